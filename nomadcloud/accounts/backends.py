@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
+
+from nomadcloud.accounts.models import User
+from nomadcloud.accounts.validators import looks_like_phone, normalise_phone
+from nomadcloud.core.errors import InvalidInput
+
+
+class EmailOrPhoneBackend(ModelBackend):
+    """Sign in with an e-mail address or a mobile number (any common notation)."""
+
+    def authenticate(  # type: ignore[override]
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
+        if not username or password is None:
+            return None
+        user = find_user_by_identifier(username)
+        if user is None:
+            User().set_password(password)  # same work as a real check: no timing oracle
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
+
+
+def find_user_by_identifier(identifier: str) -> User | None:
+    identifier = identifier.strip()
+    if "@" in identifier:
+        return User.objects.filter(email=identifier.lower()).first()
+    if looks_like_phone(identifier):
+        try:
+            phone = normalise_phone(identifier)
+        except InvalidInput:
+            return None
+        return User.objects.filter(phone=phone).first()
+    return None

@@ -1,0 +1,247 @@
+"""Typed API input and output for people, organisations, memberships and tokens."""
+
+
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
+
+from ninja import Field, Schema
+
+from nomadcloud.accounts.models import ApiToken, Invitation, Membership, Organisation, User
+from nomadcloud.core.i18n import localized
+from nomadcloud.core.models import AuditEvent
+
+Language = Literal["zh-hans", "en"]
+RoleName = Literal["owner", "admin", "member", "reviewer", "readonly"]
+ScopeName = Literal["read", "write"]
+OrgKind = Literal["enterprise", "merchant", "community", "department", "operator"]
+
+
+class RegisterIn(Schema):
+    display_name: str = Field(..., min_length=1, max_length=100)
+    password: str = Field(..., min_length=1, max_length=128)
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=32)
+    preferred_language: Language = "zh-hans"
+    is_nomad: bool = True
+    nationality: str = Field("", max_length=2)
+
+
+class PersonOut(Schema):
+    id: UUID
+    display_name: str
+    email: str | None
+    phone: str | None
+    preferred_language: str
+    is_nomad: bool
+    nationality: str
+    passport_number_masked: str
+    permit_kind: str
+    permit_valid_from: date | None
+    permit_valid_until: date | None
+
+    @staticmethod
+    def resolve_id(obj: User) -> UUID:
+        return obj.public_id
+
+    @staticmethod
+    def resolve_nationality(obj: User) -> str:
+        return obj.nationality.code if obj.nationality else ""
+
+    @staticmethod
+    def resolve_passport_number_masked(obj: User) -> str:
+        return obj.masked_passport
+
+
+class PersonPatch(Schema):
+    display_name: str | None = Field(None, max_length=100)
+    email: str | None = Field(None, max_length=254)
+    phone: str | None = Field(None, max_length=32)
+    preferred_language: Language | None = None
+    is_nomad: bool | None = None
+
+
+class ForeignDetailsIn(Schema):
+    nationality: str = Field(..., max_length=2)
+    passport_number: str | None = Field(None, max_length=20)
+    permit_kind: Literal["", "visa", "residence", "work", "talent"] = ""
+    permit_valid_from: date | None = None
+    permit_valid_until: date | None = None
+
+
+class PasswordIn(Schema):
+    password: str = Field(..., min_length=1, max_length=128)
+
+
+class OrganisationIn(Schema):
+    kind: OrgKind
+    name_zh: str = Field("", max_length=200)
+    name_en: str = Field("", max_length=200)
+    description_zh: str = Field("", max_length=5000)
+    description_en: str = Field("", max_length=5000)
+    country: str = Field("CN", min_length=2, max_length=2)
+    credit_code: str = Field("", max_length=32)
+    registration_number: str = Field("", max_length=64)
+
+
+class OrganisationPatch(Schema):
+    name_zh: str | None = Field(None, max_length=200)
+    name_en: str | None = Field(None, max_length=200)
+    description_zh: str | None = Field(None, max_length=5000)
+    description_en: str | None = Field(None, max_length=5000)
+    country: str | None = Field(None, min_length=2, max_length=2)
+    credit_code: str | None = Field(None, max_length=32)
+    registration_number: str | None = Field(None, max_length=64)
+
+
+class OrganisationOut(Schema):
+    id: UUID
+    kind: str
+    name: str
+    name_zh: str
+    name_en: str
+    description_zh: str
+    description_en: str
+    country: str
+    credit_code: str
+    registration_number: str
+    verification_status: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_id(obj: Organisation) -> UUID:
+        return obj.public_id
+
+    @staticmethod
+    def resolve_name(obj: Organisation) -> str:
+        return localized(obj, "name")
+
+    @staticmethod
+    def resolve_country(obj: Organisation) -> str:
+        return obj.country.code
+
+
+class MemberOut(Schema):
+    id: int
+    person_id: UUID
+    display_name: str
+    email_masked: str
+    role: str
+    joined_at: datetime
+
+    @staticmethod
+    def resolve_person_id(obj: Membership) -> UUID:
+        return obj.user.public_id
+
+    @staticmethod
+    def resolve_display_name(obj: Membership) -> str:
+        return obj.user.display_name or obj.user.pseudonym
+
+    @staticmethod
+    def resolve_email_masked(obj: Membership) -> str:
+        return obj.user.masked_email
+
+    @staticmethod
+    def resolve_joined_at(obj: Membership) -> datetime:
+        return obj.created_at
+
+
+class RoleIn(Schema):
+    role: RoleName
+
+
+class InvitationIn(Schema):
+    email: str = Field(..., max_length=254)
+    role: RoleName = "member"
+
+
+class InvitationOut(Schema):
+    id: int
+    email: str
+    role: str
+    expires_at: datetime
+    is_open: bool
+
+
+class InvitationCreatedOut(InvitationOut):
+    accept_url: str = Field(..., description="Shown once; also sent by e-mail.")
+
+
+class AcceptIn(Schema):
+    token: str = Field(..., min_length=1, max_length=100)
+
+
+class TokenIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    scope: ScopeName = "read"
+    expires_in_days: int | None = Field(90, ge=1, le=366)
+
+
+class TokenOut(Schema):
+    id: UUID
+    kind: str
+    name: str
+    prefix: str
+    scope: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+    @staticmethod
+    def resolve_id(obj: ApiToken) -> UUID:
+        return obj.public_id
+
+
+class TokenCreatedOut(TokenOut):
+    secret: str = Field(..., description="Shown once; only a hash is stored.")
+
+
+class DecisionIn(Schema):
+    approve: bool
+    reason: str = Field(..., min_length=1, max_length=5000)
+
+
+class DecisionOut(Schema):
+    organisation_id: UUID
+    approved: bool
+    reason: str
+    rule_version: str
+    decided_at: datetime
+
+
+class AuditEventOut(Schema):
+    id: int
+    created_at: datetime
+    actor_id: UUID | None
+    actor: str
+    organisation_id: UUID | None
+    action: str
+    object_type: str
+    object_id: str
+    summary: dict[str, object]
+    request_id: str
+    channel: str
+
+    @staticmethod
+    def resolve_actor_id(obj: AuditEvent) -> UUID | None:
+        return obj.actor.public_id if obj.actor else None
+
+    @staticmethod
+    def resolve_actor(obj: AuditEvent) -> str:
+        if obj.actor is not None:
+            return obj.actor.display_name or obj.actor.pseudonym
+        if obj.api_token is not None:
+            return f"API key {obj.api_token.prefix}"
+        return "system"
+
+    @staticmethod
+    def resolve_organisation_id(obj: AuditEvent) -> UUID | None:
+        return obj.organisation.public_id if obj.organisation else None
+
+
+class AuditFilters(Schema):
+    action: str = Field("", max_length=80)
+    object_type: str = Field("", max_length=80)
+    actor: UUID | None = None
+    organisation: UUID | None = None

@@ -1,0 +1,499 @@
+"""Pages for people and organisations. Each view fetches objects through the access
+chokepoints, parses input with a form and calls one service."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView, redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from nomadcloud.accounts import access, queries, services
+from nomadcloud.accounts.access import Action
+from nomadcloud.accounts.forms import (
+    AuditFilterForm,
+    DecisionForm,
+    EraseForm,
+    ForeignDetailsForm,
+    InviteForm,
+    OrganisationEditForm,
+    OrganisationForm,
+    ProfileForm,
+    RegisterForm,
+    RoleForm,
+    SignInForm,
+    TokenForm,
+    apply_error,
+)
+from nomadcloud.accounts.models import Invitation, Membership, Organisation, User
+from nomadcloud.accounts.principal import Principal
+from nomadcloud.core.errors import DomainError, Forbidden, NotFound
+
+View = Callable[..., HttpResponse]
+
+
+def domain_errors(view: View) -> View:
+    """NotFound → 404, Forbidden → 403 page; any other refusal → message and back."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        except Forbidden as exc:
+            return render(request, "core/error.html", {"message": exc.message}, status=403)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect(request.headers.get("Referer") or request.path)
+
+    return wrapper
+
+
+def _status(form: Any) -> int:
+    """Forms shown again with errors answer 422, so that clients and tests see a refusal."""
+    return 422 if form.is_bound and form.errors else 200
+
+
+def _principal(request: HttpRequest) -> Principal:
+    return Principal.of(request)
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+# --- sign-in, registration ------------------------------------------------------------------
+
+
+class SignInView(LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        # The person's saved language applies from now on (the cookie would override it).
+        response.delete_cookie("nomadcloud_language")
+        return response
+
+
+def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
+    return render(
+        request, "core/error.html",
+        {"message": _("Too many failed sign-in attempts. Please wait 15 minutes and try again, "
+                      "or reset your password.")},
+        status=429,
+    )
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.success(request, _("You have signed out."))
+    return redirect("home")
+
+
+def register(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("accounts:workspace")
+    form = RegisterForm(request.POST or None, initial={"preferred_language": request.LANGUAGE_CODE})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.register_person(
+                display_name=data["display_name"], email=data["email"], phone=data["phone"],
+                password=data["password"], nationality=data["nationality"],
+                preferred_language=data["preferred_language"], is_nomad=data["is_nomad"],
+            )
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            from django.contrib.auth import login
+
+            login(request, user, backend="nomadcloud.accounts.backends.EmailOrPhoneBackend")
+            messages.success(request, _("Welcome to NomadCloud!"))
+            response = redirect("accounts:workspace")
+            response.delete_cookie("nomadcloud_language")
+            return response
+    return render(request, "accounts/register.html", {"form": form}, status=_status(form))
+
+
+# --- workspace and settings -------------------------------------------------------------------
+
+
+@login_required
+def workspace(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    memberships = list(queries.memberships_of(user))
+    context = {
+        "memberships": memberships,
+        "enterprise_memberships": [m for m in memberships if m.organisation.kind == "enterprise"],
+        "merchant_memberships": [m for m in memberships if m.organisation.kind == "merchant"],
+        "community_memberships": [m for m in memberships if m.organisation.kind == "community"],
+        "department_memberships": [m for m in memberships if m.organisation.kind == "department"],
+        "review_queue": list(queries.review_queue_for(user)[:10]),
+        "is_operator": access.is_zone_operator(user),
+    }
+    return render(request, "accounts/workspace.html", context)
+
+
+@login_required
+@domain_errors
+def account_settings(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    profile = ProfileForm(
+        request.POST if request.POST.get("form") == "profile" else None,
+        initial={
+            "display_name": user.display_name, "email": user.email or "",
+            "phone": user.phone or "", "preferred_language": user.preferred_language,
+            "is_nomad": user.is_nomad,
+        },
+    )
+    foreign = ForeignDetailsForm(
+        request.POST if request.POST.get("form") == "foreign" else None,
+        initial={
+            "nationality": user.nationality.code if user.nationality else "",
+            "permit_kind": user.permit_kind, "permit_valid_from": user.permit_valid_from,
+            "permit_valid_until": user.permit_valid_until,
+        },
+    )
+    if request.method == "POST":
+        form = profile if request.POST.get("form") == "profile" else foreign
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if form is profile:
+                    services.update_profile(principal=_principal(request), user=user, **data)
+                else:
+                    services.set_foreign_details(
+                        principal=_principal(request), user=user,
+                        nationality=data["nationality"],
+                        passport_number=data["passport_number"] or None,
+                        permit_kind=data["permit_kind"],
+                        permit_valid_from=data["permit_valid_from"],
+                        permit_valid_until=data["permit_valid_until"],
+                    )
+            except DomainError as exc:
+                apply_error(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                response = redirect("accounts:settings")
+                response.delete_cookie("nomadcloud_language")
+                return response
+    return render(request, "accounts/settings.html", {"profile": profile, "foreign": foreign},
+                  status=max(_status(profile), _status(foreign)))
+
+
+@login_required
+def export_data(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    data = services.export_personal_data(principal=_principal(request), user=user)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = 'attachment; filename="nomadcloud-personal-data.json"'
+    return response
+
+
+@login_required
+@domain_errors
+def erase(request: HttpRequest) -> HttpResponse:
+    form = EraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.erase_account(principal=_principal(request), user=_user(request),
+                                   password=form.cleaned_data["password"])
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            logout(request)
+            messages.success(request, _("Your personal data has been erased and the account "
+                                        "closed."))
+            return redirect("home")
+    return render(request, "accounts/erase.html", {"form": form}, status=_status(form))
+
+
+@login_required
+@domain_errors
+def tokens(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = TokenForm(request.POST or None)
+    secret = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, secret = services.create_personal_token(
+                principal=_principal(request), **form.cleaned_data
+            )
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            form = TokenForm()
+    return render(request, "accounts/tokens.html", {
+        "form": form, "secret": secret, "tokens": queries.personal_tokens_of(user),
+    }, status=_status(form))
+
+
+@login_required
+@require_POST
+@domain_errors
+def revoke_token(request: HttpRequest, token_id: str) -> HttpResponse:
+    principal = _principal(request)
+    token = access.token_for(principal, token_id)
+    services.revoke_token(principal=principal, token=token)
+    messages.success(request, _("The token has been revoked."))
+    if token.organisation is not None:
+        return redirect("accounts:organisation", token.organisation.public_id)
+    return redirect("accounts:tokens")
+
+
+# --- organisations ------------------------------------------------------------------------
+
+
+@login_required
+def organisations(request: HttpRequest) -> HttpResponse:
+    page = Paginator(queries.organisations_visible_to(_principal(request)), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "accounts/organisations.html", {"page": page})
+
+
+@login_required
+@domain_errors
+def create_organisation(request: HttpRequest) -> HttpResponse:
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.create_organisation(
+                principal=_principal(request), **form.cleaned_data
+            )
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("The organisation has been registered."))
+            return redirect("accounts:organisation", organisation.public_id)
+    return render(request, "accounts/organisation_form.html", {"form": form},
+                  status=_status(form))
+
+
+@login_required
+@domain_errors
+def organisation(request: HttpRequest, org_id: str) -> HttpResponse:
+    principal = _principal(request)
+    org = access.organisation_for(principal, org_id, Action.VIEW)
+    role = access.role_in(principal, org)
+    manager = role in access.MANAGERS
+    return render(request, "accounts/organisation.html", {
+        "org": org,
+        "role": role,
+        "manager": manager,
+        "members": queries.members_of(org),
+        "invitations": queries.open_invitations_of(org) if manager else [],
+        "keys": queries.keys_of(org) if manager else [],
+        "invite_form": InviteForm(),
+        "key_form": TokenForm(initial={"expires_in_days": None}),
+        "roles": Membership.Role.choices,
+        "new_secret": request.session.pop("new_secret", None),
+        "new_invitation_url": request.session.pop("new_invitation_url", None),
+    })
+
+
+@login_required
+@domain_errors
+def edit_organisation(request: HttpRequest, org_id: str) -> HttpResponse:
+    principal = _principal(request)
+    org = access.organisation_for(principal, org_id, Action.EDIT)
+    form = OrganisationEditForm(request.POST or None, initial={
+        "name_zh": org.name_zh, "name_en": org.name_en, "country": org.country.code,
+        "credit_code": org.credit_code, "registration_number": org.registration_number,
+        "description_zh": org.description_zh, "description_en": org.description_en,
+    })
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_organisation(principal=principal, organisation=org,
+                                         **form.cleaned_data)
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("accounts:organisation", org.public_id)
+    return render(request, "accounts/organisation_form.html", {"form": form, "org": org},
+                  status=_status(form))
+
+
+@login_required
+@require_POST
+@domain_errors
+def request_verification(request: HttpRequest, org_id: str) -> HttpResponse:
+    principal = _principal(request)
+    org = access.organisation_for(principal, org_id, Action.REQUEST_VERIFICATION)
+    services.request_verification(principal=principal, organisation=org)
+    messages.success(request, _("Verification has been requested; the department will review it."))
+    return redirect("accounts:organisation", org.public_id)
+
+
+@login_required
+@require_POST
+@domain_errors
+def invite(request: HttpRequest, org_id: str) -> HttpResponse:
+    principal = _principal(request)
+    org = access.organisation_for(principal, org_id, Action.MANAGE_MEMBERS)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("accounts:organisation", org.public_id)
+    _invitation, token = services.invite_member(principal=principal, organisation=org,
+                                                **form.cleaned_data)
+    from django.urls import reverse
+
+    request.session["new_invitation_url"] = request.build_absolute_uri(
+        reverse("accounts:accept_invitation", args=[token])
+    )
+    messages.success(request, _("The invitation has been sent."))
+    return redirect("accounts:organisation", org.public_id)
+
+
+@login_required
+@require_POST
+@domain_errors
+def revoke_invitation(request: HttpRequest, org_id: str, invitation_id: int) -> HttpResponse:
+    principal = _principal(request)
+    org = access.organisation_for(principal, org_id, Action.MANAGE_MEMBERS)
+    invitation = Invitation.objects.filter(pk=invitation_id, organisation=org).first()
+    if invitation is None:
+        raise Http404
+    services.revoke_invitation(principal=principal, invitation=invitation)
+    messages.success(request, _("The invitation has been withdrawn."))
+    return redirect("accounts:organisation", org.public_id)
+
+
+@login_required
+@require_POST
+@domain_errors
+def change_role(request: HttpRequest, org_id: str, member_id: int) -> HttpResponse:
+    principal = _principal(request)
+    org = access.organisation_for(principal, org_id, Action.VIEW)
+    membership = access.membership_for(principal, org, member_id)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        services.change_member_role(principal=principal, membership=membership,
+                                    role=form.cleaned_data["role"])
+        messages.success(request, _("The role has been changed."))
+    return redirect("accounts:organisation", org.public_id)
+
+
+@login_required
+@require_POST
+@domain_errors
+def remove_member(request: HttpRequest, org_id: str, member_id: int) -> HttpResponse:
+    principal = _principal(request)
+    org = access.organisation_for(principal, org_id, Action.VIEW)
+    membership = access.membership_for(principal, org, member_id)
+    services.remove_member(principal=principal, membership=membership)
+    messages.success(request, _("The member has been removed."))
+    return redirect("accounts:organisation", org.public_id)
+
+
+@login_required
+@require_POST
+@domain_errors
+def create_key(request: HttpRequest, org_id: str) -> HttpResponse:
+    principal = _principal(request)
+    org = access.organisation_for(principal, org_id, Action.MANAGE_KEYS)
+    form = TokenForm(request.POST)
+    if form.is_valid():
+        _key, secret = services.create_organisation_key(principal=principal, organisation=org,
+                                                        **form.cleaned_data)
+        request.session["new_secret"] = secret
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("accounts:organisation", org.public_id)
+
+
+@domain_errors
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = services.find_invitation(token)
+    if invitation is None or not invitation.is_open:
+        return render(request, "core/error.html", {
+            "message": _("This invitation is not valid any more; ask for a new one."),
+        }, status=404)
+    status = 200
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        try:
+            membership = services.accept_invitation(principal=_principal(request), token=token)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            status = exc.status
+        else:
+            messages.success(request, _("You have joined %(organisation)s.")
+                             % {"organisation": membership.organisation})
+            return redirect("accounts:organisation", membership.organisation.public_id)
+    return render(request, "accounts/invitation.html", {"invitation": invitation}, status=status)
+
+
+# --- department reviews and the audit log ---------------------------------------------------
+
+
+@login_required
+def reviews(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    return render(request, "accounts/reviews.html", {
+        "queue": queries.review_queue_for(user),
+        "departments": access.departments_deciding_for(user),
+    })
+
+
+@login_required
+@domain_errors
+def review(request: HttpRequest, org_id: str) -> HttpResponse:
+    principal = _principal(request)
+    org, department = access.review_target_for(principal, org_id)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.decide_verification(
+                principal=principal, organisation=org, department=department,
+                approve=data["approve"], reason=data["reason"],
+                evidence={"checked_registry": data["checked_registry"]},
+            )
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("The decision has been recorded."))
+            return redirect("accounts:reviews")
+    return render(request, "accounts/review.html", {
+        "org": org, "department": department, "form": form,
+        "decisions": org.verification_decisions.select_related("decided_by", "decided_for"),
+    }, status=_status(form))
+
+
+@login_required
+@domain_errors
+def audit_log(request: HttpRequest) -> HttpResponse:
+    access.require_zone_operator(_principal(request))
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = queries.audit_events(
+        action=filters.get("action", ""), object_type=filters.get("object_type", "")
+    )
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/audit.html", {"form": form, "page": page})
+
+

@@ -1,0 +1,26 @@
+"""The JSON API at /api/v1/: one django-ninja Router per app, mounted here."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from nomadcloud import __version__
+from nomadcloud.accounts.api import router as accounts_router
+from nomadcloud.core.api import AUTH, install_error_handlers
+
+api = NinjaAPI(
+    title="NomadCloud API",
+    version=__version__,
+    description=(
+        "The API of NomadCloud, the digital nomad demonstration zone platform. Authenticate "
+        "with a browser session (CSRF token required on writes), a personal access token or an "
+        "organisation API key as `Authorization: Bearer …`. Errors use one envelope: `code`, a "
+        "localized `message` (Accept-Language: zh-hans or en) and `fields`. Lists are paged "
+        "with `cursor`/`limit`; POSTs accept an `Idempotency-Key` header."
+    ),
+    auth=AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+)
+install_error_handlers(api)
+api.add_router("/", accounts_router)

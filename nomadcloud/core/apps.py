@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "nomadcloud.core"
+    label = "core"
+    verbose_name = _("Platform core")
+
+    def ready(self) -> None:
+        from nomadcloud.core import checks  # noqa: F401  (registers the system checks)
