@@ -11,8 +11,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
-
+from nomadcloud.dbconfig import database_config
 from nomadcloud.env import ConfigurationError, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -91,24 +90,13 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'nomadcloud.sqlite3'}")
-try:
-    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0))
-except ValueError as exc:  # unknown scheme
-    raise ConfigurationError(f"DATABASE_URL cannot be used: {exc}") from exc
-if _db["ENGINE"] == "django.db.backends.sqlite3":
-    _db["OPTIONS"] = {
-        # WAL lets readers proceed while one writer writes; IMMEDIATE takes the write lock at
-        # BEGIN so that two writers queue on busy_timeout instead of failing mid-transaction.
-        "transaction_mode": "IMMEDIATE",
-        "timeout": env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 20, minimum=1),
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-        ),
-    }
-elif _db["ENGINE"] == "django.db.backends.postgresql":
-    _db.setdefault("OPTIONS", {})
-    _db["CONN_HEALTH_CHECKS"] = True
-DATABASES = {"default": _db}
+DATABASES = {
+    "default": database_config(
+        DATABASE_URL,
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0),
+        sqlite_timeout=env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 20, minimum=1),
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and security --------------------------------------------------------------------

@@ -95,7 +95,7 @@ def erase_me(request: HttpRequest, payload: PasswordIn) -> Status:
     """Erase your personal data and close the account (records stay under a pseudonym)."""
     principal, user = _me(request)
     services.erase_account(principal=principal, user=user, password=payload.password)
-    return 204, None
+    return Status(204, None)
 
 
 # --- organisations -----------------------------------------------------------------------------
@@ -164,7 +164,7 @@ def remove_member(request: HttpRequest, org_id: UUID, member_id: int) -> Status:
     organisation = access.organisation_for(principal, org_id, Action.VIEW)
     membership = access.membership_for(principal, organisation, member_id)
     services.remove_member(principal=principal, membership=membership)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/organisations/{org_id}/invitations",
@@ -198,7 +198,7 @@ def revoke_invitation(request: HttpRequest, org_id: UUID, invitation_id: int) ->
     if invitation is None:
         raise NotFound(_("No such invitation."))
     services.revoke_invitation(principal=principal, invitation=invitation)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/invitations/accept", response=_errors({200: MemberOut}),
@@ -228,7 +228,7 @@ def revoke_token(request: HttpRequest, token_id: UUID) -> Status:
     """Revoke a personal token, or an organisation key of an organisation you manage."""
     principal = Principal.of(request)
     services.revoke_token(principal=principal, token=access.token_for(principal, token_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/organisations/{org_id}/api-keys", response=_errors({200: list[TokenOut]}),

@@ -367,7 +367,7 @@ def _apply(
     obj.save(update_fields=list(after))
     audit.record(
         actor=principal.user, action=action, obj=obj, organisation=organisation,
-        before=before, after=after,
+        before=before, after=after, token=principal.token,
     )
     return obj
 
@@ -813,7 +813,7 @@ def revoke_token(*, principal: Principal, token: ApiToken) -> None:
 
 def authenticate_token(raw: str) -> ApiToken | None:
     """The usable token for a presented secret, or None. Constant-time comparison."""
-    parts = raw.split("_")
+    parts = raw.split("_", 2)  # the secret itself may contain "_"
     if len(parts) != 3 or parts[0] not in TOKEN_PREFIXES.values():
         return None
     token = (

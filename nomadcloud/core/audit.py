@@ -15,7 +15,7 @@ from nomadcloud.core.models import AuditEvent
 from nomadcloud.core.request_context import current_channel, current_request_id
 
 if TYPE_CHECKING:
-    from nomadcloud.accounts.models import Organisation, User
+    from nomadcloud.accounts.models import ApiToken, Organisation, User
 
 PERSONAL_FIELDS = frozenset(
     {
@@ -55,6 +55,7 @@ def record(
     organisation: Organisation | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    token: ApiToken | None = None,
 ) -> AuditEvent:
     summary: dict[str, Any] = {}
     if before:
@@ -64,6 +65,7 @@ def record(
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         organisation=organisation,
+        api_token=token,
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from django.db import models
-from django.utils.formats import number_format
 
 CENT = Decimal("0.01")
 
@@ -33,4 +32,6 @@ def to_cny(value: object) -> Decimal:
 
 
 def format_cny(amount: Decimal) -> str:
-    return "¥" + number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
+    """``¥1,234,567.50`` in both languages (Chinese writes CNY amounts the same way)."""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}¥{abs(amount.quantize(CENT)):,.2f}"

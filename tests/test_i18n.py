@@ -1,0 +1,102 @@
+"""Chinese by default, English complete, switchable on every page and remembered per person."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from babel.messages.pofile import read_po
+from django.test import Client
+from django.utils import formats, translation
+
+from nomadcloud.core.money import format_cny
+from tests.conftest import World, client_for
+
+PACKAGE = Path(__file__).resolve().parent.parent / "nomadcloud"
+ZH_PO = PACKAGE / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+
+
+def test_chinese_is_the_default(db: None) -> None:
+    page = Client().get("/").content.decode()
+    assert 'lang="zh-Hans"' in page
+    assert "登录" in page
+
+
+def test_switching_to_english_and_back(db: None) -> None:
+    client = Client()
+    response = client.post("/language", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    assert 'lang="en"' in client.get("/").content.decode()
+    client.post("/language", {"language": "zh-hans", "next": "/"})
+    assert 'lang="zh-Hans"' in client.get("/").content.decode()
+
+
+def test_an_unknown_language_is_refused_in_the_current_language(world: World) -> None:
+    client = client_for(world.bob)
+    response = client.post("/language", {"language": "xx-evil", "next": "/"},
+                           HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "xx-evil" in response.content.decode()
+    world.bob.refresh_from_db()
+    assert world.bob.preferred_language == "zh-hans"
+
+
+def test_the_choice_is_remembered_on_the_person(world: World) -> None:
+    client_for(world.bob).post("/language", {"language": "en", "next": "/"})
+    world.bob.refresh_from_db()
+    assert world.bob.preferred_language == "en"
+    fresh = client_for(world.bob)  # another browser, no language cookie
+    assert 'lang="en"' in fresh.get("/accounts/workspace/").content.decode()
+
+
+def test_redirects_after_switching_stay_on_this_site(db: None) -> None:
+    response = Client().post("/language", {"language": "en", "next": "https://evil.example/"})
+    assert response["Location"] == "/"
+
+
+def test_dates_numbers_and_money_follow_the_language() -> None:
+    with translation.override("zh-hans"):
+        assert formats.date_format(date(2026, 11, 21), "DATE_FORMAT") == "2026年11月21日"
+        assert format_cny(Decimal("1234567.5")) == "¥1,234,567.50"
+    with translation.override("en"):
+        assert formats.date_format(date(2026, 11, 21), "DATE_FORMAT") == "Nov. 21, 2026"
+
+
+def test_every_message_is_translated_into_chinese() -> None:
+    with ZH_PO.open("rb") as handle:
+        catalog = read_po(handle)
+    untranslated = [m.id for m in catalog if m.id and not _translated(m.string)]
+    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+    assert untranslated == []
+    assert fuzzy == []
+
+
+def _translated(value: Any) -> bool:
+    if isinstance(value, tuple):
+        return all(value)
+    return bool(value)
+
+
+def test_the_catalogue_holds_every_string_in_the_code(tmp_path: Path) -> None:
+    """Extract messages from a copy of the package and compare with the committed file."""
+    copy = tmp_path / "nomadcloud"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+    original = ZH_PO.read_bytes()
+    subprocess.run(
+        [sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans", "--no-location",
+         "--no-obsolete", "--ignore", "testing/*"],
+        cwd=copy, check=True, capture_output=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "nomadcloud.settings"},
+    )
+    assert ZH_PO.read_bytes() == original  # only the copy was written
+    with (copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po").open("rb") as handle:
+        extracted = {m.id for m in read_po(handle) if m.id}
+    with ZH_PO.open("rb") as handle:
+        committed = {m.id for m in read_po(handle) if m.id}
+    assert extracted - committed == set(), "run makemessages and translate the new strings"

@@ -1,0 +1,159 @@
+"""Settings from the environment, system checks, SQLite tuning, health and logging."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from typing import Any
+
+import pytest
+from django.core.checks import run_checks
+from django.db import connection
+from django.test import Client
+
+from nomadcloud.env import ConfigurationError, env_bool, env_int, env_list
+
+
+class TestEnvironmentHelpers:
+    def test_typed_values(self) -> None:
+        environ = {"A": "yes", "B": "42", "C": "a.example, b.example,", "D": "off"}
+        assert env_bool("A", environ=environ) is True
+        assert env_bool("D", environ=environ) is False
+        assert env_bool("MISSING", True, environ=environ) is True
+        assert env_int("B", 1, environ=environ) == 42
+        assert env_list("C", environ=environ) == ["a.example", "b.example"]
+
+    @pytest.mark.parametrize(("call", "name"), [
+        (lambda e: env_bool("X", environ=e), "X"),
+        (lambda e: env_int("X", 1, environ=e), "X"),
+        (lambda e: env_int("Y", 1, minimum=10, environ=e), "Y"),
+    ])
+    def test_malformed_values_name_the_variable(self, call: Any, name: str) -> None:
+        with pytest.raises(ConfigurationError, match=name):
+            call({"X": "maybe", "Y": "3"})
+
+
+class TestSystemChecks:
+    def ids(self) -> set[str]:
+        return {message.id for message in run_checks()}
+
+    def test_a_correct_configuration_passes(self, settings: Any) -> None:
+        assert not {i for i in self.ids() if i.startswith("nomadcloud.")}
+
+    def test_missing_secrets_are_errors_outside_debug(self, settings: Any) -> None:
+        settings.SECRET_KEY_FROM_ENV = ""
+        settings.FIELD_ENCRYPTION_KEYS = []
+        assert {"nomadcloud.E001", "nomadcloud.E002"} <= self.ids()
+
+    def test_bad_field_key_wildcard_host_and_unknown_backend(self, settings: Any) -> None:
+        settings.FIELD_ENCRYPTION_KEYS = ["not-a-key"]
+        settings.ALLOWED_HOSTS = ["*"]
+        settings.TASK_BACKEND = "carrier-pigeon"
+        assert {"nomadcloud.E003", "nomadcloud.E005", "nomadcloud.E006"} <= self.ids()
+
+    def test_production_hashes_passwords_with_argon2(self) -> None:
+        from nomadcloud import settings as project_settings
+
+        assert project_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+class TestDatabaseConfig:
+    def test_sqlite_files_use_wal_a_busy_timeout_and_immediate_transactions(
+        self, tmp_path: Any
+    ) -> None:
+        from django.db.backends.sqlite3.base import DatabaseWrapper
+
+        from nomadcloud.dbconfig import database_config
+
+        config = database_config(f"sqlite:///{tmp_path / 'zone.sqlite3'}", sqlite_timeout=7)
+        assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+        wrapper = DatabaseWrapper({**config, "TIME_ZONE": None, "AUTOCOMMIT": True,
+                                   "ATOMIC_REQUESTS": False, "CONN_HEALTH_CHECKS": False})
+        raw = wrapper.get_new_connection(wrapper.get_connection_params())
+        wrapper.connection = raw
+        wrapper.init_connection_state()
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert raw.execute("PRAGMA busy_timeout").fetchone()[0] == 7000
+        assert raw.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert isinstance(raw, sqlite3.Connection)
+        raw.close()
+
+    def test_postgres_urls_and_unknown_schemes(self) -> None:
+        from nomadcloud.dbconfig import database_config
+
+        config = database_config("postgres://zone:pw@db.internal:5433/nomadcloud")
+        assert (config["ENGINE"], config["HOST"], config["PORT"]) == (
+            "django.db.backends.postgresql", "db.internal", 5433)
+        with pytest.raises(ConfigurationError, match="DATABASE_URL"):
+            database_config("mongodb://nope")
+
+
+class TestHealthAndLogging:
+    def test_healthz_reports_the_database(self, db: None) -> None:
+        response = Client().get("/healthz")
+        assert response.status_code == 200
+        assert response.json() == {"status": "ok", "database": connection.vendor}
+
+    def test_every_response_carries_a_request_id(self, db: None) -> None:
+        response = Client().get("/healthz")
+        assert len(response["X-Request-ID"]) == 32
+        echoed = Client().get("/healthz", HTTP_X_REQUEST_ID="abc-12345678")
+        assert echoed["X-Request-ID"] == "abc-12345678"
+        rejected = Client().get("/healthz", HTTP_X_REQUEST_ID="bad id\n")
+        assert rejected["X-Request-ID"] != "bad id\n"
+
+    def test_json_log_lines_carry_the_request_id(self) -> None:
+        import io
+
+        from pythonjsonlogger.json import JsonFormatter
+
+        from nomadcloud.core.logging import RequestIdFilter
+        from nomadcloud.core.request_context import request_id_var
+
+        stream = io.StringIO()
+        handler = logging.StreamHandler(stream)
+        handler.setFormatter(JsonFormatter("%(levelname)s %(name)s %(request_id)s %(message)s"))
+        handler.addFilter(RequestIdFilter())
+        logger = logging.getLogger("nomadcloud.test")
+        logger.addHandler(handler)
+        token = request_id_var.set("req-1")
+        try:
+            logger.warning("hello")
+        finally:
+            request_id_var.reset(token)
+            logger.removeHandler(handler)
+        line = json.loads(stream.getvalue())
+        assert line["request_id"] == "req-1" and line["message"] == "hello"
+
+
+class TestLockOut:
+    def test_five_failures_lock_the_login_even_with_the_right_password(
+        self, db: None, settings: Any
+    ) -> None:
+        from tests.conftest import PASSWORD, make_person
+
+        make_person("Lena", "lena@example.com")
+        client = Client()
+        for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+            response = client.post("/accounts/login/", {"username": "lena@example.com",
+                                                        "password": "wrong"})
+            assert response.status_code == 200
+        last = client.post("/accounts/login/", {"username": "lena@example.com",
+                                                "password": "wrong"})
+        assert last.status_code == 429
+        locked = client.post("/accounts/login/", {"username": "lena@example.com",
+                                                  "password": PASSWORD})
+        assert locked.status_code == 429
+        assert "_auth_user_id" not in client.session
+
+    def test_sign_in_by_mobile_number_in_any_notation(self, db: None) -> None:
+        from nomadcloud.accounts import services
+        from tests.conftest import PASSWORD
+
+        services.register_person(display_name="Ma", phone="+86 139 0000 1111", password=PASSWORD)
+        client = Client()
+        response = client.post("/accounts/login/", {"username": "13900001111",
+                                                    "password": PASSWORD})
+        assert response.status_code == 302
+        assert "_auth_user_id" in client.session
