@@ -22,6 +22,9 @@ def test_the_model_refuses_updates_and_deletes(world: World) -> None:
 
 
 def test_the_database_refuses_them_too(world: World) -> None:
+    from nomadcloud.core import triggers
+
+    triggers.install(connection)  # as migration 0002 does (idempotent)
     event = AuditEvent.objects.first()
     assert event is not None
     for statement in (

@@ -10,6 +10,7 @@ from ninja import Field, Schema
 from nomadcloud.accounts.models import ApiToken, Invitation, Membership, Organisation, User
 from nomadcloud.core.i18n import localized
 from nomadcloud.core.models import AuditEvent
+from nomadcloud.core.schemas import Input, IsoDate
 
 Language = Literal["zh-hans", "en"]
 RoleName = Literal["owner", "admin", "member", "reviewer", "readonly"]
@@ -17,7 +18,7 @@ ScopeName = Literal["read", "write"]
 OrgKind = Literal["enterprise", "merchant", "community", "department", "operator"]
 
 
-class RegisterIn(Schema):
+class RegisterIn(Input):
     display_name: str = Field(..., min_length=1, max_length=100)
     password: str = Field(..., min_length=1, max_length=128)
     email: str = Field("", max_length=254)
@@ -53,7 +54,7 @@ class PersonOut(Schema):
         return obj.masked_passport
 
 
-class PersonPatch(Schema):
+class PersonPatch(Input):
     display_name: str | None = Field(None, max_length=100)
     email: str | None = Field(None, max_length=254)
     phone: str | None = Field(None, max_length=32)
@@ -61,19 +62,19 @@ class PersonPatch(Schema):
     is_nomad: bool | None = None
 
 
-class ForeignDetailsIn(Schema):
+class ForeignDetailsIn(Input):
     nationality: str = Field(..., max_length=2)
     passport_number: str | None = Field(None, max_length=20)
     permit_kind: Literal["", "visa", "residence", "work", "talent"] = ""
-    permit_valid_from: date | None = None
-    permit_valid_until: date | None = None
+    permit_valid_from: IsoDate | None = None
+    permit_valid_until: IsoDate | None = None
 
 
-class PasswordIn(Schema):
+class PasswordIn(Input):
     password: str = Field(..., min_length=1, max_length=128)
 
 
-class OrganisationIn(Schema):
+class OrganisationIn(Input):
     kind: OrgKind
     name_zh: str = Field("", max_length=200)
     name_en: str = Field("", max_length=200)
@@ -84,7 +85,7 @@ class OrganisationIn(Schema):
     registration_number: str = Field("", max_length=64)
 
 
-class OrganisationPatch(Schema):
+class OrganisationPatch(Input):
     name_zh: str | None = Field(None, max_length=200)
     name_en: str | None = Field(None, max_length=200)
     description_zh: str | None = Field(None, max_length=5000)
@@ -146,11 +147,11 @@ class MemberOut(Schema):
         return obj.created_at
 
 
-class RoleIn(Schema):
+class RoleIn(Input):
     role: RoleName
 
 
-class InvitationIn(Schema):
+class InvitationIn(Input):
     email: str = Field(..., max_length=254)
     role: RoleName = "member"
 
@@ -167,11 +168,11 @@ class InvitationCreatedOut(InvitationOut):
     accept_url: str = Field(..., description="Shown once; also sent by e-mail.")
 
 
-class AcceptIn(Schema):
+class AcceptIn(Input):
     token: str = Field(..., min_length=1, max_length=100)
 
 
-class TokenIn(Schema):
+class TokenIn(Input):
     name: str = Field(..., min_length=1, max_length=100)
     scope: ScopeName = "read"
     expires_in_days: int | None = Field(90, ge=1, le=366)
@@ -197,7 +198,7 @@ class TokenCreatedOut(TokenOut):
     secret: str = Field(..., description="Shown once; only a hash is stored.")
 
 
-class DecisionIn(Schema):
+class DecisionIn(Input):
     approve: bool
     reason: str = Field(..., min_length=1, max_length=5000)
 
@@ -240,7 +241,7 @@ class AuditEventOut(Schema):
         return obj.organisation.public_id if obj.organisation else None
 
 
-class AuditFilters(Schema):
+class AuditFilters(Input):
     action: str = Field("", max_length=80)
     object_type: str = Field("", max_length=80)
     actor: UUID | None = None
