@@ -25,8 +25,11 @@ def run(label: str, command: list[str], env: dict[str, str] | None = None) -> bo
     started = time.monotonic()
     print(f"\n=== {label}: {' '.join(command)}", flush=True)
     result = subprocess.run(command, cwd=ROOT, env={**os.environ, **TEST_ENV, **(env or {})})
-    print(f"=== {label}: {'ok' if result.returncode == 0 else 'FAILED'} "
-          f"in {time.monotonic() - started:.1f}s", flush=True)
+    print(
+        f"=== {label}: {'ok' if result.returncode == 0 else 'FAILED'} "
+        f"in {time.monotonic() - started:.1f}s",
+        flush=True,
+    )
     return result.returncode == 0
 
 

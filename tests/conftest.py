@@ -77,20 +77,29 @@ def make_person(name: str, email: str, **extra: Any) -> User:
 
 def make_org(owner: User, name: str, kind: str = "enterprise", **extra: Any) -> Organisation:
     return services.create_organisation(
-        principal=Principal.for_user(owner), kind=kind, name_en=name,
-        name_zh=f"{name}（中文）", credit_code=credit_code(name), **extra,
+        principal=Principal.for_user(owner),
+        kind=kind,
+        name_en=name,
+        name_zh=f"{name}（中文）",
+        credit_code=credit_code(name),
+        **extra,
     )
 
 
 @pytest.fixture
 def world(db: None) -> World:
     oscar = make_person("Oscar Operator", "oscar@example.com")
-    operator_org = Organisation.objects.create(kind="operator", name_en="Zone Operator",
-                                               code="zone-operator")
+    operator_org = Organisation.objects.create(
+        kind="operator", name_en="Zone Operator", code="zone-operator"
+    )
     Membership.objects.create(user=oscar, organisation=operator_org, role="owner")
     wendy = make_person("Wendy Reviewer", "wendy@example.com")
-    department = Organisation.objects.create(kind="department", name_zh="市科工信局",
-                                             name_en="Bureau of Industry and IT", code="kegongxin")
+    department = Organisation.objects.create(
+        kind="department",
+        name_zh="市科工信局",
+        name_en="Bureau of Industry and IT",
+        code="kegongxin",
+    )
     Membership.objects.create(user=wendy, organisation=department, role="reviewer")
 
     olivia = make_person("Olivia Owner", "olivia@example.com", is_nomad=False)
@@ -104,8 +113,7 @@ def world(db: None) -> World:
     globex = make_org(charlie, "Globex")
     pending_owner = make_person("Pat Pending", "pat@example.com")
     pending = make_org(pending_owner, "Pending Ltd")
-    services.request_verification(principal=Principal.for_user(pending_owner),
-                                  organisation=pending)
+    services.request_verification(principal=Principal.for_user(pending_owner), organisation=pending)
     invitation, invitation_token = services.invite_member(
         principal=owner, organisation=acme, email="newcomer@example.com", role="member"
     )
@@ -116,11 +124,24 @@ def world(db: None) -> World:
         principal=owner, name="laptop", scope="write"
     )
     return World(
-        olivia=olivia, rita=rita, bob=bob, charlie=charlie, wendy=wendy, oscar=oscar,
-        acme=acme, globex=globex, pending=pending, department=department,
-        operator_org=operator_org, bob_membership=bob_membership, invitation=invitation,
-        invitation_token=invitation_token, org_key=org_key, org_key_secret=org_key_secret,
-        olivia_token=olivia_token, olivia_token_secret=olivia_token_secret,
+        olivia=olivia,
+        rita=rita,
+        bob=bob,
+        charlie=charlie,
+        wendy=wendy,
+        oscar=oscar,
+        acme=acme,
+        globex=globex,
+        pending=pending,
+        department=department,
+        operator_org=operator_org,
+        bob_membership=bob_membership,
+        invitation=invitation,
+        invitation_token=invitation_token,
+        org_key=org_key,
+        org_key_secret=org_key_secret,
+        olivia_token=olivia_token,
+        olivia_token_secret=olivia_token_secret,
     )
 
 
@@ -133,7 +154,10 @@ def client_for(user: User | None, **defaults: Any) -> Client:
 
 # Tables whose rows change as a side effect of any request, not as the effect of an action.
 VOLATILE_TABLES = {
-    "sessions.Session", "axes.AccessAttempt", "axes.AccessLog", "axes.AccessFailureLog",
+    "sessions.Session",
+    "axes.AccessAttempt",
+    "axes.AccessLog",
+    "axes.AccessFailureLog",
 }
 
 

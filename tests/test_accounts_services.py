@@ -21,13 +21,15 @@ def as_(user: User) -> Principal:
 
 class TestRegistration:
     def test_with_a_chinese_mobile_number_only(self, db: None) -> None:
-        user = services.register_person(display_name="张伟", phone="138 1234 5678",
-                                        password=PASSWORD)
+        user = services.register_person(
+            display_name="张伟", phone="138 1234 5678", password=PASSWORD
+        )
         assert user.phone == "+8613812345678"
         assert user.email is None
         assert user.password.startswith("argon2")
-        assert AuditEvent.objects.filter(action="accounts.person.register",
-                                         object_id=str(user.pk)).exists()
+        assert AuditEvent.objects.filter(
+            action="accounts.person.register", object_id=str(user.pk)
+        ).exists()
 
     def test_e_mail_is_case_insensitive_and_unique(self, db: None) -> None:
         make_person("A", "Ana@Example.com")
@@ -48,20 +50,28 @@ class TestRegistration:
 
     def test_unknown_language_and_country_are_refused(self, db: None) -> None:
         with pytest.raises(InvalidInput) as language:
-            services.register_person(display_name="X", email="x@example.com", password=PASSWORD,
-                                     preferred_language="klingon")
+            services.register_person(
+                display_name="X",
+                email="x@example.com",
+                password=PASSWORD,
+                preferred_language="klingon",
+            )
         assert language.value.code == "unknown_language"
         with pytest.raises(InvalidInput) as country:
-            services.register_person(display_name="X", email="x@example.com", password=PASSWORD,
-                                     nationality="XX")
+            services.register_person(
+                display_name="X", email="x@example.com", password=PASSWORD, nationality="XX"
+            )
         assert "nationality" in country.value.fields
 
 
 class TestForeignPersons:
     def test_passport_is_encrypted_at_rest_and_shown_masked(self, world: World) -> None:
         services.set_foreign_details(
-            principal=as_(world.bob), user=world.bob, nationality="de",
-            passport_number="c01x00t47", permit_kind="talent",
+            principal=as_(world.bob),
+            user=world.bob,
+            nationality="de",
+            passport_number="c01x00t47",
+            permit_kind="talent",
         )
         world.bob.refresh_from_db()
         assert "C01X00T47" not in world.bob.passport_number_encrypted
@@ -75,8 +85,11 @@ class TestForeignPersons:
 
         with pytest.raises(InvalidInput) as caught:
             services.set_foreign_details(
-                principal=as_(world.bob), user=world.bob, nationality="FR",
-                permit_valid_from=date(2027, 1, 1), permit_valid_until=date(2026, 1, 1),
+                principal=as_(world.bob),
+                user=world.bob,
+                nationality="FR",
+                permit_valid_from=date(2027, 1, 1),
+                permit_valid_until=date(2026, 1, 1),
             )
         assert "permit_valid_until" in caught.value.fields
 
@@ -106,8 +119,9 @@ class TestPersonalData:
 
     def test_a_sole_owner_must_hand_over_first(self, world: World) -> None:
         with pytest.raises(Conflict) as caught:
-            services.erase_account(principal=as_(world.olivia), user=world.olivia,
-                                   password=PASSWORD)
+            services.erase_account(
+                principal=as_(world.olivia), user=world.olivia, password=PASSWORD
+            )
         assert caught.value.code == "sole_owner"
         assert User.objects.get(pk=world.olivia.pk).email == "olivia@example.com"
 
@@ -119,27 +133,38 @@ class TestPersonalData:
 
 class TestOrganisations:
     def test_creator_becomes_owner(self, world: World) -> None:
-        org = services.create_organisation(principal=as_(world.bob), kind="merchant",
-                                           name_zh="椰林餐厅")
+        org = services.create_organisation(
+            principal=as_(world.bob), kind="merchant", name_zh="椰林餐厅"
+        )
         assert Membership.objects.get(organisation=org).role == "owner"
 
     def test_invalid_and_duplicate_credit_codes_are_refused(self, world: World) -> None:
         with pytest.raises(InvalidInput) as invalid:
-            services.create_organisation(principal=as_(world.bob), kind="enterprise",
-                                         name_en="X", credit_code="91350100M000100Y44")
+            services.create_organisation(
+                principal=as_(world.bob),
+                kind="enterprise",
+                name_en="X",
+                credit_code="91350100M000100Y44",
+            )
         assert invalid.value.code == "invalid_credit_code"
         with pytest.raises(InvalidInput) as taken:
-            services.create_organisation(principal=as_(world.bob), kind="enterprise",
-                                         name_en="X", credit_code=world.acme.credit_code)
+            services.create_organisation(
+                principal=as_(world.bob),
+                kind="enterprise",
+                name_en="X",
+                credit_code=world.acme.credit_code,
+            )
         assert taken.value.code == "credit_code_taken"
         assert Organisation.objects.filter(name_en="X").count() == 0
 
     def test_only_the_operator_registers_departments(self, world: World) -> None:
         with pytest.raises(Forbidden):
-            services.create_organisation(principal=as_(world.bob), kind="department",
-                                         name_zh="市某局")
-        services.create_organisation(principal=as_(world.oscar), kind="department",
-                                     name_zh="市统计局")
+            services.create_organisation(
+                principal=as_(world.bob), kind="department", name_zh="市某局"
+            )
+        services.create_organisation(
+            principal=as_(world.oscar), kind="department", name_zh="市统计局"
+        )
 
     def test_verification_goes_to_the_right_department_and_is_recorded(self, world: World) -> None:
         services.request_verification(principal=as_(world.olivia), organisation=world.acme)
@@ -147,8 +172,11 @@ class TestOrganisations:
         assert world.acme.verification_status == "pending"
         assert world.acme.reviewing_department == world.department
         decision = services.decide_verification(
-            principal=as_(world.wendy), organisation=world.acme, department=world.department,
-            approve=True, reason="Checked against the registry.",
+            principal=as_(world.wendy),
+            organisation=world.acme,
+            department=world.department,
+            approve=True,
+            reason="Checked against the registry.",
         )
         world.acme.refresh_from_db()
         assert world.acme.verification_status == "verified"
@@ -158,18 +186,28 @@ class TestOrganisations:
 
     def test_a_decision_needs_a_reason_and_a_pending_request(self, world: World) -> None:
         with pytest.raises(InvalidInput):
-            services.decide_verification(principal=as_(world.wendy), organisation=world.pending,
-                                         department=world.department, approve=False, reason=" ")
+            services.decide_verification(
+                principal=as_(world.wendy),
+                organisation=world.pending,
+                department=world.department,
+                approve=False,
+                reason=" ",
+            )
         with pytest.raises(Conflict):
-            services.decide_verification(principal=as_(world.wendy), organisation=world.acme,
-                                         department=world.department, approve=True,
-                                         reason="ok")
+            services.decide_verification(
+                principal=as_(world.wendy),
+                organisation=world.acme,
+                department=world.department,
+                approve=True,
+                reason="ok",
+            )
 
     def test_changing_the_credit_code_drops_verification(self, world: World) -> None:
         Organisation.objects.filter(pk=world.acme.pk).update(verification_status="verified")
         world.acme.refresh_from_db()
-        services.update_organisation(principal=as_(world.olivia), organisation=world.acme,
-                                     credit_code=credit_code("another"))
+        services.update_organisation(
+            principal=as_(world.olivia), organisation=world.acme, credit_code=credit_code("another")
+        )
         world.acme.refresh_from_db()
         assert world.acme.verification_status == "unverified"
 
@@ -181,7 +219,9 @@ class TestMembers:
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             _invitation, token = services.invite_member(
-                principal=as_(world.olivia), organisation=world.acme, email="Dora@Example.com",
+                principal=as_(world.olivia),
+                organisation=world.acme,
+                email="Dora@Example.com",
                 role="reviewer",
             )
         assert mail.outbox == []  # nothing leaves before the transaction commits
@@ -197,12 +237,14 @@ class TestMembers:
             services.accept_invitation(principal=as_(world.charlie), token=token)
 
     def test_an_admin_cannot_make_owners_or_demote_them(self, world: World) -> None:
-        services.change_member_role(principal=as_(world.olivia), membership=world.bob_membership,
-                                    role="admin")
+        services.change_member_role(
+            principal=as_(world.olivia), membership=world.bob_membership, role="admin"
+        )
         owner_membership = Membership.objects.get(user=world.olivia, organisation=world.acme)
         with pytest.raises(Forbidden):
-            services.change_member_role(principal=as_(world.bob),
-                                        membership=owner_membership, role="member")
+            services.change_member_role(
+                principal=as_(world.bob), membership=owner_membership, role="member"
+            )
         rita = Membership.objects.get(user=world.rita)
         with pytest.raises(Forbidden):
             services.change_member_role(principal=as_(world.bob), membership=rita, role="owner")
@@ -210,8 +252,9 @@ class TestMembers:
     def test_the_last_owner_stays(self, world: World) -> None:
         owner_membership = Membership.objects.get(user=world.olivia, organisation=world.acme)
         with pytest.raises(Conflict) as caught:
-            services.change_member_role(principal=as_(world.olivia),
-                                        membership=owner_membership, role="admin")
+            services.change_member_role(
+                principal=as_(world.olivia), membership=owner_membership, role="admin"
+            )
         assert caught.value.code == "last_owner"
         with pytest.raises(Conflict):
             services.remove_member(principal=as_(world.olivia), membership=owner_membership)
@@ -223,8 +266,9 @@ class TestMembers:
 
 class TestTokens:
     def test_only_a_hash_is_stored_and_the_secret_authenticates(self, world: World) -> None:
-        token, secret = services.create_personal_token(principal=as_(world.bob), name="cli",
-                                                       scope="read")
+        token, secret = services.create_personal_token(
+            principal=as_(world.bob), name="cli", scope="read"
+        )
         assert secret.startswith("ncp_") and secret not in token.secret_hash
         assert services.authenticate_token(secret) == token
         assert services.authenticate_token(secret[:-1] + "x") is None
@@ -243,5 +287,6 @@ class TestTokens:
 
     def test_token_lifetime_is_bounded(self, world: World) -> None:
         with pytest.raises(InvalidInput):
-            services.create_personal_token(principal=as_(world.bob), name="x", scope="read",
-                                           expires_in_days=1000)
+            services.create_personal_token(
+                principal=as_(world.bob), name="x", scope="read", expires_in_days=1000
+            )

@@ -20,12 +20,16 @@ def post(client: Client, path: str, body: Any, **headers: str) -> Any:
 
 class TestErrorEnvelope:
     def test_validation_errors_are_localized_and_name_the_field(self, db: None) -> None:
-        zh = post(Client(HTTP_ACCEPT_LANGUAGE="zh-hans"), "/api/v1/people",
-                  {"display_name": "X", "password": "pw", "email": "x@example.com",
-                   "phone": "12345"})
-        en = post(Client(HTTP_ACCEPT_LANGUAGE="en"), "/api/v1/people",
-                  {"display_name": "X", "password": "pw", "email": "x@example.com",
-                   "phone": "12345"})
+        zh = post(
+            Client(HTTP_ACCEPT_LANGUAGE="zh-hans"),
+            "/api/v1/people",
+            {"display_name": "X", "password": "pw", "email": "x@example.com", "phone": "12345"},
+        )
+        en = post(
+            Client(HTTP_ACCEPT_LANGUAGE="en"),
+            "/api/v1/people",
+            {"display_name": "X", "password": "pw", "email": "x@example.com", "phone": "12345"},
+        )
         assert zh.status_code == en.status_code == 422
         assert set(en.json()) == {"code", "message", "fields"}
         assert en.json()["code"] == zh.json()["code"] == "invalid_phone"
@@ -34,8 +38,11 @@ class TestErrorEnvelope:
         assert User.objects.count() == 0
 
     def test_schema_errors_use_the_envelope_too(self, db: None) -> None:
-        response = post(Client(HTTP_ACCEPT_LANGUAGE="en"), "/api/v1/people",
-                        {"display_name": "", "preferred_language": "tlh"})
+        response = post(
+            Client(HTTP_ACCEPT_LANGUAGE="en"),
+            "/api/v1/people",
+            {"display_name": "", "preferred_language": "tlh"},
+        )
         assert response.status_code == 422
         body = response.json()
         assert body["code"] == "invalid_input"
@@ -48,8 +55,11 @@ class TestErrorEnvelope:
 
     def test_oversized_requests_are_refused_before_any_work(self, db: None, settings: Any) -> None:
         settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
-        response = post(Client(), "/api/v1/people",
-                        {"display_name": "x" * 5000, "password": "p", "email": "a@b.cn"})
+        response = post(
+            Client(),
+            "/api/v1/people",
+            {"display_name": "x" * 5000, "password": "p", "email": "a@b.cn"},
+        )
         assert response.status_code == 400
         assert User.objects.count() == 0
 
@@ -61,8 +71,9 @@ class TestErrorEnvelope:
 
 class TestTokens:
     def test_personal_token_acts_as_its_person(self, world: World) -> None:
-        response = Client().get("/api/v1/me",
-                                HTTP_AUTHORIZATION=f"Bearer {world.olivia_token_secret}")
+        response = Client().get(
+            "/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {world.olivia_token_secret}"
+        )
         assert response.status_code == 200
         assert response.json()["email"] == "olivia@example.com"
 
@@ -71,12 +82,16 @@ class TestTokens:
         from nomadcloud.accounts.principal import Principal
 
         _token, secret = services.create_personal_token(
-            principal=Principal.for_user(world.olivia), name="ro", scope="read")
+            principal=Principal.for_user(world.olivia), name="ro", scope="read"
+        )
         client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
         assert client.get(f"/api/v1/organisations/{world.acme.public_id}").status_code == 200
         before = database_fingerprint()  # after the first use, which notes last_used_at
-        response = client.patch(f"/api/v1/organisations/{world.acme.public_id}",
-                                json.dumps({"name_en": "Hacked"}), content_type="application/json")
+        response = client.patch(
+            f"/api/v1/organisations/{world.acme.public_id}",
+            json.dumps({"name_en": "Hacked"}),
+            content_type="application/json",
+        )
         assert response.status_code == 403
         assert response.json()["code"] == "scope"
         assert database_fingerprint() == before
@@ -88,20 +103,28 @@ class TestTokens:
         listed = client.get("/api/v1/organisations").json()["items"]
         assert [o["id"] for o in listed] == [str(world.acme.public_id)]
         assert client.get(f"/api/v1/organisations/{world.globex.public_id}").status_code == 404
-        invite = post(client, f"/api/v1/organisations/{world.acme.public_id}/invitations",
-                      {"email": "z@example.com"})
+        invite = post(
+            client,
+            f"/api/v1/organisations/{world.acme.public_id}/invitations",
+            {"email": "z@example.com"},
+        )
         assert invite.status_code == 403
         assert client.get("/api/v1/me").status_code == 403  # a key is not a person
 
     def test_revoked_and_garbage_tokens_are_401(self, world: World) -> None:
-        for header in ["Bearer nope", "Bearer ncp_x_y", "Basic abc",
-                       f"Bearer {world.olivia_token_secret}x"]:
+        for header in [
+            "Bearer nope",
+            "Bearer ncp_x_y",
+            "Basic abc",
+            f"Bearer {world.olivia_token_secret}x",
+        ]:
             assert Client(HTTP_AUTHORIZATION=header).get("/api/v1/me").status_code == 401
 
     def test_changes_through_a_token_are_audited_with_the_token(self, world: World) -> None:
         client = Client(HTTP_AUTHORIZATION=f"Bearer {world.olivia_token_secret}")
-        response = client.patch("/api/v1/me", json.dumps({"display_name": "Olivia O."}),
-                                content_type="application/json")
+        response = client.patch(
+            "/api/v1/me", json.dumps({"display_name": "Olivia O."}), content_type="application/json"
+        )
         assert response.status_code == 200
         event = AuditEvent.objects.get(action="accounts.person.update")
         assert (event.actor, event.api_token) == (world.olivia, world.olivia_token)
@@ -117,8 +140,11 @@ class TestPagination:
         while url:
             page = client.get(url).json()
             seen += [item["id"] for item in page["items"]]
-            url = f"/api/v1/organisations?limit=3&cursor={page['next_cursor']}" if page[
-                "next_cursor"] else ""
+            url = (
+                f"/api/v1/organisations?limit=3&cursor={page['next_cursor']}"
+                if page["next_cursor"]
+                else ""
+            )
         assert len(seen) == len(set(seen)) == Organisation.objects.count()
 
     @pytest.mark.parametrize("query", ["cursor=%%%", "cursor=eDox", "limit=0", "limit=100000"])
@@ -131,16 +157,28 @@ class TestPagination:
 class TestIdempotency:
     def test_a_retry_replays_and_a_changed_body_is_refused(self, world: World) -> None:
         client = client_for(world.bob)
-        first = post(client, "/api/v1/organisations", {"kind": "merchant", "name_en": "Tea"},
-                     HTTP_IDEMPOTENCY_KEY="k-1")
-        retry = post(client, "/api/v1/organisations", {"kind": "merchant", "name_en": "Tea"},
-                     HTTP_IDEMPOTENCY_KEY="k-1")
+        first = post(
+            client,
+            "/api/v1/organisations",
+            {"kind": "merchant", "name_en": "Tea"},
+            HTTP_IDEMPOTENCY_KEY="k-1",
+        )
+        retry = post(
+            client,
+            "/api/v1/organisations",
+            {"kind": "merchant", "name_en": "Tea"},
+            HTTP_IDEMPOTENCY_KEY="k-1",
+        )
         assert first.status_code == retry.status_code == 201
         assert retry.json() == first.json()
         assert retry["Idempotent-Replayed"] == "true"
         assert Organisation.objects.filter(name_en="Tea").count() == 1
-        changed = post(client, "/api/v1/organisations", {"kind": "merchant", "name_en": "Coffee"},
-                       HTTP_IDEMPOTENCY_KEY="k-1")
+        changed = post(
+            client,
+            "/api/v1/organisations",
+            {"kind": "merchant", "name_en": "Coffee"},
+            HTTP_IDEMPOTENCY_KEY="k-1",
+        )
         assert changed.status_code == 422
         assert changed.json()["code"] == "idempotency_key_reused"
         assert not Organisation.objects.filter(name_en="Coffee").exists()
@@ -153,20 +191,25 @@ class TestIdempotency:
 
     def test_failed_requests_can_be_retried(self, world: World) -> None:
         client = client_for(world.bob)
-        bad = post(client, "/api/v1/organisations", {"kind": "merchant"},
-                   HTTP_IDEMPOTENCY_KEY="k-2")
+        bad = post(
+            client, "/api/v1/organisations", {"kind": "merchant"}, HTTP_IDEMPOTENCY_KEY="k-2"
+        )
         assert bad.status_code == 422
-        good = post(client, "/api/v1/organisations", {"kind": "merchant"},
-                    HTTP_IDEMPOTENCY_KEY="k-3")
+        good = post(
+            client, "/api/v1/organisations", {"kind": "merchant"}, HTTP_IDEMPOTENCY_KEY="k-3"
+        )
         assert good.status_code == 422  # still no name: refused again, not replayed as success
 
 
 class TestAuditThroughTheApi:
     def test_each_change_records_actor_request_and_channel(self, world: World) -> None:
         client = client_for(world.olivia)
-        response = client.patch(f"/api/v1/organisations/{world.acme.public_id}",
-                                json.dumps({"name_en": "Acme Global"}),
-                                content_type="application/json", HTTP_X_REQUEST_ID="req-12345678")
+        response = client.patch(
+            f"/api/v1/organisations/{world.acme.public_id}",
+            json.dumps({"name_en": "Acme Global"}),
+            content_type="application/json",
+            HTTP_X_REQUEST_ID="req-12345678",
+        )
         assert response.status_code == 200
         assert response["X-Request-ID"] == "req-12345678"
         event = AuditEvent.objects.filter(action="accounts.organisation.update").get()
@@ -174,6 +217,9 @@ class TestAuditThroughTheApi:
         assert event.channel == "api"
         assert event.request_id == "req-12345678"
         assert event.summary == {"before": {"name_en": "Acme"}, "after": {"name_en": "Acme Global"}}
-        listing = client_for(world.oscar).get(
-            "/api/v1/audit-events?action=accounts.organisation.update").json()
+        listing = (
+            client_for(world.oscar)
+            .get("/api/v1/audit-events?action=accounts.organisation.update")
+            .json()
+        )
         assert [item["id"] for item in listing["items"]] == [event.pk]

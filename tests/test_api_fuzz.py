@@ -5,12 +5,15 @@ match the documented schema, status codes and content type."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -25,14 +28,28 @@ pytestmark = pytest.mark.fuzz
 
 
 @pytest.fixture
-def auth_header(world: World) -> dict[str, str]:
-    return {"Authorization": f"Bearer {world.olivia_token_secret}"}
+def auth_header(world: World) -> Iterator[dict[str, str]]:
+    # As Django's own test client does: keep the test's database connection (and its
+    # transaction) open across requests instead of closing it when each request ends.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield {"Authorization": f"Bearer {world.olivia_token_secret}"}
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
-@settings(max_examples=12, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.filter_too_much])
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
+)
 def test_api_conforms_to_its_document(case: Any, auth_header: dict[str, str]) -> None:
     # Schema-valid input can still break a business rule (a wrong invitation token, a phone
     # number that does not exist); the API answers those with 422 by design, so the check

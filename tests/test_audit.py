@@ -38,9 +38,16 @@ def test_the_database_refuses_them_too(world: World) -> None:
 
 def test_personal_data_never_enters_a_summary(world: World) -> None:
     client = client_for(world.bob)
-    client.post("/accounts/settings/", {"form": "profile", "display_name": "Robert",
-                                        "email": "robert@example.com", "phone": "",
-                                        "preferred_language": "zh-hans"})
+    client.post(
+        "/accounts/settings/",
+        {
+            "form": "profile",
+            "display_name": "Robert",
+            "email": "robert@example.com",
+            "phone": "",
+            "preferred_language": "zh-hans",
+        },
+    )
     event = AuditEvent.objects.filter(action="accounts.person.update").get()
     assert "robert@example.com" not in str(event.summary)
     assert event.summary["after"]["email"] == "[personal]"

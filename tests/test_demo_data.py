@@ -8,8 +8,9 @@ from nomadcloud.accounts.validators import is_valid_uscc
 
 def test_demo_zone_matches_the_plan(db: None) -> None:
     call_command("seed_demo", verbosity=0)
-    departments = set(Organisation.objects.filter(kind="department").values_list("name_zh",
-                                                                                  flat=True))
+    departments = set(
+        Organisation.objects.filter(kind="department").values_list("name_zh", flat=True)
+    )
     assert "儋州市科学技术工业信息化局" in departments and "儋州市公安局" in departments
     assert Organisation.objects.filter(kind="enterprise").count() >= 10
     assert Organisation.objects.filter(kind="merchant").count() >= 5
@@ -27,6 +28,7 @@ def test_every_persona_can_sign_in(db: None) -> None:
     call_command("seed_demo", verbosity=0)
     for persona in PERSONAS:
         client = Client()
-        response = client.post("/accounts/login/", {"username": persona.email,
-                                                    "password": DEMO_PASSWORD})
+        response = client.post(
+            "/accounts/login/", {"username": persona.email, "password": DEMO_PASSWORD}
+        )
         assert response.status_code == 302, persona.email

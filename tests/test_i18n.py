@@ -39,8 +39,9 @@ def test_switching_to_english_and_back(db: None) -> None:
 
 def test_an_unknown_language_is_refused_in_the_current_language(world: World) -> None:
     client = client_for(world.bob)
-    response = client.post("/language", {"language": "xx-evil", "next": "/"},
-                           HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        "/language", {"language": "xx-evil", "next": "/"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 400
     assert "xx-evil" in response.content.decode()
     world.bob.refresh_from_db()
@@ -89,9 +90,21 @@ def test_the_catalogue_holds_every_string_in_the_code(tmp_path: Path) -> None:
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
     original = ZH_PO.read_bytes()
     subprocess.run(
-        [sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans", "--no-location",
-         "--no-obsolete", "--ignore", "testing/*"],
-        cwd=copy, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "--no-location",
+            "--no-obsolete",
+            "--ignore",
+            "testing/*",
+        ],
+        cwd=copy,
+        check=True,
+        capture_output=True,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "nomadcloud.settings"},
     )
     assert ZH_PO.read_bytes() == original  # only the copy was written

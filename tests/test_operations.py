@@ -24,11 +24,14 @@ class TestEnvironmentHelpers:
         assert env_int("B", 1, environ=environ) == 42
         assert env_list("C", environ=environ) == ["a.example", "b.example"]
 
-    @pytest.mark.parametrize(("call", "name"), [
-        (lambda e: env_bool("X", environ=e), "X"),
-        (lambda e: env_int("X", 1, environ=e), "X"),
-        (lambda e: env_int("Y", 1, minimum=10, environ=e), "Y"),
-    ])
+    @pytest.mark.parametrize(
+        ("call", "name"),
+        [
+            (lambda e: env_bool("X", environ=e), "X"),
+            (lambda e: env_int("X", 1, environ=e), "X"),
+            (lambda e: env_int("Y", 1, minimum=10, environ=e), "Y"),
+        ],
+    )
     def test_malformed_values_name_the_variable(self, call: Any, name: str) -> None:
         with pytest.raises(ConfigurationError, match=name):
             call({"X": "maybe", "Y": "3"})
@@ -68,8 +71,15 @@ class TestDatabaseConfig:
 
         config = database_config(f"sqlite:///{tmp_path / 'zone.sqlite3'}", sqlite_timeout=7)
         assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
-        wrapper = DatabaseWrapper({**config, "TIME_ZONE": None, "AUTOCOMMIT": True,
-                                   "ATOMIC_REQUESTS": False, "CONN_HEALTH_CHECKS": False})
+        wrapper = DatabaseWrapper(
+            {
+                **config,
+                "TIME_ZONE": None,
+                "AUTOCOMMIT": True,
+                "ATOMIC_REQUESTS": False,
+                "CONN_HEALTH_CHECKS": False,
+            }
+        )
         raw = wrapper.get_new_connection(wrapper.get_connection_params())
         wrapper.connection = raw
         wrapper.init_connection_state()
@@ -84,7 +94,10 @@ class TestDatabaseConfig:
 
         config = database_config("postgres://zone:pw@db.internal:5433/nomadcloud")
         assert (config["ENGINE"], config["HOST"], config["PORT"]) == (
-            "django.db.backends.postgresql", "db.internal", 5433)
+            "django.db.backends.postgresql",
+            "db.internal",
+            5433,
+        )
         with pytest.raises(ConfigurationError, match="DATABASE_URL"):
             database_config("mongodb://nope")
 
@@ -116,6 +129,8 @@ class TestHealthAndLogging:
         handler.setFormatter(JsonFormatter("%(levelname)s %(name)s %(request_id)s %(message)s"))
         handler.addFilter(RequestIdFilter())
         logger = logging.getLogger("nomadcloud.test")
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
         logger.addHandler(handler)
         token = request_id_var.set("req-1")
         try:
@@ -136,14 +151,17 @@ class TestLockOut:
         make_person("Lena", "lena@example.com")
         client = Client()
         for _ in range(settings.AXES_FAILURE_LIMIT - 1):
-            response = client.post("/accounts/login/", {"username": "lena@example.com",
-                                                        "password": "wrong"})
+            response = client.post(
+                "/accounts/login/", {"username": "lena@example.com", "password": "wrong"}
+            )
             assert response.status_code == 200
-        last = client.post("/accounts/login/", {"username": "lena@example.com",
-                                                "password": "wrong"})
+        last = client.post(
+            "/accounts/login/", {"username": "lena@example.com", "password": "wrong"}
+        )
         assert last.status_code == 429
-        locked = client.post("/accounts/login/", {"username": "lena@example.com",
-                                                  "password": PASSWORD})
+        locked = client.post(
+            "/accounts/login/", {"username": "lena@example.com", "password": PASSWORD}
+        )
         assert locked.status_code == 429
         assert "_auth_user_id" not in client.session
 
@@ -153,7 +171,8 @@ class TestLockOut:
 
         services.register_person(display_name="Ma", phone="+86 139 0000 1111", password=PASSWORD)
         client = Client()
-        response = client.post("/accounts/login/", {"username": "13900001111",
-                                                    "password": PASSWORD})
+        response = client.post(
+            "/accounts/login/", {"username": "13900001111", "password": PASSWORD}
+        )
         assert response.status_code == 302
         assert "_auth_user_id" in client.session

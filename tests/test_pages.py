@@ -13,30 +13,52 @@ from tests.conftest import PASSWORD, World, client_for
 
 def test_registration_signs_in_and_shows_the_nomad_workspace(db: None) -> None:
     client = Client()
-    response = client.post("/accounts/register/", {
-        "display_name": "Mia", "email": "mia@example.com", "phone": "", "password": PASSWORD,
-        "nationality": "NZ", "preferred_language": "en", "is_nomad": "on", "consent": "on",
-    }, follow=True)
+    response = client.post(
+        "/accounts/register/",
+        {
+            "display_name": "Mia",
+            "email": "mia@example.com",
+            "phone": "",
+            "password": PASSWORD,
+            "nationality": "NZ",
+            "preferred_language": "en",
+            "is_nomad": "on",
+            "consent": "on",
+        },
+        follow=True,
+    )
     assert response.status_code == 200
     assert 'data-testid="nomad-panel"' in response.content.decode()
     assert User.objects.get(email="mia@example.com").is_foreign
 
 
 def test_registration_errors_are_shown_on_the_fields_and_nothing_is_saved(db: None) -> None:
-    response = Client(HTTP_ACCEPT_LANGUAGE="en").post("/accounts/register/", {
-        "display_name": "Mia", "email": "", "phone": "123", "password": PASSWORD,
-        "preferred_language": "en", "consent": "on",
-    })
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").post(
+        "/accounts/register/",
+        {
+            "display_name": "Mia",
+            "email": "",
+            "phone": "123",
+            "password": PASSWORD,
+            "preferred_language": "en",
+            "consent": "on",
+        },
+    )
     assert response.status_code == 422
     assert "This telephone number is not valid" in response.content.decode()
     assert User.objects.count() == 0
 
 
 def test_registration_requires_consent(db: None) -> None:
-    response = Client().post("/accounts/register/", {
-        "display_name": "Mia", "email": "mia@example.com", "password": PASSWORD,
-        "preferred_language": "en",
-    })
+    response = Client().post(
+        "/accounts/register/",
+        {
+            "display_name": "Mia",
+            "email": "mia@example.com",
+            "password": PASSWORD,
+            "preferred_language": "en",
+        },
+    )
     assert response.status_code == 422
     assert not User.objects.exists()
 
@@ -58,14 +80,18 @@ def test_department_reviewers_see_only_their_queue(world: World) -> None:
     theirs = client_for(world.charlie).get("/accounts/reviews/").content.decode()
     assert "Pending Ltd" in mine
     assert "Pending Ltd" not in theirs
-    assert client_for(world.charlie).get(
-        f"/accounts/reviews/{world.pending.public_id}/").status_code == 404
+    assert (
+        client_for(world.charlie).get(f"/accounts/reviews/{world.pending.public_id}/").status_code
+        == 404
+    )
 
 
 def test_invitation_link_flow(world: World) -> None:
     owner = client_for(world.olivia)
-    owner.post(f"/accounts/organisations/{world.acme.public_id}/invite/",
-               {"email": "dan@example.com", "role": "member"})
+    owner.post(
+        f"/accounts/organisations/{world.acme.public_id}/invite/",
+        {"email": "dan@example.com", "role": "member"},
+    )
     page = owner.get(f"/accounts/organisations/{world.acme.public_id}/").content.decode()
     link = re.search(r'data-testid="invitation-url">([^<]+)<', page)
     assert link is not None
@@ -78,8 +104,10 @@ def test_invitation_link_flow(world: World) -> None:
 
 def test_secrets_are_shown_once(world: World) -> None:
     owner = client_for(world.olivia)
-    owner.post(f"/accounts/organisations/{world.acme.public_id}/keys/",
-               {"name": "ERP", "scope": "write", "expires_in_days": ""})
+    owner.post(
+        f"/accounts/organisations/{world.acme.public_id}/keys/",
+        {"name": "ERP", "scope": "write", "expires_in_days": ""},
+    )
     first = owner.get(f"/accounts/organisations/{world.acme.public_id}/").content.decode()
     second = owner.get(f"/accounts/organisations/{world.acme.public_id}/").content.decode()
     assert 'data-testid="new-key">nco_' in first
@@ -100,14 +128,23 @@ def test_personal_data_download_and_erasure(world: World) -> None:
 
 def test_masked_passport_on_the_settings_page(world: World) -> None:
     client = client_for(world.bob)
-    client.post("/accounts/settings/", {"form": "foreign", "nationality": "GB",
-                                        "passport_number": "123456789", "permit_kind": "visa"})
+    client.post(
+        "/accounts/settings/",
+        {
+            "form": "foreign",
+            "nationality": "GB",
+            "passport_number": "123456789",
+            "permit_kind": "visa",
+        },
+    )
     page = client.get("/accounts/settings/").content.decode()
     assert "1******89" in page
     assert "123456789" not in page
 
 
-def test_list_pages_use_a_fixed_number_of_queries(world: World, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_list_pages_use_a_fixed_number_of_queries(
+    world: World, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
     client = client_for(world.oscar)
     for index in range(30):
         Organisation.objects.create(kind="merchant", name_en=f"Shop {index}")

@@ -54,9 +54,7 @@ def require_authenticated(principal: Principal) -> None:
 
 def require_write(principal: Principal) -> None:
     if not principal.can_write:
-        raise Forbidden(
-            _("This token may only read; use a token with write scope."), code="scope"
-        )
+        raise Forbidden(_("This token may only read; use a token with write scope."), code="scope")
 
 
 def require_person(principal: Principal) -> User:
@@ -114,7 +112,9 @@ def check_organisation(principal: Principal, organisation: Organisation, action:
     )
 
 
-def membership_for(principal: Principal, organisation: Organisation, membership_id: int) -> Membership:
+def membership_for(
+    principal: Principal, organisation: Organisation, membership_id: int
+) -> Membership:
     check_organisation(principal, organisation, Action.MANAGE_MEMBERS)
     membership = Membership.objects.filter(pk=membership_id, organisation=organisation).first()
     if membership is None:
@@ -125,9 +125,11 @@ def membership_for(principal: Principal, organisation: Organisation, membership_
 def token_for(principal: Principal, public_id: object) -> ApiToken:
     """A personal token of the person themself, or a key of an organisation they manage."""
     user = require_person(principal)
-    token = ApiToken.objects.filter(public_id=_parse_uuid(public_id)).select_related(
-        "organisation"
-    ).first()
+    token = (
+        ApiToken.objects.filter(public_id=_parse_uuid(public_id))
+        .select_related("organisation")
+        .first()
+    )
     if token is None:
         raise NotFound(_("No such token."))
     if token.kind == ApiToken.Kind.PERSONAL:

@@ -1,7 +1,6 @@
 """The accounts part of /api/v1/: people, organisations, members, invitations, tokens,
 verification reviews and the audit log. Handlers only translate HTTP to service calls."""
 
-
 from typing import Any
 from uuid import UUID
 
@@ -58,7 +57,7 @@ def _errors(ok: dict[int, Any]) -> dict[int, Any]:
 
 
 @router.post("/people", auth=None, response=_errors({201: PersonOut}), tags=["people"])
-def register(request: HttpRequest, payload: RegisterIn) -> Status:
+def register(request: HttpRequest, payload: RegisterIn) -> Status[Any]:
     """Register a person (sign-in by e-mail or mobile number)."""
     user = services.register_person(**payload.dict())
     return Status(201, user)
@@ -91,7 +90,7 @@ def export_me(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.post("/me/erase", response=_errors({204: None}), tags=["people"])
-def erase_me(request: HttpRequest, payload: PasswordIn) -> Status:
+def erase_me(request: HttpRequest, payload: PasswordIn) -> Status[Any]:
     """Erase your personal data and close the account (records stay under a pseudonym)."""
     principal, user = _me(request)
     services.erase_account(principal=principal, user=user, password=payload.password)
@@ -101,28 +100,30 @@ def erase_me(request: HttpRequest, payload: PasswordIn) -> Status:
 # --- organisations -----------------------------------------------------------------------------
 
 
-@router.get("/organisations", response=_errors({200: list[OrganisationOut]}),
-            tags=["organisations"])
+@router.get(
+    "/organisations", response=_errors({200: list[OrganisationOut]}), tags=["organisations"]
+)
 @paginate(CursorPagination)
 def list_organisations(request: HttpRequest, **kwargs: Any) -> Any:
     return queries.organisations_visible_to(Principal.of(request))
 
 
-@router.post("/organisations", response=_errors({201: OrganisationOut}),
-             tags=["organisations"])
-def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status:
+@router.post("/organisations", response=_errors({201: OrganisationOut}), tags=["organisations"])
+def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status[Any]:
     organisation = services.create_organisation(principal=Principal.of(request), **payload.dict())
     return Status(201, organisation)
 
 
-@router.get("/organisations/{org_id}", response=_errors({200: OrganisationOut}),
-            tags=["organisations"])
+@router.get(
+    "/organisations/{org_id}", response=_errors({200: OrganisationOut}), tags=["organisations"]
+)
 def get_organisation(request: HttpRequest, org_id: UUID) -> Any:
     return access.organisation_for(Principal.of(request), org_id, Action.VIEW)
 
 
-@router.patch("/organisations/{org_id}", response=_errors({200: OrganisationOut}),
-              tags=["organisations"])
+@router.patch(
+    "/organisations/{org_id}", response=_errors({200: OrganisationOut}), tags=["organisations"]
+)
 def patch_organisation(request: HttpRequest, org_id: UUID, payload: OrganisationPatch) -> Any:
     principal = Principal.of(request)
     organisation = access.organisation_for(principal, org_id, Action.EDIT)
@@ -131,35 +132,48 @@ def patch_organisation(request: HttpRequest, org_id: UUID, payload: Organisation
     )
 
 
-@router.post("/organisations/{org_id}/verification-request",
-             response=_errors({200: OrganisationOut}), tags=["organisations"])
+@router.post(
+    "/organisations/{org_id}/verification-request",
+    response=_errors({200: OrganisationOut}),
+    tags=["organisations"],
+)
 def request_verification(request: HttpRequest, org_id: UUID) -> Any:
     principal = Principal.of(request)
     organisation = access.organisation_for(principal, org_id, Action.REQUEST_VERIFICATION)
     return services.request_verification(principal=principal, organisation=organisation)
 
 
-@router.get("/organisations/{org_id}/members", response=_errors({200: list[MemberOut]}),
-            tags=["organisations"])
+@router.get(
+    "/organisations/{org_id}/members",
+    response=_errors({200: list[MemberOut]}),
+    tags=["organisations"],
+)
 @paginate(CursorPagination)
 def list_members(request: HttpRequest, org_id: UUID, **kwargs: Any) -> Any:
     organisation = access.organisation_for(Principal.of(request), org_id, Action.VIEW)
     return queries.members_of(organisation)
 
 
-@router.patch("/organisations/{org_id}/members/{member_id}",
-              response=_errors({200: MemberOut}), tags=["organisations"])
+@router.patch(
+    "/organisations/{org_id}/members/{member_id}",
+    response=_errors({200: MemberOut}),
+    tags=["organisations"],
+)
 def change_role(request: HttpRequest, org_id: UUID, member_id: int, payload: RoleIn) -> Any:
     principal = Principal.of(request)
     organisation = access.organisation_for(principal, org_id, Action.VIEW)
     membership = access.membership_for(principal, organisation, member_id)
-    return services.change_member_role(principal=principal, membership=membership,
-                                       role=payload.role)
+    return services.change_member_role(
+        principal=principal, membership=membership, role=payload.role
+    )
 
 
-@router.delete("/organisations/{org_id}/members/{member_id}", response=_errors({204: None}),
-               tags=["organisations"])
-def remove_member(request: HttpRequest, org_id: UUID, member_id: int) -> Status:
+@router.delete(
+    "/organisations/{org_id}/members/{member_id}",
+    response=_errors({204: None}),
+    tags=["organisations"],
+)
+def remove_member(request: HttpRequest, org_id: UUID, member_id: int) -> Status[Any]:
     principal = Principal.of(request)
     organisation = access.organisation_for(principal, org_id, Action.VIEW)
     membership = access.membership_for(principal, organisation, member_id)
@@ -167,17 +181,23 @@ def remove_member(request: HttpRequest, org_id: UUID, member_id: int) -> Status:
     return Status(204, None)
 
 
-@router.get("/organisations/{org_id}/invitations",
-            response=_errors({200: list[InvitationOut]}), tags=["organisations"])
+@router.get(
+    "/organisations/{org_id}/invitations",
+    response=_errors({200: list[InvitationOut]}),
+    tags=["organisations"],
+)
 @paginate(CursorPagination)
 def list_invitations(request: HttpRequest, org_id: UUID, **kwargs: Any) -> Any:
     organisation = access.organisation_for(Principal.of(request), org_id, Action.MANAGE_MEMBERS)
     return queries.open_invitations_of(organisation)
 
 
-@router.post("/organisations/{org_id}/invitations",
-             response=_errors({201: InvitationCreatedOut}), tags=["organisations"])
-def invite(request: HttpRequest, org_id: UUID, payload: InvitationIn) -> Status:
+@router.post(
+    "/organisations/{org_id}/invitations",
+    response=_errors({201: InvitationCreatedOut}),
+    tags=["organisations"],
+)
+def invite(request: HttpRequest, org_id: UUID, payload: InvitationIn) -> Status[Any]:
     principal = Principal.of(request)
     organisation = access.organisation_for(principal, org_id, Action.MANAGE_MEMBERS)
     invitation, token = services.invite_member(
@@ -189,9 +209,12 @@ def invite(request: HttpRequest, org_id: UUID, payload: InvitationIn) -> Status:
     return Status(201, invitation)
 
 
-@router.post("/organisations/{org_id}/invitations/{invitation_id}/revoke",
-             response=_errors({204: None}), tags=["organisations"])
-def revoke_invitation(request: HttpRequest, org_id: UUID, invitation_id: int) -> Status:
+@router.post(
+    "/organisations/{org_id}/invitations/{invitation_id}/revoke",
+    response=_errors({204: None}),
+    tags=["organisations"],
+)
+def revoke_invitation(request: HttpRequest, org_id: UUID, invitation_id: int) -> Status[Any]:
     principal = Principal.of(request)
     organisation = access.organisation_for(principal, org_id, Action.MANAGE_MEMBERS)
     invitation = Invitation.objects.filter(pk=invitation_id, organisation=organisation).first()
@@ -201,8 +224,7 @@ def revoke_invitation(request: HttpRequest, org_id: UUID, invitation_id: int) ->
     return Status(204, None)
 
 
-@router.post("/invitations/accept", response=_errors({200: MemberOut}),
-             tags=["organisations"])
+@router.post("/invitations/accept", response=_errors({200: MemberOut}), tags=["organisations"])
 def accept_invitation(request: HttpRequest, payload: AcceptIn) -> Any:
     return services.accept_invitation(principal=Principal.of(request), token=payload.token)
 
@@ -217,31 +239,35 @@ def list_tokens(request: HttpRequest, **kwargs: Any) -> Any:
 
 
 @router.post("/tokens", response=_errors({201: TokenCreatedOut}), tags=["tokens"])
-def create_token(request: HttpRequest, payload: TokenIn) -> Status:
-    token, secret = services.create_personal_token(principal=Principal.of(request), **payload.dict())
+def create_token(request: HttpRequest, payload: TokenIn) -> Status[Any]:
+    token, secret = services.create_personal_token(
+        principal=Principal.of(request), **payload.dict()
+    )
     token.secret = secret  # type: ignore[attr-defined]  # shown once, never stored
     return Status(201, token)
 
 
 @router.post("/tokens/{token_id}/revoke", response=_errors({204: None}), tags=["tokens"])
-def revoke_token(request: HttpRequest, token_id: UUID) -> Status:
+def revoke_token(request: HttpRequest, token_id: UUID) -> Status[Any]:
     """Revoke a personal token, or an organisation key of an organisation you manage."""
     principal = Principal.of(request)
     services.revoke_token(principal=principal, token=access.token_for(principal, token_id))
     return Status(204, None)
 
 
-@router.get("/organisations/{org_id}/api-keys", response=_errors({200: list[TokenOut]}),
-            tags=["tokens"])
+@router.get(
+    "/organisations/{org_id}/api-keys", response=_errors({200: list[TokenOut]}), tags=["tokens"]
+)
 @paginate(CursorPagination)
 def list_keys(request: HttpRequest, org_id: UUID, **kwargs: Any) -> Any:
     organisation = access.organisation_for(Principal.of(request), org_id, Action.MANAGE_KEYS)
     return queries.keys_of(organisation)
 
 
-@router.post("/organisations/{org_id}/api-keys", response=_errors({201: TokenCreatedOut}),
-             tags=["tokens"])
-def create_key(request: HttpRequest, org_id: UUID, payload: TokenIn) -> Status:
+@router.post(
+    "/organisations/{org_id}/api-keys", response=_errors({201: TokenCreatedOut}), tags=["tokens"]
+)
+def create_key(request: HttpRequest, org_id: UUID, payload: TokenIn) -> Status[Any]:
     principal = Principal.of(request)
     organisation = access.organisation_for(principal, org_id, Action.MANAGE_KEYS)
     token, secret = services.create_organisation_key(
@@ -254,26 +280,35 @@ def create_key(request: HttpRequest, org_id: UUID, payload: TokenIn) -> Status:
 # --- reviews and audit -------------------------------------------------------------------------
 
 
-@router.get("/reviews/organisations", response=_errors({200: list[OrganisationOut]}),
-            tags=["reviews"])
+@router.get(
+    "/reviews/organisations", response=_errors({200: list[OrganisationOut]}), tags=["reviews"]
+)
 @paginate(CursorPagination)
 def review_queue(request: HttpRequest, **kwargs: Any) -> Any:
     """Organisations awaiting verification by a department where you decide."""
     return queries.review_queue_for(_me(request)[1])
 
 
-@router.post("/reviews/organisations/{org_id}/decision", response=_errors({200: DecisionOut}),
-             tags=["reviews"])
+@router.post(
+    "/reviews/organisations/{org_id}/decision",
+    response=_errors({200: DecisionOut}),
+    tags=["reviews"],
+)
 def decide(request: HttpRequest, org_id: UUID, payload: DecisionIn) -> Any:
     principal = Principal.of(request)
     organisation, department = access.review_target_for(principal, org_id)
     decision = services.decide_verification(
-        principal=principal, organisation=organisation, department=department,
-        approve=payload.approve, reason=payload.reason,
+        principal=principal,
+        organisation=organisation,
+        department=department,
+        approve=payload.approve,
+        reason=payload.reason,
     )
     return DecisionOut(
-        organisation_id=organisation.public_id, approved=decision.approved,
-        reason=decision.reason, rule_version=decision.rule_version,
+        organisation_id=organisation.public_id,
+        approved=decision.approved,
+        reason=decision.reason,
+        rule_version=decision.rule_version,
         decided_at=decision.decided_at,
     )
 

@@ -13,7 +13,7 @@ from nomadcloud.core.errors import InvalidInput
 class EmailOrPhoneBackend(ModelBackend):
     """Sign in with an e-mail address or a mobile number (any common notation)."""
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: HttpRequest | None,
         username: str | None = None,

@@ -18,15 +18,27 @@ from nomadcloud.accounts.models import Membership, Organisation, User
 from nomadcloud.accounts.validators import USCC_ALPHABET, uscc_check_character
 from nomadcloud.core.crypto import encrypt_text
 
-DEMO_PASSWORD = "NomadCloud-demo-2026"
+DEMO_PASSWORD = "NomadCloud-demo-2026"  # noqa: S105  (documented demo login)
 DEMO_DOMAIN = "demo.nomadcloud.cn"
 
 DEPARTMENTS = [
-    ("kegongxin", "儋州市科学技术工业信息化局", "Danzhou Bureau of Science, Technology, Industry and IT"),
+    (
+        "kegongxin",
+        "儋州市科学技术工业信息化局",
+        "Danzhou Bureau of Science, Technology, Industry and IT",
+    ),
     ("fagai", "儋州市发展和改革委员会", "Danzhou Development and Reform Commission"),
-    ("renshe", "儋州市人力资源和社会保障局", "Danzhou Bureau of Human Resources and Social Security"),
+    (
+        "renshe",
+        "儋州市人力资源和社会保障局",
+        "Danzhou Bureau of Human Resources and Social Security",
+    ),
     ("gongan", "儋州市公安局", "Danzhou Public Security Bureau"),
-    ("lvwen", "儋州市旅游和文化广电体育局", "Danzhou Bureau of Tourism, Culture, Radio, TV and Sports"),
+    (
+        "lvwen",
+        "儋州市旅游和文化广电体育局",
+        "Danzhou Bureau of Tourism, Culture, Radio, TV and Sports",
+    ),
     ("wangxin", "中共儋州市委网络安全和信息化委员会办公室", "Danzhou Cyberspace Affairs Office"),
     ("rencai", "儋州市委人才发展局", "Danzhou Talent Development Bureau"),
     ("tongji", "儋州市统计局", "Danzhou Statistics Bureau"),
@@ -61,17 +73,69 @@ COMMUNITIES = [
 ]
 
 CHINESE_NAMES = [
-    "张伟", "王静", "李娜", "刘洋", "陈杰", "杨帆", "赵敏", "黄磊", "周婷", "吴昊", "徐晨",
-    "孙悦", "胡斌", "朱琳", "高翔", "林峰", "何佳", "郭涛", "马丽", "罗宇", "梁超", "宋颖",
-    "郑浩", "谢雯", "韩冰", "唐宁", "冯雪", "董然", "萧然", "程远", "曹阳", "袁博", "邓欣",
-    "许诺", "傅琪", "沈蓉", "曾凡", "彭鹏", "吕薇", "苏晴", "卢浩", "蒋薇", "蔡明", "贾茹",
+    "张伟",
+    "王静",
+    "李娜",
+    "刘洋",
+    "陈杰",
+    "杨帆",
+    "赵敏",
+    "黄磊",
+    "周婷",
+    "吴昊",
+    "徐晨",
+    "孙悦",
+    "胡斌",
+    "朱琳",
+    "高翔",
+    "林峰",
+    "何佳",
+    "郭涛",
+    "马丽",
+    "罗宇",
+    "梁超",
+    "宋颖",
+    "郑浩",
+    "谢雯",
+    "韩冰",
+    "唐宁",
+    "冯雪",
+    "董然",
+    "萧然",
+    "程远",
+    "曹阳",
+    "袁博",
+    "邓欣",
+    "许诺",
+    "傅琪",
+    "沈蓉",
+    "曾凡",
+    "彭鹏",
+    "吕薇",
+    "苏晴",
+    "卢浩",
+    "蒋薇",
+    "蔡明",
+    "贾茹",
 ]
 FOREIGN = [
-    ("Liam O'Connor", "IE"), ("Sofia Rossi", "IT"), ("Mateus Silva", "BR"), ("Aiko Tanaka", "JP"),
-    ("Jin-woo Park", "KR"), ("Olivia Brown", "GB"), ("Lucas Martin", "FR"), ("Anna Kowalska", "PL"),
-    ("Noah Müller", "DE"), ("Isabella García", "ES"), ("Arjun Mehta", "IN"), ("Chloe Dubois", "CA"),
-    ("Ethan Walker", "AU"), ("Nguyen Thi Lan", "VN"), ("Sergei Ivanov", "RU"),
-    ("Fatima Al-Sayed", "AE"), ("Kofi Mensah", "GH"),
+    ("Liam O'Connor", "IE"),
+    ("Sofia Rossi", "IT"),
+    ("Mateus Silva", "BR"),
+    ("Aiko Tanaka", "JP"),
+    ("Jin-woo Park", "KR"),
+    ("Olivia Brown", "GB"),
+    ("Lucas Martin", "FR"),
+    ("Anna Kowalska", "PL"),
+    ("Noah Müller", "DE"),
+    ("Isabella García", "ES"),
+    ("Arjun Mehta", "IN"),
+    ("Chloe Dubois", "CA"),
+    ("Ethan Walker", "AU"),
+    ("Nguyen Thi Lan", "VN"),
+    ("Sergei Ivanov", "RU"),
+    ("Fatima Al-Sayed", "AE"),
+    ("Kofi Mensah", "GH"),
 ]
 
 
@@ -84,22 +148,51 @@ class Persona:
 
 
 PERSONAS = [
-    Persona("nomad", f"nomad@{DEMO_DOMAIN}", "林小雨",
-            "domestic digital nomad (data labelling, video editing)"),
-    Persona("foreign_nomad", f"emma@{DEMO_DOMAIN}", "Emma Schulz",
-            "foreign nomad from Germany with a talent visa; English by default"),
-    Persona("enterprise_admin", f"enterprise@{DEMO_DOMAIN}", "陈建国",
-            "owner of 洋浦云帆科技有限公司 (Yangpu Yunfan Technology)"),
-    Persona("enterprise_member", f"hr@{DEMO_DOMAIN}", "李婷",
-            "member (HR) of Yangpu Yunfan Technology"),
-    Persona("reviewer", f"reviewer@{DEMO_DOMAIN}", "王芳",
-            "reviewer at 市科工信局, decides enterprise verifications"),
-    Persona("cashier", f"cashier@{DEMO_DOMAIN}", "黄伟",
-            "cashier (member) at the merchant 海花岛文旅度假区"),
-    Persona("community", f"community@{DEMO_DOMAIN}", "周敏",
-            "owner of the Shentou Harbour nomad community"),
-    Persona("operator", f"operator@{DEMO_DOMAIN}", "运营管理员",
-            "zone operator administrator (audit log, Django admin)"),
+    Persona(
+        "nomad",
+        f"nomad@{DEMO_DOMAIN}",
+        "林小雨",
+        "domestic digital nomad (data labelling, video editing)",
+    ),
+    Persona(
+        "foreign_nomad",
+        f"emma@{DEMO_DOMAIN}",
+        "Emma Schulz",
+        "foreign nomad from Germany with a talent visa; English by default",
+    ),
+    Persona(
+        "enterprise_admin",
+        f"enterprise@{DEMO_DOMAIN}",
+        "陈建国",
+        "owner of 洋浦云帆科技有限公司 (Yangpu Yunfan Technology)",
+    ),
+    Persona(
+        "enterprise_member", f"hr@{DEMO_DOMAIN}", "李婷", "member (HR) of Yangpu Yunfan Technology"
+    ),
+    Persona(
+        "reviewer",
+        f"reviewer@{DEMO_DOMAIN}",
+        "王芳",
+        "reviewer at 市科工信局, decides enterprise verifications",
+    ),
+    Persona(
+        "cashier",
+        f"cashier@{DEMO_DOMAIN}",
+        "黄伟",
+        "cashier (member) at the merchant 海花岛文旅度假区",
+    ),
+    Persona(
+        "community",
+        f"community@{DEMO_DOMAIN}",
+        "周敏",
+        "owner of the Shentou Harbour nomad community",
+    ),
+    Persona(
+        "operator",
+        f"operator@{DEMO_DOMAIN}",
+        "运营管理员",
+        "zone operator administrator (audit log, Django admin)",
+    ),
 ]
 
 
@@ -118,61 +211,105 @@ def seed(*, nomads: int = 60, seed_value: int = 2026) -> dict[str, int]:
     rng = random.Random(seed_value)
     password_hash = make_password(DEMO_PASSWORD)  # one argon2 hash, shared by demo people
 
-    def person(email: str, name: str, *, nomad: bool = False, nationality: str = "CN",
-               language: str = "zh-hans", staff: bool = False) -> User:
+    def person(
+        email: str,
+        name: str,
+        *,
+        nomad: bool = False,
+        nationality: str = "CN",
+        language: str = "zh-hans",
+        staff: bool = False,
+    ) -> User:
         return User.objects.create(
-            email=email, display_name=name, password=password_hash, is_nomad=nomad,
-            nationality=nationality, preferred_language=language, is_staff=staff,
+            email=email,
+            display_name=name,
+            password=password_hash,
+            is_nomad=nomad,
+            nationality=nationality,
+            preferred_language=language,
+            is_staff=staff,
             is_superuser=staff,
         )
 
     def organisation(kind: str, name_zh: str, name_en: str, **extra: object) -> Organisation:
         return Organisation.objects.create(kind=kind, name_zh=name_zh, name_en=name_en, **extra)
 
-    people = {p.key: None for p in PERSONAS}
+    people: dict[str, User] = {}
     operator_org = organisation(
-        Organisation.Kind.OPERATOR, "儋州—洋浦数字游民示范区运营中心",
-        "Danzhou–Yangpu Digital Nomad Zone Operations Centre", code="zone-operator",
+        Organisation.Kind.OPERATOR,
+        "儋州—洋浦数字游民示范区运营中心",
+        "Danzhou–Yangpu Digital Nomad Zone Operations Centre",
+        code="zone-operator",
         verification_status=Organisation.Verification.VERIFIED,
     )
     departments = {
-        code: organisation(Organisation.Kind.DEPARTMENT, zh, en, code=code,
-                           verification_status=Organisation.Verification.VERIFIED)
+        code: organisation(
+            Organisation.Kind.DEPARTMENT,
+            zh,
+            en,
+            code=code,
+            verification_status=Organisation.Verification.VERIFIED,
+        )
         for code, zh, en in DEPARTMENTS
     }
     enterprises = [
-        organisation(Organisation.Kind.ENTERPRISE, zh, en, credit_code=fake_credit_code(rng),
-                     verification_status=Organisation.Verification.VERIFIED,
-                     reviewing_department=departments["kegongxin"])
+        organisation(
+            Organisation.Kind.ENTERPRISE,
+            zh,
+            en,
+            credit_code=fake_credit_code(rng),
+            verification_status=Organisation.Verification.VERIFIED,
+            reviewing_department=departments["kegongxin"],
+        )
         for zh, en in ENTERPRISES
     ]
     zh, en, country, number = FOREIGN_ENTERPRISE
-    enterprises.append(organisation(Organisation.Kind.ENTERPRISE, zh, en, country=country,
-                                    registration_number=number))
+    enterprises.append(
+        organisation(
+            Organisation.Kind.ENTERPRISE, zh, en, country=country, registration_number=number
+        )
+    )
     # One enterprise waits in 市科工信局's queue, so the reviewer persona has work.
     pending = organisation(
-        Organisation.Kind.ENTERPRISE, "儋州椰岛数据标注有限公司",
-        "Danzhou Coconut Island Data Labelling Co., Ltd.", credit_code=fake_credit_code(rng),
+        Organisation.Kind.ENTERPRISE,
+        "儋州椰岛数据标注有限公司",
+        "Danzhou Coconut Island Data Labelling Co., Ltd.",
+        credit_code=fake_credit_code(rng),
         verification_status=Organisation.Verification.PENDING,
         reviewing_department=departments["kegongxin"],
     )
     merchants = [
-        organisation(Organisation.Kind.MERCHANT, zh, en, credit_code=fake_credit_code(rng),
-                     verification_status=Organisation.Verification.VERIFIED,
-                     reviewing_department=departments["lvwen"])
+        organisation(
+            Organisation.Kind.MERCHANT,
+            zh,
+            en,
+            credit_code=fake_credit_code(rng),
+            verification_status=Organisation.Verification.VERIFIED,
+            reviewing_department=departments["lvwen"],
+        )
         for zh, en in MERCHANTS
     ]
     communities = [
-        organisation(Organisation.Kind.COMMUNITY, zh, en, credit_code=fake_credit_code(rng),
-                     verification_status=Organisation.Verification.VERIFIED,
-                     reviewing_department=departments["renshe"])
+        organisation(
+            Organisation.Kind.COMMUNITY,
+            zh,
+            en,
+            credit_code=fake_credit_code(rng),
+            verification_status=Organisation.Verification.VERIFIED,
+            reviewing_department=departments["renshe"],
+        )
         for zh, en in COMMUNITIES
     ]
 
     by_key = {p.key: p for p in PERSONAS}
     people["nomad"] = person(by_key["nomad"].email, by_key["nomad"].name, nomad=True)
-    emma = person(by_key["foreign_nomad"].email, by_key["foreign_nomad"].name, nomad=True,
-                  nationality="DE", language="en")
+    emma = person(
+        by_key["foreign_nomad"].email,
+        by_key["foreign_nomad"].name,
+        nomad=True,
+        nationality="DE",
+        language="en",
+    )
     emma.passport_number_encrypted = encrypt_text("C01X00T47")
     emma.permit_kind = User.PermitKind.TALENT
     emma.permit_valid_from = date(2026, 9, 1)
@@ -206,11 +343,17 @@ def seed(*, nomads: int = 60, seed_value: int = 2026) -> dict[str, int]:
     foreign_count = max(15, nomads // 4)
     generated = 2  # the two nomad personas
     for index, (name, country) in enumerate(FOREIGN[: foreign_count - 1]):
-        user = person(f"foreign{index + 1}@{DEMO_DOMAIN}", name, nomad=True,
-                      nationality=country, language="en")
+        user = person(
+            f"foreign{index + 1}@{DEMO_DOMAIN}",
+            name,
+            nomad=True,
+            nationality=country,
+            language="en",
+        )
         start = date(2026, rng.randint(1, 10), 1)
-        user.permit_kind = rng.choice([User.PermitKind.VISA, User.PermitKind.RESIDENCE,
-                                       User.PermitKind.TALENT])
+        user.permit_kind = rng.choice(
+            [User.PermitKind.VISA, User.PermitKind.RESIDENCE, User.PermitKind.TALENT]
+        )
         user.permit_valid_from = start
         user.permit_valid_until = start + timedelta(days=rng.choice([180, 270, 365]))
         user.passport_number_encrypted = encrypt_text(

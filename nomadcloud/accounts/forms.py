@@ -26,7 +26,8 @@ def apply_error(form: forms.Form, exc: DomainError) -> None:
 
 class SignInForm(AuthenticationForm):
     username = forms.CharField(
-        label=_("E-mail or mobile number"), max_length=254,
+        label=_("E-mail or mobile number"),
+        max_length=254,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     error_messages = {
@@ -40,23 +41,36 @@ class SignInForm(AuthenticationForm):
 
 class RegisterForm(forms.Form):
     display_name = forms.CharField(label=_("Your name"), max_length=100)
-    email = forms.CharField(label=_("E-mail address"), max_length=254, required=False,
-                            widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.CharField(
+        label=_("E-mail address"),
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
     phone = forms.CharField(
-        label=_("Mobile number"), max_length=32, required=False,
+        label=_("Mobile number"),
+        max_length=32,
+        required=False,
         help_text=_("Chinese numbers as 13812345678; others with + and the country code."),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
-    password = forms.CharField(label=_("Password"), max_length=128,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
     nationality = forms.ChoiceField(label=_("Nationality"), choices=COUNTRY_CHOICES, required=False)
-    preferred_language = forms.ChoiceField(label=_("Preferred language"),
-                                           choices=settings.LANGUAGES)
-    is_nomad = forms.BooleanField(label=_("I am a digital nomad looking for work and services"),
-                                  required=False, initial=True)
+    preferred_language = forms.ChoiceField(
+        label=_("Preferred language"), choices=settings.LANGUAGES
+    )
+    is_nomad = forms.BooleanField(
+        label=_("I am a digital nomad looking for work and services"), required=False, initial=True
+    )
     consent = forms.BooleanField(
-        label=_("I agree that NomadCloud processes my personal data to provide its services, "
-                "as described in the privacy notice."),
+        label=_(
+            "I agree that NomadCloud processes my personal data to provide its services, "
+            "as described in the privacy notice."
+        ),
         required=True,
     )
 
@@ -65,48 +79,69 @@ class ProfileForm(forms.Form):
     display_name = forms.CharField(label=_("Name"), max_length=100)
     email = forms.CharField(label=_("E-mail address"), max_length=254, required=False)
     phone = forms.CharField(label=_("Mobile number"), max_length=32, required=False)
-    preferred_language = forms.ChoiceField(label=_("Preferred language"),
-                                           choices=settings.LANGUAGES)
+    preferred_language = forms.ChoiceField(
+        label=_("Preferred language"), choices=settings.LANGUAGES
+    )
     is_nomad = forms.BooleanField(label=_("Digital nomad"), required=False)
 
 
 class ForeignDetailsForm(forms.Form):
     nationality = forms.ChoiceField(label=_("Nationality"), choices=COUNTRY_CHOICES, required=False)
     passport_number = forms.CharField(
-        label=_("Passport number"), max_length=20, required=False,
+        label=_("Passport number"),
+        max_length=20,
+        required=False,
         help_text=_("Stored encrypted and only ever shown masked. Leave empty to keep."),
     )
-    permit_kind = forms.ChoiceField(label=_("Visa or permit"), choices=User.PermitKind.choices,
-                                    required=False)
-    permit_valid_from = forms.DateField(label=_("Valid from"), required=False,
-                                        widget=forms.DateInput(attrs={"type": "date"}))
-    permit_valid_until = forms.DateField(label=_("Valid until"), required=False,
-                                         widget=forms.DateInput(attrs={"type": "date"}))
+    permit_kind = forms.ChoiceField(
+        label=_("Visa or permit"), choices=User.PermitKind.choices, required=False
+    )
+    permit_valid_from = forms.DateField(
+        label=_("Valid from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    permit_valid_until = forms.DateField(
+        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class EraseForm(forms.Form):
-    password = forms.CharField(label=_("Your password, to confirm"), max_length=128,
-                               widget=forms.PasswordInput)
+    password = forms.CharField(
+        label=_("Your password, to confirm"), max_length=128, widget=forms.PasswordInput
+    )
 
 
 class OrganisationForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=[
-        (Organisation.Kind.ENTERPRISE, Organisation.Kind.ENTERPRISE.label),
-        (Organisation.Kind.MERCHANT, Organisation.Kind.MERCHANT.label),
-        (Organisation.Kind.COMMUNITY, Organisation.Kind.COMMUNITY.label),
-    ])
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[
+            (Organisation.Kind.ENTERPRISE, Organisation.Kind.ENTERPRISE.label),
+            (Organisation.Kind.MERCHANT, Organisation.Kind.MERCHANT.label),
+            (Organisation.Kind.COMMUNITY, Organisation.Kind.COMMUNITY.label),
+        ],
+    )
     name_zh = forms.CharField(label=_("Name (Chinese)"), max_length=200, required=False)
     name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)
-    country = forms.ChoiceField(label=_("Country of registration"), choices=list(countries),
-                                initial="CN")
-    credit_code = forms.CharField(label=_("Unified social credit code"), max_length=32,
-                                  required=False)
-    registration_number = forms.CharField(label=_("Registration number (outside China)"),
-                                          max_length=64, required=False)
-    description_zh = forms.CharField(label=_("Description (Chinese)"), required=False,
-                                     max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-    description_en = forms.CharField(label=_("Description (English)"), required=False,
-                                     max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    country = forms.ChoiceField(
+        label=_("Country of registration"), choices=list(countries), initial="CN"
+    )
+    credit_code = forms.CharField(
+        label=_("Unified social credit code"), max_length=32, required=False
+    )
+    registration_number = forms.CharField(
+        label=_("Registration number (outside China)"), max_length=64, required=False
+    )
+    description_zh = forms.CharField(
+        label=_("Description (Chinese)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    description_en = forms.CharField(
+        label=_("Description (English)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class OrganisationEditForm(OrganisationForm):
@@ -117,8 +152,9 @@ class OrganisationEditForm(OrganisationForm):
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
-    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices,
-                             initial=Membership.Role.MEMBER)
+    role = forms.ChoiceField(
+        label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER
+    )
 
 
 class RoleForm(forms.Form):
@@ -128,17 +164,21 @@ class RoleForm(forms.Form):
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     scope = forms.ChoiceField(label=_("Scope"), choices=ApiToken.Scope.choices)
-    expires_in_days = forms.IntegerField(label=_("Valid for (days)"), min_value=1,
-                                         max_value=366, initial=90, required=False)
+    expires_in_days = forms.IntegerField(
+        label=_("Valid for (days)"), min_value=1, max_value=366, initial=90, required=False
+    )
 
 
 class DecisionForm(forms.Form):
     approve = forms.TypedChoiceField(
-        label=_("Decision"), coerce=lambda v: v == "1",
-        choices=[("1", _("Approve")), ("0", _("Reject"))], widget=forms.RadioSelect,
+        label=_("Decision"),
+        coerce=lambda v: v == "1",
+        choices=[("1", _("Approve")), ("0", _("Reject"))],
+        widget=forms.RadioSelect,
     )
-    reason = forms.CharField(label=_("Reason"), max_length=5000,
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     checked_registry = forms.BooleanField(
         label=_("I checked the code against the national enterprise credit registry"),
         required=False,

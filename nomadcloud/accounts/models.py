@@ -47,7 +47,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     email = models.EmailField(_("e-mail address"), unique=True, null=True, blank=True)
     phone = models.CharField(
-        _("mobile number"), max_length=20, unique=True, null=True, blank=True,
+        _("mobile number"),
+        max_length=20,
+        unique=True,
+        null=True,
+        blank=True,
         help_text=_("International format, e.g. +8613812345678."),
     )
     display_name = models.CharField(_("name"), max_length=100)
@@ -78,7 +82,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("people")
         constraints = [
             models.CheckConstraint(
-                condition=Q(email__isnull=False) | Q(phone__isnull=False) | Q(erased_at__isnull=False),
+                condition=Q(email__isnull=False)
+                | Q(phone__isnull=False)
+                | Q(erased_at__isnull=False),
                 name="user_has_identifier_unless_erased",
             ),
             models.CheckConstraint(
@@ -121,7 +127,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def masked_passport(self) -> str:
-        return mask(decrypt_text(self.passport_number_encrypted)) if self.passport_number_encrypted else ""
+        return (
+            mask(decrypt_text(self.passport_number_encrypted))
+            if self.passport_number_encrypted
+            else ""
+        )
 
 
 class Organisation(models.Model):
@@ -143,27 +153,41 @@ class Organisation(models.Model):
     name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     code = models.SlugField(
-        _("code"), max_length=40, unique=True, null=True, blank=True,
+        _("code"),
+        max_length=40,
+        unique=True,
+        null=True,
+        blank=True,
         help_text=_("Short stable code, used for departments (e.g. kegongxin)."),
     )
     description_zh = models.TextField(_("description (Chinese)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     country = CountryField(_("country of registration"), default="CN")
     credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, blank=True,
+        _("unified social credit code"),
+        max_length=18,
+        blank=True,
         help_text=_("18 characters, for organisations registered in China."),
     )
     registration_number = models.CharField(
-        _("registration number"), max_length=64, blank=True,
+        _("registration number"),
+        max_length=64,
+        blank=True,
         help_text=_("For organisations registered outside China."),
     )
     verification_status = models.CharField(
-        _("verification"), max_length=12, choices=Verification.choices,
+        _("verification"),
+        max_length=12,
+        choices=Verification.choices,
         default=Verification.UNVERIFIED,
     )
     reviewing_department = models.ForeignKey(
-        "self", verbose_name=_("reviewing department"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="organisations_reviewed",
+        "self",
+        verbose_name=_("reviewing department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisations_reviewed",
         limit_choices_to={"kind": "department"},
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -174,7 +198,8 @@ class Organisation(models.Model):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["credit_code"], condition=~Q(credit_code=""),
+                fields=["credit_code"],
+                condition=~Q(credit_code=""),
                 name="organisation_credit_code_unique",
             ),
             models.CheckConstraint(
@@ -261,7 +286,9 @@ class VerificationDecision(models.Model):
     rule_version = models.CharField(_("rule version"), max_length=40)
     decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     decided_for = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+",
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("deciding department"),
     )
     decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
@@ -311,7 +338,9 @@ class ApiToken(models.Model):
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(kind="personal") & Q(user__isnull=False) & Q(organisation__isnull=True))
+                condition=(
+                    Q(kind="personal") & Q(user__isnull=False) & Q(organisation__isnull=True)
+                )
                 | (Q(kind="organisation") & Q(organisation__isnull=False) & Q(user__isnull=True)),
                 name="api_token_owner_matches_kind",
             )

@@ -26,8 +26,8 @@ def memberships_of(user: User) -> QuerySet[Membership]:
 
 
 def members_of(organisation: Organisation) -> QuerySet[Membership]:
-    return Membership.objects.filter(organisation=organisation).select_related("user").order_by(
-        "id"
+    return (
+        Membership.objects.filter(organisation=organisation).select_related("user").order_by("id")
     )
 
 

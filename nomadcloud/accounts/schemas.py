@@ -1,13 +1,12 @@
 """Typed API input and output for people, organisations, memberships and tokens."""
 
-
 from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
 from ninja import Field, Schema
 
-from nomadcloud.accounts.models import ApiToken, Invitation, Membership, Organisation, User
+from nomadcloud.accounts.models import ApiToken, Membership, Organisation, User
 from nomadcloud.core.i18n import localized
 from nomadcloud.core.models import AuditEvent
 from nomadcloud.core.schemas import Input, IsoDate
@@ -119,7 +118,7 @@ class OrganisationOut(Schema):
 
     @staticmethod
     def resolve_country(obj: Organisation) -> str:
-        return obj.country.code
+        return str(obj.country.code)
 
 
 class MemberOut(Schema):

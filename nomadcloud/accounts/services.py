@@ -12,13 +12,13 @@ import hashlib
 import hmac
 import secrets
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -51,6 +51,8 @@ from nomadcloud.core import audit
 from nomadcloud.core.crypto import encrypt_text
 from nomadcloud.core.errors import Conflict, Forbidden, InvalidInput, invalid_field
 from nomadcloud.core.jobs import enqueue_after_commit
+
+M = TypeVar("M", bound=models.Model)
 
 ORG_VERIFICATION_RULE_VERSION = "org-verification/2026.1"
 INVITATION_DAYS = 14
@@ -109,9 +111,7 @@ def _clean_name(raw: str, field: str = "display_name", max_length: int = 100) ->
     if not name:
         raise invalid_field(field, _("Please give a name."))
     if len(name) > max_length:
-        raise invalid_field(
-            field, _("At most %(n)d characters, please.") % {"n": max_length}
-        )
+        raise invalid_field(field, _("At most %(n)d characters, please.") % {"n": max_length})
     return name
 
 
@@ -225,9 +225,7 @@ def set_foreign_details(
     if permit_kind not in User.PermitKind.values:
         raise invalid_field("permit_kind", _("Unknown kind of visa or permit."))
     if permit_valid_from and permit_valid_until and permit_valid_until < permit_valid_from:
-        raise invalid_field(
-            "permit_valid_until", _("The end of validity is before its start.")
-        )
+        raise invalid_field("permit_valid_until", _("The end of validity is before its start."))
     new.update(
         permit_kind=permit_kind,
         permit_valid_from=permit_valid_from,
@@ -248,8 +246,12 @@ def set_preferred_language(*, user: User, language: str) -> None:
     language = _clean_language(language)
     if user.preferred_language != language:
         with transaction.atomic():
-            _apply(Principal.for_user(user), user, {"preferred_language": language},
-                   "accounts.person.language")
+            _apply(
+                Principal.for_user(user),
+                user,
+                {"preferred_language": language},
+                "accounts.person.language",
+            )
 
 
 def export_personal_data(*, principal: Principal, user: User) -> dict[str, Any]:
@@ -326,8 +328,11 @@ def erase_account(*, principal: Principal, user: User, password: str) -> None:
     ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
     for membership in Membership.objects.filter(user=user):
         audit.record(
-            actor=user, action="accounts.membership.end_by_erasure", obj=membership,
-            organisation=membership.organisation, before={"role": membership.role},
+            actor=user,
+            action="accounts.membership.end_by_erasure",
+            obj=membership,
+            organisation=membership.organisation,
+            before={"role": membership.role},
         )
         membership.delete()
     user.email = None
@@ -354,11 +359,11 @@ def _require_self(principal: Principal, user: User) -> None:
 
 def _apply(
     principal: Principal,
-    obj: Any,
+    obj: M,
     new: dict[str, Any],
     action: str,
     organisation: Organisation | None = None,
-) -> Any:
+) -> M:
     before, after = audit.changes(obj, new)
     if not after:
         return obj
@@ -366,8 +371,13 @@ def _apply(
         setattr(obj, field, value)
     obj.save(update_fields=list(after))
     audit.record(
-        actor=principal.user, action=action, obj=obj, organisation=organisation,
-        before=before, after=after, token=principal.token,
+        actor=principal.user,
+        action=action,
+        obj=obj,
+        organisation=organisation,
+        before=before,
+        after=after,
+        token=principal.token,
     )
     return obj
 
@@ -397,7 +407,9 @@ def _clean_org_identifiers(
             )
     number = registration_number.strip()
     if len(number) > 64:
-        raise invalid_field("registration_number", _("At most %(n)d characters, please.") % {"n": 64})
+        raise invalid_field(
+            "registration_number", _("At most %(n)d characters, please.") % {"n": 64}
+        )
     return country, code, number
 
 
@@ -433,7 +445,9 @@ def create_organisation(
         if len(value) > 200:
             raise invalid_field(field, _("At most %(n)d characters, please.") % {"n": 200})
     country, credit, number = _clean_org_identifiers(
-        country=country, credit_code=credit_code, registration_number=registration_number,
+        country=country,
+        credit_code=credit_code,
+        registration_number=registration_number,
         exclude=None,
     )
     organisation = Organisation.objects.create(
@@ -448,12 +462,18 @@ def create_organisation(
     )
     membership = Membership.objects.create(user=user, organisation=organisation, role=Role.OWNER)
     audit.record(
-        actor=user, action="accounts.organisation.create", obj=organisation,
-        organisation=organisation, after={"kind": kind, **names, "country": country},
+        actor=user,
+        action="accounts.organisation.create",
+        obj=organisation,
+        organisation=organisation,
+        after={"kind": kind, **names, "country": country},
     )
     audit.record(
-        actor=user, action="accounts.membership.create", obj=membership,
-        organisation=organisation, after={"role": Role.OWNER},
+        actor=user,
+        action="accounts.membership.create",
+        obj=membership,
+        organisation=organisation,
+        after={"role": Role.OWNER},
     )
     return organisation
 
@@ -478,10 +498,15 @@ def update_organisation(
             if len(value.strip()) > 200:
                 raise invalid_field(field, _("At most %(n)d characters, please.") % {"n": 200})
             new[field] = value.strip()
-    for field, value in {"description_zh": description_zh, "description_en": description_en}.items():
+    for field, value in {
+        "description_zh": description_zh,
+        "description_en": description_en,
+    }.items():
         if value is not None:
             new[field] = value.strip()[:5000]
-    if not new.get("name_zh", organisation.name_zh) and not new.get("name_en", organisation.name_en):
+    if not new.get("name_zh", organisation.name_zh) and not new.get(
+        "name_en", organisation.name_en
+    ):
         raise invalid_field("name_zh", _("Give the organisation's name in Chinese or English."))
     if country is not None or credit_code is not None or registration_number is not None:
         c, code, number = _clean_org_identifiers(
@@ -500,7 +525,10 @@ def update_organisation(
             or number != organisation.registration_number
             or c != organisation.country.code
         )
-        if identity_changed and organisation.verification_status != Organisation.Verification.UNVERIFIED:
+        if (
+            identity_changed
+            and organisation.verification_status != Organisation.Verification.UNVERIFIED
+        ):
             # A verified identity no longer holds once its identifiers change.
             new["verification_status"] = Organisation.Verification.UNVERIFIED
     return _apply(principal, organisation, new, "accounts.organisation.update", organisation)
@@ -589,8 +617,13 @@ def decide_verification(
         decided_for=department,
     )
     status = Organisation.Verification.VERIFIED if approve else Organisation.Verification.REJECTED
-    _apply(principal, locked, {"verification_status": status},
-           "accounts.organisation.decide_verification", locked)
+    _apply(
+        principal,
+        locked,
+        {"verification_status": status},
+        "accounts.organisation.decide_verification",
+        locked,
+    )
     organisation.verification_status = status
     return decision
 
@@ -634,8 +667,11 @@ def invite_member(
         expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
     )
     audit.record(
-        actor=user, action="accounts.invitation.create", obj=invitation,
-        organisation=organisation, after={"role": role},
+        actor=user,
+        action="accounts.invitation.create",
+        obj=invitation,
+        organisation=organisation,
+        after={"role": role},
     )
     enqueue_after_commit(tasks.send_invitation_email, invitation.pk, raw)
     return invitation, raw
@@ -670,8 +706,11 @@ def accept_invitation(*, principal: Principal, token: str) -> Membership:
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     audit.record(
-        actor=user, action="accounts.invitation.accept", obj=invitation,
-        organisation=invitation.organisation, after={"role": invitation.role},
+        actor=user,
+        action="accounts.invitation.accept",
+        obj=invitation,
+        organisation=invitation.organisation,
+        after={"role": invitation.role},
     )
     return membership
 
@@ -681,8 +720,13 @@ def revoke_invitation(*, principal: Principal, invitation: Invitation) -> None:
     check_organisation(principal, invitation.organisation, Action.MANAGE_MEMBERS)
     if not invitation.is_open:
         raise Conflict(_("This invitation is no longer open."), code="invitation_closed")
-    _apply(principal, invitation, {"revoked_at": timezone.now()},
-           "accounts.invitation.revoke", invitation.organisation)
+    _apply(
+        principal,
+        invitation,
+        {"revoked_at": timezone.now()},
+        "accounts.invitation.revoke",
+        invitation.organisation,
+    )
 
 
 def _would_leave_no_owner(membership: Membership) -> bool:
@@ -703,8 +747,9 @@ def change_member_role(*, principal: Principal, membership: Membership, role: st
         raise Forbidden(_("Only an owner can change an owner's role."))
     if role != Role.OWNER and _would_leave_no_owner(membership):
         raise Conflict(_("An organisation needs at least one owner."), code="last_owner")
-    return _apply(principal, membership, {"role": role}, "accounts.membership.change_role",
-                  organisation)
+    return _apply(
+        principal, membership, {"role": role}, "accounts.membership.change_role", organisation
+    )
 
 
 @transaction.atomic
@@ -718,9 +763,11 @@ def remove_member(*, principal: Principal, membership: Membership) -> None:
     if _would_leave_no_owner(membership):
         raise Conflict(_("An organisation needs at least one owner."), code="last_owner")
     audit.record(
-        actor=principal.user, action="accounts.membership.remove", obj=membership,
-        organisation=organisation, before={"role": membership.role,
-                                           "user": str(membership.user.public_id)},
+        actor=principal.user,
+        action="accounts.membership.remove",
+        obj=membership,
+        organisation=organisation,
+        before={"role": membership.role, "user": str(membership.user.public_id)},
     )
     membership.delete()
 
@@ -760,12 +807,13 @@ def _new_token(
         secret_hash=_hash_secret(raw),
         scope=scope,
         created_by=created_by,
-        expires_at=(
-            timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
-        ),
+        expires_at=(timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None),
     )
     audit.record(
-        actor=created_by, action="accounts.token.create", obj=token, organisation=organisation,
+        actor=created_by,
+        action="accounts.token.create",
+        obj=token,
+        organisation=organisation,
         after={"kind": kind, "name": name, "scope": scope},
     )
     return token, raw
@@ -779,8 +827,12 @@ def create_personal_token(
     if principal.token is not None:
         raise Forbidden(_("Tokens can only be created when signed in."), code="session_only")
     return _new_token(
-        kind=ApiToken.Kind.PERSONAL, name=name, scope=scope, expires_in_days=expires_in_days,
-        created_by=user, user=user,
+        kind=ApiToken.Kind.PERSONAL,
+        name=name,
+        scope=scope,
+        expires_in_days=expires_in_days,
+        created_by=user,
+        user=user,
     )
 
 
@@ -798,8 +850,12 @@ def create_organisation_key(
     if principal.token is not None:
         raise Forbidden(_("Keys can only be created when signed in."), code="session_only")
     return _new_token(
-        kind=ApiToken.Kind.ORGANISATION, name=name, scope=scope,
-        expires_in_days=expires_in_days, created_by=user, organisation=organisation,
+        kind=ApiToken.Kind.ORGANISATION,
+        name=name,
+        scope=scope,
+        expires_in_days=expires_in_days,
+        created_by=user,
+        organisation=organisation,
     )
 
 
@@ -807,8 +863,13 @@ def create_organisation_key(
 def revoke_token(*, principal: Principal, token: ApiToken) -> None:
     if token.revoked_at is not None:
         raise Conflict(_("This token is already revoked."), code="token_revoked")
-    _apply(principal, token, {"revoked_at": timezone.now()}, "accounts.token.revoke",
-           token.organisation)
+    _apply(
+        principal,
+        token,
+        {"revoked_at": timezone.now()},
+        "accounts.token.revoke",
+        token.organisation,
+    )
 
 
 def authenticate_token(raw: str) -> ApiToken | None:
@@ -816,11 +877,7 @@ def authenticate_token(raw: str) -> ApiToken | None:
     parts = raw.split("_", 2)  # the secret itself may contain "_"
     if len(parts) != 3 or parts[0] not in TOKEN_PREFIXES.values():
         return None
-    token = (
-        ApiToken.objects.filter(prefix=parts[1])
-        .select_related("user", "organisation")
-        .first()
-    )
+    token = ApiToken.objects.filter(prefix=parts[1]).select_related("user", "organisation").first()
     if token is None or not hmac.compare_digest(token.secret_hash, _hash_secret(raw)):
         return None
     if not token.is_usable or (token.user is not None and not token.user.is_active):

@@ -28,8 +28,10 @@ def normalise_uscc(raw: str, *, field: str = "credit_code") -> str:
     code = raw.strip().upper()
     if len(code) != 18:
         raise invalid_field(
-            field, _("A unified social credit code has 18 characters; this one has %(n)d.")
-            % {"n": len(code)}, code="invalid_credit_code",
+            field,
+            _("A unified social credit code has 18 characters; this one has %(n)d.")
+            % {"n": len(code)},
+            code="invalid_credit_code",
         )
     bad = [c for c in code if c not in USCC_ALPHABET]
     if bad:
@@ -60,8 +62,10 @@ def normalise_phone(raw: str, *, field: str = "phone", default_region: str = "CN
     if not phonenumbers.is_valid_number(number):
         raise invalid_field(
             field,
-            _("This telephone number is not valid; foreign numbers start with + and the "
-              "country code."),
+            _(
+                "This telephone number is not valid; foreign numbers start with + and the "
+                "country code."
+            ),
             code="invalid_phone",
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

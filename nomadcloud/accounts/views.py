@@ -35,7 +35,7 @@ from nomadcloud.accounts.forms import (
     TokenForm,
     apply_error,
 )
-from nomadcloud.accounts.models import Invitation, Membership, Organisation, User
+from nomadcloud.accounts.models import Invitation, Membership, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import DomainError, Forbidden, NotFound
 
@@ -88,11 +88,18 @@ class SignInView(LoginView):
         return response
 
 
-def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
+def locked_out(
+    request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
     return render(
-        request, "core/error.html",
-        {"message": _("Too many failed sign-in attempts. Please wait 15 minutes and try again, "
-                      "or reset your password.")},
+        request,
+        "core/error.html",
+        {
+            "message": _(
+                "Too many failed sign-in attempts. Please wait 15 minutes and try again, "
+                "or reset your password."
+            )
+        },
         status=429,
     )
 
@@ -112,9 +119,13 @@ def register(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             user = services.register_person(
-                display_name=data["display_name"], email=data["email"], phone=data["phone"],
-                password=data["password"], nationality=data["nationality"],
-                preferred_language=data["preferred_language"], is_nomad=data["is_nomad"],
+                display_name=data["display_name"],
+                email=data["email"],
+                phone=data["phone"],
+                password=data["password"],
+                nationality=data["nationality"],
+                preferred_language=data["preferred_language"],
+                is_nomad=data["is_nomad"],
             )
         except DomainError as exc:
             apply_error(form, exc)
@@ -155,8 +166,10 @@ def account_settings(request: HttpRequest) -> HttpResponse:
     profile = ProfileForm(
         request.POST if request.POST.get("form") == "profile" else None,
         initial={
-            "display_name": user.display_name, "email": user.email or "",
-            "phone": user.phone or "", "preferred_language": user.preferred_language,
+            "display_name": user.display_name,
+            "email": user.email or "",
+            "phone": user.phone or "",
+            "preferred_language": user.preferred_language,
             "is_nomad": user.is_nomad,
         },
     )
@@ -164,7 +177,8 @@ def account_settings(request: HttpRequest) -> HttpResponse:
         request.POST if request.POST.get("form") == "foreign" else None,
         initial={
             "nationality": user.nationality.code if user.nationality else "",
-            "permit_kind": user.permit_kind, "permit_valid_from": user.permit_valid_from,
+            "permit_kind": user.permit_kind,
+            "permit_valid_from": user.permit_valid_from,
             "permit_valid_until": user.permit_valid_until,
         },
     )
@@ -177,7 +191,8 @@ def account_settings(request: HttpRequest) -> HttpResponse:
                     services.update_profile(principal=_principal(request), user=user, **data)
                 else:
                     services.set_foreign_details(
-                        principal=_principal(request), user=user,
+                        principal=_principal(request),
+                        user=user,
                         nationality=data["nationality"],
                         passport_number=data["passport_number"] or None,
                         permit_kind=data["permit_kind"],
@@ -191,8 +206,12 @@ def account_settings(request: HttpRequest) -> HttpResponse:
                 response = redirect("accounts:settings")
                 response.delete_cookie("nomadcloud_language")
                 return response
-    return render(request, "accounts/settings.html", {"profile": profile, "foreign": foreign},
-                  status=max(_status(profile), _status(foreign)))
+    return render(
+        request,
+        "accounts/settings.html",
+        {"profile": profile, "foreign": foreign},
+        status=max(_status(profile), _status(foreign)),
+    )
 
 
 @login_required
@@ -212,14 +231,18 @@ def erase(request: HttpRequest) -> HttpResponse:
     form = EraseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.erase_account(principal=_principal(request), user=_user(request),
-                                   password=form.cleaned_data["password"])
+            services.erase_account(
+                principal=_principal(request),
+                user=_user(request),
+                password=form.cleaned_data["password"],
+            )
         except DomainError as exc:
             apply_error(form, exc)
         else:
             logout(request)
-            messages.success(request, _("Your personal data has been erased and the account "
-                                        "closed."))
+            messages.success(
+                request, _("Your personal data has been erased and the account closed.")
+            )
             return redirect("home")
     return render(request, "accounts/erase.html", {"form": form}, status=_status(form))
 
@@ -239,9 +262,16 @@ def tokens(request: HttpRequest) -> HttpResponse:
             apply_error(form, exc)
         else:
             form = TokenForm()
-    return render(request, "accounts/tokens.html", {
-        "form": form, "secret": secret, "tokens": queries.personal_tokens_of(user),
-    }, status=_status(form))
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "form": form,
+            "secret": secret,
+            "tokens": queries.personal_tokens_of(user),
+        },
+        status=_status(form),
+    )
 
 
 @login_required
@@ -282,8 +312,7 @@ def create_organisation(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The organisation has been registered."))
             return redirect("accounts:organisation", organisation.public_id)
-    return render(request, "accounts/organisation_form.html", {"form": form},
-                  status=_status(form))
+    return render(request, "accounts/organisation_form.html", {"form": form}, status=_status(form))
 
 
 @login_required
@@ -293,19 +322,23 @@ def organisation(request: HttpRequest, org_id: str) -> HttpResponse:
     org = access.organisation_for(principal, org_id, Action.VIEW)
     role = access.role_in(principal, org)
     manager = role in access.MANAGERS
-    return render(request, "accounts/organisation.html", {
-        "org": org,
-        "role": role,
-        "manager": manager,
-        "members": queries.members_of(org),
-        "invitations": queries.open_invitations_of(org) if manager else [],
-        "keys": queries.keys_of(org) if manager else [],
-        "invite_form": InviteForm(),
-        "key_form": TokenForm(initial={"expires_in_days": None}),
-        "roles": Membership.Role.choices,
-        "new_secret": request.session.pop("new_secret", None),
-        "new_invitation_url": request.session.pop("new_invitation_url", None),
-    })
+    return render(
+        request,
+        "accounts/organisation.html",
+        {
+            "org": org,
+            "role": role,
+            "manager": manager,
+            "members": queries.members_of(org),
+            "invitations": queries.open_invitations_of(org) if manager else [],
+            "keys": queries.keys_of(org) if manager else [],
+            "invite_form": InviteForm(),
+            "key_form": TokenForm(initial={"expires_in_days": None}),
+            "roles": Membership.Role.choices,
+            "new_secret": request.session.pop("new_secret", None),
+            "new_invitation_url": request.session.pop("new_invitation_url", None),
+        },
+    )
 
 
 @login_required
@@ -313,22 +346,29 @@ def organisation(request: HttpRequest, org_id: str) -> HttpResponse:
 def edit_organisation(request: HttpRequest, org_id: str) -> HttpResponse:
     principal = _principal(request)
     org = access.organisation_for(principal, org_id, Action.EDIT)
-    form = OrganisationEditForm(request.POST or None, initial={
-        "name_zh": org.name_zh, "name_en": org.name_en, "country": org.country.code,
-        "credit_code": org.credit_code, "registration_number": org.registration_number,
-        "description_zh": org.description_zh, "description_en": org.description_en,
-    })
+    form = OrganisationEditForm(
+        request.POST or None,
+        initial={
+            "name_zh": org.name_zh,
+            "name_en": org.name_en,
+            "country": org.country.code,
+            "credit_code": org.credit_code,
+            "registration_number": org.registration_number,
+            "description_zh": org.description_zh,
+            "description_en": org.description_en,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_organisation(principal=principal, organisation=org,
-                                         **form.cleaned_data)
+            services.update_organisation(principal=principal, organisation=org, **form.cleaned_data)
         except DomainError as exc:
             apply_error(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("accounts:organisation", org.public_id)
-    return render(request, "accounts/organisation_form.html", {"form": form, "org": org},
-                  status=_status(form))
+    return render(
+        request, "accounts/organisation_form.html", {"form": form, "org": org}, status=_status(form)
+    )
 
 
 @login_required
@@ -352,10 +392,11 @@ def invite(request: HttpRequest, org_id: str) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("accounts:organisation", org.public_id)
-    _invitation, token = services.invite_member(principal=principal, organisation=org,
-                                                **form.cleaned_data)
+    _invitation, token = services.invite_member(
+        principal=principal, organisation=org, **form.cleaned_data
+    )
     from django.urls import reverse
 
     request.session["new_invitation_url"] = request.build_absolute_uri(
@@ -388,8 +429,9 @@ def change_role(request: HttpRequest, org_id: str, member_id: int) -> HttpRespon
     membership = access.membership_for(principal, org, member_id)
     form = RoleForm(request.POST)
     if form.is_valid():
-        services.change_member_role(principal=principal, membership=membership,
-                                    role=form.cleaned_data["role"])
+        services.change_member_role(
+            principal=principal, membership=membership, role=form.cleaned_data["role"]
+        )
         messages.success(request, _("The role has been changed."))
     return redirect("accounts:organisation", org.public_id)
 
@@ -414,13 +456,14 @@ def create_key(request: HttpRequest, org_id: str) -> HttpResponse:
     org = access.organisation_for(principal, org_id, Action.MANAGE_KEYS)
     form = TokenForm(request.POST)
     if form.is_valid():
-        _key, secret = services.create_organisation_key(principal=principal, organisation=org,
-                                                        **form.cleaned_data)
+        _key, secret = services.create_organisation_key(
+            principal=principal, organisation=org, **form.cleaned_data
+        )
         request.session["new_secret"] = secret
     else:
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
     return redirect("accounts:organisation", org.public_id)
 
 
@@ -428,9 +471,14 @@ def create_key(request: HttpRequest, org_id: str) -> HttpResponse:
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.find_invitation(token)
     if invitation is None or not invitation.is_open:
-        return render(request, "core/error.html", {
-            "message": _("This invitation is not valid any more; ask for a new one."),
-        }, status=404)
+        return render(
+            request,
+            "core/error.html",
+            {
+                "message": _("This invitation is not valid any more; ask for a new one."),
+            },
+            status=404,
+        )
     status = 200
     if request.method == "POST":
         if not request.user.is_authenticated:
@@ -441,8 +489,10 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             messages.error(request, exc.message)
             status = exc.status
         else:
-            messages.success(request, _("You have joined %(organisation)s.")
-                             % {"organisation": membership.organisation})
+            messages.success(
+                request,
+                _("You have joined %(organisation)s.") % {"organisation": membership.organisation},
+            )
             return redirect("accounts:organisation", membership.organisation.public_id)
     return render(request, "accounts/invitation.html", {"invitation": invitation}, status=status)
 
@@ -453,10 +503,14 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def reviews(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    return render(request, "accounts/reviews.html", {
-        "queue": queries.review_queue_for(user),
-        "departments": access.departments_deciding_for(user),
-    })
+    return render(
+        request,
+        "accounts/reviews.html",
+        {
+            "queue": queries.review_queue_for(user),
+            "departments": access.departments_deciding_for(user),
+        },
+    )
 
 
 @login_required
@@ -469,8 +523,11 @@ def review(request: HttpRequest, org_id: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.decide_verification(
-                principal=principal, organisation=org, department=department,
-                approve=data["approve"], reason=data["reason"],
+                principal=principal,
+                organisation=org,
+                department=department,
+                approve=data["approve"],
+                reason=data["reason"],
                 evidence={"checked_registry": data["checked_registry"]},
             )
         except DomainError as exc:
@@ -478,10 +535,17 @@ def review(request: HttpRequest, org_id: str) -> HttpResponse:
         else:
             messages.success(request, _("The decision has been recorded."))
             return redirect("accounts:reviews")
-    return render(request, "accounts/review.html", {
-        "org": org, "department": department, "form": form,
-        "decisions": org.verification_decisions.select_related("decided_by", "decided_for"),
-    }, status=_status(form))
+    return render(
+        request,
+        "accounts/review.html",
+        {
+            "org": org,
+            "department": department,
+            "form": form,
+            "decisions": org.verification_decisions.select_related("decided_by", "decided_for"),
+        },
+        status=_status(form),
+    )
 
 
 @login_required
@@ -495,5 +559,3 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/audit.html", {"form": form, "page": page})
-
-

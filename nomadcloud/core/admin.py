@@ -7,8 +7,16 @@ from nomadcloud.core.models import AuditEvent
 class AuditEventAdmin(admin.ModelAdmin):
     """Browse and filter only: the audit log cannot be changed through the app."""
 
-    list_display = ["created_at", "actor", "action", "object_type", "object_id", "organisation",
-                    "channel", "request_id"]
+    list_display = [
+        "created_at",
+        "actor",
+        "action",
+        "object_type",
+        "object_id",
+        "organisation",
+        "channel",
+        "request_id",
+    ]
     list_filter = ["channel", "object_type"]
     search_fields = ["action", "object_id", "request_id"]
     date_hierarchy = "created_at"

@@ -26,7 +26,12 @@ class ErrorOut(Schema):
 
 
 ERROR_RESPONSES: dict[int, type[Schema]] = {
-    400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut,
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
 }
 
 
@@ -34,7 +39,7 @@ class BearerTokenAuth(APIKeyHeader):
     """``Authorization: Bearer ncp_…`` (personal token) or ``nco_…`` (organisation key)."""
 
     param_name = "Authorization"
-    openapi_scheme = "bearer"  # type: ignore[assignment]
+    openapi_scheme = "bearer"
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         from nomadcloud.accounts.services import authenticate_token
@@ -65,7 +70,11 @@ AUTH = [BearerTokenAuth(), BrowserSessionAuth()]
 
 
 def envelope(
-    api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str,
+    api: NinjaAPI,
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
     fields: dict[str, list[str]] | None = None,
 ) -> HttpResponse:
     return api.create_response(
@@ -123,14 +132,15 @@ def install_error_handlers(api: NinjaAPI) -> None:
         fields: dict[str, list[str]] = {}
         for error in exc.errors:
             fields.setdefault(_field_name(error.get("loc", ())), []).append(_message_for(error))
-        return envelope(
-            api, request, 422, "invalid_input", _("Some fields are not valid."), fields
-        )
+        return envelope(api, request, 422, "invalid_input", _("Some fields are not valid."), fields)
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return envelope(
-            api, request, 401, "not_authenticated",
+            api,
+            request,
+            401,
+            "not_authenticated",
             _("Sign in, or send a valid token as 'Authorization: Bearer …'."),
         )
 
@@ -162,7 +172,7 @@ class CursorPagination(PaginationBase):
     items_attribute = "items"
 
     def paginate_queryset(
-        self, queryset: QuerySet[Any], pagination: Any, **params: Any
+        self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any
     ) -> dict[str, Any]:
         ordered = queryset.order_by("-pk")
         if pagination.cursor:
@@ -187,4 +197,6 @@ def decode_cursor(cursor: str) -> int:
             raise ValueError(kind)
         return int(value)
     except (ValueError, UnicodeDecodeError, binascii.Error):
-        raise invalid_field("cursor", _("This cursor is not valid; start from the first page.")) from None
+        raise invalid_field(
+            "cursor", _("This cursor is not valid; start from the first page.")
+        ) from None

@@ -48,6 +48,8 @@ class Conflict(DomainError):
     code = "conflict"
 
 
-def invalid_field(field: str, message: str | Promise, *, code: str = "invalid_input") -> InvalidInput:
+def invalid_field(
+    field: str, message: str | Promise, *, code: str = "invalid_input"
+) -> InvalidInput:
     """The common case: one field is wrong. Returns the error for the caller to raise."""
     return InvalidInput(message, code=code, fields={field: [str(message)]})

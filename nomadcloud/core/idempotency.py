@@ -43,8 +43,11 @@ class IdempotencyMiddleware:
         if request.method != "POST" or key is None or not request.path.startswith("/api/"):
             return self.get_response(request)
         if not 1 <= len(key) <= 255 or not key.isprintable():
-            return _error(422, "invalid_idempotency_key",
-                          _("The Idempotency-Key must be 1 to 255 printable characters."))
+            return _error(
+                422,
+                "invalid_idempotency_key",
+                _("The Idempotency-Key must be 1 to 255 printable characters."),
+            )
         owner = _owner(request)
         if owner is None:
             return self.get_response(request)
@@ -56,10 +59,14 @@ class IdempotencyMiddleware:
         existing = IdempotencyRecord.objects.filter(owner=owner, key=key).first()
         if existing is not None:
             if existing.fingerprint != fingerprint:
-                return _error(422, "idempotency_key_reused",
-                              _("This Idempotency-Key was used for a different request."))
+                return _error(
+                    422,
+                    "idempotency_key_reused",
+                    _("This Idempotency-Key was used for a different request."),
+                )
             replay = HttpResponse(
-                bytes(existing.response_body), status=existing.status_code,
+                bytes(existing.response_body),
+                status=existing.status_code,
                 content_type=existing.content_type,
             )
             replay["Idempotent-Replayed"] = "true"
@@ -69,8 +76,12 @@ class IdempotencyMiddleware:
             try:
                 with transaction.atomic():
                     IdempotencyRecord.objects.create(
-                        owner=owner, key=key, method="POST", path=request.path[:512],
-                        fingerprint=fingerprint, status_code=response.status_code,
+                        owner=owner,
+                        key=key,
+                        method="POST",
+                        path=request.path[:512],
+                        fingerprint=fingerprint,
+                        status_code=response.status_code,
                         response_body=response.content,
                         content_type=response.get("Content-Type", "application/json")[:100],
                     )

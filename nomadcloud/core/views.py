@@ -42,18 +42,19 @@ def set_language(request: HttpRequest) -> HttpResponse:
         next_url = "/"
     if request.user.is_authenticated:
         try:
-            set_preferred_language(user=request.user, language=language)  # type: ignore[arg-type]
+            set_preferred_language(user=request.user, language=language)
         except InvalidInput as exc:
             return _unknown_language(request, exc.message)
     elif language not in dict(settings.LANGUAGES):
-        return _unknown_language(
-            request, _("Unknown language %(code)s.") % {"code": language[:20]}
-        )
+        return _unknown_language(request, _("Unknown language %(code)s.") % {"code": language[:20]})
     translation.activate(language)
     response = HttpResponseRedirect(next_url)
     response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite="Lax", secure=settings.HTTPS,
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.HTTPS,
     )
     return response
 

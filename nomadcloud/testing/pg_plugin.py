@@ -21,8 +21,9 @@ _cluster: PostgresCluster | None = None
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser,
-                                  args: list[str]) -> None:
+def pytest_load_initial_conftests(
+    early_config: pytest.Config, parser: pytest.Parser, args: list[str]
+) -> None:
     global _cluster
     os.environ.setdefault("SECRET_KEY", TEST_SECRET_KEY)
     os.environ.setdefault("NOMADCLOUD_FIELD_KEYS", TEST_FIELD_KEY)
@@ -30,7 +31,10 @@ def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Pa
     os.environ.setdefault("LOG_LEVEL", "ERROR")
     os.environ.setdefault("NOMADCLOUD_DATA_DIR", os.path.join(os.getcwd(), "var", "test"))
     os.makedirs(os.path.join(os.environ["NOMADCLOUD_DATA_DIR"], "static"), exist_ok=True)
-    if os.environ.get("NOMADCLOUD_TEST_DB") == "postgres" and "PYTEST_XDIST_WORKER" not in os.environ:
+    if (
+        os.environ.get("NOMADCLOUD_TEST_DB") == "postgres"
+        and "PYTEST_XDIST_WORKER" not in os.environ
+    ):
         _cluster = PostgresCluster().start()
         os.environ["DATABASE_URL"] = _cluster.url
 

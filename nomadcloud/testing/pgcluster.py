@@ -59,18 +59,41 @@ class PostgresCluster:
         if self.run_as:
             entry = pwd.getpwnam(self.run_as)
             os.chown(self.base, entry.pw_uid, entry.pw_gid)
-        self._run("initdb", "-D", str(self.data), "-U", self.user, "--auth=trust",
-                  "-E", "UTF8", "--locale=C", "--no-sync")
-        options = " ".join([
-            f"-p {self.port}",
-            "-c listen_addresses=127.0.0.1",
-            f"-c unix_socket_directories={self.base}",
-            # Durability is not what tests measure; these make the suite faster.
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
-            "-c max_connections=200",
-        ])
-        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l",
-                  str(self.base / "server.log"), "-w", "-t", "60", "start")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            self.user,
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
+        )
+        options = " ".join(
+            [
+                f"-p {self.port}",
+                "-c listen_addresses=127.0.0.1",
+                f"-c unix_socket_directories={self.base}",
+                # Durability is not what tests measure; these make the suite faster.
+                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+                "-c max_connections=200",
+            ]
+        )
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.base / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
         self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user, self.user)
         return self
 
