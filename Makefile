@@ -33,7 +33,7 @@ assets: node_modules/.package-lock.json
 	cp node_modules/@picocss/pico/css/pico.min.css node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 
 messages: deps
-	$(BIN)/pybabel compile --statistics -D django -d nomadcloud/locale 2>&1 | grep -v "^$$" || true
+	$(BIN)/pybabel compile -D django -d nomadcloud/locale
 
 migrate: setup
 	NOMADCLOUD_DEBUG=1 $(BIN)/nomadcloud migrate --no-input

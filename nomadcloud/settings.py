@@ -34,7 +34,6 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # The public origin of the platform, used in e-mails and (later) in did:web identifiers.
 SITE_URL = env_str("NOMADCLOUD_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-ZONE_NAME = env_str("NOMADCLOUD_ZONE_NAME", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -161,7 +160,9 @@ USE_THOUSAND_SEPARATOR = True
 # --- Static and uploaded files ------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
-STATICFILES_DIRS = [PACKAGE_DIR / "static", ("vendor", DATA_DIR / "vendor")]
+# Front-end packages from npm, copied here by `make assets` (a build output, not data).
+ASSETS_DIR = Path(env_str("NOMADCLOUD_ASSETS_DIR", str(BASE_DIR / "var" / "vendor")))
+STATICFILES_DIRS = [PACKAGE_DIR / "static", ("vendor", ASSETS_DIR)]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 STORAGES = {
@@ -203,8 +204,6 @@ TASKS = {
 }
 
 # --- API ----------------------------------------------------------------------------------------
-NINJA_PAGINATION_PER_PAGE = 50
-API_PAGE_MAX = 200
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
 
 # --- Logging ------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ admin.site.site_header = "NomadCloud"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("privacy", core_views.privacy, name="privacy"),
     path("language", core_views.set_language, name="set_language"),
     path("accounts/", include("nomadcloud.accounts.urls")),
     path("api/v1/", api.urls),

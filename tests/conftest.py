@@ -72,7 +72,9 @@ PERSONAS = ["anonymous", *PERSONA_USERS]
 
 
 def make_person(name: str, email: str, **extra: Any) -> User:
-    return services.register_person(display_name=name, email=email, password=PASSWORD, **extra)
+    return services.register_person(
+        display_name=name, email=email, password=PASSWORD, consent=True, **extra
+    )
 
 
 def make_org(owner: User, name: str, kind: str = "enterprise", **extra: Any) -> Organisation:

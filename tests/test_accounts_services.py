@@ -22,7 +22,7 @@ def as_(user: User) -> Principal:
 class TestRegistration:
     def test_with_a_chinese_mobile_number_only(self, db: None) -> None:
         user = services.register_person(
-            display_name="张伟", phone="138 1234 5678", password=PASSWORD
+            consent=True, display_name="张伟", phone="138 1234 5678", password=PASSWORD
         )
         assert user.phone == "+8613812345678"
         assert user.email is None
@@ -34,23 +34,36 @@ class TestRegistration:
     def test_e_mail_is_case_insensitive_and_unique(self, db: None) -> None:
         make_person("A", "Ana@Example.com")
         with pytest.raises(InvalidInput) as caught:
-            services.register_person(display_name="B", email="ana@example.COM", password=PASSWORD)
+            services.register_person(
+                consent=True, display_name="B", email="ana@example.COM", password=PASSWORD
+            )
         assert caught.value.code == "identifier_taken"
         assert User.objects.count() == 1
 
     def test_needs_an_identifier_and_a_strong_password(self, db: None) -> None:
         with pytest.raises(InvalidInput) as no_id:
-            services.register_person(display_name="X", password=PASSWORD)
+            services.register_person(consent=True, display_name="X", password=PASSWORD)
         assert no_id.value.code == "identifier_required"
         with pytest.raises(InvalidInput) as weak:
-            services.register_person(display_name="X", email="x@example.com", password="123")
+            services.register_person(
+                consent=True, display_name="X", email="x@example.com", password="123"
+            )
         assert weak.value.code == "weak_password"
         assert "password" in weak.value.fields
         assert User.objects.count() == 0
 
+    def test_consent_to_the_privacy_notice_is_required_and_recorded(self, db: None) -> None:
+        with pytest.raises(InvalidInput) as caught:
+            services.register_person(display_name="X", email="x@example.com", password=PASSWORD)
+        assert caught.value.code == "consent_required"
+        user = make_person("Y", "y@example.com")
+        assert user.privacy_notice_version == services.PRIVACY_NOTICE_VERSION
+        assert user.privacy_consented_at is not None
+
     def test_unknown_language_and_country_are_refused(self, db: None) -> None:
         with pytest.raises(InvalidInput) as language:
             services.register_person(
+                consent=True,
                 display_name="X",
                 email="x@example.com",
                 password=PASSWORD,
@@ -59,7 +72,11 @@ class TestRegistration:
         assert language.value.code == "unknown_language"
         with pytest.raises(InvalidInput) as country:
             services.register_person(
-                display_name="X", email="x@example.com", password=PASSWORD, nationality="XX"
+                consent=True,
+                display_name="X",
+                email="x@example.com",
+                password=PASSWORD,
+                nationality="XX",
             )
         assert "nationality" in country.value.fields
 
@@ -113,6 +130,8 @@ class TestPersonalData:
         assert not bob.is_active and bob.erased_at is not None
         assert not bob.has_usable_password()
         assert not Membership.objects.filter(user=bob).exists()
+        foreign = AuditEvent.objects.filter(actor=bob).values_list("summary", flat=True)
+        assert "bob@example.com" not in str(list(foreign))
         assert AuditEvent.objects.count() > events_before
         assert AuditEvent.objects.filter(actor=bob).exists()  # the trail stays, pseudonymous
         assert str(bob) == bob.pseudonym
@@ -258,6 +277,24 @@ class TestMembers:
         assert caught.value.code == "last_owner"
         with pytest.raises(Conflict):
             services.remove_member(principal=as_(world.olivia), membership=owner_membership)
+
+    def test_read_tokens_cannot_decide_accept_or_revoke(self, world: World) -> None:
+        from nomadcloud.core.errors import Forbidden as Refused
+
+        token, _secret = services.create_personal_token(
+            principal=as_(world.wendy), name="ro", scope="read"
+        )
+        read_only = Principal(user=world.wendy, token=token)
+        with pytest.raises(Refused):
+            services.decide_verification(
+                principal=read_only,
+                organisation=world.pending,
+                department=world.department,
+                approve=True,
+                reason="x",
+            )
+        with pytest.raises(Refused):
+            services.revoke_token(principal=read_only, token=token)
 
     def test_a_member_may_leave(self, world: World) -> None:
         services.remove_member(principal=as_(world.bob), membership=world.bob_membership)

@@ -23,12 +23,24 @@ class TestErrorEnvelope:
         zh = post(
             Client(HTTP_ACCEPT_LANGUAGE="zh-hans"),
             "/api/v1/people",
-            {"display_name": "X", "password": "pw", "email": "x@example.com", "phone": "12345"},
+            {
+                "display_name": "X",
+                "password": "pw",
+                "email": "x@example.com",
+                "phone": "12345",
+                "consent": True,
+            },
         )
         en = post(
             Client(HTTP_ACCEPT_LANGUAGE="en"),
             "/api/v1/people",
-            {"display_name": "X", "password": "pw", "email": "x@example.com", "phone": "12345"},
+            {
+                "display_name": "X",
+                "password": "pw",
+                "email": "x@example.com",
+                "phone": "12345",
+                "consent": True,
+            },
         )
         assert zh.status_code == en.status_code == 422
         assert set(en.json()) == {"code", "message", "fields"}
@@ -63,6 +75,18 @@ class TestErrorEnvelope:
         assert response.status_code == 400
         assert User.objects.count() == 0
 
+    def test_registration_through_the_api_needs_consent(self, db: None) -> None:
+        body = {
+            "display_name": "Api",
+            "password": "correct-horse-battery-staple-42",
+            "email": "api@example.com",
+        }
+        refused = post(Client(), "/api/v1/people", body)
+        assert refused.status_code == 422 and refused.json()["code"] == "consent_required"
+        accepted = post(Client(), "/api/v1/people", {**body, "consent": True})
+        assert accepted.status_code == 201
+        assert User.objects.get(email="api@example.com").privacy_consented_at is not None
+
     def test_unauthenticated_requests_get_401_in_the_envelope(self, db: None) -> None:
         response = Client().get("/api/v1/me")
         assert response.status_code == 401
@@ -94,6 +118,8 @@ class TestTokens:
         )
         assert response.status_code == 403
         assert response.json()["code"] == "scope"
+        export = client.get("/api/v1/me/export")  # reading one's own data needs only read
+        assert export.status_code == 200
         assert database_fingerprint() == before
 
     def test_organisation_key_sees_only_its_organisation_and_cannot_manage(

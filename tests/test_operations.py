@@ -169,10 +169,76 @@ class TestLockOut:
         from nomadcloud.accounts import services
         from tests.conftest import PASSWORD
 
-        services.register_person(display_name="Ma", phone="+86 139 0000 1111", password=PASSWORD)
+        services.register_person(
+            consent=True, display_name="Ma", phone="+86 139 0000 1111", password=PASSWORD
+        )
         client = Client()
         response = client.post(
             "/accounts/login/", {"username": "13900001111", "password": PASSWORD}
         )
         assert response.status_code == 302
         assert "_auth_user_id" in client.session
+
+
+class TestFieldKeys:
+    def test_rotation_re_encrypts_with_the_new_key_and_old_keys_can_go(
+        self, world: Any, settings: Any
+    ) -> None:
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        from nomadcloud.accounts import services
+        from nomadcloud.accounts.models import User
+        from nomadcloud.accounts.principal import Principal
+        from nomadcloud.core import crypto
+
+        services.set_foreign_details(
+            principal=Principal.for_user(world.bob),
+            user=world.bob,
+            nationality="FR",
+            passport_number="12AB34567",
+        )
+        out = StringIO()
+        call_command("generate_field_key", stdout=out)
+        new_key = out.getvalue().strip()
+        old_keys = list(settings.FIELD_ENCRYPTION_KEYS)
+        settings.FIELD_ENCRYPTION_KEYS = [new_key, *old_keys]
+        call_command("rotate_field_keys", stdout=StringIO())
+        settings.FIELD_ENCRYPTION_KEYS = [new_key]
+        bob = User.objects.get(pk=world.bob.pk)
+        assert crypto.decrypt_text(bob.passport_number_encrypted) == "12AB34567"
+
+
+class TestIdempotencyPruning:
+    def test_expired_records_are_pruned(self, db: None, settings: Any) -> None:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from nomadcloud.core.idempotency import prune_expired
+        from nomadcloud.core.models import IdempotencyRecord
+
+        record = IdempotencyRecord.objects.create(
+            owner="user:1",
+            key="k",
+            method="POST",
+            path="/api/v1/x",
+            fingerprint="f",
+            status_code=201,
+            response_body=b"{}",
+        )
+        IdempotencyRecord.objects.filter(pk=record.pk).update(
+            created_at=timezone.now() - settings.IDEMPOTENCY_KEY_TTL - timedelta(minutes=1)
+        )
+        IdempotencyRecord.objects.create(
+            owner="user:1",
+            key="fresh",
+            method="POST",
+            path="/api/v1/x",
+            fingerprint="f",
+            status_code=201,
+            response_body=b"{}",
+        )
+        assert prune_expired() == 1
+        assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["fresh"]

@@ -313,6 +313,15 @@ PAGE_CASES = [
         OWNER_ONLY,
     ),
     Case(
+        "leave organisation",
+        "POST",
+        lambda w: (
+            f"/accounts/organisations/{org(w)}/members/"
+            f"{w.acme.memberships.get(user=w.rita).pk}/remove/"
+        ),
+        dict.fromkeys(PERSONAS, DENY) | {"readonly": ALLOW, "owner": ALLOW},
+    ),
+    Case(
         "create key",
         "POST",
         lambda w: f"/accounts/organisations/{org(w)}/keys/",
@@ -341,6 +350,7 @@ PAGE_CASES = [
 PUBLIC_PAGES = {
     "home",
     "healthz",
+    "privacy",
     "set_language",
     "accounts:login",
     "accounts:logout",

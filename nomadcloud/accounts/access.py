@@ -113,10 +113,18 @@ def check_organisation(principal: Principal, organisation: Organisation, action:
 
 
 def membership_for(
-    principal: Principal, organisation: Organisation, membership_id: int
+    principal: Principal, organisation: Organisation, membership_id: int, *, own: bool = False
 ) -> Membership:
-    check_organisation(principal, organisation, Action.MANAGE_MEMBERS)
+    """A membership to manage; with ``own=True`` also the principal's own (to leave)."""
     membership = Membership.objects.filter(pk=membership_id, organisation=organisation).first()
+    is_own = (
+        membership is not None
+        and principal.user is not None
+        and principal.key_organisation is None
+        and membership.user_id == principal.user.pk
+    )
+    if not (own and is_own):
+        check_organisation(principal, organisation, Action.MANAGE_MEMBERS)
     if membership is None:
         raise NotFound(_("No such member."))
     return membership

@@ -176,7 +176,7 @@ def change_role(request: HttpRequest, org_id: UUID, member_id: int, payload: Rol
 def remove_member(request: HttpRequest, org_id: UUID, member_id: int) -> Status[Any]:
     principal = Principal.of(request)
     organisation = access.organisation_for(principal, org_id, Action.VIEW)
-    membership = access.membership_for(principal, organisation, member_id)
+    membership = access.membership_for(principal, organisation, member_id, own=True)
     services.remove_member(principal=principal, membership=membership)
     return Status(204, None)
 

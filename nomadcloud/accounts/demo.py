@@ -1,8 +1,9 @@
 """A realistic bilingual demo zone: Danzhou–Yangpu digital nomad demonstration zone.
 
-Named personas (README and tests share them) plus generated organisations and nomads. Built
-through the same services as real use, so that the audit log reads like a real one. Credit
-codes are generated with valid check characters but belong to no real organisation.
+Named personas (README and tests share them) plus generated organisations and nomads. Rows
+are written directly (one shared password hash, no audit events), so that seeding takes a
+second; everything done afterwards goes through the services. Credit codes are generated
+with valid check characters but belong to no real organisation.
 """
 
 from __future__ import annotations

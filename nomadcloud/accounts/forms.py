@@ -69,7 +69,7 @@ class RegisterForm(forms.Form):
     consent = forms.BooleanField(
         label=_(
             "I agree that NomadCloud processes my personal data to provide its services, "
-            "as described in the privacy notice."
+            "as described in the privacy notice (/privacy)."
         ),
         required=True,
     )

@@ -70,6 +70,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
+    privacy_notice_version = models.CharField(
+        _("privacy notice accepted"), max_length=20, blank=True
+    )
+    privacy_consented_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
 
     objects = UserManager()
 

@@ -25,6 +25,9 @@ class RegisterIn(Input):
     preferred_language: Language = "zh-hans"
     is_nomad: bool = True
     nationality: str = Field("", max_length=2)
+    consent: bool = Field(
+        False, description="Agreement to the privacy notice at /privacy; required to be true."
+    )
 
 
 class PersonOut(Schema):

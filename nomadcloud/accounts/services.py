@@ -54,11 +54,14 @@ from nomadcloud.core.jobs import enqueue_after_commit
 
 M = TypeVar("M", bound=models.Model)
 
+# The privacy notice a person consents to at registration (templates/core/privacy.html).
+PRIVACY_NOTICE_VERSION = "2026-11"
 ORG_VERIFICATION_RULE_VERSION = "org-verification/2026.1"
 INVITATION_DAYS = 14
 MAX_TOKEN_DAYS = 366
 # Which department reviews which kind of organisation (department codes from the demo data
-# and the plan: 市科工信局, 市旅文局, 市人社局). Unlisted kinds go to the zone operator.
+# and the plan: 市科工信局, 市旅文局, 市人社局). Departments and operators are not verified
+# through this flow: the zone operator registers them.
 VERIFYING_DEPARTMENT_CODE = {
     Organisation.Kind.ENTERPRISE: "kegongxin",
     Organisation.Kind.MERCHANT: "lvwen",
@@ -157,7 +160,16 @@ def register_person(
     preferred_language: str = "zh-hans",
     is_nomad: bool = True,
     nationality: str = "",
+    consent: bool = False,
 ) -> User:
+    """Register a person. PIPL: personal data is collected only with consent to the privacy
+    notice, whose version and time are kept."""
+    if not consent:
+        raise invalid_field(
+            "consent",
+            _("Please read the privacy notice and agree to it to register."),
+            code="consent_required",
+        )
     user = User(
         email=_clean_email(email) or None,
         phone=_clean_phone(phone) or None,
@@ -169,6 +181,8 @@ def register_person(
     ensure_one_identifier(user.email or "", user.phone or "")
     _check_password(password, user)
     user.set_password(password)
+    user.privacy_notice_version = PRIVACY_NOTICE_VERSION
+    user.privacy_consented_at = timezone.now()
     user.save()
     audit.record(
         actor=user,
@@ -256,7 +270,7 @@ def set_preferred_language(*, user: User, language: str) -> None:
 
 def export_personal_data(*, principal: Principal, user: User) -> dict[str, Any]:
     """Everything the platform holds about a person, for download (PIPL art. 45)."""
-    _require_self(principal, user)
+    _require_self(principal, user, write=False)
     from nomadcloud.core.crypto import decrypt_text
 
     return {
@@ -275,6 +289,10 @@ def export_personal_data(*, principal: Principal, user: User) -> dict[str, Any]:
             "permit_valid_from": _iso(user.permit_valid_from),
             "permit_valid_until": _iso(user.permit_valid_until),
             "date_joined": user.date_joined.isoformat(),
+            "privacy_notice_version": user.privacy_notice_version,
+            "privacy_consented_at": (
+                user.privacy_consented_at.isoformat() if user.privacy_consented_at else None
+            ),
             "last_login": user.last_login.isoformat() if user.last_login else None,
         },
         "memberships": [
@@ -335,6 +353,10 @@ def erase_account(*, principal: Principal, user: User, password: str) -> None:
             before={"role": membership.role},
         )
         membership.delete()
+    identifiers = [i for i in (user.email, user.phone) if i]
+    if user.email:
+        Invitation.objects.filter(email=user.email).update(email="erased@invalid")
+    _forget_sign_in_records(identifiers)
     user.email = None
     user.phone = None
     user.display_name = ""
@@ -350,9 +372,18 @@ def erase_account(*, principal: Principal, user: User, password: str) -> None:
     audit.record(actor=user, action="accounts.person.erase", obj=user)
 
 
-def _require_self(principal: Principal, user: User) -> None:
+def _forget_sign_in_records(identifiers: list[str]) -> None:
+    """django-axes keeps the identifier typed at failed and successful sign-ins."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    for model in (AccessAttempt, AccessLog, AccessFailureLog):
+        model.objects.filter(username__in=identifiers).delete()
+
+
+def _require_self(principal: Principal, user: User, *, write: bool = True) -> None:
     actor = require_person(principal)
-    require_write(principal)
+    if write:
+        require_write(principal)
     if actor.pk != user.pk:
         raise Forbidden(_("You can only change your own account."))
 
@@ -575,14 +606,12 @@ def request_verification(*, principal: Principal, organisation: Organisation) ->
 
 
 def verifying_department_for(kind: str) -> Organisation | None:
+    """The department that verifies this kind of organisation, or None when the zone has
+    not set it up (the request is then refused with a clear message)."""
     code = VERIFYING_DEPARTMENT_CODE.get(kind)  # type: ignore[call-overload]
-    if code:
-        department = Organisation.objects.filter(
-            kind=Organisation.Kind.DEPARTMENT, code=code
-        ).first()
-        if department is not None:
-            return department
-    return Organisation.objects.filter(kind=Organisation.Kind.DEPARTMENT).order_by("id").first()
+    if not code:
+        return None
+    return Organisation.objects.filter(kind=Organisation.Kind.DEPARTMENT, code=code).first()
 
 
 @transaction.atomic
@@ -596,6 +625,7 @@ def decide_verification(
     evidence: dict[str, Any] | None = None,
 ) -> VerificationDecision:
     user = require_person(principal)
+    require_write(principal)
     locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if locked.verification_status != Organisation.Verification.PENDING:
         raise Conflict(_("This organisation is not awaiting verification."), code="not_pending")
@@ -688,6 +718,7 @@ def find_invitation(token: str) -> Invitation | None:
 @transaction.atomic
 def accept_invitation(*, principal: Principal, token: str) -> Membership:
     user = require_person(principal)
+    require_write(principal)
     invitation = find_invitation(token)
     if invitation is None or not invitation.is_open:
         raise InvalidInput(
@@ -861,6 +892,7 @@ def create_organisation_key(
 
 @transaction.atomic
 def revoke_token(*, principal: Principal, token: ApiToken) -> None:
+    require_write(principal)
     if token.revoked_at is not None:
         raise Conflict(_("This token is already revoked."), code="token_revoked")
     _apply(

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,7 @@ from django.contrib.auth.views import LoginView, redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -55,7 +57,10 @@ def domain_errors(view: View) -> View:
             return render(request, "core/error.html", {"message": exc.message}, status=403)
         except DomainError as exc:
             messages.error(request, exc.message)
-            return redirect(request.headers.get("Referer") or request.path)
+            back = request.headers.get("Referer", "")
+            if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+                back = request.path
+            return redirect(back)
 
     return wrapper
 
@@ -84,7 +89,7 @@ class SignInView(LoginView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         # The person's saved language applies from now on (the cookie would override it).
-        response.delete_cookie("nomadcloud_language")
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
         return response
 
 
@@ -96,9 +101,10 @@ def locked_out(
         "core/error.html",
         {
             "message": _(
-                "Too many failed sign-in attempts. Please wait 15 minutes and try again, "
-                "or reset your password."
+                "Too many failed sign-in attempts. Please wait %(minutes)d minutes and try "
+                "again, or reset your password."
             )
+            % {"minutes": settings.AXES_COOLOFF_TIME.total_seconds() // 60}
         },
         status=429,
     )
@@ -126,6 +132,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 nationality=data["nationality"],
                 preferred_language=data["preferred_language"],
                 is_nomad=data["is_nomad"],
+                consent=data["consent"],
             )
         except DomainError as exc:
             apply_error(form, exc)
@@ -135,7 +142,7 @@ def register(request: HttpRequest) -> HttpResponse:
             login(request, user, backend="nomadcloud.accounts.backends.EmailOrPhoneBackend")
             messages.success(request, _("Welcome to NomadCloud!"))
             response = redirect("accounts:workspace")
-            response.delete_cookie("nomadcloud_language")
+            response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
             return response
     return render(request, "accounts/register.html", {"form": form}, status=_status(form))
 
@@ -204,7 +211,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Saved."))
                 response = redirect("accounts:settings")
-                response.delete_cookie("nomadcloud_language")
+                response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
                 return response
     return render(
         request,
@@ -442,8 +449,12 @@ def change_role(request: HttpRequest, org_id: str, member_id: int) -> HttpRespon
 def remove_member(request: HttpRequest, org_id: str, member_id: int) -> HttpResponse:
     principal = _principal(request)
     org = access.organisation_for(principal, org_id, Action.VIEW)
-    membership = access.membership_for(principal, org, member_id)
+    membership = access.membership_for(principal, org, member_id, own=True)
+    leaving = membership.user_id == request.user.pk
     services.remove_member(principal=principal, membership=membership)
+    if leaving:
+        messages.success(request, _("You have left %(organisation)s.") % {"organisation": org})
+        return redirect("accounts:workspace")
     messages.success(request, _("The member has been removed."))
     return redirect("accounts:organisation", org.public_id)
 

@@ -16,7 +16,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import PaginationBase
 from ninja.security import APIKeyHeader, SessionAuth
 
-from nomadcloud.core.errors import DomainError
+from nomadcloud.core.errors import DomainError, Forbidden
 
 
 class ErrorOut(Schema):
@@ -52,6 +52,11 @@ class BearerTokenAuth(APIKeyHeader):
         token = authenticate_token(raw.strip())
         if token is None:
             return None
+        if token.scope != "write" and request.method not in {"GET", "HEAD", "OPTIONS"}:
+            # One place for the rule: a read-scoped token never changes anything.
+            raise Forbidden(
+                _("This token may only read; use a token with write scope."), code="scope"
+            )
         request.api_token = token  # type: ignore[attr-defined]
         if token.user is not None:
             request.user = token.user
@@ -154,7 +159,15 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        message = str(exc) if exc.status_code != 400 else _("The request could not be read.")
+        if exc.status_code == 403:  # ninja's CSRF refusal for browser sessions
+            return envelope(
+                api,
+                request,
+                403,
+                "csrf_failed",
+                _("The form's security token is missing or old; reload the page."),
+            )
+        message = _("The request could not be read.") if exc.status_code == 400 else str(exc)
         return envelope(api, request, exc.status_code, "http_error", message)
 
 

@@ -27,6 +27,10 @@ PERSONAL_FIELDS = frozenset(
         "password",
         "legal_name",
         "date_of_birth",
+        "nationality",
+        "permit_kind",
+        "permit_valid_from",
+        "permit_valid_until",
     }
 )
 

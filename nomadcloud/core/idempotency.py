@@ -34,6 +34,24 @@ def _owner(request: HttpRequest) -> str | None:
     return None
 
 
+def _credential_still_valid(request: HttpRequest) -> bool:
+    """A stored response is replayed only to a caller who could make the request now."""
+    scheme, _sep, raw = request.headers.get("Authorization", "").partition(" ")
+    if scheme:
+        from nomadcloud.accounts.services import authenticate_token
+
+        return scheme.lower() == "bearer" and authenticate_token(raw.strip()) is not None
+    user = getattr(request, "user", None)
+    return user is not None and user.is_authenticated
+
+
+def prune_expired() -> int:
+    """Delete stored responses past their TTL (run daily: `nomadcloud prune_idempotency`)."""
+    cutoff = timezone.now() - settings.IDEMPOTENCY_KEY_TTL
+    deleted, _by_model = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
 class IdempotencyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -57,6 +75,8 @@ class IdempotencyMiddleware:
         cutoff = timezone.now() - settings.IDEMPOTENCY_KEY_TTL
         IdempotencyRecord.objects.filter(owner=owner, key=key, created_at__lt=cutoff).delete()
         existing = IdempotencyRecord.objects.filter(owner=owner, key=key).first()
+        if existing is not None and not _credential_still_valid(request):
+            return self.get_response(request)  # let authentication refuse it as usual
         if existing is not None:
             if existing.fingerprint != fingerprint:
                 return _error(

@@ -15,6 +15,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
 
 
+def privacy(request: HttpRequest) -> HttpResponse:
+    from nomadcloud.accounts.services import PRIVACY_NOTICE_VERSION
+
+    return render(request, "core/privacy.html", {"version": PRIVACY_NOTICE_VERSION})
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
