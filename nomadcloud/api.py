@@ -7,6 +7,9 @@ from ninja import NinjaAPI
 from nomadcloud import __version__
 from nomadcloud.accounts.api import router as accounts_router
 from nomadcloud.core.api import AUTH, install_error_handlers
+from nomadcloud.demands.api import router as demands_router
+from nomadcloud.talent.api import router as talent_router
+from nomadcloud.taxonomy.api import router as taxonomy_router
 
 api = NinjaAPI(
     title="NomadCloud API",
@@ -24,3 +27,6 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/", accounts_router)
+api.add_router("/taxonomy", taxonomy_router)
+api.add_router("/talent", talent_router)
+api.add_router("/demands", demands_router)

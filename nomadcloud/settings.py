@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "nomadcloud.core",
     "nomadcloud.accounts",
+    "nomadcloud.taxonomy",
+    "nomadcloud.talent",
+    "nomadcloud.demands",
 ]
 
 MIDDLEWARE = [

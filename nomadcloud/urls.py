@@ -14,6 +14,9 @@ urlpatterns = [
     path("privacy", core_views.privacy, name="privacy"),
     path("language", core_views.set_language, name="set_language"),
     path("accounts/", include("nomadcloud.accounts.urls")),
+    path("taxonomy/", include("nomadcloud.taxonomy.urls")),
+    path("talent/", include("nomadcloud.talent.urls")),
+    path("demands/", include("nomadcloud.demands.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
