@@ -152,3 +152,24 @@ def test_list_pages_use_a_fixed_number_of_queries(
         assert client.get("/accounts/organisations/").status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get("/accounts/audit/").status_code == 200
+
+
+def test_password_reset_by_e_mail(world: World) -> None:
+    from django.core import mail
+
+    mail.outbox.clear()
+    client = Client()
+    response = client.post("/accounts/password-reset/", {"email": "bob@example.com"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://[^/]+(/accounts/password-reset/[^\s]+/)", mail.outbox[0].body)
+    assert link is not None
+    form_page = client.get(link.group(1), follow=True)
+    assert form_page.status_code == 200
+    new_password = "another-long-passphrase-77"
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": new_password, "new_password2": new_password},
+    )
+    assert done.status_code == 302
+    assert User.objects.get(pk=world.bob.pk).check_password(new_password)
