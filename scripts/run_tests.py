@@ -52,6 +52,7 @@ def counts(junit: Path) -> tuple[int, int, int]:
 
 def main() -> int:
     started = time.monotonic()
+    Path(TEST_ENV["NOMADCLOUD_DATA_DIR"], "static").mkdir(parents=True, exist_ok=True)
     manage = [str(BIN / "nomadcloud")]
     gates = [
         run("ruff lint", [str(BIN / "ruff"), "check", "."]),
