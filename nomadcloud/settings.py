@@ -128,6 +128,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minim
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "nomadcloud.accounts.backends.lockout_identifier"
 AXES_LOCKOUT_CALLABLE = "nomadcloud.accounts.views.locked_out"
 AXES_VERBOSE = False
 

@@ -165,6 +165,25 @@ class TestLockOut:
         assert locked.status_code == 429
         assert "_auth_user_id" not in client.session
 
+    def test_other_notations_of_the_same_number_share_one_counter(
+        self, db: None, settings: Any
+    ) -> None:
+        from nomadcloud.accounts import services
+        from tests.conftest import PASSWORD
+
+        services.register_person(
+            consent=True, display_name="Mo", phone="+8613900002222", password=PASSWORD
+        )
+        client = Client()
+        notations = ["13900002222", "+86 139 0000 2222", "+86-139-0000-2222", "8613900002222"]
+        for attempt in range(settings.AXES_FAILURE_LIMIT):
+            client.post(
+                "/accounts/login/",
+                {"username": notations[attempt % len(notations)], "password": "wrong"},
+            )
+        locked = client.post("/accounts/login/", {"username": "13900002222", "password": PASSWORD})
+        assert locked.status_code == 429
+
     def test_sign_in_by_mobile_number_in_any_notation(self, db: None) -> None:
         from nomadcloud.accounts import services
         from tests.conftest import PASSWORD

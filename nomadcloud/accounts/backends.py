@@ -42,3 +42,18 @@ def find_user_by_identifier(identifier: str) -> User | None:
             return None
         return User.objects.filter(phone=phone).first()
     return None
+
+
+def lockout_identifier(request: HttpRequest | None, credentials: dict[str, Any]) -> str:
+    """The identifier failed sign-ins are counted against (django-axes): e-mail addresses in
+    lower case and mobile numbers in E.164, so that ``13812345678`` and ``+86 138 1234 5678``
+    share one counter."""
+    raw = str((credentials or {}).get("username", "")).strip()
+    if "@" in raw:
+        return raw.lower()
+    if looks_like_phone(raw):
+        try:
+            return normalise_phone(raw)
+        except InvalidInput:
+            return raw
+    return raw
