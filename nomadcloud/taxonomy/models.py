@@ -29,7 +29,9 @@ class Concept(models.Model):
         ONET = "onet", _("O*NET")
 
     code = models.CharField(
-        _("code"), max_length=120, unique=True,
+        _("code"),
+        max_length=120,
+        unique=True,
         help_text=_("Stable identifier, e.g. nc.python, esco.<uuid>, onet.43232408."),
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, db_index=True)
@@ -40,7 +42,10 @@ class Concept(models.Model):
     description_en = models.TextField(_("description (English)"), blank=True)
     esco_uri = models.CharField(_("ESCO URI"), max_length=255, blank=True, db_index=True)
     onet_code = models.CharField(
-        _("O*NET code"), max_length=32, blank=True, db_index=True,
+        _("O*NET code"),
+        max_length=32,
+        blank=True,
+        db_index=True,
         help_text=_("UNSPSC commodity code for tools and technologies; O*NET-SOC for occupations."),
     )
     hot_technology = models.BooleanField(_("hot technology"), default=False)
@@ -48,11 +53,15 @@ class Concept(models.Model):
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
     is_active = models.BooleanField(_("active"), default=True)
     broader = models.ManyToManyField(
-        "self", symmetrical=False, related_name="narrower", blank=True,
+        "self",
+        symmetrical=False,
+        related_name="narrower",
+        blank=True,
         verbose_name=_("broader concepts"),
     )
-    related = models.ManyToManyField("self", symmetrical=True, blank=True,
-                                     verbose_name=_("related concepts"))
+    related = models.ManyToManyField(
+        "self", symmetrical=True, blank=True, verbose_name=_("related concepts")
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -125,8 +134,9 @@ class ImportRun(models.Model):
     source = models.CharField(_("source"), max_length=12, choices=Concept.Source.choices)
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     report = models.JSONField(_("report"), default=dict)
 
     class Meta:
