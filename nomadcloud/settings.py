@@ -238,3 +238,19 @@ LOGGING = {
 }
 if LOG_FORMAT not in {"text", "json"}:
     raise ConfigurationError(f"LOG_FORMAT must be 'text' or 'json', got {LOG_FORMAT!r}")
+
+# --- Talent: certification evidence uploads -----------------------------------------------------
+# Largest evidence file (PDF, JPEG, PNG) a nomad may attach to a certification application.
+TALENT_EVIDENCE_MAX_BYTES = env_int("TALENT_EVIDENCE_MAX_BYTES", 5 * 1_048_576, minimum=1024)
+
+# --- Demands: connectors ------------------------------------------------------------------------
+# Outbound feed fetches refuse private, loopback, link-local and reserved addresses unless
+# allowed here (whole ranges by CIDR, or everything for development and tests).
+FEED_ALLOW_PRIVATE_ADDRESSES = env_bool("FEED_ALLOW_PRIVATE_ADDRESSES", False)
+FEED_ALLOWED_NETWORKS = env_list("FEED_ALLOWED_NETWORKS")
+FEED_TIMEOUT_SECONDS = env_int("FEED_TIMEOUT_SECONDS", 10, minimum=1)
+FEED_MAX_BYTES = env_int("FEED_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
+FEED_MAX_REDIRECTS = env_int("FEED_MAX_REDIRECTS", 3, minimum=0)
+FEED_SYNC_INTERVAL_MINUTES = env_int("FEED_SYNC_INTERVAL_MINUTES", 60, minimum=1)
+FEED_MAX_BACKOFF_MINUTES = env_int("FEED_MAX_BACKOFF_MINUTES", 24 * 60, minimum=1)
+DEMAND_WEBHOOK_TOLERANCE_SECONDS = env_int("DEMAND_WEBHOOK_TOLERANCE_SECONDS", 300, minimum=1)

@@ -32,3 +32,21 @@ def test_every_persona_can_sign_in(db: None) -> None:
             "/accounts/login/", {"username": persona.email, "password": DEMO_PASSWORD}
         )
         assert response.status_code == 302, persona.email
+
+
+def test_the_demo_zone_has_the_vocabulary_profiles_and_tagged_demands(db: None) -> None:
+    from nomadcloud.demands.models import Demand, JobProfileTag
+    from nomadcloud.talent.models import Profile
+    from nomadcloud.taxonomy.models import Concept
+
+    call_command("seed_demo", "--nomads", "2", verbosity=0)
+    assert Concept.objects.filter(source="nomadcloud").count() >= 800
+    assert not Concept.objects.filter(source="nomadcloud", label_zh="").exists()
+    assert Profile.objects.count() >= 2
+    published = Demand.objects.filter(status="published")
+    assert published.count() >= 14
+    tagged = JobProfileTag.objects.filter(demand__in=published).values("demand").distinct()
+    assert tagged.count() == published.count()  # every published demand has a job profile
+    counts = (Concept.objects.count(), Profile.objects.count(), Demand.objects.count())
+    call_command("seed_demo", "--nomads", "2", verbosity=0)
+    assert (Concept.objects.count(), Profile.objects.count(), Demand.objects.count()) == counts

@@ -88,7 +88,7 @@ def envelope(
 
 
 # pydantic error types → localized messages (pydantic's own texts are English only)
-def _message_for(error: dict[str, Any]) -> str:
+def message_for(error: dict[str, Any]) -> str:
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
     if kind == "missing":
@@ -120,7 +120,7 @@ def _message_for(error: dict[str, Any]) -> str:
     return _("This value is not valid.")
 
 
-def _field_name(loc: Any) -> str:
+def field_name(loc: Any) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie", "form")]
     if parts and parts[0] in {"payload", "data", "filters", "pagination"}:
         parts = parts[1:]
@@ -136,7 +136,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         fields: dict[str, list[str]] = {}
         for error in exc.errors:
-            fields.setdefault(_field_name(error.get("loc", ())), []).append(_message_for(error))
+            fields.setdefault(field_name(error.get("loc", ())), []).append(message_for(error))
         return envelope(api, request, 422, "invalid_input", _("Some fields are not valid."), fields)
 
     @api.exception_handler(AuthenticationError)

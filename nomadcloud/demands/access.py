@@ -1,0 +1,129 @@
+"""The access chokepoints for demands, feeds and webhooks.
+
+Members of an enterprise with role owner, admin or member (and the enterprise's own API key)
+create and edit its demands; read-only members and the zone operator see all of them; everyone
+else, signed in or not, sees published demands only. Raises NotFound when the object is not
+visible (its existence is not revealed) and Forbidden when it is but the action is not allowed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+
+from django.utils.translation import gettext as _
+
+from nomadcloud.accounts.access import (
+    Role,
+    is_zone_operator,
+    require_authenticated,
+    require_write,
+    role_in,
+)
+from nomadcloud.accounts.models import Organisation
+from nomadcloud.accounts.principal import Principal
+from nomadcloud.core.errors import Forbidden, NotFound
+from nomadcloud.demands.models import Demand, Feed
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    EDIT = "edit"
+    MANAGE_CONNECTORS = "manage_connectors"
+
+
+EDITORS = frozenset({Role.OWNER, Role.ADMIN, Role.MEMBER})
+MANAGERS = frozenset({Role.OWNER, Role.ADMIN})
+ROLES_FOR: dict[Action, frozenset[str]] = {
+    Action.VIEW: frozenset(Role),
+    Action.EDIT: EDITORS,
+    Action.MANAGE_CONNECTORS: MANAGERS,
+}
+
+
+def _uuid(raw: object, message: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(raw))
+    except ValueError as exc:
+        raise NotFound(message) from exc
+
+
+def _operator(principal: Principal) -> bool:
+    return principal.key_organisation is None and is_zone_operator(principal.user)
+
+
+def check_enterprise(principal: Principal, organisation: Organisation, action: Action) -> None:
+    """May the principal act on the demands of this organisation?"""
+    require_authenticated(principal)
+    role = role_in(principal, organisation)
+    if role is None and not _operator(principal):
+        raise NotFound(_("No such organisation."))
+    if action is not Action.VIEW:
+        require_write(principal)
+        if organisation.kind != Organisation.Kind.ENTERPRISE:
+            raise Forbidden(_("Only enterprises publish demands."), code="not_an_enterprise")
+    if role in ROLES_FOR[action]:
+        if action is Action.MANAGE_CONNECTORS and principal.user is None:
+            raise Forbidden(_("Only a person can do this, not an API key."), code="person_only")
+        return
+    if action is Action.VIEW:
+        return  # the zone operator
+    raise Forbidden(
+        _("Your role in %(organisation)s does not allow this.") % {"organisation": organisation}
+    )
+
+
+def enterprise_for(principal: Principal, public_id: object, action: Action) -> Organisation:
+    organisation = Organisation.objects.filter(
+        public_id=_uuid(public_id, _("No such organisation."))
+    ).first()
+    if organisation is None:
+        require_authenticated(principal)
+        raise NotFound(_("No such organisation."))
+    check_enterprise(principal, organisation, action)
+    return organisation
+
+
+def can_see_all_of(principal: Principal, organisation: Organisation) -> bool:
+    return role_in(principal, organisation) is not None or _operator(principal)
+
+
+def can_edit(principal: Principal, demand: Demand) -> bool:
+    return principal.can_write and role_in(principal, demand.organisation) in EDITORS
+
+
+def demand_for(principal: Principal, public_id: object, action: Action) -> Demand:
+    demand = (
+        Demand.objects.filter(public_id=_uuid(public_id, _("No such demand.")))
+        .select_related("organisation")
+        .first()
+    )
+    if demand is None:
+        raise NotFound(_("No such demand."))
+    if action is Action.VIEW:
+        if demand.is_public or can_see_all_of(principal, demand.organisation):
+            return demand
+        raise NotFound(_("No such demand."))
+    if not demand.is_public and not can_see_all_of(principal, demand.organisation):
+        raise NotFound(_("No such demand."))
+    require_authenticated(principal)
+    check_enterprise(principal, demand.organisation, action)
+    return demand
+
+
+def feed_for(principal: Principal, feed_id: int, action: Action) -> Feed:
+    require_authenticated(principal)
+    feed = Feed.objects.filter(pk=feed_id).select_related("organisation").first()
+    if feed is None:
+        raise NotFound(_("No such feed."))
+    try:
+        check_enterprise(principal, feed.organisation, action)
+    except NotFound:
+        raise NotFound(_("No such feed.")) from None
+    return feed
+
+
+def require_zone_operator(principal: Principal) -> None:
+    require_authenticated(principal)
+    if not _operator(principal):
+        raise Forbidden(_("Only the zone operator can see this."), code="operator_only")

@@ -1,0 +1,138 @@
+"""Forms parse and type page input; the rules live in services.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from nomadcloud.demands.models import Demand, Feed
+
+BLANK = [("", _("— any —"))]
+
+
+class DemandForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Demand.Kind.choices)
+    title_zh = forms.CharField(label=_("Title (Chinese)"), max_length=200, required=False)
+    title_en = forms.CharField(label=_("Title (English)"), max_length=200, required=False)
+    description_zh = forms.CharField(
+        label=_("Description (Chinese)"),
+        max_length=20000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    description_en = forms.CharField(
+        label=_("Description (English)"),
+        max_length=20000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    skills = forms.CharField(
+        label=_("Skills"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One per line: the skill's code, the minimum level 1–5, and 'optional' if it is "
+            "not required — e.g. nc.python 3"
+        ),
+    )
+    tools = forms.CharField(
+        label=_("Tools"), required=False, help_text=_("Codes, separated by commas.")
+    )
+    languages = forms.CharField(
+        label=_("Working languages"),
+        required=False,
+        help_text=_("Language codes separated by commas, e.g. zh, en."),
+    )
+    years_experience = forms.IntegerField(
+        label=_("Years of experience"), min_value=0, max_value=60, required=False
+    )
+    work_mode = forms.ChoiceField(label=_("Remote or on-site"), choices=Demand.WorkMode.choices)
+    location = forms.CharField(label=_("Location"), max_length=200, required=False)
+    duration_days = forms.IntegerField(
+        label=_("Duration (days)"), min_value=1, max_value=3650, required=False
+    )
+    budget_min = forms.DecimalField(
+        label=_("Budget or salary from (CNY)"),
+        min_value=0,
+        max_digits=15,
+        decimal_places=2,
+        required=False,
+    )
+    budget_max = forms.DecimalField(
+        label=_("Budget or salary up to (CNY)"),
+        min_value=0,
+        max_digits=15,
+        decimal_places=2,
+        required=False,
+    )
+    pay_period = forms.ChoiceField(label=_("Paid"), choices=Demand.PayPeriod.choices)
+    headcount = forms.IntegerField(label=_("Headcount"), min_value=1, max_value=10000, initial=1)
+    deadline = forms.DateField(
+        label=_("Apply by"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean_skills(self) -> list[dict[str, Any]]:
+        skills = []
+        for number, line in enumerate(self.cleaned_data["skills"].splitlines(), start=1):
+            parts = line.split()
+            if not parts:
+                continue
+            level = parts[1] if len(parts) > 1 else "1"
+            if not level.isdigit():
+                raise forms.ValidationError(
+                    _("Line %(n)d: the level must be a number from 1 to 5.") % {"n": number}
+                )
+            optional = len(parts) > 2 and parts[2].lower() in {"optional", "可选"}
+            skills.append({"code": parts[0], "min_level": int(level), "required": not optional})
+        return skills
+
+    def clean_tools(self) -> list[str]:
+        return [t.strip() for t in self.cleaned_data["tools"].split(",") if t.strip()]
+
+    def clean_languages(self) -> list[str]:
+        raw = self.cleaned_data["languages"].replace("，", ",")
+        return [t.strip() for t in raw.split(",") if t.strip()]
+
+    @classmethod
+    def initial_for(cls, demand: Demand) -> dict[str, Any]:
+        from nomadcloud.demands.services import SCALAR_FIELDS
+
+        initial: dict[str, Any] = {f: getattr(demand, f) for f in SCALAR_FIELDS}
+        initial["skills"] = "\n".join(
+            f"{s.concept.code} {s.min_level}{'' if s.required else ' optional'}"
+            for s in demand.skills.select_related("concept")
+        )
+        initial["tools"] = ", ".join(t.code for t in demand.tools.all())
+        initial["languages"] = ", ".join(lang.code for lang in demand.languages.all())
+        return initial
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Demand.Status.choices)
+    note = forms.CharField(max_length=200, required=False)
+
+
+class TagForm(forms.Form):
+    code = forms.CharField(
+        label=_("Skill or tool code"), max_length=120, help_text=_("e.g. nc.python")
+    )
+
+
+class FeedForm(forms.Form):
+    url = forms.CharField(label=_("Feed URL"), max_length=1000)
+    format = forms.ChoiceField(label=_("Format"), choices=Feed.Format.choices)
+
+
+class FilterForm(forms.Form):
+    skill = forms.CharField(label=_("Skill code"), max_length=120, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=BLANK + Demand.Kind.choices, required=False)
+    remote = forms.ChoiceField(
+        label=_("Remote"),
+        choices=[*BLANK, ("1", _("Remote only")), ("0", _("On-site or hybrid"))],
+        required=False,
+    )
+    budget_min = forms.IntegerField(label=_("Budget at least (CNY)"), min_value=0, required=False)
+    budget_max = forms.IntegerField(label=_("Budget at most (CNY)"), min_value=0, required=False)
+    language = forms.CharField(label=_("Language"), max_length=8, required=False)

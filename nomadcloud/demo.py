@@ -1,0 +1,23 @@
+"""The whole demo zone, app by app in dependency order: people and organisations, the
+skill vocabulary, nomad profiles and certification rules, enterprise demands. Each step is
+idempotent, so ``seed_demo`` may run on every start of a demo machine."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from nomadcloud.accounts import demo as accounts_demo
+from nomadcloud.demands import demo as demands_demo
+from nomadcloud.talent import demo as talent_demo
+from nomadcloud.taxonomy import vocabulary
+
+
+@transaction.atomic
+def seed(*, nomads: int = 60) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    if not accounts_demo.already_seeded():
+        counts |= accounts_demo.seed(nomads=nomads)
+    counts["concepts_created"] = vocabulary.load()["created"]
+    counts |= talent_demo.seed()
+    counts |= demands_demo.seed()
+    return counts

@@ -1,0 +1,216 @@
+"""Forms parse and type page input; the rules live in services.py."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from nomadcloud.talent.models import (
+    EvidenceFile,
+    Profile,
+    ProfileLanguage,
+    SkillLevel,
+    Track,
+    Visibility,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class ProfileForm(forms.Form):
+    headline_zh = forms.CharField(label=_("Headline (Chinese)"), max_length=200, required=False)
+    headline_en = forms.CharField(label=_("Headline (English)"), max_length=200, required=False)
+    bio_zh = forms.CharField(
+        label=_("About me (Chinese)"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    bio_en = forms.CharField(
+        label=_("About me (English)"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    location = forms.CharField(label=_("Location"), max_length=100, required=False)
+    time_zone = forms.CharField(
+        label=_("Time zone"),
+        max_length=64,
+        help_text=_("IANA name, e.g. Asia/Shanghai or Europe/Lisbon."),
+    )
+    availability = forms.ChoiceField(label=_("Availability"), choices=Profile.Availability.choices)
+    rate_amount = forms.DecimalField(
+        label=_("Expected rate (CNY)"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+    )
+    rate_unit = forms.ChoiceField(
+        label=_("Rate per"), choices=Profile.RateUnit.choices, required=False
+    )
+    about_visibility = forms.ChoiceField(
+        label=_("Who sees headline, about me and location"), choices=Visibility.choices
+    )
+    rate_visibility = forms.ChoiceField(
+        label=_("Who sees the expected rate"), choices=Visibility.choices
+    )
+    languages_visibility = forms.ChoiceField(
+        label=_("Who sees languages"), choices=Visibility.choices
+    )
+    links_visibility = forms.ChoiceField(
+        label=_("Who sees portfolio links"), choices=Visibility.choices
+    )
+    skills_visibility = forms.ChoiceField(label=_("Who sees skills"), choices=Visibility.choices)
+    projects_visibility = forms.ChoiceField(
+        label=_("Who sees projects"), choices=Visibility.choices
+    )
+    tools_visibility = forms.ChoiceField(label=_("Who sees tools"), choices=Visibility.choices)
+
+
+class LanguageForm(forms.Form):
+    language = forms.CharField(
+        label=_("Language"), max_length=12, help_text=_("ISO 639 code, e.g. zh, en, fr.")
+    )
+    level = forms.ChoiceField(label=_("Level"), choices=ProfileLanguage.Level.choices)
+
+
+class LinkForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=100)
+    url = forms.CharField(label=_("Address (http or https)"), max_length=500)
+
+
+class SkillForm(forms.Form):
+    skill = forms.CharField(
+        label=_("Skill code"), max_length=120, help_text=_("From the skill taxonomy.")
+    )
+    level = forms.TypedChoiceField(label=_("Level"), choices=SkillLevel.choices, coerce=int)
+    evidence_source = forms.CharField(
+        label=_("Certificate issued by"),
+        max_length=100,
+        required=False,
+        help_text=_("Needed for levels above 四级/intermediate."),
+    )
+    evidence_reference = forms.CharField(
+        label=_("Certificate number"), max_length=255, required=False
+    )
+    evidence_url = forms.CharField(label=_("Certificate link"), max_length=500, required=False)
+    evidence_date = forms.DateField(label=_("Issued on"), required=False, widget=DATE)
+
+
+class ProjectForm(forms.Form):
+    title_zh = forms.CharField(label=_("Title (Chinese)"), max_length=200, required=False)
+    title_en = forms.CharField(label=_("Title (English)"), max_length=200, required=False)
+    role = forms.CharField(label=_("Your role"), max_length=100)
+    started_on = forms.DateField(label=_("From"), widget=DATE)
+    ended_on = forms.DateField(label=_("Until"), required=False, widget=DATE)
+    outcome_zh = forms.CharField(
+        label=_("Outcome (Chinese)"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    outcome_en = forms.CharField(
+        label=_("Outcome (English)"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    evidence_url = forms.CharField(label=_("Evidence link"), max_length=500, required=False)
+    skills = forms.CharField(
+        label=_("Skills and tools used"),
+        max_length=2000,
+        required=False,
+        help_text=_("Codes, separated by commas."),
+    )
+
+
+class ToolForm(forms.Form):
+    tool = forms.CharField(label=_("Tool code"), max_length=120)
+    proficiency = forms.IntegerField(
+        label=_("Proficiency (1–5)"), min_value=1, max_value=5, initial=3
+    )
+    years = forms.IntegerField(label=_("Years of use"), min_value=0, max_value=60, initial=1)
+    last_used = forms.DateField(label=_("Last used"), required=False, widget=DATE)
+
+
+class AnswersForm(forms.Form):
+    track = forms.ChoiceField(label=_("Track"), choices=Track.choices)
+    remote_income_cny_12m = forms.DecimalField(
+        label=_("Remote income over the last 12 months (CNY)"),
+        min_value=0,
+        max_digits=15,
+        decimal_places=2,
+        initial=0,
+    )
+    contract_value_cny_12m = forms.DecimalField(
+        label=_("Value of remote contracts over the last 12 months (CNY)"),
+        min_value=0,
+        max_digits=15,
+        decimal_places=2,
+        initial=0,
+    )
+    clients_outside_city = forms.IntegerField(
+        label=_("Remote clients outside the city"), min_value=0, max_value=1000, initial=0
+    )
+    planned_stay_days = forms.IntegerField(
+        label=_("Planned stay (days)"), min_value=0, max_value=3660, initial=0
+    )
+    permit_months = forms.IntegerField(
+        label=_("Permit sought (months, foreign nomads)"),
+        min_value=1,
+        max_value=60,
+        required=False,
+    )
+
+
+class ApplicationForm(AnswersForm):
+    evidence_kind = forms.ChoiceField(
+        label=_("What the file shows"), choices=EvidenceFile.Kind.choices
+    )
+    evidence = forms.FileField(
+        label=_("Evidence (PDF, JPEG or PNG)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+
+class DecisionForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label=_("Decision"),
+        coerce=lambda v: v == "1",
+        choices=[("1", _("Certify")), ("0", _("Reject"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for revocation"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RuleSetForm(forms.Form):
+    track = forms.ChoiceField(label=_("Track"), choices=Track.choices)
+    effective_from = forms.DateField(label=_("Effective from"), widget=DATE)
+    effective_until = forms.DateField(label=_("Effective until"), required=False, widget=DATE)
+    criteria = forms.JSONField(
+        label=_("Criteria (JSON)"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("See docs/talent.md for the keys."),
+    )
+    notes_zh = forms.CharField(
+        label=_("Notes (Chinese)"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    notes_en = forms.CharField(
+        label=_("Notes (English)"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -1,0 +1,512 @@
+"""Pages for nomad profiles and certification. Each view fetches objects through the access
+chokepoints, parses input with a form and calls one service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from nomadcloud.accounts.access import DECIDING_ROLES, is_zone_operator, require_zone_operator
+from nomadcloud.accounts.forms import apply_error
+from nomadcloud.accounts.models import User
+from nomadcloud.accounts.principal import Principal
+from nomadcloud.accounts.views import domain_errors
+from nomadcloud.core.errors import DomainError, NotFound
+from nomadcloud.talent import access, queries, services
+from nomadcloud.talent.forms import (
+    AnswersForm,
+    ApplicationForm,
+    DecisionForm,
+    LanguageForm,
+    LinkForm,
+    ProfileForm,
+    ProjectForm,
+    RevokeForm,
+    RuleSetForm,
+    SkillForm,
+    ToolForm,
+)
+from nomadcloud.talent.models import (
+    SECTIONS,
+    Certificate,
+    PortfolioLink,
+    Profile,
+    ProfileLanguage,
+    ProfileSkill,
+    ProfileTool,
+    Project,
+    Track,
+)
+
+REMOVABLE: dict[str, type[Any]] = {
+    "languages": ProfileLanguage,
+    "links": PortfolioLink,
+    "skills": ProfileSkill,
+    "projects": Project,
+    "tools": ProfileTool,
+}
+
+
+def _principal(request: HttpRequest) -> Principal:
+    return Principal.of(request)
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _status(*forms: Any) -> int:
+    return 422 if any(f.is_bound and f.errors for f in forms) else 200
+
+
+def _profile_initial(profile: Profile | None) -> dict[str, Any]:
+    p = profile or Profile()
+    initial = {
+        "headline_zh": p.headline_zh,
+        "headline_en": p.headline_en,
+        "bio_zh": p.bio_zh,
+        "bio_en": p.bio_en,
+        "location": p.location,
+        "time_zone": p.time_zone,
+        "availability": p.availability,
+        "rate_amount": p.rate_amount,
+        "rate_unit": p.rate_unit,
+    }
+    for section in SECTIONS:
+        initial[f"{section}_visibility"] = p.visibility_of(section)
+    return initial
+
+
+def _editor(request: HttpRequest, **forms: Any) -> HttpResponse:
+    principal = _principal(request)
+    profile = access.own_profile(principal)
+    context: dict[str, Any] = {
+        "profile": profile,
+        "profile_form": forms.get("profile_form") or ProfileForm(initial=_profile_initial(profile)),
+        "language_form": forms.get("language_form") or LanguageForm(),
+        "link_form": forms.get("link_form") or LinkForm(),
+        "skill_form": forms.get("skill_form") or SkillForm(),
+        "project_form": forms.get("project_form") or ProjectForm(),
+        "tool_form": forms.get("tool_form") or ToolForm(),
+        "skills": queries.skills_of(profile) if profile else [],
+        "projects": queries.projects_of(profile) if profile else [],
+        "tools": queries.tools_of(profile) if profile else [],
+        "languages": profile.languages.all() if profile else [],
+        "links": profile.links.all() if profile else [],
+    }
+    return render(request, "talent/profile_edit.html", context, status=_status(*forms.values()))
+
+
+@login_required
+@domain_errors
+def profile(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _editor(request)
+    form = ProfileForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_profile(
+                principal=_principal(request),
+                headline_zh=data["headline_zh"],
+                headline_en=data["headline_en"],
+                bio_zh=data["bio_zh"],
+                bio_en=data["bio_en"],
+                location=data["location"],
+                time_zone=data["time_zone"],
+                availability=data["availability"],
+                rate_amount=data["rate_amount"] if data["rate_amount"] is not None else "",
+                rate_unit=data["rate_unit"],
+                visibility={s: data[f"{s}_visibility"] for s in SECTIONS},
+            )
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("talent:profile")
+    return _editor(request, profile_form=form)
+
+
+@login_required
+@require_POST
+@domain_errors
+def add_language(request: HttpRequest) -> HttpResponse:
+    form = LanguageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_language(principal=_principal(request), **form.cleaned_data)
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("talent:profile")
+    return _editor(request, language_form=form)
+
+
+@login_required
+@require_POST
+@domain_errors
+def add_link(request: HttpRequest) -> HttpResponse:
+    form = LinkForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_link(principal=_principal(request), **form.cleaned_data)
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("talent:profile")
+    return _editor(request, link_form=form)
+
+
+@login_required
+@require_POST
+@domain_errors
+def add_skill(request: HttpRequest) -> HttpResponse:
+    form = SkillForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        evidence = None
+        if data["evidence_source"] or data["evidence_reference"] or data["evidence_url"]:
+            evidence = services.EvidenceInput(
+                source=data["evidence_source"],
+                reference=data["evidence_reference"],
+                url=data["evidence_url"],
+                occurred_on=data["evidence_date"],
+            )
+        try:
+            concept = services.concept_by_code(data["skill"], field="skill")
+            services.declare_skill(
+                principal=_principal(request),
+                concept=concept,
+                level=data["level"],
+                evidence=evidence,
+            )
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("talent:profile")
+    return _editor(request, skill_form=form)
+
+
+@login_required
+@require_POST
+@domain_errors
+def add_project(request: HttpRequest) -> HttpResponse:
+    form = ProjectForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_project(
+                principal=_principal(request),
+                title_zh=data["title_zh"],
+                title_en=data["title_en"],
+                role=data["role"],
+                started_on=data["started_on"],
+                ended_on=data["ended_on"],
+                outcome_zh=data["outcome_zh"],
+                outcome_en=data["outcome_en"],
+                evidence_url=data["evidence_url"],
+                concept_codes=data["skills"].split(","),
+            )
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("talent:profile")
+    return _editor(request, project_form=form)
+
+
+@login_required
+@require_POST
+@domain_errors
+def add_tool(request: HttpRequest) -> HttpResponse:
+    form = ToolForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.set_tool(
+                principal=_principal(request),
+                concept=services.concept_by_code(data["tool"], field="tool", tool=True),
+                proficiency=data["proficiency"],
+                years=data["years"],
+                last_used=data["last_used"],
+            )
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("talent:profile")
+    return _editor(request, tool_form=form)
+
+
+@login_required
+@require_POST
+@domain_errors
+def remove_item(request: HttpRequest, section: str, pk: int) -> HttpResponse:
+    model = REMOVABLE.get(section)
+    if model is None:
+        raise NotFound(_("Not found."))
+    principal = _principal(request)
+    services.remove_item(principal=principal, item=access.own_item(principal, model, pk))
+    messages.success(request, _("Removed."))
+    return redirect("talent:profile")
+
+
+@domain_errors
+def public_profile(request: HttpRequest, profile_id: str) -> HttpResponse:
+    profile, sections = access.public_profile_for(_principal(request), profile_id)
+    return render(
+        request,
+        "talent/public_profile.html",
+        {
+            "profile": profile,
+            "sections": sections,
+            "skills": queries.skills_of(profile) if "skills" in sections else [],
+            "projects": queries.projects_of(profile) if "projects" in sections else [],
+            "tools": queries.tools_of(profile) if "tools" in sections else [],
+            "languages": profile.languages.all() if "languages" in sections else [],
+            "links": profile.links.all() if "links" in sections else [],
+        },
+    )
+
+
+# --- certification ---------------------------------------------------------------------------
+
+
+@login_required
+def certification(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    return render(
+        request,
+        "talent/certification.html",
+        {
+            "applications": queries.applications_of(user),
+            "certificates": queries.certificates_of(user),
+            "rule_sets": {t: services.current_rule_set(t) for t in Track.values},
+        },
+    )
+
+
+def _answers(data: dict[str, Any]) -> services.Answers:
+    return services.clean_answers(
+        remote_income_cny_12m=data["remote_income_cny_12m"],
+        contract_value_cny_12m=data["contract_value_cny_12m"],
+        clients_outside_city=data["clients_outside_city"],
+        planned_stay_days=data["planned_stay_days"],
+        permit_months=data["permit_months"],
+    )
+
+
+@login_required
+@domain_errors
+def check(request: HttpRequest) -> HttpResponse:
+    form = AnswersForm(request.POST or None, initial={"track": request.GET.get("track", "")})
+    result = rule_set = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            rule_set, result = services.check_eligibility(
+                principal=_principal(request),
+                track=form.cleaned_data["track"],
+                answers=_answers(form.cleaned_data),
+            )
+        except DomainError as exc:
+            apply_error(form, exc)
+    lang_en = (request.LANGUAGE_CODE or "").startswith("en")
+    explained = [(r.met, r.en if lang_en else r.zh) for r in result.results] if result else []
+    return render(
+        request,
+        "talent/check.html",
+        {"form": form, "result": result, "explained": explained, "rule_set": rule_set},
+        status=_status(form),
+    )
+
+
+@login_required
+@domain_errors
+def apply(request: HttpRequest) -> HttpResponse:
+    principal = _principal(request)
+    renew_code = request.GET.get("renew", "")
+    renews = access.own_certificate(principal, renew_code) if renew_code else None
+    initial = {"track": renews.track} if renews else {}
+    form = ApplicationForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        file: UploadedFile[Any] | None = data["evidence"]
+        uploads = [services.Upload(kind=data["evidence_kind"], file=file)] if file else []
+        try:
+            application = services.apply_for_certification(
+                principal=principal,
+                track=data["track"],
+                answers=_answers(data),
+                uploads=uploads,
+                renews=renews,
+            )
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(
+                request, _("Your application has been submitted; the department will review it.")
+            )
+            return redirect("talent:application", application.public_id)
+    return render(
+        request,
+        "talent/apply.html",
+        {"form": form, "renews": renews},
+        status=_status(form),
+    )
+
+
+@login_required
+@domain_errors
+def application(request: HttpRequest, application_id: str) -> HttpResponse:
+    app = access.own_application(_principal(request), application_id)
+    lang_en = (request.LANGUAGE_CODE or "").startswith("en")
+    return render(
+        request,
+        "talent/application.html",
+        {
+            "application": app,
+            "explained": [
+                (r["met"], r["en"] if lang_en else r["zh"])
+                for r in app.evaluation.get("results", [])
+            ],
+            "files": app.evidence_files.all(),
+            "decisions": app.decisions.select_related("decided_for"),
+        },
+    )
+
+
+@login_required
+@require_POST
+@domain_errors
+def withdraw(request: HttpRequest, application_id: str) -> HttpResponse:
+    principal = _principal(request)
+    app = access.own_application(principal, application_id)
+    services.withdraw_application(principal=principal, application=app)
+    messages.success(request, _("The application has been withdrawn."))
+    return redirect("talent:certification")
+
+
+@login_required
+def reviews(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    return render(
+        request,
+        "talent/reviews.html",
+        {"queue": queries.certification_queue_for(user)},
+    )
+
+
+@login_required
+@domain_errors
+def review(request: HttpRequest, application_id: str) -> HttpResponse:
+    principal = _principal(request)
+    app, department = access.review_target_for(principal, application_id)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decide_certification(
+                principal=principal,
+                application=app,
+                department=department,
+                approve=form.cleaned_data["approve"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("The decision has been recorded."))
+            return redirect("talent:review", app.public_id)
+    lang_en = (request.LANGUAGE_CODE or "").startswith("en")
+    certificate = Certificate.objects.filter(application=app).first()
+    return render(
+        request,
+        "talent/review.html",
+        {
+            "application": app,
+            "department": department,
+            "form": form,
+            "revoke_form": RevokeForm(),
+            "certificate": certificate,
+            "explained": [
+                (r["met"], r["en"] if lang_en else r["zh"])
+                for r in app.evaluation.get("results", [])
+            ],
+            "files": app.evidence_files.all(),
+            "verified_skills": services.verified_skill_count(app.applicant),
+            "decisions": app.decisions.select_related("decided_by", "decided_for"),
+        },
+        status=_status(form),
+    )
+
+
+@login_required
+@require_POST
+@domain_errors
+def revoke(request: HttpRequest, code: str) -> HttpResponse:
+    principal = _principal(request)
+    certificate = access.certificate_to_revoke(principal, code)
+    form = RevokeForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect("talent:certificate", certificate.verification_code)
+    services.revoke_certificate(
+        principal=principal, certificate=certificate, reason=form.cleaned_data["reason"]
+    )
+    messages.success(request, _("The certificate has been revoked."))
+    return redirect("talent:certificate", certificate.verification_code)
+
+
+@domain_errors
+def certificate(request: HttpRequest, code: str) -> HttpResponse:
+    cert = access.certificate_by_code(code)
+    user = request.user if request.user.is_authenticated else None
+    may_revoke = (
+        user is not None
+        and cert.revoked_at is None
+        and (
+            is_zone_operator(user)
+            or cert.issued_by.memberships.filter(user=user, role__in=DECIDING_ROLES).exists()
+        )
+    )
+    return render(
+        request,
+        "talent/certificate.html",
+        {"certificate": cert, "may_revoke": may_revoke, "revoke_form": RevokeForm()},
+    )
+
+
+@login_required
+@domain_errors
+def rules(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    operator = is_zone_operator(user)
+    form = RuleSetForm(request.POST or None)
+    if request.method == "POST":
+        require_zone_operator(_principal(request))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.create_rule_set(principal=_principal(request), **data)
+            except DomainError as exc:
+                apply_error(form, exc)
+            else:
+                messages.success(request, _("A new version of the rules has been saved."))
+                return redirect("talent:rules")
+    return render(
+        request,
+        "talent/rules.html",
+        {"rule_sets": queries.rule_sets(), "form": form, "operator": operator},
+        status=_status(form),
+    )
