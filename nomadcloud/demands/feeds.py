@@ -194,7 +194,7 @@ def _skills(raw: Any) -> list[dict[str, Any]]:
             if key:
                 codes.setdefault(key.lower(), concept.code)
     found = dict.fromkeys(codes[n.lower()] for n in names if n.lower() in codes)
-    return [{"code": code, "min_level": 1, "required": True} for code in found]
+    return [{"code": code, "min_level": 5, "required": True} for code in found]  # any level
 
 
 def from_jobposting(raw: dict[str, Any]) -> dict[str, Any]:

@@ -33,8 +33,8 @@ class DemandForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
-            "One per line: the skill's code, the minimum level 1–5, and 'optional' if it is "
-            "not required — e.g. nc.python 3"
+            "One per line: the skill's code, the lowest acceptable national level from 5 (entry, "
+            "the default) to 1 (expert), and 'optional' if it is not required — e.g. nc.python 3"
         ),
     )
     tools = forms.CharField(
@@ -79,10 +79,11 @@ class DemandForm(forms.Form):
             parts = line.split()
             if not parts:
                 continue
-            level = parts[1] if len(parts) > 1 else "1"
+            level = parts[1] if len(parts) > 1 else "5"
             if not level.isdigit():
                 raise forms.ValidationError(
-                    _("Line %(n)d: the level must be a number from 1 to 5.") % {"n": number}
+                    _("Line %(n)d: the level must be a number from 5 (entry) to 1 (expert).")
+                    % {"n": number}
                 )
             optional = len(parts) > 2 and parts[2].lower() in {"optional", "可选"}
             skills.append({"code": parts[0], "min_level": int(level), "required": not optional})

@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from nomadcloud.core.money import MoneyField
+from nomadcloud.taxonomy.levels import SkillLevel
 
 
 class Demand(models.Model):
@@ -146,13 +147,15 @@ class Demand(models.Model):
 
 class DemandSkill(models.Model):
     """A skill the demand asks for, with the minimum level on the national five-level scale
-    (1 初级工 … 5 高级技师)."""
+    (``taxonomy.levels``: 5 五级/初级工 … 1 一级/高级技师; 5, the default, accepts any level)."""
 
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="skills")
     concept = models.ForeignKey(
         "taxonomy.Concept", on_delete=models.PROTECT, related_name="+", verbose_name=_("skill")
     )
-    min_level = models.PositiveSmallIntegerField(_("minimum level"), default=1)
+    min_level = models.PositiveSmallIntegerField(
+        _("minimum level"), choices=SkillLevel.choices, default=SkillLevel.GRADE_5
+    )
     required = models.BooleanField(_("required"), default=True)
 
     class Meta:
@@ -168,7 +171,7 @@ class DemandSkill(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.concept} ≥{self.min_level}"
+        return f"{self.concept} ({self.get_min_level_display()})"
 
 
 class DemandLanguage(models.Model):

@@ -20,7 +20,13 @@ PayPeriodName = Literal["total", "hour", "day", "month", "year"]
 
 class SkillIn(Input):
     code: str = Field(..., min_length=1, max_length=120, description="A taxonomy concept code.")
-    min_level: int = Field(1, ge=1, le=5, description="1 (初级工) … 5 (高级技师).")
+    min_level: int = Field(
+        5,
+        ge=1,
+        le=5,
+        description="Lowest acceptable national skill level: 5 (五级/初级工, entry; the default, "
+        "any level) … 1 (一级/高级技师, expert).",
+    )
     required: bool = True
 
 

@@ -41,6 +41,7 @@ from nomadcloud.demands.models import (
     WebhookEndpoint,
     WebhookReceipt,
 )
+from nomadcloud.taxonomy.levels import SkillLevel
 from nomadcloud.taxonomy.models import Concept
 from nomadcloud.taxonomy.tagging import extract_tags
 
@@ -196,7 +197,7 @@ def _clean_skills(raw: list[Any]) -> list[dict[str, Any]]:
         skills.append(
             {
                 "code": str(data.get("code", "")).strip(),
-                "min_level": data.get("min_level", 1),
+                "min_level": data.get("min_level", SkillLevel.GRADE_5),
                 "required": bool(data.get("required", True)),
             }
         )
@@ -212,7 +213,8 @@ def _clean_skills(raw: list[Any]) -> list[dict[str, Any]]:
         level = skill["min_level"]
         if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 5:
             raise invalid_field(
-                f"skills.{index}.min_level", _("Levels go from 1 (初级工) to 5 (高级技师).")
+                f"skills.{index}.min_level",
+                _("Levels go from 5 (五级/初级工, entry) to 1 (一级/高级技师, expert)."),
             )
     return sorted(skills, key=lambda s: s["code"])
 

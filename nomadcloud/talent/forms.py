@@ -9,10 +9,10 @@ from nomadcloud.talent.models import (
     EvidenceFile,
     Profile,
     ProfileLanguage,
-    SkillLevel,
     Track,
     Visibility,
 )
+from nomadcloud.taxonomy.levels import SkillLevel
 
 DATE = forms.DateInput(attrs={"type": "date"})
 

@@ -1,9 +1,9 @@
 """Nomad profiles, the dynamic skill record and certification (认定).
 
-Skill levels follow the five national vocational skill levels (国家职业技能等级): the number
-is the national grade, so 5 is the entry level (五级/初级工, "beginner") and 1 the top
-(一级/高级技师, "expert"). A *higher* level therefore has a *smaller* number; the helpers
-``is_higher`` and the check constraints below are written with that in mind.
+Skill levels follow the five national vocational skill levels (``taxonomy.levels``): the
+number is the national grade, so 5 is the entry level (五级/初级工) and 1 the top (一级/高级技师).
+A *higher* level therefore has a *smaller* number; ``is_higher`` and the check constraints
+below are written with that in mind.
 """
 
 from __future__ import annotations
@@ -19,24 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nomadcloud.core.money import MoneyField
+from nomadcloud.taxonomy.levels import SkillLevel
 
 # The highest level a bare self-declaration can support: 四级/中级工. Anything above needs
 # certified or verified-work evidence (docs/talent.md, "The level rule").
 SELF_DECLARED_MAX_LEVEL = 4
 FRESH_DAYS = 365
-
-
-class SkillLevel(models.IntegerChoices):
-    GRADE_5 = 5, _("Level 5 (五级/初级工) · beginner")
-    GRADE_4 = 4, _("Level 4 (四级/中级工) · intermediate")
-    GRADE_3 = 3, _("Level 3 (三级/高级工) · advanced")
-    GRADE_2 = 2, _("Level 2 (二级/技师) · proficient")
-    GRADE_1 = 1, _("Level 1 (一级/高级技师) · expert")
-
-
-def is_higher(level: int, than: int | None) -> bool:
-    """True when ``level`` is a higher skill level than ``than`` (smaller national grade)."""
-    return than is None or level < than
 
 
 class Visibility(models.TextChoices):

@@ -55,11 +55,10 @@ from nomadcloud.talent.models import (
     Project,
     RuleSet,
     SkillEvidence,
-    SkillLevel,
     Track,
     Visibility,
-    is_higher,
 )
+from nomadcloud.taxonomy.levels import SkillLevel, is_higher
 from nomadcloud.taxonomy.models import Concept
 
 SKILL_KINDS = frozenset({Concept.Kind.SKILL, Concept.Kind.KNOWLEDGE, Concept.Kind.OCCUPATION})

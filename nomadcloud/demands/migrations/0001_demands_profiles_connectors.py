@@ -188,7 +188,7 @@ class Migration(migrations.Migration):
             name='DemandSkill',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('min_level', models.PositiveSmallIntegerField(default=1, verbose_name='minimum level')),
+                ('min_level', models.PositiveSmallIntegerField(choices=[(5, 'Level 5 (五级/初级工) · beginner'), (4, 'Level 4 (四级/中级工) · intermediate'), (3, 'Level 3 (三级/高级工) · advanced'), (2, 'Level 2 (二级/技师) · proficient'), (1, 'Level 1 (一级/高级技师) · expert')], default=5, verbose_name='minimum level')),
                 ('required', models.BooleanField(default=True, verbose_name='required')),
                 ('concept', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='taxonomy.concept', verbose_name='skill')),
                 ('demand', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='skills', to='demands.demand')),
