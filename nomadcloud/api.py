@@ -7,9 +7,14 @@ from ninja import NinjaAPI
 from nomadcloud import __version__
 from nomadcloud.accounts.api import router as accounts_router
 from nomadcloud.core.api import AUTH, install_error_handlers
+from nomadcloud.datatasks.api import router as datatasks_router
 from nomadcloud.demands.api import router as demands_router
+from nomadcloud.matching.api import router as matching_router
+from nomadcloud.notifications.api import router as notifications_router
+from nomadcloud.orders.api import router as orders_router
 from nomadcloud.talent.api import router as talent_router
 from nomadcloud.taxonomy.api import router as taxonomy_router
+from nomadcloud.training.api import router as training_router
 
 api = NinjaAPI(
     title="NomadCloud API",
@@ -27,6 +32,11 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/", accounts_router)
+api.add_router("/notifications", notifications_router)
 api.add_router("/taxonomy", taxonomy_router)
 api.add_router("/talent", talent_router)
 api.add_router("/demands", demands_router)
+api.add_router("/matching", matching_router)
+api.add_router("/training", training_router)
+api.add_router("/orders", orders_router)
+api.add_router("/datatasks", datatasks_router)

@@ -1,15 +1,20 @@
 """The whole demo zone, app by app in dependency order: people and organisations, the
-skill vocabulary, nomad profiles and certification rules, enterprise demands. Each step is
-idempotent, so ``seed_demo`` may run on every start of a demo machine."""
+skill vocabulary, nomad profiles and certification rules, enterprise demands, training
+scenarios, orders and conversions, data batches, notifications. Each step is idempotent, so
+``seed_demo`` may run on every start of a demo machine."""
 
 from __future__ import annotations
 
 from django.db import transaction
 
 from nomadcloud.accounts import demo as accounts_demo
+from nomadcloud.datatasks import demo as datatasks_demo
 from nomadcloud.demands import demo as demands_demo
+from nomadcloud.notifications import demo as notifications_demo
+from nomadcloud.orders import demo as orders_demo
 from nomadcloud.talent import demo as talent_demo
 from nomadcloud.taxonomy import vocabulary
+from nomadcloud.training import demo as training_demo
 
 
 @transaction.atomic
@@ -20,4 +25,8 @@ def seed(*, nomads: int = 60) -> dict[str, int]:
     counts["concepts_created"] = vocabulary.load()["created"]
     counts |= talent_demo.seed()
     counts |= demands_demo.seed()
+    counts |= training_demo.seed()
+    counts |= orders_demo.seed()
+    counts |= datatasks_demo.seed()
+    counts |= notifications_demo.seed()
     return counts

@@ -7,6 +7,7 @@ Misconfiguration is reported by the system checks in ``nomadcloud/core/checks.py
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -50,9 +51,14 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "nomadcloud.core",
     "nomadcloud.accounts",
+    "nomadcloud.notifications",
     "nomadcloud.taxonomy",
     "nomadcloud.talent",
     "nomadcloud.demands",
+    "nomadcloud.matching",
+    "nomadcloud.training",
+    "nomadcloud.orders",
+    "nomadcloud.datatasks",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "nomadcloud.core.context_processors.platform",
+                "nomadcloud.notifications.context.unread_count",
             ],
         },
     },
@@ -254,3 +261,27 @@ FEED_MAX_REDIRECTS = env_int("FEED_MAX_REDIRECTS", 3, minimum=0)
 FEED_SYNC_INTERVAL_MINUTES = env_int("FEED_SYNC_INTERVAL_MINUTES", 60, minimum=1)
 FEED_MAX_BACKOFF_MINUTES = env_int("FEED_MAX_BACKOFF_MINUTES", 24 * 60, minimum=1)
 DEMAND_WEBHOOK_TOLERANCE_SECONDS = env_int("DEMAND_WEBHOOK_TOLERANCE_SECONDS", 300, minimum=1)
+
+# --- Matching ---------------------------------------------------------------------------------
+# Component and relation weights as JSON, e.g. {"text": 0.3, "related": 0.4} (docs/matching.md).
+try:
+    MATCHING_WEIGHTS = json.loads(env_str("MATCHING_WEIGHTS", "{}"))
+except json.JSONDecodeError as exc:
+    raise ConfigurationError(f"MATCHING_WEIGHTS is not valid JSON: {exc}") from exc
+if not isinstance(MATCHING_WEIGHTS, dict):
+    raise ConfigurationError("MATCHING_WEIGHTS must be a JSON object")
+MATCHING_CANDIDATES = env_int("MATCHING_CANDIDATES", 100, minimum=1)
+MATCHING_RECOMMENDATIONS = env_int("MATCHING_RECOMMENDATIONS", 50, minimum=1)
+MATCHING_MIN_SCORE = env_int("MATCHING_MIN_SCORE", 20, minimum=0)
+MATCHING_STRONG_SCORE = env_int("MATCHING_STRONG_SCORE", 70, minimum=1)
+
+# --- Data-processing work (来数加工) ---------------------------------------------------------
+DATATASKS_MAX_UPLOAD_BYTES = env_int("DATATASKS_MAX_UPLOAD_BYTES", 10 * 1_048_576, minimum=1024)
+DATATASKS_MAX_ITEMS = env_int("DATATASKS_MAX_ITEMS", 50_000, minimum=1)
+DATATASKS_LEASE_SECONDS = env_int("DATATASKS_LEASE_SECONDS", 600, minimum=30)
+
+# --- Orders, training and conversions --------------------------------------------------------
+# Days after delivery before work is accepted automatically (accept_overdue_orders).
+ORDER_REVIEW_WINDOW_DAYS = env_int("ORDER_REVIEW_WINDOW_DAYS", 7, minimum=1)
+# Largest training submission, deliverable or conversion document.
+WORK_FILE_MAX_BYTES = env_int("WORK_FILE_MAX_BYTES", 10 * 1_048_576, minimum=1024)

@@ -148,8 +148,14 @@ def world(db: None) -> World:
 
 
 def client_for(user: User | None, **defaults: Any) -> Client:
+    """A client signed in as ``user``. With HTTP_ACCEPT_LANGUAGE the person's saved language
+    is set to it too, since a signed-in person's saved choice wins over the header."""
     client = Client(**defaults)
     if user is not None:
+        language = defaults.get("HTTP_ACCEPT_LANGUAGE")
+        if language and user.preferred_language != language:
+            user.preferred_language = language
+            user.save(update_fields=["preferred_language"])
         client.force_login(user)
     return client
 
@@ -175,3 +181,12 @@ def database_fingerprint() -> dict[str, str]:
             digest.update(repr(row).encode())
         hashes[model._meta.label] = digest.hexdigest()[:16]
     return hashes
+
+
+# Browser fixtures are defined once, here, for every browser test: each test process must
+# start one Playwright only (a second sync_playwright() in the same thread fails).
+from tests.browser_fixtures import (  # noqa: E402, F401
+    audit_triggers_lifted_for_flush,
+    browser,
+    page,
+)

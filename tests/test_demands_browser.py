@@ -8,20 +8,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from nomadcloud.demands.models import Demand
+from tests.browser_fixtures import sign_in
 from tests.conftest import World
 from tests.permissions.demands import make_concepts
-from tests.test_browser import (  # noqa: F401 — fixtures shared with the main browser tests
-    audit_triggers_lifted_for_flush,
-    browser,
-    page,
-    sign_in,
-)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_enterprise_owner_posts_a_chinese_demand_and_publishes_it(
-    page: Page,  # noqa: F811
+    page: Page,
     world: World,
 ) -> None:
     make_concepts()

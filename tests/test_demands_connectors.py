@@ -20,7 +20,7 @@ from django.utils import timezone
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.demands import fetch, services
 from nomadcloud.demands.models import Demand, DemandEvent, Feed, FeedSync, WebhookReceipt
-from tests.conftest import World
+from tests.conftest import World, client_for
 from tests.permissions.demands import demand_fields, make_concepts
 
 # --- push API ---------------------------------------------------------------------------------
@@ -510,8 +510,7 @@ def test_the_enterprise_sees_the_sync_report(
         [posting("J-1", "后端工程师"), {**posting("J-2", "x"), "title": None}], '"v1"'
     )
     services.sync_feed(acme_feed.pk)
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(world.rita)
+    client = client_for(world.rita, HTTP_ACCEPT_LANGUAGE="en")
     page = client.get(f"/demands/feeds/{acme_feed.pk}/")
     assert page.status_code == 200
     text = page.content.decode()

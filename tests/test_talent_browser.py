@@ -4,79 +4,27 @@ driving Debian's Chromium, headless, against the live server; no browser is down
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from nomadcloud.talent.models import Application, Certificate
-from tests.conftest import PASSWORD, World
+from tests.browser_fixtures import sign_in
+from tests.conftest import World
 from tests.permissions.talent import PDF, renshe_department, rule_sets
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = os.environ.get("NOMADCLOUD_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright runs a loop
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def audit_triggers_lifted_for_flush(transactional_db: None) -> Iterator[None]:
-    """Tables are emptied after each live-server test; SQLite's DELETE would hit the audit
-    log's append-only triggers, so they are lifted just for that and put back first."""
-    from django.db import connection
-
-    from nomadcloud.core import triggers
-
-    triggers.install(connection)
-    yield
-    triggers.remove(connection)
-
-
-@pytest.fixture
-def page(
-    browser: Browser, live_server: Any, audit_triggers_lifted_for_flush: None
-) -> Iterator[Page]:
-    context = browser.new_context(
-        base_url=live_server.url, locale="zh-CN", viewport={"width": 390, "height": 844}
-    )  # a phone
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
-def sign_in(page: Page, identifier: str, password: str = PASSWORD) -> None:
-    page.goto("/accounts/login/")
-    page.locator("#id_username").fill(identifier)
-    page.locator("#id_password").fill(password)
-    page.get_by_test_id("login-submit").click()
-
 
 def test_apply_certify_verify_and_revoke(
-    page: Page, browser: Browser, live_server: Any, world: World, settings: Any, tmp_path: Path
+    page: Page,
+    browser: Browser,
+    live_server: Any,
+    world: World,
+    settings: Any,
+    tmp_path: Path,
 ) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     renshe_department(world)  # Wendy reviews for 市人社局 as well

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
+from django.utils import translation
 
 from nomadcloud.core.errors import InvalidInput
 from nomadcloud.core.models import AuditEvent
@@ -55,9 +56,9 @@ def test_esco_loads_the_real_files_with_the_readme_counts_and_again_changes_noth
     assert esco.filter(kind="occupation").count() == 3039
     assert esco.filter(esco_uri__contains="/isco/").count() == 0  # ISCO groups not imported
 
-    digital = list(csv.DictReader(
-            (DATA / "esco" / "digitalSkillsCollection_en.csv").open(encoding="utf-8")
-        ))
+    digital = list(
+        csv.DictReader((DATA / "esco" / "digitalSkillsCollection_en.csv").open(encoding="utf-8"))
+    )
     kinds = dict(
         Concept.objects.filter(esco_uri__in=[r["conceptUri"] for r in digital])
         .values_list("kind")
@@ -253,6 +254,7 @@ def test_malformed_rows_are_skipped_with_their_row_numbers(db: None, tmp_path: P
     assert not Concept.objects.filter(label_en__in=["SVN", "Hg", "Broken"]).exists()
 
 
+@translation.override("en")
 def test_an_unknown_source_or_an_empty_folder_is_refused_and_writes_nothing(
     db: None, tmp_path: Path
 ) -> None:
@@ -268,6 +270,7 @@ def test_an_unknown_source_or_an_empty_folder_is_refused_and_writes_nothing(
     assert database_fingerprint() == before
 
 
+@translation.override("en")
 def test_the_import_command_prints_each_file_and_fails_clearly(
     db: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -74,6 +74,18 @@ class BrowserSessionAuth(SessionAuth):
 AUTH = [BearerTokenAuth(), BrowserSessionAuth()]
 
 
+def _anyone(request: HttpRequest) -> bool:
+    """Public reads need no sign-in; a token or session, when given, still widens them."""
+    request.api_token = getattr(request, "api_token", None)  # type: ignore[attr-defined]
+    return True
+
+
+# For public operations: ``@router.get(…, **PUBLIC)``. django-ninja appends ``openapi_extra``
+# lists to the generated ones, so the document lists no-auth (``{}``) after the two schemes:
+# clients and the fuzzer see that a credential is optional there.
+PUBLIC: dict[str, Any] = {"auth": [*AUTH, _anyone], "openapi_extra": {"security": [{}]}}
+
+
 def envelope(
     api: NinjaAPI,
     request: HttpRequest,

@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 
 from nomadcloud.accounts.models import Organisation
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.core.api import AUTH, ERROR_RESPONSES, CursorPagination
+from nomadcloud.core.api import ERROR_RESPONSES, PUBLIC, CursorPagination
 from nomadcloud.core.errors import invalid_field
 from nomadcloud.demands import access, queries, services
 from nomadcloud.demands.access import Action
@@ -33,15 +33,6 @@ from nomadcloud.demands.schemas import (
 )
 
 router = Router(tags=["demands"])
-
-
-def _anyone(request: HttpRequest) -> bool:
-    """Reading published demands needs no sign-in; a token or session still widens it."""
-    request.api_token = getattr(request, "api_token", None)  # type: ignore[attr-defined]
-    return True
-
-
-OPTIONAL_AUTH = [*AUTH, _anyone]
 
 
 def _errors(ok: dict[int, Any]) -> dict[int, Any]:
@@ -84,7 +75,7 @@ def _organisation(principal: Principal, org_id: UUID | None) -> Organisation:
     return access.enterprise_for(principal, org_id, Action.EDIT)
 
 
-@router.get("", auth=OPTIONAL_AUTH, response=_errors({200: list[DemandOut]}))
+@router.get("", **PUBLIC, response=_errors({200: list[DemandOut]}))
 @paginate(CursorPagination)
 def list_demands(request: HttpRequest, filters: Query[DemandQuery], **kwargs: Any) -> Any:
     """Published demands, and all demands of your own organisations."""
@@ -126,7 +117,7 @@ def upsert_demand(
     return Status(201 if outcome == "created" else 200, demand)
 
 
-@router.get("/{demand_id}", auth=OPTIONAL_AUTH, response=_errors({200: DemandDetailOut}))
+@router.get("/{demand_id}", **PUBLIC, response=_errors({200: DemandDetailOut}))
 def get_demand(request: HttpRequest, demand_id: UUID) -> Any:
     return access.demand_for(Principal.of(request), demand_id, Action.VIEW)
 

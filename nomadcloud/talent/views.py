@@ -3,8 +3,10 @@ chokepoints, parses input with a form and calls one service."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
@@ -134,118 +136,104 @@ def profile(request: HttpRequest) -> HttpResponse:
     return _editor(request, profile_form=form)
 
 
-@login_required
-@require_POST
-@domain_errors
-def add_language(request: HttpRequest) -> HttpResponse:
-    form = LanguageForm(request.POST)
+def _save_section(
+    request: HttpRequest,
+    form_class: type[forms.Form],
+    context_name: str,
+    save: Callable[[Principal, dict[str, Any]], object],
+) -> HttpResponse:
+    """Parse one profile section's form and save it; on refusal show the editor again with
+    the error on the form."""
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.set_language(principal=_principal(request), **form.cleaned_data)
+            save(_principal(request), form.cleaned_data)
         except DomainError as exc:
             apply_error(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("talent:profile")
-    return _editor(request, language_form=form)
+    return _editor(request, **{context_name: form})
+
+
+@login_required
+@require_POST
+@domain_errors
+def add_language(request: HttpRequest) -> HttpResponse:
+    return _save_section(
+        request, LanguageForm, "language_form",
+        lambda me, data: services.set_language(principal=me, **data),
+    )  # fmt: skip
 
 
 @login_required
 @require_POST
 @domain_errors
 def add_link(request: HttpRequest) -> HttpResponse:
-    form = LinkForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_link(principal=_principal(request), **form.cleaned_data)
-        except DomainError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("talent:profile")
-    return _editor(request, link_form=form)
+    return _save_section(
+        request, LinkForm, "link_form", lambda me, data: services.add_link(principal=me, **data)
+    )
+
+
+def _declare_skill(me: Principal, data: dict[str, Any]) -> object:
+    evidence = None
+    if data["evidence_source"] or data["evidence_reference"] or data["evidence_url"]:
+        evidence = services.EvidenceInput(
+            source=data["evidence_source"],
+            reference=data["evidence_reference"],
+            url=data["evidence_url"],
+            occurred_on=data["evidence_date"],
+        )
+    concept = services.concept_by_code(data["skill"], field="skill")
+    return services.declare_skill(
+        principal=me, concept=concept, level=data["level"], evidence=evidence
+    )
 
 
 @login_required
 @require_POST
 @domain_errors
 def add_skill(request: HttpRequest) -> HttpResponse:
-    form = SkillForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        evidence = None
-        if data["evidence_source"] or data["evidence_reference"] or data["evidence_url"]:
-            evidence = services.EvidenceInput(
-                source=data["evidence_source"],
-                reference=data["evidence_reference"],
-                url=data["evidence_url"],
-                occurred_on=data["evidence_date"],
-            )
-        try:
-            concept = services.concept_by_code(data["skill"], field="skill")
-            services.declare_skill(
-                principal=_principal(request),
-                concept=concept,
-                level=data["level"],
-                evidence=evidence,
-            )
-        except DomainError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("talent:profile")
-    return _editor(request, skill_form=form)
+    return _save_section(request, SkillForm, "skill_form", _declare_skill)
+
+
+def _add_project(me: Principal, data: dict[str, Any]) -> object:
+    return services.add_project(
+        principal=me,
+        title_zh=data["title_zh"],
+        title_en=data["title_en"],
+        role=data["role"],
+        started_on=data["started_on"],
+        ended_on=data["ended_on"],
+        outcome_zh=data["outcome_zh"],
+        outcome_en=data["outcome_en"],
+        evidence_url=data["evidence_url"],
+        concept_codes=data["skills"].split(","),
+    )
 
 
 @login_required
 @require_POST
 @domain_errors
 def add_project(request: HttpRequest) -> HttpResponse:
-    form = ProjectForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.add_project(
-                principal=_principal(request),
-                title_zh=data["title_zh"],
-                title_en=data["title_en"],
-                role=data["role"],
-                started_on=data["started_on"],
-                ended_on=data["ended_on"],
-                outcome_zh=data["outcome_zh"],
-                outcome_en=data["outcome_en"],
-                evidence_url=data["evidence_url"],
-                concept_codes=data["skills"].split(","),
-            )
-        except DomainError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("talent:profile")
-    return _editor(request, project_form=form)
+    return _save_section(request, ProjectForm, "project_form", _add_project)
+
+
+def _set_tool(me: Principal, data: dict[str, Any]) -> object:
+    return services.set_tool(
+        principal=me,
+        concept=services.concept_by_code(data["tool"], field="tool", tool=True),
+        proficiency=data["proficiency"],
+        years=data["years"],
+        last_used=data["last_used"],
+    )
 
 
 @login_required
 @require_POST
 @domain_errors
 def add_tool(request: HttpRequest) -> HttpResponse:
-    form = ToolForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.set_tool(
-                principal=_principal(request),
-                concept=services.concept_by_code(data["tool"], field="tool", tool=True),
-                proficiency=data["proficiency"],
-                years=data["years"],
-                last_used=data["last_used"],
-            )
-        except DomainError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("talent:profile")
-    return _editor(request, tool_form=form)
+    return _save_section(request, ToolForm, "tool_form", _set_tool)
 
 
 @login_required

@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from nomadcloud.taxonomy import views
 
 app_name = "taxonomy"
 
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("concepts/<str:code>/", views.concept, name="concept"),
+    path("imports/", views.imports, name="imports"),
+    path("imports/<int:run_id>/", views.import_run, name="import_run"),
+]

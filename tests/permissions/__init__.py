@@ -45,6 +45,8 @@ class Case:
     # cannot be derived by substituting placeholders (see test_permissions._sample_path).
     url_name: str = ""
     route: str = ""
+    # False for a POST that only computes (a preview): allowed, it must still change nothing.
+    changes: bool = True
 
 
 def org(w: World) -> str:

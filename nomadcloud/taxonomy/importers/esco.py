@@ -52,7 +52,9 @@ def _label(row: dict[str, str], column: str = "preferredLabel") -> str:
     return row.get(column, "").strip()[:255]
 
 
-def parse_skill_groups(path: Path) -> Parsed:
+def _parse_labelled(path: Path, kind: str) -> Parsed:
+    """Files of concepts with a URI, a preferred label, a description and newline-separated
+    alternative labels (skill groups, occupations)."""
     parsed = Parsed(path.name)
     for number, row in read_table(path, ("conceptUri", "preferredLabel")):
         parsed.rows_read += 1
@@ -64,7 +66,7 @@ def parse_skill_groups(path: Path) -> Parsed:
             ConceptRow(
                 ref=uri,
                 code=code_for(uri),
-                kind="skill",
+                kind=kind,
                 source=SOURCE,
                 label_en=label,
                 description_en=row.get("description", "").strip(),
@@ -73,6 +75,10 @@ def parse_skill_groups(path: Path) -> Parsed:
             )
         )
     return parsed
+
+
+def parse_skill_groups(path: Path) -> Parsed:
+    return _parse_labelled(path, "skill")
 
 
 def parse_hierarchy(path: Path) -> Parsed:
@@ -135,26 +141,7 @@ def parse_collection(path: Path) -> Parsed:
 
 
 def parse_occupations(path: Path) -> Parsed:
-    parsed = Parsed(path.name)
-    for number, row in read_table(path, ("conceptUri", "preferredLabel")):
-        parsed.rows_read += 1
-        uri, label = _uri(row["conceptUri"]), _label(row)
-        if "__width__" in row or not uri or not label:
-            parsed.skipped.append(Skip(number, _why(row, uri, label)))
-            continue
-        parsed.concepts.append(
-            ConceptRow(
-                ref=uri,
-                code=code_for(uri),
-                kind="occupation",
-                source=SOURCE,
-                label_en=label,
-                description_en=row.get("description", "").strip(),
-                esco_uri=uri,
-                aliases_en=split_labels(row.get("altLabels", ""), "\n"),
-            )
-        )
-    return parsed
+    return _parse_labelled(path, "occupation")
 
 
 def parse_broader_relations(path: Path) -> Parsed:

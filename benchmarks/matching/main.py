@@ -1,0 +1,81 @@
+"""Runs benchmarks A (demand text → skill tags), B (demand → nomads) and C (speed and scale)
+and prints a table with 95 % bootstrap intervals, the product beside its baselines, ending
+with one line of JSON of the headline figures. ``--quick`` runs C at 100,000 nomads only."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from typing import Any
+
+from benchmarks.matching import task_a, task_b
+
+
+def _row(name: str, figures: tuple[float, float, float]) -> str:
+    mean, low, high = figures
+    return f"  {name:<10} {mean:.4f}  [{low:.4f}, {high:.4f}]"
+
+
+def _table(title: str, result: dict[str, dict[str, tuple[float, float, float]]]) -> None:
+    print(title)
+    for system, metrics in result.items():
+        print(f" {system}")
+        for metric, figures in metrics.items():
+            print(_row(metric, figures))
+
+
+def _scale(size: int) -> dict[str, Any]:
+    output = subprocess.run(
+        [sys.executable, "-m", "benchmarks.matching.task_c", str(size)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return dict(json.loads(output.strip().splitlines()[-1]))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="C at 100,000 nomads only")
+    options = parser.parse_args()
+
+    a = task_a.run()
+    _table("A. demand text → skill tags (ESCO occupations, 5-fold CV)", a)
+    a_ratio = a["product"]["ndcg10"][0] / a["baseline"]["ndcg10"][0]
+    a_apart = a["product"]["ndcg10"][1] > a["baseline"]["ndcg10"][2]
+    print(f"  nDCG@10 ratio {a_ratio:.2f} (target ≥ 1.5); intervals apart: {a_apart}")
+
+    b = task_b.run()
+    _table("B. demand → nomads (JobBERT titles, pool from ESCO occupations)", b)
+    b_ratio = b["product"]["mrr"][0] / b["baseline"]["mrr"][0]
+    print(f"  MRR ratio {b_ratio:.2f} (target ≥ 1.3)")
+
+    sizes = [100_000] if options.quick else [100_000, 1_000_000]
+    c = {size: _scale(size) for size in sizes}
+    print("C. speed and scale (top-20 with filters and explanations, 1,000 demands)")
+    for size, figures in c.items():
+        print(f"  {size:>9,} nomads: {figures}")
+
+    headline = {
+        "A_ndcg10": round(a["product"]["ndcg10"][0], 4),
+        "A_baseline_ndcg10": round(a["baseline"]["ndcg10"][0], 4),
+        "A_mrr": round(a["product"]["mrr"][0], 4),
+        "A_recall10": round(a["product"]["recall10"][0], 4),
+        "B_mrr": round(b["product"]["mrr"][0], 4),
+        "B_bm25_mrr": round(b["baseline"]["mrr"][0], 4),
+        "B_ndcg10": round(b["product"]["ndcg10"][0], 4),
+        "B_recall10": round(b["product"]["recall10"][0], 4),
+        "C_p95_ms_100k": c[100_000]["p95_ms"],
+        "C_p95_ms_1m": c[1_000_000]["p95_ms"] if 1_000_000 in c else None,
+        "C_build_s_1m": c[1_000_000]["build_s"] if 1_000_000 in c else None,
+        "C_peak_mb_1m": c[1_000_000]["peak_mb"] if 1_000_000 in c else None,
+        "C_update_visible_ms_100k": c[100_000]["update_visible_ms"],
+    }
+    print(json.dumps(headline))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,152 @@
+"""C. Speed and scale: a pool of N synthetic nomads (built like pool.py, one random
+occupation per nomad, seeded by the nomad's key so any nomad can be rebuilt on demand),
+1,000 demands made from random occupations (required and optional skills with levels, the
+title as text, filters: available, English ≥ B1, day rate ≤ budget, on-site for 30 %).
+
+Measures: index build time, p50/p95/p99 latency of a top-20 query with filters and
+explanations of the 20, peak memory (ru_maxrss) and how long an updated nomad takes to
+show in results. Run one size per process: ``python -m benchmarks.matching.task_c 100000``.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import resource
+import sys
+import time
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.matching import data
+from nomadcloud.matching.engine.index import ProfileIndex
+from nomadcloud.matching.engine.model import (
+    DemandFeatures,
+    Filters,
+    Holding,
+    ProfileFeatures,
+    Requirement,
+    Weights,
+)
+from nomadcloud.matching.engine.scoring import Links
+
+SEED = 2026
+DEMANDS = 1000
+PLACES = ("儋州", "洋浦", "海口", "三亚", "Lisbon")
+
+
+@lru_cache(maxsize=1)
+def _occupations() -> tuple[list[data.EscoOccupation], dict[str, int]]:
+    occupations = data.occupations()
+    labels = sorted({s for o in occupations for s in (*o.essential, *o.optional)})
+    return occupations, {label: i for i, label in enumerate(labels)}
+
+
+def nomad(key: int) -> ProfileFeatures:
+    occupations, skill_id = _occupations()
+    rng = random.Random(SEED * 1_000_003 + key)
+    occupation = occupations[rng.randrange(len(occupations))]
+    chosen = [s for s in occupation.essential if rng.random() < 0.7]
+    chosen += [s for s in occupation.optional if rng.random() < 0.3]
+    skills = tuple(
+        Holding(
+            skill_id[s],
+            rng.choice((5, 4, 4, 3, 3, 2, 1)),
+            rng.choice(("self", "self", "self", "certified", "verified")),
+            rng.randint(0, 2000),
+        )
+        for s in dict.fromkeys(chosen)
+    )
+    return ProfileFeatures(
+        key=key,
+        skills=skills,
+        languages={"zh": 7, "en": rng.randint(1, 6)},
+        availability=2 if rng.random() < 0.1 else 0,
+        location=rng.choice(PLACES),
+        rate_per_day=float(rng.randint(300, 3000)),
+        certified=rng.random() < 0.3,
+        text=occupation.title if rng.random() < 0.5 else "",
+    )
+
+
+def demands() -> list[DemandFeatures]:
+    occupations, skill_id = _occupations()
+    rng = random.Random(SEED + 1)
+    result = []
+    for key in range(DEMANDS):
+        occupation = occupations[rng.randrange(len(occupations))]
+        requirements = [Requirement(skill_id[s], rng.choice((5, 4, 3)), "required", 2.0)
+                        for s in occupation.essential[:12]]  # fmt: skip
+        optional = [s for s in occupation.optional[:6] if s not in occupation.essential]
+        requirements += [Requirement(skill_id[s], 5, "optional", 1.0) for s in optional]
+        onsite = rng.random() < 0.3
+        result.append(
+            DemandFeatures(
+                key=key,
+                requirements=tuple(requirements),
+                text=occupation.title,
+                filters=Filters(
+                    locations=(rng.choice(PLACES),) if onsite else (),
+                    languages=(("en", 3),),
+                    max_rate_per_day=float(rng.randint(800, 3000)),
+                ),
+            )
+        )
+    return result
+
+
+def _peak_mb() -> float:
+    """This process's peak resident memory (VmHWM: unlike ru_maxrss, not inherited from the
+    parent that started it)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def measure(size: int) -> dict[str, float]:
+    _occupations()
+    weights = Weights()
+    index = ProfileIndex(Links(weights=weights), weights)
+    started = time.perf_counter()
+    index.add_many(nomad(key) for key in range(size))
+    build = time.perf_counter() - started
+    workload = demands()
+    latencies = []
+    for demand in workload:
+        started = time.perf_counter()
+        hits = index.search(demand, 20)
+        for hit in hits:
+            index.explain(nomad(hit.key), demand)
+        latencies.append((time.perf_counter() - started) * 1000)
+    # An edited nomad: give one the first demand's skills at the top level, then look.
+    demand = workload[0]
+    target = size // 2
+    old = nomad(target)
+    edited = ProfileFeatures(
+        key=target,
+        skills=tuple(Holding(r.concept, 1, "verified", 0) for r in demand.requirements),
+        languages={"zh": 7, "en": 6},
+        location=demand.filters.locations[0] if demand.filters.locations else old.location,
+        rate_per_day=300.0,
+        text=demand.text,
+    )
+    started = time.perf_counter()
+    index.upsert(edited)
+    shown = any(hit.key == target for hit in index.search(demand, 20))
+    update = time.perf_counter() - started
+    return {
+        "size": size,
+        "build_s": round(build, 2),
+        "p50_ms": round(float(np.percentile(latencies, 50)), 2),
+        "p95_ms": round(float(np.percentile(latencies, 95)), 2),
+        "p99_ms": round(float(np.percentile(latencies, 99)), 2),
+        "peak_mb": _peak_mb(),
+        "update_visible_ms": round(update * 1000, 2) if shown else -1.0,
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure(int(sys.argv[1]))))

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DatatasksConfig(AppConfig):
+    name = "nomadcloud.datatasks"
+    label = "datatasks"
+    verbose_name = _("Data-processing work")
+
+    def ready(self) -> None:
+        from nomadcloud.datatasks import notices  # noqa: F401  (registers the kinds)

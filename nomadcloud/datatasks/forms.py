@@ -1,0 +1,187 @@
+"""Forms parse and type page input; the rules live in services.py and importer.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from nomadcloud.datatasks.models import Batch
+
+DATE = forms.DateInput(attrs={"type": "date"})
+FORMAT_CHOICES = [
+    ("", _("From the file name (.csv or .jsonl)")),
+    ("csv", "CSV"),
+    ("jsonl", "JSON Lines"),
+]
+
+
+class BatchForm(forms.Form):
+    title_zh = forms.CharField(label=_("Title (Chinese)"), max_length=200, required=False)
+    title_en = forms.CharField(label=_("Title (English)"), max_length=200, required=False)
+    instructions_zh = forms.CharField(
+        label=_("Instructions (Chinese)"),
+        max_length=20000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    instructions_en = forms.CharField(
+        label=_("Instructions (English)"),
+        max_length=20000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    task_type = forms.ChoiceField(label=_("Task type"), choices=Batch.TaskType.choices)
+    labels = forms.CharField(
+        label=_("Labels"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "One per line, in the order workers see them (number keys 1–9 pick the first "
+            "nine). Not needed for transcription."
+        ),
+    )
+    overlap = forms.IntegerField(
+        label=_("Answers per item"),
+        min_value=1,
+        max_value=50,
+        initial=3,
+        help_text=_("How many different nomads answer each item."),
+    )
+    pay_per_item = forms.DecimalField(
+        label=_("Pay per item (CNY)"), min_value=0, max_digits=10, decimal_places=2, initial=0
+    )
+    method = forms.ChoiceField(
+        label=_("Aggregation"),
+        choices=Batch.Method.choices,
+        help_text=_("For classification; transcriptions and spans use majority vote."),
+    )
+    qualification_min_percent = forms.IntegerField(
+        label=_("Qualification test pass mark (%)"), min_value=0, max_value=100, initial=80
+    )
+    min_accuracy_percent = forms.IntegerField(
+        label=_("Accuracy needed to keep working (%)"),
+        min_value=0,
+        max_value=100,
+        initial=70,
+        help_text=_("On gold items mixed into the work; 0 never blocks anyone."),
+    )
+    min_gold_answers = forms.IntegerField(
+        label=_("Gold answers before blocking applies"), min_value=1, max_value=1000, initial=3
+    )
+    gold_percent = forms.IntegerField(
+        label=_("Share of gold items in the work (%)"), min_value=0, max_value=50, initial=10
+    )
+    deadline = forms.DateField(label=_("Answers accepted until"), required=False, widget=DATE)
+    skills = forms.CharField(
+        label=_("Skills the work shows"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "One per line: the skill's code and its level from 5 (entry, the default) to 1 "
+            "(expert) — e.g. nc.data-annotation 4"
+        ),
+    )
+
+    def clean_labels(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["labels"].splitlines() if line.strip()]
+
+    def clean_skills(self) -> list[dict[str, Any]]:
+        skills = []
+        for number, line in enumerate(self.cleaned_data["skills"].splitlines(), start=1):
+            parts = line.split()
+            if not parts:
+                continue
+            level = parts[1] if len(parts) > 1 else "5"
+            if not level.isdigit():
+                raise forms.ValidationError(
+                    _("Line %(n)d: the level must be a number from 5 (entry) to 1 (expert).")
+                    % {"n": number}
+                )
+            skills.append({"code": parts[0], "level": int(level)})
+        return skills
+
+    @classmethod
+    def initial_for(cls, batch: Batch) -> dict[str, Any]:
+        from nomadcloud.datatasks.services import current_fields
+
+        initial = current_fields(batch)
+        initial["labels"] = "\n".join(batch.labels)
+        initial["skills"] = "\n".join(f"{s['code']} {s['level']}" for s in initial["skills"])
+        return initial
+
+
+class CreateBatchForm(BatchForm):
+    # Last, so that a file that is too large is cut off after the other fields were read.
+    format = forms.ChoiceField(label=_("File format"), choices=FORMAT_CHOICES, required=False)
+    file = forms.FileField(
+        label=_("Items file (CSV or JSON Lines, UTF-8)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.jsonl,.ndjson,.txt"}),
+        help_text=_("See the format below; the whole file is checked before anything is saved."),
+    )
+
+
+class UploadForm(forms.Form):
+    format = forms.ChoiceField(label=_("File format"), choices=FORMAT_CHOICES, required=False)
+    file = forms.FileField(
+        label=_("Items file (CSV or JSON Lines, UTF-8)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.jsonl,.ndjson,.txt"}),
+    )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=[(s, s) for s in (Batch.Status.OPEN, Batch.Status.CLOSED)])
+    note = forms.CharField(max_length=200, required=False)
+
+
+class ItemFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[
+            ("", _("All items")),
+            ("regular", _("Items to work on")),
+            ("gold", _("Gold items")),
+            ("overridden", _("Corrected items")),
+            ("unanswered", _("Items without answers")),
+        ],
+    )
+    max_confidence = forms.IntegerField(
+        label=_("Confidence at most (%)"), min_value=0, max_value=100, required=False
+    )
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)
+
+
+class OverrideForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, batch: Batch, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = [(label, label) for label in batch.labels]
+        value: forms.Field
+        if batch.task_type == Batch.TaskType.SINGLE_LABEL:
+            value = forms.ChoiceField(label=_("Correct result"), choices=labels)
+        elif batch.task_type == Batch.TaskType.MULTI_LABEL:
+            value = forms.MultipleChoiceField(
+                label=_("Correct result"),
+                choices=labels,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+        elif batch.task_type == Batch.TaskType.TRANSCRIPTION:
+            value = forms.CharField(
+                label=_("Correct result"),
+                max_length=20000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+        else:
+            value = forms.CharField(
+                label=_("Correct result"),
+                max_length=20000,
+                required=False,
+                help_text=_("Spans as start:end:label, separated by |, e.g. 0:4:PER|9:11:LOC"),
+            )
+        self.fields = {"value": value, **self.fields}

@@ -1,0 +1,184 @@
+"""Reads, always scoped to who is asking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from nomadcloud.accounts.access import is_zone_operator
+from nomadcloud.accounts.models import Organisation, User
+from nomadcloud.accounts.principal import Principal
+from nomadcloud.datatasks.models import (
+    AcceptedWork,
+    Answer,
+    Assignment,
+    Batch,
+    BatchWorker,
+    Item,
+)
+
+
+def batches_visible_to(principal: Principal) -> QuerySet[Batch]:
+    """Every batch of the principal's own organisations (all of them for the zone
+    operator), open batches, and the batches the person worked on."""
+    key_org = principal.key_organisation
+    if key_org is not None:
+        scope = Q(organisation=key_org)
+    elif principal.user is None:
+        return Batch.objects.none()
+    elif is_zone_operator(principal.user):
+        scope = Q()
+    else:
+        scope = (
+            Q(organisation__memberships__user=principal.user)
+            | Q(status=Batch.Status.OPEN)
+            | Q(workers__worker=principal.user)
+        )
+    return Batch.objects.filter(scope).distinct().select_related("organisation")
+
+
+def batches_of(organisation: Organisation) -> QuerySet[Batch]:
+    return Batch.objects.filter(organisation=organisation).order_by("-id")
+
+
+def open_batches_for(user: User) -> QuerySet[Batch]:
+    """Open batches a person may work on: not their own organisations'."""
+    today = timezone.localdate()
+    return (
+        Batch.objects.filter(status=Batch.Status.OPEN)
+        .filter(Q(deadline__isnull=True) | Q(deadline__gte=today))
+        .exclude(organisation__memberships__user=user)
+        .select_related("organisation")
+        .order_by("-opened_at", "-id")
+    )
+
+
+def batches_worked_by(user: User) -> QuerySet[BatchWorker]:
+    return (
+        BatchWorker.objects.filter(worker=user)
+        .select_related("batch", "batch__organisation")
+        .order_by("-id")
+    )
+
+
+def worker_state(batch: Batch, user: User | None) -> BatchWorker | None:
+    if user is None:
+        return None
+    return BatchWorker.objects.filter(batch=batch, worker=user).first()
+
+
+def current_assignment(batch: Batch, user: User) -> Assignment | None:
+    """The worker's active, unexpired assignment, if any."""
+    return (
+        Assignment.objects.filter(
+            batch=batch,
+            worker=user,
+            status=Assignment.Status.ACTIVE,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("item")
+        .first()
+    )
+
+
+def answers_of(batch: Batch, user: User) -> QuerySet[Answer]:
+    """A worker's own answers on a batch."""
+    return Answer.objects.filter(batch=batch, worker=user).select_related("item")
+
+
+def assignments_of(batch: Batch, user: User) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(batch=batch, worker=user).select_related("item")
+
+
+def workers_of(batch: Batch) -> QuerySet[BatchWorker]:
+    return BatchWorker.objects.filter(batch=batch).select_related("worker").order_by("id")
+
+
+@dataclass(frozen=True)
+class ItemFilters:
+    kind: str = ""  # "", "gold", "regular", "overridden", "unanswered"
+    max_confidence: float | None = None
+    q: str = ""
+
+
+def items_for_review(batch: Batch, filters: ItemFilters | None = None) -> QuerySet[Item]:
+    items = Item.objects.filter(batch=batch)
+    filters = filters or ItemFilters()
+    if filters.kind == "gold":
+        items = items.filter(is_gold=True)
+    elif filters.kind == "regular":
+        items = items.filter(is_gold=False)
+    elif filters.kind == "overridden":
+        items = items.filter(override__isnull=False)
+    elif filters.kind == "unanswered":
+        items = items.filter(answer_count=0)
+    if filters.max_confidence is not None:
+        items = items.filter(confidence__lte=filters.max_confidence)
+    if filters.q:
+        items = items.filter(Q(external_id__icontains=filters.q) | Q(text__icontains=filters.q))
+    return items
+
+
+@dataclass(frozen=True)
+class Progress:
+    items: int
+    regular: int
+    complete: int  # regular items with as many answers as the overlap asks for
+    answers: int
+    workers: int
+    qualified: int
+    blocked: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.complete / self.regular) if self.regular else 0
+
+
+def progress(batch: Batch) -> Progress:
+    items = Item.objects.filter(batch=batch).aggregate(
+        total=Count("id"),
+        regular=Count("id", filter=Q(is_gold=False)),
+        complete=Count("id", filter=Q(is_gold=False, answer_count__gte=batch.overlap)),
+    )
+    workers = BatchWorker.objects.filter(batch=batch).aggregate(
+        total=Count("id"),
+        qualified=Count("id", filter=Q(status=BatchWorker.Status.QUALIFIED)),
+        blocked=Count("id", filter=Q(status=BatchWorker.Status.BLOCKED)),
+    )
+    return Progress(
+        items=items["total"],
+        regular=items["regular"],
+        complete=items["complete"],
+        answers=Answer.objects.filter(batch=batch, discarded=False).count(),
+        workers=workers["total"],
+        qualified=workers["qualified"],
+        blocked=workers["blocked"],
+    )
+
+
+def pending_pay(batch: Batch, user: User) -> Decimal:
+    """What the worker's answers so far would earn if accepted (not owed until then)."""
+    count = Answer.objects.filter(
+        batch=batch, worker=user, phase=Assignment.Phase.WORK, discarded=False
+    ).count()
+    return Decimal(batch.pay_per_item) * count
+
+
+def accepted_rows_for(user: User) -> QuerySet[AcceptedWork]:
+    return (
+        AcceptedWork.objects.filter(worker=user)
+        .select_related("batch", "batch__organisation")
+        .order_by("-accepted_at", "-id")
+    )
+
+
+def accepted_rows_of(batch: Batch) -> QuerySet[AcceptedWork]:
+    return AcceptedWork.objects.filter(batch=batch).select_related("worker").order_by("id")
+
+
+def total_owed(batch: Batch) -> Decimal:
+    total = AcceptedWork.objects.filter(batch=batch).aggregate(total=Sum("amount"))["total"]
+    return Decimal(total) if total is not None else Decimal("0.00")

@@ -1,0 +1,402 @@
+"""Typed input and output of the data-processing API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+from uuid import UUID
+
+from ninja import Field, Schema
+
+from nomadcloud.core.i18n import localized
+from nomadcloud.core.schemas import Input, IsoDate
+from nomadcloud.datatasks.models import (
+    AcceptedWork,
+    Answer,
+    Assignment,
+    Batch,
+    BatchWorker,
+    Item,
+    ResultOverride,
+)
+
+TaskTypeName = Literal["single_label", "multi_label", "transcription", "spans"]
+MethodName = Literal["dawid_skene", "majority"]
+StatusName = Literal["draft", "open", "closed"]
+
+
+class SkillIn(Input):
+    code: str = Field(..., min_length=1, max_length=120, description="A taxonomy concept code.")
+    level: int = Field(
+        5,
+        ge=1,
+        le=5,
+        description="The level the work shows: 5 (五级/初级工, entry) … 1 (一级/高级技师, expert).",
+    )
+
+
+class BatchFields(Input):
+    title_zh: str = Field("", max_length=200)
+    title_en: str = Field("", max_length=200)
+    instructions_zh: str = Field("", max_length=20000)
+    instructions_en: str = Field("", max_length=20000)
+    labels: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="The label set (classification, spans); none for transcription.",
+    )
+    overlap: int = Field(3, ge=1, le=50, description="Answers wanted per item.")
+    pay_per_item: Decimal = Field(
+        Decimal("0.00"), ge=0, max_digits=10, decimal_places=2, description="CNY, exact."
+    )
+    min_accuracy_percent: int = Field(
+        70, ge=0, le=100, description="Gold accuracy a worker must keep; 0 never blocks."
+    )
+    min_gold_answers: int = Field(
+        3, ge=1, le=1000, description="Gold answers before blocking applies."
+    )
+    qualification_min_percent: int = Field(80, ge=0, le=100)
+    gold_percent: int = Field(
+        10, ge=0, le=50, description="Share of a worker's items that are gold items."
+    )
+    deadline: IsoDate | None = Field(None, description="Answers accepted until this day.")
+    method: MethodName = Field(
+        "dawid_skene", description="Classification only; text and spans use majority."
+    )
+    skills: list[SkillIn] = Field(default_factory=list, max_length=20)
+
+
+class BatchCreateIn(BatchFields):
+    organisation: UUID | None = Field(
+        None, description="The enterprise; implied for an organisation API key."
+    )
+    task_type: TaskTypeName
+
+
+class BatchPatch(Input):
+    title_zh: str | None = Field(None, max_length=200)
+    title_en: str | None = Field(None, max_length=200)
+    instructions_zh: str | None = Field(None, max_length=20000)
+    instructions_en: str | None = Field(None, max_length=20000)
+    task_type: TaskTypeName | None = None
+    labels: list[str] | None = Field(None, max_length=50)
+    overlap: int | None = Field(None, ge=1, le=50)
+    pay_per_item: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2)
+    min_accuracy_percent: int | None = Field(None, ge=0, le=100)
+    min_gold_answers: int | None = Field(None, ge=1, le=1000)
+    qualification_min_percent: int | None = Field(None, ge=0, le=100)
+    gold_percent: int | None = Field(None, ge=0, le=50)
+    deadline: IsoDate | None = None
+    method: MethodName | None = None
+    skills: list[SkillIn] | None = Field(None, max_length=20)
+
+
+class TransitionIn(Input):
+    status: StatusName
+    note: str = Field("", max_length=200)
+
+
+class SpanIn(Input):
+    start: int = Field(..., ge=0)
+    end: int = Field(..., ge=1)
+    label: str = Field(..., min_length=1, max_length=100)
+
+
+class AnswerIn(Input):
+    """Give the one field that fits the batch's task type."""
+
+    label: str | None = Field(None, max_length=100, description="Single-label classification.")
+    labels: list[str] | None = Field(None, max_length=50, description="Multi-label.")
+    text: str | None = Field(None, max_length=20000, description="Transcription.")
+    spans: list[SpanIn] | None = Field(None, max_length=500, description="Span labelling.")
+
+    def value_for(self, task_type: str) -> Any:
+        if task_type == Batch.TaskType.SINGLE_LABEL:
+            return self.label
+        if task_type == Batch.TaskType.MULTI_LABEL:
+            return self.labels
+        if task_type == Batch.TaskType.TRANSCRIPTION:
+            return self.text
+        if self.spans is None:
+            return None
+        return [[s.start, s.end, s.label] for s in self.spans]
+
+
+class OverrideIn(AnswerIn):
+    reason: str = Field(..., min_length=1, max_length=500)
+
+
+class SkillOut(Schema):
+    code: str
+    label: str
+    level: int
+
+
+class BatchOut(Schema):
+    id: UUID
+    organisation: UUID
+    organisation_name: str
+    status: str
+    title_zh: str
+    title_en: str
+    title: str
+    instructions_zh: str
+    instructions_en: str
+    task_type: str
+    labels: list[str]
+    overlap: int
+    pay_per_item: Decimal
+    currency: str = "CNY"
+    min_accuracy_percent: int
+    min_gold_answers: int
+    qualification_min_percent: int
+    gold_percent: int
+    deadline: date | None
+    method: str
+    skills: list[SkillOut]
+    item_count: int
+    gold_count: int
+    qualification_count: int
+    file_name: str
+    created_at: datetime
+    opened_at: datetime | None
+    closed_at: datetime | None
+    accepted_at: datetime | None
+    aggregated_at: datetime | None
+    quality: dict[str, Any]
+    url: str
+
+    @staticmethod
+    def resolve_id(obj: Batch) -> UUID:
+        return obj.public_id
+
+    @staticmethod
+    def resolve_organisation(obj: Batch) -> UUID:
+        return obj.organisation.public_id
+
+    @staticmethod
+    def resolve_organisation_name(obj: Batch) -> str:
+        return str(obj.organisation)
+
+    @staticmethod
+    def resolve_title(obj: Batch) -> str:
+        return localized(obj, "title")
+
+    @staticmethod
+    def resolve_skills(obj: Batch) -> list[dict[str, Any]]:
+        return [
+            {"code": s.concept.code, "label": localized(s.concept, "label"), "level": s.level}
+            for s in obj.skills.select_related("concept")
+        ]
+
+    @staticmethod
+    def resolve_quality(obj: Batch) -> dict[str, Any]:
+        return dict(obj.quality or {})
+
+    @staticmethod
+    def resolve_url(obj: Batch) -> str:
+        from django.conf import settings
+        from django.urls import reverse
+
+        return settings.SITE_URL + reverse("datatasks:detail", args=[obj.public_id])
+
+
+class ItemOut(Schema):
+    id: int
+    external_id: str
+    line: int
+    text: str
+    context: str
+    media_url: str
+    is_gold: bool
+    is_qualification: bool
+    gold: Any = None
+    answer_count: int
+    result: Any = None
+    aggregated_result: Any = None
+    confidence: float | None
+    support: dict[str, float]
+    overridden: bool
+
+    @staticmethod
+    def resolve_line(obj: Item) -> int:
+        return obj.position
+
+    @staticmethod
+    def resolve_result(obj: Item) -> Any:
+        return obj.final
+
+    @staticmethod
+    def resolve_aggregated_result(obj: Item) -> Any:
+        return obj.result
+
+    @staticmethod
+    def resolve_support(obj: Item) -> dict[str, float]:
+        return dict(obj.support or {})
+
+    @staticmethod
+    def resolve_overridden(obj: Item) -> bool:
+        return obj.override is not None
+
+
+class ItemAnswerOut(Schema):
+    worker: str
+    value: Any
+    phase: str
+    score: float | None
+    discarded: bool
+    created_at: datetime
+
+    @staticmethod
+    def resolve_worker(obj: Answer) -> str:
+        return str(obj.worker)
+
+
+class OverrideOut(Schema):
+    value: Any
+    previous: Any = None
+    reason: str
+    by: str
+    at: datetime
+
+    @staticmethod
+    def resolve_by(obj: ResultOverride) -> str:
+        return str(obj.by)
+
+
+class ItemDetailOut(ItemOut):
+    answers: list[ItemAnswerOut]
+    overrides: list[OverrideOut]
+
+    @staticmethod
+    def resolve_answers(obj: Item) -> list[Any]:
+        return list(obj.answers.select_related("worker").order_by("id"))
+
+    @staticmethod
+    def resolve_overrides(obj: Item) -> list[Any]:
+        return list(obj.overrides.select_related("by").order_by("id"))
+
+
+class WorkerOut(Schema):
+    """A worker's standing on a batch (accuracies are 0–1)."""
+
+    worker: str
+    status: str
+    joined_at: datetime
+    qualified_at: datetime | None
+    qualification_accuracy: float | None
+    gold_answers: int
+    accuracy: float | None
+    work_answers: int
+    agreement: float | None
+    blocked_at: datetime | None
+    block_reason: dict[str, Any]
+
+    @staticmethod
+    def resolve_worker(obj: BatchWorker) -> str:
+        return str(obj.worker)
+
+    @staticmethod
+    def resolve_block_reason(obj: BatchWorker) -> dict[str, Any]:
+        return dict(obj.block_reason or {})
+
+
+class MeOut(WorkerOut):
+    blocked_message: str
+    pending_pay: Decimal
+
+    @staticmethod
+    def resolve_blocked_message(obj: BatchWorker) -> str:
+        from nomadcloud.datatasks.services import blocked_message
+
+        return blocked_message(obj) if obj.status == BatchWorker.Status.BLOCKED else ""
+
+    @staticmethod
+    def resolve_pending_pay(obj: BatchWorker) -> Decimal:
+        from nomadcloud.datatasks.queries import pending_pay
+
+        return pending_pay(obj.batch, obj.worker)
+
+
+class TaskItemOut(Schema):
+    """An item as a worker sees it (no known answers, no results)."""
+
+    external_id: str
+    text: str
+    context: str
+    media_url: str
+
+
+class AssignmentOut(Schema):
+    id: int
+    phase: str
+    status: str
+    assigned_at: datetime
+    expires_at: datetime
+    item: TaskItemOut
+    task_type: str
+    labels: list[str]
+
+    @staticmethod
+    def resolve_task_type(obj: Assignment) -> str:
+        return obj.batch.task_type
+
+    @staticmethod
+    def resolve_labels(obj: Assignment) -> list[str]:
+        return list(obj.batch.labels)
+
+
+class NextOut(Schema):
+    """The next item to work on, or none left (``assignment`` null) with the reason."""
+
+    assignment: AssignmentOut | None
+    state: MeOut
+
+
+class OwnAnswerOut(Schema):
+    id: int
+    item: str
+    phase: str
+    value: Any
+    created_at: datetime
+    discarded: bool
+
+    @staticmethod
+    def resolve_item(obj: Answer) -> str:
+        return obj.item.external_id
+
+
+class SubmittedOut(Schema):
+    answer: OwnAnswerOut
+    state: MeOut
+
+
+class AcceptedWorkOut(Schema):
+    batch: UUID
+    batch_title: str
+    worker: str
+    items_accepted: int
+    accuracy: float | None
+    agreement: float | None
+    skills: list[dict[str, Any]]
+    pay_per_item: Decimal
+    amount: Decimal
+    currency: str = "CNY"
+    accepted_at: datetime
+
+    @staticmethod
+    def resolve_batch(obj: AcceptedWork) -> UUID:
+        return obj.batch.public_id
+
+    @staticmethod
+    def resolve_batch_title(obj: AcceptedWork) -> str:
+        return localized(obj.batch, "title")
+
+    @staticmethod
+    def resolve_worker(obj: AcceptedWork) -> str:
+        return str(obj.worker)
+
+    @staticmethod
+    def resolve_skills(obj: AcceptedWork) -> list[dict[str, Any]]:
+        return list(obj.skills)

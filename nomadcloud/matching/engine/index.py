@@ -1,0 +1,212 @@
+"""Nomads for a demand, at a million profiles: the scores of ``scoring.score_pair`` for
+every nomad at once, from inverted postings and numpy arrays.
+
+Each nomad occupies a slot. Postings map a concept to the slots holding it (with level and
+quality), a language to the slots speaking it, a word to the slots whose text has it. An
+update kills the nomad's slot and appends a new one, so results change as soon as
+``upsert`` returns; ``compact`` rebuilds when dead slots pile up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from nomadcloud.matching.engine.bm25 import BM25
+from nomadcloud.matching.engine.growable import Column, Postings
+from nomadcloud.matching.engine.model import (
+    LEVEL_SHORTFALL,
+    DemandFeatures,
+    Filters,
+    ProfileFeatures,
+    Weights,
+    location_matches,
+)
+from nomadcloud.matching.engine.scoring import (
+    Links,
+    Result,
+    component_shares,
+    requirement_weights,
+    score_pair,
+    text_query,
+)
+from nomadcloud.matching.engine.tokens import tokenize
+
+
+@dataclass(frozen=True)
+class Hit:
+    key: int
+    score: float
+
+
+class ProfileIndex:
+    def __init__(self, links: Links, weights: Weights) -> None:
+        self.links = links
+        self.weights = weights
+        self.slot_of: dict[int, int] = {}
+        self.keys = Column(np.int64)
+        self.alive = Column(np.int8)
+        self.availability = Column(np.int8)
+        self.location = Column(np.int32)
+        self.utc_offset = Column(np.int16)
+        self.rate = Column(np.float32)
+        self.certified = Column(np.int8)
+        self.places: dict[str, int] = {}
+        self.skills: dict[int, Postings] = {}  # concept → (slot, level, quality)
+        self.tools: dict[int, Postings] = {}
+        self.projects: dict[int, Postings] = {}  # concept → (slot)
+        self.languages: dict[str, Postings] = {}  # language → (slot, CEFR rank)
+        self.text = BM25()
+        self.dead = 0
+
+    # --- keeping it current ----------------------------------------------------------------
+
+    @property
+    def size(self) -> int:
+        return len(self.keys)
+
+    def __len__(self) -> int:
+        return len(self.slot_of)
+
+    def add_many(self, profiles: Iterable[ProfileFeatures]) -> None:
+        for profile in profiles:
+            self.upsert(profile)
+
+    def upsert(self, profile: ProfileFeatures) -> None:
+        self.remove(profile.key)
+        slot = self.text.add(tokenize(profile.text))
+        self.slot_of[profile.key] = slot
+        self.keys.append(profile.key)
+        self.alive.append(1)
+        self.availability.append(profile.availability)
+        place = self.places.setdefault(profile.location, len(self.places))
+        self.location.append(place)
+        self.utc_offset.append(profile.utc_offset_minutes)
+        self.rate.append(np.nan if profile.rate_per_day is None else profile.rate_per_day)
+        self.certified.append(1 if profile.certified else 0)
+        for postings, holdings in ((self.skills, profile.skills), (self.tools, profile.tools)):
+            for holding in holdings:
+                target = postings.get(holding.concept)
+                if target is None:
+                    target = postings[holding.concept] = Postings(np.int8, np.float32)
+                target.append(slot, holding.level, holding.quality)
+        for concept in profile.projects:
+            target = self.projects.get(concept)
+            if target is None:
+                target = self.projects[concept] = Postings()
+            target.append(slot)
+        for language, rank in profile.languages.items():
+            target = self.languages.get(language)
+            if target is None:
+                target = self.languages[language] = Postings(np.int8)
+            target.append(slot, rank)
+
+    def remove(self, key: int) -> None:
+        slot = self.slot_of.pop(key, None)
+        if slot is None:
+            return
+        self.alive.array()[slot] = 0
+        self.text.remove(slot)
+        self.dead += 1
+
+    def compact(self, features: Callable[[int], ProfileFeatures]) -> ProfileIndex:
+        """A fresh index of the live nomads (``features`` gives a nomad's current data)."""
+        fresh = ProfileIndex(self.links, self.weights)
+        fresh.add_many(features(key) for key in sorted(self.slot_of))
+        return fresh
+
+    # --- searching -----------------------------------------------------------------------
+
+    def search(self, demand: DemandFeatures, k: int = 20) -> list[Hit]:
+        """The ``k`` best nomads passing the demand's filters, best first (none scoring 0)."""
+        size = self.size
+        if not size:
+            return []
+        scores = self.scores(demand)
+        scores[~self.mask(demand.filters)] = -1.0
+        k = min(k, size)
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.lexsort((top, -scores[top]))]  # by score, then slot for stable ties
+        keys = self.keys.array()
+        return [Hit(int(keys[s]), float(scores[s])) for s in top if scores[s] > 0]
+
+    def explain(self, profile: ProfileFeatures, demand: DemandFeatures) -> Result:
+        return score_pair(profile, demand, links=self.links, weights=self.weights, text=self.text)
+
+    def scores(self, demand: DemandFeatures) -> np.ndarray:
+        size = self.size
+        query = text_query(demand, self.text)
+        shares = component_shares(
+            self.weights,
+            requirements=bool(demand.requirements),
+            tools=bool(demand.tools),
+            text=bool(query),
+        )
+        total = np.zeros(size, dtype=np.float32)
+        weight_sum = requirement_weights(demand.requirements)
+        for requirement in demand.requirements:
+            share = requirement.weight / weight_sum
+            credit = np.zeros(size, dtype=np.float32)
+            project = np.zeros(size, dtype=np.float32)
+            for concept, _relation, factor in self.links.expand(requirement.concept):
+                for postings in (self.skills.get(concept), self.tools.get(concept)):
+                    if postings is not None:
+                        slots, levels, quality = postings.arrays()
+                        shortfall = np.maximum(levels - requirement.min_level, 0)
+                        values = (factor * quality * LEVEL_SHORTFALL**shortfall).astype(np.float32)
+                        _raise(credit, slots, values)
+                held = self.projects.get(concept)
+                if held is not None:
+                    (slots,) = held.arrays()
+                    _raise(project, slots, np.float32(factor))
+            total += np.float32(shares["skills"] * share) * credit
+            total += np.float32(shares["projects"] * share) * project
+        for concept in demand.tools:
+            credit = np.zeros(size, dtype=np.float32)
+            for concept_, _relation, factor in self.links.expand(concept):
+                for postings in (self.tools.get(concept_), self.skills.get(concept_)):
+                    if postings is not None:
+                        slots, levels, quality = postings.arrays()
+                        values = (factor * quality * (6 - levels) / 5).astype(np.float32)
+                        _raise(credit, slots, values)
+            total += np.float32(shares["tools"] / len(demand.tools)) * credit
+        if query:
+            bm25 = self.text.scores(query, size)
+            saturation = np.float32(self.weights.text_saturation)
+            total += np.float32(shares["text"]) * bm25 / (bm25 + saturation)
+        return total
+
+    def mask(self, filters: Filters) -> np.ndarray:
+        size = self.size
+        mask = self.alive.array()[:size] == 1
+        if filters.available_only:
+            mask &= self.availability.array()[:size] != 2
+        if filters.locations:
+            wanted = [i for p, i in self.places.items() if location_matches(p, filters.locations)]
+            mask &= np.isin(self.location.array()[:size], np.asarray(wanted, dtype=np.int32))
+        for language, rank in filters.languages:
+            spoken = np.zeros(size, dtype=np.int8)
+            postings = self.languages.get(language)
+            if postings is not None:
+                slots, ranks = postings.arrays()
+                spoken[slots] = ranks
+            mask &= spoken >= rank
+        if filters.certified_only:
+            mask &= self.certified.array()[:size] == 1
+        if filters.max_rate_per_day is not None:
+            rate = self.rate.array()[:size]
+            mask &= ~(rate > np.float32(filters.max_rate_per_day))  # no rate given passes
+        if filters.min_overlap_hours > 0:
+            offsets = self.utc_offset.array()[:size].astype(np.float32)
+            overlap = 9.0 - np.abs(offsets - filters.utc_offset_minutes) / 60.0
+            mask &= overlap >= filters.min_overlap_hours
+        return np.asarray(mask, dtype=bool)
+
+
+def _raise(target: np.ndarray, slots: np.ndarray, values: np.ndarray | np.float32) -> None:
+    """target[slots] = max(target[slots], values); slots are distinct within one posting."""
+    current = target[slots]
+    np.maximum(current, values, out=current)
+    target[slots] = current

@@ -1,0 +1,128 @@
+"""Skills a demand probably needs, learnt from the occupation–skill relations of the
+imported taxonomies (ESCO, O*NET): the job profile's "suggested" part.
+
+The demand's text is compared (BM25) with each occupation's title, alternative titles and
+description; the skills of the most similar occupations vote, weighted by similarity
+(essential counts 2, optional 1). Skills whose own labels appear in the text add a lexical
+vote. Nothing here reads a demand's own relations: the relations come from occupations.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from nomadcloud.matching.engine.bm25 import BM25
+from nomadcloud.matching.engine.tokens import tokenize
+
+TITLE_REPEAT = 3  # a title says more than a sentence of the description
+
+
+@dataclass(frozen=True)
+class Occupation:
+    key: int
+    title: str
+    alternative_titles: Sequence[str] = ()
+    description: str = ""
+    skills: Sequence[tuple[int, float]] = ()  # (skill, 2 essential / 1 optional)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    skill: int
+    score: float  # 0–1, relative to the best suggestion
+
+
+class OccupationModel:
+    def __init__(self, occupations: Iterable[Occupation]) -> None:
+        self.occupations: list[Occupation] = []
+        self.text = BM25()
+        for occupation in occupations:
+            words = tokenize(occupation.title) * TITLE_REPEAT
+            for title in occupation.alternative_titles:
+                words += tokenize(title)
+            words += tokenize(occupation.description)
+            self.text.add(words)
+            self.occupations.append(occupation)
+
+    def similar(self, text: str, k: int = 20) -> list[tuple[Occupation, float]]:
+        """The ``k`` occupations most like ``text``, with BM25 similarity, best first."""
+        query = self.text.query(tokenize(text))
+        if not query or not self.occupations:
+            return []
+        scores = self.text.scores(query, len(self.occupations))
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(self.occupations[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def votes(self, text: str, k: int = 20, sharpness: float = 2.0) -> dict[int, float]:
+        """Skill → vote in 0–1 from the ``k`` most similar occupations."""
+        similar = self.similar(text, k)
+        if not similar:
+            return {}
+        best = similar[0][1]
+        votes: dict[int, float] = defaultdict(float)
+        total = 0.0
+        for occupation, score in similar:
+            weight = (score / best) ** sharpness
+            total += 2 * weight
+            for skill, relation in occupation.skills:
+                votes[skill] += weight * relation
+        return {skill: vote / total for skill, vote in votes.items()}
+
+
+class SkillLexicon:
+    """BM25 of a text against each skill's labels: skills the text names outright."""
+
+    def __init__(self, skills: Iterable[tuple[int, Sequence[str]]]) -> None:
+        self.keys: list[int] = []
+        self.text = BM25()
+        for key, labels in skills:
+            words: list[str] = []
+            for label in labels:
+                words += tokenize(label)
+            self.text.add(words)
+            self.keys.append(key)
+
+    def scores(self, text: str) -> dict[int, float]:
+        query = self.text.query(tokenize(text))
+        if not query:
+            return {}
+        scores = self.text.scores(query, len(self.keys))
+        best = float(scores.max()) if len(scores) else 0.0
+        if best <= 0:
+            return {}
+        hits = np.nonzero(scores)[0]
+        return {self.keys[i]: float(scores[i]) / best for i in hits}
+
+
+class SkillSuggester:
+    def __init__(
+        self,
+        occupations: OccupationModel,
+        lexicon: SkillLexicon | None = None,
+        *,
+        neighbours: int = 20,
+        lexical_weight: float = 0.3,
+    ) -> None:
+        self.occupations = occupations
+        self.lexicon = lexicon
+        self.neighbours = neighbours
+        self.lexical_weight = lexical_weight
+
+    def suggest(self, text: str, limit: int = 50) -> list[Suggestion]:
+        combined: dict[int, float] = defaultdict(float)
+        for skill, vote in self.occupations.votes(text, self.neighbours).items():
+            combined[skill] += vote
+        if self.lexicon is not None and self.lexical_weight > 0:
+            for skill, score in self.lexicon.scores(text).items():
+                combined[skill] += self.lexical_weight * score
+        ranked = sorted(combined.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        if not ranked:
+            return []
+        best = ranked[0][1]
+        return [Suggestion(skill, score / best) for skill, score in ranked]

@@ -1,0 +1,36 @@
+"""Filter and invitation forms of the matching pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from nomadcloud.demands.models import Demand
+
+
+class CandidateFilterForm(forms.Form):
+    min_score = forms.IntegerField(
+        label=_("Minimum score"), required=False, min_value=0, max_value=100
+    )
+    certified_only = forms.BooleanField(label=_("Certified nomads only"), required=False)
+    all_required_met = forms.BooleanField(label=_("All required skills met"), required=False)
+    available_only = forms.BooleanField(label=_("Available now"), required=False)
+
+
+class RecommendationFilterForm(forms.Form):
+    min_score = forms.IntegerField(
+        label=_("Minimum score"), required=False, min_value=0, max_value=100
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *Demand.Kind.choices]
+    )
+    remote_only = forms.BooleanField(label=_("Remote only"), required=False)
+
+
+class InviteForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -1,0 +1,308 @@
+"""Matching's business rules: keeping stored matches current, invitations, notifications.
+
+Called by the background jobs (``tasks.py``), the rebuild command, pages and API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from nomadcloud.accounts.principal import Principal
+from nomadcloud.core import audit
+from nomadcloud.core.errors import Conflict, Forbidden, invalid_field
+from nomadcloud.demands.models import Demand
+from nomadcloud.matching import features, matcher
+from nomadcloud.matching.engine.model import DemandFeatures, ProfileFeatures
+from nomadcloud.matching.engine.scoring import Result, score_pair, text_query
+from nomadcloud.matching.models import Invitation, Match, ProfileStamp
+from nomadcloud.notifications.services import notify
+from nomadcloud.talent.models import Profile
+from nomadcloud.taxonomy.models import Concept
+
+
+def candidates_size() -> int:
+    return int(getattr(settings, "MATCHING_CANDIDATES", 100))
+
+
+def recommendations_size() -> int:
+    return int(getattr(settings, "MATCHING_RECOMMENDATIONS", 50))
+
+
+def minimum_score() -> float:
+    return float(getattr(settings, "MATCHING_MIN_SCORE", 20))
+
+
+def strong_score() -> float:
+    return float(getattr(settings, "MATCHING_STRONG_SCORE", 70))
+
+
+# --- keeping matches current -----------------------------------------------------------
+
+
+def stamp_profile(profile_id: int) -> None:
+    """Record that a nomad's matching data changed (called in the changing transaction)."""
+    ProfileStamp.objects.update_or_create(
+        profile_id=profile_id, defaults={"changed_at": timezone.now()}
+    )
+
+
+def refresh_demand(demand_id: int) -> int:
+    """Recompute a demand's candidates; returns how many there are."""
+    demand = features.demands_query().filter(pk=demand_id).first()  # type: ignore[attr-defined]
+    with transaction.atomic():
+        if demand is None or demand.status != Demand.Status.PUBLISHED:
+            Match.objects.filter(demand_id=demand_id).update(
+                in_candidates=False, in_recommendations=False
+            )
+            return 0
+        state = matcher.current()
+        wanted = features.demand_features(demand, state.index.weights, state.suggester)
+        hits = state.index.search(wanted, candidates_size())
+        profiles = {p.pk: p for p in features.profiles_query().filter(pk__in=[h.key for h in hits])}  # type: ignore[attr-defined]
+        kept = []
+        for hit in hits:
+            if hit.score < minimum_score() or hit.key not in profiles:
+                continue
+            profile = profiles[hit.key]
+            result = state.index.explain(features.profile_features(profile), wanted)
+            recommended = _would_be_recommended(profile, demand, result.score)
+            _store(demand, profile, result, candidates=True, recommendations=recommended)
+            kept.append(hit.key)
+        Match.objects.filter(demand=demand, in_candidates=True).exclude(profile_id__in=kept).update(
+            in_candidates=False
+        )
+    return len(kept)
+
+
+def refresh_profile(profile_id: int) -> int:
+    """Recompute a nomad's recommended work, and their place in each demand's candidates;
+    returns how many demands are recommended."""
+    profile = features.profiles_query().filter(pk=profile_id).first()  # type: ignore[attr-defined]
+    with transaction.atomic():
+        if profile is None:
+            return 0
+        state = matcher.current()
+        mine = features.profile_features(profile)
+        results = []
+        for demand in features.demands_query().filter(status=Demand.Status.PUBLISHED):  # type: ignore[attr-defined]
+            wanted = features.demand_features(demand, state.index.weights, state.suggester)
+            result = _score(mine, wanted, state)
+            if not result.failed_filters and result.score >= minimum_score():
+                results.append((result.score, demand, result))
+        results.sort(key=lambda item: (-item[0], item[1].pk))
+        recommended = results[: recommendations_size()]
+        kept = []
+        for _score_value, demand, result in results:
+            candidate = _would_be_candidate(demand, profile, result.score)
+            chosen = any(d.pk == demand.pk for _s, d, _r in recommended)
+            if chosen or candidate:
+                _store(demand, profile, result, recommendations=chosen, candidates=candidate)
+                kept.append(demand.pk)
+        Match.objects.filter(profile=profile).exclude(demand_id__in=kept).update(
+            in_recommendations=False, in_candidates=False
+        )
+    return len(recommended)
+
+
+def _score(profile: ProfileFeatures, demand: DemandFeatures, state: matcher._State) -> Result:
+    index = state.index
+    return score_pair(
+        profile,
+        demand,
+        links=index.links,
+        weights=index.weights,
+        text=index.text,
+        query=text_query(demand, index.text),
+    )
+
+
+def _would_be_candidate(demand: Demand, profile: Profile, score: float) -> bool:
+    """A nomad joins a demand's candidates when the list has room or they beat its last."""
+    listed = Match.objects.filter(demand=demand, in_candidates=True).exclude(profile=profile)
+    if listed.count() < candidates_size():
+        return True
+    lowest = listed.order_by("score").values_list("score", flat=True).first()
+    return lowest is not None and score > lowest
+
+
+def _would_be_recommended(profile: Profile, demand: Demand, score: float) -> bool:
+    """A demand joins a nomad's recommendations when the list has room or it beats the last."""
+    listed = Match.objects.filter(profile=profile, in_recommendations=True).exclude(demand=demand)
+    if listed.count() < recommendations_size():
+        return True
+    lowest = listed.order_by("score").values_list("score", flat=True).first()
+    return lowest is not None and score > lowest
+
+
+def _store(
+    demand: Demand,
+    profile: Profile,
+    result: Result,
+    *,
+    candidates: bool | None = None,
+    recommendations: bool | None = None,
+) -> Match:
+    required = [i for i in result.items if i.kind == "skill" and i.group == "required"]
+    values: dict[str, Any] = {
+        "score": round(min(100.0, max(0.0, result.score)), 2),
+        "required_total": len(required),
+        "required_met": sum(1 for i in required if i.status == "met"),
+        "certified": features._certified(profile, timezone.localdate()),
+        "available": profile.availability != Profile.Availability.UNAVAILABLE,
+        "explanation": explanation(result),
+        "rule_version": matcher.weights().version,
+        "computed_at": timezone.now(),
+    }
+    if candidates is not None:
+        values["in_candidates"] = candidates
+    if recommendations is not None:
+        values["in_recommendations"] = recommendations
+    match, _created = Match.objects.update_or_create(
+        demand=demand, profile=profile, defaults=values
+    )
+    if match.notified_at is None and match.score >= strong_score():
+        _notify_strong_match(match)
+    return match
+
+
+def explanation(result: Result) -> dict[str, Any]:
+    """The stored explanation: concept codes and both labels, so any language can show it."""
+    ids = {i.concept for i in result.items} | {i.via.concept for i in result.items if i.via}
+    concepts = {c.pk: c for c in Concept.objects.filter(pk__in=ids)}
+
+    def named(concept_id: int) -> dict[str, str]:
+        concept = concepts.get(concept_id)
+        if concept is None:
+            return {"code": "", "label_zh": "", "label_en": ""}
+        return {"code": concept.code, "label_zh": concept.label_zh, "label_en": concept.label_en}
+
+    items = []
+    for item in result.items:
+        entry: dict[str, Any] = {
+            "kind": item.kind,
+            **named(item.concept),
+            "group": item.group,
+            "min_level": item.min_level,
+            "status": item.status,
+            "points": round(item.points, 2),
+            "project_points": round(item.project_points, 2),
+            "relation": item.relation,
+        }
+        if item.via is not None:
+            entry["via"] = {
+                **named(item.via.concept),
+                "held_as": item.via_kind,
+                "level": item.via.level,
+                "evidence": item.via.evidence,
+                "age_days": item.via.age_days,
+            }
+        items.append(entry)
+    return {
+        "score": round(result.score, 2),
+        "points": {name: round(value, 2) for name, value in result.points.items()},
+        "items": items,
+        "text_terms": result.text_terms[:20],
+    }
+
+
+def _notify_strong_match(match: Match) -> None:
+    demand = match.demand
+    notify(
+        match.profile.user,
+        "matching.strong_match",
+        params={"demand": str(demand), "score": f"{match.score:.0f}"},
+        url=f"/demands/{demand.public_id}/",
+    )
+    match.notified_at = timezone.now()
+    match.save(update_fields=["notified_at"])
+
+
+def rebuild_all() -> dict[str, int]:
+    """Recompute every published demand's candidates and every nomad's recommendations."""
+    matcher.reset()
+    demands = list(
+        Demand.objects.filter(status=Demand.Status.PUBLISHED).values_list("pk", flat=True)
+    )
+    for demand_id in demands:
+        refresh_demand(demand_id)
+    profiles = list(Profile.objects.values_list("pk", flat=True))
+    for profile_id in profiles:
+        refresh_profile(profile_id)
+    return {"demands": len(demands), "profiles": len(profiles)}
+
+
+# --- invitations -------------------------------------------------------------------------
+
+
+def invite(
+    *, principal: Principal, demand: Demand, profile: Profile, message: str = ""
+) -> Invitation:
+    """The enterprise invites a nomad from the demand's candidates (access checked by the
+    caller with ``access.demand_for_candidates(…, edit=True)``)."""
+    user = principal.user
+    if user is None:
+        raise Forbidden(_("Only a person can invite, not an API key."), code="person_only")
+    message = message.strip()
+    if len(message) > 2000:
+        raise invalid_field("message", _("Too long: at most %(n)s.") % {"n": 2000})
+    match = Match.objects.filter(demand=demand, profile=profile, in_candidates=True).first()
+    if match is None:
+        raise invalid_field("profile", _("This nomad is not among the demand's candidates."))
+    if Invitation.objects.filter(demand=demand, profile=profile).exists():
+        raise Conflict(_("This nomad has already been invited to this demand."))
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            demand=demand, profile=profile, message=message, score=match.score, invited_by=user
+        )
+        audit.record(
+            actor=user,
+            action="matching.invited",
+            obj=invitation,
+            organisation=demand.organisation,
+            after={"demand": demand.pk, "profile": profile.pk, "score": match.score},
+        )
+        _notify_invitation(invitation)
+    return invitation
+
+
+def _notify_invitation(invitation: Invitation) -> None:
+    notify(
+        invitation.profile.user,
+        "matching.invited",
+        params={
+            "demand": str(invitation.demand),
+            "organisation": str(invitation.demand.organisation),
+        },
+        url="/matching/invitations/",
+    )
+
+
+def respond(*, principal: Principal, invitation: Invitation, accept: bool) -> Invitation:
+    user = principal.user
+    if user is None or invitation.profile.user_id != user.pk:
+        raise Forbidden(_("Only the invited nomad can answer."), code="not_yours")
+    if invitation.status != Invitation.Status.SENT:
+        raise Conflict(_("This invitation has already been answered."))
+    with transaction.atomic():
+        invitation.status = Invitation.Status.ACCEPTED if accept else Invitation.Status.DECLINED
+        invitation.responded_at = timezone.now()
+        invitation.save(update_fields=["status", "responded_at"])
+        audit.record(
+            actor=user,
+            action="matching.invitation_answered",
+            obj=invitation,
+            organisation=invitation.demand.organisation,
+            after={"status": invitation.status},
+        )
+    return invitation
+
+
+def profiles_changed(profile_ids: Iterable[int]) -> None:
+    for profile_id in set(profile_ids):
+        stamp_profile(profile_id)

@@ -1,0 +1,19 @@
+"""Background jobs that keep stored matches current (``nomadcloud db_worker``)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def refresh_profile(profile_id: int) -> int:
+    from nomadcloud.matching import services
+
+    return services.refresh_profile(profile_id)
+
+
+@task()
+def refresh_demand(demand_id: int) -> int:
+    from nomadcloud.matching import services
+
+    return services.refresh_demand(demand_id)

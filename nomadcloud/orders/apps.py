@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrdersConfig(AppConfig):
+    name = "nomadcloud.orders"
+    label = "orders"
+    verbose_name = _("Remote orders and conversions")
+
+    def ready(self) -> None:
+        from nomadcloud.orders import notices  # noqa: F401  (registers the kinds)

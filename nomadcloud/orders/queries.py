@@ -1,0 +1,60 @@
+"""Reads, always scoped to who is asking."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from nomadcloud.accounts.models import Organisation, User
+from nomadcloud.accounts.principal import Principal
+from nomadcloud.orders.access import MARKET, is_operator
+from nomadcloud.orders.models import Dispute, Order, OrderApplication
+
+
+def _with_relations(rows: QuerySet[Order]) -> QuerySet[Order]:
+    return rows.select_related("organisation", "nomad").prefetch_related(
+        "milestones", "skills__concept"
+    )
+
+
+def orders_visible_to(principal: Principal) -> QuerySet[Order]:
+    """Orders in the market (open, or with applications), plus the principal's own: their
+    organisations' orders and the orders assigned to them (all orders for the operator)."""
+    market = Q(status__in=MARKET)
+    key_org = principal.key_organisation
+    if key_org is not None:
+        scope = market | Q(organisation=key_org)
+    elif principal.user is None:
+        return Order.objects.none()
+    elif is_operator(principal):
+        scope = Q()
+    else:
+        scope = market | Q(nomad=principal.user) | Q(organisation__memberships__user=principal.user)
+    return _with_relations(Order.objects.filter(scope).distinct())
+
+
+def market() -> QuerySet[Order]:
+    return _with_relations(Order.objects.filter(status__in=MARKET)).order_by("-published_at", "-id")
+
+
+def orders_of(organisation: Organisation) -> QuerySet[Order]:
+    return _with_relations(Order.objects.filter(organisation=organisation)).order_by("-id")
+
+
+def orders_taken_by(user: User) -> QuerySet[Order]:
+    return _with_relations(Order.objects.filter(nomad=user)).order_by("-id")
+
+
+def applications_of(user: User) -> QuerySet[OrderApplication]:
+    return (
+        OrderApplication.objects.filter(applicant=user)
+        .select_related("order__organisation")
+        .order_by("-id")
+    )
+
+
+def open_disputes() -> QuerySet[Dispute]:
+    return (
+        Dispute.objects.filter(decided_at__isnull=True)
+        .select_related("order__organisation", "order__nomad", "opened_by")
+        .order_by("opened_at", "id")
+    )

@@ -1,0 +1,214 @@
+"""The order state machine: ONE table of the allowed moves (from state, to state, role),
+each with an optional guard. Everything that changes an order's state goes through
+``check``; a refusal names the state and the role, in the reader's language.
+
+    draft ─▶ open ─▶ applied ─▶ assigned ─▶ in_progress ─▶ delivered ─▶ accepted ─▶ settled
+                ▲       │                      ▲    │            │
+                └───────┘ (last application     └────┼── revision ┘
+                           withdrawn)                 ▼            ▼
+    draft/open/applied/assigned ─▶ cancelled     in_progress/delivered ─▶ disputed ─▶ resolved
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from django.conf import settings
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from nomadcloud.core.errors import Conflict, Forbidden
+from nomadcloud.orders.models import Order
+
+S = Order.Status
+DEFAULT_REVIEW_WINDOW_DAYS = 7
+
+
+class Role(StrEnum):
+    ENTERPRISE = "enterprise"  # an owner, administrator or member of the order's enterprise
+    APPLICANT = "applicant"  # a person outside the enterprise, applying
+    NOMAD = "nomad"  # the nomad the order is assigned to
+    OPERATOR = "operator"  # the zone operator
+    SYSTEM = "system"  # the platform itself (automatic acceptance)
+
+
+ROLE_LABELS: dict[Role, Promise] = {
+    Role.ENTERPRISE: gettext_lazy("the enterprise"),
+    Role.APPLICANT: gettext_lazy("an applicant"),
+    Role.NOMAD: gettext_lazy("the assigned nomad"),
+    Role.OPERATOR: gettext_lazy("the zone operator"),
+    Role.SYSTEM: gettext_lazy("the platform (automatically)"),
+}
+
+
+def review_window() -> timedelta:
+    return timedelta(
+        days=int(getattr(settings, "ORDER_REVIEW_WINDOW_DAYS", DEFAULT_REVIEW_WINDOW_DAYS))
+    )
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a guard may look at besides the order."""
+
+    now: datetime
+    reason: str = ""
+    has_milestones: bool = False
+    has_deliverable_this_round: bool = False
+    has_pending_applications: bool = False
+    application_pending: bool = False
+    decision_given: bool = False
+
+
+Guard = Callable[[Order, Context], str | None]
+
+
+def _reason(order: Order, ctx: Context) -> str | None:
+    return None if ctx.reason.strip() else _("Give a reason.")
+
+
+def _publishable(order: Order, ctx: Context) -> str | None:
+    if not ctx.has_milestones or order.total <= 0:
+        return _("Add at least one milestone with an amount before opening the order.")
+    return None
+
+
+def _application_pending(order: Order, ctx: Context) -> str | None:
+    return None if ctx.application_pending else _("Choose an application that awaits a decision.")
+
+
+def _no_pending_applications(order: Order, ctx: Context) -> str | None:
+    return None if not ctx.has_pending_applications else _("Other applications still wait.")
+
+
+def _has_delivery(order: Order, ctx: Context) -> str | None:
+    if ctx.has_deliverable_this_round:
+        return None
+    return _("Add at least one file or link as the deliverable before delivering.")
+
+
+def _review_window_passed(order: Order, ctx: Context) -> str | None:
+    if order.delivered_at is not None and order.delivered_at + review_window() <= ctx.now:
+        return None
+    return _("The review window has not passed yet.")
+
+
+def _decision_given(order: Order, ctx: Context) -> str | None:
+    return None if ctx.decision_given else _("Record a decision.")
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: str
+    target: str
+    role: Role
+    guard: Guard | None = None
+
+
+T = Transition
+E, A, N, OP, SYS = Role.ENTERPRISE, Role.APPLICANT, Role.NOMAD, Role.OPERATOR, Role.SYSTEM
+
+# THE table: one row per allowed (from, to, role); the row's guard must pass as well.
+TABLE: tuple[Transition, ...] = (
+    T(S.DRAFT, S.OPEN, E, _publishable),
+    T(S.OPEN, S.APPLIED, A, _application_pending),
+    T(S.APPLIED, S.OPEN, A, _no_pending_applications),  # the last application withdrawn
+    T(S.APPLIED, S.ASSIGNED, E, _application_pending),
+    T(S.ASSIGNED, S.IN_PROGRESS, N),
+    T(S.IN_PROGRESS, S.DELIVERED, N, _has_delivery),
+    T(S.DELIVERED, S.IN_PROGRESS, E, _reason),  # a revision request
+    T(S.DELIVERED, S.ACCEPTED, E),
+    T(S.DELIVERED, S.ACCEPTED, SYS, _review_window_passed),
+    T(S.ACCEPTED, S.SETTLED, E),
+    T(S.ACCEPTED, S.SETTLED, OP),
+    T(S.DRAFT, S.CANCELLED, E, _reason),
+    T(S.OPEN, S.CANCELLED, E, _reason),
+    T(S.APPLIED, S.CANCELLED, E, _reason),
+    T(S.ASSIGNED, S.CANCELLED, E, _reason),
+    T(S.IN_PROGRESS, S.DISPUTED, E, _reason),
+    T(S.IN_PROGRESS, S.DISPUTED, N, _reason),
+    T(S.DELIVERED, S.DISPUTED, E, _reason),
+    T(S.DELIVERED, S.DISPUTED, N, _reason),
+    T(S.DISPUTED, S.RESOLVED, OP, _decision_given),
+)
+
+TERMINAL = frozenset({S.SETTLED, S.CANCELLED, S.RESOLVED})
+
+
+def targets_from(state: str, roles: Iterable[Role]) -> list[str]:
+    """The states the holder of ``roles`` may move an order to from ``state`` (guards
+    aside), in table order."""
+    held = set(roles)
+    seen: list[str] = []
+    for row in TABLE:
+        if row.source == state and row.role in held and row.target not in seen:
+            seen.append(row.target)
+    return seen
+
+
+def _label(state: str) -> str:
+    return str(S(state).label)
+
+
+def _roles_text(roles: Iterable[Role], *, both: bool = False) -> str:
+    """“the enterprise or the zone operator”; with ``both``, “… and …”."""
+    names = [str(ROLE_LABELS[r]) for r in dict.fromkeys(roles)]
+    if not names:
+        return _("nobody")
+    text = names[0]
+    for name in names[1:]:
+        pattern = _("%(first)s and %(second)s") if both else _("%(first)s or %(second)s")
+        text = pattern % {"first": text, "second": name}
+    return text
+
+
+def check(order: Order, target: str, roles: Iterable[Role], ctx: Context) -> Transition:
+    """The table row that allows this move, or a refusal naming the state and the role:
+    409 ``transition_not_allowed`` when no one may make it from this state, 403
+    ``role_not_allowed`` when others may but not the asker's role, 409 ``condition_not_met``
+    when the guard fails."""
+    if target not in S.values:
+        raise Conflict(
+            _("Unknown order status %(status)s.") % {"status": str(target)[:20]},
+            code="unknown_status",
+        )
+    held = list(dict.fromkeys(roles))
+    rows = [r for r in TABLE if r.source == order.status and r.target == target]
+    if not rows:
+        raise Conflict(
+            _("An order that is “%(state)s” cannot become “%(target)s”.")
+            % {"state": _label(order.status), "target": _label(target)},
+            code="transition_not_allowed",
+        )
+    allowed = [r for r in rows if r.role in held]
+    if not allowed:
+        raise Forbidden(
+            _(
+                "When an order is “%(state)s”, only %(allowed)s may make it “%(target)s”; "
+                "you act as %(role)s."
+            )
+            % {
+                "state": _label(order.status),
+                "target": _label(target),
+                "allowed": _roles_text(r.role for r in rows),
+                "role": _roles_text(held, both=True)
+                if held
+                else _("someone with no part in this order"),
+            },
+            code="role_not_allowed",
+        )
+    problem = ""
+    for row in allowed:
+        refusal = row.guard(order, ctx) if row.guard else None
+        if refusal is None:
+            return row
+        problem = refusal
+    raise Conflict(
+        _("The order stays “%(state)s”: %(problem)s")
+        % {"state": _label(order.status), "problem": problem},
+        code="condition_not_met",
+    )

@@ -1,0 +1,642 @@
+"""Pages for remote orders and conversions: the market and my orders, the enterprise's
+orders and the order form, each order's page (milestones, applications, deliverables, the
+thread, history, dispute, settlement, ratings) with the moves the asker may make, the
+operators' dispute queue, conversions with their documents, the operators' report and CSV
+export. Views fetch objects through the access chokepoints, parse input with a form and call
+one service."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from nomadcloud.accounts.access import require_person, role_in
+from nomadcloud.accounts.forms import apply_error
+from nomadcloud.accounts.models import Organisation, User
+from nomadcloud.accounts.principal import Principal
+from nomadcloud.accounts.views import domain_errors
+from nomadcloud.core.errors import DomainError, InvalidInput, NotFound
+from nomadcloud.demands.access import Action as DemandAction
+from nomadcloud.demands.access import demand_for
+from nomadcloud.orders import access, conversions, queries, services, transitions
+from nomadcloud.orders.access import Action
+from nomadcloud.orders.forms import (
+    ApplyForm,
+    ConversionForm,
+    DeliverableForm,
+    DocumentForm,
+    MessageForm,
+    OrderForm,
+    RatingForm,
+    ReasonForm,
+    ReportForm,
+    ResolveForm,
+    TransitionForm,
+)
+from nomadcloud.orders.models import (
+    Conversion,
+    ConversionDocument,
+    Dispute,
+    Order,
+    OrderApplication,
+    Rating,
+)
+from nomadcloud.orders.transitions import Role
+from nomadcloud.training import uploads
+from nomadcloud.training.models import Enrolment
+
+PAGE_SIZE = 20
+S = Order.Status
+
+
+def _principal(request: HttpRequest) -> Principal:
+    return Principal.of(request)
+
+
+def _status(*forms: Any) -> int:
+    return 422 if any(f.is_bound and f.errors for f in forms) else 200
+
+
+def _back(order: Order) -> HttpResponse:
+    return redirect("orders:detail", order.public_id)
+
+
+# --- lists ----------------------------------------------------------------------------------------
+
+
+@login_required
+@domain_errors
+def order_list(request: HttpRequest) -> HttpResponse:
+    principal = _principal(request)
+    user = require_person(principal)
+    page = Paginator(queries.market(), PAGE_SIZE).get_page(request.GET.get("page"))
+    organisations = Organisation.objects.filter(
+        kind=Organisation.Kind.ENTERPRISE, memberships__user=user
+    ).distinct()
+    return render(
+        request,
+        "orders/list.html",
+        {
+            "page": page,
+            "taken": queries.orders_taken_by(user)[:50],
+            "applications": queries.applications_of(user)[:50],
+            "organisations": organisations,
+            "operator": access.is_operator(principal),
+        },
+    )
+
+
+@login_required
+@domain_errors
+def organisation_orders(request: HttpRequest, org_id: str) -> HttpResponse:
+    principal = _principal(request)
+    organisation = access.enterprise_for(principal, org_id, Action.VIEW)
+    page = Paginator(queries.orders_of(organisation), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "orders/organisation.html",
+        {
+            "org": organisation,
+            "page": page,
+            "can_edit": principal.can_write and role_in(principal, organisation) in access.EDITORS,
+        },
+    )
+
+
+# --- the order form -------------------------------------------------------------------------------
+
+
+@login_required
+@domain_errors
+def create(request: HttpRequest, org_id: str) -> HttpResponse:
+    principal = _principal(request)
+    organisation = access.enterprise_for(principal, org_id, Action.EDIT)
+    demand_id = request.GET.get("demand") or request.POST.get("demand") or ""
+    demand = demand_for(principal, demand_id, DemandAction.EDIT) if demand_id else None
+    initial = OrderForm.initial_for(services.fields_from_demand(demand)) if demand else {}
+    form = OrderForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = services.create_order(
+                principal=principal, organisation=organisation, demand=demand, **form.cleaned_data
+            )
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("The order is saved as a draft."))
+            return _back(order)
+    return render(
+        request,
+        "orders/form.html",
+        {"form": form, "org": organisation, "order": None, "demand": demand},
+        status=_status(form),
+    )
+
+
+@login_required
+@domain_errors
+def edit(request: HttpRequest, order_id: str) -> HttpResponse:
+    principal = _principal(request)
+    order = access.order_for(principal, order_id, Action.EDIT)
+    form = OrderForm(
+        request.POST or None, initial=OrderForm.initial_for(services.current_fields(order))
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_order(principal=principal, order=order, **form.cleaned_data)
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return _back(order)
+    return render(
+        request,
+        "orders/form.html",
+        {"form": form, "org": order.organisation, "order": order, "demand": None},
+        status=_status(form),
+    )
+
+
+# --- the order's page -----------------------------------------------------------------------------
+
+ACTION_LABELS: dict[str, Any] = {
+    S.OPEN: gettext_lazy("Open the order to applications"),
+    S.IN_PROGRESS: gettext_lazy("Start work"),
+    S.DELIVERED: gettext_lazy("Deliver the work for review"),
+    S.ACCEPTED: gettext_lazy("Accept the work"),
+    S.SETTLED: gettext_lazy("Record the settlement"),
+}
+
+
+@login_required
+@domain_errors
+def detail(request: HttpRequest, order_id: str) -> HttpResponse:
+    principal = _principal(request)
+    order = access.order_for(principal, order_id)
+    return _detail_page(request, principal, order)
+
+
+def _detail_page(
+    request: HttpRequest, principal: Principal, order: Order, **forms: Any
+) -> HttpResponse:
+    roles = access.roles_in(principal, order)
+    party = access.is_party(principal, order)
+    member = role_in(principal, order.organisation) is not None
+    operator = access.is_operator(principal)
+    targets = transitions.targets_from(order.status, roles)
+    user = request.user
+    own_application = (
+        OrderApplication.objects.filter(order=order, applicant=user).first()
+        if isinstance(user, User)
+        else None
+    )
+    simple = [
+        (t, str(ACTION_LABELS[t]))
+        for t in targets
+        if t in ACTION_LABELS and not (t == S.IN_PROGRESS and order.status == S.DELIVERED)
+    ]
+    dispute = order.disputes.filter(decided_at__isnull=True).first()
+    context = {
+        "order": order,
+        "roles": [str(transitions.ROLE_LABELS[r]) for r in roles],
+        "party": party,
+        "member": member,
+        "operator": operator,
+        "milestones": order.milestones.all(),
+        "skills": order.skills.select_related("concept"),
+        "applications": order.applications.select_related("applicant")
+        if member or operator
+        else None,
+        "own_application": own_application,
+        "can_apply": Role.APPLICANT in roles
+        and order.status in access.MARKET
+        and (own_application is None or own_application.status == "withdrawn"),
+        "can_assign": S.ASSIGNED in targets,
+        "can_edit": Role.ENTERPRISE in roles and order.status in services.EDITABLE,
+        "can_record_conversion": Role.ENTERPRISE in roles
+        and order.nomad is not None
+        and order.status in services.RATABLE,
+        "simple_actions": simple,
+        "can_revise": order.status == S.DELIVERED and S.IN_PROGRESS in targets,
+        "can_cancel": S.CANCELLED in targets,
+        "can_dispute": S.DISPUTED in targets,
+        "can_resolve": S.RESOLVED in targets and dispute is not None,
+        "can_deliver_work": Role.NOMAD in roles and order.status == S.IN_PROGRESS,
+        "can_message": party
+        and order.status in services.THREAD_OPEN
+        and any(r in roles for r in (Role.ENTERPRISE, Role.NOMAD, Role.OPERATOR)),
+        "can_rate": order.status in services.RATABLE
+        and (
+            (Role.NOMAD in roles and not order.ratings.filter(side=Rating.Side.NOMAD).exists())
+            or (
+                Role.ENTERPRISE in roles
+                and not order.ratings.filter(side=Rating.Side.ENTERPRISE).exists()
+            )
+        ),
+        "deliverables": order.deliverables.select_related("milestone") if party else None,
+        "thread": order.messages.select_related("author") if party else None,
+        "history": order.events.select_related("actor") if party else None,
+        "disputes": order.disputes.select_related("opened_by", "decided_by") if party else None,
+        "open_dispute": dispute,
+        "settlement": getattr(order, "settlement", None) if party else None,
+        "ratings": order.ratings.all() if party else None,
+        "review_days": transitions.review_window().days,
+        "apply_form": forms.get("apply_form") or ApplyForm(),
+        "deliverable_form": forms.get("deliverable_form") or DeliverableForm(order=order),
+        "reason_form": ReasonForm(),
+        "resolve_form": forms.get("resolve_form") or ResolveForm(),
+        "message_form": forms.get("message_form") or MessageForm(),
+        "rating_form": RatingForm(),
+        "accepted_types": uploads.allowed_extensions(),
+    }
+    return render(request, "orders/detail.html", context, status=_status(*forms.values()))
+
+
+# --- moves ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+@domain_errors
+def transition(request: HttpRequest, order_id: str) -> HttpResponse:
+    principal = _principal(request)
+    order = access.order_for(principal, order_id)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        raise InvalidInput(_("Choose what to do."))
+    target = form.cleaned_data["to"]
+    before = order.status
+    services.transition(
+        principal=principal, order=order, to=target, reason=form.cleaned_data["reason"]
+    )
+    if target == S.IN_PROGRESS and before == S.DELIVERED:
+        messages.success(request, _("A revision is requested; the nomad has been told."))
+    else:
+        messages.success(request, _("The order is now “%(state)s”.") % {"state": S(target).label})
+    return _back(order)
+
+
+@login_required
+@require_POST
+@domain_errors
+def apply(request: HttpRequest, order_id: str) -> HttpResponse:
+    principal = _principal(request)
+    order = access.order_for(principal, order_id)
+    form = ApplyForm(request.POST)
+    if not form.is_valid():
+        return _detail_page(request, principal, order, apply_form=form)
+    services.apply_for_order(principal=principal, order=order, note=form.cleaned_data["note"])
+    messages.success(request, _("You have applied; the enterprise will decide."))
+    return _back(order)
+
+
+@login_required
+@require_POST
+@domain_errors
+def withdraw_application(request: HttpRequest, order_id: str, application_id: int) -> HttpResponse:
+    principal = _principal(request)
+    order = access.order_for(principal, order_id)
+    application = access.application_for(principal, order, application_id)
+    services.withdraw_application(principal=principal, application=application)
+    messages.success(request, _("Your application is withdrawn."))
+    return _back(order)
+
+
+@login_required
+@require_POST
+@domain_errors
+def assign(request: HttpRequest, order_id: str, application_id: int) -> HttpResponse:
+    principal = _principal(request)
+    order = access.order_for(principal, order_id)
+    application = access.application_for(principal, order, application_id)
+    services.assign(principal=principal, order=order, application=application)
+    messages.success(
+        request, _("The order is assigned to %(nomad)s.") % {"nomad": application.applicant}
+    )
+    return _back(order)
+
+
+@login_required
+@require_POST
+@domain_errors
+def add_deliverable(request: HttpRequest, order_id: str) -> HttpResponse:
+    principal = _principal(request)
+    order = access.order_for(principal, order_id)
+    form = DeliverableForm(request.POST, request.FILES, order=order)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_deliverable(
+                principal=principal,
+                order=order,
+                note=data["note"],
+                url=data["url"],
+                file=data["file"],
+                milestone=data["milestone"],
+            )
+        except DomainError as exc:
+            if exc.status != 422:
+                raise
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Added. Deliver the work when everything is there."))
+            return _back(order)
+    return _detail_page(request, principal, order, deliverable_form=form)
+
+
+@login_required
+def deliverable(request: HttpRequest, order_id: str, deliverable_id: int) -> HttpResponseBase:
+    principal = _principal(request)
+    try:
+        order = access.order_for(principal, order_id)
+        item = access.deliverable_for(principal, order, deliverable_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    if not item.file:
+        return redirect(item.url)
+    return uploads.download(item)
+
+
+@login_required
+@require_POST
+@domain_errors
+def dispute(request: HttpRequest, order_id: str) -> HttpResponse:
+    principal = _principal(request)
+    order = access.order_for(principal, order_id)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        raise InvalidInput(_("Give a reason."))
+    services.open_dispute(principal=principal, order=order, reason=form.cleaned_data["reason"])
+    messages.success(request, _("The dispute is open; the zone operator will decide."))
+    return _back(order)
+
+
+@login_required
+@require_POST
+@domain_errors
+def resolve(request: HttpRequest, order_id: str) -> HttpResponse:
+    principal = _principal(request)
+    order = access.order_for(principal, order_id)
+    form = ResolveForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.resolve_dispute(
+                principal=principal,
+                order=order,
+                outcome=data["outcome"],
+                reason=data["reason"],
+                to_nomad=data["to_nomad"],
+                to_enterprise=data["to_enterprise"],
+                evidence=data["evidence"],
+            )
+        except DomainError as exc:
+            if exc.status != 422:
+                raise
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("The decision is recorded and the settlement follows it."))
+            return _back(order)
+    return _detail_page(request, principal, order, resolve_form=form)
+
+
+@login_required
+@domain_errors
+def disputes(request: HttpRequest) -> HttpResponse:
+    access.require_zone_operator(_principal(request))
+    decided = Dispute.objects.filter(decided_at__isnull=False).select_related(
+        "order__organisation", "decided_by"
+    )
+    return render(
+        request,
+        "orders/disputes.html",
+        {"open": queries.open_disputes(), "decided": decided.order_by("-decided_at")[:50]},
+    )
+
+
+@login_required
+@require_POST
+@domain_errors
+def message(request: HttpRequest, order_id: str) -> HttpResponse:
+    principal = _principal(request)
+    order = access.order_for(principal, order_id)
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        return _detail_page(request, principal, order, message_form=form)
+    services.post_message(principal=principal, order=order, body=form.cleaned_data["body"])
+    return _back(order)
+
+
+@login_required
+@require_POST
+@domain_errors
+def rate(request: HttpRequest, order_id: str) -> HttpResponse:
+    principal = _principal(request)
+    order = access.order_for(principal, order_id)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        raise InvalidInput(_("Choose from one to five stars."))
+    services.rate(
+        principal=principal,
+        order=order,
+        score=form.cleaned_data["score"],
+        comment=form.cleaned_data["comment"],
+    )
+    messages.success(request, _("Thank you for your rating."))
+    return _back(order)
+
+
+# --- conversions ----------------------------------------------------------------------------------
+
+
+@login_required
+@domain_errors
+def conversion_list(request: HttpRequest) -> HttpResponse:
+    principal = _principal(request)
+    user = require_person(principal)
+    rows = conversions.conversions_visible_to(principal).order_by("-occurred_on", "-id")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    organisations = Organisation.objects.filter(
+        kind=Organisation.Kind.ENTERPRISE,
+        memberships__user=user,
+        memberships__role__in=access.EDITORS,
+    ).distinct()
+    return render(
+        request,
+        "orders/conversions.html",
+        {"page": page, "organisations": organisations, "operator": access.is_operator(principal)},
+    )
+
+
+def _conversion_enterprise(principal: Principal, org_id: str) -> Organisation:
+    """The enterprise a conversion is recorded for: its editors, or the zone operator."""
+    if access.is_operator(principal):
+        return access.enterprise_for(principal, org_id, Action.VIEW)
+    return access.enterprise_for(principal, org_id, Action.EDIT)
+
+
+@login_required
+@domain_errors
+def conversion_create(request: HttpRequest, org_id: str) -> HttpResponse:
+    principal = _principal(request)
+    organisation = _conversion_enterprise(principal, org_id)
+    nomads = list(conversions.nomad_candidates(organisation))
+    orders = Order.objects.filter(organisation=organisation, nomad__isnull=False).order_by("-id")
+    enrolments = Enrolment.objects.filter(
+        scenario__organisation=organisation, status__in=Enrolment.ACTIVE
+    ).select_related("scenario", "nomad")
+    form = ConversionForm(
+        request.POST or None,
+        request.FILES or None,
+        nomads=[(str(u.public_id), str(u)) for u in nomads],
+        orders=[(str(o.public_id), f"{o} · {o.nomad}") for o in orders[:200]],
+        enrolments=[(str(e.public_id), f"{e.scenario} · {e.nomad}") for e in enrolments[:200]],
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        nomad = next(u for u in nomads if str(u.public_id) == data["nomad"])
+        order = orders.filter(public_id=data["order"]).first() if data["order"] else None
+        enrolment = (
+            enrolments.filter(public_id=data["enrolment"]).first() if data["enrolment"] else None
+        )
+        try:
+            conversion = conversions.record_conversion(
+                principal=principal,
+                organisation=organisation,
+                nomad=nomad,
+                kind=data["kind"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                business_name=data["business_name"],
+                credit_code=data["credit_code"],
+                registered_on=data["registered_on"],
+                order=order,
+                enrolment=enrolment,
+                note=data["note"],
+                documents=data["documents"],
+            )
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("The conversion is recorded."))
+            return redirect("orders:conversion_detail", conversion.public_id)
+    initial_order = request.GET.get("order", "")
+    if initial_order and not form.is_bound:
+        chosen = orders.filter(public_id=initial_order).first() if _is_uuid(initial_order) else None
+        if chosen is not None and chosen.nomad is not None:
+            form.initial = {"order": str(chosen.public_id), "nomad": str(chosen.nomad.public_id)}
+    return render(
+        request,
+        "orders/conversion_form.html",
+        {"form": form, "org": organisation, "has_candidates": bool(nomads)},
+        status=_status(form),
+    )
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+@login_required
+@domain_errors
+def conversion_detail(request: HttpRequest, conversion_id: str) -> HttpResponse:
+    principal = _principal(request)
+    conversion = access.conversion_for(principal, conversion_id)
+    can_edit = access.is_operator(principal) or (
+        principal.can_write and role_in(principal, conversion.organisation) in access.EDITORS
+    )
+    return render(
+        request,
+        "orders/conversion.html",
+        {
+            "conversion": conversion,
+            "documents": conversion.documents.all(),
+            "can_edit": can_edit,
+            "document_form": DocumentForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+@domain_errors
+def conversion_add_document(request: HttpRequest, conversion_id: str) -> HttpResponse:
+    principal = _principal(request)
+    conversion = access.conversion_for(principal, conversion_id, Action.EDIT)
+    form = DocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        raise InvalidInput(_("Choose a file."))
+    conversions.add_document(
+        principal=principal, conversion=conversion, file=form.cleaned_data["file"]
+    )
+    messages.success(request, _("Document added."))
+    return redirect("orders:conversion_detail", conversion.public_id)
+
+
+@login_required
+def conversion_document(
+    request: HttpRequest, conversion_id: str, document_id: int
+) -> HttpResponseBase:
+    try:
+        conversion = access.conversion_for(_principal(request), conversion_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    row = ConversionDocument.objects.filter(pk=document_id, conversion=conversion).first()
+    if row is None:
+        raise Http404(_("No such document."))
+    return uploads.download(row)
+
+
+@login_required
+@domain_errors
+def conversion_report(request: HttpRequest) -> HttpResponse:
+    access.require_zone_operator(_principal(request))
+    form = ReportForm(request.GET or None)
+    period, year = form.values(default_year=timezone.localdate().year)
+    rows = conversions.report(period=period, year=year)
+    totals = {
+        "contracts": sum(r.contracts for r in rows),
+        "contracts_one_year_or_more": sum(r.contracts_one_year_or_more for r in rows),
+        "flexible": sum(r.flexible for r in rows),
+        "businesses": sum(r.businesses for r in rows),
+        "total": sum(r.total for r in rows),
+    }
+    return render(
+        request,
+        "orders/conversion_report.html",
+        {"form": form, "rows": rows, "totals": totals, "period": period, "year": year},
+    )
+
+
+@login_required
+@domain_errors
+def conversion_export(request: HttpRequest) -> HttpResponse:
+    principal = _principal(request)
+    access.require_zone_operator(principal)
+    rows = Conversion.objects.select_related(
+        "organisation", "nomad", "order", "enrolment"
+    ).prefetch_related("documents")
+    form = ReportForm(request.GET or None)
+    _period, year = form.values(default_year=None)
+    if year is not None:
+        rows = rows.filter(occurred_on__year=year)
+    response = HttpResponse(
+        conversions.csv_text(rows.order_by("occurred_on", "id")),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="nomadcloud-conversions.csv"'
+    return response

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TrainingConfig(AppConfig):
+    name = "nomadcloud.training"
+    label = "training"
+    verbose_name = _("Scenario training")
+
+    def ready(self) -> None:
+        from nomadcloud.training import notices  # noqa: F401  (registers the kinds)

@@ -1,0 +1,60 @@
+"""Reads, always scoped to who is asking."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from nomadcloud.accounts.models import Organisation, User
+from nomadcloud.accounts.principal import Principal
+from nomadcloud.training.access import is_operator
+from nomadcloud.training.models import Enrolment, Scenario
+
+VISIBLE = (Scenario.Status.PUBLISHED, Scenario.Status.CLOSED)
+
+
+def _with_relations(rows: QuerySet[Scenario]) -> QuerySet[Scenario]:
+    return rows.select_related("organisation").prefetch_related("skills__concept")
+
+
+def published_scenarios() -> QuerySet[Scenario]:
+    return _with_relations(Scenario.objects.filter(status=Scenario.Status.PUBLISHED))
+
+
+def scenarios_visible_to(principal: Principal) -> QuerySet[Scenario]:
+    """Published and closed scenarios, plus all of the principal's own organisations' (all
+    of them for the zone operator)."""
+    public = Q(status__in=VISIBLE)
+    key_org = principal.key_organisation
+    if key_org is not None:
+        scope = public | Q(organisation=key_org)
+    elif principal.user is None:
+        scope = public
+    elif is_operator(principal):
+        scope = Q()
+    else:
+        scope = public | Q(organisation__memberships__user=principal.user)
+    return _with_relations(Scenario.objects.filter(scope).distinct())
+
+
+def scenarios_of(organisation: Organisation) -> QuerySet[Scenario]:
+    return _with_relations(Scenario.objects.filter(organisation=organisation)).order_by("-id")
+
+
+def enrolments_of(user: User) -> QuerySet[Enrolment]:
+    return (
+        Enrolment.objects.filter(nomad=user)
+        .select_related("scenario__organisation", "nomad")
+        .order_by("-id")
+    )
+
+
+def enrolments_in(scenario: Scenario) -> QuerySet[Enrolment]:
+    return Enrolment.objects.filter(scenario=scenario).select_related("nomad").order_by("-id")
+
+
+def enrolment_visible(principal: Principal, scenario: Scenario) -> Enrolment | None:
+    """The principal's own enrolment in the scenario, if any."""
+    user = principal.user
+    if user is None or principal.key_organisation is not None:
+        return None
+    return Enrolment.objects.filter(scenario=scenario, nomad=user).first()

@@ -1,0 +1,107 @@
+"""Permission cases for notifications: each person sees and marks only their own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from nomadcloud.accounts.models import User
+from nomadcloud.notifications.models import Notification
+from nomadcloud.notifications.services import notify
+from tests.conftest import PERSONA_USERS, PERSONAS, World
+from tests.permissions import ALLOW, DENY, Case
+
+EVERYONE_SIGNED_IN = dict.fromkeys(PERSONAS, ALLOW) | {"anonymous": DENY}
+WENDY_ONLY = dict.fromkeys(PERSONAS, DENY) | {"reviewer": ALLOW}
+
+
+def welcome(user: User) -> Notification:
+    return notify(user, "notifications.welcome", params={"name": user.display_name})
+
+
+def for_everyone(w: World) -> None:
+    """An unread notification for every persona, so that "mark all read" changes something."""
+    for attribute in PERSONA_USERS.values():
+        welcome(getattr(w, attribute))
+
+
+def _everyone_then(path: str) -> Callable[[World], str]:
+    def build(w: World) -> str:
+        for_everyone(w)
+        return path
+
+    return build
+
+
+N = "/api/v1/notifications"
+
+API_CASES = [
+    Case("api list notifications", "GET", lambda w: N, EVERYONE_SIGNED_IN, api=True),
+    Case("api unread count", "GET", lambda w: f"{N}/unread-count", EVERYONE_SIGNED_IN, api=True),
+    Case(
+        "api mark all read",
+        "POST",
+        _everyone_then(f"{N}/read-all"),
+        EVERYONE_SIGNED_IN,
+        api=True,
+        route=f"{N}/read-all",
+    ),
+    Case(
+        "api mark read",
+        "POST",
+        lambda w: f"{N}/{welcome(w.wendy).pk}/read",
+        WENDY_ONLY,
+        api=True,
+        route=f"{N}/{{notification_id}}/read",
+    ),
+    Case("api preferences", "GET", lambda w: f"{N}/preferences", EVERYONE_SIGNED_IN, api=True),
+    Case(
+        "api set preferences",
+        "PUT",
+        lambda w: f"{N}/preferences",
+        EVERYONE_SIGNED_IN,
+        lambda w: {"email": {"notifications.welcome": True}},
+        api=True,
+    ),
+]
+
+PAGE_CASES = [
+    Case(
+        "notifications",
+        "GET",
+        lambda w: "/notifications/",
+        EVERYONE_SIGNED_IN,
+        url_name="notifications:list",
+    ),
+    Case(
+        "mark all read",
+        "POST",
+        _everyone_then("/notifications/read-all/"),
+        EVERYONE_SIGNED_IN,
+        url_name="notifications:read_all",
+    ),
+    Case(
+        "open notification",
+        "POST",
+        lambda w: f"/notifications/{welcome(w.wendy).pk}/open/",
+        WENDY_ONLY,
+        url_name="notifications:open",
+    ),
+    Case(
+        "e-mail settings",
+        "GET",
+        lambda w: "/notifications/preferences/",
+        EVERYONE_SIGNED_IN,
+        url_name="notifications:preferences",
+    ),
+    Case(
+        "save e-mail settings",
+        "POST",
+        lambda w: "/notifications/preferences/",
+        EVERYONE_SIGNED_IN,
+        lambda w: {"email": ["notifications.welcome"]},
+        url_name="notifications:preferences",
+    ),
+]
+
+PUBLIC_PAGES: set[str] = set()
+PUBLIC_API: set[tuple[str, str]] = set()

@@ -1,0 +1,420 @@
+"""Permission cases for scenario training; and the shared builders the training tests use
+(tests/test_training_*.py).
+
+In the matrix Acme (Olivia owner, Rita read-only) publishes the scenarios and Wendy (the
+department reviewer persona, no role in Acme) is the nomad who enrols and submits; Olivia
+assesses. Charlie (outsider) and Oscar (the zone operator) have no part unless a case says so."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from nomadcloud.accounts.models import User
+from nomadcloud.accounts.principal import Principal
+from nomadcloud.training import services
+from nomadcloud.training.models import Enrolment, Material, Scenario
+from tests.conftest import PERSONAS, World
+from tests.permissions import ALLOW, DENY, MEMBERS_AND_OPERATOR, OWNER_ONLY, Case
+from tests.permissions.demands import make_concepts
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+EVERYONE = dict.fromkeys(PERSONAS, ALLOW)
+EVERYONE_SIGNED_IN = EVERYONE | {"anonymous": DENY}
+NOBODY = dict.fromkeys(PERSONAS, DENY)
+NOMAD_ONLY = NOBODY | {"reviewer": ALLOW}
+PARTIES = NOBODY | {"readonly": ALLOW, "owner": ALLOW, "reviewer": ALLOW, "operator": ALLOW}
+OUTSIDERS = NOBODY | {"outsider": ALLOW, "reviewer": ALLOW, "operator": ALLOW}
+
+
+def as_(user: User) -> Principal:
+    return Principal.for_user(user)
+
+
+def scenario_fields(**extra: Any) -> dict[str, Any]:
+    make_concepts()
+    today = timezone.localdate()
+    return {
+        "title_zh": "Docker 部署实训",
+        "title_en": "Docker deployment training",
+        "goal_zh": "学会用 Docker 部署 Python 服务。",
+        "tasks_zh": "1. 编写 Dockerfile\n2. 部署并提交截图",
+        "capacity": 5,
+        "enrol_from": today - timedelta(days=1),
+        "enrol_until": today + timedelta(days=10),
+        "runs_from": today - timedelta(days=1),
+        "runs_until": today + timedelta(days=30),
+        "pass_score": "60",
+        "skills": [{"code": "nc.python", "level": 3}, {"code": "nc.docker", "level": 4}],
+        "criteria": [
+            {"title_zh": "部署可用", "title_en": "Deployment works", "weight": 2, "max_points": 10},
+            {
+                "title_zh": "文档清楚",
+                "title_en": "Clear documentation",
+                "weight": 1,
+                "max_points": 5,
+            },
+        ],
+        **extra,
+    }
+
+
+def draft_scenario(w: World, **extra: Any) -> Scenario:
+    return services.create_scenario(
+        principal=as_(w.olivia), organisation=w.acme, **scenario_fields(**extra)
+    )
+
+
+def published_scenario(w: World, **extra: Any) -> Scenario:
+    scenario = draft_scenario(w, **extra)
+    return services.publish_scenario(principal=as_(w.olivia), scenario=scenario)
+
+
+def with_material(w: World, scenario: Scenario | None = None) -> tuple[Scenario, Material]:
+    scenario = scenario or published_scenario(w)
+    material = services.add_material(
+        principal=as_(w.olivia),
+        scenario=scenario,
+        title="部署手册",
+        file=SimpleUploadedFile("manual.pdf", PDF),
+    )
+    return scenario, material
+
+
+def enrolment(w: World, nomad: User | None = None) -> Enrolment:
+    scenario = published_scenario(w)
+    return services.enrol(principal=as_(nomad or w.wendy), scenario=scenario)
+
+
+def submitted(w: World) -> Enrolment:
+    item = enrolment(w)
+    services.submit_work(
+        principal=as_(w.wendy),
+        enrolment=item,
+        text="Dockerfile 与部署截图见附件。",
+        links=["https://example.com/wendy/docker-demo"],
+        files=[SimpleUploadedFile("screenshot.pdf", PDF)],
+    )
+    return Enrolment.objects.get(pk=item.pk)
+
+
+def passed(w: World) -> Enrolment:
+    item = submitted(w)
+    services.assess(
+        principal=as_(w.olivia),
+        enrolment=item,
+        scores=[services.Score(1, 9, "很好"), services.Score(2, 4)],
+        comment="通过。",
+    )
+    return Enrolment.objects.get(pk=item.pk)
+
+
+def _enrolled_with_material(w: World) -> tuple[Scenario, Material]:
+    scenario, material = with_material(w)
+    services.enrol(principal=as_(w.wendy), scenario=scenario)
+    return scenario, material
+
+
+def _sid(scenario: Scenario) -> str:
+    return str(scenario.public_id)
+
+
+T = "/api/v1/training"
+
+API_CASES = [
+    Case("api list scenarios", "GET", lambda w: f"{T}/scenarios", EVERYONE, api=True),
+    Case(
+        "api create scenario",
+        "POST",
+        lambda w: f"{T}/scenarios",
+        OWNER_ONLY,
+        lambda w: {
+            **scenario_fields(),
+            "enrol_from": str(timezone.localdate()),
+            "enrol_until": str(timezone.localdate() + timedelta(days=5)),
+            "runs_from": str(timezone.localdate()),
+            "runs_until": str(timezone.localdate() + timedelta(days=9)),
+            "organisation": str(w.acme.public_id),
+        },
+        api=True,
+    ),
+    Case(
+        "api get published scenario",
+        "GET",
+        lambda w: f"{T}/scenarios/{_sid(published_scenario(w))}",
+        EVERYONE,
+        api=True,
+        route=f"{T}/scenarios/{{scenario_id}}",
+    ),
+    Case(
+        "api get draft scenario",
+        "GET",
+        lambda w: f"{T}/scenarios/{_sid(draft_scenario(w))}",
+        MEMBERS_AND_OPERATOR,
+        api=True,
+        route=f"{T}/scenarios/{{scenario_id}}",
+    ),
+    Case(
+        "api patch scenario",
+        "PATCH",
+        lambda w: f"{T}/scenarios/{_sid(draft_scenario(w))}",
+        OWNER_ONLY,
+        lambda w: {"capacity": 12},
+        api=True,
+        route=f"{T}/scenarios/{{scenario_id}}",
+    ),
+    Case(
+        "api publish scenario",
+        "POST",
+        lambda w: f"{T}/scenarios/{_sid(draft_scenario(w))}/publish",
+        OWNER_ONLY,
+        api=True,
+        route=f"{T}/scenarios/{{scenario_id}}/publish",
+    ),
+    Case(
+        "api close scenario",
+        "POST",
+        lambda w: f"{T}/scenarios/{_sid(published_scenario(w))}/close",
+        OWNER_ONLY,
+        api=True,
+        route=f"{T}/scenarios/{{scenario_id}}/close",
+    ),
+    Case(
+        "api list materials",
+        "GET",
+        lambda w: f"{T}/scenarios/{_sid(_enrolled_with_material(w)[0])}/materials",
+        PARTIES,
+        api=True,
+        route=f"{T}/scenarios/{{scenario_id}}/materials",
+    ),
+    Case(
+        "api add material",
+        "POST",
+        lambda w: f"{T}/scenarios/{_sid(published_scenario(w))}/materials",
+        OWNER_ONLY,
+        lambda w: {"title": "Docker docs", "url": "https://docs.docker.com/"},
+        api=True,
+        route=f"{T}/scenarios/{{scenario_id}}/materials",
+    ),
+    Case(
+        "api remove material",
+        "DELETE",
+        lambda w: "{}/scenarios/{}/materials/{}".format(
+            T, *(lambda s, m: (s.public_id, m.pk))(*with_material(w))
+        ),
+        OWNER_ONLY,
+        api=True,
+        route=f"{T}/scenarios/{{scenario_id}}/materials/{{material_id}}",
+    ),
+    Case(
+        "api list enrolments",
+        "GET",
+        lambda w: f"{T}/scenarios/{_sid(enrolment(w).scenario)}/enrolments",
+        MEMBERS_AND_OPERATOR,
+        api=True,
+        route=f"{T}/scenarios/{{scenario_id}}/enrolments",
+    ),
+    Case(
+        "api enrol",
+        "POST",
+        lambda w: f"{T}/scenarios/{_sid(published_scenario(w))}/enrol",
+        OUTSIDERS,
+        api=True,
+        route=f"{T}/scenarios/{{scenario_id}}/enrol",
+    ),
+    Case("api my enrolments", "GET", lambda w: f"{T}/enrolments", EVERYONE_SIGNED_IN, api=True),
+    Case(
+        "api get enrolment",
+        "GET",
+        lambda w: f"{T}/enrolments/{enrolment(w).public_id}",
+        PARTIES,
+        api=True,
+        route=f"{T}/enrolments/{{enrolment_id}}",
+    ),
+    Case(
+        "api withdraw",
+        "POST",
+        lambda w: f"{T}/enrolments/{enrolment(w).public_id}/withdraw",
+        NOMAD_ONLY,
+        api=True,
+        route=f"{T}/enrolments/{{enrolment_id}}/withdraw",
+    ),
+    Case(
+        "api submit",
+        "POST",
+        lambda w: f"{T}/enrolments/{enrolment(w).public_id}/submissions",
+        NOMAD_ONLY,
+        lambda w: {"text": "My Dockerfile", "links": ["https://example.com/repo"]},
+        api=True,
+        route=f"{T}/enrolments/{{enrolment_id}}/submissions",
+    ),
+    Case(
+        "api assess",
+        "POST",
+        lambda w: f"{T}/enrolments/{submitted(w).public_id}/assessment",
+        OWNER_ONLY,
+        lambda w: {
+            "scores": [{"position": 1, "points": 8}, {"position": 2, "points": 3}],
+            "comment": "Good",
+        },
+        api=True,
+        route=f"{T}/enrolments/{{enrolment_id}}/assessment",
+    ),
+    Case("api completions", "GET", lambda w: f"{T}/completions", EVERYONE_SIGNED_IN, api=True),
+]
+
+
+def _material_page(w: World) -> str:
+    scenario, material = _enrolled_with_material(w)
+    return f"/training/{scenario.public_id}/materials/{material.pk}/"
+
+
+def _submission_file_page(w: World) -> str:
+    item = submitted(w)
+    file_id = item.submissions.get().files.get().pk
+    return f"/training/enrolments/{item.public_id}/files/{file_id}/"
+
+
+def _form(**extra: Any) -> dict[str, Any]:
+    today = timezone.localdate()
+    return {
+        "title_zh": "剪辑实训",
+        "capacity": "3",
+        "enrol_from": str(today),
+        "enrol_until": str(today + timedelta(days=3)),
+        "runs_from": str(today),
+        "runs_until": str(today + timedelta(days=7)),
+        "pass_score": "70",
+        "criteria": "1 | 10 | 节奏 | Pacing",
+        **extra,
+    }
+
+
+PAGE_CASES = [
+    Case(
+        "my training",
+        "GET",
+        lambda w: "/training/mine/",
+        EVERYONE_SIGNED_IN,
+        url_name="training:mine",
+    ),
+    Case(
+        "organisation scenarios",
+        "GET",
+        lambda w: f"/training/organisations/{w.acme.public_id}/",
+        MEMBERS_AND_OPERATOR,
+        url_name="training:organisation",
+    ),
+    Case(
+        "new scenario form",
+        "GET",
+        lambda w: f"/training/organisations/{w.acme.public_id}/new/",
+        OWNER_ONLY,
+        url_name="training:create",
+    ),
+    Case(
+        "create scenario",
+        "POST",
+        lambda w: f"/training/organisations/{w.acme.public_id}/new/",
+        OWNER_ONLY,
+        lambda w: _form(),
+        url_name="training:create",
+    ),
+    Case(
+        "edit scenario form",
+        "GET",
+        lambda w: f"/training/{draft_scenario(w).public_id}/edit/",
+        OWNER_ONLY,
+        url_name="training:edit",
+    ),
+    Case(
+        "edit scenario",
+        "POST",
+        lambda w: f"/training/{draft_scenario(w).public_id}/edit/",
+        OWNER_ONLY,
+        lambda w: _form(title_zh="新剪辑实训"),
+        url_name="training:edit",
+    ),
+    Case(
+        "publish scenario",
+        "POST",
+        lambda w: f"/training/{draft_scenario(w).public_id}/publish/",
+        OWNER_ONLY,
+        url_name="training:publish",
+    ),
+    Case(
+        "close scenario",
+        "POST",
+        lambda w: f"/training/{published_scenario(w).public_id}/close/",
+        OWNER_ONLY,
+        url_name="training:close",
+    ),
+    Case(
+        "enrol",
+        "POST",
+        lambda w: f"/training/{published_scenario(w).public_id}/enrol/",
+        OUTSIDERS,
+        url_name="training:enrol",
+    ),
+    Case(
+        "add material",
+        "POST",
+        lambda w: f"/training/{published_scenario(w).public_id}/materials/",
+        OWNER_ONLY,
+        lambda w: {"title": "手册", "file": SimpleUploadedFile("manual.pdf", PDF)},
+        url_name="training:add_material",
+    ),
+    Case("download material", "GET", _material_page, PARTIES, url_name="training:material"),
+    Case(
+        "remove material",
+        "POST",
+        lambda w: "/training/{}/materials/{}/remove/".format(
+            *(lambda s, m: (s.public_id, m.pk))(*with_material(w))
+        ),
+        OWNER_ONLY,
+        url_name="training:remove_material",
+    ),
+    Case(
+        "enrolment page",
+        "GET",
+        lambda w: f"/training/enrolments/{enrolment(w).public_id}/",
+        PARTIES,
+        url_name="training:enrolment",
+    ),
+    Case(
+        "withdraw",
+        "POST",
+        lambda w: f"/training/enrolments/{enrolment(w).public_id}/withdraw/",
+        NOMAD_ONLY,
+        url_name="training:withdraw",
+    ),
+    Case(
+        "submit",
+        "POST",
+        lambda w: f"/training/enrolments/{enrolment(w).public_id}/submit/",
+        NOMAD_ONLY,
+        lambda w: {"text": "作品说明", "attachments": SimpleUploadedFile("work.pdf", PDF)},
+        url_name="training:submit",
+    ),
+    Case(
+        "assess",
+        "POST",
+        lambda w: f"/training/enrolments/{submitted(w).public_id}/assess/",
+        OWNER_ONLY,
+        lambda w: {"points_1": "10", "points_2": "5", "comment": "优秀"},
+        url_name="training:assess",
+    ),
+    Case(
+        "download submitted file",
+        "GET",
+        _submission_file_page,
+        PARTIES,
+        url_name="training:submission_file",
+    ),
+]
+
+PUBLIC_PAGES = {"training:list", "training:detail"}
+PUBLIC_API: set[tuple[str, str]] = set()
