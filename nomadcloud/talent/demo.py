@@ -169,4 +169,51 @@ def seed() -> dict[str, int]:
             continue
         build(user)
         counts["profiles"] += 1
+    counts["profiles"] += _generated_profiles()
     return counts
+
+
+# What the zone's typical nomads do, for the generated demo people (nomad1…N): headline and
+# the vocabulary codes they hold (skills, or tools for concepts of kind "tool").
+TRADES = [
+    ("Python 数据工程师", "Python data engineer",
+     ["nc.python", "nc.sql", "nc.data-cleaning", "nc.docker"]),
+    ("数据标注员", "Data annotator", ["nc.data-annotation", "nc.data-cleaning", "nc.label-studio"]),
+    ("短视频剪辑师", "Short-video editor", ["nc.video-editing", "nc.copywriting", "nc.premiere"]),
+    ("UI 设计师", "UI designer", ["nc.ui-design", "nc.graphic-design", "nc.figma"]),
+    ("跨境电商运营", "Cross-border e-commerce operator",
+     ["nc.cross-border-ecommerce", "nc.copywriting", "nc.excel"]),
+    ("前端开发工程师", "Front-end developer", ["nc.frontend-dev", "nc.javascript", "nc.react"]),
+    ("机器学习工程师", "Machine-learning engineer",
+     ["nc.machine-learning", "nc.python", "nc.pytorch"]),
+    ("直播运营", "Live-stream operator", ["nc.live-streaming", "nc.new-media-operation"]),
+]  # fmt: skip
+
+
+def _generated_profiles() -> int:
+    """Profiles for the generated demo nomads, so that matching has people to rank. Uses
+    only concepts of the shipped vocabulary; skips codes that are missing."""
+    created = 0
+    nomads = User.objects.filter(email__startswith="nomad", email__endswith=f"@{DEMO_DOMAIN}")
+    for index, user in enumerate(nomads.exclude(email=f"nomad@{DEMO_DOMAIN}").order_by("id")):
+        if Profile.objects.filter(user=user).exists():
+            continue
+        me = Principal.for_user(user)
+        zh, en, codes = TRADES[index % len(TRADES)]
+        services.update_profile(
+            principal=me,
+            headline_zh=zh,
+            headline_en=en,
+            location="儋州" if index % 3 else "洋浦",
+            availability="available" if index % 5 else "partly",
+        )
+        services.set_language(principal=me, language="zh", level="native")
+        services.set_language(principal=me, language="en", level=("B1", "B2", "C1")[index % 3])
+        for position, concept in enumerate(Concept.objects.filter(code__in=codes)):
+            if concept.kind == Concept.Kind.TOOL:
+                services.set_tool(principal=me, concept=concept, proficiency=2 + index % 4)
+            else:
+                level = 4 if (index + position) % 2 else 5  # self-declared: at most 四级
+                services.declare_skill(principal=me, concept=concept, level=level)
+        created += 1
+    return created

@@ -1,0 +1,242 @@
+"""Ed25519 (RFC 8032) keys and signatures over the ``cryptography`` package, with explicit
+public-key screening and multibase / Multikey encodings.
+
+- ``sign`` / ``verify``: pure Ed25519 (no pre-hashing). ``verify`` refuses signatures that
+  are not 64 bytes or whose scalar S is not below the group order L before asking OpenSSL.
+- ``screen_public_key``: the checks applied to a public key registered from outside.
+  ``cryptography`` (OpenSSL) accepts some encodings that a registry should refuse, so they
+  are implemented here in pure Python: length 32; y below p (canonical field element); not
+  the "negative zero" x (x = 0 with the sign bit set); a point on the curve; not of small
+  order ([8]P ≠ identity); and, unless disabled, no torsion component ([L]P = identity),
+  which every key made by honest key generation satisfies.
+- Multikey: ``z`` + base58btc(0xed 0x01 ‖ public key) and, for secret seeds,
+  ``z`` + base58btc(0x80 0x26 ‖ seed), as in the W3C Controlled Identifiers / did:key specs.
+"""
+
+from __future__ import annotations
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+__all__ = [
+    "ED25519_PRIV_MULTICODEC",
+    "ED25519_PUB_MULTICODEC",
+    "InvalidKey",
+    "b58decode",
+    "b58encode",
+    "generate_seed",
+    "multibase_decode",
+    "multibase_encode",
+    "multikey_decode_private",
+    "multikey_decode_public",
+    "multikey_encode_private",
+    "multikey_encode_public",
+    "public_key_from_seed",
+    "screen_public_key",
+    "sign",
+    "verify",
+]
+
+ED25519_PUB_MULTICODEC = b"\xed\x01"
+ED25519_PRIV_MULTICODEC = b"\x80\x26"
+
+P = 2**255 - 19
+L = 2**252 + 27742317777372353535851937790883648493
+_D = (-121665 * pow(121666, P - 2, P)) % P
+_SQRT_M1 = pow(2, (P - 1) // 4, P)
+
+
+class InvalidKey(ValueError):
+    """A key is malformed or refused by screening. ``reason`` is a stable code."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+# --- base58btc (Bitcoin alphabet) ----------------------------------------------------------
+
+_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_B58_INDEX = {c: i for i, c in enumerate(_B58)}
+
+
+def b58encode(data: bytes) -> str:
+    zeros = len(data) - len(data.lstrip(b"\0"))
+    n = int.from_bytes(data, "big")
+    out = []
+    while n:
+        n, r = divmod(n, 58)
+        out.append(_B58[r])
+    return "1" * zeros + "".join(reversed(out))
+
+
+def b58decode(text: str) -> bytes:
+    n = 0
+    for c in text:
+        try:
+            n = n * 58 + _B58_INDEX[c]
+        except KeyError:
+            raise ValueError(f"not a base58btc character: {c!r}") from None
+    zeros = len(text) - len(text.lstrip("1"))
+    body = n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b""
+    return b"\0" * zeros + body
+
+
+def multibase_encode(data: bytes) -> str:
+    """Multibase base58btc (prefix ``z``)."""
+    return "z" + b58encode(data)
+
+
+def multibase_decode(text: str) -> bytes:
+    if not text.startswith("z"):
+        raise ValueError("only multibase base58btc ('z') is supported")
+    return b58decode(text[1:])
+
+
+def multikey_encode_public(public_key: bytes) -> str:
+    if len(public_key) != 32:
+        raise InvalidKey("length", "an Ed25519 public key is 32 bytes")
+    return multibase_encode(ED25519_PUB_MULTICODEC + public_key)
+
+
+def multikey_decode_public(text: str) -> bytes:
+    try:
+        raw = multibase_decode(text)
+    except ValueError as exc:
+        raise InvalidKey("encoding", str(exc)) from None
+    if raw[:2] != ED25519_PUB_MULTICODEC or len(raw) != 34:
+        raise InvalidKey("encoding", "not an Ed25519 Multikey public key (0xed01 + 32 bytes)")
+    return raw[2:]
+
+
+def multikey_encode_private(seed: bytes) -> str:
+    if len(seed) != 32:
+        raise InvalidKey("length", "an Ed25519 secret seed is 32 bytes")
+    return multibase_encode(ED25519_PRIV_MULTICODEC + seed)
+
+
+def multikey_decode_private(text: str) -> bytes:
+    try:
+        raw = multibase_decode(text)
+    except ValueError as exc:
+        raise InvalidKey("encoding", str(exc)) from None
+    if raw[:2] != ED25519_PRIV_MULTICODEC or len(raw) != 34:
+        raise InvalidKey("encoding", "not an Ed25519 Multikey secret key (0x8026 + 32 bytes)")
+    return raw[2:]
+
+
+# --- keys, signing, verification -----------------------------------------------------------
+
+
+def generate_seed() -> bytes:
+    return Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.Raw,
+        serialization.PrivateFormat.Raw,
+        serialization.NoEncryption(),
+    )
+
+
+def _private(seed: bytes) -> Ed25519PrivateKey:
+    if len(seed) != 32:
+        raise InvalidKey("length", "an Ed25519 secret seed is 32 bytes")
+    return Ed25519PrivateKey.from_private_bytes(seed)
+
+
+def public_key_from_seed(seed: bytes) -> bytes:
+    return (
+        _private(seed)
+        .public_key()
+        .public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    )
+
+
+def sign(seed: bytes, message: bytes) -> bytes:
+    """The 64-byte Ed25519 signature of ``message`` by the key with this 32-byte seed."""
+    return _private(seed).sign(message)
+
+
+def verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
+    """True when ``signature`` is a valid Ed25519 signature; never raises on bad input."""
+    if len(public_key) != 32 or len(signature) != 64:
+        return False
+    if int.from_bytes(signature[32:], "little") >= L:  # malleable / non-canonical S
+        return False
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+# --- screening -----------------------------------------------------------------------------
+
+_Point = tuple[int, int, int, int]  # extended coordinates (X, Y, Z, T), x = X/Z, y = Y/Z
+_IDENTITY: _Point = (0, 1, 1, 0)
+
+
+def _add(p1: _Point, p2: _Point) -> _Point:
+    x1, y1, z1, t1 = p1
+    x2, y2, z2, t2 = p2
+    a = (y1 - x1) * (y2 - x2) % P
+    b = (y1 + x1) * (y2 + x2) % P
+    c = t1 * 2 * _D * t2 % P
+    d = z1 * 2 * z2 % P
+    e, f, g, h = b - a, d - c, d + c, b + a
+    return (e * f % P, g * h % P, f * g % P, e * h % P)
+
+
+def _mul(k: int, point: _Point) -> _Point:
+    result = _IDENTITY
+    addend = point
+    while k:
+        if k & 1:
+            result = _add(result, addend)
+        addend = _add(addend, addend)
+        k >>= 1
+    return result
+
+
+def _is_identity(point: _Point) -> bool:
+    x, y, z, _ = point
+    return x % P == 0 and (y - z) % P == 0
+
+
+def _decode_point(public_key: bytes) -> _Point:
+    if len(public_key) != 32:
+        raise InvalidKey("length", "an Ed25519 public key is 32 bytes")
+    value = int.from_bytes(public_key, "little")
+    sign_bit = value >> 255
+    y = value & ((1 << 255) - 1)
+    if y >= P:
+        raise InvalidKey("non_canonical", "non-canonical encoding: y is not below p")
+    u = (y * y - 1) % P
+    v = (_D * y * y + 1) % P
+    x = u * pow(v, 3, P) * pow(u * pow(v, 7, P), (P - 5) // 8, P) % P
+    if (v * x * x - u) % P != 0:
+        if (v * x * x + u) % P != 0:
+            raise InvalidKey("not_on_curve", "the encoding is not a point on Ed25519")
+        x = x * _SQRT_M1 % P
+    if x == 0 and sign_bit:
+        raise InvalidKey("non_canonical", "non-canonical encoding: negative zero x")
+    if x & 1 != sign_bit:
+        x = P - x
+    return (x, y, 1, x * y % P)
+
+
+def screen_public_key(public_key: bytes, *, require_prime_order: bool = True) -> bytes:
+    """Return ``public_key`` if acceptable for registration, else raise ``InvalidKey``.
+
+    Reasons: ``length``, ``non_canonical``, ``not_on_curve``, ``small_order``,
+    ``mixed_order`` (has a torsion component), ``rejected`` (refused by OpenSSL).
+    """
+    point = _decode_point(public_key)
+    if _is_identity(_mul(8, point)):
+        raise InvalidKey("small_order", "small-order public key")
+    if require_prime_order and not _is_identity(_mul(L, point)):
+        raise InvalidKey("mixed_order", "public key has a small-order component")
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key)
+    except ValueError:
+        raise InvalidKey("rejected", "public key refused by the Ed25519 library") from None
+    return public_key
