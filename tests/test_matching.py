@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -254,3 +255,17 @@ def test_bad_weights_in_the_environment_fail_the_system_checks(settings: object)
     assert [e.id for e in check_weights()] == ["nomadcloud.E007"]
     settings.MATCHING_WEIGHTS = {"text": 0.3}  # type: ignore[attr-defined]
     assert check_weights() == []
+
+
+def test_a_new_strong_match_notifies_the_nomad_once(
+    world: World, nomad: Profile, settings: Any
+) -> None:
+    from nomadcloud.notifications.models import Notification
+
+    settings.MATCHING_STRONG_SCORE = 30
+    demand = published(world)
+    services.refresh_demand(demand.pk)
+    services.refresh_profile(nomad.pk)  # the same match again: no second notification
+    sent = Notification.objects.filter(recipient=world.bob, kind="matching.strong_match")
+    assert sent.count() == 1
+    assert Match.objects.get(demand=demand, profile=nomad).notified_at is not None
