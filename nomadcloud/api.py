@@ -12,6 +12,8 @@ from nomadcloud.demands.api import router as demands_router
 from nomadcloud.matching.api import router as matching_router
 from nomadcloud.notifications.api import router as notifications_router
 from nomadcloud.orders.api import router as orders_router
+from nomadcloud.points.api import router as points_router
+from nomadcloud.proofs.api import router as proofs_router
 from nomadcloud.talent.api import router as talent_router
 from nomadcloud.taxonomy.api import router as taxonomy_router
 from nomadcloud.training.api import router as training_router
@@ -40,3 +42,5 @@ api.add_router("/matching", matching_router)
 api.add_router("/training", training_router)
 api.add_router("/orders", orders_router)
 api.add_router("/datatasks", datatasks_router)
+api.add_router("/proofs", proofs_router)
+api.add_router("/points", points_router)

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "nomadcloud.training",
     "nomadcloud.orders",
     "nomadcloud.datatasks",
+    "nomadcloud.points",
+    "nomadcloud.proofs",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from nomadcloud.api import api
 from nomadcloud.core import views as core_views
+from nomadcloud.proofs import views as proofs_views
 
 admin.site.site_header = "NomadCloud"
 
@@ -22,6 +23,9 @@ urlpatterns = [
     path("training/", include("nomadcloud.training.urls")),
     path("orders/", include("nomadcloud.orders.urls")),
     path("datatasks/", include("nomadcloud.datatasks.urls")),
+    path("proofs/", include("nomadcloud.proofs.urls")),
+    path(".well-known/did.json", proofs_views.did_json, name="did_json"),
+    path("points/", include("nomadcloud.points.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,138 @@
+"""Permission cases for proofs of work: verifying, the DID document, the status list, the
+checkpoint and log proofs are public; a person sees and downloads only their own
+credentials; only the zone operator revokes."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from nomadcloud.proofs import services
+from nomadcloud.proofs.models import Credential
+from tests.conftest import PERSONAS, World
+from tests.permissions import ALLOW, AUTHENTICATED, DENY, OPERATOR_ONLY, Case
+
+EVERYONE = dict.fromkeys(PERSONAS, ALLOW)
+API = "/api/v1/proofs"
+
+
+def claims(source: str = "batch-1") -> services.Claims:
+    now = timezone.now()
+    return services.Claims(
+        kind=Credential.Kind.DATA,
+        source=source,
+        title_zh="图像标注",
+        title_en="Image labelling",
+        enterprise_id="00000000-0000-0000-0000-000000000001",
+        enterprise_zh="艾克米",
+        enterprise_en="Acme",
+        period_start=now - timedelta(days=3),
+        period_end=now,
+        work_units=Decimal("12.50"),
+        items=125,
+        accuracy=0.96,
+        skills=[("nc.data-labelling", "数据标注", "data labelling")],
+    )
+
+
+def rita_credential(w: World) -> Credential:
+    found = Credential.objects.filter(user=w.rita).first()
+    if found is not None:
+        return found
+    credential = services.issue_credential(w.rita, claims())
+    assert credential is not None
+    services.publish_checkpoint()
+    return credential
+
+
+def logged(w: World) -> str:
+    rita_credential(w)
+    return ""
+
+
+# Only Rita holds the credential; the others get NotFound.
+OWN = dict.fromkeys(PERSONAS, DENY) | {"readonly": ALLOW}
+
+API_CASES = [
+    Case(
+        "api verify",
+        "POST",
+        lambda w: f"{API}/verify",
+        EVERYONE,
+        body=lambda w: rita_credential(w).document,
+        api=True,
+        changes=False,
+    ),
+    Case(
+        "api checkpoint",
+        "GET",
+        lambda w: logged(w) + f"{API}/checkpoint",
+        EVERYONE,
+        api=True,
+        route=f"{API}/checkpoint",
+    ),
+    Case(
+        "api inclusion",
+        "GET",
+        lambda w: logged(w) + f"{API}/inclusion?index=0&size=1",
+        EVERYONE,
+        api=True,
+        route=f"{API}/inclusion",
+    ),
+    Case(
+        "api consistency",
+        "GET",
+        lambda w: logged(w) + f"{API}/consistency?first=1&second=1",
+        EVERYONE,
+        api=True,
+        route=f"{API}/consistency",
+    ),
+    Case("api my credentials", "GET", lambda w: f"{API}/credentials", AUTHENTICATED, api=True),
+    Case(
+        "api revoke",
+        "POST",
+        lambda w: f"{API}/credentials/{rita_credential(w).public_id}/revoke",
+        OPERATOR_ONLY,
+        body=lambda w: {"reason": "issued in error"},
+        api=True,
+        route=f"{API}/credentials/{{credential_id}}/revoke",
+    ),
+]
+
+PAGE_CASES = [
+    Case("verify page", "GET", lambda w: "/proofs/verify/", EVERYONE, url_name="proofs:verify"),
+    Case(
+        "verify a pasted credential",
+        "POST",
+        lambda w: "/proofs/verify/",
+        EVERYONE,
+        body=lambda w: {"credential": json.dumps(rita_credential(w).document)},
+        url_name="proofs:verify",
+        changes=False,
+    ),
+    Case("did document", "GET", lambda w: "/.well-known/did.json", EVERYONE, url_name="did_json"),
+    Case(
+        "status list", "GET", lambda w: "/proofs/status/1", EVERYONE, url_name="proofs:status_list"
+    ),
+    Case(
+        "checkpoint note",
+        "GET",
+        lambda w: logged(w) + "/proofs/checkpoint",
+        EVERYONE,
+        url_name="proofs:checkpoint",
+    ),
+    Case("my credentials", "GET", lambda w: "/proofs/mine/", AUTHENTICATED, url_name="proofs:mine"),
+    Case(
+        "download a credential",
+        "GET",
+        lambda w: f"/proofs/mine/{rita_credential(w).public_id}.json",
+        OWN,
+        url_name="proofs:download",
+    ),
+]
+
+PUBLIC_PAGES: set[str] = set()
+PUBLIC_API: set[tuple[str, str]] = set()
