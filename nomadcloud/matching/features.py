@@ -107,7 +107,7 @@ def profile_features(profile: Profile, now: datetime | None = None) -> ProfileFe
         location=profile.location if about else "",
         utc_offset_minutes=_offset(profile.time_zone, now),
         rate_per_day=_rate_per_day(profile) if _used(profile, "rate") else None,
-        certified=_certified(profile, today),
+        certified=is_certified(profile, today),
         text="\n".join(t for t in (*text, *project_text) if t),
     )
 
@@ -136,7 +136,7 @@ def _rate_per_day(profile: Profile) -> float | None:
     return float(per_day) if per_day is not None else None
 
 
-def _certified(profile: Profile, today: object) -> bool:
+def is_certified(profile: Profile, today: object) -> bool:
     return Certificate.objects.filter(
         holder_id=profile.user_id,
         revoked_at__isnull=True,

@@ -153,7 +153,7 @@ def _store(
         "score": round(min(100.0, max(0.0, result.score)), 2),
         "required_total": len(required),
         "required_met": sum(1 for i in required if i.status == "met"),
-        "certified": features._certified(profile, timezone.localdate()),
+        "certified": features.is_certified(profile, timezone.localdate()),
         "available": profile.availability != Profile.Availability.UNAVAILABLE,
         "explanation": explanation(result),
         "rule_version": matcher.weights().version,
