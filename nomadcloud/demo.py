@@ -1,7 +1,7 @@
 """The whole demo zone, app by app in dependency order: people and organisations, the
 skill vocabulary, nomad profiles and certification rules, enterprise demands, training
-scenarios, orders and conversions, data batches, notifications. Each step is idempotent, so
-``seed_demo`` may run on every start of a demo machine."""
+scenarios, orders and conversions, data batches, notifications, the points programme. Each
+step is idempotent, so ``seed_demo`` may run on every start of a demo machine."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from nomadcloud.datatasks import demo as datatasks_demo
 from nomadcloud.demands import demo as demands_demo
 from nomadcloud.notifications import demo as notifications_demo
 from nomadcloud.orders import demo as orders_demo
+from nomadcloud.points import merchant_demo as points_merchant_demo
+from nomadcloud.points import programme_demo as points_programme_demo
 from nomadcloud.talent import demo as talent_demo
 from nomadcloud.taxonomy import vocabulary
 from nomadcloud.training import demo as training_demo
@@ -29,4 +31,6 @@ def seed(*, nomads: int = 60) -> dict[str, int]:
     counts |= orders_demo.seed()
     counts |= datatasks_demo.seed()
     counts |= notifications_demo.seed()
+    counts |= points_programme_demo.seed()
+    counts |= points_merchant_demo.seed()
     return counts

@@ -287,3 +287,12 @@ DATATASKS_LEASE_SECONDS = env_int("DATATASKS_LEASE_SECONDS", 600, minimum=30)
 ORDER_REVIEW_WINDOW_DAYS = env_int("ORDER_REVIEW_WINDOW_DAYS", 7, minimum=1)
 # Largest training submission, deliverable or conversion document.
 WORK_FILE_MAX_BYTES = env_int("WORK_FILE_MAX_BYTES", 10 * 1_048_576, minimum=1024)
+
+# --- Points: payments at merchants (docs/points.md) ---------------------------------------
+# How long a nomad's one-time payment code stays valid.
+POINTS_PAYMENT_CODE_SECONDS = env_int("POINTS_PAYMENT_CODE_SECONDS", 180, minimum=30)
+# How long a cashier's hold waits for confirmation before the points go back.
+POINTS_CASHIER_HOLD_SECONDS = env_int("POINTS_CASHIER_HOLD_SECONDS", 300, minimum=30)
+# Refused payment codes a merchant may enter per window before it must wait.
+POINTS_CODE_FAILURE_LIMIT = env_int("POINTS_CODE_FAILURE_LIMIT", 20, minimum=1)
+POINTS_CODE_FAILURE_WINDOW_MINUTES = env_int("POINTS_CODE_FAILURE_WINDOW_MINUTES", 10, minimum=1)

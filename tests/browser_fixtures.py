@@ -5,7 +5,7 @@ test against the live server, and sign-in."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -61,6 +61,35 @@ def page(
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+Login = Callable[[str], Page]
+
+
+@pytest.fixture
+def login(
+    browser: Browser, live_server: Any, audit_triggers_lifted_for_flush: None
+) -> Iterator[Login]:
+    """``login(email)``: a page of its own phone-sized browser context (in Chinese, with
+    downloads), signed in as that person — for tests where several people act in turn."""
+    contexts = []
+
+    def open_as(email: str) -> Page:
+        context = browser.new_context(
+            base_url=live_server.url,
+            locale="zh-CN",
+            viewport={"width": 390, "height": 844},
+            accept_downloads=True,
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        sign_in(page, email)
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
 
 
 def sign_in(page: Page, identifier: str, password: str = PASSWORD) -> None:

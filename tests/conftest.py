@@ -188,5 +188,6 @@ def database_fingerprint() -> dict[str, str]:
 from tests.browser_fixtures import (  # noqa: E402, F401
     audit_triggers_lifted_for_flush,
     browser,
+    login,
     page,
 )

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Callable, Iterable
-from datetime import timedelta
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +19,14 @@ from django.db import IntegrityError, connection, connections, transaction
 import tests.test_points_ledger as core
 from nomadcloud.points import models as m
 from nomadcloud.points.ledger import (
+    Account,
     AccountFlags,
     Asset,
     ExpiryRule,
     Kind,
     Ledger,
+    Lot,
+    MemoryStore,
     Reason,
     Status,
     SystemRole,
@@ -190,6 +193,106 @@ def test_linked_chain_writes_nothing_when_refused(ledger: Ledger) -> None:
     )
     assert [r.status for r in ok] == [Status.CREATED, Status.CREATED]
     assert check_invariants(ledger.store) == []
+
+
+def _random_batch(
+    rng: random.Random, n: int, tag: str, now: datetime, sent: list[TransferRequest]
+) -> list[TransferRequest]:
+    """A batch of every kind of request, many touching the same accounts and referring to
+    each other: issues (some lots expiring soon), payments, holds posted or voided in the same
+    batch or later, reversals, linked chains (some failing), retries with the same and with
+    changed fields, and ids with the characters a literal must escape."""
+    people = ["ann:PTS", "bob:PTS", "cy:PTS", "shop:PTS"]
+    out: list[TransferRequest] = []
+    odd = ['"', "\\", ",", "{", "}", "'", "~"]
+    while len(out) < n:
+        k = len(out)
+        tid = f"{tag}-{k}{rng.choice(odd) if rng.random() < 0.3 else ''}"
+        pick = rng.random()
+        a, b = rng.sample(people, 2)
+        earlier = [r for r in sent + out if r.kind in (Kind.TRANSFER, Kind.POST)]
+        holds = [r.id for r in sent + out if r.kind == Kind.HOLD]
+        if pick < 0.2:
+            expires = now + timedelta(days=rng.choice([1, 2, 40])) if rng.random() < 0.5 else None
+            src = f"issuance:PTS:{rng.randrange(4)}"
+            request = TransferRequest(tid, Kind.TRANSFER, src, a, rng.randint(1, 900),
+                                      lot_expires_at=expires)  # fmt: skip
+        elif pick < 0.4:
+            request = TransferRequest(tid, Kind.TRANSFER, a, b, rng.randint(1, 400))
+        elif pick < 0.5:
+            request = TransferRequest(tid, Kind.HOLD, a, b, rng.randint(1, 300),
+                                      timeout=rng.choice([0, 3600, 5 * 86400]))  # fmt: skip
+        elif pick < 0.6 and holds:
+            amount = rng.choice([None, rng.randint(1, 300)])
+            kind = rng.choice([Kind.POST, Kind.POST, Kind.VOID])
+            request = TransferRequest(tid, kind, pending_id=rng.choice(holds),
+                                      amount=amount if kind == Kind.POST else None)  # fmt: skip
+        elif pick < 0.72 and earlier:
+            request = TransferRequest(tid, Kind.REVERSAL, reverses=rng.choice(earlier).id,
+                                      amount=rng.choice([None, rng.randint(1, 200)]))  # fmt: skip
+        elif pick < 0.82:
+            out.append(TransferRequest(tid, Kind.TRANSFER, a, b, rng.randint(1, 300), linked=True))
+            request = TransferRequest(f"{tid}+", Kind.TRANSFER, b, a, rng.randint(1, 300))
+        elif pick < 0.92 and sent:
+            original = rng.choice(sent)
+            if rng.random() < 0.5:
+                request = original
+            else:
+                request = TransferRequest(original.id, original.kind, original.debit_account,
+                                          original.credit_account, (original.amount or 0) + 1,
+                                          pending_id=original.pending_id,
+                                          reverses=original.reverses)  # fmt: skip
+            if request.linked:
+                continue
+        else:
+            request = TransferRequest(tid, Kind.TRANSFER, a, "nobody", 5)
+        out.append(request)
+    return out
+
+
+@pytest.mark.parametrize("size", [40, 600])  # SQLite reads many keys through json_each
+def test_large_mixed_batches_match_the_memory_ledger(db: None, size: int) -> None:
+    """The database path reads in bulk and writes each batch at once; the memory store is the
+    reference. The same batches give the same answers and leave the same state."""
+    rng = random.Random(size)
+    clocks = Clock(), Clock()
+    ledgers = [Ledger(MemoryStore(), clocks[0]), DatabaseLedger(DatabaseStore(), clocks[1])]
+    for lg in ledgers:
+        lg.create_asset(Asset("PTS", expiry=ExpiryRule(days=30), shards=4))
+        for account in ("ann:PTS", "bob:PTS", "cy:PTS"):
+            lg.open_account(account, "PTS", account.split(":")[0], LOTS)
+        lg.open_account("shop:PTS", "PTS", "shop")
+    sent: list[TransferRequest] = []
+    seen: set[tuple[Status, Reason | None]] = set()
+    for round_ in range(4):
+        batch = _random_batch(rng, size, f"r{round_}", clocks[0].now, sent)
+        answers = [lg.submit(batch) for lg in ledgers]
+        assert answers[0] == answers[1]
+        seen.update((r.status, r.reason) for r in answers[0])
+        sent.extend(batch)
+        for clock in clocks:
+            clock.advance(days=1, hours=13)
+        swept = [lg.expire_holds() + lg.expire_lots() for lg in ledgers]
+        assert swept[0] == swept[1]
+        assert db_snapshot(ledgers[0]) == db_snapshot(ledgers[1])
+        for lg in ledgers:
+            assert check_invariants(lg.store) == []
+    for status_reason in [
+        (Status.CREATED, None),
+        (Status.EXISTS, None),
+        (Status.REFUSED, Reason.EXISTS_WITH_DIFFERENT_FIELDS),
+        (Status.REFUSED, Reason.LINKED_EVENT_FAILED),
+        (Status.REFUSED, Reason.CREDIT_ACCOUNT_UNKNOWN),
+    ]:
+        assert status_reason in seen
+    fresh = DatabaseStore()  # read back, not remembered
+    assert sorted(t.id for t in fresh.all_transfers()) == sorted(
+        t.id for t in ledgers[0].store.all_transfers()
+    )
+    assert {t.id: t for t in fresh.all_transfers()} == {
+        t.id: t for t in ledgers[0].store.all_transfers()
+    }
+    assert any(c in t.id for t in fresh.all_transfers() for c in '"\\,{')
 
 
 def _execute(sql: str) -> None:
@@ -361,17 +464,19 @@ def test_a_lost_race_on_the_transfer_id_is_retried(
     core.issue(ledger, "i2", "bob:PTS", 100)
     assert ledger.transfer("x", "ann:PTS", "shop:PTS", 10).status == Status.CREATED
     store = DatabaseStore()
-    real = store.get_transfers
+    real = store.lock_and_load
     stale = {"left": 1}
 
-    def get_transfers_once_stale(ids: Iterable[str]) -> dict[str, Transfer]:
-        wanted = list(ids)
-        if wanted == ["x"] and stale["left"]:
+    def lock_and_load_once_stale(
+        ids: Sequence[str], transfer_ids: Sequence[str], lots_of: Sequence[str]
+    ) -> tuple[dict[str, Account], dict[str, Transfer], list[Lot]]:
+        accounts, transfers, lots = real(ids, transfer_ids, lots_of)
+        if "x" in transfers and stale["left"]:
             stale["left"] -= 1
-            return {}  # as if read before the other worker committed
-        return real(wanted)
+            del transfers["x"]  # as if read before the other worker committed
+        return accounts, transfers, lots
 
-    monkeypatch.setattr(store, "get_transfers", get_transfers_once_stale)
+    monkeypatch.setattr(store, "lock_and_load", lock_and_load_once_stale)
     other = DatabaseLedger(store, clock)
     result = other.transfer("x", "bob:PTS", "shop:PTS", 10)
     assert stale["left"] == 0

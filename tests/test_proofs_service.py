@@ -20,7 +20,7 @@ from nomadcloud.core.models import AuditEvent
 from nomadcloud.proofs import services
 from nomadcloud.proofs.core import dataintegrity, ed25519, merkle, note
 from nomadcloud.proofs.models import Credential, LogEntry, LogNode
-from tests.conftest import World
+from tests.conftest import World, client_for
 from tests.permissions.proofs import claims
 
 
@@ -369,3 +369,29 @@ def test_concurrent_appends_get_distinct_indexes() -> None:
     assert [e.index for e in entries] == list(range(60))
     reference = merkle.MemoryTree(bytes(e.leaf_hash) for e in entries)
     assert bytes(services.publish_checkpoint().root) == reference.root()
+
+
+def test_a_batch_is_verified_with_a_fixed_number_of_queries(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    issued = services.issue_credentials(world.rita, [claims(f"batch-q-{i}") for i in range(30)])
+    services.publish_checkpoint()
+    tampered = {**issued[1].document, "validFrom": "2000-01-01T00:00:00Z"}
+    with CaptureQueriesContext(connection) as few:
+        services.verify_many([issued[0].document])
+    with CaptureQueriesContext(connection) as many:
+        results = services.verify_many([c.document for c in issued] + [None])
+    assert len(many.captured_queries) == len(few.captured_queries)
+    results += services.verify_many([tampered])  # reads the logged copy's claims: one more
+    assert [r.valid for r in results] == [True] * 30 + [False, False]
+    assert results[31].work == issued[1].document["credentialSubject"]["work"]
+    assert results[30].checks[0].code == "malformed"
+    assert results[31].checks[2].code == "signature"
+    response = client_for(None).post(
+        "/api/v1/proofs/verify/batch",
+        {"credentials": [issued[0].document, tampered]},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    assert [r["valid"] for r in response.json()] == [True, False]

@@ -19,7 +19,21 @@ class Input(Schema):
         wrapped = getattr(data, "_obj", data)  # ninja wraps input in a DjangoGetter
         if not isinstance(wrapped, dict):
             raise ValueError("expected a JSON object")
+        if _has_nul(wrapped):  # PostgreSQL text cannot hold it; no person types it
+            raise ValueError("text must not contain NUL (U+0000) characters")
         return data
+
+
+def _has_nul(value: Any, depth: int = 0) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if depth > 32:
+        return False
+    if isinstance(value, dict):
+        return any(_has_nul(k, depth + 1) or _has_nul(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v, depth + 1) for v in value)
+    return False
 
 
 def _iso_date_string(value: Any) -> Any:

@@ -6,3 +6,16 @@ class PointsConfig(AppConfig):
     name = "nomadcloud.points"
     label = "points"
     verbose_name = _("Consumption points")
+
+    def ready(self) -> None:
+        import nomadcloud.points.merchant_notices  # noqa: F401  (registers kinds)
+        from nomadcloud.points import exchange
+        from nomadcloud.proofs import signals
+
+        # Work units follow proofs of work, inside the issuing/revoking transaction.
+        signals.credentials_issued.connect(
+            exchange.on_credentials_issued, dispatch_uid="points.credentials_issued"
+        )
+        signals.credential_revoked.connect(
+            exchange.on_credential_revoked, dispatch_uid="points.credential_revoked"
+        )

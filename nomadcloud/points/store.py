@@ -4,34 +4,45 @@ Locking (the core's contract, docs/points.md):
 
 - ``atomic()`` is ``transaction.atomic``: one transaction (a savepoint when nested).
 - ``lock_accounts(ids)`` is called once per block with every account the block touches,
-  sorted. On PostgreSQL it takes ``SELECT … FOR UPDATE`` row locks ordered by id in the "C"
-  collation (byte order, the same as Python's ``sorted``), so blocks cannot deadlock. SQLite
-  has no row locks: the project opens every transaction with ``BEGIN IMMEDIATE``
-  (``dbconfig.py``), which takes the database's write lock first, so writers are serialised.
+  sorted, and returns them. On PostgreSQL it reads them with ``SELECT … FOR UPDATE`` ordered by
+  id in the "C" collation (byte order, the same as Python's ``sorted``), so blocks cannot
+  deadlock. SQLite has no row locks: the project opens every transaction with
+  ``BEGIN IMMEDIATE`` (``dbconfig.py``), which takes the database's write lock first, so
+  writers are serialised; the accounts are simply read.
 - Lots, holds and reversal totals are only written under their accounts' locks; transfers,
   entries and lot moves are insert-only. A racing retry of the same client id on other
   accounts hits the unique key of ``Transfer.tid``: ``DatabaseLedger.submit`` retries the
   block, which then answers ``exists`` (or ``exists_with_different_fields``).
-- The engine writes only when a whole chain succeeded, so a refused request writes nothing.
+- The engine writes only what whole chains changed, once per block (``write``).
+
+Speed (docs/points.md, "Ledger performance / stress"): the transfer path does not go through
+the ORM. It runs a handful of SQL statements per block whatever its size — lock and read the
+accounts; read the transfers, holds, lots and reversal totals the requests need, each kind in
+one query; and one write. On PostgreSQL the write is a single statement (data-modifying CTEs
+over ``unnest`` of arrays: insert transfers, entries, lot moves; update balances; upsert lots,
+holds, reversal totals), prepared on the server; on SQLite it is one ``executemany`` per
+table. Definitions, statements and invariant reads use the ORM.
 """
 
 from __future__ import annotations
 
+import json
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connections, transaction
 from django.db.models import Q
-from django.db.models.functions import Collate
 
 from nomadcloud.points import models as m
 from nomadcloud.points.ledger import (
     Account,
     AccountFlags,
     Asset,
+    Changes,
     Entry,
     ExpiryRule,
     Hold,
@@ -113,16 +124,44 @@ def _asset(row: m.Asset) -> Asset:
     )
 
 
-def _account(row: m.Account) -> Account:
+def _combine(bits: tuple[bool, bool, bool, bool]) -> AccountFlags:
     flags = AccountFlags.NONE
-    for flag, column in _FLAG_COLUMNS:
-        if getattr(row, column):
+    for (flag, _column), on in zip(_FLAG_COLUMNS, bits, strict=True):
+        if on:
             flags |= flag
+    return flags
+
+
+_FLAG_SETS = {
+    bits: _combine(bits)
+    for bits in (
+        (a, b, c, d)
+        for a in (False, True)
+        for b in (False, True)
+        for c in (False, True)
+        for d in (False, True)
+    )
+}
+
+
+def _flags(must_not_be_negative: Any, must_not_be_positive: Any, lots: Any, closed: Any) -> Any:
+    """The flags of the four boolean columns (looked up: combining Flags is slow)."""
+    return _FLAG_SETS[
+        (bool(must_not_be_negative), bool(must_not_be_positive), bool(lots), bool(closed))
+    ]
+
+
+def _account(row: m.Account) -> Account:
     return Account(
         id=row.id,
         asset=row.asset_id,
         holder=row.holder,
-        flags=flags,
+        flags=_flags(
+            row.debits_must_not_exceed_credits,
+            row.credits_must_not_exceed_debits,
+            row.lots,
+            row.closed,
+        ),
         system_role=row.system_role,
         debits_pending=row.debits_pending,
         debits_posted=row.debits_posted,
@@ -180,6 +219,420 @@ def _lot(row: m.Lot) -> Lot:
     )
 
 
+# ---- raw SQL of the transfer path ---------------------------------------------------------
+
+_ACCOUNT_COLUMNS = (
+    "id, asset_id, holder, system_role, debits_must_not_exceed_credits,"
+    " credits_must_not_exceed_debits, lots, closed,"
+    " debits_pending, debits_posted, credits_pending, credits_posted"
+)
+# PostgreSQL sends instants as text, parsed by ``datetime.fromisoformat`` (in C): Django's
+# time zone loader for psycopg runs psycopg's parser in Python, several times slower.
+_TRANSFER_COLUMNS = (
+    "tid, kind, debit_account_id, credit_account_id, asset_id, amount, {timestamp}, request,"
+    " pending_id, reverses, {expires_at}, lot_id, allocation, code, reference"
+)
+_HOLD_COLUMNS = (
+    "id, debit_account_id, credit_account_id, asset_id, amount, {expires_at}, reservation,"
+    " {lot_expires_at}, status, posted_amount, resolved_by"
+)
+_LOT_COLUMNS = (
+    "id, account_id, asset_id, amount, remaining, {created_at}, {expires_at}, expired_count"
+)
+_INSTANTS = ("timestamp", "expires_at", "lot_expires_at", "created_at")
+_READS = {
+    # name: table, key column, columns, more conditions
+    "accounts": ("points_account", "id", _ACCOUNT_COLUMNS, ""),
+    "transfers": ("points_transfer", "tid", _TRANSFER_COLUMNS, ""),
+    "holds": ("points_hold", "id", _HOLD_COLUMNS, ""),
+    "lots": ("points_lot", "id", _LOT_COLUMNS, ""),
+    "open_lots": ("points_lot", "account_id", _LOT_COLUMNS, " AND remaining > 0"),
+    "reversed": ("points_reversaltotal", "transfer_id", "transfer_id, total", ""),
+}
+# Built from the constants above only (no input): no injection.
+_PG_READS = {
+    name: f"SELECT {columns.format(**{c: c + '::text' for c in _INSTANTS})}"  # noqa: S608
+    f" FROM {table} WHERE {key} = ANY(%s::text[]){more}"
+    for name, (table, key, columns, more) in _READS.items()
+}
+_PG_READS["lock"] = _PG_READS["accounts"] + ' ORDER BY id COLLATE "C" FOR UPDATE'
+_SQLITE_READS = {
+    name: f"SELECT {columns.format(**{c: c for c in _INSTANTS})}"  # noqa: S608
+    f" FROM {table} WHERE {key} IN ({{in}}){more}"
+    for name, (table, key, columns, more) in _READS.items()
+}
+
+
+_PG_GENERIC_PLANS = "SET LOCAL plan_cache_mode = force_generic_plan"
+
+
+def _pg_array(values: Sequence[str]) -> str:
+    """A ``text[]`` literal: cheaper to send than a list, which psycopg inspects element by
+    element to choose the array's type."""
+    return (
+        "{"
+        + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+        + "}"
+    )
+
+
+_cursors: weakref.WeakKeyDictionary[Any, list[Any]] = weakref.WeakKeyDictionary()
+
+
+def _pg_cursors(raw: Any, n: int) -> list[Any]:
+    """``n`` psycopg cursors (server-side binding) of the connection, made once and reused:
+    making one costs more than a small query."""
+    import psycopg
+
+    found = _cursors.get(raw)
+    if found is None:
+        found = _cursors[raw] = []
+    while len(found) < n:
+        found.append(psycopg.Cursor(raw))
+    return found[:n]
+
+
+_SQLITE_IN_MAX = 32
+"""Up to this many values, SQLite gets them as parameters (statements cached per count)."""
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, (str, bytes)) else value
+
+
+def _aware(value: Any) -> datetime | None:
+    """A datetime column as read by a raw cursor: aware on PostgreSQL; on SQLite naive UTC
+    (Django's converter) or its text."""
+    if value is None:
+        return None
+    found: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return found if found.tzinfo is not None else found.replace(tzinfo=UTC)
+
+
+def _account_row(r: Sequence[Any]) -> Account:
+    return Account(r[0], r[1], r[2], _flags(r[4], r[5], r[6], r[7]), r[3], r[8], r[9], r[10], r[11])
+
+
+def _transfer_row(r: Sequence[Any]) -> Transfer:
+    return Transfer(
+        id=r[0],
+        kind=Kind(r[1]),
+        debit_account=r[2],
+        credit_account=r[3],
+        asset=r[4],
+        amount=r[5],
+        timestamp=_aware(r[6]),  # type: ignore[arg-type]
+        request=request_from_json(_json(r[7])),
+        pending_id=r[8],
+        reverses=r[9],
+        expires_at=_aware(r[10]),
+        lot_id=r[11],
+        allocation=_allocation(_json(r[12])),
+        code=r[13],
+        reference=r[14],
+    )
+
+
+def _hold_row(r: Sequence[Any]) -> Hold:
+    return Hold(
+        id=r[0],
+        debit_account=r[1],
+        credit_account=r[2],
+        asset=r[3],
+        amount=r[4],
+        expires_at=_aware(r[5]),
+        reservation=_allocation(_json(r[6])),
+        lot_expires_at=_aware(r[7]),
+        status=HoldStatus(r[8]),
+        posted_amount=r[9],
+        resolved_by=r[10],
+    )
+
+
+def _lot_row(r: Sequence[Any]) -> Lot:
+    return Lot(r[0], r[1], r[2], r[3], r[4], _aware(r[5]), _aware(r[6]), r[7])  # type: ignore[arg-type]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _pg_params(changes: Changes) -> dict[str, list[Any]]:
+    """The parameters of each part of ``_PG_PARTS`` that has rows: a JSON array of the rows
+    (and, for updates, the keys again as an array, so the planner reads them by key)."""
+    parts: dict[str, list[Any]] = {}
+    if changes.transfers:
+        parts["t"] = [
+            json.dumps(
+                [
+                    (
+                        t.id,
+                        t.kind.value,
+                        t.debit_account,
+                        t.credit_account,
+                        t.asset,
+                        t.amount,
+                        t.timestamp.isoformat(),
+                        request_to_json(t.request),
+                        t.pending_id,
+                        t.reverses,
+                        _iso(t.expires_at),
+                        t.lot_id,
+                        t.allocation,
+                        t.code,
+                        t.reference,
+                    )
+                    for t in changes.transfers
+                ]
+            )
+        ]
+    if changes.entries:
+        parts["e"] = [
+            json.dumps(
+                [
+                    (
+                        e.transfer_id,
+                        e.account,
+                        e.debits_pending,
+                        e.debits_posted,
+                        e.credits_pending,
+                        e.credits_posted,
+                    )
+                    for e in changes.entries
+                ]
+            )
+        ]
+    if changes.accounts:
+        parts["a"] = [
+            json.dumps(
+                [
+                    [a.id, a.debits_pending, a.debits_posted, a.credits_pending, a.credits_posted]
+                    for a in changes.accounts
+                ]
+            ),
+            _pg_array([a.id for a in changes.accounts]),
+        ]
+    # A lot's id is the id of the transfer that made it: new lots are those of this write's
+    # transfers; the others are updated.
+    created = {t.id for t in changes.transfers}
+    new = [lot for lot in changes.lots if lot.id in created]
+    changed = [lot for lot in changes.lots if lot.id not in created]
+    if new:
+        parts["l"] = [
+            json.dumps(
+                [
+                    (
+                        lot.id,
+                        lot.account,
+                        lot.asset,
+                        lot.amount,
+                        lot.remaining,
+                        lot.created_at.isoformat(),
+                        _iso(lot.expires_at),
+                        lot.expired_count,
+                    )
+                    for lot in new
+                ]
+            )
+        ]
+    if changed:
+        parts["lu"] = [
+            json.dumps([[lot.id, lot.remaining, lot.expired_count] for lot in changed]),
+            _pg_array([lot.id for lot in changed]),
+        ]
+    if changes.moves:
+        parts["mv"] = [json.dumps([[mv.transfer_id, mv.lot_id, mv.amount] for mv in changes.moves])]
+    if changes.holds:
+        parts["h"] = [
+            json.dumps(
+                [
+                    (
+                        h.id,
+                        h.debit_account,
+                        h.credit_account,
+                        h.asset,
+                        h.amount,
+                        _iso(h.expires_at),
+                        h.reservation,
+                        _iso(h.lot_expires_at),
+                        h.status.value,
+                        h.posted_amount,
+                        h.resolved_by,
+                    )
+                    for h in changes.holds
+                ]
+            )
+        ]
+    if changes.reversed:
+        parts["r"] = [json.dumps(list(changes.reversed.items()))]
+    return parts
+
+
+# PostgreSQL: the whole write in one statement of data-modifying CTEs, each reading its rows
+# from a JSON array of positional rows (cheap to build, one parameter whatever the number of
+# rows; ``jsonb`` so that each field is reached by offset, nested JSON kept as is). Only the
+# tables that get rows take part — opening a table and its indexes costs even for no row —,
+# so a block's write is one of a few statement texts, each prepared once per connection.
+_PG_PARTS: dict[str, str] = {
+    "t": """t AS (INSERT INTO points_transfer (tid, kind, debit_account_id, credit_account_id,
+    asset_id, amount, timestamp, request, pending_id, reverses, expires_at, lot_id,
+    allocation, code, reference)
+  SELECT r->>0, r->>1, r->>2, r->>3, r->>4, (r->>5)::bigint, (r->>6)::timestamptz, r->7,
+    r->>8, r->>9, (r->>10)::timestamptz, r->>11, r->12, r->>13, r->>14
+  FROM jsonb_array_elements(%s::jsonb) AS r)""",
+    "e": """e AS (INSERT INTO points_entry (transfer_tid, account_id, debits_pending,
+    debits_posted, credits_pending, credits_posted)
+  SELECT r->>0, r->>1, (r->>2)::bigint, (r->>3)::bigint, (r->>4)::bigint, (r->>5)::bigint
+  FROM jsonb_array_elements(%s::jsonb) AS r)""",
+    "a": """a AS (UPDATE points_account AS a SET debits_pending = (r->>1)::bigint,
+    debits_posted = (r->>2)::bigint, credits_pending = (r->>3)::bigint,
+    credits_posted = (r->>4)::bigint
+  FROM jsonb_array_elements(%s::jsonb) AS r
+  WHERE a.id = r->>0 AND a.id = ANY(%s::text[]))""",
+    "l": """l AS (INSERT INTO points_lot (id, account_id, asset_id, amount, remaining, created_at,
+    expires_at, expired_count)
+  SELECT r->>0, r->>1, r->>2, (r->>3)::bigint, (r->>4)::bigint, (r->>5)::timestamptz,
+    (r->>6)::timestamptz, (r->>7)::integer
+  FROM jsonb_array_elements(%s::jsonb) AS r)""",
+    "lu": """lu AS (UPDATE points_lot AS l SET remaining = (r->>1)::bigint,
+    expired_count = (r->>2)::integer
+  FROM jsonb_array_elements(%s::jsonb) AS r
+  WHERE l.id = r->>0 AND l.id = ANY(%s::text[]))""",
+    "mv": """mv AS (INSERT INTO points_lotmove (transfer_tid, lot_id, amount)
+  SELECT r->>0, r->>1, (r->>2)::bigint FROM jsonb_array_elements(%s::jsonb) AS r)""",
+    "h": """h AS (INSERT INTO points_hold (id, debit_account_id, credit_account_id, asset_id,
+    amount, expires_at, reservation, lot_expires_at, status, posted_amount, resolved_by)
+  SELECT r->>0, r->>1, r->>2, r->>3, (r->>4)::bigint, (r->>5)::timestamptz, r->6,
+    (r->>7)::timestamptz, r->>8, (r->>9)::bigint, r->>10
+  FROM jsonb_array_elements(%s::jsonb) AS r
+  ON CONFLICT (id) DO UPDATE SET reservation = EXCLUDED.reservation, status = EXCLUDED.status,
+    posted_amount = EXCLUDED.posted_amount, resolved_by = EXCLUDED.resolved_by)""",
+    "r": """r AS (INSERT INTO points_reversaltotal (transfer_id, total)
+  SELECT r->>0, (r->>1)::bigint FROM jsonb_array_elements(%s::jsonb) AS r
+  ON CONFLICT (transfer_id) DO UPDATE SET total = EXCLUDED.total)""",
+}
+_PG_STATEMENTS: dict[tuple[str, ...], str] = {}
+
+
+def _pg_write(changes: Changes) -> tuple[str, list[Any]]:
+    parts = _pg_params(changes)
+    present = tuple(parts)
+    sql = _PG_STATEMENTS.get(present)
+    if sql is None:
+        sql = "WITH " + ",\n".join(_PG_PARTS[n] for n in present) + "\nSELECT 1"
+        _PG_STATEMENTS[present] = sql
+    return sql, [param for params in parts.values() for param in params]
+
+
+# SQLite: one executemany per table.
+_SQLITE_WRITES = {
+    "transfers": """INSERT INTO points_transfer (tid, kind, debit_account_id,
+        credit_account_id, asset_id, amount, timestamp, request, pending_id, reverses,
+        expires_at, lot_id, allocation, code, reference)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+    "entries": """INSERT INTO points_entry (transfer_tid, account_id, debits_pending,
+        debits_posted, credits_pending, credits_posted) VALUES (?, ?, ?, ?, ?, ?)""",
+    "accounts": """UPDATE points_account SET debits_pending = ?2, debits_posted = ?3,
+        credits_pending = ?4, credits_posted = ?5 WHERE id = ?1""",
+    "lots": """INSERT INTO points_lot (id, account_id, asset_id, amount, remaining,
+        created_at, expires_at, expired_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (id) DO UPDATE SET remaining = excluded.remaining,
+        expired_count = excluded.expired_count""",
+    "moves": "INSERT INTO points_lotmove (transfer_tid, lot_id, amount) VALUES (?, ?, ?)",
+    "holds": """INSERT INTO points_hold (id, debit_account_id, credit_account_id, asset_id,
+        amount, expires_at, reservation, lot_expires_at, status, posted_amount, resolved_by)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (id) DO UPDATE SET reservation = excluded.reservation,
+        status = excluded.status, posted_amount = excluded.posted_amount,
+        resolved_by = excluded.resolved_by""",
+    "reversed": """INSERT INTO points_reversaltotal (transfer_id, total) VALUES (?, ?)
+        ON CONFLICT (transfer_id) DO UPDATE SET total = excluded.total""",
+}
+
+
+def _sqlite_dt(value: datetime | None) -> str | None:
+    """Django's SQLite format: naive UTC, ``YYYY-MM-DD HH:MM:SS[.ffffff]``."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+
+
+def _alloc_json(allocation: Allocation) -> str:
+    return json.dumps(allocation)
+
+
+def _sqlite_rows(changes: Changes) -> dict[str, list[tuple[Any, ...]]]:
+    dt = _sqlite_dt
+    return {
+        "transfers": [
+            (
+                t.id,
+                t.kind.value,
+                t.debit_account,
+                t.credit_account,
+                t.asset,
+                t.amount,
+                dt(t.timestamp),
+                json.dumps(request_to_json(t.request)),
+                t.pending_id,
+                t.reverses,
+                dt(t.expires_at),
+                t.lot_id,
+                _alloc_json(t.allocation),
+                t.code,
+                t.reference,
+            )
+            for t in changes.transfers
+        ],
+        "entries": [
+            (
+                e.transfer_id,
+                e.account,
+                e.debits_pending,
+                e.debits_posted,
+                e.credits_pending,
+                e.credits_posted,
+            )
+            for e in changes.entries
+        ],
+        "accounts": [
+            (a.id, a.debits_pending, a.debits_posted, a.credits_pending, a.credits_posted)
+            for a in changes.accounts
+        ],
+        "lots": [
+            (
+                lot.id,
+                lot.account,
+                lot.asset,
+                lot.amount,
+                lot.remaining,
+                dt(lot.created_at),
+                dt(lot.expires_at),
+                lot.expired_count,
+            )
+            for lot in changes.lots
+        ],
+        "moves": [(mv.transfer_id, mv.lot_id, mv.amount) for mv in changes.moves],
+        "holds": [
+            (
+                h.id,
+                h.debit_account,
+                h.credit_account,
+                h.asset,
+                h.amount,
+                dt(h.expires_at),
+                _alloc_json(h.reservation),
+                dt(h.lot_expires_at),
+                h.status.value,
+                h.posted_amount,
+                h.resolved_by,
+            )
+            for h in changes.holds
+        ],
+        "reversed": list(changes.reversed.items()),
+    }
+
+
 # ---- the store --------------------------------------------------------------------------
 
 
@@ -194,6 +647,44 @@ class DatabaseStore:
     def vendor(self) -> str:
         return str(connections[self.using].vendor)
 
+    # -- raw SQL --
+
+    @staticmethod
+    def _pg(connection: Any) -> Any:
+        """The connection's psycopg connection, with explicit server-side prepared statements
+        allowed. Django turns them off (``prepare_threshold=None``); a threshold this high
+        prepares only what is executed with ``prepare=True`` — the transfer path's statements —
+        and nothing else (Django's own cursors bind on the client and never prepare)."""
+        connection.ensure_connection()
+        raw = connection.connection
+        if raw.prepare_threshold is None:
+            raw.prepare_threshold = 2**31 - 1
+        return raw
+
+    def _query(self, name: str, param: list[str]) -> list[Any]:
+        """Rows of read ``name`` (``_READS``) for a list of keys: ``= ANY(%s)`` on PostgreSQL
+        (prepared on the server); on SQLite ``IN (?, …)`` for a few keys, or
+        ``IN (SELECT value FROM json_each(?))`` for many."""
+        connection = connections[self.using]
+        connection.ensure_connection()
+        with connection.wrap_database_errors:
+            if connection.vendor == "postgresql":
+                (cursor,) = _pg_cursors(self._pg(connection), 1)
+                cursor.execute(_PG_READS[name], (_pg_array(param),), prepare=True)
+                found: list[Any] = cursor.fetchall()
+                return found
+            cursor = connection.connection.cursor()
+            try:
+                if len(param) <= _SQLITE_IN_MAX:
+                    sql = _SQLITE_READS[name].replace("{in}", ", ".join("?" * len(param)))
+                    found = cursor.execute(sql, param).fetchall()
+                    return found
+                sql = _SQLITE_READS[name].replace("{in}", "SELECT value FROM json_each(?)")
+                found = cursor.execute(sql, (json.dumps(param),)).fetchall()
+                return found
+            finally:
+                cursor.close()
+
     # -- transactions and locks --
 
     @contextmanager
@@ -201,20 +692,55 @@ class DatabaseStore:
         with transaction.atomic(using=self.using):
             yield
 
-    def lock_accounts(self, ids: Sequence[str]) -> None:
+    def lock_accounts(self, ids: Sequence[str]) -> dict[str, Account]:
+        if not ids:
+            return {}
+        wanted = list(ids)
         if self.vendor == "sqlite":
             options = connections[self.using].settings_dict.get("OPTIONS", {})
             if options.get("transaction_mode") != "IMMEDIATE":
                 raise ImproperlyConfigured("the points ledger needs SQLite IMMEDIATE transactions")
-            return  # BEGIN IMMEDIATE already holds the database's write lock
-        if not ids:
-            return
-        list(
-            m.Account.objects.using(self.using)
-            .select_for_update()
-            .filter(id__in=list(ids))
-            .order_by(Collate("id", "C"))
-            .values_list("id", flat=True)
+            # BEGIN IMMEDIATE already holds the database's write lock: read them.
+            rows = self._query("accounts", wanted)
+        else:
+            rows = self._query("lock", wanted)
+        return {r[0]: _account_row(r) for r in rows}
+
+    def lock_and_load(
+        self, ids: Sequence[str], transfer_ids: Sequence[str], lots_of: Sequence[str]
+    ) -> tuple[dict[str, Account], dict[str, Transfer], list[Lot]]:
+        connection = connections[self.using]
+        if connection.vendor != "postgresql":
+            return (
+                self.lock_accounts(ids),
+                self.get_transfers(transfer_ids),
+                self.open_lots_of(lots_of),
+            )
+        # One round trip (psycopg's pipeline mode): BEGIN if due, the locks, then the two
+        # reads. Each statement takes its snapshot when it starts (READ COMMITTED), so the
+        # reads see everything committed before the locks were granted.
+        raw = self._pg(connection)
+        queries = [("lock", ids), ("transfers", transfer_ids), ("open_lots", lots_of)]
+        *cursors, setting = _pg_cursors(raw, 4)
+        with connection.wrap_database_errors:
+            with raw.pipeline():
+                # PostgreSQL re-plans a prepared statement on every execution when a plan for
+                # its parameters looks cheaper than the generic plan, as it does for
+                # ``= ANY(array)`` (the array's length is known): up to a third of the server's
+                # time. Only this path's statements are prepared (Django never prepares), and
+                # SET LOCAL ends with the transaction.
+                setting.execute(_PG_GENERIC_PLANS)
+                for (name, param), cursor in zip(queries, cursors, strict=True):
+                    if param:
+                        cursor.execute(_PG_READS[name], (_pg_array(param),), prepare=True)
+            rows = [
+                cursor.fetchall() if param else []
+                for (_, param), cursor in zip(queries, cursors, strict=True)
+            ]
+        return (
+            {r[0]: _account_row(r) for r in rows[0]},
+            {r[0]: _transfer_row(r) for r in rows[1]},
+            [_lot_row(r) for r in rows[2]],
         )
 
     # -- definitions --
@@ -254,133 +780,62 @@ class DatabaseStore:
             **{f: getattr(account, f) for f in _BALANCES},
         )
 
-    # -- history (insert-only) --
+    # -- history and state (the transfer path: raw SQL) --
 
     def get_transfers(self, ids: Iterable[str]) -> dict[str, Transfer]:
-        rows = m.Transfer.objects.using(self.using).filter(tid__in=list(ids))
-        return {row.tid: _transfer(row) for row in rows}
-
-    def insert_transfers(self, transfers: Sequence[Transfer]) -> None:
-        m.Transfer.objects.using(self.using).bulk_create(
-            [
-                m.Transfer(
-                    tid=t.id,
-                    kind=t.kind.value,
-                    debit_account_id=t.debit_account,
-                    credit_account_id=t.credit_account,
-                    asset_id=t.asset,
-                    amount=t.amount,
-                    timestamp=t.timestamp,
-                    request=request_to_json(t.request),
-                    pending_id=t.pending_id,
-                    reverses=t.reverses,
-                    expires_at=t.expires_at,
-                    lot_id=t.lot_id,
-                    allocation=[list(a) for a in t.allocation],
-                    code=t.code,
-                    reference=t.reference,
-                )
-                for t in transfers
-            ]
-        )
-
-    def insert_entries(self, entries: Sequence[Entry]) -> None:
-        m.Entry.objects.using(self.using).bulk_create(
-            [
-                m.Entry(
-                    transfer_id=e.transfer_id,
-                    account_id=e.account,
-                    **{f: getattr(e, f) for f in _BALANCES},
-                )
-                for e in entries
-            ]
-        )
-
-    def insert_lot_moves(self, moves: Sequence[LotMove]) -> None:
-        m.LotMove.objects.using(self.using).bulk_create(
-            [
-                m.LotMove(transfer_id=mv.transfer_id, lot_id=mv.lot_id, amount=mv.amount)
-                for mv in moves
-            ]
-        )
-
-    # -- state (guarded by account locks) --
-
-    def save_balances(self, accounts: Iterable[Account]) -> None:
-        for a in accounts:
-            m.Account.objects.using(self.using).filter(id=a.id).update(
-                **{f: getattr(a, f) for f in _BALANCES}
-            )
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        rows = self._query("transfers", wanted)
+        return {r[0]: _transfer_row(r) for r in rows}
 
     def get_holds(self, ids: Iterable[str]) -> dict[str, Hold]:
-        rows = m.Hold.objects.using(self.using).filter(id__in=list(ids))
-        return {row.id: _hold(row) for row in rows}
-
-    def save_holds(self, holds: Iterable[Hold]) -> None:
-        rows = [
-            m.Hold(
-                id=h.id,
-                debit_account_id=h.debit_account,
-                credit_account_id=h.credit_account,
-                asset_id=h.asset,
-                amount=h.amount,
-                expires_at=h.expires_at,
-                reservation=[list(a) for a in h.reservation],
-                lot_expires_at=h.lot_expires_at,
-                status=h.status.value,
-                posted_amount=h.posted_amount,
-                resolved_by=h.resolved_by,
-            )
-            for h in holds
-        ]
-        if rows:
-            m.Hold.objects.using(self.using).bulk_create(
-                rows,
-                update_conflicts=True,
-                unique_fields=["id"],
-                update_fields=["reservation", "status", "posted_amount", "resolved_by"],
-            )
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        rows = self._query("holds", wanted)
+        return {r[0]: _hold_row(r) for r in rows}
 
     def get_lots(self, ids: Iterable[str]) -> dict[str, Lot]:
-        rows = m.Lot.objects.using(self.using).filter(id__in=list(ids))
-        return {row.id: _lot(row) for row in rows}
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        rows = self._query("lots", wanted)
+        return {r[0]: _lot_row(r) for r in rows}
 
     def open_lots(self, account_id: str) -> list[Lot]:
-        rows = m.Lot.objects.using(self.using).filter(account_id=account_id, remaining__gt=0)
-        return sorted((_lot(row) for row in rows), key=Lot.order_key)
+        return sorted(self.open_lots_of([account_id]), key=Lot.order_key)
 
-    def save_lots(self, lots: Iterable[Lot]) -> None:
-        rows = [
-            m.Lot(
-                id=lot.id,
-                account_id=lot.account,
-                asset_id=lot.asset,
-                amount=lot.amount,
-                remaining=lot.remaining,
-                created_at=lot.created_at,
-                expires_at=lot.expires_at,
-                expired_count=lot.expired_count,
-            )
-            for lot in lots
-        ]
-        if rows:
-            m.Lot.objects.using(self.using).bulk_create(
-                rows,
-                update_conflicts=True,
-                unique_fields=["id"],
-                update_fields=["remaining", "expired_count"],
-            )
+    def open_lots_of(self, account_ids: Iterable[str]) -> list[Lot]:
+        wanted = list(account_ids)
+        if not wanted:
+            return []
+        rows = self._query("open_lots", wanted)
+        return [_lot_row(r) for r in rows]
 
     def get_reversed(self, ids: Iterable[str]) -> dict[str, int]:
-        rows = m.ReversalTotal.objects.using(self.using).filter(transfer_id__in=list(ids))
-        return {row.transfer_id: row.total for row in rows}
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        rows = self._query("reversed", wanted)
+        return {r[0]: r[1] for r in rows}
 
-    def save_reversed(self, totals: dict[str, int]) -> None:
-        rows = [m.ReversalTotal(transfer_id=tid, total=total) for tid, total in totals.items()]
-        if rows:
-            m.ReversalTotal.objects.using(self.using).bulk_create(
-                rows, update_conflicts=True, unique_fields=["transfer"], update_fields=["total"]
-            )
+    def write(self, changes: Changes) -> None:
+        connection = connections[self.using]
+        connection.ensure_connection()
+        if connection.vendor == "postgresql":
+            (cursor,) = _pg_cursors(self._pg(connection), 1)
+            with connection.wrap_database_errors:
+                cursor.execute(*_pg_write(changes), prepare=True)
+            return
+        with connection.wrap_database_errors:
+            cursor = connection.connection.cursor()
+            try:
+                for name, rows in _sqlite_rows(changes).items():
+                    if rows:
+                        cursor.executemany(_SQLITE_WRITES[name], rows)
+            finally:
+                cursor.close()
 
     # -- scheduled jobs (unlocked candidate queries; the engine re-reads under lock) --
 

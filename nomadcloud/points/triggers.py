@@ -4,6 +4,9 @@ PostgreSQL refuses UPDATE and DELETE on transfers, entries and lot moves (TRUNCA
 the test harness to empty tables, fires no row triggers). SQLite refuses UPDATE only: the
 test harness empties SQLite tables with DELETE between transactional tests, as it does for the
 audit log (see ``nomadcloud/core/triggers.py``); the models refuse deletes on both.
+
+SQLite rebuilds a table to alter one of its columns, which drops the table's triggers: a
+migration that alters these tables must run ``install`` again (as 0006 does).
 """
 
 from __future__ import annotations

@@ -1,7 +1,26 @@
-"""Pages of the points app (none yet: the wallet, cashier and operator pages come later)."""
+"""Pages of the points app: the person's wallet (exchange, statement), the zone operator's
+programme page, and (merchant_urls) paying, the cashier and merchants."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, URLResolver, include, path
+
+from nomadcloud.points import operator_views, wallet_views
 
 app_name = "points"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", wallet_views.wallet_page, name="wallet"),
+    path("exchange/", wallet_views.exchange_view, name="exchange"),
+    path("statement.csv", wallet_views.statement_csv, name="statement_csv"),
+    path("operator/", operator_views.operator_page, name="operator"),
+    path("operator/scenarios/", operator_views.create_scenario, name="operator_scenario_create"),
+    path(
+        "operator/scenarios/<slug:code>/",
+        operator_views.edit_scenario,
+        name="operator_scenario_edit",
+    ),
+    path("operator/rates/", operator_views.publish_rate, name="operator_rate_publish"),
+    path("operator/rules/", operator_views.publish_rule, name="operator_rule_publish"),
+    path("operator/campaigns/", operator_views.publish_campaign, name="operator_campaign_publish"),
+    path("operator/programmes/", operator_views.authorise_programme, name="operator_programme"),
+    path("", include("nomadcloud.points.merchant_urls")),  # pay, cashier, merchants
+]

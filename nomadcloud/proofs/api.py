@@ -1,24 +1,25 @@
 """The proofs part of /api/v1/: verify a credential, the latest signed checkpoint, inclusion
-and consistency proofs (all public), a person's own credentials, and revocation by the zone
-operator. Handlers only translate HTTP to service calls."""
+and consistency proofs (all public); a person's own credentials and their Open Badges 3.0
+shape; and for the zone operator: revocation, publishing a checkpoint now, registering
+external public keys. Handlers only translate HTTP to service calls."""
 
 from __future__ import annotations
 
 import base64
 import json
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from nomadcloud.accounts.access import require_person
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.api import ERROR_RESPONSES
 from nomadcloud.core.errors import NotFound, invalid_field
 from nomadcloud.proofs import services
-from nomadcloud.proofs.models import Credential
+from nomadcloud.proofs.models import Credential, ExternalKey
 
 router = Router(tags=["proofs"])
 
@@ -38,7 +39,11 @@ class VerificationOut(Schema):
     valid: bool
     checks: list[CheckOut]
     revoked_reason: str = ""
+    shape: str = Field("vc", description="vc (proof-of-work credential) or openbadge")
     credential_subject: dict[str, Any] | None = None
+    work: dict[str, Any] | None = Field(
+        None, description="the claims (for an Open Badges credential: of the logged credential)"
+    )
 
 
 class CheckpointOut(Schema):
@@ -46,6 +51,10 @@ class CheckpointOut(Schema):
     size: int
     root: str = Field(description="base64 SHA-256 root hash")
     note: str = Field(description="the C2SP signed checkpoint note")
+
+
+class PublishedOut(CheckpointOut):
+    new: bool = Field(description="false when the log had not grown: the latest is returned")
 
 
 class ProofOut(Schema):
@@ -57,7 +66,11 @@ class CredentialOut(Schema):
     kind: str
     issued_at: str
     revoked: bool
+    revoked_reason: str = ""
     log_index: int
+    status_list: int
+    status_index: int
+    verification_url: str
     document: dict[str, Any]
 
 
@@ -65,9 +78,30 @@ class RevokeIn(Schema):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class ExternalKeyIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+    purpose: Literal["witness", "cosigner", "issuer", "verifier"]
+    public_key: str = Field(
+        min_length=1,
+        max_length=200,
+        description="Multikey (z6Mk…), C2SP signed-note verifier key (name+id+key) or 64 hex",
+    )
+
+
+class ExternalKeyOut(Schema):
+    id: UUID
+    name: str
+    purpose: str
+    public_multikey: str
+    note_verifier: str
+    registered_at: str
+
+
 def _b64(hashes: list[bytes]) -> list[str]:
     return [base64.b64encode(h).decode() for h in hashes]
 
+
+VERIFY_BATCH_MAX = 1000
 
 VERIFY_BODY = {
     "requestBody": {
@@ -91,14 +125,34 @@ def verify(request: HttpRequest) -> VerificationOut:
         body = None
     if not isinstance(body, dict):  # the document says: a JSON object
         raise invalid_field("body", _("Send the credential as the request body (JSON)."))
-    result = services.verify(services.parse(request.body))
+    return _verification_out(services.verify(body))
+
+
+def _verification_out(result: services.Verification) -> VerificationOut:
     subject = result.document.get("credentialSubject") if result.document else None
     return VerificationOut(
         valid=result.valid,
         checks=[CheckOut(**c.__dict__) for c in result.checks],
         revoked_reason=result.revoked_reason,
+        shape=result.shape,
         credential_subject=subject if isinstance(subject, dict) else None,
+        work=result.work,
     )
+
+
+class VerifyBatchIn(Schema):
+    credentials: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=VERIFY_BATCH_MAX,
+        description="Credentials (or downloaded bundles), verified in one request.",
+    )
+
+
+@router.post("/verify/batch", auth=None, response=_errors({200: list[VerificationOut]}))
+def verify_batch(request: HttpRequest, payload: VerifyBatchIn) -> list[VerificationOut]:
+    """Verify up to 1,000 credentials at once (e.g. another zone checking a nomad's whole
+    record); results in the order sent."""
+    return [_verification_out(r) for r in services.verify_many(payload.credentials)]
 
 
 @router.get("/checkpoint", auth=None, response=_errors({200: CheckpointOut}))
@@ -111,6 +165,20 @@ def checkpoint(request: HttpRequest) -> CheckpointOut:
         size=cp.size,
         root=base64.b64encode(bytes(cp.root)).decode(),
         note=cp.note,
+    )
+
+
+@router.post("/checkpoints", response=_errors({200: PublishedOut}))
+def publish_checkpoint(request: HttpRequest) -> PublishedOut:
+    """Publish a signed checkpoint now (zone operator; audited). Only a grown log gets a new
+    checkpoint; otherwise the latest is returned with ``new`` false."""
+    cp, new = services.publish_checkpoint_as(principal=Principal.of(request))
+    return PublishedOut(
+        origin=services.log_origin(),
+        size=cp.size,
+        root=base64.b64encode(bytes(cp.root)).decode(),
+        note=cp.note,
+        new=new,
     )
 
 
@@ -130,7 +198,11 @@ def _out(c: Credential) -> CredentialOut:
         kind=c.kind,
         issued_at=c.issued_at.isoformat(),
         revoked=c.revoked_at is not None,
+        revoked_reason=c.revoked_reason,
         log_index=c.log_entry.index,
+        status_list=c.status_list,
+        status_index=c.status_index,
+        verification_url=services.verification_url(c),
         document=c.document,
     )
 
@@ -138,8 +210,14 @@ def _out(c: Credential) -> CredentialOut:
 @router.get("/credentials", response=_errors({200: list[CredentialOut]}))
 def my_credentials(request: HttpRequest) -> list[CredentialOut]:
     user = require_person(Principal.of(request))
-    rows = Credential.objects.filter(user=user).select_related("log_entry").order_by("-id")
-    return [_out(c) for c in rows[:500]]
+    return [_out(c) for c in services.credentials_of(user)[:500]]
+
+
+@router.get("/credentials/{credential_id}/openbadge", response=_errors({200: dict[str, Any]}))
+def my_openbadge(request: HttpRequest, credential_id: str) -> dict[str, Any]:
+    """One of your credentials as a signed Open Badges 3.0 ``OpenBadgeCredential``."""
+    user = require_person(Principal.of(request))
+    return services.openbadge(services.credential_for_user(user, credential_id))
 
 
 @router.post("/credentials/{credential_id}/revoke", response=_errors({200: CredentialOut}))
@@ -147,3 +225,34 @@ def revoke(request: HttpRequest, credential_id: str, payload: RevokeIn) -> Crede
     principal = Principal.of(request)
     credential = services.credential_for(credential_id)
     return _out(services.revoke(principal=principal, credential=credential, reason=payload.reason))
+
+
+def _key_out(k: ExternalKey) -> ExternalKeyOut:
+    return ExternalKeyOut(
+        id=k.public_id,
+        name=k.name,
+        purpose=k.purpose,
+        public_multikey=k.public_multikey,
+        note_verifier=k.note_verifier,
+        registered_at=k.registered_at.isoformat(),
+    )
+
+
+@router.get("/keys", response=_errors({200: list[ExternalKeyOut]}))
+def external_keys(request: HttpRequest) -> list[ExternalKeyOut]:
+    """External public keys registered by the zone operator (operator only)."""
+    return [_key_out(k) for k in services.external_keys(principal=Principal.of(request))]
+
+
+@router.post("/keys", response=_errors({201: ExternalKeyOut}))
+def register_key(request: HttpRequest, payload: ExternalKeyIn) -> Status[Any]:
+    """Register a partner zone's, witness's or verifier's Ed25519 public key (operator only;
+    audited). The key is screened: small-order, mixed-order and non-canonical keys are refused
+    with 422 naming the problem (``code`` ``key_small_order``, ``key_non_canonical``, …)."""
+    key = services.register_external_key(
+        principal=Principal.of(request),
+        name=payload.name,
+        purpose=payload.purpose,
+        public_key=payload.public_key,
+    )
+    return Status(201, _key_out(key))

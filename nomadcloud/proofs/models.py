@@ -59,7 +59,10 @@ class Credential(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     source = models.CharField(_("source"), max_length=120)
     document = models.JSONField(_("document"))
-    status_index = models.IntegerField(_("status list index"), unique=True)
+    # Position in the Bitstring Status Lists: list number (from 1, served at
+    # /proofs/status/<n>) and bit index within that list.
+    status_list = models.PositiveIntegerField(_("status list"), default=1)
+    status_index = models.IntegerField(_("status list index"))
     issued_at = models.DateTimeField(_("issued"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     revoked_by = models.ForeignKey(
@@ -77,7 +80,10 @@ class Credential(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "source"], name="proofs_one_credential_per_source"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["status_list", "status_index"], name="proofs_one_credential_per_status_bit"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -121,6 +127,14 @@ class Checkpoint(models.Model):
     size = models.BigIntegerField(_("size"))
     root = models.BinaryField(_("root"), max_length=32)
     note = models.TextField(_("signed note"))
+    key = models.ForeignKey(
+        IssuerKey,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signing key"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -129,3 +143,36 @@ class Checkpoint(models.Model):
 
     def __str__(self) -> str:
         return str(self.size)
+
+
+class ExternalKey(models.Model):
+    """A public key registered from outside the zone (a partner zone's issuer key, a witness
+    or cosigner of checkpoints, a verifier), screened before it is stored: small-order,
+    mixed-order and non-canonical Ed25519 keys are refused."""
+
+    class Purpose(models.TextChoices):
+        WITNESS = "witness", _("Witness (cosigns checkpoints)")
+        COSIGNER = "cosigner", _("Partner zone cosigning checkpoints")
+        ISSUER = "issuer", _("Partner zone issuer")
+        VERIFIER = "verifier", _("Verifier")
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
+    public_multikey = models.CharField(_("public key (Multikey)"), max_length=80, unique=True)
+    note_verifier = models.CharField(_("signed-note verifier key"), max_length=200)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    registered_at = models.DateTimeField(_("registered"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("external public key")
+        verbose_name_plural = _("external public keys")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,32 +1,109 @@
-"""Public pages of proofs of work: the did:web document, the Bitstring Status List, the verify
-page (paste or upload a credential), and the nomad's own credentials with downloads."""
+"""Pages of proofs of work.
+
+Public: the did:web document, the Bitstring Status Lists, the latest checkpoint, and the verify
+page (paste or upload a credential, scan its QR code, or open a verification link
+``/proofs/verify/?credential=<id>``). A nomad's own: the list of their credentials, and per
+credential the JSON bundle, the Open Badges 3.0 credential and a printable page with a QR code.
+The zone operator's: publish a checkpoint, revoke a credential, register external keys.
+"""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from typing import Any
 
+import segno
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from nomadcloud.accounts.access import require_zone_operator
+from nomadcloud.accounts.forms import apply_error
 from nomadcloud.accounts.models import User
-from nomadcloud.core.errors import NotFound
+from nomadcloud.accounts.principal import Principal
+from nomadcloud.accounts.views import domain_errors
+from nomadcloud.core.errors import DomainError, NotFound
 from nomadcloud.proofs import services
-from nomadcloud.proofs.models import Credential
+from nomadcloud.proofs.forms import ExternalKeyForm, RevokeForm
+from nomadcloud.proofs.models import Credential, ExternalKey
 
 MAX_UPLOAD = 256 * 1024
 
 
+# --- presenting claims ------------------------------------------------------------------------
+def _pick(pair: object, zh: bool) -> str:
+    if not isinstance(pair, dict):
+        return str(pair or "")
+    first, second = ("zh", "en") if zh else ("en", "zh")
+    return str(pair.get(first) or pair.get(second) or "")
+
+
+def _moment(value: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def present(work: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The claims of a credential's ``work`` in the current language, for templates."""
+    if not isinstance(work, dict):
+        return None
+    zh = (get_language() or "").startswith("zh")
+
+    def part(name: str) -> dict[str, Any]:
+        value = work.get(name)
+        return value if isinstance(value, dict) else {}
+
+    period, enterprise = part("period"), part("enterprise")
+    quantity, quality = part("quantity"), part("quality")
+    kinds = dict(Credential.Kind.choices)
+    acceptance = {"enterprise": _("by the enterprise"), "automatic": _("automatically")}
+    raw_skills = work.get("skills")
+    skills = raw_skills if isinstance(raw_skills, list) else []
+    return {
+        "kind": kinds.get(str(work.get("kind")), str(work.get("kind", ""))),
+        "title": _pick(work.get("name"), zh),
+        "enterprise": _pick(enterprise.get("name"), zh),
+        "start": _moment(period.get("start")),
+        "end": _moment(period.get("end")),
+        "items": quantity.get("items"),
+        "hours": quantity.get("hours"),
+        "accuracy": quality.get("accuracy"),
+        "rating": quality.get("rating"),
+        "score": quality.get("score"),
+        "revisions": quality.get("revisions"),
+        "acceptance": acceptance.get(str(work.get("acceptance")), ""),
+        "work_units": work.get("workUnits"),
+        "skills": [_pick(s.get("label"), zh) for s in skills if isinstance(s, dict)],
+    }
+
+
+def _row(credential: Credential) -> dict[str, Any]:
+    subject = credential.document.get("credentialSubject", {})
+    return {"credential": credential, "claims": present(subject.get("work"))}
+
+
+# --- public pages -----------------------------------------------------------------------------
 @require_GET
 def did_json(request: HttpRequest) -> JsonResponse:
     return JsonResponse(services.did_document(), content_type="application/did+json")
 
 
 @require_GET
-def status_list(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(services.status_list_credential(), content_type="application/vc+ld+json")
+def status_list(request: HttpRequest, number: int) -> JsonResponse:
+    try:
+        document = services.status_list_credential(number)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return JsonResponse(document, content_type="application/vc+ld+json")
 
 
 @require_GET
@@ -39,9 +116,11 @@ def checkpoint(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
+    """Verify a pasted or uploaded credential, or the one a verification link names."""
     result = None
     text = ""
     error = ""
+    status = 200
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is not None:
@@ -53,44 +132,187 @@ def verify(request: HttpRequest) -> HttpResponse:
             text = str(request.POST.get("credential", ""))[:MAX_UPLOAD]
         if not error:
             result = services.verify(services.parse(text))
+    elif "credential" in request.GET:
+        try:
+            credential = services.credential_for(request.GET["credential"])
+        except NotFound as exc:
+            error, status = exc.message, 404
+        else:
+            result = services.verify(credential.document)
     names = services.check_names()
     checks = [{"label": names[c.name], **c.__dict__} for c in result.checks] if result else []
-    work = None
-    if result is not None and result.document is not None:
-        subject = result.document.get("credentialSubject")
-        work = subject.get("work") if isinstance(subject, dict) else None
-    return render(
-        request,
-        "proofs/verify.html",
-        {"result": result, "checks": checks, "text": text, "error": error, "work": work},
-        status=200,
-    )
+    context = {
+        "result": result,
+        "checks": checks,
+        "text": text,
+        "error": error,
+        "claims": present(result.work) if result else None,
+        "credential_id": (result.document or {}).get("id", "") if result else "",
+    }
+    return render(request, "proofs/verify.html", context, status=status)
 
 
-@login_required
-@require_GET
-def mine(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
-    credentials = Credential.objects.filter(user=user).order_by("-issued_at", "-id")
-    return render(request, "proofs/mine.html", {"credentials": credentials})
+# --- the nomad's own --------------------------------------------------------------------------
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
 
 
 def _own(request: HttpRequest, credential_id: str) -> Credential:
     try:
-        assert isinstance(request.user, User)
-        return services.credential_for_user(request.user, credential_id)
+        return services.credential_for_user(_user(request), credential_id)
     except NotFound as exc:
         raise Http404(str(exc)) from exc
 
 
 @login_required
 @require_GET
-def download(request: HttpRequest, credential_id: str) -> HttpResponse:
-    credential = _own(request, credential_id)
-    body = json.dumps(services.bundle(credential), ensure_ascii=False, indent=2)
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="credential-{credential.public_id}.json"'
-    )
+def mine(request: HttpRequest) -> HttpResponse:
+    rows = [_row(c) for c in services.credentials_of(_user(request))]
+    return render(request, "proofs/mine.html", {"rows": rows})
+
+
+def _json_download(document: dict[str, Any], filename: str, content_type: str) -> HttpResponse:
+    body = json.dumps(document, ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@login_required
+@require_GET
+def download(request: HttpRequest, credential_id: str) -> HttpResponse:
+    """The credential with its log index, inclusion proof and checkpoint (for offline)."""
+    credential = _own(request, credential_id)
+    return _json_download(
+        services.bundle(credential),
+        f"credential-{credential.public_id}.json",
+        "application/json",
+    )
+
+
+@login_required
+@require_GET
+def openbadge(request: HttpRequest, credential_id: str) -> HttpResponse:
+    """The credential as an Open Badges 3.0 credential, for wallets that expect one."""
+    credential = _own(request, credential_id)
+    return _json_download(
+        services.openbadge(credential),
+        f"openbadge-{credential.public_id}.json",
+        "application/vc+ld+json",
+    )
+
+
+def qr_svg(url: str) -> str:
+    """An SVG QR code (error correction M) of a URL, to embed in a page."""
+    code = segno.make(url, error="m", micro=False)
+    return code.svg_inline(scale=4, border=4, dark="#000", light="#fff", omitsize=False)
+
+
+@login_required
+@require_GET
+def printable(request: HttpRequest, credential_id: str) -> HttpResponse:
+    credential = _own(request, credential_id)
+    url = services.verification_url(credential)
+    context = {
+        **_row(credential),
+        "url": url,
+        "qr": mark_safe(qr_svg(url)),  # noqa: S308 (generated by segno from our own URL)
+        "issuer": credential.document.get("issuer"),
+        "log_index": credential.log_entry.index,
+    }
+    return render(request, "proofs/print.html", context)
+
+
+# --- the zone operator ------------------------------------------------------------------------
+def _operator_context(
+    request: HttpRequest, lookup: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    lookup = (request.GET.get("credential", "") if lookup is None else lookup).strip()
+    found = None
+    if lookup:
+        try:
+            found = services.credential_for(lookup)
+        except NotFound as exc:
+            messages.error(request, exc.message)
+    recent = Credential.objects.select_related("log_entry", "user").order_by("-id")[:20]
+    return {
+        "size": services.log_size(),
+        "checkpoint": services.latest_checkpoint(),
+        "keys": ExternalKey.objects.order_by("name"),
+        "found": _row(found) if found else None,
+        "lookup": lookup,
+        "recent": [_row(c) for c in recent],
+        "revoke_form": RevokeForm(),
+        "key_form": ExternalKeyForm(),
+        **extra,
+    }
+
+
+@login_required
+@require_GET
+@domain_errors
+def operator(request: HttpRequest) -> HttpResponse:
+    require_zone_operator(Principal.of(request))
+    return render(request, "proofs/operator.html", _operator_context(request))
+
+
+@login_required
+@require_POST
+@domain_errors
+def operator_checkpoint(request: HttpRequest) -> HttpResponse:
+    cp, new = services.publish_checkpoint_as(principal=Principal.of(request))
+    if new:
+        published = ngettext(
+            "Checkpoint published for %(n)d entry.",
+            "Checkpoint published for %(n)d entries.",
+            cp.size,
+        )
+        messages.success(request, published % {"n": cp.size})
+    else:
+        messages.info(request, _("The log has not grown since the last checkpoint."))
+    return redirect("proofs:operator")
+
+
+@login_required
+@require_POST
+@domain_errors
+def operator_revoke(request: HttpRequest, credential_id: str) -> HttpResponse:
+    principal = Principal.of(request)
+    require_zone_operator(principal)
+    credential = services.credential_for(credential_id)
+    form = RevokeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.revoke(
+                principal=principal, credential=credential, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            if not exc.fields:
+                raise
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("The credential is revoked."))
+            return redirect(f"{reverse('proofs:operator')}?credential={credential.public_id}")
+    context = _operator_context(request, str(credential.public_id), revoke_form=form)
+    return render(request, "proofs/operator.html", context, status=422)
+
+
+@login_required
+@require_POST
+@domain_errors
+def operator_keys(request: HttpRequest) -> HttpResponse:
+    principal = Principal.of(request)
+    require_zone_operator(principal)
+    form = ExternalKeyForm(request.POST)
+    if form.is_valid():
+        try:
+            key = services.register_external_key(principal=principal, **form.cleaned_data)
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Key %(name)s registered.") % {"name": key.name})
+            return redirect("proofs:operator")
+    return render(
+        request, "proofs/operator.html", _operator_context(request, key_form=form), status=422
+    )

@@ -1,6 +1,7 @@
-"""Permission cases for proofs of work: verifying, the DID document, the status list, the
-checkpoint and log proofs are public; a person sees and downloads only their own
-credentials; only the zone operator revokes."""
+"""Permission cases for proofs of work: verifying (also through a verification link), the
+DID document, the status lists, the checkpoint and log proofs are public; a person sees and
+downloads (JSON bundle, Open Badges 3.0, printable page) only their own credentials; only the
+zone operator revokes, publishes checkpoints on demand and registers external keys."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from nomadcloud.proofs import services
+from nomadcloud.proofs.core import ed25519
 from nomadcloud.proofs.models import Credential
 from tests.conftest import PERSONAS, World
 from tests.permissions import ALLOW, AUTHENTICATED, DENY, OPERATOR_ONLY, Case
@@ -53,6 +55,19 @@ def logged(w: World) -> str:
     return ""
 
 
+WITNESS_SEED = bytes(range(32))
+
+
+def witness_key() -> dict[str, str]:
+    """A well-formed external key registration (the key passes screening)."""
+    public = ed25519.public_key_from_seed(WITNESS_SEED)
+    return {
+        "name": "witness.example.org",
+        "purpose": "witness",
+        "public_key": ed25519.multikey_encode_public(public),
+    }
+
+
 # Only Rita holds the credential; the others get NotFound.
 OWN = dict.fromkeys(PERSONAS, DENY) | {"readonly": ALLOW}
 
@@ -63,6 +78,15 @@ API_CASES = [
         lambda w: f"{API}/verify",
         EVERYONE,
         body=lambda w: rita_credential(w).document,
+        api=True,
+        changes=False,
+    ),
+    Case(
+        "api verify a batch",
+        "POST",
+        lambda w: f"{API}/verify/batch",
+        EVERYONE,
+        body=lambda w: {"credentials": [rita_credential(w).document, {"id": "x"}]},
         api=True,
         changes=False,
     ),
@@ -92,6 +116,24 @@ API_CASES = [
     ),
     Case("api my credentials", "GET", lambda w: f"{API}/credentials", AUTHENTICATED, api=True),
     Case(
+        "api my open badge",
+        "GET",
+        lambda w: f"{API}/credentials/{rita_credential(w).public_id}/openbadge",
+        OWN,
+        api=True,
+        route=f"{API}/credentials/{{credential_id}}/openbadge",
+    ),
+    Case("api publish checkpoint", "POST", lambda w: f"{API}/checkpoints", OPERATOR_ONLY, api=True),
+    Case("api external keys", "GET", lambda w: f"{API}/keys", OPERATOR_ONLY, api=True),
+    Case(
+        "api register external key",
+        "POST",
+        lambda w: f"{API}/keys",
+        OPERATOR_ONLY,
+        body=lambda w: witness_key(),
+        api=True,
+    ),
+    Case(
         "api revoke",
         "POST",
         lambda w: f"{API}/credentials/{rita_credential(w).public_id}/revoke",
@@ -113,6 +155,13 @@ PAGE_CASES = [
         url_name="proofs:verify",
         changes=False,
     ),
+    Case(
+        "verify through a verification link",
+        "GET",
+        lambda w: f"/proofs/verify/?credential={rita_credential(w).public_id}",
+        EVERYONE,
+        url_name="proofs:verify",
+    ),
     Case("did document", "GET", lambda w: "/.well-known/did.json", EVERYONE, url_name="did_json"),
     Case(
         "status list", "GET", lambda w: "/proofs/status/1", EVERYONE, url_name="proofs:status_list"
@@ -131,6 +180,50 @@ PAGE_CASES = [
         lambda w: f"/proofs/mine/{rita_credential(w).public_id}.json",
         OWN,
         url_name="proofs:download",
+    ),
+    Case(
+        "download the open badge",
+        "GET",
+        lambda w: f"/proofs/mine/{rita_credential(w).public_id}/openbadge.json",
+        OWN,
+        url_name="proofs:openbadge",
+    ),
+    Case(
+        "printable page",
+        "GET",
+        lambda w: f"/proofs/mine/{rita_credential(w).public_id}/print/",
+        OWN,
+        url_name="proofs:print",
+    ),
+    Case(
+        "operator page",
+        "GET",
+        lambda w: f"/proofs/operator/?credential={rita_credential(w).public_id}",
+        OPERATOR_ONLY,
+        url_name="proofs:operator",
+    ),
+    Case(
+        "operator publishes a checkpoint",
+        "POST",
+        lambda w: "/proofs/operator/checkpoint",
+        OPERATOR_ONLY,
+        url_name="proofs:operator_checkpoint",
+    ),
+    Case(
+        "operator registers a key",
+        "POST",
+        lambda w: "/proofs/operator/keys",
+        OPERATOR_ONLY,
+        body=lambda w: witness_key(),
+        url_name="proofs:operator_keys",
+    ),
+    Case(
+        "operator revokes",
+        "POST",
+        lambda w: f"/proofs/operator/credentials/{rita_credential(w).public_id}/revoke",
+        OPERATOR_ONLY,
+        body=lambda w: {"reason": "issued in error"},
+        url_name="proofs:operator_revoke",
     ),
 ]
 

@@ -18,12 +18,13 @@ from .model import (
     TransferRequest,
     TransferResult,
 )
-from .store import MemoryStore, Store
+from .store import Changes, MemoryStore, Store
 
 __all__ = [
     "Account",
     "AccountFlags",
     "Asset",
+    "Changes",
     "Entry",
     "ExpiryLine",
     "ExpiryRule",

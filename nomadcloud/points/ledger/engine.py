@@ -7,10 +7,12 @@ whose accounts were locked first, in sorted order. A refused request therefore c
 
 from __future__ import annotations
 
+import copy
+import gc
 import re
 import zlib
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from .codes import CLIENT_KINDS, AccountFlags, HoldStatus, Kind, Reason, Status, SystemRole
@@ -28,9 +30,10 @@ from .model import (
     TransferRequest,
     TransferResult,
 )
-from .store import Store
+from .store import Changes, Store
 
 ID_PATTERN = re.compile(r"[\x21-\x7e]{1,128}")
+_ROLES = frozenset(r.value for r in SystemRole)
 MAX_TIMEOUT = 366 * 24 * 3600
 MAX_BATCH = 8190
 _BALANCE_FIELDS = ("debits_pending", "debits_posted", "credits_pending", "credits_posted")
@@ -91,61 +94,220 @@ def _total(allocation: Allocation) -> int:
     return sum(n for _, n in allocation)
 
 
-@dataclass
+_GC_PAUSE_FROM = 64
+
+
+@contextmanager
+def _gc_paused(pause: bool) -> Iterator[None]:
+    """A large batch allocates many small objects that live until it ends: the cyclic garbage
+    collector would scan them again and again (doubling the time of a batch of thousands)
+    and find nothing. Paused while the batch runs; whatever it would have collected is
+    collected on its next run."""
+    if not pause or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _copy_account(a: Account) -> Account:
+    return Account(
+        a.id,
+        a.asset,
+        a.holder,
+        a.flags,
+        a.system_role,
+        a.debits_pending,
+        a.debits_posted,
+        a.credits_pending,
+        a.credits_posted,
+    )
+
+
+def _copy_lot(lot: Lot) -> Lot:
+    return Lot(
+        lot.id,
+        lot.account,
+        lot.asset,
+        lot.amount,
+        lot.remaining,
+        lot.created_at,
+        lot.expires_at,
+        lot.expired_count,
+    )
+
+
+class _Batch:
+    """What one ``atomic()`` block read under its locks and what its successful chains changed.
+    Read in bulk up front where the requests tell what is needed (accounts with their locks,
+    transfers, holds, lots, reversal totals), otherwise on first use; written once at the end
+    (``Store.write``)."""
+
+    def __init__(self, store: Store, locked: frozenset[str], accounts: dict[str, Account]):
+        self.store = store
+        self.locked = locked
+        self.accounts = accounts
+        self.dirty_accounts: dict[str, None] = {}
+        self.known: dict[str, Transfer | None] = {}
+        """Stored transfers read (``None``: known not to be stored)."""
+        self.transfers: dict[str, Transfer] = {}
+        """Created by this block, in order."""
+        self.entries: list[Entry] = []
+        self.moves: list[LotMove] = []
+        self.lots: dict[str, Lot] = {}
+        self.by_account: dict[str, dict[str, Lot]] = {}
+        self.lots_loaded: set[str] = set()
+        self.dirty_lots: dict[str, None] = {}
+        self.holds: dict[str, Hold | None] = {}
+        self.dirty_holds: dict[str, None] = {}
+        self.reversed: dict[str, int] = {}
+        self.dirty_reversed: dict[str, None] = {}
+
+    # -- bulk loads --
+
+    def load_transfers(self, ids: Iterable[str]) -> None:
+        wanted = [i for i in ids if i not in self.known and i not in self.transfers]
+        if wanted:
+            found = self.store.get_transfers(wanted)
+            for i in wanted:
+                self.known[i] = found.get(i)
+
+    def load_holds(self, ids: Iterable[str]) -> None:
+        wanted = [i for i in ids if i not in self.holds]
+        if wanted:
+            found = self.store.get_holds(wanted)
+            for i in wanted:
+                self.holds[i] = found.get(i)
+
+    def load_reversed(self, ids: Iterable[str]) -> None:
+        wanted = [i for i in ids if i not in self.reversed]
+        if wanted:
+            found = self.store.get_reversed(wanted)
+            for i in wanted:
+                self.reversed[i] = found.get(i, 0)
+
+    def _add_lot(self, lot: Lot) -> None:
+        self.lots[lot.id] = lot
+        self.by_account.setdefault(lot.account, {})[lot.id] = lot
+
+    def load_lots(self, ids: Iterable[str]) -> None:
+        wanted = [i for i in ids if i not in self.lots]
+        if wanted:
+            for lot in self.store.get_lots(wanted).values():
+                self._add_lot(lot)
+
+    def load_open_lots(self, account_ids: Iterable[str]) -> None:
+        wanted = [i for i in account_ids if i not in self.lots_loaded]
+        if wanted:
+            for lot in self.store.open_lots_of(wanted):
+                if lot.id not in self.lots:
+                    self._add_lot(lot)
+            self.lots_loaded.update(wanted)
+
+    # -- reads on first use --
+
+    def account(self, account_id: str) -> Account | None:
+        found = self.accounts.get(account_id)
+        if (
+            found is None
+            and account_id not in self.locked
+            and self.store.get_accounts([account_id])
+        ):
+            raise AssertionError(f"account {account_id!r} used without its lock")
+        return found
+
+    def transfer(self, transfer_id: str) -> Transfer | None:
+        if transfer_id in self.transfers:
+            return self.transfers[transfer_id]
+        self.load_transfers([transfer_id])
+        return self.known[transfer_id]
+
+    def hold(self, hold_id: str) -> Hold | None:
+        self.load_holds([hold_id])
+        return self.holds[hold_id]
+
+    def lot(self, lot_id: str) -> Lot | None:
+        self.load_lots([lot_id])
+        return self.lots.get(lot_id)
+
+    def open_lots(self, account_id: str) -> Iterable[Lot]:
+        self.load_open_lots([account_id])
+        return self.by_account.get(account_id, {}).values()
+
+    def reversed_total(self, transfer_id: str) -> int:
+        self.load_reversed([transfer_id])
+        return self.reversed[transfer_id]
+
+    def write(self) -> None:
+        changes = Changes(
+            transfers=list(self.transfers.values()),
+            entries=self.entries,
+            moves=self.moves,
+            accounts=[self.accounts[i] for i in self.dirty_accounts],
+            lots=[self.lots[i] for i in self.dirty_lots],
+            holds=[h for h in (self.holds[i] for i in self.dirty_holds) if h is not None],
+            reversed={i: self.reversed[i] for i in self.dirty_reversed},
+        )
+        if changes:
+            self.store.write(changes)
+
+
 class _Work:
-    """What one linked chain read and changed; written to the store only on success."""
+    """What one linked chain read and changed: copies of the block's state, merged into the
+    block only when the whole chain succeeded."""
 
-    store: Store
-    locked: frozenset[str]
-
-    def __post_init__(self) -> None:
+    def __init__(self, batch: _Batch) -> None:
+        self.batch = batch
         self.accounts: dict[str, Account] = {}
         self.transfers: dict[str, Transfer] = {}
         self.entries: list[Entry] = []
         self.moves: list[LotMove] = []
         self.lots: dict[str, Lot] = {}
-        self.lots_loaded: set[str] = set()
-        self.dirty_lots: set[str] = set()
+        self.lot_accounts: set[str] = set()
+        self.dirty_lots: dict[str, None] = {}
         self.holds: dict[str, Hold] = {}
         self.reversed: dict[str, int] = {}
         self.dirty_reversed: set[str] = set()
 
     def account(self, account_id: str) -> Account | None:
-        if account_id not in self.accounts:
-            found = self.store.get_accounts([account_id]).get(account_id)
-            if found is None:
+        found = self.accounts.get(account_id)
+        if found is None:
+            stored = self.batch.account(account_id)
+            if stored is None:
                 return None
-            if account_id not in self.locked:
-                raise AssertionError(f"account {account_id!r} used without its lock")
-            self.accounts[account_id] = found
-        return self.accounts[account_id]
+            found = self.accounts[account_id] = _copy_account(stored)
+        return found
 
     def transfer(self, transfer_id: str) -> Transfer | None:
         if transfer_id in self.transfers:
             return self.transfers[transfer_id]
-        return self.store.get_transfers([transfer_id]).get(transfer_id)
+        return self.batch.transfer(transfer_id)
 
     def hold(self, hold_id: str) -> Hold | None:
         if hold_id not in self.holds:
-            found = self.store.get_holds([hold_id]).get(hold_id)
+            found = self.batch.hold(hold_id)
             if found is None:
                 return None
-            self.holds[hold_id] = found
+            self.holds[hold_id] = copy.copy(found)
         return self.holds[hold_id]
 
     def lot(self, lot_id: str) -> Lot | None:
         if lot_id not in self.lots:
-            found = self.store.get_lots([lot_id]).get(lot_id)
+            found = self.batch.lot(lot_id)
             if found is None:
                 return None
-            self.lots[lot_id] = found
+            self.lots[lot_id] = _copy_lot(found)
         return self.lots[lot_id]
 
     def spendable_lots(self, account_id: str, now: datetime) -> list[Lot]:
-        if account_id not in self.lots_loaded:
-            for lot in self.store.open_lots(account_id):
-                self.lots.setdefault(lot.id, lot)
-            self.lots_loaded.add(account_id)
+        if account_id not in self.lot_accounts:
+            for lot in self.batch.open_lots(account_id):
+                if lot.id not in self.lots:
+                    self.lots[lot.id] = _copy_lot(lot)
+            self.lot_accounts.add(account_id)
         found = [
             lot
             for lot in self.lots.values()
@@ -155,24 +317,32 @@ class _Work:
 
     def reversed_total(self, transfer_id: str) -> int:
         if transfer_id not in self.reversed:
-            got = self.store.get_reversed([transfer_id])
-            self.reversed[transfer_id] = got.get(transfer_id, 0)
+            self.reversed[transfer_id] = self.batch.reversed_total(transfer_id)
         return self.reversed[transfer_id]
 
     def move(self, transfer_id: str, lot: Lot, amount: int) -> None:
         lot.remaining += amount
-        self.dirty_lots.add(lot.id)
+        self.dirty_lots[lot.id] = None
         self.moves.append(LotMove(transfer_id, lot.id, amount))
 
-    def flush(self) -> None:
-        s = self.store
-        s.insert_transfers(list(self.transfers.values()))
-        s.insert_entries(self.entries)
-        s.save_balances(self.accounts.values())
-        s.save_lots(self.lots[i] for i in sorted(self.dirty_lots))
-        s.insert_lot_moves(self.moves)
-        s.save_holds(self.holds.values())
-        s.save_reversed({i: self.reversed[i] for i in self.dirty_reversed})
+    def merge(self) -> None:
+        """The chain succeeded: its reads and changes become the block's."""
+        b = self.batch
+        for a in self.accounts.values():
+            b.accounts[a.id] = a
+            b.dirty_accounts[a.id] = None
+        b.transfers.update(self.transfers)
+        b.entries.extend(self.entries)
+        b.moves.extend(self.moves)
+        for lot_id in self.dirty_lots:
+            b._add_lot(self.lots[lot_id])
+            b.dirty_lots[lot_id] = None
+        for hold in self.holds.values():
+            b.holds[hold.id] = hold
+            b.dirty_holds[hold.id] = None
+        for tid in self.dirty_reversed:
+            b.reversed[tid] = self.reversed[tid]
+            b.dirty_reversed[tid] = None
 
 
 class Ledger:
@@ -285,10 +455,11 @@ class Ledger:
                 chains.append([])
         open_chain = chains.pop()
         results: list[TransferResult] = []
-        with self.store.atomic():
-            locked = self._lock(requests)
+        with _gc_paused(len(requests) > _GC_PAUSE_FROM), self.store.atomic():
+            batch = self._prepare(requests)
             for chain in chains:
-                results.extend(self._apply_chain(chain, locked))
+                results.extend(self._apply_chain(chain, batch))
+            batch.write()
         results.extend(
             TransferResult(r.id, Status.REFUSED, Reason.LINKED_CHAIN_OPEN) for r in open_chain
         )
@@ -330,8 +501,7 @@ class Ledger:
         results = []
         for due in self.store.due_holds(self.clock(), limit):
             with self.store.atomic():
-                locked = self._lock_ids({due.debit_account, due.credit_account})
-                work = _Work(self.store, locked)
+                work = _Work(self._locked({due.debit_account, due.credit_account}))
                 hold = work.hold(due.id)
                 ts = self._tick()
                 if (
@@ -354,8 +524,7 @@ class Ledger:
         for due in self.store.due_lots(self.clock(), limit):
             expiry = self.system_account(SystemRole.EXPIRY, due.asset, due.account)
             with self.store.atomic():
-                locked = self._lock_ids({due.account, expiry})
-                work = _Work(self.store, locked)
+                work = _Work(self._locked({due.account, expiry}))
                 lot = work.lot(due.id)
                 ts = self._tick()
                 if lot is None or lot.remaining <= 0 or not lot.is_expired(ts):
@@ -404,16 +573,25 @@ class Ledger:
         self._last = now
         return now
 
-    def _lock_ids(self, ids: Iterable[str]) -> frozenset[str]:
-        ordered = sorted({i for i in ids if i})
-        self.store.lock_accounts(ordered)
-        return frozenset(ordered)
+    def _locked(self, ids: Iterable[str]) -> _Batch:
+        ordered = sorted({i for i in ids if isinstance(i, str) and i})
+        accounts = self.store.lock_accounts(ordered)
+        return _Batch(self.store, frozenset(ordered), accounts)
 
-    def _lock(self, requests: Sequence[TransferRequest]) -> frozenset[str]:
-        """Every account the batch may touch. Holds and transfers are immutable in their
-        accounts, so reading them before locking is safe."""
+    def _prepare(self, requests: Sequence[TransferRequest]) -> _Batch:
+        """Lock every account the batch may touch and read in bulk what it will need.
+        Transfers are immutable, so those the requests refer to (holds posted or voided,
+        transfers reversed) are read before locking to find their accounts; holds, lots and
+        reversal totals are read under the locks."""
         in_batch = {r.id: r for r in requests}
-        ids: set[str] = set()
+        refs = {
+            ref
+            for r in requests
+            if r.kind in (Kind.POST, Kind.VOID, Kind.REVERSAL)
+            for ref in (r.pending_id or r.reverses,)
+            if isinstance(ref, str) and ref and ref not in in_batch
+        }
+        stored = self.store.get_transfers(refs) if refs else {}
 
         def accounts_of(ref: str, depth: int = 0) -> tuple[str, ...]:
             r = in_batch.get(ref)
@@ -421,23 +599,51 @@ class Ledger:
                 if r.kind in (Kind.TRANSFER, Kind.HOLD):
                     return (r.debit_account, r.credit_account)
                 return accounts_of(r.pending_id or r.reverses, depth + 1)
-            hold = self.store.get_holds([ref]).get(ref)
-            if hold is not None:
-                return (hold.debit_account, hold.credit_account)
-            t = self.store.get_transfers([ref]).get(ref)
+            t = stored.get(ref)
             return (t.debit_account, t.credit_account) if t is not None else ()
 
+        ids: set[str] = set()
+        debited: set[str] = set()
         for r in requests:
             if r.kind in (Kind.TRANSFER, Kind.HOLD):
                 ids.update((r.debit_account, r.credit_account))
+                debited.add(r.debit_account)
             elif r.pending_id or r.reverses:
-                ids.update(accounts_of(r.pending_id or r.reverses))
-        return self._lock_ids(ids)
+                found = accounts_of(r.pending_id or r.reverses)
+                ids.update(found)
+                if r.kind == Kind.REVERSAL and found:
+                    debited.add(found[1])  # value flows back from the original's credit
+        ordered = sorted({i for i in ids if isinstance(i, str) and i})
+        tids = [i for i in in_batch if isinstance(i, str) and ID_PATTERN.fullmatch(i)]
+        # Lots of the accounts debited (system accounts never keep lots).
+        lots_of = sorted(
+            i for i in debited if isinstance(i, str) and i and i.split(":", 1)[0] not in _ROLES
+        )
+        accounts, existing, lots = self.store.lock_and_load(ordered, tids, lots_of)
+        batch = _Batch(self.store, frozenset(ordered), accounts)
+        for tid in tids:
+            batch.known[tid] = existing.get(tid)
+        for lot in lots:
+            batch._add_lot(lot)
+        batch.lots_loaded.update(lots_of)
+        for ref in refs:
+            t = stored.get(ref)
+            batch.known[ref] = t
+            if t is None or t.kind != Kind.HOLD:
+                batch.holds[ref] = None  # no hold (or none when the accounts were chosen)
+        if refs:
+            batch.load_holds(t.id for t in stored.values() if t.kind == Kind.HOLD)
+            reversible = [t.id for t in stored.values() if t.kind in (Kind.TRANSFER, Kind.POST)]
+            batch.load_reversed(reversible)
+            lot_ids = [lot for t in stored.values() for lot, _ in t.allocation]
+            lot_ids += [
+                lot for h in batch.holds.values() if h is not None for lot, _ in h.reservation
+            ]
+            batch.load_lots(lot_ids)
+        return batch
 
-    def _apply_chain(
-        self, chain: list[TransferRequest], locked: frozenset[str]
-    ) -> list[TransferResult]:
-        work = _Work(self.store, locked)
+    def _apply_chain(self, chain: list[TransferRequest], batch: _Batch) -> list[TransferResult]:
+        work = _Work(batch)
         results: list[TransferResult] = []
         failed: int | None = None
         for i, request in enumerate(chain):
@@ -454,7 +660,7 @@ class Ledger:
             )
         if failed is None:
             if Status.CREATED in statuses:
-                work.flush()
+                work.merge()
             return results
         return [
             results[i]
@@ -468,7 +674,8 @@ class Ledger:
     ) -> TransferResult:
         result = self._apply(work, request, ts, internal=True)
         if result.status == Status.CREATED:
-            work.flush()
+            work.merge()
+            work.batch.write()
         return result
 
     def _apply(
@@ -585,7 +792,7 @@ class Ledger:
             asset = self.store.get_asset(account.asset)
             expires_at = asset.expiry.expires_at(ts) if asset is not None else None
         work.lots[tid] = Lot(tid, account.id, account.asset, amount, amount, ts, expires_at)
-        work.dirty_lots.add(tid)
+        work.dirty_lots[tid] = None
         return tid
 
     def _book(

@@ -13,6 +13,8 @@ from .codes import AccountFlags, HoldStatus, Kind, Reason, Status
 MAX_INT64 = 2**63 - 1
 """Every amount and balance fits a signed 64-bit column."""
 
+_NEVER = datetime.max.replace(tzinfo=UTC)
+
 Allocation = tuple[tuple[str, int], ...]
 """Amounts taken from lots: ``((lot_id, amount), ...)`` in the order taken."""
 
@@ -94,7 +96,7 @@ class Account:
         return self.credits_posted - self.debits_posted - self.debits_pending
 
     def has(self, flag: AccountFlags) -> bool:
-        return bool(self.flags & flag)
+        return (self.flags._value_ & flag._value_) != 0  # without building a new Flag
 
     def same_definition(self, other: Account) -> bool:
         return (self.asset, self.holder, self.flags, self.system_role) == (
@@ -199,8 +201,7 @@ class Lot:
 
     def order_key(self) -> tuple[datetime, datetime, str]:
         """Oldest first: by expiry (never-expiring last), then creation, then id."""
-        never = datetime.max.replace(tzinfo=UTC)
-        return (self.expires_at or never, self.created_at, self.id)
+        return (self.expires_at or _NEVER, self.created_at, self.id)
 
     def is_expired(self, now: datetime) -> bool:
         return self.expires_at is not None and self.expires_at <= now

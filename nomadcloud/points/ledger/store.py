@@ -5,13 +5,16 @@ Locking contract (what a database store must guarantee):
 - ``atomic()`` is one transaction: either everything written inside it persists or nothing.
 - ``lock_accounts(ids)`` is called once per ``atomic()`` block, with every account the block
   will touch, sorted; a database store takes row locks (``SELECT … FOR UPDATE``) in that order,
-  so concurrent blocks cannot deadlock.
+  so concurrent blocks cannot deadlock. It returns the accounts found, read under the lock
+  (the engine does not read them again).
 - Lots, holds and reversal totals belong to an account (a lot and a hold to the debit or
   credit account, a reversal total to the original transfer's accounts) and are only read for
   update and written while that account is locked: they need no locks of their own.
 - Transfers are insert-only with a unique ``id``; a unique-key violation on insert (a racing
   retry) makes the Django layer retry the block, which then finds the transfer and answers
   ``EXISTS``.
+- Everything a block changes is written at its end by one ``write(changes)`` call, so a store
+  can write it in bulk (a few statements whatever the number of transfers).
 
 Reads return copies: the engine mutates what it reads and writes back only on success.
 """
@@ -22,6 +25,7 @@ import copy
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -29,10 +33,38 @@ from .codes import HoldStatus
 from .model import Account, Asset, Entry, Hold, Lot, LotMove, Transfer
 
 
+@dataclass
+class Changes:
+    """What one ``atomic()`` block of the engine changed, written by ``Store.write``: new
+    history (transfers, entries, lot moves, in the order created) and the new values of the
+    mutable state it touched (balances, lots — new or changed —, holds, reversal totals)."""
+
+    transfers: list[Transfer] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+    moves: list[LotMove] = field(default_factory=list)
+    accounts: list[Account] = field(default_factory=list)
+    lots: list[Lot] = field(default_factory=list)
+    holds: list[Hold] = field(default_factory=list)
+    reversed: dict[str, int] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.transfers or self.accounts or self.lots or self.holds or self.reversed)
+
+
 class Store(Protocol):
     # Transactions and locks
     def atomic(self) -> AbstractContextManager[None]: ...
-    def lock_accounts(self, ids: Sequence[str]) -> None: ...
+    def lock_accounts(self, ids: Sequence[str]) -> dict[str, Account]:
+        """Lock the accounts (sorted ids) and return those that exist, read under the lock."""
+        ...
+
+    def lock_and_load(
+        self, ids: Sequence[str], transfer_ids: Sequence[str], lots_of: Sequence[str]
+    ) -> tuple[dict[str, Account], dict[str, Transfer], list[Lot]]:
+        """``lock_accounts(ids)``, then — under the locks — ``get_transfers(transfer_ids)`` and
+        ``open_lots_of(lots_of)``: what a batch of transfers reads first, in one go (a
+        database store sends the three queries in one round trip)."""
+        ...
 
     # Definitions
     def get_asset(self, code: str) -> Asset | None: ...
@@ -40,30 +72,25 @@ class Store(Protocol):
     def get_accounts(self, ids: Iterable[str]) -> dict[str, Account]: ...
     def insert_account(self, account: Account) -> None: ...
 
-    # History (insert-only)
+    # History (insert-only) and state (guarded by account locks)
     def get_transfers(self, ids: Iterable[str]) -> dict[str, Transfer]: ...
-    def insert_transfers(self, transfers: Sequence[Transfer]) -> None: ...
-    def insert_entries(self, entries: Sequence[Entry]) -> None: ...
-    def insert_lot_moves(self, moves: Sequence[LotMove]) -> None: ...
-
-    # State (guarded by account locks)
-    def save_balances(self, accounts: Iterable[Account]) -> None: ...
     def get_holds(self, ids: Iterable[str]) -> dict[str, Hold]: ...
-    def save_holds(self, holds: Iterable[Hold]) -> None: ...
     def get_lots(self, ids: Iterable[str]) -> dict[str, Lot]: ...
     def open_lots(self, account_id: str) -> list[Lot]:
         """Lots of the account with ``remaining > 0``, oldest first (``Lot.order_key``)."""
         ...
 
-    def save_lots(self, lots: Iterable[Lot]) -> None:
-        """Insert new lots, update existing ones."""
+    def open_lots_of(self, account_ids: Iterable[str]) -> list[Lot]:
+        """Lots with ``remaining > 0`` of all these accounts (any order)."""
         ...
 
     def get_reversed(self, ids: Iterable[str]) -> dict[str, int]:
         """Total reversed so far per transfer id (missing: nothing)."""
         ...
 
-    def save_reversed(self, totals: dict[str, int]) -> None: ...
+    def write(self, changes: Changes) -> None:
+        """Insert the new history, insert or update the state (see ``Changes``)."""
+        ...
 
     # Scheduled jobs (unlocked candidate queries; re-read under lock by the engine)
     def due_holds(self, now: datetime, limit: int) -> list[Hold]: ...
@@ -142,8 +169,15 @@ class MemoryStore:
             finally:
                 self._depth = 0
 
-    def lock_accounts(self, ids: Sequence[str]) -> None:
+    def lock_accounts(self, ids: Sequence[str]) -> dict[str, Account]:
         assert list(ids) == sorted(set(ids)), "accounts must be locked once each, in order"
+        return self.get_accounts(ids)
+
+    def lock_and_load(
+        self, ids: Sequence[str], transfer_ids: Sequence[str], lots_of: Sequence[str]
+    ) -> tuple[dict[str, Account], dict[str, Transfer], list[Lot]]:
+        accounts = self.lock_accounts(ids)
+        return accounts, self.get_transfers(transfer_ids), self.open_lots_of(lots_of)
 
     def get_asset(self, code: str) -> Asset | None:
         return self.assets.get(code)
@@ -190,12 +224,15 @@ class MemoryStore:
         return {i: copy.copy(self.lots[i]) for i in ids if i in self.lots}
 
     def open_lots(self, account_id: str) -> list[Lot]:
-        found = [
+        return sorted(self.open_lots_of([account_id]), key=Lot.order_key)
+
+    def open_lots_of(self, account_ids: Iterable[str]) -> list[Lot]:
+        wanted = set(account_ids)
+        return [
             copy.copy(lot)
             for lot in self.lots.values()
-            if lot.account == account_id and lot.remaining > 0
+            if lot.account in wanted and lot.remaining > 0
         ]
-        return sorted(found, key=Lot.order_key)
 
     def save_lots(self, lots: Iterable[Lot]) -> None:
         for lot in lots:
@@ -206,6 +243,15 @@ class MemoryStore:
 
     def save_reversed(self, totals: dict[str, int]) -> None:
         self.reversed.update(totals)
+
+    def write(self, changes: Changes) -> None:
+        self.insert_transfers(changes.transfers)
+        self.insert_entries(changes.entries)
+        self.save_balances(changes.accounts)
+        self.save_lots(changes.lots)
+        self.insert_lot_moves(changes.moves)
+        self.save_holds(changes.holds)
+        self.save_reversed(changes.reversed)
 
     def due_holds(self, now: datetime, limit: int) -> list[Hold]:
         due = [

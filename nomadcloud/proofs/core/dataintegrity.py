@@ -47,6 +47,19 @@ _DATETIME_STAMP = re.compile(
 )
 
 
+def _copy(value: Any) -> Any:
+    """A deep copy of a JSON value: dicts and lists are rebuilt, immutable scalars shared;
+    anything else goes through ``copy.deepcopy`` (same result, several times faster)."""
+    kind = type(value)
+    if kind is dict:
+        return {key: _copy(item) for key, item in value.items()}
+    if kind is list:
+        return [_copy(item) for item in value]
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    return copy.deepcopy(value)
+
+
 class ProofError(ValueError):
     """The document or proof is malformed. ``reason`` is a stable machine-readable code."""
 
@@ -64,7 +77,7 @@ class VerificationResult:
 
 def proof_configuration(unsecured_document: dict[str, Any], options: dict[str, Any]) -> bytes:
     """JCS of the proof configuration (vc-di-eddsa §3.3.5)."""
-    config = copy.deepcopy(options)
+    config = _copy(options)
     config.pop("proofValue", None)
     if config.get("type") != PROOF_TYPE or config.get("cryptosuite") != CRYPTOSUITE:
         raise ProofError("cryptosuite", f"proof is not a {PROOF_TYPE} of {CRYPTOSUITE}")
@@ -72,7 +85,7 @@ def proof_configuration(unsecured_document: dict[str, Any], options: dict[str, A
     if created is not None and (not isinstance(created, str) or not _DATETIME_STAMP.match(created)):
         raise ProofError("created", "proof 'created' is not an XML Schema dateTimeStamp")
     if "@context" in unsecured_document:
-        config["@context"] = copy.deepcopy(unsecured_document["@context"])
+        config["@context"] = _copy(unsecured_document["@context"])
     return canonicalize(config)
 
 
@@ -108,13 +121,13 @@ def add_proof(
     options["verificationMethod"] = verification_method
     options["proofPurpose"] = proof_purpose
     if extra_options:
-        options.update(copy.deepcopy(extra_options))
+        options.update(_copy(extra_options))
     canonical_config = proof_configuration(unsecured_document, options)
     if "@context" in unsecured_document:
-        options["@context"] = copy.deepcopy(unsecured_document["@context"])
+        options["@context"] = _copy(unsecured_document["@context"])
     signature = ed25519.sign(seed, hash_data(canonicalize(unsecured_document), canonical_config))
     options["proofValue"] = ed25519.multibase_encode(signature)
-    secured = copy.deepcopy(unsecured_document)
+    secured: dict[str, Any] = _copy(unsecured_document)
     secured["proof"] = options
     return secured
 

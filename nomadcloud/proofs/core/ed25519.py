@@ -11,9 +11,17 @@ public-key screening and multibase / Multikey encodings.
   which every key made by honest key generation satisfies.
 - Multikey: ``z`` + base58btc(0xed 0x01 ‖ public key) and, for secret seeds,
   ``z`` + base58btc(0x80 0x26 ‖ seed), as in the W3C Controlled Identifiers / did:key specs.
+
+Speed: key objects are cached per seed / public key (deriving the public key from a seed
+costs as much as a signature), and the results of ``verify`` on short messages (≤ 1 KiB:
+Data Integrity hashes, checkpoint notes) are memoised, so the same checkpoint signature is
+checked once however many credentials are verified against it. A result is a pure function
+of (key, message, signature), so memoising cannot change it.
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -25,6 +33,7 @@ __all__ = [
     "InvalidKey",
     "b58decode",
     "b58encode",
+    "clear_caches",
     "generate_seed",
     "multibase_decode",
     "multibase_encode",
@@ -101,6 +110,11 @@ def multikey_encode_public(public_key: bytes) -> str:
 
 
 def multikey_decode_public(text: str) -> bytes:
+    return _multikey_decode_public(text)
+
+
+@lru_cache(maxsize=256)  # the few issuer keys are decoded for every credential checked
+def _multikey_decode_public(text: str) -> bytes:
     try:
         raw = multibase_decode(text)
     except ValueError as exc:
@@ -140,12 +154,28 @@ def generate_seed() -> bytes:
 def _private(seed: bytes) -> Ed25519PrivateKey:
     if len(seed) != 32:
         raise InvalidKey("length", "an Ed25519 secret seed is 32 bytes")
+    return _private_key(bytes(seed))
+
+
+@lru_cache(maxsize=16)
+def _private_key(seed: bytes) -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(seed)
 
 
+@lru_cache(maxsize=256)
+def _public_key(public_key: bytes) -> Ed25519PublicKey:
+    return Ed25519PublicKey.from_public_bytes(public_key)
+
+
 def public_key_from_seed(seed: bytes) -> bytes:
+    _private(seed)  # length check
+    return _public_from_seed(bytes(seed))
+
+
+@lru_cache(maxsize=16)
+def _public_from_seed(seed: bytes) -> bytes:
     return (
-        _private(seed)
+        _private_key(seed)
         .public_key()
         .public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     )
@@ -162,11 +192,32 @@ def verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
         return False
     if int.from_bytes(signature[32:], "little") >= L:  # malleable / non-canonical S
         return False
+    if len(message) <= _MEMO_MAX_MESSAGE:
+        return _verify_memo(bytes(public_key), bytes(message), bytes(signature))
+    return _verify(public_key, message, signature)
+
+
+_MEMO_MAX_MESSAGE = 1024
+
+
+def _verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
     try:
-        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, message)
+        _public_key(bytes(public_key)).verify(signature, message)
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+_verify_memo = lru_cache(maxsize=4096)(_verify)
+
+
+def clear_caches() -> None:
+    """Forget cached key objects and memoised verification results (for benchmarks)."""
+    _private_key.cache_clear()
+    _public_key.cache_clear()
+    _public_from_seed.cache_clear()
+    _multikey_decode_public.cache_clear()
+    _verify_memo.cache_clear()
 
 
 # --- screening -----------------------------------------------------------------------------

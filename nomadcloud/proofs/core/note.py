@@ -55,8 +55,12 @@ class NoteError(ValueError):
         self.reason = reason
 
 
+_SPACE = re.compile(r"\s")  # the same characters as str.isspace() (Py_UNICODE_ISSPACE)
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f]")  # control characters other than newline
+
+
 def _valid_name(name: str) -> bool:
-    return bool(name) and "+" not in name and not any(c.isspace() for c in name)
+    return bool(name) and "+" not in name and not _SPACE.search(name)
 
 
 def key_id(name: str, public_key: bytes, alg: int = ALG_ED25519) -> int:
@@ -178,7 +182,7 @@ class Note:
 def _check_text(text: str) -> None:
     if not text.endswith("\n"):
         raise NoteError("malformed", "malformed note: text must end in a newline")
-    if any(ord(c) < 0x20 and c != "\n" for c in text):
+    if _CONTROL.search(text):
         raise NoteError("malformed", "malformed note: control character in text")
 
 

@@ -1,0 +1,647 @@
+"""Work units from proofs of work, and their exchange (互换) for the points of a scenario.
+
+**Work units.** When a proof-of-work credential is issued (``proofs.signals.credential_issued``,
+inside the issuing transaction) its ``credentialSubject.work.workUnits`` (a decimal string,
+rounded down to the cent) are credited to the nomad's ``WU`` account from a shard of the
+``WU`` issuance account: transfer ``pow:<credential uuid>`` (idempotent), reason
+``proof_of_work``, reference the credential id. When it is revoked
+(``credential_revoked``), what is still in the account is taken back by a reversal
+``pow-revoked:<uuid>`` — at most the amount credited — and what has already been exchanged is
+recorded as the credit's ``shortfall``, listed on the operator's page. Exchanged points are not
+taken back: they may already be spent.
+
+**Exchange.** ``exchange`` debits work units and credits points at the rate in force, in one
+linked chain: ``x:<person>:<key>:wu`` (WU → the exchange account), ``…:pts`` (issuance → the
+person) and, with a campaign, ``…:bonus``. All apply or none. Points are ``floor(work units ×
+rate)`` in the asset's smallest unit; a percentage bonus is ``floor(points × percent / 100)``.
+With a lock period the points are credited as a pending transfer (a hold with no timeout):
+they count in no balance until the release job posts it, and they form their lot then, with
+the expiry computed at the exchange.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from nomadcloud.accounts.access import require_person, require_write
+from nomadcloud.accounts.models import User
+from nomadcloud.accounts.principal import Principal
+from nomadcloud.core.errors import Conflict, DomainError, invalid_field
+from nomadcloud.core.i18n import localized
+from nomadcloud.points import book, history, programme
+from nomadcloud.points import models as m
+from nomadcloud.points.ledger import (
+    Kind,
+    Reason,
+    Status,
+    SystemRole,
+    TransferRequest,
+    TransferResult,
+)
+from nomadcloud.points.reasons import reason_message
+from nomadcloud.points.store import DatabaseLedger
+
+log = logging.getLogger(__name__)
+
+WU = book.WORK_UNITS
+WU_SCALE = 2
+KEY_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def ledger(now: datetime | None = None) -> DatabaseLedger:
+    """The ledger; with ``now`` (tests, demo) its clock is fixed there."""
+    return DatabaseLedger(clock=(lambda: now) if now is not None else None)
+
+
+def _local(moment: datetime) -> datetime:
+    return moment.astimezone(ZoneInfo(settings.TIME_ZONE))
+
+
+# ---- work units from proofs of work ------------------------------------------------------
+
+
+def work_units_of(document: Any) -> int | None:
+    """The work units a credential document carries, in hundredths (rounded down); ``None``
+    when it carries none or they are not a positive decimal."""
+    try:
+        raw = document["credentialSubject"]["work"]["workUnits"]
+        value = Decimal(str(raw))
+    except (KeyError, TypeError, InvalidOperation):
+        return None
+    if not value.is_finite() or value <= 0:
+        return None
+    return int((value * 100).to_integral_value(rounding=ROUND_FLOOR)) or None
+
+
+def credit_work_units(credential: Any, *, now: datetime | None = None) -> m.WorkUnitCredit | None:
+    """Credit a newly issued credential's work units to its holder (idempotent)."""
+    credited = credit_work_units_many([credential], now=now)
+    if credited:
+        return credited[0]
+    return m.WorkUnitCredit.objects.filter(credential=credential.public_id).first()
+
+
+def credit_work_units_many(
+    credentials: list[Any], *, now: datetime | None = None
+) -> list[m.WorkUnitCredit]:
+    """Credit the work units of newly issued credentials in one ledger batch, with a fixed
+    number of queries (issuing credits a whole data batch at once). Credentials already
+    credited, or carrying no work units, are skipped."""
+    wanted = [
+        (c, amount)
+        for c in credentials
+        if c.user is not None and (amount := work_units_of(c.document)) is not None
+    ]
+    if not wanted:
+        return []
+    done = set(
+        m.WorkUnitCredit.objects.filter(
+            credential__in=[c.public_id for c, _a in wanted]
+        ).values_list("credential", flat=True)
+    )
+    wanted = [(c, a) for c, a in wanted if c.public_id not in done]
+    if not wanted:
+        return []
+    programme.ensure_assets()
+    lg = ledger(now)
+    accounts: dict[int, tuple[str, str]] = {}  # person -> (account, issuance shard)
+    requests = []
+    for credential, amount in wanted:
+        user = credential.user
+        if user.pk not in accounts:
+            mine = book.person_account(user, WU)
+            accounts[user.pk] = (mine, lg.system_account(SystemRole.ISSUANCE, WU, mine))
+        account, issuance = accounts[user.pk]
+        requests.append(
+            TransferRequest(
+                f"pow:{credential.public_id}",
+                Kind.TRANSFER,
+                debit_account=issuance,
+                credit_account=account,
+                amount=amount,
+                code=history.PROOF_OF_WORK,
+                reference=f"urn:uuid:{credential.public_id}",
+            )
+        )
+    credits = []
+    for (credential, amount), result in zip(wanted, lg.submit(requests), strict=True):
+        if not result.ok or result.transfer is None:
+            log.warning(
+                "work units of credential %s not credited: %s", credential.public_id, result
+            )
+            continue
+        credits.append(
+            m.WorkUnitCredit(
+                credential=credential.public_id,
+                user=credential.user,
+                account_id=accounts[credential.user.pk][0],
+                amount=amount,
+                transfer=result.transfer.id,
+                credited_at=result.transfer.timestamp,
+            )
+        )
+    return m.WorkUnitCredit.objects.bulk_create(credits)
+
+
+def reclaim_work_units(credential: Any, *, now: datetime | None = None) -> m.WorkUnitCredit | None:
+    """A credential was revoked: take back what is left of its work units (a reversal), and
+    record the rest as the shortfall."""
+    credit = (
+        m.WorkUnitCredit.objects.select_for_update().filter(credential=credential.public_id).first()
+    )
+    if credit is None or credit.revoked_at is not None:
+        return credit
+    lg = ledger(now)
+    tid = f"pow-revoked:{credential.public_id}"
+    reclaimed = 0
+    for _attempt in range(5):  # the balance may change between reading and reversing
+        account = lg.account(credit.account_id)
+        take = min(credit.amount, max(account.available if account else 0, 0))
+        if take <= 0:
+            break
+        result = lg.submit(
+            [
+                TransferRequest(
+                    tid,
+                    Kind.REVERSAL,
+                    reverses=credit.transfer,
+                    amount=take,
+                    code=history.PROOF_OF_WORK_REVOKED,
+                    reference=f"urn:uuid:{credential.public_id}",
+                )
+            ]
+        )[0]
+        if result.ok:
+            reclaimed = take
+            break
+        if result.reason not in (Reason.INSUFFICIENT_FUNDS, Reason.INSUFFICIENT_FUNDS_EXPIRED):
+            log.error("work units of credential %s not reclaimed: %s", credential.public_id, result)
+            break
+    credit.revoked_at = now or timezone.now()
+    credit.reclaimed = reclaimed
+    credit.shortfall = credit.amount - reclaimed
+    credit.reversal = tid if reclaimed else ""
+    credit.save(update_fields=["revoked_at", "reclaimed", "shortfall", "reversal"])
+    if credit.shortfall:
+        log.warning(
+            "credential %s revoked: %s of %s hundredths of work units already exchanged",
+            credential.public_id,
+            credit.shortfall,
+            credit.amount,
+        )
+    return credit
+
+
+def on_credentials_issued(sender: Any, credentials: list[Any], **kwargs: Any) -> None:
+    credit_work_units_many(credentials)
+
+
+def on_credential_revoked(sender: Any, credential: Any, **kwargs: Any) -> None:
+    reclaim_work_units(credential)
+
+
+# ---- quotes ------------------------------------------------------------------------------
+
+
+PERIODS = ("day", "week", "month")
+
+
+def period_start(period: str, now: datetime) -> datetime:
+    """The start of the calendar day, week (Monday) or month containing ``now``, in the
+    zone's time zone."""
+    local = _local(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    if period == "week":
+        local -= timedelta(days=local.weekday())
+    elif period == "month":
+        local = local.replace(day=1)
+    return local
+
+
+def period_label(period: str) -> str:
+    return {"day": _("today"), "week": _("this week"), "month": _("this month")}[period]
+
+
+@dataclass
+class CapLine:
+    period: str
+    cap: int
+    earned: int
+
+    @property
+    def left(self) -> int:
+        return max(self.cap - self.earned, 0)
+
+
+@dataclass
+class Quote:
+    """What an exchange would do now: nothing is applied."""
+
+    scenario: m.Scenario
+    asset: m.Asset
+    rate: m.Rate
+    rule: m.EarningRule | None
+    campaign: m.Campaign | None
+    work_units: int
+    points: int
+    bonus: int
+    lot_expires_at: datetime | None
+    locked_until: datetime | None
+    available_work_units: int
+    caps: list[CapLine] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.points + self.bonus
+
+    def formatted(self, amount: int) -> str:
+        return programme.format_amount(amount, self.asset.scale)
+
+
+def parse_work_units(value: Any, field_name: str = "work_units") -> int:
+    """Work units as a decimal with at most two places (``"12.50"``) → hundredths."""
+    if isinstance(value, float | bool):
+        raise invalid_field(field_name, _("Enter the work units as a decimal, e.g. 12.50."))
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise invalid_field(
+            field_name, _("Enter the work units as a decimal, e.g. 12.50.")
+        ) from None
+    if not amount.is_finite():
+        raise invalid_field(field_name, _("Enter the work units as a decimal, e.g. 12.50."))
+    if amount != amount.quantize(Decimal("0.01"), rounding=ROUND_FLOOR):
+        raise invalid_field(
+            field_name, _("Work units have at most two decimal places."), code="amount_precision"
+        )
+    return _check_work_units(int(amount * 100), field_name)
+
+
+def _check_work_units(hundredths: int, field_name: str = "work_units") -> int:
+    if hundredths <= 0:
+        raise invalid_field(
+            field_name, _("Enter more than 0 work units."), code="amount_not_positive"
+        )
+    if hundredths > _wu_max():
+        raise invalid_field(
+            field_name,
+            _("That is more work units than one exchange may move."),
+            code="amount_too_large",
+        )
+    return hundredths
+
+
+def _wu_max() -> int:
+    found = m.Asset.objects.filter(code=WU).values_list("max_amount", flat=True).first()
+    return int(found) if found is not None else book.BUILT_IN_ASSETS[0].max_amount
+
+
+def points_for(work_units: int, rate: Decimal, scale: int) -> int:
+    """Points (smallest unit of an asset with ``scale`` places) for ``work_units`` hundredths
+    at ``rate`` points per work unit: exact, rounded down."""
+    exact = Fraction(work_units) * Fraction(rate) * 10**scale / 10**WU_SCALE
+    return int(exact.numerator // exact.denominator)
+
+
+def available_work_units(user: User) -> int:
+    account = m.Account.objects.filter(pk=f"u:{user.public_id.hex}:{WU}").first()
+    if account is None:
+        return 0
+    return account.credits_posted - account.debits_posted - account.debits_pending
+
+
+def earned(user: User, asset_code: str, since: datetime, until: datetime) -> int:
+    """Points (and bonus) this person earned by exchange into ``asset_code`` in a period."""
+    total = (
+        m.Exchange.objects.filter(
+            user=user, asset_id=asset_code, created_at__gte=since, created_at__lte=until
+        )
+        .aggregate(total=Sum(F("points") + F("bonus")))
+        .get("total")
+    )
+    return int(total or 0)
+
+
+def quote(
+    *, user: User, scenario: m.Scenario, work_units: int, now: datetime | None = None
+) -> Quote:
+    """What exchanging ``work_units`` (hundredths) into ``scenario``'s points gives now, or the
+    refusal: unknown or inactive scenario, bad amount, no rate in force, too few work units
+    for one point, cap reached, not enough work units."""
+    now = now or timezone.now()
+    if not scenario.active:
+        raise invalid_field("scenario", _("No such consumption scenario."), code="unknown_scenario")
+    work_units = _check_work_units(work_units)
+    asset = scenario.asset
+    rate = programme.rate_in_force(scenario, now)
+    if rate is None:
+        raise Conflict(
+            _("No exchange rate is in force for %(scenario)s yet.")
+            % {"scenario": localized(scenario, "name")},
+            code="no_rate_in_force",
+        )
+    points = points_for(work_units, rate.points_per_work_unit, asset.scale)
+    if points <= 0:
+        raise invalid_field(
+            "work_units",
+            _("That is too few work units for one point at the rate in force."),
+            code="amount_too_small",
+        )
+    if points > asset.max_amount:
+        raise invalid_field(
+            "work_units",
+            _("That is more points than one exchange may credit."),
+            code="amount_too_large",
+        )
+    rule = programme.rule_in_force(asset.code, now)
+    campaign, bonus = None, 0
+    for candidate in programme.campaigns_in_force(asset.code, scenario, now):
+        amount = min(programme.campaign_bonus(candidate, points), asset.max_amount)
+        if amount > bonus:
+            campaign, bonus = candidate, amount
+    caps = []
+    for period in PERIODS:
+        cap = getattr(rule, f"{period}_cap", None) if rule is not None else None
+        if cap is not None:
+            caps.append(
+                CapLine(period, cap, earned(user, asset.code, period_start(period, now), now))
+            )
+    for line in caps:
+        if points + bonus > line.left:
+            raise invalid_field(
+                "work_units",
+                _(
+                    "This exchange would pass your earning limit of %(cap)s %(asset)s "
+                    "%(period)s: %(left)s left."
+                )
+                % {
+                    "cap": programme.format_amount(line.cap, asset.scale),
+                    "asset": programme.asset_label(asset.code),
+                    "period": period_label(line.period),
+                    "left": programme.format_amount(line.left, asset.scale),
+                },
+                code="cap_reached",
+            )
+    available = available_work_units(user)
+    if work_units > available:
+        raise _insufficient(available)
+    expires = programme.rule_expiry(rule, asset).expires_at(now)
+    locked_until = now + timedelta(days=rule.lock_days) if rule and rule.lock_days else None
+    return Quote(
+        scenario=scenario,
+        asset=asset,
+        rate=rate,
+        rule=rule,
+        campaign=campaign,
+        work_units=work_units,
+        points=points,
+        bonus=bonus,
+        lot_expires_at=expires,
+        locked_until=locked_until,
+        available_work_units=available,
+        caps=caps,
+    )
+
+
+def _insufficient(available: int) -> DomainError:
+    return invalid_field(
+        "work_units",
+        _("Not enough work units: you have %(available)s.")
+        % {"available": programme.format_amount(available, WU_SCALE)},
+        code="insufficient_work_units",
+    )
+
+
+# ---- exchanges ---------------------------------------------------------------------------
+
+
+def transfer_ids(user: User, key: str) -> tuple[str, str, str]:
+    """The ledger ids of an exchange, derived from the person and their idempotency key."""
+    base = f"x:{user.public_id.hex}:{key}"
+    return f"{base}:wu", f"{base}:pts", f"{base}:bonus"
+
+
+def check_key(key: str) -> str:
+    if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
+        raise invalid_field(
+            "key",
+            _("The idempotency key must be 1 to 64 letters, digits, '.', '_' or '-'."),
+            code="key_invalid",
+        )
+    return key
+
+
+@transaction.atomic
+def exchange(
+    *,
+    principal: Principal,
+    scenario: m.Scenario,
+    work_units: int,
+    key: str,
+    expected_rate: int | None = None,
+    now: datetime | None = None,
+) -> tuple[m.Exchange, bool]:
+    """Exchange ``work_units`` (hundredths) for ``scenario``'s points at the rate in force.
+    ``key`` is the client's idempotency key: a retry with the same key and the same scenario
+    and amount returns the original exchange (``False``: nothing new applied), with anything
+    else it is refused naming the field. With ``expected_rate`` (the rate a preview showed) the
+    exchange is refused if another rate has come into force meanwhile. One linked chain on
+    the ledger: all or nothing."""
+    user = require_person(principal)
+    require_write(principal)
+    check_key(key)
+    m.EarningLock.objects.get_or_create(user=user)
+    m.EarningLock.objects.select_for_update().filter(user=user).first()  # caps: one at a time
+    # The clock is read once the lock is held: an exchange that committed while this one
+    # waited must fall inside this one's cap period (created_at ≤ now).
+    now = now or timezone.now()
+    existing = m.Exchange.objects.filter(user=user, key=key).first()
+    if existing is not None:
+        if existing.scenario_id != scenario.pk:
+            raise _key_reused("scenario")
+        if existing.work_units != work_units:
+            raise _key_reused("work_units")
+        return existing, False
+    q = quote(user=user, scenario=scenario, work_units=work_units, now=now)
+    if expected_rate is not None and q.rate.pk != expected_rate:
+        raise Conflict(
+            _("The exchange rate has changed since your preview; check the new result."),
+            code="rate_changed",
+        )
+    lg = ledger(now)
+    wu_id, points_id, bonus_id = transfer_ids(user, key)
+    wu_account = book.person_account(user, WU)
+    points_account = book.person_account(user, q.asset.code)
+    issuance = lg.system_account(SystemRole.ISSUANCE, q.asset.code, points_account)
+    kind = Kind.HOLD if q.locked_until is not None else Kind.TRANSFER
+    public_id = uuid.uuid4()
+    reference = f"{scenario.code}:{public_id}"  # the exchange record, from the ledger
+    requests = [
+        TransferRequest(
+            wu_id,
+            Kind.TRANSFER,
+            debit_account=wu_account,
+            credit_account=lg.system_account(SystemRole.EXCHANGE, WU, wu_account),
+            amount=q.work_units,
+            linked=True,
+            code=history.EXCHANGE_WORK_UNITS,
+            reference=reference,
+        ),
+        TransferRequest(
+            points_id,
+            kind,
+            debit_account=issuance,
+            credit_account=points_account,
+            amount=q.points,
+            lot_expires_at=q.lot_expires_at,
+            linked=bool(q.bonus),
+            code=history.EXCHANGE_POINTS,
+            reference=reference,
+        ),
+    ]
+    if q.bonus:
+        requests.append(
+            TransferRequest(
+                bonus_id,
+                kind,
+                debit_account=issuance,
+                credit_account=points_account,
+                amount=q.bonus,
+                lot_expires_at=q.lot_expires_at,
+                code=history.EXCHANGE_BONUS,
+                reference=reference,
+            )
+        )
+    results = lg.submit(requests)
+    failed = next((r for r in results if r.reason not in (None, Reason.LINKED_EVENT_FAILED)), None)
+    if failed is not None:
+        raise _refusal(failed, user)
+    if any(r.status != Status.CREATED for r in results):
+        # Ledger ids exist without an exchange row: cannot happen (same transaction); refuse.
+        raise _key_reused("key")
+    record = m.Exchange.objects.create(
+        public_id=public_id,
+        user=user,
+        key=key,
+        scenario=scenario,
+        asset=q.asset,
+        rate=q.rate,
+        rule=q.rule,
+        campaign=q.campaign,
+        work_units=q.work_units,
+        points=q.points,
+        bonus=q.bonus,
+        lot_expires_at=q.lot_expires_at,
+        locked_until=q.locked_until,
+        lock=m.Exchange.Lock.LOCKED if q.locked_until else m.Exchange.Lock.NONE,
+        wu_transfer=wu_id,
+        points_transfer=points_id,
+        bonus_transfer=bonus_id if q.bonus else "",
+        created_at=now,
+    )
+    return record, True
+
+
+def _key_reused(field_name: str) -> Conflict:
+    return Conflict(
+        _("This idempotency key was used for another exchange (a different %(field)s).")
+        % {"field": field_name},
+        code="idempotency_key_reused",
+        fields={field_name: [_("Different from the exchange made with this key.")]},
+    )
+
+
+def _refusal(result: TransferResult, user: User) -> DomainError:
+    if result.reason in (Reason.INSUFFICIENT_FUNDS, Reason.INSUFFICIENT_FUNDS_EXPIRED):
+        return _insufficient(available_work_units(user))
+    assert result.reason is not None
+    message = reason_message(result.reason, result.field)
+    return invalid_field("work_units", message, code=result.reason.value)
+
+
+def exchanges_of(user: User) -> list[m.Exchange]:
+    return list(
+        m.Exchange.objects.filter(user=user)
+        .select_related("scenario", "rate", "campaign", "asset")
+        .order_by("-created_at", "-id")[:200]
+    )
+
+
+# ---- scheduled jobs ----------------------------------------------------------------------
+
+
+def release_locked(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Post the pending credits of exchanges whose lock period has ended: the points become
+    spendable and form their lots (with the expiry computed at the exchange)."""
+    now = now or timezone.now()
+    due = list(
+        m.Exchange.objects.filter(lock=m.Exchange.Lock.LOCKED, locked_until__lte=now)
+        .order_by("locked_until", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    lg = ledger(now)
+    released = 0
+    for pk in due:
+        with transaction.atomic():
+            ex = (
+                m.Exchange.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, lock=m.Exchange.Lock.LOCKED)
+                .first()
+            )
+            if ex is None:
+                continue
+            holds = [t for t in (ex.points_transfer, ex.bonus_transfer) if t]
+            results = lg.submit(
+                [
+                    TransferRequest(
+                        f"{hold}:release",
+                        Kind.POST,
+                        pending_id=hold,
+                        code=history.LOCK_RELEASE,
+                        reference=str(ex.public_id),
+                    )
+                    for hold in holds
+                ]
+            )
+            posted = [r for r in results if r.ok or r.reason == Reason.PENDING_ALREADY_POSTED]
+            for r in results:
+                if not r.ok and r.reason != Reason.PENDING_ALREADY_POSTED:
+                    log.warning("exchange %s: lock not released: %s", ex.public_id, r)
+            ex.lock = m.Exchange.Lock.RELEASED if posted else m.Exchange.Lock.CANCELLED
+            ex.released_at = now
+            ex.save(update_fields=["lock", "released_at"])
+            released += 1
+    return released
+
+
+def _drain(run: Any, limit: int = 1000, rounds: int = 1000) -> int:
+    done = 0
+    for _round in range(rounds):
+        results = run(limit=limit)
+        done += sum(1 for r in results if r.status == Status.CREATED)
+        if len(results) < limit:
+            break
+    return done
+
+
+def run_jobs(*, now: datetime | None = None) -> dict[str, int]:
+    """The scheduled points jobs, in order: time out holds, release locked points, expire
+    lots. Idempotent; safe to run concurrently."""
+    lg = ledger(now)
+    holds = _drain(lg.expire_holds)
+    released = release_locked(now=now)
+    lots = _drain(lg.expire_lots)
+    return {"holds_timed_out": holds, "exchanges_released": released, "lots_expired": lots}

@@ -1,0 +1,513 @@
+"""Pages for paying at merchants: the nomad's Pay page (a one-time code as QR and digits),
+the cashier's page (usable on a phone: enter code and amount, confirm or cancel, today's
+payments, refunds), the merchant's page with its settlement statements (CSV), and the zone
+operator's merchants page (registry, settlement rates, all statements of a day). Views
+fetch objects through the access chokepoints, parse input with a form and call one
+service."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from nomadcloud.accounts.access import require_person, require_zone_operator
+from nomadcloud.accounts.forms import apply_error
+from nomadcloud.accounts.principal import Principal
+from nomadcloud.accounts.views import domain_errors
+from nomadcloud.core.errors import DomainError, InvalidInput
+from nomadcloud.points import merchants, payments, programme, settlement
+from nomadcloud.points import models as m
+from nomadcloud.points.merchants import Action
+
+# ---- forms -------------------------------------------------------------------------------
+
+
+class CodeForm(forms.Form):
+    asset = forms.CharField(max_length=128)
+
+
+class CashierForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Payment code"),
+        max_length=64,
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+                "placeholder": "0000 0000 0000",
+                "data-testid": "cashier-code",
+            }
+        ),
+    )
+    amount = forms.CharField(
+        label=gettext_lazy("Amount (points)"),
+        max_length=24,
+        widget=forms.TextInput(
+            attrs={"inputmode": "decimal", "autocomplete": "off", "data-testid": "cashier-amount"}
+        ),
+    )
+
+
+class RefundForm(forms.Form):
+    amount = forms.CharField(label=gettext_lazy("Points to refund"), max_length=24)
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=payments.MAX_REASON)
+
+
+class RegisterForm(forms.Form):
+    organisation = forms.UUIDField(label=gettext_lazy("Merchant"))
+    scenario = forms.CharField(label=gettext_lazy("Scenario"), max_length=40)
+
+
+class UpdateForm(forms.Form):
+    scenario = forms.CharField(label=gettext_lazy("Scenario"), max_length=40)
+    active = forms.BooleanField(label=gettext_lazy("Accepting points"), required=False)
+
+
+class RateForm(forms.Form):
+    asset = forms.CharField(label=gettext_lazy("Points"), max_length=128)
+    effective_from = forms.DateField(label=gettext_lazy("In force from"))
+    cny_per_point = forms.CharField(label=gettext_lazy("CNY per point"), max_length=20)
+
+
+def _principal(request: HttpRequest) -> Principal:
+    return Principal.of(request)
+
+
+def _invalid(form: forms.Form) -> InvalidInput:
+    fields = {name: [str(e) for e in errors] for name, errors in form.errors.items()}
+    return InvalidInput(_("Some fields are not valid."), fields=fields)
+
+
+# ---- the nomad: Pay ----------------------------------------------------------------------
+
+
+@login_required
+@domain_errors
+def pay(request: HttpRequest) -> HttpResponse:
+    """GET: choose the points to pay with. POST: a new code, shown once (a reload makes a
+    new one)."""
+    principal = _principal(request)
+    user = require_person(principal)
+    assets = payments.spendable_assets()
+    issued = None
+    if request.method == "POST":
+        form = CodeForm(request.POST)
+        if not form.is_valid():
+            raise _invalid(form)
+        asset = payments.spendable_asset(form.cleaned_data["asset"])
+        issued = payments.issue_code(principal=principal, asset=asset)
+    recent = (
+        m.Payment.objects.filter(person=user)
+        .select_related("merchant__organisation", "asset")
+        .prefetch_related("refunds")
+        .order_by("-created_at", "-id")[:10]
+    )
+    return render(
+        request,
+        "points/merchant/pay.html",
+        {
+            "assets": [
+                {
+                    "code": a.code,
+                    "label": programme.asset_label(a.code),
+                    "balance": payments.amount_text(a, payments.balance(user, a)),
+                }
+                for a in assets
+            ],
+            "issued": issued,
+            "recent": [
+                {
+                    "payment": p,
+                    "status": payments.shown_status(p),
+                    "amount": payments.amount_text(p.asset, p.amount),
+                    "refunded": payments.amount_text(p.asset, p.refunded),
+                }
+                for p in recent
+            ],
+            "lifetime": max(1, settings.POINTS_PAYMENT_CODE_SECONDS // 60),
+        },
+    )
+
+
+# ---- the cashier -------------------------------------------------------------------------
+
+
+@login_required
+@domain_errors
+def cashier_home(request: HttpRequest) -> HttpResponse:
+    """The merchants the person works for (one: straight to its cashier page)."""
+    user = require_person(_principal(request))
+    mine = merchants.merchants_of(user)
+    if len(mine) == 1:
+        return redirect("points:merchant_cashier", mine[0].organisation.public_id)
+    return render(request, "points/merchant/cashier_home.html", {"merchants": mine})
+
+
+def _payment_rows(merchant: m.Merchant, day: date) -> list[dict[str, Any]]:
+    now = timezone.now()
+    return [
+        {
+            "payment": p,
+            "status": payments.shown_status(p, now),
+            "person": payments.masked_person(p),
+            "amount": payments.amount_text(p.asset, p.amount),
+            "refunded": payments.amount_text(p.asset, p.refunded),
+            "refundable": payments.amount_text(p.asset, p.refundable),
+        }
+        for p in payments.payments_on(merchant, day)
+    ]
+
+
+def _cashier_page(
+    request: HttpRequest, merchant: m.Merchant, form: CashierForm | None = None, status: int = 200
+) -> HttpResponse:
+    principal = _principal(request)
+    asset = merchant.scenario.asset
+    return render(
+        request,
+        "points/merchant/cashier.html",
+        {
+            "merchant": merchant,
+            "org": merchant.organisation,
+            "asset_label": programme.asset_label(asset.code),
+            "scale": asset.scale,
+            "can_take": merchants.can_take_payments(principal, merchant),
+            "form": form or CashierForm(),
+            "rows": _payment_rows(merchant, settlement.today()),
+            "refund_form": RefundForm(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@domain_errors
+def cashier(request: HttpRequest, org_id: uuid.UUID) -> HttpResponse:
+    principal = _principal(request)
+    if request.method != "POST":
+        merchant = merchants.merchant_for(principal, org_id, Action.VIEW)
+        return _cashier_page(request, merchant)
+    merchant = merchants.merchant_for(principal, org_id, Action.CASHIER)
+    form = CashierForm(request.POST)
+    if form.is_valid():
+        try:
+            amount = merchants.parse_points(
+                form.cleaned_data["amount"], merchant.scenario.asset.scale
+            )
+            payment = payments.start_payment(
+                principal=principal,
+                merchant=merchant,
+                code=form.cleaned_data["code"],
+                amount=amount,
+            )
+        except DomainError as exc:
+            if exc.status in (403, 404):
+                raise
+            apply_error(form, exc)
+        else:
+            return redirect(
+                "points:merchant_payment", merchant.organisation.public_id, payment.public_id
+            )
+    return _cashier_page(request, merchant, form, status=422)
+
+
+@login_required
+@domain_errors
+def payment_detail(request: HttpRequest, org_id: uuid.UUID, payment_id: uuid.UUID) -> HttpResponse:
+    principal = _principal(request)
+    merchant = merchants.merchant_for(principal, org_id, Action.VIEW)
+    payment = payments.payment_for(merchant, payment_id)
+    return render(
+        request,
+        "points/merchant/payment.html",
+        {
+            "merchant": merchant,
+            "org": merchant.organisation,
+            "payment": payment,
+            "status": payments.shown_status(payment),
+            "person": payments.masked_person(payment),
+            "amount": payments.amount_text(payment.asset, payment.amount),
+            "refunded": payments.amount_text(payment.asset, payment.refunded),
+            "refundable": payments.amount_text(payment.asset, payment.refundable),
+            "refunds": [
+                {"refund": r, "amount": payments.amount_text(payment.asset, r.amount)}
+                for r in payment.refunds.all()
+            ],
+            "asset_label": programme.asset_label(payment.asset_id),
+            "can_take": merchants.can_take_payments(principal, merchant),
+            "refund_form": RefundForm(),
+        },
+    )
+
+
+def _back_to_payment(payment: m.Payment) -> HttpResponse:
+    return redirect(
+        "points:merchant_payment", payment.merchant.organisation.public_id, payment.public_id
+    )
+
+
+@login_required
+@require_POST
+@domain_errors
+def payment_confirm(request: HttpRequest, org_id: uuid.UUID, payment_id: uuid.UUID) -> HttpResponse:
+    principal = _principal(request)
+    merchant = merchants.merchant_for(principal, org_id, Action.CASHIER)
+    payment = payments.confirm_payment(
+        principal=principal, payment=payments.payment_for(merchant, payment_id)
+    )
+    messages.success(
+        request,
+        _("Payment of %(amount)s confirmed.")
+        % {"amount": payments.amount_text(payment.asset, payment.amount)},
+    )
+    return redirect("points:merchant_cashier", merchant.organisation.public_id)
+
+
+@login_required
+@require_POST
+@domain_errors
+def payment_cancel(request: HttpRequest, org_id: uuid.UUID, payment_id: uuid.UUID) -> HttpResponse:
+    principal = _principal(request)
+    merchant = merchants.merchant_for(principal, org_id, Action.CASHIER)
+    payments.cancel_payment(principal=principal, payment=payments.payment_for(merchant, payment_id))
+    messages.success(request, _("Payment cancelled; the points went back to the customer."))
+    return redirect("points:merchant_cashier", merchant.organisation.public_id)
+
+
+@login_required
+@require_POST
+@domain_errors
+def payment_refund(request: HttpRequest, org_id: uuid.UUID, payment_id: uuid.UUID) -> HttpResponse:
+    principal = _principal(request)
+    merchant = merchants.merchant_for(principal, org_id, Action.CASHIER)
+    payment = payments.payment_for(merchant, payment_id)
+    form = RefundForm(request.POST)
+    if not form.is_valid():
+        raise _invalid(form)
+    amount = merchants.parse_points(form.cleaned_data["amount"], payment.asset.scale)
+    refund = payments.refund_payment(
+        principal=principal, payment=payment, amount=amount, reason=form.cleaned_data["reason"]
+    )
+    messages.success(
+        request,
+        _("Refunded %(amount)s; the customer has been told.")
+        % {"amount": payments.amount_text(payment.asset, refund.amount)},
+    )
+    return _back_to_payment(payment)
+
+
+# ---- the merchant's page and statements --------------------------------------------------
+
+
+@login_required
+@domain_errors
+def merchant_detail(request: HttpRequest, org_id: uuid.UUID) -> HttpResponse:
+    principal = _principal(request)
+    merchant = merchants.merchant_for(principal, org_id, Action.VIEW)
+    asset = merchant.scenario.asset
+    return render(
+        request,
+        "points/merchant/merchant.html",
+        {
+            "merchant": merchant,
+            "org": merchant.organisation,
+            "asset_label": programme.asset_label(asset.code),
+            "awaiting": payments.amount_text(asset, merchants.balance_of(merchant)),
+            "rate": settlement.rate_in_force(asset.code, settlement.today()),
+            "statements": [
+                {
+                    "statement": s,
+                    "accepted": payments.amount_text(s.asset, s.accepted),
+                    "refunded": payments.amount_text(s.asset, s.refunded),
+                    "net": payments.amount_text(s.asset, s.net),
+                }
+                for s in settlement.statements_of(merchant)
+            ],
+            "can_take": merchants.can_take_payments(principal, merchant),
+            "operator": merchants.is_operator(principal),
+        },
+    )
+
+
+@login_required
+@domain_errors
+def statement_detail(
+    request: HttpRequest, org_id: uuid.UUID, statement_id: uuid.UUID
+) -> HttpResponse:
+    merchant = merchants.merchant_for(_principal(request), org_id, Action.VIEW)
+    statement = settlement.statement_for(merchant, statement_id)
+    asset = statement.asset
+    return render(
+        request,
+        "points/merchant/statement.html",
+        {
+            "merchant": merchant,
+            "org": merchant.organisation,
+            "statement": statement,
+            "asset_label": programme.asset_label(asset.code),
+            "accepted": payments.amount_text(asset, statement.accepted),
+            "refunded": payments.amount_text(asset, statement.refunded),
+            "net": payments.amount_text(asset, statement.net),
+            "settled": payments.amount_text(asset, statement.settled_points),
+            "lines": [
+                {"line": line, "points": payments.amount_text(asset, line.points)}
+                for line in settlement.lines(statement)
+            ],
+        },
+    )
+
+
+def _csv_response(text: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text.encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@domain_errors
+def statement_csv(request: HttpRequest, org_id: uuid.UUID, statement_id: uuid.UUID) -> HttpResponse:
+    merchant = merchants.merchant_for(_principal(request), org_id, Action.VIEW)
+    statement = settlement.statement_for(merchant, statement_id)
+    return _csv_response(settlement.statement_csv(statement), settlement.csv_filename(statement))
+
+
+# ---- the zone operator -------------------------------------------------------------------
+
+
+def _day_param(request: HttpRequest) -> date:
+    raw = request.GET.get("day")
+    return settlement.parse_day(raw, "day") if raw else settlement.yesterday()
+
+
+@login_required
+@domain_errors
+def registry(request: HttpRequest) -> HttpResponse:
+    require_zone_operator(_principal(request))
+    try:
+        day = _day_param(request)
+    except DomainError:
+        day = settlement.yesterday()
+    return render(
+        request,
+        "points/merchant/registry.html",
+        {
+            "merchants": [
+                {
+                    "merchant": mr,
+                    "awaiting": payments.amount_text(mr.scenario.asset, merchants.balance_of(mr)),
+                }
+                for mr in merchants.registry()
+            ],
+            "candidates": merchants.unregistered_merchant_organisations(),
+            "scenarios": programme.scenarios(),
+            "assets": [
+                {"code": a.code, "label": programme.asset_label(a.code)}
+                for a in payments.spendable_assets()
+            ],
+            "rates": settlement.rates(),
+            "day": day,
+            "statements": [
+                {
+                    "statement": s,
+                    "accepted": payments.amount_text(s.asset, s.accepted),
+                    "refunded": payments.amount_text(s.asset, s.refunded),
+                    "net": payments.amount_text(s.asset, s.net),
+                }
+                for s in settlement.statements_on(day)
+            ],
+            "today": settlement.today(),
+        },
+    )
+
+
+@login_required
+@require_POST
+@domain_errors
+def register(request: HttpRequest) -> HttpResponse:
+    principal = _principal(request)
+    require_zone_operator(principal)
+    form = RegisterForm(request.POST)
+    if not form.is_valid():
+        raise _invalid(form)
+    merchant = merchants.register_merchant(
+        principal=principal,
+        organisation=merchants.organisation_by_id(form.cleaned_data["organisation"]),
+        scenario=programme.scenario_for(form.cleaned_data["scenario"]),
+    )
+    messages.success(
+        request,
+        _("%(merchant)s now accepts %(asset)s.")
+        % {
+            "merchant": merchant.organisation,
+            "asset": programme.asset_label(merchant.scenario.asset_id),
+        },
+    )
+    return redirect("points:merchant_registry")
+
+
+@login_required
+@require_POST
+@domain_errors
+def update(request: HttpRequest, org_id: uuid.UUID) -> HttpResponse:
+    principal = _principal(request)
+    require_zone_operator(principal)
+    merchant = merchants.merchant_for(principal, org_id, Action.VIEW)
+    form = UpdateForm(request.POST)
+    if not form.is_valid():
+        raise _invalid(form)
+    merchants.update_merchant(
+        principal=principal,
+        merchant=merchant,
+        scenario=programme.scenario_for(form.cleaned_data["scenario"]),
+        active=form.cleaned_data["active"],
+    )
+    messages.success(request, _("The merchant is updated."))
+    return redirect("points:merchant_registry")
+
+
+@login_required
+@require_POST
+@domain_errors
+def publish_rate(request: HttpRequest) -> HttpResponse:
+    principal = _principal(request)
+    require_zone_operator(principal)
+    form = RateForm(request.POST)
+    if not form.is_valid():
+        raise _invalid(form)
+    rate = settlement.publish_rate(
+        principal=principal,
+        asset=payments.spendable_asset(form.cleaned_data["asset"]),
+        effective_from=form.cleaned_data["effective_from"],
+        cny_per_point=form.cleaned_data["cny_per_point"],
+    )
+    messages.success(
+        request,
+        _("Settlement rate published: %(rate)s CNY per point from %(day)s.")
+        % {"rate": rate.cny_per_point, "day": rate.effective_from.isoformat()},
+    )
+    return redirect("points:merchant_registry")
+
+
+@login_required
+@domain_errors
+def day_csv(request: HttpRequest) -> HttpResponse:
+    require_zone_operator(_principal(request))
+    day = _day_param(request)
+    return _csv_response(
+        settlement.statements_csv(settlement.statements_on(day)),
+        f"settlement-{day.isoformat()}.csv",
+    )

@@ -1,0 +1,271 @@
+"""Merchants in consumption scenarios: the zone operator registers a verified merchant
+organisation into a scenario, whose asset the merchant then accepts; who may see a merchant
+and who may take payments for it (the access chokepoint ``merchant_for``).
+
+- Any member of the merchant organisation (read-only members too) and the zone operator
+  see the merchant, its payments and its settlement statements.
+- Taking payments — placing and confirming or cancelling holds, refunds — needs a person
+  whose role is owner, administrator or member (``CASHIER_ROLES``): read-only members and
+  reviewers cannot, nor can organisation API keys (a payment names the person who took it).
+- Registering merchants and changing their scenario is the zone operator's.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from nomadcloud.accounts.access import (
+    Role,
+    is_zone_operator,
+    require_authenticated,
+    require_person,
+    require_write,
+    role_in,
+)
+from nomadcloud.accounts.models import Organisation, User
+from nomadcloud.accounts.principal import Principal
+from nomadcloud.core import audit
+from nomadcloud.core.errors import Conflict, Forbidden, NotFound, invalid_field
+from nomadcloud.points import book, programme
+from nomadcloud.points import models as m
+
+CASHIER_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.MEMBER})
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    CASHIER = "cashier"
+
+
+def is_operator(principal: Principal) -> bool:
+    return principal.key_organisation is None and is_zone_operator(principal.user)
+
+
+def _uuid(raw: object) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(raw))
+    except ValueError as exc:
+        raise NotFound(_("No such merchant.")) from exc
+
+
+def merchant_for(principal: Principal, org_id: object, action: Action) -> m.Merchant:
+    """The merchant registered for the organisation ``org_id``, if the principal may do
+    ``action`` there (NotFound when they may not even see it)."""
+    require_authenticated(principal)
+    merchant = (
+        m.Merchant.objects.select_related("organisation", "scenario", "scenario__asset")
+        .filter(organisation__public_id=_uuid(org_id))
+        .first()
+    )
+    if merchant is None:
+        raise NotFound(_("No such merchant."))
+    role = role_in(principal, merchant.organisation)
+    if role is None and not is_operator(principal):
+        raise NotFound(_("No such merchant."))
+    if action is Action.VIEW:
+        return merchant
+    require_write(principal)
+    require_person(principal)
+    if principal.key_organisation is None and role in CASHIER_ROLES:
+        return merchant
+    raise Forbidden(
+        _("Your role in %(organisation)s does not allow taking payments.")
+        % {"organisation": merchant.organisation},
+        code="not_a_cashier",
+    )
+
+
+def can_take_payments(principal: Principal, merchant: m.Merchant) -> bool:
+    if principal.key_organisation is not None or not principal.can_write:
+        return False
+    return role_in(principal, merchant.organisation) in CASHIER_ROLES
+
+
+def merchants_of(user: User) -> list[m.Merchant]:
+    """The merchants the person is a member of."""
+    return list(
+        m.Merchant.objects.select_related("organisation", "scenario", "scenario__asset")
+        .filter(organisation__memberships__user=user)
+        .distinct()
+        .order_by("id")
+    )
+
+
+def registry() -> list[m.Merchant]:
+    return list(
+        m.Merchant.objects.select_related("organisation", "scenario", "scenario__asset").order_by(
+            "id"
+        )
+    )
+
+
+def unregistered_merchant_organisations() -> list[Organisation]:
+    """Verified merchant organisations not yet registered in a scenario."""
+    return list(
+        Organisation.objects.filter(
+            kind=Organisation.Kind.MERCHANT,
+            verification_status=Organisation.Verification.VERIFIED,
+            points_merchant__isnull=True,
+        ).order_by("id")
+    )
+
+
+def account_of(merchant: m.Merchant) -> str:
+    """The merchant's account in the asset of its scenario (opened on first use)."""
+    return book.organisation_account(merchant.organisation, merchant.scenario.asset_id)
+
+
+def balance_of(merchant: m.Merchant) -> int:
+    """What the merchant's account holds in its scenario's asset: points accepted and not yet
+    settled."""
+    row = m.Account.objects.filter(
+        id=f"o:{merchant.organisation.public_id.hex}:{merchant.scenario.asset_id}"
+    ).first()
+    return row.credits_posted - row.debits_posted if row else 0
+
+
+def organisation_by_id(public_id: object) -> Organisation:
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError:
+        key = None
+    organisation = Organisation.objects.filter(public_id=key).first() if key else None
+    if organisation is None:
+        raise invalid_field("organisation", _("No such organisation."), code="unknown_organisation")
+    return organisation
+
+
+def _check_organisation(organisation: Organisation) -> None:
+    if organisation.kind != Organisation.Kind.MERCHANT:
+        raise invalid_field(
+            "organisation",
+            _("Only merchant organisations can accept points."),
+            code="not_a_merchant",
+        )
+    if organisation.verification_status != Organisation.Verification.VERIFIED:
+        raise invalid_field(
+            "organisation",
+            _("The merchant must be verified before it can accept points."),
+            code="not_verified",
+        )
+
+
+@transaction.atomic
+def register_merchant(
+    *, principal: Principal, organisation: Organisation, scenario: m.Scenario
+) -> m.Merchant:
+    """Register a verified merchant organisation into an active scenario and open its
+    account in the scenario's asset."""
+    user = programme.operator(principal, write=True)
+    _check_organisation(organisation)
+    if not scenario.active:
+        raise invalid_field("scenario", _("No such consumption scenario."), code="unknown_scenario")
+    if m.Merchant.objects.filter(organisation=organisation).exists():
+        raise Conflict(
+            _("%(organisation)s is already registered; change its scenario instead.")
+            % {"organisation": organisation},
+            code="already_registered",
+        )
+    merchant = m.Merchant.objects.create(
+        organisation=organisation, scenario=scenario, registered_by=user
+    )
+    account_of(merchant)
+    audit.record(
+        actor=user,
+        action="points.merchant_registered",
+        obj=merchant,
+        organisation=organisation,
+        after={"scenario": scenario.code, "asset": scenario.asset_id},
+        token=principal.token,
+    )
+    return merchant
+
+
+@transaction.atomic
+def update_merchant(
+    *,
+    principal: Principal,
+    merchant: m.Merchant,
+    scenario: m.Scenario | None = None,
+    active: bool | None = None,
+) -> m.Merchant:
+    """Move a merchant to another scenario (it then accepts that scenario's asset; points of
+    the former asset still wait in the former account for their settlement), or stop and
+    resume its accepting points."""
+    user = programme.operator(principal, write=True)
+    merchant = m.Merchant.objects.select_for_update().select_related("scenario").get(pk=merchant.pk)
+    before = {"scenario": merchant.scenario.code, "active": merchant.active}
+    if scenario is not None and scenario.pk != merchant.scenario_id:
+        if not scenario.active:
+            raise invalid_field(
+                "scenario", _("No such consumption scenario."), code="unknown_scenario"
+            )
+        merchant.scenario = scenario
+    if active is not None:
+        if active:
+            _check_organisation(merchant.organisation)
+        merchant.active = active
+    merchant.save()
+    account_of(merchant)
+    after = {"scenario": merchant.scenario.code, "active": merchant.active}
+    if after != before:
+        audit.record(
+            actor=user,
+            action="points.merchant_changed",
+            obj=merchant,
+            organisation=merchant.organisation,
+            before=before,
+            after=after,
+            token=principal.token,
+        )
+    return merchant
+
+
+# ---- shown to people ---------------------------------------------------------------------
+
+
+def masked_name(user: User) -> str:
+    """Enough of a name for a cashier to check it is the person in front of them: ``林*雨``,
+    ``O****a B***n``."""
+    name = (user.display_name or "").strip()
+    if not name or user.is_erased:
+        return "***"
+    words = name.split()
+    if len(words) == 1 and not name.isascii():
+        if len(name) <= 2:
+            return name[0] + "*"
+        return name[0] + "*" * (len(name) - 2) + name[-1]
+    return " ".join(w[0] + "*" * (len(w) - 1) if len(w) <= 2 else _mask_word(w) for w in words)
+
+
+def _mask_word(word: str) -> str:
+    return word[0] + "*" * (len(word) - 2) + word[-1]
+
+
+def parse_points(raw: str, scale: int, field: str = "amount") -> int:
+    """An amount typed in points (``12`` or, with decimal places, ``12.50``) → an integer in
+    the smallest unit. The sign is kept: the services refuse amounts ≤ 0."""
+    text = str(raw).strip().replace(",", "")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite():
+        raise invalid_field(field, _("Enter an amount of points, e.g. 120."), code="amount_invalid")
+    smallest = value.scaleb(scale)
+    if smallest != smallest.to_integral_value():
+        raise invalid_field(
+            field,
+            _("At most %(places)s decimal places.") % {"places": scale}
+            if scale
+            else _("Enter a whole number of points."),
+            code="amount_not_integer",
+        )
+    if abs(smallest) >= 2**63:
+        raise invalid_field(field, _("The amount is larger than one transfer may move."))
+    return int(smallest)

@@ -1,0 +1,184 @@
+"""Revocation through Bitstring Status Lists: lists roll over when full (list size set small
+here), verification reads the list a credential names, and the offline command checks a
+downloaded status list; also offline checks after a key rotation and against a saved DID
+document."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from nomadcloud.accounts.principal import Principal
+from nomadcloud.proofs import services, statuslist
+from nomadcloud.proofs.models import Credential
+from tests.conftest import World
+from tests.permissions.proofs import claims
+
+
+def codes(result: services.Verification) -> dict[str, str]:
+    return {c.name: c.code for c in result.checks}
+
+
+def bits_of(document: dict[str, Any]) -> bytes:
+    return statuslist.decode(document["credentialSubject"]["encodedList"])
+
+
+def revoke(w: World, credential: Credential, reason: str) -> None:
+    services.revoke(principal=Principal.for_user(w.oscar), credential=credential, reason=reason)
+
+
+@pytest.fixture
+def small_lists(settings: Any) -> None:
+    settings.PROOFS_STATUS_LIST_BITS = 16
+
+
+def test_a_full_list_rolls_over_to_the_next(
+    world: World, small_lists: None, client: Client
+) -> None:
+    issued = services.issue_credentials(world.rita, [claims(f"s{i}") for i in range(20)])
+    positions = [(c.status_list, c.status_index) for c in issued]
+    assert positions == [(1, i) for i in range(16)] + [(2, i) for i in range(4)]
+    entry = issued[17].document["credentialStatus"]
+    assert entry["statusListCredential"] == services.status_list_url(2)
+    assert entry["statusListCredential"].endswith("/proofs/status/2")
+    assert entry["statusListIndex"] == "1" and entry["id"].endswith("/proofs/status/2#1")
+    # the next call continues on list 2
+    [more] = services.issue_credentials(world.bob, [claims("s20")])
+    assert (more.status_list, more.status_index) == (2, 4)
+    services.publish_checkpoint()
+    # revoke index 1 of list 2: list 2 has bit 1 set, list 1 has nothing set
+    revoke(world, issued[17], "plagiarism")
+    one = client.get("/proofs/status/1").json()
+    two = client.get("/proofs/status/2").json()
+    assert one["id"].endswith("/proofs/status/1") and two["id"].endswith("/proofs/status/2")
+    assert not any(bits_of(one))
+    assert statuslist.is_set(bits_of(two), 1) and sum(bin(b).count("1") for b in bits_of(two)) == 1
+    assert two["credentialSubject"]["revocationReasons"] == {"1": "plagiarism"}
+    assert len(bits_of(one)) == 2  # 16 entries
+    # verification reads the list each credential names
+    assert services.verify(issued[1].document).valid  # list 1, index 1
+    result = services.verify(issued[17].document)  # list 2, index 1
+    assert not result.valid and codes(result)["status"] == "revoked"
+    assert "plagiarism" in result.checks[3].message
+    for missing in ("/proofs/status/3", "/proofs/status/0"):
+        assert client.get(missing).status_code == 404
+
+
+def test_a_status_entry_that_is_not_the_credentials_place_fails(world: World) -> None:
+    (credential,) = services.issue_credentials(world.rita, [claims("x")])
+    doc = copy.deepcopy(credential.document)
+    doc["credentialStatus"]["statusListCredential"] = services.status_list_url(2)
+    assert codes(services.verify(doc))["status"] == "status_entry"
+
+
+def test_status_list_encoding_round_trip_and_bad_input() -> None:
+    encoded = statuslist.encode([0, 7, 8, 131071], 131072)
+    raw = statuslist.decode(encoded)
+    assert len(raw) == 16384
+    assert [statuslist.is_set(raw, i) for i in (0, 1, 7, 8, 9, 131071)] == [
+        True,
+        False,
+        True,
+        True,
+        False,
+        True,
+    ]
+    for bad in ("", "zabc", "u!!!", "uAAAA", 42, None):
+        with pytest.raises(statuslist.StatusListError):
+            statuslist.decode(bad)
+    with pytest.raises(statuslist.StatusListError):
+        statuslist.is_set(raw, 131072)
+    with pytest.raises(statuslist.StatusListError):
+        statuslist.encode([16], 16)
+
+
+def _write(tmp: Path, name: str, value: Any) -> str:
+    path = tmp / name
+    path.write_text(value if isinstance(value, str) else json.dumps(value), encoding="utf-8")
+    return str(path)
+
+
+def _offline(*args: str) -> dict[str, Any]:
+    out = io.StringIO()
+    with contextlib.suppress(SystemExit):
+        call_command("proofs", "verify", *args, "--json", stdout=out)
+    result: dict[str, Any] = json.loads(out.getvalue())
+    return result
+
+
+def _codes(result: dict[str, Any]) -> dict[str, str]:
+    return {c["name"]: c["code"] for c in result["checks"]}
+
+
+def test_offline_revocation_with_a_downloaded_status_list(
+    world: World, small_lists: None, tmp_path: Path, client: Client
+) -> None:
+    issued = services.issue_credentials(world.rita, [claims(f"o{i}") for i in range(18)])
+    services.publish_checkpoint()
+    target = issued[16]  # list 2, index 0
+    bundle = _write(tmp_path, "bundle.json", services.bundle(target))
+    list2_before = _write(tmp_path, "list2-before.json", client.get("/proofs/status/2").json())
+    result = _offline(bundle, "--status-list", list2_before)
+    assert result["valid"] is True and _codes(result)["status"] == "ok"
+    revoke(world, target, "work was copied")
+    list2 = client.get("/proofs/status/2").json()
+    result = _offline(bundle, "--status-list", _write(tmp_path, "list2.json", list2))
+    assert result["valid"] is False and _codes(result)["status"] == "revoked"
+    assert result["revoked_reason"] == "work was copied"
+    assert "work was copied" in result["checks"][2]["message"]
+    # the wrong list, a changed list, an unreadable file
+    list1 = _write(tmp_path, "list1.json", client.get("/proofs/status/1").json())
+    assert _codes(_offline(bundle, "--status-list", list1))["status"] == "status_list_other"
+    forged = copy.deepcopy(list2)
+    forged["credentialSubject"]["encodedList"] = statuslist.encode([], 16)
+    forged_path = _write(tmp_path, "forged.json", forged)
+    assert _codes(_offline(bundle, "--status-list", forged_path))["status"] == (
+        "status_list_signature"
+    )
+    garbage = _write(tmp_path, "garbage.json", "{not json")
+    assert _codes(_offline(bundle, "--status-list", garbage))["status"] == ("status_list_malformed")
+    # the human-readable output names revocation and the reason, exit status 1
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exited:
+        call_command(
+            "proofs",
+            "verify",
+            bundle,
+            "--status-list",
+            _write(tmp_path, "l2.json", list2),
+            stdout=out,
+        )
+    assert exited.value.code == 1
+    assert "work was copied" in out.getvalue() and "[revoked]" in out.getvalue()
+
+
+def test_offline_after_a_key_rotation_and_with_a_saved_did_document(
+    world: World, tmp_path: Path, client: Client
+) -> None:
+    (old,) = services.issue_credentials(world.rita, [claims("before")])
+    services.rotate_key()
+    services.issue_credentials(world.rita, [claims("after")])
+    services.publish_checkpoint()  # signed with the new key
+    bundle = services.bundle(old)
+    assert bundle["log"]["checkpointKey"] != old.document["proof"]["verificationMethod"]
+    path = _write(tmp_path, "old.json", bundle)
+    assert _offline(path)["valid"] is True
+    did = _write(tmp_path, "did.json", client.get("/.well-known/did.json").json())
+    result = _offline(path, "--did", did)
+    assert result["valid"] is True and _codes(result)["issuer_key"] == "ok"
+    other = {
+        "verificationMethod": [
+            {"publicKeyMultibase": "z6MkpTHR8VNsBxYAAWHut2Geadd9jSwuBV8xRoAnwWsdvktH"}
+        ]
+    }
+    result = _offline(path, "--did", _write(tmp_path, "other.json", other))
+    assert result["valid"] is False and _codes(result)["issuer_key"] == "unknown_key"
+    assert _codes(result)["log"] == "checkpoint"
