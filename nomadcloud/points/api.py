@@ -16,7 +16,7 @@ from ninja import Query, Router, Schema, Status
 from nomadcloud.accounts.access import require_person
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.api import ERROR_RESPONSES, PUBLIC, decode_cursor, encode_cursor
-from nomadcloud.core.errors import NotFound, invalid_field
+from nomadcloud.core.errors import invalid_field
 from nomadcloud.core.i18n import localized
 from nomadcloud.points import batch, exchange, programme, reports, wallet
 from nomadcloud.points import models as m
@@ -389,9 +389,7 @@ def create_scenario(request: HttpRequest, payload: PointsScenarioIn) -> Status[A
 def update_scenario(request: HttpRequest, code: str, payload: PointsScenarioPatch) -> Any:
     """Rename, recategorise, deactivate (``active: false``) or reactivate a scenario."""
     principal = _operator(request, write=True)
-    scenario = m.Scenario.objects.filter(code=code[:40]).first()
-    if scenario is None:
-        raise NotFound(_("No such consumption scenario."))
+    scenario = programme.scenario_by_code(code)
     updated = programme.update_scenario(
         principal=principal, scenario=scenario, **payload.dict(exclude_unset=True)
     )

@@ -110,12 +110,7 @@ def pay(request: HttpRequest) -> HttpResponse:
             raise _invalid(form)
         asset = payments.spendable_asset(form.cleaned_data["asset"])
         issued = payments.issue_code(principal=principal, asset=asset)
-    recent = (
-        m.Payment.objects.filter(person=user)
-        .select_related("merchant__organisation", "asset")
-        .prefetch_related("refunds")
-        .order_by("-created_at", "-id")[:10]
-    )
+    recent = payments.recent_payments_of(user)
     return render(
         request,
         "points/merchant/pay.html",

@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,7 +19,6 @@ from nomadcloud.accounts.forms import apply_error
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.accounts.views import domain_errors
 from nomadcloud.core.errors import DomainError
-from nomadcloud.points import models as m
 from nomadcloud.points import programme, reports
 from nomadcloud.points.forms import (
     CampaignForm,
@@ -194,9 +193,7 @@ def authorise_programme(request: HttpRequest) -> HttpResponse:
 def edit_scenario(request: HttpRequest, code: str) -> HttpResponse:
     principal = Principal.of(request)
     programme.operator(principal, write=request.method == "POST")
-    scenario = m.Scenario.objects.filter(code=code[:40]).first()
-    if scenario is None:
-        raise Http404(_("No such consumption scenario."))
+    scenario = programme.scenario_by_code(code)
     form = ScenarioEditForm(
         request.POST or None,
         initial={

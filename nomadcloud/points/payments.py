@@ -576,6 +576,16 @@ def shown_status(payment: m.Payment, now: datetime | None = None) -> str:
     return str(payment.status)
 
 
+def recent_payments_of(user: User, limit: int = 10) -> list[m.Payment]:
+    """The person's own latest payments at merchants, newest first (the Pay page)."""
+    return list(
+        m.Payment.objects.filter(person=user)
+        .select_related("merchant__organisation", "asset")
+        .prefetch_related("refunds")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
 def payments_on(merchant: m.Merchant, day: date) -> list[m.Payment]:
     """The payments taken at the merchant on a zone day, newest first."""
     from nomadcloud.points.settlement import day_bounds

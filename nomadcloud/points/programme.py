@@ -116,6 +116,14 @@ def scenario_for(code: str, *, active_only: bool = True) -> m.Scenario:
     return found
 
 
+def scenario_by_code(code: str) -> m.Scenario:
+    """A scenario named in a URL (operator pages and API), active or not; NotFound if none."""
+    found = m.Scenario.objects.filter(code=str(code)[:40]).first()
+    if found is None:
+        raise NotFound(_("No such consumption scenario."))
+    return found
+
+
 def scenarios(*, active_only: bool = True) -> list[m.Scenario]:
     rows = m.Scenario.objects.select_related("asset")
     if active_only:
