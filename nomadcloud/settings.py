@@ -21,6 +21,10 @@ DATA_DIR = Path(env_str("NOMADCLOUD_DATA_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("NOMADCLOUD_DEBUG", False)
 
+# First threshold of the cyclic garbage collector (nomadcloud/core/runtime.py); 0 keeps
+# CPython's default of 700.
+GC_THRESHOLD = env_int("NOMADCLOUD_GC_THRESHOLD", 20_000, minimum=0)
+
 # A missing SECRET_KEY outside DEBUG is reported by check nomadcloud.E001; an ephemeral key
 # keeps management commands usable until it is fixed.
 SECRET_KEY_FROM_ENV = env_str("SECRET_KEY")

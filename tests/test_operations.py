@@ -261,3 +261,47 @@ class TestIdempotencyPruning:
         )
         assert prune_expired() == 1
         assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["fresh"]
+
+
+def test_the_garbage_collector_threshold_comes_from_settings(settings: Any) -> None:
+    import gc
+
+    from nomadcloud.core.runtime import tune_garbage_collector
+
+    before = gc.get_threshold()
+    try:
+        settings.GC_THRESHOLD = 12_345
+        tune_garbage_collector()
+        assert gc.get_threshold() == (12_345, before[1], before[2])
+        settings.GC_THRESHOLD = 0  # keeps what is set
+        tune_garbage_collector()
+        assert gc.get_threshold() == (12_345, before[1], before[2])
+    finally:
+        gc.set_threshold(*before)
+
+
+def test_a_process_starts_with_the_configured_threshold() -> None:
+    """The setting is applied when the apps are ready, in every process (web, worker,
+    commands): here a fresh interpreter with NOMADCLOUD_GC_THRESHOLD, and one with a bad
+    value, which stops start-up."""
+    import os
+    import subprocess
+    import sys
+
+    code = "import django, gc; django.setup(); print(gc.get_threshold()[0])"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "nomadcloud.settings"}
+    ok = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, "NOMADCLOUD_GC_THRESHOLD": "4321"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert ok.stdout.strip() == "4321"
+    bad = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, "NOMADCLOUD_GC_THRESHOLD": "lots"},
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode != 0 and "NOMADCLOUD_GC_THRESHOLD" in bad.stderr

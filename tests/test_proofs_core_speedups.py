@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nomadcloud.proofs.core import dataintegrity, ed25519, jcs, note
+from nomadcloud.proofs.core import dataintegrity, ed25519, jcs, merkle, note
 
 VECTORS = (
     Path(
@@ -192,6 +192,62 @@ def test_jcs_roundtrip_through_json_text(value: dict[str, Any]) -> None:
         )
 
 
+def halves_outcome(value: dict[Any, Any], key: str, inserted: Any) -> tuple[str, Any]:
+    """(without key, with key set to ``inserted``) built from the halves, or refused."""
+    try:
+        before, after = jcs.canonical_halves(value, key)
+        member = jcs.member(key, jcs.canonicalize(inserted))
+        return ("bytes", (jcs.join_members(before, after), jcs.join_members(before, member, after)))
+    except jcs.JCSError:
+        return ("refused", None)
+
+
+def whole_outcome(value: dict[Any, Any], key: str, inserted: Any) -> tuple[str, Any]:
+    without = {k: v for k, v in value.items() if k != key}
+    try:
+        return ("bytes", (jcs.canonicalize(without), jcs.canonicalize({**without, key: inserted})))
+    except jcs.JCSError:
+        return ("refused", None)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.dictionaries(keys, st.one_of(json_values, parsed_json), max_size=8),
+    st.one_of(texts, st.sampled_from(["proof", "", "\U0001f602", "\ufb33", "z"])),
+    parsed_json,
+)
+def test_jcs_halves_build_the_object_with_and_without_a_member(
+    value: dict[Any, Any], key: str, inserted: Any
+) -> None:
+    """Signing and logging share one canonicalisation: the halves around a member give the
+    canonical object without it and with it, whatever the member's name sorts among (also
+    astral and private-use names, where UTF-16 and code-point order differ)."""
+    assert halves_outcome(value, key, inserted) == whole_outcome(value, key, inserted)
+
+
+def test_add_proof_canonical_and_verify_proof_give_the_secured_documents_jcs() -> None:
+    seed = ed25519.generate_seed()
+    method = "did:web:zone.example#" + ed25519.multikey_encode_public(
+        ed25519.public_key_from_seed(seed)
+    )
+    secured, canonical = dataintegrity.add_proof_canonical(
+        CREDENTIAL, seed, verification_method=method, created="2026-11-22T00:00:00Z"
+    )
+    assert canonical == jcs.canonicalize(secured)
+    result = dataintegrity.verify_proof(secured, ed25519.public_key_from_seed(seed))
+    assert result.verified and result.canonical == canonical
+    # The proof's context is a prefix of a longer document context: the signature was made
+    # over the proof's context, so the secured document's JCS is not the signed one's.
+    longer = json.loads(json.dumps(secured))
+    longer["@context"] = [*longer["@context"], "https://example.org/extra"]
+    result = dataintegrity.verify_proof(longer, ed25519.public_key_from_seed(seed))
+    assert result.verified and result.canonical is None
+    tampered = json.loads(json.dumps(secured))
+    tampered["credentialSubject"]["work"]["workUnits"] = "99.99"
+    result = dataintegrity.verify_proof(tampered, ed25519.public_key_from_seed(seed))
+    assert not result.verified and result.canonical is None
+
+
 # --- Ed25519 --------------------------------------------------------------------------------------
 
 
@@ -263,3 +319,53 @@ def test_note_name_and_text_checks_match_the_character_rules() -> None:
         char = chr(code)
         assert bool(note._SPACE.search(char)) == char.isspace()
         assert bool(note._CONTROL.search(char)) == (code < 0x20 and char != "\n")
+
+
+# --- Merkle node decomposition -----------------------------------------------------------------
+
+
+def test_nodes_for_range_is_the_greedy_aligned_cover() -> None:
+    """Every range up to 130 leaves: the nodes are aligned complete subtrees that tile it left
+    to right, each the largest that fits and that its start aligns to."""
+    for begin in range(130):
+        for end in range(begin, 130):
+            position = begin
+            for node in merkle.nodes_for_range(begin, end):
+                width = 1 << node.level
+                assert node.index * width == position
+                assert position + width <= end
+                bigger = 2 * width
+                assert position % bigger != 0 or position + bigger > end
+                position += width
+            assert position == end
+
+
+# --- base58btc ------------------------------------------------------------------------------------
+
+B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def reference_b58encode(data: bytes) -> str:
+    """One digit per big-number division, as the Bitcoin reference does."""
+    n, out = int.from_bytes(data, "big"), ""
+    while n:
+        n, r = divmod(n, 58)
+        out = B58[r] + out
+    return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.binary(max_size=90)
+    | st.builds(lambda zeros, rest: bytes(zeros) + rest, st.integers(0, 4), st.binary(max_size=70))
+)
+def test_chunked_base58_matches_the_per_digit_reference(data: bytes) -> None:
+    text = ed25519.b58encode(data)
+    assert text == reference_b58encode(data)
+    assert ed25519.b58decode(text) == data
+
+
+def test_base58_refuses_characters_outside_the_alphabet() -> None:
+    for bad in ["0", "O", "I", "l", "z0", "+", "é"]:
+        with pytest.raises(ValueError):
+            ed25519.b58decode("2" * 11 + bad)

@@ -9,3 +9,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from nomadcloud.core import checks  # noqa: F401  (registers the system checks)
+        from nomadcloud.core.runtime import tune_garbage_collector
+
+        tune_garbage_collector()

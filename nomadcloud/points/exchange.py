@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 from nomadcloud.accounts.access import require_person, require_write
 from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
+from nomadcloud.core import bulk
 from nomadcloud.core.errors import Conflict, DomainError, invalid_field
 from nomadcloud.core.i18n import localized
 from nomadcloud.points import book, history, programme
@@ -89,25 +90,21 @@ def work_units_of(document: Any) -> int | None:
 
 def credit_work_units(credential: Any, *, now: datetime | None = None) -> m.WorkUnitCredit | None:
     """Credit a newly issued credential's work units to its holder (idempotent)."""
-    credited = credit_work_units_many([credential], now=now)
-    if credited:
-        return credited[0]
+    credit_work_units_many([credential], now=now)
     return m.WorkUnitCredit.objects.filter(credential=credential.public_id).first()
 
 
-def credit_work_units_many(
-    credentials: list[Any], *, now: datetime | None = None
-) -> list[m.WorkUnitCredit]:
+def credit_work_units_many(credentials: list[Any], *, now: datetime | None = None) -> int:
     """Credit the work units of newly issued credentials in one ledger batch, with a fixed
-    number of queries (issuing credits a whole data batch at once). Credentials already
-    credited, or carrying no work units, are skipped."""
+    number of queries (issuing credits a whole data batch at once), and say how many were
+    credited. Credentials already credited, or carrying no work units, are skipped."""
     wanted = [
         (c, amount)
         for c in credentials
         if c.user is not None and (amount := work_units_of(c.document)) is not None
     ]
     if not wanted:
-        return []
+        return 0
     done = set(
         m.WorkUnitCredit.objects.filter(
             credential__in=[c.public_id for c, _a in wanted]
@@ -115,7 +112,7 @@ def credit_work_units_many(
     )
     wanted = [(c, a) for c, a in wanted if c.public_id not in done]
     if not wanted:
-        return []
+        return 0
     programme.ensure_assets()
     lg = ledger(now)
     accounts: dict[int, tuple[str, str]] = {}  # person -> (account, issuance shard)
@@ -145,16 +142,20 @@ def credit_work_units_many(
             )
             continue
         credits.append(
-            m.WorkUnitCredit(
-                credential=credential.public_id,
-                user=credential.user,
-                account_id=accounts[credential.user.pk][0],
-                amount=amount,
-                transfer=result.transfer.id,
-                credited_at=result.transfer.timestamp,
+            (
+                credential.public_id,
+                credential.user.pk,
+                accounts[credential.user.pk][0],
+                amount,
+                result.transfer.id,
+                result.transfer.timestamp,
             )
         )
-    return m.WorkUnitCredit.objects.bulk_create(credits)
+    # One executemany (a whole data batch is credited at once; core.bulk says why).
+    fields = ("credential", "user", "account", "amount", "transfer", "credited_at")
+    rows = [(*credit, 0, 0, "") for credit in credits]
+    bulk.insert_rows(m.WorkUnitCredit, (*fields, "reclaimed", "shortfall", "reversal"), rows)
+    return len(rows)
 
 
 def reclaim_work_units(credential: Any, *, now: datetime | None = None) -> m.WorkUnitCredit | None:

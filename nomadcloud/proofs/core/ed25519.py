@@ -70,26 +70,41 @@ _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _B58_INDEX = {c: i for i, c in enumerate(_B58)}
 
 
+# Ten base58 digits at a time fit in a machine word, so the big number is divided (or
+# multiplied) once per ten digits; encoding then writes the digits two at a time.
+_CHUNK = 10
+_CHUNK_BASE = 58**_CHUNK
+_PAIRS = [a + b for a in _B58 for b in _B58]  # _PAIRS[58 * high + low]
+
+
 def b58encode(data: bytes) -> str:
     zeros = len(data) - len(data.lstrip(b"\0"))
     n = int.from_bytes(data, "big")
-    out = []
+    out: list[str] = []
     while n:
-        n, r = divmod(n, 58)
-        out.append(_B58[r])
-    return "1" * zeros + "".join(reversed(out))
+        n, chunk = divmod(n, _CHUNK_BASE)
+        for _ in range(_CHUNK // 2):
+            chunk, pair = divmod(chunk, 58 * 58)
+            out.append(_PAIRS[pair])
+    text = "".join(reversed(out)).lstrip("1")  # the top chunk's leading zero digits
+    return "1" * zeros + text
 
 
 def b58decode(text: str) -> bytes:
+    body = text.lstrip("1")
+    zeros = len(text) - len(body)
     n = 0
-    for c in text:
-        try:
-            n = n * 58 + _B58_INDEX[c]
-        except KeyError:
-            raise ValueError(f"not a base58btc character: {c!r}") from None
-    zeros = len(text) - len(text.lstrip("1"))
-    body = n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b""
-    return b"\0" * zeros + body
+    for start in range(0, len(body), _CHUNK):
+        digits = body[start : start + _CHUNK]
+        chunk = 0
+        for c in digits:
+            try:
+                chunk = chunk * 58 + _B58_INDEX[c]
+            except KeyError:
+                raise ValueError(f"not a base58btc character: {c!r}") from None
+        n = n * 58 ** len(digits) + chunk
+    decoded = n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b""
+    return b"\0" * zeros + decoded
 
 
 def multibase_encode(data: bytes) -> str:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = [
     "EMPTY_ROOT",
@@ -54,12 +54,13 @@ HASH_SIZE = 32
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
 
-@dataclass(frozen=True, slots=True)
-class NodeId:
-    """The complete subtree of ``2**level`` leaves starting at leaf ``index * 2**level``."""
+class NodeId(NamedTuple):
+    """The complete subtree of ``2**level`` leaves starting at leaf ``index * 2**level``.
+    (A named tuple: proofs for a batch build tens of thousands, and a frozen dataclass
+    cost several times more to create.)"""
 
     level: int
-    index: int
+    index: int  # type: ignore[assignment]  # shadows tuple.index, unused here
 
 
 NodeReader = Callable[[int, int], bytes]
@@ -102,9 +103,9 @@ def nodes_for_range(begin: int, end: int) -> list[NodeId]:
         raise ValueError("bad range")
     out: list[NodeId] = []
     while begin < end:
-        level = (begin & -begin).bit_length() - 1 if begin else (end - begin).bit_length() - 1
-        while (1 << level) > end - begin:
-            level -= 1
+        level = (end - begin).bit_length() - 1  # the largest that fits…
+        if begin:
+            level = min(level, (begin & -begin).bit_length() - 1)  # …and that begin aligns to
         out.append(NodeId(level, begin >> level))
         begin += 1 << level
     return out
