@@ -182,3 +182,76 @@ def test_offline_after_a_key_rotation_and_with_a_saved_did_document(
     result = _offline(path, "--did", _write(tmp_path, "other.json", other))
     assert result["valid"] is False and _codes(result)["issuer_key"] == "unknown_key"
     assert _codes(result)["log"] == "checkpoint"
+
+
+def test_a_revocation_is_appended_to_the_log_and_proved_like_an_issuance(
+    world: World, client: Client
+) -> None:
+    import base64
+
+    from nomadcloud.core.models import AuditEvent
+    from nomadcloud.proofs.core import merkle
+    from nomadcloud.proofs.core.jcs import canonicalize
+    from nomadcloud.proofs.models import LogEntry, RevocationEntry
+
+    first, second = services.issue_credentials(world.rita, [claims("r1"), claims("r2")])
+    before = services.publish_checkpoint()
+    assert before.size == 2
+    not_yet = client.get(f"/api/v1/proofs/credentials/{first.public_id}/revocation")
+    assert not_yet.status_code == 404 and not_yet.json()["code"] == "not_revoked"
+
+    revoke(world, first, "duplicate submission")
+    entry = RevocationEntry.objects.get(credential=first)
+    assert entry.index == 2 and services.log_size() == 3  # the next leaf of the same log
+    record = entry.record
+    assert record["type"] == "CredentialRevocation"
+    assert record["credential"] == f"urn:uuid:{first.public_id}"
+    assert record["credentialLogIndex"] == first.log_entry.index
+    assert base64.b64decode(record["credentialLeafHash"]) == bytes(first.log_entry.leaf_hash)
+    assert record["statusListIndex"] == str(first.status_index)
+    assert record["reason"] == "duplicate submission"
+    assert bytes(entry.leaf_hash) == merkle.hash_leaf(canonicalize(record))
+    event = AuditEvent.objects.filter(action="proofs.revoke").latest("id")
+    assert event.summary["after"]["log_index"] == 2
+
+    # Pending until a checkpoint covers it, then proved against the signed root.
+    pending = client.get(f"/api/v1/proofs/credentials/{first.public_id}/revocation").json()
+    assert pending["index"] == 2 and pending["inclusion_proof"] == []
+    after = services.publish_checkpoint()
+    proved = client.get(f"/api/v1/proofs/credentials/urn:uuid:{first.public_id}/revocation")
+    body = proved.json()
+    assert proved.status_code == 200 and body["tree_size"] == after.size == 3
+    proof = [base64.b64decode(h) for h in body["inclusion_proof"]]
+    leaf = merkle.hash_leaf(canonicalize(body["record"]))
+    assert merkle.verify_inclusion(leaf, 2, 3, proof, bytes(after.root))
+    assert body["checkpoint"] == after.note
+    # The log only grew: the old checkpoint is consistent with the new one.
+    consistency = services.consistency_proof(before.size, after.size)
+    assert merkle.verify_consistency(
+        before.size, after.size, bytes(before.root), bytes(after.root), consistency
+    )
+    # Verification names where the revocation was logged, and issuing goes on after it.
+    result = services.verify(first.document)
+    assert codes(result)["status"] == "revoked" and result.revocation_log_index == 2
+    assert services.verify(second.document).revocation_log_index is None
+    (third,) = services.issue_credentials(world.bob, [claims("r3")])
+    assert third.log_entry.index == 3
+    issued = LogEntry.objects.values_list("index", flat=True)
+    indices = sorted([*issued, *RevocationEntry.objects.values_list("index", flat=True)])
+    assert indices == [0, 1, 2, 3]
+    services.publish_checkpoint()
+    assert services.verify(third.document).valid
+
+
+def test_the_verify_page_links_the_logged_revocation(world: World, client: Client) -> None:
+    (credential,) = services.issue_credentials(world.rita, [claims("page")])
+    services.publish_checkpoint()
+    revoke(world, credential, "withdrawn by the enterprise")
+    page = client.post(
+        "/proofs/verify/",
+        {"credential": json.dumps(credential.document)},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    html = page.content.decode()
+    assert 'data-testid="revocation-log"' in html and "at index 1" in html
+    assert f"/api/v1/proofs/credentials/urn%3Auuid%3A{credential.public_id}/revocation" in html

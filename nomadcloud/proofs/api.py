@@ -44,6 +44,9 @@ class VerificationOut(Schema):
     work: dict[str, Any] | None = Field(
         None, description="the claims (for an Open Badges credential: of the logged credential)"
     )
+    revocation_log_index: int | None = Field(
+        None, description="for a revoked credential: the log index of its revocation record"
+    )
 
 
 class CheckpointOut(Schema):
@@ -72,6 +75,20 @@ class CredentialOut(Schema):
     status_index: int
     verification_url: str
     document: dict[str, Any]
+
+
+class RevocationOut(Schema):
+    record: dict[str, Any] = Field(
+        description="what the log recorded: credential, its log index and leaf hash, "
+        "status-list entry, time and reason (the leaf is this record's RFC 8785 JSON)"
+    )
+    index: int = Field(description="the revocation's leaf index in the log")
+    leaf_hash: str = Field(description="base64 SHA-256(0x00 ‖ JCS(record))")
+    tree_size: int | None = Field(None, description="size of the checkpoint proved against")
+    inclusion_proof: list[str] = Field(
+        default_factory=list, description="base64 hashes; empty until a checkpoint covers it"
+    )
+    checkpoint: str | None = Field(None, description="the signed checkpoint note")
 
 
 class RevokeIn(Schema):
@@ -137,6 +154,7 @@ def _verification_out(result: services.Verification) -> VerificationOut:
         shape=result.shape,
         credential_subject=subject if isinstance(subject, dict) else None,
         work=result.work,
+        revocation_log_index=result.revocation_log_index,
     )
 
 
@@ -225,6 +243,25 @@ def revoke(request: HttpRequest, credential_id: str, payload: RevokeIn) -> Crede
     principal = Principal.of(request)
     credential = services.credential_for(credential_id)
     return _out(services.revoke(principal=principal, credential=credential, reason=payload.reason))
+
+
+@router.get(
+    "/credentials/{credential_id}/revocation",
+    auth=None,
+    response=_errors({200: RevocationOut}),
+)
+def revocation(request: HttpRequest, credential_id: str) -> RevocationOut:
+    """Public: how the transparency log recorded a credential's revocation, with an
+    inclusion proof to the latest checkpoint that covers it (404 when not revoked)."""
+    found = services.revocation_proof(credential_id)
+    return RevocationOut(
+        record=found["record"],
+        index=found["index"],
+        leaf_hash=found["leafHash"],
+        tree_size=found.get("treeSize"),
+        inclusion_proof=found.get("inclusionProof", []),
+        checkpoint=found.get("checkpoint"),
+    )
 
 
 def _key_out(k: ExternalKey) -> ExternalKeyOut:

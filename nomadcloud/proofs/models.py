@@ -105,6 +105,27 @@ class LogEntry(models.Model):
         return str(self.index)
 
 
+class RevocationEntry(models.Model):
+    """A revocation appended to the transparency log, so that revocations are as
+    tamper-evident as issuance: the leaf is the canonical JSON of ``record`` (which credential,
+    its log index and leaf hash, its status-list bit, when, why). Log indices are shared
+    with ``LogEntry``: both are appended under the lock of the log head."""
+
+    index = models.BigIntegerField(_("index"), unique=True)
+    leaf_hash = models.BinaryField(_("leaf hash"), max_length=32)
+    credential = models.OneToOneField(
+        Credential, on_delete=models.PROTECT, related_name="revocation_entry"
+    )
+    record = models.JSONField(_("revocation record"))
+
+    class Meta:
+        verbose_name = _("revocation log entry")
+        verbose_name_plural = _("revocation log entries")
+
+    def __str__(self) -> str:
+        return str(self.index)
+
+
 class LogNode(models.Model):
     """A complete subtree of 2^level leaves starting at leaf index·2^level; insert-only."""
 

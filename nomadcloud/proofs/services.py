@@ -56,6 +56,7 @@ from nomadcloud.proofs.models import (
     LogEntry,
     LogHead,
     LogNode,
+    RevocationEntry,
 )
 
 VC_CONTEXT = badges.VC_CONTEXT
@@ -369,9 +370,6 @@ def _issue(pairs: list[tuple[User, Claims]]) -> list[Credential]:
             todo.append((user, claims))
     if not todo:
         return []
-    compact = merkle.CompactRange.from_nodes(
-        head.size, _fetch(merkle.nodes_for_range(0, head.size))
-    )
     number, index = _next_position()
     bits = status_list_bits()
     issuer = issuer_did()
@@ -407,20 +405,32 @@ def _issue(pairs: list[tuple[User, Claims]]) -> list[Credential]:
         hashes.append(merkle.hash_leaf(canonical))  # = leaf_hash(secured)
         texts.append(canonical.decode())
     _store_credentials(created, texts)
-    entries: list[tuple[Any, ...]] = []
-    nodes: list[tuple[Any, ...]] = []
-    for credential, lh in zip(created, hashes, strict=True):
-        entries.append((compact.size, lh, credential.pk))
-        nodes.extend((n.level, n.index, h) for n, h in compact.append(lh))
+    first = _append(head, hashes)
+    entries = [
+        (first + n, lh, credential.pk)
+        for n, (credential, lh) in enumerate(zip(created, hashes, strict=True))
+    ]
     # Plain integers and 32-byte hashes: nothing for the fields to prepare.
     bulk.insert_rows(LogEntry, ("index", "leaf_hash", "credential"), entries, prepared=True)
-    bulk.insert_rows(LogNode, ("level", "index", "hash"), nodes, prepared=True)
-    head.size = compact.size
-    head.save(update_fields=["size"])
     for credential in created:
         signals.credential_issued.send(sender=Credential, credential=credential)
     signals.credentials_issued.send(sender=Credential, credentials=created)
     return created
+
+
+def _append(head: LogHead, leaf_hashes: list[bytes]) -> int:
+    """Append leaves to the log, whose head the caller has locked: store the nodes they
+    complete (read: the compact range, one query) and move the head. Returns the first
+    new leaf's index; the caller stores what each leaf is (credential or revocation)."""
+    compact = merkle.CompactRange.from_nodes(
+        head.size, _fetch(merkle.nodes_for_range(0, head.size))
+    )
+    first = compact.size
+    nodes = [(n.level, n.index, h) for lh in leaf_hashes for n, h in compact.append(lh)]
+    bulk.insert_rows(LogNode, ("level", "index", "hash"), nodes, prepared=True)
+    head.size = compact.size
+    head.save(update_fields=["size"])
+    return first
 
 
 def _store_credentials(created: list[Credential], documents: list[str]) -> None:
@@ -844,6 +854,7 @@ class Verification:
     revoked_reason: str = ""
     work: dict[str, Any] | None = None  # the claims (of the logged credential, for a badge)
     shape: str = "vc"  # "vc" or "openbadge"
+    revocation_log_index: int | None = None  # where the log recorded the revocation
 
 
 def check_names() -> dict[str, str]:
@@ -982,6 +993,7 @@ class _Logged:
     revoked_reason: str
     log_index: int | None
     leaf_hash: bytes | None
+    revocation_index: int | None
 
     @functools.cached_property
     def document(self) -> dict[str, Any]:
@@ -1030,13 +1042,15 @@ def _named_credentials(documents: list[Any]) -> dict[uuid.UUID, _Logged]:
     # The log entry is read by correlated subqueries, one index lookup per credential: as a
     # join, PostgreSQL hashed the whole entry table for a batch (benchmarks/proofs).
     entry = LogEntry.objects.filter(credential=OuterRef("pk"))
+    revocation = RevocationEntry.objects.filter(credential=OuterRef("pk"))
     for start in range(0, len(ids), SOURCE_CHUNK):
         rows = Credential.objects.filter(public_id__in=ids[start : start + SOURCE_CHUNK])
         rows = rows.annotate(
             log_index=Subquery(entry.values("index")[:1]),
             leaf=Subquery(entry.values("leaf_hash")[:1]),
+            revocation_index=Subquery(revocation.values("index")[:1]),
         )
-        for public_id, pk, number, index, revoked_at, reason, log_index, leaf in rows.values_list(
+        for public_id, pk, number, index, revoked_at, reason, *log in rows.values_list(
             "public_id",
             "pk",
             "status_list",
@@ -1045,9 +1059,19 @@ def _named_credentials(documents: list[Any]) -> dict[uuid.UUID, _Logged]:
             "revoked_reason",
             "log_index",
             "leaf",
+            "revocation_index",
         ):
-            digest = bytes(leaf) if leaf is not None else None
-            found[public_id] = _Logged(pk, number, index, revoked_at, reason, log_index, digest)
+            log_index, leaf, revocation_index = log
+            found[public_id] = _Logged(
+                pk,
+                number,
+                index,
+                revoked_at,
+                reason,
+                log_index,
+                bytes(leaf) if leaf is not None else None,
+                revocation_index,
+            )
     return found
 
 
@@ -1102,7 +1126,7 @@ def _verify_one(document: Any, zone: _Zone) -> Verification:
     named = badges.restated_credential_id(document) if shape == "openbadge" else document.get("id")
     public_id = _public_id(named)
     credential = zone.credentials.get(public_id) if public_id is not None else None
-    reason = ""
+    reason, revocation_index = "", None
     if credential is None:
         checks.append(check("status", "unknown_credential"))
         checks.append(check("log", "skipped"))
@@ -1113,6 +1137,7 @@ def _verify_one(document: Any, zone: _Zone) -> Verification:
             checks.append(check("status", "status_entry"))
         elif credential.revoked_at is not None:  # the bit at (list, index) is this row's
             reason = credential.revoked_reason
+            revocation_index = credential.revocation_index
             checks.append(check("status", "revoked", reason))
         else:
             checks.append(check("status", "ok"))
@@ -1125,7 +1150,7 @@ def _verify_one(document: Any, zone: _Zone) -> Verification:
         same = shape == "vc" and checks[-1].code in {"ok", "pending"}  # hash = logged copy's
         work = _work_of(document if same else credential.document)
     valid = all(c.ok for c in checks)
-    return Verification(valid, checks, document, reason, work, shape)
+    return Verification(valid, checks, document, reason, work, shape, revocation_index)
 
 
 def _log_code(
@@ -1325,11 +1350,15 @@ def _require_operator(principal: Principal, message: str) -> None:
 
 
 @transaction.atomic
+@transaction.atomic
 def revoke(*, principal: Principal, credential: Credential, reason: str) -> Credential:
+    """Revoke a credential (zone operator, with a reason, audited): its status bit is set
+    from now on, and a revocation record is appended to the transparency log."""
     _require_operator(principal, _("Only the zone operator may revoke credentials."))
     reason = reason.strip()
     if not reason:
         raise invalid_field("reason", _("Give a reason for the revocation."))
+    head = _lock_head()  # before the credential, in the order issuing takes its locks
     locked = Credential.objects.select_for_update().get(pk=credential.pk)
     if locked.revoked_at is not None:
         raise Conflict(_("The credential is already revoked."), code="already_revoked")
@@ -1337,15 +1366,61 @@ def revoke(*, principal: Principal, credential: Credential, reason: str) -> Cred
     locked.revoked_by = principal.user
     locked.revoked_reason = reason[:2000]
     locked.save(update_fields=["revoked_at", "revoked_by", "revoked_reason"])
+    record = revocation_record(locked)
+    leaf = merkle.hash_leaf(canonicalize(record))
+    index = _append(head, [leaf])
+    RevocationEntry.objects.create(index=index, leaf_hash=leaf, credential=locked, record=record)
     audit.record(
         actor=principal.user,
         action="proofs.revoke",
         obj=locked,
-        after={"reason": locked.revoked_reason},
+        after={"reason": locked.revoked_reason, "log_index": index},
         token=principal.token,
     )
     signals.credential_revoked.send(sender=Credential, credential=locked, actor=principal.user)
     return locked
+
+
+def revocation_record(credential: Credential) -> dict[str, Any]:
+    """What the log records of a revocation: the credential (its id, log index and leaf
+    hash), its status-list bit, when and why. The leaf is this record's JCS."""
+    revoked = credential.revoked_at
+    if revoked is None:
+        raise ValueError("the credential is not revoked")
+    entry = credential.log_entry
+    return {
+        "type": "CredentialRevocation",
+        "issuer": issuer_did(),
+        "credential": f"urn:uuid:{credential.public_id}",
+        "credentialLogIndex": entry.index,
+        "credentialLeafHash": base64.b64encode(bytes(entry.leaf_hash)).decode(),
+        "statusListCredential": status_list_url(credential.status_list),
+        "statusListIndex": str(credential.status_index),
+        "revoked": _iso(revoked),
+        "reason": credential.revoked_reason,
+    }
+
+
+def revocation_proof(public_id: object) -> dict[str, Any]:
+    """A revocation as the log holds it: the record, its leaf index and hash and, once a
+    checkpoint covers it, an inclusion proof to that signed checkpoint."""
+    credential = credential_for(public_id)
+    entry = RevocationEntry.objects.filter(credential=credential).first()
+    if entry is None:
+        raise NotFound(_("This credential has not been revoked."), code="not_revoked")
+    out: dict[str, Any] = {
+        "record": entry.record,
+        "index": entry.index,
+        "leafHash": base64.b64encode(bytes(entry.leaf_hash)).decode(),
+    }
+    cp = latest_checkpoint()
+    if cp is not None and cp.size > entry.index:
+        out["treeSize"] = cp.size
+        out["inclusionProof"] = [
+            base64.b64encode(h).decode() for h in inclusion_proof(entry.index, cp.size)
+        ]
+        out["checkpoint"] = cp.note
+    return out
 
 
 def screening_messages() -> dict[str, str]:

@@ -1,7 +1,8 @@
 """Permission cases for proofs of work: verifying (also through a verification link), the
-DID document, the status lists, the checkpoint and log proofs are public; a person sees and
-downloads (JSON bundle, Open Badges 3.0, printable page) only their own credentials; only the
-zone operator revokes, publishes checkpoints on demand and registers external keys."""
+DID document, the status lists, the checkpoint, log proofs and revocation records are
+public; a person sees and downloads (JSON bundle, Open Badges 3.0, printable page) only
+their own credentials; only the zone operator revokes, publishes checkpoints on demand and
+registers external keys."""
 
 from __future__ import annotations
 
@@ -53,6 +54,18 @@ def rita_credential(w: World) -> Credential:
 def logged(w: World) -> str:
     rita_credential(w)
     return ""
+
+
+def revoked_credential(w: World) -> Credential:
+    """Rita's credential, revoked by the operator (its revocation appended to the log)."""
+    credential = rita_credential(w)
+    if credential.revoked_at is None:
+        from nomadcloud.accounts.principal import Principal
+
+        credential = services.revoke(
+            principal=Principal.for_user(w.oscar), credential=credential, reason="test"
+        )
+    return credential
 
 
 WITNESS_SEED = bytes(range(32))
@@ -113,6 +126,14 @@ API_CASES = [
         EVERYONE,
         api=True,
         route=f"{API}/consistency",
+    ),
+    Case(
+        "api revocation record",
+        "GET",
+        lambda w: f"{API}/credentials/{revoked_credential(w).public_id}/revocation",
+        EVERYONE,
+        api=True,
+        route=f"{API}/credentials/{{credential_id}}/revocation",
     ),
     Case("api my credentials", "GET", lambda w: f"{API}/credentials", AUTHENTICATED, api=True),
     Case(
