@@ -305,3 +305,30 @@ def test_a_process_starts_with_the_configured_threshold() -> None:
         text=True,
     )
     assert bad.returncode != 0 and "NOMADCLOUD_GC_THRESHOLD" in bad.stderr
+
+
+def test_a_nul_character_in_a_query_or_path_is_refused_everywhere(world: Any) -> None:
+    """PostgreSQL cannot hold NUL in text: a query parameter with one used to reach the
+    database and fail with a 500 (found by the API fuzzer). Now it is refused up front,
+    localized and naming the parameter, and nothing runs."""
+    from nomadcloud.core.models import AuditEvent
+
+    operator = Client()
+    operator.force_login(world.oscar)  # prefers Chinese, the default
+    before = AuditEvent.objects.count()
+    api = operator.get("/api/v1/points/operator/rates", {"scenario": "\x94\x00x"})
+    assert api.status_code == 422
+    body = api.json()
+    assert body["code"] == "invalid_input"
+    assert body["fields"] == {"scenario": ["文本中不能包含 NUL（U+0000）字符。"]}
+    english = Client(HTTP_ACCEPT_LANGUAGE="en")
+    answer = english.get("/api/v1/proofs/inclusion", {"index": "0\x00", "size": "1"}).json()
+    assert answer["fields"] == {"index": ["Text must not contain NUL (U+0000) characters."]}
+    page = Client(HTTP_ACCEPT_LANGUAGE="en").get("/proofs/verify/", {"credential": "a\x00b"})
+    assert page.status_code == 400
+    assert "Text must not contain NUL (U+0000) characters." in page.content.decode()
+    path = Client(HTTP_ACCEPT_LANGUAGE="en").get("/api/v1/proofs/credentials/%00/revocation")
+    assert path.status_code == 422 and "__path__" in path.json()["fields"]
+    assert AuditEvent.objects.count() == before
+    # An ordinary query is untouched.
+    assert operator.get("/api/v1/points/operator/rates").status_code == 200

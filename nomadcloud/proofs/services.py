@@ -353,9 +353,10 @@ def issue_credentials(user: User, claims_list: list[Claims]) -> list[Credential]
 @transaction.atomic
 def _issue(pairs: list[tuple[User, Claims]]) -> list[Credential]:
     """Issue for (person, claims) pairs in one transaction, with a fixed number of queries:
-    key, head lock, one existence query, the last status position, the compact range, then
-    bulk inserts of credentials (and reading back their ids), log entries and nodes.
-    ``credential_issued`` is sent once per new credential, inside the transaction."""
+    key, head lock, one existence query, the last status position, the bulk insert of the
+    credentials (and reading back their ids), the compact range and the new nodes
+    (``_append``), the log entries. ``credential_issued`` is sent once per new credential,
+    inside the transaction."""
     if not pairs:
         return []
     key = current_key()
