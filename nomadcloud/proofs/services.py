@@ -818,19 +818,30 @@ def bundle(credential: Credential) -> dict[str, Any]:
     """The credential with what an offline verifier needs: its log index, an inclusion proof
     to the latest checkpoint covering it, that signed checkpoint and the key that signed it
     (which differs from the credential's after a key rotation)."""
-    entry = credential.log_entry
+    index = credential.log_entry.index
     cp = latest_checkpoint()
-    log: dict[str, Any] = {"origin": log_origin(), "index": entry.index}
-    if cp is not None and cp.size > entry.index:
-        log["treeSize"] = cp.size
-        log["inclusionProof"] = [
-            base64.b64encode(h).decode() for h in inclusion_proof(entry.index, cp.size)
-        ]
-        log["checkpoint"] = cp.note
+    log: dict[str, Any] = {"origin": log_origin(), "index": index, **_proved_by(cp, index)}
+    if "checkpoint" in log and cp is not None:
         key = _checkpoint_key(cp)
         if key is not None:
             log["checkpointKey"] = verification_method(key)
     return {"credential": credential.document, "log": log}
+
+
+def _b64(digest: bytes) -> str:
+    return base64.b64encode(digest).decode()
+
+
+def _proved_by(cp: Checkpoint | None, index: int) -> dict[str, Any]:
+    """``treeSize``, ``inclusionProof`` (base64) and the signed ``checkpoint`` note for the
+    log leaf ``index`` once ``cp`` covers it; nothing before."""
+    if cp is None or cp.size <= index:
+        return {}
+    return {
+        "treeSize": cp.size,
+        "inclusionProof": [_b64(h) for h in inclusion_proof(index, cp.size)],
+        "checkpoint": cp.note,
+    }
 
 
 def verification_url(credential: Credential) -> str:
@@ -1394,7 +1405,7 @@ def revocation_record(credential: Credential) -> dict[str, Any]:
         "issuer": issuer_did(),
         "credential": f"urn:uuid:{credential.public_id}",
         "credentialLogIndex": entry.index,
-        "credentialLeafHash": base64.b64encode(bytes(entry.leaf_hash)).decode(),
+        "credentialLeafHash": _b64(bytes(entry.leaf_hash)),
         "statusListCredential": status_list_url(credential.status_list),
         "statusListIndex": str(credential.status_index),
         "revoked": _iso(revoked),
@@ -1409,19 +1420,12 @@ def revocation_proof(public_id: object) -> dict[str, Any]:
     entry = RevocationEntry.objects.filter(credential=credential).first()
     if entry is None:
         raise NotFound(_("This credential has not been revoked."), code="not_revoked")
-    out: dict[str, Any] = {
+    return {
         "record": entry.record,
         "index": entry.index,
-        "leafHash": base64.b64encode(bytes(entry.leaf_hash)).decode(),
+        "leafHash": _b64(bytes(entry.leaf_hash)),
+        **_proved_by(latest_checkpoint(), entry.index),
     }
-    cp = latest_checkpoint()
-    if cp is not None and cp.size > entry.index:
-        out["treeSize"] = cp.size
-        out["inclusionProof"] = [
-            base64.b64encode(h).decode() for h in inclusion_proof(entry.index, cp.size)
-        ]
-        out["checkpoint"] = cp.note
-    return out
 
 
 def screening_messages() -> dict[str, str]:
