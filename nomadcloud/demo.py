@@ -12,8 +12,8 @@ from nomadcloud.datatasks import demo as datatasks_demo
 from nomadcloud.demands import demo as demands_demo
 from nomadcloud.notifications import demo as notifications_demo
 from nomadcloud.orders import demo as orders_demo
-from nomadcloud.points import merchant_demo as points_merchant_demo
-from nomadcloud.points import programme_demo as points_programme_demo
+from nomadcloud.points.merchants import demo as points_merchant_demo
+from nomadcloud.points.programme import demo as points_programme_demo
 from nomadcloud.talent import demo as talent_demo
 from nomadcloud.taxonomy import vocabulary
 from nomadcloud.training import demo as training_demo

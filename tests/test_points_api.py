@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from nomadcloud.accounts import services as accounts
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.points import book, programme
+from nomadcloud.points import book
 from nomadcloud.points import models as m
+from nomadcloud.points.book.store import DatabaseLedger, DatabaseStore
 from nomadcloud.points.ledger import SystemRole, check_invariants
-from nomadcloud.points.store import DatabaseLedger, DatabaseStore
+from nomadcloud.points.programme import services as programme
 from tests.conftest import World, client_for, database_fingerprint
 from tests.permissions.points import SCENARIO, give_work_units, zone_scenario
 

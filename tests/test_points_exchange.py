@@ -19,11 +19,16 @@ from django.utils import timezone, translation
 
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import Conflict, DomainError, InvalidInput
-from nomadcloud.points import book, exchange, history, programme, reports, wallet
+from nomadcloud.points import book
 from nomadcloud.points import models as m
+from nomadcloud.points.book.store import DatabaseLedger, DatabaseStore
 from nomadcloud.points.ledger import HoldStatus, Kind, Reason, SystemRole, check_invariants
 from nomadcloud.points.models import AppendOnlyError
-from nomadcloud.points.store import DatabaseLedger, DatabaseStore
+from nomadcloud.points.programme import queries as reports
+from nomadcloud.points.programme import services as programme
+from nomadcloud.points.wallet import history
+from nomadcloud.points.wallet import queries as wallet
+from nomadcloud.points.wallet import services as exchange
 from nomadcloud.proofs import services as proofs
 from tests.conftest import World
 from tests.permissions.points import give_work_units, zone_scenario

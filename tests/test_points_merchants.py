@@ -18,10 +18,12 @@ from django.utils import timezone
 
 from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.core.errors import Conflict, Forbidden, InvalidInput
-from nomadcloud.points import book, merchants, payments, settlement
+from nomadcloud.points import book
 from nomadcloud.points import models as m
+from nomadcloud.points.book.store import DatabaseStore
 from nomadcloud.points.ledger import Asset, SystemRole, check_invariants
-from nomadcloud.points.store import DatabaseStore
+from nomadcloud.points.merchants.services import payments, settlement
+from nomadcloud.points.merchants.services import registry as merchants
 from tests.conftest import World, make_person
 from tests.permissions.points_merchants import (
     SCENARIO,
@@ -411,7 +413,8 @@ def test_invariants_hold_after_a_day_of_everything(world: World, settings: Any) 
 def test_the_demo_registers_merchants_with_a_rate_and_a_payment(db: None) -> None:
     from nomadcloud.accounts import demo as accounts_demo
     from nomadcloud.accounts.demo import DEMO_DOMAIN
-    from nomadcloud.points import merchant_demo, programme_demo
+    from nomadcloud.points.merchants import demo as merchant_demo
+    from nomadcloud.points.programme import demo as programme_demo
 
     accounts_demo.seed(nomads=2)
     programme_demo.seed()

@@ -13,8 +13,9 @@ from typing import Any
 
 from django.test import Client
 
-from nomadcloud.points import merchants, payments, settlement
 from nomadcloud.points import models as m
+from nomadcloud.points.merchants.services import payments, settlement
+from nomadcloud.points.merchants.services import registry as merchants
 from tests.conftest import World, client_for, make_person
 from tests.permissions.points_merchants import (
     SCENARIO,

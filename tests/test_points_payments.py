@@ -18,8 +18,9 @@ from django.utils import timezone, translation
 
 from nomadcloud.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from nomadcloud.notifications.models import Notification
-from nomadcloud.points import book, merchants, payments
+from nomadcloud.points import book
 from nomadcloud.points import models as m
+from nomadcloud.points.book.store import DatabaseStore
 from nomadcloud.points.ledger import (
     Asset,
     HoldStatus,
@@ -28,8 +29,9 @@ from nomadcloud.points.ledger import (
     TransferRequest,
     check_invariants,
 )
-from nomadcloud.points.merchants import Action
-from nomadcloud.points.store import DatabaseStore
+from nomadcloud.points.merchants.services import payments
+from nomadcloud.points.merchants.services import registry as merchants
+from nomadcloud.points.merchants.services.registry import Action
 from tests.conftest import World, make_person
 from tests.permissions.points_merchants import (
     acme_merchant,

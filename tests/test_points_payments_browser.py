@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from nomadcloud.points import models as m
-from nomadcloud.points import settlement
+from nomadcloud.points.merchants.services import settlement
 from tests.browser_fixtures import Login
 from tests.conftest import World
 from tests.permissions.points_merchants import acme_merchant, fund, tomorrow_morning

@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, connections, transaction
 
 import tests.test_points_ledger as core
 from nomadcloud.points import models as m
+from nomadcloud.points.book.store import DatabaseLedger, DatabaseStore
 from nomadcloud.points.ledger import (
     Account,
     AccountFlags,
@@ -34,7 +35,6 @@ from nomadcloud.points.ledger import (
     TransferRequest,
     check_invariants,
 )
-from nomadcloud.points.store import DatabaseLedger, DatabaseStore
 from tests.test_points_ledger import (  # the core's rule tests, re-run on the database
     Clock,
     test_account_limits,
@@ -444,7 +444,7 @@ def test_concurrent_workers_keep_the_invariants() -> None:
 def test_every_reason_has_a_localized_message() -> None:
     from django.utils import translation
 
-    from nomadcloud.points.reasons import MESSAGES, reason_message
+    from nomadcloud.points.book.reasons import MESSAGES, reason_message
 
     assert set(MESSAGES) == set(Reason)
     with translation.override("en"):

@@ -15,8 +15,11 @@ import pytest
 from django.utils import timezone, translation
 
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.points import book, exchange, programme, wallet
+from nomadcloud.points import book
 from nomadcloud.points import models as m
+from nomadcloud.points.programme import services as programme
+from nomadcloud.points.wallet import queries as wallet
+from nomadcloud.points.wallet import services as exchange
 from tests.conftest import World, client_for, database_fingerprint
 from tests.permissions.points import SCENARIO, give_work_units, zone_scenario
 
@@ -215,7 +218,7 @@ def test_the_operator_page_lists_shortfalls(world: World) -> None:
 def test_the_demo_programme_populates_the_wallets(db: None) -> None:
     from nomadcloud.accounts import demo as accounts_demo
     from nomadcloud.accounts.models import User
-    from nomadcloud.points import programme_demo
+    from nomadcloud.points.programme import demo as programme_demo
 
     accounts_demo.seed(nomads=2)
     first = programme_demo.seed()

@@ -118,8 +118,8 @@ def _single_worker(
     from django.db import connections
 
     from benchmarks.points.workload import random_transfer
+    from nomadcloud.points.book.store import DatabaseLedger, DatabaseStore
     from nomadcloud.points.ledger import Status
-    from nomadcloud.points.store import DatabaseLedger, DatabaseStore
 
     rng = random.Random(f"{tag}/{worker}")  # new requests in every run
     lg = DatabaseLedger(DatabaseStore(using))
@@ -174,8 +174,8 @@ def _single(
 
 def _batches(using: str) -> float:
     from benchmarks.points.workload import batch_transfer
+    from nomadcloud.points.book.store import DatabaseLedger, DatabaseStore
     from nomadcloud.points.ledger import Status
-    from nomadcloud.points.store import DatabaseLedger, DatabaseStore
 
     rng = random.Random(99)
     lg = DatabaseLedger(DatabaseStore(using))
@@ -202,7 +202,7 @@ def main() -> int:
     with common.workdir() as tmp, common.postgres() as cluster:
         common.setup_django(cluster.url, tmp)
         from benchmarks.points.workload import create_world
-        from nomadcloud.points.store import DatabaseLedger, DatabaseStore
+        from nomadcloud.points.book.store import DatabaseLedger, DatabaseStore
 
         common.migrate()
         t = time.monotonic()

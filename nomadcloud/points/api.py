@@ -18,8 +18,10 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.api import ERROR_RESPONSES, PUBLIC, decode_cursor, encode_cursor
 from nomadcloud.core.errors import invalid_field
 from nomadcloud.core.i18n import localized
-from nomadcloud.points import batch, exchange, programme, reports, wallet
 from nomadcloud.points import models as m
+from nomadcloud.points.programme import batch
+from nomadcloud.points.programme import queries as reports
+from nomadcloud.points.programme import services as programme
 from nomadcloud.points.schemas import (
     PointsBatchIn,
     PointsBatchOut,
@@ -47,9 +49,11 @@ from nomadcloud.points.schemas import (
     PointsStatementOut,
     PointsWalletOut,
 )
+from nomadcloud.points.wallet import queries as wallet
+from nomadcloud.points.wallet import services as exchange
 
 router = Router(tags=["points"])
-router.add_router("", "nomadcloud.points.merchant_api.router")  # merchants, payments, settlement
+router.add_router("", "nomadcloud.points.merchants.api.router")  # merchants, payments, settlement
 
 
 def _errors(ok: dict[int, Any]) -> dict[int, Any]:

@@ -8,8 +8,8 @@ class PointsConfig(AppConfig):
     verbose_name = _("Consumption points")
 
     def ready(self) -> None:
-        import nomadcloud.points.merchant_notices  # noqa: F401  (registers kinds)
-        from nomadcloud.points import exchange
+        import nomadcloud.points.merchants.notices  # noqa: F401  (registers kinds)
+        from nomadcloud.points.wallet import services as exchange
         from nomadcloud.proofs import signals
 
         # Work units follow proofs of work, inside the issuing/revoking transaction.

@@ -9,6 +9,6 @@ from django_tasks import task
 @task()
 def run_points_jobs() -> dict[str, int]:
     """Time out payment holds, release locked points whose lock period ended, expire lots."""
-    from nomadcloud.points import exchange
+    from nomadcloud.points.wallet import services as exchange
 
     return exchange.run_jobs()

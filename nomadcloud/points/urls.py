@@ -3,7 +3,8 @@ programme page, and (merchant_urls) paying, the cashier and merchants."""
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from nomadcloud.points import operator_views, wallet_views
+from nomadcloud.points.programme import views as operator_views
+from nomadcloud.points.wallet import views as wallet_views
 
 app_name = "points"
 
@@ -22,5 +23,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("operator/rules/", operator_views.publish_rule, name="operator_rule_publish"),
     path("operator/campaigns/", operator_views.publish_campaign, name="operator_campaign_publish"),
     path("operator/programmes/", operator_views.authorise_programme, name="operator_programme"),
-    path("", include("nomadcloud.points.merchant_urls")),  # pay, cashier, merchants
+    path("", include("nomadcloud.points.merchants.urls")),  # pay, cashier, merchants
 ]

@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.points import book, programme
+from nomadcloud.points import book
 from nomadcloud.points import models as m
+from nomadcloud.points.programme import services as programme
 from nomadcloud.proofs import services as proofs
 from nomadcloud.proofs.models import Credential
 from tests.conftest import PERSONAS, World

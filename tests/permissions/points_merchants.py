@@ -17,9 +17,11 @@ from django.utils import timezone
 
 from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.points import book, merchants, payments, settlement
+from nomadcloud.points import book
 from nomadcloud.points import models as m
 from nomadcloud.points.ledger import SystemRole
+from nomadcloud.points.merchants.services import payments, settlement
+from nomadcloud.points.merchants.services import registry as merchants
 from tests.conftest import PERSONAS, World, make_org, make_person
 from tests.permissions import (
     ALLOW,

@@ -3,7 +3,7 @@ moves) for every client of the database, not only the app (the models refuse the
 
 from django.db import migrations
 
-from nomadcloud.points import triggers
+from nomadcloud.points.book import triggers
 
 
 def forwards(apps, schema_editor):

@@ -13,7 +13,7 @@ lookup per inserted row; those to accounts and lots stay."""
 import django.db.models.deletion
 from django.db import migrations, models
 
-from nomadcloud.points import triggers
+from nomadcloud.points.book import triggers
 
 _PATTERN_TWINS = ("points_transfer", "points_lot")
 

@@ -19,7 +19,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from nomadcloud.points import exchange, tasks
+        from nomadcloud.points import tasks
+        from nomadcloud.points.wallet import services as exchange
 
         if options["enqueue"]:
             tasks.run_points_jobs.enqueue()

@@ -24,7 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from nomadcloud.core.errors import DomainError
-        from nomadcloud.points import settlement
+        from nomadcloud.points.merchants.services import settlement
 
         try:
             run = settlement.settle(options["date"])

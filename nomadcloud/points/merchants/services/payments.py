@@ -50,11 +50,13 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, DomainError, InvalidInput, NotFound, invalid_field
 from nomadcloud.notifications.services import notify
-from nomadcloud.points import book, merchant_notices, programme
+from nomadcloud.points import book
 from nomadcloud.points import models as m
+from nomadcloud.points.book.reasons import reason_message
 from nomadcloud.points.ledger import Kind, Reason, SystemRole, TransferRequest, TransferResult
-from nomadcloud.points.merchants import account_of, masked_name
-from nomadcloud.points.reasons import reason_message
+from nomadcloud.points.merchants import notices as merchant_notices
+from nomadcloud.points.merchants.services.registry import account_of, masked_name
+from nomadcloud.points.programme import services as programme
 
 SERIAL_DIGITS = 9
 TAG_DIGITS = 3
@@ -588,7 +590,7 @@ def recent_payments_of(user: User, limit: int = 10) -> list[m.Payment]:
 
 def payments_on(merchant: m.Merchant, day: date) -> list[m.Payment]:
     """The payments taken at the merchant on a zone day, newest first."""
-    from nomadcloud.points.settlement import day_bounds
+    from nomadcloud.points.merchants.services.settlement import day_bounds
 
     start, end = day_bounds(day)
     return list(

@@ -11,8 +11,10 @@ from nomadcloud.accounts.demo import DEMO_DOMAIN
 from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import DomainError
-from nomadcloud.points import book, merchants, payments, settlement
+from nomadcloud.points import book
 from nomadcloud.points import models as m
+from nomadcloud.points.merchants.services import payments, settlement
+from nomadcloud.points.merchants.services import registry as merchants
 
 # merchant (Chinese name), scenario code
 REGISTRATIONS = [

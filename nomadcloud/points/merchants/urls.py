@@ -3,7 +3,7 @@ merchant registry (included by ``points/urls.py``; names in the ``points`` names
 
 from django.urls import path
 
-from nomadcloud.points import merchant_views as views
+from nomadcloud.points.merchants import views
 
 urlpatterns = [
     path("pay/", views.pay, name="pay"),

@@ -34,11 +34,12 @@ from nomadcloud.accounts.access import is_zone_operator, require_authenticated, 
 from nomadcloud.accounts.models import Organisation
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import Forbidden
-from nomadcloud.points import book, programme
+from nomadcloud.points import book
 from nomadcloud.points import models as m
+from nomadcloud.points.book.reasons import reason_message
+from nomadcloud.points.book.store import DatabaseLedger
 from nomadcloud.points.ledger import Kind, Reason, SystemRole, TransferRequest
-from nomadcloud.points.reasons import reason_message
-from nomadcloud.points.store import DatabaseLedger
+from nomadcloud.points.programme import services as programme
 
 NOT_AUTHORISED = "not_authorised"
 NOT_AUTHORISED_MESSAGE = gettext_lazy(

@@ -18,10 +18,14 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.api import ERROR_RESPONSES
 from nomadcloud.core.i18n import localized
 from nomadcloud.core.schemas import Input, IsoDate
-from nomadcloud.points import merchants, payments, programme, settlement
 from nomadcloud.points import models as m
-from nomadcloud.points.merchants import Action
+from nomadcloud.points.merchants.services import payments, settlement
+from nomadcloud.points.merchants.services import registry as merchants
+from nomadcloud.points.merchants.services.registry import Action
+from nomadcloud.points.programme import services as programme
 
+# Operation ids are explicit: they were derived from the module path before the points app
+# grew wings (``nomadcloud.points.merchant_api``) and generated clients depend on them.
 router = Router(tags=["points: merchants"])
 
 CSV_RESPONSE = {
@@ -246,7 +250,11 @@ def _csv(text: str, filename: str) -> HttpResponse:
 # ---- paying ------------------------------------------------------------------------------
 
 
-@router.post("/pay/codes", response=_errors({201: PayCodeOut}))
+@router.post(
+    "/pay/codes",
+    response=_errors({201: PayCodeOut}),
+    operation_id="nomadcloud_points_merchant_api_create_code",
+)
 def create_code(request: HttpRequest, payload: PayCodeIn) -> Status[Any]:
     """A new one-time payment code for an asset that merchants accept (valid for a few
     minutes, used once; it replaces your earlier code for the same asset)."""
@@ -268,14 +276,22 @@ def create_code(request: HttpRequest, payload: PayCodeIn) -> Status[Any]:
 # ---- the operator's registry -------------------------------------------------------------
 
 
-@router.get("/merchants", response=_errors({200: list[MerchantOut]}))
+@router.get(
+    "/merchants",
+    response=_errors({200: list[MerchantOut]}),
+    operation_id="nomadcloud_points_merchant_api_list_merchants",
+)
 def list_merchants(request: HttpRequest) -> Any:
     """Every registered merchant (the zone operator)."""
     require_zone_operator(Principal.of(request))
     return [_merchant(mr) for mr in merchants.registry()]
 
 
-@router.post("/merchants", response=_errors({201: MerchantOut}))
+@router.post(
+    "/merchants",
+    response=_errors({201: MerchantOut}),
+    operation_id="nomadcloud_points_merchant_api_register_merchant",
+)
 def register_merchant(request: HttpRequest, payload: MerchantIn) -> Status[Any]:
     """Register a verified merchant organisation into a consumption scenario (the zone
     operator)."""
@@ -289,14 +305,22 @@ def register_merchant(request: HttpRequest, payload: MerchantIn) -> Status[Any]:
     return Status(201, _merchant(merchant))
 
 
-@router.get("/merchants/{org_id}", response=_errors({200: MerchantOut}))
+@router.get(
+    "/merchants/{org_id}",
+    response=_errors({200: MerchantOut}),
+    operation_id="nomadcloud_points_merchant_api_get_merchant",
+)
 def get_merchant(request: HttpRequest, org_id: UUID) -> Any:
     """A merchant: its scenario, asset and the points awaiting settlement (its members and
     the zone operator)."""
     return _merchant(merchants.merchant_for(Principal.of(request), org_id, Action.VIEW))
 
 
-@router.patch("/merchants/{org_id}", response=_errors({200: MerchantOut}))
+@router.patch(
+    "/merchants/{org_id}",
+    response=_errors({200: MerchantOut}),
+    operation_id="nomadcloud_points_merchant_api_update_merchant",
+)
 def update_merchant(request: HttpRequest, org_id: UUID, payload: MerchantPatch) -> Any:
     """Move a merchant to another scenario, or stop/resume its accepting points (the zone
     operator)."""
@@ -313,7 +337,11 @@ def update_merchant(request: HttpRequest, org_id: UUID, payload: MerchantPatch) 
 # ---- the cashier -------------------------------------------------------------------------
 
 
-@router.post("/merchants/{org_id}/payments", response=_errors({201: MerchantPaymentOut}))
+@router.post(
+    "/merchants/{org_id}/payments",
+    response=_errors({201: MerchantPaymentOut}),
+    operation_id="nomadcloud_points_merchant_api_start_payment",
+)
 def start_payment(request: HttpRequest, org_id: UUID, payload: MerchantPaymentIn) -> Status[Any]:
     """Enter the customer's code and the amount: holds the points and shows the payer's
     masked name for confirmation (cashiers: owner, administrator, member)."""
@@ -325,7 +353,11 @@ def start_payment(request: HttpRequest, org_id: UUID, payload: MerchantPaymentIn
     return Status(201, _payment(payment))
 
 
-@router.get("/merchants/{org_id}/payments", response=_errors({200: list[MerchantPaymentOut]}))
+@router.get(
+    "/merchants/{org_id}/payments",
+    response=_errors({200: list[MerchantPaymentOut]}),
+    operation_id="nomadcloud_points_merchant_api_list_payments",
+)
 def list_payments(request: HttpRequest, org_id: UUID, query: Query[MerchantPaymentQuery]) -> Any:
     """The payments taken on a zone day (default today), newest first."""
     merchant = merchants.merchant_for(Principal.of(request), org_id, Action.VIEW)
@@ -334,7 +366,9 @@ def list_payments(request: HttpRequest, org_id: UUID, query: Query[MerchantPayme
 
 
 @router.get(
-    "/merchants/{org_id}/payments/{payment_id}", response=_errors({200: MerchantPaymentOut})
+    "/merchants/{org_id}/payments/{payment_id}",
+    response=_errors({200: MerchantPaymentOut}),
+    operation_id="nomadcloud_points_merchant_api_get_payment",
 )
 def get_payment(request: HttpRequest, org_id: UUID, payment_id: UUID) -> Any:
     merchant = merchants.merchant_for(Principal.of(request), org_id, Action.VIEW)
@@ -342,7 +376,9 @@ def get_payment(request: HttpRequest, org_id: UUID, payment_id: UUID) -> Any:
 
 
 @router.post(
-    "/merchants/{org_id}/payments/{payment_id}/confirm", response=_errors({200: MerchantPaymentOut})
+    "/merchants/{org_id}/payments/{payment_id}/confirm",
+    response=_errors({200: MerchantPaymentOut}),
+    operation_id="nomadcloud_points_merchant_api_confirm_payment",
 )
 def confirm_payment(request: HttpRequest, org_id: UUID, payment_id: UUID) -> Any:
     """Confirm a held payment: the points are the merchant's."""
@@ -353,7 +389,9 @@ def confirm_payment(request: HttpRequest, org_id: UUID, payment_id: UUID) -> Any
 
 
 @router.post(
-    "/merchants/{org_id}/payments/{payment_id}/cancel", response=_errors({200: MerchantPaymentOut})
+    "/merchants/{org_id}/payments/{payment_id}/cancel",
+    response=_errors({200: MerchantPaymentOut}),
+    operation_id="nomadcloud_points_merchant_api_cancel_payment",
 )
 def cancel_payment(request: HttpRequest, org_id: UUID, payment_id: UUID) -> Any:
     """Cancel a held payment: the points go back to the customer."""
@@ -364,7 +402,9 @@ def cancel_payment(request: HttpRequest, org_id: UUID, payment_id: UUID) -> Any:
 
 
 @router.post(
-    "/merchants/{org_id}/payments/{payment_id}/refunds", response=_errors({201: MerchantRefundOut})
+    "/merchants/{org_id}/payments/{payment_id}/refunds",
+    response=_errors({201: MerchantRefundOut}),
+    operation_id="nomadcloud_points_merchant_api_refund_payment",
 )
 def refund_payment(
     request: HttpRequest, org_id: UUID, payment_id: UUID, payload: MerchantRefundIn
@@ -383,7 +423,11 @@ def refund_payment(
 # ---- statements --------------------------------------------------------------------------
 
 
-@router.get("/merchants/{org_id}/statements", response=_errors({200: list[MerchantStatementOut]}))
+@router.get(
+    "/merchants/{org_id}/statements",
+    response=_errors({200: list[MerchantStatementOut]}),
+    operation_id="nomadcloud_points_merchant_api_list_statements",
+)
 def list_statements(request: HttpRequest, org_id: UUID) -> Any:
     """The merchant's daily settlement statements, newest first."""
     merchant = merchants.merchant_for(Principal.of(request), org_id, Action.VIEW)
@@ -393,6 +437,7 @@ def list_statements(request: HttpRequest, org_id: UUID) -> Any:
 @router.get(
     "/merchants/{org_id}/statements/{statement_id}",
     response=_errors({200: MerchantStatementDetailOut}),
+    operation_id="nomadcloud_points_merchant_api_get_statement",
 )
 def get_statement(request: HttpRequest, org_id: UUID, statement_id: UUID) -> Any:
     """A statement with its payments and refunds (points signed)."""
@@ -411,6 +456,7 @@ def get_statement(request: HttpRequest, org_id: UUID, statement_id: UUID) -> Any
     "/merchants/{org_id}/statements/{statement_id}/csv",
     response=ERROR_RESPONSES,
     openapi_extra=CSV_RESPONSE,
+    operation_id="nomadcloud_points_merchant_api_statement_csv",
 )
 def statement_csv(request: HttpRequest, org_id: UUID, statement_id: UUID) -> HttpResponse:
     """The statement as CSV: payments, refunds, then accepted, refunded and net (with the
@@ -423,14 +469,22 @@ def statement_csv(request: HttpRequest, org_id: UUID, statement_id: UUID) -> Htt
 # ---- the operator: rates and all statements ------------------------------------------------
 
 
-@router.get("/settlement/rates", response=_errors({200: list[SettlementRateOut]}))
+@router.get(
+    "/settlement/rates",
+    response=_errors({200: list[SettlementRateOut]}),
+    operation_id="nomadcloud_points_merchant_api_list_rates",
+)
 def list_rates(request: HttpRequest) -> Any:
     """The published settlement rates (CNY per point), newest first per asset."""
     require_person(Principal.of(request))
     return [_rate(r) for r in settlement.rates()]
 
 
-@router.post("/settlement/rates", response=_errors({201: SettlementRateOut}))
+@router.post(
+    "/settlement/rates",
+    response=_errors({201: SettlementRateOut}),
+    operation_id="nomadcloud_points_merchant_api_publish_rate",
+)
 def publish_rate(request: HttpRequest, payload: SettlementRateIn) -> Status[Any]:
     """Publish the settlement rate of an asset from a zone day on (the zone operator). Days
     already settled keep the rate their statements copied."""
@@ -450,14 +504,23 @@ def _day(query: SettlementDayQuery) -> date:
     return query.day or settlement.yesterday()
 
 
-@router.get("/settlement/statements", response=_errors({200: list[MerchantStatementOut]}))
+@router.get(
+    "/settlement/statements",
+    response=_errors({200: list[MerchantStatementOut]}),
+    operation_id="nomadcloud_points_merchant_api_day_statements",
+)
 def day_statements(request: HttpRequest, query: Query[SettlementDayQuery]) -> Any:
     """Every merchant's statements of a zone day (the zone operator; default yesterday)."""
     require_zone_operator(Principal.of(request))
     return [_statement(s) for s in settlement.statements_on(_day(query))]
 
 
-@router.get("/settlement/statements/csv", response=ERROR_RESPONSES, openapi_extra=CSV_RESPONSE)
+@router.get(
+    "/settlement/statements/csv",
+    response=ERROR_RESPONSES,
+    openapi_extra=CSV_RESPONSE,
+    operation_id="nomadcloud_points_merchant_api_day_statements_csv",
+)
 def day_statements_csv(request: HttpRequest, query: Query[SettlementDayQuery]) -> HttpResponse:
     """Every merchant's statements of a zone day as CSV, one row each."""
     require_zone_operator(Principal.of(request))

@@ -31,8 +31,9 @@ from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, Forbidden, NotFound, invalid_field
-from nomadcloud.points import book, programme
+from nomadcloud.points import book
 from nomadcloud.points import models as m
+from nomadcloud.points.programme import services as programme
 
 CASHIER_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.MEMBER})
 

@@ -42,11 +42,13 @@ from django.utils.translation import gettext as _
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, NotFound, invalid_field
-from nomadcloud.points import book, merchant_notices, programme
+from nomadcloud.points import book
 from nomadcloud.points import models as m
 from nomadcloud.points.ledger import Kind, SystemRole, TransferRequest
-from nomadcloud.points.merchants import account_of
-from nomadcloud.points.payments import lock_merchant, refusal
+from nomadcloud.points.merchants import notices as merchant_notices
+from nomadcloud.points.merchants.services.payments import lock_merchant, refusal
+from nomadcloud.points.merchants.services.registry import account_of
+from nomadcloud.points.programme import services as programme
 
 CENT = Decimal("0.01")
 RATE_PLACES = Decimal("0.0001")

@@ -43,8 +43,10 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import bulk
 from nomadcloud.core.errors import Conflict, DomainError, invalid_field
 from nomadcloud.core.i18n import localized
-from nomadcloud.points import book, history, programme
+from nomadcloud.points import book
 from nomadcloud.points import models as m
+from nomadcloud.points.book.reasons import reason_message
+from nomadcloud.points.book.store import DatabaseLedger
 from nomadcloud.points.ledger import (
     Kind,
     Reason,
@@ -53,8 +55,8 @@ from nomadcloud.points.ledger import (
     TransferRequest,
     TransferResult,
 )
-from nomadcloud.points.reasons import reason_message
-from nomadcloud.points.store import DatabaseLedger
+from nomadcloud.points.programme import services as programme
+from nomadcloud.points.wallet import history
 
 log = logging.getLogger(__name__)
 

@@ -27,9 +27,11 @@ from nomadcloud.accounts.forms import apply_error
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.accounts.views import domain_errors
 from nomadcloud.core.errors import DomainError, InvalidInput
-from nomadcloud.points import merchants, payments, programme, settlement
 from nomadcloud.points import models as m
-from nomadcloud.points.merchants import Action
+from nomadcloud.points.merchants.services import payments, settlement
+from nomadcloud.points.merchants.services import registry as merchants
+from nomadcloud.points.merchants.services.registry import Action
+from nomadcloud.points.programme import services as programme
 
 # ---- forms -------------------------------------------------------------------------------
 

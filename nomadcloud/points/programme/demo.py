@@ -14,8 +14,9 @@ from django.utils import timezone
 from nomadcloud.accounts.demo import DEMO_DOMAIN
 from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.points import exchange, programme
 from nomadcloud.points import models as m
+from nomadcloud.points.programme import services as programme
+from nomadcloud.points.wallet import services as exchange
 from nomadcloud.proofs import services as proofs
 from nomadcloud.proofs.models import Credential
 

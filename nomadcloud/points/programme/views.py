@@ -19,7 +19,6 @@ from nomadcloud.accounts.forms import apply_error
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.accounts.views import domain_errors
 from nomadcloud.core.errors import DomainError
-from nomadcloud.points import programme, reports
 from nomadcloud.points.forms import (
     CampaignForm,
     ProgrammeForm,
@@ -28,6 +27,8 @@ from nomadcloud.points.forms import (
     ScenarioEditForm,
     ScenarioForm,
 )
+from nomadcloud.points.programme import queries as reports
+from nomadcloud.points.programme import services as programme
 
 
 def _page(request: HttpRequest, *, status: int = 200, **bound: forms.Form) -> HttpResponse:

@@ -13,9 +13,10 @@ from django.conf import settings
 from django.db.models import Case, CharField, Sum, Value, When
 from django.utils import timezone
 
-from nomadcloud.points import book, programme
+from nomadcloud.points import book
 from nomadcloud.points import models as m
 from nomadcloud.points.ledger import HoldStatus
+from nomadcloud.points.programme import services as programme
 
 FORECAST_MONTHS = 12
 

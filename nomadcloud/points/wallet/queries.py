@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 
 from nomadcloud.accounts.models import User
 from nomadcloud.core.errors import invalid_field
-from nomadcloud.points import book, programme
+from nomadcloud.points import book
 from nomadcloud.points import models as m
-from nomadcloud.points.history import label as reason_label
 from nomadcloud.points.ledger import HoldStatus, Kind
+from nomadcloud.points.programme import services as programme
+from nomadcloud.points.wallet.history import label as reason_label
 
 HISTORY_PAGE = 50
 

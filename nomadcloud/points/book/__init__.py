@@ -16,8 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from nomadcloud.points import models as m
+from nomadcloud.points.book.store import DatabaseLedger
 from nomadcloud.points.ledger import AccountFlags, Asset, ExpiryRule
-from nomadcloud.points.store import DatabaseLedger
 
 WORK_UNITS = "WU"
 ZONE_POINTS = "ZP"
