@@ -1,32 +1,39 @@
-"""The points app's models, one module per part (same app label, same tables)."""
+"""The points app's models, one module per part, all in the ``points`` app (same tables,
+same migrations): the ledger's records, the programme, the wallet, the merchants."""
 
-from .ledger import (
+from nomadcloud.points.models.ledger import (
     ID_LENGTH,
     Account,
     AppendOnly,
     AppendOnlyError,
     AppendOnlyQuerySet,
     Asset,
-    Campaign,
-    CodeFailure,
-    EarningLock,
-    EarningRule,
     Entry,
-    Exchange,
     Hold,
     Lot,
     LotMove,
+    ReversalTotal,
+    Transfer,
+)
+from nomadcloud.points.models.merchants import (
+    CodeFailure,
     Merchant,
     Payment,
     PaymentCode,
-    ProgrammeOperator,
-    Rate,
     Refund,
-    ReversalTotal,
-    Scenario,
     SettlementRate,
     Statement,
-    Transfer,
+)
+from nomadcloud.points.models.programme import (
+    Campaign,
+    EarningRule,
+    ProgrammeOperator,
+    Rate,
+    Scenario,
+)
+from nomadcloud.points.models.wallet import (
+    EarningLock,
+    Exchange,
     WorkUnitCredit,
 )
 
