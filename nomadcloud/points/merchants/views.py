@@ -19,7 +19,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from nomadcloud.accounts.access import require_person, require_zone_operator
@@ -28,61 +27,18 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.accounts.views import domain_errors
 from nomadcloud.core.errors import DomainError, InvalidInput
 from nomadcloud.points import models as m
+from nomadcloud.points.merchants.forms import (
+    CashierForm,
+    CodeForm,
+    RateForm,
+    RefundForm,
+    RegisterForm,
+    UpdateForm,
+)
 from nomadcloud.points.merchants.services import payments, settlement
 from nomadcloud.points.merchants.services import registry as merchants
 from nomadcloud.points.merchants.services.registry import Action
 from nomadcloud.points.programme import services as programme
-
-# ---- forms -------------------------------------------------------------------------------
-
-
-class CodeForm(forms.Form):
-    asset = forms.CharField(max_length=128)
-
-
-class CashierForm(forms.Form):
-    code = forms.CharField(
-        label=gettext_lazy("Payment code"),
-        max_length=64,
-        widget=forms.TextInput(
-            attrs={
-                "inputmode": "numeric",
-                "autocomplete": "off",
-                "autocapitalize": "off",
-                "spellcheck": "false",
-                "placeholder": "0000 0000 0000",
-                "data-testid": "cashier-code",
-            }
-        ),
-    )
-    amount = forms.CharField(
-        label=gettext_lazy("Amount (points)"),
-        max_length=24,
-        widget=forms.TextInput(
-            attrs={"inputmode": "decimal", "autocomplete": "off", "data-testid": "cashier-amount"}
-        ),
-    )
-
-
-class RefundForm(forms.Form):
-    amount = forms.CharField(label=gettext_lazy("Points to refund"), max_length=24)
-    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=payments.MAX_REASON)
-
-
-class RegisterForm(forms.Form):
-    organisation = forms.UUIDField(label=gettext_lazy("Merchant"))
-    scenario = forms.CharField(label=gettext_lazy("Scenario"), max_length=40)
-
-
-class UpdateForm(forms.Form):
-    scenario = forms.CharField(label=gettext_lazy("Scenario"), max_length=40)
-    active = forms.BooleanField(label=gettext_lazy("Accepting points"), required=False)
-
-
-class RateForm(forms.Form):
-    asset = forms.CharField(label=gettext_lazy("Points"), max_length=128)
-    effective_from = forms.DateField(label=gettext_lazy("In force from"))
-    cny_per_point = forms.CharField(label=gettext_lazy("CNY per point"), max_length=20)
 
 
 def _principal(request: HttpRequest) -> Principal:

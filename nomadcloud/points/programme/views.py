@@ -19,7 +19,9 @@ from nomadcloud.accounts.forms import apply_error
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.accounts.views import domain_errors
 from nomadcloud.core.errors import DomainError
-from nomadcloud.points.forms import (
+from nomadcloud.points.programme import queries as reports
+from nomadcloud.points.programme import services as programme
+from nomadcloud.points.programme.forms import (
     CampaignForm,
     ProgrammeForm,
     RateForm,
@@ -27,8 +29,6 @@ from nomadcloud.points.forms import (
     ScenarioEditForm,
     ScenarioForm,
 )
-from nomadcloud.points.programme import queries as reports
-from nomadcloud.points.programme import services as programme
 
 
 def _page(request: HttpRequest, *, status: int = 200, **bound: forms.Form) -> HttpResponse:

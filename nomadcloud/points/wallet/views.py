@@ -19,10 +19,10 @@ from nomadcloud.accounts.forms import apply_error
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.accounts.views import domain_errors
 from nomadcloud.core.errors import DomainError
-from nomadcloud.points.forms import ConfirmExchangeForm, ExchangeForm, MonthForm
 from nomadcloud.points.programme import services as programme
 from nomadcloud.points.wallet import queries as wallet
 from nomadcloud.points.wallet import services as exchange
+from nomadcloud.points.wallet.forms import ConfirmExchangeForm, ExchangeForm, MonthForm
 
 HISTORY_PAGE = 20
 

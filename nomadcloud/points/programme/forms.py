@@ -1,5 +1,5 @@
-"""Forms of the wallet's exchange and of the operator's programme page. They parse input;
-the services decide (their errors are shown on the fields)."""
+"""Forms of the operator's programme page. They parse input; the services decide (their
+errors are shown on the fields)."""
 
 from __future__ import annotations
 
@@ -27,26 +27,6 @@ def asset_choices() -> list[tuple[str, str]]:
     return [
         (a, a) for a in m.Asset.objects.exclude(code=book.WORK_UNITS).values_list("code", flat=True)
     ]
-
-
-class ExchangeForm(forms.Form):
-    scenario = forms.ChoiceField(label=_("Consumption scenario"))
-    work_units = forms.DecimalField(
-        label=_("Work units to exchange"),
-        max_digits=15,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["scenario"].choices = scenario_choices()  # type: ignore[attr-defined]
-
-
-class ConfirmExchangeForm(ExchangeForm):
-    key = forms.RegexField(regex=r"^[A-Za-z0-9._-]{1,64}$", widget=forms.HiddenInput)
-    rate = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class OperatorForm(forms.Form):
@@ -167,12 +147,3 @@ class ProgrammeForm(OperatorForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["asset"].choices = asset_choices()  # type: ignore[attr-defined]
-
-
-class MonthForm(forms.Form):
-    month = forms.RegexField(
-        label=_("Month"),
-        regex=r"^\d{4}-\d{2}$",
-        required=False,
-        widget=forms.TextInput(attrs={"type": "month"}),
-    )
