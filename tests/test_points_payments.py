@@ -18,8 +18,9 @@ from django.utils import timezone, translation
 
 from nomadcloud.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from nomadcloud.notifications.models import Notification
-from nomadcloud.points import book
+from nomadcloud.points import access, book
 from nomadcloud.points import models as m
+from nomadcloud.points.access import Action
 from nomadcloud.points.book.store import DatabaseStore
 from nomadcloud.points.ledger import (
     Asset,
@@ -31,7 +32,6 @@ from nomadcloud.points.ledger import (
 )
 from nomadcloud.points.merchants.services import payments
 from nomadcloud.points.merchants.services import registry as merchants
-from nomadcloud.points.merchants.services.registry import Action
 from tests.conftest import World, make_person
 from tests.permissions.points_merchants import (
     acme_merchant,
@@ -400,18 +400,18 @@ def test_a_merchant_that_stopped_accepting_points_takes_no_payment(world: World)
 def test_who_may_take_payments(world: World) -> None:
     acme_merchant(world)
     org = world.acme.public_id
-    assert merchants.merchant_for(as_(world.olivia), org, Action.CASHIER)
-    assert merchants.merchant_for(as_(world.bob), org, Action.CASHIER)  # a member
-    assert merchants.merchant_for(as_(world.rita), org, Action.VIEW)
+    assert access.merchant_for(as_(world.olivia), org, Action.CASHIER)
+    assert access.merchant_for(as_(world.bob), org, Action.CASHIER)  # a member
+    assert access.merchant_for(as_(world.rita), org, Action.VIEW)
     with pytest.raises(Forbidden):
-        merchants.merchant_for(as_(world.rita), org, Action.CASHIER)  # read-only
+        access.merchant_for(as_(world.rita), org, Action.CASHIER)  # read-only
     with pytest.raises(Forbidden):
-        merchants.merchant_for(as_(world.oscar), org, Action.CASHIER)  # operator only looks
-    assert merchants.merchant_for(as_(world.oscar), org, Action.VIEW)
+        access.merchant_for(as_(world.oscar), org, Action.CASHIER)  # operator only looks
+    assert access.merchant_for(as_(world.oscar), org, Action.VIEW)
     with pytest.raises(NotFound):
-        merchants.merchant_for(as_(world.charlie), org, Action.VIEW)
+        access.merchant_for(as_(world.charlie), org, Action.VIEW)
     with pytest.raises(NotFound):
-        merchants.merchant_for(as_(world.olivia), uuid.uuid4(), Action.VIEW)
+        access.merchant_for(as_(world.olivia), uuid.uuid4(), Action.VIEW)
 
 
 # ---- refunds -------------------------------------------------------------------------------

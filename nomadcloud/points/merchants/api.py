@@ -17,7 +17,9 @@ from nomadcloud.accounts.access import require_person, require_zone_operator
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.api import ERROR_RESPONSES
 from nomadcloud.core.i18n import localized
+from nomadcloud.points import access
 from nomadcloud.points import models as m
+from nomadcloud.points.access import Action
 from nomadcloud.points.merchants.schemas import (
     MerchantIn,
     MerchantOut,
@@ -37,7 +39,6 @@ from nomadcloud.points.merchants.schemas import (
 )
 from nomadcloud.points.merchants.services import payments, settlement
 from nomadcloud.points.merchants.services import registry as merchants
-from nomadcloud.points.merchants.services.registry import Action
 from nomadcloud.points.programme import services as programme
 
 # Operation ids are explicit: they were derived from the module path before the points app
@@ -190,7 +191,7 @@ def register_merchant(request: HttpRequest, payload: MerchantIn) -> Status[Any]:
     """Register a verified merchant organisation into a consumption scenario (the zone
     operator)."""
     principal = Principal.of(request)
-    programme.operator(principal, write=True)
+    access.operator(principal, write=True)
     merchant = merchants.register_merchant(
         principal=principal,
         organisation=merchants.organisation_by_id(payload.organisation),
@@ -207,7 +208,7 @@ def register_merchant(request: HttpRequest, payload: MerchantIn) -> Status[Any]:
 def get_merchant(request: HttpRequest, org_id: UUID) -> Any:
     """A merchant: its scenario, asset and the points awaiting settlement (its members and
     the zone operator)."""
-    return _merchant(merchants.merchant_for(Principal.of(request), org_id, Action.VIEW))
+    return _merchant(access.merchant_for(Principal.of(request), org_id, Action.VIEW))
 
 
 @router.patch(
@@ -219,8 +220,8 @@ def update_merchant(request: HttpRequest, org_id: UUID, payload: MerchantPatch) 
     """Move a merchant to another scenario, or stop/resume its accepting points (the zone
     operator)."""
     principal = Principal.of(request)
-    programme.operator(principal, write=True)
-    merchant = merchants.merchant_for(principal, org_id, Action.VIEW)
+    access.operator(principal, write=True)
+    merchant = access.merchant_for(principal, org_id, Action.VIEW)
     scenario = programme.scenario_for(payload.scenario) if payload.scenario else None
     merchant = merchants.update_merchant(
         principal=principal, merchant=merchant, scenario=scenario, active=payload.active
@@ -240,7 +241,7 @@ def start_payment(request: HttpRequest, org_id: UUID, payload: MerchantPaymentIn
     """Enter the customer's code and the amount: holds the points and shows the payer's
     masked name for confirmation (cashiers: owner, administrator, member)."""
     principal = Principal.of(request)
-    merchant = merchants.merchant_for(principal, org_id, Action.CASHIER)
+    merchant = access.merchant_for(principal, org_id, Action.CASHIER)
     payment = payments.start_payment(
         principal=principal, merchant=merchant, code=payload.code, amount=payload.amount
     )
@@ -254,7 +255,7 @@ def start_payment(request: HttpRequest, org_id: UUID, payload: MerchantPaymentIn
 )
 def list_payments(request: HttpRequest, org_id: UUID, query: Query[MerchantPaymentQuery]) -> Any:
     """The payments taken on a zone day (default today), newest first."""
-    merchant = merchants.merchant_for(Principal.of(request), org_id, Action.VIEW)
+    merchant = access.merchant_for(Principal.of(request), org_id, Action.VIEW)
     day = query.day or settlement.today()
     return [_payment(p) for p in payments.payments_on(merchant, day)]
 
@@ -265,7 +266,7 @@ def list_payments(request: HttpRequest, org_id: UUID, query: Query[MerchantPayme
     operation_id="nomadcloud_points_merchant_api_get_payment",
 )
 def get_payment(request: HttpRequest, org_id: UUID, payment_id: UUID) -> Any:
-    merchant = merchants.merchant_for(Principal.of(request), org_id, Action.VIEW)
+    merchant = access.merchant_for(Principal.of(request), org_id, Action.VIEW)
     return _payment(payments.payment_for(merchant, payment_id))
 
 
@@ -277,7 +278,7 @@ def get_payment(request: HttpRequest, org_id: UUID, payment_id: UUID) -> Any:
 def confirm_payment(request: HttpRequest, org_id: UUID, payment_id: UUID) -> Any:
     """Confirm a held payment: the points are the merchant's."""
     principal = Principal.of(request)
-    merchant = merchants.merchant_for(principal, org_id, Action.CASHIER)
+    merchant = access.merchant_for(principal, org_id, Action.CASHIER)
     payment = payments.payment_for(merchant, payment_id)
     return _payment(payments.confirm_payment(principal=principal, payment=payment))
 
@@ -290,7 +291,7 @@ def confirm_payment(request: HttpRequest, org_id: UUID, payment_id: UUID) -> Any
 def cancel_payment(request: HttpRequest, org_id: UUID, payment_id: UUID) -> Any:
     """Cancel a held payment: the points go back to the customer."""
     principal = Principal.of(request)
-    merchant = merchants.merchant_for(principal, org_id, Action.CASHIER)
+    merchant = access.merchant_for(principal, org_id, Action.CASHIER)
     payment = payments.payment_for(merchant, payment_id)
     return _payment(payments.cancel_payment(principal=principal, payment=payment))
 
@@ -306,7 +307,7 @@ def refund_payment(
     """Refund all or part of what is left of a confirmed payment, with a reason; the
     customer is notified."""
     principal = Principal.of(request)
-    merchant = merchants.merchant_for(principal, org_id, Action.CASHIER)
+    merchant = access.merchant_for(principal, org_id, Action.CASHIER)
     payment = payments.payment_for(merchant, payment_id)
     refund = payments.refund_payment(
         principal=principal, payment=payment, amount=payload.amount, reason=payload.reason
@@ -324,7 +325,7 @@ def refund_payment(
 )
 def list_statements(request: HttpRequest, org_id: UUID) -> Any:
     """The merchant's daily settlement statements, newest first."""
-    merchant = merchants.merchant_for(Principal.of(request), org_id, Action.VIEW)
+    merchant = access.merchant_for(Principal.of(request), org_id, Action.VIEW)
     return [_statement(s) for s in settlement.statements_of(merchant)]
 
 
@@ -335,7 +336,7 @@ def list_statements(request: HttpRequest, org_id: UUID) -> Any:
 )
 def get_statement(request: HttpRequest, org_id: UUID, statement_id: UUID) -> Any:
     """A statement with its payments and refunds (points signed)."""
-    merchant = merchants.merchant_for(Principal.of(request), org_id, Action.VIEW)
+    merchant = access.merchant_for(Principal.of(request), org_id, Action.VIEW)
     statement = settlement.statement_for(merchant, statement_id)
     return {
         **_statement(statement),
@@ -355,7 +356,7 @@ def get_statement(request: HttpRequest, org_id: UUID, statement_id: UUID) -> Any
 def statement_csv(request: HttpRequest, org_id: UUID, statement_id: UUID) -> HttpResponse:
     """The statement as CSV: payments, refunds, then accepted, refunded and net (with the
     CNY payable)."""
-    merchant = merchants.merchant_for(Principal.of(request), org_id, Action.VIEW)
+    merchant = access.merchant_for(Principal.of(request), org_id, Action.VIEW)
     statement = settlement.statement_for(merchant, statement_id)
     return _csv(settlement.statement_csv(statement), settlement.csv_filename(statement))
 
@@ -383,7 +384,7 @@ def publish_rate(request: HttpRequest, payload: SettlementRateIn) -> Status[Any]
     """Publish the settlement rate of an asset from a zone day on (the zone operator). Days
     already settled keep the rate their statements copied."""
     principal = Principal.of(request)
-    programme.operator(principal, write=True)
+    access.operator(principal, write=True)
     asset = payments.spendable_asset(payload.asset)
     rate = settlement.publish_rate(
         principal=principal,

@@ -26,7 +26,9 @@ from nomadcloud.accounts.forms import apply_error
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.accounts.views import domain_errors
 from nomadcloud.core.errors import DomainError, InvalidInput
+from nomadcloud.points import access
 from nomadcloud.points import models as m
+from nomadcloud.points.access import Action
 from nomadcloud.points.merchants.forms import (
     CashierForm,
     CodeForm,
@@ -37,7 +39,6 @@ from nomadcloud.points.merchants.forms import (
 )
 from nomadcloud.points.merchants.services import payments, settlement
 from nomadcloud.points.merchants.services import registry as merchants
-from nomadcloud.points.merchants.services.registry import Action
 from nomadcloud.points.programme import services as programme
 
 
@@ -138,7 +139,7 @@ def _cashier_page(
             "org": merchant.organisation,
             "asset_label": programme.asset_label(asset.code),
             "scale": asset.scale,
-            "can_take": merchants.can_take_payments(principal, merchant),
+            "can_take": access.can_take_payments(principal, merchant),
             "form": form or CashierForm(),
             "rows": _payment_rows(merchant, settlement.today()),
             "refund_form": RefundForm(),
@@ -152,9 +153,9 @@ def _cashier_page(
 def cashier(request: HttpRequest, org_id: uuid.UUID) -> HttpResponse:
     principal = _principal(request)
     if request.method != "POST":
-        merchant = merchants.merchant_for(principal, org_id, Action.VIEW)
+        merchant = access.merchant_for(principal, org_id, Action.VIEW)
         return _cashier_page(request, merchant)
-    merchant = merchants.merchant_for(principal, org_id, Action.CASHIER)
+    merchant = access.merchant_for(principal, org_id, Action.CASHIER)
     form = CashierForm(request.POST)
     if form.is_valid():
         try:
@@ -182,7 +183,7 @@ def cashier(request: HttpRequest, org_id: uuid.UUID) -> HttpResponse:
 @domain_errors
 def payment_detail(request: HttpRequest, org_id: uuid.UUID, payment_id: uuid.UUID) -> HttpResponse:
     principal = _principal(request)
-    merchant = merchants.merchant_for(principal, org_id, Action.VIEW)
+    merchant = access.merchant_for(principal, org_id, Action.VIEW)
     payment = payments.payment_for(merchant, payment_id)
     return render(
         request,
@@ -201,7 +202,7 @@ def payment_detail(request: HttpRequest, org_id: uuid.UUID, payment_id: uuid.UUI
                 for r in payment.refunds.all()
             ],
             "asset_label": programme.asset_label(payment.asset_id),
-            "can_take": merchants.can_take_payments(principal, merchant),
+            "can_take": access.can_take_payments(principal, merchant),
             "refund_form": RefundForm(),
         },
     )
@@ -218,7 +219,7 @@ def _back_to_payment(payment: m.Payment) -> HttpResponse:
 @domain_errors
 def payment_confirm(request: HttpRequest, org_id: uuid.UUID, payment_id: uuid.UUID) -> HttpResponse:
     principal = _principal(request)
-    merchant = merchants.merchant_for(principal, org_id, Action.CASHIER)
+    merchant = access.merchant_for(principal, org_id, Action.CASHIER)
     payment = payments.confirm_payment(
         principal=principal, payment=payments.payment_for(merchant, payment_id)
     )
@@ -235,7 +236,7 @@ def payment_confirm(request: HttpRequest, org_id: uuid.UUID, payment_id: uuid.UU
 @domain_errors
 def payment_cancel(request: HttpRequest, org_id: uuid.UUID, payment_id: uuid.UUID) -> HttpResponse:
     principal = _principal(request)
-    merchant = merchants.merchant_for(principal, org_id, Action.CASHIER)
+    merchant = access.merchant_for(principal, org_id, Action.CASHIER)
     payments.cancel_payment(principal=principal, payment=payments.payment_for(merchant, payment_id))
     messages.success(request, _("Payment cancelled; the points went back to the customer."))
     return redirect("points:merchant_cashier", merchant.organisation.public_id)
@@ -246,7 +247,7 @@ def payment_cancel(request: HttpRequest, org_id: uuid.UUID, payment_id: uuid.UUI
 @domain_errors
 def payment_refund(request: HttpRequest, org_id: uuid.UUID, payment_id: uuid.UUID) -> HttpResponse:
     principal = _principal(request)
-    merchant = merchants.merchant_for(principal, org_id, Action.CASHIER)
+    merchant = access.merchant_for(principal, org_id, Action.CASHIER)
     payment = payments.payment_for(merchant, payment_id)
     form = RefundForm(request.POST)
     if not form.is_valid():
@@ -270,7 +271,7 @@ def payment_refund(request: HttpRequest, org_id: uuid.UUID, payment_id: uuid.UUI
 @domain_errors
 def merchant_detail(request: HttpRequest, org_id: uuid.UUID) -> HttpResponse:
     principal = _principal(request)
-    merchant = merchants.merchant_for(principal, org_id, Action.VIEW)
+    merchant = access.merchant_for(principal, org_id, Action.VIEW)
     asset = merchant.scenario.asset
     return render(
         request,
@@ -290,8 +291,8 @@ def merchant_detail(request: HttpRequest, org_id: uuid.UUID) -> HttpResponse:
                 }
                 for s in settlement.statements_of(merchant)
             ],
-            "can_take": merchants.can_take_payments(principal, merchant),
-            "operator": merchants.is_operator(principal),
+            "can_take": access.can_take_payments(principal, merchant),
+            "operator": access.is_operator(principal),
         },
     )
 
@@ -301,7 +302,7 @@ def merchant_detail(request: HttpRequest, org_id: uuid.UUID) -> HttpResponse:
 def statement_detail(
     request: HttpRequest, org_id: uuid.UUID, statement_id: uuid.UUID
 ) -> HttpResponse:
-    merchant = merchants.merchant_for(_principal(request), org_id, Action.VIEW)
+    merchant = access.merchant_for(_principal(request), org_id, Action.VIEW)
     statement = settlement.statement_for(merchant, statement_id)
     asset = statement.asset
     return render(
@@ -333,7 +334,7 @@ def _csv_response(text: str, filename: str) -> HttpResponse:
 @login_required
 @domain_errors
 def statement_csv(request: HttpRequest, org_id: uuid.UUID, statement_id: uuid.UUID) -> HttpResponse:
-    merchant = merchants.merchant_for(_principal(request), org_id, Action.VIEW)
+    merchant = access.merchant_for(_principal(request), org_id, Action.VIEW)
     statement = settlement.statement_for(merchant, statement_id)
     return _csv_response(settlement.statement_csv(statement), settlement.csv_filename(statement))
 
@@ -418,7 +419,7 @@ def register(request: HttpRequest) -> HttpResponse:
 def update(request: HttpRequest, org_id: uuid.UUID) -> HttpResponse:
     principal = _principal(request)
     require_zone_operator(principal)
-    merchant = merchants.merchant_for(principal, org_id, Action.VIEW)
+    merchant = access.merchant_for(principal, org_id, Action.VIEW)
     form = UpdateForm(request.POST)
     if not form.is_valid():
         raise _invalid(form)

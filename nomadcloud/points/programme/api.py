@@ -13,6 +13,7 @@ from ninja import Query, Router, Schema, Status
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.api import ERROR_RESPONSES, PUBLIC
 from nomadcloud.core.i18n import localized
+from nomadcloud.points import access
 from nomadcloud.points import models as m
 from nomadcloud.points.programme import batch
 from nomadcloud.points.programme import queries as reports
@@ -145,7 +146,7 @@ def rates_in_force(request: HttpRequest) -> Any:
 
 def _operator(request: HttpRequest, *, write: bool = False) -> Principal:
     principal = Principal.of(request)
-    programme.operator(principal, write=write)
+    access.operator(principal, write=write)
     return principal
 
 

@@ -20,14 +20,14 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nomadcloud.accounts.access import require_write, require_zone_operator
-from nomadcloud.accounts.models import Organisation, User
+from nomadcloud.accounts.models import Organisation
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, NotFound, invalid_field
 from nomadcloud.core.i18n import localized
 from nomadcloud.points import book
 from nomadcloud.points import models as m
+from nomadcloud.points.access import operator
 from nomadcloud.points.ledger import Asset, ExpiryRule
 
 PAST_TOLERANCE = timedelta(minutes=5)
@@ -39,14 +39,6 @@ MAX_DAYS = 3660
 MAX_PERCENT = Decimal("1000")
 SCENARIO_ASSET_MAX = 10**12
 SCENARIO_CODE = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
-
-
-def operator(principal: Principal, *, write: bool = False) -> User:
-    """The zone operator acting (a person; writes need a write-scoped token)."""
-    user = require_zone_operator(principal)
-    if write:
-        require_write(principal)
-    return user
 
 
 def ensure_assets() -> None:

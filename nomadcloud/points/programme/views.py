@@ -19,6 +19,7 @@ from nomadcloud.accounts.forms import apply_error
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.accounts.views import domain_errors
 from nomadcloud.core.errors import DomainError
+from nomadcloud.points import access
 from nomadcloud.points.programme import queries as reports
 from nomadcloud.points.programme import services as programme
 from nomadcloud.points.programme.forms import (
@@ -32,7 +33,7 @@ from nomadcloud.points.programme.forms import (
 
 
 def _page(request: HttpRequest, *, status: int = 200, **bound: forms.Form) -> HttpResponse:
-    programme.operator(Principal.of(request))
+    access.operator(Principal.of(request))
     scenarios = programme.scenarios(active_only=False)
     rates = dict(programme.with_rates(scenarios))
     labels = programme.asset_labels()
@@ -81,7 +82,7 @@ def _submit(
     request: HttpRequest, name: str, form: forms.Form, action: Any, done: str
 ) -> HttpResponse:
     principal = Principal.of(request)
-    programme.operator(principal, write=True)
+    access.operator(principal, write=True)
     if form.is_valid():
         try:
             action(principal, form.cleaned_data)
@@ -193,7 +194,7 @@ def authorise_programme(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def edit_scenario(request: HttpRequest, code: str) -> HttpResponse:
     principal = Principal.of(request)
-    programme.operator(principal, write=request.method == "POST")
+    access.operator(principal, write=request.method == "POST")
     scenario = programme.scenario_by_code(code)
     form = ScenarioEditForm(
         request.POST or None,

@@ -10,10 +10,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
-from nomadcloud.accounts.access import require_person
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.api import ERROR_RESPONSES, decode_cursor, encode_cursor
 from nomadcloud.core.errors import invalid_field
+from nomadcloud.points import access
 from nomadcloud.points import models as m
 from nomadcloud.points.programme import services as programme
 from nomadcloud.points.programme.api import rate_out
@@ -41,7 +41,7 @@ def _errors(ok: dict[int, Any]) -> dict[int, Any]:
 
 
 def _person(request: HttpRequest) -> Any:
-    return require_person(Principal.of(request))
+    return access.wallet_owner(Principal.of(request))
 
 
 def _wu(hundredths: int) -> str:
@@ -283,7 +283,7 @@ def create_exchange(request: HttpRequest, payload: PointsExchangeIn) -> Status[A
     amount returns the original exchange (200) instead of a new one (201); with a different
     scenario or amount it is refused (409)."""
     principal = Principal.of(request)
-    require_person(principal)
+    access.wallet_owner(principal)
     scenario = programme.scenario_for(payload.scenario)
     record, created = exchange.exchange(
         principal=principal,

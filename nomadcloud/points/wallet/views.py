@@ -14,11 +14,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from nomadcloud.accounts.access import require_person
 from nomadcloud.accounts.forms import apply_error
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.accounts.views import domain_errors
 from nomadcloud.core.errors import DomainError
+from nomadcloud.points import access
 from nomadcloud.points.programme import services as programme
 from nomadcloud.points.wallet import queries as wallet
 from nomadcloud.points.wallet import services as exchange
@@ -42,7 +42,7 @@ def _page(
     confirm: ConfirmExchangeForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    user = require_person(Principal.of(request))
+    user = access.wallet_owner(Principal.of(request))
     month_form = MonthForm(request.GET or None)
     month_value = month_form.cleaned_data.get("month") if month_form.is_valid() else None
     try:
@@ -105,7 +105,7 @@ def wallet_page(request: HttpRequest) -> HttpResponse:
 def exchange_view(request: HttpRequest) -> HttpResponse:
     """Preview (the result at the rate in force, nothing applied), then confirm."""
     principal = Principal.of(request)
-    user = require_person(principal)
+    user = access.wallet_owner(principal)
     if "confirm" in request.POST:
         confirm = ConfirmExchangeForm(request.POST)
         if not confirm.is_valid():
@@ -161,7 +161,7 @@ def exchange_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 @domain_errors
 def statement_csv(request: HttpRequest) -> HttpResponse:
-    user = require_person(Principal.of(request))
+    user = access.wallet_owner(Principal.of(request))
     year, month = wallet.parse_month((request.GET.get("month") or "")[:20] or None)
     body = wallet.statement_csv(user, year, month)
     response = HttpResponse("\ufeff" + body, content_type="text/csv; charset=utf-8")

@@ -1,90 +1,21 @@
 """Merchants in consumption scenarios: the zone operator registers a verified merchant
-organisation into a scenario, whose asset the merchant then accepts; who may see a merchant
-and who may take payments for it (the access chokepoint ``merchant_for``).
-
-- Any member of the merchant organisation (read-only members too) and the zone operator
-  see the merchant, its payments and its settlement statements.
-- Taking payments — placing and confirming or cancelling holds, refunds — needs a person
-  whose role is owner, administrator or member (``CASHIER_ROLES``): read-only members and
-  reviewers cannot, nor can organisation API keys (a payment names the person who took it).
-- Registering merchants and changing their scenario is the zone operator's.
-"""
+organisation into a scenario, whose asset the merchant then accepts. Who may see a merchant
+and who may take payments for it is decided in ``points/access.py`` (``merchant_for``)."""
 
 from __future__ import annotations
 
 import uuid
 from decimal import Decimal, InvalidOperation
-from enum import StrEnum
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from nomadcloud.accounts.access import (
-    Role,
-    is_zone_operator,
-    require_authenticated,
-    require_person,
-    require_write,
-    role_in,
-)
 from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
-from nomadcloud.core.errors import Conflict, Forbidden, NotFound, invalid_field
-from nomadcloud.points import book
+from nomadcloud.core.errors import Conflict, invalid_field
+from nomadcloud.points import access, book
 from nomadcloud.points import models as m
-from nomadcloud.points.programme import services as programme
-
-CASHIER_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.MEMBER})
-
-
-class Action(StrEnum):
-    VIEW = "view"
-    CASHIER = "cashier"
-
-
-def is_operator(principal: Principal) -> bool:
-    return principal.key_organisation is None and is_zone_operator(principal.user)
-
-
-def _uuid(raw: object) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(raw))
-    except ValueError as exc:
-        raise NotFound(_("No such merchant.")) from exc
-
-
-def merchant_for(principal: Principal, org_id: object, action: Action) -> m.Merchant:
-    """The merchant registered for the organisation ``org_id``, if the principal may do
-    ``action`` there (NotFound when they may not even see it)."""
-    require_authenticated(principal)
-    merchant = (
-        m.Merchant.objects.select_related("organisation", "scenario", "scenario__asset")
-        .filter(organisation__public_id=_uuid(org_id))
-        .first()
-    )
-    if merchant is None:
-        raise NotFound(_("No such merchant."))
-    role = role_in(principal, merchant.organisation)
-    if role is None and not is_operator(principal):
-        raise NotFound(_("No such merchant."))
-    if action is Action.VIEW:
-        return merchant
-    require_write(principal)
-    require_person(principal)
-    if principal.key_organisation is None and role in CASHIER_ROLES:
-        return merchant
-    raise Forbidden(
-        _("Your role in %(organisation)s does not allow taking payments.")
-        % {"organisation": merchant.organisation},
-        code="not_a_cashier",
-    )
-
-
-def can_take_payments(principal: Principal, merchant: m.Merchant) -> bool:
-    if principal.key_organisation is not None or not principal.can_write:
-        return False
-    return role_in(principal, merchant.organisation) in CASHIER_ROLES
 
 
 def merchants_of(user: User) -> list[m.Merchant]:
@@ -162,7 +93,7 @@ def register_merchant(
 ) -> m.Merchant:
     """Register a verified merchant organisation into an active scenario and open its
     account in the scenario's asset."""
-    user = programme.operator(principal, write=True)
+    user = access.operator(principal, write=True)
     _check_organisation(organisation)
     if not scenario.active:
         raise invalid_field("scenario", _("No such consumption scenario."), code="unknown_scenario")
@@ -198,7 +129,7 @@ def update_merchant(
     """Move a merchant to another scenario (it then accepts that scenario's asset; points of
     the former asset still wait in the former account for their settlement), or stop and
     resume its accepting points."""
-    user = programme.operator(principal, write=True)
+    user = access.operator(principal, write=True)
     merchant = m.Merchant.objects.select_for_update().select_related("scenario").get(pk=merchant.pk)
     before = {"scenario": merchant.scenario.code, "active": merchant.active}
     if scenario is not None and scenario.pk != merchant.scenario_id:

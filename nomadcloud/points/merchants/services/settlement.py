@@ -42,7 +42,7 @@ from django.utils.translation import gettext as _
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, NotFound, invalid_field
-from nomadcloud.points import book
+from nomadcloud.points import access, book
 from nomadcloud.points import models as m
 from nomadcloud.points.ledger import Kind, SystemRole, TransferRequest
 from nomadcloud.points.merchants import notices as merchant_notices
@@ -122,7 +122,7 @@ def publish_rate(
     """Publish (or, for a day no statement used yet, replace) the settlement rate of an
     asset from a zone day on. A rate can never change a statement: days that already have
     a statement of the asset (that day or later) are refused."""
-    user = programme.operator(principal, write=True)
+    user = access.operator(principal, write=True)
     rate = parse_rate(cny_per_point)
     if not m.Scenario.objects.filter(asset=asset).exists():
         raise invalid_field(
