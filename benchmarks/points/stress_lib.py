@@ -205,7 +205,7 @@ class _Worker:
         return f"w{self.slot}.{self.generation}.{self.n}-{tag}"
 
     def submit(self, batch: list[Any], op: str) -> list[Any]:
-        from nomadcloud.points.book.store import request_to_json
+        from nomadcloud.points.book.rows import request_to_json
 
         k = f"{self.slot}.{self.generation}.{self.batches}"
         self.batches += 1
@@ -239,7 +239,7 @@ class _Worker:
 
     def replay(self) -> int:
         """Re-send, unchanged, what the previous process of this slot had in flight."""
-        from nomadcloud.points.book.store import request_from_json
+        from nomadcloud.points.book.rows import request_from_json
 
         batches = _in_flight(self.journal_path)
         for k, wire in batches.items():
@@ -373,7 +373,7 @@ class _Worker:
         return None
 
     def expire(self) -> None:
-        from nomadcloud.points.book.store import request_to_json
+        from nomadcloud.points.book.rows import request_to_json
 
         k = f"{self.slot}.{self.generation}.{self.batches}"
         self.batches += 1
@@ -392,7 +392,7 @@ class _Worker:
         )
 
     def retry_same(self) -> None:
-        from nomadcloud.points.book.store import request_from_json
+        from nomadcloud.points.book.rows import request_from_json
 
         if not self.sent:
             return self.exchange()
@@ -403,7 +403,7 @@ class _Worker:
         return None
 
     def retry_changed(self) -> None:
-        from nomadcloud.points.book.store import request_from_json
+        from nomadcloud.points.book.rows import request_from_json
 
         if not self.sent:
             return self.exchange()
@@ -522,7 +522,8 @@ def run(using: str, journal_dir: Path, config: Config, database: str = "") -> Re
 
 
 def check(using: str, journal_dir: Path, report: Report) -> None:
-    from nomadcloud.points.book.store import DatabaseStore, request_from_json
+    from nomadcloud.points.book.rows import request_from_json
+    from nomadcloud.points.book.store import DatabaseStore
     from nomadcloud.points.ledger import check_invariants
 
     out = report.violations
