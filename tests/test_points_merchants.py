@@ -1,4 +1,4 @@
-"""Merchants in scenarios and their daily settlement (nomadcloud/points/merchants.py,
+"""Merchants in scenarios and their daily settlement (points/merchants/services/registry.py,
 settlement.py): registration by the zone operator, settlement rates that never change a
 statement, statements per merchant, asset and zone day with their one ledger transfer,
 refunds before and after settlement, catching up missed days, the ``points_settle``

@@ -1,4 +1,4 @@
-"""Paying at a merchant (nomadcloud/points/payments.py): one-time codes (signed, hashed,
+"""Paying at a merchant (points/merchants/services/payments.py): one-time codes (signed, hashed,
 expiring, single use, one live per person and asset), the cashier's hold, confirmation and
 cancellation, refunds that give back the original lots, and every kind of bad input refused
 with a localized reason and nothing applied. Runs on SQLite and, with

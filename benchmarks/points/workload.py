@@ -3,7 +3,7 @@ a work-unit account, merchants, programmes, and random transfers between them.
 
 - Single transfers: holder to holder, holder to merchant, work units to the (sharded)
   exchange account, points issued to a holder (the two legs of an exchange).
-- Batches, as the batch endpoint carries them (``nomadcloud/points/batch.py``): a programme
+- Batches, as the batch endpoint carries them (``points/programme/batch.py``): a programme
   awarding points to many holders, from its own account or from the issuance account."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Pages of the points app: the person's wallet (exchange, statement), the zone operator's
-programme page, and (merchant_urls) paying, the cashier and merchants."""
+programme page, and (merchants/urls.py) paying, the cashier and merchants."""
 
 from django.urls import URLPattern, URLResolver, include, path
 

@@ -1,6 +1,6 @@
 """The kinds of notification that payments at merchants send, and the history labels of
 their ledger transfers. Imported by the app's ``ready()`` (apps.py), so every process —
-web, worker, command — knows them, and by ``payments.py``."""
+web, worker, command — knows them, and by ``services/payments.py``."""
 
 from django.utils.translation import gettext_lazy as _
 
