@@ -22,6 +22,7 @@ from nomadcloud.points import book
 from nomadcloud.points import models as m
 from nomadcloud.points.book.store import DatabaseStore
 from nomadcloud.points.ledger import Asset, SystemRole, check_invariants
+from nomadcloud.points.merchants import queries as merchants_queries
 from nomadcloud.points.merchants.services import payments, settlement
 from nomadcloud.points.merchants.services import registry as merchants
 from tests.conftest import World, make_person
@@ -98,8 +99,8 @@ def test_the_operator_registers_a_verified_merchant_into_a_scenario(world: World
     with pytest.raises(Conflict) as caught:
         merchants.register_merchant(principal=as_(world.oscar), organisation=org, scenario=dining())
     assert caught.value.code == "already_registered"
-    assert merchant in merchants.registry()
-    assert org not in merchants.unregistered_merchant_organisations()
+    assert merchant in merchants_queries.registry()
+    assert org not in merchants_queries.unregistered_merchant_organisations()
 
 
 def test_only_verified_merchant_organisations_are_registered_and_only_by_the_operator(
@@ -218,7 +219,7 @@ def test_a_day_is_settled_once_with_one_transfer_of_the_settled_points(world: Wo
     second = pay(world, 80, on=day)
     refund(world, first, 30, on=day)
     today_payment = pay(world, 50)  # today: not yet settled
-    assert merchants.balance_of(merchant) == 220
+    assert merchants_queries.balance_of(merchant) == 220
 
     run = settlement.settle()
     assert run.created == 1 and run.missing_rates == []
@@ -234,7 +235,7 @@ def test_a_day_is_settled_once_with_one_transfer_of_the_settled_points(world: Wo
         "merchant_settlement",
     )
     assert transfer.credit_account_id.startswith("settlement:ZP:")
-    assert merchants.balance_of(merchant) == 50  # what awaits settlement: today's payment
+    assert merchants_queries.balance_of(merchant) == 50  # what awaits settlement: today's payment
     assert settlement_balance() == 170
     assert {p.pk for p in s.payment_rows.all()} == {first.pk, second.pk}
     today_payment.refresh_from_db()
@@ -253,12 +254,13 @@ def test_a_refund_after_settlement_comes_back_from_the_settlement_account(world:
     day = yesterday()
     payment = pay(world, 100, on=day)
     settlement.settle()
-    assert merchants.balance_of(merchant) == 0 and settlement_balance() == 100
+    assert merchants_queries.balance_of(merchant) == 0 and settlement_balance() == 100
     wendy_before = m.Account.objects.get(id=f"u:{world.wendy.public_id.hex}:ZP").credits_posted
 
     late = refund(world, payment, 40)
     assert late.from_settlement
-    assert merchants.balance_of(merchant) == 0  # the merchant's balance still awaits nothing
+    # the merchant's balance still awaits nothing
+    assert merchants_queries.balance_of(merchant) == 0
     assert settlement_balance() == 60
     wendy = m.Account.objects.get(id=f"u:{world.wendy.public_id.hex}:ZP")
     assert wendy.credits_posted == wendy_before + 40
@@ -291,7 +293,7 @@ def test_refunds_made_before_the_nightly_run_count_on_the_payment_day(world: Wor
     assert not early.from_settlement
     s = settlement.settle().statements[0]
     assert (s.day, s.accepted, s.refunded, s.settled_points) == (day, 100, 25, 75)
-    assert merchants.balance_of(merchant) == 0
+    assert merchants_queries.balance_of(merchant) == 0
 
 
 def test_missed_days_catch_up_and_a_missing_rate_holds_the_asset_back(world: World) -> None:
@@ -375,7 +377,7 @@ def test_the_statement_csv_lists_payments_refunds_and_the_totals(world: World) -
     assert rows[0]["merchant"] == "'=HYPERLINK(1)"  # never a formula in a spreadsheet
     assert rows[0]["reference"] == str(first.public_id)
 
-    day_rows = read_csv(settlement.statements_csv(settlement.statements_on(day)))
+    day_rows = read_csv(settlement.statements_csv(merchants_queries.statements_on(day)))
     assert [(r["accepted"], r["refunded"], r["net"], r["payable_cny"]) for r in day_rows] == [
         ("120", "30", "90", "9.00")
     ]
@@ -406,7 +408,7 @@ def test_invariants_hold_after_a_day_of_everything(world: World, settings: Any) 
     refund(world, b, 200)
     pay(world, 70)
     assert check_invariants(DatabaseStore()) == []
-    assert merchants.balance_of(merchant) == 70
+    assert merchants_queries.balance_of(merchant) == 70
     assert settlement_balance() == 400 - 200
 
 
@@ -423,7 +425,7 @@ def test_the_demo_registers_merchants_with_a_rate_and_a_payment(db: None) -> Non
     haihua = m.Merchant.objects.get(organisation__name_zh="海花岛文旅度假区")
     assert haihua.scenario.code == "haihua-island" and haihua.scenario.asset_id == ZP
     cashier = User.objects.get(email=f"cashier@{DEMO_DOMAIN}")
-    assert merchants.merchants_of(cashier) == [haihua]
+    assert merchants_queries.merchants_of(cashier) == [haihua]
     assert settlement.rate_in_force(ZP, settlement.today()) is not None
     payment = m.Payment.objects.get(merchant=haihua)
     assert (payment.status, payment.amount) == ("confirmed", 120)

@@ -14,8 +14,8 @@ from typing import Any
 from django.test import Client
 
 from nomadcloud.points import models as m
+from nomadcloud.points.merchants import queries as merchants_queries
 from nomadcloud.points.merchants.services import payments, settlement
-from nomadcloud.points.merchants.services import registry as merchants
 from tests.conftest import World, client_for, make_person
 from tests.permissions.points_merchants import (
     SCENARIO,
@@ -81,7 +81,7 @@ def test_pay_and_refund_through_the_api(world: World) -> None:
     assert [(p["id"], p["refunded"], p["refundable"]) for p in listed] == [(held["id"], 50, 100)]
     assert listed[0]["refunds"][0]["reason"] == "Cold coffee"
     assert olivia.get(f"{API}/merchants/{org}").json()["awaiting_settlement"] == 100
-    assert merchants.balance_of(merchant) == 100
+    assert merchants_queries.balance_of(merchant) == 100
 
 
 def test_bad_codes_and_amounts_are_refused_in_the_readers_language(world: World) -> None:

@@ -30,6 +30,7 @@ from nomadcloud.points.ledger import (
     TransferRequest,
     check_invariants,
 )
+from nomadcloud.points.merchants import queries as merchants_queries
 from nomadcloud.points.merchants.services import payments
 from nomadcloud.points.merchants.services import registry as merchants
 from tests.conftest import World, make_person
@@ -57,7 +58,7 @@ def available(user: Any) -> int:
 
 
 def merchant_balance(merchant: m.Merchant) -> int:
-    return merchants.balance_of(merchant)
+    return merchants_queries.balance_of(merchant)
 
 
 def ledger_state() -> tuple[int, int, int]:
@@ -131,7 +132,7 @@ def test_hold_then_confirm_moves_the_points_to_the_merchant(world: World) -> Non
         amount=120,
     )
     assert payment.status == "held" and payment.amount == 120
-    assert payments.masked_person(payment) == "W***y R******r"
+    assert merchants_queries.masked_person(payment) == "W***y R******r"
     assert balance(world.wendy) == 1000 and available(world.wendy) == 880  # held, not spent
     assert merchant_balance(merchant) == 0
     hold = m.Hold.objects.get(id=payment.hold_id)
@@ -182,7 +183,7 @@ def test_a_hold_past_its_timeout_cannot_be_confirmed(world: World) -> None:
     m.Hold.objects.filter(id=payment.hold_id).update(expires_at=past)
     m.Payment.objects.filter(pk=payment.pk).update(expires_at=past)
     payment.refresh_from_db()
-    assert payments.shown_status(payment) == "expired"
+    assert merchants_queries.shown_status(payment) == "expired"
     with pytest.raises(Conflict) as caught:
         payments.confirm_payment(principal=as_(world.olivia), payment=payment)
     refused(caught.value, "pending_expired")

@@ -20,6 +20,7 @@ from nomadcloud.core.i18n import localized
 from nomadcloud.points import access
 from nomadcloud.points import models as m
 from nomadcloud.points.access import Action
+from nomadcloud.points.merchants import queries
 from nomadcloud.points.merchants.schemas import (
     MerchantIn,
     MerchantOut,
@@ -72,7 +73,7 @@ def _merchant(merchant: m.Merchant) -> dict[str, Any]:
         "category": scenario.category,
         "asset": scenario.asset_id,
         "active": merchant.active,
-        "awaiting_settlement": merchants.balance_of(merchant),
+        "awaiting_settlement": queries.balance_of(merchant),
     }
 
 
@@ -90,8 +91,8 @@ def _refund(refund: m.Refund, asset: m.Asset) -> dict[str, Any]:
 def _payment(payment: m.Payment) -> dict[str, Any]:
     return {
         "id": payment.public_id,
-        "status": payments.shown_status(payment),
-        "person": payments.masked_person(payment),
+        "status": queries.shown_status(payment),
+        "person": queries.masked_person(payment),
         "asset": payment.asset_id,
         "amount": payment.amount,
         "amount_display": payments.amount_text(payment.asset, payment.amount),
@@ -179,7 +180,7 @@ def create_code(request: HttpRequest, payload: PayCodeIn) -> Status[Any]:
 def list_merchants(request: HttpRequest) -> Any:
     """Every registered merchant (the zone operator)."""
     require_zone_operator(Principal.of(request))
-    return [_merchant(mr) for mr in merchants.registry()]
+    return [_merchant(mr) for mr in queries.registry()]
 
 
 @router.post(
@@ -257,7 +258,7 @@ def list_payments(request: HttpRequest, org_id: UUID, query: Query[MerchantPayme
     """The payments taken on a zone day (default today), newest first."""
     merchant = access.merchant_for(Principal.of(request), org_id, Action.VIEW)
     day = query.day or settlement.today()
-    return [_payment(p) for p in payments.payments_on(merchant, day)]
+    return [_payment(p) for p in queries.payments_on(merchant, day)]
 
 
 @router.get(
@@ -267,7 +268,7 @@ def list_payments(request: HttpRequest, org_id: UUID, query: Query[MerchantPayme
 )
 def get_payment(request: HttpRequest, org_id: UUID, payment_id: UUID) -> Any:
     merchant = access.merchant_for(Principal.of(request), org_id, Action.VIEW)
-    return _payment(payments.payment_for(merchant, payment_id))
+    return _payment(queries.payment_for(merchant, payment_id))
 
 
 @router.post(
@@ -279,7 +280,7 @@ def confirm_payment(request: HttpRequest, org_id: UUID, payment_id: UUID) -> Any
     """Confirm a held payment: the points are the merchant's."""
     principal = Principal.of(request)
     merchant = access.merchant_for(principal, org_id, Action.CASHIER)
-    payment = payments.payment_for(merchant, payment_id)
+    payment = queries.payment_for(merchant, payment_id)
     return _payment(payments.confirm_payment(principal=principal, payment=payment))
 
 
@@ -292,7 +293,7 @@ def cancel_payment(request: HttpRequest, org_id: UUID, payment_id: UUID) -> Any:
     """Cancel a held payment: the points go back to the customer."""
     principal = Principal.of(request)
     merchant = access.merchant_for(principal, org_id, Action.CASHIER)
-    payment = payments.payment_for(merchant, payment_id)
+    payment = queries.payment_for(merchant, payment_id)
     return _payment(payments.cancel_payment(principal=principal, payment=payment))
 
 
@@ -308,7 +309,7 @@ def refund_payment(
     customer is notified."""
     principal = Principal.of(request)
     merchant = access.merchant_for(principal, org_id, Action.CASHIER)
-    payment = payments.payment_for(merchant, payment_id)
+    payment = queries.payment_for(merchant, payment_id)
     refund = payments.refund_payment(
         principal=principal, payment=payment, amount=payload.amount, reason=payload.reason
     )
@@ -326,7 +327,7 @@ def refund_payment(
 def list_statements(request: HttpRequest, org_id: UUID) -> Any:
     """The merchant's daily settlement statements, newest first."""
     merchant = access.merchant_for(Principal.of(request), org_id, Action.VIEW)
-    return [_statement(s) for s in settlement.statements_of(merchant)]
+    return [_statement(s) for s in queries.statements_of(merchant)]
 
 
 @router.get(
@@ -337,7 +338,7 @@ def list_statements(request: HttpRequest, org_id: UUID) -> Any:
 def get_statement(request: HttpRequest, org_id: UUID, statement_id: UUID) -> Any:
     """A statement with its payments and refunds (points signed)."""
     merchant = access.merchant_for(Principal.of(request), org_id, Action.VIEW)
-    statement = settlement.statement_for(merchant, statement_id)
+    statement = queries.statement_for(merchant, statement_id)
     return {
         **_statement(statement),
         "lines": [
@@ -357,7 +358,7 @@ def statement_csv(request: HttpRequest, org_id: UUID, statement_id: UUID) -> Htt
     """The statement as CSV: payments, refunds, then accepted, refunded and net (with the
     CNY payable)."""
     merchant = access.merchant_for(Principal.of(request), org_id, Action.VIEW)
-    statement = settlement.statement_for(merchant, statement_id)
+    statement = queries.statement_for(merchant, statement_id)
     return _csv(settlement.statement_csv(statement), settlement.csv_filename(statement))
 
 
@@ -407,7 +408,7 @@ def _day(query: SettlementDayQuery) -> date:
 def day_statements(request: HttpRequest, query: Query[SettlementDayQuery]) -> Any:
     """Every merchant's statements of a zone day (the zone operator; default yesterday)."""
     require_zone_operator(Principal.of(request))
-    return [_statement(s) for s in settlement.statements_on(_day(query))]
+    return [_statement(s) for s in queries.statements_on(_day(query))]
 
 
 @router.get(
@@ -421,6 +422,6 @@ def day_statements_csv(request: HttpRequest, query: Query[SettlementDayQuery]) -
     require_zone_operator(Principal.of(request))
     day = _day(query)
     return _csv(
-        settlement.statements_csv(settlement.statements_on(day)),
+        settlement.statements_csv(queries.statements_on(day)),
         f"settlement-{day.isoformat()}.csv",
     )

@@ -29,6 +29,7 @@ from nomadcloud.core.errors import DomainError, InvalidInput
 from nomadcloud.points import access
 from nomadcloud.points import models as m
 from nomadcloud.points.access import Action
+from nomadcloud.points.merchants import queries
 from nomadcloud.points.merchants.forms import (
     CashierForm,
     CodeForm,
@@ -69,7 +70,7 @@ def pay(request: HttpRequest) -> HttpResponse:
             raise _invalid(form)
         asset = payments.spendable_asset(form.cleaned_data["asset"])
         issued = payments.issue_code(principal=principal, asset=asset)
-    recent = payments.recent_payments_of(user)
+    recent = queries.recent_payments_of(user)
     return render(
         request,
         "points/merchant/pay.html",
@@ -86,7 +87,7 @@ def pay(request: HttpRequest) -> HttpResponse:
             "recent": [
                 {
                     "payment": p,
-                    "status": payments.shown_status(p),
+                    "status": queries.shown_status(p),
                     "amount": payments.amount_text(p.asset, p.amount),
                     "refunded": payments.amount_text(p.asset, p.refunded),
                 }
@@ -105,7 +106,7 @@ def pay(request: HttpRequest) -> HttpResponse:
 def cashier_home(request: HttpRequest) -> HttpResponse:
     """The merchants the person works for (one: straight to its cashier page)."""
     user = require_person(_principal(request))
-    mine = merchants.merchants_of(user)
+    mine = queries.merchants_of(user)
     if len(mine) == 1:
         return redirect("points:merchant_cashier", mine[0].organisation.public_id)
     return render(request, "points/merchant/cashier_home.html", {"merchants": mine})
@@ -116,13 +117,13 @@ def _payment_rows(merchant: m.Merchant, day: date) -> list[dict[str, Any]]:
     return [
         {
             "payment": p,
-            "status": payments.shown_status(p, now),
-            "person": payments.masked_person(p),
+            "status": queries.shown_status(p, now),
+            "person": queries.masked_person(p),
             "amount": payments.amount_text(p.asset, p.amount),
             "refunded": payments.amount_text(p.asset, p.refunded),
             "refundable": payments.amount_text(p.asset, p.refundable),
         }
-        for p in payments.payments_on(merchant, day)
+        for p in queries.payments_on(merchant, day)
     ]
 
 
@@ -184,7 +185,7 @@ def cashier(request: HttpRequest, org_id: uuid.UUID) -> HttpResponse:
 def payment_detail(request: HttpRequest, org_id: uuid.UUID, payment_id: uuid.UUID) -> HttpResponse:
     principal = _principal(request)
     merchant = access.merchant_for(principal, org_id, Action.VIEW)
-    payment = payments.payment_for(merchant, payment_id)
+    payment = queries.payment_for(merchant, payment_id)
     return render(
         request,
         "points/merchant/payment.html",
@@ -192,8 +193,8 @@ def payment_detail(request: HttpRequest, org_id: uuid.UUID, payment_id: uuid.UUI
             "merchant": merchant,
             "org": merchant.organisation,
             "payment": payment,
-            "status": payments.shown_status(payment),
-            "person": payments.masked_person(payment),
+            "status": queries.shown_status(payment),
+            "person": queries.masked_person(payment),
             "amount": payments.amount_text(payment.asset, payment.amount),
             "refunded": payments.amount_text(payment.asset, payment.refunded),
             "refundable": payments.amount_text(payment.asset, payment.refundable),
@@ -221,7 +222,7 @@ def payment_confirm(request: HttpRequest, org_id: uuid.UUID, payment_id: uuid.UU
     principal = _principal(request)
     merchant = access.merchant_for(principal, org_id, Action.CASHIER)
     payment = payments.confirm_payment(
-        principal=principal, payment=payments.payment_for(merchant, payment_id)
+        principal=principal, payment=queries.payment_for(merchant, payment_id)
     )
     messages.success(
         request,
@@ -237,7 +238,7 @@ def payment_confirm(request: HttpRequest, org_id: uuid.UUID, payment_id: uuid.UU
 def payment_cancel(request: HttpRequest, org_id: uuid.UUID, payment_id: uuid.UUID) -> HttpResponse:
     principal = _principal(request)
     merchant = access.merchant_for(principal, org_id, Action.CASHIER)
-    payments.cancel_payment(principal=principal, payment=payments.payment_for(merchant, payment_id))
+    payments.cancel_payment(principal=principal, payment=queries.payment_for(merchant, payment_id))
     messages.success(request, _("Payment cancelled; the points went back to the customer."))
     return redirect("points:merchant_cashier", merchant.organisation.public_id)
 
@@ -248,7 +249,7 @@ def payment_cancel(request: HttpRequest, org_id: uuid.UUID, payment_id: uuid.UUI
 def payment_refund(request: HttpRequest, org_id: uuid.UUID, payment_id: uuid.UUID) -> HttpResponse:
     principal = _principal(request)
     merchant = access.merchant_for(principal, org_id, Action.CASHIER)
-    payment = payments.payment_for(merchant, payment_id)
+    payment = queries.payment_for(merchant, payment_id)
     form = RefundForm(request.POST)
     if not form.is_valid():
         raise _invalid(form)
@@ -280,7 +281,7 @@ def merchant_detail(request: HttpRequest, org_id: uuid.UUID) -> HttpResponse:
             "merchant": merchant,
             "org": merchant.organisation,
             "asset_label": programme.asset_label(asset.code),
-            "awaiting": payments.amount_text(asset, merchants.balance_of(merchant)),
+            "awaiting": payments.amount_text(asset, queries.balance_of(merchant)),
             "rate": settlement.rate_in_force(asset.code, settlement.today()),
             "statements": [
                 {
@@ -289,7 +290,7 @@ def merchant_detail(request: HttpRequest, org_id: uuid.UUID) -> HttpResponse:
                     "refunded": payments.amount_text(s.asset, s.refunded),
                     "net": payments.amount_text(s.asset, s.net),
                 }
-                for s in settlement.statements_of(merchant)
+                for s in queries.statements_of(merchant)
             ],
             "can_take": access.can_take_payments(principal, merchant),
             "operator": access.is_operator(principal),
@@ -303,7 +304,7 @@ def statement_detail(
     request: HttpRequest, org_id: uuid.UUID, statement_id: uuid.UUID
 ) -> HttpResponse:
     merchant = access.merchant_for(_principal(request), org_id, Action.VIEW)
-    statement = settlement.statement_for(merchant, statement_id)
+    statement = queries.statement_for(merchant, statement_id)
     asset = statement.asset
     return render(
         request,
@@ -335,7 +336,7 @@ def _csv_response(text: str, filename: str) -> HttpResponse:
 @domain_errors
 def statement_csv(request: HttpRequest, org_id: uuid.UUID, statement_id: uuid.UUID) -> HttpResponse:
     merchant = access.merchant_for(_principal(request), org_id, Action.VIEW)
-    statement = settlement.statement_for(merchant, statement_id)
+    statement = queries.statement_for(merchant, statement_id)
     return _csv_response(settlement.statement_csv(statement), settlement.csv_filename(statement))
 
 
@@ -362,11 +363,11 @@ def registry(request: HttpRequest) -> HttpResponse:
             "merchants": [
                 {
                     "merchant": mr,
-                    "awaiting": payments.amount_text(mr.scenario.asset, merchants.balance_of(mr)),
+                    "awaiting": payments.amount_text(mr.scenario.asset, queries.balance_of(mr)),
                 }
-                for mr in merchants.registry()
+                for mr in queries.registry()
             ],
-            "candidates": merchants.unregistered_merchant_organisations(),
+            "candidates": queries.unregistered_merchant_organisations(),
             "scenarios": programme.scenarios(),
             "assets": [
                 {"code": a.code, "label": programme.asset_label(a.code)}
@@ -381,7 +382,7 @@ def registry(request: HttpRequest) -> HttpResponse:
                     "refunded": payments.amount_text(s.asset, s.refunded),
                     "net": payments.amount_text(s.asset, s.net),
                 }
-                for s in settlement.statements_on(day)
+                for s in queries.statements_on(day)
             ],
             "today": settlement.today(),
         },
@@ -462,6 +463,6 @@ def day_csv(request: HttpRequest) -> HttpResponse:
     require_zone_operator(_principal(request))
     day = _day_param(request)
     return _csv_response(
-        settlement.statements_csv(settlement.statements_on(day)),
+        settlement.statements_csv(queries.statements_on(day)),
         f"settlement-{day.isoformat()}.csv",
     )

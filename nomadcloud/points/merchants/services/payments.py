@@ -36,7 +36,7 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -48,14 +48,14 @@ from nomadcloud.accounts.access import require_person, require_write
 from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
-from nomadcloud.core.errors import Conflict, DomainError, InvalidInput, NotFound, invalid_field
+from nomadcloud.core.errors import Conflict, DomainError, InvalidInput, invalid_field
 from nomadcloud.notifications.services import notify
 from nomadcloud.points import book
 from nomadcloud.points import models as m
 from nomadcloud.points.book.reasons import reason_message
 from nomadcloud.points.ledger import Kind, Reason, SystemRole, TransferRequest, TransferResult
 from nomadcloud.points.merchants import notices as merchant_notices
-from nomadcloud.points.merchants.services.registry import account_of, masked_name
+from nomadcloud.points.merchants.services.registry import account_of
 from nomadcloud.points.programme import services as programme
 
 SERIAL_DIGITS = 9
@@ -568,56 +568,6 @@ def refund_payment(
 
 def amount_text(asset: m.Asset, amount: int) -> str:
     return programme.format_amount(amount, asset.scale)
-
-
-def shown_status(payment: m.Payment, now: datetime | None = None) -> str:
-    """The status to show: a hold past its timeout has timed out even before anyone tried
-    to confirm it."""
-    if payment.status == Status.HELD and payment.expires_at <= (now or timezone.now()):
-        return Status.EXPIRED
-    return str(payment.status)
-
-
-def recent_payments_of(user: User, limit: int = 10) -> list[m.Payment]:
-    """The person's own latest payments at merchants, newest first (the Pay page)."""
-    return list(
-        m.Payment.objects.filter(person=user)
-        .select_related("merchant__organisation", "asset")
-        .prefetch_related("refunds")
-        .order_by("-created_at", "-id")[:limit]
-    )
-
-
-def payments_on(merchant: m.Merchant, day: date) -> list[m.Payment]:
-    """The payments taken at the merchant on a zone day, newest first."""
-    from nomadcloud.points.merchants.services.settlement import day_bounds
-
-    start, end = day_bounds(day)
-    return list(
-        m.Payment.objects.filter(merchant=merchant, created_at__gte=start, created_at__lt=end)
-        .select_related("person", "asset", "cashier")
-        .prefetch_related("refunds")
-        .order_by("-created_at", "-id")
-    )
-
-
-def payment_for(merchant: m.Merchant, payment_id: object) -> m.Payment:
-    try:
-        key = uuid.UUID(str(payment_id))
-    except ValueError:
-        raise NotFound(_("No such payment.")) from None
-    payment = (
-        m.Payment.objects.select_related("merchant__organisation", "person", "asset", "cashier")
-        .filter(merchant=merchant, public_id=key)
-        .first()
-    )
-    if payment is None:
-        raise NotFound(_("No such payment."))
-    return payment
-
-
-def masked_person(payment: m.Payment) -> str:
-    return masked_name(payment.person)
 
 
 def balance(user: User, asset: m.Asset) -> int:

@@ -18,47 +18,9 @@ from nomadcloud.points import access, book
 from nomadcloud.points import models as m
 
 
-def merchants_of(user: User) -> list[m.Merchant]:
-    """The merchants the person is a member of."""
-    return list(
-        m.Merchant.objects.select_related("organisation", "scenario", "scenario__asset")
-        .filter(organisation__memberships__user=user)
-        .distinct()
-        .order_by("id")
-    )
-
-
-def registry() -> list[m.Merchant]:
-    return list(
-        m.Merchant.objects.select_related("organisation", "scenario", "scenario__asset").order_by(
-            "id"
-        )
-    )
-
-
-def unregistered_merchant_organisations() -> list[Organisation]:
-    """Verified merchant organisations not yet registered in a scenario."""
-    return list(
-        Organisation.objects.filter(
-            kind=Organisation.Kind.MERCHANT,
-            verification_status=Organisation.Verification.VERIFIED,
-            points_merchant__isnull=True,
-        ).order_by("id")
-    )
-
-
 def account_of(merchant: m.Merchant) -> str:
     """The merchant's account in the asset of its scenario (opened on first use)."""
     return book.organisation_account(merchant.organisation, merchant.scenario.asset_id)
-
-
-def balance_of(merchant: m.Merchant) -> int:
-    """What the merchant's account holds in its scenario's asset: points accepted and not yet
-    settled."""
-    row = m.Account.objects.filter(
-        id=f"o:{merchant.organisation.public_id.hex}:{merchant.scenario.asset_id}"
-    ).first()
-    return row.credits_posted - row.debits_posted if row else 0
 
 
 def organisation_by_id(public_id: object) -> Organisation:

@@ -25,23 +25,21 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
-from nomadcloud.core.errors import Conflict, NotFound, invalid_field
+from nomadcloud.core.errors import Conflict, invalid_field
 from nomadcloud.points import access, book
 from nomadcloud.points import models as m
 from nomadcloud.points.ledger import Kind, SystemRole, TransferRequest
@@ -370,37 +368,6 @@ def expire_payments(now: datetime | None = None) -> int:
 # ---- reads -------------------------------------------------------------------------------
 
 
-def statements_of(merchant: m.Merchant) -> list[m.Statement]:
-    return list(
-        m.Statement.objects.filter(merchant=merchant)
-        .select_related("asset")
-        .order_by("-day", "asset_id")
-    )
-
-
-def statements_on(day: date) -> list[m.Statement]:
-    return list(
-        m.Statement.objects.filter(day=day)
-        .select_related("merchant__organisation", "merchant__scenario", "asset")
-        .order_by("merchant_id", "asset_id")
-    )
-
-
-def statement_for(merchant: m.Merchant, statement_id: object) -> m.Statement:
-    try:
-        key = uuid.UUID(str(statement_id))
-    except ValueError:
-        raise NotFound(_("No such statement.")) from None
-    statement = (
-        m.Statement.objects.select_related("merchant__organisation", "asset")
-        .filter(merchant=merchant, public_id=key)
-        .first()
-    )
-    if statement is None:
-        raise NotFound(_("No such statement."))
-    return statement
-
-
 @dataclass(frozen=True)
 class Line:
     kind: str  # payment | refund
@@ -427,14 +394,6 @@ def lines(statement: m.Statement) -> list[Line]:
         for r in statement.refund_rows.all()
     ]
     return sorted(rows, key=lambda line: (line.at, line.kind != "payment", line.reference))
-
-
-def pending_of(merchant: m.Merchant) -> dict[str, Any]:
-    """What the merchant has accepted that awaits settlement (confirmed, not yet settled)."""
-    totals = m.Payment.objects.filter(
-        merchant=merchant, status=m.Payment.Status.CONFIRMED, statement__isnull=True
-    ).aggregate(amount=Sum("amount"), refunded=Sum("refunded"))
-    return {"amount": (totals["amount"] or 0) - (totals["refunded"] or 0)}
 
 
 # ---- CSV ---------------------------------------------------------------------------------
