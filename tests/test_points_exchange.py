@@ -24,7 +24,7 @@ from nomadcloud.points import models as m
 from nomadcloud.points.book.store import DatabaseLedger, DatabaseStore
 from nomadcloud.points.ledger import HoldStatus, Kind, Reason, SystemRole, check_invariants
 from nomadcloud.points.models import AppendOnlyError
-from nomadcloud.points.programme import queries as reports
+from nomadcloud.points.programme import queries as programme_queries
 from nomadcloud.points.programme import services as programme
 from nomadcloud.points.wallet import history
 from nomadcloud.points.wallet import queries as wallet
@@ -123,7 +123,7 @@ def test_revocation_takes_back_the_work_units(world: World) -> None:
     assert (credit.reclaimed, credit.shortfall) == (4000, 0)
     reversal = m.Transfer.objects.get(tid=credit.reversal)
     assert (reversal.kind, reversal.code) == (Kind.REVERSAL, history.PROOF_OF_WORK_REVOKED)
-    assert reports.shortfalls() == []
+    assert programme_queries.shortfalls() == []
     clean_ledger()
 
 
@@ -135,7 +135,7 @@ def test_revocation_after_an_exchange_records_the_shortfall(world: World) -> Non
     assert (credit.amount, credit.reclaimed, credit.shortfall) == (4000, 1000, 3000)
     assert balance(world.rita, WU) == 0
     assert balance(world.rita, ZP) == 300  # exchanged points are not taken back
-    assert [c.credential for c in reports.shortfalls()] == [credential.public_id]
+    assert [c.credential for c in programme_queries.shortfalls()] == [credential.public_id]
     clean_ledger()
 
 
@@ -146,7 +146,7 @@ def test_the_rate_in_force_is_the_latest_valid_from_and_past_exchanges_keep_thei
     world: World,
 ) -> None:
     scenario = zone_scenario(world, rate="10")
-    first = programme.rate_in_force(scenario)
+    first = programme_queries.rate_in_force(scenario)
     assert first is not None
     now = timezone.now()
     later = programme.publish_rate(
@@ -158,7 +158,7 @@ def test_the_rate_in_force_is_the_latest_valid_from_and_past_exchanges_keep_thei
     give_work_units(world.rita, "10.00")
     done = do_exchange(world, world.rita, "5.00", "before")
     assert (done.rate_id, done.points) == (first.pk, 50)
-    assert programme.rate_in_force(scenario, now + timedelta(days=3)) == later
+    assert programme_queries.rate_in_force(scenario, now + timedelta(days=3)) == later
     after = do_exchange(world, world.rita, "5.00", "after", now=now + timedelta(days=3))
     assert (after.rate_id, after.points) == (later.pk, 100)
     done.refresh_from_db()
@@ -168,7 +168,7 @@ def test_the_rate_in_force_is_the_latest_valid_from_and_past_exchanges_keep_thei
 
 def test_rates_are_immutable_and_never_take_effect_in_the_past(world: World) -> None:
     scenario = zone_scenario(world)
-    rate = programme.rate_in_force(scenario)
+    rate = programme_queries.rate_in_force(scenario)
     assert rate is not None
     rate.points_per_work_unit = Decimal("99")
     with pytest.raises(AppendOnlyError):
@@ -274,7 +274,7 @@ def test_bad_exchanges_are_refused_and_apply_nothing(world: World) -> None:
     scenario.refresh_from_db()
     assert refused(100).code == "unknown_scenario"
     with pytest.raises(InvalidInput):
-        programme.scenario_for("nowhere")
+        programme_queries.scenario_for("nowhere")
     for text in ("1.234", "abc", "-1", "NaN", "Infinity"):
         with pytest.raises(InvalidInput):
             exchange.parse_work_units(text)
@@ -322,7 +322,7 @@ def test_the_idempotency_key_makes_a_retry_safe(world: World) -> None:
 def test_a_changed_rate_since_the_preview_is_refused(world: World) -> None:
     scenario = zone_scenario(world)
     give_work_units(world.rita, "10.00")
-    shown = programme.rate_in_force(scenario)
+    shown = programme_queries.rate_in_force(scenario)
     assert shown is not None
     programme.publish_rate(principal=op(world), scenario=scenario, points_per_work_unit=Decimal(3))
     with pytest.raises(Conflict) as refused:

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.points import book
 from nomadcloud.points import models as m
+from nomadcloud.points.programme import queries as programme_queries
 from nomadcloud.points.programme import services as programme
 from nomadcloud.points.wallet import queries as wallet
 from nomadcloud.points.wallet import services as exchange
@@ -169,7 +170,7 @@ def test_operator_page_and_forms(world: World) -> None:
         "/points/operator/rates/", {"scenario": "shentou", "points_per_work_unit": "1.5"}
     )
     assert rate.status_code == 302
-    assert programme.rate_in_force(m.Scenario.objects.get(code="shentou")) is not None
+    assert programme_queries.rate_in_force(m.Scenario.objects.get(code="shentou")) is not None
     past = (timezone.localtime() - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
     refused = client.post(
         "/points/operator/rates/",
@@ -188,7 +189,7 @@ def test_operator_page_and_forms(world: World) -> None:
         },
     )
     assert rule.status_code == 302
-    assert programme.rule_in_force("S-SHENTOU").week_cap == 300  # type: ignore[union-attr]
+    assert programme_queries.rule_in_force("S-SHENTOU").week_cap == 300  # type: ignore[union-attr]
     edit = client.post(
         "/points/operator/scenarios/shentou/",
         {"name_zh": "神头港", "name_en": "Shentou", "category": "coworking"},

@@ -18,6 +18,7 @@ from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.points import book
 from nomadcloud.points import models as m
+from nomadcloud.points.programme import queries as programme_queries
 from nomadcloud.points.programme import services as programme
 from nomadcloud.proofs import services as proofs
 from nomadcloud.proofs.models import Credential
@@ -262,7 +263,7 @@ PAGE_CASES = [
             "scenario": SCENARIO,
             "work_units": "12.50",
             "key": "page-1",
-            "rate": programme.rate_in_force(zone_scenario(w)).pk,  # type: ignore[union-attr]
+            "rate": programme_queries.rate_in_force(zone_scenario(w)).pk,  # type: ignore[union-attr]
             "confirm": "1",
         },
         url_name="points:exchange",

@@ -40,7 +40,7 @@ from nomadcloud.points.merchants.schemas import (
 )
 from nomadcloud.points.merchants.services import payments, settlement
 from nomadcloud.points.merchants.services import registry as merchants
-from nomadcloud.points.programme import services as programme
+from nomadcloud.points.programme import queries as programme_queries
 
 # Operation ids are explicit: they were derived from the module path before the points app
 # grew wings (``nomadcloud.points.merchant_api``) and generated clients depend on them.
@@ -196,7 +196,7 @@ def register_merchant(request: HttpRequest, payload: MerchantIn) -> Status[Any]:
     merchant = merchants.register_merchant(
         principal=principal,
         organisation=merchants.organisation_by_id(payload.organisation),
-        scenario=programme.scenario_for(payload.scenario),
+        scenario=programme_queries.scenario_for(payload.scenario),
     )
     return Status(201, _merchant(merchant))
 
@@ -223,7 +223,7 @@ def update_merchant(request: HttpRequest, org_id: UUID, payload: MerchantPatch) 
     principal = Principal.of(request)
     access.operator(principal, write=True)
     merchant = access.merchant_for(principal, org_id, Action.VIEW)
-    scenario = programme.scenario_for(payload.scenario) if payload.scenario else None
+    scenario = programme_queries.scenario_for(payload.scenario) if payload.scenario else None
     merchant = merchants.update_merchant(
         principal=principal, merchant=merchant, scenario=scenario, active=payload.active
     )

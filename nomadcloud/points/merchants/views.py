@@ -40,6 +40,7 @@ from nomadcloud.points.merchants.forms import (
 )
 from nomadcloud.points.merchants.services import payments, settlement
 from nomadcloud.points.merchants.services import registry as merchants
+from nomadcloud.points.programme import queries as programme_queries
 from nomadcloud.points.programme import services as programme
 
 
@@ -368,7 +369,7 @@ def registry(request: HttpRequest) -> HttpResponse:
                 for mr in queries.registry()
             ],
             "candidates": queries.unregistered_merchant_organisations(),
-            "scenarios": programme.scenarios(),
+            "scenarios": programme_queries.scenarios(),
             "assets": [
                 {"code": a.code, "label": programme.asset_label(a.code)}
                 for a in payments.spendable_assets()
@@ -401,7 +402,7 @@ def register(request: HttpRequest) -> HttpResponse:
     merchant = merchants.register_merchant(
         principal=principal,
         organisation=merchants.organisation_by_id(form.cleaned_data["organisation"]),
-        scenario=programme.scenario_for(form.cleaned_data["scenario"]),
+        scenario=programme_queries.scenario_for(form.cleaned_data["scenario"]),
     )
     messages.success(
         request,
@@ -427,7 +428,7 @@ def update(request: HttpRequest, org_id: uuid.UUID) -> HttpResponse:
     merchants.update_merchant(
         principal=principal,
         merchant=merchant,
-        scenario=programme.scenario_for(form.cleaned_data["scenario"]),
+        scenario=programme_queries.scenario_for(form.cleaned_data["scenario"]),
         active=form.cleaned_data["active"],
     )
     messages.success(request, _("The merchant is updated."))

@@ -15,8 +15,7 @@ from nomadcloud.core.api import ERROR_RESPONSES, PUBLIC
 from nomadcloud.core.i18n import localized
 from nomadcloud.points import access
 from nomadcloud.points import models as m
-from nomadcloud.points.programme import batch
-from nomadcloud.points.programme import queries as reports
+from nomadcloud.points.programme import batch, queries
 from nomadcloud.points.programme import services as programme
 from nomadcloud.points.programme.schemas import (
     PointsBatchIn,
@@ -127,7 +126,7 @@ def campaign_out(c: m.Campaign) -> dict[str, Any]:
 )
 def list_scenarios(request: HttpRequest) -> Any:
     """The active consumption scenarios and the points they take."""
-    return [scenario_out(s) for s in programme.scenarios()]
+    return [scenario_out(s) for s in queries.scenarios()]
 
 
 @router.get(
@@ -138,7 +137,7 @@ def list_scenarios(request: HttpRequest) -> Any:
 )
 def rates_in_force(request: HttpRequest) -> Any:
     """The exchange rate in force now for every active scenario that has one."""
-    return [rate_out(rate) for _s, rate in programme.rates_in_force()]
+    return [rate_out(rate) for _s, rate in queries.rates_in_force()]
 
 
 # ---- the zone operator -------------------------------------------------------------------
@@ -158,7 +157,7 @@ def _operator(request: HttpRequest, *, write: bool = False) -> Principal:
 def operator_scenarios(request: HttpRequest) -> Any:
     """Every scenario, active or not (zone operator)."""
     _operator(request)
-    return [scenario_out(s) for s in programme.scenarios(active_only=False)]
+    return [scenario_out(s) for s in queries.scenarios(active_only=False)]
 
 
 @router.post(
@@ -183,7 +182,7 @@ def create_scenario(request: HttpRequest, payload: PointsScenarioIn) -> Status[A
 def update_scenario(request: HttpRequest, code: str, payload: PointsScenarioPatch) -> Any:
     """Rename, recategorise, deactivate (``active: false``) or reactivate a scenario."""
     principal = _operator(request, write=True)
-    scenario = programme.scenario_by_code(code)
+    scenario = queries.scenario_by_code(code)
     updated = programme.update_scenario(
         principal=principal, scenario=scenario, **payload.dict(exclude_unset=True)
     )
@@ -204,8 +203,8 @@ def rate_history(request: HttpRequest, filters: Query[ScenarioQuery]) -> Any:
     _operator(request)
     scenario = None
     if filters.scenario:
-        scenario = programme.scenario_for(filters.scenario, active_only=False)
-    return [rate_out(r) for r in programme.rate_history(scenario)]
+        scenario = queries.scenario_for(filters.scenario, active_only=False)
+    return [rate_out(r) for r in queries.rate_history(scenario)]
 
 
 @router.post(
@@ -219,7 +218,7 @@ def publish_rate(request: HttpRequest, payload: PointsRateIn) -> Status[Any]:
     principal = _operator(request, write=True)
     rate = programme.publish_rate(
         principal=principal,
-        scenario=programme.scenario_for(payload.scenario, active_only=False),
+        scenario=queries.scenario_for(payload.scenario, active_only=False),
         points_per_work_unit=payload.points_per_work_unit,
         valid_from=payload.valid_from,
         note=payload.note,
@@ -235,7 +234,7 @@ def publish_rate(request: HttpRequest, payload: PointsRateIn) -> Status[Any]:
 def rules(request: HttpRequest) -> Any:
     """Every version of the earning rules, per asset, latest first."""
     _operator(request)
-    return [rule_out(r) for r in programme.rule_history()]
+    return [rule_out(r) for r in queries.rule_history()]
 
 
 @router.post(
@@ -260,7 +259,7 @@ def publish_rule(request: HttpRequest, payload: PointsRuleIn) -> Status[Any]:
 def campaigns(request: HttpRequest) -> Any:
     """Every version of every campaign."""
     _operator(request)
-    return [campaign_out(c) for c in programme.campaign_history()]
+    return [campaign_out(c) for c in queries.campaign_history()]
 
 
 @router.post(
@@ -274,7 +273,7 @@ def publish_campaign(request: HttpRequest, payload: PointsCampaignIn) -> Status[
     principal = _operator(request, write=True)
     data = payload.dict()
     scenario_code = data.pop("scenario")
-    scenario = programme.scenario_for(scenario_code, active_only=False) if scenario_code else None
+    scenario = queries.scenario_for(scenario_code, active_only=False) if scenario_code else None
     campaign = programme.publish_campaign(
         principal=principal, scenario=scenario, asset_code=data.pop("asset") or "", **data
     )
@@ -307,7 +306,7 @@ def liability(request: HttpRequest) -> Any:
             "with_locked": row.with_locked,
             "balanced": row.balanced,
         }
-        for row in reports.liability()
+        for row in queries.liability()
     ]
 
 
@@ -331,7 +330,7 @@ def forecast(request: HttpRequest) -> Any:
                 for month, lots, locked in row.months
             ],
         }
-        for row in reports.forecast()
+        for row in queries.forecast()
     ]
 
 
@@ -353,7 +352,7 @@ def shortfalls(request: HttpRequest) -> Any:
             "shortfall": _wu(c.shortfall),
             "revoked_at": c.revoked_at,
         }
-        for c in reports.shortfalls()
+        for c in queries.shortfalls()
     ]
 
 
@@ -375,7 +374,7 @@ def programme_out(row: m.ProgrammeOperator) -> dict[str, Any]:
 def programme_operators(request: HttpRequest) -> Any:
     """Organisations authorised to post batch transfers, per asset."""
     _operator(request)
-    return [programme_out(row) for row in programme.programme_operators()]
+    return [programme_out(row) for row in queries.programme_operators()]
 
 
 @router.post(

@@ -39,7 +39,7 @@ from nomadcloud.points import models as m
 from nomadcloud.points.book.reasons import reason_message
 from nomadcloud.points.book.store import DatabaseLedger
 from nomadcloud.points.ledger import Kind, Reason, SystemRole, TransferRequest
-from nomadcloud.points.programme import services as programme
+from nomadcloud.points.programme import queries
 
 NOT_AUTHORISED = "not_authorised"
 NOT_AUTHORISED_MESSAGE = gettext_lazy(
@@ -66,7 +66,7 @@ def caller_for(principal: Principal) -> Caller:
     require_write(principal)
     organisation = principal.key_organisation
     if organisation is not None:
-        assets = programme.programme_assets(organisation)
+        assets = queries.programme_assets(organisation)
         if not assets:
             raise Forbidden(
                 _("This organisation is not authorised to post points transfers."),

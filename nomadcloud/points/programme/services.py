@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,28 +97,6 @@ def _aware(value: datetime) -> datetime:
 
 
 # ---- scenarios ---------------------------------------------------------------------------
-
-
-def scenario_for(code: str, *, active_only: bool = True) -> m.Scenario:
-    found = m.Scenario.objects.select_related("asset").filter(code=str(code)[:40]).first()
-    if found is None or (active_only and not found.active):
-        raise invalid_field("scenario", _("No such consumption scenario."), code="unknown_scenario")
-    return found
-
-
-def scenario_by_code(code: str) -> m.Scenario:
-    """A scenario named in a URL (operator pages and API), active or not; NotFound if none."""
-    found = m.Scenario.objects.filter(code=str(code)[:40]).first()
-    if found is None:
-        raise NotFound(_("No such consumption scenario."))
-    return found
-
-
-def scenarios(*, active_only: bool = True) -> list[m.Scenario]:
-    rows = m.Scenario.objects.select_related("asset")
-    if active_only:
-        rows = rows.filter(active=True)
-    return list(rows)
 
 
 @transaction.atomic
@@ -232,49 +208,6 @@ def update_scenario(
 # ---- rates -------------------------------------------------------------------------------
 
 
-def rate_in_force(scenario: m.Scenario, at: datetime | None = None) -> m.Rate | None:
-    """The rate with the latest ``valid_from`` not after ``at`` (the later published wins a
-    tie)."""
-    at = at or timezone.now()
-    return (
-        m.Rate.objects.filter(scenario=scenario, valid_from__lte=at)
-        .order_by("-valid_from", "-id")
-        .first()
-    )
-
-
-def rates_in_force(at: datetime | None = None) -> list[tuple[m.Scenario, m.Rate]]:
-    """The rate in force of every active scenario that has one."""
-    at = at or timezone.now()
-    return with_rates(scenarios(), at)
-
-
-def with_rates(
-    rows: list[m.Scenario], at: datetime | None = None
-) -> list[tuple[m.Scenario, m.Rate]]:
-    """The scenarios that have a rate in force at ``at``, each with it (two queries)."""
-    at = at or timezone.now()
-    latest = (
-        m.Rate.objects.filter(scenario=OuterRef("pk"), valid_from__lte=at)
-        .order_by("-valid_from", "-id")
-        .values("pk")[:1]
-    )
-    ids = dict(
-        m.Scenario.objects.filter(pk__in=[s.pk for s in rows])
-        .annotate(rate_id=Subquery(latest))
-        .values_list("pk", "rate_id")
-    )
-    rates = m.Rate.objects.in_bulk([i for i in ids.values() if i is not None])
-    return [(s, rates[ids[s.pk]]) for s in rows if ids.get(s.pk) in rates]
-
-
-def rate_history(scenario: m.Scenario | None = None) -> list[m.Rate]:
-    rows = m.Rate.objects.select_related("scenario", "published_by")
-    if scenario is not None:
-        rows = rows.filter(scenario=scenario)
-    return list(rows.order_by("-valid_from", "-id")[:500])
-
-
 @transaction.atomic
 def publish_rate(
     *,
@@ -325,22 +258,6 @@ def publish_rate(
 
 
 # ---- earning rules -----------------------------------------------------------------------
-
-
-def rule_in_force(asset_code: str, at: datetime | None = None) -> m.EarningRule | None:
-    at = at or timezone.now()
-    return (
-        m.EarningRule.objects.filter(asset_id=asset_code, valid_from__lte=at)
-        .order_by("-valid_from", "-version")
-        .first()
-    )
-
-
-def rule_history(asset_code: str | None = None) -> list[m.EarningRule]:
-    rows = m.EarningRule.objects.select_related("published_by")
-    if asset_code is not None:
-        rows = rows.filter(asset_id=asset_code)
-    return list(rows.order_by("asset_id", "-version")[:500])
 
 
 def rule_expiry(rule: m.EarningRule | None, asset: m.Asset) -> ExpiryRule:
@@ -445,48 +362,6 @@ def publish_rule(
 # ---- campaigns ---------------------------------------------------------------------------
 
 
-def _latest_per_code(rows: Iterable[m.Campaign]) -> list[m.Campaign]:
-    latest: dict[str, m.Campaign] = {}
-    for row in rows:
-        current = latest.get(row.code)
-        if current is None or (row.valid_from, row.version) > (current.valid_from, current.version):
-            latest[row.code] = row
-    return sorted(latest.values(), key=lambda c: (c.starts_at, c.code))
-
-
-def campaigns_in_force(
-    asset_code: str, scenario: m.Scenario | None, at: datetime | None = None
-) -> list[m.Campaign]:
-    """The campaign versions giving a bonus on an exchange into ``asset_code`` (and
-    ``scenario``) at ``at``: per code the latest version in force, if active, in its window."""
-    at = at or timezone.now()
-    current = _latest_per_code(m.Campaign.objects.filter(valid_from__lte=at))
-    return [
-        c
-        for c in current
-        if c.active
-        and c.asset_id == asset_code
-        and c.starts_at <= at < c.ends_at
-        and (c.scenario_id is None or (scenario is not None and c.scenario_id == scenario.pk))
-    ]
-
-
-def current_campaigns(at: datetime | None = None) -> list[m.Campaign]:
-    """Per code the latest version in force (active or not), for the operator's page."""
-    at = at or timezone.now()
-    return _latest_per_code(
-        m.Campaign.objects.select_related("scenario").filter(valid_from__lte=at)
-    )
-
-
-def campaign_history() -> list[m.Campaign]:
-    return list(
-        m.Campaign.objects.select_related("scenario", "published_by").order_by("code", "-version")[
-            :500
-        ]
-    )
-
-
 def campaign_bonus(campaign: m.Campaign, points: int) -> int:
     """The bonus of a campaign on ``points``: a percentage rounded down, or the fixed amount."""
     if campaign.kind == m.Campaign.Kind.PERCENT and campaign.percent is not None:
@@ -581,23 +456,6 @@ def publish_campaign(
 
 
 # ---- programme operators (batch endpoint) ------------------------------------------------
-
-
-def programme_operators() -> list[m.ProgrammeOperator]:
-    return list(
-        m.ProgrammeOperator.objects.select_related("organisation").order_by(
-            "asset_id", "organisation__name_en"
-        )
-    )
-
-
-def programme_assets(organisation: Organisation) -> frozenset[str]:
-    """The assets an organisation is authorised to post transfers of."""
-    return frozenset(
-        m.ProgrammeOperator.objects.filter(organisation=organisation, active=True).values_list(
-            "asset_id", flat=True
-        )
-    )
 
 
 def organisation_by_id(public_id: object) -> Organisation:

@@ -20,7 +20,7 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.accounts.views import domain_errors
 from nomadcloud.core.errors import DomainError
 from nomadcloud.points import access
-from nomadcloud.points.programme import queries as reports
+from nomadcloud.points.programme import queries
 from nomadcloud.points.programme import services as programme
 from nomadcloud.points.programme.forms import (
     CampaignForm,
@@ -34,12 +34,12 @@ from nomadcloud.points.programme.forms import (
 
 def _page(request: HttpRequest, *, status: int = 200, **bound: forms.Form) -> HttpResponse:
     access.operator(Principal.of(request))
-    scenarios = programme.scenarios(active_only=False)
-    rates = dict(programme.with_rates(scenarios))
+    scenarios = queries.scenarios(active_only=False)
+    rates = dict(queries.with_rates(scenarios))
     labels = programme.asset_labels()
     context: dict[str, Any] = {
-        "liability": reports.liability(),
-        "forecast": reports.forecast(),
+        "liability": queries.liability(),
+        "forecast": queries.forecast(),
         "shortfalls": [
             {
                 "credit": c,
@@ -47,7 +47,7 @@ def _page(request: HttpRequest, *, status: int = 200, **bound: forms.Form) -> Ht
                 "reclaimed": programme.format_amount(c.reclaimed, 2),
                 "shortfall": programme.format_amount(c.shortfall, 2),
             }
-            for c in reports.shortfalls()
+            for c in queries.shortfalls()
         ],
         "scenarios": [
             {
@@ -57,11 +57,11 @@ def _page(request: HttpRequest, *, status: int = 200, **bound: forms.Form) -> Ht
             }
             for s in scenarios
         ],
-        "rates": programme.rate_history()[:50],
-        "rules": programme.rule_history(),
-        "campaigns": programme.current_campaigns(),
-        "campaign_history": programme.campaign_history()[:50],
-        "programmes": programme.programme_operators(),
+        "rates": queries.rate_history()[:50],
+        "rules": queries.rule_history(),
+        "campaigns": queries.current_campaigns(),
+        "campaign_history": queries.campaign_history()[:50],
+        "programmes": queries.programme_operators(),
         "scenario_form": bound.get("scenario_form") or ScenarioForm(),
         "rate_form": bound.get("rate_form") or RateForm(),
         "rule_form": bound.get("rule_form") or RuleForm(),
@@ -113,7 +113,7 @@ def publish_rate(request: HttpRequest) -> HttpResponse:
     def action(principal: Principal, data: dict[str, Any]) -> None:
         programme.publish_rate(
             principal=principal,
-            scenario=programme.scenario_for(data["scenario"], active_only=False),
+            scenario=queries.scenario_for(data["scenario"], active_only=False),
             points_per_work_unit=data["points_per_work_unit"],
             valid_from=data["valid_from"],
             note=data["note"],
@@ -162,7 +162,7 @@ def publish_campaign(request: HttpRequest) -> HttpResponse:
             fixed_amount=data["fixed_amount"],
             starts_at=data["starts_at"],
             ends_at=data["ends_at"],
-            scenario=programme.scenario_for(code, active_only=False) if code else None,
+            scenario=queries.scenario_for(code, active_only=False) if code else None,
             asset_code=data["asset"] or "",
             active=data["active"],
         )
@@ -195,7 +195,7 @@ def authorise_programme(request: HttpRequest) -> HttpResponse:
 def edit_scenario(request: HttpRequest, code: str) -> HttpResponse:
     principal = Principal.of(request)
     access.operator(principal, write=request.method == "POST")
-    scenario = programme.scenario_by_code(code)
+    scenario = queries.scenario_by_code(code)
     form = ScenarioEditForm(
         request.POST or None,
         initial={

@@ -15,6 +15,7 @@ from nomadcloud.core.api import ERROR_RESPONSES, decode_cursor, encode_cursor
 from nomadcloud.core.errors import invalid_field
 from nomadcloud.points import access
 from nomadcloud.points import models as m
+from nomadcloud.points.programme import queries as programme_queries
 from nomadcloud.points.programme import services as programme
 from nomadcloud.points.programme.api import rate_out
 from nomadcloud.points.wallet import queries as wallet
@@ -245,7 +246,7 @@ def quote(request: HttpRequest, payload: PointsQuoteIn) -> Any:
     """What exchanging these work units gives now (rate in force, points, bonus, lock,
     expiry, caps); nothing is applied. Refusals are the same as the exchange's."""
     user = _person(request)
-    scenario = programme.scenario_for(payload.scenario)
+    scenario = programme_queries.scenario_for(payload.scenario)
     q = exchange.quote(
         user=user,
         scenario=scenario,
@@ -284,7 +285,7 @@ def create_exchange(request: HttpRequest, payload: PointsExchangeIn) -> Status[A
     scenario or amount it is refused (409)."""
     principal = Principal.of(request)
     access.wallet_owner(principal)
-    scenario = programme.scenario_for(payload.scenario)
+    scenario = programme_queries.scenario_for(payload.scenario)
     record, created = exchange.exchange(
         principal=principal,
         scenario=scenario,

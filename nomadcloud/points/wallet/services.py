@@ -55,6 +55,7 @@ from nomadcloud.points.ledger import (
     TransferRequest,
     TransferResult,
 )
+from nomadcloud.points.programme import queries as programme_queries
 from nomadcloud.points.programme import services as programme
 from nomadcloud.points.wallet import history
 
@@ -349,7 +350,7 @@ def quote(
         raise invalid_field("scenario", _("No such consumption scenario."), code="unknown_scenario")
     work_units = _check_work_units(work_units)
     asset = scenario.asset
-    rate = programme.rate_in_force(scenario, now)
+    rate = programme_queries.rate_in_force(scenario, now)
     if rate is None:
         raise Conflict(
             _("No exchange rate is in force for %(scenario)s yet.")
@@ -369,9 +370,9 @@ def quote(
             _("That is more points than one exchange may credit."),
             code="amount_too_large",
         )
-    rule = programme.rule_in_force(asset.code, now)
+    rule = programme_queries.rule_in_force(asset.code, now)
     campaign, bonus = None, 0
-    for candidate in programme.campaigns_in_force(asset.code, scenario, now):
+    for candidate in programme_queries.campaigns_in_force(asset.code, scenario, now):
         amount = min(programme.campaign_bonus(candidate, points), asset.max_amount)
         if amount > bonus:
             campaign, bonus = candidate, amount

@@ -19,6 +19,7 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.accounts.views import domain_errors
 from nomadcloud.core.errors import DomainError
 from nomadcloud.points import access
+from nomadcloud.points.programme import queries as programme_queries
 from nomadcloud.points.programme import services as programme
 from nomadcloud.points.wallet import queries as wallet
 from nomadcloud.points.wallet import services as exchange
@@ -57,7 +58,7 @@ def _page(
             "rate": rate,
             "asset_label": labels.get(scenario.asset_id, scenario.asset_id),
         }
-        for scenario, rate in programme.rates_in_force()
+        for scenario, rate in programme_queries.rates_in_force()
     ]
     context: dict[str, Any] = {
         "balances": wallet.balances(user),
@@ -114,7 +115,7 @@ def exchange_view(request: HttpRequest) -> HttpResponse:
         try:
             record, _created = exchange.exchange(
                 principal=principal,
-                scenario=programme.scenario_for(data["scenario"]),
+                scenario=programme_queries.scenario_for(data["scenario"]),
                 work_units=exchange.parse_work_units(data["work_units"]),
                 key=data["key"],
                 expected_rate=data["rate"],
@@ -140,7 +141,7 @@ def exchange_view(request: HttpRequest) -> HttpResponse:
     try:
         quote = exchange.quote(
             user=user,
-            scenario=programme.scenario_for(form.cleaned_data["scenario"]),
+            scenario=programme_queries.scenario_for(form.cleaned_data["scenario"]),
             work_units=exchange.parse_work_units(form.cleaned_data["work_units"]),
         )
     except DomainError as exc:
