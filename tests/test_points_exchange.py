@@ -21,12 +21,12 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import Conflict, DomainError, InvalidInput
 from nomadcloud.points import book
 from nomadcloud.points import models as m
+from nomadcloud.points.book import history
 from nomadcloud.points.book.store import DatabaseLedger, DatabaseStore
 from nomadcloud.points.ledger import HoldStatus, Kind, Reason, SystemRole, check_invariants
 from nomadcloud.points.models import AppendOnlyError
 from nomadcloud.points.programme import queries as programme_queries
 from nomadcloud.points.programme import services as programme
-from nomadcloud.points.wallet import history
 from nomadcloud.points.wallet import queries as wallet
 from nomadcloud.points.wallet import services as exchange
 from nomadcloud.proofs import services as proofs

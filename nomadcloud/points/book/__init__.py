@@ -20,13 +20,14 @@ from nomadcloud.points.book.store import DatabaseLedger
 from nomadcloud.points.ledger import AccountFlags, Asset, ExpiryRule
 
 WORK_UNITS = "WU"
+WORK_UNIT_SCALE = 2
 ZONE_POINTS = "ZP"
 
 HOLDER_FLAGS = AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS | AccountFlags.LOTS
 MERCHANT_FLAGS = AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS
 
 BUILT_IN_ASSETS = (
-    Asset(WORK_UNITS, scale=2, max_amount=10**11),
+    Asset(WORK_UNITS, scale=WORK_UNIT_SCALE, max_amount=10**11),
     Asset(ZONE_POINTS, scale=0, max_amount=10**9, expiry=ExpiryRule(months=12, at_end_of="month")),
 )
 

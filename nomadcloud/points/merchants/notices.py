@@ -5,7 +5,7 @@ web, worker, command — knows them, and by ``services/payments.py``."""
 from django.utils.translation import gettext_lazy as _
 
 from nomadcloud.notifications.kinds import register
-from nomadcloud.points.wallet import history
+from nomadcloud.points.book import history
 
 PAYMENT = "merchant_payment"
 REFUND = "merchant_refund"

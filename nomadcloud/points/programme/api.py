@@ -13,7 +13,7 @@ from ninja import Query, Router, Schema, Status
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.api import ERROR_RESPONSES, PUBLIC
 from nomadcloud.core.i18n import localized
-from nomadcloud.points import access
+from nomadcloud.points import access, book
 from nomadcloud.points import models as m
 from nomadcloud.points.programme import batch, queries
 from nomadcloud.points.programme import services as programme
@@ -35,7 +35,6 @@ from nomadcloud.points.programme.schemas import (
     PointsScenarioPatch,
     PointsShortfallOut,
 )
-from nomadcloud.points.wallet import services as exchange
 
 # Operation ids are explicit: they were derived from the module path before the points app
 # grew wings (``nomadcloud.points.api``) and generated clients depend on them.
@@ -76,7 +75,7 @@ def rate_out(r: m.Rate) -> dict[str, Any]:
 
 
 def _wu(hundredths: int) -> str:
-    return programme.format_amount(hundredths, exchange.WU_SCALE)
+    return programme.format_amount(hundredths, book.WORK_UNIT_SCALE)
 
 
 def rule_out(r: m.EarningRule) -> dict[str, Any]:

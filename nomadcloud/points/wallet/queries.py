@@ -19,9 +19,9 @@ from nomadcloud.accounts.models import User
 from nomadcloud.core.errors import invalid_field
 from nomadcloud.points import book
 from nomadcloud.points import models as m
+from nomadcloud.points.book.history import label as reason_label
 from nomadcloud.points.ledger import HoldStatus, Kind
 from nomadcloud.points.programme import services as programme
-from nomadcloud.points.wallet.history import label as reason_label
 
 HISTORY_PAGE = 50
 

@@ -45,6 +45,7 @@ from nomadcloud.core.errors import Conflict, DomainError, invalid_field
 from nomadcloud.core.i18n import localized
 from nomadcloud.points import book
 from nomadcloud.points import models as m
+from nomadcloud.points.book import history
 from nomadcloud.points.book.reasons import reason_message
 from nomadcloud.points.book.store import DatabaseLedger
 from nomadcloud.points.ledger import (
@@ -57,7 +58,6 @@ from nomadcloud.points.ledger import (
 )
 from nomadcloud.points.programme import queries as programme_queries
 from nomadcloud.points.programme import services as programme
-from nomadcloud.points.wallet import history
 
 log = logging.getLogger(__name__)
 

@@ -563,7 +563,7 @@ def refund_payment(
     return refund
 
 
-# ---- reads -------------------------------------------------------------------------------
+# ---- amounts and the payer's balance (also shown by the pages) --------------------------
 
 
 def amount_text(asset: m.Asset, amount: int) -> str:

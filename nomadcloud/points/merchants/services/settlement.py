@@ -365,7 +365,7 @@ def expire_payments(now: datetime | None = None) -> int:
     ).update(status=m.Payment.Status.EXPIRED)
 
 
-# ---- reads -------------------------------------------------------------------------------
+# ---- the lines of a statement (pages and CSV) -------------------------------------------
 
 
 @dataclass(frozen=True)
