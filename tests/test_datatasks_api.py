@@ -16,6 +16,7 @@ from nomadcloud.accounts import services as accounts
 from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
 from tests.conftest import World, database_fingerprint
+from tests.helpers import assert_error
 from tests.permissions.datatasks import ITEMS_CSV, LABELS, TRUTH, batch_fields, labelling_skill
 
 API = "/api/v1/datatasks"
@@ -201,8 +202,7 @@ def test_settings_are_checked_and_frozen_once_open(world: World, olivia: Api) ->
         "/batches",
         {**batch_fields(labels=["only"]), "organisation": str(world.acme.public_id)},
     )
-    assert bad.status_code == 422
-    assert bad.json()["fields"] == {"labels": ["Give at least 2 labels."]}
+    assert assert_error(bad, "invalid_input")["fields"] == {"labels": ["Give at least 2 labels."]}
     unknown = olivia.post(
         "/batches",
         {

@@ -17,6 +17,7 @@ from nomadcloud.datatasks import importer, services
 from nomadcloud.datatasks.importer import FileRejected, Spec
 from nomadcloud.datatasks.models import Batch, Item
 from tests.conftest import World, database_fingerprint
+from tests.helpers import assert_error
 from tests.permissions.datatasks import (
     ITEMS_CSV,
     LABELS,
@@ -326,9 +327,7 @@ def test_the_api_refuses_a_body_by_its_declared_length(world: World, settings: A
         content_type="text/csv",
         HTTP_ACCEPT_LANGUAGE="en",
     )
-    assert response.status_code == 422
-    body = response.json()
-    assert body["code"] == "invalid_file"
+    body = assert_error(response, "invalid_file", field="file", status=422)
     assert body["fields"]["file"][0].endswith("at most 100 B can be imported at once.")
     assert database_fingerprint() == before
 
@@ -342,8 +341,7 @@ def test_the_api_reports_every_line(world: World) -> None:
         content_type="application/x-ndjson",
         HTTP_ACCEPT_LANGUAGE="en",
     )
-    assert response.status_code == 422
-    assert response.json()["fields"]["file"] == [
+    assert assert_error(response, "invalid_file", status=422)["fields"]["file"] == [
         "Line 1, field “gold”: “maybe” is not one of the labels (positive, negative, neutral).",
     ]
     response = client.put(
@@ -352,7 +350,6 @@ def test_the_api_reports_every_line(world: World) -> None:
         content_type="application/octet-stream",
         HTTP_ACCEPT_LANGUAGE="en",
     )
-    assert response.status_code == 422
-    assert response.json()["fields"] == {
+    assert assert_error(response, "invalid_input")["fields"] == {
         "format": ["Say the file's format: ?format=csv or ?format=jsonl."]
     }

@@ -17,6 +17,7 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.demands import services
 from nomadcloud.demands.models import Demand, JobProfileTag
 from tests.conftest import World
+from tests.helpers import assert_error
 from tests.permissions.demands import demand_fields, draft, make_concepts, published
 
 
@@ -167,7 +168,7 @@ def test_a_draft_is_hidden_from_outsiders_but_seen_by_members(
     assert _client(world.rita).get(path).status_code == 200
     assert _client(world.oscar).get(path).status_code == 200
     api = f"/api/v1/demands/{listing['draft'].public_id}"
-    assert _client(world.charlie).get(api).status_code == 404
+    assert_error(_client(world.charlie).get(api), "not_found")
 
 
 def test_the_api_list_shows_published_and_own_demands(

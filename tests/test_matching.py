@@ -28,6 +28,7 @@ from nomadcloud.talent import services as talent_services
 from nomadcloud.talent.models import Profile
 from nomadcloud.taxonomy.models import Concept
 from tests.conftest import World, client_for, database_fingerprint
+from tests.helpers import assert_error
 from tests.permissions.demands import make_concepts, published
 
 # --- the engine ----------------------------------------------------------------------------
@@ -208,7 +209,7 @@ def test_invite_and_answer(world: World, nomad: Profile) -> None:
         json.dumps({"profile": str(nomad.public_id)}),
         content_type="application/json",
     )
-    assert again.status_code == 409
+    assert_error(again, "conflict")
     invitation = Invitation.objects.get()
     bob = client_for(world.bob, HTTP_ACCEPT_LANGUAGE="en")
     assert bob.get("/api/v1/matching/invitations").json()[0]["message"] == "Join us"
@@ -227,12 +228,11 @@ def test_impossible_filters_are_refused_and_change_nothing(world: World, nomad: 
     bob = client_for(world.bob, HTTP_ACCEPT_LANGUAGE="en")
     before = database_fingerprint()
     response = olivia.get(f"/api/v1/matching/demands/{demand.public_id}/candidates?min_score=150")
-    assert response.status_code == 422
-    assert response.json()["fields"] == {
+    assert assert_error(response, "invalid_filter", status=422)["fields"] == {
         "min_score": ["The minimum score must be between 0 and 100."]
     }
     bad_kind = bob.get("/api/v1/matching/recommendations?kind=party")
-    assert bad_kind.status_code == 422 and "kind" in bad_kind.json()["fields"]
+    assert_error(bad_kind, "invalid_filter", field="kind", status=422)
     assert database_fingerprint() == before
 
 
@@ -240,7 +240,7 @@ def test_candidates_page_is_paged_by_score(world: World, nomad: Profile) -> None
     demand = published(world)
     services.refresh_demand(demand.pk)
     page = Client().get(f"/api/v1/matching/demands/{demand.public_id}/candidates")
-    assert page.status_code in {401, 404}  # anonymous
+    assert_error(page, "not_authenticated")  # anonymous
     listing = client_for(world.rita).get(
         f"/api/v1/matching/demands/{demand.public_id}/candidates?limit=1"
     )

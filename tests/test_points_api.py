@@ -22,6 +22,7 @@ from nomadcloud.points.book.store import DatabaseLedger, DatabaseStore
 from nomadcloud.points.ledger import SystemRole, check_invariants
 from nomadcloud.points.programme import services as programme
 from tests.conftest import World, client_for, database_fingerprint
+from tests.helpers import assert_error
 from tests.permissions.points import SCENARIO, give_work_units, zone_scenario
 
 API = "/api/v1/points"
@@ -162,9 +163,9 @@ def test_wallet_lots_expiry_history_pages_and_statement(world: World) -> None:
     ]
     assert items[0]["reason"] == "Points from an exchange of work units"
     assert (items[1]["amount"], items[1]["amount_display"]) == (-200, "−2.00")
-    assert client.get(f"{API}/wallet/history?cursor=garbage").status_code == 422
+    assert_error(client.get(f"{API}/wallet/history?cursor=garbage"), "invalid_input", "cursor")
     huge = base64.urlsafe_b64encode(b"pk:" + b"9" * 30).decode().rstrip("=")
-    assert client.get(f"{API}/wallet/history?cursor={huge}").status_code == 422
+    assert_error(client.get(f"{API}/wallet/history?cursor={huge}"), "invalid_input", "cursor")
     month = timezone.localdate().strftime("%Y-%m")
     st = client.get(f"{API}/wallet/statement?month={month}").json()
     assert [
@@ -172,7 +173,7 @@ def test_wallet_lots_expiry_history_pages_and_statement(world: World) -> None:
         for line in st["lines"]
     ] == [("WU", 0, 3000, 600, 2400), ("ZP", 0, 60, 0, 60)]
     assert len(st["transfers"]) == 7
-    assert client.get(f"{API}/wallet/statement?month=2026-13").status_code == 422
+    assert_error(client.get(f"{API}/wallet/statement?month=2026-13"), "invalid_input", "month")
     old = client.get(f"{API}/wallet/statement?month=2020-01").json()
     assert [line["closing"] for line in old["lines"]] == [0, 0]
 
@@ -201,7 +202,7 @@ def test_operator_endpoints(world: World) -> None:
         f"{API}/operator/scenarios",
         {"code": "dongpo", "name_en": "Again", "category": "dining"},
     )
-    assert again.status_code == 422 and again.json()["code"] == "code_taken"
+    assert_error(again, "code_taken", field="code", status=422)
     rate = post(
         client, f"{API}/operator/rates", {"scenario": "dongpo", "points_per_work_unit": "2.5"}
     )
@@ -215,7 +216,7 @@ def test_operator_endpoints(world: World) -> None:
             "valid_from": (timezone.now() - timedelta(days=2)).isoformat(),
         },
     )
-    assert past.status_code == 422 and "valid_from" in past.json()["fields"]
+    assert_error(past, "valid_from_past", field="valid_from", status=422)
     assert [r["points_per_work_unit"] for r in client.get(f"{API}/operator/rates").json()] == [
         "2.5"
     ]
@@ -225,7 +226,9 @@ def test_operator_endpoints(world: World) -> None:
         {"asset": "S-DONGPO", "month_cap": 10000, "lock_days": 3, "expiry_months": 2},
     )
     assert rule.status_code == 201 and rule.json()["version"] == 1
-    assert post(client, f"{API}/operator/rules", {"asset": "WU"}).status_code == 422
+    assert_error(
+        post(client, f"{API}/operator/rules", {"asset": "WU"}), "unknown_asset", "asset", 422
+    )
     campaign = post(
         client,
         f"{API}/operator/campaigns",
@@ -373,7 +376,7 @@ def test_batch_for_the_zone_operator(world: World) -> None:
 def test_batch_validation(world: World) -> None:
     client = en(world.oscar)
     too_many = {"transfers": [transfer(f"t{i}", "x", "y", 1) for i in range(8001)]}
-    assert post(client, f"{API}/transfers/batch", too_many).status_code == 422
+    assert_error(post(client, f"{API}/transfers/batch", too_many), "invalid_input", "transfers")
     for bad in (
         transfer("a b", "x", "y", 1),
         transfer("a", "x", "y", "1"),
@@ -382,7 +385,7 @@ def test_batch_validation(world: World) -> None:
         transfer("a", "x", "y", 1, code="c" * 65),
     ):
         response = post(client, f"{API}/transfers/batch", {"transfers": [bad]})
-        assert response.status_code == 422, bad
+        assert_error(response, "invalid_input"), bad
 
 
 @pytest.fixture
@@ -451,10 +454,11 @@ def test_who_may_not_post_batches(world: World, programme_key: str) -> None:
     body = {"transfers": [transfer("a", "issuance:ZP:0", "u:x:ZP", 1)]}
     for user in (world.rita, world.olivia, world.charlie):
         response = post(en(user), f"{API}/transfers/batch", body)
-        assert response.status_code == 403
-        assert response.json()["code"] == "not_programme_operator"
+        assert_error(response, "not_programme_operator", status=403)
     acme_key = Client(HTTP_AUTHORIZATION=f"Bearer {world.org_key_secret}")
-    assert post(acme_key, f"{API}/transfers/batch", body).status_code == 403
+    assert_error(
+        post(acme_key, f"{API}/transfers/batch", body), "not_programme_operator", status=403
+    )
     _key, read_only = accounts.create_organisation_key(
         principal=Principal.for_user(world.charlie),
         organisation=world.globex,
@@ -462,7 +466,7 @@ def test_who_may_not_post_batches(world: World, programme_key: str) -> None:
         scope="read",
     )
     reader = Client(HTTP_AUTHORIZATION=f"Bearer {read_only}")
-    assert post(reader, f"{API}/transfers/batch", body).status_code == 403
+    assert_error(post(reader, f"{API}/transfers/batch", body), "scope")
     programme.authorise_programme(
         principal=Principal.for_user(world.oscar),
         organisation=world.globex,
@@ -470,7 +474,9 @@ def test_who_may_not_post_batches(world: World, programme_key: str) -> None:
         active=False,
     )
     withdrawn = Client(HTTP_AUTHORIZATION=f"Bearer {programme_key}")
-    assert post(withdrawn, f"{API}/transfers/batch", body).status_code == 403
+    assert_error(
+        post(withdrawn, f"{API}/transfers/batch", body), "not_programme_operator", status=403
+    )
 
 
 def test_a_large_batch(world: World) -> None:

@@ -17,6 +17,7 @@ from nomadcloud.points import models as m
 from nomadcloud.points.merchants import queries as merchants_queries
 from nomadcloud.points.merchants.services import payments, settlement
 from tests.conftest import World, client_for, make_person
+from tests.helpers import assert_error
 from tests.permissions.points_merchants import (
     SCENARIO,
     acme_merchant,
@@ -72,8 +73,7 @@ def test_pay_and_refund_through_the_api(world: World) -> None:
     assert response.status_code == 201, response.content
     assert response.json()["amount"] == 50 and not response.json()["after_settlement"]
     response = post(olivia, payment_path + "/refunds", {"amount": 101, "reason": "again"})
-    assert response.status_code == 422
-    assert response.json()["fields"]["amount"] == [
+    assert assert_error(response, "reversal_exceeds_original", status=422)["fields"]["amount"] == [
         "At most 100 of this payment can still be refunded."
     ]
 
@@ -101,7 +101,7 @@ def test_bad_codes_and_amounts_are_refused_in_the_readers_language(world: World)
         envelope = response.json()
         assert envelope["code"] == reason and field in envelope["fields"]
         assert any("\u4e00" <= ch <= "\u9fff" for ch in envelope["message"])  # Chinese
-    assert post(olivia, path, {"code": code, "amount": 1.5}).status_code == 422
+    assert_error(post(olivia, path, {"code": code, "amount": 1.5}), "invalid_input", "amount")
     assert m.Payment.objects.count() == 0
     assert post(olivia, path, {"code": code, "amount": 100}).status_code == 201
     response = post(olivia, path, {"code": code, "amount": 1})
@@ -139,7 +139,7 @@ def test_statements_as_json_and_csv(world: World) -> None:
     assert [s["merchant"] for s in all_day] == [str(world.acme.public_id)]
     text = oscar.get(f"{API}/settlement/statements/csv?day={day}").content.decode()
     assert text.startswith("\ufeffstatement,merchant,merchant_id,scenario,day")
-    assert client_for(world.olivia).get(f"{API}/settlement/statements").status_code == 403
+    assert_error(client_for(world.olivia).get(f"{API}/settlement/statements"), "operator_only")
 
 
 def test_the_operator_registers_merchants_and_publishes_rates_through_the_api(
@@ -180,7 +180,7 @@ def test_the_operator_registers_merchants_and_publishes_rates_through_the_api(
         f"{API}/settlement/rates",
         {"asset": "ZP", "effective_from": tomorrow, "cny_per_point": 0.1},
     )
-    assert response.status_code == 422
+    assert_error(response, "invalid_input", field="cny_per_point")
     rates = client_for(world.charlie).get(f"{API}/settlement/rates").json()
     assert [(r["asset"], r["effective_from"]) for r in rates] == [("ZP", tomorrow)]
 

@@ -19,6 +19,7 @@ from nomadcloud.proofs import badges, services
 from nomadcloud.proofs.core import dataintegrity
 from nomadcloud.proofs.models import Credential
 from tests.conftest import World, client_for
+from tests.helpers import assert_error
 from tests.permissions.proofs import claims
 
 
@@ -163,4 +164,4 @@ def test_downloads_of_the_badge(world: World, credential: Credential) -> None:
     other = client_for(world.bob).get(
         f"/api/v1/proofs/credentials/{credential.public_id}/openbadge"
     )
-    assert other.status_code == 404
+    assert_error(other, "not_found")

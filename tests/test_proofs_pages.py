@@ -4,7 +4,6 @@ checkpoints published on a schedule (task, command) and on demand (API, page).""
 
 from __future__ import annotations
 
-import json
 import re
 from io import StringIO
 from typing import Any
@@ -20,6 +19,7 @@ from nomadcloud.core.models import AuditEvent
 from nomadcloud.proofs import services, tasks, views
 from nomadcloud.proofs.models import Checkpoint, Credential
 from tests.conftest import World, client_for
+from tests.helpers import assert_error
 from tests.permissions.proofs import claims
 
 
@@ -160,11 +160,14 @@ def test_checkpoints_on_demand_through_the_api_are_operator_only_and_audited(
     assert again["new"] is False and again["note"] == first.json()["note"]
     assert Checkpoint.objects.count() == 1
     assert AuditEvent.objects.filter(action="proofs.checkpoint.publish").count() == 2
-    for user in (world.olivia, world.rita, None):
-        response = client_for(user).post("/api/v1/proofs/checkpoints")
-        assert response.status_code in (401, 403)
+    for user, code in (
+        (world.olivia, "forbidden"),
+        (world.rita, "forbidden"),
+        (None, "not_authenticated"),
+    ):
+        assert_error(client_for(user).post("/api/v1/proofs/checkpoints"), code)
     org_key = client_for(None, HTTP_AUTHORIZATION=f"Bearer {world.org_key_secret}")
-    assert org_key.post("/api/v1/proofs/checkpoints").status_code == 403
+    assert_error(org_key.post("/api/v1/proofs/checkpoints"), "forbidden")
     page = client.post("/proofs/operator/checkpoint")
     assert page.status_code == 302 and Checkpoint.objects.count() == 1
 
@@ -197,4 +200,4 @@ def test_the_api_lists_own_credentials_with_their_status(world: World) -> None:
 @pytest.mark.parametrize("body", ["[]", "42", '"x"', "{", "null"])
 def test_the_verify_api_refuses_what_is_not_an_object(client: Any, body: str) -> None:
     response = client.post("/api/v1/proofs/verify", body, content_type="application/json")
-    assert response.status_code == 422 and json.loads(response.content)["fields"]["body"]
+    assert assert_error(response, "invalid_input", field="body")["fields"]["body"]

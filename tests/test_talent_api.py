@@ -14,6 +14,7 @@ from django.test import Client
 
 from nomadcloud.talent.models import Application, Certificate, ProfileSkill
 from tests.conftest import World, client_for, database_fingerprint
+from tests.helpers import assert_error
 from tests.permissions.talent import PDF, talent_zone
 
 API = "/api/v1/talent"
@@ -83,7 +84,7 @@ def test_bad_input_is_named_and_localized(world: World) -> None:
         f"{API}/me/skills",
         {"skill": "nc.sql", "level": 9},
     )
-    assert level_en.status_code == 422 and list(level_en.json()["fields"]) == ["level"]
+    assert list(assert_error(level_en, "invalid_input")["fields"]) == ["level"]
     assert level_en.json()["fields"]["level"] != level_zh.json()["fields"]["level"]
 
 
@@ -163,7 +164,7 @@ def test_apply_review_verify_revoke(world: World) -> None:
     )
     assert revoked.status_code == 200 and revoked.json()["state"] == "revoked"
     assert Client().get(f"{API}/certificates/{code}").json()["state"] == "revoked"
-    assert Client().get(f"{API}/certificates/not-a-code").status_code == 404
+    assert_error(Client().get(f"{API}/certificates/not-a-code"), "not_found")
 
 
 def test_a_refused_upload_through_the_api_changes_nothing(world: World, settings: Any) -> None:
@@ -204,6 +205,6 @@ def test_rule_sets_are_public_and_paged(world: World) -> None:
 def test_removing_a_skill_of_someone_else_is_not_found(world: World) -> None:
     zone = talent_zone(world)
     response = send(client_for(world.charlie), "DELETE", f"{API}/me/skills/{zone.skill.pk}")
-    assert response.status_code == 404
+    assert_error(response, "not_found")
     assert ProfileSkill.objects.filter(pk=zone.skill.pk).exists()
     assert Certificate.objects.count() == 1

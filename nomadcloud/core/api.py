@@ -7,7 +7,7 @@ import base64
 import binascii
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -181,6 +181,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
             )
         message = _("The request could not be read.") if exc.status_code == 400 else str(exc)
         return envelope(api, request, exc.status_code, "http_error", message)
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        # A body over DATA_UPLOAD_MAX_MEMORY_SIZE is raised while ninja reads it; unhandled,
+        # Django answered an API client with the HTML 400 page instead of the envelope.
+        return envelope(api, request, 400, "http_error", _("The request could not be read."))
 
 
 class CursorPagination(PaginationBase):

@@ -1,0 +1,101 @@
+"""What tests say to the API and how they check its refusals (docs/decisions/0002).
+
+``api_get(world.wendy, "/api/v1/me")`` sends a JSON request as a person (signed in through
+the session), as an anonymous visitor (``None``) or through a prepared ``Client`` (a token in
+its ``HTTP_AUTHORIZATION``, a language cookie); ``assert_error(response, "not_found")``
+checks the whole error envelope, not only the status, so a refusal for the wrong reason
+(a 409 masking a hole, a 422 from the wrong field) fails.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpResponse
+from django.test import Client
+
+from nomadcloud.accounts.models import User
+
+# The status each generic code answers with (decision 0002); a specific code names its
+# status explicitly through ``status=``.
+STATUS_OF_CODE = {
+    "http_error": 400,
+    "not_authenticated": 401,
+    "forbidden": 403,
+    "scope": 403,
+    "person_only": 403,
+    "session_only": 403,
+    "operator_only": 403,
+    "not_found": 404,
+    "conflict": 409,
+    "invalid_input": 422,
+}
+
+
+def as_client(who: User | Client | None) -> Client:
+    """``who`` as a client: itself if it is one, else a client signed in as that person (or
+    anonymous for ``None``)."""
+    if isinstance(who, Client):
+        return who
+    client = Client()
+    if who is not None:
+        client.force_login(who)
+    return client
+
+
+def _send(who: User | Client | None, method: str, path: str, body: Any, headers: Any) -> Any:
+    data = "" if body is None else json.dumps(body)
+    return as_client(who).generic(method, path, data, content_type="application/json", **headers)
+
+
+def api_get(who: User | Client | None, path: str, **headers: Any) -> Any:
+    return as_client(who).get(path, **headers)
+
+
+def api_post(who: User | Client | None, path: str, body: Any = None, **headers: Any) -> Any:
+    return _send(who, "POST", path, {} if body is None else body, headers)
+
+
+def api_patch(who: User | Client | None, path: str, body: Any = None, **headers: Any) -> Any:
+    return _send(who, "PATCH", path, {} if body is None else body, headers)
+
+
+def api_delete(who: User | Client | None, path: str, body: Any = None, **headers: Any) -> Any:
+    return _send(who, "DELETE", path, body, headers)
+
+
+def assert_error(
+    response: HttpResponse, code: str, field: str | None = None, status: int | None = None
+) -> dict[str, Any]:
+    """The response is the error envelope ``{"code", "message", "fields"}`` with ``code``
+    (and ``field`` among its fields); its status is ``status``, or the one decision 0002
+    gives the code. Returns the envelope for further checks."""
+    expected_status = status if status is not None else STATUS_OF_CODE.get(code)
+    content = response.content.decode(errors="replace")[:500]
+    assert response.get("Content-Type", "").startswith("application/json"), (
+        response.status_code,
+        content,
+    )
+    body: dict[str, Any] = json.loads(response.content)
+    assert set(body) == {"code", "message", "fields"}, body
+    assert body["code"] == code, body
+    assert isinstance(body["message"], str) and body["message"], body
+    assert isinstance(body["fields"], dict), body
+    if expected_status is not None:
+        assert response.status_code == expected_status, (response.status_code, body)
+    else:
+        assert 400 <= response.status_code < 500, (response.status_code, body)
+    if field is not None:
+        assert field in body["fields"], body
+    return body
+
+
+def assert_page_refused(response: HttpResponse, status: int, *texts: str) -> str:
+    """A page answered ``status`` and shows each of ``texts`` (a refusal's localized message,
+    the field it names). Returns the page's text."""
+    page = response.content.decode()
+    assert response.status_code == status, (response.status_code, page[:500])
+    for text in texts:
+        assert text in page, text
+    return page
