@@ -1,4 +1,5 @@
-"""What tests say to the API and how they check its refusals (docs/decisions/0002).
+"""What tests share: what they say to the API and how they check its refusals
+(docs/decisions/0002), and where the standards' vectors and public data are.
 
 ``api_get(world.wendy, "/api/v1/me")`` sends a JSON request as a person (signed in through
 the session), as an anonymous visitor (``None``) or through a prepared ``Client`` (a token in
@@ -9,9 +10,14 @@ checks the whole error envelope, not only the status, so a refusal for the wrong
 
 from __future__ import annotations
 
+import functools
 import json
-from typing import Any
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
 
+import pytest
 from django.http import HttpResponse
 from django.test import Client
 
@@ -99,3 +105,52 @@ def assert_page_refused(response: HttpResponse, status: int, *texts: str) -> str
     for text in texts:
         assert text in page, text
     return page
+
+
+# --- the standards' vectors and public data (../shared/data, read in place) ------------------
+
+SHARED_DATA = Path(
+    os.environ.get("NOMADCLOUD_EVAL_DATA")
+    or Path(__file__).resolve().parents[2] / "shared" / "data"
+)
+"""``../shared/data`` next to the repository, or ``$NOMADCLOUD_EVAL_DATA``."""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def shared_data(*parts: str) -> Path:
+    """The path of ``parts`` under the shared data folder. When it is absent the calling test
+    is skipped on a developer's machine, but fails when the ``CI`` environment variable is
+    set: there a missing folder would silently turn the vector tests into skips."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        message = f"{path} is absent (the shared data folder, see ../shared/data/README.md)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}; under CI it must be present", pytrace=False)
+        pytest.skip(message)
+    return path
+
+
+def needs_shared_data(*parts: str) -> Callable[[F], F]:
+    """A test that reads ``shared_data(*parts)``: checked (skip, or fail under CI) before the
+    test runs. Keeps the test's marks and parameters."""
+
+    def decorate(test: F) -> F:
+        @functools.wraps(test)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            shared_data(*parts)
+            return test(*args, **kwargs)
+
+        return run  # type: ignore[return-value]
+
+    return decorate
+
+
+def shared_cases(cases: Sequence[Any], width: int = 1) -> list[Any]:
+    """Parameters read from the shared data for ``pytest.mark.parametrize``; when there are
+    none (the folder is absent), one placeholder case of ``width`` values, so that the test
+    runs and its ``needs_shared_data`` skips or fails it (pytest would skip an empty set
+    quietly, even under CI)."""
+    if cases:
+        return list(cases)
+    return [pytest.param(*([None] * width), id="absent")]

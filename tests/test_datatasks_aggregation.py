@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from nomadcloud.datatasks import aggregation as ag
+from tests.helpers import SHARED_DATA, needs_shared_data
 
-CROWD = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "crowd"
+CROWD = SHARED_DATA / "crowd"
 
 
 # --- majority vote ----------------------------------------------------------------------------
@@ -215,9 +216,9 @@ def test_scores_of_one_answer_against_a_reference() -> None:
     assert f1 == pytest.approx(2 * 2 / (2 + 4))
 
 
-# --- public data (read in place; skipped only when the folder is absent) ---------------------
+# --- public data (read in place; skipped only when the folder is absent, failed under CI) -----
 
-needs_data = pytest.mark.skipif(not CROWD.is_dir(), reason="../shared/data/crowd is absent")
+needs_data = needs_shared_data("crowd")
 
 
 def _csv(path: Path) -> list[list[str]]:

@@ -1,12 +1,12 @@
 """The pure-Python proof core (nomadcloud.proofs.core) against the published vectors in
-../shared/data/vectors (see its README). Skipped only when that folder is absent."""
+../shared/data/vectors (see its README). Skipped only when that folder is absent, and then
+failed instead under CI (tests/helpers.py ``shared_data``)."""
 
 from __future__ import annotations
 
 import base64
 import copy
 import json
-import os
 import struct
 from pathlib import Path
 from typing import Any
@@ -14,16 +14,10 @@ from typing import Any
 import pytest
 
 from nomadcloud.proofs.core import dataintegrity, ed25519, jcs, merkle, note
+from tests.helpers import SHARED_DATA, needs_shared_data, shared_cases
 
-VECTORS = (
-    Path(
-        os.environ.get(
-            "NOMADCLOUD_EVAL_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
-        )
-    )
-    / "vectors"
-)
-needs_vectors = pytest.mark.skipif(not VECTORS.is_dir(), reason=f"{VECTORS} is absent")
+VECTORS = SHARED_DATA / "vectors"
+needs_vectors = needs_shared_data("vectors")
 
 
 def _json(path: Path) -> Any:
@@ -137,7 +131,8 @@ def test_wycheproof_file_is_complete() -> None:
 
 @needs_vectors
 @pytest.mark.parametrize(
-    ("test", "pk"), [w[1:] for w in WYCHEPROOF], ids=[w[0] for w in WYCHEPROOF]
+    ("test", "pk"),
+    shared_cases([pytest.param(*w[1:], id=w[0]) for w in WYCHEPROOF], width=2),
 )
 def test_wycheproof_ed25519(test: dict[str, Any], pk: bytes) -> None:
     ok = ed25519.verify(pk, bytes.fromhex(test["msg"]), bytes.fromhex(test["sig"]))
@@ -403,7 +398,7 @@ def test_merkle_reference_roots_and_nodes() -> None:
 
 
 @needs_vectors
-@pytest.mark.parametrize("path", _cases("inclusion"), ids=_id)
+@pytest.mark.parametrize("path", shared_cases(_cases("inclusion")), ids=_id)
 def test_merkle_inclusion_vectors(path: Path) -> None:
     case = _json(path)
     proof = [_b64(p) for p in case["proof"] or []]
@@ -414,7 +409,7 @@ def test_merkle_inclusion_vectors(path: Path) -> None:
 
 
 @needs_vectors
-@pytest.mark.parametrize("path", _cases("consistency"), ids=_id)
+@pytest.mark.parametrize("path", shared_cases(_cases("consistency")), ids=_id)
 def test_merkle_consistency_vectors(path: Path) -> None:
     case = _json(path)
     proof = [_b64(p) for p in case["proof"] or []]

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import struct
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,15 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nomadcloud.proofs.core import dataintegrity, ed25519, jcs, merkle, note
+from tests.helpers import SHARED_DATA, needs_shared_data
 
-VECTORS = (
-    Path(
-        os.environ.get(
-            "NOMADCLOUD_EVAL_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
-        )
-    )
-    / "vectors"
-)
+VECTORS = SHARED_DATA / "vectors"
 JCS_CASES = ["arrays", "french", "structures", "unicode", "values", "weird"]
 
 
@@ -51,7 +43,7 @@ def same(value: Any) -> None:
 # --- JCS ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not (VECTORS / "jcs").is_dir(), reason="RFC 8785 vectors absent")
+@needs_shared_data("vectors", "jcs")
 @pytest.mark.parametrize("case", JCS_CASES)
 def test_jcs_fast_path_equals_reference_on_rfc8785_vectors(case: str) -> None:
     folder = VECTORS / "jcs"

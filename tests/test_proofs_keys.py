@@ -21,8 +21,8 @@ from nomadcloud.proofs import services
 from nomadcloud.proofs.core import ed25519, note
 from nomadcloud.proofs.models import ExternalKey
 from tests.conftest import World, client_for
-from tests.helpers import assert_error
-from tests.test_proofs_core import VECTORS, _torsion_points
+from tests.helpers import assert_error, shared_data
+from tests.test_proofs_core import _torsion_points
 
 # The 8 small-order Ed25519 points as libsodium's blocklist (ed25519_ref10.c) writes them;
 # checked below against the points computed as [L]P.
@@ -43,13 +43,9 @@ NON_CANONICAL = [
     (1 | (1 << 255)).to_bytes(32, "little").hex(),  # "negative zero": x = 0, sign bit set
 ]
 
-WYCHEPROOF = VECTORS / "ed25519" / "ed25519_test.json"
-
 
 def wycheproof_keys() -> list[str]:
-    if not WYCHEPROOF.exists():
-        pytest.skip(f"test vectors not found at {VECTORS}")
-    data = json.loads(WYCHEPROOF.read_text())
+    data = json.loads(shared_data("vectors", "ed25519", "ed25519_test.json").read_text())
     return sorted({g["publicKey"]["pk"] for g in data["testGroups"]})
 
 

@@ -17,9 +17,10 @@ from nomadcloud.taxonomy import importing, vocabulary
 from nomadcloud.taxonomy.importers import onet
 from nomadcloud.taxonomy.models import Alias, Concept, ImportRun, OccupationSkill
 from tests.conftest import database_fingerprint
+from tests.helpers import SHARED_DATA, needs_shared_data
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "matching"
-needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="../shared/data/matching is absent")
+DATA = SHARED_DATA / "matching"
+needs_data = needs_shared_data("matching")
 PYTHON_URI = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
 
 
