@@ -2,7 +2,7 @@
 ``benchmarks/points/stress``): worker processes with their own connections send exchanges,
 payments, holds, posts, voids, refunds, expiry runs and retries of the same ids while the test
 kills them with SIGKILL and starts them again; then the database is checked against the
-workers' journals and the ledger's invariants (``benchmarks/points/stress_lib.py``).
+workers' journals and the ledger's invariants (``nomadcloud/testing/points_stress.py``).
 
 On PostgreSQL (``NOMADCLOUD_TEST_DB=postgres``) the workers share the test database; on SQLite
 a database file in ``tmp_path`` (the in-memory test database is not shared between
@@ -17,9 +17,9 @@ import pytest
 from django.conf import settings
 from django.db import connections
 
-from benchmarks.points import stress_lib
-from benchmarks.points.stress_lib import Config, Report
 from nomadcloud.points import models as m
+from nomadcloud.testing import points_stress
+from nomadcloud.testing.points_stress import Config, Report
 
 SMALL = Config(workers=4, seconds=8, holders=24, merchants=3, kill_every=(0.4, 1.0))
 
@@ -48,9 +48,9 @@ import dataclasses, json, sys
 from pathlib import Path
 import django
 django.setup()
-from benchmarks.points import stress_lib
-config = stress_lib.Config(**json.loads(sys.argv[2]))
-report = stress_lib.run("default", Path(sys.argv[1]), config, "postgresql")
+from nomadcloud.testing import points_stress
+config = points_stress.Config(**json.loads(sys.argv[2]))
+report = points_stress.run("default", Path(sys.argv[1]), config, "postgresql")
 print("REPORT " + json.dumps(dataclasses.asdict(report)))
 """
 
@@ -116,7 +116,7 @@ def test_stress_on_a_sqlite_file(tmp_path: Path, django_db_blocker: Any) -> None
     with django_db_blocker.unblock():
         try:
             call_command("migrate", "points", database=alias, verbosity=0)
-            report = stress_lib.run(alias, journals, SMALL, "sqlite")
+            report = points_stress.run(alias, journals, SMALL, "sqlite")
             _assert_sound(report, alias)
         finally:
             connections[alias].close()
