@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 VENDOR := var/vendor
 export NOMADCLOUD_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test setup deps assets messages migrate demo lint typecheck checks pytest-sqlite \
+.PHONY: run test quick setup deps assets messages migrate demo lint typecheck checks pytest-sqlite \
         pytest-postgres openapi system-deps clean
 
 run: setup migrate demo
@@ -45,6 +45,11 @@ demo: migrate
 # --- tests ---------------------------------------------------------------------------------------
 test: system-deps setup
 	$(BIN)/python scripts/run_tests.py
+
+# The inner loop: ruff, then pytest on SQLite without browser and fuzz tests, two workers.
+# `make quick ARGS="tests/test_api.py -k envelope"` narrows it.
+quick: setup
+	$(BIN)/python scripts/run_tests.py --quick $(ARGS)
 
 system-deps:
 	bash scripts/ensure-system-deps

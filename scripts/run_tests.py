@@ -1,6 +1,9 @@
 """The whole test suite, as `make test` runs it: quality gates, then pytest on SQLite and on a
 throwaway PostgreSQL server (started by the pytest plugin), browser and API-fuzz tests
-included. Prints a timing per step and one closing line with the totals."""
+included. Prints a timing per step and one closing line with the totals.
+
+With ``--quick`` (`make quick`, the inner loop): only the fast gates (ruff) and pytest on
+SQLite without the browser and fuzz tests; further arguments go to pytest (a file, ``-k``)."""
 
 from __future__ import annotations
 
@@ -50,7 +53,23 @@ def counts(junit: Path) -> tuple[int, int, int]:
     return total - failed - skipped, failed, skipped
 
 
+def quick(arguments: list[str]) -> int:
+    started = time.monotonic()
+    Path(TEST_ENV["NOMADCLOUD_DATA_DIR"], "static").mkdir(parents=True, exist_ok=True)
+    gates = [
+        run("ruff lint", [str(BIN / "ruff"), "check", "."]),
+        run("ruff format", [str(BIN / "ruff"), "format", "--check", "."]),
+    ]
+    workers = os.environ.get("NOMADCLOUD_TEST_WORKERS", "2")
+    command = [str(BIN / "pytest"), "-n", workers, "-m", "not browser and not fuzz", *arguments]
+    ok = run("pytest on sqlite (quick)", command, {"NOMADCLOUD_TEST_DB": "sqlite"})
+    print(f"\nwall time: {time.monotonic() - started:.0f}s")
+    return 0 if ok and all(gates) else 1
+
+
 def main() -> int:
+    if sys.argv[1:2] == ["--quick"]:
+        return quick(sys.argv[2:])
     started = time.monotonic()
     Path(TEST_ENV["NOMADCLOUD_DATA_DIR"], "static").mkdir(parents=True, exist_ok=True)
     manage = [str(BIN / "nomadcloud")]
