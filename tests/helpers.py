@@ -15,13 +15,14 @@ import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 from django.http import HttpResponse
 from django.test import Client
 
-from nomadcloud.accounts.models import User
+if TYPE_CHECKING:
+    from nomadcloud.accounts.models import User
 
 # The status each generic code answers with (decision 0002); a specific code names its
 # status explicitly through ``status=``.

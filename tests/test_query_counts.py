@@ -1,0 +1,340 @@
+"""The number of SQL queries of every list page and list endpoint is pinned in
+``tests/query_counts.json`` (NetBox's idea): a change that adds a query per row, or per page,
+fails here and must update the file on purpose.
+
+Each list is requested twice on the demo zone (``seed_demo``: a few rows of everything) as a
+persona who sees rows in it, and the second request is counted, so that caches warmed by
+earlier tests in the same process (content types, assets, keys) do not change the figure.
+The counts are the same on SQLite and PostgreSQL (no vendor-specific queries on reads).
+
+To update the file after an intended change, run ``NOMADCLOUD_UPDATE_QUERY_COUNTS=1
+NOMADCLOUD_TEST_DB=sqlite .venv/bin/pytest tests/test_query_counts.py`` and commit
+``tests/query_counts.json`` with the change that explains it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+COUNTS = Path(__file__).with_name("query_counts.json")
+UPDATE = os.environ.get("NOMADCLOUD_UPDATE_QUERY_COUNTS") == "1"
+
+NOMAD = "nomad@demo.nomadcloud.cn"
+ENTERPRISE = "enterprise@demo.nomadcloud.cn"
+REVIEWER = "reviewer@demo.nomadcloud.cn"
+CASHIER = "cashier@demo.nomadcloud.cn"
+OPERATOR = "operator@demo.nomadcloud.cn"
+
+
+def model(label: str) -> Any:
+    return apps.get_model(label)
+
+
+def owner_of(organisation: Any) -> str:
+    membership = (
+        model("accounts.Membership")
+        .objects.filter(organisation=organisation, role="owner")
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    assert membership is not None, organisation
+    return str(membership.user.email)
+
+
+def first(label: str, **filters: Any) -> Any:
+    row = model(label).objects.filter(**filters).order_by("pk").first()
+    assert row is not None, (label, filters)
+    return row
+
+
+def enterprise_org() -> Any:
+    return first("accounts.Membership", user__email=ENTERPRISE, role="owner").organisation
+
+
+def merchant_org() -> Any:
+    return first("accounts.Membership", user__email=CASHIER).organisation
+
+
+def busiest(label: str, related: str) -> Any:
+    """The row of ``label`` with the most ``related`` rows (so that its list has rows)."""
+    from django.db.models import Count
+
+    row = model(label).objects.annotate(n=Count(related)).order_by("-n", "pk").first()
+    assert row is not None, label
+    return row
+
+
+def of_organisation(label: str, related: str) -> Callable[[], tuple[str, Any]]:
+    def resolve() -> tuple[str, Any]:
+        row = busiest(label, related)
+        return owner_of(row.organisation), row
+
+    return resolve
+
+
+# name → (persona, path); or (resolver → (persona, object), path with {id} for object's id)
+Target = tuple[str, str] | tuple[Callable[[], tuple[str, Any]], str, str]
+
+PAGES: dict[str, Target] = {
+    "notifications:list": (NOMAD, "/notifications/"),
+    "demands:list": (NOMAD, "/demands/"),
+    "training:list": (NOMAD, "/training/"),
+    "training:mine": (NOMAD, "/training/mine/"),
+    "orders:list": (ENTERPRISE, "/orders/"),
+    "orders:disputes": (OPERATOR, "/orders/disputes/"),
+    "orders:conversions": (OPERATOR, "/orders/conversions/"),
+    "datatasks:list": (NOMAD, "/datatasks/"),
+    "accounts:organisations": (ENTERPRISE, "/accounts/organisations/"),
+    "accounts:tokens": (ENTERPRISE, "/accounts/tokens/"),
+    "accounts:reviews": (REVIEWER, "/accounts/reviews/"),
+    "accounts:audit": (OPERATOR, "/accounts/audit/"),
+    "taxonomy:search": (NOMAD, "/taxonomy/?q=python"),
+    "taxonomy:imports": (OPERATOR, "/taxonomy/imports/"),
+    "talent:reviews": (OPERATOR, "/talent/reviews/"),
+    "matching:recommended": (NOMAD, "/matching/recommended/"),
+    "matching:invitations": (NOMAD, "/matching/invitations/"),
+    "proofs:mine": (NOMAD, "/proofs/mine/"),
+    "points:merchant_registry": (OPERATOR, "/points/merchants/"),
+}
+
+API: dict[str, Target] = {
+    "/api/v1/audit-events": (OPERATOR, "/api/v1/audit-events"),
+    "/api/v1/datatasks/accepted-work": (NOMAD, "/api/v1/datatasks/accepted-work"),
+    "/api/v1/datatasks/batches": (ENTERPRISE, "/api/v1/datatasks/batches"),
+    "/api/v1/datatasks/batches/{batch_id}/accepted-work": (
+        of_organisation("datatasks.Batch", "items"),
+        "/api/v1/datatasks/batches/{id}/accepted-work",
+        "public_id",
+    ),
+    "/api/v1/datatasks/batches/{batch_id}/answers": (
+        of_organisation("datatasks.Batch", "items"),
+        "/api/v1/datatasks/batches/{id}/answers",
+        "public_id",
+    ),
+    "/api/v1/datatasks/batches/{batch_id}/items": (
+        of_organisation("datatasks.Batch", "items"),
+        "/api/v1/datatasks/batches/{id}/items",
+        "public_id",
+    ),
+    "/api/v1/datatasks/batches/{batch_id}/workers": (
+        of_organisation("datatasks.Batch", "items"),
+        "/api/v1/datatasks/batches/{id}/workers",
+        "public_id",
+    ),
+    "/api/v1/demands": (NOMAD, "/api/v1/demands"),
+    "/api/v1/demands/feeds/{feed_id}/syncs": (
+        of_organisation("demands.Feed", "syncs"),
+        "/api/v1/demands/feeds/{id}/syncs",
+        "pk",
+    ),
+    "/api/v1/demands/organisations/{org_id}/feeds": (
+        lambda: (owner_of(busiest("demands.Feed", "syncs").organisation), None),
+        "/api/v1/demands/organisations/{org}/feeds",
+        "",
+    ),
+    "/api/v1/matching/demands/{demand_id}/candidates": (
+        of_organisation("demands.Demand", "skills"),
+        "/api/v1/matching/demands/{id}/candidates",
+        "public_id",
+    ),
+    "/api/v1/matching/invitations": (NOMAD, "/api/v1/matching/invitations"),
+    "/api/v1/matching/recommendations": (NOMAD, "/api/v1/matching/recommendations"),
+    "/api/v1/notifications": (NOMAD, "/api/v1/notifications"),
+    "/api/v1/notifications/preferences": (NOMAD, "/api/v1/notifications/preferences"),
+    "/api/v1/orders": (ENTERPRISE, "/api/v1/orders"),
+    "/api/v1/orders/accepted": (NOMAD, "/api/v1/orders/accepted"),
+    "/api/v1/orders/conversions": (OPERATOR, "/api/v1/orders/conversions"),
+    "/api/v1/orders/conversions/report": (OPERATOR, "/api/v1/orders/conversions/report"),
+    "/api/v1/orders/disputes": (OPERATOR, "/api/v1/orders/disputes"),
+    "/api/v1/orders/{order_id}/applications": (
+        of_organisation("orders.Order", "applications"),
+        "/api/v1/orders/{id}/applications",
+        "public_id",
+    ),
+    "/api/v1/orders/{order_id}/deliverables": (
+        of_organisation("orders.Order", "deliverables"),
+        "/api/v1/orders/{id}/deliverables",
+        "public_id",
+    ),
+    "/api/v1/orders/{order_id}/history": (
+        of_organisation("orders.Order", "events"),
+        "/api/v1/orders/{id}/history",
+        "public_id",
+    ),
+    "/api/v1/orders/{order_id}/messages": (
+        of_organisation("orders.Order", "messages"),
+        "/api/v1/orders/{id}/messages",
+        "public_id",
+    ),
+    "/api/v1/organisations": (ENTERPRISE, "/api/v1/organisations"),
+    "/api/v1/organisations/{org_id}/api-keys": (
+        lambda: (ENTERPRISE, None),
+        "/api/v1/organisations/{org}/api-keys",
+        "",
+    ),
+    "/api/v1/organisations/{org_id}/invitations": (
+        lambda: (ENTERPRISE, None),
+        "/api/v1/organisations/{org}/invitations",
+        "",
+    ),
+    "/api/v1/organisations/{org_id}/members": (
+        lambda: (ENTERPRISE, None),
+        "/api/v1/organisations/{org}/members",
+        "",
+    ),
+    "/api/v1/points/exchanges": (NOMAD, "/api/v1/points/exchanges"),
+    "/api/v1/points/merchants": (OPERATOR, "/api/v1/points/merchants"),
+    "/api/v1/points/merchants/{org_id}/payments": (
+        lambda: (CASHIER, None),
+        "/api/v1/points/merchants/{merchant}/payments",
+        "",
+    ),
+    "/api/v1/points/merchants/{org_id}/statements": (
+        lambda: (CASHIER, None),
+        "/api/v1/points/merchants/{merchant}/statements",
+        "",
+    ),
+    "/api/v1/points/operator/campaigns": (OPERATOR, "/api/v1/points/operator/campaigns"),
+    "/api/v1/points/operator/forecast": (OPERATOR, "/api/v1/points/operator/forecast"),
+    "/api/v1/points/operator/liability": (OPERATOR, "/api/v1/points/operator/liability"),
+    "/api/v1/points/operator/programmes": (OPERATOR, "/api/v1/points/operator/programmes"),
+    "/api/v1/points/operator/rates": (OPERATOR, "/api/v1/points/operator/rates"),
+    "/api/v1/points/operator/rules": (OPERATOR, "/api/v1/points/operator/rules"),
+    "/api/v1/points/operator/scenarios": (OPERATOR, "/api/v1/points/operator/scenarios"),
+    "/api/v1/points/operator/shortfalls": (OPERATOR, "/api/v1/points/operator/shortfalls"),
+    "/api/v1/points/rates": (NOMAD, "/api/v1/points/rates"),
+    "/api/v1/points/scenarios": (NOMAD, "/api/v1/points/scenarios"),
+    "/api/v1/points/settlement/rates": (OPERATOR, "/api/v1/points/settlement/rates"),
+    "/api/v1/points/settlement/statements": (OPERATOR, "/api/v1/points/settlement/statements"),
+    "/api/v1/points/wallet/expiry": (NOMAD, "/api/v1/points/wallet/expiry"),
+    "/api/v1/points/wallet/history": (NOMAD, "/api/v1/points/wallet/history"),
+    "/api/v1/points/wallet/lots": (NOMAD, "/api/v1/points/wallet/lots"),
+    "/api/v1/proofs/credentials": (NOMAD, "/api/v1/proofs/credentials"),
+    "/api/v1/proofs/keys": (OPERATOR, "/api/v1/proofs/keys"),
+    "/api/v1/reviews/organisations": (REVIEWER, "/api/v1/reviews/organisations"),
+    "/api/v1/talent/applications": (NOMAD, "/api/v1/talent/applications"),
+    "/api/v1/talent/me/certificates": (NOMAD, "/api/v1/talent/me/certificates"),
+    "/api/v1/talent/reviews/applications": (OPERATOR, "/api/v1/talent/reviews/applications"),
+    "/api/v1/talent/rule-sets": (NOMAD, "/api/v1/talent/rule-sets"),
+    "/api/v1/taxonomy/concepts": (NOMAD, "/api/v1/taxonomy/concepts"),
+    "/api/v1/taxonomy/imports": (OPERATOR, "/api/v1/taxonomy/imports"),
+    "/api/v1/tokens": (ENTERPRISE, "/api/v1/tokens"),
+    "/api/v1/training/completions": (NOMAD, "/api/v1/training/completions"),
+    "/api/v1/training/enrolments": (NOMAD, "/api/v1/training/enrolments"),
+    "/api/v1/training/scenarios": (NOMAD, "/api/v1/training/scenarios"),
+    "/api/v1/training/scenarios/{scenario_id}/enrolments": (
+        of_organisation("training.Scenario", "enrolments"),
+        "/api/v1/training/scenarios/{id}/enrolments",
+        "public_id",
+    ),
+    "/api/v1/training/scenarios/{scenario_id}/materials": (
+        of_organisation("training.Scenario", "materials"),
+        "/api/v1/training/scenarios/{id}/materials",
+        "public_id",
+    ),
+}
+
+
+def resolve(target: Target) -> tuple[str, str]:
+    if isinstance(target[0], str):
+        persona, path = target  # type: ignore[misc]
+        return persona, path
+    resolver, template, attribute = target  # type: ignore[misc]
+    persona, row = resolver()
+    values = {
+        "org": enterprise_org().public_id,
+        "merchant": merchant_org().public_id,
+        "id": getattr(row, attribute) if attribute else "",
+    }
+    return persona, template.format(**values)
+
+
+def count(persona: str, path: str) -> int:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(model("accounts.User").objects.get(email=persona))
+    first_answer = client.get(path)
+    assert first_answer.status_code == 200, (persona, path, first_answer.status_code)
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(path)
+    assert again.status_code == 200, (persona, path, again.status_code)
+    return len(queries.captured_queries)
+
+
+@pytest.fixture
+def demo(db: None, settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo", verbosity=0)
+    # The demo zone pulls no feed: two, with a few pulls each, for the feed lists.
+    owner = model("accounts.User").objects.get(email=ENTERPRISE)
+    for n in range(2):
+        feed = model("demands.Feed").objects.create(
+            organisation=enterprise_org(),
+            url=f"https://jobs.example.com/feed-{n}.json",
+            format="jobposting",
+            created_by=owner,
+        )
+        for status in ("ok", "not_modified", "failed"):
+            model("demands.FeedSync").objects.create(feed=feed, status=status)
+
+
+def test_list_pages_and_endpoints_keep_their_query_counts(demo: None) -> None:
+    """One test for all lists, so that the demo zone is built once and every difference is
+    reported together."""
+    measured = {
+        "pages": {name: count(*resolve(target)) for name, target in PAGES.items()},
+        "api": {name: count(*resolve(target)) for name, target in API.items()},
+    }
+    if UPDATE:
+        COUNTS.write_text(json.dumps(measured, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        return
+    pinned = json.loads(COUNTS.read_text(encoding="utf-8"))
+    changed = [
+        f"{kind} {name}: {pinned.get(kind, {}).get(name)} → {value} queries"
+        for kind, values in measured.items()
+        for name, value in values.items()
+        if pinned.get(kind, {}).get(name) != value
+    ]
+    stale = [
+        f"{kind} {name}: pinned but no longer measured"
+        for kind, values in pinned.items()
+        for name in values
+        if name not in measured.get(kind, {})
+    ]
+    assert not changed and not stale, (
+        "Query counts differ from tests/query_counts.json:\n  "
+        + "\n  ".join(changed + stale)
+        + "\nIf the change is intended, rewrite the file with "
+        "NOMADCLOUD_UPDATE_QUERY_COUNTS=1 NOMADCLOUD_TEST_DB=sqlite "
+        ".venv/bin/pytest tests/test_query_counts.py and commit it."
+    )
+
+
+def test_every_list_endpoint_of_the_api_is_pinned() -> None:
+    """A new list endpoint (a GET answering an array or a cursor page) must join the file."""
+    document = json.loads(
+        (Path(__file__).resolve().parents[1] / "docs" / "api" / "openapi.json").read_text()
+    )
+    lists = set()
+    for path, operations in document["paths"].items():
+        get = operations.get("get")
+        if not get:
+            continue
+        schema = (
+            get["responses"].get("200", {}).get("content", {}).get("application/json", {})
+        ).get("schema", {})
+        query = {p["name"] for p in get.get("parameters", []) if p["in"] == "query"}
+        if schema.get("type") == "array" or "cursor" in query:
+            lists.add(path)
+    assert lists == set(API), (sorted(lists - set(API)), sorted(set(API) - lists))
