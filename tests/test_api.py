@@ -12,16 +12,12 @@ from django.test import Client
 from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.core.models import AuditEvent
 from tests.conftest import World, client_for, database_fingerprint
-from tests.helpers import assert_error
-
-
-def post(client: Client, path: str, body: Any, **headers: str) -> Any:
-    return client.post(path, json.dumps(body), content_type="application/json", **headers)
+from tests.helpers import api_post, assert_error
 
 
 class TestErrorEnvelope:
     def test_validation_errors_are_localized_and_name_the_field(self, db: None) -> None:
-        zh = post(
+        zh = api_post(
             Client(HTTP_ACCEPT_LANGUAGE="zh-hans"),
             "/api/v1/people",
             {
@@ -32,7 +28,7 @@ class TestErrorEnvelope:
                 "consent": True,
             },
         )
-        en = post(
+        en = api_post(
             Client(HTTP_ACCEPT_LANGUAGE="en"),
             "/api/v1/people",
             {
@@ -51,7 +47,7 @@ class TestErrorEnvelope:
         assert User.objects.count() == 0
 
     def test_schema_errors_use_the_envelope_too(self, db: None) -> None:
-        response = post(
+        response = api_post(
             Client(HTTP_ACCEPT_LANGUAGE="en"),
             "/api/v1/people",
             {"display_name": "", "preferred_language": "tlh"},
@@ -67,7 +63,7 @@ class TestErrorEnvelope:
 
     def test_oversized_requests_are_refused_before_any_work(self, db: None, settings: Any) -> None:
         settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
-        response = post(
+        response = api_post(
             Client(),
             "/api/v1/people",
             {"display_name": "x" * 5000, "password": "p", "email": "a@b.cn"},
@@ -81,9 +77,9 @@ class TestErrorEnvelope:
             "password": "correct-horse-battery-staple-42",
             "email": "api@example.com",
         }
-        refused = post(Client(), "/api/v1/people", body)
+        refused = api_post(Client(), "/api/v1/people", body)
         assert_error(refused, "consent_required", status=422)
-        accepted = post(Client(), "/api/v1/people", {**body, "consent": True})
+        accepted = api_post(Client(), "/api/v1/people", {**body, "consent": True})
         assert accepted.status_code == 201
         assert User.objects.get(email="api@example.com").privacy_consented_at is not None
 
@@ -127,7 +123,7 @@ class TestTokens:
         listed = client.get("/api/v1/organisations").json()["items"]
         assert [o["id"] for o in listed] == [str(world.acme.public_id)]
         assert_error(client.get(f"/api/v1/organisations/{world.globex.public_id}"), "not_found")
-        invite = post(
+        invite = api_post(
             client,
             f"/api/v1/organisations/{world.acme.public_id}/invitations",
             {"email": "z@example.com"},
@@ -181,13 +177,13 @@ class TestPagination:
 class TestIdempotency:
     def test_a_retry_replays_and_a_changed_body_is_refused(self, world: World) -> None:
         client = client_for(world.bob)
-        first = post(
+        first = api_post(
             client,
             "/api/v1/organisations",
             {"kind": "merchant", "name_en": "Tea"},
             HTTP_IDEMPOTENCY_KEY="k-1",
         )
-        retry = post(
+        retry = api_post(
             client,
             "/api/v1/organisations",
             {"kind": "merchant", "name_en": "Tea"},
@@ -197,7 +193,7 @@ class TestIdempotency:
         assert retry.json() == first.json()
         assert retry["Idempotent-Replayed"] == "true"
         assert Organisation.objects.filter(name_en="Tea").count() == 1
-        changed = post(
+        changed = api_post(
             client,
             "/api/v1/organisations",
             {"kind": "merchant", "name_en": "Coffee"},
@@ -208,17 +204,17 @@ class TestIdempotency:
 
     def test_keys_are_per_caller(self, world: World) -> None:
         body = {"kind": "merchant", "name_en": "Same"}
-        post(client_for(world.bob), "/api/v1/organisations", body, HTTP_IDEMPOTENCY_KEY="k")
-        post(client_for(world.rita), "/api/v1/organisations", body, HTTP_IDEMPOTENCY_KEY="k")
+        api_post(client_for(world.bob), "/api/v1/organisations", body, HTTP_IDEMPOTENCY_KEY="k")
+        api_post(client_for(world.rita), "/api/v1/organisations", body, HTTP_IDEMPOTENCY_KEY="k")
         assert Organisation.objects.filter(name_en="Same").count() == 2
 
     def test_failed_requests_can_be_retried(self, world: World) -> None:
         client = client_for(world.bob)
-        bad = post(
+        bad = api_post(
             client, "/api/v1/organisations", {"kind": "merchant"}, HTTP_IDEMPOTENCY_KEY="k-2"
         )
         assert_error(bad, "invalid_input", field="name_zh")
-        good = post(
+        good = api_post(
             client, "/api/v1/organisations", {"kind": "merchant"}, HTTP_IDEMPOTENCY_KEY="k-3"
         )
         assert_error(

@@ -17,6 +17,7 @@ from django.utils import timezone
 from nomadcloud.orders import conversions
 from nomadcloud.orders.models import Conversion, Order
 from tests.conftest import World, client_for, credit_code, database_fingerprint
+from tests.helpers import assert_page_refused
 from tests.permissions.demands import make_concepts
 from tests.permissions.orders import (
     BUILDERS,
@@ -144,7 +145,7 @@ def test_the_operator_decides_on_the_page(world: World) -> None:
         f"/orders/{order.public_id}/dispute/decision/",
         {"outcome": "split", "to_nomad": "1", "to_enterprise": "1", "reason": "x"},
     )
-    assert bad.status_code == 422 and "add up to ¥2.00" in bad.content.decode()
+    assert_page_refused(bad, 422, "add up to ¥2.00")
 
 
 class TestConversionPages:
@@ -249,7 +250,7 @@ class TestConversionPages:
                 "registered_on": "2026-03-01",
             },
         )
-        assert bad.status_code == 422 and "18 characters" in bad.content.decode()
+        assert_page_refused(bad, 422, "18 characters")
 
 
 @pytest.mark.parametrize("count", [3, 20])

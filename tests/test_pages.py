@@ -9,6 +9,7 @@ from django.test import Client
 
 from nomadcloud.accounts.models import Membership, Organisation, User
 from tests.conftest import PASSWORD, World, client_for
+from tests.helpers import assert_page_refused
 
 
 def test_registration_signs_in_and_shows_the_nomad_workspace(db: None) -> None:
@@ -44,8 +45,7 @@ def test_registration_errors_are_shown_on_the_fields_and_nothing_is_saved(db: No
             "consent": "on",
         },
     )
-    assert response.status_code == 422
-    assert "This telephone number is not valid" in response.content.decode()
+    assert_page_refused(response, 422, "This telephone number is not valid")
     assert User.objects.count() == 0
 
 

@@ -22,15 +22,11 @@ from nomadcloud.points.book.store import DatabaseLedger, DatabaseStore
 from nomadcloud.points.ledger import SystemRole, check_invariants
 from nomadcloud.points.programme import services as programme
 from tests.conftest import World, client_for, database_fingerprint
-from tests.helpers import assert_error
+from tests.helpers import api_post, assert_error
 from tests.permissions.points import SCENARIO, give_work_units, zone_scenario
 
 API = "/api/v1/points"
 ZP = book.ZONE_POINTS
-
-
-def post(client: Client, path: str, body: Any, **headers: Any) -> Any:
-    return client.post(path, json.dumps(body), content_type="application/json", **headers)
 
 
 def en(user: Any) -> Client:
@@ -50,7 +46,7 @@ def test_quote_exchange_and_replay_with_the_key(world: World) -> None:
     zone_scenario(world)
     give_work_units(world.rita, "20.00")
     client = en(world.rita)
-    quote = post(client, f"{API}/exchanges/quote", {"scenario": SCENARIO, "work_units": "3.33"})
+    quote = api_post(client, f"{API}/exchanges/quote", {"scenario": SCENARIO, "work_units": "3.33"})
     assert quote.status_code == 200, quote.content
     q = quote.json()
     assert (q["points"], q["bonus"], q["total"], q["available_work_units"]) == (33, 0, 33, "20.00")
@@ -60,7 +56,7 @@ def test_quote_exchange_and_replay_with_the_key(world: World) -> None:
         "key": "order-77",
         "rate_id": q["rate"]["id"],
     }
-    created = post(client, f"{API}/exchanges", body)
+    created = api_post(client, f"{API}/exchanges", body)
     assert created.status_code == 201, created.content
     x = created.json()
     assert (x["work_units"], x["points"], x["points_per_work_unit"]) == ("3.33", 33, "10")
@@ -68,9 +64,9 @@ def test_quote_exchange_and_replay_with_the_key(world: World) -> None:
         f"x:{world.rita.public_id.hex}:order-77:wu",
         f"x:{world.rita.public_id.hex}:order-77:pts",
     ]
-    replay = post(client, f"{API}/exchanges", body)
+    replay = api_post(client, f"{API}/exchanges", body)
     assert replay.status_code == 200 and replay.json()["id"] == x["id"]
-    changed = post(client, f"{API}/exchanges", {**body, "work_units": "4.00"})
+    changed = api_post(client, f"{API}/exchanges", {**body, "work_units": "4.00"})
     assert changed.status_code == 409
     assert changed.json()["code"] == "idempotency_key_reused"
     assert m.Exchange.objects.count() == 1
@@ -105,7 +101,7 @@ def test_bad_exchanges_are_refused_with_the_field(
     client = en(world.rita)
     before = database_fingerprint()
     full = {"scenario": SCENARIO, "work_units": "1.00", "key": "k1", **body}
-    response = post(client, f"{API}/exchanges", full)
+    response = api_post(client, f"{API}/exchanges", full)
     assert response.status_code == status, response.content
     assert response.json()["code"] == code
     assert field in response.json()["fields"]
@@ -122,7 +118,7 @@ def test_no_rate_in_force_is_a_conflict_in_chinese(world: World) -> None:
     )
     give_work_units(world.rita, "10.00")
     client = client_for(world.rita, HTTP_ACCEPT_LANGUAGE="zh-hans")
-    response = post(
+    response = api_post(
         client, f"{API}/exchanges", {"scenario": "norate", "work_units": "1", "key": "a"}
     )
     assert response.status_code == 409
@@ -136,7 +132,7 @@ def test_wallet_lots_expiry_history_pages_and_statement(world: World) -> None:
     client = en(world.rita)
     for i in range(3):
         assert (
-            post(
+            api_post(
                 client,
                 f"{API}/exchanges",
                 {"scenario": SCENARIO, "work_units": "2.00", "key": f"k{i}"},
@@ -180,7 +176,7 @@ def test_wallet_lots_expiry_history_pages_and_statement(world: World) -> None:
 
 def test_operator_endpoints(world: World) -> None:
     client = en(world.oscar)
-    created = post(
+    created = api_post(
         client,
         f"{API}/operator/scenarios",
         {
@@ -197,17 +193,17 @@ def test_operator_endpoints(world: World) -> None:
     assert created.json()["asset"] == "S-DONGPO"
     asset = m.Asset.objects.get(code="S-DONGPO")
     assert (asset.scale, asset.expiry_months, asset.expiry_at_end_of) == (2, 6, "month")
-    again = post(
+    again = api_post(
         client,
         f"{API}/operator/scenarios",
         {"code": "dongpo", "name_en": "Again", "category": "dining"},
     )
     assert_error(again, "code_taken", field="code", status=422)
-    rate = post(
+    rate = api_post(
         client, f"{API}/operator/rates", {"scenario": "dongpo", "points_per_work_unit": "2.5"}
     )
     assert rate.status_code == 201
-    past = post(
+    past = api_post(
         client,
         f"{API}/operator/rates",
         {
@@ -220,16 +216,16 @@ def test_operator_endpoints(world: World) -> None:
     assert [r["points_per_work_unit"] for r in client.get(f"{API}/operator/rates").json()] == [
         "2.5"
     ]
-    rule = post(
+    rule = api_post(
         client,
         f"{API}/operator/rules",
         {"asset": "S-DONGPO", "month_cap": 10000, "lock_days": 3, "expiry_months": 2},
     )
     assert rule.status_code == 201 and rule.json()["version"] == 1
     assert_error(
-        post(client, f"{API}/operator/rules", {"asset": "WU"}), "unknown_asset", "asset", 422
+        api_post(client, f"{API}/operator/rules", {"asset": "WU"}), "unknown_asset", "asset", 422
     )
-    campaign = post(
+    campaign = api_post(
         client,
         f"{API}/operator/campaigns",
         {
@@ -272,7 +268,7 @@ def test_the_liability_adds_up_and_the_forecast_shows_what_expires(world: World)
     give_work_units(world.bob, "30.00")
     for user, key in ((world.rita, "r"), (world.bob, "b")):
         assert (
-            post(
+            api_post(
                 en(user),
                 f"{API}/exchanges",
                 {"scenario": SCENARIO, "work_units": "10.00", "key": key},
@@ -281,7 +277,7 @@ def test_the_liability_adds_up_and_the_forecast_shows_what_expires(world: World)
         )
     programme.publish_rule(principal=operator, asset_code=ZP, lock_days=5, expiry_days=40)
     assert (
-        post(
+        api_post(
             en(world.rita),
             f"{API}/exchanges",
             {"scenario": SCENARIO, "work_units": "5.00", "key": "l"},
@@ -352,7 +348,7 @@ def test_batch_for_the_zone_operator(world: World) -> None:
             {"id": "v", "kind": "void", "pending_id": "h"},
         ]
     }
-    response = post(client, f"{API}/transfers/batch", body)
+    response = api_post(client, f"{API}/transfers/batch", body)
     assert response.status_code == 200, response.content
     results = response.json()["results"]
     assert [(r["id"], r["status"], r.get("reason")) for r in results] == [
@@ -367,7 +363,7 @@ def test_batch_for_the_zone_operator(world: World) -> None:
     ]
     assert results[2]["message"] == "Not enough points."
     # retries answer "exists"; the ledger keeps them under the operator's namespace
-    again = post(client, f"{API}/transfers/batch", {"transfers": [body["transfers"][0]]}).json()
+    again = api_post(client, f"{API}/transfers/batch", {"transfers": [body["transfers"][0]]}).json()
     assert again["results"][0]["status"] == "exists"
     assert m.Transfer.objects.filter(tid="op:a").exists()
     assert check_invariants(DatabaseStore()) == []
@@ -376,7 +372,7 @@ def test_batch_for_the_zone_operator(world: World) -> None:
 def test_batch_validation(world: World) -> None:
     client = en(world.oscar)
     too_many = {"transfers": [transfer(f"t{i}", "x", "y", 1) for i in range(8001)]}
-    assert_error(post(client, f"{API}/transfers/batch", too_many), "invalid_input", "transfers")
+    assert_error(api_post(client, f"{API}/transfers/batch", too_many), "invalid_input", "transfers")
     for bad in (
         transfer("a b", "x", "y", 1),
         transfer("a", "x", "y", "1"),
@@ -384,7 +380,7 @@ def test_batch_validation(world: World) -> None:
         {"id": "a", "kind": "expire_lot"},
         transfer("a", "x", "y", 1, code="c" * 65),
     ):
-        response = post(client, f"{API}/transfers/batch", {"transfers": [bad]})
+        response = api_post(client, f"{API}/transfers/batch", {"transfers": [bad]})
         assert_error(response, "invalid_input"), bad
 
 
@@ -423,7 +419,7 @@ def test_a_programme_issues_points_but_never_takes_a_holders(
             {"id": "rv2", "kind": "reversal", "reverses": "g3", "amount": 5},  # from Bob
         ]
     }
-    response = post(client, f"{API}/transfers/batch", body)
+    response = api_post(client, f"{API}/transfers/batch", body)
     assert response.status_code == 200, response.content
     assert [(r["id"], r["status"], r.get("reason")) for r in response.json()["results"]] == [
         ("g1", "created", None),
@@ -442,7 +438,7 @@ def test_a_programme_issues_points_but_never_takes_a_holders(
     assert (rows[rita], rows[bob]) == (140, 15)
     # posts and voids name only its own holds: the operator's "h" is invisible to it
     DatabaseLedger().hold("op:h", rita, bob, 5)
-    void = post(
+    void = api_post(
         client,
         f"{API}/transfers/batch",
         {"transfers": [{"id": "v", "kind": "void", "pending_id": "h"}]},
@@ -453,11 +449,11 @@ def test_a_programme_issues_points_but_never_takes_a_holders(
 def test_who_may_not_post_batches(world: World, programme_key: str) -> None:
     body = {"transfers": [transfer("a", "issuance:ZP:0", "u:x:ZP", 1)]}
     for user in (world.rita, world.olivia, world.charlie):
-        response = post(en(user), f"{API}/transfers/batch", body)
+        response = api_post(en(user), f"{API}/transfers/batch", body)
         assert_error(response, "not_programme_operator", status=403)
     acme_key = Client(HTTP_AUTHORIZATION=f"Bearer {world.org_key_secret}")
     assert_error(
-        post(acme_key, f"{API}/transfers/batch", body), "not_programme_operator", status=403
+        api_post(acme_key, f"{API}/transfers/batch", body), "not_programme_operator", status=403
     )
     _key, read_only = accounts.create_organisation_key(
         principal=Principal.for_user(world.charlie),
@@ -466,7 +462,7 @@ def test_who_may_not_post_batches(world: World, programme_key: str) -> None:
         scope="read",
     )
     reader = Client(HTTP_AUTHORIZATION=f"Bearer {read_only}")
-    assert_error(post(reader, f"{API}/transfers/batch", body), "scope")
+    assert_error(api_post(reader, f"{API}/transfers/batch", body), "scope")
     programme.authorise_programme(
         principal=Principal.for_user(world.oscar),
         organisation=world.globex,
@@ -475,7 +471,7 @@ def test_who_may_not_post_batches(world: World, programme_key: str) -> None:
     )
     withdrawn = Client(HTTP_AUTHORIZATION=f"Bearer {programme_key}")
     assert_error(
-        post(withdrawn, f"{API}/transfers/batch", body), "not_programme_operator", status=403
+        api_post(withdrawn, f"{API}/transfers/batch", body), "not_programme_operator", status=403
     )
 
 
@@ -488,7 +484,7 @@ def test_a_large_batch(world: World) -> None:
             for i in range(3000)
         ]
     }
-    response = post(en(world.oscar), f"{API}/transfers/batch", body)
+    response = api_post(en(world.oscar), f"{API}/transfers/batch", body)
     assert response.status_code == 200
     assert {r["status"] for r in response.json()["results"]} == {"created"}
     total = sum(1 + i % 5 for i in range(3000))

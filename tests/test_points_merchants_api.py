@@ -9,15 +9,12 @@ import csv
 import io
 import json
 from datetime import timedelta
-from typing import Any
-
-from django.test import Client
 
 from nomadcloud.points import models as m
 from nomadcloud.points.merchants import queries as merchants_queries
 from nomadcloud.points.merchants.services import payments, settlement
 from tests.conftest import World, client_for, make_person
-from tests.helpers import assert_error
+from tests.helpers import api_post, assert_error, assert_page_refused
 from tests.permissions.points_merchants import (
     SCENARIO,
     acme_merchant,
@@ -33,10 +30,6 @@ from tests.permissions.points_merchants import (
 API = "/api/v1/points"
 
 
-def post(client: Client, path: str, body: dict[str, Any]) -> Any:
-    return client.post(path, json.dumps(body), content_type="application/json")
-
-
 def test_pay_and_refund_through_the_api(world: World) -> None:
     merchant = acme_merchant(world)
     fund(world.wendy, 1000)
@@ -44,13 +37,13 @@ def test_pay_and_refund_through_the_api(world: World) -> None:
     olivia = client_for(world.olivia, HTTP_ACCEPT_LANGUAGE="en")
     org = world.acme.public_id
 
-    response = post(wendy, f"{API}/pay/codes", {"asset": "ZP"})
+    response = api_post(wendy, f"{API}/pay/codes", {"asset": "ZP"})
     assert response.status_code == 201, response.content
     issued = response.json()
     assert len(issued["code"]) == 12 and issued["qr_svg"].startswith("<svg")
     assert issued["grouped"].replace(" ", "") == issued["code"]
 
-    response = post(
+    response = api_post(
         olivia, f"{API}/merchants/{org}/payments", {"code": issued["code"], "amount": 150}
     )
     assert response.status_code == 201, response.content
@@ -69,10 +62,10 @@ def test_pay_and_refund_through_the_api(world: World) -> None:
     assert response.status_code == 409
     assert response.json()["code"] == "pending_already_posted"
 
-    response = post(olivia, payment_path + "/refunds", {"amount": 50, "reason": "Cold coffee"})
+    response = api_post(olivia, payment_path + "/refunds", {"amount": 50, "reason": "Cold coffee"})
     assert response.status_code == 201, response.content
     assert response.json()["amount"] == 50 and not response.json()["after_settlement"]
-    response = post(olivia, payment_path + "/refunds", {"amount": 101, "reason": "again"})
+    response = api_post(olivia, payment_path + "/refunds", {"amount": 101, "reason": "again"})
     assert assert_error(response, "reversal_exceeds_original", status=422)["fields"]["amount"] == [
         "At most 100 of this payment can still be refunded."
     ]
@@ -96,15 +89,15 @@ def test_bad_codes_and_amounts_are_refused_in_the_readers_language(world: World)
         ({"code": code, "amount": 101}, "insufficient_funds", "amount"),
     ]
     for body, reason, field in cases:
-        response = post(olivia, path, body)
+        response = api_post(olivia, path, body)
         assert response.status_code == 422, response.content
         envelope = response.json()
         assert envelope["code"] == reason and field in envelope["fields"]
         assert any("\u4e00" <= ch <= "\u9fff" for ch in envelope["message"])  # Chinese
-    assert_error(post(olivia, path, {"code": code, "amount": 1.5}), "invalid_input", "amount")
+    assert_error(api_post(olivia, path, {"code": code, "amount": 1.5}), "invalid_input", "amount")
     assert m.Payment.objects.count() == 0
-    assert post(olivia, path, {"code": code, "amount": 100}).status_code == 201
-    response = post(olivia, path, {"code": code, "amount": 1})
+    assert api_post(olivia, path, {"code": code, "amount": 100}).status_code == 201
+    response = api_post(olivia, path, {"code": code, "amount": 1})
     assert response.json()["code"] == "code_used"
 
 
@@ -148,12 +141,12 @@ def test_the_operator_registers_merchants_and_publishes_rates_through_the_api(
     scenario()
     org = merchant_org(make_person("Hai Owner", "hai@example.com"), "Haihua Hotel")
     oscar = client_for(world.oscar, HTTP_ACCEPT_LANGUAGE="en")
-    response = post(
+    response = api_post(
         oscar, f"{API}/merchants", {"organisation": str(org.public_id), "scenario": SCENARIO}
     )
     assert response.status_code == 201, response.content
     assert response.json()["asset"] == "ZP" and response.json()["category"] == "culture_tourism"
-    response = post(
+    response = api_post(
         oscar,
         f"{API}/merchants",
         {"organisation": str(world.globex.public_id), "scenario": SCENARIO},
@@ -168,14 +161,14 @@ def test_the_operator_registers_merchants_and_publishes_rates_through_the_api(
     assert response.json()["scenario"] == "yangpu-dining"
 
     tomorrow = (settlement.today() + timedelta(days=1)).isoformat()
-    response = post(
+    response = api_post(
         oscar,
         f"{API}/settlement/rates",
         {"asset": "ZP", "effective_from": tomorrow, "cny_per_point": "0.0800"},
     )
     assert response.status_code == 201, response.content
     assert response.json()["cny_per_point"] == "0.0800"
-    response = post(
+    response = api_post(
         oscar,
         f"{API}/settlement/rates",
         {"asset": "ZP", "effective_from": tomorrow, "cny_per_point": 0.1},
@@ -212,14 +205,12 @@ def test_the_cashier_page_takes_confirms_and_refunds_a_payment(world: World) -> 
     assert olivia.get("/points/cashier/")["Location"] == f"{base}/cashier/"
 
     response = olivia.post(f"{base}/cashier/", {"code": "1234 5678 9012", "amount": "40"})
-    assert response.status_code == 422
-    assert "This payment code is not valid." in response.content.decode()
+    assert_page_refused(response, 422, "This payment code is not valid.")
     code = code_for(world.wendy)
     response = olivia.post(f"{base}/cashier/", {"code": code, "amount": "0"})
-    assert response.status_code == 422
-    assert "The amount must be greater than zero." in response.content.decode()
+    assert_page_refused(response, 422, "The amount must be greater than zero.")
     response = olivia.post(f"{base}/cashier/", {"code": code, "amount": "40.5"})
-    assert response.status_code == 422 and "whole number" in response.content.decode()
+    assert_page_refused(response, 422, "whole number")
 
     response = olivia.post(f"{base}/cashier/", {"code": code, "amount": "40"})
     assert response.status_code == 302

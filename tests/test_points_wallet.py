@@ -22,6 +22,7 @@ from nomadcloud.points.programme import services as programme
 from nomadcloud.points.wallet import queries as wallet
 from nomadcloud.points.wallet import services as exchange
 from tests.conftest import World, client_for, database_fingerprint
+from tests.helpers import assert_page_refused
 from tests.permissions.points import SCENARIO, give_work_units, zone_scenario
 
 ZP = book.ZONE_POINTS
@@ -75,14 +76,12 @@ def test_a_refused_exchange_is_shown_on_the_form(world: World) -> None:
     client = client_for(world.rita, HTTP_ACCEPT_LANGUAGE="en")
     before = database_fingerprint()
     response = client.post("/points/exchange/", {"scenario": SCENARIO, "work_units": "5"})
-    assert response.status_code == 422
-    assert "Not enough work units: you have 1.00." in response.content.decode()
+    assert_page_refused(response, 422, "Not enough work units: you have 1.00.")
     stale = client.post(
         "/points/exchange/",
         {"scenario": SCENARIO, "work_units": "1", "key": "k", "rate": 999999, "confirm": "1"},
     )
-    assert stale.status_code == 422
-    assert "The exchange rate has changed since your preview" in stale.content.decode()
+    assert_page_refused(stale, 422, "The exchange rate has changed since your preview")
     assert database_fingerprint() == before
 
 
@@ -176,8 +175,7 @@ def test_operator_page_and_forms(world: World) -> None:
         "/points/operator/rates/",
         {"scenario": "shentou", "points_per_work_unit": "2", "valid_from": past},
     )
-    assert refused.status_code == 422
-    assert "cannot take effect in the past" in refused.content.decode()
+    assert_page_refused(refused, 422, "cannot take effect in the past")
     rule = client.post(
         "/points/operator/rules/",
         {
