@@ -275,7 +275,7 @@ def count(persona: str, path: str) -> int:
 @pytest.fixture
 def demo(db: None, settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", nomads=12, verbosity=0)  # the named personas and a few more
     # The demo zone pulls no feed: two, with a few pulls each, for the feed lists.
     owner = model("accounts.User").objects.get(email=ENTERPRISE)
     for n in range(2):
