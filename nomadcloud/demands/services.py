@@ -30,6 +30,7 @@ from nomadcloud.core.crypto import decrypt_text, encrypt_text
 from nomadcloud.core.errors import Conflict, DomainError, Forbidden, NotFound, invalid_field
 from nomadcloud.core.jobs import enqueue_after_commit
 from nomadcloud.core.money import to_cny
+from nomadcloud.demands.events import send_demand_changed
 from nomadcloud.demands.models import (
     Demand,
     DemandEvent,
@@ -340,6 +341,7 @@ def create_demand(
         after={**_summary(clean), "status": demand.status, "source": source},
         token=principal.token,
     )
+    send_demand_changed([demand.pk])
     return demand
 
 
@@ -373,6 +375,7 @@ def update_demand(
         after=after,
         token=principal.token,
     )
+    send_demand_changed([demand.pk])
     return demand
 
 
@@ -438,6 +441,7 @@ def change_status(
         after={"status": status},
         token=principal.token,
     )
+    send_demand_changed([demand.pk])
     return demand
 
 
@@ -508,6 +512,7 @@ def upsert_demand(
     existing.save(update_fields=["payload_hash", "feed", "updated_at"])
     if not changed and existing.status == before_status:
         return existing, "unchanged"
+    send_demand_changed([existing.pk])
     audit.record(
         actor=principal.user,
         action="demands.demand.upsert",
@@ -582,6 +587,7 @@ def add_profile_tag(*, principal: Principal, demand: Demand, code: str) -> JobPr
         after={"concept": concept.code},
         token=principal.token,
     )
+    send_demand_changed([demand.pk])
     return tag
 
 
@@ -603,6 +609,7 @@ def remove_profile_tag(*, principal: Principal, demand: Demand, tag_id: int) -> 
         before={"concept": tag.concept_id},
         token=principal.token,
     )
+    send_demand_changed([demand.pk])
 
 
 # --- webhook ----------------------------------------------------------------------------------
@@ -848,6 +855,7 @@ def _sync(feed: Feed) -> FeedSync:
                 note="no longer in the feed",
             )
             Demand.objects.filter(pk=locked.pk).update(payload_hash="")
+            send_demand_changed([locked.pk])
             closed += 1
     sync.created, sync.updated, sync.unchanged = (
         counts["created"],

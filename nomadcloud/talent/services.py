@@ -40,6 +40,7 @@ from nomadcloud.core.errors import Conflict, Forbidden, InvalidInput, invalid_fi
 from nomadcloud.core.money import to_cny
 from nomadcloud.talent import evaluator
 from nomadcloud.talent.access import CERTIFYING_DEPARTMENT_CODE
+from nomadcloud.talent.events import send_profile_changed
 from nomadcloud.talent.models import (
     SECTIONS,
     SELF_DECLARED_MAX_LEVEL,
@@ -230,6 +231,7 @@ def update_profile(
         profile.save(update_fields=[*changed, "updated_at"])
         # Names only: profile text is the nomad's own data and stays out of the audit log.
         _record(principal, "talent.profile.update", profile, {"fields": sorted(changed)})
+        send_profile_changed([profile.pk])
     return profile
 
 
@@ -247,6 +249,7 @@ def set_language(*, principal: Principal, language: str, level: str) -> ProfileL
         profile=profile, language=code, defaults={"level": level}
     )
     _record(principal, "talent.language.set", item, {"language": code, "level": level})
+    send_profile_changed([profile.pk])
     return item
 
 
@@ -278,6 +281,8 @@ def remove_item(
     require_write(principal)
     _record(principal, f"talent.{item._meta.model_name}.remove", item, before={"id": item.pk})
     item.delete()
+    if not isinstance(item, PortfolioLink):  # links are not matched on
+        send_profile_changed([item.profile_id])
 
 
 # --- skills and the level rule ---------------------------------------------------------------
@@ -401,6 +406,7 @@ def declare_skill(
         },
         before=before,
     )
+    send_profile_changed([profile.pk])
     return skill
 
 
@@ -425,6 +431,7 @@ def record_verified_work(
         _clean_level("level", level)
     profile = ensure_profile(user)
     changed: list[ProfileSkill] = []
+    recorded = False  # new evidence written (a retry of the same work writes none)
     for concept, level in skills:
         skill = (
             ProfileSkill.objects.select_for_update()
@@ -475,6 +482,9 @@ def record_verified_work(
             },
         )
         changed.append(skill)
+        recorded = True
+    if recorded:
+        send_profile_changed([profile.pk])
     return changed
 
 
@@ -536,6 +546,7 @@ def add_project(
         project,
         {"role": role, "skills": [c.code for c in concepts]},
     )
+    send_profile_changed([profile.pk])
     return project
 
 
@@ -570,6 +581,7 @@ def set_tool(
         tool,
         {"concept": concept.code, "proficiency": proficiency, "years": years},
     )
+    send_profile_changed([profile.pk])
     return tool
 
 
@@ -1026,6 +1038,8 @@ def decide_certification(
         },
         organisation=department,
     )
+    if certificate is not None:  # being certified counts in matching; a refusal changes nothing
+        send_profile_changed(_profiles_of(certificate.holder_id))
     return decision
 
 
@@ -1052,6 +1066,12 @@ def revoke_certificate(
         {"revoked": True, "reason": locked.revocation_reason},
         organisation=locked.issued_by,
     )
+    send_profile_changed(_profiles_of(locked.holder_id))
     certificate.revoked_at = locked.revoked_at
     certificate.revocation_reason = locked.revocation_reason
     return locked
+
+
+def _profiles_of(user_id: int) -> list[int]:
+    """The profile of a certificate's holder, when they have one (a certificate needs none)."""
+    return list(Profile.objects.filter(user_id=user_id).values_list("pk", flat=True))
