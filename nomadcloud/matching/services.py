@@ -21,8 +21,7 @@ from nomadcloud.core.jobs import enqueue_once_per_transaction
 from nomadcloud.demands.events import DemandChanged
 from nomadcloud.demands.models import Demand
 from nomadcloud.matching import features, matcher, tasks
-from nomadcloud.matching.engine.model import DemandFeatures, ProfileFeatures
-from nomadcloud.matching.engine.scoring import Result, score_pair, text_query
+from nomadcloud.matching.engine.scoring import Result
 from nomadcloud.matching.models import Invitation, Match, ProfileStamp
 from nomadcloud.notifications.services import notify
 from nomadcloud.talent.events import ProfileChanged
@@ -105,19 +104,21 @@ def refresh_profile(profile_id: int) -> int:
         if profile is None:
             return 0
         state = matcher.current()
-        mine = features.profile_features(profile)
-        results = []
-        for demand in features.demands_query().filter(status=Demand.Status.PUBLISHED):  # type: ignore[attr-defined]
-            wanted = features.demand_features(demand, state.index.weights, state.suggester)
-            result = _score(mine, wanted, state)
-            if not result.failed_filters and result.score >= minimum_score():
-                results.append((result.score, demand, result))
-        results.sort(key=lambda item: (-item[0], item[1].pk))
-        recommended = results[: recommendations_size()]
+        published = list(features.demands_query().filter(status=Demand.Status.PUBLISHED))  # type: ignore[attr-defined]
+        by_key = {demand.pk: demand for demand in published}
+        wanted = (
+            features.demand_features(demand, state.index.weights, state.suggester)
+            for demand in published
+        )
+        results = state.index.rank_demands(
+            features.profile_features(profile), wanted, minimum_score()
+        )
+        recommended = {key for key, _result in results[: recommendations_size()]}
         kept = []
-        for _score_value, demand, result in results:
+        for key, result in results:
+            demand = by_key[key]
             candidate = _would_be_candidate(demand, profile, result.score)
-            chosen = any(d.pk == demand.pk for _s, d, _r in recommended)
+            chosen = key in recommended
             if chosen or candidate:
                 _store(demand, profile, result, recommendations=chosen, candidates=candidate)
                 kept.append(demand.pk)
@@ -125,18 +126,6 @@ def refresh_profile(profile_id: int) -> int:
             in_recommendations=False, in_candidates=False
         )
     return len(recommended)
-
-
-def _score(profile: ProfileFeatures, demand: DemandFeatures, state: matcher._State) -> Result:
-    index = state.index
-    return score_pair(
-        profile,
-        demand,
-        links=index.links,
-        weights=index.weights,
-        text=index.text,
-        query=text_query(demand, index.text),
-    )
 
 
 def _would_be_candidate(demand: Demand, profile: Profile, score: float) -> bool:

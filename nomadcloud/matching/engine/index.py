@@ -23,6 +23,7 @@ from nomadcloud.matching.engine.model import (
     ProfileFeatures,
     Weights,
     location_matches,
+    passes,
 )
 from nomadcloud.matching.engine.scoring import (
     Links,
@@ -135,6 +136,41 @@ class ProfileIndex:
     def explain(self, profile: ProfileFeatures, demand: DemandFeatures) -> Result:
         return score_pair(profile, demand, links=self.links, weights=self.weights, text=self.text)
 
+    def rank_demands(
+        self, profile: ProfileFeatures, demands: Iterable[DemandFeatures], minimum: float
+    ) -> list[tuple[int, Result]]:
+        """The other way round: (demand key, result) for the demands ``profile`` passes the
+        filters of and scores at least ``minimum`` for, best first (ties by the demand's
+        key), explained — with this index's
+        taxonomy links and text statistics, so each score equals what ``search`` gives.
+
+        A demand none of whose requirements or tools the nomad's skills, tools or projects
+        satisfy (through the links), and none of whose words their text has, scores exactly
+        0: with a positive ``minimum`` it is skipped before any scoring."""
+        held = {h.concept for h in (*profile.skills, *profile.tools)} | set(profile.projects)
+        words = set(tokenize(profile.text)) if profile.text else set()
+        results = []
+        for demand in demands:
+            if passes(profile, demand.filters):
+                continue
+            query = text_query(demand, self.text)
+            if minimum > 0 and not (
+                any(self._reaches(concept, held) for concept in _concepts_of(demand))
+                or any(self.text.names[term] in words for term in query)
+            ):
+                continue
+            result = score_pair(
+                profile, demand, links=self.links, weights=self.weights, text=self.text,
+                query=query,
+            )  # fmt: skip
+            if result.score >= minimum:
+                results.append((demand.key, result))
+        results.sort(key=lambda ranked: (-ranked[1].score, ranked[0]))
+        return results
+
+    def _reaches(self, concept: int, held: set[int]) -> bool:
+        return any(c in held for c, _relation, _factor in self.links.expand(concept))
+
     def scores(self, demand: DemandFeatures) -> np.ndarray:
         size = self.size
         query = text_query(demand, self.text)
@@ -203,6 +239,12 @@ class ProfileIndex:
             overlap = 9.0 - np.abs(offsets - filters.utc_offset_minutes) / 60.0
             mask &= overlap >= filters.min_overlap_hours
         return np.asarray(mask, dtype=bool)
+
+
+def _concepts_of(demand: DemandFeatures) -> Iterable[int]:
+    for requirement in demand.requirements:
+        yield requirement.concept
+    yield from demand.tools
 
 
 def _raise(target: np.ndarray, slots: np.ndarray, values: np.ndarray | np.float32) -> None:
