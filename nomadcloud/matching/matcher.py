@@ -2,8 +2,9 @@
 skill suggester, built on first use and kept current.
 
 Every change to a nomad's matching data stamps the profile (``ProfileStamp``, written in the
-same transaction by the signal handlers); before each use the index reloads the nomads
-stamped since its last look, so web and worker processes see an edit within one job run.
+same transaction by the ``profile_changed`` handler); before each use the index reloads the
+nomads stamped since its last look, so web and worker processes see an edit within one job
+run.
 """
 
 from __future__ import annotations
