@@ -3,6 +3,8 @@ on the demo zone it gives exactly what scoring every published demand pair by pa
 
 from __future__ import annotations
 
+import random
+from collections import Counter
 from decimal import Decimal
 from typing import Any
 
@@ -11,12 +13,76 @@ import pytest
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.demands.models import Demand
 from nomadcloud.matching import features, matcher, services
-from nomadcloud.matching.engine.scoring import score_pair, text_query
+from nomadcloud.matching.engine.index import ProfileIndex
+from nomadcloud.matching.engine.model import (
+    DemandFeatures,
+    Filters,
+    Holding,
+    ProfileFeatures,
+    Requirement,
+    Weights,
+)
+from nomadcloud.matching.engine.scoring import Links, score_pair, text_query
 from nomadcloud.matching.models import Match
 from nomadcloud.talent import services as talent_services
 from nomadcloud.talent.models import Profile
 from nomadcloud.taxonomy.models import Concept
 from tests.conftest import make_person
+
+WORDS = ["python", "data", "标注", "剪辑", "design", "video", "sql", "cloud", "数据"]
+
+
+def test_skipping_demands_loses_none_on_random_data() -> None:
+    """Pure engine: ``rank_demands`` equals scoring every pair, for random nomads and demands
+    over a taxonomy with broader and related links, at several minimums."""
+    rng = random.Random(11)
+    weights = Weights()
+    links = Links(
+        broader=[(i, i // 8) for i in range(8, 200)],
+        related=[(rng.randrange(200), rng.randrange(200)) for _ in range(40)],
+        weights=weights,
+    )
+    index = ProfileIndex(links, weights)
+    profiles = [
+        ProfileFeatures(
+            key=key,
+            skills=tuple(
+                Holding(c, rng.randint(1, 5), rng.choice(["self", "verified"]), rng.randint(0, 9))
+                for c in rng.sample(range(200), rng.randint(0, 4))
+            ),
+            tools=tuple(Holding(c, rng.randint(1, 5)) for c in rng.sample(range(200), 1)),
+            projects=frozenset(rng.sample(range(200), rng.randint(0, 2))),
+            languages={"en": rng.randint(0, 7)},
+            text=" ".join(rng.sample(WORDS, rng.randint(0, 3))),
+        )
+        for key in range(60)
+    ]
+    index.add_many(profiles)
+    demands = [
+        DemandFeatures(
+            key=1000 + key,
+            requirements=tuple(
+                Requirement(c, rng.randint(1, 5)) for c in rng.sample(range(200), rng.randint(0, 3))
+            ),
+            tools=tuple(rng.sample(range(200), rng.randint(0, 1))),
+            text=" ".join(rng.sample(WORDS, rng.randint(0, 2))),
+            filters=Filters(languages=(("en", 3),)) if key % 4 == 0 else Filters(),
+        )
+        for key in range(150)
+    ]
+    kept = Counter[float]()
+    for minimum in (30.0, 10.0, 0.01, 0.0):
+        for profile in profiles:
+            expected = []
+            for demand in demands:
+                result = index.explain(profile, demand)
+                if not result.failed_filters and result.score >= minimum:
+                    expected.append((demand.key, result.score))
+            expected.sort(key=lambda pair: (-pair[1], pair[0]))
+            ranked = index.rank_demands(profile, demands, minimum)
+            assert [(key, r.score) for key, r in ranked] == expected
+            kept[minimum] += len(expected)
+    assert 0 < kept[30.0] < kept[10.0] < kept[0.01] < kept[0.0]  # 0-scores exist and are skipped
 
 
 def pair_by_pair(profile: Profile, minimum: float) -> list[tuple[int, float, dict[str, Any]]]:

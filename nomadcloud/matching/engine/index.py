@@ -139,14 +139,14 @@ class ProfileIndex:
     def rank_demands(
         self, profile: ProfileFeatures, demands: Iterable[DemandFeatures], minimum: float
     ) -> list[tuple[int, Result]]:
-        """The other way round: (demand key, result) for the demands ``profile`` passes the
-        filters of and scores at least ``minimum`` for, best first (ties by the demand's
-        key), explained — with this index's
-        taxonomy links and text statistics, so each score equals what ``search`` gives.
+        """The other way round, for one nomad: (demand key, explained result) for each
+        demand whose hard filters ``profile`` passes and which it scores at least ``minimum``
+        for, best first (ties by the demand's key); scored as ``explain`` scores, with this
+        index's taxonomy links and text statistics.
 
         A demand none of whose requirements or tools the nomad's skills, tools or projects
         satisfy (through the links), and none of whose words their text has, scores exactly
-        0: with a positive ``minimum`` it is skipped before any scoring."""
+        0: with a positive ``minimum`` it is skipped unscored."""
         held = {h.concept for h in (*profile.skills, *profile.tools)} | set(profile.projects)
         words = set(tokenize(profile.text)) if profile.text else set()
         results = []
@@ -160,9 +160,8 @@ class ProfileIndex:
             ):
                 continue
             result = score_pair(
-                profile, demand, links=self.links, weights=self.weights, text=self.text,
-                query=query,
-            )  # fmt: skip
+                profile, demand, links=self.links, weights=self.weights, text=self.text, query=query
+            )
             if result.score >= minimum:
                 results.append((demand.key, result))
         results.sort(key=lambda ranked: (-ranked[1].score, ranked[0]))
