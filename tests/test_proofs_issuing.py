@@ -22,6 +22,7 @@ from nomadcloud.orders import services as orders
 from nomadcloud.orders.models import Order, OrderEvent
 from nomadcloud.proofs import services, signals, units
 from nomadcloud.proofs.models import Credential, LogEntry
+from nomadcloud.proofs.services.identity import iso
 from nomadcloud.training import services as training
 from nomadcloud.training.models import Enrolment
 from tests.conftest import World
@@ -75,9 +76,9 @@ def test_accepting_an_order_issues_its_credential(
     assert work["quality"] == {"revisions": 0}
     assert [s["id"] for s in work["skills"]] == ["nc.python", "nc.sql"]
     assigned_at = OrderEvent.objects.get(order=order, to_status="assigned").at
-    assert work["period"]["start"] == services._iso(assigned_at)
+    assert work["period"]["start"] == iso(assigned_at)
     assert order.accepted_at is not None
-    assert work["period"]["end"] == services._iso(order.accepted_at)
+    assert work["period"]["end"] == iso(order.accepted_at)
     services.publish_checkpoint()
     assert services.verify(credential.document).valid
     # settling and rating later change nothing: one credential per order
@@ -106,7 +107,7 @@ def test_passing_a_training_scenario_issues_its_credential(
     assert work["workUnits"] == str(units.TRAINING_WORK_UNITS) == "20.00"
     assert work["quality"] == {"score": "86.67"}
     assert work["name"]["zh"] == "Docker 部署实训"
-    assert work["period"]["start"] == services._iso(enrolment.enrolled_at)
+    assert work["period"]["start"] == iso(enrolment.enrolled_at)
     assert [s["id"] for s in work["skills"]] == ["nc.python", "nc.docker"]
 
 

@@ -18,6 +18,7 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.proofs import badges, services
 from nomadcloud.proofs.core import dataintegrity
 from nomadcloud.proofs.models import Credential
+from nomadcloud.proofs.services import identity
 from tests.conftest import World, client_for
 from tests.helpers import assert_error
 from tests.permissions.proofs import claims
@@ -98,7 +99,7 @@ def test_a_badge_that_does_not_restate_the_logged_credential_fails(
     key = services.current_key()
     forged = dataintegrity.add_proof(  # even signed with the zone's own key
         unsigned,
-        services._seed(key),
+        identity.signing_seed(key),
         verification_method=services.verification_method(key),
         created=unsigned["validFrom"],
     )

@@ -18,7 +18,7 @@ from nomadcloud.accounts.access import require_person
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.api import ERROR_RESPONSES
 from nomadcloud.core.errors import NotFound, invalid_field
-from nomadcloud.proofs import services
+from nomadcloud.proofs import access, queries, services
 from nomadcloud.proofs.models import Credential, ExternalKey
 
 router = Router(tags=["proofs"])
@@ -228,20 +228,20 @@ def _out(c: Credential) -> CredentialOut:
 @router.get("/credentials", response=_errors({200: list[CredentialOut]}))
 def my_credentials(request: HttpRequest) -> list[CredentialOut]:
     user = require_person(Principal.of(request))
-    return [_out(c) for c in services.credentials_of(user)[:500]]
+    return [_out(c) for c in queries.credentials_of(user)[:500]]
 
 
 @router.get("/credentials/{credential_id}/openbadge", response=_errors({200: dict[str, Any]}))
 def my_openbadge(request: HttpRequest, credential_id: str) -> dict[str, Any]:
     """One of your credentials as a signed Open Badges 3.0 ``OpenBadgeCredential``."""
     user = require_person(Principal.of(request))
-    return services.openbadge(services.credential_for_user(user, credential_id))
+    return services.openbadge(access.own_credential(user, credential_id))
 
 
 @router.post("/credentials/{credential_id}/revoke", response=_errors({200: CredentialOut}))
 def revoke(request: HttpRequest, credential_id: str, payload: RevokeIn) -> CredentialOut:
     principal = Principal.of(request)
-    credential = services.credential_for(credential_id)
+    credential = queries.credential_for(credential_id)
     return _out(services.revoke(principal=principal, credential=credential, reason=payload.reason))
 
 

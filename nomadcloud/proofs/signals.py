@@ -36,7 +36,7 @@ def _batch_saved(sender: Any, instance: Any, update_fields: Any = None, **kwargs
     from nomadcloud.datatasks.models import Batch
 
     if update_fields and "status" in update_fields and instance.status == Batch.Status.ACCEPTED:
-        from nomadcloud.proofs.services import issue_for_batch
+        from nomadcloud.proofs.services.verified_work import issue_for_batch
 
         issue_for_batch(instance)
 
@@ -50,7 +50,7 @@ def _order_saved(sender: Any, instance: Any, update_fields: Any = None, **kwargs
         and instance.status == Order.Status.ACCEPTED
         and instance.nomad_id is not None
     ):
-        from nomadcloud.proofs.services import issue_for_order
+        from nomadcloud.proofs.services.verified_work import issue_for_order
 
         issue_for_order(instance)
 
@@ -59,7 +59,7 @@ def _enrolment_saved(sender: Any, instance: Any, update_fields: Any = None, **kw
     from nomadcloud.training.models import Enrolment
 
     if update_fields and "status" in update_fields and instance.status == Enrolment.Status.PASSED:
-        from nomadcloud.proofs.services import issue_for_enrolment
+        from nomadcloud.proofs.services.verified_work import issue_for_enrolment
 
         issue_for_enrolment(instance)
 

@@ -30,7 +30,7 @@ from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.accounts.views import domain_errors
 from nomadcloud.core.errors import DomainError, NotFound
-from nomadcloud.proofs import services
+from nomadcloud.proofs import access, queries, services
 from nomadcloud.proofs.forms import ExternalKeyForm, RevokeForm
 from nomadcloud.proofs.models import Credential, ExternalKey
 
@@ -134,7 +134,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             result = services.verify(services.parse(text))
     elif "credential" in request.GET:
         try:
-            credential = services.credential_for(request.GET["credential"])
+            credential = queries.credential_for(request.GET["credential"])
         except NotFound as exc:
             error, status = exc.message, 404
         else:
@@ -160,7 +160,7 @@ def _user(request: HttpRequest) -> User:
 
 def _own(request: HttpRequest, credential_id: str) -> Credential:
     try:
-        return services.credential_for_user(_user(request), credential_id)
+        return access.own_credential(_user(request), credential_id)
     except NotFound as exc:
         raise Http404(str(exc)) from exc
 
@@ -168,7 +168,7 @@ def _own(request: HttpRequest, credential_id: str) -> Credential:
 @login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    rows = [_row(c) for c in services.credentials_of(_user(request))]
+    rows = [_row(c) for c in queries.credentials_of(_user(request))]
     return render(request, "proofs/mine.html", {"rows": rows})
 
 
@@ -232,7 +232,7 @@ def _operator_context(
     found = None
     if lookup:
         try:
-            found = services.credential_for(lookup)
+            found = queries.credential_for(lookup)
         except NotFound as exc:
             messages.error(request, exc.message)
     recent = Credential.objects.select_related("log_entry", "user").order_by("-id")[:20]
@@ -280,7 +280,7 @@ def operator_checkpoint(request: HttpRequest) -> HttpResponse:
 def operator_revoke(request: HttpRequest, credential_id: str) -> HttpResponse:
     principal = Principal.of(request)
     require_zone_operator(principal)
-    credential = services.credential_for(credential_id)
+    credential = queries.credential_for(credential_id)
     form = RevokeForm(request.POST)
     if form.is_valid():
         try:
