@@ -30,6 +30,7 @@ from nomadcloud.points.programme import services as programme
 from nomadcloud.points.wallet import queries as wallet
 from nomadcloud.points.wallet import services as exchange
 from nomadcloud.proofs import services as proofs
+from nomadcloud.proofs.events import Holder, WorkUnitsEarned
 from tests.conftest import World
 from tests.permissions.points import give_work_units, zone_scenario
 
@@ -87,8 +88,10 @@ def test_issuing_a_credential_credits_its_work_units(world: World) -> None:
         1250,
     )
     assert t.debit_account_id.startswith("issuance:WU:")
-    # idempotent: a second delivery of the signal credits nothing more
-    exchange.credit_work_units(credential)
+    # idempotent: a second delivery of the same work units credits nothing more
+    holder = Holder(world.rita.pk, world.rita.public_id)
+    again = WorkUnitsEarned(holder, credential.public_id, Decimal("12.50"))
+    assert exchange.credit_work_units([again]) == 0
     assert balance(world.rita, WU) == 1250
     assert m.WorkUnitCredit.objects.get(credential=credential.public_id).amount == 1250
     lines, _more = wallet.history(world.rita)
@@ -99,11 +102,11 @@ def test_issuing_a_credential_credits_its_work_units(world: World) -> None:
 
 
 def test_work_units_are_rounded_down_to_the_cent_and_nothing_for_none() -> None:
-    doc = {"credentialSubject": {"work": {"workUnits": "3.339"}}}
-    assert exchange.work_units_of(doc) == 333
-    assert exchange.work_units_of({"credentialSubject": {"work": {"workUnits": "0"}}}) is None
-    assert exchange.work_units_of({"credentialSubject": {"work": {"workUnits": "x"}}}) is None
-    assert exchange.work_units_of({"credentialSubject": {}}) is None
+    assert exchange.hundredths(Decimal("3.339")) == 333
+    assert exchange.hundredths(Decimal("0")) is None
+    assert exchange.hundredths(Decimal("-1")) is None
+    assert exchange.hundredths(Decimal("0.001")) is None
+    assert exchange.hundredths(Decimal("NaN")) is None
 
 
 def test_work_units_roll_back_with_the_issuing_transaction(world: World) -> None:

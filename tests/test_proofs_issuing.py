@@ -14,16 +14,17 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from nomadcloud.orders import services as orders
+from nomadcloud.orders.events import order_accepted
 from nomadcloud.orders.models import Order, OrderEvent
-from nomadcloud.proofs import services, signals, units
+from nomadcloud.proofs import apps, events, services, units
 from nomadcloud.proofs.models import Credential, LogEntry
 from nomadcloud.proofs.services.identity import iso
 from nomadcloud.training import services as training
+from nomadcloud.training.events import training_passed
 from nomadcloud.training.models import Enrolment
 from tests.conftest import World
 from tests.permissions import orders as order_builders
@@ -44,14 +45,15 @@ def _concepts(db: None) -> None:
 
 @pytest.fixture
 def issued_signals() -> Iterator[list[Credential]]:
+    """Every credential ``credentials_issued`` announces."""
     received: list[Credential] = []
 
-    def receiver(sender: Any, credential: Credential, **kwargs: Any) -> None:
-        received.append(credential)
+    def receiver(issued: events.CredentialsIssued) -> None:
+        received.extend(issued.credentials)
 
-    signals.credential_issued.connect(receiver, dispatch_uid="test.issued")
+    events.credentials_issued.connect(receiver, uid="test.issued")
     yield received
-    signals.credential_issued.disconnect(dispatch_uid="test.issued")
+    events.credentials_issued.disconnect("test.issued")
 
 
 def work_of(credential: Credential) -> dict[str, Any]:
@@ -143,7 +145,7 @@ def test_same_source_twice_in_one_call_and_again_later_is_issued_once(
 
 
 def _queries(world: World, prefix: str, n: int) -> int:
-    """Queries issuing makes on the proofs tables (listeners of ``credential_issued``, such as
+    """Queries issuing makes on the proofs tables (listeners of ``credentials_issued``, such as
     the points app, are counted by their own tests)."""
     batch = [claims(f"{prefix}-{i}") for i in range(n)]
     with CaptureQueriesContext(connection) as ctx:
@@ -181,13 +183,13 @@ def test_stored_documents_are_exactly_the_signed_ones(world: World) -> None:
 
 
 def test_backfill_issues_what_was_accepted_before(world: World) -> None:
-    post_save.disconnect(sender=Order, dispatch_uid="proofs.order_accepted")
-    post_save.disconnect(sender=Enrolment, dispatch_uid="proofs.enrolment_passed")
+    order_accepted.disconnect("proofs.issue_for_order")
+    training_passed.disconnect("proofs.issue_for_training")
     try:
         order_builders.accepted_order(world)
         training_builders.passed(world)
     finally:
-        signals.connect()
+        apps.connect()
     assert not Credential.objects.exists()
     out = StringIO()
     call_command("proofs", "backfill", stdout=out)

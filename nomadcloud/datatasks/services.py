@@ -34,7 +34,7 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, Forbidden, invalid_field
 from nomadcloud.core.money import format_cny, to_cny
-from nomadcloud.datatasks import aggregation, importer
+from nomadcloud.datatasks import aggregation, events, importer
 from nomadcloud.datatasks.models import (
     AcceptedWork as AcceptedWorkRow,
 )
@@ -1090,7 +1090,8 @@ def pay_owed(batch: Batch) -> dict[int, Decimal]:
 def accept_batch(*, principal: Principal, batch: Batch) -> list[AcceptedWork]:
     """The enterprise accepts a closed batch: results are computed one last time and fixed,
     and each worker's accepted work (their work answers that were not discarded) is recorded
-    with its pay and added as verified work to their skill record."""
+    with its pay and added as verified work to their skill record; ``batch_accepted`` is sent
+    (proofs of work issue each worker's credential)."""
     from nomadcloud.talent.services import record_verified_work
 
     user = require_person(principal)
@@ -1173,4 +1174,6 @@ def accept_batch(*, principal: Principal, batch: Batch) -> list[AcceptedWork]:
         },
         token=principal.token,
     )
+    # Proofs of work issue each worker's credential, and points credit the work units.
+    events.batch_accepted.send(events.payload(locked, rows, [s.concept for s in skills]))
     return accepted_work(locked)

@@ -30,7 +30,7 @@ from nomadcloud.core.i18n import localized
 from nomadcloud.core.money import format_cny
 from nomadcloud.demands.models import Demand
 from nomadcloud.notifications.services import notify
-from nomadcloud.orders import access, allocation, transitions
+from nomadcloud.orders import access, allocation, events, transitions
 from nomadcloud.orders.models import (
     Deliverable,
     Dispute,
@@ -617,9 +617,10 @@ def request_revision(*, principal: Principal, order: Order, reason: str) -> Orde
     return order
 
 
-def _accepted(order: Order, *, automatically: bool) -> None:
-    order.accepted_automatically = automatically
-    order.save(update_fields=["accepted_automatically"])
+def _accepted(order: Order) -> None:
+    """What follows the acceptance of an order's work (``_move`` to accepted has recorded
+    it, with ``accepted_automatically``): skill evidence, notices, and ``order_accepted``
+    (proofs of work issue the nomad's credential)."""
     assert order.nomad is not None and order.accepted_at is not None
     skills = [(s.concept, s.level) for s in order.skills.select_related("concept")]
     if skills:
@@ -630,18 +631,30 @@ def _accepted(order: Order, *, automatically: bool) -> None:
             reference=order.reference,
             occurred_at=order.accepted_at,
         )
-    if automatically:
+    if order.accepted_automatically:
         people = [order.nomad, *_enterprise_people(order)]
         _tell(people, "orders.auto_accepted", order, days=transitions.review_window().days)
     else:
         _tell([order.nomad], "orders.accepted", order)
+    rating = (
+        order.ratings.filter(side=Rating.Side.ENTERPRISE).values_list("score", flat=True).first()
+    )
+    events.order_accepted.send(
+        events.payload(
+            order,
+            assigned_at=events.first_assigned([order.pk]).get(order.pk),
+            rating=rating,
+            skills=[concept for concept, _level in skills],
+        )
+    )
 
 
 @transaction.atomic
 def accept_delivery(*, principal: Principal, order: Order) -> Order:
     order = _lock(order)
-    _move(principal, order, S.ACCEPTED, _context(order))
-    _accepted(order, automatically=False)
+    order.accepted_automatically = False
+    _move(principal, order, S.ACCEPTED, _context(order), also=("accepted_automatically",))
+    _accepted(order)
     return order
 
 
@@ -664,8 +677,16 @@ def auto_accept_due(*, now: datetime | None = None) -> list[Order]:
             )
             if order.status != S.DELIVERED:
                 continue
-            _move(Principal(user=None), order, S.ACCEPTED, _context(order, now=moment), system=True)
-            _accepted(order, automatically=True)
+            order.accepted_automatically = True
+            _move(
+                Principal(user=None),
+                order,
+                S.ACCEPTED,
+                _context(order, now=moment),
+                system=True,
+                also=("accepted_automatically",),
+            )
+            _accepted(order)
             accepted.append(order)
     return accepted
 

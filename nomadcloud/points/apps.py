@@ -10,12 +10,12 @@ class PointsConfig(AppConfig):
     def ready(self) -> None:
         import nomadcloud.points.merchants.notices  # noqa: F401  (registers kinds)
         from nomadcloud.points.wallet import services as exchange
-        from nomadcloud.proofs import signals
+        from nomadcloud.proofs import events
 
         # Work units follow proofs of work, inside the issuing/revoking transaction.
-        signals.credentials_issued.connect(
-            exchange.on_credentials_issued, dispatch_uid="points.credentials_issued"
+        events.credentials_issued.connect(
+            exchange.on_credentials_issued, uid="points.credit_work_units"
         )
-        signals.credential_revoked.connect(
-            exchange.on_credential_revoked, dispatch_uid="points.credential_revoked"
+        events.credential_revoked.connect(
+            exchange.on_credential_revoked, uid="points.reclaim_work_units"
         )

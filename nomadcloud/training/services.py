@@ -31,7 +31,7 @@ from nomadcloud.core.i18n import localized
 from nomadcloud.demands.models import Demand
 from nomadcloud.notifications.services import notify
 from nomadcloud.talent.services import record_verified_work
-from nomadcloud.training import access, cleaning, rubric, uploads
+from nomadcloud.training import access, cleaning, events, rubric, uploads
 from nomadcloud.training.models import (
     Assessment,
     Criterion,
@@ -591,7 +591,8 @@ def assess(
 ) -> Assessment:
     """Assess the latest submission against the rubric: every criterion gets points from 0
     to its maximum. The weighted score (``rubric.py``) passes at the scenario's pass mark;
-    a pass completes the training and adds verified-work evidence for each skill it shows."""
+    a pass completes the training, adds verified-work evidence for each skill it shows and
+    sends ``training_passed``."""
     user = require_person(principal)
     require_write(principal)
     enrolment = (
@@ -693,6 +694,10 @@ def assess(
             source="training",
             reference=enrolment.reference,
             occurred_at=now,
+        )
+    if passed:  # proofs of work issue the nomad's credential
+        events.training_passed.send(
+            events.payload(enrolment, scenario, [concept for concept, _level in skills])
         )
     nomad = enrolment.nomad
     notify(

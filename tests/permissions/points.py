@@ -49,7 +49,8 @@ def work_claims(source: str, work_units: str) -> proofs.Claims:
 
 
 def give_work_units(user: User, work_units: str = "100.00", source: str = "") -> Credential:
-    """Issue a proof-of-work credential carrying ``work_units`` (credited by the signal)."""
+    """Issue a proof-of-work credential carrying ``work_units`` (credited through
+    ``proofs.events.credentials_issued``)."""
     source = source or f"points-test-{user.pk}-{work_units}"
     issued = proofs.issue_credentials(user, [work_claims(source, work_units)])
     if issued:

@@ -1,10 +1,11 @@
 """Work units from proofs of work, and their exchange (互换) for the points of a scenario.
 
-**Work units.** When a proof-of-work credential is issued (``proofs.signals.credential_issued``,
-inside the issuing transaction) its ``credentialSubject.work.workUnits`` (a decimal string,
-rounded down to the cent) are credited to the nomad's ``WU`` account from a shard of the
-``WU`` issuance account: transfer ``pow:<credential uuid>`` (idempotent), reason
-``proof_of_work``, reference the credential id. When it is revoked
+**Work units.** When proof-of-work credentials are issued (``proofs.events.credentials_issued``,
+inside the issuing transaction) the work units each carries arrive as typed values
+(``WorkUnitsEarned``: holder, credential id, ``Decimal`` units; docs/decisions/0005) and are
+credited, in hundredths, to the nomad's ``WU`` account from a shard of the ``WU`` issuance
+account: transfer ``pow:<credential uuid>`` (idempotent), reason ``proof_of_work``,
+reference the credential id. No credential is parsed. When one is revoked
 (``credential_revoked``), what is still in the account is taken back by a reversal
 ``pow-revoked:<uuid>`` — at most the amount credited — and what has already been exchanged is
 recorded as the credit's ``shortfall``, listed on the operator's page. Exchanged points are not
@@ -24,6 +25,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
@@ -58,6 +60,7 @@ from nomadcloud.points.ledger import (
 )
 from nomadcloud.points.programme import queries as programme_queries
 from nomadcloud.points.programme import services as programme
+from nomadcloud.proofs.events import CredentialRevoked, CredentialsIssued, WorkUnitsEarned
 
 log = logging.getLogger(__name__)
 
@@ -78,77 +81,59 @@ def _local(moment: datetime) -> datetime:
 # ---- work units from proofs of work ------------------------------------------------------
 
 
-def work_units_of(document: Any) -> int | None:
-    """The work units a credential document carries, in hundredths (rounded down); ``None``
-    when it carries none or they are not a positive decimal."""
-    try:
-        raw = document["credentialSubject"]["work"]["workUnits"]
-        value = Decimal(str(raw))
-    except (KeyError, TypeError, InvalidOperation):
+def hundredths(units: Decimal) -> int | None:
+    """Work units in hundredths (rounded down; they are issued to the cent), or ``None``
+    when they are not a positive finite amount."""
+    if not units.is_finite() or units <= 0:
         return None
-    if not value.is_finite() or value <= 0:
-        return None
-    return int((value * 100).to_integral_value(rounding=ROUND_FLOOR)) or None
+    return int((units * 100).to_integral_value(rounding=ROUND_FLOOR)) or None
 
 
-def credit_work_units(credential: Any, *, now: datetime | None = None) -> m.WorkUnitCredit | None:
-    """Credit a newly issued credential's work units to its holder (idempotent)."""
-    credit_work_units_many([credential], now=now)
-    return m.WorkUnitCredit.objects.filter(credential=credential.public_id).first()
-
-
-def credit_work_units_many(credentials: list[Any], *, now: datetime | None = None) -> int:
+def credit_work_units(earned: Sequence[WorkUnitsEarned], *, now: datetime | None = None) -> int:
     """Credit the work units of newly issued credentials in one ledger batch, with a fixed
     number of queries (issuing credits a whole data batch at once), and say how many were
     credited. Credentials already credited, or carrying no work units, are skipped."""
-    wanted = [
-        (c, amount)
-        for c in credentials
-        if c.user is not None and (amount := work_units_of(c.document)) is not None
-    ]
+    wanted = [(e, amount) for e in earned if (amount := hundredths(e.units)) is not None]
     if not wanted:
         return 0
     done = set(
         m.WorkUnitCredit.objects.filter(
-            credential__in=[c.public_id for c, _a in wanted]
+            credential__in=[e.credential_id for e, _a in wanted]
         ).values_list("credential", flat=True)
     )
-    wanted = [(c, a) for c, a in wanted if c.public_id not in done]
+    wanted = [(e, a) for e, a in wanted if e.credential_id not in done]
     if not wanted:
         return 0
     programme.ensure_assets()
     lg = ledger(now)
     accounts: dict[int, tuple[str, str]] = {}  # person -> (account, issuance shard)
     requests = []
-    for credential, amount in wanted:
-        user = credential.user
-        if user.pk not in accounts:
-            mine = book.person_account(user, WU)
-            accounts[user.pk] = (mine, lg.system_account(SystemRole.ISSUANCE, WU, mine))
-        account, issuance = accounts[user.pk]
+    for e, amount in wanted:
+        if e.holder.pk not in accounts:
+            mine = book.person_account(e.holder, WU)
+            accounts[e.holder.pk] = (mine, lg.system_account(SystemRole.ISSUANCE, WU, mine))
+        account, issuance = accounts[e.holder.pk]
         requests.append(
             TransferRequest(
-                f"pow:{credential.public_id}",
+                f"pow:{e.credential_id}",
                 Kind.TRANSFER,
                 debit_account=issuance,
                 credit_account=account,
                 amount=amount,
                 code=history.PROOF_OF_WORK,
-                reference=f"urn:uuid:{credential.public_id}",
+                reference=f"urn:uuid:{e.credential_id}",
             )
         )
     credits = []
-    for (credential, amount), result in zip(wanted, lg.submit(requests), strict=True):
+    for (e, amount), result in zip(wanted, lg.submit(requests), strict=True):
         if not result.ok or result.transfer is None:
-            log.warning(
-                "work units of credential %s not credited: %s", credential.public_id, result
-            )
+            log.warning("work units of credential %s not credited: %s", e.credential_id, result)
             continue
         credits.append(
             (
-                credential.public_id,
-                credential.user.pk,
-                accounts[credential.user.pk][0],
+                e.credential_id,
+                e.holder.pk,
+                accounts[e.holder.pk][0],
                 amount,
                 result.transfer.id,
                 result.transfer.timestamp,
@@ -161,16 +146,16 @@ def credit_work_units_many(credentials: list[Any], *, now: datetime | None = Non
     return len(rows)
 
 
-def reclaim_work_units(credential: Any, *, now: datetime | None = None) -> m.WorkUnitCredit | None:
+def reclaim_work_units(
+    credential_id: uuid.UUID, *, now: datetime | None = None
+) -> m.WorkUnitCredit | None:
     """A credential was revoked: take back what is left of its work units (a reversal), and
     record the rest as the shortfall."""
-    credit = (
-        m.WorkUnitCredit.objects.select_for_update().filter(credential=credential.public_id).first()
-    )
+    credit = m.WorkUnitCredit.objects.select_for_update().filter(credential=credential_id).first()
     if credit is None or credit.revoked_at is not None:
         return credit
     lg = ledger(now)
-    tid = f"pow-revoked:{credential.public_id}"
+    tid = f"pow-revoked:{credential_id}"
     reclaimed = 0
     for _attempt in range(5):  # the balance may change between reading and reversing
         account = lg.account(credit.account_id)
@@ -185,7 +170,7 @@ def reclaim_work_units(credential: Any, *, now: datetime | None = None) -> m.Wor
                     reverses=credit.transfer,
                     amount=take,
                     code=history.PROOF_OF_WORK_REVOKED,
-                    reference=f"urn:uuid:{credential.public_id}",
+                    reference=f"urn:uuid:{credential_id}",
                 )
             ]
         )[0]
@@ -193,7 +178,7 @@ def reclaim_work_units(credential: Any, *, now: datetime | None = None) -> m.Wor
             reclaimed = take
             break
         if result.reason not in (Reason.INSUFFICIENT_FUNDS, Reason.INSUFFICIENT_FUNDS_EXPIRED):
-            log.error("work units of credential %s not reclaimed: %s", credential.public_id, result)
+            log.error("work units of credential %s not reclaimed: %s", credential_id, result)
             break
     credit.revoked_at = now or timezone.now()
     credit.reclaimed = reclaimed
@@ -203,19 +188,21 @@ def reclaim_work_units(credential: Any, *, now: datetime | None = None) -> m.Wor
     if credit.shortfall:
         log.warning(
             "credential %s revoked: %s of %s hundredths of work units already exchanged",
-            credential.public_id,
+            credential_id,
             credit.shortfall,
             credit.amount,
         )
     return credit
 
 
-def on_credentials_issued(sender: Any, credentials: list[Any], **kwargs: Any) -> None:
-    credit_work_units_many(credentials)
+def on_credentials_issued(issued: CredentialsIssued) -> None:
+    """``proofs.events.credentials_issued``: credit the work units the new credentials carry."""
+    credit_work_units(issued.work_units)
 
 
-def on_credential_revoked(sender: Any, credential: Any, **kwargs: Any) -> None:
-    reclaim_work_units(credential)
+def on_credential_revoked(revoked: CredentialRevoked) -> None:
+    """``proofs.events.credential_revoked``: take back what is left of its work units."""
+    reclaim_work_units(revoked.credential_id)
 
 
 # ---- quotes ------------------------------------------------------------------------------

@@ -5,7 +5,8 @@
 - ``log``: the transparency log, checkpoints (``publish_checkpoint``), inclusion and
   consistency proofs, bundles for offline verification.
 - ``issuing``: ``issue_credentials`` — claims to signed, logged credentials, in bulk.
-- ``verified_work``: credentials for accepted data batches, orders and passed training.
+- ``verified_work``: credentials for accepted data batches, orders and passed training,
+  issued from the payloads of the events those apps send; ``backfill``.
 - ``openbadges``: a credential restated as an Open Badges 3.0 credential.
 - ``verification`` / ``offline``: ``verify``, ``verify_many``, ``verify_offline``.
 - ``revocation``: ``revoke`` (zone operator, audited) and the logged revocation record.
@@ -65,13 +66,14 @@ from nomadcloud.proofs.services.verification import (
     verify,
     verify_many,
 )
-from nomadcloud.proofs.services.verified_work import issue_missing, people_with_verified_work
+from nomadcloud.proofs.services.verified_work import backfill
 
 __all__ = [
     "VC_CONTEXT",
     "Check",
     "Claims",
     "Verification",
+    "backfill",
     "bundle",
     "check_names",
     "checkpoint_verifier",
@@ -85,7 +87,6 @@ __all__ = [
     "inclusion_proof",
     "issue_credential",
     "issue_credentials",
-    "issue_missing",
     "issuer_did",
     "key_from_method",
     "latest_checkpoint",
@@ -96,7 +97,6 @@ __all__ = [
     "openbadge",
     "parse",
     "parse_public_key",
-    "people_with_verified_work",
     "publish_checkpoint",
     "publish_checkpoint_as",
     "register_external_key",

@@ -15,7 +15,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from nomadcloud.accounts.models import User
 from nomadcloud.core import crypto
 from nomadcloud.proofs.core import ed25519
 from nomadcloud.proofs.models import (
@@ -37,11 +36,11 @@ def log_origin() -> str:
     return f"{domain()}/proofs/log"
 
 
-def subject_id(user: User) -> str:
+def subject_id(public_id: uuid.UUID) -> str:
     """A stable pseudonymous subject id: an HMAC of the person's public id under a key derived
     from SECRET_KEY. It reveals nothing about the person and is the same for all of theirs."""
     key = hashlib.sha256(b"nomadcloud-proofs-subject:" + settings.SECRET_KEY.encode()).digest()
-    digest = hmac.new(key, str(user.public_id).encode(), hashlib.sha256).hexdigest()
+    digest = hmac.new(key, str(public_id).encode(), hashlib.sha256).hexdigest()
     return f"urn:nomadcloud:subject:{digest[:32]}"
 
 

@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from nomadcloud.accounts.models import User
 from nomadcloud.core import bulk
-from nomadcloud.proofs import badges, signals
+from nomadcloud.proofs import badges, events
 from nomadcloud.proofs.core import dataintegrity, merkle
+from nomadcloud.proofs.events import CredentialsIssued, Holder, WorkUnitsEarned
 from nomadcloud.proofs.models import (
     Credential,
     LogEntry,
@@ -146,16 +147,17 @@ def _next_position() -> tuple[int, int]:
 def issue_credentials(user: User, claims_list: list[Claims]) -> list[Credential]:
     """Issue one credential per claims (skipping sources already issued) and append them all
     to the log under one lock of the log head."""
-    return issue_pairs([(user, claims) for claims in claims_list])
+    holder = Holder(user.pk, user.public_id)
+    return issue_pairs([(holder, claims) for claims in claims_list])
 
 
 @transaction.atomic
-def issue_pairs(pairs: list[tuple[User, Claims]]) -> list[Credential]:
+def issue_pairs(pairs: list[tuple[Holder, Claims]]) -> list[Credential]:
     """Issue for (person, claims) pairs in one transaction, with a fixed number of queries:
     key, head lock, one existence query, the last status position, the bulk insert of the
     credentials (and reading back their ids), the compact range and the new nodes
-    (``append_leaves``), the log entries. ``credential_issued`` is sent once per new credential,
-    inside the transaction."""
+    (``append_leaves``), the log entries. Then ``credentials_issued`` is sent once, inside
+    the transaction, with the work units each new credential carries."""
     if not pairs:
         return []
     key = current_key()
@@ -163,11 +165,11 @@ def issue_pairs(pairs: list[tuple[User, Claims]]) -> list[Credential]:
     method = verification_method(key)
     head = lock_head()
     seen = _existing_sources({(c.kind, c.source) for _u, c in pairs})
-    todo: list[tuple[User, Claims]] = []
-    for user, claims in pairs:
+    todo: list[tuple[Holder, Claims]] = []
+    for holder, claims in pairs:
         if (claims.kind, claims.source) not in seen:
             seen.add((claims.kind, claims.source))
-            todo.append((user, claims))
+            todo.append((holder, claims))
     if not todo:
         return []
     number, index = _next_position()
@@ -179,11 +181,14 @@ def issue_pairs(pairs: list[tuple[User, Claims]]) -> list[Credential]:
     created: list[Credential] = []
     hashes: list[bytes] = []
     texts: list[str] = []
-    for user, claims in todo:
+    earned: list[WorkUnitsEarned] = []
+    for holder, claims in todo:
         index += 1
         if index >= bits:
             number, index = number + 1, 0
-        subject = subjects.get(user.pk) or subjects.setdefault(user.pk, subject_id(user))
+        subject = subjects.get(holder.pk) or subjects.setdefault(
+            holder.pk, subject_id(holder.public_id)
+        )
         public_id = uuid.uuid4()
         unsigned = _document(claims, subject, public_id, (number, index), now, issuer)
         secured, canonical = dataintegrity.add_proof_canonical(
@@ -192,7 +197,7 @@ def issue_pairs(pairs: list[tuple[User, Claims]]) -> list[Credential]:
         created.append(
             Credential(
                 public_id=public_id,
-                user=user,
+                user_id=holder.pk,
                 subject=subject,
                 kind=claims.kind,
                 source=claims.source,
@@ -204,6 +209,8 @@ def issue_pairs(pairs: list[tuple[User, Claims]]) -> list[Credential]:
         )
         hashes.append(merkle.hash_leaf(canonical))  # = leaf_hash(secured)
         texts.append(canonical.decode())
+        if claims.work_units > 0:
+            earned.append(WorkUnitsEarned(holder, public_id, claims.work_units))
     _store_credentials(created, texts)
     first = append_leaves(head, hashes)
     entries = [
@@ -212,9 +219,7 @@ def issue_pairs(pairs: list[tuple[User, Claims]]) -> list[Credential]:
     ]
     # Plain integers and 32-byte hashes: nothing for the fields to prepare.
     bulk.insert_rows(LogEntry, ("index", "leaf_hash", "credential"), entries, prepared=True)
-    for credential in created:
-        signals.credential_issued.send(sender=Credential, credential=credential)
-    signals.credentials_issued.send(sender=Credential, credentials=created)
+    events.credentials_issued.send(CredentialsIssued(tuple(created), tuple(earned)))
     return created
 
 

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, NotFound, invalid_field
-from nomadcloud.proofs import signals
+from nomadcloud.proofs import events
 from nomadcloud.proofs.access import require_operator
 from nomadcloud.proofs.core import merkle
 from nomadcloud.proofs.core.jcs import canonicalize
+from nomadcloud.proofs.events import CredentialRevoked
 from nomadcloud.proofs.models import (
     Credential,
     RevocationEntry,
@@ -44,7 +45,8 @@ def revoke(*, principal: Principal, credential: Credential, reason: str) -> Cred
     locked = Credential.objects.select_for_update().get(pk=credential.pk)
     if locked.revoked_at is not None:
         raise Conflict(_("The credential is already revoked."), code="already_revoked")
-    locked.revoked_at = timezone.now()
+    revoked_at = timezone.now()
+    locked.revoked_at = revoked_at
     locked.revoked_by = principal.user
     locked.revoked_reason = reason[:2000]
     locked.save(update_fields=["revoked_at", "revoked_by", "revoked_reason"])
@@ -59,7 +61,15 @@ def revoke(*, principal: Principal, credential: Credential, reason: str) -> Cred
         after={"reason": locked.revoked_reason, "log_index": index},
         token=principal.token,
     )
-    signals.credential_revoked.send(sender=Credential, credential=locked, actor=principal.user)
+    events.credential_revoked.send(
+        CredentialRevoked(
+            credential_id=locked.public_id,
+            holder_id=locked.user_id,
+            actor_id=principal.user.pk if principal.user is not None else None,
+            reason=locked.revoked_reason,
+            revoked_at=revoked_at,
+        )
+    )
     return locked
 
 

@@ -1,193 +1,155 @@
-"""Credentials for accepted work (data batches, orders, passed training)."""
+"""Credentials for accepted work, issued from the payloads the lower apps send:
+``datatasks.events.batch_accepted``, ``orders.events.order_accepted`` and
+``training.events.training_passed`` (connected in ``ProofsConfig.ready``). Proofs reads
+nothing back from those apps: the payload carries every claim, and the work units are
+computed here from its figures (``proofs/units.py``; docs/decisions/0005).
+
+``backfill`` issues what is missing for work accepted earlier, from the payloads those apps
+rebuild from their stored acceptances. Issuing is idempotent per source, so running it
+again issues nothing new."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Iterator
 
-from django.db.models import Min
-
-from nomadcloud.accounts.models import User
+from nomadcloud.datatasks.events import BatchAccepted, accepted_batches
+from nomadcloud.orders.events import OrderAccepted, accepted_orders
 from nomadcloud.proofs import units
-from nomadcloud.proofs.models import (
-    Credential,
-)
+from nomadcloud.proofs.events import Holder
+from nomadcloud.proofs.models import Credential
 from nomadcloud.proofs.services.issuing import Claims, issue_pairs
+from nomadcloud.taxonomy.labels import SkillLabel
+from nomadcloud.training.events import TrainingPassed, passed_trainings
+
+BACKFILL_CHUNK = 1000  # credentials per issuing transaction when backfilling
+
+Pair = tuple[Holder, Claims]
 
 
-def _skill_labels(codes: Iterable[str]) -> dict[str, tuple[str, str]]:
-    from nomadcloud.taxonomy.models import Concept
-
-    wanted = set(codes)
-    if not wanted:
-        return {}
-    return {
-        c.code: (c.label_zh or c.label_en or c.code, c.label_en or c.label_zh or c.code)
-        for c in Concept.objects.filter(code__in=wanted)
-    }
+def _skills(skills: Iterable[SkillLabel]) -> list[tuple[str, str, str]]:
+    return [(s.code, s.label_zh, s.label_en) for s in skills]
 
 
-def _skills(pairs: Iterable[tuple[str, int]], labels: dict[str, tuple[str, str]]) -> list[Any]:
-    return [(code, *labels.get(code, (code, code))) for code, _level in pairs]
-
-
-def _data_claims(works: list[Any]) -> list[tuple[User, Claims]]:
-    labels = _skill_labels(code for w in works for code, _lvl in w.skills)
-    pairs = []
-    for work in works:
-        batch = work.batch
-        org = batch.organisation
-        title_zh = batch.title_zh or batch.title_en
-        title_en = batch.title_en or batch.title_zh
-        claims = Claims(
-            kind=Credential.Kind.DATA,
-            source=f"{batch.public_id}:{work.user.public_id}",
-            title_zh=title_zh,
-            title_en=title_en,
-            enterprise_id=str(org.public_id),
-            enterprise_zh=org.name_zh or org.name_en,
-            enterprise_en=org.name_en or org.name_zh,
-            period_start=batch.opened_at or batch.created_at,
-            period_end=work.accepted_at,
-            work_units=units.for_data(work.amount),
-            items=work.items_accepted,
-            accuracy=work.accuracy,
-            skills=_skills(work.skills, labels),
-        )
-        pairs.append((work.user, claims))
-    return pairs
-
-
-def issue_for_batch(batch: Any) -> list[Credential]:
-    """Credentials for every worker's accepted work on an accepted data batch, issued
-    together (one lock, bulk inserts)."""
-    from nomadcloud.datatasks.services import accepted_work
-
-    works = accepted_work(batch)
-    for work in works:
-        work.batch.organisation = batch.organisation  # already loaded by the caller
-    return issue_pairs(_data_claims(works))
-
-
-def _order_claims(user: User, accepted: list[Any]) -> list[tuple[User, Claims]]:
-    """Claims of accepted orders (``orders.services.AcceptedOrder``); the period starts when
-    the nomad was assigned."""
-    from nomadcloud.orders.models import OrderEvent
-
-    if not accepted:
-        return []
-    starts = dict(
-        OrderEvent.objects.filter(
-            order__public_id__in=[a.order_id for a in accepted], to_status="assigned"
-        )
-        .values("order__public_id")
-        .annotate(first=Min("at"))
-        .values_list("order__public_id", "first")
-    )
-    labels = _skill_labels(code for a in accepted for code, _lvl in a.skills)
+def batch_claims(batch: BatchAccepted) -> list[Pair]:
+    """One credential per worker whose work on the batch was accepted."""
+    skills = _skills(batch.skills)
     return [
         (
-            user,
+            Holder(work.user_id, work.user_public_id),
+            Claims(
+                kind=Credential.Kind.DATA,
+                source=f"{batch.batch_id}:{work.user_public_id}",
+                title_zh=batch.title_zh or batch.title_en,
+                title_en=batch.title_en or batch.title_zh,
+                enterprise_id=str(batch.enterprise_id),
+                enterprise_zh=batch.enterprise_name_zh or batch.enterprise_name_en,
+                enterprise_en=batch.enterprise_name_en or batch.enterprise_name_zh,
+                period_start=batch.opened_at,
+                period_end=batch.accepted_at,
+                work_units=units.for_data(work.pay),
+                items=work.items,
+                accuracy=work.accuracy,
+                skills=list(skills),
+            ),
+        )
+        for work in batch.workers
+    ]
+
+
+def order_claims(order: OrderAccepted) -> list[Pair]:
+    """The credential of an accepted order; the period starts when the nomad was assigned."""
+    return [
+        (
+            Holder(order.nomad_id, order.nomad_public_id),
             Claims(
                 kind=Credential.Kind.ORDER,
-                source=a.reference,
-                title_zh=a.title_zh or a.title_en,
-                title_en=a.title_en or a.title_zh,
-                enterprise_id=str(a.organisation_id),
-                enterprise_zh=a.organisation_name_zh or a.organisation_name_en,
-                enterprise_en=a.organisation_name_en or a.organisation_name_zh,
-                period_start=starts.get(a.order_id) or a.accepted_at,
-                period_end=a.accepted_at,
-                work_units=units.for_order(a.total),
-                rating=a.rating_by_enterprise,
-                revisions=a.revisions,
-                acceptance="automatic" if a.accepted_automatically else "enterprise",
-                skills=_skills(a.skills, labels),
+                source=order.reference,
+                title_zh=order.title_zh or order.title_en,
+                title_en=order.title_en or order.title_zh,
+                enterprise_id=str(order.enterprise_id),
+                enterprise_zh=order.enterprise_name_zh or order.enterprise_name_en,
+                enterprise_en=order.enterprise_name_en or order.enterprise_name_zh,
+                period_start=order.assigned_at or order.accepted_at,
+                period_end=order.accepted_at,
+                work_units=units.for_order(order.total),
+                rating=order.rating_by_enterprise,
+                revisions=order.revisions,
+                acceptance="automatic" if order.automatically else "enterprise",
+                skills=_skills(order.skills),
             ),
         )
-        for a in accepted
     ]
 
 
-def _training_claims(user: User, completions: list[Any]) -> list[tuple[User, Claims]]:
-    """Claims of passed training (``training.services.Completion``); the period starts at
-    enrolment."""
-    from nomadcloud.training.models import Enrolment
-
-    if not completions:
-        return []
-    starts = dict(
-        Enrolment.objects.filter(public_id__in=[c.enrolment_id for c in completions]).values_list(
-            "public_id", "enrolled_at"
-        )
-    )
-    labels = _skill_labels(code for c in completions for code, _lvl in c.skills)
+def training_claims(training: TrainingPassed) -> list[Pair]:
+    """The credential of a passed training scenario; the period starts at enrolment."""
     return [
         (
-            user,
+            Holder(training.nomad_id, training.nomad_public_id),
             Claims(
                 kind=Credential.Kind.TRAINING,
-                source=c.reference,
-                title_zh=c.title_zh or c.title_en,
-                title_en=c.title_en or c.title_zh,
-                enterprise_id=str(c.organisation_id),
-                enterprise_zh=c.organisation_name_zh or c.organisation_name_en,
-                enterprise_en=c.organisation_name_en or c.organisation_name_zh,
-                period_start=starts.get(c.enrolment_id) or c.completed_at,
-                period_end=c.completed_at,
+                source=training.reference,
+                title_zh=training.title_zh or training.title_en,
+                title_en=training.title_en or training.title_zh,
+                enterprise_id=str(training.enterprise_id),
+                enterprise_zh=training.enterprise_name_zh or training.enterprise_name_en,
+                enterprise_en=training.enterprise_name_en or training.enterprise_name_zh,
+                period_start=training.enrolled_at,
+                period_end=training.completed_at,
                 work_units=units.for_training(),
-                score=c.score,
-                skills=_skills(c.skills, labels),
+                score=training.score,
+                skills=_skills(training.skills),
             ),
         )
-        for c in completions
     ]
 
 
-def issue_for_order(order: Any) -> list[Credential]:
+def issue_for_batch(batch: BatchAccepted) -> list[Credential]:
+    """Credentials for every worker's accepted work on a batch, issued together (one lock,
+    bulk inserts)."""
+    return issue_pairs(batch_claims(batch))
+
+
+def issue_for_order(order: OrderAccepted) -> list[Credential]:
     """The credential of an accepted order (by the enterprise or automatically)."""
-    from nomadcloud.orders.services import accepted_orders_for
-
-    if order.nomad is None:
-        return []
-    accepted = [a for a in accepted_orders_for(order.nomad) if a.reference == order.reference]
-    return issue_pairs(_order_claims(order.nomad, accepted))
+    return issue_pairs(order_claims(order))
 
 
-def issue_for_enrolment(enrolment: Any) -> list[Credential]:
+def issue_for_training(training: TrainingPassed) -> list[Credential]:
     """The credential of a passed training scenario."""
-    from nomadcloud.training.services import completed_trainings_for
-
-    nomad = enrolment.nomad
-    done = [c for c in completed_trainings_for(nomad) if c.reference == enrolment.reference]
-    return issue_pairs(_training_claims(nomad, done))
+    return issue_pairs(training_claims(training))
 
 
-def issue_missing(user: User) -> list[Credential]:
-    """Credentials for all of a person's verified work that has none yet (data batches,
-    orders, training), e.g. work accepted before credentials were issued automatically."""
-    from nomadcloud.datatasks.services import accepted_work_for
-    from nomadcloud.orders.services import accepted_orders_for
-    from nomadcloud.training.services import completed_trainings_for
-
-    pairs = _data_claims(accepted_work_for(user))
-    pairs += _order_claims(user, accepted_orders_for(user))
-    pairs += _training_claims(user, completed_trainings_for(user))
-    return issue_pairs(pairs)
+# Handlers of the lower apps' events (connected in ``ProofsConfig.ready``).
+def on_batch_accepted(batch: BatchAccepted) -> None:
+    issue_for_batch(batch)
 
 
-def people_with_verified_work() -> list[User]:
-    from nomadcloud.datatasks.models import AcceptedWork as AcceptedWorkRow
-    from nomadcloud.orders.models import Order
-    from nomadcloud.training.models import Enrolment
+def on_order_accepted(order: OrderAccepted) -> None:
+    issue_for_order(order)
 
-    ids = set(AcceptedWorkRow.objects.values_list("worker_id", flat=True))
-    ids |= set(
-        Order.objects.filter(accepted_at__isnull=False, nomad__isnull=False).values_list(
-            "nomad_id", flat=True
-        )
-    )
-    ids |= set(
-        Enrolment.objects.filter(status=Enrolment.Status.PASSED).values_list("nomad_id", flat=True)
-    )
-    return list(User.objects.filter(pk__in=ids).order_by("pk"))
+
+def on_training_passed(training: TrainingPassed) -> None:
+    issue_for_training(training)
+
+
+def _all_claims() -> Iterator[Pair]:
+    for batch in accepted_batches():
+        yield from batch_claims(batch)
+    for order in accepted_orders():
+        yield from order_claims(order)
+    for training in passed_trainings():
+        yield from training_claims(training)
+
+
+def backfill(chunk: int = BACKFILL_CHUNK) -> int:
+    """Issue the credentials missing for work accepted before (e.g. before credentials were
+    issued automatically), ``chunk`` claims per transaction; say how many were issued."""
+    issued = 0
+    pending: list[Pair] = []
+    for pair in _all_claims():
+        pending.append(pair)
+        if len(pending) >= chunk:
+            issued += len(issue_pairs(pending))
+            pending = []
+    return issued + len(issue_pairs(pending))

@@ -79,8 +79,7 @@ class Command(BaseCommand):
                 raise CommandError(exc.message) from exc
             self.stdout.write(registered.note_verifier)
         else:
-            people = services.people_with_verified_work()
-            count = sum(len(services.issue_missing(person)) for person in people)
+            count = services.backfill()
             self.stdout.write(
                 ngettext("%(n)d credential issued.", "%(n)d credentials issued.", count)
                 % {"n": count}
