@@ -1051,12 +1051,12 @@ def send_reminders(*, now: datetime | None = None) -> dict[str, int]:
     return counts
 
 
-# --- accepted work (read by the proof-of-work issue) ----------------------------------------------
+# --- accepted work (a nomad's record; proofs of work get it through events.order_accepted) -------
 
 
 @dataclass(frozen=True)
 class AcceptedOrder:
-    """Accepted work on an order: what the proof-of-work issue certifies."""
+    """Accepted work on an order, as the nomad's record lists it."""
 
     reference: str  # "order:<order uuid>", the same as on the skill evidence
     order_id: UUID

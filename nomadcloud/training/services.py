@@ -713,12 +713,12 @@ def assess(
     return assessment
 
 
-# --- completions (read by the proof-of-work issue) --------------------------------------------
+# --- completions (a nomad's record; proofs of work get them through events.training_passed) --
 
 
 @dataclass(frozen=True)
 class Completion:
-    """A passed training: verified work the proof-of-work issue certifies."""
+    """A passed training, as the nomad's record lists it."""
 
     reference: str  # "training:<enrolment uuid>", the same as on the skill evidence
     enrolment_id: UUID

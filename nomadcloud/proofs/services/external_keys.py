@@ -12,9 +12,7 @@ from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, invalid_field
 from nomadcloud.proofs.access import require_operator, require_operator_view
 from nomadcloud.proofs.core import ed25519, note
-from nomadcloud.proofs.models import (
-    ExternalKey,
-)
+from nomadcloud.proofs.models import ExternalKey
 
 
 def screening_messages() -> dict[str, str]:

@@ -17,9 +17,7 @@ from django.utils import timezone
 
 from nomadcloud.core import crypto
 from nomadcloud.proofs.core import ed25519
-from nomadcloud.proofs.models import (
-    IssuerKey,
-)
+from nomadcloud.proofs.models import IssuerKey
 
 
 def domain() -> str:

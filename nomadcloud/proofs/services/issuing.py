@@ -19,10 +19,7 @@ from nomadcloud.core import bulk
 from nomadcloud.proofs import badges, events
 from nomadcloud.proofs.core import dataintegrity, merkle
 from nomadcloud.proofs.events import CredentialsIssued, Holder, WorkUnitsEarned
-from nomadcloud.proofs.models import (
-    Credential,
-    LogEntry,
-)
+from nomadcloud.proofs.models import Credential, LogEntry
 from nomadcloud.proofs.services.identity import (
     current_key,
     iso,

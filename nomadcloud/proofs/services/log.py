@@ -17,13 +17,7 @@ from nomadcloud.core.errors import invalid_field
 from nomadcloud.proofs.access import require_operator
 from nomadcloud.proofs.core import merkle, note
 from nomadcloud.proofs.core.jcs import canonicalize
-from nomadcloud.proofs.models import (
-    Checkpoint,
-    Credential,
-    IssuerKey,
-    LogHead,
-    LogNode,
-)
+from nomadcloud.proofs.models import Checkpoint, Credential, IssuerKey, LogHead, LogNode
 from nomadcloud.proofs.services.identity import (
     current_key,
     log_origin,

@@ -7,9 +7,7 @@ from typing import Any
 from nomadcloud.proofs import badges
 from nomadcloud.proofs.core import dataintegrity
 from nomadcloud.proofs.core.jcs import JCSError, canonicalize
-from nomadcloud.proofs.models import (
-    Credential,
-)
+from nomadcloud.proofs.models import Credential
 from nomadcloud.proofs.services.identity import current_key, signing_seed, verification_method
 
 

@@ -17,10 +17,7 @@ from nomadcloud.proofs.access import require_operator
 from nomadcloud.proofs.core import merkle
 from nomadcloud.proofs.core.jcs import canonicalize
 from nomadcloud.proofs.events import CredentialRevoked
-from nomadcloud.proofs.models import (
-    Credential,
-    RevocationEntry,
-)
+from nomadcloud.proofs.models import Credential, RevocationEntry
 from nomadcloud.proofs.queries import credential_for
 from nomadcloud.proofs.services.identity import iso, issuer_did
 from nomadcloud.proofs.services.log import (

@@ -13,9 +13,7 @@ from django.utils.translation import gettext as _
 from nomadcloud.core.errors import NotFound
 from nomadcloud.proofs import badges, statuslist
 from nomadcloud.proofs.core import dataintegrity
-from nomadcloud.proofs.models import (
-    Credential,
-)
+from nomadcloud.proofs.models import Credential
 from nomadcloud.proofs.services.identity import (
     current_key,
     iso,

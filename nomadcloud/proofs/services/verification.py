@@ -20,13 +20,7 @@ from django.utils.translation import gettext as _
 from nomadcloud.proofs import badges
 from nomadcloud.proofs.core import dataintegrity, ed25519, merkle
 from nomadcloud.proofs.core.jcs import JCSError
-from nomadcloud.proofs.models import (
-    Checkpoint,
-    Credential,
-    IssuerKey,
-    LogEntry,
-    RevocationEntry,
-)
+from nomadcloud.proofs.models import Checkpoint, Credential, IssuerKey, LogEntry, RevocationEntry
 from nomadcloud.proofs.services.identity import issuer_did
 from nomadcloud.proofs.services.log import fetch_nodes, latest_checkpoint, leaf_hash
 from nomadcloud.proofs.services.openbadges import same_badge
