@@ -22,7 +22,7 @@ from nomadcloud.demands import fetch, services
 from nomadcloud.demands.models import Demand, DemandEvent, Feed, FeedSync, WebhookReceipt
 from tests.conftest import World, client_for
 from tests.helpers import assert_error
-from tests.permissions.demands import demand_fields, make_concepts
+from tests.permissions.demands import demand_draft, demand_fields, make_concepts
 
 # --- push API ---------------------------------------------------------------------------------
 
@@ -107,7 +107,7 @@ def test_upsert_by_external_id_is_idempotent(world: World) -> None:
 
 def test_the_lifecycle_follows_the_transition_table(world: World) -> None:
     owner = Principal.for_user(world.olivia)
-    demand = services.create_demand(principal=owner, organisation=world.acme, **demand_fields())
+    demand = services.create_demand(principal=owner, organisation=world.acme, draft=demand_draft())
     for status in ("published", "paused", "published", "filled"):
         services.change_status(principal=owner, demand=demand, status=status)
     demand.refresh_from_db()
@@ -121,7 +121,7 @@ def test_the_lifecycle_follows_the_transition_table(world: World) -> None:
     ]
     with pytest.raises(services.Conflict):
         services.change_status(principal=owner, demand=demand, status="published")
-    draft = services.create_demand(principal=owner, organisation=world.acme, **demand_fields())
+    draft = services.create_demand(principal=owner, organisation=world.acme, draft=demand_draft())
     with pytest.raises(services.Conflict):
         services.change_status(principal=owner, demand=draft, status="paused")
 

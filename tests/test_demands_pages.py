@@ -16,9 +16,10 @@ from django.test import Client
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.demands import services
 from nomadcloud.demands.models import Demand, JobProfileTag
+from nomadcloud.demands.schemas import DemandPatch
 from tests.conftest import World
 from tests.helpers import assert_error, assert_page_refused
-from tests.permissions.demands import demand_fields, draft, make_concepts, published
+from tests.permissions.demands import demand_draft, draft, make_concepts, published
 
 
 def _client(user: Any = None) -> Client:
@@ -38,7 +39,7 @@ def listing(world: World) -> dict[str, Demand]:
             principal=owner,
             organisation=world.acme,
             status="published",
-            **demand_fields(
+            draft=demand_draft(
                 kind="data_task",
                 title_zh="图像数据标注",
                 title_en="Image labelling",
@@ -54,7 +55,7 @@ def listing(world: World) -> dict[str, Demand]:
             principal=owner,
             organisation=world.acme,
             status="published",
-            **demand_fields(
+            draft=demand_draft(
                 title_zh="洋浦现场运维",
                 title_en="On-site operations in Yangpu",
                 work_mode="onsite",
@@ -256,7 +257,9 @@ def test_removed_tags_stay_removed_and_manual_tags_stay(world: World) -> None:
     services.add_profile_tag(principal=owner, demand=demand, code="nc.docker")
 
     services.update_demand(
-        principal=owner, demand=demand, description_zh="熟悉 Python、SQL 与 C++，数据标注经验优先。"
+        principal=owner,
+        demand=demand,
+        changes=DemandPatch(description_zh="熟悉 Python、SQL 与 C++，数据标注经验优先。"),
     )
     visible = {
         t.concept.code: t.origin
@@ -279,7 +282,7 @@ def test_a_chinese_demand_gets_tags_with_the_words_they_came_from(world: World) 
     services.update_demand(
         principal=Principal.for_user(world.olivia),
         demand=demand,
-        description_zh="熟悉C++与Docker，有数据标注经验。",
+        changes=DemandPatch(description_zh="熟悉C++与Docker，有数据标注经验。"),
     )
     tags = {t.concept.code: t.matched for t in demand.profile_tags.select_related("concept")}
     assert tags == {

@@ -12,6 +12,7 @@ from django.test import Client
 
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.demands import services as demand_services
+from nomadcloud.demands.schemas import DemandDraft
 from nomadcloud.matching import matcher, services
 from nomadcloud.matching.engine.index import ProfileIndex
 from nomadcloud.matching.engine.model import (
@@ -176,11 +177,7 @@ def test_demands_without_skills_or_with_odd_text_still_rank(world: World, nomad:
             principal=owner,
             organisation=world.acme,
             status="published",
-            kind="job",
-            title_zh="测试",
-            title_en="test",
-            description_en=text,
-            skills=[],
+            draft=DemandDraft(kind="job", title_zh="测试", title_en="test", description_en=text),
         )
         services.refresh_demand(demand.pk)  # never raises
         for match in Match.objects.filter(demand=demand):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from nomadcloud.orders.models import Conversion, Order
 from tests.conftest import World, client_for, credit_code, database_fingerprint
 from tests.helpers import assert_error
-from tests.permissions.demands import demand_fields, make_concepts
+from tests.permissions.demands import demand_draft, make_concepts
 from tests.permissions.orders import (
     PDF,
     accepted_order,
@@ -109,7 +109,9 @@ class TestCreating:
         from nomadcloud.demands import services as demands
 
         demand = demands.create_demand(
-            principal=Principal.for_user(world.olivia), organisation=world.acme, **demand_fields()
+            principal=Principal.for_user(world.olivia),
+            organisation=world.acme,
+            draft=demand_draft(),
         )
         body = new_order(world, demand=str(demand.public_id))
         del body["title_zh"], body["skills"]

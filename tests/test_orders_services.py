@@ -33,7 +33,7 @@ from nomadcloud.orders.models import (
 from nomadcloud.orders.transitions import Role
 from nomadcloud.talent.models import ProfileSkill, SkillEvidence
 from tests.conftest import World, database_fingerprint
-from tests.permissions.demands import demand_fields, make_concepts
+from tests.permissions.demands import demand_draft, make_concepts
 from tests.permissions.orders import (
     BUILDERS,
     PDF,
@@ -131,7 +131,7 @@ class TestMoney:
 class TestFromADemand:
     def test_titles_and_skills_come_from_the_demand(self, world: World) -> None:
         demand = demand_services.create_demand(
-            principal=as_(world.olivia), organisation=world.acme, **demand_fields()
+            principal=as_(world.olivia), organisation=world.acme, draft=demand_draft()
         )
         order = services.create_order(
             principal=as_(world.olivia),
@@ -145,7 +145,7 @@ class TestFromADemand:
 
     def test_a_demand_of_another_enterprise_is_refused(self, world: World) -> None:
         demand = demand_services.create_demand(
-            principal=as_(world.charlie), organisation=world.globex, **demand_fields()
+            principal=as_(world.charlie), organisation=world.globex, draft=demand_draft()
         )
         with pytest.raises(InvalidInput) as refused:
             services.create_order(

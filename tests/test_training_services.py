@@ -139,10 +139,10 @@ class TestScenarios:
 
     def test_a_linked_demand_must_be_the_enterprises_own(self, world: World) -> None:
         from nomadcloud.demands import services as demands
-        from tests.permissions.demands import demand_fields
+        from tests.permissions.demands import demand_draft
 
         theirs = demands.create_demand(
-            principal=as_(world.charlie), organisation=world.globex, **demand_fields()
+            principal=as_(world.charlie), organisation=world.globex, draft=demand_draft()
         )
         with pytest.raises(InvalidInput):
             services.create_scenario(

@@ -99,10 +99,16 @@ def envelope(
     )
 
 
+# A validator's own refusal, already localized (``core.inputs.refuse``): passed through as is.
+LOCALIZED_ERROR = "localized"
+
+
 # pydantic error types → localized messages (pydantic's own texts are English only)
 def message_for(error: dict[str, Any]) -> str:
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
+    if kind == LOCALIZED_ERROR and ctx.get("message"):
+        return str(ctx["message"])
     if kind == "missing":
         return _("This field is required.")
     if kind in {"string_too_long", "too_long"}:

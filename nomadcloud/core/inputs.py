@@ -10,13 +10,17 @@ rules that need the database or more than one field stay in the service.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import types
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from django import forms
 from pydantic import ConfigDict, ValidationError
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
 
-from nomadcloud.core.api import field_name, message_for
+from nomadcloud.core.api import LOCALIZED_ERROR, field_name, message_for
 from nomadcloud.core.errors import InvalidInput
 from nomadcloud.core.schemas import Input
 
@@ -27,6 +31,56 @@ class Draft(Input):
     """Base of every use case's typed input: frozen, unknown fields refused."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def refuse(message: str) -> PydanticCustomError:
+    """What a draft's validator raises to refuse a value with its own localized message (the
+    API's envelope and the form both show ``message`` as it is)."""
+    return PydanticCustomError(LOCALIZED_ERROR, "{message}", {"message": message})
+
+
+def strip(value: Any) -> Any:
+    """Before-validator for text: surrounding blanks are not part of the value."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def widget_attrs(model: type[Draft], name: str) -> dict[str, str]:
+    """The HTML attributes (maxlength, min, max, step) that show a draft field's limits on a
+    form's widget, so that the form states no limit of its own."""
+    limits = _limits(model.model_fields[name])
+    attrs: dict[str, str] = {}
+    for limit, attr in (("max_length", "maxlength"), ("ge", "min"), ("le", "max")):
+        if limit in limits:
+            attrs[attr] = str(limits[limit])
+    if "decimal_places" in limits:
+        attrs["step"] = str(Decimal(1).scaleb(-int(limits["decimal_places"]))).lower()
+    return attrs
+
+
+def _limits(field: FieldInfo) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+
+    def visit(items: Iterable[Any]) -> None:
+        for item in items:
+            if isinstance(item, FieldInfo):
+                visit(item.metadata)
+                continue
+            for limit in ("max_length", "ge", "le", "decimal_places"):
+                value = getattr(item, limit, None)
+                if value is not None:
+                    found.setdefault(limit, value)
+
+    visit(field.metadata)
+    pending = [field.annotation]
+    while pending:  # limits inside ``Annotated[...] | None`` stay on the annotation
+        hint = pending.pop()
+        if get_origin(hint) is Annotated:
+            inner, *metadata = get_args(hint)
+            visit(metadata)
+            pending.append(inner)
+        elif get_origin(hint) in (Union, types.UnionType):
+            pending.extend(get_args(hint))
+    return found
 
 
 def errors_by_field(exc: ValidationError) -> dict[str, list[str]]:

@@ -87,10 +87,14 @@ def list_demands(request: HttpRequest, filters: Query[DemandQuery], **kwargs: An
 def create_demand(request: HttpRequest, payload: DemandCreateIn) -> Status[Any]:
     """Create a demand (a draft unless `status` says otherwise)."""
     principal = Principal.of(request)
-    data = payload.dict()
-    organisation = _organisation(principal, data.pop("organisation"))
+    organisation = _organisation(principal, payload.organisation)
     demand = services.create_demand(
-        principal=principal, organisation=organisation, source=Demand.Source.API, **data
+        principal=principal,
+        organisation=organisation,
+        draft=payload.draft(),
+        source=Demand.Source.API,
+        external_id=payload.external_id,
+        status=payload.status,
     )
     return Status(201, demand)
 
@@ -104,14 +108,14 @@ def upsert_demand(
     """Create or update the demand with your system's id. Sending the same payload again
     changes nothing (answer 200 with `X-NomadCloud-Outcome: unchanged`)."""
     principal = Principal.of(request)
-    data = payload.dict()
-    organisation = _organisation(principal, data.pop("organisation"))
+    organisation = _organisation(principal, payload.organisation)
     demand, outcome = services.upsert_demand(
         principal=principal,
         organisation=organisation,
         external_id=external_id,
         source=Demand.Source.API,
-        **data,
+        draft=payload.draft(),
+        status=payload.status,
     )
     response["X-NomadCloud-Outcome"] = outcome
     return Status(201 if outcome == "created" else 200, demand)
@@ -127,10 +131,7 @@ def patch_demand(request: HttpRequest, demand_id: UUID, payload: DemandPatch) ->
     principal = Principal.of(request)
     demand = access.demand_for(principal, demand_id, Action.EDIT)
     return services.update_demand(
-        principal=principal,
-        demand=demand,
-        source=Demand.Source.API,
-        **payload.dict(exclude_unset=True),
+        principal=principal, demand=demand, changes=payload, source=Demand.Source.API
     )
 
 

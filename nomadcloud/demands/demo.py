@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from nomadcloud.accounts.models import Membership, Organisation
 from nomadcloud.accounts.principal import Principal
+from nomadcloud.core.inputs import parse_draft
 from nomadcloud.demands import services
 from nomadcloud.demands.models import Demand
+from nomadcloud.demands.schemas import DemandDraft
 from nomadcloud.taxonomy.models import Concept
 
 # code, kind, label_zh, label_en — created when the vocabulary is not imported yet.
@@ -216,8 +218,7 @@ def seed() -> dict[str, int]:
         demand = services.create_demand(
             principal=principal,
             organisation=org,
-            deadline=deadline,
-            **data,
+            draft=parse_draft(DemandDraft, {**data, "deadline": deadline}),
         )
         path = {
             "published": ["published"],

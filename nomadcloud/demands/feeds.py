@@ -1,5 +1,5 @@
 """Reading a pulled feed: a JSON list of schema.org JobPosting objects, or of demands in the
-platform's own push schema (``DemandPushIn``). Each entry becomes either the fields for
+platform's own push schema (``DemandPushIn``). Each entry becomes either the draft for
 ``upsert_demand`` or an error naming the field and the reason, so that one malformed entry is
 skipped and reported while the rest of the feed is applied."""
 
@@ -15,10 +15,10 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from pydantic import ValidationError
 
-from nomadcloud.core.api import field_name, message_for
-from nomadcloud.demands.schemas import DemandPushIn
+from nomadcloud.core.errors import InvalidInput
+from nomadcloud.core.inputs import parse_draft
+from nomadcloud.demands.schemas import DemandDraft, DemandPushIn
 from nomadcloud.taxonomy.models import Concept
 
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -46,7 +46,8 @@ class FeedEntryError(Exception):
 class Entry:
     index: int
     external_id: str
-    fields: dict[str, Any] | None = None
+    draft: DemandDraft | None = None
+    status: str | None = None
     error: FeedEntryError | None = None
 
 
@@ -70,16 +71,13 @@ def _entry(index: int, raw: Any, format: str) -> Entry:
     external_id = _external_id(raw, format)
     try:
         mapped = from_jobposting(raw) if format == "jobposting" else raw
-        model = DemandPushIn.model_validate(mapped)
+        model = parse_draft(DemandPushIn, mapped)
     except FeedEntryError as exc:
         return Entry(index, external_id, error=exc)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        error = FeedEntryError(field_name(first.get("loc", ())), message_for(dict(first)))
-        return Entry(index, external_id, error=error)
-    fields = model.model_dump()
-    fields.pop("external_id")
-    return Entry(index, model.external_id.strip(), fields=fields)
+    except InvalidInput as exc:
+        field, messages = next(iter(exc.fields.items()))
+        return Entry(index, external_id, error=FeedEntryError(field, messages[0]))
+    return Entry(index, model.external_id.strip(), draft=model.draft(), status=model.status)
 
 
 def _external_id(raw: dict[str, Any], format: str) -> str:

@@ -1,4 +1,5 @@
-"""Forms parse and type page input; the rules live in services.py."""
+"""Forms parse and type page input; the limits live in the drafts (schemas.py), the rules
+in services.py."""
 
 from __future__ import annotations
 
@@ -7,26 +8,42 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nomadcloud.core.inputs import widget_attrs
 from nomadcloud.demands.models import Demand, Feed
+from nomadcloud.demands.schemas import DemandDraft
 
 BLANK = [("", _("— any —"))]
 
 
+def _shown(name: str, **attrs: Any) -> dict[str, Any]:
+    """The widget's attributes with the draft's limits on ``name`` (the draft checks them)."""
+    return {**attrs, **widget_attrs(DemandDraft, name)}
+
+
 class DemandForm(forms.Form):
+    """Presentation only: text to values. ``DemandDraft`` checks the limits (the same messages
+    as the API) and the service the rules across fields."""
+
     kind = forms.ChoiceField(label=_("Kind"), choices=Demand.Kind.choices)
-    title_zh = forms.CharField(label=_("Title (Chinese)"), max_length=200, required=False)
-    title_en = forms.CharField(label=_("Title (English)"), max_length=200, required=False)
+    title_zh = forms.CharField(
+        label=_("Title (Chinese)"),
+        required=False,
+        widget=forms.TextInput(attrs=_shown("title_zh")),
+    )
+    title_en = forms.CharField(
+        label=_("Title (English)"),
+        required=False,
+        widget=forms.TextInput(attrs=_shown("title_en")),
+    )
     description_zh = forms.CharField(
         label=_("Description (Chinese)"),
-        max_length=20000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=forms.Textarea(attrs=_shown("description_zh", rows=6)),
     )
     description_en = forms.CharField(
         label=_("Description (English)"),
-        max_length=20000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=forms.Textarea(attrs=_shown("description_en", rows=6)),
     )
     skills = forms.CharField(
         label=_("Skills"),
@@ -46,29 +63,33 @@ class DemandForm(forms.Form):
         help_text=_("Language codes separated by commas, e.g. zh, en."),
     )
     years_experience = forms.IntegerField(
-        label=_("Years of experience"), min_value=0, max_value=60, required=False
+        label=_("Years of experience"),
+        required=False,
+        widget=forms.NumberInput(attrs=_shown("years_experience")),
     )
     work_mode = forms.ChoiceField(label=_("Remote or on-site"), choices=Demand.WorkMode.choices)
-    location = forms.CharField(label=_("Location"), max_length=200, required=False)
+    location = forms.CharField(
+        label=_("Location"), required=False, widget=forms.TextInput(attrs=_shown("location"))
+    )
     duration_days = forms.IntegerField(
-        label=_("Duration (days)"), min_value=1, max_value=3650, required=False
+        label=_("Duration (days)"),
+        required=False,
+        widget=forms.NumberInput(attrs=_shown("duration_days")),
     )
     budget_min = forms.DecimalField(
         label=_("Budget or salary from (CNY)"),
-        min_value=0,
-        max_digits=15,
-        decimal_places=2,
         required=False,
+        widget=forms.NumberInput(attrs=_shown("budget_min")),
     )
     budget_max = forms.DecimalField(
         label=_("Budget or salary up to (CNY)"),
-        min_value=0,
-        max_digits=15,
-        decimal_places=2,
         required=False,
+        widget=forms.NumberInput(attrs=_shown("budget_max")),
     )
     pay_period = forms.ChoiceField(label=_("Paid"), choices=Demand.PayPeriod.choices)
-    headcount = forms.IntegerField(label=_("Headcount"), min_value=1, max_value=10000, initial=1)
+    headcount = forms.IntegerField(
+        label=_("Headcount"), initial=1, widget=forms.NumberInput(attrs=_shown("headcount"))
+    )
     deadline = forms.DateField(
         label=_("Apply by"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

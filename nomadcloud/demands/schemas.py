@@ -1,14 +1,26 @@
-"""Typed input and output of demands: the API, the webhook and the native feed format share
-``DemandIn`` (the push schema)."""
+"""Typed input and output of demands.
 
+``DemandDraft`` is the one typed input of creating (and upserting) a demand: it states each
+field's limits once, through the annotated types below, which ``DemandPatch`` (a partial
+update) shares. The API's bodies (``DemandCreateIn``, ``DemandUpsertIn``), the webhook and the
+native feed format (``DemandPushIn``) are the draft plus what addresses it; the page form hands
+its cleaned data to the same draft. Rules that need the database or several fields (known
+skill codes, a title in one language, a location unless remote, the budget range) are the
+service's."""
+
+import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, field_validator
 
 from nomadcloud.core.i18n import localized
+from nomadcloud.core.inputs import Draft, refuse, strip
+from nomadcloud.core.money import to_cny
 from nomadcloud.core.schemas import Input, IsoDate
 from nomadcloud.demands.models import Demand, Feed, FeedSync, JobProfileTag
 
@@ -17,9 +29,35 @@ StatusName = Literal["draft", "published", "paused", "closed", "filled"]
 WorkModeName = Literal["remote", "hybrid", "onsite"]
 PayPeriodName = Literal["total", "hour", "day", "month", "year"]
 
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
+
+
+def _language(value: str) -> str:
+    code = value.strip().lower().replace("_", "-")
+    if code == "zh-hans":
+        code = "zh"
+    if not LANGUAGE_CODE.match(code):
+        raise refuse(_("%(value)s is not a language code such as zh or en.") % {"value": code[:20]})
+    return code
+
+
+# --- the limits, stated once ------------------------------------------------------------------
+
+Title = Annotated[str, BeforeValidator(strip), Field(max_length=200)]
+Description = Annotated[str, BeforeValidator(strip), Field(max_length=20000)]
+Location = Annotated[str, BeforeValidator(strip), Field(max_length=200)]
+Code = Annotated[str, BeforeValidator(strip)]
+LanguageCode = Annotated[str, AfterValidator(_language)]
+YearsExperience = Annotated[int, Field(ge=0, le=60)]
+DurationDays = Annotated[int, Field(ge=1, le=3650)]
+Amount = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=2), AfterValidator(to_cny)]
+Headcount = Annotated[int, Field(ge=1, le=10000)]
+
 
 class SkillIn(Input):
-    code: str = Field(..., min_length=1, max_length=120, description="A taxonomy concept code.")
+    model_config = ConfigDict(frozen=True)
+
+    code: Code = Field(..., min_length=1, max_length=120, description="A taxonomy concept code.")
     min_level: int = Field(
         5,
         ge=1,
@@ -30,32 +68,92 @@ class SkillIn(Input):
     required: bool = True
 
 
-class DemandIn(Input):
+Skills = Annotated[tuple[SkillIn, ...], Field(max_length=50)]
+Tools = Annotated[tuple[Code, ...], Field(max_length=50)]
+Languages = Annotated[tuple[LanguageCode, ...], Field(max_length=10)]
+
+
+class _Languages:
+    """One code once, in a stable order (the fingerprint of an upsert depends on it)."""
+
+    @field_validator("languages", check_fields=False)
+    @classmethod
+    def _sorted(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        return None if value is None else tuple(sorted(set(value)))
+
+
+class DemandDraft(_Languages, Draft):
+    """What a demand says: the input of creating or upserting one."""
+
     kind: KindName
-    title_zh: str = Field("", max_length=200)
-    title_en: str = Field("", max_length=200)
-    description_zh: str = Field("", max_length=20000)
-    description_en: str = Field("", max_length=20000)
-    skills: list[SkillIn] = Field(default_factory=list, max_length=50)
-    tools: list[str] = Field(
-        default_factory=list, max_length=50, description="Taxonomy concept codes."
-    )
-    languages: list[str] = Field(
-        default_factory=list, max_length=10, description="ISO 639-1 codes: zh, en, …"
-    )
-    years_experience: int | None = Field(None, ge=0, le=60)
+    title_zh: Title = ""
+    title_en: Title = ""
+    description_zh: Description = ""
+    description_en: Description = ""
+    skills: Skills = Field(default_factory=tuple)
+    tools: Tools = Field(default_factory=tuple, description="Taxonomy concept codes.")
+    languages: Languages = Field(default_factory=tuple, description="ISO 639-1 codes: zh, en, …")
+    years_experience: YearsExperience | None = None
     work_mode: WorkModeName = "remote"
-    location: str = Field("", max_length=200)
-    duration_days: int | None = Field(None, ge=1, le=3650)
-    budget_min: Decimal | None = Field(None, ge=0, max_digits=15, decimal_places=2)
-    budget_max: Decimal | None = Field(None, ge=0, max_digits=15, decimal_places=2)
+    location: Location = ""
+    duration_days: DurationDays | None = None
+    budget_min: Amount | None = None
+    budget_max: Amount | None = None
     pay_period: PayPeriodName = "month"
-    headcount: int = Field(1, ge=1, le=10000)
+    headcount: Headcount = 1
     deadline: IsoDate | None = None
+
+
+# A partial update: only the fields sent (``model_fields_set``) change; null sets a field back
+# to its default. It is also the API's PATCH body (no docstring: it would show in the OpenAPI
+# document), so unknown members are ignored as they always were.
+class DemandPatch(_Languages, Draft):
+    model_config = ConfigDict(extra="ignore")
+
+    kind: KindName | None = None
+    title_zh: Title | None = None
+    title_en: Title | None = None
+    description_zh: Description | None = None
+    description_en: Description | None = None
+    skills: Skills | None = None
+    tools: Tools | None = None
+    languages: Languages | None = None
+    years_experience: YearsExperience | None = None
+    work_mode: WorkModeName | None = None
+    location: Location | None = None
+    duration_days: DurationDays | None = None
+    budget_min: Amount | None = None
+    budget_max: Amount | None = None
+    pay_period: PayPeriodName | None = None
+    headcount: Headcount | None = None
+    deadline: IsoDate | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The fields sent, with null as the field's default in a draft."""
+        changes: dict[str, Any] = {}
+        for name in self.model_fields_set:
+            value = getattr(self, name)
+            if value is None:
+                value = DemandDraft.model_fields[name].get_default(call_default_factory=True)
+            changes[name] = value
+        return changes
+
+
+class DemandIn(DemandDraft):
+    """A draft as the API, the webhook and a feed send it: plus the target status, and unknown
+    members ignored (as they always were)."""
+
+    model_config = ConfigDict(extra="ignore")
+
     status: StatusName | None = Field(
         None,
         description="Target status. New demands: draft on POST, published on upserts.",
     )
+
+    def draft(self) -> DemandDraft:
+        return DemandDraft.model_construct(
+            **{name: getattr(self, name) for name in DemandDraft.model_fields}
+        )
 
 
 class DemandCreateIn(DemandIn):
@@ -75,26 +173,6 @@ class DemandPushIn(DemandIn):
     """A webhook delivery or a native feed entry."""
 
     external_id: str = Field(..., min_length=1, max_length=200)
-
-
-class DemandPatch(Input):
-    kind: KindName | None = None
-    title_zh: str | None = Field(None, max_length=200)
-    title_en: str | None = Field(None, max_length=200)
-    description_zh: str | None = Field(None, max_length=20000)
-    description_en: str | None = Field(None, max_length=20000)
-    skills: list[SkillIn] | None = Field(None, max_length=50)
-    tools: list[str] | None = Field(None, max_length=50)
-    languages: list[str] | None = Field(None, max_length=10)
-    years_experience: int | None = Field(None, ge=0, le=60)
-    work_mode: WorkModeName | None = None
-    location: str | None = Field(None, max_length=200)
-    duration_days: int | None = Field(None, ge=1, le=3650)
-    budget_min: Decimal | None = Field(None, ge=0, max_digits=15, decimal_places=2)
-    budget_max: Decimal | None = Field(None, ge=0, max_digits=15, decimal_places=2)
-    pay_period: PayPeriodName | None = None
-    headcount: int | None = Field(None, ge=1, le=10000)
-    deadline: IsoDate | None = None
 
 
 class TransitionIn(Input):

@@ -10,10 +10,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import re
 import secrets
 import uuid
-from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -28,8 +26,8 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
 from nomadcloud.core.crypto import decrypt_text, encrypt_text
 from nomadcloud.core.errors import Conflict, DomainError, Forbidden, NotFound, invalid_field
+from nomadcloud.core.inputs import parse_draft
 from nomadcloud.core.jobs import enqueue_after_commit
-from nomadcloud.core.money import to_cny
 from nomadcloud.demands.events import send_demand_changed
 from nomadcloud.demands.models import (
     Demand,
@@ -42,7 +40,7 @@ from nomadcloud.demands.models import (
     WebhookEndpoint,
     WebhookReceipt,
 )
-from nomadcloud.taxonomy.levels import SkillLevel
+from nomadcloud.demands.schemas import DemandDraft, DemandPatch, SkillIn
 from nomadcloud.taxonomy.models import Concept
 from nomadcloud.taxonomy.tagging import extract_tags
 
@@ -76,62 +74,10 @@ SCALAR_FIELDS = (
     "deadline",
 )
 LIST_FIELDS = ("skills", "tools", "languages")
-FIELDS = frozenset(SCALAR_FIELDS + LIST_FIELDS)
-LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
 PROFILE_TEXT_FIELDS = ("title_zh", "title_en", "description_zh", "description_en")
 
 
-# --- cleaning ---------------------------------------------------------------------------------
-
-
-def _text(fields: dict[str, Any], name: str, max_length: int) -> str:
-    value = fields.get(name) or ""
-    if not isinstance(value, str):
-        raise invalid_field(name, _("This value has the wrong type."))
-    value = value.strip()
-    if len(value) > max_length:
-        raise invalid_field(name, _("At most %(n)d characters, please.") % {"n": max_length})
-    return value
-
-
-def _optional_int(fields: dict[str, Any], name: str, low: int, high: int) -> int | None:
-    value = fields.get(name)
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise invalid_field(name, _("Enter a whole number."))
-    if not low <= value <= high:
-        raise invalid_field(
-            name, _("Enter a number from %(low)d to %(high)d.") % {"low": low, "high": high}
-        )
-    return value
-
-
-def _amount(fields: dict[str, Any], name: str) -> Decimal | None:
-    value = fields.get(name)
-    if value is None or value == "":
-        return None
-    try:
-        amount = to_cny(value)
-    except ValueError:
-        raise invalid_field(
-            name, _("Enter an amount in yuan with at most two decimal places.")
-        ) from None
-    if amount < 0:
-        raise invalid_field(name, _("Amounts cannot be negative."))
-    if amount >= Decimal("1e13"):
-        raise invalid_field(name, _("This amount is too large."))
-    return amount
-
-
-def _choice(fields: dict[str, Any], name: str, choices: Iterable[str], default: str) -> str:
-    value = fields.get(name) or default
-    allowed = list(choices)
-    if value not in allowed:
-        raise invalid_field(
-            name, _("Choose one of: %(choices)s.") % {"choices": ", ".join(allowed)}
-        )
-    return str(value)
+# --- the rules a draft cannot check alone -----------------------------------------------------
 
 
 def _concepts(codes: list[str], field: str) -> dict[str, Concept]:
@@ -147,92 +93,41 @@ def _concepts(codes: list[str], field: str) -> dict[str, Concept]:
     return found
 
 
-def clean_demand_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    """Validate and normalise demand fields; skills and tools stay as codes."""
-    unknown = set(fields) - FIELDS
-    if unknown:
-        name = sorted(unknown)[0]
-        raise invalid_field(name, _("Unknown field %(name)s.") % {"name": name[:40]})
-    clean: dict[str, Any] = {
-        "kind": _choice(fields, "kind", Demand.Kind.values, ""),
-        "title_zh": _text(fields, "title_zh", 200),
-        "title_en": _text(fields, "title_en", 200),
-        "description_zh": _text(fields, "description_zh", 20000),
-        "description_en": _text(fields, "description_en", 20000),
-        "years_experience": _optional_int(fields, "years_experience", 0, 60),
-        "work_mode": _choice(fields, "work_mode", Demand.WorkMode.values, Demand.WorkMode.REMOTE),
-        "location": _text(fields, "location", 200),
-        "duration_days": _optional_int(fields, "duration_days", 1, 3650),
-        "budget_min": _amount(fields, "budget_min"),
-        "budget_max": _amount(fields, "budget_max"),
-        "pay_period": _choice(
-            fields, "pay_period", Demand.PayPeriod.values, Demand.PayPeriod.MONTH
-        ),
-        "headcount": _optional_int(fields, "headcount", 1, 10000) or 1,
-        "deadline": fields.get("deadline") or None,
-    }
-    if not clean["title_zh"] and not clean["title_en"]:
+def _checked(draft: DemandDraft) -> dict[str, Any]:
+    """The draft's fields once the rules across fields and against the taxonomy hold, in the
+    shape stored, compared and fingerprinted (skills and tools as sorted codes)."""
+    clean: dict[str, Any] = {name: getattr(draft, name) for name in SCALAR_FIELDS}
+    if not draft.title_zh and not draft.title_en:
         raise invalid_field("title_zh", _("Give a title in Chinese or English."))
-    if clean["work_mode"] != Demand.WorkMode.REMOTE and not clean["location"]:
+    if draft.work_mode != "remote" and not draft.location:
         raise invalid_field("location", _("Say where the work is done."))
     if (
-        clean["budget_min"] is not None
-        and clean["budget_max"] is not None
-        and clean["budget_max"] < clean["budget_min"]
+        draft.budget_min is not None
+        and draft.budget_max is not None
+        and draft.budget_max < draft.budget_min
     ):
         raise invalid_field("budget_max", _("The upper end of the range is below its lower end."))
-    if clean["deadline"] is not None and not isinstance(clean["deadline"], date):
-        raise invalid_field("deadline", _("Enter a date as YYYY-MM-DD."))
-    clean["skills"] = _clean_skills(fields.get("skills") or [])
-    tools = [str(t).strip() for t in fields.get("tools") or []]
+    clean["skills"] = _checked_skills(draft.skills)
+    tools = list(draft.tools)
     _concepts(tools, "tools")
     clean["tools"] = sorted(set(tools))
-    clean["languages"] = _clean_languages(fields.get("languages") or [])
+    clean["languages"] = list(draft.languages)
     return clean
 
 
-def _clean_skills(raw: list[Any]) -> list[dict[str, Any]]:
-    skills = []
-    for item in raw:
-        data = item if isinstance(item, dict) else dict(item)
-        skills.append(
-            {
-                "code": str(data.get("code", "")).strip(),
-                "min_level": data.get("min_level", SkillLevel.GRADE_5),
-                "required": bool(data.get("required", True)),
-            }
-        )
-    codes = [s["code"] for s in skills]
-    _concepts(codes, "skills")
+def _checked_skills(skills: tuple[SkillIn, ...]) -> list[dict[str, Any]]:
+    _concepts([s.code for s in skills], "skills")
     seen: set[str] = set()
     for index, skill in enumerate(skills):
-        if skill["code"] in seen:
+        if skill.code in seen:
             raise invalid_field(
-                f"skills.{index}", _("%(code)s is listed twice.") % {"code": skill["code"]}
+                f"skills.{index}", _("%(code)s is listed twice.") % {"code": skill.code}
             )
-        seen.add(skill["code"])
-        level = skill["min_level"]
-        if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 5:
-            raise invalid_field(
-                f"skills.{index}.min_level",
-                _("Levels go from 5 (五级/初级工, entry) to 1 (一级/高级技师, expert)."),
-            )
-    return sorted(skills, key=lambda s: s["code"])
-
-
-def _clean_languages(raw: list[Any]) -> list[str]:
-    codes = []
-    for index, value in enumerate(raw):
-        code = str(value).strip().lower().replace("_", "-")
-        if code == "zh-hans":
-            code = "zh"
-        if not LANGUAGE_CODE.match(code):
-            raise invalid_field(
-                f"languages.{index}",
-                _("%(value)s is not a language code such as zh or en.") % {"value": code[:20]},
-            )
-        codes.append(code)
-    return sorted(set(codes))
+        seen.add(skill.code)
+    return sorted(
+        ({"code": s.code, "min_level": s.min_level, "required": s.required} for s in skills),
+        key=lambda s: s["code"],
+    )
 
 
 def _fingerprint(clean: dict[str, Any], status: str | None) -> str:
@@ -300,13 +195,13 @@ def create_demand(
     *,
     principal: Principal,
     organisation: Organisation,
+    draft: DemandDraft,
     source: str = Demand.Source.WEB,
     external_id: str = "",
     status: str | None = None,
     feed: Feed | None = None,
-    **fields: Any,
 ) -> Demand:
-    clean = clean_demand_fields(fields)
+    clean = _checked(draft)
     external_id = external_id.strip()
     if (
         external_id
@@ -347,13 +242,18 @@ def create_demand(
 
 @transaction.atomic
 def update_demand(
-    *, principal: Principal, demand: Demand, source: str = Demand.Source.WEB, **fields: Any
+    *,
+    principal: Principal,
+    demand: Demand,
+    changes: DemandPatch,
+    source: str = Demand.Source.WEB,
 ) -> Demand:
+    """Change the fields ``changes`` sets; the others keep their values."""
     demand = Demand.objects.select_for_update().get(pk=demand.pk)
     if demand.status == Status.FILLED:
         raise Conflict(_("This demand is filled and can no longer be changed."), code="filled")
     current = _current_fields(demand)
-    clean = clean_demand_fields({**current, **fields})
+    clean = _checked(parse_draft(DemandDraft, {**current, **changes.changes()}))
     before, after = audit.changes(demand, {k: clean[k] for k in SCALAR_FIELDS})
     if current["skills"] != clean["skills"]:
         before["skills"], after["skills"] = current["skills"], clean["skills"]
@@ -452,9 +352,9 @@ def upsert_demand(
     organisation: Organisation,
     external_id: str,
     source: str,
+    draft: DemandDraft,
     status: str | None = None,
     feed: Feed | None = None,
-    **fields: Any,
 ) -> tuple[Demand, str]:
     """Create or update the organisation's demand with this external id. The same payload
     again changes nothing and writes no history. Returns the demand and ``created``,
@@ -477,10 +377,10 @@ def upsert_demand(
             external_id=external_id,
             status=status or Status.PUBLISHED,
             feed=feed,
-            **fields,
+            draft=draft,
         )
         return demand, "created"
-    clean = clean_demand_fields(fields)
+    clean = _checked(draft)
     fingerprint = _fingerprint(clean, status or Status.PUBLISHED)
     # A feed entry that comes back after the feed closed it is published again.
     reopen = (
@@ -814,7 +714,7 @@ def _sync(feed: Feed) -> FeedSync:
                 seen.add(entry.external_id)
             skipped.append(entry.error.as_report(entry.index, entry.external_id))
             continue
-        assert entry.fields is not None
+        assert entry.draft is not None
         if entry.external_id in seen:
             skipped.append(
                 FeedEntryError(
@@ -833,7 +733,8 @@ def _sync(feed: Feed) -> FeedSync:
                     external_id=entry.external_id,
                     source=Demand.Source.FEED,
                     feed=feed,
-                    **entry.fields,
+                    draft=entry.draft,
+                    status=entry.status,
                 )
         except DomainError as exc:
             field, messages = next(iter(exc.fields.items()), ("", [exc.message]))

@@ -25,13 +25,13 @@ from nomadcloud.accounts.access import role_in
 from nomadcloud.accounts.forms import apply_error
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.accounts.views import domain_errors
-from nomadcloud.core.api import field_name, message_for
 from nomadcloud.core.errors import DomainError, InvalidInput
+from nomadcloud.core.inputs import draft_from_form, errors_by_field
 from nomadcloud.demands import access, export, queries, services
 from nomadcloud.demands.access import Action
 from nomadcloud.demands.forms import DemandForm, FeedForm, FilterForm, StatusForm, TagForm
 from nomadcloud.demands.models import Demand, WebhookEndpoint
-from nomadcloud.demands.schemas import DemandPushIn
+from nomadcloud.demands.schemas import DemandDraft, DemandPatch, DemandPushIn
 
 PAGE_SIZE = 20
 FEED_SIZE = 100
@@ -157,10 +157,11 @@ def create(request: HttpRequest, org_id: str) -> HttpResponse:
     principal = _principal(request)
     organisation = access.enterprise_for(principal, org_id, Action.EDIT)
     form = DemandForm(request.POST or None, initial={"headcount": 1, "work_mode": "remote"})
-    if request.method == "POST" and form.is_valid():
+    draft = draft_from_form(form, DemandDraft) if form.is_valid() else None
+    if draft is not None:
         try:
             demand = services.create_demand(
-                principal=principal, organisation=organisation, **form.cleaned_data
+                principal=principal, organisation=organisation, draft=draft
             )
         except DomainError as exc:
             apply_error(form, exc)
@@ -181,9 +182,10 @@ def edit(request: HttpRequest, demand_id: str) -> HttpResponse:
     principal = _principal(request)
     demand = access.demand_for(principal, demand_id, Action.EDIT)
     form = DemandForm(request.POST or None, initial=DemandForm.initial_for(demand))
-    if request.method == "POST" and form.is_valid():
+    changes = draft_from_form(form, DemandPatch) if form.is_valid() else None
+    if changes is not None:
         try:
-            services.update_demand(principal=principal, demand=demand, **form.cleaned_data)
+            services.update_demand(principal=principal, demand=demand, changes=changes)
         except DomainError as exc:
             apply_error(form, exc)
         else:
@@ -335,20 +337,16 @@ def webhook(request: HttpRequest, org_id: str) -> HttpResponse:
             try:
                 payload = DemandPushIn.model_validate_json(body)
             except ValidationError as exc:
-                fields: dict[str, list[str]] = {}
-                for error in exc.errors():
-                    fields.setdefault(field_name(error.get("loc", ())), []).append(
-                        message_for(dict(error))
-                    )
-                raise InvalidInput(_("Some fields are not valid."), fields=fields) from None
-            data = payload.model_dump()
-            external_id = data.pop("external_id")
+                raise InvalidInput(
+                    _("Some fields are not valid."), fields=errors_by_field(exc)
+                ) from None
             demand, outcome = services.upsert_demand(
                 principal=Principal(user=None),
                 organisation=organisation,
-                external_id=external_id,
+                external_id=payload.external_id,
                 source=Demand.Source.WEBHOOK,
-                **data,
+                draft=payload.draft(),
+                status=payload.status,
             )
     except DomainError as exc:
         return _json_error(exc)

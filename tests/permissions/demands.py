@@ -11,6 +11,7 @@ from typing import Any
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.demands import services
 from nomadcloud.demands.models import Demand, Feed, JobProfileTag
+from nomadcloud.demands.schemas import DemandDraft
 from nomadcloud.taxonomy.models import Concept
 from tests.conftest import PERSONAS, World
 from tests.permissions import (
@@ -66,9 +67,13 @@ def demand_fields(**extra: Any) -> dict[str, Any]:
     }
 
 
+def demand_draft(**extra: Any) -> DemandDraft:
+    return DemandDraft.model_validate(demand_fields(**extra))
+
+
 def draft(w: World, **extra: Any) -> Demand:
     return services.create_demand(
-        principal=Principal.for_user(w.olivia), organisation=w.acme, **demand_fields(**extra)
+        principal=Principal.for_user(w.olivia), organisation=w.acme, draft=demand_draft(**extra)
     )
 
 
@@ -77,7 +82,7 @@ def published(w: World, **extra: Any) -> Demand:
         principal=Principal.for_user(w.olivia),
         organisation=w.acme,
         status="published",
-        **demand_fields(**extra),
+        draft=demand_draft(**extra),
     )
 
 
