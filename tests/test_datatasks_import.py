@@ -16,12 +16,13 @@ from nomadcloud.core.errors import Conflict, InvalidInput
 from nomadcloud.datatasks import importer, services
 from nomadcloud.datatasks.importer import FileRejected, Spec
 from nomadcloud.datatasks.models import Batch, Item
+from nomadcloud.datatasks.schemas import BatchPatch
 from tests.conftest import World, database_fingerprint
 from tests.helpers import assert_error, assert_page_refused
 from tests.permissions.datatasks import (
     ITEMS_CSV,
     LABELS,
-    batch_fields,
+    batch_draft,
     csv_file,
     draft_batch,
     english,
@@ -57,7 +58,7 @@ def create(world: World, data: bytes, name: str = "items.csv", **extra: Any) -> 
         principal=Principal.for_user(world.olivia),
         organisation=world.acme,
         upload=upload(data, name),
-        **batch_fields(**extra),
+        draft=batch_draft(**extra),
     )
 
 
@@ -279,7 +280,9 @@ def test_changing_labels_that_gold_answers_use_is_refused(world: World) -> None:
     before = database_fingerprint()
     with pytest.raises(InvalidInput) as caught:
         services.update_batch(
-            principal=Principal.for_user(world.olivia), batch=batch, labels=["good", "bad"]
+            principal=Principal.for_user(world.olivia),
+            batch=batch,
+            changes=BatchPatch(labels=("good", "bad")),
         )
     assert "q1" in caught.value.fields["labels"][0]
     assert database_fingerprint() == before

@@ -14,6 +14,7 @@ from django.utils import translation
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.datatasks import services
 from nomadcloud.datatasks.models import Assignment, Batch, BatchWorker, Item
+from nomadcloud.datatasks.schemas import BatchDraft
 from tests.conftest import World
 from tests.helpers import assert_page_refused
 from tests.permissions.datatasks import (
@@ -189,8 +190,16 @@ def test_a_draft_is_edited_and_its_items_replaced(world: World) -> None:
     batch = services.create_batch(
         principal=Principal.for_user(world.olivia),
         organisation=world.acme,
-        **{k: v for k, v in form_fields().items() if k not in {"labels", "skills", "method"}},
-        labels=LABELS,
+        draft=BatchDraft.model_validate(
+            {
+                **{
+                    k: v
+                    for k, v in form_fields().items()
+                    if k not in {"labels", "skills", "method"}
+                },
+                "labels": LABELS,
+            }
+        ),
     )
     client = en(world.olivia)
     edited = client.post(f"/datatasks/{batch.public_id}/edit/", form_fields(overlap="4"))

@@ -30,6 +30,7 @@ from nomadcloud.datatasks.models import (
     Item,
     ResultOverride,
 )
+from nomadcloud.datatasks.schemas import BatchDraft
 from nomadcloud.notifications.models import Notification
 from nomadcloud.talent.models import SkillEvidence
 from tests.conftest import World, database_fingerprint, make_person
@@ -481,12 +482,16 @@ def _typed_batch(
         principal=p(world.olivia),
         organisation=world.acme,
         upload=services.Upload(name="items.jsonl", data=data),
-        title_en=f"{task_type} batch",
-        instructions_en="Do it well.",
-        task_type=task_type,
-        labels=labels,
-        overlap=3,
-        gold_percent=0,
+        draft=BatchDraft.model_validate(
+            {
+                "title_en": f"{task_type} batch",
+                "instructions_en": "Do it well.",
+                "task_type": task_type,
+                "labels": labels,
+                "overlap": 3,
+                "gold_percent": 0,
+            }
+        ),
     )
     return services.change_status(principal=p(world.olivia), batch=batch, status="open")
 

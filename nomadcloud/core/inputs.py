@@ -100,11 +100,28 @@ def parse_draft(model: type[D], data: Mapping[str, Any]) -> D:
         raise InvalidInput(_("Some fields are not valid."), fields=errors_by_field(exc)) from exc
 
 
-def draft_from_form(form: forms.Form, model: type[D], **extra: Any) -> D | None:
-    """The form's cleaned data (plus ``extra``) as ``model``, or None with the errors shown
-    on the form (on the field when the form has it, else on the form)."""
+def patched(model: type[D], current: Mapping[str, Any], patch: Draft) -> D:
+    """``model`` with the fields ``patch`` sets (``model_fields_set``) over ``current``; a field
+    set to None takes its default in ``model`` (a required one is refused). The whole draft is
+    validated again, so the rules stated on it hold for the result."""
+    # Plain values: ``Input`` takes nested models only as JSON objects.
+    changes = patch.model_dump(include=patch.model_fields_set)
+    for name, value in changes.items():
+        field = model.model_fields[name]
+        if value is None and not field.is_required():
+            changes[name] = field.get_default(call_default_factory=True)
+    return parse_draft(model, {**current, **changes})
+
+
+def draft_from_form(
+    form: forms.Form, model: type[D], *, omit: Iterable[str] = (), **extra: Any
+) -> D | None:
+    """The form's cleaned data (without the fields in ``omit``, e.g. a file the use case takes
+    apart, plus ``extra``) as ``model``, or None with the errors shown on the form (on the
+    field when the form has it, else on the form)."""
+    data = {name: value for name, value in form.cleaned_data.items() if name not in set(omit)}
     try:
-        return model.model_validate({**form.cleaned_data, **extra})
+        return model.model_validate({**data, **extra})
     except ValidationError as exc:
         for name, messages in errors_by_field(exc).items():
             target = name.split(".")[0]

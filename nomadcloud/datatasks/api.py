@@ -121,9 +121,10 @@ def list_batches(request: HttpRequest, filters: Query[BatchQuery], **kwargs: Any
 def create_batch(request: HttpRequest, payload: BatchCreateIn) -> Status[Any]:
     """Create a draft batch; then send its items file to `PUT /batches/{id}/items`."""
     principal = Principal.of(request)
-    data = payload.dict()
-    organisation = _organisation(principal, data.pop("organisation"))
-    batch = services.create_batch(principal=principal, organisation=organisation, **data)
+    organisation = _organisation(principal, payload.organisation)
+    batch = services.create_batch(
+        principal=principal, organisation=organisation, draft=payload.draft()
+    )
     return Status(201, batch)
 
 
@@ -139,9 +140,7 @@ def patch_batch(request: HttpRequest, batch_id: UUID, payload: BatchPatch) -> An
     open."""
     principal = Principal.of(request)
     batch = access.batch_for(principal, batch_id, Action.EDIT)
-    return services.update_batch(
-        principal=principal, batch=batch, **payload.dict(exclude_unset=True)
-    )
+    return services.update_batch(principal=principal, batch=batch, changes=payload)
 
 
 class ImportQuery(Schema):

@@ -14,8 +14,10 @@ from django.db import transaction
 
 from nomadcloud.accounts.models import Membership, Organisation, User
 from nomadcloud.accounts.principal import Principal
+from nomadcloud.core.inputs import parse_draft
 from nomadcloud.datatasks import services
 from nomadcloud.datatasks.models import Batch
+from nomadcloud.datatasks.schemas import BatchDraft
 from nomadcloud.taxonomy.models import Concept
 
 DEMO_FILE = "demo-product-reviews.csv"
@@ -130,32 +132,38 @@ def seed() -> dict[str, int]:
         },
     )
     principal = Principal.for_user(owner)
+    draft = parse_draft(
+        BatchDraft,
+        {
+            "title_zh": "商品与服务评论情感标注",
+            "title_en": "Sentiment of product and service reviews",
+            "instructions_zh": (
+                "阅读每条用户评论（中文或英文），判断其整体情感：\n"
+                "正面：满意、推荐、称赞；负面：不满、投诉、失望；中性：陈述事实，无明显褒贬。\n"
+                "按数字键 1–3 选择，回车提交。"
+            ),
+            "instructions_en": (
+                "Read each customer review (Chinese or English) and choose its overall "
+                "sentiment:\npositive: satisfied, recommends, praises; negative: unhappy, "
+                "complains, disappointed; neutral: states facts without praise or blame.\n"
+                "Press 1–3 to choose and Enter to submit."
+            ),
+            "task_type": Batch.TaskType.SINGLE_LABEL,
+            "labels": LABELS,
+            "overlap": 3,
+            "pay_per_item": Decimal("0.50"),
+            "min_accuracy_percent": 60,
+            "min_gold_answers": 2,
+            "qualification_min_percent": 66,
+            "gold_percent": 15,
+            "skills": [{"code": "nc.data-annotation", "level": 5}],
+        },
+    )
     batch = services.create_batch(
         principal=principal,
         organisation=organisation,
+        draft=draft,
         upload=services.Upload(name=DEMO_FILE, data=items_file()),
-        title_zh="商品与服务评论情感标注",
-        title_en="Sentiment of product and service reviews",
-        instructions_zh=(
-            "阅读每条用户评论（中文或英文），判断其整体情感：\n"
-            "正面：满意、推荐、称赞；负面：不满、投诉、失望；中性：陈述事实，无明显褒贬。\n"
-            "按数字键 1–3 选择，回车提交。"
-        ),
-        instructions_en=(
-            "Read each customer review (Chinese or English) and choose its overall sentiment:\n"
-            "positive: satisfied, recommends, praises; negative: unhappy, complains, "
-            "disappointed; neutral: states facts without praise or blame.\n"
-            "Press 1–3 to choose and Enter to submit."
-        ),
-        task_type=Batch.TaskType.SINGLE_LABEL,
-        labels=LABELS,
-        overlap=3,
-        pay_per_item=Decimal("0.50"),
-        min_accuracy_percent=60,
-        min_gold_answers=2,
-        qualification_min_percent=66,
-        gold_percent=15,
-        skills=[{"code": "nc.data-annotation", "level": 5}],
     )
     batch = services.change_status(principal=principal, batch=batch, status=Batch.Status.OPEN)
     answers = 0

@@ -1,4 +1,5 @@
-"""Forms parse and type page input; the rules live in services.py and importer.py."""
+"""Forms parse and type page input; the limits live in the drafts (schemas.py), the rules in
+services.py and importer.py."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nomadcloud.core.inputs import widget_attrs
 from nomadcloud.datatasks.models import Batch
+from nomadcloud.datatasks.schemas import BatchDraft
 
 DATE = forms.DateInput(attrs={"type": "date"})
 FORMAT_CHOICES = [
@@ -17,20 +20,34 @@ FORMAT_CHOICES = [
 ]
 
 
+def _shown(name: str, **attrs: Any) -> dict[str, Any]:
+    """The widget's attributes with the draft's limits on ``name`` (the draft checks them)."""
+    return {**attrs, **widget_attrs(BatchDraft, name)}
+
+
+def _number(name: str) -> forms.NumberInput:
+    return forms.NumberInput(attrs=_shown(name))
+
+
 class BatchForm(forms.Form):
-    title_zh = forms.CharField(label=_("Title (Chinese)"), max_length=200, required=False)
-    title_en = forms.CharField(label=_("Title (English)"), max_length=200, required=False)
+    """Presentation only: text to values. ``BatchDraft`` checks the limits (the same messages
+    as the API) and the service the rules across fields."""
+
+    title_zh = forms.CharField(
+        label=_("Title (Chinese)"), required=False, widget=forms.TextInput(attrs=_shown("title_zh"))
+    )
+    title_en = forms.CharField(
+        label=_("Title (English)"), required=False, widget=forms.TextInput(attrs=_shown("title_en"))
+    )
     instructions_zh = forms.CharField(
         label=_("Instructions (Chinese)"),
-        max_length=20000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs=_shown("instructions_zh", rows=5)),
     )
     instructions_en = forms.CharField(
         label=_("Instructions (English)"),
-        max_length=20000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs=_shown("instructions_en", rows=5)),
     )
     task_type = forms.ChoiceField(label=_("Task type"), choices=Batch.TaskType.choices)
     labels = forms.CharField(
@@ -44,13 +61,12 @@ class BatchForm(forms.Form):
     )
     overlap = forms.IntegerField(
         label=_("Answers per item"),
-        min_value=1,
-        max_value=50,
         initial=3,
+        widget=_number("overlap"),
         help_text=_("How many different nomads answer each item."),
     )
     pay_per_item = forms.DecimalField(
-        label=_("Pay per item (CNY)"), min_value=0, max_digits=10, decimal_places=2, initial=0
+        label=_("Pay per item (CNY)"), initial=0, widget=_number("pay_per_item")
     )
     method = forms.ChoiceField(
         label=_("Aggregation"),
@@ -58,20 +74,23 @@ class BatchForm(forms.Form):
         help_text=_("For classification; transcriptions and spans use majority vote."),
     )
     qualification_min_percent = forms.IntegerField(
-        label=_("Qualification test pass mark (%)"), min_value=0, max_value=100, initial=80
+        label=_("Qualification test pass mark (%)"),
+        initial=80,
+        widget=_number("qualification_min_percent"),
     )
     min_accuracy_percent = forms.IntegerField(
         label=_("Accuracy needed to keep working (%)"),
-        min_value=0,
-        max_value=100,
         initial=70,
+        widget=_number("min_accuracy_percent"),
         help_text=_("On gold items mixed into the work; 0 never blocks anyone."),
     )
     min_gold_answers = forms.IntegerField(
-        label=_("Gold answers before blocking applies"), min_value=1, max_value=1000, initial=3
+        label=_("Gold answers before blocking applies"),
+        initial=3,
+        widget=_number("min_gold_answers"),
     )
     gold_percent = forms.IntegerField(
-        label=_("Share of gold items in the work (%)"), min_value=0, max_value=50, initial=10
+        label=_("Share of gold items in the work (%)"), initial=10, widget=_number("gold_percent")
     )
     deadline = forms.DateField(label=_("Answers accepted until"), required=False, widget=DATE)
     skills = forms.CharField(

@@ -1,15 +1,24 @@
-"""Typed input and output of the data-processing API."""
+"""Typed input and output of the data-processing API.
+
+``BatchDraft`` is the one typed input of creating a batch: it states each setting's limits
+once, through the annotated types below, which ``BatchPatch`` (a partial update) shares. The
+API's body (``BatchCreateIn``) is the draft plus the organisation; the page form hands its
+cleaned data to the same draft. Rules that need the database or several fields (known skills,
+labels that fit the task type, a title and instructions in one language) are the service's."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from ninja import Field, Schema
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, field_validator
 
 from nomadcloud.core.i18n import localized
+from nomadcloud.core.inputs import Draft, strip
+from nomadcloud.core.money import to_cny
 from nomadcloud.core.schemas import Input, IsoDate
 from nomadcloud.datatasks.models import (
     AcceptedWork,
@@ -27,7 +36,11 @@ StatusName = Literal["draft", "open", "closed"]
 
 
 class SkillIn(Input):
-    code: str = Field(..., min_length=1, max_length=120, description="A taxonomy concept code.")
+    model_config = ConfigDict(frozen=True)
+
+    code: Annotated[str, BeforeValidator(strip)] = Field(
+        ..., min_length=1, max_length=120, description="A taxonomy concept code."
+    )
     level: int = Field(
         5,
         ge=1,
@@ -36,60 +49,93 @@ class SkillIn(Input):
     )
 
 
-class BatchFields(Input):
-    title_zh: str = Field("", max_length=200)
-    title_en: str = Field("", max_length=200)
-    instructions_zh: str = Field("", max_length=20000)
-    instructions_en: str = Field("", max_length=20000)
-    labels: list[str] = Field(
-        default_factory=list,
-        max_length=50,
+# --- the limits, stated once ------------------------------------------------------------------
+
+Title = Annotated[str, BeforeValidator(strip), Field(max_length=200)]
+Instructions = Annotated[str, BeforeValidator(strip), Field(max_length=20000)]
+Labels = Annotated[tuple[str, ...], Field(max_length=50)]
+Overlap = Annotated[int, Field(ge=1, le=50)]
+Pay = Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2), AfterValidator(to_cny)]
+Percent = Annotated[int, Field(ge=0, le=100)]
+GoldAnswers = Annotated[int, Field(ge=1, le=1000)]
+GoldPercent = Annotated[int, Field(ge=0, le=50)]
+Skills = Annotated[tuple[SkillIn, ...], Field(max_length=20)]
+
+
+class _Labels:
+    """Labels as typed, without blank ones; what they may be depends on the task type (the
+    service checks that)."""
+
+    @field_validator("labels", check_fields=False)
+    @classmethod
+    def _without_blanks(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        return None if value is None else tuple(v.strip() for v in value if v.strip())
+
+
+class BatchDraft(_Labels, Draft):
+    """A batch's settings: the input of creating one."""
+
+    title_zh: Title = ""
+    title_en: Title = ""
+    instructions_zh: Instructions = ""
+    instructions_en: Instructions = ""
+    task_type: TaskTypeName
+    labels: Labels = Field(
+        default_factory=tuple,
         description="The label set (classification, spans); none for transcription.",
     )
-    overlap: int = Field(3, ge=1, le=50, description="Answers wanted per item.")
-    pay_per_item: Decimal = Field(
-        Decimal("0.00"), ge=0, max_digits=10, decimal_places=2, description="CNY, exact."
+    overlap: Overlap = Field(3, description="Answers wanted per item.")
+    pay_per_item: Pay = Field(Decimal("0.00"), description="CNY, exact.")
+    min_accuracy_percent: Percent = Field(
+        70, description="Gold accuracy a worker must keep; 0 never blocks."
     )
-    min_accuracy_percent: int = Field(
-        70, ge=0, le=100, description="Gold accuracy a worker must keep; 0 never blocks."
-    )
-    min_gold_answers: int = Field(
-        3, ge=1, le=1000, description="Gold answers before blocking applies."
-    )
-    qualification_min_percent: int = Field(80, ge=0, le=100)
-    gold_percent: int = Field(
-        10, ge=0, le=50, description="Share of a worker's items that are gold items."
+    min_gold_answers: GoldAnswers = Field(3, description="Gold answers before blocking applies.")
+    qualification_min_percent: Percent = 80
+    gold_percent: GoldPercent = Field(
+        10, description="Share of a worker's items that are gold items."
     )
     deadline: IsoDate | None = Field(None, description="Answers accepted until this day.")
     method: MethodName = Field(
         "dawid_skene", description="Classification only; text and spans use majority."
     )
-    skills: list[SkillIn] = Field(default_factory=list, max_length=20)
+    skills: Skills = Field(default_factory=tuple)
 
 
-class BatchCreateIn(BatchFields):
+class BatchCreateIn(BatchDraft):
+    # The API's body: unknown members are ignored, as they always were.
+    model_config = ConfigDict(extra="ignore")
+
     organisation: UUID | None = Field(
         None, description="The enterprise; implied for an organisation API key."
     )
-    task_type: TaskTypeName
+
+    def draft(self) -> BatchDraft:
+        return BatchDraft.model_construct(
+            **{name: getattr(self, name) for name in BatchDraft.model_fields}
+        )
 
 
-class BatchPatch(Input):
-    title_zh: str | None = Field(None, max_length=200)
-    title_en: str | None = Field(None, max_length=200)
-    instructions_zh: str | None = Field(None, max_length=20000)
-    instructions_en: str | None = Field(None, max_length=20000)
+# A partial update: only the fields sent (``model_fields_set``) change; null sets a field back
+# to its default. It is also the API's PATCH body (no docstring: it would show in the OpenAPI
+# document), so unknown members are ignored as they always were.
+class BatchPatch(_Labels, Draft):
+    model_config = ConfigDict(extra="ignore")
+
+    title_zh: Title | None = None
+    title_en: Title | None = None
+    instructions_zh: Instructions | None = None
+    instructions_en: Instructions | None = None
     task_type: TaskTypeName | None = None
-    labels: list[str] | None = Field(None, max_length=50)
-    overlap: int | None = Field(None, ge=1, le=50)
-    pay_per_item: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2)
-    min_accuracy_percent: int | None = Field(None, ge=0, le=100)
-    min_gold_answers: int | None = Field(None, ge=1, le=1000)
-    qualification_min_percent: int | None = Field(None, ge=0, le=100)
-    gold_percent: int | None = Field(None, ge=0, le=50)
+    labels: Labels | None = None
+    overlap: Overlap | None = None
+    pay_per_item: Pay | None = None
+    min_accuracy_percent: Percent | None = None
+    min_gold_answers: GoldAnswers | None = None
+    qualification_min_percent: Percent | None = None
+    gold_percent: GoldPercent | None = None
     deadline: IsoDate | None = None
     method: MethodName | None = None
-    skills: list[SkillIn] | None = Field(None, max_length=20)
+    skills: Skills | None = None
 
 
 class TransitionIn(Input):

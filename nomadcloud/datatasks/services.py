@@ -17,7 +17,7 @@ import random
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -33,7 +33,8 @@ from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, Forbidden, invalid_field
-from nomadcloud.core.money import format_cny, to_cny
+from nomadcloud.core.inputs import patched
+from nomadcloud.core.money import format_cny
 from nomadcloud.datatasks import aggregation, events, importer
 from nomadcloud.datatasks.models import (
     AcceptedWork as AcceptedWorkRow,
@@ -48,6 +49,7 @@ from nomadcloud.datatasks.models import (
     Item,
     ResultOverride,
 )
+from nomadcloud.datatasks.schemas import BatchDraft, BatchPatch, SkillIn
 from nomadcloud.notifications.services import notify
 from nomadcloud.taxonomy.models import Concept
 
@@ -61,29 +63,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.CLOSED: frozenset({Status.OPEN}),
     Status.ACCEPTED: frozenset(),
 }
-FIELDS = frozenset(
-    {
-        "title_zh",
-        "title_en",
-        "instructions_zh",
-        "instructions_en",
-        "task_type",
-        "labels",
-        "overlap",
-        "pay_per_item",
-        "min_accuracy_percent",
-        "min_gold_answers",
-        "qualification_min_percent",
-        "gold_percent",
-        "deadline",
-        "method",
-        "skills",
-    }
-)
+FIELDS = frozenset(BatchDraft.model_fields)
 # What may still change once the batch is open: the words, not the rules.
 OPEN_FIELDS = frozenset({"title_zh", "title_en", "instructions_zh", "instructions_en", "deadline"})
 SCALAR_FIELDS = tuple(sorted(FIELDS - {"skills"}))
-MAX_LABELS = 50
 SKILL_KINDS = frozenset({Concept.Kind.SKILL, Concept.Kind.KNOWLEDGE, Concept.Kind.OCCUPATION})
 
 
@@ -101,49 +84,13 @@ def lease_seconds() -> int:
     return int(getattr(settings, "DATATASKS_LEASE_SECONDS", 600))
 
 
-# --- cleaning ---------------------------------------------------------------------------------
+# --- the rules a draft cannot check alone -----------------------------------------------------
 
 
-def _text(fields: dict[str, Any], name: str, limit: int) -> str:
-    value = fields.get(name)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise invalid_field(name, _("This value has the wrong type."))
-    value = value.strip()
-    if len(value) > limit:
-        raise invalid_field(name, _("At most %(n)d characters, please.") % {"n": limit})
-    return value
-
-
-def _int(fields: dict[str, Any], name: str, low: int, high: int, default: int) -> int:
-    value = fields.get(name)
-    if value is None or value == "":
-        return default
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise invalid_field(name, _("Enter a whole number."))
-    if not low <= value <= high:
-        raise invalid_field(
-            name, _("Enter a number from %(low)d to %(high)d.") % {"low": low, "high": high}
-        )
-    return value
-
-
-def _choice(fields: dict[str, Any], name: str, choices: list[str], default: str) -> str:
-    value = fields.get(name) or default
-    if value not in choices:
-        raise invalid_field(
-            name, _("Choose one of: %(choices)s.") % {"choices": ", ".join(choices)}
-        )
-    return str(value)
-
-
-def _labels(raw: Any, task_type: str) -> list[str]:
+def _labels(labels: tuple[str, ...], task_type: str) -> list[str]:
+    """What the labels may be depends on the task type; transcription has none."""
     if task_type == TaskType.TRANSCRIPTION:
         return []
-    if not isinstance(raw, list | tuple) or not all(isinstance(v, str) for v in raw):
-        raise invalid_field("labels", _("Give the labels as a list."))
-    labels = [v.strip() for v in raw if v.strip()]
     minimum = 1 if task_type == TaskType.SPANS else 2
     if len(labels) < minimum:
         raise invalid_field(
@@ -152,8 +99,6 @@ def _labels(raw: Any, task_type: str) -> list[str]:
             if minimum > 1
             else _("Give at least one label."),
         )
-    if len(labels) > MAX_LABELS:
-        raise invalid_field("labels", _("At most %(n)d labels, please.") % {"n": MAX_LABELS})
     for label in labels:
         if len(label) > 100:
             raise invalid_field("labels", _("A label has at most 100 characters."))
@@ -166,94 +111,40 @@ def _labels(raw: Any, task_type: str) -> list[str]:
             raise invalid_field("labels", _("“O” means “no span” and cannot be a span label."))
     if len(set(labels)) != len(labels):
         raise invalid_field("labels", _("Each label may appear only once."))
-    return labels
+    return list(labels)
 
 
-def _clean_skills(raw: Any) -> list[dict[str, Any]]:
-    if not isinstance(raw, list | tuple):
-        raise invalid_field("skills", _("Give the skills as a list."))
-    skills: list[dict[str, Any]] = []
-    for index, entry in enumerate(raw):
-        data = entry if isinstance(entry, dict) else dict(entry)
-        code = str(data.get("code", "")).strip()
-        level = data.get("level", 5)
-        if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 5:
-            raise invalid_field(
-                f"skills.{index}.level",
-                _("Levels go from 5 (五级/初级工, entry) to 1 (一级/高级技师, expert)."),
-            )
-        skills.append({"code": code, "level": level})
-    codes = [s["code"] for s in skills]
+def _skills(skills: tuple[SkillIn, ...]) -> list[dict[str, Any]]:
+    codes = [s.code for s in skills]
     found = {c.code: c for c in Concept.objects.filter(code__in=codes, is_active=True)}
-    for index, skill in enumerate(skills):
-        concept = found.get(skill["code"])
+    for index, code in enumerate(codes):
+        concept = found.get(code)
         if concept is None:
             raise invalid_field(
                 f"skills.{index}",
-                _("Unknown skill %(code)s: use a code from the taxonomy.")
-                % {"code": skill["code"][:120]},
+                _("Unknown skill %(code)s: use a code from the taxonomy.") % {"code": code[:120]},
                 code="unknown_concept",
             )
         if concept.kind not in SKILL_KINDS:
             raise invalid_field(
-                f"skills.{index}",
-                _("%(code)s is not a skill.") % {"code": skill["code"][:120]},
+                f"skills.{index}", _("%(code)s is not a skill.") % {"code": code[:120]}
             )
     if len(set(codes)) != len(codes):
         raise invalid_field("skills", _("A skill is listed twice."))
-    return sorted(skills, key=lambda s: s["code"])
+    return sorted(({"code": s.code, "level": s.level} for s in skills), key=lambda s: s["code"])
 
 
-def _pay(value: Any) -> Decimal:
-    if value is None or value == "":
-        return Decimal("0.00")
-    try:
-        amount = to_cny(value)
-    except ValueError:
-        raise invalid_field(
-            "pay_per_item", _("Enter an amount in yuan with at most two decimal places.")
-        ) from None
-    if amount < 0:
-        raise invalid_field("pay_per_item", _("Amounts cannot be negative."))
-    if amount >= Decimal("1e8"):
-        raise invalid_field("pay_per_item", _("This amount is too large."))
-    return amount
-
-
-def clean_batch_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    """Validate and normalise a batch's settings; skills stay as codes."""
-    unknown = set(fields) - FIELDS
-    if unknown:
-        name = sorted(unknown)[0]
-        raise invalid_field(name, _("Unknown field %(name)s.") % {"name": name[:40]})
-    task_type = _choice(fields, "task_type", TaskType.values, "")
-    clean: dict[str, Any] = {
-        "title_zh": _text(fields, "title_zh", 200),
-        "title_en": _text(fields, "title_en", 200),
-        "instructions_zh": _text(fields, "instructions_zh", 20000),
-        "instructions_en": _text(fields, "instructions_en", 20000),
-        "task_type": task_type,
-        "labels": _labels(fields.get("labels") or [], task_type),
-        "overlap": _int(fields, "overlap", 1, 50, 3),
-        "pay_per_item": _pay(fields.get("pay_per_item")),
-        "min_accuracy_percent": _int(fields, "min_accuracy_percent", 0, 100, 70),
-        "min_gold_answers": _int(fields, "min_gold_answers", 1, 1000, 3),
-        "qualification_min_percent": _int(fields, "qualification_min_percent", 0, 100, 80),
-        "gold_percent": _int(fields, "gold_percent", 0, 50, 10),
-        "deadline": fields.get("deadline") or None,
-        "method": _choice(fields, "method", Batch.Method.values, Batch.Method.DAWID_SKENE),
-        "skills": _clean_skills(fields.get("skills") or []),
-    }
-    if not clean["title_zh"] and not clean["title_en"]:
+def _checked(draft: BatchDraft) -> dict[str, Any]:
+    """The draft's settings once the rules across fields and against the taxonomy hold, in the
+    shape stored and compared (skills as sorted codes)."""
+    clean: dict[str, Any] = {name: getattr(draft, name) for name in SCALAR_FIELDS}
+    clean["labels"] = _labels(draft.labels, draft.task_type)
+    clean["skills"] = _skills(draft.skills)
+    if not draft.title_zh and not draft.title_en:
         raise invalid_field("title_zh", _("Give a title in Chinese or English."))
-    if not clean["instructions_zh"] and not clean["instructions_en"]:
+    if not draft.instructions_zh and not draft.instructions_en:
         raise invalid_field("instructions_zh", _("Give the instructions in Chinese or English."))
-    if clean["deadline"] is not None and not isinstance(clean["deadline"], date):
-        raise invalid_field("deadline", _("Enter a date as YYYY-MM-DD."))
-    if clean["method"] == Batch.Method.DAWID_SKENE and task_type not in {
-        TaskType.SINGLE_LABEL,
-        TaskType.MULTI_LABEL,
-    }:
+    if draft.method == "dawid_skene" and draft.task_type not in {"single_label", "multi_label"}:
         clean["method"] = Batch.Method.MAJORITY  # text and spans are aggregated by majority
     return clean
 
@@ -344,13 +235,13 @@ def create_batch(
     *,
     principal: Principal,
     organisation: Organisation,
+    draft: BatchDraft,
     upload: Upload | None = None,
-    **fields: Any,
 ) -> Batch:
     """Create a draft batch, with its items when a file comes along. The settings and the
     whole file are checked first; a refusal stores nothing."""
     require_write(principal)
-    clean = clean_batch_fields(fields)
+    clean = _checked(draft)
     parsed = None
     if upload is not None:
         parsed = _parse(upload, importer.Spec(clean["task_type"], tuple(clean["labels"])))
@@ -415,9 +306,9 @@ def current_fields(batch: Batch) -> dict[str, Any]:
 
 
 @transaction.atomic
-def update_batch(*, principal: Principal, batch: Batch, **fields: Any) -> Batch:
-    """Change a batch's settings: all of them while it is a draft; once open, only its
-    titles, instructions and deadline."""
+def update_batch(*, principal: Principal, batch: Batch, changes: BatchPatch) -> Batch:
+    """Change the settings ``changes`` sets (the others keep their values): all of them while
+    the batch is a draft; once open, only its titles, instructions and deadline."""
     require_write(principal)
     locked = Batch.objects.select_for_update().get(pk=batch.pk)
     if locked.status in {Status.CLOSED, Status.ACCEPTED}:
@@ -425,7 +316,7 @@ def update_batch(*, principal: Principal, batch: Batch, **fields: Any) -> Batch:
             _("A closed or accepted batch can no longer be changed."), code="not_editable"
         )
     current = current_fields(locked)
-    clean = clean_batch_fields({**current, **fields})
+    clean = _checked(patched(BatchDraft, current, changes))
     changed = {name for name in FIELDS if clean[name] != current[name]}
     if not changed:
         return locked

@@ -27,6 +27,7 @@ from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.accounts.views import domain_errors
 from nomadcloud.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from nomadcloud.core.inputs import draft_from_form
 from nomadcloud.datatasks import access, importer, queries, services
 from nomadcloud.datatasks.access import Action
 from nomadcloud.datatasks.api import export_response
@@ -39,6 +40,7 @@ from nomadcloud.datatasks.forms import (
     UploadForm,
 )
 from nomadcloud.datatasks.models import Assignment, Batch, BatchWorker, Item
+from nomadcloud.datatasks.schemas import BatchDraft, BatchPatch
 
 PAGE_SIZE = 20
 ITEMS_PAGE_SIZE = 50
@@ -114,10 +116,6 @@ def _upload(request: HttpRequest, form: Any) -> services.Upload | None:
     )
 
 
-def _batch_fields(form: BatchForm) -> dict[str, Any]:
-    return {name: form.cleaned_data[name] for name in BatchForm.base_fields}
-
-
 # --- lists ------------------------------------------------------------------------------------
 
 
@@ -167,10 +165,15 @@ def create(request: HttpRequest, org_id: str) -> HttpResponse:
     form = CreateBatchForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         upload = _upload(request, form)
-        if upload is not None:
+        # The settings are checked even when the file is refused, as the form always did.
+        settings_parsed = not set(form.errors) - {"file", "format"}
+        draft = (
+            draft_from_form(form, BatchDraft, omit=("file", "format")) if settings_parsed else None
+        )
+        if upload is not None and draft is not None:
             try:
                 batch = services.create_batch(
-                    principal=principal, organisation=org, upload=upload, **_batch_fields(form)
+                    principal=principal, organisation=org, draft=draft, upload=upload
                 )
             except DomainError as exc:
                 apply_error(form, exc)
@@ -262,9 +265,10 @@ def edit(request: HttpRequest, batch_id: str) -> HttpResponse:
     principal = _principal(request)
     batch = access.batch_for(principal, batch_id, Action.EDIT)
     form = BatchForm(request.POST or None, initial=BatchForm.initial_for(batch))
-    if request.method == "POST" and form.is_valid():
+    changes = draft_from_form(form, BatchPatch) if form.is_valid() else None
+    if changes is not None:
         try:
-            services.update_batch(principal=principal, batch=batch, **_batch_fields(form))
+            services.update_batch(principal=principal, batch=batch, changes=changes)
         except DomainError as exc:
             apply_error(form, exc)
         else:

@@ -128,16 +128,6 @@ class DemandPatch(_Languages, Draft):
     headcount: Headcount | None = None
     deadline: IsoDate | None = None
 
-    def changes(self) -> dict[str, Any]:
-        """The fields sent, with null as the field's default in a draft."""
-        changes: dict[str, Any] = {}
-        for name in self.model_fields_set:
-            value = getattr(self, name)
-            if value is None:
-                value = DemandDraft.model_fields[name].get_default(call_default_factory=True)
-            changes[name] = value
-        return changes
-
 
 class DemandIn(DemandDraft):
     """A draft as the API, the webhook and a feed send it: plus the target status, and unknown

@@ -19,6 +19,7 @@ from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.datatasks import services
 from nomadcloud.datatasks.models import Assignment, Batch
+from nomadcloud.datatasks.schemas import BatchDraft
 from tests.conftest import PERSONAS, World, client_for
 from tests.permissions import (
     ALLOW,
@@ -96,12 +97,16 @@ def upload(data: bytes = ITEMS_CSV, name: str = "items.csv", fmt: str = "") -> s
     return services.Upload(name=name, data=data, format=fmt)
 
 
+def batch_draft(**extra: Any) -> BatchDraft:
+    return BatchDraft.model_validate(batch_fields(**extra))
+
+
 def draft_batch(w: World, data: bytes = ITEMS_CSV, **extra: Any) -> Batch:
     return services.create_batch(
         principal=Principal.for_user(w.olivia),
         organisation=w.acme,
         upload=upload(data),
-        **batch_fields(**extra),
+        draft=batch_draft(**extra),
     )
 
 
