@@ -11,10 +11,11 @@ rules that need the database or more than one field stay in the service.
 from __future__ import annotations
 
 import types
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
+import annotated_types
 from django import forms
 from pydantic import ConfigDict, ValidationError
 from pydantic.fields import FieldInfo
@@ -39,50 +40,6 @@ def refuse(message: str) -> PydanticCustomError:
     return PydanticCustomError(LOCALIZED_ERROR, "{message}", {"message": message})
 
 
-def strip(value: Any) -> Any:
-    """Before-validator for text: surrounding blanks are not part of the value."""
-    return value.strip() if isinstance(value, str) else value
-
-
-def widget_attrs(model: type[Draft], name: str) -> dict[str, str]:
-    """The HTML attributes (maxlength, min, max, step) that show a draft field's limits on a
-    form's widget, so that the form states no limit of its own."""
-    limits = _limits(model.model_fields[name])
-    attrs: dict[str, str] = {}
-    for limit, attr in (("max_length", "maxlength"), ("ge", "min"), ("le", "max")):
-        if limit in limits:
-            attrs[attr] = str(limits[limit])
-    if "decimal_places" in limits:
-        attrs["step"] = str(Decimal(1).scaleb(-int(limits["decimal_places"]))).lower()
-    return attrs
-
-
-def _limits(field: FieldInfo) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-
-    def visit(items: Iterable[Any]) -> None:
-        for item in items:
-            if isinstance(item, FieldInfo):
-                visit(item.metadata)
-                continue
-            for limit in ("max_length", "ge", "le", "decimal_places"):
-                value = getattr(item, limit, None)
-                if value is not None:
-                    found.setdefault(limit, value)
-
-    visit(field.metadata)
-    pending = [field.annotation]
-    while pending:  # limits inside ``Annotated[...] | None`` stay on the annotation
-        hint = pending.pop()
-        if get_origin(hint) is Annotated:
-            inner, *metadata = get_args(hint)
-            visit(metadata)
-            pending.append(inner)
-        elif get_origin(hint) in (Union, types.UnionType):
-            pending.extend(get_args(hint))
-    return found
-
-
 def errors_by_field(exc: ValidationError) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     for error in exc.errors():
@@ -100,17 +57,18 @@ def parse_draft(model: type[D], data: Mapping[str, Any]) -> D:
         raise InvalidInput(_("Some fields are not valid."), fields=errors_by_field(exc)) from exc
 
 
-def patched(model: type[D], current: Mapping[str, Any], patch: Draft) -> D:
-    """``model`` with the fields ``patch`` sets (``model_fields_set``) over ``current``; a field
-    set to None takes its default in ``model`` (a required one is refused). The whole draft is
-    validated again, so the rules stated on it hold for the result."""
-    # Plain values: ``Input`` takes nested models only as JSON objects.
-    changes = patch.model_dump(include=patch.model_fields_set)
-    for name, value in changes.items():
+def with_changes(model: type[D], current: Mapping[str, Any], changes: Draft) -> D:
+    """``current`` (the fields of a full ``model``) with the fields ``changes`` sets: a
+    partial update, whose unset fields keep their value. A null puts back the field's
+    default (an empty text or list) and is refused where the field has none."""
+    given: dict[str, Any] = {}
+    for name in changes.model_fields_set:
+        value = getattr(changes, name)
         field = model.model_fields[name]
         if value is None and not field.is_required():
-            changes[name] = field.get_default(call_default_factory=True)
-    return parse_draft(model, {**current, **changes})
+            value = field.get_default(call_default_factory=True)
+        given[name] = value
+    return parse_draft(model, {**current, **given})
 
 
 def draft_from_form(
@@ -119,7 +77,8 @@ def draft_from_form(
     """The form's cleaned data (without the fields in ``omit``, e.g. a file the use case takes
     apart, plus ``extra``) as ``model``, or None with the errors shown on the form (on the
     field when the form has it, else on the form)."""
-    data = {name: value for name, value in form.cleaned_data.items() if name not in set(omit)}
+    left_out = set(omit)
+    data = {name: value for name, value in form.cleaned_data.items() if name not in left_out}
     try:
         return model.model_validate({**data, **extra})
     except ValidationError as exc:
@@ -128,3 +87,41 @@ def draft_from_form(
             for message in messages:
                 form.add_error(target if target in form.fields else None, message)
         return None
+
+
+def html_limits(model: type[Draft], name: str) -> dict[str, Any]:
+    """The browser's hints for a form field (``maxlength``, ``min``, ``max``, ``step``) read
+    from the draft's limits, so that a form states no limit of its own."""
+    field = model.model_fields[name]
+    attrs: dict[str, Any] = {}
+    for item in _limits_of(field):
+        if isinstance(item, annotated_types.MaxLen):
+            attrs["maxlength"] = str(item.max_length)
+        elif isinstance(item, annotated_types.Ge):
+            attrs["min"] = str(item.ge)
+        elif isinstance(item, annotated_types.Le):
+            attrs["max"] = str(item.le)
+        elif getattr(item, "decimal_places", None) is not None:
+            attrs["step"] = str(Decimal(1).scaleb(-item.decimal_places))
+    return attrs
+
+
+def _limits_of(field: FieldInfo) -> Iterator[Any]:
+    """The field's constraints, also those inside ``Annotated[...] | None`` (pydantic keeps
+    these on the annotation) and inside a ``Field()`` given in ``Annotated``."""
+    pending: list[Any] = list(field.metadata)
+    hints = [field.annotation]
+    while hints:
+        hint = hints.pop()
+        if get_origin(hint) is Annotated:
+            inner, *metadata = get_args(hint)
+            pending.extend(metadata)
+            hints.append(inner)
+        elif get_origin(hint) in (Union, types.UnionType):
+            hints.extend(get_args(hint))
+    while pending:
+        item = pending.pop(0)
+        if isinstance(item, FieldInfo):
+            pending.extend(item.metadata)
+        else:
+            yield item

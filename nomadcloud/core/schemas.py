@@ -9,7 +9,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import BeforeValidator, model_validator
+from pydantic import BaseModel, BeforeValidator, model_validator
 
 
 class Input(Schema):
@@ -17,6 +17,8 @@ class Input(Schema):
     @classmethod
     def _must_be_an_object(cls, data: Any) -> Any:
         wrapped = getattr(data, "_obj", data)  # ninja wraps input in a DjangoGetter
+        if isinstance(wrapped, BaseModel):  # a typed input built in code, already checked
+            return data
         if not isinstance(wrapped, dict):
             raise ValueError("expected a JSON object")
         if _has_nul(wrapped):  # PostgreSQL text cannot hold it; no person types it
@@ -43,3 +45,11 @@ def _iso_date_string(value: Any) -> Any:
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date_string)]
+
+
+def _stripped(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+# Text as people mean it: surrounding blanks are not part of it (limits count without them).
+Text = Annotated[str, BeforeValidator(_stripped)]

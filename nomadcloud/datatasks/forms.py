@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nomadcloud.core.inputs import widget_attrs
+from nomadcloud.core.inputs import html_limits
 from nomadcloud.datatasks.models import Batch
 from nomadcloud.datatasks.schemas import BatchDraft
 
@@ -22,7 +22,7 @@ FORMAT_CHOICES = [
 
 def _shown(name: str, **attrs: Any) -> dict[str, Any]:
     """The widget's attributes with the draft's limits on ``name`` (the draft checks them)."""
-    return {**attrs, **widget_attrs(BatchDraft, name)}
+    return {**attrs, **html_limits(BatchDraft, name)}
 
 
 def _number(name: str) -> forms.NumberInput:

@@ -14,12 +14,12 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, field_validator
+from pydantic import AfterValidator, ConfigDict, field_validator
 
 from nomadcloud.core.i18n import localized
-from nomadcloud.core.inputs import Draft, strip
+from nomadcloud.core.inputs import Draft
 from nomadcloud.core.money import to_cny
-from nomadcloud.core.schemas import Input, IsoDate
+from nomadcloud.core.schemas import Input, IsoDate, Text
 from nomadcloud.datatasks.models import (
     AcceptedWork,
     Answer,
@@ -38,9 +38,7 @@ StatusName = Literal["draft", "open", "closed"]
 class SkillIn(Input):
     model_config = ConfigDict(frozen=True)
 
-    code: Annotated[str, BeforeValidator(strip)] = Field(
-        ..., min_length=1, max_length=120, description="A taxonomy concept code."
-    )
+    code: Text = Field(..., min_length=1, max_length=120, description="A taxonomy concept code.")
     level: int = Field(
         5,
         ge=1,
@@ -51,8 +49,8 @@ class SkillIn(Input):
 
 # --- the limits, stated once ------------------------------------------------------------------
 
-Title = Annotated[str, BeforeValidator(strip), Field(max_length=200)]
-Instructions = Annotated[str, BeforeValidator(strip), Field(max_length=20000)]
+Title = Annotated[Text, Field(max_length=200)]
+Instructions = Annotated[Text, Field(max_length=20000)]
 Labels = Annotated[tuple[str, ...], Field(max_length=50)]
 Overlap = Annotated[int, Field(ge=1, le=50)]
 Pay = Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2), AfterValidator(to_cny)]

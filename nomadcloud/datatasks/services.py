@@ -33,7 +33,7 @@ from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, Forbidden, invalid_field
-from nomadcloud.core.inputs import patched
+from nomadcloud.core.inputs import with_changes
 from nomadcloud.core.money import format_cny
 from nomadcloud.datatasks import aggregation, events, importer
 from nomadcloud.datatasks.models import (
@@ -316,7 +316,7 @@ def update_batch(*, principal: Principal, batch: Batch, changes: BatchPatch) -> 
             _("A closed or accepted batch can no longer be changed."), code="not_editable"
         )
     current = current_fields(locked)
-    clean = _checked(patched(BatchDraft, current, changes))
+    clean = _checked(with_changes(BatchDraft, current, changes))
     changed = {name for name in FIELDS if clean[name] != current[name]}
     if not changed:
         return locked

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nomadcloud.core.inputs import widget_attrs
+from nomadcloud.core.inputs import html_limits
 from nomadcloud.demands.models import Demand, Feed
 from nomadcloud.demands.schemas import DemandDraft
 
@@ -17,7 +17,7 @@ BLANK = [("", _("— any —"))]
 
 def _shown(name: str, **attrs: Any) -> dict[str, Any]:
     """The widget's attributes with the draft's limits on ``name`` (the draft checks them)."""
-    return {**attrs, **widget_attrs(DemandDraft, name)}
+    return {**attrs, **html_limits(DemandDraft, name)}
 
 
 class DemandForm(forms.Form):

@@ -16,12 +16,12 @@ from uuid import UUID
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, field_validator
+from pydantic import AfterValidator, ConfigDict, field_validator
 
 from nomadcloud.core.i18n import localized
-from nomadcloud.core.inputs import Draft, refuse, strip
+from nomadcloud.core.inputs import Draft, refuse
 from nomadcloud.core.money import to_cny
-from nomadcloud.core.schemas import Input, IsoDate
+from nomadcloud.core.schemas import Input, IsoDate, Text
 from nomadcloud.demands.models import Demand, Feed, FeedSync, JobProfileTag
 
 KindName = Literal["job", "project", "data_task", "training"]
@@ -43,10 +43,10 @@ def _language(value: str) -> str:
 
 # --- the limits, stated once ------------------------------------------------------------------
 
-Title = Annotated[str, BeforeValidator(strip), Field(max_length=200)]
-Description = Annotated[str, BeforeValidator(strip), Field(max_length=20000)]
-Location = Annotated[str, BeforeValidator(strip), Field(max_length=200)]
-Code = Annotated[str, BeforeValidator(strip)]
+Title = Annotated[Text, Field(max_length=200)]
+Description = Annotated[Text, Field(max_length=20000)]
+Location = Annotated[Text, Field(max_length=200)]
+Code = Text
 LanguageCode = Annotated[str, AfterValidator(_language)]
 YearsExperience = Annotated[int, Field(ge=0, le=60)]
 DurationDays = Annotated[int, Field(ge=1, le=3650)]

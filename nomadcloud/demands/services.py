@@ -26,7 +26,7 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
 from nomadcloud.core.crypto import decrypt_text, encrypt_text
 from nomadcloud.core.errors import Conflict, DomainError, Forbidden, NotFound, invalid_field
-from nomadcloud.core.inputs import patched
+from nomadcloud.core.inputs import with_changes
 from nomadcloud.core.jobs import enqueue_after_commit
 from nomadcloud.demands.events import send_demand_changed
 from nomadcloud.demands.models import (
@@ -253,7 +253,7 @@ def update_demand(
     if demand.status == Status.FILLED:
         raise Conflict(_("This demand is filled and can no longer be changed."), code="filled")
     current = _current_fields(demand)
-    clean = _checked(patched(DemandDraft, current, changes))
+    clean = _checked(with_changes(DemandDraft, current, changes))
     before, after = audit.changes(demand, {k: clean[k] for k in SCALAR_FIELDS})
     if current["skills"] != clean["skills"]:
         before["skills"], after["skills"] = current["skills"], clean["skills"]
