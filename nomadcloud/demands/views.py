@@ -270,7 +270,12 @@ def add_feed(request: HttpRequest, org_id: str) -> HttpResponse:
     form = FeedForm(request.POST)
     if not form.is_valid():
         raise InvalidInput(_("Give the feed's URL and format."))
-    feed = services.add_feed(principal=principal, organisation=organisation, **form.cleaned_data)
+    feed = services.add_feed(
+        principal=principal,
+        organisation=organisation,
+        url=form.cleaned_data["url"],
+        format=form.cleaned_data["format"],
+    )
     messages.success(request, _("The feed is registered; it will be pulled shortly."))
     return redirect("demands:feed", feed.pk)
 
