@@ -20,12 +20,13 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.jobs import enqueue_once_per_transaction
 from nomadcloud.demands import services as demand_services
 from nomadcloud.demands.models import Demand, Feed
+from nomadcloud.demands.schemas import DemandPatch
 from nomadcloud.matching import matcher, tasks
 from nomadcloud.matching.models import Match, ProfileStamp
 from nomadcloud.talent import services as talent_services
 from nomadcloud.talent.models import Certificate, Profile
 from tests.conftest import World, client_for
-from tests.permissions.demands import demand_fields, make_concepts, published
+from tests.permissions.demands import demand_draft, demand_fields, make_concepts, published
 from tests.permissions.talent import GOOD_ANSWERS, renshe_department, rule_sets
 
 Jobs = Counter[tuple[str, int]]
@@ -127,8 +128,12 @@ def test_rows_written_in_bulk_reach_matching(
         demand_services.update_demand(
             principal=owner,
             demand=demand,
-            skills=[{"code": "nc.sql", "min_level": 2, "required": True}],
-            languages=["en"],
+            changes=DemandPatch.model_validate(
+                {
+                    "skills": [{"code": "nc.sql", "min_level": 2, "required": True}],
+                    "languages": ["en"],
+                }
+            ),
         )
     assert [s.concept.code for s in demand.skills.all()] == ["nc.sql"]
     assert enqueued == Counter({refresh("refresh_demand", demand.pk): 1})
@@ -304,18 +309,18 @@ def test_a_rollback_enqueues_nothing_and_leaks_nothing(
 ) -> None:
     make_concepts()
     owner = Principal.for_user(world.olivia)
-    fields = demand_fields()
+    draft = demand_draft()
     with committed(), pytest.raises(RuntimeError), transaction.atomic():
         for _ in range(2):  # ids 1 and 2, then rolled back (SQLite hands out 1 again)
             demand_services.create_demand(
-                principal=owner, organisation=world.acme, status="published", **fields
+                principal=owner, organisation=world.acme, status="published", draft=draft
             )
         raise RuntimeError("rolled back")
     assert not Demand.objects.exists()
     assert enqueued == Counter()
     with committed():
         kept = demand_services.create_demand(
-            principal=owner, organisation=world.acme, status="published", **fields
+            principal=owner, organisation=world.acme, status="published", draft=draft
         )
     assert enqueued == Counter({refresh("refresh_demand", kept.pk): 1})
 
