@@ -12,6 +12,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from django.utils.translation import gettext_lazy
+
 from nomadcloud.dbconfig import database_config
 from nomadcloud.env import ConfigurationError, env_bool, env_int, env_list, env_str
 
@@ -175,6 +177,16 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 USE_THOUSAND_SEPARATOR = True
+# Taiwan, Hong Kong and Macao are named as regions of China in both languages, never as peer
+# countries (nomadcloud/accounts/countries.py sorts the list per language).
+COUNTRIES_OVERRIDE = {
+    "TW": gettext_lazy("Taiwan, China"),
+    "HK": gettext_lazy("Hong Kong SAR, China"),
+    "MO": gettext_lazy("Macao SAR, China"),
+    # django-countries' English catalogue says "Naoero" and "Bahamas (The)".
+    "NR": gettext_lazy("Nauru"),
+    "BS": gettext_lazy("Bahamas"),
+}
 
 # --- Static and uploaded files ------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -6,12 +6,10 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
+from nomadcloud.accounts.countries import country_choices, country_names
 from nomadcloud.accounts.models import ApiToken, Membership, Organisation, User
 from nomadcloud.core.errors import DomainError
-
-COUNTRY_CHOICES = [("", _("— choose —")), *countries]
 
 
 def apply_error(form: forms.Form, exc: DomainError) -> None:
@@ -59,7 +57,7 @@ class RegisterForm(forms.Form):
         max_length=128,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
-    nationality = forms.ChoiceField(label=_("Nationality"), choices=COUNTRY_CHOICES, required=False)
+    nationality = forms.ChoiceField(label=_("Nationality"), choices=country_choices, required=False)
     preferred_language = forms.ChoiceField(
         label=_("Preferred language"), choices=settings.LANGUAGES
     )
@@ -86,7 +84,7 @@ class ProfileForm(forms.Form):
 
 
 class ForeignDetailsForm(forms.Form):
-    nationality = forms.ChoiceField(label=_("Nationality"), choices=COUNTRY_CHOICES, required=False)
+    nationality = forms.ChoiceField(label=_("Nationality"), choices=country_choices, required=False)
     passport_number = forms.CharField(
         label=_("Passport number"),
         max_length=20,
@@ -122,7 +120,7 @@ class OrganisationForm(forms.Form):
     name_zh = forms.CharField(label=_("Name (Chinese)"), max_length=200, required=False)
     name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)
     country = forms.ChoiceField(
-        label=_("Country of registration"), choices=list(countries), initial="CN"
+        label=_("Country of registration"), choices=country_names, initial="CN"
     )
     credit_code = forms.CharField(
         label=_("Unified social credit code"), max_length=32, required=False
