@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -113,3 +114,23 @@ def test_the_catalogue_holds_every_string_in_the_code(tmp_path: Path) -> None:
     with ZH_PO.open("rb") as handle:
         committed = {m.id for m in read_po(handle) if m.id}
     assert extracted - committed == set(), "run makemessages and translate the new strings"
+
+
+def test_points_are_jifen_never_defen_in_chinese() -> None:
+    """The ledger's currency is 积分 (docs/glossary.md); 得分 is a score. A rubric's points
+    (context "rubric") and a match score ("%(score)s points") are scores, not the currency."""
+    with ZH_PO.open("rb") as handle:
+        catalog = read_po(handle)
+    wrong = []
+    for message in catalog:
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        about_points = any(re.search(r"\bpoints?\b", i, re.IGNORECASE) for i in ids if i)
+        a_score = message.context == "rubric" or any("%(score)s points" in i for i in ids if i)
+        if about_points and not a_score and any("得分" in s for s in strings if s):
+            wrong.append(ids[0])
+    assert wrong == []
+    with translation.override("zh-hans"):
+        assert translation.gettext("Points") == "积分"
+        assert translation.gettext("points") == "积分"
+        assert translation.pgettext("rubric", "Points") == "分值"

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nomadcloud.taxonomy.levels import SkillLevel
 from nomadcloud.training.uploads import StoredFile
@@ -299,7 +300,8 @@ class Assessment(models.Model):
 class CriterionScore(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
-    points = models.PositiveSmallIntegerField(_("points"))
+    # A criterion's points are its marks (分值), not the ledger's currency (积分).
+    points = models.PositiveSmallIntegerField(pgettext_lazy("rubric", "points"))
     comment = models.CharField(_("comment"), max_length=1000, blank=True)
 
     class Meta:
