@@ -12,7 +12,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from babel.messages.pofile import read_po
+from django.template import Context, Template
 from django.test import Client
 from django.utils import formats, translation
 
@@ -134,3 +136,35 @@ def test_points_are_jifen_never_defen_in_chinese() -> None:
         assert translation.gettext("Points") == "积分"
         assert translation.gettext("points") == "积分"
         assert translation.pgettext("rubric", "Points") == "分值"
+
+
+@pytest.mark.parametrize(
+    ("amount", "chinese", "english"),
+    [
+        ("2000000000", "20亿元", "¥2 billion"),
+        ("35000", "3.5万元", "¥35,000"),
+        ("9999", "9,999元", "¥9,999"),
+        ("9999.50", "9,999.50元", "¥9,999.50"),
+        ("10000", "1万元", "¥10,000"),
+        ("123456789", "1.23亿元", "¥123.46 million"),
+        ("99999999", "1亿元", "¥100 million"),
+        ("1500000", "150万元", "¥1.5 million"),
+        ("-35000", "-3.5万元", "-¥35,000"),
+    ],
+)
+def test_headline_amounts_count_in_wan_and_yi_on_chinese_pages(
+    amount: str, chinese: str, english: str
+) -> None:
+    rendered = Template("{% load nc %}{{ amount|cny_headline }}")
+    with translation.override("zh-hans"):
+        assert rendered.render(Context({"amount": Decimal(amount)})) == chinese
+    with translation.override("en"):
+        assert rendered.render(Context({"amount": Decimal(amount)})) == english
+
+
+def test_the_home_page_states_the_revenue_target_in_the_page_language(db: None) -> None:
+    client = Client()
+    chinese = client.get("/").content.decode()
+    assert "<strong>20亿元</strong>" in chinese and "billion" not in chinese
+    client.cookies["nomadcloud_language"] = "en"
+    assert "<strong>¥2 billion</strong>" in client.get("/").content.decode()
