@@ -4,7 +4,12 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model
+from django.utils.text import capfirst
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from nomadcloud.core.i18n import localized
 from nomadcloud.core.money import format_cny, format_cny_headline
@@ -34,3 +39,60 @@ def cny_headline(amount: Decimal | int | None) -> str:
 def loc(obj: Any, field: str) -> str:
     """``{% loc org "name" %}``: the reader's language, the other one as fallback."""
     return localized(obj, field)
+
+
+def _audit_value(value: Any, field: Any) -> str:
+    """One recorded value as a person reads it: choice labels, yes/no, no braces."""
+    if value == "[personal]":
+        return _("(personal, not shown)")
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    choices = dict(getattr(field, "flatchoices", None) or ())
+    if not isinstance(value, list | dict) and value in choices:
+        return str(choices[value])
+    if isinstance(value, list):
+        return "、".join(_audit_value(v, None) for v in value) if value else "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_audit_value(v, None)}" for k, v in value.items())
+    return str(value)
+
+
+def _model_of(event: Any) -> type[Model] | None:
+    try:
+        return apps.get_model(str(event.object_type))
+    except (LookupError, ValueError):
+        return None
+
+
+@register.filter
+def audit_object(event: Any) -> str:
+    """``person 12`` rather than ``accounts.user:12``."""
+    model = _model_of(event)
+    name = capfirst(model._meta.verbose_name) if model else event.object_type
+    return f"{name} {event.object_id}"
+
+
+@register.filter
+def audit_changes(event: Any) -> list[tuple[str, str, str]]:
+    """``(field label, before, after)`` for each field an audit event recorded."""
+    summary = event.summary if isinstance(event.summary, dict) else {}
+    before = summary.get("before") or {}
+    after = summary.get("after") or {}
+    model = _model_of(event)
+    rows = []
+    for key in [*before, *(k for k in after if k not in before)]:
+        try:
+            field = model._meta.get_field(key) if model else None
+        except FieldDoesNotExist:
+            field = None
+        label = capfirst(str(getattr(field, "verbose_name", "") or key.replace("_", " ")))
+        rows.append(
+            (
+                label,
+                _audit_value(before.get(key), field) if key in before else "—",
+                _audit_value(after.get(key), field) if key in after else "—",
+            )
+        )
+    return rows
