@@ -551,24 +551,23 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 def verify_webhook(
     *,
-    organisation_public_id: uuid.UUID,
+    organisation_public_id: uuid.UUID | None,
     timestamp: str,
     signature: str,
     body: bytes,
     now: datetime | None = None,
 ) -> Organisation:
     """Check a webhook delivery and remember its signature, so that a replay is refused.
-    Call inside the transaction that applies the delivery (a failure rolls both back)."""
-    endpoint = (
-        WebhookEndpoint.objects.select_related("organisation")
-        .filter(organisation__public_id=organisation_public_id)
-        .first()
-    )
-    if endpoint is None:
-        raise NotFound(_("No webhook is set up for this organisation."))
+    Call inside the transaction that applies the delivery (a failure rolls both back).
+
+    An unknown organisation (``None``: the id is not even a UUID), one without a webhook and
+    a wrong signature get the same answer, after the same work (an HMAC is computed either
+    way), so the endpoint does not tell which organisations have a webhook. The timestamp is
+    checked first, as it does not depend on the organisation."""
     tolerance = settings.DEMAND_WEBHOOK_TOLERANCE_SECONDS
     moment = now or timezone.now()
-    if not timestamp.isdigit() or len(timestamp) > 12:
+    # isdigit() alone also takes digits such as "²" or "٣", which int() then refuses.
+    if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 12:
         raise Forbidden(
             _("The X-NomadCloud-Timestamp header must be Unix seconds."), code="bad_timestamp"
         )
@@ -579,8 +578,16 @@ def verify_webhook(
             % {"n": tolerance},
             code="stale_timestamp",
         )
-    expected = sign(decrypt_text(endpoint.secret_encrypted), timestamp, body)
-    if not hmac.compare_digest(expected.encode(), signature.strip().encode()):
+    endpoint = (
+        WebhookEndpoint.objects.select_related("organisation")
+        .filter(organisation__public_id=organisation_public_id)
+        .first()
+        if organisation_public_id is not None
+        else None
+    )
+    secret = decrypt_text(endpoint.secret_encrypted) if endpoint else secrets.token_urlsafe(32)
+    expected = sign(secret, timestamp, body)
+    if endpoint is None or not hmac.compare_digest(expected.encode(), signature.strip().encode()):
         raise Forbidden(
             _("The X-NomadCloud-Signature does not match the body and timestamp."),
             code="bad_signature",

@@ -5,6 +5,7 @@ chokepoints, parse input with a form and call one service."""
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -324,6 +325,13 @@ def _json_error(exc: DomainError) -> JsonResponse:
     )
 
 
+def _uuid_or_none(raw: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        return None
+
+
 @csrf_exempt
 @require_POST
 def webhook(request: HttpRequest, org_id: str) -> HttpResponse:
@@ -334,7 +342,7 @@ def webhook(request: HttpRequest, org_id: str) -> HttpResponse:
     try:
         with transaction.atomic():
             organisation = services.verify_webhook(
-                organisation_public_id=access._uuid(org_id, _("No such organisation.")),
+                organisation_public_id=_uuid_or_none(org_id),
                 timestamp=request.headers.get("X-NomadCloud-Timestamp", ""),
                 signature=request.headers.get("X-NomadCloud-Signature", ""),
                 body=body,
