@@ -12,6 +12,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy
 
 from nomadcloud.dbconfig import database_config
@@ -71,6 +72,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so that static files carry the policies too.
+    "csp.middleware.CSPMiddleware",
+    "nomadcloud.core.security_headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "nomadcloud.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -100,6 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
                 "nomadcloud.core.context_processors.platform",
                 "nomadcloud.notifications.context.unread_count",
             ],
@@ -161,7 +166,58 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_AGE_SECONDS", 14 * 24 * 3600, minimum=300)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Links to other sites get no Referer at all (page paths carry ids of demands, orders and
+# credentials); the platform's own pages get the full URL.
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): scripts and styles only from the platform's own static
+# files, no inline code, styles or handlers; an inline block that must stay (the JSON-LD of a
+# demand) carries the per-response nonce ({{ CSP_NONCE }}). data: and blob: images are the
+# icons of the API docs' stylesheet and the QR scanner's photo preview.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Permissions-Policy (nomadcloud/core/security_headers.py): these features are off on every
+# page; the camera is on for the platform's own origin only on the QR scanner's pages.
+PERMISSIONS_POLICY_OFF = [
+    "accelerometer",
+    "autoplay",
+    "bluetooth",
+    "browsing-topics",
+    "display-capture",
+    "encrypted-media",
+    "fullscreen",
+    "gamepad",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "idle-detection",
+    "local-fonts",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "picture-in-picture",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+]
+PERMISSIONS_POLICY_CAMERA_VIEWS = ["proofs:verify", "points:merchant_cashier"]
 
 # Requests larger than these are refused with 400 before any view runs.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 2_621_440, minimum=1024)
