@@ -195,7 +195,6 @@ CONTENT_SECURITY_POLICY = {
 PERMISSIONS_POLICY_OFF = [
     "accelerometer",
     "autoplay",
-    "bluetooth",
     "browsing-topics",
     "display-capture",
     "encrypted-media",
