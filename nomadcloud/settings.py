@@ -171,9 +171,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 # Content-Security-Policy (django-csp): scripts and styles only from the platform's own static
-# files, no inline code, styles or handlers; an inline block that must stay (the JSON-LD of a
-# demand) carries the per-response nonce ({{ CSP_NONCE }}). data: and blob: images are the
-# icons of the API docs' stylesheet and the QR scanner's photo preview.
+# files, no inline code, styles or handlers; an inline block that must stay carries the
+# per-response nonce ({{ CSP_NONCE }}; JSON data blocks such as JSON-LD are not run and need
+# none). data: and blob: images are the API docs' icons and the QR scanner's photo.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
