@@ -18,10 +18,8 @@ from django.template import engines
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from nomadcloud.accounts.principal import Principal
-from nomadcloud.demands import services as demand_services
 from tests.conftest import PERSONAS, World, client_for
-from tests.permissions.demands import demand_fields
+from tests.permissions.demands import published
 
 PACKAGE = Path(__file__).resolve().parent.parent / "nomadcloud"
 TEMPLATES = sorted([*PACKAGE.glob("templates/**/*.html"), *PACKAGE.glob("*/templates/**/*.html")])
@@ -159,11 +157,7 @@ class InlineFinder(HTMLParser):
 
 
 def main_pages(world: World) -> list[str]:
-    demand = demand_services.create_demand(
-        principal=Principal.for_user(world.olivia),
-        organisation=world.acme,
-        **demand_fields(status="published"),
-    )
+    demand = published(world)
     return [
         "/",
         "/privacy",
@@ -233,8 +227,9 @@ def test_an_inline_block_with_the_nonce_is_allowed_by_a_fresh_nonce_each_time(
     for _ in range(2):
         request = rf.get("/")
         middleware.process_request(request)
-        response = middleware.process_response(request, view(request))
-        html = response.content.decode()
+        page = view(request)
+        response = middleware.process_response(request, page)
+        html = page.content.decode()
         nonce = re.findall(r'nonce="([^"]+)"', html)
         assert len(nonce) == 2 and nonce[0] == nonce[1]
         assert f"'nonce-{nonce[0]}'" in directives(response)["script-src"]

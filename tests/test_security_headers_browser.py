@@ -10,11 +10,9 @@ import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from nomadcloud.accounts.models import Membership
-from nomadcloud.accounts.principal import Principal
-from nomadcloud.demands import services as demand_services
 from tests.browser_fixtures import sign_in
 from tests.conftest import World
-from tests.permissions.demands import demand_fields
+from tests.permissions.demands import published
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,11 +48,7 @@ def violations(page: Page, console: list[str]) -> list[str]:
 def test_main_pages_and_the_api_docs_run_without_a_policy_violation(
     page: Page, world: World
 ) -> None:
-    demand = demand_services.create_demand(
-        principal=Principal.for_user(world.olivia),
-        organisation=world.acme,
-        **demand_fields(status="published"),
-    )
+    demand = published(world)
     console = watch(page)
     for url in ("/", "/demands/", f"/demands/{demand.public_id}/", "/proofs/verify/"):
         page.goto(url)
