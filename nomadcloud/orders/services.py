@@ -27,7 +27,7 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, Forbidden, NotFound, invalid_field
 from nomadcloud.core.i18n import localized
-from nomadcloud.core.inputs import parse_draft
+from nomadcloud.core.inputs import parse_draft, with_changes
 from nomadcloud.core.money import format_cny, to_cny
 from nomadcloud.demands.models import Demand
 from nomadcloud.notifications.services import notify
@@ -321,7 +321,7 @@ def create_order(
 @transaction.atomic
 def update_order(*, principal: Principal, order: Order, changes: OrderChanges) -> Order:
     """Change the terms while the order is a draft or open with no applications yet. A
-    field the changes leave unset keeps its value; null clears it."""
+    field the changes leave unset keeps its value; null clears a text or the skills."""
     require_write(principal)
     order = _lock(order)
     if order.status not in EDITABLE:
@@ -331,9 +331,7 @@ def update_order(*, principal: Principal, order: Order, changes: OrderChanges) -
             code="order_fixed",
         )
     current = current_fields(order)
-    given = {name: getattr(changes, name) for name in changes.model_fields_set}
-    cleared = {name: [] if name in LIST_FIELDS else "" for name, v in given.items() if v is None}
-    clean = _terms(parse_draft(OrderDraft, {**current, **given, **cleared}))
+    clean = _terms(with_changes(OrderDraft, current, changes))
     before, after = audit.changes(order, {k: clean[k] for k in SCALAR_FIELDS})
     summary_now = _summary(clean)
     summary_before = _summary(_terms(parse_draft(OrderDraft, current)))

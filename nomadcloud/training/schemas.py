@@ -30,6 +30,15 @@ def _stripped(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+def _no_float(value: Any) -> Any:
+    if isinstance(value, float):  # not exact: the core/money rule for amounts and marks
+        raise ValueError("amounts must be strings or integers, not floats")
+    return value
+
+
+# A pass mark: exact, as amounts are (a float is refused).
+Percent = Annotated[Decimal, BeforeValidator(_no_float)]
+
 # Text as people mean it: surrounding blanks are not part of it (limits count without them).
 Text = Annotated[str, BeforeValidator(_stripped)]
 
@@ -73,7 +82,7 @@ class ScenarioDraft(Draft):
     enrol_until: IsoDate
     runs_from: IsoDate
     runs_until: IsoDate
-    pass_score: Decimal = Field(default=Decimal("60"), ge=0, le=100, max_digits=5, decimal_places=2)
+    pass_score: Percent = Field(default=Decimal("60"), ge=0, le=100, max_digits=5, decimal_places=2)
     skills: list[SkillIn] = Field(default_factory=list, max_length=30)
     criteria: list[CriterionIn] = Field(default_factory=list, max_length=20)
 
@@ -92,7 +101,9 @@ class ScenarioChanges(Draft):
     enrol_until: IsoDate | None = None
     runs_from: IsoDate | None = None
     runs_until: IsoDate | None = None
-    pass_score: Decimal | None = Field(default=None, ge=0, le=100, max_digits=5, decimal_places=2)
+    pass_score: Annotated[Decimal | None, BeforeValidator(_no_float)] = Field(
+        default=None, ge=0, le=100, max_digits=5, decimal_places=2
+    )
     skills: list[SkillIn] | None = Field(default=None, max_length=30)
     criteria: list[CriterionIn] | None = Field(default=None, max_length=20)
 
