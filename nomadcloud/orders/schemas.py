@@ -14,7 +14,7 @@ from pydantic import BeforeValidator, ConfigDict
 
 from nomadcloud.core.i18n import localized
 from nomadcloud.core.inputs import Draft
-from nomadcloud.core.schemas import Input, IsoDate
+from nomadcloud.core.schemas import Input, IsoDate, Text
 from nomadcloud.orders.models import (
     Conversion,
     ConversionDocument,
@@ -29,7 +29,7 @@ from nomadcloud.orders.models import (
     Settlement,
     SettlementLine,
 )
-from nomadcloud.training.schemas import FileIn, Text
+from nomadcloud.training.schemas import FileIn
 
 
 def _no_float(value: Any) -> Any:

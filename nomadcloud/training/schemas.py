@@ -13,7 +13,7 @@ from pydantic import BeforeValidator, ConfigDict
 
 from nomadcloud.core.i18n import localized
 from nomadcloud.core.inputs import Draft
-from nomadcloud.core.schemas import Input, IsoDate
+from nomadcloud.core.schemas import Input, IsoDate, Text
 from nomadcloud.training.models import (
     Assessment,
     CriterionScore,
@@ -26,10 +26,6 @@ from nomadcloud.training.models import (
 )
 
 
-def _stripped(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
 def _no_float(value: Any) -> Any:
     if isinstance(value, float):  # not exact: the core/money rule for amounts and marks
         raise ValueError("amounts must be strings or integers, not floats")
@@ -38,9 +34,6 @@ def _no_float(value: Any) -> Any:
 
 # A pass mark: exact, as amounts are (a float is refused).
 Percent = Annotated[Decimal, BeforeValidator(_no_float)]
-
-# Text as people mean it: surrounding blanks are not part of it (limits count without them).
-Text = Annotated[str, BeforeValidator(_stripped)]
 
 
 class SkillIn(Input):
