@@ -110,7 +110,7 @@ def list_organisations(request: HttpRequest, **kwargs: Any) -> Any:
 
 @router.post("/organisations", response=_errors({201: OrganisationOut}), tags=["organisations"])
 def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status[Any]:
-    organisation = services.create_organisation(principal=Principal.of(request), **payload.dict())
+    organisation = services.create_organisation(principal=Principal.of(request), draft=payload)
     return Status(201, organisation)
 
 
@@ -128,7 +128,7 @@ def patch_organisation(request: HttpRequest, org_id: UUID, payload: Organisation
     principal = Principal.of(request)
     organisation = access.organisation_for(principal, org_id, Action.EDIT)
     return services.update_organisation(
-        principal=principal, organisation=organisation, **payload.dict(exclude_unset=True)
+        principal=principal, organisation=organisation, changes=payload
     )
 
 
