@@ -49,3 +49,20 @@ def test_a_draft_is_frozen() -> None:
     with pytest.raises(ValidationError):
         draft.name_zh = "别的"
     assert (draft.name_zh, draft.country) == ("椰林餐厅", "CN")
+
+
+@pytest.mark.parametrize(
+    ("bad", "field"),
+    [({"display_name": "名" * 101}, "display_name"), ({"phone": "1" * 33}, "phone")],
+)
+def test_the_settings_form_and_the_api_refuse_a_bad_value_alike(
+    world: World, bad: dict[str, Any], field: str
+) -> None:
+    client = english(world.bob)
+    fields = {"display_name": "Bob", "preferred_language": "en", **bad}
+    posted = client.post("/accounts/settings/", {"form": "profile", **fields})
+    sent = client.patch("/api/v1/me", json.dumps(fields), content_type="application/json")
+    assert posted.status_code == 422 and sent.status_code == 422
+    assert posted.context["profile"].errors[field] == sent.json()["fields"][field]
+    world.bob.refresh_from_db()
+    assert world.bob.display_name != fields["display_name"]

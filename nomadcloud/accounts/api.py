@@ -71,9 +71,7 @@ def get_me(request: HttpRequest) -> User:
 @router.patch("/me", response=_errors({200: PersonOut}), tags=["people"])
 def patch_me(request: HttpRequest, payload: PersonPatch) -> User:
     principal, user = _me(request)
-    return services.update_profile(
-        principal=principal, user=user, **payload.dict(exclude_unset=True)
-    )
+    return services.update_profile(principal=principal, user=user, changes=payload)
 
 
 @router.put("/me/foreign-details", response=_errors({200: PersonOut}), tags=["people"])

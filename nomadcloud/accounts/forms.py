@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nomadcloud.accounts.countries import country_choices, country_names
 from nomadcloud.accounts.models import ApiToken, Membership, Organisation, User
-from nomadcloud.accounts.schemas import OrganisationDraft
+from nomadcloud.accounts.schemas import OrganisationDraft, PersonChanges
 from nomadcloud.core.errors import DomainError
 from nomadcloud.core.inputs import html_limits
 
@@ -78,9 +78,22 @@ class RegisterForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    display_name = forms.CharField(label=_("Name"), max_length=100)
-    email = forms.CharField(label=_("E-mail address"), max_length=254, required=False)
-    phone = forms.CharField(label=_("Mobile number"), max_length=32, required=False)
+    """One's account as the page shows it; ``draft_from_form(form, PersonChanges)`` checks it
+    with the limits the API uses."""
+
+    display_name = forms.CharField(
+        label=_("Name"), widget=forms.TextInput(html_limits(PersonChanges, "display_name"))
+    )
+    email = forms.CharField(
+        label=_("E-mail address"),
+        required=False,
+        widget=forms.TextInput(html_limits(PersonChanges, "email")),
+    )
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        required=False,
+        widget=forms.TextInput(html_limits(PersonChanges, "phone")),
+    )
     preferred_language = forms.ChoiceField(
         label=_("Preferred language"), choices=settings.LANGUAGES
     )

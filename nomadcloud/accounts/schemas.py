@@ -58,12 +58,19 @@ class PersonOut(Schema):
         return obj.masked_passport
 
 
-class PersonPatch(Input):
-    display_name: str | None = Field(None, max_length=100)
-    email: str | None = Field(None, max_length=254)
-    phone: str | None = Field(None, max_length=32)
+class PersonChanges(Draft):
+    """A change of one's own account: a field left unset (or null) keeps its value. A free
+    e-mail address or mobile number, and one of the two kept, are the service's rules."""
+
+    display_name: Text | None = Field(default=None, max_length=100)
+    email: Text | None = Field(default=None, max_length=254)
+    phone: Text | None = Field(default=None, max_length=32)
     preferred_language: Language | None = None
     is_nomad: bool | None = None
+
+
+class PersonPatch(PersonChanges):  # API body of PATCH (unknown fields ignored)
+    model_config = ConfigDict(extra="ignore")
 
 
 class ForeignDetailsIn(Input):

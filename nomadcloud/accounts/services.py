@@ -42,7 +42,7 @@ from nomadcloud.accounts.models import (
     VerificationDecision,
 )
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.accounts.schemas import OrganisationChanges, OrganisationDraft
+from nomadcloud.accounts.schemas import OrganisationChanges, OrganisationDraft, PersonChanges
 from nomadcloud.accounts.validators import (
     ensure_one_identifier,
     normalise_phone,
@@ -195,28 +195,20 @@ def register_person(
 
 
 @transaction.atomic
-def update_profile(
-    *,
-    principal: Principal,
-    user: User,
-    display_name: str | None = None,
-    email: str | None = None,
-    phone: str | None = None,
-    preferred_language: str | None = None,
-    is_nomad: bool | None = None,
-) -> User:
+def update_profile(*, principal: Principal, user: User, changes: PersonChanges) -> User:
+    """Change one's own account; a field the changes leave unset (or null) keeps its value."""
     _require_self(principal, user)
     new: dict[str, Any] = {}
-    if display_name is not None:
-        new["display_name"] = _clean_name(display_name)
-    if email is not None:
-        new["email"] = _clean_email(email, exclude=user) or None
-    if phone is not None:
-        new["phone"] = _clean_phone(phone, exclude=user) or None
-    if preferred_language is not None:
-        new["preferred_language"] = _clean_language(preferred_language)
-    if is_nomad is not None:
-        new["is_nomad"] = is_nomad
+    if changes.display_name is not None:
+        new["display_name"] = _clean_name(changes.display_name)
+    if changes.email is not None:
+        new["email"] = _clean_email(changes.email, exclude=user) or None
+    if changes.phone is not None:
+        new["phone"] = _clean_phone(changes.phone, exclude=user) or None
+    if changes.preferred_language is not None:
+        new["preferred_language"] = _clean_language(changes.preferred_language)
+    if changes.is_nomad is not None:
+        new["is_nomad"] = changes.is_nomad
     merged_email = new.get("email", user.email) or ""
     merged_phone = new.get("phone", user.phone) or ""
     ensure_one_identifier(merged_email, merged_phone)

@@ -39,7 +39,7 @@ from nomadcloud.accounts.forms import (
 )
 from nomadcloud.accounts.models import Invitation, Membership, User
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.accounts.schemas import OrganisationChanges, OrganisationDraft
+from nomadcloud.accounts.schemas import OrganisationChanges, OrganisationDraft, PersonChanges
 from nomadcloud.core.errors import DomainError, Forbidden, NotFound
 from nomadcloud.core.inputs import draft_from_form
 
@@ -193,11 +193,16 @@ def account_settings(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST":
         form = profile if request.POST.get("form") == "profile" else foreign
+        changes = None
+        if form is profile and form.is_valid():
+            changes = draft_from_form(form, PersonChanges)  # a refusal shows on the form
         if form.is_valid():
             data = form.cleaned_data
             try:
-                if form is profile:
-                    services.update_profile(principal=_principal(request), user=user, **data)
+                if changes is not None:
+                    services.update_profile(
+                        principal=_principal(request), user=user, changes=changes
+                    )
                 else:
                     services.set_foreign_details(
                         principal=_principal(request),
