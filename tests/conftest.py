@@ -20,7 +20,9 @@ from django.test import Client
 from nomadcloud.accounts import services
 from nomadcloud.accounts.models import ApiToken, Invitation, Membership, Organisation, User
 from nomadcloud.accounts.principal import Principal
+from nomadcloud.accounts.schemas import OrganisationDraft
 from nomadcloud.accounts.validators import uscc_check_character
+from nomadcloud.core.inputs import parse_draft
 
 PASSWORD = "correct-horse-battery-staple-42"
 
@@ -78,14 +80,9 @@ def make_person(name: str, email: str, **extra: Any) -> User:
 
 
 def make_org(owner: User, name: str, kind: str = "enterprise", **extra: Any) -> Organisation:
-    return services.create_organisation(
-        principal=Principal.for_user(owner),
-        kind=kind,
-        name_en=name,
-        name_zh=f"{name}（中文）",
-        credit_code=credit_code(name),
-        **extra,
-    )
+    fields = {"name_zh": f"{name}（中文）", "credit_code": credit_code(name), **extra}
+    draft = parse_draft(OrganisationDraft, {"kind": kind, "name_en": name, **fields})
+    return services.create_organisation(principal=Principal.for_user(owner), draft=draft)
 
 
 @pytest.fixture

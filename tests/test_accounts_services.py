@@ -10,6 +10,7 @@ from django.core import mail
 from nomadcloud.accounts import services
 from nomadcloud.accounts.models import ApiToken, Membership, Organisation, User
 from nomadcloud.accounts.principal import Principal
+from nomadcloud.accounts.schemas import OrganisationChanges, OrganisationDraft
 from nomadcloud.core.errors import Conflict, Forbidden, InvalidInput
 from nomadcloud.core.models import AuditEvent
 from tests.conftest import PASSWORD, World, credit_code, make_person
@@ -153,7 +154,8 @@ class TestPersonalData:
 class TestOrganisations:
     def test_creator_becomes_owner(self, world: World) -> None:
         org = services.create_organisation(
-            principal=as_(world.bob), kind="merchant", name_zh="椰林餐厅"
+            principal=as_(world.bob),
+            draft=OrganisationDraft(kind="merchant", name_zh="椰林餐厅"),
         )
         assert Membership.objects.get(organisation=org).role == "owner"
 
@@ -161,17 +163,17 @@ class TestOrganisations:
         with pytest.raises(InvalidInput) as invalid:
             services.create_organisation(
                 principal=as_(world.bob),
-                kind="enterprise",
-                name_en="X",
-                credit_code="91350100M000100Y44",
+                draft=OrganisationDraft(
+                    kind="enterprise", name_en="X", credit_code="91350100M000100Y44"
+                ),
             )
         assert invalid.value.code == "invalid_credit_code"
         with pytest.raises(InvalidInput) as taken:
             services.create_organisation(
                 principal=as_(world.bob),
-                kind="enterprise",
-                name_en="X",
-                credit_code=world.acme.credit_code,
+                draft=OrganisationDraft(
+                    kind="enterprise", name_en="X", credit_code=world.acme.credit_code
+                ),
             )
         assert taken.value.code == "credit_code_taken"
         assert Organisation.objects.filter(name_en="X").count() == 0
@@ -179,10 +181,12 @@ class TestOrganisations:
     def test_only_the_operator_registers_departments(self, world: World) -> None:
         with pytest.raises(Forbidden):
             services.create_organisation(
-                principal=as_(world.bob), kind="department", name_zh="市某局"
+                principal=as_(world.bob),
+                draft=OrganisationDraft(kind="department", name_zh="市某局"),
             )
         services.create_organisation(
-            principal=as_(world.oscar), kind="department", name_zh="市统计局"
+            principal=as_(world.oscar),
+            draft=OrganisationDraft(kind="department", name_zh="市统计局"),
         )
 
     def test_verification_goes_to_the_right_department_and_is_recorded(self, world: World) -> None:
@@ -225,7 +229,9 @@ class TestOrganisations:
         Organisation.objects.filter(pk=world.acme.pk).update(verification_status="verified")
         world.acme.refresh_from_db()
         services.update_organisation(
-            principal=as_(world.olivia), organisation=world.acme, credit_code=credit_code("another")
+            principal=as_(world.olivia),
+            organisation=world.acme,
+            changes=OrganisationChanges(credit_code=credit_code("another")),
         )
         world.acme.refresh_from_db()
         assert world.acme.verification_status == "unverified"

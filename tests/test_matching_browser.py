@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.matching.models import Invitation
 from nomadcloud.talent import services as talent_services
+from nomadcloud.talent.schemas import ProfileChanges
 from tests.browser_fixtures import sign_in
 from tests.conftest import World
 from tests.permissions.demands import make_concepts
@@ -23,7 +24,9 @@ def test_enterprise_sees_explained_candidates_and_nomad_sees_recommended_work(
 ) -> None:
     concepts = make_concepts()
     charlie, bob = Principal.for_user(world.charlie), Principal.for_user(world.bob)
-    talent_services.update_profile(principal=charlie, headline_zh="Python 数据工程师")
+    talent_services.update_profile(
+        principal=charlie, changes=ProfileChanges(headline_zh="Python 数据工程师")
+    )
     talent_services.declare_skill(
         principal=charlie,
         concept=concepts["python"],
@@ -31,7 +34,7 @@ def test_enterprise_sees_explained_candidates_and_nomad_sees_recommended_work(
         evidence=talent_services.EvidenceInput(source="Python Institute", reference="PCAP-9"),
     )
     talent_services.declare_skill(principal=charlie, concept=concepts["sql"], level=4)
-    talent_services.update_profile(principal=bob, headline_zh="数据标注员")
+    talent_services.update_profile(principal=bob, changes=ProfileChanges(headline_zh="数据标注员"))
     talent_services.declare_skill(principal=bob, concept=concepts["python"], level=4)
     talent_services.declare_skill(principal=bob, concept=concepts["sql"], level=4)
 
@@ -57,7 +60,9 @@ def test_enterprise_sees_explained_candidates_and_nomad_sees_recommended_work(
     assert Invitation.objects.get().profile.user == world.charlie
 
     # A profile edit changes the ranking: Charlie stops being available.
-    talent_services.update_profile(principal=charlie, availability="unavailable")
+    talent_services.update_profile(
+        principal=charlie, changes=ProfileChanges(availability="unavailable")
+    )
     page.reload()
     expect(page.get_by_test_id("candidate")).to_have_count(1)
     expect(page.get_by_test_id("candidate").first).to_contain_text("数据标注员")

@@ -25,6 +25,7 @@ from nomadcloud.matching import matcher, tasks
 from nomadcloud.matching.models import Match, ProfileStamp
 from nomadcloud.talent import services as talent_services
 from nomadcloud.talent.models import Certificate, Profile
+from nomadcloud.talent.schemas import ProfileChanges, ProjectDraft
 from tests.conftest import World, client_for
 from tests.permissions.demands import demand_draft, demand_fields, make_concepts, published
 from tests.permissions.talent import GOOD_ANSWERS, renshe_department, rule_sets
@@ -189,7 +190,9 @@ def test_a_profile_edit_with_skills_tools_and_languages_refreshes_it_once(
     concepts = make_concepts()
     me = Principal.for_user(world.bob)
     with committed(), transaction.atomic():  # one save of the profile editor
-        talent_services.update_profile(principal=me, headline_en="Python data engineer")
+        talent_services.update_profile(
+            principal=me, changes=ProfileChanges(headline_en="Python data engineer")
+        )
         talent_services.declare_skill(principal=me, concept=concepts["python"], level=4)
         talent_services.declare_skill(principal=me, concept=concepts["sql"], level=5)
         talent_services.set_tool(principal=me, concept=concepts["docker"], proficiency=3)
@@ -197,10 +200,12 @@ def test_a_profile_edit_with_skills_tools_and_languages_refreshes_it_once(
         talent_services.set_language(principal=me, language="zh", level="native")
         talent_services.add_project(
             principal=me,
-            title_en="Pipelines",
-            role="engineer",
-            started_on=date(2025, 1, 1),
-            concept_codes=["nc.python", "nc.docker"],
+            draft=ProjectDraft(
+                title_en="Pipelines",
+                role="engineer",
+                started_on=date(2025, 1, 1),
+                skills=["nc.python", "nc.docker"],
+            ),
         )
     profile = Profile.objects.get(user=world.bob)
     assert enqueued == Counter({refresh("refresh_profile", profile.pk): 1})
@@ -255,7 +260,9 @@ def test_a_certification_decision_refreshes_the_holder_once(
     rule_sets()
     rita = Principal.for_user(world.rita)
     with committed():
-        talent_services.update_profile(principal=rita, headline_en="Analyst")
+        talent_services.update_profile(
+            principal=rita, changes=ProfileChanges(headline_en="Analyst")
+        )
     profile = Profile.objects.get(user=world.rita)
 
     def decide(approve: bool) -> None:

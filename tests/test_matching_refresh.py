@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from nomadcloud.accounts.principal import Principal
+from nomadcloud.core.inputs import parse_draft
 from nomadcloud.demands.models import Demand
 from nomadcloud.matching import features, matcher, services
 from nomadcloud.matching.engine.index import ProfileIndex
@@ -26,6 +27,7 @@ from nomadcloud.matching.engine.scoring import Links, score_pair, text_query
 from nomadcloud.matching.models import Match
 from nomadcloud.talent import services as talent_services
 from nomadcloud.talent.models import Profile
+from nomadcloud.talent.schemas import ProfileChanges
 from nomadcloud.taxonomy.models import Concept
 from tests.conftest import make_person
 
@@ -128,16 +130,16 @@ def zone(db: None) -> list[Profile]:
     demo.seed(nomads=2)
     for index, (zh, en, codes) in enumerate(talent_demo.TRADES):
         me = Principal.for_user(make_person(f"Trade {index}", f"trade{index}@example.org"))
-        talent_services.update_profile(
-            principal=me,
-            headline_zh=zh,
-            headline_en=en,
-            location=("儋州", "洋浦", "Lisbon")[index % 3],
-            availability=("available", "partly", "unavailable")[index % 3],
-            rate_amount=Decimal(300 * (index + 1)),
-            rate_unit="day",
-            visibility={"tools": "private"} if index == 5 else None,
-        )
+        changes = {
+            "headline_zh": zh,
+            "headline_en": en,
+            "location": ("儋州", "洋浦", "Lisbon")[index % 3],
+            "availability": ("available", "partly", "unavailable")[index % 3],
+            "rate_amount": str(Decimal(300 * (index + 1))),
+            "rate_unit": "day",
+            "visibility": {"tools": "private"} if index == 5 else None,
+        }
+        talent_services.update_profile(principal=me, changes=parse_draft(ProfileChanges, changes))
         english = ("A2", "B1", "C1")[index % 3]
         talent_services.set_language(principal=me, language="en", level=english)
         if index % 4 != 3:

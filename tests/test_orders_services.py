@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from nomadcloud.core.errors import Conflict, DomainError, Forbidden, InvalidInput
+from nomadcloud.core.inputs import parse_draft
 from nomadcloud.core.models import AuditEvent
 from nomadcloud.demands import services as demand_services
 from nomadcloud.notifications.models import Notification
@@ -30,6 +31,7 @@ from nomadcloud.orders.models import (
     Rating,
     Settlement,
 )
+from nomadcloud.orders.schemas import OrderChanges, OrderDraft
 from nomadcloud.orders.transitions import Role
 from nomadcloud.talent.models import ProfileSkill, SkillEvidence
 from tests.conftest import World, database_fingerprint
@@ -137,7 +139,7 @@ class TestFromADemand:
             principal=as_(world.olivia),
             organisation=world.acme,
             demand=demand,
-            milestones=order_fields()["milestones"],
+            draft=parse_draft(OrderDraft, {"milestones": order_fields()["milestones"]}),
         )
         assert order.demand == demand
         assert order.title_zh == "Python 数据工程师"
@@ -152,7 +154,7 @@ class TestFromADemand:
                 principal=as_(world.olivia),
                 organisation=world.acme,
                 demand=demand,
-                milestones=order_fields()["milestones"],
+                draft=parse_draft(OrderDraft, {"milestones": order_fields()["milestones"]}),
             )
         assert list(refused.value.fields) == ["demand"]
 
@@ -631,8 +633,12 @@ def test_members_cannot_apply_for_their_own_orders(world: World) -> None:
 
 def test_terms_are_fixed_once_applications_arrive(world: World) -> None:
     order = open_order(world)
-    services.update_order(principal=as_(world.olivia), order=order, title_en="Sales dashboard")
+    services.update_order(
+        principal=as_(world.olivia), order=order, changes=OrderChanges(title_en="Sales dashboard")
+    )
     assert reload(order).title_en == "Sales dashboard"
     applied = applied_order(world)
     with pytest.raises(Conflict):
-        services.update_order(principal=as_(world.olivia), order=applied, title_en="x")
+        services.update_order(
+            principal=as_(world.olivia), order=applied, changes=OrderChanges(title_en="x")
+        )

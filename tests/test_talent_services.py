@@ -17,6 +17,7 @@ from django.utils import timezone
 from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import Conflict, Forbidden, InvalidInput
+from nomadcloud.core.inputs import parse_draft
 from nomadcloud.core.models import AuditEvent
 from nomadcloud.talent import evaluator, services
 from nomadcloud.talent.models import (
@@ -28,6 +29,7 @@ from nomadcloud.talent.models import (
     RuleSet,
     SkillEvidence,
 )
+from nomadcloud.talent.schemas import ProfileChanges, ProjectDraft
 from tests.conftest import World, database_fingerprint
 from tests.permissions.talent import (
     DOMESTIC_CRITERIA,
@@ -67,12 +69,17 @@ class TestProfile:
     def test_fields_in_both_languages_with_exact_rate_and_visibility(self, zone: World) -> None:
         profile = services.update_profile(
             principal=as_(zone.rita),
-            headline_zh="数据分析师",
-            headline_en="Data analyst",
-            time_zone="Europe/Lisbon",
-            rate_amount="450.10",
-            rate_unit="hour",
-            visibility={"rate": "private", "skills": "public"},
+            changes=parse_draft(
+                ProfileChanges,
+                {
+                    "headline_zh": "数据分析师",
+                    "headline_en": "Data analyst",
+                    "time_zone": "Europe/Lisbon",
+                    "rate_amount": "450.10",
+                    "rate_unit": "hour",
+                    "visibility": {"rate": "private", "skills": "public"},
+                },
+            ),
         )
         profile.refresh_from_db()
         assert profile.rate_amount == Decimal("450.10")
@@ -94,7 +101,10 @@ class TestProfile:
     ) -> None:
         before = database_fingerprint()
         with pytest.raises(InvalidInput) as caught:
-            services.update_profile(principal=as_(zone.rita), headline_zh="好", **changes)
+            services.update_profile(
+                principal=as_(zone.rita),
+                changes=parse_draft(ProfileChanges, {"headline_zh": "好", **changes}),
+            )
         assert field in caught.value.fields
         assert database_fingerprint() == before
 
@@ -117,22 +127,32 @@ class TestProfile:
     def test_projects_and_tools(self, zone: World) -> None:
         project = services.add_project(
             principal=as_(zone.rita),
-            title_en="Chatbot",
-            role="Lead developer",
-            started_on=date(2024, 1, 1),
-            ended_on=date(2024, 6, 30),
-            outcome_en="Answered 80% of questions",
-            evidence_url="https://example.com/chatbot",
-            concept_codes=["nc.python", "nc.figma"],
+            draft=parse_draft(
+                ProjectDraft,
+                {
+                    "title_en": "Chatbot",
+                    "role": "Lead developer",
+                    "started_on": date(2024, 1, 1),
+                    "ended_on": date(2024, 6, 30),
+                    "outcome_en": "Answered 80% of questions",
+                    "evidence_url": "https://example.com/chatbot",
+                    "skills": ["nc.python", "nc.figma"],
+                },
+            ),
         )
         assert sorted(project.skills.values_list("code", flat=True)) == ["nc.figma", "nc.python"]
         with pytest.raises(InvalidInput) as caught:
             services.add_project(
                 principal=as_(zone.rita),
-                title_en="Backwards",
-                role="Dev",
-                started_on=date(2024, 6, 1),
-                ended_on=date(2024, 1, 1),
+                draft=parse_draft(
+                    ProjectDraft,
+                    {
+                        "title_en": "Backwards",
+                        "role": "Dev",
+                        "started_on": date(2024, 6, 1),
+                        "ended_on": date(2024, 1, 1),
+                    },
+                ),
             )
         assert "ended_on" in caught.value.fields
         figma = concept("nc.figma", "tool", "Figma", "Figma")

@@ -16,12 +16,14 @@ from django.utils import timezone
 
 from nomadcloud.accounts.models import Membership
 from nomadcloud.core.errors import Conflict, Forbidden, InvalidInput
+from nomadcloud.core.inputs import parse_draft
 from nomadcloud.core.models import AuditEvent
 from nomadcloud.notifications.models import Notification
 from nomadcloud.talent.models import ProfileSkill, SkillEvidence
 from nomadcloud.training import access, rubric, services
 from nomadcloud.training.access import Action
 from nomadcloud.training.models import Enrolment, Scenario
+from nomadcloud.training.schemas import ScenarioChanges, ScenarioDraft
 from tests.conftest import World, database_fingerprint, make_person
 from tests.permissions.demands import make_concepts
 from tests.permissions.training import (
@@ -129,11 +131,15 @@ class TestScenarios:
 
     def test_once_published_only_places_and_closing_dates_change(self, world: World) -> None:
         scenario = published_scenario(world)
-        services.update_scenario(principal=as_(world.olivia), scenario=scenario, capacity=8)
+        services.update_scenario(
+            principal=as_(world.olivia), scenario=scenario, changes=ScenarioChanges(capacity=8)
+        )
         assert Scenario.objects.get(pk=scenario.pk).capacity == 8
         before = database_fingerprint()
         with pytest.raises(Conflict) as refused:
-            services.update_scenario(principal=as_(world.olivia), scenario=scenario, criteria=[])
+            services.update_scenario(
+                principal=as_(world.olivia), scenario=scenario, changes=ScenarioChanges(criteria=[])
+            )
         assert refused.value.code == "scenario_fixed"
         assert database_fingerprint() == before
 
@@ -149,7 +155,7 @@ class TestScenarios:
                 principal=as_(world.olivia),
                 organisation=world.acme,
                 demand=theirs,
-                **scenario_fields(),
+                draft=parse_draft(ScenarioDraft, scenario_fields()),
             )
 
     def test_materials_are_files_or_links_checked_before_storing(

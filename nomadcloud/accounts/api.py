@@ -71,9 +71,7 @@ def get_me(request: HttpRequest) -> User:
 @router.patch("/me", response=_errors({200: PersonOut}), tags=["people"])
 def patch_me(request: HttpRequest, payload: PersonPatch) -> User:
     principal, user = _me(request)
-    return services.update_profile(
-        principal=principal, user=user, **payload.dict(exclude_unset=True)
-    )
+    return services.update_profile(principal=principal, user=user, changes=payload)
 
 
 @router.put("/me/foreign-details", response=_errors({200: PersonOut}), tags=["people"])
@@ -110,7 +108,7 @@ def list_organisations(request: HttpRequest, **kwargs: Any) -> Any:
 
 @router.post("/organisations", response=_errors({201: OrganisationOut}), tags=["organisations"])
 def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status[Any]:
-    organisation = services.create_organisation(principal=Principal.of(request), **payload.dict())
+    organisation = services.create_organisation(principal=Principal.of(request), draft=payload)
     return Status(201, organisation)
 
 
@@ -128,7 +126,7 @@ def patch_organisation(request: HttpRequest, org_id: UUID, payload: Organisation
     principal = Principal.of(request)
     organisation = access.organisation_for(principal, org_id, Action.EDIT)
     return services.update_organisation(
-        principal=principal, organisation=organisation, **payload.dict(exclude_unset=True)
+        principal=principal, organisation=organisation, changes=payload
     )
 
 

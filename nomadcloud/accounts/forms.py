@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
@@ -9,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from nomadcloud.accounts.countries import country_choices, country_names
 from nomadcloud.accounts.models import ApiToken, Membership, Organisation, User
+from nomadcloud.accounts.schemas import OrganisationDraft, PersonChanges
 from nomadcloud.core.errors import DomainError
+from nomadcloud.core.inputs import html_limits
 
 
 def apply_error(form: forms.Form, exc: DomainError) -> None:
@@ -74,9 +78,22 @@ class RegisterForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    display_name = forms.CharField(label=_("Name"), max_length=100)
-    email = forms.CharField(label=_("E-mail address"), max_length=254, required=False)
-    phone = forms.CharField(label=_("Mobile number"), max_length=32, required=False)
+    """One's account as the page shows it; ``draft_from_form(form, PersonChanges)`` checks it
+    with the limits the API uses."""
+
+    display_name = forms.CharField(
+        label=_("Name"), widget=forms.TextInput(html_limits(PersonChanges, "display_name"))
+    )
+    email = forms.CharField(
+        label=_("E-mail address"),
+        required=False,
+        widget=forms.TextInput(html_limits(PersonChanges, "email")),
+    )
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        required=False,
+        widget=forms.TextInput(html_limits(PersonChanges, "phone")),
+    )
     preferred_language = forms.ChoiceField(
         label=_("Preferred language"), choices=settings.LANGUAGES
     )
@@ -108,7 +125,14 @@ class EraseForm(forms.Form):
     )
 
 
+def _hint(name: str) -> dict[str, Any]:
+    return html_limits(OrganisationDraft, name)
+
+
 class OrganisationForm(forms.Form):
+    """An organisation as the page shows it; ``draft_from_form`` checks it with the limits of
+    OrganisationDraft (the API's too)."""
+
     kind = forms.ChoiceField(
         label=_("Kind"),
         choices=[
@@ -117,28 +141,34 @@ class OrganisationForm(forms.Form):
             (Organisation.Kind.COMMUNITY, Organisation.Kind.COMMUNITY.label),
         ],
     )
-    name_zh = forms.CharField(label=_("Name (Chinese)"), max_length=200, required=False)
-    name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)
+    name_zh = forms.CharField(
+        label=_("Name (Chinese)"), required=False, widget=forms.TextInput(_hint("name_zh"))
+    )
+    name_en = forms.CharField(
+        label=_("Name (English)"), required=False, widget=forms.TextInput(_hint("name_en"))
+    )
     country = forms.ChoiceField(
         label=_("Country of registration"), choices=country_names, initial="CN"
     )
     credit_code = forms.CharField(
-        label=_("Unified social credit code"), max_length=32, required=False
+        label=_("Unified social credit code"),
+        required=False,
+        widget=forms.TextInput(_hint("credit_code")),
     )
     registration_number = forms.CharField(
-        label=_("Registration number (outside China)"), max_length=64, required=False
+        label=_("Registration number (outside China)"),
+        required=False,
+        widget=forms.TextInput(_hint("registration_number")),
     )
     description_zh = forms.CharField(
         label=_("Description (Chinese)"),
         required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, **_hint("description_zh")}),
     )
     description_en = forms.CharField(
         label=_("Description (English)"),
         required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, **_hint("description_en")}),
     )
 
 

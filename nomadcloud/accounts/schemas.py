@@ -5,11 +5,13 @@ from typing import Literal
 from uuid import UUID
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 from nomadcloud.accounts.models import ApiToken, Membership, Organisation, User
 from nomadcloud.core.i18n import localized
+from nomadcloud.core.inputs import Draft
 from nomadcloud.core.models import AuditEvent
-from nomadcloud.core.schemas import Input, IsoDate
+from nomadcloud.core.schemas import Input, IsoDate, Text
 
 Language = Literal["zh-hans", "en"]
 RoleName = Literal["owner", "admin", "member", "reviewer", "readonly"]
@@ -56,12 +58,19 @@ class PersonOut(Schema):
         return obj.masked_passport
 
 
-class PersonPatch(Input):
-    display_name: str | None = Field(None, max_length=100)
-    email: str | None = Field(None, max_length=254)
-    phone: str | None = Field(None, max_length=32)
+class PersonChanges(Draft):
+    """A change of one's own account: a field left unset (or null) keeps its value. A free
+    e-mail address or mobile number, and one of the two kept, are the service's rules."""
+
+    display_name: Text | None = Field(default=None, max_length=100)
+    email: Text | None = Field(default=None, max_length=254)
+    phone: Text | None = Field(default=None, max_length=32)
     preferred_language: Language | None = None
     is_nomad: bool | None = None
+
+
+class PersonPatch(PersonChanges):  # API body of PATCH (unknown fields ignored)
+    model_config = ConfigDict(extra="ignore")
 
 
 class ForeignDetailsIn(Input):
@@ -76,25 +85,44 @@ class PasswordIn(Input):
     password: str = Field(..., min_length=1, max_length=128)
 
 
-class OrganisationIn(Input):
+# --- the typed inputs of registering and editing an organisation -------------------------------
+# Each limit is stated here once; the API's request bodies below are these models and the
+# organisation forms hand their fields to them (``draft_from_form``). Who may register which
+# kind, a name in one language, a known country and a valid, unused credit code are the
+# service's rules.
+
+
+class OrganisationDraft(Draft):
+    """A new organisation."""
+
     kind: OrgKind
-    name_zh: str = Field("", max_length=200)
-    name_en: str = Field("", max_length=200)
-    description_zh: str = Field("", max_length=5000)
-    description_en: str = Field("", max_length=5000)
-    country: str = Field("CN", min_length=2, max_length=2)
-    credit_code: str = Field("", max_length=32)
-    registration_number: str = Field("", max_length=64)
+    name_zh: Text = Field(default="", max_length=200)
+    name_en: Text = Field(default="", max_length=200)
+    description_zh: Text = Field(default="", max_length=5000)
+    description_en: Text = Field(default="", max_length=5000)
+    country: Text = Field(default="CN", min_length=2, max_length=2)
+    credit_code: Text = Field(default="", max_length=32)
+    registration_number: Text = Field(default="", max_length=64)
 
 
-class OrganisationPatch(Input):
-    name_zh: str | None = Field(None, max_length=200)
-    name_en: str | None = Field(None, max_length=200)
-    description_zh: str | None = Field(None, max_length=5000)
-    description_en: str | None = Field(None, max_length=5000)
-    country: str | None = Field(None, min_length=2, max_length=2)
-    credit_code: str | None = Field(None, max_length=32)
-    registration_number: str | None = Field(None, max_length=64)
+class OrganisationChanges(Draft):
+    """A change of an organisation's details: a field left unset (or null) keeps its value."""
+
+    name_zh: Text | None = Field(default=None, max_length=200)
+    name_en: Text | None = Field(default=None, max_length=200)
+    description_zh: Text | None = Field(default=None, max_length=5000)
+    description_en: Text | None = Field(default=None, max_length=5000)
+    country: Text | None = Field(default=None, min_length=2, max_length=2)
+    credit_code: Text | None = Field(default=None, max_length=32)
+    registration_number: Text | None = Field(default=None, max_length=64)
+
+
+class OrganisationIn(OrganisationDraft):  # API body (unknown fields ignored)
+    model_config = ConfigDict(extra="ignore")
+
+
+class OrganisationPatch(OrganisationChanges):  # API body of PATCH
+    model_config = ConfigDict(extra="ignore")
 
 
 class OrganisationOut(Schema):

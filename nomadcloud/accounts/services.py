@@ -42,6 +42,7 @@ from nomadcloud.accounts.models import (
     VerificationDecision,
 )
 from nomadcloud.accounts.principal import Principal
+from nomadcloud.accounts.schemas import OrganisationChanges, OrganisationDraft, PersonChanges
 from nomadcloud.accounts.validators import (
     ensure_one_identifier,
     normalise_phone,
@@ -194,28 +195,20 @@ def register_person(
 
 
 @transaction.atomic
-def update_profile(
-    *,
-    principal: Principal,
-    user: User,
-    display_name: str | None = None,
-    email: str | None = None,
-    phone: str | None = None,
-    preferred_language: str | None = None,
-    is_nomad: bool | None = None,
-) -> User:
+def update_profile(*, principal: Principal, user: User, changes: PersonChanges) -> User:
+    """Change one's own account; a field the changes leave unset (or null) keeps its value."""
     _require_self(principal, user)
     new: dict[str, Any] = {}
-    if display_name is not None:
-        new["display_name"] = _clean_name(display_name)
-    if email is not None:
-        new["email"] = _clean_email(email, exclude=user) or None
-    if phone is not None:
-        new["phone"] = _clean_phone(phone, exclude=user) or None
-    if preferred_language is not None:
-        new["preferred_language"] = _clean_language(preferred_language)
-    if is_nomad is not None:
-        new["is_nomad"] = is_nomad
+    if changes.display_name is not None:
+        new["display_name"] = _clean_name(changes.display_name)
+    if changes.email is not None:
+        new["email"] = _clean_email(changes.email, exclude=user) or None
+    if changes.phone is not None:
+        new["phone"] = _clean_phone(changes.phone, exclude=user) or None
+    if changes.preferred_language is not None:
+        new["preferred_language"] = _clean_language(changes.preferred_language)
+    if changes.is_nomad is not None:
+        new["is_nomad"] = changes.is_nomad
     merged_email = new.get("email", user.email) or ""
     merged_phone = new.get("phone", user.phone) or ""
     ensure_one_identifier(merged_email, merged_phone)
@@ -436,49 +429,29 @@ def _clean_org_identifiers(
                 _("An organisation with this credit code is already registered."),
                 code="credit_code_taken",
             )
-    number = registration_number.strip()
-    if len(number) > 64:
-        raise invalid_field(
-            "registration_number", _("At most %(n)d characters, please.") % {"n": 64}
-        )
-    return country, code, number
+    return country, code, registration_number.strip()
 
 
 @transaction.atomic
 def create_organisation(
-    *,
-    principal: Principal,
-    kind: str,
-    name_zh: str = "",
-    name_en: str = "",
-    country: str = "CN",
-    credit_code: str = "",
-    registration_number: str = "",
-    description_zh: str = "",
-    description_en: str = "",
-    code: str | None = None,
+    *, principal: Principal, draft: OrganisationDraft, code: str | None = None
 ) -> Organisation:
+    """Register an organisation; its creator becomes the owner. ``code`` names the
+    organisations the platform itself relies on (the zone operator)."""
     user = require_person(principal)
     require_write(principal)
-    if kind not in Organisation.Kind.values:
-        raise invalid_field("kind", _("Unknown kind of organisation."))
+    kind = draft.kind
     if kind not in SELF_SERVICE_KINDS and not is_zone_operator(user):
         raise Forbidden(
             _("Only the zone operator can register government departments and operators.")
         )
-    names = {
-        "name_zh": name_zh.strip(),
-        "name_en": name_en.strip(),
-    }
+    names = {"name_zh": draft.name_zh, "name_en": draft.name_en}
     if not names["name_zh"] and not names["name_en"]:
         raise invalid_field("name_zh", _("Give the organisation's name in Chinese or English."))
-    for field, value in names.items():
-        if len(value) > 200:
-            raise invalid_field(field, _("At most %(n)d characters, please.") % {"n": 200})
     country, credit, number = _clean_org_identifiers(
-        country=country,
-        credit_code=credit_code,
-        registration_number=registration_number,
+        country=draft.country,
+        credit_code=draft.credit_code,
+        registration_number=draft.registration_number,
         exclude=None,
     )
     organisation = Organisation.objects.create(
@@ -486,8 +459,8 @@ def create_organisation(
         country=country,
         credit_code=credit,
         registration_number=number,
-        description_zh=description_zh.strip()[:5000],
-        description_en=description_en.strip()[:5000],
+        description_zh=draft.description_zh,
+        description_en=draft.description_en,
         code=code,
         **names,
     )
@@ -511,30 +484,24 @@ def create_organisation(
 
 @transaction.atomic
 def update_organisation(
-    *,
-    principal: Principal,
-    organisation: Organisation,
-    name_zh: str | None = None,
-    name_en: str | None = None,
-    description_zh: str | None = None,
-    description_en: str | None = None,
-    country: str | None = None,
-    credit_code: str | None = None,
-    registration_number: str | None = None,
+    *, principal: Principal, organisation: Organisation, changes: OrganisationChanges
 ) -> Organisation:
+    """Change an organisation's details; a field the changes leave unset (or null) keeps its
+    value. New identifiers drop a verification."""
     check_organisation(principal, organisation, Action.EDIT)
-    new: dict[str, Any] = {}
-    for field, value in {"name_zh": name_zh, "name_en": name_en}.items():
-        if value is not None:
-            if len(value.strip()) > 200:
-                raise invalid_field(field, _("At most %(n)d characters, please.") % {"n": 200})
-            new[field] = value.strip()
-    for field, value in {
-        "description_zh": description_zh,
-        "description_en": description_en,
-    }.items():
-        if value is not None:
-            new[field] = value.strip()[:5000]
+    given = {
+        name: getattr(changes, name)
+        for name in changes.model_fields_set
+        if getattr(changes, name) is not None
+    }
+    new: dict[str, Any] = {
+        name: value
+        for name, value in given.items()
+        if name in ("name_zh", "name_en", "description_zh", "description_en")
+    }
+    country = given.get("country")
+    credit_code = given.get("credit_code")
+    registration_number = given.get("registration_number")
     if not new.get("name_zh", organisation.name_zh) and not new.get(
         "name_en", organisation.name_en
     ):

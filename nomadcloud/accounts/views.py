@@ -39,7 +39,9 @@ from nomadcloud.accounts.forms import (
 )
 from nomadcloud.accounts.models import Invitation, Membership, User
 from nomadcloud.accounts.principal import Principal
+from nomadcloud.accounts.schemas import OrganisationChanges, OrganisationDraft, PersonChanges
 from nomadcloud.core.errors import DomainError, Forbidden, NotFound
+from nomadcloud.core.inputs import draft_from_form
 
 View = Callable[..., HttpResponse]
 
@@ -191,11 +193,16 @@ def account_settings(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST":
         form = profile if request.POST.get("form") == "profile" else foreign
+        changes = None
+        if form is profile and form.is_valid():
+            changes = draft_from_form(form, PersonChanges)  # a refusal shows on the form
         if form.is_valid():
             data = form.cleaned_data
             try:
-                if form is profile:
-                    services.update_profile(principal=_principal(request), user=user, **data)
+                if changes is not None:
+                    services.update_profile(
+                        principal=_principal(request), user=user, changes=changes
+                    )
                 else:
                     services.set_foreign_details(
                         principal=_principal(request),
@@ -309,11 +316,11 @@ def organisations(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def create_organisation(request: HttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST" and form.is_valid()
+    draft = draft_from_form(form, OrganisationDraft) if posted else None
+    if draft is not None:
         try:
-            organisation = services.create_organisation(
-                principal=_principal(request), **form.cleaned_data
-            )
+            organisation = services.create_organisation(principal=_principal(request), draft=draft)
         except DomainError as exc:
             apply_error(form, exc)
         else:
@@ -365,9 +372,11 @@ def edit_organisation(request: HttpRequest, org_id: str) -> HttpResponse:
             "description_en": org.description_en,
         },
     )
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST" and form.is_valid()
+    changes = draft_from_form(form, OrganisationChanges) if posted else None
+    if changes is not None:
         try:
-            services.update_organisation(principal=principal, organisation=org, **form.cleaned_data)
+            services.update_organisation(principal=principal, organisation=org, changes=changes)
         except DomainError as exc:
             apply_error(form, exc)
         else:

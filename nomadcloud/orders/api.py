@@ -100,12 +100,11 @@ def create_order(request: HttpRequest, payload: OrderCreateIn) -> Status[Any]:
     """Create an order as a draft, directly or from a demand (`demand`), with milestones whose
     amounts add up to the total."""
     principal = Principal.of(request)
-    data = payload.dict()
-    organisation = _organisation(principal, data.pop("organisation"))
-    demand_id = data.pop("demand")
+    organisation = _organisation(principal, payload.organisation)
+    demand_id = payload.demand
     demand = demand_for(principal, demand_id, DemandAction.EDIT) if demand_id else None
     order = services.create_order(
-        principal=principal, organisation=organisation, demand=demand, **data
+        principal=principal, organisation=organisation, demand=demand, draft=payload.draft()
     )
     return Status(201, order)
 
@@ -232,9 +231,7 @@ def patch_order(request: HttpRequest, order_id: UUID, payload: OrderPatch) -> An
     """Change the terms while the order is a draft or open without applications."""
     principal = Principal.of(request)
     order = access.order_for(principal, order_id, Action.EDIT)
-    return services.update_order(
-        principal=principal, order=order, **payload.dict(exclude_unset=True)
-    )
+    return services.update_order(principal=principal, order=order, changes=payload)
 
 
 @router.post("/{order_id}/transitions", response=_errors({200: OrderOut}))

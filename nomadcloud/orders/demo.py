@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
-from typing import Any
+from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -24,6 +24,7 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.demands.models import Demand
 from nomadcloud.orders import conversions, services
 from nomadcloud.orders.models import Order
+from nomadcloud.orders.schemas import MilestoneIn, OrderDraft, SkillIn
 from nomadcloud.taxonomy.models import Concept
 from nomadcloud.training.demo import demo_enterprise
 
@@ -45,10 +46,10 @@ def _concepts() -> None:
         )
 
 
-def _milestones(*rows: tuple[str, str, int]) -> list[dict[str, Any]]:
+def _milestones(*rows: tuple[str, str, int]) -> list[MilestoneIn]:
     today = timezone.localdate()
     return [
-        {"title": title, "amount": amount, "due_on": today + timedelta(days=days)}
+        MilestoneIn(title=title, amount=Decimal(amount), due_on=today + timedelta(days=days))
         for title, amount, days in rows
     ]
 
@@ -83,12 +84,14 @@ def seed() -> dict[str, int]:
         principal=boss,
         organisation=enterprise,
         demand=demand,
-        title_zh="" if demand else "企业官网改版",
-        skills=[{"code": "nc.ui-design", "level": 3}],
-        milestones=_milestones(
-            ("交互与视觉设计稿", "12000.00", 14),
-            ("前端开发", "18000.00", 28),
-            ("上线与验收", "8000.50", 42),
+        draft=OrderDraft(
+            title_zh="" if demand else "企业官网改版",
+            skills=[SkillIn(code="nc.ui-design", level=3)],
+            milestones=_milestones(
+                ("交互与视觉设计稿", "12000.00", 14),
+                ("前端开发", "18000.00", 28),
+                ("上线与验收", "8000.50", 42),
+            ),
         ),
     )
     services.publish_order(principal=boss, order=website)
@@ -97,10 +100,12 @@ def seed() -> dict[str, int]:
     clips = services.create_order(
         principal=boss,
         organisation=enterprise,
-        title_zh="宣传短视频剪辑（三条）",
-        title_en="Three promotional clips",
-        skills=[{"code": "nc.video-editing", "level": 3}],
-        milestones=_milestones(("第一条成片", "2000.00", 2), ("其余两条", "2500.00", 10)),
+        draft=OrderDraft(
+            title_zh="宣传短视频剪辑（三条）",
+            title_en="Three promotional clips",
+            skills=[SkillIn(code="nc.video-editing", level=3)],
+            milestones=_milestones(("第一条成片", "2000.00", 2), ("其余两条", "2500.00", 10)),
+        ),
     )
     clips = _taken(boss, nomad, clips)
     services.start_work(principal=lin, order=clips)
@@ -111,10 +116,12 @@ def seed() -> dict[str, int]:
     cleaning = services.create_order(
         principal=boss,
         organisation=enterprise,
-        title_zh="用户评论数据清洗脚本",
-        title_en="Review data cleaning script",
-        skills=[{"code": "nc.data-cleaning", "level": 4}],
-        milestones=_milestones(("脚本与说明", "6800.00", 7)),
+        draft=OrderDraft(
+            title_zh="用户评论数据清洗脚本",
+            title_en="Review data cleaning script",
+            skills=[SkillIn(code="nc.data-cleaning", level=4)],
+            milestones=_milestones(("脚本与说明", "6800.00", 7)),
+        ),
     )
     cleaning = _taken(boss, emma, cleaning)
     services.start_work(principal=em, order=cleaning)
@@ -127,10 +134,12 @@ def seed() -> dict[str, int]:
     manual = services.create_order(
         principal=boss,
         organisation=enterprise,
-        title_zh="产品说明书翻译（中译英）",
-        title_en="Product manual translation (zh → en)",
-        skills=[{"code": "nc.translation", "level": 3}],
-        milestones=_milestones(("前半部分", "1500.00", 5), ("后半部分", "1500.00", 9)),
+        draft=OrderDraft(
+            title_zh="产品说明书翻译（中译英）",
+            title_en="Product manual translation (zh → en)",
+            skills=[SkillIn(code="nc.translation", level=3)],
+            milestones=_milestones(("前半部分", "1500.00", 5), ("后半部分", "1500.00", 9)),
+        ),
     )
     manual = _taken(boss, nomad, manual)
     services.start_work(principal=lin, order=manual)
@@ -155,10 +164,12 @@ def seed() -> dict[str, int]:
     poster = services.create_order(
         principal=boss,
         organisation=enterprise,
-        title_zh="活动海报设计",
-        title_en="Event poster design",
-        skills=[{"code": "nc.graphic-design", "level": 4}],
-        milestones=_milestones(("海报两版", "1800.00", 3)),
+        draft=OrderDraft(
+            title_zh="活动海报设计",
+            title_en="Event poster design",
+            skills=[SkillIn(code="nc.graphic-design", level=4)],
+            milestones=_milestones(("海报两版", "1800.00", 3)),
+        ),
     )
     poster = _taken(boss, nomad, poster)
     services.start_work(principal=lin, order=poster)

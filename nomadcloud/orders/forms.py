@@ -8,7 +8,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nomadcloud.core.inputs import html_limits
 from nomadcloud.orders.models import Conversion, Dispute, Order
+from nomadcloud.orders.schemas import OrderDraft
 from nomadcloud.training.forms import MultipleFileField
 
 
@@ -19,19 +21,28 @@ def _date(label: Any, *, required: bool = True) -> forms.DateField:
 
 
 class OrderForm(forms.Form):
-    title_zh = forms.CharField(label=_("Title (Chinese)"), max_length=200, required=False)
-    title_en = forms.CharField(label=_("Title (English)"), max_length=200, required=False)
+    """The terms as a page shows them; ``draft_from_form(form, OrderDraft)`` checks them
+    with the limits the API uses (the browser gets them as hints)."""
+
+    title_zh = forms.CharField(
+        label=_("Title (Chinese)"),
+        required=False,
+        widget=forms.TextInput(attrs=html_limits(OrderDraft, "title_zh")),
+    )
+    title_en = forms.CharField(
+        label=_("Title (English)"),
+        required=False,
+        widget=forms.TextInput(attrs=html_limits(OrderDraft, "title_en")),
+    )
     description_zh = forms.CharField(
         label=_("Description (Chinese)"),
-        max_length=20000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs={"rows": 5, **html_limits(OrderDraft, "description_zh")}),
     )
     description_en = forms.CharField(
         label=_("Description (English)"),
-        max_length=20000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs={"rows": 5, **html_limits(OrderDraft, "description_en")}),
     )
     milestones = forms.CharField(
         label=_("Milestones"),

@@ -1,6 +1,7 @@
 """Typed API input and output of orders and conversions. Amounts are decimal strings with at
 most two places (CNY); a float is refused."""
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -9,10 +10,11 @@ from uuid import UUID
 from django.conf import settings
 from django.urls import reverse
 from ninja import Field, Schema
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, ConfigDict
 
 from nomadcloud.core.i18n import localized
-from nomadcloud.core.schemas import Input, IsoDate
+from nomadcloud.core.inputs import Draft
+from nomadcloud.core.schemas import Input, IsoDate, Text
 from nomadcloud.orders.models import (
     Conversion,
     ConversionDocument,
@@ -57,6 +59,8 @@ StatusName = Literal[
 
 
 class SkillIn(Input):
+    model_config = ConfigDict(frozen=True)
+
     code: str = Field(..., min_length=1, max_length=120, description="A taxonomy concept code.")
     level: int = Field(
         ..., ge=1, le=5, description="National level accepted work shows: 5 (entry) … 1 (expert)."
@@ -64,40 +68,71 @@ class SkillIn(Input):
 
 
 class MilestoneIn(Input):
-    title: str = Field(..., min_length=1, max_length=200)
+    model_config = ConfigDict(frozen=True)
+
+    title: Text = Field(..., min_length=1, max_length=200)
     amount: Amount
     due_on: IsoDate
 
 
-class OrderIn(Input):
-    title_zh: str = Field("", max_length=200)
-    title_en: str = Field("", max_length=200)
-    description_zh: str = Field("", max_length=20000)
-    description_en: str = Field("", max_length=20000)
+# --- the typed inputs of creating and editing an order -------------------------------------------
+# Each limit is stated here once; the API's request bodies below are these models, and the
+# order form hands its parsed lines to them (``draft_from_form``). The rules that need the
+# database or several fields (a title in one language, at least one milestone, amounts above
+# zero, the stated total, known skill codes) are the service's.
+
+
+class OrderDraft(Draft):
+    """The terms of a new order."""
+
+    title_zh: Text = Field(default="", max_length=200)
+    title_en: Text = Field(default="", max_length=200)
+    description_zh: Text = Field(default="", max_length=20000)
+    description_en: Text = Field(default="", max_length=20000)
     skills: list[SkillIn] = Field(default_factory=list, max_length=30)
     milestones: list[MilestoneIn] = Field(..., max_length=20)
     total: Amount | None = Field(
-        None, description="Optional check: refused unless it equals the sum of the milestones."
+        default=None,
+        description="Optional check: refused unless it equals the sum of the milestones.",
     )
 
 
-class OrderCreateIn(OrderIn):
+class OrderChanges(Draft):
+    """A partial change of the terms: a field left unset keeps its value; null clears a
+    text (and empties a list)."""
+
+    title_zh: Text | None = Field(default=None, max_length=200)
+    title_en: Text | None = Field(default=None, max_length=200)
+    description_zh: Text | None = Field(default=None, max_length=20000)
+    description_en: Text | None = Field(default=None, max_length=20000)
+    skills: list[SkillIn] | None = Field(default=None, max_length=30)
+    milestones: list[MilestoneIn] | None = Field(default=None, max_length=20)
+    total: Amount | None = None
+
+    @classmethod
+    def of(cls, draft: OrderDraft, names: Iterable[str]) -> "OrderChanges":
+        """The fields ``names`` of a full draft (all of them from the order form)."""
+        return cls.model_validate({n: getattr(draft, n) for n in names if n in cls.model_fields})
+
+
+# API body: the draft, and where and from what. Like every API body it ignores unknown fields
+# (and carries no docstring, which would become the schema's description).
+class OrderCreateIn(OrderDraft):
+    model_config = ConfigDict(extra="ignore")
+
     organisation: UUID | None = Field(
-        None, description="The enterprise; implied for an organisation API key."
+        default=None, description="The enterprise; implied for an organisation API key."
     )
     demand: UUID | None = Field(
-        None, description="Create from this demand: its titles, description and skills."
+        default=None, description="Create from this demand: its titles, description and skills."
     )
 
+    def draft(self) -> OrderDraft:
+        return OrderDraft.model_validate(self.model_dump(exclude={"organisation", "demand"}))
 
-class OrderPatch(Input):
-    title_zh: str | None = Field(None, max_length=200)
-    title_en: str | None = Field(None, max_length=200)
-    description_zh: str | None = Field(None, max_length=20000)
-    description_en: str | None = Field(None, max_length=20000)
-    skills: list[SkillIn] | None = Field(None, max_length=30)
-    milestones: list[MilestoneIn] | None = Field(None, max_length=20)
-    total: Amount | None = None
+
+class OrderPatch(OrderChanges):  # API body of PATCH
+    model_config = ConfigDict(extra="ignore")
 
 
 class TransitionIn(Input):

@@ -27,7 +27,8 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, Forbidden, NotFound, invalid_field
 from nomadcloud.core.i18n import localized
-from nomadcloud.core.money import format_cny
+from nomadcloud.core.inputs import parse_draft, with_changes
+from nomadcloud.core.money import format_cny, to_cny
 from nomadcloud.demands.models import Demand
 from nomadcloud.notifications.services import notify
 from nomadcloud.orders import access, allocation, events, transitions
@@ -44,12 +45,12 @@ from nomadcloud.orders.models import (
     Settlement,
     SettlementLine,
 )
+from nomadcloud.orders.schemas import OrderChanges, OrderDraft
 from nomadcloud.orders.transitions import Context, Role
 from nomadcloud.talent.services import record_verified_work
 from nomadcloud.training import cleaning, uploads
 
 S = Order.Status
-MAX_MILESTONES = 20
 MAX_DELIVERABLES = 50
 REMINDER_DAYS_BEFORE = 2
 DISPUTE_RULES_VERSION = "orders-disputes-2026.1"
@@ -58,61 +59,46 @@ RATABLE = (S.ACCEPTED, S.SETTLED, S.RESOLVED)
 THREAD_OPEN = (S.ASSIGNED, S.IN_PROGRESS, S.DELIVERED, S.ACCEPTED, S.SETTLED, S.DISPUTED)
 SCALAR_FIELDS = ("title_zh", "title_en", "description_zh", "description_en")
 LIST_FIELDS = ("skills", "milestones")
-FIELDS = frozenset((*SCALAR_FIELDS, *LIST_FIELDS, "total"))
 
 
-# --- cleaning -------------------------------------------------------------------------------------
+# --- the terms ------------------------------------------------------------------------------------
 
 
-def _milestones(raw: list[Any]) -> list[dict[str, Any]]:
-    items = [item if isinstance(item, dict) else dict(item) for item in raw]
-    if not items:
-        raise invalid_field("milestones", _("Add at least one milestone."))
-    if len(items) > MAX_MILESTONES:
-        raise invalid_field(
-            "milestones", _("At most %(n)d milestones, please.") % {"n": MAX_MILESTONES}
-        )
-    return [
-        {
-            "title": cleaning.text(item.get("title"), f"milestones.{i}.title", 200, required=True),
-            "amount": cleaning.amount(item.get("amount"), f"milestones.{i}.amount", positive=True),
-            "due_on": cleaning.day(item.get("due_on"), f"milestones.{i}.due_on"),
-        }
-        for i, item in enumerate(items)
-    ]
-
-
-def clean_order_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    """Validate and normalise; the total is computed from the milestones, and a total sent
-    along must equal that sum to the cent."""
-    unknown = set(fields) - FIELDS
-    if unknown:
-        name = sorted(unknown)[0]
-        raise invalid_field(name, _("Unknown field %(name)s.") % {"name": name[:40]})
-    clean: dict[str, Any] = {
-        "title_zh": cleaning.text(fields.get("title_zh"), "title_zh", 200),
-        "title_en": cleaning.text(fields.get("title_en"), "title_en", 200),
-        "description_zh": cleaning.text(fields.get("description_zh"), "description_zh", 20000),
-        "description_en": cleaning.text(fields.get("description_en"), "description_en", 20000),
-    }
-    if not clean["title_zh"] and not clean["title_en"]:
+def _terms(draft: OrderDraft) -> dict[str, Any]:
+    """The terms as stored, after the rules the draft cannot state alone: a title in one
+    language, known skill codes, at least one milestone, amounts above zero and a total
+    (computed from the milestones) that a stated total must equal to the cent."""
+    if not draft.title_zh and not draft.title_en:
         raise invalid_field("title_zh", _("Give a title in Chinese or English."))
-    clean["skills"] = cleaning.skills(fields.get("skills") or [])
-    clean["milestones"] = _milestones(fields.get("milestones") or [])
-    total = sum((m["amount"] for m in clean["milestones"]), Decimal(0))
+    skills = cleaning.skills(s.model_dump() for s in draft.skills)
+    if not draft.milestones:
+        raise invalid_field("milestones", _("Add at least one milestone."))
+    milestones: list[dict[str, Any]] = []
+    for i, item in enumerate(draft.milestones):
+        if item.amount == 0:
+            raise invalid_field(f"milestones.{i}.amount", _("The amount must be more than zero."))
+        milestones.append(
+            {"title": item.title, "amount": to_cny(item.amount), "due_on": item.due_on}
+        )
+    total = sum((m["amount"] for m in milestones), Decimal(0))
     if total >= cleaning.MAX_AMOUNT:
         raise invalid_field("milestones", _("This amount is too large."))
-    if fields.get("total") not in (None, ""):
-        stated = cleaning.amount(fields["total"], "total")
-        if stated != total:
-            raise invalid_field(
-                "total",
-                _("The milestones add up to %(sum)s, not %(total)s.")
-                % {"sum": format_cny(total), "total": format_cny(stated)},
-                code="total_mismatch",
-            )
-    clean["total"] = total
-    return clean
+    if draft.total is not None and to_cny(draft.total) != total:
+        raise invalid_field(
+            "total",
+            _("The milestones add up to %(sum)s, not %(total)s.")
+            % {"sum": format_cny(total), "total": format_cny(draft.total)},
+            code="total_mismatch",
+        )
+    return {
+        "title_zh": draft.title_zh,
+        "title_en": draft.title_en,
+        "description_zh": draft.description_zh,
+        "description_en": draft.description_en,
+        "skills": skills,
+        "milestones": milestones,
+        "total": total,
+    }
 
 
 def fields_from_demand(demand: Demand) -> dict[str, Any]:
@@ -299,8 +285,8 @@ def create_order(
     *,
     principal: Principal,
     organisation: Organisation,
+    draft: OrderDraft,
     demand: Demand | None = None,
-    **fields: Any,
 ) -> Order:
     """A new order, as a draft. From a demand, missing titles, description and skills are
     taken from it (the demand must belong to the same enterprise)."""
@@ -308,9 +294,9 @@ def create_order(
     if demand is not None:
         if demand.organisation_id != organisation.pk:
             raise invalid_field("demand", _("The demand belongs to another organisation."))
-        base = fields_from_demand(demand)
-        fields = {**base, **{k: v for k, v in fields.items() if v not in (None, "", [])}}
-    clean = clean_order_fields(fields)
+        missing = {k: v for k, v in fields_from_demand(demand).items() if not getattr(draft, k)}
+        draft = parse_draft(OrderDraft, {**draft.model_dump(), **missing})
+    clean = _terms(draft)
     order = Order(organisation=organisation, demand=demand, created_by=principal.user)
     _apply(order, clean)
     OrderEvent.objects.create(
@@ -333,8 +319,9 @@ def create_order(
 
 
 @transaction.atomic
-def update_order(*, principal: Principal, order: Order, **fields: Any) -> Order:
-    """Change the terms while the order is a draft or open with no applications yet."""
+def update_order(*, principal: Principal, order: Order, changes: OrderChanges) -> Order:
+    """Change the terms while the order is a draft or open with no applications yet. A
+    field the changes leave unset keeps its value; null clears a text or the skills."""
     require_write(principal)
     order = _lock(order)
     if order.status not in EDITABLE:
@@ -344,10 +331,10 @@ def update_order(*, principal: Principal, order: Order, **fields: Any) -> Order:
             code="order_fixed",
         )
     current = current_fields(order)
-    clean = clean_order_fields({**current, **fields})
+    clean = _terms(with_changes(OrderDraft, current, changes))
     before, after = audit.changes(order, {k: clean[k] for k in SCALAR_FIELDS})
     summary_now = _summary(clean)
-    summary_before = _summary({**clean_order_fields(current)})
+    summary_before = _summary(_terms(parse_draft(OrderDraft, current)))
     for key in ("milestones", "skills", "total"):
         if summary_before[key] != summary_now[key]:
             before[key], after[key] = summary_before[key], summary_now[key]

@@ -26,6 +26,7 @@ from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.accounts.views import domain_errors
 from nomadcloud.core.errors import DomainError, InvalidInput, NotFound
+from nomadcloud.core.inputs import draft_from_form
 from nomadcloud.demands.access import Action as DemandAction
 from nomadcloud.demands.access import demand_for
 from nomadcloud.orders import access, conversions, queries, services, transitions
@@ -51,6 +52,7 @@ from nomadcloud.orders.models import (
     OrderApplication,
     Rating,
 )
+from nomadcloud.orders.schemas import OrderChanges, OrderDraft
 from nomadcloud.orders.transitions import Role
 from nomadcloud.training import uploads
 from nomadcloud.training.models import Enrolment
@@ -125,10 +127,12 @@ def create(request: HttpRequest, org_id: str) -> HttpResponse:
     demand = demand_for(principal, demand_id, DemandAction.EDIT) if demand_id else None
     initial = OrderForm.initial_for(services.fields_from_demand(demand)) if demand else {}
     form = OrderForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST" and form.is_valid()
+    draft = draft_from_form(form, OrderDraft) if posted else None
+    if draft is not None:
         try:
             order = services.create_order(
-                principal=principal, organisation=organisation, demand=demand, **form.cleaned_data
+                principal=principal, organisation=organisation, demand=demand, draft=draft
             )
         except DomainError as exc:
             apply_error(form, exc)
@@ -151,9 +155,12 @@ def edit(request: HttpRequest, order_id: str) -> HttpResponse:
     form = OrderForm(
         request.POST or None, initial=OrderForm.initial_for(services.current_fields(order))
     )
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST" and form.is_valid()
+    draft = draft_from_form(form, OrderDraft) if posted else None
+    if draft is not None:
         try:
-            services.update_order(principal=principal, order=order, **form.cleaned_data)
+            changes = OrderChanges.of(draft, form.fields)  # the form shows all the terms
+            services.update_order(principal=principal, order=order, changes=changes)
         except DomainError as exc:
             apply_error(form, exc)
         else:

@@ -97,9 +97,7 @@ def get_my_profile(request: HttpRequest) -> Any:
 @router.patch("/me/profile", response=_errors({200: ProfileOut}), tags=["talent"])
 def patch_my_profile(request: HttpRequest, payload: ProfilePatch) -> Any:
     principal, user = _me(request)
-    data = payload.dict(exclude_unset=True)
-    visibility = {k: v for k, v in (data.pop("visibility", None) or {}).items() if v is not None}
-    services.update_profile(principal=principal, visibility=visibility, **data)
+    services.update_profile(principal=principal, changes=payload)
     return _own_profile_out(principal, user)
 
 
@@ -134,9 +132,7 @@ def declare_skill(request: HttpRequest, payload: SkillIn) -> Status[Any]:
 @router.post("/me/projects", response=_errors({201: ProjectOut}), tags=["talent"])
 def add_project(request: HttpRequest, payload: ProjectIn) -> Status[Any]:
     principal, _user = _me(request)
-    data = payload.dict()
-    codes = data.pop("skills")
-    return Status(201, services.add_project(principal=principal, concept_codes=codes, **data))
+    return Status(201, services.add_project(principal=principal, draft=payload))
 
 
 @router.post("/me/tools", response=_errors({201: ToolOut}), tags=["talent"])

@@ -8,7 +8,6 @@ get_or_create by code. Idempotent; called by ``seed_demo`` after the accounts de
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +17,7 @@ from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.talent import services
 from nomadcloud.talent.models import Profile, RuleSet, Track
+from nomadcloud.talent.schemas import ProfileChanges, ProjectDraft, VisibilityIn
 from nomadcloud.taxonomy.models import Concept
 
 DOMESTIC_CRITERIA = {
@@ -78,15 +78,19 @@ def _linxiaoyu(user: User) -> None:
     me = Principal.for_user(user)
     services.update_profile(
         principal=me,
-        headline_zh="数据标注与短视频剪辑",
-        headline_en="Data labelling and short-video editing",
-        bio_zh="在洋浦远程工作，为上海、深圳的客户做数据标注与视频后期。",
-        bio_en="Working remotely from Yangpu for clients in Shanghai and Shenzhen.",
-        location="儋州市洋浦",
-        time_zone="Asia/Shanghai",
-        rate_amount=Decimal("180.00"),
-        rate_unit="hour",
-        visibility={"about": "public", "skills": "public", "projects": "public", "tools": "public"},
+        changes=ProfileChanges(
+            headline_zh="数据标注与短视频剪辑",
+            headline_en="Data labelling and short-video editing",
+            bio_zh="在洋浦远程工作，为上海、深圳的客户做数据标注与视频后期。",
+            bio_en="Working remotely from Yangpu for clients in Shanghai and Shenzhen.",
+            location="儋州市洋浦",
+            time_zone="Asia/Shanghai",
+            rate_amount="180.00",
+            rate_unit="hour",
+            visibility=VisibilityIn(
+                about="public", skills="public", projects="public", tools="public"
+            ),
+        ),
     )
     services.set_language(principal=me, language="zh", level="native")
     services.set_language(principal=me, language="en", level="B2")
@@ -101,14 +105,16 @@ def _linxiaoyu(user: User) -> None:
     )
     services.add_project(
         principal=me,
-        title_zh="自动驾驶图像标注",
-        title_en="Image labelling for autonomous driving",
-        role="标注组长",
-        started_on=date(2025, 3, 1),
-        ended_on=date(2025, 9, 30),
-        outcome_zh="完成 12 万张图像，质检通过率 98.6%",
-        outcome_en="120,000 images, 98.6% passed quality control",
-        concept_codes=["nc.data-annotation", "nc.label-studio"],
+        draft=ProjectDraft(
+            title_zh="自动驾驶图像标注",
+            title_en="Image labelling for autonomous driving",
+            role="标注组长",
+            started_on=date(2025, 3, 1),
+            ended_on=date(2025, 9, 30),
+            outcome_zh="完成 12 万张图像，质检通过率 98.6%",
+            outcome_en="120,000 images, 98.6% passed quality control",
+            skills=["nc.data-annotation", "nc.label-studio"],
+        ),
     )
     services.set_tool(principal=me, concept=_concept("nc.label-studio"), proficiency=4, years=2)
     services.set_tool(
@@ -124,15 +130,17 @@ def _emma(user: User) -> None:
     me = Principal.for_user(user)
     services.update_profile(
         principal=me,
-        headline_zh="用户体验设计师",
-        headline_en="UX designer",
-        bio_en="Designing products for European and Chinese start-ups from Hainan.",
-        location="Danzhou",
-        time_zone="Europe/Berlin",
-        availability=Profile.Availability.PARTLY,
-        rate_amount=Decimal("4500.00"),
-        rate_unit="day",
-        visibility={"about": "public", "skills": "public", "tools": "public"},
+        changes=ProfileChanges(
+            headline_zh="用户体验设计师",
+            headline_en="UX designer",
+            bio_en="Designing products for European and Chinese start-ups from Hainan.",
+            location="Danzhou",
+            time_zone="Europe/Berlin",
+            availability="partly",
+            rate_amount="4500.00",
+            rate_unit="day",
+            visibility=VisibilityIn(about="public", skills="public", tools="public"),
+        ),
     )
     services.set_language(principal=me, language="de", level="native")
     services.set_language(principal=me, language="en", level="C2")
@@ -148,11 +156,13 @@ def _emma(user: User) -> None:
     services.declare_skill(principal=me, concept=_concept("nc.frontend-dev"), level=5)
     services.add_project(
         principal=me,
-        title_en="Booking app for Ocean Flower Island",
-        title_zh="海花岛预订应用",
-        role="Lead designer",
-        started_on=date(2025, 10, 1),
-        concept_codes=["nc.ux-design", "nc.figma"],
+        draft=ProjectDraft(
+            title_en="Booking app for Ocean Flower Island",
+            title_zh="海花岛预订应用",
+            role="Lead designer",
+            started_on=date(2025, 10, 1),
+            skills=["nc.ux-design", "nc.figma"],
+        ),
     )
     services.set_tool(principal=me, concept=_concept("nc.figma"), proficiency=5, years=6)
     services.set_tool(principal=me, concept=_concept("nc.vscode"), proficiency=2, years=1)
@@ -202,10 +212,12 @@ def _generated_profiles() -> int:
         zh, en, codes = TRADES[index % len(TRADES)]
         services.update_profile(
             principal=me,
-            headline_zh=zh,
-            headline_en=en,
-            location="儋州" if index % 3 else "洋浦",
-            availability="available" if index % 5 else "partly",
+            changes=ProfileChanges(
+                headline_zh=zh,
+                headline_en=en,
+                location="儋州" if index % 3 else "洋浦",
+                availability="available" if index % 5 else "partly",
+            ),
         )
         services.set_language(principal=me, language="zh", level="native")
         services.set_language(principal=me, language="en", level=("B1", "B2", "C1")[index % 3])

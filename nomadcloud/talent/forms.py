@@ -2,50 +2,62 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nomadcloud.core.inputs import Draft, html_limits
 from nomadcloud.talent.models import (
+    SECTIONS,
     EvidenceFile,
     Profile,
     ProfileLanguage,
     Track,
     Visibility,
 )
+from nomadcloud.talent.schemas import ProfileChanges, ProjectDraft
 from nomadcloud.taxonomy.levels import SkillLevel
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
+def _text(label: Any, name: str, model: type[Draft], **kwargs: Any) -> forms.CharField:
+    """A text field whose limit is the draft's (given to the browser as a hint)."""
+    widget = kwargs.pop("widget", forms.TextInput())
+    widget.attrs.update(html_limits(model, name))
+    return forms.CharField(label=label, widget=widget, **kwargs)
+
+
 class ProfileForm(forms.Form):
-    headline_zh = forms.CharField(label=_("Headline (Chinese)"), max_length=200, required=False)
-    headline_en = forms.CharField(label=_("Headline (English)"), max_length=200, required=False)
-    bio_zh = forms.CharField(
-        label=_("About me (Chinese)"),
-        max_length=5000,
+    """The profile as the page shows it; ``draft_from_form(form, ProfileChanges)`` checks it
+    with the limits the API uses."""
+
+    headline_zh = _text(_("Headline (Chinese)"), "headline_zh", ProfileChanges, required=False)
+    headline_en = _text(_("Headline (English)"), "headline_en", ProfileChanges, required=False)
+    bio_zh = _text(
+        _("About me (Chinese)"),
+        "bio_zh",
+        ProfileChanges,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    bio_en = forms.CharField(
-        label=_("About me (English)"),
-        max_length=5000,
+    bio_en = _text(
+        _("About me (English)"),
+        "bio_en",
+        ProfileChanges,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    location = forms.CharField(label=_("Location"), max_length=100, required=False)
-    time_zone = forms.CharField(
-        label=_("Time zone"),
-        max_length=64,
+    location = _text(_("Location"), "location", ProfileChanges, required=False)
+    time_zone = _text(
+        _("Time zone"),
+        "time_zone",
+        ProfileChanges,
         help_text=_("IANA name, e.g. Asia/Shanghai or Europe/Lisbon."),
     )
     availability = forms.ChoiceField(label=_("Availability"), choices=Profile.Availability.choices)
-    rate_amount = forms.DecimalField(
-        label=_("Expected rate (CNY)"),
-        required=False,
-        min_value=0,
-        max_digits=12,
-        decimal_places=2,
-    )
+    rate_amount = forms.DecimalField(label=_("Expected rate (CNY)"), required=False)
     rate_unit = forms.ChoiceField(
         label=_("Rate per"), choices=Profile.RateUnit.choices, required=False
     )
@@ -66,6 +78,16 @@ class ProfileForm(forms.Form):
         label=_("Who sees projects"), choices=Visibility.choices
     )
     tools_visibility = forms.ChoiceField(label=_("Who sees tools"), choices=Visibility.choices)
+
+    def clean_rate_amount(self) -> str:
+        amount = self.cleaned_data["rate_amount"]
+        return "" if amount is None else str(amount)  # exact, as the API sends it
+
+    def clean(self) -> dict[str, Any]:
+        """The section selects become the draft's ``visibility``."""
+        data = super().clean() or {}
+        data["visibility"] = {s: data.pop(f"{s}_visibility", None) for s in SECTIONS}
+        return data
 
 
 class LanguageForm(forms.Form):
@@ -99,30 +121,35 @@ class SkillForm(forms.Form):
 
 
 class ProjectForm(forms.Form):
-    title_zh = forms.CharField(label=_("Title (Chinese)"), max_length=200, required=False)
-    title_en = forms.CharField(label=_("Title (English)"), max_length=200, required=False)
-    role = forms.CharField(label=_("Your role"), max_length=100)
+    title_zh = _text(_("Title (Chinese)"), "title_zh", ProjectDraft, required=False)
+    title_en = _text(_("Title (English)"), "title_en", ProjectDraft, required=False)
+    role = _text(_("Your role"), "role", ProjectDraft)
     started_on = forms.DateField(label=_("From"), widget=DATE)
     ended_on = forms.DateField(label=_("Until"), required=False, widget=DATE)
-    outcome_zh = forms.CharField(
-        label=_("Outcome (Chinese)"),
-        max_length=5000,
+    outcome_zh = _text(
+        _("Outcome (Chinese)"),
+        "outcome_zh",
+        ProjectDraft,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    outcome_en = forms.CharField(
-        label=_("Outcome (English)"),
-        max_length=5000,
+    outcome_en = _text(
+        _("Outcome (English)"),
+        "outcome_en",
+        ProjectDraft,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    evidence_url = forms.CharField(label=_("Evidence link"), max_length=500, required=False)
+    evidence_url = _text(_("Evidence link"), "evidence_url", ProjectDraft, required=False)
     skills = forms.CharField(
         label=_("Skills and tools used"),
         max_length=2000,
         required=False,
         help_text=_("Codes, separated by commas."),
     )
+
+    def clean_skills(self) -> list[str]:
+        return [code.strip() for code in self.cleaned_data["skills"].split(",") if code.strip()]
 
 
 class ToolForm(forms.Form):

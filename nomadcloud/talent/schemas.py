@@ -6,9 +6,11 @@ from typing import Any, Literal
 from uuid import UUID
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 from nomadcloud.core.i18n import localized
-from nomadcloud.core.schemas import Input, IsoDate
+from nomadcloud.core.inputs import Draft
+from nomadcloud.core.schemas import Input, IsoDate, Text
 from nomadcloud.talent.models import (
     Application,
     Certificate,
@@ -26,6 +28,8 @@ EvidenceKind = Literal["income", "contract", "stay", "permit", "skill", "other"]
 
 
 class VisibilityIn(Input):
+    model_config = ConfigDict(frozen=True)
+
     about: VisibilityName | None = None
     rate: VisibilityName | None = None
     languages: VisibilityName | None = None
@@ -35,19 +39,36 @@ class VisibilityIn(Input):
     tools: VisibilityName | None = None
 
 
-class ProfilePatch(Input):
-    headline_zh: str | None = Field(None, max_length=200)
-    headline_en: str | None = Field(None, max_length=200)
-    bio_zh: str | None = Field(None, max_length=5000)
-    bio_en: str | None = Field(None, max_length=5000)
-    location: str | None = Field(None, max_length=100)
-    time_zone: str | None = Field(None, max_length=64, description="IANA name, e.g. Asia/Shanghai")
+# --- the typed inputs of the profile's use cases ------------------------------------------------
+# Each limit is stated here once; the API's request bodies below are these models and the
+# profile forms hand their fields to them (``draft_from_form``). The rules that need the
+# database or several fields (a known time zone, an exact rate with its unit, a title in one
+# language, dates in order, known skill codes) are the service's.
+
+
+class ProfileChanges(Draft):
+    """A change of the profile's own fields: only what is given (not null) changes."""
+
+    headline_zh: Text | None = Field(default=None, max_length=200)
+    headline_en: Text | None = Field(default=None, max_length=200)
+    bio_zh: Text | None = Field(default=None, max_length=5000)
+    bio_en: Text | None = Field(default=None, max_length=5000)
+    location: Text | None = Field(default=None, max_length=100)
+    time_zone: Text | None = Field(
+        default=None, max_length=64, description="IANA name, e.g. Asia/Shanghai"
+    )
     availability: Literal["available", "partly", "unavailable"] | None = None
-    rate_amount: str | None = Field(
-        None, max_length=20, description='Exact CNY as a string, e.g. "450.00"; "" clears.'
+    rate_amount: Text | None = Field(
+        default=None,
+        max_length=20,
+        description='Exact CNY as a string, e.g. "450.00"; "" clears.',
     )
     rate_unit: Literal["", "hour", "day", "month"] | None = None
     visibility: VisibilityIn | None = None
+
+
+class ProfilePatch(ProfileChanges):  # API body of PATCH (unknown fields ignored)
+    model_config = ConfigDict(extra="ignore")
 
 
 class LanguageIn(Input):
@@ -133,16 +154,22 @@ class SkillOut(Schema):
         return list(obj.evidence.all())
 
 
-class ProjectIn(Input):
-    title_zh: str = Field("", max_length=200)
-    title_en: str = Field("", max_length=200)
-    role: str = Field(..., min_length=1, max_length=100)
+class ProjectDraft(Draft):
+    """A project on the profile."""
+
+    title_zh: Text = Field(default="", max_length=200)
+    title_en: Text = Field(default="", max_length=200)
+    role: Text = Field(..., min_length=1, max_length=100)
     started_on: IsoDate
     ended_on: IsoDate | None = None
-    outcome_zh: str = Field("", max_length=5000)
-    outcome_en: str = Field("", max_length=5000)
-    evidence_url: str = Field("", max_length=500)
+    outcome_zh: Text = Field(default="", max_length=5000)
+    outcome_en: Text = Field(default="", max_length=5000)
+    evidence_url: Text = Field(default="", max_length=500)
     skills: list[str] = Field(default_factory=list, max_length=30, description="Concept codes")
+
+
+class ProjectIn(ProjectDraft):  # API body (unknown fields ignored)
+    model_config = ConfigDict(extra="ignore")
 
 
 class ProjectOut(Schema):

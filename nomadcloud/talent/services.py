@@ -57,8 +57,8 @@ from nomadcloud.talent.models import (
     RuleSet,
     SkillEvidence,
     Track,
-    Visibility,
 )
+from nomadcloud.talent.schemas import ProfileChanges, ProjectDraft
 from nomadcloud.taxonomy.levels import SkillLevel, is_higher
 from nomadcloud.taxonomy.models import Concept
 
@@ -155,60 +155,34 @@ def ensure_profile(user: User) -> Profile:
 
 
 @transaction.atomic
-def update_profile(
-    *,
-    principal: Principal,
-    headline_zh: str | None = None,
-    headline_en: str | None = None,
-    bio_zh: str | None = None,
-    bio_en: str | None = None,
-    location: str | None = None,
-    time_zone: str | None = None,
-    availability: str | None = None,
-    rate_amount: Decimal | str | None = None,
-    rate_unit: str | None = None,
-    visibility: dict[str, str] | None = None,
-) -> Profile:
-    """Change the profile's own fields; only what is given changes. ``rate_amount`` ``""``
-    with ``rate_unit`` ``""`` clears the expected rate."""
+def update_profile(*, principal: Principal, changes: ProfileChanges) -> Profile:
+    """Change the profile's own fields; only what is given (not null) changes.
+    ``rate_amount`` ``""`` with ``rate_unit`` ``""`` clears the expected rate."""
     user = require_person(principal)
     require_write(principal)
-    new: dict[str, Any] = {}
-    for field, value, limit in (
-        ("headline_zh", headline_zh, 200),
-        ("headline_en", headline_en, 200),
-        ("bio_zh", bio_zh, 5000),
-        ("bio_en", bio_en, 5000),
-        ("location", location, 100),
-    ):
-        if value is not None:
-            new[field] = _clean_text(field, value, limit)
-    if time_zone is not None:
-        if time_zone.strip() not in _time_zones():
-            raise invalid_field(
-                "time_zone", _("Enter an IANA time zone such as Asia/Shanghai or Europe/Lisbon.")
-            )
-        new["time_zone"] = time_zone.strip()
-    if availability is not None:
-        if availability not in Profile.Availability.values:
-            raise invalid_field("availability", _("Choose an availability."))
-        new["availability"] = availability
-    if rate_amount is not None or rate_unit is not None:
+    new: dict[str, Any] = {  # the texts and the availability, as the draft checked them
+        name: getattr(changes, name)
+        for name in changes.model_fields_set - {"visibility", "rate_amount", "rate_unit"}
+        if getattr(changes, name) is not None
+    }
+    if "time_zone" in new and new["time_zone"] not in _time_zones():
+        raise invalid_field(
+            "time_zone", _("Enter an IANA time zone such as Asia/Shanghai or Europe/Lisbon.")
+        )
+    if changes.rate_amount is not None or changes.rate_unit is not None:
         amount: Decimal | None
-        if rate_amount in (None, ""):
+        if changes.rate_amount in (None, ""):
             amount = None
         else:
             try:
-                amount = to_cny(rate_amount)
+                amount = to_cny(changes.rate_amount)
             except ValueError:
                 raise invalid_field(
                     "rate_amount", _("Enter an amount in yuan with at most two decimals.")
                 ) from None
             if amount < 0 or amount >= Decimal("10000000000"):
                 raise invalid_field("rate_amount", _("Enter an amount from 0 to 9,999,999,999."))
-        unit = rate_unit or ""
-        if unit not in Profile.RateUnit.values:
-            raise invalid_field("rate_unit", _("Choose per hour, per day or per month."))
+        unit = changes.rate_unit or ""
         if (amount is None) != (unit == ""):
             raise invalid_field(
                 "rate_unit" if amount is not None else "rate_amount",
@@ -216,12 +190,10 @@ def update_profile(
             )
         new["rate_amount"] = amount
         new["rate_unit"] = unit
-    for section, value in (visibility or {}).items():
-        if section not in SECTIONS:
-            raise invalid_field("visibility", _("Unknown profile section."))
-        if value not in Visibility.values:
-            raise invalid_field(f"{section}_visibility", _("Choose who may see this section."))
-        new[f"{section}_visibility"] = value
+    for section in SECTIONS:
+        value = getattr(changes.visibility, section, None)
+        if value is not None:
+            new[f"{section}_visibility"] = value
     profile = ensure_profile(user)
     profile = Profile.objects.select_for_update().get(pk=profile.pk)
     changed = [f for f, v in new.items() if getattr(profile, f) != v]
@@ -492,37 +464,18 @@ def record_verified_work(
 
 
 @transaction.atomic
-def add_project(
-    *,
-    principal: Principal,
-    title_zh: str = "",
-    title_en: str = "",
-    role: str,
-    started_on: date,
-    ended_on: date | None = None,
-    outcome_zh: str = "",
-    outcome_en: str = "",
-    evidence_url: str = "",
-    concept_codes: list[str] | None = None,
-) -> Project:
+def add_project(*, principal: Principal, draft: ProjectDraft) -> Project:
     user = require_person(principal)
     require_write(principal)
-    title_zh = _clean_text("title_zh", title_zh, 200)
-    title_en = _clean_text("title_en", title_en, 200)
-    if not title_zh and not title_en:
+    if not draft.title_zh and not draft.title_en:
         raise invalid_field("title_zh", _("Give the project's title in Chinese or English."))
-    role = _clean_text("role", role, 100)
-    if not role:
-        raise invalid_field("role", _("This field is required."))
-    if started_on > timezone.localdate():
+    if draft.started_on > timezone.localdate():
         raise invalid_field("started_on", _("This date is in the future."))
-    if ended_on is not None and ended_on < started_on:
+    if draft.ended_on is not None and draft.ended_on < draft.started_on:
         raise invalid_field("ended_on", _("The end comes before the start."))
-    outcome_zh = _clean_text("outcome_zh", outcome_zh, 5000)
-    outcome_en = _clean_text("outcome_en", outcome_en, 5000)
-    url = _clean_url("evidence_url", evidence_url)
+    url = _clean_url("evidence_url", draft.evidence_url)
     concepts = []
-    for code in dict.fromkeys(c.strip() for c in concept_codes or [] if c.strip()):
+    for code in dict.fromkeys(c.strip() for c in draft.skills if c.strip()):
         concept = Concept.objects.filter(code=code, is_active=True).first()
         if concept is None:
             raise invalid_field("skills", _("Unknown skill or tool: %(code)s") % {"code": code})
@@ -530,13 +483,13 @@ def add_project(
     profile = ensure_profile(user)
     project = Project.objects.create(
         profile=profile,
-        title_zh=title_zh,
-        title_en=title_en,
-        role=role,
-        started_on=started_on,
-        ended_on=ended_on,
-        outcome_zh=outcome_zh,
-        outcome_en=outcome_en,
+        title_zh=draft.title_zh,
+        title_en=draft.title_en,
+        role=draft.role,
+        started_on=draft.started_on,
+        ended_on=draft.ended_on,
+        outcome_zh=draft.outcome_zh,
+        outcome_en=draft.outcome_en,
         evidence_url=url,
     )
     project.skills.set(concepts)
@@ -544,7 +497,7 @@ def add_project(
         principal,
         "talent.project.add",
         project,
-        {"role": role, "skills": [c.code for c in concepts]},
+        {"role": draft.role, "skills": [c.code for c in concepts]},
     )
     send_profile_changed([profile.pk])
     return project

@@ -21,6 +21,7 @@ from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.accounts.views import domain_errors
 from nomadcloud.core.errors import DomainError, NotFound
+from nomadcloud.core.inputs import Draft, draft_from_form
 from nomadcloud.talent import access, queries, services
 from nomadcloud.talent.forms import (
     AnswersForm,
@@ -46,6 +47,7 @@ from nomadcloud.talent.models import (
     Project,
     Track,
 )
+from nomadcloud.talent.schemas import ProfileChanges, ProjectDraft
 
 REMOVABLE: dict[str, type[Any]] = {
     "languages": ProfileLanguage,
@@ -112,22 +114,10 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _editor(request)
     form = ProfileForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
+    changes = draft_from_form(form, ProfileChanges) if form.is_valid() else None
+    if changes is not None:
         try:
-            services.update_profile(
-                principal=_principal(request),
-                headline_zh=data["headline_zh"],
-                headline_en=data["headline_en"],
-                bio_zh=data["bio_zh"],
-                bio_en=data["bio_en"],
-                location=data["location"],
-                time_zone=data["time_zone"],
-                availability=data["availability"],
-                rate_amount=data["rate_amount"] if data["rate_amount"] is not None else "",
-                rate_unit=data["rate_unit"],
-                visibility={s: data[f"{s}_visibility"] for s in SECTIONS},
-            )
+            services.update_profile(principal=_principal(request), changes=changes)
         except DomainError as exc:
             apply_error(form, exc)
         else:
@@ -140,14 +130,18 @@ def _save_section(
     request: HttpRequest,
     form_class: type[forms.Form],
     context_name: str,
-    save: Callable[[Principal, dict[str, Any]], object],
+    save: Callable[[Principal, Any], object],
+    draft: type[Draft] | None = None,
 ) -> HttpResponse:
-    """Parse one profile section's form and save it; on refusal show the editor again with
-    the error on the form."""
+    """Parse one profile section's form (into ``draft`` when the use case takes one) and
+    save it; on refusal show the editor again with the error on the form."""
     form = form_class(request.POST)
+    data: Any = None
     if form.is_valid():
+        data = form.cleaned_data if draft is None else draft_from_form(form, draft)
+    if data is not None:
         try:
-            save(_principal(request), form.cleaned_data)
+            save(_principal(request), data)
         except DomainError as exc:
             apply_error(form, exc)
         else:
@@ -197,26 +191,15 @@ def add_skill(request: HttpRequest) -> HttpResponse:
     return _save_section(request, SkillForm, "skill_form", _declare_skill)
 
 
-def _add_project(me: Principal, data: dict[str, Any]) -> object:
-    return services.add_project(
-        principal=me,
-        title_zh=data["title_zh"],
-        title_en=data["title_en"],
-        role=data["role"],
-        started_on=data["started_on"],
-        ended_on=data["ended_on"],
-        outcome_zh=data["outcome_zh"],
-        outcome_en=data["outcome_en"],
-        evidence_url=data["evidence_url"],
-        concept_codes=data["skills"].split(","),
-    )
+def _add_project(me: Principal, draft: ProjectDraft) -> object:
+    return services.add_project(principal=me, draft=draft)
 
 
 @login_required
 @require_POST
 @domain_errors
 def add_project(request: HttpRequest) -> HttpResponse:
-    return _save_section(request, ProjectForm, "project_form", _add_project)
+    return _save_section(request, ProjectForm, "project_form", _add_project, ProjectDraft)
 
 
 def _set_tool(me: Principal, data: dict[str, Any]) -> object:

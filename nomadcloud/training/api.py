@@ -61,12 +61,11 @@ def list_scenarios(request: HttpRequest, **kwargs: Any) -> Any:
 def create_scenario(request: HttpRequest, payload: ScenarioCreateIn) -> Status[Any]:
     """Create a scenario as a draft, with its rubric and the skills a pass evidences."""
     principal = Principal.of(request)
-    data = payload.dict()
-    organisation = _organisation(principal, data.pop("organisation"))
-    demand_id = data.pop("demand")
+    organisation = _organisation(principal, payload.organisation)
+    demand_id = payload.demand
     demand = demand_for(principal, demand_id, DemandAction.EDIT) if demand_id else None
     scenario = services.create_scenario(
-        principal=principal, organisation=organisation, demand=demand, **data
+        principal=principal, organisation=organisation, demand=demand, draft=payload.draft()
     )
     return Status(201, scenario)
 
@@ -81,9 +80,7 @@ def patch_scenario(request: HttpRequest, scenario_id: UUID, payload: ScenarioPat
     """Change a draft (after publishing: only `capacity`, `enrol_until`, `runs_until`)."""
     principal = Principal.of(request)
     scenario = access.scenario_for(principal, scenario_id, Action.EDIT)
-    return services.update_scenario(
-        principal=principal, scenario=scenario, **payload.dict(exclude_unset=True)
-    )
+    return services.update_scenario(principal=principal, scenario=scenario, changes=payload)
 
 
 @router.post("/scenarios/{scenario_id}/publish", response=_errors({200: ScenarioOut}))

@@ -22,6 +22,7 @@ from nomadcloud.demands.models import Demand
 from nomadcloud.taxonomy.models import Concept
 from nomadcloud.training import services
 from nomadcloud.training.models import Scenario
+from nomadcloud.training.schemas import CriterionIn, ScenarioDraft, SkillIn
 
 CONCEPTS = {
     "nc.video-editing": ("skill", "视频剪辑", "video editing"),
@@ -78,31 +79,27 @@ def seed() -> dict[str, int]:
     video = services.create_scenario(
         principal=boss,
         organisation=enterprise,
-        title_zh="短视频剪辑实训",
-        title_en="Short-video editing training",
-        goal_zh="在导师指导下为洋浦港宣传片剪辑三条 60 秒短视频。",
-        goal_en="Edit three 60-second clips for a Yangpu port promotion, with a mentor.",
-        tasks_zh="1. 阅读素材说明\n2. 剪辑三条短视频\n3. 提交成片链接与剪辑说明",
-        tasks_en="1. Read the brief\n2. Edit three clips\n3. Submit links and notes",
-        capacity=12,
-        pass_score=Decimal("70"),
-        skills=[{"code": "nc.video-editing", "level": 3}],
-        criteria=[
-            {
-                "title_zh": "节奏与叙事",
-                "title_en": "Pacing and story",
-                "weight": 3,
-                "max_points": 10,
-            },
-            {
-                "title_zh": "画面与调色",
-                "title_en": "Picture and grading",
-                "weight": 2,
-                "max_points": 10,
-            },
-            {"title_zh": "按时交付", "title_en": "On time", "weight": 1, "max_points": 5},
-        ],
-        **_dates(),
+        draft=ScenarioDraft(
+            title_zh="短视频剪辑实训",
+            title_en="Short-video editing training",
+            goal_zh="在导师指导下为洋浦港宣传片剪辑三条 60 秒短视频。",
+            goal_en="Edit three 60-second clips for a Yangpu port promotion, with a mentor.",
+            tasks_zh="1. 阅读素材说明\n2. 剪辑三条短视频\n3. 提交成片链接与剪辑说明",
+            tasks_en="1. Read the brief\n2. Edit three clips\n3. Submit links and notes",
+            capacity=12,
+            pass_score=Decimal("70"),
+            skills=[SkillIn(code="nc.video-editing", level=3)],
+            criteria=[
+                CriterionIn(
+                    title_zh="节奏与叙事", title_en="Pacing and story", weight=3, max_points=10
+                ),
+                CriterionIn(
+                    title_zh="画面与调色", title_en="Picture and grading", weight=2, max_points=10
+                ),
+                CriterionIn(title_zh="按时交付", title_en="On time", weight=1, max_points=5),
+            ],
+            **_dates(),
+        ),
     )
     services.add_material(
         principal=boss,
@@ -128,17 +125,19 @@ def seed() -> dict[str, int]:
     prompts = services.create_scenario(
         principal=boss,
         organisation=enterprise,
-        title_zh="提示词工程实训",
-        title_en="Prompt engineering training",
-        goal_en="Write and evaluate prompts for a customer-service assistant.",
-        goal_zh="为客服助手编写并评估提示词。",
-        capacity=20,
-        skills=[{"code": "nc.prompt-engineering", "level": 4}],
-        criteria=[
-            {"title_zh": "准确率", "title_en": "Accuracy", "weight": 2, "max_points": 10},
-            {"title_zh": "可复用性", "title_en": "Reusability", "weight": 1, "max_points": 10},
-        ],
-        **_dates(),
+        draft=ScenarioDraft(
+            title_zh="提示词工程实训",
+            title_en="Prompt engineering training",
+            goal_en="Write and evaluate prompts for a customer-service assistant.",
+            goal_zh="为客服助手编写并评估提示词。",
+            capacity=20,
+            skills=[SkillIn(code="nc.prompt-engineering", level=4)],
+            criteria=[
+                CriterionIn(title_zh="准确率", title_en="Accuracy", weight=2, max_points=10),
+                CriterionIn(title_zh="可复用性", title_en="Reusability", weight=1, max_points=10),
+            ],
+            **_dates(),
+        ),
     )
     prompts = services.publish_scenario(principal=boss, scenario=prompts)
     emma_enrolment = services.enrol(principal=Principal.for_user(emma), scenario=prompts)
@@ -154,18 +153,17 @@ def seed() -> dict[str, int]:
         principal=boss,
         organisation=enterprise,
         demand=demand,
-        title_zh="数据清洗实训",
-        title_en="Data cleaning training",
-        capacity=10,
-        skills=[{"code": "nc.data-cleaning", "level": 4}],
-        criteria=[
-            {
-                "title_zh": "去重正确",
-                "title_en": "Correct deduplication",
-                "weight": 1,
-                "max_points": 10,
-            }
-        ],
-        **_dates(),
+        draft=ScenarioDraft(
+            title_zh="数据清洗实训",
+            title_en="Data cleaning training",
+            capacity=10,
+            skills=[SkillIn(code="nc.data-cleaning", level=4)],
+            criteria=[
+                CriterionIn(
+                    title_zh="去重正确", title_en="Correct deduplication", weight=1, max_points=10
+                )
+            ],
+            **_dates(),
+        ),
     )
     return {"training_scenarios": 3}

@@ -7,7 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nomadcloud.core.inputs import html_limits
 from nomadcloud.training.models import Criterion, Scenario
+from nomadcloud.training.schemas import ScenarioDraft
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -32,9 +34,20 @@ def _date(label: Any) -> forms.DateField:
     return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}))
 
 
+def _hinted(name: str) -> dict[str, Any]:
+    return html_limits(ScenarioDraft, name)
+
+
 class ScenarioForm(forms.Form):
-    title_zh = forms.CharField(label=_("Title (Chinese)"), max_length=200, required=False)
-    title_en = forms.CharField(label=_("Title (English)"), max_length=200, required=False)
+    """The scenario as a page shows it; ``draft_from_form(form, ScenarioDraft)`` checks it
+    with the limits the API uses (the browser gets them as hints)."""
+
+    title_zh = forms.CharField(
+        label=_("Title (Chinese)"), required=False, widget=forms.TextInput(_hinted("title_zh"))
+    )
+    title_en = forms.CharField(
+        label=_("Title (English)"), required=False, widget=forms.TextInput(_hinted("title_en"))
+    )
     goal_zh = forms.CharField(
         label=_("Goal (Chinese)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -47,13 +60,13 @@ class ScenarioForm(forms.Form):
     tasks_en = forms.CharField(
         label=_("Tasks (English)"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-    capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=100000)
+    capacity = forms.IntegerField(label=_("Places"), widget=forms.NumberInput(_hinted("capacity")))
     enrol_from = _date(_("Enrolment opens"))
     enrol_until = _date(_("Enrolment closes"))
     runs_from = _date(_("Runs from"))
     runs_until = _date(_("Runs until"))
     pass_score = forms.DecimalField(
-        label=_("Pass mark (%)"), min_value=0, max_value=100, decimal_places=2, initial=60
+        label=_("Pass mark (%)"), initial=60, widget=forms.NumberInput(_hinted("pass_score"))
     )
     skills = forms.CharField(
         label=_("Skills it evidences"),

@@ -1,16 +1,19 @@
 """Typed API input and output of scenario training."""
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from django.conf import settings
 from django.urls import reverse
 from ninja import Field, Schema
+from pydantic import BeforeValidator, ConfigDict
 
 from nomadcloud.core.i18n import localized
-from nomadcloud.core.schemas import Input, IsoDate
+from nomadcloud.core.inputs import Draft
+from nomadcloud.core.schemas import Input, IsoDate, Text
 from nomadcloud.training.models import (
     Assessment,
     CriterionScore,
@@ -23,7 +26,19 @@ from nomadcloud.training.models import (
 )
 
 
+def _no_float(value: Any) -> Any:
+    if isinstance(value, float):  # not exact: the core/money rule for amounts and marks
+        raise ValueError("amounts must be strings or integers, not floats")
+    return value
+
+
+# A pass mark: exact, as amounts are (a float is refused).
+Percent = Annotated[Decimal, BeforeValidator(_no_float)]
+
+
 class SkillIn(Input):
+    model_config = ConfigDict(frozen=True)
+
     code: str = Field(..., min_length=1, max_length=120, description="A taxonomy concept code.")
     level: int = Field(
         ..., ge=1, le=5, description="National level a pass shows: 5 (entry) … 1 (expert)."
@@ -31,51 +46,82 @@ class SkillIn(Input):
 
 
 class CriterionIn(Input):
-    title_zh: str = Field("", max_length=200)
-    title_en: str = Field("", max_length=200)
-    weight: int = Field(1, ge=1, le=100)
+    model_config = ConfigDict(frozen=True)
+
+    title_zh: Text = Field(default="", max_length=200)
+    title_en: Text = Field(default="", max_length=200)
+    weight: int = Field(default=1, ge=1, le=100)
     max_points: int = Field(..., ge=1, le=1000)
 
 
-class ScenarioIn(Input):
-    title_zh: str = Field("", max_length=200)
-    title_en: str = Field("", max_length=200)
-    goal_zh: str = Field("", max_length=20000)
-    goal_en: str = Field("", max_length=20000)
-    tasks_zh: str = Field("", max_length=20000)
-    tasks_en: str = Field("", max_length=20000)
+# --- the typed inputs of creating and editing a scenario -----------------------------------------
+# Each limit is stated here once; the API's request bodies below are these models and the
+# scenario form hands its parsed fields to them (``draft_from_form``). The rules that need the
+# database, the scenario's state or several fields (a title in one language, dates in order,
+# a named criterion, known skill codes, places for those enrolled) are the service's.
+
+
+class ScenarioDraft(Draft):
+    """A new scenario: its texts, places, dates, pass mark, skills and rubric."""
+
+    title_zh: Text = Field(default="", max_length=200)
+    title_en: Text = Field(default="", max_length=200)
+    goal_zh: Text = Field(default="", max_length=20000)
+    goal_en: Text = Field(default="", max_length=20000)
+    tasks_zh: Text = Field(default="", max_length=20000)
+    tasks_en: Text = Field(default="", max_length=20000)
     capacity: int = Field(..., ge=1, le=100000)
     enrol_from: IsoDate
     enrol_until: IsoDate
     runs_from: IsoDate
     runs_until: IsoDate
-    pass_score: Decimal = Field(Decimal("60"), ge=0, le=100, max_digits=5, decimal_places=2)
+    pass_score: Percent = Field(default=Decimal("60"), ge=0, le=100, max_digits=5, decimal_places=2)
     skills: list[SkillIn] = Field(default_factory=list, max_length=30)
     criteria: list[CriterionIn] = Field(default_factory=list, max_length=20)
 
 
-class ScenarioCreateIn(ScenarioIn):
-    organisation: UUID | None = Field(
-        None, description="The enterprise; implied for an organisation API key."
-    )
-    demand: UUID | None = Field(None, description="The training demand it fulfils, if any.")
+class ScenarioChanges(Draft):
+    """A partial change: a field left unset keeps its value."""
 
-
-class ScenarioPatch(Input):
-    title_zh: str | None = Field(None, max_length=200)
-    title_en: str | None = Field(None, max_length=200)
-    goal_zh: str | None = Field(None, max_length=20000)
-    goal_en: str | None = Field(None, max_length=20000)
-    tasks_zh: str | None = Field(None, max_length=20000)
-    tasks_en: str | None = Field(None, max_length=20000)
-    capacity: int | None = Field(None, ge=1, le=100000)
+    title_zh: Text | None = Field(default=None, max_length=200)
+    title_en: Text | None = Field(default=None, max_length=200)
+    goal_zh: Text | None = Field(default=None, max_length=20000)
+    goal_en: Text | None = Field(default=None, max_length=20000)
+    tasks_zh: Text | None = Field(default=None, max_length=20000)
+    tasks_en: Text | None = Field(default=None, max_length=20000)
+    capacity: int | None = Field(default=None, ge=1, le=100000)
     enrol_from: IsoDate | None = None
     enrol_until: IsoDate | None = None
     runs_from: IsoDate | None = None
     runs_until: IsoDate | None = None
-    pass_score: Decimal | None = Field(None, ge=0, le=100, max_digits=5, decimal_places=2)
-    skills: list[SkillIn] | None = Field(None, max_length=30)
-    criteria: list[CriterionIn] | None = Field(None, max_length=20)
+    pass_score: Annotated[Decimal | None, BeforeValidator(_no_float)] = Field(
+        default=None, ge=0, le=100, max_digits=5, decimal_places=2
+    )
+    skills: list[SkillIn] | None = Field(default=None, max_length=30)
+    criteria: list[CriterionIn] | None = Field(default=None, max_length=20)
+
+    @classmethod
+    def of(cls, draft: ScenarioDraft, names: Iterable[str]) -> "ScenarioChanges":
+        """The fields ``names`` of a full draft (those a person changed on the page)."""
+        return cls.model_validate({n: getattr(draft, n) for n in names if n in cls.model_fields})
+
+
+# API body: the draft, and where and what for. Like every API body it ignores unknown fields
+# (and carries no docstring, which would become the schema's description).
+class ScenarioCreateIn(ScenarioDraft):
+    model_config = ConfigDict(extra="ignore")
+
+    organisation: UUID | None = Field(
+        default=None, description="The enterprise; implied for an organisation API key."
+    )
+    demand: UUID | None = Field(default=None, description="The training demand it fulfils, if any.")
+
+    def draft(self) -> ScenarioDraft:
+        return ScenarioDraft.model_validate(self.model_dump(exclude={"organisation", "demand"}))
+
+
+class ScenarioPatch(ScenarioChanges):  # API body of PATCH
+    model_config = ConfigDict(extra="ignore")
 
 
 class FileIn(Input):

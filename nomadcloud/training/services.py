@@ -28,6 +28,7 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, Forbidden, InvalidInput, invalid_field
 from nomadcloud.core.i18n import localized
+from nomadcloud.core.inputs import with_changes
 from nomadcloud.demands.models import Demand
 from nomadcloud.notifications.services import notify
 from nomadcloud.talent.services import record_verified_work
@@ -43,10 +44,10 @@ from nomadcloud.training.models import (
     Submission,
     SubmissionFile,
 )
+from nomadcloud.training.schemas import ScenarioChanges, ScenarioDraft
 
 Status = Scenario.Status
 MAX_FILES = 10
-MAX_CRITERIA = 20
 SCALAR_FIELDS = (
     "title_zh",
     "title_en",
@@ -62,58 +63,15 @@ SCALAR_FIELDS = (
     "pass_score",
 )
 LIST_FIELDS = ("skills", "criteria")
-FIELDS = frozenset(SCALAR_FIELDS + LIST_FIELDS)
 
 
 # --- cleaning ---------------------------------------------------------------------------------
 
 
-def _criteria(raw: list[Any]) -> list[dict[str, Any]]:
-    items = [item if isinstance(item, dict) else dict(item) for item in raw]
-    if len(items) > MAX_CRITERIA:
-        raise invalid_field("criteria", _("At most %(n)d criteria, please.") % {"n": MAX_CRITERIA})
-    criteria = []
-    for index, item in enumerate(items):
-        field = f"criteria.{index}"
-        title_zh = cleaning.text(item.get("title_zh"), f"{field}.title_zh", 200)
-        title_en = cleaning.text(item.get("title_en"), f"{field}.title_en", 200)
-        if not title_zh and not title_en:
-            raise invalid_field(f"{field}.title_zh", _("Name the criterion in Chinese or English."))
-        criteria.append(
-            {
-                "title_zh": title_zh,
-                "title_en": title_en,
-                "weight": cleaning.integer(item.get("weight", 1), f"{field}.weight", 1, 100),
-                "max_points": cleaning.integer(
-                    item.get("max_points"), f"{field}.max_points", 1, 1000
-                ),
-            }
-        )
-    return criteria
-
-
-def clean_scenario_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    unknown = set(fields) - FIELDS
-    if unknown:
-        name = sorted(unknown)[0]
-        raise invalid_field(name, _("Unknown field %(name)s.") % {"name": name[:40]})
-    clean: dict[str, Any] = {
-        "title_zh": cleaning.text(fields.get("title_zh"), "title_zh", 200),
-        "title_en": cleaning.text(fields.get("title_en"), "title_en", 200),
-        "goal_zh": cleaning.text(fields.get("goal_zh"), "goal_zh", 20000),
-        "goal_en": cleaning.text(fields.get("goal_en"), "goal_en", 20000),
-        "tasks_zh": cleaning.text(fields.get("tasks_zh"), "tasks_zh", 20000),
-        "tasks_en": cleaning.text(fields.get("tasks_en"), "tasks_en", 20000),
-        "capacity": cleaning.integer(fields.get("capacity"), "capacity", 1, 100000),
-        "enrol_from": cleaning.day(fields.get("enrol_from"), "enrol_from"),
-        "enrol_until": cleaning.day(fields.get("enrol_until"), "enrol_until"),
-        "runs_from": cleaning.day(fields.get("runs_from"), "runs_from"),
-        "runs_until": cleaning.day(fields.get("runs_until"), "runs_until"),
-        "pass_score": cleaning.percent(
-            fields.get("pass_score") if fields.get("pass_score") is not None else "60",
-            "pass_score",
-        ),
-    }
+def _terms(draft: ScenarioDraft) -> dict[str, Any]:
+    """The scenario as stored, after the rules the draft cannot state alone: a title in one
+    language, dates in order, a name for each criterion, known skill codes."""
+    clean: dict[str, Any] = {name: getattr(draft, name) for name in SCALAR_FIELDS}
     if not clean["title_zh"] and not clean["title_en"]:
         raise invalid_field("title_zh", _("Give a title in Chinese or English."))
     if clean["enrol_until"] < clean["enrol_from"]:
@@ -122,8 +80,13 @@ def clean_scenario_fields(fields: dict[str, Any]) -> dict[str, Any]:
         raise invalid_field("runs_until", _("The scenario cannot end before it starts."))
     if clean["enrol_from"] > clean["runs_until"]:
         raise invalid_field("enrol_from", _("Enrolment must open before the scenario ends."))
-    clean["skills"] = cleaning.skills(fields.get("skills") or [])
-    clean["criteria"] = _criteria(fields.get("criteria") or [])
+    clean["skills"] = cleaning.skills(s.model_dump() for s in draft.skills)
+    for index, criterion in enumerate(draft.criteria):
+        if not criterion.title_zh and not criterion.title_en:
+            raise invalid_field(
+                f"criteria.{index}.title_zh", _("Name the criterion in Chinese or English.")
+            )
+    clean["criteria"] = [c.model_dump() for c in draft.criteria]
     return clean
 
 
@@ -180,13 +143,13 @@ def create_scenario(
     *,
     principal: Principal,
     organisation: Organisation,
+    draft: ScenarioDraft,
     demand: Demand | None = None,
-    **fields: Any,
 ) -> Scenario:
     """A new scenario, as a draft. ``demand`` optionally links the training demand it
     fulfils (it must belong to the same enterprise)."""
     require_write(principal)
-    clean = clean_scenario_fields(fields)
+    clean = _terms(draft)
     if demand is not None and demand.organisation_id != organisation.pk:
         raise invalid_field("demand", _("The demand belongs to another organisation."))
     scenario = Scenario(organisation=organisation, demand=demand, created_by=principal.user)
@@ -203,13 +166,17 @@ def create_scenario(
 
 
 @transaction.atomic
-def update_scenario(*, principal: Principal, scenario: Scenario, **fields: Any) -> Scenario:
+def update_scenario(
+    *, principal: Principal, scenario: Scenario, changes: ScenarioChanges
+) -> Scenario:
     """Change a draft. Once published, the rubric and skills are fixed (assessments rely on
-    them); only the places and the closing dates can still change."""
+    them); only the places and the closing dates can still change. A field the changes
+    leave unset keeps its value."""
     scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
     current = current_fields(scenario)
+    given = changes.model_fields_set
     if scenario.status != Status.DRAFT:
-        fixed = set(fields) - {"capacity", "enrol_until", "runs_until"}
+        fixed = given - {"capacity", "enrol_until", "runs_until"}
         if scenario.status == Status.CLOSED or fixed:
             raise Conflict(
                 _(
@@ -219,7 +186,7 @@ def update_scenario(*, principal: Principal, scenario: Scenario, **fields: Any) 
                 % {"status": Status(scenario.status).label},
                 code="scenario_fixed",
             )
-    clean = clean_scenario_fields({**current, **fields})
+    clean = _terms(with_changes(ScenarioDraft, current, changes))
     if clean["capacity"] < scenario.enrolled:
         raise invalid_field(
             "capacity",

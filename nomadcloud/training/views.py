@@ -21,12 +21,14 @@ from nomadcloud.accounts.forms import apply_error
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.accounts.views import domain_errors
 from nomadcloud.core.errors import DomainError, InvalidInput, NotFound
+from nomadcloud.core.inputs import draft_from_form
 from nomadcloud.demands.access import Action as DemandAction
 from nomadcloud.demands.access import demand_for
 from nomadcloud.training import access, queries, services, uploads
 from nomadcloud.training.access import Action
 from nomadcloud.training.forms import AssessmentForm, MaterialForm, ScenarioForm, SubmissionForm
 from nomadcloud.training.models import Enrolment, Scenario, SubmissionFile
+from nomadcloud.training.schemas import ScenarioChanges, ScenarioDraft
 
 PAGE_SIZE = 20
 
@@ -96,10 +98,12 @@ def create(request: HttpRequest, org_id: str) -> HttpResponse:
             ),
         }
     form = ScenarioForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST" and form.is_valid()
+    draft = draft_from_form(form, ScenarioDraft) if posted else None
+    if draft is not None:
         try:
             scenario = services.create_scenario(
-                principal=principal, organisation=organisation, demand=demand, **form.cleaned_data
+                principal=principal, organisation=organisation, demand=demand, draft=draft
             )
         except DomainError as exc:
             apply_error(form, exc)
@@ -120,10 +124,12 @@ def edit(request: HttpRequest, scenario_id: str) -> HttpResponse:
     principal = _principal(request)
     scenario = access.scenario_for(principal, scenario_id, Action.EDIT)
     form = ScenarioForm(request.POST or None, initial=ScenarioForm.initial_for(scenario))
-    if request.method == "POST" and form.is_valid():
-        changed = {k: v for k, v in form.cleaned_data.items() if k in form.changed_data}
+    posted = request.method == "POST" and form.is_valid()
+    draft = draft_from_form(form, ScenarioDraft) if posted else None
+    if draft is not None:
+        changes = ScenarioChanges.of(draft, form.changed_data)  # what the person changed
         try:
-            services.update_scenario(principal=principal, scenario=scenario, **changed)
+            services.update_scenario(principal=principal, scenario=scenario, changes=changes)
         except DomainError as exc:
             apply_error(form, exc)
         else:

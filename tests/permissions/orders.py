@@ -17,8 +17,10 @@ from django.utils import timezone
 
 from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
+from nomadcloud.core.inputs import parse_draft
 from nomadcloud.orders import conversions, services
 from nomadcloud.orders.models import Conversion, Order
+from nomadcloud.orders.schemas import OrderDraft
 from tests.conftest import PERSONAS, World
 from tests.permissions import ALLOW, DENY, MEMBERS_AND_OPERATOR, OPERATOR_ONLY, OWNER_ONLY, Case
 from tests.permissions.demands import make_concepts
@@ -66,9 +68,8 @@ def order_fields(**extra: Any) -> dict[str, Any]:
 
 
 def draft_order(w: World, **extra: Any) -> Order:
-    return services.create_order(
-        principal=as_(w.olivia), organisation=w.acme, **order_fields(**extra)
-    )
+    draft = parse_draft(OrderDraft, order_fields(**extra))
+    return services.create_order(principal=as_(w.olivia), organisation=w.acme, draft=draft)
 
 
 def open_order(w: World) -> Order:

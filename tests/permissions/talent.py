@@ -15,8 +15,10 @@ from typing import Any
 
 from nomadcloud.accounts.models import Membership, Organisation
 from nomadcloud.accounts.principal import Principal
+from nomadcloud.core.inputs import parse_draft
 from nomadcloud.talent import services
 from nomadcloud.talent.models import RuleSet
+from nomadcloud.talent.schemas import ProfileChanges, ProjectDraft
 from nomadcloud.taxonomy.models import Concept
 from tests.conftest import PERSONAS, World
 from tests.permissions import (
@@ -100,13 +102,19 @@ def talent_zone(w: World) -> SimpleNamespace:
     rita = Principal.for_user(w.rita)
     services.update_profile(
         principal=rita,
-        headline_en="Data analyst",
-        headline_zh="数据分析师",
-        visibility={"about": "public", "skills": "public"},
+        changes=parse_draft(
+            ProfileChanges,
+            {
+                "headline_en": "Data analyst",
+                "headline_zh": "数据分析师",
+                "visibility": {"about": "public", "skills": "public"},
+            },
+        ),
     )
     skill = services.declare_skill(principal=rita, concept=sql, level=4)
     project = services.add_project(
-        principal=rita, title_en="Sales dashboard", role="Analyst", started_on=date(2024, 3, 1)
+        principal=rita,
+        draft=ProjectDraft(title_en="Sales dashboard", role="Analyst", started_on=date(2024, 3, 1)),
     )
     tool = services.set_tool(principal=rita, concept=figma, proficiency=4, years=2)
     application = services.apply_for_certification(

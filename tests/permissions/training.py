@@ -15,8 +15,10 @@ from django.utils import timezone
 
 from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
+from nomadcloud.core.inputs import parse_draft
 from nomadcloud.training import services
 from nomadcloud.training.models import Enrolment, Material, Scenario
+from nomadcloud.training.schemas import ScenarioDraft
 from tests.conftest import PERSONAS, World
 from tests.permissions import ALLOW, DENY, MEMBERS_AND_OPERATOR, OWNER_ONLY, Case
 from tests.permissions.demands import make_concepts
@@ -63,9 +65,8 @@ def scenario_fields(**extra: Any) -> dict[str, Any]:
 
 
 def draft_scenario(w: World, **extra: Any) -> Scenario:
-    return services.create_scenario(
-        principal=as_(w.olivia), organisation=w.acme, **scenario_fields(**extra)
-    )
+    draft = parse_draft(ScenarioDraft, scenario_fields(**extra))
+    return services.create_scenario(principal=as_(w.olivia), organisation=w.acme, draft=draft)
 
 
 def published_scenario(w: World, **extra: Any) -> Scenario:
