@@ -4,8 +4,6 @@ chokepoints, parses input with a form and calls one service."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +14,6 @@ from django.contrib.auth.views import LoginView, redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -35,34 +32,11 @@ from nomadcloud.accounts.forms import (
     RoleForm,
     SignInForm,
     TokenForm,
-    apply_error,
 )
 from nomadcloud.accounts.models import Invitation, Membership, User
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.core.errors import DomainError, Forbidden, NotFound
-
-View = Callable[..., HttpResponse]
-
-
-def domain_errors(view: View) -> View:
-    """NotFound → 404, Forbidden → 403 page; any other refusal → message and back."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-        except Forbidden as exc:
-            return render(request, "core/error.html", {"message": exc.message}, status=403)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            back = request.headers.get("Referer", "")
-            if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-                back = request.path
-            return redirect(back)
-
-    return wrapper
+from nomadcloud.core.errors import DomainError
+from nomadcloud.core.pages import apply_error, domain_errors
 
 
 def _status(form: Any) -> int:

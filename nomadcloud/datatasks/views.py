@@ -22,12 +22,11 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from nomadcloud.accounts.access import role_in
-from nomadcloud.accounts.forms import apply_error
 from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.accounts.views import domain_errors
 from nomadcloud.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from nomadcloud.core.inputs import draft_from_form
+from nomadcloud.core.pages import apply_error, domain_errors
 from nomadcloud.datatasks import access, importer, queries, services
 from nomadcloud.datatasks.access import Action
 from nomadcloud.datatasks.api import export_response

@@ -22,11 +22,10 @@ from django.views.decorators.http import require_GET, require_POST
 from pydantic import ValidationError
 
 from nomadcloud.accounts.access import role_in
-from nomadcloud.accounts.forms import apply_error
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.accounts.views import domain_errors
 from nomadcloud.core.errors import DomainError, InvalidInput
 from nomadcloud.core.inputs import draft_from_form, errors_by_field
+from nomadcloud.core.pages import apply_error, domain_errors
 from nomadcloud.demands import access, export, queries, services
 from nomadcloud.demands.access import Action
 from nomadcloud.demands.forms import DemandForm, FeedForm, FilterForm, StatusForm, TagForm

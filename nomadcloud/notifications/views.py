@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from nomadcloud.accounts.access import require_person
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.accounts.views import domain_errors
+from nomadcloud.core.pages import domain_errors
 from nomadcloud.notifications import access, queries, services
 
 PAGE_SIZE = 50

@@ -14,6 +14,7 @@ from ninja.pagination import paginate
 from nomadcloud.accounts.access import require_person
 from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.accounts.principal import Principal
+from nomadcloud.core import uploads
 from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination
 from nomadcloud.core.errors import NotFound, invalid_field
 from nomadcloud.demands.access import Action as DemandAction
@@ -46,7 +47,6 @@ from nomadcloud.orders.schemas import (
     StatusName,
     TransitionIn,
 )
-from nomadcloud.training import uploads
 from nomadcloud.training.models import Enrolment
 from nomadcloud.training.schemas import FileIn
 

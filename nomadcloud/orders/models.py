@@ -23,8 +23,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from nomadcloud.core.money import MoneyField
+from nomadcloud.core.uploads import StoredFile
 from nomadcloud.taxonomy.levels import SkillLevel
-from nomadcloud.training.uploads import StoredFile
 
 HALF_CENT = Decimal("0.005")
 

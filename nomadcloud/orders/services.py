@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from nomadcloud.accounts.access import require_person, require_write
 from nomadcloud.accounts.models import Membership, Organisation, User
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.core import audit
+from nomadcloud.core import audit, uploads
 from nomadcloud.core.errors import Conflict, Forbidden, NotFound, invalid_field
 from nomadcloud.core.i18n import localized
 from nomadcloud.core.money import format_cny
@@ -46,7 +46,7 @@ from nomadcloud.orders.models import (
 )
 from nomadcloud.orders.transitions import Context, Role
 from nomadcloud.talent.services import record_verified_work
-from nomadcloud.training import cleaning, uploads
+from nomadcloud.training import cleaning
 
 S = Order.Status
 MAX_MILESTONES = 20

@@ -21,11 +21,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from nomadcloud.accounts.access import require_person, role_in
-from nomadcloud.accounts.forms import apply_error
 from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.accounts.views import domain_errors
+from nomadcloud.core import uploads
 from nomadcloud.core.errors import DomainError, InvalidInput, NotFound
+from nomadcloud.core.pages import apply_error, domain_errors
 from nomadcloud.demands.access import Action as DemandAction
 from nomadcloud.demands.access import demand_for
 from nomadcloud.orders import access, conversions, queries, services, transitions
@@ -52,7 +52,6 @@ from nomadcloud.orders.models import (
     Rating,
 )
 from nomadcloud.orders.transitions import Role
-from nomadcloud.training import uploads
 from nomadcloud.training.models import Enrolment
 
 PAGE_SIZE = 20

@@ -17,13 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from nomadcloud.accounts.access import require_person, role_in
-from nomadcloud.accounts.forms import apply_error
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.accounts.views import domain_errors
+from nomadcloud.core import uploads
 from nomadcloud.core.errors import DomainError, InvalidInput, NotFound
+from nomadcloud.core.pages import apply_error, domain_errors
 from nomadcloud.demands.access import Action as DemandAction
 from nomadcloud.demands.access import demand_for
-from nomadcloud.training import access, queries, services, uploads
+from nomadcloud.training import access, queries, services
 from nomadcloud.training.access import Action
 from nomadcloud.training.forms import AssessmentForm, MaterialForm, ScenarioForm, SubmissionForm
 from nomadcloud.training.models import Enrolment, Scenario, SubmissionFile

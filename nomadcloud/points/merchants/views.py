@@ -22,10 +22,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nomadcloud.accounts.access import require_person, require_zone_operator
-from nomadcloud.accounts.forms import apply_error
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.accounts.views import domain_errors
 from nomadcloud.core.errors import DomainError, InvalidInput
+from nomadcloud.core.pages import apply_error, domain_errors
 from nomadcloud.points import access
 from nomadcloud.points import models as m
 from nomadcloud.points.access import Action
