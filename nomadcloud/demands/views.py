@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from pydantic import ValidationError
 
-from nomadcloud.accounts.access import role_in
+from nomadcloud.accounts.access import parse_public_id, role_in
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import DomainError, InvalidInput
 from nomadcloud.core.inputs import draft_from_form, errors_by_field
@@ -333,7 +333,7 @@ def webhook(request: HttpRequest, org_id: str) -> HttpResponse:
     try:
         with transaction.atomic():
             organisation = services.verify_webhook(
-                organisation_public_id=access._uuid(org_id, _("No such organisation.")),
+                organisation_public_id=parse_public_id(org_id, message=_("No such organisation.")),
                 timestamp=request.headers.get("X-NomadCloud-Timestamp", ""),
                 signature=request.headers.get("X-NomadCloud-Signature", ""),
                 body=body,

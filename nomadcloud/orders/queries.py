@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from nomadcloud.accounts.access import is_zone_operator
 from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.orders.access import MARKET, is_operator
+from nomadcloud.orders.access import MARKET
 from nomadcloud.orders.models import Dispute, Order, OrderApplication
 
 
@@ -25,7 +26,7 @@ def orders_visible_to(principal: Principal) -> QuerySet[Order]:
         scope = market | Q(organisation=key_org)
     elif principal.user is None:
         return Order.objects.none()
-    elif is_operator(principal):
+    elif is_zone_operator(principal):
         scope = Q()
     else:
         scope = market | Q(nomad=principal.user) | Q(organisation__memberships__user=principal.user)

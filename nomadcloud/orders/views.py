@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from nomadcloud.accounts.access import require_person, role_in
+from nomadcloud.accounts.access import is_zone_operator, require_person, role_in
 from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import uploads
@@ -90,7 +90,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
             "taken": queries.orders_taken_by(user)[:50],
             "applications": queries.applications_of(user)[:50],
             "organisations": organisations,
-            "operator": access.is_operator(principal),
+            "operator": is_zone_operator(principal),
         },
     )
 
@@ -191,7 +191,7 @@ def _detail_page(
     roles = access.roles_in(principal, order)
     party = access.is_party(principal, order)
     member = role_in(principal, order.organisation) is not None
-    operator = access.is_operator(principal)
+    operator = is_zone_operator(principal)
     targets = transitions.targets_from(order.status, roles)
     user = request.user
     own_application = (
@@ -473,13 +473,13 @@ def conversion_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "orders/conversions.html",
-        {"page": page, "organisations": organisations, "operator": access.is_operator(principal)},
+        {"page": page, "organisations": organisations, "operator": is_zone_operator(principal)},
     )
 
 
 def _conversion_enterprise(principal: Principal, org_id: str) -> Organisation:
     """The enterprise a conversion is recorded for: its editors, or the zone operator."""
-    if access.is_operator(principal):
+    if is_zone_operator(principal):
         return access.enterprise_for(principal, org_id, Action.VIEW)
     return access.enterprise_for(principal, org_id, Action.EDIT)
 
@@ -555,7 +555,7 @@ def _is_uuid(text: str) -> bool:
 def conversion_detail(request: HttpRequest, conversion_id: str) -> HttpResponse:
     principal = _principal(request)
     conversion = access.conversion_for(principal, conversion_id)
-    can_edit = access.is_operator(principal) or (
+    can_edit = is_zone_operator(principal) or (
         principal.can_write and role_in(principal, conversion.organisation) in access.EDITORS
     )
     return render(

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from nomadcloud.accounts.access import require_person, role_in
+from nomadcloud.accounts.access import is_zone_operator, require_person, role_in
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import uploads
 from nomadcloud.core.errors import DomainError, InvalidInput, NotFound
@@ -142,7 +142,7 @@ def detail(request: HttpRequest, scenario_id: str) -> HttpResponse:
     principal = _principal(request)
     scenario = access.scenario_for(principal, scenario_id, Action.VIEW)
     member = request.user.is_authenticated and role_in(principal, scenario.organisation) is not None
-    insider = member or (request.user.is_authenticated and access.is_operator(principal))
+    insider = member or (request.user.is_authenticated and is_zone_operator(principal))
     own = queries.enrolment_visible(principal, scenario) if request.user.is_authenticated else None
     context = {
         "scenario": scenario,
