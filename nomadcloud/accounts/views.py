@@ -12,8 +12,10 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -35,7 +37,7 @@ from nomadcloud.accounts.forms import (
 )
 from nomadcloud.accounts.models import Invitation, Membership, User
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.core.errors import DomainError
+from nomadcloud.core.errors import DomainError, InvalidInput
 from nomadcloud.core.pages import apply_error, domain_errors
 
 
@@ -544,3 +546,42 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/audit.html", {"form": form, "page": page})
+
+
+# --- site-wide pages that need a person: privacy notice, language switch -------------------
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/privacy.html", {"version": services.PRIVACY_NOTICE_VERSION})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch language: remembered in a cookie and, when signed in, on the person."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next", "") or request.headers.get("Referer", "") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    if request.user.is_authenticated:
+        try:
+            services.set_preferred_language(user=request.user, language=language)
+        except InvalidInput as exc:
+            return _unknown_language(request, exc.message)
+    elif language not in dict(settings.LANGUAGES):
+        return _unknown_language(request, _("Unknown language %(code)s.") % {"code": language[:20]})
+    translation.activate(language)
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.HTTPS,
+    )
+    return response
+
+
+def _unknown_language(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "core/error.html", {"message": message}, status=400)

@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from nomadcloud.accounts.auth import PUBLIC
 from nomadcloud.accounts.models import Organisation
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.core.api import ERROR_RESPONSES, PUBLIC, CursorPagination
+from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination
 from nomadcloud.core.errors import invalid_field
 from nomadcloud.demands import access, queries, services
 from nomadcloud.demands.access import Action
