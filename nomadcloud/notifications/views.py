@@ -62,7 +62,7 @@ def read_all(request: HttpRequest) -> HttpResponse:
 def preferences(request: HttpRequest) -> HttpResponse:
     principal = Principal.of(request)
     user = require_person(principal)
-    rows = services.preferences_for(user)
+    rows = queries.preferences_for(user)
     if request.method == "POST":
         chosen = set(request.POST.getlist("email"))
         services.set_email_preferences(

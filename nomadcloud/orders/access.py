@@ -31,8 +31,7 @@ from nomadcloud.accounts.access import (
 from nomadcloud.accounts.models import Organisation
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import Forbidden, NotFound
-from nomadcloud.orders.models import Conversion, Deliverable, Order, OrderApplication
-from nomadcloud.orders.transitions import Role
+from nomadcloud.orders.models import Conversion, Deliverable, Order, OrderApplication, Role
 
 EDITORS = frozenset({MemberRole.OWNER, MemberRole.ADMIN, MemberRole.MEMBER})
 MARKET = (Order.Status.OPEN, Order.Status.APPLIED)

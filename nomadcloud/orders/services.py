@@ -41,10 +41,11 @@ from nomadcloud.orders.models import (
     OrderEvent,
     OrderSkill,
     Rating,
+    Role,
     Settlement,
     SettlementLine,
 )
-from nomadcloud.orders.transitions import Context, Role
+from nomadcloud.orders.transitions import Context
 from nomadcloud.talent.services import record_verified_work
 from nomadcloud.training import cleaning
 

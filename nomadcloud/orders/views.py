@@ -44,14 +44,15 @@ from nomadcloud.orders.forms import (
     TransitionForm,
 )
 from nomadcloud.orders.models import (
+    ROLE_LABELS,
     Conversion,
     ConversionDocument,
     Dispute,
     Order,
     OrderApplication,
     Rating,
+    Role,
 )
-from nomadcloud.orders.transitions import Role
 from nomadcloud.training.models import Enrolment
 
 PAGE_SIZE = 20
@@ -207,7 +208,7 @@ def _detail_page(
     dispute = order.disputes.filter(decided_at__isnull=True).first()
     context = {
         "order": order,
-        "roles": [str(transitions.ROLE_LABELS[r]) for r in roles],
+        "roles": [str(ROLE_LABELS[r]) for r in roles],
         "party": party,
         "member": member,
         "operator": operator,
