@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.db.models import Q, QuerySet
 
 from nomadcloud.accounts.access import is_zone_operator
@@ -59,3 +61,20 @@ def open_disputes() -> QuerySet[Dispute]:
         .select_related("order__organisation", "order__nomad", "opened_by")
         .order_by("opened_at", "id")
     )
+
+
+def decided_disputes() -> QuerySet[Dispute]:
+    return (
+        Dispute.objects.filter(decided_at__isnull=False)
+        .select_related("order__organisation", "decided_by")
+        .order_by("-decided_at")
+    )
+
+
+def enterprises_of(user: User, *, roles: Collection[str] | None = None) -> QuerySet[Organisation]:
+    """The enterprises the person is a member of (with one of ``roles``, if given)."""
+    # One filter() call, so that the user and the role are those of the same membership.
+    member = Q(memberships__user=user)
+    if roles is not None:
+        member &= Q(memberships__role__in=roles)
+    return Organisation.objects.filter(member, kind=Organisation.Kind.ENTERPRISE).distinct()

@@ -47,7 +47,6 @@ from nomadcloud.orders.models import (
     ROLE_LABELS,
     Conversion,
     ConversionDocument,
-    Dispute,
     Order,
     OrderApplication,
     Rating,
@@ -80,9 +79,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
     principal = _principal(request)
     user = require_person(principal)
     page = Paginator(queries.market(), PAGE_SIZE).get_page(request.GET.get("page"))
-    organisations = Organisation.objects.filter(
-        kind=Organisation.Kind.ENTERPRISE, memberships__user=user
-    ).distinct()
+    organisations = queries.enterprises_of(user)
     return render(
         request,
         "orders/list.html",
@@ -414,13 +411,10 @@ def resolve(request: HttpRequest, order_id: str) -> HttpResponse:
 @domain_errors
 def disputes(request: HttpRequest) -> HttpResponse:
     access.require_zone_operator(_principal(request))
-    decided = Dispute.objects.filter(decided_at__isnull=False).select_related(
-        "order__organisation", "decided_by"
-    )
     return render(
         request,
         "orders/disputes.html",
-        {"open": queries.open_disputes(), "decided": decided.order_by("-decided_at")[:50]},
+        {"open": queries.open_disputes(), "decided": queries.decided_disputes()[:50]},
     )
 
 
@@ -466,11 +460,7 @@ def conversion_list(request: HttpRequest) -> HttpResponse:
     user = require_person(principal)
     rows = conversions.conversions_visible_to(principal).order_by("-occurred_on", "-id")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    organisations = Organisation.objects.filter(
-        kind=Organisation.Kind.ENTERPRISE,
-        memberships__user=user,
-        memberships__role__in=access.EDITORS,
-    ).distinct()
+    organisations = queries.enterprises_of(user, roles=access.EDITORS)
     return render(
         request,
         "orders/conversions.html",
