@@ -23,7 +23,7 @@ from nomadcloud.core.errors import DomainError, InvalidInput, NotFound
 from nomadcloud.core.pages import apply_error, domain_errors
 from nomadcloud.demands.access import Action as DemandAction
 from nomadcloud.demands.access import demand_for
-from nomadcloud.training import access, queries, services
+from nomadcloud.training import access, queries, services, transitions
 from nomadcloud.training.access import Action
 from nomadcloud.training.forms import AssessmentForm, MaterialForm, ScenarioForm, SubmissionForm
 from nomadcloud.training.models import Enrolment, Scenario, SubmissionFile
@@ -144,6 +144,7 @@ def detail(request: HttpRequest, scenario_id: str) -> HttpResponse:
     member = request.user.is_authenticated and role_in(principal, scenario.organisation) is not None
     insider = member or (request.user.is_authenticated and is_zone_operator(principal))
     own = queries.enrolment_visible(principal, scenario) if request.user.is_authenticated else None
+    editable = request.user.is_authenticated and access.can_edit(principal, scenario.organisation)
     context = {
         "scenario": scenario,
         "skills": scenario.skills.select_related("concept"),
@@ -151,8 +152,8 @@ def detail(request: HttpRequest, scenario_id: str) -> HttpResponse:
         "materials": scenario.materials.all()
         if request.user.is_authenticated and access.sees_materials(principal, scenario)
         else None,
-        "editable": request.user.is_authenticated
-        and access.can_edit(principal, scenario.organisation),
+        "editable": editable,
+        "moves": transitions.moves_for(scenario, editor=editable),
         "member": member,
         "enrolments": queries.enrolments_in(scenario) if insider else None,
         "own": own,
