@@ -20,7 +20,7 @@ from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import DomainError, NotFound
 from nomadcloud.core.pages import apply_error, domain_errors
-from nomadcloud.talent import access, queries, services
+from nomadcloud.talent import access, queries, services, transitions
 from nomadcloud.talent.forms import (
     AnswersForm,
     ApplicationForm,
@@ -45,6 +45,7 @@ from nomadcloud.talent.models import (
     Project,
     Track,
 )
+from nomadcloud.talent.transitions import Side
 
 REMOVABLE: dict[str, type[Any]] = {
     "languages": ProfileLanguage,
@@ -368,6 +369,7 @@ def application(request: HttpRequest, application_id: str) -> HttpResponse:
             ],
             "files": app.evidence_files.all(),
             "decisions": app.decisions.select_related("decided_for"),
+            "moves": transitions.moves_for(app, Side.APPLICANT),
         },
     )
 
@@ -431,6 +433,7 @@ def review(request: HttpRequest, application_id: str) -> HttpResponse:
             "files": app.evidence_files.all(),
             "verified_skills": services.verified_skill_count(app.applicant),
             "decisions": app.decisions.select_related("decided_by", "decided_for"),
+            "moves": transitions.moves_for(app, Side.REVIEWER),
         },
         status=_status(form),
     )
