@@ -55,6 +55,11 @@ def applications_of(user: User) -> QuerySet[OrderApplication]:
     )
 
 
+def application_of(order: Order, user: User) -> OrderApplication | None:
+    """The person's own application to the order, if they applied."""
+    return OrderApplication.objects.filter(order=order, applicant=user).first()
+
+
 def open_disputes() -> QuerySet[Dispute]:
     return (
         Dispute.objects.filter(decided_at__isnull=True)

@@ -48,7 +48,6 @@ from nomadcloud.orders.models import (
     Conversion,
     ConversionDocument,
     Order,
-    OrderApplication,
     Rating,
     Role,
 )
@@ -192,11 +191,7 @@ def _detail_page(
     operator = is_zone_operator(principal)
     targets = transitions.targets_from(order.status, roles)
     user = request.user
-    own_application = (
-        OrderApplication.objects.filter(order=order, applicant=user).first()
-        if isinstance(user, User)
-        else None
-    )
+    own_application = queries.application_of(order, user) if isinstance(user, User) else None
     simple = [
         (t, str(ACTION_LABELS[t]))
         for t in targets
