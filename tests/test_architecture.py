@@ -27,12 +27,11 @@ LAYERS: list[set[str]] = [
 SIDEWAYS = {
     ("orders", "training"),  # a conversion names the training enrolment it came from
 }
-# Circles other helpers of the house refactor (issue 13) are removing while this test lands:
-# proofs.services ↔ proofs.signals goes with the split of proofs/services.py, and
-# points.payments ↔ settlement with the points wings. Delete each entry once it is gone.
+# Circles another helper of the house refactor (issue 13) is removing while this test lands:
+# proofs.services ↔ proofs.signals goes with the split of proofs/services.py and the explicit
+# consequences. Delete the entry once it is gone.
 KNOWN_CYCLES: set[frozenset[str]] = {
     frozenset({"nomadcloud.proofs.services", "nomadcloud.proofs.signals"}),
-    frozenset({"nomadcloud.points.payments", "nomadcloud.points.settlement"}),
 }
 
 RANK = {app: rank for rank, layer in enumerate(LAYERS) for app in layer}
