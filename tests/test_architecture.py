@@ -27,12 +27,8 @@ LAYERS: list[set[str]] = [
 SIDEWAYS = {
     ("orders", "training"),  # a conversion names the training enrolment it came from
 }
-# Circles another helper of the house refactor (issue 13) is removing while this test lands:
-# proofs.services ↔ proofs.signals goes with the split of proofs/services.py and the explicit
-# consequences. Delete the entry once it is gone.
-KNOWN_CYCLES: set[frozenset[str]] = {
-    frozenset({"nomadcloud.proofs.services", "nomadcloud.proofs.signals"}),
-}
+# Circles that are known and being removed, each with its reason; empty when there are none.
+KNOWN_CYCLES: set[frozenset[str]] = set()
 
 RANK = {app: rank for rank, layer in enumerate(LAYERS) for app in layer}
 
