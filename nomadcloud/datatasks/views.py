@@ -258,7 +258,7 @@ def _worker_detail(request: HttpRequest, principal: Principal, batch: Batch) -> 
         "refusal": refusal,
         "pending_pay": queries.pending_pay(batch, user) if state else None,
         "blocked_message": (
-            services.blocked_message(state)
+            queries.blocked_message(state)
             if state and state.status == BatchWorker.Status.BLOCKED
             else ""
         ),
@@ -505,7 +505,7 @@ def _work_context(
         "notice": notice,
         "done": done,
         "blocked_message": (
-            services.blocked_message(state)
+            queries.blocked_message(state)
             if state and state.status == BatchWorker.Status.BLOCKED
             else ""
         ),
