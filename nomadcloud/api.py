@@ -6,7 +6,8 @@ from ninja import NinjaAPI
 
 from nomadcloud import __version__
 from nomadcloud.accounts.api import router as accounts_router
-from nomadcloud.core.api import AUTH, install_error_handlers
+from nomadcloud.accounts.auth import AUTH
+from nomadcloud.core.api import install_error_handlers
 from nomadcloud.datatasks.api import router as datatasks_router
 from nomadcloud.demands.api import router as demands_router
 from nomadcloud.matching.api import router as matching_router

@@ -15,7 +15,7 @@ from nomadcloud.orders import demo as orders_demo
 from nomadcloud.points.merchants import demo as points_merchant_demo
 from nomadcloud.points.programme import demo as points_programme_demo
 from nomadcloud.talent import demo as talent_demo
-from nomadcloud.taxonomy import vocabulary
+from nomadcloud.taxonomy import services as taxonomy_services
 from nomadcloud.training import demo as training_demo
 
 
@@ -24,7 +24,7 @@ def seed(*, nomads: int = 60) -> dict[str, int]:
     counts: dict[str, int] = {}
     if not accounts_demo.already_seeded():
         counts |= accounts_demo.seed(nomads=nomads)
-    counts["concepts_created"] = vocabulary.load()["created"]
+    counts["concepts_created"] = taxonomy_services.load_vocabulary()["created"]
     counts |= talent_demo.seed()
     counts |= demands_demo.seed()
     counts |= training_demo.seed()

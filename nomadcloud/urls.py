@@ -3,6 +3,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from nomadcloud.accounts import views as accounts_views
 from nomadcloud.api import api
 from nomadcloud.core import views as core_views
 from nomadcloud.proofs import views as proofs_views
@@ -12,8 +13,8 @@ admin.site.site_header = "NomadCloud"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("privacy", core_views.privacy, name="privacy"),
-    path("language", core_views.set_language, name="set_language"),
+    path("privacy", accounts_views.privacy, name="privacy"),
+    path("language", accounts_views.set_language, name="set_language"),
     path("accounts/", include("nomadcloud.accounts.urls")),
     path("notifications/", include("nomadcloud.notifications.urls")),
     path("taxonomy/", include("nomadcloud.taxonomy.urls")),

@@ -29,10 +29,10 @@ from nomadcloud.orders.models import (
     OrderApplication,
     OrderEvent,
     Rating,
+    Role,
     Settlement,
 )
 from nomadcloud.orders.schemas import OrderChanges, OrderDraft
-from nomadcloud.orders.transitions import Role
 from nomadcloud.talent.models import ProfileSkill, SkillEvidence
 from tests.conftest import World, database_fingerprint
 from tests.permissions.demands import demand_draft, make_concepts

@@ -13,7 +13,7 @@ from django.utils import translation
 
 from nomadcloud.core.errors import InvalidInput
 from nomadcloud.core.models import AuditEvent
-from nomadcloud.taxonomy import importing, vocabulary
+from nomadcloud.taxonomy import services, vocabulary
 from nomadcloud.taxonomy.importers import onet
 from nomadcloud.taxonomy.models import Alias, Concept, ImportRun, OccupationSkill
 from tests.conftest import database_fingerprint
@@ -37,7 +37,7 @@ def read_tsv(name: str) -> list[dict[str, str]]:
 def test_esco_loads_the_real_files_with_the_readme_counts_and_again_changes_nothing(
     db: None,
 ) -> None:
-    run = importing.run_import("esco", DATA / "esco")
+    run = services.import_taxonomy(source="esco", directory=DATA / "esco")
     report = files(run)
     rows = {name: f["rows_read"] for name, f in report.items()}
     assert rows == {
@@ -80,7 +80,7 @@ def test_esco_loads_the_real_files_with_the_readme_counts_and_again_changes_noth
 
     before = database_fingerprint()
     links = OccupationSkill.objects.count()
-    again = importing.run_import("esco", DATA / "esco")
+    again = services.import_taxonomy(source="esco", directory=DATA / "esco")
     totals = again.report["totals"]
     assert totals["created"] == totals["updated"] == totals["aliases_added"] == 0
     assert totals["relations_added"] == totals["relations_updated"] == 0
@@ -95,11 +95,11 @@ def test_esco_loads_the_real_files_with_the_readme_counts_and_again_changes_noth
 def test_onet_loads_the_real_files_with_the_readme_counts_and_merges_with_the_vocabulary(
     db: None,
 ) -> None:
-    vocabulary.load()
+    services.load_vocabulary()
     python = Concept.objects.get(code="nc.python")
     assert not python.hot_technology
 
-    run = importing.run_import("onet", DATA / "onet")
+    run = services.import_taxonomy(source="onet", directory=DATA / "onet")
     report = files(run)
     assert {name: f["rows_read"] for name, f in report.items()} == {
         "Occupation_Data.txt": 1016,
@@ -130,7 +130,7 @@ def test_onet_loads_the_real_files_with_the_readme_counts_and_merges_with_the_vo
     relations = sum(f["relations_added"] for f in report.values())
     # One link per (occupation, example) row and one broader link per example.
     assert relations == len(technology) + len(tools) + len(examples)
-    again = importing.run_import("onet", DATA / "onet")
+    again = services.import_taxonomy(source="onet", directory=DATA / "onet")
     assert again.report["totals"]["created"] == again.report["totals"]["updated"] == 0
     assert again.report["totals"]["relations_added"] == 0
 
@@ -150,10 +150,10 @@ def test_the_xlsx_release_reads_the_same_as_the_text_release() -> None:
 
 @needs_data
 def test_the_vocabulary_after_an_esco_import_takes_over_the_same_concept(db: None) -> None:
-    importing.run_import("esco", DATA / "esco")
+    services.import_taxonomy(source="esco", directory=DATA / "esco")
     imported = Concept.objects.get(esco_uri=PYTHON_URI)
     assert imported.source == "esco"
-    vocabulary.load()
+    services.load_vocabulary()
     python = Concept.objects.get(esco_uri=PYTHON_URI)
     assert python.pk == imported.pk
     assert (python.code, python.source, python.label_zh) == ("nc.python", "nomadcloud", "Python")
@@ -175,12 +175,12 @@ def test_vocabulary_covers_every_category_with_both_labels_and_loads_idempotentl
     assert wanted <= set(by_category)
     assert all(n >= 40 for n in by_category.values())
 
-    first = vocabulary.load()
+    first = services.load_vocabulary()
     assert first["created"] == len(parsed.concepts)
     assert Concept.objects.get(code="nc.cpp").broader.exists()
     assert Alias.objects.filter(concept__code="nc.python", language="zh-hans").exists()
     before = database_fingerprint()
-    second = vocabulary.load()
+    second = services.load_vocabulary()
     assert second["created"] == second["updated"] == second["aliases_added"] == 0
     assert second["unchanged"] == len(parsed.concepts)
     assert database_fingerprint() == before
@@ -215,7 +215,7 @@ def test_a_file_without_a_needed_column_is_refused_whole_and_the_others_are_appl
         tmp_path / "digitalSkillsCollection_en.csv",
         "conceptType,conceptUri,preferredLabel\nKnowledgeSkillCompetence,http://x,y\n",
     )
-    run = importing.run_import("esco", tmp_path)
+    run = services.import_taxonomy(source="esco", directory=tmp_path)
     report = files(run)
     refused = report["digitalSkillsCollection_en.csv"]
     assert refused["status"] == "refused"
@@ -242,7 +242,7 @@ def test_malformed_rows_are_skipped_with_their_row_numbers(db: None, tmp_path: P
         "15-1252.00\tSoftware Developers\tSVN\t4323\tDevelopment software\tN\tN\n"
         "15-1252.00\tSoftware Developers\tHg\t43232402\tDevelopment software\tmaybe\tN\n",
     )
-    run = importing.run_import("onet", tmp_path)
+    run = services.import_taxonomy(source="onet", directory=tmp_path)
     report = files(run)
     assert report["Occupation_Data.txt"]["skipped_rows"] == [
         {"row": 3, "reason": "malformed O*NET-SOC code"},
@@ -261,13 +261,13 @@ def test_an_unknown_source_or_an_empty_folder_is_refused_and_writes_nothing(
 ) -> None:
     before = database_fingerprint()
     with pytest.raises(InvalidInput) as unknown:
-        importing.run_import("wikidata", tmp_path)
+        services.import_taxonomy(source="wikidata", directory=tmp_path)
     assert unknown.value.fields == {"source": ["Unknown taxonomy source wikidata."]}
     with pytest.raises(InvalidInput) as empty:
-        importing.run_import("onet", tmp_path)
+        services.import_taxonomy(source="onet", directory=tmp_path)
     assert "directory" in empty.value.fields
     with pytest.raises(InvalidInput):
-        importing.run_import("esco", tmp_path / "missing")
+        services.import_taxonomy(source="esco", directory=tmp_path / "missing")
     assert database_fingerprint() == before
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from nomadcloud.taxonomy import vocabulary
+from nomadcloud.taxonomy import services
 from nomadcloud.taxonomy.models import Alias, Concept
 from nomadcloud.taxonomy.tagging import extract_tags
 
 
 @pytest.fixture
 def vocab(db: None) -> None:
-    vocabulary.load()
+    services.load_vocabulary()
 
 
 def codes(text: str, **options: object) -> dict[str, tuple[str, ...]]:

@@ -6,3 +6,10 @@ class AccountsConfig(AppConfig):
     name = "nomadcloud.accounts"
     label = "accounts"
     verbose_name = _("People and organisations")
+
+    def ready(self) -> None:
+        from nomadcloud.accounts.auth import bearer_token_is_valid
+        from nomadcloud.core import idempotency
+
+        # core replays a stored response only to a credential that still authenticates.
+        idempotency.register_bearer_check(bearer_token_is_valid)

@@ -12,18 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from nomadcloud.accounts.countries import country_choices, country_names
 from nomadcloud.accounts.models import ApiToken, Membership, Organisation, User
 from nomadcloud.accounts.schemas import OrganisationDraft, PersonChanges
-from nomadcloud.core.errors import DomainError
 from nomadcloud.core.inputs import html_limits
-
-
-def apply_error(form: forms.Form, exc: DomainError) -> None:
-    """Show a service's error on the form: on its field when the form has it."""
-    if not exc.fields:
-        form.add_error(None, exc.message)
-    for field, messages in exc.fields.items():
-        target = field if field in form.fields else None
-        for message in messages:
-            form.add_error(target, message)
 
 
 class SignInForm(AuthenticationForm):

@@ -55,7 +55,7 @@ from nomadcloud.core.jobs import enqueue_after_commit
 
 M = TypeVar("M", bound=models.Model)
 
-# The privacy notice a person consents to at registration (templates/core/privacy.html).
+# The privacy notice a person consents to at registration (templates/accounts/privacy.html).
 PRIVACY_NOTICE_VERSION = "2026-11"
 ORG_VERIFICATION_RULE_VERSION = "org-verification/2026.1"
 INVITATION_DAYS = 14

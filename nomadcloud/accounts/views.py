@@ -4,8 +4,6 @@ chokepoints, parses input with a form and calls one service."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -14,8 +12,9 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -35,36 +34,13 @@ from nomadcloud.accounts.forms import (
     RoleForm,
     SignInForm,
     TokenForm,
-    apply_error,
 )
 from nomadcloud.accounts.models import Invitation, Membership, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.accounts.schemas import OrganisationChanges, OrganisationDraft, PersonChanges
-from nomadcloud.core.errors import DomainError, Forbidden, NotFound
+from nomadcloud.core.errors import DomainError, InvalidInput
 from nomadcloud.core.inputs import draft_from_form
-
-View = Callable[..., HttpResponse]
-
-
-def domain_errors(view: View) -> View:
-    """NotFound → 404, Forbidden → 403 page; any other refusal → message and back."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-        except Forbidden as exc:
-            return render(request, "core/error.html", {"message": exc.message}, status=403)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            back = request.headers.get("Referer", "")
-            if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-                back = request.path
-            return redirect(back)
-
-    return wrapper
+from nomadcloud.core.pages import apply_error, domain_errors
 
 
 def _status(form: Any) -> int:
@@ -579,3 +555,42 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/audit.html", {"form": form, "page": page})
+
+
+# --- site-wide pages that need a person: privacy notice, language switch -------------------
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/privacy.html", {"version": services.PRIVACY_NOTICE_VERSION})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch language: remembered in a cookie and, when signed in, on the person."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next", "") or request.headers.get("Referer", "") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    if request.user.is_authenticated:
+        try:
+            services.set_preferred_language(user=request.user, language=language)
+        except InvalidInput as exc:
+            return _unknown_language(request, exc.message)
+    elif language not in dict(settings.LANGUAGES):
+        return _unknown_language(request, _("Unknown language %(code)s.") % {"code": language[:20]})
+    translation.activate(language)
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.HTTPS,
+    )
+    return response
+
+
+def _unknown_language(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "core/error.html", {"message": message}, status=400)

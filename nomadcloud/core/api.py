@@ -1,5 +1,5 @@
-"""What every API router shares: authentication, the one error envelope with localized
-messages, and cursor pagination."""
+"""What every API router shares: the one error envelope with localized messages, and cursor
+pagination. Authentication is in ``accounts/auth.py`` (the credentials are accounts')."""
 
 from __future__ import annotations
 
@@ -14,9 +14,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import PaginationBase
-from ninja.security import APIKeyHeader, SessionAuth
 
-from nomadcloud.core.errors import DomainError, Forbidden
+from nomadcloud.core.errors import DomainError
 
 
 class ErrorOut(Schema):
@@ -33,57 +32,6 @@ ERROR_RESPONSES: dict[int, type[Schema]] = {
     409: ErrorOut,
     422: ErrorOut,
 }
-
-
-class BearerTokenAuth(APIKeyHeader):
-    """``Authorization: Bearer ncp_…`` (personal token) or ``nco_…`` (organisation key)."""
-
-    param_name = "Authorization"
-    openapi_scheme = "bearer"
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        from nomadcloud.accounts.services import authenticate_token
-
-        if not key:
-            return None
-        scheme, _sep, raw = key.partition(" ")
-        if scheme.lower() != "bearer" or not raw:
-            return None
-        token = authenticate_token(raw.strip())
-        if token is None:
-            return None
-        if token.scope != "write" and request.method not in {"GET", "HEAD", "OPTIONS"}:
-            # One place for the rule: a read-scoped token never changes anything.
-            raise Forbidden(
-                _("This token may only read; use a token with write scope."), code="scope"
-            )
-        request.api_token = token  # type: ignore[attr-defined]
-        if token.user is not None:
-            request.user = token.user
-        return token
-
-
-class BrowserSessionAuth(SessionAuth):
-    """The signed-in browser session (CSRF-checked on unsafe methods)."""
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        request.api_token = None  # type: ignore[attr-defined]
-        return super().authenticate(request, key)
-
-
-AUTH = [BearerTokenAuth(), BrowserSessionAuth()]
-
-
-def _anyone(request: HttpRequest) -> bool:
-    """Public reads need no sign-in; a token or session, when given, still widens them."""
-    request.api_token = getattr(request, "api_token", None)  # type: ignore[attr-defined]
-    return True
-
-
-# For public operations: ``@router.get(…, **PUBLIC)``. django-ninja appends ``openapi_extra``
-# lists to the generated ones, so the document lists no-auth (``{}``) after the two schemes:
-# clients and the fuzzer see that a credential is optional there.
-PUBLIC: dict[str, Any] = {"auth": [*AUTH, _anyone], "openapi_extra": {"security": [{}]}}
 
 
 def envelope(

@@ -7,15 +7,13 @@ person leaves the log intact and free of their data.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 
 from nomadcloud.core.models import AuditEvent
 from nomadcloud.core.request_context import current_channel, current_request_id
-
-if TYPE_CHECKING:
-    from nomadcloud.accounts.models import ApiToken, Organisation, User
 
 PERSONAL_FIELDS = frozenset(
     {
@@ -53,23 +51,25 @@ def _plain(value: Any) -> Any:
 
 def record(
     *,
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     action: str,
     obj: models.Model,
-    organisation: Organisation | None = None,
+    organisation: models.Model | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-    token: ApiToken | None = None,
+    token: models.Model | None = None,
 ) -> AuditEvent:
+    """``organisation`` and ``token`` are an accounts Organisation and ApiToken (the log's
+    foreign keys name them by string, so that core imports no app)."""
     summary: dict[str, Any] = {}
     if before:
         summary["before"] = redact(before)
     if after:
         summary["after"] = redact(after)
     return AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        organisation=organisation,
-        api_token=token,
+        actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
+        organisation_id=organisation.pk if organisation is not None else None,
+        api_token_id=token.pk if token is not None else None,
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),

@@ -12,22 +12,22 @@
 
 from __future__ import annotations
 
-import uuid
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
 
+from nomadcloud.accounts import access as shared
 from nomadcloud.accounts.access import (
     Role,
     is_zone_operator,
+    parse_public_id,
     require_authenticated,
     require_person,
-    require_write,
     role_in,
 )
 from nomadcloud.accounts.models import Organisation
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.core.errors import Forbidden, NotFound
+from nomadcloud.core.errors import NotFound
 from nomadcloud.datatasks.models import Assignment, Batch, BatchWorker, Item
 
 
@@ -47,22 +47,13 @@ ROLES_FOR: dict[Action, frozenset[str]] = {
     Action.REVIEW: REVIEWERS,
     Action.ACCEPT: MANAGERS,
 }
-
-
-def _uuid(raw: object, message: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(raw))
-    except ValueError as exc:
-        raise NotFound(message) from exc
-
-
-def is_operator(principal: Principal) -> bool:
-    return principal.key_organisation is None and is_zone_operator(principal.user)
+# Actions an organisation API key may not take even with the role.
+PERSONS_ONLY = frozenset({Action.REVIEW, Action.ACCEPT})
 
 
 def can_see_all_of(principal: Principal, organisation: Organisation) -> bool:
     """Members of the enterprise (any role) and the zone operator."""
-    return role_in(principal, organisation) is not None or is_operator(principal)
+    return role_in(principal, organisation) is not None or is_zone_operator(principal)
 
 
 def allows(principal: Principal, organisation: Organisation, action: Action) -> bool:
@@ -72,39 +63,30 @@ def allows(principal: Principal, organisation: Organisation, action: Action) -> 
 
 
 def check_enterprise(principal: Principal, organisation: Organisation, action: Action) -> None:
-    require_authenticated(principal)
-    role = role_in(principal, organisation)
-    if role is None and not is_operator(principal):
-        raise NotFound(_("No such organisation."))
-    if action is not Action.VIEW:
-        require_write(principal)
-        if organisation.kind != Organisation.Kind.ENTERPRISE:
-            raise Forbidden(_("Only enterprises publish data batches."), code="not_an_enterprise")
-    if role in ROLES_FOR[action]:
-        if action in {Action.REVIEW, Action.ACCEPT} and principal.user is None:
-            raise Forbidden(_("Only a person can do this, not an API key."), code="person_only")
-        return
-    if action is Action.VIEW:
-        return  # the zone operator
-    raise Forbidden(
-        _("Your role in %(organisation)s does not allow this.") % {"organisation": organisation}
+    shared.check_enterprise(
+        principal,
+        organisation,
+        action,
+        roles_for=ROLES_FOR,
+        only_enterprises=_("Only enterprises publish data batches."),
+        persons_only=PERSONS_ONLY,
     )
 
 
 def enterprise_for(principal: Principal, public_id: object, action: Action) -> Organisation:
-    require_authenticated(principal)
-    organisation = Organisation.objects.filter(
-        public_id=_uuid(public_id, _("No such organisation."))
-    ).first()
-    if organisation is None:
-        raise NotFound(_("No such organisation."))
-    check_enterprise(principal, organisation, action)
-    return organisation
+    return shared.enterprise_for(
+        principal,
+        public_id,
+        action,
+        roles_for=ROLES_FOR,
+        only_enterprises=_("Only enterprises publish data batches."),
+        persons_only=PERSONS_ONLY,
+    )
 
 
 def _batch(public_id: object) -> Batch:
     batch = (
-        Batch.objects.filter(public_id=_uuid(public_id, _("No such data batch.")))
+        Batch.objects.filter(public_id=parse_public_id(public_id, message=_("No such data batch.")))
         .select_related("organisation")
         .first()
     )

@@ -16,6 +16,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from nomadcloud.core.csv import safe_cell
 from nomadcloud.datatasks.models import Batch, Item
 
 CSV_COLUMNS = (
@@ -30,7 +31,6 @@ CSV_COLUMNS = (
     "method",
     "text",
 )
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def as_text(task_type: str, value: Any) -> str:
@@ -41,10 +41,6 @@ def as_text(task_type: str, value: Any) -> str:
     if task_type == Batch.TaskType.SPANS:
         return "|".join(f"{s[0]}:{s[1]}:{s[2]}" for s in value)
     return str(value)
-
-
-def _safe(cell: str) -> str:
-    return "'" + cell if cell.startswith(FORMULA_START) else cell
 
 
 def _method(batch: Batch, item: Item) -> str:
@@ -91,16 +87,16 @@ def csv_rows(batch: Batch) -> Iterator[str]:
         data = record(batch, item)
         writer.writerow(
             [
-                _safe(data["id"]),
+                safe_cell(data["id"]),
                 data["line"],
                 "1" if data["gold"] else "0",
-                _safe(as_text(batch.task_type, data["result"])),
+                safe_cell(as_text(batch.task_type, data["result"])),
                 "" if data["confidence"] is None else f"{data['confidence']:.4f}",
                 data["answers"],
                 "1" if data["overridden"] else "0",
-                _safe(as_text(batch.task_type, data["aggregated_result"])),
+                safe_cell(as_text(batch.task_type, data["aggregated_result"])),
                 data["method"],
-                _safe(data["text"]),
+                safe_cell(data["text"]),
             ]
         )
         yield flush()

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from nomadcloud.accounts.access import is_zone_operator
 from nomadcloud.accounts.models import Organisation, User
@@ -182,3 +183,16 @@ def accepted_rows_of(batch: Batch) -> QuerySet[AcceptedWork]:
 def total_owed(batch: Batch) -> Decimal:
     total = AcceptedWork.objects.filter(batch=batch).aggregate(total=Sum("amount"))["total"]
     return Decimal(total) if total is not None else Decimal("0.00")
+
+
+def blocked_message(state: BatchWorker) -> str:
+    reason = state.block_reason or {}
+    return _(
+        "You were blocked from this batch: your accuracy on items with known answers was "
+        "%(accuracy)s%% after %(n)d of them, below the %(threshold)d%% it asks for. Your "
+        "answers on it will not be used or paid."
+    ) % {
+        "accuracy": f"{100 * float(reason.get('accuracy', 0)):.0f}",
+        "n": int(reason.get("gold_answers", 0)),
+        "threshold": int(reason.get("threshold", 0)),
+    }

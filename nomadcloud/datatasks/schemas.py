@@ -352,7 +352,7 @@ class MeOut(WorkerOut):
 
     @staticmethod
     def resolve_blocked_message(obj: BatchWorker) -> str:
-        from nomadcloud.datatasks.services import blocked_message
+        from nomadcloud.datatasks.queries import blocked_message
 
         return blocked_message(obj) if obj.status == BatchWorker.Status.BLOCKED else ""
 

@@ -49,6 +49,7 @@ from nomadcloud.datatasks.models import (
     Item,
     ResultOverride,
 )
+from nomadcloud.datatasks.queries import blocked_message
 from nomadcloud.datatasks.schemas import BatchDraft, BatchPatch, SkillIn
 from nomadcloud.notifications.services import notify
 from nomadcloud.taxonomy.models import Concept
@@ -457,19 +458,6 @@ def _require_accepting(batch: Batch) -> None:
             _("The deadline of this batch has passed; answers are no longer accepted."),
             code="batch_closed",
         )
-
-
-def blocked_message(state: BatchWorker) -> str:
-    reason = state.block_reason or {}
-    return _(
-        "You were blocked from this batch: your accuracy on items with known answers was "
-        "%(accuracy)s%% after %(n)d of them, below the %(threshold)d%% it asks for. Your "
-        "answers on it will not be used or paid."
-    ) % {
-        "accuracy": f"{100 * float(reason.get('accuracy', 0)):.0f}",
-        "n": int(reason.get("gold_answers", 0)),
-        "threshold": int(reason.get("threshold", 0)),
-    }
 
 
 def _refuse_state(state: BatchWorker) -> None:

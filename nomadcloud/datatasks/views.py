@@ -22,13 +22,12 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from nomadcloud.accounts.access import role_in
-from nomadcloud.accounts.forms import apply_error
 from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.accounts.views import domain_errors
 from nomadcloud.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from nomadcloud.core.inputs import draft_from_form
-from nomadcloud.datatasks import access, importer, queries, services
+from nomadcloud.core.pages import apply_error, domain_errors
+from nomadcloud.datatasks import access, importer, queries, services, transitions
 from nomadcloud.datatasks.access import Action
 from nomadcloud.datatasks.api import export_response
 from nomadcloud.datatasks.forms import (
@@ -207,6 +206,17 @@ def detail(request: HttpRequest, batch_id: str) -> HttpResponse:
 def _enterprise_detail(request: HttpRequest, principal: Principal, batch: Batch) -> HttpResponse:
     org = batch.organisation
     can_edit = access.allows(principal, org, Action.EDIT)
+    can_review = access.allows(principal, org, Action.REVIEW) and principal.user is not None
+    can_accept = access.allows(principal, org, Action.ACCEPT) and principal.user is not None
+    allowed = [
+        action
+        for action, may in (
+            (Action.EDIT, can_edit),
+            (Action.REVIEW, can_review),
+            (Action.ACCEPT, can_accept),
+        )
+        if may
+    ]
     context = {
         "batch": batch,
         "progress": queries.progress(batch),
@@ -214,8 +224,7 @@ def _enterprise_detail(request: HttpRequest, principal: Principal, batch: Batch)
         "events": list(batch.events.select_related("actor")),
         "workers": list(queries.workers_of(batch)[:200]),
         "can_edit": can_edit,
-        "can_review": access.allows(principal, org, Action.REVIEW) and principal.user is not None,
-        "can_accept": access.allows(principal, org, Action.ACCEPT) and principal.user is not None,
+        "moves": transitions.moves_for(batch, allowed),
         "next_statuses": [
             (s, Batch.Status(s).label) for s in sorted(services.TRANSITIONS[batch.status])
         ],
@@ -249,7 +258,7 @@ def _worker_detail(request: HttpRequest, principal: Principal, batch: Batch) -> 
         "refusal": refusal,
         "pending_pay": queries.pending_pay(batch, user) if state else None,
         "blocked_message": (
-            services.blocked_message(state)
+            queries.blocked_message(state)
             if state and state.status == BatchWorker.Status.BLOCKED
             else ""
         ),
@@ -496,7 +505,7 @@ def _work_context(
         "notice": notice,
         "done": done,
         "blocked_message": (
-            services.blocked_message(state)
+            queries.blocked_message(state)
             if state and state.status == BatchWorker.Status.BLOCKED
             else ""
         ),

@@ -8,16 +8,16 @@ visible (its existence is not revealed) and Forbidden when it is but the action 
 
 from __future__ import annotations
 
-import uuid
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
 
+from nomadcloud.accounts import access as shared
 from nomadcloud.accounts.access import (
     Role,
     is_zone_operator,
+    parse_public_id,
     require_authenticated,
-    require_write,
     role_in,
 )
 from nomadcloud.accounts.models import Organisation
@@ -39,53 +39,37 @@ ROLES_FOR: dict[Action, frozenset[str]] = {
     Action.EDIT: EDITORS,
     Action.MANAGE_CONNECTORS: MANAGERS,
 }
-
-
-def _uuid(raw: object, message: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(raw))
-    except ValueError as exc:
-        raise NotFound(message) from exc
-
-
-def _operator(principal: Principal) -> bool:
-    return principal.key_organisation is None and is_zone_operator(principal.user)
+# Actions an organisation API key may not take even with the role.
+PERSONS_ONLY = frozenset({Action.MANAGE_CONNECTORS})
 
 
 def check_enterprise(principal: Principal, organisation: Organisation, action: Action) -> None:
     """May the principal act on the demands of this organisation?"""
-    require_authenticated(principal)
-    role = role_in(principal, organisation)
-    if role is None and not _operator(principal):
-        raise NotFound(_("No such organisation."))
-    if action is not Action.VIEW:
-        require_write(principal)
-        if organisation.kind != Organisation.Kind.ENTERPRISE:
-            raise Forbidden(_("Only enterprises publish demands."), code="not_an_enterprise")
-    if role in ROLES_FOR[action]:
-        if action is Action.MANAGE_CONNECTORS and principal.user is None:
-            raise Forbidden(_("Only a person can do this, not an API key."), code="person_only")
-        return
-    if action is Action.VIEW:
-        return  # the zone operator
-    raise Forbidden(
-        _("Your role in %(organisation)s does not allow this.") % {"organisation": organisation}
+    shared.check_enterprise(
+        principal,
+        organisation,
+        action,
+        roles_for=ROLES_FOR,
+        only_enterprises=_("Only enterprises publish demands."),
+        persons_only=PERSONS_ONLY,
     )
 
 
 def enterprise_for(principal: Principal, public_id: object, action: Action) -> Organisation:
-    organisation = Organisation.objects.filter(
-        public_id=_uuid(public_id, _("No such organisation."))
-    ).first()
-    if organisation is None:
-        require_authenticated(principal)
-        raise NotFound(_("No such organisation."))
-    check_enterprise(principal, organisation, action)
-    return organisation
+    # A malformed id answers NotFound before a visitor is asked to sign in.
+    return shared.enterprise_for(
+        principal,
+        public_id,
+        action,
+        roles_for=ROLES_FOR,
+        only_enterprises=_("Only enterprises publish demands."),
+        persons_only=PERSONS_ONLY,
+        sign_in_first=False,
+    )
 
 
 def can_see_all_of(principal: Principal, organisation: Organisation) -> bool:
-    return role_in(principal, organisation) is not None or _operator(principal)
+    return role_in(principal, organisation) is not None or is_zone_operator(principal)
 
 
 def can_edit(principal: Principal, demand: Demand) -> bool:
@@ -94,7 +78,7 @@ def can_edit(principal: Principal, demand: Demand) -> bool:
 
 def demand_for(principal: Principal, public_id: object, action: Action) -> Demand:
     demand = (
-        Demand.objects.filter(public_id=_uuid(public_id, _("No such demand.")))
+        Demand.objects.filter(public_id=parse_public_id(public_id, message=_("No such demand.")))
         .select_related("organisation")
         .first()
     )
@@ -125,5 +109,5 @@ def feed_for(principal: Principal, feed_id: int, action: Action) -> Feed:
 
 def require_zone_operator(principal: Principal) -> None:
     require_authenticated(principal)
-    if not _operator(principal):
+    if not is_zone_operator(principal):
         raise Forbidden(_("Only the zone operator can see this."), code="operator_only")

@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from nomadcloud.accounts.auth import PUBLIC
 from nomadcloud.accounts.models import Organisation
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.core.api import ERROR_RESPONSES, PUBLIC, CursorPagination
+from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination
 from nomadcloud.core.errors import invalid_field
-from nomadcloud.demands import access, queries, services
+from nomadcloud.demands import access, queries, services, syncing
 from nomadcloud.demands.access import Action
 from nomadcloud.demands.models import Demand
 from nomadcloud.demands.schemas import (
@@ -188,7 +189,7 @@ def sync_feed(request: HttpRequest, feed_id: int) -> Any:
     """Pull the feed now (as a background job); its report appears under /syncs."""
     principal = Principal.of(request)
     feed = access.feed_for(principal, feed_id, Action.EDIT)
-    services.request_feed_sync(principal=principal, feed=feed)
+    syncing.request_feed_sync(principal=principal, feed=feed)
     return feed
 
 

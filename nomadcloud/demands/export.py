@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.safestring import SafeString, mark_safe
 
+from nomadcloud.core.csv import safe_cell
 from nomadcloud.core.i18n import localized
 from nomadcloud.demands.models import Demand
 
@@ -136,12 +137,6 @@ CSV_COLUMNS = [
 ]
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    # Spreadsheets run cells that start with these as formulas (CSV injection).
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
-
-
 def csv_rows(demands: Iterable[Demand]) -> str:
     out = io.StringIO()
     out.write("\ufeff")  # so that Excel reads UTF-8 Chinese
@@ -150,7 +145,7 @@ def csv_rows(demands: Iterable[Demand]) -> str:
     for d in demands:
         writer.writerow(
             [
-                _cell(v)
+                safe_cell(v)
                 for v in (
                     d.public_id,
                     d.organisation,

@@ -27,7 +27,6 @@ from nomadcloud.core import audit
 from nomadcloud.core.crypto import decrypt_text, encrypt_text
 from nomadcloud.core.errors import Conflict, DomainError, Forbidden, NotFound, invalid_field
 from nomadcloud.core.inputs import with_changes
-from nomadcloud.core.jobs import enqueue_after_commit
 from nomadcloud.demands.events import send_demand_changed
 from nomadcloud.demands.models import (
     Demand,
@@ -662,22 +661,6 @@ def set_feed_active(*, principal: Principal, feed: Feed, active: bool) -> Feed:
             token=principal.token,
         )
     return feed
-
-
-@transaction.atomic
-def request_feed_sync(*, principal: Principal, feed: Feed) -> None:
-    """ "Sync now": the pull runs as a job, after this transaction commits."""
-    from nomadcloud.demands import tasks
-
-    Feed.objects.filter(pk=feed.pk).update(next_run_at=timezone.now())
-    audit.record(
-        actor=principal.user,
-        action="demands.feed.sync_requested",
-        obj=feed,
-        organisation=feed.organisation,
-        token=principal.token,
-    )
-    enqueue_after_commit(tasks.sync_feed, feed.pk)
 
 
 def _backoff(failures: int) -> timedelta:

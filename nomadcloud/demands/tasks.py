@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from nomadcloud.demands import services
+
 
 @task()
 def sync_feed(feed_id: int) -> dict[str, object]:
     """Pull one enterprise feed and return its sync report."""
-    from nomadcloud.demands import services
-
     return services.sync_feed(feed_id).report()

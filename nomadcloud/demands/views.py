@@ -23,12 +23,11 @@ from django.views.decorators.http import require_GET, require_POST
 from pydantic import ValidationError
 
 from nomadcloud.accounts.access import role_in
-from nomadcloud.accounts.forms import apply_error
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.accounts.views import domain_errors
 from nomadcloud.core.errors import DomainError, InvalidInput
 from nomadcloud.core.inputs import draft_from_form, errors_by_field
-from nomadcloud.demands import access, export, queries, services
+from nomadcloud.core.pages import apply_error, domain_errors
+from nomadcloud.demands import access, export, queries, services, syncing
 from nomadcloud.demands.access import Action
 from nomadcloud.demands.forms import DemandForm, FeedForm, FilterForm, StatusForm, TagForm
 from nomadcloud.demands.models import Demand, WebhookEndpoint
@@ -301,7 +300,7 @@ def feed(request: HttpRequest, feed_id: int) -> HttpResponse:
 def sync_now(request: HttpRequest, feed_id: int) -> HttpResponse:
     principal = _principal(request)
     the_feed = access.feed_for(principal, feed_id, Action.EDIT)
-    services.request_feed_sync(principal=principal, feed=the_feed)
+    syncing.request_feed_sync(principal=principal, feed=the_feed)
     messages.success(request, _("The feed is being pulled; its report appears below."))
     return redirect("demands:feed", the_feed.pk)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from nomadcloud.accounts.access import require_person
+from nomadcloud.accounts.access import parse_public_id, require_person
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import NotFound
 from nomadcloud.demands.access import Action, demand_for
@@ -46,12 +46,7 @@ def invitation_for(principal: Principal, invitation_id: int) -> Invitation:
 
 
 def candidate_profile(demand: Demand, profile_public_id: object) -> Profile:
-    import uuid
-
-    try:
-        key = uuid.UUID(str(profile_public_id))
-    except ValueError as exc:
-        raise NotFound(_("No such nomad.")) from exc
+    key = parse_public_id(profile_public_id, message=_("No such nomad."))
     profile = Profile.objects.filter(public_id=key, matches__demand=demand).first()
     if profile is None:
         raise NotFound(_("No such nomad."))

@@ -9,10 +9,10 @@ class MatchingConfig(AppConfig):
 
     def ready(self) -> None:
         from nomadcloud.demands.events import demand_changed
-        from nomadcloud.matching import checks, notices, services  # noqa: F401  (registration)
+        from nomadcloud.matching import changes, checks, notices  # noqa: F401  (registration)
         from nomadcloud.talent.events import profile_changed
 
         # Matching learns of changes from the use cases that make them, never from model
         # signals (docs/decisions/0004): one refresh per changed nomad or demand per transaction.
-        profile_changed.connect(services.on_profile_changed, uid="matching.refresh_profile")
-        demand_changed.connect(services.on_demand_changed, uid="matching.refresh_demand")
+        profile_changed.connect(changes.on_profile_changed, uid="matching.refresh_profile")
+        demand_changed.connect(changes.on_demand_changed, uid="matching.refresh_demand")

@@ -1,8 +1,8 @@
 """Matching's business rules: keeping stored matches current, invitations, notifications.
 
-Called by the background jobs (``tasks.py``), the rebuild command, pages and API, and told
-of changes by talent's ``profile_changed`` and demands' ``demand_changed`` events (connected
-in ``apps.py``).
+Called by the background jobs (``tasks.py``), the rebuild command, pages and API; told of
+changes by talent's ``profile_changed`` and demands' ``demand_changed`` events through
+``changes.py``.
 """
 
 from __future__ import annotations
@@ -17,14 +17,11 @@ from django.utils.translation import gettext as _
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, Forbidden, invalid_field
-from nomadcloud.core.jobs import enqueue_once_per_transaction
-from nomadcloud.demands.events import DemandChanged
 from nomadcloud.demands.models import Demand
-from nomadcloud.matching import features, matcher, tasks
+from nomadcloud.matching import features, matcher
 from nomadcloud.matching.engine.scoring import Result
 from nomadcloud.matching.models import Invitation, Match, ProfileStamp
 from nomadcloud.notifications.services import notify
-from nomadcloud.talent.events import ProfileChanged
 from nomadcloud.talent.models import Profile
 from nomadcloud.taxonomy.models import Concept
 
@@ -53,19 +50,6 @@ def stamp_profile(profile_id: int) -> None:
     ProfileStamp.objects.update_or_create(
         profile_id=profile_id, defaults={"changed_at": timezone.now()}
     )
-
-
-def on_profile_changed(change: ProfileChanged) -> None:
-    """talent's ``profile_changed``: stamp the profiles now, in the changing transaction (so
-    every process's index reloads them), and refresh each once after commit."""
-    for profile_id in change.profile_ids:
-        stamp_profile(profile_id)
-    enqueue_once_per_transaction(tasks.refresh_profile, *change.profile_ids)
-
-
-def on_demand_changed(change: DemandChanged) -> None:
-    """demands' ``demand_changed``: refresh each demand once after commit."""
-    enqueue_once_per_transaction(tasks.refresh_demand, *change.demand_ids)
 
 
 def refresh_demand(demand_id: int) -> int:

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from nomadcloud.matching import services
+
 
 @task()
 def refresh_profile(profile_id: int) -> int:
-    from nomadcloud.matching import services
-
     return services.refresh_profile(profile_id)
 
 
 @task()
 def refresh_demand(demand_id: int) -> int:
-    from nomadcloud.matching import services
-
     return services.refresh_demand(demand_id)

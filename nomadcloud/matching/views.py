@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.accounts.views import domain_errors
 from nomadcloud.core.errors import DomainError, InvalidInput
+from nomadcloud.core.pages import domain_errors
 from nomadcloud.matching import access, queries, services
 from nomadcloud.matching.forms import CandidateFilterForm, InviteForm, RecommendationFilterForm
 from nomadcloud.matching.models import Invitation

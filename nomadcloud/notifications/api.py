@@ -57,7 +57,7 @@ def _preferences(request: HttpRequest) -> list[dict[str, Any]]:
     user = require_person(Principal.of(request))
     return [
         {"kind": spec.key, "label": spec.describe(), "email": on}
-        for spec, on in services.preferences_for(user)
+        for spec, on in queries.preferences_for(user)
     ]
 
 

@@ -22,7 +22,7 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
 from nomadcloud.core.errors import invalid_field
 from nomadcloud.core.jobs import enqueue_after_commit
-from nomadcloud.notifications import kinds
+from nomadcloud.notifications import kinds, queries, tasks
 from nomadcloud.notifications.models import Notification, NotificationPreference
 
 MAX_PARAM_LENGTH = 500
@@ -57,37 +57,13 @@ def notify(
     notification = Notification.objects.create(
         recipient=recipient, kind=kind, params=values, url=_clean_url(url)
     )
-    if _can_email(recipient) and wants_email(recipient, kind):
-        from nomadcloud.notifications import tasks
-
+    if _can_email(recipient) and queries.wants_email(recipient, kind):
         enqueue_after_commit(tasks.send_notification_email, notification.pk)
     return notification
 
 
 def _can_email(user: User) -> bool:
     return bool(user.email) and user.is_active and user.erased_at is None
-
-
-def wants_email(user: User, kind: str) -> bool:
-    choice = (
-        NotificationPreference.objects.filter(user=user, kind=kind)
-        .values_list("email", flat=True)
-        .first()
-    )
-    if choice is not None:
-        return bool(choice)
-    spec = kinds.get(kind)
-    return spec.email_default if spec else False
-
-
-def preferences_for(user: User) -> list[tuple[kinds.Kind, bool]]:
-    """Every registered kind with the person's e-mail choice (or the kind's default)."""
-    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "email"))
-    return [(spec, bool(chosen.get(spec.key, spec.email_default))) for spec in kinds.all_kinds()]
-
-
-def preferences_for_keys(user: User) -> list[tuple[str, bool]]:
-    return [(spec.key, on) for spec, on in preferences_for(user)]
 
 
 def unread_count(user: User) -> int:
@@ -123,7 +99,7 @@ def set_email_preferences(*, principal: Principal, email: Mapping[str, bool]) ->
                 f"email.{kind[:60]}",
                 _("Unknown kind of notification: %(kind)s.") % {"kind": kind[:60]},
             )
-    current = dict(preferences_for_keys(user))
+    current = dict(queries.preferences_for_keys(user))
     changed: dict[str, bool] = {}
     for kind, wanted in email.items():
         NotificationPreference.objects.update_or_create(
@@ -139,4 +115,4 @@ def set_email_preferences(*, principal: Principal, email: Mapping[str, bool]) ->
             after={"email": changed},
             token=principal.token,
         )
-    return {spec.key: wanted for spec, wanted in preferences_for(user)}
+    return {spec.key: wanted for spec, wanted in queries.preferences_for(user)}

@@ -9,14 +9,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django_tasks import task
 
+from nomadcloud.notifications import queries
+from nomadcloud.notifications.models import Notification
+
 
 @task()
 def send_notification_email(notification_id: int) -> bool:
     """E-mail one notification in the recipient's language. Sent at most once (claimed with
     a conditional UPDATE); skipped when the person opted out since it was created."""
-    from nomadcloud.notifications import services
-    from nomadcloud.notifications.models import Notification
-
     notification = (
         Notification.objects.select_related("recipient").filter(pk=notification_id).first()
     )
@@ -27,7 +27,7 @@ def send_notification_email(notification_id: int) -> bool:
         user.email
         and user.is_active
         and user.erased_at is None
-        and services.wants_email(user, notification.kind)
+        and queries.wants_email(user, notification.kind)
     ):
         return False
     claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from nomadcloud.accounts.access import require_person
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.accounts.views import domain_errors
+from nomadcloud.core.pages import domain_errors
 from nomadcloud.notifications import access, queries, services
 
 PAGE_SIZE = 50
@@ -62,7 +62,7 @@ def read_all(request: HttpRequest) -> HttpResponse:
 def preferences(request: HttpRequest) -> HttpResponse:
     principal = Principal.of(request)
     user = require_person(principal)
-    rows = services.preferences_for(user)
+    rows = queries.preferences_for(user)
     if request.method == "POST":
         chosen = set(request.POST.getlist("email"))
         services.set_email_preferences(

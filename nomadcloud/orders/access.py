@@ -13,16 +13,17 @@ for conversions.
 
 from __future__ import annotations
 
-import uuid
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
 
+from nomadcloud.accounts import access as shared
 from nomadcloud.accounts.access import (
     Role as MemberRole,
 )
 from nomadcloud.accounts.access import (
     is_zone_operator,
+    parse_public_id,
     require_authenticated,
     require_write,
     role_in,
@@ -30,8 +31,7 @@ from nomadcloud.accounts.access import (
 from nomadcloud.accounts.models import Organisation
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import Forbidden, NotFound
-from nomadcloud.orders.models import Conversion, Deliverable, Order, OrderApplication
-from nomadcloud.orders.transitions import Role
+from nomadcloud.orders.models import Conversion, Deliverable, Order, OrderApplication, Role
 
 EDITORS = frozenset({MemberRole.OWNER, MemberRole.ADMIN, MemberRole.MEMBER})
 MARKET = (Order.Status.OPEN, Order.Status.APPLIED)
@@ -42,15 +42,10 @@ class Action(StrEnum):
     EDIT = "edit"
 
 
-def _uuid(raw: object, message: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(raw))
-    except ValueError as exc:
-        raise NotFound(message) from exc
-
-
-def is_operator(principal: Principal) -> bool:
-    return principal.key_organisation is None and is_zone_operator(principal.user)
+ROLES_FOR: dict[Action, frozenset[str]] = {
+    Action.VIEW: frozenset(MemberRole),
+    Action.EDIT: EDITORS,
+}
 
 
 def _person(principal: Principal) -> bool:
@@ -73,7 +68,7 @@ def is_party(principal: Principal, order: Order) -> bool:
     return (
         role_in(principal, order.organisation) is not None
         or is_nomad_of(principal, order)
-        or is_operator(principal)
+        or is_zone_operator(principal)
     )
 
 
@@ -89,7 +84,7 @@ def roles_in(principal: Principal, order: Order) -> list[Role]:
         roles.append(Role.NOMAD)
     if _person(principal) and member_role is None:
         roles.append(Role.APPLICANT)
-    if is_operator(principal):
+    if is_zone_operator(principal):
         roles.append(Role.OPERATOR)
     return roles
 
@@ -100,31 +95,23 @@ def _visible(principal: Principal, order: Order) -> bool:
 
 
 def check_enterprise(principal: Principal, organisation: Organisation, action: Action) -> None:
-    require_authenticated(principal)
-    role = role_in(principal, organisation)
-    if role is None and not is_operator(principal):
-        raise NotFound(_("No such organisation."))
-    if action is Action.VIEW:
-        return
-    require_write(principal)
-    if organisation.kind != Organisation.Kind.ENTERPRISE:
-        raise Forbidden(_("Only enterprises give out orders."), code="not_an_enterprise")
-    if role in EDITORS:
-        return
-    raise Forbidden(
-        _("Your role in %(organisation)s does not allow this.") % {"organisation": organisation}
+    shared.check_enterprise(
+        principal,
+        organisation,
+        action,
+        roles_for=ROLES_FOR,
+        only_enterprises=_("Only enterprises give out orders."),
     )
 
 
 def enterprise_for(principal: Principal, public_id: object, action: Action) -> Organisation:
-    require_authenticated(principal)
-    organisation = Organisation.objects.filter(
-        public_id=_uuid(public_id, _("No such organisation."))
-    ).first()
-    if organisation is None:
-        raise NotFound(_("No such organisation."))
-    check_enterprise(principal, organisation, action)
-    return organisation
+    return shared.enterprise_for(
+        principal,
+        public_id,
+        action,
+        roles_for=ROLES_FOR,
+        only_enterprises=_("Only enterprises give out orders."),
+    )
 
 
 def order_for(principal: Principal, public_id: object, action: Action = Action.VIEW) -> Order:
@@ -132,7 +119,7 @@ def order_for(principal: Principal, public_id: object, action: Action = Action.V
     Moves between states are checked by the transition table, not here."""
     require_authenticated(principal)
     order = (
-        Order.objects.filter(public_id=_uuid(public_id, _("No such order.")))
+        Order.objects.filter(public_id=parse_public_id(public_id, message=_("No such order.")))
         .select_related("organisation", "nomad", "demand")
         .first()
     )
@@ -164,7 +151,7 @@ def application_for(principal: Principal, order: Order, application_id: object) 
     )
     own = application is not None and application.applicant_id == _person_pk(principal)
     if application is None or not (
-        own or role_in(principal, order.organisation) is not None or is_operator(principal)
+        own or role_in(principal, order.organisation) is not None or is_zone_operator(principal)
     ):
         raise NotFound(_("No such application."))
     return application
@@ -186,7 +173,9 @@ def conversion_for(
 ) -> Conversion:
     require_authenticated(principal)
     conversion = (
-        Conversion.objects.filter(public_id=_uuid(public_id, _("No such conversion.")))
+        Conversion.objects.filter(
+            public_id=parse_public_id(public_id, message=_("No such conversion."))
+        )
         .select_related("organisation", "nomad", "order", "enrolment__scenario")
         .first()
     )
@@ -194,9 +183,9 @@ def conversion_for(
         raise NotFound(_("No such conversion."))
     own = conversion.nomad_id == _person_pk(principal)
     member = role_in(principal, conversion.organisation) is not None
-    if not (own or member or is_operator(principal)):
+    if not (own or member or is_zone_operator(principal)):
         raise NotFound(_("No such conversion."))
-    if action is Action.EDIT and not is_operator(principal):
+    if action is Action.EDIT and not is_zone_operator(principal):
         check_enterprise(principal, conversion.organisation, Action.EDIT)
     elif action is Action.EDIT:
         require_write(principal)
@@ -205,5 +194,5 @@ def conversion_for(
 
 def require_zone_operator(principal: Principal) -> None:
     require_authenticated(principal)
-    if not is_operator(principal):
+    if not is_zone_operator(principal):
         raise Forbidden(_("Only the zone operator can see this."), code="operator_only")

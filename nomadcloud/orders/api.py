@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from nomadcloud.accounts.access import require_person
+from nomadcloud.accounts.access import is_zone_operator, require_person
 from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.accounts.principal import Principal
+from nomadcloud.core import uploads
 from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination
 from nomadcloud.core.errors import NotFound, invalid_field
 from nomadcloud.demands.access import Action as DemandAction
@@ -46,7 +47,6 @@ from nomadcloud.orders.schemas import (
     StatusName,
     TransitionIn,
 )
-from nomadcloud.training import uploads
 from nomadcloud.training.models import Enrolment
 from nomadcloud.training.schemas import FileIn
 
@@ -138,7 +138,7 @@ def record_conversion(request: HttpRequest, payload: ConversionIn) -> Status[Any
     """Record an employment contract (term computed; a year or more flagged), flexible
     employment, or a business registered in the zone."""
     principal = Principal.of(request)
-    if access.is_operator(principal):
+    if is_zone_operator(principal):
         organisation = access.enterprise_for(principal, payload.organisation, Action.VIEW)
     else:
         organisation = access.enterprise_for(principal, payload.organisation, Action.EDIT)

@@ -23,16 +23,17 @@ from django.db.models.functions import TruncMonth, TruncQuarter
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from nomadcloud.accounts.access import is_zone_operator
 from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.accounts.validators import normalise_uscc
-from nomadcloud.core import audit
+from nomadcloud.core import audit, uploads
+from nomadcloud.core.csv import safe_cell
 from nomadcloud.core.errors import Conflict, invalid_field
 from nomadcloud.core.i18n import localized
 from nomadcloud.notifications.services import notify
-from nomadcloud.orders import access
 from nomadcloud.orders.models import Conversion, ConversionDocument, Order
-from nomadcloud.training import cleaning, uploads
+from nomadcloud.training import cleaning
 from nomadcloud.training.models import Enrolment
 
 Kind = Conversion.Kind
@@ -168,7 +169,7 @@ def record_conversion(
     if (
         order is None
         and enrolment is None
-        and not access.is_operator(principal)
+        and not is_zone_operator(principal)
         and not nomad_candidates(organisation).filter(pk=nomad.pk).exists()
     ):
         raise invalid_field(
@@ -271,7 +272,7 @@ def add_document(
 
 def conversions_visible_to(principal: Principal) -> QuerySet[Conversion]:
     rows = Conversion.objects.select_related("organisation", "nomad", "order", "enrolment")
-    if access.is_operator(principal):
+    if is_zone_operator(principal):
         return rows
     key_org = principal.key_organisation
     if key_org is not None:
@@ -373,13 +374,6 @@ CSV_COLUMNS = [
 ]
 
 
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        text = "'" + text  # no formulas when opened in a spreadsheet
-    return text
-
-
 def csv_text(conversions: Iterable[Conversion]) -> str:
     out = io.StringIO()
     out.write("\ufeff")  # so that Excel reads UTF-8 Chinese
@@ -388,7 +382,7 @@ def csv_text(conversions: Iterable[Conversion]) -> str:
     for c in conversions:
         writer.writerow(
             [
-                _cell(v)
+                safe_cell(v)
                 for v in (
                     c.public_id,
                     c.kind,

@@ -16,15 +16,17 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from nomadcloud.core.money import MoneyField
+from nomadcloud.core.uploads import StoredFile
 from nomadcloud.taxonomy.levels import SkillLevel
-from nomadcloud.training.uploads import StoredFile
 
 HALF_CENT = Decimal("0.005")
 
@@ -207,6 +209,25 @@ class OrderApplication(models.Model):
         return f"{self.applicant} → {self.order} ({self.status})"
 
 
+class Role(StrEnum):
+    """Who moves an order (the transition table in transitions.py is written in these)."""
+
+    ENTERPRISE = "enterprise"  # an owner, administrator or member of the order's enterprise
+    APPLICANT = "applicant"  # a person outside the enterprise, applying
+    NOMAD = "nomad"  # the nomad the order is assigned to
+    OPERATOR = "operator"  # the zone operator
+    SYSTEM = "system"  # the platform itself (automatic acceptance)
+
+
+ROLE_LABELS: dict[Role, Promise] = {
+    Role.ENTERPRISE: _("the enterprise"),
+    Role.APPLICANT: _("an applicant"),
+    Role.NOMAD: _("the assigned nomad"),
+    Role.OPERATOR: _("the zone operator"),
+    Role.SYSTEM: _("the platform (automatically)"),
+}
+
+
 class OrderEvent(models.Model):
     """One transition of an order: from → to, who (and as which role), when, why."""
 
@@ -241,8 +262,6 @@ class OrderEvent(models.Model):
 
     @property
     def role_label(self) -> str:
-        from nomadcloud.orders.transitions import ROLE_LABELS, Role
-
         try:
             return str(ROLE_LABELS[Role(self.role)])
         except ValueError:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.db.models import Q, QuerySet
 
+from nomadcloud.accounts.access import is_zone_operator
 from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.orders.access import MARKET, is_operator
+from nomadcloud.orders.access import MARKET
 from nomadcloud.orders.models import Dispute, Order, OrderApplication
 
 
@@ -25,7 +28,7 @@ def orders_visible_to(principal: Principal) -> QuerySet[Order]:
         scope = market | Q(organisation=key_org)
     elif principal.user is None:
         return Order.objects.none()
-    elif is_operator(principal):
+    elif is_zone_operator(principal):
         scope = Q()
     else:
         scope = market | Q(nomad=principal.user) | Q(organisation__memberships__user=principal.user)
@@ -52,9 +55,31 @@ def applications_of(user: User) -> QuerySet[OrderApplication]:
     )
 
 
+def application_of(order: Order, user: User) -> OrderApplication | None:
+    """The person's own application to the order, if they applied."""
+    return OrderApplication.objects.filter(order=order, applicant=user).first()
+
+
 def open_disputes() -> QuerySet[Dispute]:
     return (
         Dispute.objects.filter(decided_at__isnull=True)
         .select_related("order__organisation", "order__nomad", "opened_by")
         .order_by("opened_at", "id")
     )
+
+
+def decided_disputes() -> QuerySet[Dispute]:
+    return (
+        Dispute.objects.filter(decided_at__isnull=False)
+        .select_related("order__organisation", "decided_by")
+        .order_by("-decided_at")
+    )
+
+
+def enterprises_of(user: User, *, roles: Collection[str] | None = None) -> QuerySet[Organisation]:
+    """The enterprises the person is a member of (with one of ``roles``, if given)."""
+    # One filter() call, so that the user and the role are those of the same membership.
+    member = Q(memberships__user=user)
+    if roles is not None:
+        member &= Q(memberships__role__in=roles)
+    return Organisation.objects.filter(member, kind=Organisation.Kind.ENTERPRISE).distinct()

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from nomadcloud.accounts.access import require_person, require_write
 from nomadcloud.accounts.models import Membership, Organisation, User
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.core import audit
+from nomadcloud.core import audit, uploads
 from nomadcloud.core.errors import Conflict, Forbidden, NotFound, invalid_field
 from nomadcloud.core.i18n import localized
 from nomadcloud.core.inputs import parse_draft, with_changes
@@ -42,13 +42,14 @@ from nomadcloud.orders.models import (
     OrderEvent,
     OrderSkill,
     Rating,
+    Role,
     Settlement,
     SettlementLine,
 )
 from nomadcloud.orders.schemas import OrderChanges, OrderDraft
-from nomadcloud.orders.transitions import Context, Role
+from nomadcloud.orders.transitions import Context
 from nomadcloud.talent.services import record_verified_work
-from nomadcloud.training import cleaning, uploads
+from nomadcloud.training import cleaning
 
 S = Order.Status
 MAX_DELIVERABLES = 50

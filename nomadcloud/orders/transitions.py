@@ -14,35 +14,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from django.conf import settings
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from nomadcloud.core.errors import Conflict, Forbidden
-from nomadcloud.orders.models import Order
+from nomadcloud.orders.models import ROLE_LABELS, Order, Role
 
 S = Order.Status
 DEFAULT_REVIEW_WINDOW_DAYS = 7
-
-
-class Role(StrEnum):
-    ENTERPRISE = "enterprise"  # an owner, administrator or member of the order's enterprise
-    APPLICANT = "applicant"  # a person outside the enterprise, applying
-    NOMAD = "nomad"  # the nomad the order is assigned to
-    OPERATOR = "operator"  # the zone operator
-    SYSTEM = "system"  # the platform itself (automatic acceptance)
-
-
-ROLE_LABELS: dict[Role, Promise] = {
-    Role.ENTERPRISE: gettext_lazy("the enterprise"),
-    Role.APPLICANT: gettext_lazy("an applicant"),
-    Role.NOMAD: gettext_lazy("the assigned nomad"),
-    Role.OPERATOR: gettext_lazy("the zone operator"),
-    Role.SYSTEM: gettext_lazy("the platform (automatically)"),
-}
 
 
 def review_window() -> timedelta:

@@ -20,13 +20,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from nomadcloud.accounts.access import require_person, role_in
-from nomadcloud.accounts.forms import apply_error
+from nomadcloud.accounts.access import is_zone_operator, require_person, role_in
 from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.accounts.views import domain_errors
+from nomadcloud.core import uploads
 from nomadcloud.core.errors import DomainError, InvalidInput, NotFound
 from nomadcloud.core.inputs import draft_from_form
+from nomadcloud.core.pages import apply_error, domain_errors
 from nomadcloud.demands.access import Action as DemandAction
 from nomadcloud.demands.access import demand_for
 from nomadcloud.orders import access, conversions, queries, services, transitions
@@ -45,16 +45,14 @@ from nomadcloud.orders.forms import (
     TransitionForm,
 )
 from nomadcloud.orders.models import (
+    ROLE_LABELS,
     Conversion,
     ConversionDocument,
-    Dispute,
     Order,
-    OrderApplication,
     Rating,
+    Role,
 )
 from nomadcloud.orders.schemas import OrderChanges, OrderDraft
-from nomadcloud.orders.transitions import Role
-from nomadcloud.training import uploads
 from nomadcloud.training.models import Enrolment
 
 PAGE_SIZE = 20
@@ -82,9 +80,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
     principal = _principal(request)
     user = require_person(principal)
     page = Paginator(queries.market(), PAGE_SIZE).get_page(request.GET.get("page"))
-    organisations = Organisation.objects.filter(
-        kind=Organisation.Kind.ENTERPRISE, memberships__user=user
-    ).distinct()
+    organisations = queries.enterprises_of(user)
     return render(
         request,
         "orders/list.html",
@@ -93,7 +89,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
             "taken": queries.orders_taken_by(user)[:50],
             "applications": queries.applications_of(user)[:50],
             "organisations": organisations,
-            "operator": access.is_operator(principal),
+            "operator": is_zone_operator(principal),
         },
     )
 
@@ -199,14 +195,10 @@ def _detail_page(
     roles = access.roles_in(principal, order)
     party = access.is_party(principal, order)
     member = role_in(principal, order.organisation) is not None
-    operator = access.is_operator(principal)
+    operator = is_zone_operator(principal)
     targets = transitions.targets_from(order.status, roles)
     user = request.user
-    own_application = (
-        OrderApplication.objects.filter(order=order, applicant=user).first()
-        if isinstance(user, User)
-        else None
-    )
+    own_application = queries.application_of(order, user) if isinstance(user, User) else None
     simple = [
         (t, str(ACTION_LABELS[t]))
         for t in targets
@@ -215,7 +207,7 @@ def _detail_page(
     dispute = order.disputes.filter(decided_at__isnull=True).first()
     context = {
         "order": order,
-        "roles": [str(transitions.ROLE_LABELS[r]) for r in roles],
+        "roles": [str(ROLE_LABELS[r]) for r in roles],
         "party": party,
         "member": member,
         "operator": operator,
@@ -421,13 +413,10 @@ def resolve(request: HttpRequest, order_id: str) -> HttpResponse:
 @domain_errors
 def disputes(request: HttpRequest) -> HttpResponse:
     access.require_zone_operator(_principal(request))
-    decided = Dispute.objects.filter(decided_at__isnull=False).select_related(
-        "order__organisation", "decided_by"
-    )
     return render(
         request,
         "orders/disputes.html",
-        {"open": queries.open_disputes(), "decided": decided.order_by("-decided_at")[:50]},
+        {"open": queries.open_disputes(), "decided": queries.decided_disputes()[:50]},
     )
 
 
@@ -473,21 +462,17 @@ def conversion_list(request: HttpRequest) -> HttpResponse:
     user = require_person(principal)
     rows = conversions.conversions_visible_to(principal).order_by("-occurred_on", "-id")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    organisations = Organisation.objects.filter(
-        kind=Organisation.Kind.ENTERPRISE,
-        memberships__user=user,
-        memberships__role__in=access.EDITORS,
-    ).distinct()
+    organisations = queries.enterprises_of(user, roles=access.EDITORS)
     return render(
         request,
         "orders/conversions.html",
-        {"page": page, "organisations": organisations, "operator": access.is_operator(principal)},
+        {"page": page, "organisations": organisations, "operator": is_zone_operator(principal)},
     )
 
 
 def _conversion_enterprise(principal: Principal, org_id: str) -> Organisation:
     """The enterprise a conversion is recorded for: its editors, or the zone operator."""
-    if access.is_operator(principal):
+    if is_zone_operator(principal):
         return access.enterprise_for(principal, org_id, Action.VIEW)
     return access.enterprise_for(principal, org_id, Action.EDIT)
 
@@ -563,7 +548,7 @@ def _is_uuid(text: str) -> bool:
 def conversion_detail(request: HttpRequest, conversion_id: str) -> HttpResponse:
     principal = _principal(request)
     conversion = access.conversion_for(principal, conversion_id)
-    can_edit = access.is_operator(principal) or (
+    can_edit = is_zone_operator(principal) or (
         principal.can_write and role_in(principal, conversion.organisation) in access.EDITORS
     )
     return render(

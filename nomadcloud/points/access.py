@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import uuid
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 from nomadcloud.accounts.access import (
     Role,
     is_zone_operator,
+    parse_public_id,
     require_authenticated,
     require_person,
     require_write,
@@ -70,30 +70,19 @@ class Action(StrEnum):
     CASHIER = "cashier"
 
 
-def is_operator(principal: Principal) -> bool:
-    return principal.key_organisation is None and is_zone_operator(principal.user)
-
-
-def _uuid(raw: object) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(raw))
-    except ValueError as exc:
-        raise NotFound(_("No such merchant.")) from exc
-
-
 def merchant_for(principal: Principal, org_id: object, action: Action) -> m.Merchant:
     """The merchant registered for the organisation ``org_id``, if the principal may do
     ``action`` there (NotFound when they may not even see it)."""
     require_authenticated(principal)
     merchant = (
         m.Merchant.objects.select_related("organisation", "scenario", "scenario__asset")
-        .filter(organisation__public_id=_uuid(org_id))
+        .filter(organisation__public_id=parse_public_id(org_id, message=_("No such merchant.")))
         .first()
     )
     if merchant is None:
         raise NotFound(_("No such merchant."))
     role = role_in(principal, merchant.organisation)
-    if role is None and not is_operator(principal):
+    if role is None and not is_zone_operator(principal):
         raise NotFound(_("No such merchant."))
     if action is Action.VIEW:
         return merchant

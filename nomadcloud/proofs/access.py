@@ -20,7 +20,7 @@ def require_operator(principal: Principal, message: str) -> None:
     """A writing action of the zone operator (a person, not an organisation's key, with a
     write-scope token if any); ``message`` says what is refused."""
     require_authenticated(principal)
-    if principal.key_organisation is not None or not is_zone_operator(principal.user):
+    if not is_zone_operator(principal):
         raise Forbidden(message)
     require_write(principal)
 
@@ -28,7 +28,7 @@ def require_operator(principal: Principal, message: str) -> None:
 def require_operator_view(principal: Principal) -> None:
     """Reading what only the zone operator sees (the registered external keys)."""
     require_authenticated(principal)
-    if not is_zone_operator(principal.user):
+    if not is_zone_operator(principal):
         raise Forbidden(_("Only the zone operator can see this."), code="operator_only")
 
 

@@ -3,10 +3,9 @@ lookup) and a person's own list."""
 
 from __future__ import annotations
 
-import uuid
-
 from django.utils.translation import gettext as _
 
+from nomadcloud.accounts.access import parse_public_id
 from nomadcloud.accounts.models import User
 from nomadcloud.core.errors import NotFound
 from nomadcloud.proofs.models import Credential
@@ -14,14 +13,8 @@ from nomadcloud.proofs.models import Credential
 
 def credential_for(public_id: object) -> Credential:
     """The credential with this public id (any form ``uuid.UUID`` reads); NotFound else."""
-    try:
-        found = (
-            Credential.objects.filter(public_id=uuid.UUID(str(public_id)))
-            .select_related("log_entry")
-            .first()
-        )
-    except ValueError:
-        found = None
+    key = parse_public_id(public_id, message=_("No such credential."))
+    found = Credential.objects.filter(public_id=key).select_related("log_entry").first()
     if found is None:
         raise NotFound(_("No such credential."))
     return found

@@ -25,11 +25,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nomadcloud.accounts.access import require_zone_operator
-from nomadcloud.accounts.forms import apply_error
 from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.accounts.views import domain_errors
 from nomadcloud.core.errors import DomainError, NotFound
+from nomadcloud.core.pages import apply_error, domain_errors
 from nomadcloud.proofs import access, queries, services
 from nomadcloud.proofs.forms import ExternalKeyForm, RevokeForm
 from nomadcloud.proofs.models import Credential, ExternalKey

@@ -6,7 +6,6 @@ what the asker may not see; Forbidden refuses a visible object's action.
 
 from __future__ import annotations
 
-import uuid
 from typing import TypeVar
 
 from django.db import models
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from nomadcloud.accounts.access import (
     DECIDING_ROLES,
     is_zone_operator,
+    parse_public_id,
     require_person,
     require_write,
 )
@@ -33,13 +33,6 @@ M = TypeVar("M", bound=models.Model)
 
 # The department that reviews nomad certification (市人社局).
 CERTIFYING_DEPARTMENT_CODE = "renshe"
-
-
-def _parse_uuid(raw: object, message: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(raw))
-    except ValueError as exc:
-        raise NotFound(message) from exc
 
 
 def own_profile(principal: Principal) -> Profile | None:
@@ -76,7 +69,7 @@ def visible_sections(principal: Principal, profile: Profile) -> set[str]:
 def public_profile_for(principal: Principal, public_id: object) -> tuple[Profile, set[str]]:
     profile = (
         Profile.objects.filter(
-            public_id=_parse_uuid(public_id, _("No such profile.")),
+            public_id=parse_public_id(public_id, message=_("No such profile.")),
             user__is_active=True,
             user__erased_at__isnull=True,
         )
@@ -92,7 +85,7 @@ def own_application(principal: Principal, public_id: object) -> Application:
     user = require_person(principal)
     application = (
         Application.objects.filter(
-            public_id=_parse_uuid(public_id, _("No such application.")), applicant=user
+            public_id=parse_public_id(public_id, message=_("No such application.")), applicant=user
         )
         .select_related("rule_set")
         .first()
@@ -113,7 +106,9 @@ def review_target_for(principal: Principal, public_id: object) -> tuple[Applicat
     own department's queue; everyone else is told there is no such review."""
     user = require_person(principal)
     application = (
-        Application.objects.filter(public_id=_parse_uuid(public_id, _("No such review.")))
+        Application.objects.filter(
+            public_id=parse_public_id(public_id, message=_("No such review."))
+        )
         .select_related("applicant", "rule_set", "reviewing_department", "renews")
         .first()
     )

@@ -16,13 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nomadcloud.accounts.access import DECIDING_ROLES, is_zone_operator, require_zone_operator
-from nomadcloud.accounts.forms import apply_error
 from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.accounts.views import domain_errors
 from nomadcloud.core.errors import DomainError, NotFound
 from nomadcloud.core.inputs import Draft, draft_from_form
-from nomadcloud.talent import access, queries, services
+from nomadcloud.core.pages import apply_error, domain_errors
+from nomadcloud.talent import access, queries, services, transitions
 from nomadcloud.talent.forms import (
     AnswersForm,
     ApplicationForm,
@@ -48,6 +47,7 @@ from nomadcloud.talent.models import (
     Track,
 )
 from nomadcloud.talent.schemas import ProfileChanges, ProjectDraft
+from nomadcloud.talent.transitions import Side
 
 REMOVABLE: dict[str, type[Any]] = {
     "languages": ProfileLanguage,
@@ -352,6 +352,7 @@ def application(request: HttpRequest, application_id: str) -> HttpResponse:
             ],
             "files": app.evidence_files.all(),
             "decisions": app.decisions.select_related("decided_for"),
+            "moves": transitions.moves_for(app, Side.APPLICANT),
         },
     )
 
@@ -415,6 +416,7 @@ def review(request: HttpRequest, application_id: str) -> HttpResponse:
             "files": app.evidence_files.all(),
             "verified_skills": services.verified_skill_count(app.applicant),
             "decisions": app.decisions.select_related("decided_by", "decided_for"),
+            "moves": transitions.moves_for(app, Side.REVIEWER),
         },
         status=_status(form),
     )

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PaginationBase, paginate
 
+from nomadcloud.accounts.auth import PUBLIC
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.core.api import ERROR_RESPONSES, PUBLIC, CursorPagination
+from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination
 from nomadcloud.core.errors import invalid_field
 from nomadcloud.core.i18n import localized
 from nomadcloud.taxonomy import queries

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.accounts.views import domain_errors
+from nomadcloud.core.pages import domain_errors
 from nomadcloud.taxonomy import queries
 from nomadcloud.taxonomy.forms import ConceptFilterForm, category_label
 from nomadcloud.taxonomy.models import Concept, ImportRun, OccupationSkill

@@ -11,17 +11,17 @@
 
 from __future__ import annotations
 
-import uuid
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
 
+from nomadcloud.accounts import access as shared
 from nomadcloud.accounts.access import (
     DECIDING_ROLES,
     Role,
     is_zone_operator,
+    parse_public_id,
     require_authenticated,
-    require_person,
     require_write,
     role_in,
 )
@@ -40,15 +40,13 @@ class Action(StrEnum):
     ASSESS = "assess"
 
 
-def _uuid(raw: object, message: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(raw))
-    except ValueError as exc:
-        raise NotFound(message) from exc
-
-
-def is_operator(principal: Principal) -> bool:
-    return principal.key_organisation is None and is_zone_operator(principal.user)
+ROLES_FOR: dict[Action, frozenset[str]] = {
+    Action.VIEW: frozenset(Role),
+    Action.EDIT: EDITORS,
+    Action.ASSESS: ASSESSORS,
+}
+# Actions an organisation API key may not take even with the role.
+PERSONS_ONLY = frozenset({Action.ASSESS})
 
 
 def is_member(principal: Principal, organisation: Organisation) -> bool:
@@ -69,45 +67,38 @@ def can_assess(principal: Principal, organisation: Organisation) -> bool:
 
 
 def check_enterprise(principal: Principal, organisation: Organisation, action: Action) -> None:
-    require_authenticated(principal)
-    role = role_in(principal, organisation)
-    if role is None and not is_operator(principal):
-        raise NotFound(_("No such organisation."))
-    if action is Action.VIEW:
-        return
-    require_write(principal)
-    if organisation.kind != Organisation.Kind.ENTERPRISE:
-        raise Forbidden(_("Only enterprises publish training scenarios."), code="not_an_enterprise")
-    allowed = EDITORS if action is Action.EDIT else ASSESSORS
-    if role in allowed:
-        if action is Action.ASSESS:
-            require_person(principal)
-        return
-    raise Forbidden(
-        _("Your role in %(organisation)s does not allow this.") % {"organisation": organisation}
+    shared.check_enterprise(
+        principal,
+        organisation,
+        action,
+        roles_for=ROLES_FOR,
+        only_enterprises=_("Only enterprises publish training scenarios."),
+        persons_only=PERSONS_ONLY,
     )
 
 
 def enterprise_for(principal: Principal, public_id: object, action: Action) -> Organisation:
-    require_authenticated(principal)
-    organisation = Organisation.objects.filter(
-        public_id=_uuid(public_id, _("No such organisation."))
-    ).first()
-    if organisation is None:
-        raise NotFound(_("No such organisation."))
-    check_enterprise(principal, organisation, action)
-    return organisation
+    return shared.enterprise_for(
+        principal,
+        public_id,
+        action,
+        roles_for=ROLES_FOR,
+        only_enterprises=_("Only enterprises publish training scenarios."),
+        persons_only=PERSONS_ONLY,
+    )
 
 
 def scenario_for(principal: Principal, public_id: object, action: Action) -> Scenario:
     scenario = (
-        Scenario.objects.filter(public_id=_uuid(public_id, _("No such training scenario.")))
+        Scenario.objects.filter(
+            public_id=parse_public_id(public_id, message=_("No such training scenario."))
+        )
         .select_related("organisation")
         .first()
     )
     if scenario is None:
         raise NotFound(_("No such training scenario."))
-    insider = is_member(principal, scenario.organisation) or is_operator(principal)
+    insider = is_member(principal, scenario.organisation) or is_zone_operator(principal)
     if scenario.status == Scenario.Status.DRAFT and not insider:
         raise NotFound(_("No such training scenario."))
     if action is Action.VIEW:
@@ -117,7 +108,7 @@ def scenario_for(principal: Principal, public_id: object, action: Action) -> Sce
 
 
 def sees_materials(principal: Principal, scenario: Scenario) -> bool:
-    if is_member(principal, scenario.organisation) or is_operator(principal):
+    if is_member(principal, scenario.organisation) or is_zone_operator(principal):
         return True
     user = principal.user
     return (
@@ -145,7 +136,9 @@ def enrolment_for(principal: Principal, public_id: object, action: Action) -> En
     (withdraw, submit). ASSESS: the enterprise's assessors."""
     require_authenticated(principal)
     enrolment = (
-        Enrolment.objects.filter(public_id=_uuid(public_id, _("No such enrolment.")))
+        Enrolment.objects.filter(
+            public_id=parse_public_id(public_id, message=_("No such enrolment."))
+        )
         .select_related("scenario__organisation", "nomad")
         .first()
     )
@@ -154,7 +147,7 @@ def enrolment_for(principal: Principal, public_id: object, action: Action) -> En
     user = principal.user
     own = user is not None and principal.key_organisation is None and enrolment.nomad_id == user.pk
     organisation = enrolment.scenario.organisation
-    if not (own or is_member(principal, organisation) or is_operator(principal)):
+    if not (own or is_member(principal, organisation) or is_zone_operator(principal)):
         raise NotFound(_("No such enrolment."))
     if action is Action.VIEW:
         return enrolment

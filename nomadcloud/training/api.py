@@ -11,13 +11,15 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from nomadcloud.accounts.access import require_person
+from nomadcloud.accounts.auth import PUBLIC
 from nomadcloud.accounts.models import Organisation
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.core.api import ERROR_RESPONSES, PUBLIC, CursorPagination
+from nomadcloud.core import uploads
+from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination
 from nomadcloud.core.errors import invalid_field
 from nomadcloud.demands.access import Action as DemandAction
 from nomadcloud.demands.access import demand_for
-from nomadcloud.training import access, queries, services, uploads
+from nomadcloud.training import access, queries, services
 from nomadcloud.training.access import Action
 from nomadcloud.training.schemas import (
     AssessmentIn,

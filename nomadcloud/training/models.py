@@ -17,8 +17,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from nomadcloud.core.uploads import StoredFile
 from nomadcloud.taxonomy.levels import SkillLevel
-from nomadcloud.training.uploads import StoredFile
 
 
 class Scenario(models.Model):

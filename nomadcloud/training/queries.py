@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from nomadcloud.accounts.access import is_zone_operator
 from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.training.access import is_operator
 from nomadcloud.training.models import Enrolment, Scenario
 
 VISIBLE = (Scenario.Status.PUBLISHED, Scenario.Status.CLOSED)
@@ -29,7 +29,7 @@ def scenarios_visible_to(principal: Principal) -> QuerySet[Scenario]:
         scope = public | Q(organisation=key_org)
     elif principal.user is None:
         scope = public
-    elif is_operator(principal):
+    elif is_zone_operator(principal):
         scope = Q()
     else:
         scope = public | Q(organisation__memberships__user=principal.user)

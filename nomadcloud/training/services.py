@@ -25,14 +25,14 @@ from django.utils.translation import gettext as _
 from nomadcloud.accounts.access import require_person, require_write, role_in
 from nomadcloud.accounts.models import Membership, Organisation, User
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.core import audit
+from nomadcloud.core import audit, uploads
 from nomadcloud.core.errors import Conflict, Forbidden, InvalidInput, invalid_field
 from nomadcloud.core.i18n import localized
 from nomadcloud.core.inputs import with_changes
 from nomadcloud.demands.models import Demand
 from nomadcloud.notifications.services import notify
 from nomadcloud.talent.services import record_verified_work
-from nomadcloud.training import access, cleaning, events, rubric, uploads
+from nomadcloud.training import access, cleaning, events, rubric
 from nomadcloud.training.models import (
     Assessment,
     Criterion,

@@ -16,15 +16,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from nomadcloud.accounts.access import require_person, role_in
-from nomadcloud.accounts.forms import apply_error
+from nomadcloud.accounts.access import is_zone_operator, require_person, role_in
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.accounts.views import domain_errors
+from nomadcloud.core import uploads
 from nomadcloud.core.errors import DomainError, InvalidInput, NotFound
 from nomadcloud.core.inputs import draft_from_form
+from nomadcloud.core.pages import apply_error, domain_errors
 from nomadcloud.demands.access import Action as DemandAction
 from nomadcloud.demands.access import demand_for
-from nomadcloud.training import access, queries, services, uploads
+from nomadcloud.training import access, queries, services, transitions
 from nomadcloud.training.access import Action
 from nomadcloud.training.forms import AssessmentForm, MaterialForm, ScenarioForm, SubmissionForm
 from nomadcloud.training.models import Enrolment, Scenario, SubmissionFile
@@ -148,8 +148,9 @@ def detail(request: HttpRequest, scenario_id: str) -> HttpResponse:
     principal = _principal(request)
     scenario = access.scenario_for(principal, scenario_id, Action.VIEW)
     member = request.user.is_authenticated and role_in(principal, scenario.organisation) is not None
-    insider = member or (request.user.is_authenticated and access.is_operator(principal))
+    insider = member or (request.user.is_authenticated and is_zone_operator(principal))
     own = queries.enrolment_visible(principal, scenario) if request.user.is_authenticated else None
+    editable = request.user.is_authenticated and access.can_edit(principal, scenario.organisation)
     context = {
         "scenario": scenario,
         "skills": scenario.skills.select_related("concept"),
@@ -157,8 +158,8 @@ def detail(request: HttpRequest, scenario_id: str) -> HttpResponse:
         "materials": scenario.materials.all()
         if request.user.is_authenticated and access.sees_materials(principal, scenario)
         else None,
-        "editable": request.user.is_authenticated
-        and access.can_edit(principal, scenario.organisation),
+        "editable": editable,
+        "moves": transitions.moves_for(scenario, editor=editable),
         "member": member,
         "enrolments": queries.enrolments_in(scenario) if insider else None,
         "own": own,

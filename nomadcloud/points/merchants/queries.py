@@ -4,7 +4,6 @@ reads of one merchant take the merchant it returned."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from typing import Any
 
@@ -12,6 +11,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from nomadcloud.accounts.access import parse_public_id
 from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.core.errors import NotFound
 from nomadcloud.points import models as m
@@ -94,10 +94,7 @@ def payments_on(merchant: m.Merchant, day: date) -> list[m.Payment]:
 
 
 def payment_for(merchant: m.Merchant, payment_id: object) -> m.Payment:
-    try:
-        key = uuid.UUID(str(payment_id))
-    except ValueError:
-        raise NotFound(_("No such payment.")) from None
+    key = parse_public_id(payment_id, message=_("No such payment."))
     payment = (
         m.Payment.objects.select_related("merchant__organisation", "person", "asset", "cashier")
         .filter(merchant=merchant, public_id=key)
@@ -132,10 +129,7 @@ def statements_on(day: date) -> list[m.Statement]:
 
 
 def statement_for(merchant: m.Merchant, statement_id: object) -> m.Statement:
-    try:
-        key = uuid.UUID(str(statement_id))
-    except ValueError:
-        raise NotFound(_("No such statement.")) from None
+    key = parse_public_id(statement_id, message=_("No such statement."))
     statement = (
         m.Statement.objects.select_related("merchant__organisation", "asset")
         .filter(merchant=merchant, public_id=key)

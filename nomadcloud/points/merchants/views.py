@@ -21,11 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from nomadcloud.accounts.access import require_person, require_zone_operator
-from nomadcloud.accounts.forms import apply_error
+from nomadcloud.accounts.access import is_zone_operator, require_person, require_zone_operator
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.accounts.views import domain_errors
 from nomadcloud.core.errors import DomainError, InvalidInput
+from nomadcloud.core.pages import apply_error, domain_errors
 from nomadcloud.points import access
 from nomadcloud.points import models as m
 from nomadcloud.points.access import Action
@@ -294,7 +293,7 @@ def merchant_detail(request: HttpRequest, org_id: uuid.UUID) -> HttpResponse:
                 for s in queries.statements_of(merchant)
             ],
             "can_take": access.can_take_payments(principal, merchant),
-            "operator": access.is_operator(principal),
+            "operator": is_zone_operator(principal),
         },
     )
 

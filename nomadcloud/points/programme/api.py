@@ -10,8 +10,9 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
+from nomadcloud.accounts.auth import PUBLIC
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.core.api import ERROR_RESPONSES, PUBLIC
+from nomadcloud.core.api import ERROR_RESPONSES
 from nomadcloud.core.i18n import localized
 from nomadcloud.points import access, book
 from nomadcloud.points import models as m

@@ -15,10 +15,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from nomadcloud.accounts.forms import apply_error
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.accounts.views import domain_errors
 from nomadcloud.core.errors import DomainError
+from nomadcloud.core.pages import apply_error, domain_errors
 from nomadcloud.points import access
 from nomadcloud.points.programme import queries
 from nomadcloud.points.programme import services as programme

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nomadcloud.accounts.models import User
+from nomadcloud.core.csv import safe_cell
 from nomadcloud.core.errors import invalid_field
 from nomadcloud.points import book
 from nomadcloud.points import models as m
@@ -393,7 +394,7 @@ def statement_csv(user: User, year: int, month: int) -> str:
     st = statement(user, year, month)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([_("Statement"), st.month_text, user.display_name or user.pseudonym])
+    writer.writerow([_("Statement"), st.month_text, safe_cell(user.display_name or user.pseudonym)])
     writer.writerow(
         [_("Asset"), _("Opening balance"), _("Credits"), _("Debits"), _("Closing balance")]
     )
@@ -417,14 +418,9 @@ def statement_csv(user: User, year: int, month: int) -> str:
                 timezone.localtime(t.timestamp).strftime("%Y-%m-%d %H:%M:%S"),
                 t.asset.code,
                 t.amount_display.replace("−", "-"),
-                t.reason,
-                _csv_safe(t.reference),
+                safe_cell(t.reason),
+                safe_cell(t.reference),
                 t.tid,
             ]
         )
     return out.getvalue()
-
-
-def _csv_safe(text: str) -> str:
-    """Keep spreadsheet programs from reading a cell as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

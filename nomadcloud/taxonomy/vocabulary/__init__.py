@@ -5,8 +5,9 @@ Columns: ``code`` (``nc.<slug>``, stable forever), ``kind``, ``category`` (the f
 and ``related`` (``|``-separated codes), ``esco_uri`` and ``onet_code`` (UNSPSC commodity code)
 where the concept exists in those taxonomies.
 
-``load()`` writes it through the same store as the importers, so loading it again changes
-nothing, and loading it after an ESCO or O*NET import merges with the imported concepts.
+``services.load_vocabulary()`` writes it through the same store as the importers, so loading
+it again changes nothing, and loading it after an ESCO or O*NET import merges with the
+imported concepts.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from nomadcloud.taxonomy.importers.common import ConceptRow, Parsed, split_labels
 
@@ -117,15 +117,3 @@ def _concept(row: dict[str, str]) -> ConceptRow:
         onet_code=row["onet_code"].strip(),
         match_onet_label=bool(row["onet_code"].strip()),
     )
-
-
-def load() -> dict[str, Any]:
-    """Write the vocabulary to the database (idempotent) and return what changed."""
-    from nomadcloud.taxonomy import store
-
-    parsed, problems = read()
-    if problems:
-        raise VocabularyError("\n".join(str(p) for p in problems[:20]))
-    report = store.FileReport("vocabulary")
-    store.write(parsed, report)
-    return report.as_dict()

@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
+from nomadcloud.core.csv import safe_cell
 from nomadcloud.core.errors import Conflict, invalid_field
 from nomadcloud.points import access, book
 from nomadcloud.points import models as m
@@ -430,14 +431,6 @@ DAY_COLUMNS = [
 ]
 
 
-def _text(value: object) -> str:
-    """A text cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        text = "'" + text
-    return text
-
-
 def _csv(header: list[str], rows: Iterable[list[object]]) -> str:
     out = io.StringIO()
     out.write("\ufeff")  # a byte-order mark, so that Excel reads UTF-8 Chinese
@@ -459,7 +452,7 @@ def statement_csv(statement: m.Statement) -> str:
     merchant = statement.merchant.organisation
     head: list[object] = [
         str(statement.public_id),
-        _text(merchant),
+        safe_cell(merchant),
         str(merchant.public_id),
         statement.day.isoformat(),
         statement.asset_id,
@@ -469,7 +462,7 @@ def statement_csv(statement: m.Statement) -> str:
         return programme.format_amount(n, scale)
 
     rows: list[list[object]] = [
-        [*head, line.kind, line.reference, _local(line.at), points(line.points), "", ""]
+        [*head, line.kind, safe_cell(line.reference), _local(line.at), points(line.points), "", ""]
         for line in lines(statement)
     ]
     rows.append([*head, "accepted", "", "", points(statement.accepted), "", ""])
@@ -497,7 +490,7 @@ def statements_csv(statements: Iterable[m.Statement]) -> str:
         rows.append(
             [
                 str(s.public_id),
-                _text(org),
+                safe_cell(org),
                 str(org.public_id),
                 s.merchant.scenario.code,
                 s.day.isoformat(),

@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from nomadcloud.core.errors import DomainError
-from nomadcloud.taxonomy import importing
+from nomadcloud.taxonomy import importing, services
 
 
 class Command(BaseCommand):
@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            run = importing.run_import(options["source"], options["directory"])
+            run = services.import_taxonomy(source=options["source"], directory=options["directory"])
         except DomainError as error:
             raise CommandError(error.message) from error
         for file in run.report["files"]:

@@ -1,7 +1,7 @@
 """Uploaded work files (training materials and submissions, order deliverables, conversion
 documents): checked for type and size before anything is stored, then stored through
 Django's storage API under a random name, with the original name, type, size and SHA-256
-kept in the row. Shared by the training and orders apps.
+kept in the row. Shared by the apps that take files (training, orders).
 
 The type is decided by the extension *and* the file's first bytes (a renamed executable is
 refused); plain-text types must be UTF-8 without NUL bytes.
