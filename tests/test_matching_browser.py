@@ -11,8 +11,8 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.matching.models import Invitation
 from nomadcloud.talent import services as talent_services
 from tests.browser_fixtures import sign_in
+from tests.builders.demands import make_concepts
 from tests.conftest import World
-from tests.permissions.demands import make_concepts
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -28,8 +28,7 @@ from nomadcloud.talent.models import (
     RuleSet,
     SkillEvidence,
 )
-from tests.conftest import World, database_fingerprint
-from tests.permissions.talent import (
+from tests.builders.talent import (
     DOMESTIC_CRITERIA,
     FOREIGN_CRITERIA,
     GOOD_ANSWERS,
@@ -38,6 +37,7 @@ from tests.permissions.talent import (
     renshe_department,
     rule_sets,
 )
+from tests.conftest import World, database_fingerprint
 
 
 def as_(user: User) -> Principal:

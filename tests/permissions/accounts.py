@@ -352,3 +352,4 @@ for _case in PAGE_CASES:
     _case.url_name = _case.url_name or next(
         (name for name, case in PAGE_NAMES.items() if case == _case.name), ""
     )
+APPS: tuple[str, ...] = ()

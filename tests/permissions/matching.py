@@ -4,12 +4,11 @@ editors invite. Charlie (the outsider) is the nomad matched to Acme's demand."""
 
 from __future__ import annotations
 
-from nomadcloud.accounts.principal import Principal
-from nomadcloud.demands.models import Demand
-from nomadcloud.matching import matcher, services
-from nomadcloud.matching.models import Invitation
-from nomadcloud.talent import services as talent_services
 from nomadcloud.talent.models import Profile
+from tests.builders.matching import (
+    invitation,
+    matched,
+)
 from tests.conftest import PERSONAS, World
 from tests.permissions import (
     ALLOW,
@@ -18,28 +17,8 @@ from tests.permissions import (
     OWNER_ONLY,
     Case,
 )
-from tests.permissions.demands import make_concepts, published
 
 CHARLIE_ONLY = dict.fromkeys(PERSONAS, "deny") | {"outsider": ALLOW}
-
-
-def matched(w: World) -> tuple[Demand, Profile]:
-    concepts = make_concepts()
-    charlie = Principal.for_user(w.charlie)
-    talent_services.declare_skill(principal=charlie, concept=concepts["python"], level=4)
-    talent_services.set_language(principal=charlie, language="zh", level="native")
-    talent_services.set_language(principal=charlie, language="en", level="C1")
-    matcher.reset()
-    demand = published(w)
-    services.refresh_demand(demand.pk)
-    return demand, Profile.objects.get(user=w.charlie)
-
-
-def invitation(w: World) -> Invitation:
-    demand, profile = matched(w)
-    return services.invite(
-        principal=Principal.for_user(w.olivia), demand=demand, profile=profile, message="hi"
-    )
 
 
 def candidates_path(w: World) -> str:
@@ -121,3 +100,4 @@ PAGE_CASES = [
 
 PUBLIC_PAGES: set[str] = set()
 PUBLIC_API: set[tuple[str, str]] = set()
+APPS: tuple[str, ...] = ()

@@ -4,24 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from nomadcloud.accounts.models import User
-from nomadcloud.notifications.models import Notification
-from nomadcloud.notifications.services import notify
-from tests.conftest import PERSONA_USERS, PERSONAS, World
+from tests.builders.notifications import (
+    for_everyone,
+    welcome,
+)
+from tests.conftest import PERSONAS, World
 from tests.permissions import ALLOW, DENY, Case
 
 EVERYONE_SIGNED_IN = dict.fromkeys(PERSONAS, ALLOW) | {"anonymous": DENY}
 WENDY_ONLY = dict.fromkeys(PERSONAS, DENY) | {"reviewer": ALLOW}
-
-
-def welcome(user: User) -> Notification:
-    return notify(user, "notifications.welcome", params={"name": user.display_name})
-
-
-def for_everyone(w: World) -> None:
-    """An unread notification for every persona, so that "mark all read" changes something."""
-    for attribute in PERSONA_USERS.values():
-        welcome(getattr(w, attribute))
 
 
 def _everyone_then(path: str) -> Callable[[World], str]:
@@ -105,3 +96,4 @@ PAGE_CASES = [
 
 PUBLIC_PAGES: set[str] = set()
 PUBLIC_API: set[tuple[str, str]] = set()
+APPS: tuple[str, ...] = ()
