@@ -60,14 +60,16 @@ Expect = dict[str, Outcome]
 def expect(
     *allowed: str,
     sees: Iterable[str] = (),
+    because: str = "forbidden",
     anonymous: Outcome = UNAUTHENTICATED,
     **answers: Outcome,
 ) -> Expect:
     """Each persona's answer: ``allowed`` ones succeed; those who ``sees`` the object but may
-    not do this get FORBIDDEN; anonymous gets UNAUTHENTICATED; everyone else NOT_FOUND.
-    Keyword arguments state a persona's answer outright."""
+    not do this get FORBIDDEN (with the code ``because``); anonymous gets UNAUTHENTICATED;
+    everyone else NOT_FOUND. Keyword arguments state a persona's answer outright."""
+    refused = FORBIDDEN.because(because)
     table = {
-        persona: ALLOW if persona in allowed else FORBIDDEN if persona in sees else NOT_FOUND
+        persona: ALLOW if persona in allowed else refused if persona in sees else NOT_FOUND
         for persona in PERSONAS
     }
     table["anonymous"] = ALLOW if "anonymous" in allowed else anonymous
@@ -82,16 +84,11 @@ ACME = ("readonly", "owner")
 AUTHENTICATED = expect(*SIGNED_IN)
 EVERYONE = expect("anonymous", *SIGNED_IN)
 # A function only some may use, with no object to hide: the others are refused outright.
-OPERATOR_ONLY = expect("operator", sees=SIGNED_IN)
+OPERATOR_ONLY = expect("operator", sees=SIGNED_IN, because="operator_only")
 REVIEWER_ONLY = expect("reviewer", sees=SIGNED_IN)
 # Acme itself and what it owns: members and the zone operator see it, only the owner changes.
 MEMBERS_AND_OPERATOR = expect(*ACME, "operator")
 OWNER_ONLY = expect("owner", sees=("readonly", "operator"))
-
-# Transitional (being replaced by exact answers).
-DENY = Outcome("DENY")
-ERASE = expect("readonly", "reviewer")
-ACCEPT = expect("outsider", "reviewer", "operator")
 
 
 @dataclass
