@@ -156,16 +156,17 @@ def _table_digest(model: Any) -> str:
     return repr(sorted(model._default_manager.aggregate(**summary).items()))
 
 
-def database_fingerprint(app_labels: Iterable[str] | None = None) -> dict[str, str]:
+def database_fingerprint(scope: Iterable[str] | None = None) -> dict[str, str]:
     """A digest per table: equal before and after means nothing changed (and a difference
-    names the table). With ``app_labels``, only those apps' tables and the audit log."""
-    scope = None if app_labels is None else {*app_labels, AUDIT_APP}
+    names the table). With ``scope`` (app labels such as ``"orders"`` or model labels such as
+    ``"proofs.Credential"``), only those tables and the audit log."""
+    labels = None if scope is None else {*scope, AUDIT_APP}
     return {
         model._meta.label: _table_digest(model)
         for model in apps.get_models()
         if model._meta.label not in VOLATILE_TABLES
         and not model._meta.proxy
-        and (scope is None or model._meta.app_label in scope)
+        and (labels is None or model._meta.app_label in labels or model._meta.label in labels)
     }
 
 

@@ -407,6 +407,13 @@ PAGE_CASES = [
 PUBLIC_PAGES: set[str] = set()
 PUBLIC_API: set[tuple[str, str]] = set()
 
-# The apps whose tables these requests write (batches; accepting work issues proofs, credits points,
-# records skill evidence and notifies): the fingerprint covers them and the audit log.
-APPS = ("datatasks", "proofs", "points", "talent", "notifications")
+# The tables these requests write (batches and their work, which notify; accepting work issues
+# proofs (proofs.Credential), credits points (points.Transfer) and records skill evidence): the
+# fingerprint covers them and the audit log.
+APPS = (
+    "datatasks",
+    "notifications",
+    "proofs.Credential",
+    "points.Transfer",
+    "talent.SkillEvidence",
+)

@@ -561,7 +561,7 @@ PAGE_CASES = [
 PUBLIC_PAGES: set[str] = set()
 PUBLIC_API: set[tuple[str, str]] = set()
 
-# The apps whose tables these requests write (orders and conversions; accepting an order issues a
-# proof, credits points, records skill evidence and notifies): the fingerprint covers them and the
-# audit log.
-APPS = ("orders", "proofs", "points", "talent", "notifications")
+# The tables these requests write (orders and conversions, which notify; accepting an order issues a
+# proof (proofs.Credential), credits points (points.Transfer) and records skill evidence): the
+# fingerprint covers them and the audit log.
+APPS = ("orders", "notifications", "proofs.Credential", "points.Transfer", "talent.SkillEvidence")

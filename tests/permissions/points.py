@@ -316,6 +316,6 @@ PAGE_CASES = [
 PUBLIC_PAGES: set[str] = set()
 PUBLIC_API: set[tuple[str, str]] = set()
 
-# The apps whose tables these requests write (the wallet, exchange and programme; work units arrive
-# as proofs): the fingerprint covers them and the audit log.
-APPS = ("points", "proofs")
+# The tables these requests write (the wallet, exchange and programme): the fingerprint covers them
+# and the audit log.
+APPS = ("points",)

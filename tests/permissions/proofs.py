@@ -198,6 +198,7 @@ PAGE_CASES = [
 PUBLIC_PAGES: set[str] = set()
 PUBLIC_API: set[tuple[str, str]] = set()
 
-# The apps whose tables these requests write (credentials, the log and keys; an issued credential
-# credits points): the fingerprint covers them and the audit log.
-APPS = ("proofs", "points")
+# The tables these requests write (credentials, the log and keys; revoking takes back what is
+# left of the credited points: points.Transfer, points.WorkUnitCredit): the fingerprint covers
+# them and the audit log.
+APPS = ("proofs", "points.Transfer", "points.WorkUnitCredit")

@@ -358,7 +358,7 @@ PAGE_CASES = [
 PUBLIC_PAGES = {"training:list", "training:detail"}
 PUBLIC_API: set[tuple[str, str]] = set()
 
-# The apps whose tables these requests write (scenarios and enrolments; passing issues a proof,
-# credits points, records skill evidence and notifies): the fingerprint covers them and the audit
-# log.
-APPS = ("training", "proofs", "points", "talent", "notifications")
+# The tables these requests write (scenarios and enrolments, which notify; passing issues a proof
+# (proofs.Credential), credits points (points.Transfer) and records skill evidence): the fingerprint
+# covers them and the audit log.
+APPS = ("training", "notifications", "proofs.Credential", "points.Transfer", "talent.SkillEvidence")
