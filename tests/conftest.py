@@ -1,150 +1,119 @@
-"""Shared personas and helpers. The `world` fixture builds a small zone:
+"""Shared fixtures: the persona world (tests/builders/world.py), one per test module.
 
-- Acme (enterprise, unverified): Olivia owner, Rita read-only, Bob member; an open invitation,
-  an organisation API key; Olivia has a personal token.
-- Globex (enterprise): Charlie (the outsider) owns it and has no role in Acme.
-- Pending Ltd (enterprise) awaits verification by 市科工信局, where Wendy is a reviewer.
-- The zone operator organisation, where Oscar is owner.
+`world` is built once per module inside a transaction that is rolled back when the module
+ends; each test runs in a savepoint of it (pytest-django's `db` nests inside) and gets fresh
+instances of the world's rows. A module in which any test needs real commits (a live server,
+`transaction=True`) builds the world per test, as before. Within a sharing module the tests
+that do not use the world run first, so they never see its rows.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pytest
 from django.apps import apps
-from django.test import Client
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.test import Client, override_settings
 
-from nomadcloud.accounts import services
-from nomadcloud.accounts.models import ApiToken, Invitation, Membership, Organisation, User
-from nomadcloud.accounts.principal import Principal
-from nomadcloud.accounts.schemas import OrganisationDraft
-from nomadcloud.accounts.validators import uscc_check_character
-from nomadcloud.core.inputs import parse_draft
+from tests.builders.world import (  # noqa: F401  (re-exported: tests import them from here)
+    PASSWORD,
+    PERSONA_USERS,
+    PERSONAS,
+    World,
+    WorldKeys,
+    build_world,
+    credit_code,
+    make_org,
+    make_person,
+)
 
-PASSWORD = "correct-horse-battery-staple-42"
-
-
-def credit_code(seed: str) -> str:
-    body = ("91460400" + hashlib.sha256(seed.encode()).hexdigest().upper())[:17]
-    body = "".join(c if c in "0123456789ABCDEFGHJKLMNPQRTUWXY" else "1" for c in body)
-    return body + uscc_check_character(body)
+FAST_HASHERS = ["nomadcloud.testing.hashers.FastArgon2PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["nomadcloud.testing.hashers.FastArgon2PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
-@dataclass
-class World:
-    olivia: User
-    rita: User
-    bob: User
-    charlie: User
-    wendy: User
-    oscar: User
-    acme: Organisation
-    globex: Organisation
-    pending: Organisation
-    department: Organisation
-    operator_org: Organisation
-    bob_membership: Membership
-    invitation: Invitation
-    invitation_token: str
-    org_key: ApiToken
-    org_key_secret: str
-    olivia_token: ApiToken
-    olivia_token_secret: str
-
-    def persona(self, name: str) -> User | None:
-        return None if name == "anonymous" else getattr(self, PERSONA_USERS[name])
-
-
-PERSONA_USERS = {
-    "outsider": "charlie",
-    "readonly": "rita",
-    "owner": "olivia",
-    "reviewer": "wendy",
-    "operator": "oscar",
+# What makes a test need real commits: then its module cannot run inside one transaction.
+_COMMITTING_FIXTURES = {
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
 }
-PERSONAS = ["anonymous", *PERSONA_USERS]
+_SHARED_WORLD = pytest.StashKey[set[str]]()
 
 
-def make_person(name: str, email: str, **extra: Any) -> User:
-    return services.register_person(
-        display_name=name, email=email, password=PASSWORD, consent=True, **extra
+def _commits(item: pytest.Item) -> bool:
+    if _COMMITTING_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    marker = item.get_closest_marker("django_db")
+    flags = ("transaction", "reset_sequences", "serialized_rollback")
+    return marker is not None and any(marker.kwargs.get(flag) for flag in flags)
+
+
+def _uses_world(item: pytest.Item) -> bool:
+    return "world" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    by_module: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        by_module.setdefault(item.module.__name__ if item.module else "", []).append(item)
+    sharing = {
+        name
+        for name, module_items in by_module.items()
+        if any(_uses_world(i) for i in module_items) and not any(_commits(i) for i in module_items)
+    }
+    config.stash[_SHARED_WORLD] = sharing
+    # Stable: within a sharing module the tests without the world go first (the shared world
+    # exists from the first test that asks for it to the end of the module).
+    position = {id(item): n for n, item in enumerate(items)}
+    items.sort(
+        key=lambda i: (
+            position[id(by_module[i.module.__name__ if i.module else ""][0])],
+            (i.module.__name__ in sharing and _uses_world(i)) if i.module else False,
+            position[id(i)],
+        )
     )
 
 
-def make_org(owner: User, name: str, kind: str = "enterprise", **extra: Any) -> Organisation:
-    fields = {"name_zh": f"{name}（中文）", "credit_code": credit_code(name), **extra}
-    draft = parse_draft(OrganisationDraft, {"kind": kind, "name_en": name, **fields})
-    return services.create_organisation(principal=Principal.for_user(owner), draft=draft)
+@pytest.fixture(scope="module")
+def _module_world(
+    request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: Any
+) -> Iterator[WorldKeys | None]:
+    if request.module.__name__ not in request.config.stash.get(_SHARED_WORLD, set()):
+        yield None
+        return
+    with django_db_blocker.unblock():
+        outer = transaction.atomic(using=DEFAULT_DB_ALIAS)
+        # As Django's TestCase marks its own: lets durable blocks run inside the tests.
+        outer._from_testcase = True  # type: ignore[attr-defined]
+        outer.__enter__()
+        try:
+            with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+                keys = WorldKeys.of(build_world())
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield keys
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True, using=DEFAULT_DB_ALIAS)
+        outer.__exit__(None, None, None)
+        connections[DEFAULT_DB_ALIAS].close_if_unusable_or_obsolete()
 
 
 @pytest.fixture
-def world(db: None) -> World:
-    oscar = make_person("Oscar Operator", "oscar@example.com")
-    operator_org = Organisation.objects.create(
-        kind="operator", name_en="Zone Operator", code="zone-operator"
-    )
-    Membership.objects.create(user=oscar, organisation=operator_org, role="owner")
-    wendy = make_person("Wendy Reviewer", "wendy@example.com")
-    department = Organisation.objects.create(
-        kind="department",
-        name_zh="市科工信局",
-        name_en="Bureau of Industry and IT",
-        code="kegongxin",
-    )
-    Membership.objects.create(user=wendy, organisation=department, role="reviewer")
-
-    olivia = make_person("Olivia Owner", "olivia@example.com", is_nomad=False)
-    rita = make_person("Rita Readonly", "rita@example.com")
-    bob = make_person("Bob Member", "bob@example.com")
-    charlie = make_person("Charlie Outsider", "charlie@example.com")
-    acme = make_org(olivia, "Acme")
-    owner = Principal.for_user(olivia)
-    Membership.objects.create(user=rita, organisation=acme, role="readonly")
-    bob_membership = Membership.objects.create(user=bob, organisation=acme, role="member")
-    globex = make_org(charlie, "Globex")
-    pending_owner = make_person("Pat Pending", "pat@example.com")
-    pending = make_org(pending_owner, "Pending Ltd")
-    services.request_verification(principal=Principal.for_user(pending_owner), organisation=pending)
-    invitation, invitation_token = services.invite_member(
-        principal=owner, organisation=acme, email="newcomer@example.com", role="member"
-    )
-    org_key, org_key_secret = services.create_organisation_key(
-        principal=owner, organisation=acme, name="HR system", scope="write"
-    )
-    olivia_token, olivia_token_secret = services.create_personal_token(
-        principal=owner, name="laptop", scope="write"
-    )
-    return World(
-        olivia=olivia,
-        rita=rita,
-        bob=bob,
-        charlie=charlie,
-        wendy=wendy,
-        oscar=oscar,
-        acme=acme,
-        globex=globex,
-        pending=pending,
-        department=department,
-        operator_org=operator_org,
-        bob_membership=bob_membership,
-        invitation=invitation,
-        invitation_token=invitation_token,
-        org_key=org_key,
-        org_key_secret=org_key_secret,
-        olivia_token=olivia_token,
-        olivia_token_secret=olivia_token_secret,
-    )
+def world(_module_world: WorldKeys | None, db: None) -> World:
+    return build_world() if _module_world is None else _module_world.load()
 
 
-def client_for(user: User | None, **defaults: Any) -> Client:
+def client_for(user: Any, **defaults: Any) -> Client:
     """A client signed in as ``user``. With HTTP_ACCEPT_LANGUAGE the person's saved language
     is set to it too, since a signed-in person's saved choice wins over the header."""
     client = Client(**defaults)
@@ -164,20 +133,46 @@ VOLATILE_TABLES = {
     "axes.AccessLog",
     "axes.AccessFailureLog",
 }
+# The audit log is in every scoped fingerprint: every action writes it.
+AUDIT_APP = "core"
+# Above this many rows a table is summarised (count, highest key, latest change) instead of
+# hashed row by row; the tables tests write are far smaller.
+FULL_HASH_LIMIT = 500
 
 
-def database_fingerprint() -> dict[str, str]:
-    """A hash per table over all its rows: equal before and after means nothing changed
-    (and a difference names the table)."""
-    hashes = {}
-    for model in apps.get_models():
-        if model._meta.label in VOLATILE_TABLES or model._meta.proxy:
-            continue
-        digest = hashlib.sha256()
-        for row in model._default_manager.order_by("pk").values_list():
-            digest.update(repr(row).encode())
-        hashes[model._meta.label] = digest.hexdigest()[:16]
-    return hashes
+def _table_digest(model: Any) -> str:
+    # Raw SQL: building a queryset per table costs more than the query on these small tables.
+    quote = connection.ops.quote_name
+    table, key = quote(model._meta.db_table), quote(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {table} ORDER BY {key} LIMIT {FULL_HASH_LIMIT + 1}")
+        rows = cursor.fetchall()
+        if len(rows) <= FULL_HASH_LIMIT:
+            return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
+        changed = next(
+            (
+                quote(f.column)
+                for f in model._meta.concrete_fields
+                if f.name in {"updated", "updated_at", "modified", "changed_at"}
+            ),
+            "NULL",
+        )
+        cursor.execute(f"SELECT COUNT(*), MAX({key}), MAX({changed}) FROM {table}")
+        return repr(cursor.fetchone())
+
+
+def database_fingerprint(scope: Iterable[str] | None = None) -> dict[str, str]:
+    """A digest per table: equal before and after means nothing changed (and a difference
+    names the table). With ``scope`` (app labels such as ``"orders"`` or model labels such as
+    ``"proofs.Credential"``), only those tables and the audit log."""
+    labels = None if scope is None else {*scope, AUDIT_APP}
+    return {
+        model._meta.label: _table_digest(model)
+        for model in apps.get_models()
+        if model._meta.label not in VOLATILE_TABLES
+        and not model._meta.proxy
+        and (labels is None or model._meta.app_label in labels or model._meta.label in labels)
+    }
 
 
 # Browser fixtures are defined once, here, for every browser test: each test process must

@@ -35,11 +35,11 @@ from nomadcloud.taxonomy.labels import SkillLabel
 from nomadcloud.training import services as training
 from nomadcloud.training.events import TrainingPassed, training_passed
 from nomadcloud.training.models import Enrolment
+from tests.builders import orders as order_builders
+from tests.builders import training as training_builders
+from tests.builders.datatasks import closed_batch
+from tests.builders.demands import make_concepts
 from tests.conftest import World
-from tests.permissions import orders as order_builders
-from tests.permissions import training as training_builders
-from tests.permissions.datatasks import closed_batch
-from tests.permissions.demands import make_concepts
 
 Recorder = Callable[[Event[Any]], list[Any]]
 

@@ -15,9 +15,9 @@ from django.utils import translation
 from nomadcloud.accounts import services as accounts
 from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
+from tests.builders.datatasks import ITEMS_CSV, LABELS, TRUTH, batch_fields, labelling_skill
 from tests.conftest import World, database_fingerprint
 from tests.helpers import assert_error
-from tests.permissions.datatasks import ITEMS_CSV, LABELS, TRUTH, batch_fields, labelling_skill
 
 API = "/api/v1/datatasks"
 

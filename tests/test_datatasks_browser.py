@@ -14,8 +14,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from nomadcloud.datatasks.models import Batch, BatchWorker
 from tests.browser_fixtures import sign_in
+from tests.builders.datatasks import ITEMS_CSV, LABELS, TRUTH, labelling_skill
 from tests.conftest import World
-from tests.permissions.datatasks import ITEMS_CSV, LABELS, TRUTH, labelling_skill
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from nomadcloud.api import api
+from tests.builders.datatasks import open_batch
 from tests.conftest import World
-from tests.permissions.datatasks import open_batch
 
 DOCUMENT = api.get_openapi_schema()
 DOCUMENT["paths"] = {

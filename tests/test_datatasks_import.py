@@ -17,9 +17,7 @@ from nomadcloud.datatasks import importer, services
 from nomadcloud.datatasks.importer import FileRejected, Spec
 from nomadcloud.datatasks.models import Batch, Item
 from nomadcloud.datatasks.schemas import BatchPatch
-from tests.conftest import World, database_fingerprint
-from tests.helpers import assert_error, assert_page_refused
-from tests.permissions.datatasks import (
+from tests.builders.datatasks import (
     ITEMS_CSV,
     LABELS,
     batch_draft,
@@ -31,6 +29,8 @@ from tests.permissions.datatasks import (
     open_batch,
     upload,
 )
+from tests.conftest import World, database_fingerprint
+from tests.helpers import assert_error, assert_page_refused
 
 SINGLE = Spec("single_label", tuple(LABELS))
 

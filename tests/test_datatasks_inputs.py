@@ -14,14 +14,14 @@ from pydantic import ValidationError
 
 from nomadcloud.datatasks.models import Batch
 from nomadcloud.datatasks.schemas import BatchDraft
-from tests.conftest import World
-from tests.permissions.datatasks import (
+from tests.builders.datatasks import (
     batch_fields,
     csv_file,
     english,
     form_fields,
     labelling_skill,
 )
+from tests.conftest import World
 
 # form fields, API members, the field the API names, the message
 CASES = [

@@ -15,9 +15,7 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.datatasks import services
 from nomadcloud.datatasks.models import Assignment, Batch, BatchWorker, Item
 from nomadcloud.datatasks.schemas import BatchDraft
-from tests.conftest import World
-from tests.helpers import assert_page_refused
-from tests.permissions.datatasks import (
+from tests.builders.datatasks import (
     LABELS,
     TRUTH,
     closed_batch,
@@ -28,6 +26,8 @@ from tests.permissions.datatasks import (
     open_batch,
     plain_batch,
 )
+from tests.conftest import World
+from tests.helpers import assert_page_refused
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

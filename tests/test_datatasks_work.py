@@ -33,8 +33,7 @@ from nomadcloud.datatasks.models import (
 from nomadcloud.datatasks.schemas import BatchDraft
 from nomadcloud.notifications.models import Notification
 from nomadcloud.talent.models import SkillEvidence
-from tests.conftest import World, database_fingerprint, make_person
-from tests.permissions.datatasks import (
+from tests.builders.datatasks import (
     LABELS,
     TRUTH,
     answer_all,
@@ -45,6 +44,7 @@ from tests.permissions.datatasks import (
     open_batch,
     plain_batch,
 )
+from tests.conftest import World, database_fingerprint, make_person
 
 
 @pytest.fixture(autouse=True)

@@ -9,8 +9,8 @@ from playwright.sync_api import Page, expect
 
 from nomadcloud.demands.models import Demand
 from tests.browser_fixtures import sign_in
+from tests.builders.demands import make_concepts
 from tests.conftest import World
-from tests.permissions.demands import make_concepts
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -20,9 +20,9 @@ from django.utils import timezone
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.demands import fetch, services
 from nomadcloud.demands.models import Demand, DemandEvent, Feed, FeedSync, WebhookReceipt
+from tests.builders.demands import demand_draft, demand_fields, make_concepts
 from tests.conftest import World, client_for
 from tests.helpers import assert_error
-from tests.permissions.demands import demand_draft, demand_fields, make_concepts
 
 # --- push API ---------------------------------------------------------------------------------
 

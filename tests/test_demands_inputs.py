@@ -15,9 +15,9 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.demands import services
 from nomadcloud.demands.models import Demand
 from nomadcloud.demands.schemas import DemandDraft, DemandPatch
+from tests.builders.datatasks import english
+from tests.builders.demands import draft, make_concepts
 from tests.conftest import World
-from tests.permissions.datatasks import english
-from tests.permissions.demands import draft, make_concepts
 
 FORM = {
     "kind": "job",

@@ -17,9 +17,9 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.demands import services
 from nomadcloud.demands.models import Demand, JobProfileTag
 from nomadcloud.demands.schemas import DemandPatch
+from tests.builders.demands import demand_draft, draft, make_concepts, published
 from tests.conftest import World
 from tests.helpers import assert_error, assert_page_refused
-from tests.permissions.demands import demand_draft, draft, make_concepts, published
 
 
 def _client(user: Any = None) -> Client:

@@ -15,8 +15,8 @@ from django.test import Client
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.demands import services
 from nomadcloud.demands.models import Demand, WebhookReceipt
+from tests.builders.demands import demand_fields
 from tests.conftest import World
-from tests.permissions.demands import demand_fields
 
 
 @pytest.fixture

@@ -28,9 +28,9 @@ from nomadcloud.matching.models import Invitation, Match
 from nomadcloud.talent import services as talent_services
 from nomadcloud.talent.models import Profile
 from nomadcloud.taxonomy.models import Concept
+from tests.builders.demands import make_concepts, published
 from tests.conftest import World, client_for, database_fingerprint
 from tests.helpers import assert_error
-from tests.permissions.demands import make_concepts, published
 
 # --- the engine ----------------------------------------------------------------------------
 

@@ -12,8 +12,8 @@ from nomadcloud.matching.models import Invitation
 from nomadcloud.talent import services as talent_services
 from nomadcloud.talent.schemas import ProfileChanges
 from tests.browser_fixtures import sign_in
+from tests.builders.demands import make_concepts
 from tests.conftest import World
-from tests.permissions.demands import make_concepts
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

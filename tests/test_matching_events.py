@@ -26,9 +26,9 @@ from nomadcloud.matching.models import Match, ProfileStamp
 from nomadcloud.talent import services as talent_services
 from nomadcloud.talent.models import Certificate, Profile
 from nomadcloud.talent.schemas import ProfileChanges, ProjectDraft
+from tests.builders.demands import demand_draft, demand_fields, make_concepts, published
+from tests.builders.talent import GOOD_ANSWERS, renshe_department, rule_sets
 from tests.conftest import World, client_for
-from tests.permissions.demands import demand_draft, demand_fields, make_concepts, published
-from tests.permissions.talent import GOOD_ANSWERS, renshe_department, rule_sets
 
 Jobs = Counter[tuple[str, int]]
 

@@ -15,10 +15,8 @@ from django.test import Client
 from django.utils import timezone
 
 from nomadcloud.orders.models import Conversion, Order
-from tests.conftest import World, client_for, credit_code, database_fingerprint
-from tests.helpers import assert_error
-from tests.permissions.demands import demand_draft, make_concepts
-from tests.permissions.orders import (
+from tests.builders.demands import demand_draft, make_concepts
+from tests.builders.orders import (
     PDF,
     accepted_order,
     b64,
@@ -27,6 +25,8 @@ from tests.permissions.orders import (
     draft_order,
     open_order,
 )
+from tests.conftest import World, client_for, credit_code, database_fingerprint
+from tests.helpers import assert_error
 
 API = "/api/v1/orders"
 

@@ -23,9 +23,9 @@ from nomadcloud.orders.models import Conversion, Order
 from nomadcloud.talent.models import SkillEvidence
 from nomadcloud.training.models import Enrolment, Scenario
 from tests.browser_fixtures import sign_in
+from tests.builders.demands import make_concepts
+from tests.builders.orders import PDF, accepted_order, delivered_order
 from tests.conftest import World
-from tests.permissions.demands import make_concepts
-from tests.permissions.orders import PDF, accepted_order, delivered_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -15,8 +15,8 @@ from pydantic import ValidationError
 
 from nomadcloud.orders.models import Order
 from nomadcloud.orders.schemas import MilestoneIn, OrderDraft
+from tests.builders.demands import make_concepts
 from tests.conftest import World, client_for
-from tests.permissions.demands import make_concepts
 
 DUE = str(timezone.localdate() + timedelta(days=9))
 

@@ -16,10 +16,8 @@ from django.utils import timezone
 
 from nomadcloud.orders import conversions
 from nomadcloud.orders.models import Conversion, Order
-from tests.conftest import World, client_for, credit_code, database_fingerprint
-from tests.helpers import assert_page_refused
-from tests.permissions.demands import make_concepts
-from tests.permissions.orders import (
+from tests.builders.demands import make_concepts
+from tests.builders.orders import (
     BUILDERS,
     PDF,
     accepted_order,
@@ -30,6 +28,8 @@ from tests.permissions.orders import (
     open_order,
     with_deliverable,
 )
+from tests.conftest import World, client_for, credit_code, database_fingerprint
+from tests.helpers import assert_page_refused
 
 
 def in_english(user: Any) -> Any:
@@ -260,7 +260,7 @@ def test_list_pages_use_a_fixed_number_of_queries(
     """The same number of queries for 3 rows as for 20 (today 11, 6, 5 and 6; the margin
     leaves room for the header's unread count)."""
     from nomadcloud.notifications.services import notify
-    from tests.permissions.training import published_scenario
+    from tests.builders.training import published_scenario
 
     for _ in range(count):
         open_order(world)

@@ -34,9 +34,8 @@ from nomadcloud.orders.models import (
 )
 from nomadcloud.orders.schemas import OrderChanges, OrderDraft
 from nomadcloud.talent.models import ProfileSkill, SkillEvidence
-from tests.conftest import World, database_fingerprint
-from tests.permissions.demands import demand_draft, make_concepts
-from tests.permissions.orders import (
+from tests.builders.demands import demand_draft, make_concepts
+from tests.builders.orders import (
     BUILDERS,
     PDF,
     TOTAL,
@@ -53,6 +52,7 @@ from tests.permissions.orders import (
     reload,
     with_deliverable,
 )
+from tests.conftest import World, database_fingerprint
 
 S = Order.Status
 

@@ -15,8 +15,8 @@ from nomadcloud.talent.models import Application
 from nomadcloud.talent.transitions import Side
 from nomadcloud.training import transitions as scenario_moves
 from nomadcloud.training.models import Scenario
+from tests.builders.datatasks import closed_batch, english, labelling_skill, open_batch
 from tests.conftest import World
-from tests.permissions.datatasks import closed_batch, english, labelling_skill, open_batch
 
 
 def test_a_scenario_offers_what_its_state_allows_to_its_editors() -> None:

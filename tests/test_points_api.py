@@ -21,9 +21,9 @@ from nomadcloud.points import models as m
 from nomadcloud.points.book.store import DatabaseLedger, DatabaseStore
 from nomadcloud.points.ledger import SystemRole, check_invariants
 from nomadcloud.points.programme import services as programme
+from tests.builders.points import SCENARIO, give_work_units, zone_scenario
 from tests.conftest import World, client_for, database_fingerprint
 from tests.helpers import api_post, assert_error
-from tests.permissions.points import SCENARIO, give_work_units, zone_scenario
 
 API = "/api/v1/points"
 ZP = book.ZONE_POINTS

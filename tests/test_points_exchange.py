@@ -31,8 +31,8 @@ from nomadcloud.points.wallet import queries as wallet
 from nomadcloud.points.wallet import services as exchange
 from nomadcloud.proofs import services as proofs
 from nomadcloud.proofs.events import Holder, WorkUnitsEarned
+from tests.builders.points import give_work_units, zone_scenario
 from tests.conftest import World
-from tests.permissions.points import give_work_units, zone_scenario
 
 ZP = book.ZONE_POINTS
 WU = book.WORK_UNITS

@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from nomadcloud.points import models as m
 from tests.browser_fixtures import Login
+from tests.builders.points import SCENARIO, give_work_units, zone_scenario
 from tests.conftest import World
-from tests.permissions.points import SCENARIO, give_work_units, zone_scenario
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -19,8 +19,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from nomadcloud.accounts import services as accounts
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.api import api
+from tests.builders.points import give_work_units, zone_scenario
 from tests.conftest import World
-from tests.permissions.points import give_work_units, zone_scenario
 
 MERCHANT_PATHS = ("/merchants", "/payments", "/pay", "/cashier", "/settlement", "/statements")
 DOCUMENT = api.get_openapi_schema()

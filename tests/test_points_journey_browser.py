@@ -16,9 +16,9 @@ from playwright.sync_api import expect
 from nomadcloud.points import models as m
 from nomadcloud.points.merchants.services import settlement
 from tests.browser_fixtures import Login
+from tests.builders.points import SCENARIO, give_work_units, zone_scenario
+from tests.builders.points_merchants import acme_merchant, tomorrow_morning
 from tests.conftest import World
-from tests.permissions.points import SCENARIO, give_work_units, zone_scenario
-from tests.permissions.points_merchants import acme_merchant, tomorrow_morning
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -25,8 +25,7 @@ from nomadcloud.points.ledger import Asset, SystemRole, check_invariants
 from nomadcloud.points.merchants import queries as merchants_queries
 from nomadcloud.points.merchants.services import payments, settlement
 from nomadcloud.points.merchants.services import registry as merchants
-from tests.conftest import World, make_person
-from tests.permissions.points_merchants import (
+from tests.builders.points_merchants import (
     SCENARIO,
     acme_merchant,
     as_,
@@ -37,6 +36,7 @@ from tests.permissions.points_merchants import (
     scenario,
     zp,
 )
+from tests.conftest import World, make_person
 
 ZP = book.ZONE_POINTS
 

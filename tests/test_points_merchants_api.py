@@ -13,9 +13,7 @@ from datetime import timedelta
 from nomadcloud.points import models as m
 from nomadcloud.points.merchants import queries as merchants_queries
 from nomadcloud.points.merchants.services import payments, settlement
-from tests.conftest import World, client_for, make_person
-from tests.helpers import api_post, assert_error, assert_page_refused
-from tests.permissions.points_merchants import (
+from tests.builders.points_merchants import (
     SCENARIO,
     acme_merchant,
     as_,
@@ -26,6 +24,8 @@ from tests.permissions.points_merchants import (
     scenario,
     tomorrow_morning,
 )
+from tests.conftest import World, client_for, make_person
+from tests.helpers import api_post, assert_error, assert_page_refused
 
 API = "/api/v1/points"
 

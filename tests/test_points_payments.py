@@ -33,8 +33,7 @@ from nomadcloud.points.ledger import (
 from nomadcloud.points.merchants import queries as merchants_queries
 from nomadcloud.points.merchants.services import payments
 from nomadcloud.points.merchants.services import registry as merchants
-from tests.conftest import World, make_person
-from tests.permissions.points_merchants import (
+from tests.builders.points_merchants import (
     acme_merchant,
     as_,
     code_for,
@@ -43,6 +42,7 @@ from tests.permissions.points_merchants import (
     held_payment,
     zp,
 )
+from tests.conftest import World, make_person
 
 ZP = book.ZONE_POINTS
 

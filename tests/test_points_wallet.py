@@ -21,9 +21,9 @@ from nomadcloud.points.programme import queries as programme_queries
 from nomadcloud.points.programme import services as programme
 from nomadcloud.points.wallet import queries as wallet
 from nomadcloud.points.wallet import services as exchange
+from tests.builders.points import SCENARIO, give_work_units, zone_scenario
 from tests.conftest import World, client_for, database_fingerprint
 from tests.helpers import assert_page_refused
-from tests.permissions.points import SCENARIO, give_work_units, zone_scenario
 
 ZP = book.ZONE_POINTS
 

@@ -25,8 +25,8 @@ from nomadcloud.datatasks import services as datatasks
 from nomadcloud.proofs import services
 from nomadcloud.proofs.models import Credential
 from tests.browser_fixtures import CHROMIUM, CHROMIUM_ARGS, sign_in
+from tests.builders.datatasks import answer_all, joined, labelling_skill, open_batch
 from tests.conftest import World
-from tests.permissions.datatasks import answer_all, joined, labelling_skill, open_batch
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -234,7 +234,7 @@ def test_the_camera_scans_a_qr_code(
 
 
 def _claims() -> services.Claims:
-    from tests.permissions.proofs import claims
+    from tests.builders.proofs import claims
 
     return claims("camera")
 

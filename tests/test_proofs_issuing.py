@@ -26,11 +26,11 @@ from nomadcloud.proofs.services.identity import iso
 from nomadcloud.training import services as training
 from nomadcloud.training.events import training_passed
 from nomadcloud.training.models import Enrolment
+from tests.builders import orders as order_builders
+from tests.builders import training as training_builders
+from tests.builders.demands import make_concepts
+from tests.builders.proofs import claims
 from tests.conftest import World
-from tests.permissions import orders as order_builders
-from tests.permissions import training as training_builders
-from tests.permissions.demands import make_concepts
-from tests.permissions.proofs import claims
 
 
 @pytest.fixture(autouse=True)

@@ -206,7 +206,7 @@ def test_the_command_registers_and_refuses(world: World, tmp_path: Path) -> None
 
 
 def test_a_witness_cosigns_a_checkpoint(world: World, settings: Any) -> None:
-    from tests.permissions.proofs import claims
+    from tests.builders.proofs import claims
 
     services.issue_credentials(world.rita, [claims("w")])
     cp = services.publish_checkpoint()

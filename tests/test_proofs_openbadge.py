@@ -19,9 +19,9 @@ from nomadcloud.proofs import badges, services
 from nomadcloud.proofs.core import dataintegrity
 from nomadcloud.proofs.models import Credential
 from nomadcloud.proofs.services import identity
+from tests.builders.proofs import claims
 from tests.conftest import World, client_for
 from tests.helpers import assert_error
-from tests.permissions.proofs import claims
 
 
 def codes(result: services.Verification) -> dict[str, str]:

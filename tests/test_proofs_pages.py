@@ -18,9 +18,9 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.models import AuditEvent
 from nomadcloud.proofs import services, tasks, views
 from nomadcloud.proofs.models import Checkpoint, Credential
+from tests.builders.proofs import claims
 from tests.conftest import World, client_for
 from tests.helpers import assert_error
-from tests.permissions.proofs import claims
 
 
 def issue(w: World, source: str = "p1", user: Any = None) -> Credential:

@@ -19,8 +19,8 @@ from django.test import Client
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.proofs import services, statuslist
 from nomadcloud.proofs.models import Credential
+from tests.builders.proofs import claims
 from tests.conftest import World
-from tests.permissions.proofs import claims
 
 
 def codes(result: services.Verification) -> dict[str, str]:

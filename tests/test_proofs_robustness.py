@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.proofs import services
 from nomadcloud.proofs.models import Credential
+from tests.builders.proofs import claims
 from tests.conftest import World, client_for
 from tests.helpers import assert_error
-from tests.permissions.proofs import claims
 
 JSON = st.recursive(
     st.none()

@@ -20,9 +20,9 @@ from nomadcloud.core.models import AuditEvent
 from nomadcloud.proofs import services
 from nomadcloud.proofs.core import dataintegrity, ed25519, merkle, note
 from nomadcloud.proofs.models import Credential, LogEntry, LogNode
+from tests.builders.proofs import claims
 from tests.conftest import World, client_for
 from tests.helpers import assert_error
-from tests.permissions.proofs import claims
 
 
 def codes(result: services.Verification) -> dict[str, str]:
@@ -307,7 +307,7 @@ def test_offline_command(world: World, tmp_path: Path, django_assert_num_queries
 
 def test_accepting_a_batch_issues_credentials(world: World) -> None:
     from nomadcloud.datatasks import services as datatasks
-    from tests.permissions.datatasks import answer_all, joined, open_batch
+    from tests.builders.datatasks import answer_all, joined, open_batch
 
     batch = open_batch(world, pay_per_item="0.35")
     for user in (world.charlie, world.wendy):

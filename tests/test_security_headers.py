@@ -18,8 +18,8 @@ from django.template import engines
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from tests.builders.demands import published
 from tests.conftest import PERSONAS, World, client_for
-from tests.permissions.demands import published
 
 PACKAGE = Path(__file__).resolve().parent.parent / "nomadcloud"
 TEMPLATES = sorted([*PACKAGE.glob("templates/**/*.html"), *PACKAGE.glob("*/templates/**/*.html")])

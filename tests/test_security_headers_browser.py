@@ -11,8 +11,8 @@ from playwright.sync_api import ConsoleMessage, Page, expect
 
 from nomadcloud.accounts.models import Membership
 from tests.browser_fixtures import sign_in
+from tests.builders.demands import published
 from tests.conftest import World
-from tests.permissions.demands import published
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,9 +13,9 @@ import pytest
 from django.test import Client
 
 from nomadcloud.talent.models import Application, Certificate, ProfileSkill
+from tests.builders.talent import PDF, talent_zone
 from tests.conftest import World, client_for, database_fingerprint
 from tests.helpers import assert_error
-from tests.permissions.talent import PDF, talent_zone
 
 API = "/api/v1/talent"
 

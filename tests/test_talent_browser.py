@@ -12,8 +12,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from nomadcloud.talent.models import Application, Certificate
 from tests.browser_fixtures import sign_in
+from tests.builders.talent import PDF, renshe_department, rule_sets
 from tests.conftest import World
-from tests.permissions.talent import PDF, renshe_department, rule_sets
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

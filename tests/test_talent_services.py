@@ -30,8 +30,7 @@ from nomadcloud.talent.models import (
     SkillEvidence,
 )
 from nomadcloud.talent.schemas import ProfileChanges, ProjectDraft
-from tests.conftest import World, database_fingerprint
-from tests.permissions.talent import (
+from tests.builders.talent import (
     DOMESTIC_CRITERIA,
     FOREIGN_CRITERIA,
     GOOD_ANSWERS,
@@ -40,6 +39,7 @@ from tests.permissions.talent import (
     renshe_department,
     rule_sets,
 )
+from tests.conftest import World, database_fingerprint
 
 
 def as_(user: User) -> Principal:

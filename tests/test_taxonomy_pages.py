@@ -15,9 +15,9 @@ from nomadcloud.accounts import services as accounts
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.taxonomy.models import Alias, Concept, ImportRun, OccupationSkill
 from nomadcloud.taxonomy.text import normalize
+from tests.builders.taxonomy import import_run
 from tests.conftest import World, client_for
 from tests.helpers import assert_error
-from tests.permissions.taxonomy import import_run
 
 
 def _client(user: Any = None, language: str = "en", **extra: Any) -> Client:

@@ -12,11 +12,11 @@ import pytest
 from django.test import Client
 
 from nomadcloud.talent.models import SkillEvidence
+from tests.builders.demands import make_concepts
+from tests.builders.orders import b64
+from tests.builders.training import PDF, draft_scenario, scenario_fields, with_material
 from tests.conftest import World, client_for, database_fingerprint
 from tests.helpers import assert_error
-from tests.permissions.demands import make_concepts
-from tests.permissions.orders import b64
-from tests.permissions.training import PDF, draft_scenario, scenario_fields, with_material
 
 API = "/api/v1/training"
 

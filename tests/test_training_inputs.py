@@ -15,8 +15,8 @@ from pydantic import ValidationError
 from nomadcloud.core.inputs import parse_draft
 from nomadcloud.training.models import Scenario
 from nomadcloud.training.schemas import ScenarioDraft
+from tests.builders.demands import make_concepts
 from tests.conftest import World, client_for
-from tests.permissions.demands import make_concepts
 
 TODAY = timezone.localdate()
 DATES = {

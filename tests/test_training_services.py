@@ -24,9 +24,8 @@ from nomadcloud.training import access, rubric, services
 from nomadcloud.training.access import Action
 from nomadcloud.training.models import Enrolment, Scenario
 from nomadcloud.training.schemas import ScenarioChanges, ScenarioDraft
-from tests.conftest import World, database_fingerprint, make_person
-from tests.permissions.demands import make_concepts
-from tests.permissions.training import (
+from tests.builders.demands import make_concepts
+from tests.builders.training import (
     PDF,
     as_,
     draft_scenario,
@@ -37,6 +36,7 @@ from tests.permissions.training import (
     submitted,
     with_material,
 )
+from tests.conftest import World, database_fingerprint, make_person
 
 
 @pytest.fixture(autouse=True)
@@ -145,7 +145,7 @@ class TestScenarios:
 
     def test_a_linked_demand_must_be_the_enterprises_own(self, world: World) -> None:
         from nomadcloud.demands import services as demands
-        from tests.permissions.demands import demand_draft
+        from tests.builders.demands import demand_draft
 
         theirs = demands.create_demand(
             principal=as_(world.charlie), organisation=world.globex, draft=demand_draft()

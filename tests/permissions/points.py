@@ -1,6 +1,5 @@
 """Permission cases for the points wallet, exchange, operator pages and API, and the batch
-transfer endpoint; also the setup helpers the points tests share: a zone-points scenario with
-a published rate, and work units from issued proof-of-work credentials.
+transfer endpoint (builders: tests/builders/points.py).
 
 Every signed-in person has a wallet and may exchange their own work units; scenarios and
 the rates in force are public; the programme (scenarios, rates, rules, campaigns, programme
@@ -9,74 +8,28 @@ operators, liability, forecast, shortfalls) and batch transfers are the zone ope
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 
-from nomadcloud.accounts.models import User
-from nomadcloud.accounts.principal import Principal
 from nomadcloud.points import book
-from nomadcloud.points import models as m
 from nomadcloud.points.programme import queries as programme_queries
 from nomadcloud.points.programme import services as programme
-from nomadcloud.proofs import services as proofs
-from nomadcloud.proofs.models import Credential
-from tests.conftest import PERSONAS, World
-from tests.permissions import ALLOW, AUTHENTICATED, OPERATOR_ONLY, Case
+from tests.builders.points import (
+    SCENARIO,
+    give_work_units,
+    zone_scenario,
+)
+from tests.conftest import World
+from tests.permissions import (
+    AUTHENTICATED,
+    EVERYONE,
+    OPERATOR_ONLY,
+    Case,
+    expect,
+)
 
-EVERYONE = dict.fromkeys(PERSONAS, ALLOW)
 API = "/api/v1/points"
-SCENARIO = "haihua"
-
-
-def work_claims(source: str, work_units: str) -> proofs.Claims:
-    now = timezone.now()
-    return proofs.Claims(
-        kind=Credential.Kind.DATA,
-        source=source,
-        title_zh="图像标注",
-        title_en="Image labelling",
-        enterprise_id="00000000-0000-0000-0000-000000000001",
-        enterprise_zh="艾克米",
-        enterprise_en="Acme",
-        period_start=now - timedelta(days=3),
-        period_end=now,
-        work_units=Decimal(work_units),
-        items=100,
-        accuracy=0.97,
-    )
-
-
-def give_work_units(user: User, work_units: str = "100.00", source: str = "") -> Credential:
-    """Issue a proof-of-work credential carrying ``work_units`` (credited through
-    ``proofs.events.credentials_issued``)."""
-    source = source or f"points-test-{user.pk}-{work_units}"
-    issued = proofs.issue_credentials(user, [work_claims(source, work_units)])
-    if issued:
-        return issued[0]
-    return Credential.objects.get(kind=Credential.Kind.DATA, source=source)
-
-
-def zone_scenario(w: World, rate: str = "10", code: str = SCENARIO) -> m.Scenario:
-    """A culture-and-tourism scenario spending zone points, with a rate in force."""
-    found = m.Scenario.objects.filter(code=code).first()
-    if found is not None:
-        return found
-    operator = Principal.for_user(w.oscar)
-    scenario = programme.create_scenario(
-        principal=operator,
-        code=code,
-        name_zh="海花岛",
-        name_en="Ocean Flower Island",
-        category="culture_tourism",
-    )
-    programme.publish_rate(
-        principal=operator, scenario=scenario, points_per_work_unit=Decimal(rate)
-    )
-    return scenario
-
-
 PERSONA_USERS = ("olivia", "rita", "bob", "charlie", "wendy", "oscar")
 
 
@@ -238,7 +191,11 @@ API_CASES = [
         "points batch transfers",
         "POST",
         lambda w: f"{API}/transfers/batch",
-        OPERATOR_ONLY,
+        expect(
+            "operator",
+            sees=("outsider", "readonly", "owner", "reviewer"),
+            because="not_programme_operator",
+        ),
         body=batch_body,
         api=True,
     ),
@@ -270,7 +227,7 @@ PAGE_CASES = [
         url_name="points:exchange",
     ),
     Case(
-        "statement csv",
+        "wallet statement csv",
         "GET",
         lambda w: "/points/statement.csv?month=2026-11",
         AUTHENTICATED,
@@ -358,3 +315,7 @@ PAGE_CASES = [
 
 PUBLIC_PAGES: set[str] = set()
 PUBLIC_API: set[tuple[str, str]] = set()
+
+# The tables these requests write (the wallet, exchange and programme): the fingerprint covers them
+# and the audit log.
+APPS = ("points",)

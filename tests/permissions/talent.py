@@ -1,5 +1,5 @@
 """Permission cases for nomad profiles, certification rules, applications, reviews and
-certificates; and the shared setup the talent tests use (tests/test_talent_*.py).
+certificates (builders: tests/builders/talent.py).
 
 In the matrix Rita (read-only persona) is a nomad with a profile and an application awaiting
 review; Wendy (reviewer) also reviews for 市人社局 (renshe); Bob holds a certificate that
@@ -8,151 +8,24 @@ renshe issued."""
 from __future__ import annotations
 
 import base64
-from datetime import date
-from decimal import Decimal
 from types import SimpleNamespace
-from typing import Any
 
-from nomadcloud.accounts.models import Membership, Organisation
-from nomadcloud.accounts.principal import Principal
-from nomadcloud.core.inputs import parse_draft
-from nomadcloud.talent import services
-from nomadcloud.talent.models import RuleSet
-from nomadcloud.talent.schemas import ProfileChanges, ProjectDraft
-from nomadcloud.taxonomy.models import Concept
-from tests.conftest import PERSONAS, World
+from tests.builders.talent import (
+    PDF,
+    talent_zone,
+)
+from tests.conftest import World
 from tests.permissions import (
-    ALLOW,
     AUTHENTICATED,
-    DENY,
+    CONFLICT,
+    EVERYONE,
+    INVALID,
     OPERATOR_ONLY,
-    REVIEWER_ONLY,
     Case,
+    expect,
 )
-
-# --- shared setup ----------------------------------------------------------------------------
-
-DOMESTIC_CRITERIA: dict[str, Any] = {
-    "nationality": "any",
-    "min_remote_income_cny_12m": "60000.00",
-    "min_contract_value_cny_12m": "100000.00",
-    "earnings": "any",
-    "min_clients_outside_city": 1,
-    "min_verified_skills": 1,
-    "min_planned_stay_days": 90,
-    "validity_months": 12,
-}
-FOREIGN_CRITERIA: dict[str, Any] = {
-    "nationality": "foreign",
-    "min_remote_income_cny_12m": "120000.00",
-    "min_planned_stay_days": 180,
-    "permit_months": {"min": 6, "max": 12},
-}
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-GOOD_ANSWERS = services.Answers(
-    remote_income_cny_12m=Decimal("80000.00"),
-    contract_value_cny_12m=Decimal("0.00"),
-    clients_outside_city=2,
-    planned_stay_days=120,
-)
-
-
-def concept(code: str, kind: str, zh: str, en: str) -> Concept:
-    found, _created = Concept.objects.get_or_create(
-        code=code, defaults={"kind": kind, "label_zh": zh, "label_en": en, "source": "nomadcloud"}
-    )
-    return found
-
-
-def renshe_department(w: World) -> Organisation:
-    department, created = Organisation.objects.get_or_create(
-        code="renshe",
-        defaults={
-            "kind": "department",
-            "name_zh": "市人社局",
-            "name_en": "Bureau of Human Resources and Social Security",
-        },
-    )
-    if created:
-        Membership.objects.create(user=w.wendy, organisation=department, role="reviewer")
-    return department
-
-
-def rule_sets() -> tuple[RuleSet, RuleSet]:
-    domestic = RuleSet.objects.filter(track="domestic").first() or RuleSet.objects.create(
-        track="domestic", version=1, effective_from=date(2025, 1, 1), criteria=DOMESTIC_CRITERIA
-    )
-    foreign = RuleSet.objects.filter(track="foreign").first() or RuleSet.objects.create(
-        track="foreign", version=1, effective_from=date(2025, 1, 1), criteria=FOREIGN_CRITERIA
-    )
-    return domestic, foreign
-
-
-def talent_zone(w: World) -> SimpleNamespace:
-    """Idempotent: the department, concepts, rules, Rita's profile and application, Bob's
-    certificate."""
-    cached = getattr(w, "_talent", None)
-    if cached is not None:
-        return cached
-    department = renshe_department(w)
-    rule_sets()
-    python = concept("nc.python", "skill", "Python 编程", "Python programming")
-    sql = concept("nc.sql", "skill", "SQL 数据查询", "SQL")
-    figma = concept("nc.figma", "tool", "Figma", "Figma")
-    rita = Principal.for_user(w.rita)
-    services.update_profile(
-        principal=rita,
-        changes=parse_draft(
-            ProfileChanges,
-            {
-                "headline_en": "Data analyst",
-                "headline_zh": "数据分析师",
-                "visibility": {"about": "public", "skills": "public"},
-            },
-        ),
-    )
-    skill = services.declare_skill(principal=rita, concept=sql, level=4)
-    project = services.add_project(
-        principal=rita,
-        draft=ProjectDraft(title_en="Sales dashboard", role="Analyst", started_on=date(2024, 3, 1)),
-    )
-    tool = services.set_tool(principal=rita, concept=figma, proficiency=4, years=2)
-    application = services.apply_for_certification(
-        principal=rita, track="domestic", answers=GOOD_ANSWERS
-    )
-    bob_application = services.apply_for_certification(
-        principal=Principal.for_user(w.bob), track="domestic", answers=GOOD_ANSWERS
-    )
-    services.decide_certification(
-        principal=Principal.for_user(w.wendy),
-        application=bob_application,
-        department=department,
-        approve=True,
-        reason="Contracts checked.",
-    )
-    zone = SimpleNamespace(
-        department=department,
-        python=python,
-        sql=sql,
-        figma=figma,
-        skill=skill,
-        project=project,
-        tool=tool,
-        profile=skill.profile,
-        application=application,
-        certificate=bob_application.certificate,
-    )
-    w._talent = zone  # type: ignore[attr-defined]
-    return zone
-
 
 # --- the matrix ------------------------------------------------------------------------------
-
-EVERYONE = dict.fromkeys(PERSONAS, ALLOW)
-RITA_ONLY = dict.fromkeys(PERSONAS, DENY) | {"readonly": ALLOW}
-# Rita already has an application awaiting review on the domestic track.
-APPLY = AUTHENTICATED | {"readonly": DENY}
-REVOKERS = dict.fromkeys(PERSONAS, DENY) | {"reviewer": ALLOW, "operator": ALLOW}
 
 
 def _z(w: World) -> SimpleNamespace:
@@ -224,7 +97,7 @@ API_CASES = [
         "talent remove skill",
         "DELETE",
         lambda w: f"{API}/me/skills/{_z(w).skill.pk}",
-        RITA_ONLY,
+        expect("readonly"),
         api=True,
         route=f"{API}/me/{{section}}/{{item_id}}",
     ),
@@ -246,7 +119,7 @@ API_CASES = [
         "talent create rule set",
         "POST",
         lambda w: f"{API}/rule-sets",
-        OPERATOR_ONLY,
+        expect("operator", sees=("outsider", "readonly", "owner", "reviewer")),
         lambda w: {
             "track": "domestic",
             "criteria": {"min_planned_stay_days": 60},
@@ -270,7 +143,7 @@ API_CASES = [
         "talent apply",
         "POST",
         lambda w: (_z(w), f"{API}/applications")[1],
-        APPLY,
+        expect("outsider", "owner", "reviewer", "operator", readonly=CONFLICT("already_applied")),
         lambda w: {
             "track": "domestic",
             "remote_income_cny_12m": "90000.00",
@@ -286,7 +159,7 @@ API_CASES = [
         "talent add evidence",
         "POST",
         lambda w: f"{API}/applications/{_z(w).application.public_id}/evidence",
-        RITA_ONLY,
+        expect("readonly"),
         lambda w: {"kind": "contract", "file_name": "contract.pdf", "content_base64": _pdf_b64()},
         api=True,
     ),
@@ -294,7 +167,7 @@ API_CASES = [
         "talent withdraw",
         "POST",
         lambda w: f"{API}/applications/{_z(w).application.public_id}/withdraw",
-        RITA_ONLY,
+        expect("readonly"),
         api=True,
     ),
     Case(
@@ -308,7 +181,7 @@ API_CASES = [
         "talent decide",
         "POST",
         lambda w: f"{API}/reviews/applications/{_z(w).application.public_id}/decision",
-        REVIEWER_ONLY,
+        expect("reviewer"),
         lambda w: {"approve": True, "reason": "Income statements checked."},
         api=True,
     ),
@@ -327,7 +200,7 @@ API_CASES = [
         "talent revoke certificate",
         "POST",
         lambda w: f"{API}/certificates/{_z(w).certificate.verification_code}/revoke",
-        REVOKERS,
+        expect("reviewer", "operator"),
         lambda w: {"reason": "Obtained with false contracts."},
         api=True,
         route=f"{API}/certificates/{{code}}/revoke",
@@ -418,7 +291,7 @@ PAGE_CASES = [
         "talent remove item",
         "POST",
         lambda w: f"/talent/profile/projects/{_z(w).project.pk}/remove/",
-        RITA_ONLY,
+        expect("readonly"),
         url_name="talent:remove_item",
     ),
     Case(
@@ -446,7 +319,7 @@ PAGE_CASES = [
         "talent apply page",
         "POST",
         lambda w: (_z(w), "/talent/certification/apply/")[1],
-        APPLY,
+        expect("outsider", "owner", "reviewer", "operator", readonly=INVALID()),
         lambda w: {
             "track": "domestic",
             "remote_income_cny_12m": "70000",
@@ -461,14 +334,14 @@ PAGE_CASES = [
         "talent application",
         "GET",
         lambda w: f"/talent/certification/applications/{_z(w).application.public_id}/",
-        RITA_ONLY,
+        expect("readonly"),
         url_name="talent:application",
     ),
     Case(
         "talent withdraw page",
         "POST",
         lambda w: f"/talent/certification/applications/{_z(w).application.public_id}/withdraw/",
-        RITA_ONLY,
+        expect("readonly"),
         url_name="talent:withdraw",
     ),
     Case("talent rules", "GET", lambda w: "/talent/rules/", AUTHENTICATED, url_name="talent:rules"),
@@ -495,14 +368,14 @@ PAGE_CASES = [
         "talent review",
         "GET",
         lambda w: f"/talent/reviews/{_z(w).application.public_id}/",
-        REVIEWER_ONLY,
+        expect("reviewer"),
         url_name="talent:review",
     ),
     Case(
         "talent review decide",
         "POST",
         lambda w: f"/talent/reviews/{_z(w).application.public_id}/",
-        REVIEWER_ONLY,
+        expect("reviewer"),
         lambda w: {"approve": "1", "reason": "Checked the contracts."},
         url_name="talent:review",
     ),
@@ -517,8 +390,12 @@ PAGE_CASES = [
         "talent revoke page",
         "POST",
         lambda w: f"/talent/certificates/{_z(w).certificate.verification_code}/revoke/",
-        REVOKERS,
+        expect("reviewer", "operator"),
         lambda w: {"reason": "False contracts."},
         url_name="talent:revoke",
     ),
 ]
+
+# The apps whose tables these requests write (profiles, applications and certificates, which
+# notify): the fingerprint covers them and the audit log.
+APPS = ("talent", "notifications")

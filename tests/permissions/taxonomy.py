@@ -3,57 +3,18 @@ zone operator sees the record of taxonomy imports."""
 
 from __future__ import annotations
 
-from django.utils import timezone
+from tests.builders.taxonomy import (
+    concept,
+    import_run,
+)
+from tests.permissions import (
+    AUTHENTICATED,
+    EVERYONE,
+    OPERATOR_ONLY,
+    Case,
+)
 
-from nomadcloud.taxonomy.models import Alias, Concept, ImportRun
-from tests.conftest import PERSONAS, World
-from tests.permissions import ALLOW, AUTHENTICATED, OPERATOR_ONLY, Case
-
-EVERYONE = dict.fromkeys(PERSONAS, ALLOW)
 API = "/api/v1/taxonomy"
-
-
-def concept(w: World) -> Concept:
-    found, created = Concept.objects.get_or_create(
-        code="nc.data-labelling",
-        defaults={
-            "kind": "skill",
-            "category": "data",
-            "label_zh": "数据标注",
-            "label_en": "data labelling",
-            "source": "nomadcloud",
-        },
-    )
-    if created:
-        Alias.objects.create(
-            concept=found, language="en", label="data annotation", normalized="data annotation"
-        )
-    return found
-
-
-def import_run(w: World) -> ImportRun:
-    file = {
-        "file": "skills_en.csv",
-        "status": "ok",
-        "error": "",
-        "rows_read": 3,
-        "created": 2,
-        "updated": 0,
-        "unchanged": 0,
-        "aliases_added": 1,
-        "relations_added": 0,
-        "relations_updated": 0,
-        "skipped": 1,
-        "skipped_rows": [{"row": 3, "reason": "no English label"}],
-        "unresolved": 0,
-        "unresolved_sample": [],
-    }
-    totals = {k: v for k, v in file.items() if isinstance(v, int)}
-    return ImportRun.objects.create(
-        source="esco",
-        finished_at=timezone.now(),
-        report={"source": "esco", "directory": "/srv/esco", "files": [file], "totals": totals},
-    )
 
 
 API_CASES = [
@@ -120,3 +81,7 @@ PAGE_CASES = [
 # The search and concept pages are open to anyone (their cases above check it).
 PUBLIC_PAGES: set[str] = set()
 PUBLIC_API: set[tuple[str, str]] = set()
+
+# The apps whose tables these requests write (concepts and imports): the fingerprint covers them and
+# the audit log.
+APPS = ("taxonomy",)

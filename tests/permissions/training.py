@@ -1,5 +1,4 @@
-"""Permission cases for scenario training; and the shared builders the training tests use
-(tests/test_training_*.py).
+"""Permission cases for scenario training (builders: tests/builders/training.py).
 
 In the matrix Acme (Olivia owner, Rita read-only) publishes the scenarios and Wendy (the
 department reviewer persona, no role in Acme) is the nomad who enrols and submits; Olivia
@@ -13,104 +12,29 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from nomadcloud.accounts.models import User
-from nomadcloud.accounts.principal import Principal
-from nomadcloud.core.inputs import parse_draft
 from nomadcloud.training import services
-from nomadcloud.training.models import Enrolment, Material, Scenario
-from nomadcloud.training.schemas import ScenarioDraft
-from tests.conftest import PERSONAS, World
-from tests.permissions import ALLOW, DENY, MEMBERS_AND_OPERATOR, OWNER_ONLY, Case
-from tests.permissions.demands import make_concepts
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-EVERYONE = dict.fromkeys(PERSONAS, ALLOW)
-EVERYONE_SIGNED_IN = EVERYONE | {"anonymous": DENY}
-NOBODY = dict.fromkeys(PERSONAS, DENY)
-NOMAD_ONLY = NOBODY | {"reviewer": ALLOW}
-PARTIES = NOBODY | {"readonly": ALLOW, "owner": ALLOW, "reviewer": ALLOW, "operator": ALLOW}
-OUTSIDERS = NOBODY | {"outsider": ALLOW, "reviewer": ALLOW, "operator": ALLOW}
-
-
-def as_(user: User) -> Principal:
-    return Principal.for_user(user)
-
-
-def scenario_fields(**extra: Any) -> dict[str, Any]:
-    make_concepts()
-    today = timezone.localdate()
-    return {
-        "title_zh": "Docker 部署实训",
-        "title_en": "Docker deployment training",
-        "goal_zh": "学会用 Docker 部署 Python 服务。",
-        "tasks_zh": "1. 编写 Dockerfile\n2. 部署并提交截图",
-        "capacity": 5,
-        "enrol_from": today - timedelta(days=1),
-        "enrol_until": today + timedelta(days=10),
-        "runs_from": today - timedelta(days=1),
-        "runs_until": today + timedelta(days=30),
-        "pass_score": "60",
-        "skills": [{"code": "nc.python", "level": 3}, {"code": "nc.docker", "level": 4}],
-        "criteria": [
-            {"title_zh": "部署可用", "title_en": "Deployment works", "weight": 2, "max_points": 10},
-            {
-                "title_zh": "文档清楚",
-                "title_en": "Clear documentation",
-                "weight": 1,
-                "max_points": 5,
-            },
-        ],
-        **extra,
-    }
-
-
-def draft_scenario(w: World, **extra: Any) -> Scenario:
-    draft = parse_draft(ScenarioDraft, scenario_fields(**extra))
-    return services.create_scenario(principal=as_(w.olivia), organisation=w.acme, draft=draft)
-
-
-def published_scenario(w: World, **extra: Any) -> Scenario:
-    scenario = draft_scenario(w, **extra)
-    return services.publish_scenario(principal=as_(w.olivia), scenario=scenario)
-
-
-def with_material(w: World, scenario: Scenario | None = None) -> tuple[Scenario, Material]:
-    scenario = scenario or published_scenario(w)
-    material = services.add_material(
-        principal=as_(w.olivia),
-        scenario=scenario,
-        title="部署手册",
-        file=SimpleUploadedFile("manual.pdf", PDF),
-    )
-    return scenario, material
-
-
-def enrolment(w: World, nomad: User | None = None) -> Enrolment:
-    scenario = published_scenario(w)
-    return services.enrol(principal=as_(nomad or w.wendy), scenario=scenario)
-
-
-def submitted(w: World) -> Enrolment:
-    item = enrolment(w)
-    services.submit_work(
-        principal=as_(w.wendy),
-        enrolment=item,
-        text="Dockerfile 与部署截图见附件。",
-        links=["https://example.com/wendy/docker-demo"],
-        files=[SimpleUploadedFile("screenshot.pdf", PDF)],
-    )
-    return Enrolment.objects.get(pk=item.pk)
-
-
-def passed(w: World) -> Enrolment:
-    item = submitted(w)
-    services.assess(
-        principal=as_(w.olivia),
-        enrolment=item,
-        scores=[services.Score(1, 9, "很好"), services.Score(2, 4)],
-        comment="通过。",
-    )
-    return Enrolment.objects.get(pk=item.pk)
+from nomadcloud.training.models import Material, Scenario
+from tests.builders.training import (
+    PDF,
+    as_,
+    draft_scenario,
+    enrolment,
+    published_scenario,
+    scenario_fields,
+    submitted,
+    with_material,
+)
+from tests.conftest import World
+from tests.permissions import (
+    AUTHENTICATED,
+    EVERYONE,
+    FORBIDDEN,
+    MEMBERS_AND_OPERATOR,
+    NOT_FOUND,
+    OWNER_ONLY,
+    Case,
+    expect,
+)
 
 
 def _enrolled_with_material(w: World) -> tuple[Scenario, Material]:
@@ -154,7 +78,7 @@ API_CASES = [
         "api get draft scenario",
         "GET",
         lambda w: f"{T}/scenarios/{_sid(draft_scenario(w))}",
-        MEMBERS_AND_OPERATOR,
+        expect("readonly", "owner", "operator", anonymous=NOT_FOUND),
         api=True,
         route=f"{T}/scenarios/{{scenario_id}}",
     ),
@@ -187,7 +111,9 @@ API_CASES = [
         "api list materials",
         "GET",
         lambda w: f"{T}/scenarios/{_sid(_enrolled_with_material(w)[0])}/materials",
-        PARTIES,
+        expect(
+            "readonly", "owner", "reviewer", "operator", sees=("outsider",), because="not_enrolled"
+        ),
         api=True,
         route=f"{T}/scenarios/{{scenario_id}}/materials",
     ),
@@ -222,16 +148,22 @@ API_CASES = [
         "api enrol",
         "POST",
         lambda w: f"{T}/scenarios/{_sid(published_scenario(w))}/enrol",
-        OUTSIDERS,
+        expect(
+            "outsider",
+            "reviewer",
+            "operator",
+            sees=("readonly", "owner"),
+            because="own_organisation",
+        ),
         api=True,
         route=f"{T}/scenarios/{{scenario_id}}/enrol",
     ),
-    Case("api my enrolments", "GET", lambda w: f"{T}/enrolments", EVERYONE_SIGNED_IN, api=True),
+    Case("api my enrolments", "GET", lambda w: f"{T}/enrolments", AUTHENTICATED, api=True),
     Case(
         "api get enrolment",
         "GET",
         lambda w: f"{T}/enrolments/{enrolment(w).public_id}",
-        PARTIES,
+        expect("readonly", "owner", "reviewer", "operator"),
         api=True,
         route=f"{T}/enrolments/{{enrolment_id}}",
     ),
@@ -239,7 +171,7 @@ API_CASES = [
         "api withdraw",
         "POST",
         lambda w: f"{T}/enrolments/{enrolment(w).public_id}/withdraw",
-        NOMAD_ONLY,
+        expect("reviewer", sees=("readonly", "owner", "operator"), because="nomad_only"),
         api=True,
         route=f"{T}/enrolments/{{enrolment_id}}/withdraw",
     ),
@@ -247,7 +179,7 @@ API_CASES = [
         "api submit",
         "POST",
         lambda w: f"{T}/enrolments/{enrolment(w).public_id}/submissions",
-        NOMAD_ONLY,
+        expect("reviewer", sees=("readonly", "owner", "operator"), because="nomad_only"),
         lambda w: {"text": "My Dockerfile", "links": ["https://example.com/repo"]},
         api=True,
         route=f"{T}/enrolments/{{enrolment_id}}/submissions",
@@ -256,7 +188,7 @@ API_CASES = [
         "api assess",
         "POST",
         lambda w: f"{T}/enrolments/{submitted(w).public_id}/assessment",
-        OWNER_ONLY,
+        expect("owner", sees=("readonly", "operator"), reviewer=FORBIDDEN.because("own_work")),
         lambda w: {
             "scores": [{"position": 1, "points": 8}, {"position": 2, "points": 3}],
             "comment": "Good",
@@ -264,7 +196,7 @@ API_CASES = [
         api=True,
         route=f"{T}/enrolments/{{enrolment_id}}/assessment",
     ),
-    Case("api completions", "GET", lambda w: f"{T}/completions", EVERYONE_SIGNED_IN, api=True),
+    Case("api completions", "GET", lambda w: f"{T}/completions", AUTHENTICATED, api=True),
 ]
 
 
@@ -299,7 +231,7 @@ PAGE_CASES = [
         "my training",
         "GET",
         lambda w: "/training/mine/",
-        EVERYONE_SIGNED_IN,
+        AUTHENTICATED,
         url_name="training:mine",
     ),
     Case(
@@ -357,7 +289,7 @@ PAGE_CASES = [
         "enrol",
         "POST",
         lambda w: f"/training/{published_scenario(w).public_id}/enrol/",
-        OUTSIDERS,
+        expect("outsider", "reviewer", "operator", sees=("readonly", "owner")),
         url_name="training:enrol",
     ),
     Case(
@@ -368,7 +300,13 @@ PAGE_CASES = [
         lambda w: {"title": "手册", "file": SimpleUploadedFile("manual.pdf", PDF)},
         url_name="training:add_material",
     ),
-    Case("download material", "GET", _material_page, PARTIES, url_name="training:material"),
+    Case(
+        "download material",
+        "GET",
+        _material_page,
+        expect("readonly", "owner", "reviewer", "operator"),
+        url_name="training:material",
+    ),
     Case(
         "remove material",
         "POST",
@@ -382,21 +320,21 @@ PAGE_CASES = [
         "enrolment page",
         "GET",
         lambda w: f"/training/enrolments/{enrolment(w).public_id}/",
-        PARTIES,
+        expect("readonly", "owner", "reviewer", "operator"),
         url_name="training:enrolment",
     ),
     Case(
         "withdraw",
         "POST",
         lambda w: f"/training/enrolments/{enrolment(w).public_id}/withdraw/",
-        NOMAD_ONLY,
+        expect("reviewer", sees=("readonly", "owner", "operator")),
         url_name="training:withdraw",
     ),
     Case(
         "submit",
         "POST",
         lambda w: f"/training/enrolments/{enrolment(w).public_id}/submit/",
-        NOMAD_ONLY,
+        expect("reviewer", sees=("readonly", "owner", "operator")),
         lambda w: {"text": "作品说明", "attachments": SimpleUploadedFile("work.pdf", PDF)},
         url_name="training:submit",
     ),
@@ -404,7 +342,7 @@ PAGE_CASES = [
         "assess",
         "POST",
         lambda w: f"/training/enrolments/{submitted(w).public_id}/assess/",
-        OWNER_ONLY,
+        expect("owner", sees=("readonly", "reviewer", "operator")),
         lambda w: {"points_1": "10", "points_2": "5", "comment": "优秀"},
         url_name="training:assess",
     ),
@@ -412,10 +350,15 @@ PAGE_CASES = [
         "download submitted file",
         "GET",
         _submission_file_page,
-        PARTIES,
+        expect("readonly", "owner", "reviewer", "operator"),
         url_name="training:submission_file",
     ),
 ]
 
 PUBLIC_PAGES = {"training:list", "training:detail"}
 PUBLIC_API: set[tuple[str, str]] = set()
+
+# The tables these requests write (scenarios and enrolments, which notify; passing issues a proof
+# (proofs.Credential), credits points (points.Transfer) and records skill evidence): the fingerprint
+# covers them and the audit log.
+APPS = ("training", "notifications", "proofs.Credential", "points.Transfer", "talent.SkillEvidence")
