@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from enum import IntEnum
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import translation
 from pypinyin import Style, lazy_pinyin
 
@@ -116,9 +116,15 @@ def pinyin_keys(label: str) -> tuple[str, str]:
 
 
 def _stamp() -> tuple[object, ...]:
-    concepts = Concept.objects.aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id"))
+    # Active count too: a bulk update() of is_active leaves updated_at as it was.
+    concepts = Concept.objects.aggregate(
+        n=Count("id"),
+        active=Count("id", filter=Q(is_active=True)),
+        last=Max("updated_at"),
+        top=Max("id"),
+    )
     aliases = Alias.objects.aggregate(n=Count("id"), top=Max("id"))
-    return (concepts["n"], concepts["last"], concepts["top"], aliases["n"], aliases["top"])
+    return (*concepts.values(), aliases["n"], aliases["top"])
 
 
 def _build(stamp: tuple[object, ...]) -> _Index:
@@ -267,6 +273,16 @@ def suggest(q: str, kinds: tuple[str, ...] = (), limit: int = SUGGESTIONS) -> li
     return [hit for _similarity, hit in best[:limit]]
 
 
+def label_of(code: str) -> str:
+    """The concept's label in the reader's language, or "" for an unknown code."""
+    found = index()
+    at = found.by_code.get(code)
+    if at is None:
+        return ""
+    _code, kind, zh, en = found.concepts[at]
+    return Hit(code, kind, zh, en, "", Match.EXACT, Via.CODE).label
+
+
 def resolve(name: str, kinds: tuple[str, ...] = ()) -> str | None:
     """The code of the concept named exactly ``name`` (a code, a label or another name in
     either language), or None. A preferred label wins over another concept's alias."""
@@ -279,3 +295,11 @@ def resolve(name: str, kinds: tuple[str, ...] = ()) -> str | None:
         return written
     hits = search(written, kinds)
     return hits[0].code if hits and hits[0].match is Match.EXACT else None
+
+
+def forget() -> None:
+    """Drop this process's index; the next search rebuilds it (tests whose rolled-back rows
+    may leave the stamp as it was)."""
+    global _current
+    with _lock:
+        _current = None
