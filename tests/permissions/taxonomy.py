@@ -58,6 +58,7 @@ def import_run(w: World) -> ImportRun:
 
 API_CASES = [
     Case("api list concepts", "GET", lambda w: f"{API}/concepts", EVERYONE, api=True),
+    Case("api search by name", "GET", lambda w: f"{API}/search?q=sjbz", EVERYONE, api=True),
     Case(
         "api get concept",
         "GET",
