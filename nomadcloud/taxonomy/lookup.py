@@ -15,6 +15,7 @@ import bisect
 import difflib
 import re
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass
 from enum import IntEnum
@@ -167,11 +168,20 @@ _lock = threading.Lock()
 _current: _Index | None = None
 
 
+# The stamp is read at most this often per process: a vocabulary change shows within it.
+STAMP_SECONDS = 2.0
+_checked = 0.0
+
+
 def index() -> _Index:
     """The index for the vocabulary as it is now, rebuilt when the stamp has moved."""
-    global _current
-    stamp = _stamp()
+    global _current, _checked
     found = _current
+    now = time.monotonic()
+    if found is not None and now - _checked < STAMP_SECONDS:
+        return found
+    stamp = _stamp()
+    _checked = now
     if found is not None and found.stamp == stamp:
         return found
     with _lock:
@@ -180,14 +190,24 @@ def index() -> _Index:
         return _current
 
 
-def _scan(keys: _Keys, pattern: str, best: dict[int, tuple[Match, Via, int]], pinyin: bool) -> None:
+def _scan(
+    keys: _Keys,
+    pattern: str,
+    best: dict[int, tuple[Match, Via, int]],
+    *,
+    pinyin: bool = False,
+    anchored: bool = False,
+    enough: int = MAX_RESULTS,
+) -> None:
     """Record, per concept, its best (match, via, key) among the keys containing
-    ``pattern`` (for pinyin only keys starting with it)."""
-    needle = re.compile(re.escape(("\n" if pinyin else "") + pattern))
+    ``pattern`` (starting with it when ``anchored``, always for pinyin). Stops once
+    ``enough`` concepts are recorded: within one tier, later keys may then be missed."""
+    start_only = anchored or pinyin
+    needle = re.compile(re.escape(("\n" if start_only else "") + pattern))
     for hits, found in enumerate(needle.finditer(keys.text)):
-        if hits >= MAX_HITS:
+        if hits >= MAX_HITS or len(best) >= enough:
             break
-        at = found.start() + (1 if pinyin else 0)
+        at = found.start() + (1 if start_only else 0)
         key = bisect.bisect_right(keys.starts, at) - 1
         start = keys.starts[key]
         end = keys.text.index("\n", start)
@@ -204,23 +224,41 @@ def _scan(keys: _Keys, pattern: str, best: dict[int, tuple[Match, Via, int]], pi
             best[concept] = rank
 
 
-def search(q: str, kinds: tuple[str, ...] = ()) -> list[Hit]:
+def search(q: str, kinds: tuple[str, ...] = (), need: int = MAX_RESULTS) -> list[Hit]:
     """The concepts (of these kinds, or any) whose names match ``q``, best first: equal,
     starting with, containing, then spelled in pinyin; a preferred label or the code above
-    another name; then shorter names, then the vocabulary's order. At most MAX_RESULTS."""
+    another name; then shorter names, then the vocabulary's order.
+
+    ``need`` is how many the caller will read: a later tier is scanned only while the
+    earlier ones found fewer (every concept of an earlier tier ranks above it), which keeps
+    short queries ("a", "s") fast. At most MAX_RESULTS."""
     key = normalize(q)
     if not key:
         return []
     found = index()
+    need = min(need, MAX_RESULTS)
+    enough = max(need, 200)
     chosen = [k for k in (kinds or tuple(found.words) + tuple(found.pinyin)) if k]
+    spelled = key.replace(" ", "").replace("'", "")
+    # (keys, pattern, pinyin, anchored): starting with, containing, then pinyin.
+    tiers: list[tuple[dict[str, _Keys], str, bool, bool]] = [
+        (found.words, key, False, True),
+        (found.words, key, False, False),
+    ]
+    if spelled.isascii() and spelled.isalpha():
+        tiers.append((found.pinyin, spelled, True, True))
+    kinds_chosen = list(dict.fromkeys(chosen))
+    best_of: dict[str, dict[int, tuple[Match, Via, int]]] = {k: {} for k in kinds_chosen}
+    for table, pattern, pinyin, anchored in tiers:
+        if sum(len(b) for b in best_of.values()) >= need:
+            break
+        for kind in kinds_chosen:
+            if kind in table:
+                keys = table[kind]
+                _scan(keys, pattern, best_of[kind], pinyin=pinyin, anchored=anchored, enough=enough)
     ranked: list[tuple[tuple[int, int, int, int], Hit]] = []
-    for kind in dict.fromkeys(chosen):
-        best: dict[int, tuple[Match, Via, int]] = {}
-        if kind in found.words:
-            _scan(found.words[kind], key, best, pinyin=False)
-        spelled = key.replace(" ", "").replace("'", "")
-        if kind in found.pinyin and spelled.isascii() and spelled.isalpha():
-            _scan(found.pinyin[kind], spelled, best, pinyin=True)
+    for kind in kinds_chosen:
+        best = best_of[kind]
         keys_of = found.words.get(kind)
         pinyin_of = found.pinyin.get(kind)
         for concept, (match, via, k) in best.items():
@@ -293,13 +331,20 @@ def resolve(name: str, kinds: tuple[str, ...] = ()) -> str | None:
     at = found.by_code.get(written)
     if at is not None and (not kinds or found.concepts[at][1] in kinds):
         return written
-    hits = search(written, kinds)
-    return hits[0].code if hits and hits[0].match is Match.EXACT else None
+    hits = search(written, kinds, need=1)
+    if hits and hits[0].match is Match.EXACT:
+        return hits[0].code
+    # A code added since the stamp was last read is still a code.
+    fresh = Concept.objects.filter(code=written, is_active=True)
+    if kinds:
+        fresh = fresh.filter(kind__in=kinds)
+    return written if fresh.exists() else None
 
 
 def forget() -> None:
     """Drop this process's index; the next search rebuilds it (tests whose rolled-back rows
     may leave the stamp as it was)."""
-    global _current
+    global _current, _checked
     with _lock:
         _current = None
+        _checked = 0.0

@@ -191,7 +191,7 @@ def find_by_name(
 ) -> NameSearch:
     """Concepts named like ``q`` (labels, other names, codes, pinyin), best first; when none
     is, the closest names (taxonomy/lookup.py)."""
-    hits = lookup.search(q, kinds)
+    hits = lookup.search(q, kinds, need=offset + limit + 1)
     if not hits and offset == 0:
         return NameSearch(
             hits=lookup.suggest(q, kinds, limit=min(limit, 10)), next_offset=None, similar=True
