@@ -83,6 +83,8 @@ class _Keys:
     concept: list[int]  # index into _Index.concepts, per key
     via: list[Via]
     written: list[str]  # the name as written, per key
+    ordered: list[str]  # the keys sorted, for prefix lookups by bisection
+    ordered_key: list[int]  # the key number of each sorted key
 
 
 @dataclass
@@ -106,7 +108,16 @@ def _pack(rows: list[tuple[str, int, Via, str]]) -> _Keys:
         written.append(name)
         parts.append(key)
         offset += len(key) + 1
-    return _Keys("\n" + "\n".join(parts) + "\n", starts, concept, via, written)
+    order = sorted(range(len(parts)), key=parts.__getitem__)
+    return _Keys(
+        "\n" + "\n".join(parts) + "\n",
+        starts,
+        concept,
+        via,
+        written,
+        ordered=[parts[i] for i in order],
+        ordered_key=order,
+    )
 
 
 def pinyin_keys(label: str) -> tuple[str, str]:
@@ -224,6 +235,32 @@ def _scan(
             best[concept] = rank
 
 
+def _starting(
+    keys: _Keys,
+    pattern: str,
+    best: dict[int, tuple[Match, Via, int]],
+    *,
+    pinyin: bool,
+    enough: int,
+) -> None:
+    """Like _scan for the keys starting with ``pattern``, found by bisection."""
+    at = bisect.bisect_left(keys.ordered, pattern)
+    while at < len(keys.ordered) and len(best) < enough:
+        text = keys.ordered[at]
+        if not text.startswith(pattern):
+            break
+        key = keys.ordered_key[at]
+        at += 1
+        if pinyin:
+            match, via = Match.PINYIN, Via.PINYIN
+        else:
+            match = Match.EXACT if text == pattern else Match.PREFIX
+            via = keys.via[key]
+        concept = keys.concept[key]
+        if concept not in best or (match, via) < best[concept][:2]:
+            best[concept] = (match, via, key)
+
+
 def search(q: str, kinds: tuple[str, ...] = (), need: int = MAX_RESULTS) -> list[Hit]:
     """The concepts (of these kinds, or any) whose names match ``q``, best first: equal,
     starting with, containing, then spelled in pinyin; a preferred label or the code above
@@ -255,7 +292,10 @@ def search(q: str, kinds: tuple[str, ...] = (), need: int = MAX_RESULTS) -> list
         for kind in kinds_chosen:
             if kind in table:
                 keys = table[kind]
-                _scan(keys, pattern, best_of[kind], pinyin=pinyin, anchored=anchored, enough=enough)
+                if anchored:
+                    _starting(keys, pattern, best_of[kind], pinyin=pinyin, enough=enough)
+                else:
+                    _scan(keys, pattern, best_of[kind], enough=enough)
     ranked: list[tuple[tuple[int, int, int, int], Hit]] = []
     for kind in kinds_chosen:
         best = best_of[kind]
