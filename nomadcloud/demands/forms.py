@@ -149,7 +149,7 @@ class FeedForm(forms.Form):
 
 
 class FilterForm(forms.Form):
-    # A name (Chinese, English, another name, pinyin) or a code; cleans to [code] or [].
+    # A name (Chinese or English label, another name) or a code; cleans to [code] or [].
     skill = ConceptsField(
         label=_("Skill or tool"),
         kinds=("skill", "knowledge", "tool"),

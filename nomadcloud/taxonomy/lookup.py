@@ -274,7 +274,7 @@ def search(q: str, kinds: tuple[str, ...] = (), need: int = MAX_RESULTS) -> list
         return []
     found = index()
     need = min(need, MAX_RESULTS)
-    enough = max(need, 200)
+    enough = max(need, 60)
     chosen = [k for k in (kinds or tuple(found.words) + tuple(found.pinyin)) if k]
     spelled = key.replace(" ", "").replace("'", "")
     # (keys, pattern, pinyin, anchored): starting with, containing, then pinyin.
