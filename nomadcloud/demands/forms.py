@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from nomadcloud.core.inputs import html_limits
 from nomadcloud.demands.models import Demand, Feed
 from nomadcloud.demands.schemas import DemandDraft
+from nomadcloud.taxonomy.widgets import ConceptsField
 
 BLANK = [("", _("— any —"))]
 
@@ -148,7 +149,13 @@ class FeedForm(forms.Form):
 
 
 class FilterForm(forms.Form):
-    skill = forms.CharField(label=_("Skill code"), max_length=120, required=False)
+    # A name (Chinese or English label, another name) or a code; cleans to [code] or [].
+    skill = ConceptsField(
+        label=_("Skill or tool"),
+        kinds=("skill", "knowledge", "tool"),
+        max_chosen=1,
+        required=False,
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=BLANK + Demand.Kind.choices, required=False)
     remote = forms.ChoiceField(
         label=_("Remote"),

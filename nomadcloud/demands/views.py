@@ -47,11 +47,16 @@ def _status(form: Any) -> int:
 
 def _filters(request: HttpRequest) -> tuple[FilterForm, queries.DemandFilters]:
     form = FilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
+    valid = form.is_valid()
+    # An unknown skill name is shown with the closest names; the other filters still apply.
+    data = form.cleaned_data if valid or set(form.errors) == {"skill"} else {}
+    skill = next(iter(data.get("skill") or []), "")
+    if "skill" in form.errors:
+        skill = str(form.data.get("skill", "")).strip()  # matches nothing, as before
     remote = data.get("remote", "")
     budget_min, budget_max = data.get("budget_min"), data.get("budget_max")
     return form, queries.DemandFilters(
-        skill=data.get("skill", "").strip(),
+        skill=skill,
         kind=data.get("kind", ""),
         remote=None if remote == "" else remote == "1",
         budget_min=Decimal(budget_min) if budget_min is not None else None,

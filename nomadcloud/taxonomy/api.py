@@ -24,6 +24,8 @@ from nomadcloud.taxonomy.schemas import (
     ConceptQuery,
     ImportRunDetailOut,
     ImportRunOut,
+    NameQuery,
+    NameSearchOut,
     TagIn,
     TagsOut,
 )
@@ -98,6 +100,49 @@ def list_concepts(request: HttpRequest, filters: Query[ConceptQuery], **kwargs: 
         source=filters.source or "",
         hot_only=filters.hot,
     )
+
+
+@router.get("/search", **PUBLIC, response=_errors({200: NameSearchOut}))
+def search_by_name(request: HttpRequest, filters: Query[NameQuery]) -> dict[str, Any]:
+    """Concepts by name as a person types it, for pickers: Chinese or English labels and
+    other names, codes, full pinyin and pinyin initials. Ranked: equal, starting with,
+    containing, then pinyin; a preferred label above another name. When nothing matches,
+    the closest names, marked `similar`. At most 1,000 results in all."""
+    offset = _decode_offset(filters.cursor) if filters.cursor else 0
+    found = queries.find_by_name(
+        filters.q, kinds=tuple(filters.kind), limit=filters.limit, offset=offset
+    )
+    return {
+        "items": [
+            {
+                "code": hit.code,
+                "kind": hit.kind,
+                "label": hit.label,
+                "matched": hit.matched,
+                "match": hit.match.name.lower(),
+                "matched_in": hit.via.name.lower(),
+            }
+            for hit in found.hits
+        ],
+        "next_cursor": _encode_offset(found.next_offset) if found.next_offset else None,
+    }
+
+
+def _encode_offset(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"name:{offset}".encode()).decode().rstrip("=")
+
+
+def _decode_offset(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, offset = text.split(":")
+        if kind != "name" or int(offset) < 0:
+            raise ValueError(kind)
+        return int(offset)
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        raise invalid_field(
+            "cursor", _("This cursor is not valid; start from the first page.")
+        ) from None
 
 
 @router.get("/concepts/{code}", **PUBLIC, response=_errors({200: ConceptDetailOut}))

@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 from nomadcloud.accounts.access import require_zone_operator
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import NotFound
+from nomadcloud.taxonomy import lookup
+from nomadcloud.taxonomy.lookup import Hit
 from nomadcloud.taxonomy.models import Alias, Concept, ImportRun, OccupationSkill
 from nomadcloud.taxonomy.text import CJK_RANGES, normalize
 
@@ -172,3 +174,28 @@ def import_run_for(principal: Principal, run_id: int) -> ImportRun:
     if run is None:
         raise NotFound(_("No such import run."))
     return run
+
+
+@dataclass(frozen=True)
+class NameSearch:
+    """One page of concepts found by name; ``similar`` when nothing matched and these are
+    the closest names instead."""
+
+    hits: list[Hit]
+    next_offset: int | None
+    similar: bool
+
+
+def find_by_name(
+    q: str, *, kinds: tuple[str, ...] = (), limit: int = 20, offset: int = 0
+) -> NameSearch:
+    """Concepts named like ``q`` (labels, other names, codes, pinyin), best first; when none
+    is, the closest names (taxonomy/lookup.py)."""
+    hits = lookup.search(q, kinds, need=offset + limit + 1)
+    if not hits and offset == 0:
+        return NameSearch(
+            hits=lookup.suggest(q, kinds, limit=min(limit, 10)), next_offset=None, similar=True
+        )
+    page = hits[offset : offset + limit]
+    more = offset + limit < len(hits)
+    return NameSearch(hits=page, next_offset=offset + limit if more else None, similar=False)

@@ -170,3 +170,38 @@ class ImportRunDetailOut(ImportRunOut):
     @staticmethod
     def resolve_files(obj: ImportRun) -> list[Any]:
         return [f for f in _report(obj).get("files", []) if isinstance(f, dict)]
+
+
+class NameQuery(Schema):
+    q: str = Field(
+        ...,
+        min_length=1,
+        max_length=200,
+        description="What a person typed: a Chinese or English name, another name, a code, "
+        "full pinyin or pinyin initials (sjbz → 数据标注).",
+    )
+    kind: list[KindName] = Field(
+        [], description="Only concepts of these kinds (repeat the parameter for several)."
+    )
+    limit: int = Field(10, ge=1, le=50)
+    cursor: str | None = Field(None, max_length=64)
+
+
+class NameHitOut(Schema):
+    code: str
+    kind: str
+    label: str = Field(..., description="The label in the language of the request.")
+    matched: str = Field(
+        ..., description="The name that matched, as written (for pinyin, the Chinese name)."
+    )
+    match: Literal["exact", "prefix", "contains", "pinyin", "similar"] = Field(
+        ...,
+        description="Why it matched, best first; `similar` when nothing matched and this is "
+        "one of the closest names.",
+    )
+    matched_in: Literal["label", "code", "alias", "pinyin"]
+
+
+class NameSearchOut(Schema):
+    items: list[NameHitOut]
+    next_cursor: str | None
