@@ -229,6 +229,7 @@ API: dict[str, Target] = {
     "/api/v1/talent/reviews/applications": (OPERATOR, "/api/v1/talent/reviews/applications"),
     "/api/v1/talent/rule-sets": (NOMAD, "/api/v1/talent/rule-sets"),
     "/api/v1/taxonomy/concepts": (NOMAD, "/api/v1/taxonomy/concepts"),
+    "/api/v1/taxonomy/search": (NOMAD, "/api/v1/taxonomy/search?q=sjbz"),
     "/api/v1/taxonomy/imports": (OPERATOR, "/api/v1/taxonomy/imports"),
     "/api/v1/tokens": (ENTERPRISE, "/api/v1/tokens"),
     "/api/v1/training/completions": (NOMAD, "/api/v1/training/completions"),

@@ -19,7 +19,14 @@ API = "/api/v1/taxonomy"
 
 API_CASES = [
     Case("api list concepts", "GET", lambda w: f"{API}/concepts", EVERYONE, api=True),
-    Case("api search by name", "GET", lambda w: f"{API}/search?q=sjbz", EVERYONE, api=True),
+    Case(
+        "api search by name",
+        "GET",
+        lambda w: f"{API}/search?q=sjbz",
+        EVERYONE,
+        api=True,
+        route="/api/v1/taxonomy/search",
+    ),
     Case(
         "api get concept",
         "GET",
