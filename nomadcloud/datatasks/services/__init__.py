@@ -1,0 +1,67 @@
+"""Use cases for data-processing work (来数加工), one module per part: ``batches`` (create,
+change, open and close), ``items`` (the items file and its import), ``work`` (joining,
+assignment under a lease, answers), ``quality`` (qualification and bans), ``results``
+(aggregation and corrections) and ``acceptance``; ``rules`` holds the checks a draft cannot
+make alone.
+
+One function per action, called by both the pages and the API. Each validates its input
+first, then changes the database in one transaction and records an audit event, so a refusal
+leaves nothing half-written. Callers fetch batches, items and assignments through
+``access.py``; the rules that depend on state and on who acts are checked here.
+
+Callers import this package (``services.accept_batch(...)``); the names below are its public
+face.
+"""
+
+from nomadcloud.datatasks.services._common import lease_seconds
+from nomadcloud.datatasks.services.acceptance import (
+    AcceptedWork,
+    accept_batch,
+    accepted_work,
+    accepted_work_for,
+    pay_owed,
+)
+from nomadcloud.datatasks.services.batches import (
+    TRANSITIONS,
+    change_status,
+    close_overdue_batches,
+    create_batch,
+    current_fields,
+    update_batch,
+)
+from nomadcloud.datatasks.services.items import Upload, import_items
+from nomadcloud.datatasks.services.results import aggregate_batch, override_result
+from nomadcloud.datatasks.services.rules import clean_answer, spec_of
+from nomadcloud.datatasks.services.work import (
+    Submitted,
+    join_batch,
+    next_assignment,
+    skip_assignment,
+    submit_answer,
+)
+
+__all__ = [
+    "TRANSITIONS",
+    "AcceptedWork",
+    "Submitted",
+    "Upload",
+    "accept_batch",
+    "accepted_work",
+    "accepted_work_for",
+    "aggregate_batch",
+    "change_status",
+    "clean_answer",
+    "close_overdue_batches",
+    "create_batch",
+    "current_fields",
+    "import_items",
+    "join_batch",
+    "lease_seconds",
+    "next_assignment",
+    "override_result",
+    "pay_owed",
+    "skip_assignment",
+    "spec_of",
+    "submit_answer",
+    "update_batch",
+]
