@@ -171,4 +171,3 @@ def test_a_deep_feed_is_refused_not_crashed() -> None:
                 parse_feed(body, "native")
             assert caught.value.reason.startswith("The JSON document")
         assert parse_feed(b'[{"amount": 1.5}]', "native")[0].index == 0
-
