@@ -171,3 +171,11 @@ def test_a_deep_feed_is_refused_not_crashed() -> None:
                 parse_feed(body, "native")
             assert caught.value.reason.startswith("The JSON document")
         assert parse_feed(b'[{"amount": 1.5}]', "native")[0].index == 0
+
+
+def test_the_verify_page_and_command_parse_within_the_limits() -> None:
+    from nomadcloud.proofs.services import parse
+
+    assert parse(DEEP_OBJECT) is None  # reported as a failed "format" check, not a crash
+    assert parse('{"a": NaN}') is None
+    assert parse('{"a": [1]}') == {"a": [1]}
