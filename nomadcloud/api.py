@@ -8,6 +8,7 @@ from nomadcloud import __version__
 from nomadcloud.accounts.api import router as accounts_router
 from nomadcloud.accounts.auth import AUTH
 from nomadcloud.core.api import install_error_handlers
+from nomadcloud.core.jsonsafe import ApiParser
 from nomadcloud.datatasks.api import router as datatasks_router
 from nomadcloud.demands.api import router as demands_router
 from nomadcloud.matching.api import router as matching_router
@@ -32,6 +33,7 @@ api = NinjaAPI(
     auth=AUTH,
     urls_namespace="api",
     docs_url="/docs",
+    parser=ApiParser(),
 )
 install_error_handlers(api)
 api.add_router("/", accounts_router)

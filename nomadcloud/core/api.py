@@ -125,6 +125,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        cause = exc.__cause__
+        if isinstance(cause, DomainError):  # the body parser's refusal (core/jsonsafe.py)
+            return envelope(api, request, cause.status, cause.code, cause.message, cause.fields)
         if exc.status_code == 403:  # ninja's CSRF refusal for browser sessions
             return envelope(
                 api,

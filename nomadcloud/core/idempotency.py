@@ -1,11 +1,20 @@
 """``Idempotency-Key`` on API POSTs: a retry with the same key and body replays the first
 successful response instead of doing the work again; the same key with a different body is
-refused. Only successful responses are stored, so a failed request can be retried."""
+refused.
+
+The key is claimed before the handler runs: a pending record (``status_code`` 0) is inserted
+under the unique constraint on (owner, key) and committed, so of concurrent requests with the
+same key exactly one runs the handler. The others wait up to ``WAIT_FOR_TWIN`` for it and
+replay its answer, or answer 409 ``idempotency_in_progress``. A handler that does not succeed
+(any non-2xx answer, or an exception) releases the claim, so a failed request can be retried
+(docs/decisions/0002-api-conventions.md §4)."""
 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -16,6 +25,18 @@ from django.utils.translation import gettext as _
 from nomadcloud.core.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
+
+PENDING = 0
+"""``status_code`` of a claimed key whose first request is still running."""
+
+WAIT_FOR_TWIN = 5.0
+"""Seconds a duplicate waits for the running first request before answering 409."""
+
+POLL = 0.05
+
+STALE_CLAIM = timedelta(minutes=5)
+"""A claim this old belongs to a request whose process died (requests time out long before):
+it is taken over, and the request runs again."""
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
@@ -62,6 +83,36 @@ def prune_expired() -> int:
     return deleted
 
 
+def _claim(owner: str, key: str, fingerprint: str, path: str) -> IdempotencyRecord | None:
+    """Insert the pending record (committed at once outside a request transaction, so
+    concurrent twins see it); ``None`` if the key is already taken."""
+    try:
+        with transaction.atomic():
+            return IdempotencyRecord.objects.create(
+                owner=owner,
+                key=key,
+                method="POST",
+                path=path[:512],
+                fingerprint=fingerprint,
+                status_code=PENDING,
+                response_body=b"",
+            )
+    except IntegrityError:
+        return None
+
+
+def _release(claim: IdempotencyRecord) -> None:
+    IdempotencyRecord.objects.filter(pk=claim.pk, status_code=PENDING).delete()
+
+
+def _replay(record: IdempotencyRecord) -> HttpResponse:
+    replay = HttpResponse(
+        bytes(record.response_body), status=record.status_code, content_type=record.content_type
+    )
+    replay["Idempotent-Replayed"] = "true"
+    return replay
+
+
 class IdempotencyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -84,37 +135,49 @@ class IdempotencyMiddleware:
         ).hexdigest()
         cutoff = timezone.now() - settings.IDEMPOTENCY_KEY_TTL
         IdempotencyRecord.objects.filter(owner=owner, key=key, created_at__lt=cutoff).delete()
-        existing = IdempotencyRecord.objects.filter(owner=owner, key=key).first()
-        if existing is not None and not _credential_still_valid(request):
-            return self.get_response(request)  # let authentication refuse it as usual
-        if existing is not None:
-            if existing.fingerprint != fingerprint:
-                return _error(
-                    422,
-                    "idempotency_key_reused",
-                    _("This Idempotency-Key was used for a different request."),
-                )
-            replay = HttpResponse(
-                bytes(existing.response_body),
-                status=existing.status_code,
-                content_type=existing.content_type,
-            )
-            replay["Idempotent-Replayed"] = "true"
-            return replay
-        response = self.get_response(request)
-        if 200 <= response.status_code < 300 and not response.streaming:
-            try:
-                with transaction.atomic():
-                    IdempotencyRecord.objects.create(
-                        owner=owner,
-                        key=key,
-                        method="POST",
-                        path=request.path[:512],
-                        fingerprint=fingerprint,
-                        status_code=response.status_code,
-                        response_body=response.content,
-                        content_type=response.get("Content-Type", "application/json")[:100],
+        deadline = time.monotonic() + WAIT_FOR_TWIN
+        while True:
+            claim = _claim(owner, key, fingerprint, request.path)
+            if claim is not None:
+                return self._run(request, claim)
+            existing = IdempotencyRecord.objects.filter(owner=owner, key=key).first()
+            if existing is not None:
+                if not _credential_still_valid(request):
+                    return self.get_response(request)  # let authentication refuse it as usual
+                if existing.fingerprint != fingerprint:
+                    return _error(
+                        422,
+                        "idempotency_key_reused",
+                        _("This Idempotency-Key was used for a different request."),
                     )
-            except IntegrityError:
-                pass  # a concurrent twin stored it first; both did the same request
+                if existing.status_code != PENDING:
+                    return _replay(existing)
+                if existing.created_at < timezone.now() - STALE_CLAIM:
+                    _release(existing)
+                    continue
+            if time.monotonic() >= deadline:
+                return _error(
+                    409,
+                    "idempotency_in_progress",
+                    _(
+                        "A request with this Idempotency-Key is still being processed; "
+                        "retry it in a moment to get its answer."
+                    ),
+                )
+            time.sleep(POLL)
+
+    def _run(self, request: HttpRequest, claim: IdempotencyRecord) -> HttpResponse:
+        try:
+            response = self.get_response(request)
+        except BaseException:
+            _release(claim)
+            raise
+        if 200 <= response.status_code < 300 and not response.streaming:
+            IdempotencyRecord.objects.filter(pk=claim.pk).update(
+                status_code=response.status_code,
+                response_body=response.content,
+                content_type=response.get("Content-Type", "application/json")[:100],
+            )
+        else:
+            _release(claim)
         return response

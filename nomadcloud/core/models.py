@@ -82,7 +82,8 @@ class AuditEvent(models.Model):
 
 class IdempotencyRecord(models.Model):
     """The stored outcome of a POST made with an ``Idempotency-Key``: a retry with the same
-    key and body gets the same response; the same key with another body is refused."""
+    key and body gets the same response; the same key with another body is refused.
+    ``status_code`` 0: the key is claimed and its first request is still running."""
 
     owner = models.CharField(max_length=64)
     key = models.CharField(max_length=255)

@@ -27,6 +27,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
 from nomadcloud.core.errors import InvalidInput, invalid_field
+from nomadcloud.core.jsonsafe import JSONRefused, loads_limited
 from nomadcloud.datatasks import aggregation
 
 CSV, JSONL = "csv", "jsonl"
@@ -331,7 +332,10 @@ def _jsonl_rows(text: str, errors: list[LineError]) -> Iterator[tuple[int, dict[
         if not raw.strip():
             continue
         try:
-            record = json.loads(raw)
+            record = loads_limited(raw, max_bytes=max_bytes())
+        except JSONRefused as exc:  # too deep, NaN/Infinity, a lone surrogate
+            errors.append(LineError(number, "", exc.message))
+            continue
         except json.JSONDecodeError as exc:
             errors.append(
                 LineError(
@@ -545,6 +549,16 @@ def _shape(
     raise ValueError(spec.task_type)
 
 
+def _offset(raw: Any) -> int:
+    """A span offset exactly as written: a JSON integer or ASCII digits. Not a boolean
+    (``true`` is not 1), not a float (1.9 is not 1), not other scripts' digits."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit():
+        return int(raw)
+    raise ValueError(raw)
+
+
 def _spans(
     raw: Any,
     text: str,
@@ -583,9 +597,7 @@ def _spans(
     spans: list[list[Any]] = []
     for start_raw, end_raw, label in entries:
         try:
-            if isinstance(start_raw, bool) or isinstance(end_raw, bool):
-                raise ValueError
-            start, end = int(start_raw), int(end_raw)
+            start, end = _offset(start_raw), _offset(end_raw)
         except (TypeError, ValueError):
             errors.append(LineError(line, field, shape_error))
             return None

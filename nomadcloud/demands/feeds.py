@@ -6,7 +6,6 @@ skipped and reported while the rest of the feed is applied."""
 from __future__ import annotations
 
 import html
-import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from nomadcloud.core.errors import InvalidInput
 from nomadcloud.core.inputs import parse_draft
+from nomadcloud.core.jsonsafe import JSONRefused, loads_limited
 from nomadcloud.demands.schemas import DemandDraft, DemandPushIn
 from nomadcloud.taxonomy.models import Concept
 
@@ -53,7 +53,9 @@ class Entry:
 
 def parse_feed(body: bytes, format: str) -> list[Entry]:
     try:
-        data = json.loads(body.decode("utf-8-sig"), parse_float=Decimal)
+        data = loads_limited(body.decode("utf-8-sig"), max_bytes=len(body), parse_float=Decimal)
+    except JSONRefused as exc:  # too deep (RecursionError stopped the sync), NaN, …
+        raise FeedEntryError("", exc.message) from None
     except (UnicodeDecodeError, ValueError):
         raise FeedEntryError("", _("The feed is not valid JSON (UTF-8).")) from None
     if isinstance(data, dict) and isinstance(data.get("@graph"), list):

@@ -6,10 +6,10 @@ external public keys. Handlers only translate HTTP to service calls."""
 from __future__ import annotations
 
 import base64
-import json
 from typing import Any, Literal
 from uuid import UUID
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -18,6 +18,7 @@ from nomadcloud.accounts.access import require_person
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.api import ERROR_RESPONSES
 from nomadcloud.core.errors import NotFound, invalid_field
+from nomadcloud.core.jsonsafe import loads_limited
 from nomadcloud.proofs import access, queries, services
 from nomadcloud.proofs.models import Credential, ExternalKey
 
@@ -136,9 +137,9 @@ def verify(request: HttpRequest) -> VerificationOut:
     """Check signature, issuer key, revocation status and log inclusion; a malformed body is
     reported as a failed ``format`` check by the page; the API, whose document promises a
     JSON object, answers anything else with 422."""
-    try:
-        body = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
+    try:  # a document over the limits is refused with its own code (core/jsonsafe.py)
+        body = loads_limited(request.body, max_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    except ValueError:
         body = None
     if not isinstance(body, dict):  # the document says: a JSON object
         raise invalid_field("body", _("Send the credential as the request body (JSON)."))

@@ -7,9 +7,11 @@ Who may post, and what:
 - **A programme operator**: an organisation API key (write scope) of an organisation the zone
   operator authorised for an asset (``ProgrammeOperator``). Its ``transfer`` and ``hold``
   requests must debit its own account in that asset (``o:<organisation>:<asset>``) or an
-  issuance account of the asset (issuing the programme's points), and credit an account of an
-  authorised asset; its ``reversal``s must not take anything from a holder's account (only
-  from its own or a system account). It can never move a holder's points out of their account.
+  issuance account of the asset (issuing the programme's points), and credit a person's
+  account or its own account in an authorised asset — never another organisation's account
+  or a system account (refused naming the account); its ``reversal``s must not take anything
+  from a holder's account (only from its own or a system account). It can never move a
+  holder's points out of their account.
 
 **Namespaces.** Ids are the caller's: the ledger stores them under a prefix per caller
 (``op:`` for the zone operator, ``p:<organisation>:`` for a programme), so callers cannot
@@ -111,10 +113,27 @@ def _chains(items: Sequence[Item]) -> list[list[int]]:
     return chains
 
 
-def _unauthorised(caller: Caller, items: Sequence[Item]) -> set[int]:
-    """Indexes of the requests a programme may not make (the zone operator: none)."""
+@dataclass(frozen=True)
+class Refusal:
+    field: str | None
+    message: str
+
+
+def _credit_refused(account: str) -> Refusal:
+    return Refusal(
+        "credit_account",
+        _(
+            "You may not credit the account %(account)s: a programme credits only people's "
+            "accounts and its own account in its assets."
+        )
+        % {"account": account},
+    )
+
+
+def _unauthorised(caller: Caller, items: Sequence[Item]) -> dict[int, Refusal]:
+    """The requests a programme may not make, by index (the zone operator: none)."""
     if caller.assets is None or caller.organisation is None:
-        return set()
+        return {}
     assets = caller.assets
     own = {f"{book.organisation_holder(caller.organisation)}:{a}" for a in assets}
     referenced = {
@@ -145,10 +164,28 @@ def _unauthorised(caller: Caller, items: Sequence[Item]) -> set[int]:
     def system(account: str) -> bool:
         return account.partition(":")[0] in {r.value for r in SystemRole}
 
-    refused = set()
+    def may_credit(account: str) -> bool:
+        """Its own account, or a person's account (``u:<person>:<asset>``) of an authorised
+        asset: judged by the id's form, so an account that does not exist is refused alike
+        and the answer reveals nothing about other organisations' accounts."""
+        if account in own:
+            return True
+        role, _sep, rest = account.partition(":")
+        person, _sep, asset = rest.partition(":")
+        return role == "u" and bool(person) and ":" not in asset and asset in assets
+
+    refused: dict[int, Refusal] = {}
     for i, it in enumerate(items):
         if it.kind in (Kind.TRANSFER, Kind.HOLD):
             credit_asset = account_assets.get(it.credit_account)
+            if (
+                may_debit(it.debit_account)
+                and (credit_asset is None or credit_asset in assets)
+                and (not it.asset or it.asset in assets)
+                and not may_credit(it.credit_account)
+            ):
+                refused[i] = _credit_refused(it.credit_account)
+                continue
             ok = (
                 may_debit(it.debit_account)
                 and (credit_asset is None or credit_asset in assets)
@@ -162,7 +199,7 @@ def _unauthorised(caller: Caller, items: Sequence[Item]) -> set[int]:
         else:
             ok = True  # post/void: only the caller's own holds can be named
         if not ok:
-            refused.add(i)
+            refused[i] = Refusal(None, str(NOT_AUTHORISED_MESSAGE))
     return refused
 
 
@@ -184,9 +221,8 @@ def submit_batch(*, principal: Principal, items: Sequence[Item]) -> list[dict[st
             continue
         for i in chain:
             if i == bad[0]:
-                results[i] = _refused(
-                    items[i].id, NOT_AUTHORISED, None, str(NOT_AUTHORISED_MESSAGE)
-                )
+                refusal = refused[i]
+                results[i] = _refused(items[i].id, NOT_AUTHORISED, refusal.field, refusal.message)
             else:
                 results[i] = _refused(
                     items[i].id,

@@ -5,7 +5,6 @@ fixed number of queries."""
 from __future__ import annotations
 
 import functools
-import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from nomadcloud.core.jsonsafe import JSONRefused, loads_limited
 from nomadcloud.proofs import badges
 from nomadcloud.proofs.core import dataintegrity, ed25519, merkle
 from nomadcloud.proofs.core.jcs import JCSError
@@ -137,9 +137,11 @@ def key_from_method(method: object) -> bytes | None:
 
 
 def parse(raw: str | bytes) -> Any:
+    """A pasted or uploaded credential, or None (reported as a failed ``format`` check):
+    within the depth and size limits of core/jsonsafe.py, so no later step recurses deep."""
     try:
-        return json.loads(raw)
-    except (ValueError, RecursionError):
+        return loads_limited(raw, max_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    except (ValueError, JSONRefused):
         return None
 
 
