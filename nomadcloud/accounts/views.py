@@ -40,12 +40,7 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.accounts.schemas import OrganisationChanges, OrganisationDraft, PersonChanges
 from nomadcloud.core.errors import DomainError, InvalidInput
 from nomadcloud.core.inputs import draft_from_form
-from nomadcloud.core.pages import apply_error, domain_errors
-
-
-def _status(form: Any) -> int:
-    """Forms shown again with errors answer 422, so that clients and tests see a refusal."""
-    return 422 if form.is_bound and form.errors else 200
+from nomadcloud.core.pages import apply_error, domain_errors, form_status
 
 
 def _principal(request: HttpRequest) -> Principal:
@@ -122,7 +117,7 @@ def register(request: HttpRequest) -> HttpResponse:
             response = redirect("accounts:workspace")
             response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
             return response
-    return render(request, "accounts/register.html", {"form": form}, status=_status(form))
+    return render(request, "accounts/register.html", {"form": form}, status=form_status(form))
 
 
 # --- workspace and settings -------------------------------------------------------------------
@@ -200,7 +195,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/settings.html",
         {"profile": profile, "foreign": foreign},
-        status=max(_status(profile), _status(foreign)),
+        status=max(form_status(profile), form_status(foreign)),
     )
 
 
@@ -234,7 +229,7 @@ def erase(request: HttpRequest) -> HttpResponse:
                 request, _("Your personal data has been erased and the account closed.")
             )
             return redirect("home")
-    return render(request, "accounts/erase.html", {"form": form}, status=_status(form))
+    return render(request, "accounts/erase.html", {"form": form}, status=form_status(form))
 
 
 @login_required
@@ -260,7 +255,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
             "secret": secret,
             "tokens": queries.personal_tokens_of(user),
         },
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -302,7 +297,9 @@ def create_organisation(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The organisation has been registered."))
             return redirect("accounts:organisation", organisation.public_id)
-    return render(request, "accounts/organisation_form.html", {"form": form}, status=_status(form))
+    return render(
+        request, "accounts/organisation_form.html", {"form": form}, status=form_status(form)
+    )
 
 
 @login_required
@@ -359,7 +356,10 @@ def edit_organisation(request: HttpRequest, org_id: str) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("accounts:organisation", org.public_id)
     return render(
-        request, "accounts/organisation_form.html", {"form": form, "org": org}, status=_status(form)
+        request,
+        "accounts/organisation_form.html",
+        {"form": form, "org": org},
+        status=form_status(form),
     )
 
 
@@ -540,7 +540,7 @@ def review(request: HttpRequest, org_id: str) -> HttpResponse:
             "form": form,
             "decisions": org.verification_decisions.select_related("decided_by", "decided_for"),
         },
-        status=_status(form),
+        status=form_status(form),
     )
 
 

@@ -46,3 +46,8 @@ def apply_error(form: forms.Form, exc: DomainError) -> None:
         target = field if field in form.fields else None
         for message in messages_:
             form.add_error(target, message)
+
+
+def form_status(*forms: Any) -> int:
+    """A page shown again with form errors answers 422, so clients and tests see a refusal."""
+    return 422 if any(f.is_bound and f.errors for f in forms) else 200

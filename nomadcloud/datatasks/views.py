@@ -26,7 +26,7 @@ from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from nomadcloud.core.inputs import draft_from_form
-from nomadcloud.core.pages import apply_error, domain_errors
+from nomadcloud.core.pages import apply_error, domain_errors, form_status
 from nomadcloud.datatasks import access, importer, queries, services, transitions
 from nomadcloud.datatasks.access import Action
 from nomadcloud.datatasks.api import export_response
@@ -52,10 +52,6 @@ def _principal(request: HttpRequest) -> Principal:
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _status(form: Any) -> int:
-    return 422 if form.is_bound and form.errors else 200
 
 
 # --- uploads: refuse a file that is too large while it arrives ---------------------------------
@@ -186,7 +182,7 @@ def create(request: HttpRequest, org_id: str) -> HttpResponse:
         request,
         "datatasks/form.html",
         {"form": form, "org": org, "batch": None},
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -287,7 +283,7 @@ def edit(request: HttpRequest, batch_id: str) -> HttpResponse:
         request,
         "datatasks/form.html",
         {"form": form, "org": batch.organisation, "batch": batch},
-        status=_status(form),
+        status=form_status(form),
     )
 
 

@@ -26,7 +26,7 @@ from nomadcloud.accounts.access import role_in
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import DomainError, InvalidInput
 from nomadcloud.core.inputs import draft_from_form, errors_by_field
-from nomadcloud.core.pages import apply_error, domain_errors
+from nomadcloud.core.pages import apply_error, domain_errors, form_status
 from nomadcloud.demands import access, export, queries, services, syncing
 from nomadcloud.demands.access import Action
 from nomadcloud.demands.forms import DemandForm, FeedForm, FilterForm, StatusForm, TagForm
@@ -39,10 +39,6 @@ FEED_SIZE = 100
 
 def _principal(request: HttpRequest) -> Principal:
     return Principal.of(request)
-
-
-def _status(form: Any) -> int:
-    return 422 if form.is_bound and form.errors else 200
 
 
 def _filters(request: HttpRequest) -> tuple[FilterForm, queries.DemandFilters]:
@@ -177,7 +173,7 @@ def create(request: HttpRequest, org_id: str) -> HttpResponse:
         request,
         "demands/form.html",
         {"form": form, "org": organisation, "demand": None},
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -200,7 +196,7 @@ def edit(request: HttpRequest, demand_id: str) -> HttpResponse:
         request,
         "demands/form.html",
         {"form": form, "org": demand.organisation, "demand": demand},
-        status=_status(form),
+        status=form_status(form),
     )
 
 

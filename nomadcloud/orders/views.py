@@ -26,7 +26,7 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import uploads
 from nomadcloud.core.errors import DomainError, InvalidInput, NotFound
 from nomadcloud.core.inputs import draft_from_form
-from nomadcloud.core.pages import apply_error, domain_errors
+from nomadcloud.core.pages import apply_error, domain_errors, form_status
 from nomadcloud.demands.access import Action as DemandAction
 from nomadcloud.demands.access import demand_for
 from nomadcloud.orders import access, conversions, queries, services, transitions
@@ -61,10 +61,6 @@ S = Order.Status
 
 def _principal(request: HttpRequest) -> Principal:
     return Principal.of(request)
-
-
-def _status(*forms: Any) -> int:
-    return 422 if any(f.is_bound and f.errors for f in forms) else 200
 
 
 def _back(order: Order) -> HttpResponse:
@@ -139,7 +135,7 @@ def create(request: HttpRequest, org_id: str) -> HttpResponse:
         request,
         "orders/form.html",
         {"form": form, "org": organisation, "order": None, "demand": demand},
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -166,7 +162,7 @@ def edit(request: HttpRequest, order_id: str) -> HttpResponse:
         request,
         "orders/form.html",
         {"form": form, "org": order.organisation, "order": order, "demand": None},
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -258,7 +254,7 @@ def _detail_page(
         "rating_form": RatingForm(),
         "accepted_types": uploads.allowed_extensions(),
     }
-    return render(request, "orders/detail.html", context, status=_status(*forms.values()))
+    return render(request, "orders/detail.html", context, status=form_status(*forms.values()))
 
 
 # --- moves ----------------------------------------------------------------------------------------
@@ -531,7 +527,7 @@ def conversion_create(request: HttpRequest, org_id: str) -> HttpResponse:
         request,
         "orders/conversion_form.html",
         {"form": form, "org": organisation, "has_candidates": bool(nomads)},
-        status=_status(form),
+        status=form_status(form),
     )
 
 

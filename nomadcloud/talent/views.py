@@ -20,7 +20,7 @@ from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import DomainError, NotFound
 from nomadcloud.core.inputs import Draft, draft_from_form
-from nomadcloud.core.pages import apply_error, domain_errors
+from nomadcloud.core.pages import apply_error, domain_errors, form_status
 from nomadcloud.talent import access, queries, services, transitions
 from nomadcloud.talent.forms import (
     AnswersForm,
@@ -66,10 +66,6 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _status(*forms: Any) -> int:
-    return 422 if any(f.is_bound and f.errors for f in forms) else 200
-
-
 def _profile_initial(profile: Profile | None) -> dict[str, Any]:
     p = profile or Profile()
     initial = {
@@ -105,7 +101,7 @@ def _editor(request: HttpRequest, **forms: Any) -> HttpResponse:
         "languages": profile.languages.all() if profile else [],
         "links": profile.links.all() if profile else [],
     }
-    return render(request, "talent/profile_edit.html", context, status=_status(*forms.values()))
+    return render(request, "talent/profile_edit.html", context, status=form_status(*forms.values()))
 
 
 @login_required
@@ -297,7 +293,7 @@ def check(request: HttpRequest) -> HttpResponse:
         request,
         "talent/check.html",
         {"form": form, "result": result, "explained": explained, "rule_set": rule_set},
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -332,7 +328,7 @@ def apply(request: HttpRequest) -> HttpResponse:
         request,
         "talent/apply.html",
         {"form": form, "renews": renews},
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -418,7 +414,7 @@ def review(request: HttpRequest, application_id: str) -> HttpResponse:
             "decisions": app.decisions.select_related("decided_by", "decided_for"),
             "moves": transitions.moves_for(app, Side.REVIEWER),
         },
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -481,5 +477,5 @@ def rules(request: HttpRequest) -> HttpResponse:
         request,
         "talent/rules.html",
         {"rule_sets": queries.rule_sets(), "form": form, "operator": operator},
-        status=_status(form),
+        status=form_status(form),
     )

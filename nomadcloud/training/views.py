@@ -21,7 +21,7 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import uploads
 from nomadcloud.core.errors import DomainError, InvalidInput, NotFound
 from nomadcloud.core.inputs import draft_from_form
-from nomadcloud.core.pages import apply_error, domain_errors
+from nomadcloud.core.pages import apply_error, domain_errors, form_status
 from nomadcloud.demands.access import Action as DemandAction
 from nomadcloud.demands.access import demand_for
 from nomadcloud.training import access, queries, services, transitions
@@ -35,10 +35,6 @@ PAGE_SIZE = 20
 
 def _principal(request: HttpRequest) -> Principal:
     return Principal.of(request)
-
-
-def _status(*forms: Any) -> int:
-    return 422 if any(f.is_bound and f.errors for f in forms) else 200
 
 
 @require_GET
@@ -114,7 +110,7 @@ def create(request: HttpRequest, org_id: str) -> HttpResponse:
         request,
         "training/form.html",
         {"form": form, "org": organisation, "scenario": None, "demand": demand},
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -139,7 +135,7 @@ def edit(request: HttpRequest, scenario_id: str) -> HttpResponse:
         request,
         "training/form.html",
         {"form": form, "org": scenario.organisation, "scenario": scenario, "demand": None},
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -307,7 +303,7 @@ def _enrolment_page(
         request,
         "training/enrolment.html",
         context,
-        status=_status(*(f for f in (submission_form, assessment_form) if f is not None)),
+        status=form_status(*(f for f in (submission_form, assessment_form) if f is not None)),
     )
 
 
