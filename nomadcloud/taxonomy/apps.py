@@ -6,3 +6,9 @@ class TaxonomyConfig(AppConfig):
     name = "nomadcloud.taxonomy"
     label = "taxonomy"
     verbose_name = _("Skills, tools and occupations")
+
+    def ready(self) -> None:
+        from nomadcloud.core import display
+        from nomadcloud.taxonomy import lookup
+
+        display.register(lookup.readable_code)

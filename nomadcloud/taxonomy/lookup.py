@@ -388,3 +388,19 @@ def forget() -> None:
     with _lock:
         _current = None
         _checked = 0.0
+
+
+CONCEPT_CODE = re.compile(r"(?:nc|esco|onet)\.[\w.-]+")
+
+
+def readable_code(value: str) -> str | None:
+    """A concept code as its label (core.display renderer for the audit log): one query, and
+    only for values shaped like a code."""
+    if not CONCEPT_CODE.fullmatch(value):
+        return None
+    row = Concept.objects.filter(code=value).values_list("label_zh", "label_en").first()
+    if row is None:
+        return None
+    zh, en = row
+    chinese = (translation.get_language() or "").lower().startswith("zh")
+    return (zh or en) if chinese else (en or zh)

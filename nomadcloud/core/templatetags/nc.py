@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from django import template
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
@@ -11,6 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from nomadcloud.core import display
 from nomadcloud.core.i18n import localized
 from nomadcloud.core.money import format_cny, format_cny_headline
 
@@ -35,6 +37,17 @@ def cny_headline(amount: Decimal | int | None) -> str:
     return format_cny_headline(Decimal(amount), chinese=chinese)
 
 
+@register.filter
+def language_name(code: str) -> str:
+    """``{{ "en"|language_name }}``: 英语 on Chinese pages, English on English ones (CLDR names
+    through Babel); an unknown code is shown as it is."""
+    ui = "zh_Hans" if (get_language() or "").lower().startswith("zh") else "en"
+    try:
+        return str(Locale.parse(ui).languages.get(str(code).replace("-", "_"), code))
+    except (ValueError, UnknownLocaleError):
+        return str(code)
+
+
 @register.simple_tag
 def loc(obj: Any, field: str) -> str:
     """``{% loc org "name" %}``: the reader's language, the other one as fallback."""
@@ -56,6 +69,8 @@ def _audit_value(value: Any, field: Any) -> str:
         return "、".join(_audit_value(v, None) for v in value) if value else "—"
     if isinstance(value, dict):
         return "; ".join(f"{k}: {_audit_value(v, None)}" for k, v in value.items())
+    if isinstance(value, str):
+        return display.readable(value) or value
     return str(value)
 
 
