@@ -5,7 +5,7 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
@@ -80,11 +80,29 @@ def put_foreign_details(request: HttpRequest, payload: ForeignDetailsIn) -> User
     return services.set_foreign_details(principal=principal, user=user, **payload.dict())
 
 
+def _no_store(data: dict[str, Any]) -> JsonResponse:
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @router.get("/me/export", response=_errors({200: dict[str, Any]}), tags=["people"])
-def export_me(request: HttpRequest) -> dict[str, Any]:
-    """All personal data the platform holds about you (JSON)."""
+def export_me(request: HttpRequest) -> JsonResponse:
+    """All personal data the platform holds about you (JSON, one section per part of the
+    platform), never cached. From a signed-in session; with an API token use the POST form
+    with your password (403 ``reauthentication_required``; a read-only token: 403 ``scope``)."""
     principal, user = _me(request)
-    return services.export_personal_data(principal=principal, user=user)
+    return _no_store(services.export_personal_data(principal=principal, user=user))
+
+
+@router.post("/me/export", response=_errors({200: dict[str, Any]}), tags=["people"])
+def export_me_reauthenticated(request: HttpRequest, payload: PasswordIn) -> JsonResponse:
+    """The same export after re-authentication: your password in the body. Needs a session
+    or a token with write scope; wrong passwords count towards a lock-out."""
+    principal, user = _me(request)
+    return _no_store(
+        services.export_personal_data(principal=principal, user=user, password=payload.password)
+    )
 
 
 @router.post("/me/erase", response=_errors({204: None}), tags=["people"])

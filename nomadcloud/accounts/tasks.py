@@ -33,3 +33,10 @@ def send_invitation_email(invitation_id: int, token: str) -> None:
             "accounts/email/invitation_subject.txt", {"invitation": invitation}
         ).strip()
     send_mail(subject, "\n\n----\n\n".join(parts), None, [invitation.email])
+
+
+@task()
+def send_rendered_email(subject: str, body: str, to: str) -> None:
+    """A message rendered in the request (the password-reset link), sent in the background so
+    that the request takes as long whether or not it found an account."""
+    send_mail(subject, body, None, [to])
