@@ -80,7 +80,7 @@ class TestErrorEnvelope:
         refused = api_post(Client(), "/api/v1/people", body)
         assert_error(refused, "consent_required", status=422)
         accepted = api_post(Client(), "/api/v1/people", {**body, "consent": True})
-        assert accepted.status_code == 201
+        assert accepted.status_code == 202
         assert User.objects.get(email="api@example.com").privacy_consented_at is not None
 
     def test_unauthenticated_requests_get_401_in_the_envelope(self, db: None) -> None:

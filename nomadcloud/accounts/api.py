@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from nomadcloud.accounts import access, queries, services
+from nomadcloud.accounts import access, queries, services, throttle
 from nomadcloud.accounts.access import Action
 from nomadcloud.accounts.models import Invitation, User
 from nomadcloud.accounts.principal import Principal
@@ -33,12 +33,13 @@ from nomadcloud.accounts.schemas import (
     PersonOut,
     PersonPatch,
     RegisterIn,
+    RegistrationOut,
     RoleIn,
     TokenCreatedOut,
     TokenIn,
     TokenOut,
 )
-from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination
+from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination, ErrorOut
 from nomadcloud.core.errors import NotFound
 
 router = Router(tags=["accounts"])
@@ -56,11 +57,26 @@ def _errors(ok: dict[int, Any]) -> dict[int, Any]:
 # --- people ------------------------------------------------------------------------------------
 
 
-@router.post("/people", auth=None, response=_errors({201: PersonOut}), tags=["people"])
+@router.post(
+    "/people", auth=None, response=_errors({202: RegistrationOut, 429: ErrorOut}), tags=["people"]
+)
 def register(request: HttpRequest, payload: RegisterIn) -> Status[Any]:
-    """Register a person (sign-in by e-mail or mobile number)."""
-    user = services.register_person(**payload.dict())
-    return Status(201, user)
+    """Register a person (sign-in by e-mail or mobile number). The answer is the same
+    whether or not the e-mail address or mobile number is already registered (its owner is
+    sent a notice instead); sign in with the identifier and password to continue. Throttled
+    per client address and overall (429 ``too_many_requests``)."""
+    throttle.check_sign_up(request)
+    services.register_or_notify(**payload.dict())
+    return Status(
+        202,
+        {
+            "code": "registration_received",
+            "message": _(
+                "Thank you. If these details are new, your account is ready: sign in with "
+                "them. If they are already registered, we have sent their owner a notice."
+            ),
+        },
+    )
 
 
 @router.get("/me", response=_errors({200: PersonOut}), tags=["people"])

@@ -76,7 +76,7 @@ SELF_SERVICE_KINDS = frozenset(
 # --- people -----------------------------------------------------------------------------------
 
 
-def _clean_email(raw: str, *, exclude: User | None = None) -> str:
+def _clean_email(raw: str, *, exclude: User | None = None, check_taken: bool = True) -> str:
     email = raw.strip().lower()
     if not email:
         return ""
@@ -86,6 +86,8 @@ def _clean_email(raw: str, *, exclude: User | None = None) -> str:
         validate_email(email)
     except ValidationError:
         raise invalid_field("email", _("Enter a valid e-mail address.")) from None
+    if not check_taken:
+        return email
     taken = User.objects.filter(email=email)
     if exclude is not None:
         taken = taken.exclude(pk=exclude.pk)
@@ -96,10 +98,12 @@ def _clean_email(raw: str, *, exclude: User | None = None) -> str:
     return email
 
 
-def _clean_phone(raw: str, *, exclude: User | None = None) -> str:
+def _clean_phone(raw: str, *, exclude: User | None = None, check_taken: bool = True) -> str:
     if not raw.strip():
         return ""
     phone = normalise_phone(raw)
+    if not check_taken:
+        return phone
     taken = User.objects.filter(phone=phone)
     if exclude is not None:
         taken = taken.exclude(pk=exclude.pk)
@@ -172,8 +176,8 @@ def register_person(
             code="consent_required",
         )
     user = User(
-        email=_clean_email(email) or None,
-        phone=_clean_phone(phone) or None,
+        email=_clean_email(email, check_taken=False) or None,
+        phone=_clean_phone(phone, check_taken=False) or None,
         display_name=_clean_name(display_name),
         preferred_language=_clean_language(preferred_language),
         is_nomad=is_nomad,
@@ -181,6 +185,10 @@ def register_person(
     )
     ensure_one_identifier(user.email or "", user.phone or "")
     _check_password(password, user)
+    # Whether an identifier is taken is checked last, so that every other refusal is the same
+    # for a registered identifier and a new one (register_or_notify answers that case alike).
+    _clean_email(user.email or "")
+    _clean_phone(user.phone or "")
     user.set_password(password)
     user.privacy_notice_version = PRIVACY_NOTICE_VERSION
     user.privacy_consented_at = timezone.now()
@@ -192,6 +200,33 @@ def register_person(
         after={"is_nomad": is_nomad, "preferred_language": user.preferred_language},
     )
     return user
+
+
+def register_or_notify(**fields: Any) -> User | None:
+    """Registration that does not tell whether an identifier is registered: the new person,
+    or ``None`` when the e-mail address or mobile number belongs to someone already — then
+    the owner gets a notice (someone tried to register with your address; sign in or reset
+    your password) and the caller answers exactly as for a new registration. The password is
+    hashed either way so both take about as long; every other refusal comes before this
+    check and is the same for both."""
+    try:
+        return register_person(**fields)
+    except InvalidInput as exc:
+        if exc.code != "identifier_taken":
+            raise
+    from django.contrib.auth.hashers import make_password
+
+    make_password(str(fields.get("password", "")))  # the work a new account's hash takes
+    email = str(fields.get("email") or "").strip().lower()
+    phone = str(fields.get("phone") or "")
+    owners = set(User.objects.filter(email=email).values_list("pk", flat=True)) if email else set()
+    if phone.strip():
+        owners |= set(
+            User.objects.filter(phone=normalise_phone(phone)).values_list("pk", flat=True)
+        )
+    for owner in sorted(owners):
+        enqueue_after_commit(tasks.send_registration_notice, owner)
+    return None
 
 
 @transaction.atomic
