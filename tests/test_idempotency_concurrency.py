@@ -267,3 +267,21 @@ def test_a_refund_key_reused_for_another_amount_is_refused(world: World) -> None
     assert "Idempotency-Key" in error["fields"]
     payment.refresh_from_db()
     assert payment.refunded == 25
+
+
+def test_the_refund_page_submitted_twice_refunds_once(world: World) -> None:
+    from django.urls import reverse
+
+    payment = confirmed_payment(world, amount=120)
+    client = client_for(world.olivia)
+    org = payment.merchant.organisation.public_id
+    page = client.get(
+        reverse("points:merchant_payment", args=[org, payment.public_id])
+    ).content.decode()
+    assert 'name="request_key"' in page
+    url = reverse("points:merchant_payment_refund", args=[org, payment.public_id])
+    form = {"amount": "30", "reason": "Double click", "request_key": "form-1"}
+    for _ in range(2):
+        assert client.post(url, form).status_code == 302
+    payment.refresh_from_db()
+    assert m.Refund.objects.filter(payment=payment).count() == 1

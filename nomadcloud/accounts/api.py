@@ -111,7 +111,7 @@ def export_me(request: HttpRequest) -> JsonResponse:
     return _no_store(services.export_personal_data(principal=principal, user=user))
 
 
-@router.post("/me/export", response=_errors({200: dict[str, Any]}), tags=["people"])
+@router.post("/me/export", response=_errors({200: dict[str, Any], 429: ErrorOut}), tags=["people"])
 def export_me_reauthenticated(request: HttpRequest, payload: PasswordIn) -> JsonResponse:
     """The same export after re-authentication: your password in the body. Needs a session
     or a token with write scope; wrong passwords count towards a lock-out."""
@@ -121,7 +121,7 @@ def export_me_reauthenticated(request: HttpRequest, payload: PasswordIn) -> Json
     )
 
 
-@router.post("/me/erase", response=_errors({204: None}), tags=["people"])
+@router.post("/me/erase", response=_errors({204: None, 429: ErrorOut}), tags=["people"])
 def erase_me(request: HttpRequest, payload: PasswordIn) -> Status[Any]:
     """Erase your personal data and close the account (records stay under a pseudonym)."""
     principal, user = _me(request)
