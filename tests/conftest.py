@@ -45,6 +45,14 @@ def _fast_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttles() -> None:
+    """Each test starts with empty sign-in/sign-up counters (accounts/throttle.py)."""
+    from django.core.cache import caches
+
+    caches["throttle"].clear()
+
+
 # What makes a test need real commits: then its module cannot run inside one transaction.
 _COMMITTING_FIXTURES = {
     "transactional_db",

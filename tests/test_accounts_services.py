@@ -115,9 +115,10 @@ class TestForeignPersons:
 class TestPersonalData:
     def test_export_holds_everything_about_the_person(self, world: World) -> None:
         data = services.export_personal_data(principal=as_(world.olivia), user=world.olivia)
-        assert data["person"]["email"] == "olivia@example.com"
-        assert {m["role"] for m in data["memberships"]} == {"owner"}
-        assert [t["name"] for t in data["api_tokens"]] == ["laptop"]
+        mine = data["sections"]["accounts"]
+        assert mine["person"]["email"] == "olivia@example.com"
+        assert {m["role"] for m in mine["memberships"]} == {"owner"}
+        assert [t["name"] for t in mine["api_tokens"]] == ["laptop"]
 
     def test_nobody_exports_someone_else(self, world: World) -> None:
         with pytest.raises(Forbidden):

@@ -80,7 +80,7 @@ class TestErrorEnvelope:
         refused = api_post(Client(), "/api/v1/people", body)
         assert_error(refused, "consent_required", status=422)
         accepted = api_post(Client(), "/api/v1/people", {**body, "consent": True})
-        assert accepted.status_code == 201
+        assert accepted.status_code == 202
         assert User.objects.get(email="api@example.com").privacy_consented_at is not None
 
     def test_unauthenticated_requests_get_401_in_the_envelope(self, db: None) -> None:
@@ -112,8 +112,8 @@ class TestTokens:
             content_type="application/json",
         )
         assert_error(response, "scope")
-        export = client.get("/api/v1/me/export")  # reading one's own data needs only read
-        assert export.status_code == 200
+        # The personal-data export needs a session or a write token and the password.
+        assert_error(client.get("/api/v1/me/export"), "scope", status=403)
         assert database_fingerprint() == before
 
     def test_organisation_key_sees_only_its_organisation_and_cannot_manage(

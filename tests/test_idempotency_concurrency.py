@@ -120,6 +120,45 @@ def test_concurrent_refunds_without_a_key_never_exceed_the_payment(world: World)
     assert sum(m.Refund.objects.filter(payment=payment).values_list("amount", flat=True)) == 120
 
 
+def _olivia_write_tokens(n: int) -> list[str]:
+    """``n`` write tokens of the merchant's cashier: each is its own key owner for core."""
+    from nomadcloud.accounts import services as accounts
+    from nomadcloud.accounts.models import User
+    from nomadcloud.accounts.principal import Principal
+
+    olivia = User.objects.get(email="olivia@example.com")
+    return [
+        accounts.create_personal_token(
+            principal=Principal.for_user(olivia), name=f"till {i}", scope="write"
+        )[1]
+        for i in range(n)
+    ]
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_six_same_key_refunds_through_six_credentials_refund_once(world: World) -> None:
+    """core's claim is per credential; the refund's own guard is per payment and key, so
+    six tills retrying one refund at once still give back 10 once and all get its answer."""
+    payment = confirmed_payment(world, amount=120)
+    path = _refunds_path(payment)
+    secrets = _olivia_write_tokens(6)
+    answers = _in_parallel(
+        6,
+        lambda i: api_post(
+            Client(HTTP_AUTHORIZATION=f"Bearer {secrets[i]}"),
+            path,
+            {"amount": 10, "reason": "Cold coffee"},
+            HTTP_IDEMPOTENCY_KEY="till-retry",
+        ),
+    )
+    assert [a.status_code for a in answers] == [201] * 6, [a.content for a in answers]
+    assert len({a.json()["id"] for a in answers}) == 1
+    payment.refresh_from_db()
+    assert payment.refunded == 10
+    assert m.Refund.objects.filter(payment=payment).count() == 1
+
+
 # ---- the claim, one request at a time (any database) --------------------------------------
 
 
@@ -189,3 +228,60 @@ def test_a_handler_that_crashes_releases_the_claim(
     retry = api_post(client, "/api/v1/organisations", body, HTTP_IDEMPOTENCY_KEY="crash")
     assert retry.status_code == 201, retry.content
     assert "Idempotent-Replayed" not in retry
+
+
+# ---- the refund's own guard (any database) -------------------------------------------------
+
+
+def test_a_refund_retried_after_its_key_record_expired_refunds_nothing_more(world: World) -> None:
+    payment = confirmed_payment(world, amount=120)
+    client = client_for(world.olivia)
+    body = {"amount": 25, "reason": "Wrong order"}
+    first = api_post(client, _refunds_path(payment), body, HTTP_IDEMPOTENCY_KEY="late")
+    assert first.status_code == 201, first.content
+    IdempotencyRecord.objects.all().delete()  # as pruning does after the TTL
+    retry = api_post(client, _refunds_path(payment), body, HTTP_IDEMPOTENCY_KEY="late")
+    assert retry.status_code == 201
+    assert retry.json() == first.json()
+    payment.refresh_from_db()
+    assert payment.refunded == 25
+    assert m.Refund.objects.filter(payment=payment).count() == 1
+
+
+def test_a_refund_key_reused_for_another_amount_is_refused(world: World) -> None:
+    payment = confirmed_payment(world, amount=120)
+    first = api_post(
+        Client(HTTP_AUTHORIZATION=f"Bearer {world.olivia_token_secret}"),
+        _refunds_path(payment),
+        {"amount": 25, "reason": "Wrong order"},
+        HTTP_IDEMPOTENCY_KEY="k",
+    )
+    assert first.status_code == 201, first.content
+    other = api_post(
+        client_for(world.olivia, HTTP_ACCEPT_LANGUAGE="zh-hans"),
+        _refunds_path(payment),
+        {"amount": 40, "reason": "Wrong order"},
+        HTTP_IDEMPOTENCY_KEY="k",
+    )
+    error = assert_error(other, "idempotency_key_reused", status=422)
+    assert "Idempotency-Key" in error["fields"]
+    payment.refresh_from_db()
+    assert payment.refunded == 25
+
+
+def test_the_refund_page_submitted_twice_refunds_once(world: World) -> None:
+    from django.urls import reverse
+
+    payment = confirmed_payment(world, amount=120)
+    client = client_for(world.olivia)
+    org = payment.merchant.organisation.public_id
+    page = client.get(
+        reverse("points:merchant_payment", args=[org, payment.public_id])
+    ).content.decode()
+    assert 'name="request_key"' in page
+    url = reverse("points:merchant_payment_refund", args=[org, payment.public_id])
+    form = {"amount": "30", "reason": "Double click", "request_key": "form-1"}
+    for _ in range(2):
+        assert client.post(url, form).status_code == 302
+    payment.refresh_from_db()
+    assert m.Refund.objects.filter(payment=payment).count() == 1

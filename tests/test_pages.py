@@ -118,7 +118,8 @@ def test_personal_data_download_and_erasure(world: World) -> None:
     client = client_for(world.bob)
     download = client.get("/accounts/settings/export/")
     assert download["Content-Disposition"].startswith("attachment")
-    assert download.json()["person"]["email"] == "bob@example.com"
+    assert download.json()["sections"]["accounts"]["person"]["email"] == "bob@example.com"
+    assert download["Cache-Control"] == "no-store"
     response = client.post("/accounts/settings/erase/", {"password": PASSWORD})
     assert response.status_code == 302
     bob = User.objects.get(pk=world.bob.pk)

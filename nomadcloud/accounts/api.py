@@ -5,13 +5,13 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from nomadcloud.accounts import access, queries, services
+from nomadcloud.accounts import access, queries, services, throttle
 from nomadcloud.accounts.access import Action
 from nomadcloud.accounts.models import Invitation, User
 from nomadcloud.accounts.principal import Principal
@@ -33,12 +33,13 @@ from nomadcloud.accounts.schemas import (
     PersonOut,
     PersonPatch,
     RegisterIn,
+    RegistrationOut,
     RoleIn,
     TokenCreatedOut,
     TokenIn,
     TokenOut,
 )
-from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination
+from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination, ErrorOut
 from nomadcloud.core.errors import NotFound
 
 router = Router(tags=["accounts"])
@@ -56,11 +57,26 @@ def _errors(ok: dict[int, Any]) -> dict[int, Any]:
 # --- people ------------------------------------------------------------------------------------
 
 
-@router.post("/people", auth=None, response=_errors({201: PersonOut}), tags=["people"])
+@router.post(
+    "/people", auth=None, response=_errors({202: RegistrationOut, 429: ErrorOut}), tags=["people"]
+)
 def register(request: HttpRequest, payload: RegisterIn) -> Status[Any]:
-    """Register a person (sign-in by e-mail or mobile number)."""
-    user = services.register_person(**payload.dict())
-    return Status(201, user)
+    """Register a person (sign-in by e-mail or mobile number). The answer is the same
+    whether or not the e-mail address or mobile number is already registered (its owner is
+    sent a notice instead); sign in with the identifier and password to continue. Throttled
+    per client address and overall (429 ``too_many_requests``)."""
+    throttle.check_sign_up(request)
+    services.register_or_notify(**payload.dict())
+    return Status(
+        202,
+        {
+            "code": "registration_received",
+            "message": _(
+                "Thank you. If these details are new, your account is ready: sign in with "
+                "them. If they are already registered, we have sent their owner a notice."
+            ),
+        },
+    )
 
 
 @router.get("/me", response=_errors({200: PersonOut}), tags=["people"])
@@ -80,14 +96,32 @@ def put_foreign_details(request: HttpRequest, payload: ForeignDetailsIn) -> User
     return services.set_foreign_details(principal=principal, user=user, **payload.dict())
 
 
+def _no_store(data: dict[str, Any]) -> JsonResponse:
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @router.get("/me/export", response=_errors({200: dict[str, Any]}), tags=["people"])
-def export_me(request: HttpRequest) -> dict[str, Any]:
-    """All personal data the platform holds about you (JSON)."""
+def export_me(request: HttpRequest) -> JsonResponse:
+    """All personal data the platform holds about you (JSON, one section per part of the
+    platform), never cached. From a signed-in session; with an API token use the POST form
+    with your password (403 ``reauthentication_required``; a read-only token: 403 ``scope``)."""
     principal, user = _me(request)
-    return services.export_personal_data(principal=principal, user=user)
+    return _no_store(services.export_personal_data(principal=principal, user=user))
 
 
-@router.post("/me/erase", response=_errors({204: None}), tags=["people"])
+@router.post("/me/export", response=_errors({200: dict[str, Any], 429: ErrorOut}), tags=["people"])
+def export_me_reauthenticated(request: HttpRequest, payload: PasswordIn) -> JsonResponse:
+    """The same export after re-authentication: your password in the body. Needs a session
+    or a token with write scope; wrong passwords count towards a lock-out."""
+    principal, user = _me(request)
+    return _no_store(
+        services.export_personal_data(principal=principal, user=user, password=payload.password)
+    )
+
+
+@router.post("/me/erase", response=_errors({204: None, 429: ErrorOut}), tags=["people"])
 def erase_me(request: HttpRequest, payload: PasswordIn) -> Status[Any]:
     """Erase your personal data and close the account (records stay under a pseudonym)."""
     principal, user = _me(request)

@@ -8,6 +8,15 @@ class AccountsConfig(AppConfig):
     verbose_name = _("People and organisations")
 
     def ready(self) -> None:
+        from nomadcloud.accounts import personal_data
+        from nomadcloud.core import privacy
+
+        privacy.register(
+            "accounts",
+            exporter=personal_data.export,
+            eraser=personal_data.erase,
+            holds=_("your account, memberships, API tokens, invitations, sign-in records"),
+        )
         from nomadcloud.accounts.auth import bearer_token_is_valid
         from nomadcloud.core import idempotency
 

@@ -44,11 +44,14 @@ def find_user_by_identifier(identifier: str) -> User | None:
     return None
 
 
-def lockout_identifier(request: HttpRequest | None, credentials: dict[str, Any]) -> str:
-    """The identifier failed sign-ins are counted against (django-axes): e-mail addresses in
-    lower case and mobile numbers in E.164, so that ``13812345678`` and ``+86 138 1234 5678``
-    share one counter."""
-    raw = str((credentials or {}).get("username", "")).strip()
+def person_key(user: User) -> str:
+    """The key failed sign-ins of a person are counted under, whichever identifier was typed."""
+    return f"person:{user.public_id}"
+
+
+def normalise_identifier(raw: str) -> str:
+    """E-mail addresses in lower case, mobile numbers in E.164; anything else as typed."""
+    raw = raw.strip()
     if "@" in raw:
         return raw.lower()
     if looks_like_phone(raw):
@@ -57,3 +60,15 @@ def lockout_identifier(request: HttpRequest | None, credentials: dict[str, Any])
         except InvalidInput:
             return raw
     return raw
+
+
+def lockout_identifier(request: HttpRequest | None, credentials: dict[str, Any]) -> str:
+    """What failed sign-ins are counted against (django-axes): the person, so that the e-mail
+    address and the mobile number of one account share one counter (and ``13812345678`` and
+    ``+86 138 1234 5678`` too); an identifier that belongs to nobody counts under itself,
+    normalised. Per client address, ``throttle.py`` counts on its own."""
+    raw = str((credentials or {}).get("username", ""))
+    user = find_user_by_identifier(raw) if raw.strip() else None
+    if user is not None:
+        return person_key(user)
+    return normalise_identifier(raw)

@@ -6,7 +6,8 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
 from nomadcloud.accounts.countries import country_choices, country_names
@@ -28,6 +29,38 @@ class SignInForm(AuthenticationForm):
         ),
         "inactive": _("This account is inactive."),
     }
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Renders the reset message in the request and sends it in the background (a job), so
+    that an address with an account takes as long to answer as one without."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        from nomadcloud.accounts import tasks
+
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        tasks.send_rendered_email.enqueue(subject, body, to_email)
+
+
+class ResetPasswordForm(SetPasswordForm):  # type: ignore[type-arg]
+    """The new password after a reset: saving it revokes the person's API tokens."""
+
+    def save(self, commit: bool = True) -> Any:
+        user = super().save(commit=commit)
+        if commit:
+            from nomadcloud.accounts.services import revoke_personal_tokens
+
+            revoke_personal_tokens(user, reason="password_reset")
+        return user
 
 
 class RegisterForm(forms.Form):

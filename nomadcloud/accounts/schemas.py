@@ -32,6 +32,13 @@ class RegisterIn(Input):
     )
 
 
+class RegistrationOut(Schema):
+    """The same answer whether the identifier was new or already registered."""
+
+    code: str = Field(..., description="Always ``registration_received``.")
+    message: str
+
+
 class PersonOut(Schema):
     id: UUID
     display_name: str

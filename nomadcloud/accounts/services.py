@@ -48,7 +48,7 @@ from nomadcloud.accounts.validators import (
     normalise_phone,
     normalise_uscc,
 )
-from nomadcloud.core import audit
+from nomadcloud.core import audit, privacy
 from nomadcloud.core.crypto import encrypt_text
 from nomadcloud.core.errors import Conflict, Forbidden, InvalidInput, invalid_field
 from nomadcloud.core.jobs import enqueue_after_commit
@@ -76,7 +76,7 @@ SELF_SERVICE_KINDS = frozenset(
 # --- people -----------------------------------------------------------------------------------
 
 
-def _clean_email(raw: str, *, exclude: User | None = None) -> str:
+def _clean_email(raw: str, *, exclude: User | None = None, check_taken: bool = True) -> str:
     email = raw.strip().lower()
     if not email:
         return ""
@@ -86,6 +86,8 @@ def _clean_email(raw: str, *, exclude: User | None = None) -> str:
         validate_email(email)
     except ValidationError:
         raise invalid_field("email", _("Enter a valid e-mail address.")) from None
+    if not check_taken:
+        return email
     taken = User.objects.filter(email=email)
     if exclude is not None:
         taken = taken.exclude(pk=exclude.pk)
@@ -96,10 +98,12 @@ def _clean_email(raw: str, *, exclude: User | None = None) -> str:
     return email
 
 
-def _clean_phone(raw: str, *, exclude: User | None = None) -> str:
+def _clean_phone(raw: str, *, exclude: User | None = None, check_taken: bool = True) -> str:
     if not raw.strip():
         return ""
     phone = normalise_phone(raw)
+    if not check_taken:
+        return phone
     taken = User.objects.filter(phone=phone)
     if exclude is not None:
         taken = taken.exclude(pk=exclude.pk)
@@ -172,8 +176,8 @@ def register_person(
             code="consent_required",
         )
     user = User(
-        email=_clean_email(email) or None,
-        phone=_clean_phone(phone) or None,
+        email=_clean_email(email, check_taken=False) or None,
+        phone=_clean_phone(phone, check_taken=False) or None,
         display_name=_clean_name(display_name),
         preferred_language=_clean_language(preferred_language),
         is_nomad=is_nomad,
@@ -181,6 +185,10 @@ def register_person(
     )
     ensure_one_identifier(user.email or "", user.phone or "")
     _check_password(password, user)
+    # Whether an identifier is taken is checked last, so that every other refusal is the same
+    # for a registered identifier and a new one (register_or_notify answers that case alike).
+    _clean_email(user.email or "")
+    _clean_phone(user.phone or "")
     user.set_password(password)
     user.privacy_notice_version = PRIVACY_NOTICE_VERSION
     user.privacy_consented_at = timezone.now()
@@ -192,6 +200,33 @@ def register_person(
         after={"is_nomad": is_nomad, "preferred_language": user.preferred_language},
     )
     return user
+
+
+def register_or_notify(**fields: Any) -> User | None:
+    """Registration that does not tell whether an identifier is registered: the new person,
+    or ``None`` when the e-mail address or mobile number belongs to someone already — then
+    the owner gets a notice (someone tried to register with your address; sign in or reset
+    your password) and the caller answers exactly as for a new registration. The password is
+    hashed either way so both take about as long; every other refusal comes before this
+    check and is the same for both."""
+    try:
+        return register_person(**fields)
+    except InvalidInput as exc:
+        if exc.code != "identifier_taken":
+            raise
+    from django.contrib.auth.hashers import make_password
+
+    make_password(str(fields.get("password", "")))  # the work a new account's hash takes
+    email = str(fields.get("email") or "").strip().lower()
+    phone = str(fields.get("phone") or "")
+    owners = set(User.objects.filter(email=email).values_list("pk", flat=True)) if email else set()
+    if phone.strip():
+        owners |= set(
+            User.objects.filter(phone=normalise_phone(phone)).values_list("pk", flat=True)
+        )
+    for owner in sorted(owners):
+        enqueue_after_commit(tasks.send_registration_notice, owner)
+    return None
 
 
 @transaction.atomic
@@ -261,65 +296,61 @@ def set_preferred_language(*, user: User, language: str) -> None:
             )
 
 
-def export_personal_data(*, principal: Principal, user: User) -> dict[str, Any]:
-    """Everything the platform holds about a person, for download (PIPL art. 45)."""
-    _require_self(principal, user, write=False)
-    from nomadcloud.core.crypto import decrypt_text
+PERSONAL_DATA_FORMAT = "nomadcloud.personal-data/2"
 
+
+def export_personal_data(
+    *, principal: Principal, user: User, password: str | None = None
+) -> dict[str, Any]:
+    """Everything the platform holds about a person, for download (PIPL art. 45): one
+    section per app that registered with ``core.privacy``. From a signed-in session as is;
+    through an API token only with write scope and the person's password (re-authentication),
+    so that a leaked read token does not hand out the passport number."""
+    _require_self(principal, user, write=False)
+    if principal.token is not None:
+        if not principal.can_write:
+            raise Forbidden(
+                _(
+                    "A read-only token cannot download your personal data; use a token with "
+                    "write scope and your password."
+                ),
+                code="scope",
+            )
+        if not password:
+            raise Forbidden(
+                _(
+                    "Downloading your personal data with a token needs your password: "
+                    "send it with POST /api/v1/me/export."
+                ),
+                code="reauthentication_required",
+            )
+    if password is not None:
+        _check_reauthentication(user, password)
+    audit.record(actor=user, action="accounts.person.export", obj=user, token=principal.token)
     return {
-        "format": "nomadcloud.personal-data/1",
+        "format": PERSONAL_DATA_FORMAT,
         "exported_at": timezone.now().isoformat(),
-        "person": {
-            "public_id": str(user.public_id),
-            "email": user.email,
-            "phone": user.phone,
-            "display_name": user.display_name,
-            "preferred_language": user.preferred_language,
-            "is_nomad": user.is_nomad,
-            "nationality": user.nationality.code if user.nationality else "",
-            "passport_number": decrypt_text(user.passport_number_encrypted),
-            "permit_kind": user.permit_kind,
-            "permit_valid_from": _iso(user.permit_valid_from),
-            "permit_valid_until": _iso(user.permit_valid_until),
-            "date_joined": user.date_joined.isoformat(),
-            "privacy_notice_version": user.privacy_notice_version,
-            "privacy_consented_at": (
-                user.privacy_consented_at.isoformat() if user.privacy_consented_at else None
-            ),
-            "last_login": user.last_login.isoformat() if user.last_login else None,
-        },
-        "memberships": [
-            {
-                "organisation": str(m.organisation),
-                "organisation_id": str(m.organisation.public_id),
-                "role": m.role,
-                "joined": m.created_at.isoformat(),
-            }
-            for m in Membership.objects.filter(user=user).select_related("organisation")
-        ],
-        "api_tokens": [
-            {
-                "name": t.name,
-                "scope": t.scope,
-                "created_at": t.created_at.isoformat(),
-                "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
-            }
-            for t in ApiToken.objects.filter(user=user)
-        ],
+        "sections": privacy.export_for(user),
     }
 
 
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
+def _check_reauthentication(user: User, password: str) -> None:
+    from nomadcloud.accounts import throttle
+
+    throttle.check_reauthentication(user)
+    if not user.check_password(password):
+        throttle.note_failed_reauthentication(user)
+        raise invalid_field("password", _("The password is not correct."), code="wrong_password")
 
 
 @transaction.atomic
 def erase_account(*, principal: Principal, user: User, password: str) -> None:
-    """Erase a person's personal data at their request. The row stays under a pseudonym so
-    that audit and ledger records keep their meaning; memberships and tokens end."""
+    """Erase a person's personal data at their request: every app that registered with
+    ``core.privacy`` removes or pseudonymises what it holds (tokens revoked, memberships
+    ended, profile blanked, texts removed, …), then the person's row is blanked. The row
+    stays under a pseudonym so that audit and ledger records keep their meaning."""
     _require_self(principal, user)
-    if not user.check_password(password):
-        raise invalid_field("password", _("The password is not correct."), code="wrong_password")
+    _check_reauthentication(user, password)
     sole_owner_of = [
         m.organisation
         for m in Membership.objects.filter(user=user, role=Role.OWNER).select_related(
@@ -335,21 +366,7 @@ def erase_account(*, principal: Principal, user: User, password: str) -> None:
             % {"names": ", ".join(str(o) for o in sole_owner_of)},
             code="sole_owner",
         )
-    now = timezone.now()
-    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
-    for membership in Membership.objects.filter(user=user):
-        audit.record(
-            actor=user,
-            action="accounts.membership.end_by_erasure",
-            obj=membership,
-            organisation=membership.organisation,
-            before={"role": membership.role},
-        )
-        membership.delete()
-    identifiers = [i for i in (user.email, user.phone) if i]
-    if user.email:
-        Invitation.objects.filter(email=user.email).update(email="erased@invalid")
-    _forget_sign_in_records(identifiers)
+    apps = privacy.erase_for(user)
     user.email = None
     user.phone = None
     user.display_name = ""
@@ -359,18 +376,10 @@ def erase_account(*, principal: Principal, user: User, password: str) -> None:
     user.permit_valid_from = None
     user.permit_valid_until = None
     user.is_active = False
-    user.erased_at = now
+    user.erased_at = timezone.now()
     user.set_unusable_password()
     user.save()
-    audit.record(actor=user, action="accounts.person.erase", obj=user)
-
-
-def _forget_sign_in_records(identifiers: list[str]) -> None:
-    """django-axes keeps the identifier typed at failed and successful sign-ins."""
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-
-    for model in (AccessAttempt, AccessLog, AccessFailureLog):
-        model.objects.filter(username__in=identifiers).delete()
+    audit.record(actor=user, action="accounts.person.erase", obj=user, after={"apps": apps})
 
 
 def _require_self(principal: Principal, user: User, *, write: bool = True) -> None:
@@ -886,3 +895,12 @@ def authenticate_token(raw: str) -> ApiToken | None:
         # Throttled so that a busy integration does not write on every request.
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
+
+
+@transaction.atomic
+def revoke_personal_tokens(user: User, *, reason: str) -> int:
+    """Revoke all of a person's usable API tokens (after a password reset; erasure does the
+    same through ``personal_data.erase``); the number revoked, each audited."""
+    from nomadcloud.accounts import personal_data
+
+    return personal_data.revoke_tokens(user, reason=reason)

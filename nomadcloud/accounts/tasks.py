@@ -33,3 +33,31 @@ def send_invitation_email(invitation_id: int, token: str) -> None:
             "accounts/email/invitation_subject.txt", {"invitation": invitation}
         ).strip()
     send_mail(subject, "\n\n----\n\n".join(parts), None, [invitation.email])
+
+
+@task()
+def send_registration_notice(user_id: int) -> None:
+    """Someone tried to register with this person's e-mail address or mobile number: tell
+    the owner (the registration itself answered as for a new account, so as not to reveal
+    that the identifier is registered). By e-mail when the person has an address."""
+    from nomadcloud.accounts.models import User
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.email:
+        return
+    with translation.override(user.preferred_language):
+        context = {
+            "user": user,
+            "login_url": settings.SITE_URL + reverse("accounts:login"),
+            "reset_url": settings.SITE_URL + reverse("accounts:password_reset"),
+        }
+        subject = render_to_string("accounts/email/registration_notice_subject.txt", context)
+        body = render_to_string("accounts/email/registration_notice.txt", context)
+    send_mail(subject.strip(), body, None, [user.email])
+
+
+@task()
+def send_rendered_email(subject: str, body: str, to: str) -> None:
+    """A message rendered in the request (the password-reset link), sent in the background so
+    that the request takes as long whether or not it found an account."""
+    send_mail(subject, body, None, [to])

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, redirect_to_login
 from django.core.paginator import Paginator
@@ -19,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from nomadcloud.accounts import access, queries, services
+from nomadcloud.accounts import access, queries, services, throttle
 from nomadcloud.accounts.access import Action
 from nomadcloud.accounts.forms import (
     AuditFilterForm,
@@ -29,8 +30,10 @@ from nomadcloud.accounts.forms import (
     InviteForm,
     OrganisationEditForm,
     OrganisationForm,
+    PasswordResetRequestForm,
     ProfileForm,
     RegisterForm,
+    ResetPasswordForm,
     RoleForm,
     SignInForm,
     TokenForm,
@@ -54,10 +57,25 @@ def _user(request: HttpRequest) -> User:
 # --- sign-in, registration ------------------------------------------------------------------
 
 
+def _throttled(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return render(request, "core/error.html", {"message": exc.message}, status=exc.status)
+
+
 class SignInView(LoginView):
     template_name = "accounts/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            throttle.check_sign_in(request)
+        except throttle.Throttled as exc:
+            return _throttled(request, exc)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        throttle.note_failed_sign_in(self.request)
+        return super().form_invalid(form)
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
@@ -93,6 +111,11 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:workspace")
+    if request.method == "POST":
+        try:
+            throttle.check_sign_up(request)
+        except throttle.Throttled as exc:
+            return _throttled(request, exc)
     form = RegisterForm(request.POST or None, initial={"preferred_language": request.LANGUAGE_CODE})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -207,7 +230,30 @@ def export_data(request: HttpRequest) -> HttpResponse:
         json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
     )
     response["Content-Disposition"] = 'attachment; filename="nomadcloud-personal-data.json"'
+    response["Cache-Control"] = "no-store"
     return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """The reset request: the same answer (a redirect to "sent") whether or not the address
+    belongs to an account, the mail sent in the background so the time taken is alike too;
+    throttled per client address."""
+
+    form_class = PasswordResetRequestForm
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            throttle.check_password_reset(request)
+        except throttle.Throttled as exc:
+            return _throttled(request, exc)
+        return super().post(request, *args, **kwargs)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Setting the new password revokes the person's API tokens (and, through the session
+    hash, signs out their other sessions)."""
+
+    form_class = ResetPasswordForm
 
 
 @login_required

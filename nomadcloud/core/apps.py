@@ -8,6 +8,14 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform core")
 
     def ready(self) -> None:
+        from nomadcloud.core import personal_data, privacy
+
+        privacy.register(
+            "core",
+            exporter=personal_data.export,
+            eraser=personal_data.erase,
+            holds=_("the audit trail of what you did, stored API answers"),
+        )
         from nomadcloud.core import checks  # noqa: F401  (registers the system checks)
         from nomadcloud.core.runtime import tune_garbage_collector
 

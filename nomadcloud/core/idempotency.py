@@ -7,7 +7,8 @@ under the unique constraint on (owner, key) and committed, so of concurrent requ
 same key exactly one runs the handler. The others wait up to ``WAIT_FOR_TWIN`` for it and
 replay its answer, or answer 409 ``idempotency_in_progress``. A handler that does not succeed
 (any non-2xx answer, or an exception) releases the claim, so a failed request can be retried
-(docs/decisions/0002-api-conventions.md §4)."""
+(docs/decisions/0002-api-conventions.md §4). An answer marked ``Cache-Control: no-store`` (the
+personal-data export) is never stored: the claim is released and a retry runs again."""
 
 from __future__ import annotations
 
@@ -172,7 +173,8 @@ class IdempotencyMiddleware:
         except BaseException:
             _release(claim)
             raise
-        if 200 <= response.status_code < 300 and not response.streaming:
+        storable = "no-store" not in response.get("Cache-Control", "")  # e.g. personal data
+        if 200 <= response.status_code < 300 and not response.streaming and storable:
             IdempotencyRecord.objects.filter(pk=claim.pk).update(
                 status_code=response.status_code,
                 response_body=response.content,

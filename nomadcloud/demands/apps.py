@@ -6,3 +6,14 @@ class DemandsConfig(AppConfig):
     name = "nomadcloud.demands"
     label = "demands"
     verbose_name = _("Enterprise demands")
+
+    def ready(self) -> None:
+        from nomadcloud.core import privacy
+        from nomadcloud.demands import personal_data
+
+        privacy.register(
+            "demands",
+            exporter=personal_data.export,
+            eraser=personal_data.erase,
+            holds=_("demands and status changes you made for an organisation"),
+        )

@@ -8,6 +8,15 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Matching")
 
     def ready(self) -> None:
+        from nomadcloud.core import privacy
+        from nomadcloud.matching import personal_data
+
+        privacy.register(
+            "matching",
+            exporter=personal_data.export,
+            eraser=personal_data.erase,
+            holds=_("match scores, invitations received"),
+        )
         from nomadcloud.demands.events import demand_changed
         from nomadcloud.matching import changes, checks, notices  # noqa: F401  (registration)
         from nomadcloud.talent.events import profile_changed

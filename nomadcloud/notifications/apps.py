@@ -8,4 +8,13 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
+        from nomadcloud.core import privacy
+        from nomadcloud.notifications import personal_data
+
+        privacy.register(
+            "notifications",
+            exporter=personal_data.export,
+            eraser=personal_data.erase,
+            holds=_("notifications and e-mail preferences"),
+        )
         from nomadcloud.notifications import notices  # noqa: F401  (registers the kinds)

@@ -8,4 +8,13 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Remote orders and conversions")
 
     def ready(self) -> None:
+        from nomadcloud.core import privacy
+        from nomadcloud.orders import personal_data
+
+        privacy.register(
+            "orders",
+            exporter=personal_data.export,
+            eraser=personal_data.erase,
+            holds=_("orders taken, applications, messages, deliverables, disputes, ratings"),
+        )
         from nomadcloud.orders import notices  # noqa: F401  (registers the kinds)

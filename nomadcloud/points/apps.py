@@ -8,6 +8,15 @@ class PointsConfig(AppConfig):
     verbose_name = _("Consumption points")
 
     def ready(self) -> None:
+        from nomadcloud.core import privacy
+        from nomadcloud.points import personal_data
+
+        privacy.register(
+            "points",
+            exporter=personal_data.export,
+            eraser=personal_data.erase,
+            holds=_("accounts, transfers, exchanges, payments, refunds, payment codes"),
+        )
         import nomadcloud.points.merchants.notices  # noqa: F401  (registers kinds)
         from nomadcloud.points.wallet import services as exchange
         from nomadcloud.proofs import events

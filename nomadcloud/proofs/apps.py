@@ -8,6 +8,15 @@ class ProofsConfig(AppConfig):
     verbose_name = _("Proofs of work")
 
     def ready(self) -> None:
+        from nomadcloud.core import privacy
+        from nomadcloud.proofs import personal_data
+
+        privacy.register(
+            "proofs",
+            exporter=personal_data.export,
+            eraser=personal_data.erase,
+            holds=_("proof-of-work credentials"),
+        )
         connect()
 
 

@@ -6,3 +6,14 @@ class TalentConfig(AppConfig):
     name = "nomadcloud.talent"
     label = "talent"
     verbose_name = _("Nomad profiles and certification")
+
+    def ready(self) -> None:
+        from nomadcloud.core import privacy
+        from nomadcloud.talent import personal_data
+
+        privacy.register(
+            "talent",
+            exporter=personal_data.export,
+            eraser=personal_data.erase,
+            holds=_("profile, languages, links, skills, projects, tools, certification"),
+        )

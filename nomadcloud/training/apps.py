@@ -8,4 +8,13 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Scenario training")
 
     def ready(self) -> None:
+        from nomadcloud.core import privacy
+        from nomadcloud.training import personal_data
+
+        privacy.register(
+            "training",
+            exporter=personal_data.export,
+            eraser=personal_data.erase,
+            holds=_("enrolments, submissions, assessments"),
+        )
         from nomadcloud.training import notices  # noqa: F401  (registers the kinds)

@@ -34,6 +34,14 @@ API_CASES = [
     ),
     Case("api export", "GET", lambda w: "/api/v1/me/export", AUTHENTICATED, api=True),
     Case(
+        "api export after re-authentication",
+        "POST",
+        lambda w: "/api/v1/me/export",
+        AUTHENTICATED,
+        lambda w: {"password": "correct-horse-battery-staple-42"},
+        api=True,
+    ),
+    Case(
         "api erase",
         "POST",
         lambda w: "/api/v1/me/erase",

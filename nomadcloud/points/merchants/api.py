@@ -15,6 +15,7 @@ from ninja import Query, Router, Status
 
 from nomadcloud.accounts.access import require_person, require_zone_operator
 from nomadcloud.accounts.principal import Principal
+from nomadcloud.core import idempotency
 from nomadcloud.core.api import ERROR_RESPONSES
 from nomadcloud.core.i18n import localized
 from nomadcloud.points import access
@@ -311,7 +312,11 @@ def refund_payment(
     merchant = access.merchant_for(principal, org_id, Action.CASHIER)
     payment = queries.payment_for(merchant, payment_id)
     refund = payments.refund_payment(
-        principal=principal, payment=payment, amount=payload.amount, reason=payload.reason
+        principal=principal,
+        payment=payment,
+        amount=payload.amount,
+        reason=payload.reason,
+        request_key=request.headers.get(idempotency.HEADER, ""),
     )
     return Status(201, _refund(refund, payment.asset))
 

@@ -40,6 +40,9 @@ class CashierForm(forms.Form):
 class RefundForm(forms.Form):
     amount = forms.CharField(label=gettext_lazy("Points to refund"), max_length=24)
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=payments.MAX_REASON)
+    # One key per rendering of the form: a double submission refunds once (the refund's own
+    # guard, payments.refund_payment).
+    request_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
 
 class RegisterForm(forms.Form):

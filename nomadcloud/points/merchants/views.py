@@ -204,7 +204,7 @@ def payment_detail(request: HttpRequest, org_id: uuid.UUID, payment_id: uuid.UUI
             ],
             "asset_label": programme.asset_label(payment.asset_id),
             "can_take": access.can_take_payments(principal, merchant),
-            "refund_form": RefundForm(),
+            "refund_form": RefundForm(initial={"request_key": uuid.uuid4().hex}),
         },
     )
 
@@ -255,7 +255,11 @@ def payment_refund(request: HttpRequest, org_id: uuid.UUID, payment_id: uuid.UUI
         raise _invalid(form)
     amount = merchants.parse_points(form.cleaned_data["amount"], payment.asset.scale)
     refund = payments.refund_payment(
-        principal=principal, payment=payment, amount=amount, reason=form.cleaned_data["reason"]
+        principal=principal,
+        payment=payment,
+        amount=amount,
+        reason=form.cleaned_data["reason"],
+        request_key=form.cleaned_data["request_key"],
     )
     messages.success(
         request,

@@ -257,6 +257,16 @@ class Refund(models.Model):
     statement = models.ForeignKey(
         Statement, models.PROTECT, null=True, blank=True, related_name="refund_rows"
     )
+    request_key = models.CharField(
+        _("request key"),
+        max_length=255,
+        blank=True,
+        default="",
+        help_text=_(
+            "The client's Idempotency-Key: one refund per key and payment, whoever sends it "
+            "and however late the retry comes."
+        ),
+    )
 
     class Meta:
         verbose_name = _("refund")
@@ -269,6 +279,11 @@ class Refund(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="points_refund_amount"),
+            models.UniqueConstraint(
+                fields=["payment", "request_key"],
+                condition=~Q(request_key=""),
+                name="points_refund_once_per_key",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -461,12 +461,23 @@ def cancel_payment(*, principal: Principal, payment: m.Payment) -> m.Payment:
 
 
 def refund_payment(
-    *, principal: Principal, payment: m.Payment, amount: object, reason: str
+    *,
+    principal: Principal,
+    payment: m.Payment,
+    amount: object,
+    reason: str,
+    request_key: str = "",
 ) -> m.Refund:
     """Give back ``amount`` of a confirmed payment (at most what is left of it). The ledger
     reverses the payment's post, so the person gets back the lots it took. If the payment
     was already settled, the points first come back from the settlement account (a linked
-    transfer): the refund is then deducted in the statement of the day it is made."""
+    transfer): the refund is then deducted in the statement of the day it is made.
+
+    ``request_key`` (the client's ``Idempotency-Key``) is the refund's own guard: one refund
+    per key and payment, checked under the payment's lock, so a retry refunds nothing more
+    even when core's key record does not catch it (another credential of the same merchant,
+    a retry after the record's TTL). The same key again answers the refund it made; with a
+    different amount or reason it is refused (``idempotency_key_reused``)."""
     user = require_person(principal)
     reason = (reason or "").strip()
     if not reason:
@@ -476,9 +487,20 @@ def refund_payment(
             "reason", _("At most %(n)s characters.") % {"n": MAX_REASON}, code="reason_too_long"
         )
     value = _amount(amount, payment.asset)
+    request_key = request_key[:255]
     with transaction.atomic():
         payment = _locked_payment(payment)
         now = timezone.now()  # under the merchant's lock, which settlement takes too
+        if request_key:
+            earlier = m.Refund.objects.filter(payment=payment, request_key=request_key).first()
+            if earlier is not None:
+                if (earlier.amount, earlier.reason) != (value, reason):
+                    raise InvalidInput(
+                        _("This Idempotency-Key was used for a different request."),
+                        code="idempotency_key_reused",
+                        fields={"Idempotency-Key": [_("Use a new key for a new refund.")]},
+                    )
+                return earlier
         if payment.status != Status.CONFIRMED:
             raise Conflict(
                 _("Only a confirmed payment can be refunded; cancel a payment that waits."),
@@ -535,6 +557,7 @@ def refund_payment(
             from_settlement=from_settlement,
             created_by=user,
             created_at=now,
+            request_key=request_key,
         )
         payment.refunded += value
         payment.save(update_fields=["refunded"])

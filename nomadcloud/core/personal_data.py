@@ -1,0 +1,27 @@
+"""What core holds about a person (core/privacy.py): the audit events of what they did, and
+the stored answers of their idempotent API requests.
+
+Erasure keeps the audit events (the trail stays, under the pseudonymous person; summaries
+hold changed values, never contacts — see accounts' erasure) and deletes the stored answers
+of requests made from their sessions (these can hold personal data; those made with a token
+expire with ``IDEMPOTENCY_KEY_TTL``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nomadcloud.core import privacy
+from nomadcloud.core.models import AuditEvent, IdempotencyRecord
+
+
+def export(user: Any) -> dict[str, Any]:
+    return {
+        "audit_events": privacy.dump(
+            AuditEvent.objects.filter(actor=user).order_by("created_at", "id"),
+            exclude=["actor", "api_token", "organisation"],
+        )
+    }
+
+
+def erase(user: Any) -> None:
+    IdempotencyRecord.objects.filter(owner=f"user:{user.pk}").delete()
