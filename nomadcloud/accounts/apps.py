@@ -8,6 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("People and organisations")
 
     def ready(self) -> None:
+        from nomadcloud.accounts import desk
+
+        desk.register()  # the workspace: organisation tools and checklist (accounts/workspace.py)
         from nomadcloud.accounts.auth import bearer_token_is_valid
         from nomadcloud.core import idempotency
 

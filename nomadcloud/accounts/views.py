@@ -38,6 +38,7 @@ from nomadcloud.accounts.forms import (
 from nomadcloud.accounts.models import Invitation, Membership, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.accounts.schemas import OrganisationChanges, OrganisationDraft, PersonChanges
+from nomadcloud.accounts.workspace import panels_for as desk_panels
 from nomadcloud.core.errors import DomainError, InvalidInput
 from nomadcloud.core.inputs import draft_from_form
 from nomadcloud.core.pages import apply_error, domain_errors, form_status
@@ -125,18 +126,11 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def workspace(request: HttpRequest) -> HttpResponse:
+    """One panel per role the person holds, each with its tools, figures, next steps and a
+    first-run checklist, contributed by the apps (accounts/workspace.py)."""
     user = _user(request)
-    memberships = list(queries.memberships_of(user))
-    context = {
-        "memberships": memberships,
-        "enterprise_memberships": [m for m in memberships if m.organisation.kind == "enterprise"],
-        "merchant_memberships": [m for m in memberships if m.organisation.kind == "merchant"],
-        "community_memberships": [m for m in memberships if m.organisation.kind == "community"],
-        "department_memberships": [m for m in memberships if m.organisation.kind == "department"],
-        "review_queue": list(queries.review_queue_for(user)[:10]),
-        "is_operator": access.is_zone_operator(user),
-    }
-    return render(request, "accounts/workspace.html", context)
+    panels = desk_panels(user, queries.memberships_of(user))
+    return render(request, "accounts/workspace.html", {"panels": panels})
 
 
 @login_required

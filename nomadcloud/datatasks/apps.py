@@ -8,4 +8,7 @@ class DatatasksConfig(AppConfig):
     verbose_name = _("Data-processing work")
 
     def ready(self) -> None:
+        from nomadcloud.datatasks import workspace
+
+        workspace.register()  # its tools on the role workspaces (accounts/workspace.py)
         from nomadcloud.datatasks import notices  # noqa: F401  (registers the kinds)

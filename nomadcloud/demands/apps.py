@@ -6,3 +6,8 @@ class DemandsConfig(AppConfig):
     name = "nomadcloud.demands"
     label = "demands"
     verbose_name = _("Enterprise demands")
+
+    def ready(self) -> None:
+        from nomadcloud.demands import workspace
+
+        workspace.register()  # its tools on the role workspaces (accounts/workspace.py)

@@ -8,6 +8,9 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Matching")
 
     def ready(self) -> None:
+        from nomadcloud.matching import workspace
+
+        workspace.register()  # its tools on the role workspaces (accounts/workspace.py)
         from nomadcloud.demands.events import demand_changed
         from nomadcloud.matching import changes, checks, notices  # noqa: F401  (registration)
         from nomadcloud.talent.events import profile_changed

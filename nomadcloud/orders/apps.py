@@ -8,4 +8,7 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Remote orders and conversions")
 
     def ready(self) -> None:
+        from nomadcloud.orders import workspace
+
+        workspace.register()  # its tools on the role workspaces (accounts/workspace.py)
         from nomadcloud.orders import notices  # noqa: F401  (registers the kinds)

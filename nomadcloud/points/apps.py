@@ -8,6 +8,9 @@ class PointsConfig(AppConfig):
     verbose_name = _("Consumption points")
 
     def ready(self) -> None:
+        from nomadcloud.points import workspace
+
+        workspace.register()  # its tools on the role workspaces (accounts/workspace.py)
         import nomadcloud.points.merchants.notices  # noqa: F401  (registers kinds)
         from nomadcloud.points.wallet import services as exchange
         from nomadcloud.proofs import events

@@ -8,6 +8,9 @@ class ProofsConfig(AppConfig):
     verbose_name = _("Proofs of work")
 
     def ready(self) -> None:
+        from nomadcloud.proofs import workspace
+
+        workspace.register()  # its tools on the role workspaces (accounts/workspace.py)
         connect()
 
 

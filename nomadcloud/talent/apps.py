@@ -6,3 +6,8 @@ class TalentConfig(AppConfig):
     name = "nomadcloud.talent"
     label = "talent"
     verbose_name = _("Nomad profiles and certification")
+
+    def ready(self) -> None:
+        from nomadcloud.talent import workspace
+
+        workspace.register()  # its tools on the role workspaces (accounts/workspace.py)

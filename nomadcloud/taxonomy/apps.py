@@ -6,3 +6,8 @@ class TaxonomyConfig(AppConfig):
     name = "nomadcloud.taxonomy"
     label = "taxonomy"
     verbose_name = _("Skills, tools and occupations")
+
+    def ready(self) -> None:
+        from nomadcloud.taxonomy import workspace
+
+        workspace.register()  # its tools on the role workspaces (accounts/workspace.py)

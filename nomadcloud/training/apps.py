@@ -8,4 +8,7 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Scenario training")
 
     def ready(self) -> None:
+        from nomadcloud.training import workspace
+
+        workspace.register()  # its tools on the role workspaces (accounts/workspace.py)
         from nomadcloud.training import notices  # noqa: F401  (registers the kinds)
