@@ -22,10 +22,7 @@ def nomad_wallet(seat: Seat) -> Tool:
         title=_("My points"),
         url=reverse("points:wallet"),
         figures=(figure(_("Zone points"), wallet.zone_points_of(seat.user), testid="points"),),
-        links=(
-            (_("Pay at a merchant"), reverse("points:pay")),
-            (_("Exchange work units"), reverse("points:exchange")),
-        ),
+        links=((_("Pay at a merchant"), reverse("points:pay")),),
     )
 
 
