@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from nomadcloud.accounts import access, queries, services
+from nomadcloud.accounts import access, intent, queries, services
 from nomadcloud.accounts.access import Action
 from nomadcloud.accounts.forms import (
     AuditFilterForm,
@@ -92,9 +92,13 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 
 def register(request: HttpRequest) -> HttpResponse:
+    wanted = intent.from_request(request)  # e.g. "register an enterprise" from the home page
     if request.user.is_authenticated:
-        return redirect("accounts:workspace")
-    form = RegisterForm(request.POST or None, initial={"preferred_language": request.LANGUAGE_CODE})
+        return redirect(wanted or "accounts:workspace")
+    initial: dict[str, object] = {"preferred_language": request.LANGUAGE_CODE}
+    if wanted:
+        initial["is_nomad"] = False  # someone registering an organisation is not asked to be one
+    form = RegisterForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -114,11 +118,18 @@ def register(request: HttpRequest) -> HttpResponse:
             from django.contrib.auth import login
 
             login(request, user, backend="nomadcloud.accounts.backends.EmailOrPhoneBackend")
+            # Kept in the (new) session for any step between sign-up and the intended page.
+            intent.keep(request, wanted)
             messages.success(request, _("Welcome to NomadCloud!"))
-            response = redirect("accounts:workspace")
+            response = redirect(intent.pop(request))
             response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
             return response
-    return render(request, "accounts/register.html", {"form": form}, status=form_status(form))
+    return render(
+        request,
+        "accounts/register.html",
+        {"form": form, "intent": wanted},
+        status=form_status(form),
+    )
 
 
 # --- workspace and settings -------------------------------------------------------------------
@@ -280,7 +291,8 @@ def organisations(request: HttpRequest) -> HttpResponse:
 @login_required
 @domain_errors
 def create_organisation(request: HttpRequest) -> HttpResponse:
-    form = OrganisationForm(request.POST or None)
+    kind = request.GET.get("kind", "")  # "register an enterprise" names the kind
+    form = OrganisationForm(request.POST or None, initial={"kind": kind} if kind else None)
     posted = request.method == "POST" and form.is_valid()
     draft = draft_from_form(form, OrganisationDraft) if posted else None
     if draft is not None:
