@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from nomadcloud.accounts import queries
 from nomadcloud.accounts.access import MANAGERS
@@ -23,6 +24,7 @@ from nomadcloud.accounts.workspace import (
     figure,
     tool,
 )
+from nomadcloud.core import showcase
 
 ORGANISATION_ROLES: tuple[Role, ...] = (
     "enterprise",
@@ -172,6 +174,9 @@ def contact_step(seat: Seat) -> Step | None:
 
 
 def register() -> None:
+    showcase.figure(
+        "nomads", gettext_lazy("digital nomads registered"), queries.nomads_registered, order=10
+    )
     for role in ORGANISATION_ROLES:
         tool(role, organisation_tool, order=90)
         checklist(role, contact_step, order=5)

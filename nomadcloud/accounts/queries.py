@@ -115,3 +115,8 @@ def review_queue_summary(user: User) -> tuple[int, datetime | None]:
     )
     row = queue.aggregate(n=Count("pk"), oldest=Min("waiting_since"))
     return int(row["n"] or 0), row["oldest"]
+
+
+def nomads_registered() -> int:
+    """People registered as digital nomads (erased accounts excepted), for the home page."""
+    return User.objects.filter(is_nomad=True, erased_at__isnull=True).count()

@@ -6,9 +6,12 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from nomadcloud.core import showcase
+
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    """The zone: where it is, what a nomad finds there, live figures (core/showcase.py)."""
+    return render(request, "core/home.html", {"figures": showcase.live()})
 
 
 @never_cache

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from nomadcloud.accounts import workspace
 from nomadcloud.accounts.workspace import Seat, Step, Tool, figure
+from nomadcloud.core import showcase
 from nomadcloud.demands import access, queries
 
 
@@ -65,6 +67,9 @@ def operator_export(seat: Seat) -> Tool:
 
 
 def register() -> None:
+    showcase.figure(
+        "open_demands", gettext_lazy("open demands"), queries.open_demand_count, order=20
+    )
     workspace.tool("enterprise", enterprise_demands, order=10)
     workspace.checklist("enterprise", first_demand_step, order=20)
     workspace.tool("nomad", open_demands, order=30)

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from nomadcloud.accounts import workspace
 from nomadcloud.accounts.workspace import Seat, Step, Tool, figure
+from nomadcloud.core import showcase
 from nomadcloud.proofs import queries
 
 
@@ -51,6 +53,9 @@ def operator_proofs(seat: Seat) -> Tool:
 
 
 def register() -> None:
+    showcase.figure(
+        "proofs", gettext_lazy("proofs of work issued"), queries.credentials_issued, order=30
+    )
     workspace.tool("nomad", nomad_proofs, order=70)
     workspace.checklist("nomad", first_proof_step, order=40)
     for role in ("enterprise", "community"):
