@@ -183,8 +183,12 @@ def zone(demo_zone: None, db: None, settings: Any) -> None:
 
 
 def client_of(email: str, language: str = "en") -> Client:
+    """A browser of the persona, in ``language`` (the person's saved language wins over the
+    browser's, so it is set too)."""
+    user = model("accounts.User").objects.get(email=email)
+    model("accounts.User").objects.filter(pk=user.pk).update(preferred_language=language)
     client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    client.force_login(model("accounts.User").objects.get(email=email))
+    client.force_login(user)
     return client
 
 
@@ -279,6 +283,7 @@ def test_a_new_nomad_gets_a_first_run_checklist(db: None) -> None:
         consent=True,
         is_nomad=True,
         nationality="NZ",
+        preferred_language="en",
     )
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
@@ -294,7 +299,7 @@ def test_a_new_nomad_gets_a_first_run_checklist(db: None) -> None:
 def test_a_new_enterprise_owner_is_asked_for_verification_and_a_first_demand(db: None) -> None:
     from tests.builders.world import make_org, make_person
 
-    owner = make_person("Olga", "olga@example.com")
+    owner = make_person("Olga", "olga@example.com", preferred_language="en")
     org = make_org(owner, "Olga Ltd")
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(owner)
