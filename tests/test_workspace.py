@@ -147,9 +147,11 @@ def walk(client: Client, start: str, hops: int = 2) -> dict[str, int]:
             if url in seen:
                 continue
             response = client.get(url, follow=True)
-            seen[url] = response.status_code
             final = response.redirect_chain[-1][0] if response.redirect_chain else url
-            seen.setdefault(final, response.status_code)
+            # Sent to the sign-in page: the persona may not see it (a link it should not get).
+            signed_out = urlsplit(final).path == reverse("accounts:login")
+            seen[url] = 401 if signed_out else response.status_code
+            seen.setdefault(final, seen[url])
             html = response.content.decode(errors="replace")
             is_html = "text/html" in response.get("Content-Type", "")
             if depth < hops and response.status_code == 200 and is_html:
