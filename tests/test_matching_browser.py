@@ -70,7 +70,7 @@ def test_enterprise_sees_explained_candidates_and_nomad_sees_recommended_work(
     page.get_by_test_id("logout").click()
     sign_in(page, "bob@example.com")
     page.goto("/accounts/workspace/")
-    expect(page.get_by_test_id("workspace-recommendations")).to_contain_text("Python 数据工程师")
+    expect(page.get_by_test_id("links-recommended")).to_contain_text("Python 数据工程师")
     page.get_by_test_id("link-recommended").click()
     expect(page.get_by_test_id("recommendation")).to_have_count(1)
     expect(page.get_by_test_id("recommendation").first.get_by_test_id("score")).not_to_be_empty()

@@ -107,6 +107,15 @@ PAGES: dict[str, Target] = {
     "matching:invitations": (NOMAD, "/matching/invitations/"),
     "proofs:mine": (NOMAD, "/proofs/mine/"),
     "points:merchant_registry": (OPERATOR, "/points/merchants/"),
+    # The workspace of every role: each app's tools add a bounded number of queries.
+    "accounts:workspace nomad": (NOMAD, "/accounts/workspace/"),
+    "accounts:workspace enterprise owner": (ENTERPRISE, "/accounts/workspace/"),
+    "accounts:workspace enterprise member": ("hr@demo.nomadcloud.cn", "/accounts/workspace/"),
+    "accounts:workspace cashier": (CASHIER, "/accounts/workspace/"),
+    "accounts:workspace community": ("community@demo.nomadcloud.cn", "/accounts/workspace/"),
+    "accounts:workspace reviewer": (REVIEWER, "/accounts/workspace/"),
+    "accounts:workspace operator": (OPERATOR, "/accounts/workspace/"),
+    "home": (NOMAD, "/"),
 }
 
 API: dict[str, Target] = {

@@ -17,6 +17,10 @@ class AccountsConfig(AppConfig):
             eraser=personal_data.erase,
             holds=_("your account, memberships, API tokens, invitations, sign-in records"),
         )
+
+        from nomadcloud.accounts import desk
+
+        desk.register()  # the workspace: organisation tools and checklist (accounts/workspace.py)
         from nomadcloud.accounts.auth import bearer_token_is_valid
         from nomadcloud.core import idempotency
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import datetime
+
+from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from nomadcloud.accounts.access import DECIDING_ROLES, is_zone_operator
 from nomadcloud.accounts.models import ApiToken, Invitation, Membership, Organisation, User
@@ -79,3 +82,41 @@ def audit_events(
     if organisation_public_id:
         events = events.filter(organisation__public_id=organisation_public_id)
     return events.order_by("-id")
+
+
+# ---- workspace figures (accounts/desk.py) ----------------------------------------------
+
+
+def organisation_summary(organisation: Organisation) -> dict[str, int]:
+    """Members and open invitations of an organisation, in one query."""
+    return Organisation.objects.filter(pk=organisation.pk).aggregate(
+        members=Count("memberships", distinct=True),
+        invitations=Count(
+            "invitations",
+            filter=Q(invitations__accepted_at__isnull=True, invitations__revoked_at__isnull=True),
+            distinct=True,
+        ),
+    )
+
+
+def review_queue_summary(user: User) -> tuple[int, datetime | None]:
+    """How many organisations wait for the user's decision, and since when the oldest has
+    waited (its latest verification request, or its registration when none is recorded)."""
+    requested = (
+        AuditEvent.objects.filter(
+            action="accounts.organisation.request_verification",
+            organisation=OuterRef("pk"),
+        )
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    queue = review_queue_for(user).annotate(
+        waiting_since=Coalesce(Subquery(requested), "created_at")
+    )
+    row = queue.aggregate(n=Count("pk"), oldest=Min("waiting_since"))
+    return int(row["n"] or 0), row["oldest"]
+
+
+def nomads_registered() -> int:
+    """People registered as digital nomads (erased accounts excepted), for the home page."""
+    return User.objects.filter(is_nomad=True, erased_at__isnull=True).count()

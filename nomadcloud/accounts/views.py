@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from nomadcloud.accounts import access, queries, services, throttle
+from nomadcloud.accounts import access, intent, queries, services, throttle
 from nomadcloud.accounts.access import Action
 from nomadcloud.accounts.forms import (
     AuditFilterForm,
@@ -41,6 +41,7 @@ from nomadcloud.accounts.forms import (
 from nomadcloud.accounts.models import Invitation, Membership, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.accounts.schemas import OrganisationChanges, OrganisationDraft, PersonChanges
+from nomadcloud.accounts.workspace import panels_for as desk_panels
 from nomadcloud.core.errors import DomainError, InvalidInput
 from nomadcloud.core.inputs import draft_from_form
 from nomadcloud.core.pages import apply_error, domain_errors, form_status
@@ -109,14 +110,18 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 
 def register(request: HttpRequest) -> HttpResponse:
+    wanted = intent.from_request(request)  # e.g. "register an enterprise" from the home page
     if request.user.is_authenticated:
-        return redirect("accounts:workspace")
+        return redirect(wanted or "accounts:workspace")
     if request.method == "POST":
         try:
             throttle.check_sign_up(request)
         except throttle.Throttled as exc:
             return _throttled(request, exc)
-    form = RegisterForm(request.POST or None, initial={"preferred_language": request.LANGUAGE_CODE})
+    initial: dict[str, object] = {"preferred_language": request.LANGUAGE_CODE}
+    if wanted:
+        initial["is_nomad"] = False  # someone registering an organisation is not asked to be one
+    form = RegisterForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -136,11 +141,18 @@ def register(request: HttpRequest) -> HttpResponse:
             from django.contrib.auth import login
 
             login(request, user, backend="nomadcloud.accounts.backends.EmailOrPhoneBackend")
+            # Kept in the (new) session for any step between sign-up and the intended page.
+            intent.keep(request, wanted)
             messages.success(request, _("Welcome to NomadCloud!"))
-            response = redirect("accounts:workspace")
+            response = redirect(intent.pop(request))
             response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
             return response
-    return render(request, "accounts/register.html", {"form": form}, status=form_status(form))
+    return render(
+        request,
+        "accounts/register.html",
+        {"form": form, "intent": wanted},
+        status=form_status(form),
+    )
 
 
 # --- workspace and settings -------------------------------------------------------------------
@@ -148,18 +160,11 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def workspace(request: HttpRequest) -> HttpResponse:
+    """One panel per role the person holds, each with its tools, figures, next steps and a
+    first-run checklist, contributed by the apps (accounts/workspace.py)."""
     user = _user(request)
-    memberships = list(queries.memberships_of(user))
-    context = {
-        "memberships": memberships,
-        "enterprise_memberships": [m for m in memberships if m.organisation.kind == "enterprise"],
-        "merchant_memberships": [m for m in memberships if m.organisation.kind == "merchant"],
-        "community_memberships": [m for m in memberships if m.organisation.kind == "community"],
-        "department_memberships": [m for m in memberships if m.organisation.kind == "department"],
-        "review_queue": list(queries.review_queue_for(user)[:10]),
-        "is_operator": access.is_zone_operator(user),
-    }
-    return render(request, "accounts/workspace.html", context)
+    panels = desk_panels(user, queries.memberships_of(user))
+    return render(request, "accounts/workspace.html", {"panels": panels})
 
 
 @login_required
@@ -332,7 +337,8 @@ def organisations(request: HttpRequest) -> HttpResponse:
 @login_required
 @domain_errors
 def create_organisation(request: HttpRequest) -> HttpResponse:
-    form = OrganisationForm(request.POST or None)
+    kind = request.GET.get("kind", "")  # "register an enterprise" names the kind
+    form = OrganisationForm(request.POST or None, initial={"kind": kind} if kind else None)
     posted = request.method == "POST" and form.is_valid()
     draft = draft_from_form(form, OrganisationDraft) if posted else None
     if draft is not None:

@@ -17,4 +17,8 @@ class DatatasksConfig(AppConfig):
             eraser=personal_data.erase,
             holds=_("batches joined, labelled items and answers, accepted work"),
         )
+
+        from nomadcloud.datatasks import workspace
+
+        workspace.register()  # its tools on the role workspaces (accounts/workspace.py)
         from nomadcloud.datatasks import notices  # noqa: F401  (registers the kinds)

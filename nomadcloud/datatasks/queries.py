@@ -196,3 +196,26 @@ def blocked_message(state: BatchWorker) -> str:
         "n": int(reason.get("gold_answers", 0)),
         "threshold": int(reason.get("threshold", 0)),
     }
+
+
+# ---- workspace figures (datatasks/workspace.py) -------------------------------------------
+
+
+def worker_counts(user: User) -> dict[str, int]:
+    """Batches the person works on (qualifying or qualified) and open batches they could
+    join (two queries)."""
+    working = BatchWorker.objects.filter(
+        worker=user,
+        status__in=(BatchWorker.Status.QUALIFYING, BatchWorker.Status.QUALIFIED),
+        batch__status=Batch.Status.OPEN,
+    ).count()
+    return {"working": working, "open": open_batches_for(user).count()}
+
+
+def batch_counts_of(organisation: Organisation) -> dict[str, int]:
+    """The organisation's open batches and closed ones awaiting acceptance (one query)."""
+    row = Batch.objects.filter(organisation=organisation).aggregate(
+        open=Count("pk", filter=Q(status=Batch.Status.OPEN)),
+        closed=Count("pk", filter=Q(status=Batch.Status.CLOSED)),
+    )
+    return {key: int(value or 0) for key, value in row.items()}

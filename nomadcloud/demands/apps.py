@@ -17,3 +17,7 @@ class DemandsConfig(AppConfig):
             eraser=personal_data.erase,
             holds=_("demands and status changes you made for an organisation"),
         )
+
+        from nomadcloud.demands import workspace
+
+        workspace.register()  # its tools on the role workspaces (accounts/workspace.py)

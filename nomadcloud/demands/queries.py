@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from nomadcloud.accounts.access import is_zone_operator
 from nomadcloud.accounts.models import Organisation
@@ -95,3 +95,21 @@ def feeds_of(organisation: Organisation) -> QuerySet[Feed]:
 
 def syncs_of(feed: Feed) -> QuerySet[FeedSync]:
     return FeedSync.objects.filter(feed=feed).order_by("-id")
+
+
+# ---- workspace and home figures ----------------------------------------------------------
+
+
+def demand_counts_of(organisation: Organisation) -> dict[str, int]:
+    """The organisation's demands by state (published, drafts, all), in one query."""
+    row = Demand.objects.filter(organisation=organisation).aggregate(
+        published=Count("pk", filter=Q(status=Demand.Status.PUBLISHED)),
+        drafts=Count("pk", filter=Q(status=Demand.Status.DRAFT)),
+        total=Count("pk"),
+    )
+    return {key: int(value or 0) for key, value in row.items()}
+
+
+def open_demand_count() -> int:
+    """Published demands, for the home page and the nomad's workspace."""
+    return Demand.objects.filter(status=Demand.Status.PUBLISHED).count()

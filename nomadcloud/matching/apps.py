@@ -17,6 +17,10 @@ class MatchingConfig(AppConfig):
             eraser=personal_data.erase,
             holds=_("match scores, invitations received"),
         )
+
+        from nomadcloud.matching import workspace
+
+        workspace.register()  # its tools on the role workspaces (accounts/workspace.py)
         from nomadcloud.demands.events import demand_changed
         from nomadcloud.matching import changes, checks, notices  # noqa: F401  (registration)
         from nomadcloud.talent.events import profile_changed

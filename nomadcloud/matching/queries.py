@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
+from nomadcloud.accounts.models import User
 from nomadcloud.core.errors import InvalidInput
 from nomadcloud.demands.models import Demand
 from nomadcloud.matching.models import Invitation, Match
@@ -75,3 +76,17 @@ def invitations_for(profile: Profile | None) -> QuerySet[Invitation]:
     if profile is None:
         return Invitation.objects.none()
     return Invitation.objects.filter(profile=profile).select_related("demand__organisation")
+
+
+# ---- workspace figures (matching/workspace.py) --------------------------------------------
+
+
+def nomad_summary(user: User, *, top: int = 3) -> tuple[list[Match], int]:
+    """The person's best ``top`` recommendations and how many invitations wait for their
+    answer (three queries: the profile, the recommendations, the count)."""
+    profile = Profile.objects.filter(user=user).first()
+    if profile is None:
+        return [], 0
+    best = list(recommendations(profile, RecommendationFilters())[:top])
+    waiting = Invitation.objects.filter(profile=profile, status=Invitation.Status.SENT).count()
+    return best, waiting

@@ -17,4 +17,8 @@ class OrdersConfig(AppConfig):
             eraser=personal_data.erase,
             holds=_("orders taken, applications, messages, deliverables, disputes, ratings"),
         )
+
+        from nomadcloud.orders import workspace
+
+        workspace.register()  # its tools on the role workspaces (accounts/workspace.py)
         from nomadcloud.orders import notices  # noqa: F401  (registers the kinds)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
 from nomadcloud.accounts.access import is_zone_operator
 from nomadcloud.accounts.models import Organisation, User
@@ -83,3 +84,45 @@ def enterprises_of(user: User, *, roles: Collection[str] | None = None) -> Query
     if roles is not None:
         member &= Q(memberships__role__in=roles)
     return Organisation.objects.filter(member, kind=Organisation.Kind.ENTERPRISE).distinct()
+
+
+# ---- workspace figures (orders/workspace.py) ----------------------------------------------
+
+ACTIVE = (Order.Status.ASSIGNED, Order.Status.IN_PROGRESS)
+
+
+def nomad_order_counts(user: User) -> dict[str, int]:
+    """The nomad's open applications, orders to work on and orders delivered and awaiting
+    the enterprise's acceptance (two queries)."""
+    orders = Order.objects.filter(nomad=user).aggregate(
+        active=Count("pk", filter=Q(status__in=ACTIVE)),
+        delivered=Count("pk", filter=Q(status=Order.Status.DELIVERED)),
+    )
+    applications = OrderApplication.objects.filter(
+        applicant=user, status=OrderApplication.Status.PENDING
+    ).count()
+    return {
+        "applications": applications,
+        "active": int(orders["active"] or 0),
+        "delivered": int(orders["delivered"] or 0),
+    }
+
+
+def enterprise_order_counts(organisation: Organisation) -> dict[str, int]:
+    """The organisation's orders awaiting acceptance, with applications to decide, and in
+    progress (one query)."""
+    row = Order.objects.filter(organisation=organisation).aggregate(
+        delivered=Count("pk", filter=Q(status=Order.Status.DELIVERED), distinct=True),
+        applied=Count("pk", filter=Q(status=Order.Status.APPLIED), distinct=True),
+        active=Count("pk", filter=Q(status__in=ACTIVE), distinct=True),
+        disputed=Count("pk", filter=Q(status=Order.Status.DISPUTED), distinct=True),
+    )
+    return {key: int(value or 0) for key, value in row.items()}
+
+
+def dispute_queue_summary() -> tuple[int, datetime | None]:
+    """Open disputes and when the oldest was opened (one query)."""
+    row = Dispute.objects.filter(decided_at__isnull=True).aggregate(
+        n=Count("pk"), oldest=Min("opened_at")
+    )
+    return int(row["n"] or 0), row["oldest"]

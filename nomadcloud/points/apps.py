@@ -17,6 +17,10 @@ class PointsConfig(AppConfig):
             eraser=personal_data.erase,
             holds=_("accounts, transfers, exchanges, payments, refunds, payment codes"),
         )
+
+        from nomadcloud.points import workspace
+
+        workspace.register()  # its tools on the role workspaces (accounts/workspace.py)
         import nomadcloud.points.merchants.notices  # noqa: F401  (registers kinds)
         from nomadcloud.points.wallet import services as exchange
         from nomadcloud.proofs import events

@@ -17,6 +17,10 @@ class ProofsConfig(AppConfig):
             eraser=personal_data.erase,
             holds=_("proof-of-work credentials"),
         )
+
+        from nomadcloud.proofs import workspace
+
+        workspace.register()  # its tools on the role workspaces (accounts/workspace.py)
         connect()
 
 

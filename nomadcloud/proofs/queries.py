@@ -27,3 +27,15 @@ def credentials_of(user: User) -> list[Credential]:
         .select_related("log_entry")
         .order_by("-issued_at", "-id")[:1000]
     )
+
+
+# ---- workspace and home figures -----------------------------------------------------------
+
+
+def credential_count_of(user: User) -> int:
+    return Credential.objects.filter(user=user).count()
+
+
+def credentials_issued() -> int:
+    """Every credential the zone has issued (revoked ones included), for the home page."""
+    return Credential.objects.count()

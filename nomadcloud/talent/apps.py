@@ -17,3 +17,7 @@ class TalentConfig(AppConfig):
             eraser=personal_data.erase,
             holds=_("profile, languages, links, skills, projects, tools, certification"),
         )
+
+        from nomadcloud.talent import workspace
+
+        workspace.register()  # its tools on the role workspaces (accounts/workspace.py)

@@ -12,3 +12,7 @@ class TaxonomyConfig(AppConfig):
         from nomadcloud.taxonomy import lookup
 
         display.register(lookup.readable_code)
+
+        from nomadcloud.taxonomy import workspace
+
+        workspace.register()  # its tools on the role workspaces (accounts/workspace.py)

@@ -17,4 +17,8 @@ class TrainingConfig(AppConfig):
             eraser=personal_data.erase,
             holds=_("enrolments, submissions, assessments"),
         )
+
+        from nomadcloud.training import workspace
+
+        workspace.register()  # its tools on the role workspaces (accounts/workspace.py)
         from nomadcloud.training import notices  # noqa: F401  (registers the kinds)

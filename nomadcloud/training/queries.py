@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from nomadcloud.accounts.access import is_zone_operator
 from nomadcloud.accounts.models import Organisation, User
@@ -58,3 +58,22 @@ def enrolment_visible(principal: Principal, scenario: Scenario) -> Enrolment | N
     if user is None or principal.key_organisation is not None:
         return None
     return Enrolment.objects.filter(scenario=scenario, nomad=user).first()
+
+
+# ---- workspace figures (training/workspace.py) --------------------------------------------
+
+
+def nomad_training_counts(user: User) -> dict[str, int]:
+    """The person's trainings in progress and passed (one query)."""
+    row = Enrolment.objects.filter(nomad=user).aggregate(
+        enrolled=Count("pk", filter=Q(status=Enrolment.Status.ENROLLED)),
+        passed=Count("pk", filter=Q(status=Enrolment.Status.PASSED)),
+    )
+    return {key: int(value or 0) for key, value in row.items()}
+
+
+def submissions_to_assess(organisation: Organisation) -> int:
+    """Submissions to the organisation's scenarios awaiting assessment."""
+    return Enrolment.objects.filter(
+        scenario__organisation=organisation, status=Enrolment.Status.SUBMITTED
+    ).count()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -146,3 +146,27 @@ def pending_of(merchant: m.Merchant) -> dict[str, Any]:
         merchant=merchant, status=m.Payment.Status.CONFIRMED, statement__isnull=True
     ).aggregate(amount=Sum("amount"), refunded=Sum("refunded"))
     return {"amount": (totals["amount"] or 0) - (totals["refunded"] or 0)}
+
+
+# ---- workspace figures (points/workspace.py) ---------------------------------------------
+
+
+def merchant_of(organisation: Organisation) -> m.Merchant | None:
+    return (
+        m.Merchant.objects.select_related("organisation", "scenario__asset")
+        .filter(organisation=organisation)
+        .first()
+    )
+
+
+def takings_on(merchant: m.Merchant, day: date) -> tuple[int, int]:
+    """Payments confirmed at the merchant on a zone day and their amount less refunds
+    (one query)."""
+    start, end = day_bounds(day)
+    row = m.Payment.objects.filter(
+        merchant=merchant,
+        status=Status.CONFIRMED,
+        created_at__gte=start,
+        created_at__lt=end,
+    ).aggregate(n=Count("pk"), amount=Sum("amount"), refunded=Sum("refunded"))
+    return int(row["n"] or 0), int(row["amount"] or 0) - int(row["refunded"] or 0)

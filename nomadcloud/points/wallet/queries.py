@@ -424,3 +424,15 @@ def statement_csv(user: User, year: int, month: int) -> str:
             ]
         )
     return out.getvalue()
+
+
+def zone_points_of(user: User) -> str:
+    """The person's zone points balance, formatted (one query)."""
+    account = (
+        m.Account.objects.filter(holder=book.person_holder(user), asset_id=book.ZONE_POINTS)
+        .select_related("asset")
+        .first()
+    )
+    if account is None:
+        return "0"
+    return _fmt(account.credits_posted - account.debits_posted, account.asset)
