@@ -71,16 +71,16 @@ def test_the_audit_log_reads_as_text_in_both_languages(world: World) -> None:
 def test_language_codes_and_concept_codes_read_as_names(db: None) -> None:
     from django.utils import translation
 
-    from nomadcloud.core.templatetags.nc import _audit_value, language_name
+    from nomadcloud.core.templatetags.nc import _audit_value, language_label
     from nomadcloud.taxonomy.models import Concept
 
     Concept.objects.create(code="nc.test-skill", kind="skill", label_zh="测试技能", label_en="Test")
     with translation.override("zh-hans"):
-        assert (language_name("en"), language_name("zh")) == ("英语", "中文")
+        assert (language_label("en"), language_label("zh")) == ("英语", "中文")
         assert _audit_value("nc.test-skill", None) == "测试技能"
     with translation.override("en"):
-        assert (language_name("en"), language_name("ja")) == ("English", "Japanese")
+        assert (language_label("en"), language_label("ja")) == ("English", "Japanese")
         assert _audit_value("nc.test-skill", None) == "Test"
         # Not a concept: shown as recorded.
         assert _audit_value("nc.unknown-thing", None) == "nc.unknown-thing"
-        assert language_name("xx-unknown") == "xx-unknown"
+        assert language_label("xx-unknown") == "xx-unknown"

@@ -38,8 +38,8 @@ def cny_headline(amount: Decimal | int | None) -> str:
 
 
 @register.filter
-def language_name(code: str) -> str:
-    """``{{ "en"|language_name }}``: 英语 on Chinese pages, English on English ones (CLDR names
+def language_label(code: str) -> str:
+    """``{{ "en"|language_label }}``: 英语 on Chinese pages, English on English ones (CLDR names
     through Babel); an unknown code is shown as it is."""
     ui = "zh_Hans" if (get_language() or "").lower().startswith("zh") else "en"
     try:
