@@ -120,7 +120,7 @@ def test_the_scheduler_enqueues_one_job_per_due_feed_and_each_ends_on_its_own(
 
     started = time.monotonic()
     call_command("sync_feeds", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert time.monotonic() - started < 0.9  # no feed was fetched here
+    assert time.monotonic() - started < 3  # no feed was fetched here (the drip takes 2 min)
     assert sorted(enqueued) == sorted([slow.pk, deep.pk, good.pk])
     assert loopback.requests == []
     call_command("sync_feeds", stdout=open("/dev/null", "w"))  # noqa: SIM115
@@ -132,7 +132,7 @@ def test_the_scheduler_enqueues_one_job_per_due_feed_and_each_ends_on_its_own(
     for feed_id in enqueued:
         began = time.monotonic()
         reports[feed_id] = job.call(feed_id)
-        assert time.monotonic() - began < 2.5
+        assert time.monotonic() - began < 6  # the deadline is 1 s; the drip would take 2 min
 
     assert reports[slow.pk]["status"] == "failed"
     assert reports[slow.pk]["error"] == "数据源在 1 秒内未响应。"
