@@ -361,6 +361,9 @@ TALENT_EVIDENCE_MAX_BYTES = env_int("TALENT_EVIDENCE_MAX_BYTES", 5 * 1_048_576, 
 # --- Demands: connectors ------------------------------------------------------------------------
 # Outbound feed fetches refuse private, loopback, link-local and reserved addresses unless
 # allowed here (whole ranges by CIDR, or everything for development and tests).
+# Offline credential verification (`nomadcloud proofs verify`): a folder of DID documents
+# (*.json) and pinned key files (*.keys) whose keys are trusted issuers' keys (docs/proofs.md).
+PROOFS_TRUST_STORE = env_str("PROOFS_TRUST_STORE", "")
 FEED_ALLOW_PRIVATE_ADDRESSES = env_bool("FEED_ALLOW_PRIVATE_ADDRESSES", False)
 FEED_ALLOWED_NETWORKS = env_list("FEED_ALLOWED_NETWORKS")
 FEED_TIMEOUT_SECONDS = env_int("FEED_TIMEOUT_SECONDS", 10, minimum=1)

@@ -46,7 +46,7 @@ CASES = [
         {"pay_per_item": "0.355"},
         {"pay_per_item": "0.355"},
         "pay_per_item",
-        "This value is not valid.",
+        "At most 2 decimal places.",
         id="three decimals",
     ),
     pytest.param(

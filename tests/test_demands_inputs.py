@@ -51,7 +51,7 @@ CASES = [
         {"budget_min": "1.234"},
         {"budget_min": "1.234"},
         "budget_min",
-        "This value is not valid.",
+        "At most 2 decimal places.",
         id="three decimals",
     ),
     pytest.param(

@@ -26,6 +26,7 @@ from nomadcloud.proofs import services
 from nomadcloud.proofs.models import Credential
 from tests.browser_fixtures import CHROMIUM, CHROMIUM_ARGS, sign_in
 from tests.builders.datatasks import answer_all, joined, labelling_skill, open_batch
+from tests.builders.proofs import trust_the_zone
 from tests.conftest import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -145,6 +146,7 @@ def test_accepted_work_to_a_verified_then_revoked_credential(
     # with the offline command, on a copy
     copy = tmp_path / "copy.json"
     shutil.copy(downloaded, copy)
+    trust_the_zone(settings, tmp_path)  # the operator ships the zone's DID document
     result = offline(str(copy))
     assert result["valid"] is True and checks(result)["log"] == "ok"
 

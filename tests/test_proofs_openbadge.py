@@ -19,7 +19,7 @@ from nomadcloud.proofs import badges, services
 from nomadcloud.proofs.core import dataintegrity
 from nomadcloud.proofs.models import Credential
 from nomadcloud.proofs.services import identity
-from tests.builders.proofs import claims
+from tests.builders.proofs import claims, trust_the_zone
 from tests.conftest import World, client_for
 from tests.helpers import assert_error
 
@@ -132,14 +132,22 @@ def _write(tmp: Path, name: str, value: Any) -> str:
 
 
 def test_the_badge_verifies_offline_with_the_credentials_bundle(
-    credential: Credential, tmp_path: Path
+    credential: Credential, tmp_path: Path, settings: Any
 ) -> None:
+    trust_the_zone(settings, tmp_path)
     badge = _write(tmp_path, "badge.json", services.openbadge(credential))
     source = _write(tmp_path, "bundle.json", services.bundle(credential))
     result = _offline(badge, "--source", source)
     assert result["valid"] is True and result["shape"] == "openbadge"
     checks = {c["name"]: c["code"] for c in result["checks"]}
-    assert checks == {"format": "ok", "signature": "ok", "status": "unchecked", "log": "ok"}
+    assert checks == {
+        "format": "ok",
+        "issuer_key": "ok",
+        "signature": "ok",
+        "status": "unchecked",
+        "log": "ok",
+        "data_model": "ok",
+    }
     # without the source the log cannot be checked
     alone = _offline(badge)
     assert alone["valid"] is False

@@ -101,7 +101,7 @@ def test_a_verification_link_shows_the_full_result(world: World) -> None:
     page = client.get(f"/proofs/verify/?credential={credential.public_id}")
     text = page.content.decode()
     assert page.status_code == 200 and 'data-valid="true"' in text
-    assert text.count('data-testid="check"') == 5 and "Image labelling" in text
+    assert text.count('data-testid="check"') == 6 and "Image labelling" in text
     services.revoke(principal=Principal.for_user(world.oscar), credential=credential, reason="x1")
     page = client.get(f"/proofs/verify/?credential={credential.public_id}")
     assert 'data-valid="false"' in page.content.decode() and "x1" in page.content.decode()

@@ -19,7 +19,7 @@ from django.test import Client
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.proofs import services, statuslist
 from nomadcloud.proofs.models import Credential
-from tests.builders.proofs import claims
+from tests.builders.proofs import claims, trust_the_zone
 from tests.conftest import World
 
 
@@ -119,10 +119,11 @@ def _codes(result: dict[str, Any]) -> dict[str, str]:
 
 
 def test_offline_revocation_with_a_downloaded_status_list(
-    world: World, small_lists: None, tmp_path: Path, client: Client
+    world: World, small_lists: None, tmp_path: Path, client: Client, settings: Any
 ) -> None:
     issued = services.issue_credentials(world.rita, [claims(f"o{i}") for i in range(18)])
     services.publish_checkpoint()
+    trust_the_zone(settings, tmp_path)
     target = issued[16]  # list 2, index 0
     bundle = _write(tmp_path, "bundle.json", services.bundle(target))
     list2_before = _write(tmp_path, "list2-before.json", client.get("/proofs/status/2").json())
@@ -133,7 +134,8 @@ def test_offline_revocation_with_a_downloaded_status_list(
     result = _offline(bundle, "--status-list", _write(tmp_path, "list2.json", list2))
     assert result["valid"] is False and _codes(result)["status"] == "revoked"
     assert result["revoked_reason"] == "work was copied"
-    assert "work was copied" in result["checks"][2]["message"]
+    status = next(c for c in result["checks"] if c["name"] == "status")
+    assert "work was copied" in status["message"] and status["performed"] is True
     # the wrong list, a changed list, an unreadable file
     list1 = _write(tmp_path, "list1.json", client.get("/proofs/status/1").json())
     assert _codes(_offline(bundle, "--status-list", list1))["status"] == "status_list_other"
@@ -161,7 +163,7 @@ def test_offline_revocation_with_a_downloaded_status_list(
 
 
 def test_offline_after_a_key_rotation_and_with_a_saved_did_document(
-    world: World, tmp_path: Path, client: Client
+    world: World, tmp_path: Path, client: Client, settings: Any
 ) -> None:
     (old,) = services.issue_credentials(world.rita, [claims("before")])
     services.rotate_key()
@@ -170,7 +172,12 @@ def test_offline_after_a_key_rotation_and_with_a_saved_did_document(
     bundle = services.bundle(old)
     assert bundle["log"]["checkpointKey"] != old.document["proof"]["verificationMethod"]
     path = _write(tmp_path, "old.json", bundle)
+    unverified = _offline(path)  # no trusted source for the key: not valid, says why
+    assert unverified["valid"] is False
+    assert _codes(unverified)["issuer_key"] == "key_unverified"
+    trust_the_zone(settings, tmp_path)
     assert _offline(path)["valid"] is True
+    settings.PROOFS_TRUST_STORE = ""
     did = _write(tmp_path, "did.json", client.get("/.well-known/did.json").json())
     result = _offline(path, "--did", did)
     assert result["valid"] is True and _codes(result)["issuer_key"] == "ok"

@@ -20,7 +20,7 @@ from nomadcloud.core.models import AuditEvent
 from nomadcloud.proofs import services
 from nomadcloud.proofs.core import dataintegrity, ed25519, merkle, note
 from nomadcloud.proofs.models import Credential, LogEntry, LogNode
-from tests.builders.proofs import claims
+from tests.builders.proofs import claims, trust_the_zone
 from tests.conftest import World, client_for
 from tests.helpers import assert_error
 
@@ -121,6 +121,7 @@ def test_verify_online(world: World) -> None:
         "signature": "ok",
         "status": "ok",
         "log": "ok",
+        "data_model": "ok",
     }
 
 
@@ -256,9 +257,12 @@ def _offline(*args: str) -> dict[str, Any]:
     return result
 
 
-def test_offline_command(world: World, tmp_path: Path, django_assert_num_queries: Any) -> None:
+def test_offline_command(
+    world: World, tmp_path: Path, django_assert_num_queries: Any, settings: Any
+) -> None:
     creds = issue(world, 5)
     services.publish_checkpoint()
+    trust_the_zone(settings, tmp_path)
     bundle = services.bundle(creds[3])
     path = _write(tmp_path, "c.json", bundle)
     with django_assert_num_queries(0):  # no database

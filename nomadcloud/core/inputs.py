@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import types
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 import annotated_types
 from django import forms
-from pydantic import ConfigDict, ValidationError
+from django.core.exceptions import ValidationError as FormValidationError
+from pydantic import BeforeValidator, ConfigDict, ValidationError, WithJsonSchema
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from nomadcloud.core.api import LOCALIZED_ERROR, field_name, message_for
 from nomadcloud.core.errors import InvalidInput
+from nomadcloud.core.numbers import NumberRefused, parse_decimal
 from nomadcloud.core.schemas import Input
 
 D = TypeVar("D", bound="Draft")
@@ -125,3 +128,82 @@ def _limits_of(field: FieldInfo) -> Iterator[Any]:
             pending.extend(item.metadata)
         else:
             yield item
+
+
+# --- exact decimals (core/numbers.py rules) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class StrictDecimal(annotated_types.GroupedMetadata):
+    """pydantic metadata of an exact decimal input: ``Annotated[Decimal, StrictDecimal(…)]``
+    refuses with a localized message per the rules above (the envelope names the field), and
+    documents the accepted form in the OpenAPI schema (a plain decimal string, or an
+    integer)."""
+
+    max_digits: int
+    decimal_places: int
+    ge: Decimal | int | None = None
+    gt: Decimal | int | None = None
+    le: Decimal | int | None = None
+    description: str | None = None
+
+    def parse(self, value: object) -> Decimal:
+        return parse_decimal(
+            value,
+            max_digits=self.max_digits,
+            decimal_places=self.decimal_places,
+            ge=self.ge,
+            gt=self.gt,
+            le=self.le,
+        )
+
+    def __iter__(self) -> Iterator[Any]:
+        def strict(value: Any) -> Any:
+            if value is None:
+                return value
+            try:
+                return self.parse(value)
+            except NumberRefused as exc:
+                raise refuse(exc.message) from None
+
+        places = f"(\\.[0-9]{{1,{self.decimal_places}}})?" if self.decimal_places else ""
+        sign = "-?" if self.ge is None and self.gt is None else ""
+        whole = max(self.max_digits - self.decimal_places, 1)
+        schema: dict[str, Any] = {
+            "anyOf": [
+                {"type": "string", "pattern": f"^{sign}[0-9]{{1,{whole}}}{places}$"},
+                {"type": "integer"},
+            ]
+        }
+        if self.description:
+            schema["description"] = self.description
+        yield BeforeValidator(strict)
+        yield WithJsonSchema(schema)
+
+
+class StrictDecimalField(forms.DecimalField):
+    """``forms.DecimalField`` under the same rules (Django's own reads ``1e2`` as 100 and
+    ``١٢`` as 12). ``max_digits``/``decimal_places`` default to a CNY amount's."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 15)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_decimal(
+                value,
+                max_digits=self.max_digits or 28,
+                decimal_places=self.decimal_places if self.decimal_places is not None else 6,
+                ge=_static(self.min_value),
+                le=_static(self.max_value),
+            )
+        except NumberRefused as exc:
+            raise FormValidationError(exc.message, code="invalid") from None
+
+
+def _static(bound: object) -> Decimal | int | None:
+    return bound if isinstance(bound, Decimal | int) else None

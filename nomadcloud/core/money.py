@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db import models
+
+from nomadcloud.core.numbers import parse_decimal
 
 CENT = Decimal("0.01")
 
@@ -19,16 +21,10 @@ class MoneyField(models.DecimalField):  # type: ignore[type-arg]
 
 
 def to_cny(value: object) -> Decimal:
-    """Parse an amount exactly; refuse floats (they are not exact) and more than 2 places."""
-    if isinstance(value, float):
-        raise ValueError("money amounts must not be floats")
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation as exc:
-        raise ValueError(f"not an amount: {value!r}") from exc
-    if not amount.is_finite() or amount != amount.quantize(CENT, rounding=ROUND_HALF_EVEN):
-        raise ValueError(f"not an amount with at most two decimal places: {value!r}")
-    return amount.quantize(CENT)
+    """Parse an amount exactly (core/numbers.py rules: written out in ASCII digits, no
+    exponent, NaN, boolean or float), with at most two places and at most 13 digits before
+    the point; raises ``ValueError`` (``NumberRefused``, with a localized message)."""
+    return parse_decimal(value, max_digits=15, decimal_places=2).quantize(CENT)
 
 
 def format_cny(amount: Decimal) -> str:

@@ -8,7 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nomadcloud.core.inputs import html_limits
+from nomadcloud.core.inputs import StrictDecimalField, html_limits
+from nomadcloud.core.numbers import is_ascii_digits
 from nomadcloud.datatasks.models import Batch
 from nomadcloud.datatasks.schemas import BatchDraft
 
@@ -65,7 +66,7 @@ class BatchForm(forms.Form):
         widget=_number("overlap"),
         help_text=_("How many different nomads answer each item."),
     )
-    pay_per_item = forms.DecimalField(
+    pay_per_item = StrictDecimalField(
         label=_("Pay per item (CNY)"), initial=0, widget=_number("pay_per_item")
     )
     method = forms.ChoiceField(
@@ -113,7 +114,7 @@ class BatchForm(forms.Form):
             if not parts:
                 continue
             level = parts[1] if len(parts) > 1 else "5"
-            if not level.isdigit():
+            if not is_ascii_digits(level):
                 raise forms.ValidationError(
                     _("Line %(n)d: the level must be a number from 5 (entry) to 1 (expert).")
                     % {"n": number}

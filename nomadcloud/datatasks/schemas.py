@@ -17,7 +17,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict, field_validator
 
 from nomadcloud.core.i18n import localized
-from nomadcloud.core.inputs import Draft
+from nomadcloud.core.inputs import Draft, StrictDecimal
 from nomadcloud.core.money import to_cny
 from nomadcloud.core.schemas import Input, IsoDate, Text
 from nomadcloud.datatasks.models import (
@@ -53,7 +53,9 @@ Title = Annotated[Text, Field(max_length=200)]
 Instructions = Annotated[Text, Field(max_length=20000)]
 Labels = Annotated[tuple[str, ...], Field(max_length=50)]
 Overlap = Annotated[int, Field(ge=1, le=50)]
-Pay = Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2), AfterValidator(to_cny)]
+Pay = Annotated[
+    Decimal, StrictDecimal(max_digits=10, decimal_places=2, ge=0), AfterValidator(to_cny)
+]
 Percent = Annotated[int, Field(ge=0, le=100)]
 GoldAnswers = Annotated[int, Field(ge=1, le=1000)]
 GoldPercent = Annotated[int, Field(ge=0, le=50)]

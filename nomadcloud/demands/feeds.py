@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from nomadcloud.core.errors import InvalidInput
 from nomadcloud.core.inputs import parse_draft
 from nomadcloud.core.jsonsafe import JSONRefused, loads_limited
+from nomadcloud.core.numbers import NumberRefused, parse_decimal
 from nomadcloud.demands.schemas import DemandDraft, DemandPushIn
 from nomadcloud.taxonomy.models import Concept
 
@@ -122,10 +123,10 @@ def _amount(value: Any, field: str) -> Decimal | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
         raise FeedEntryError(field, _("This value has the wrong type."))
-    try:
-        return Decimal(str(value))
-    except ArithmeticError:
-        raise FeedEntryError(field, _("This value is not valid.")) from None
+    try:  # core/numbers.py: "1e26", "NaN", "١٢" refused; JSON numbers arrive as Decimal
+        return parse_decimal(value, max_digits=15, decimal_places=2)
+    except NumberRefused as exc:
+        raise FeedEntryError(field, exc.message) from None
 
 
 def _salary(raw: Any) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import HTTPError, TimeoutError
 
 from nomadcloud import __version__
+from nomadcloud.core.numbers import is_ascii_digits
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 REDIRECTS = {301, 302, 303, 307, 308}
@@ -264,7 +265,7 @@ def _read(response: urllib3.BaseHTTPResponse, watchdog: _Watchdog) -> bytes:
     limit = settings.FEED_MAX_BYTES
     too_big = FetchError(_("The feed is larger than %(n)d bytes.") % {"n": limit}, code="too_large")
     declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if is_ascii_digits(declared) and int(declared) > limit:
         raise too_big
     body = bytearray()
     for chunk in response.stream(CHUNK, decode_content=True):

@@ -8,7 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nomadcloud.core.inputs import html_limits
+from nomadcloud.core.inputs import StrictDecimalField, html_limits
+from nomadcloud.core.numbers import is_ascii_digits
 from nomadcloud.demands.models import Demand, Feed
 from nomadcloud.demands.schemas import DemandDraft
 from nomadcloud.taxonomy.widgets import ConceptsField
@@ -77,12 +78,12 @@ class DemandForm(forms.Form):
         required=False,
         widget=forms.NumberInput(attrs=_shown("duration_days")),
     )
-    budget_min = forms.DecimalField(
+    budget_min = StrictDecimalField(
         label=_("Budget or salary from (CNY)"),
         required=False,
         widget=forms.NumberInput(attrs=_shown("budget_min")),
     )
-    budget_max = forms.DecimalField(
+    budget_max = StrictDecimalField(
         label=_("Budget or salary up to (CNY)"),
         required=False,
         widget=forms.NumberInput(attrs=_shown("budget_max")),
@@ -102,7 +103,7 @@ class DemandForm(forms.Form):
             if not parts:
                 continue
             level = parts[1] if len(parts) > 1 else "5"
-            if not level.isdigit():
+            if not is_ascii_digits(level):
                 raise forms.ValidationError(
                     _("Line %(n)d: the level must be a number from 5 (entry) to 1 (expert).")
                     % {"n": number}

@@ -19,7 +19,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict, field_validator
 
 from nomadcloud.core.i18n import localized
-from nomadcloud.core.inputs import Draft, refuse
+from nomadcloud.core.inputs import Draft, StrictDecimal, refuse
 from nomadcloud.core.money import to_cny
 from nomadcloud.core.schemas import Input, IsoDate, Text
 from nomadcloud.demands.models import Demand, Feed, FeedSync, JobProfileTag
@@ -50,7 +50,9 @@ Code = Text
 LanguageCode = Annotated[str, AfterValidator(_language)]
 YearsExperience = Annotated[int, Field(ge=0, le=60)]
 DurationDays = Annotated[int, Field(ge=1, le=3650)]
-Amount = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=2), AfterValidator(to_cny)]
+Amount = Annotated[
+    Decimal, StrictDecimal(max_digits=15, decimal_places=2, ge=0), AfterValidator(to_cny)
+]
 Headcount = Annotated[int, Field(ge=1, le=10000)]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 import uuid
 from datetime import date, datetime, timedelta
@@ -54,6 +55,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.CLOSED: frozenset({Status.PUBLISHED}),
     Status.FILLED: frozenset(),
 }
+logger = logging.getLogger(__name__)
+# A "running" sync older than the fetch deadline plus this was cut short by a dead worker.
+INTERRUPTED_AFTER_SECONDS = 15 * 60
+
 OPEN_STATUSES = frozenset({Status.DRAFT, Status.PUBLISHED, Status.PAUSED})
 
 SCALAR_FIELDS = (
@@ -674,14 +679,40 @@ def sync_feed(feed_id: int) -> FeedSync:
     exponentially after failures). Messages are in the language of who registered the feed."""
     feed = Feed.objects.select_related("organisation", "created_by").get(pk=feed_id)
     with translation.override(feed.created_by.preferred_language or settings.LANGUAGE_CODE):
-        return _sync(feed)
+        _end_interrupted(feed)
+        sync = FeedSync.objects.create(feed=feed)
+        try:
+            return _sync(feed, sync)
+        except Exception as exc:  # whatever broke, the sync ends "failed"
+            # RecursionError, a database error, a bug in a mapper: never left "running",
+            # and the feed backs off like any other failure. The class name helps support.
+            logger.exception("feed %s: the sync failed unexpectedly", feed.pk)
+            message = _(
+                "The sync stopped because of an unexpected error (%(error)s); it will be "
+                "retried later."
+            ) % {"error": type(exc).__name__}
+            return _failed(feed, sync, message, sync.http_status)
 
 
-def _sync(feed: Feed) -> FeedSync:
+def _end_interrupted(feed: Feed) -> None:
+    """A sync still "running" long after the fetch deadline was cut short (the worker was
+    killed): it is closed as failed, so no report stays "running" for ever."""
+    cutoff = timezone.now() - timedelta(
+        seconds=settings.FEED_TIMEOUT_SECONDS + INTERRUPTED_AFTER_SECONDS
+    )
+    FeedSync.objects.filter(
+        feed=feed, status=FeedSync.Status.RUNNING, started_at__lt=cutoff
+    ).update(
+        status=FeedSync.Status.FAILED,
+        finished_at=timezone.now(),
+        error=_("The sync was interrupted (the worker stopped) before it finished."),
+    )
+
+
+def _sync(feed: Feed, sync: FeedSync) -> FeedSync:
     from nomadcloud.demands.feeds import FeedEntryError, parse_feed
     from nomadcloud.demands.fetch import FetchError, fetch
 
-    sync = FeedSync.objects.create(feed=feed)
     try:
         result = fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
     except FetchError as exc:

@@ -8,7 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nomadcloud.core.inputs import html_limits
+from nomadcloud.core.inputs import StrictDecimalField, html_limits
+from nomadcloud.core.numbers import is_ascii_digits
 from nomadcloud.orders.models import Conversion, Dispute, Order
 from nomadcloud.orders.schemas import OrderDraft
 from nomadcloud.training.forms import MultipleFileField
@@ -88,7 +89,7 @@ class OrderForm(forms.Form):
             if not parts:
                 continue
             level = parts[1] if len(parts) > 1 else "5"
-            if not level.isdigit():
+            if not is_ascii_digits(level):
                 raise forms.ValidationError(
                     _("Line %(n)d: the level must be a number from 5 (entry) to 1 (expert).")
                     % {"n": number}
@@ -146,10 +147,10 @@ class ReasonForm(forms.Form):
 
 class ResolveForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Decision"), choices=Dispute.Outcome.choices)
-    to_nomad = forms.DecimalField(
+    to_nomad = StrictDecimalField(
         label=_("To the nomad (CNY)"), required=False, max_digits=15, decimal_places=2, min_value=0
     )
-    to_enterprise = forms.DecimalField(
+    to_enterprise = StrictDecimalField(
         label=_("Back to the enterprise (CNY)"),
         required=False,
         max_digits=15,

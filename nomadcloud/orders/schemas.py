@@ -10,10 +10,10 @@ from uuid import UUID
 from django.conf import settings
 from django.urls import reverse
 from ninja import Field, Schema
-from pydantic import BeforeValidator, ConfigDict
+from pydantic import ConfigDict
 
 from nomadcloud.core.i18n import localized
-from nomadcloud.core.inputs import Draft
+from nomadcloud.core.inputs import Draft, StrictDecimal
 from nomadcloud.core.schemas import Input, IsoDate, Text
 from nomadcloud.orders.models import (
     Conversion,
@@ -31,17 +31,9 @@ from nomadcloud.orders.models import (
 )
 from nomadcloud.training.schemas import FileIn
 
-
-def _no_float(value: Any) -> Any:
-    if isinstance(value, float):
-        raise ValueError("amounts must be strings or integers, not floats")
-    return value
-
-
 Amount = Annotated[
     Decimal,
-    BeforeValidator(_no_float),
-    Field(ge=0, max_digits=15, decimal_places=2, description='CNY, e.g. "1200.50"'),
+    StrictDecimal(max_digits=15, decimal_places=2, ge=0, description='CNY, e.g. "1200.50"'),
 ]
 StatusName = Literal[
     "draft",

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nomadcloud.core.inputs import Draft, html_limits
+from nomadcloud.core.inputs import Draft, StrictDecimalField, html_limits
 from nomadcloud.talent.models import (
     SECTIONS,
     EvidenceFile,
@@ -57,7 +57,7 @@ class ProfileForm(forms.Form):
         help_text=_("IANA name, e.g. Asia/Shanghai or Europe/Lisbon."),
     )
     availability = forms.ChoiceField(label=_("Availability"), choices=Profile.Availability.choices)
-    rate_amount = forms.DecimalField(label=_("Expected rate (CNY)"), required=False)
+    rate_amount = StrictDecimalField(label=_("Expected rate (CNY)"), required=False)
     rate_unit = forms.ChoiceField(
         label=_("Rate per"), choices=Profile.RateUnit.choices, required=False
     )
@@ -163,14 +163,14 @@ class ToolForm(forms.Form):
 
 class AnswersForm(forms.Form):
     track = forms.ChoiceField(label=_("Track"), choices=Track.choices)
-    remote_income_cny_12m = forms.DecimalField(
+    remote_income_cny_12m = StrictDecimalField(
         label=_("Remote income over the last 12 months (CNY)"),
         min_value=0,
         max_digits=15,
         decimal_places=2,
         initial=0,
     )
-    contract_value_cny_12m = forms.DecimalField(
+    contract_value_cny_12m = StrictDecimalField(
         label=_("Value of remote contracts over the last 12 months (CNY)"),
         min_value=0,
         max_digits=15,

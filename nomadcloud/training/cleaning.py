@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from nomadcloud.core.errors import invalid_field
 from nomadcloud.core.money import to_cny
+from nomadcloud.core.numbers import is_ascii_digits
 from nomadcloud.taxonomy.levels import SkillLevel
 from nomadcloud.taxonomy.models import Concept
 
@@ -35,7 +36,7 @@ def text(value: Any, field: str, max_length: int, *, required: bool = False) -> 
 
 def integer(value: Any, field: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and is_ascii_digits(value.strip()):
             value = int(value.strip())
         else:
             raise invalid_field(field, _("Enter a whole number."))

@@ -7,7 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nomadcloud.core.inputs import html_limits
+from nomadcloud.core.inputs import StrictDecimalField, html_limits
+from nomadcloud.core.numbers import is_ascii_digits
 from nomadcloud.training.models import Criterion, Scenario
 from nomadcloud.training.schemas import ScenarioDraft
 
@@ -65,7 +66,7 @@ class ScenarioForm(forms.Form):
     enrol_until = _date(_("Enrolment closes"))
     runs_from = _date(_("Runs from"))
     runs_until = _date(_("Runs until"))
-    pass_score = forms.DecimalField(
+    pass_score = StrictDecimalField(
         label=_("Pass mark (%)"), initial=60, widget=forms.NumberInput(_hinted("pass_score"))
     )
     skills = forms.CharField(
@@ -94,7 +95,7 @@ class ScenarioForm(forms.Form):
             if not parts:
                 continue
             level = parts[1] if len(parts) > 1 else "5"
-            if not level.isdigit():
+            if not is_ascii_digits(level):
                 raise forms.ValidationError(
                     _("Line %(n)d: the level must be a number from 5 (entry) to 1 (expert).")
                     % {"n": number}
@@ -108,7 +109,7 @@ class ScenarioForm(forms.Form):
             if not line.strip():
                 continue
             parts = [p.strip() for p in line.replace("｜", "|").split("|")]
-            if len(parts) < 3 or not parts[0].isdigit() or not parts[1].isdigit():
+            if len(parts) < 3 or not is_ascii_digits(parts[0]) or not is_ascii_digits(parts[1]):
                 raise forms.ValidationError(
                     _("Line %(n)d: write weight | maximum points | title.") % {"n": number}
                 )

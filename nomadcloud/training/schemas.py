@@ -9,10 +9,10 @@ from uuid import UUID
 from django.conf import settings
 from django.urls import reverse
 from ninja import Field, Schema
-from pydantic import BeforeValidator, ConfigDict
+from pydantic import ConfigDict
 
 from nomadcloud.core.i18n import localized
-from nomadcloud.core.inputs import Draft
+from nomadcloud.core.inputs import Draft, StrictDecimal
 from nomadcloud.core.schemas import Input, IsoDate, Text
 from nomadcloud.training.models import (
     Assessment,
@@ -25,15 +25,8 @@ from nomadcloud.training.models import (
     SubmissionFile,
 )
 
-
-def _no_float(value: Any) -> Any:
-    if isinstance(value, float):  # not exact: the core/money rule for amounts and marks
-        raise ValueError("amounts must be strings or integers, not floats")
-    return value
-
-
 # A pass mark: exact, as amounts are (a float is refused).
-Percent = Annotated[Decimal, BeforeValidator(_no_float)]
+Percent = Annotated[Decimal, StrictDecimal(max_digits=5, decimal_places=2, ge=0, le=100)]
 
 
 class SkillIn(Input):
@@ -75,7 +68,7 @@ class ScenarioDraft(Draft):
     enrol_until: IsoDate
     runs_from: IsoDate
     runs_until: IsoDate
-    pass_score: Percent = Field(default=Decimal("60"), ge=0, le=100, max_digits=5, decimal_places=2)
+    pass_score: Percent = Decimal("60")
     skills: list[SkillIn] = Field(default_factory=list, max_length=30)
     criteria: list[CriterionIn] = Field(default_factory=list, max_length=20)
 
@@ -94,9 +87,7 @@ class ScenarioChanges(Draft):
     enrol_until: IsoDate | None = None
     runs_from: IsoDate | None = None
     runs_until: IsoDate | None = None
-    pass_score: Annotated[Decimal | None, BeforeValidator(_no_float)] = Field(
-        default=None, ge=0, le=100, max_digits=5, decimal_places=2
-    )
+    pass_score: Percent | None = None
     skills: list[SkillIn] | None = Field(default=None, max_length=30)
     criteria: list[CriterionIn] | None = Field(default=None, max_length=20)
 

@@ -3,8 +3,11 @@ objects the permission matrix and tests/test_proofs*.py start from."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 from django.utils import timezone
 
@@ -71,3 +74,15 @@ def witness_key() -> dict[str, str]:
         "purpose": "witness",
         "public_key": ed25519.multikey_encode_public(public),
     }
+
+
+def trust_the_zone(settings: Any, folder: Path) -> Path:
+    """Ship the zone's current DID document in the deployment's trust store
+    (``PROOFS_TRUST_STORE``), as an operator would for offline verification; call again after
+    a key rotation."""
+    store = folder / "trust-store"
+    store.mkdir(exist_ok=True)
+    path = store / "zone.json"
+    path.write_text(json.dumps(services.did_document()), encoding="utf-8")
+    settings.PROOFS_TRUST_STORE = str(store)
+    return path

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from nomadcloud.core.i18n import localized
+from nomadcloud.core.inputs import StrictDecimalField
 from nomadcloud.points import book
 from nomadcloud.points import models as m
 
@@ -68,7 +69,7 @@ class ScenarioEditForm(OperatorForm):
 class RateForm(OperatorForm):
     prefix_id = "rate"
     scenario = forms.ChoiceField(label=_("Consumption scenario"))
-    points_per_work_unit = forms.DecimalField(
+    points_per_work_unit = StrictDecimalField(
         label=_("Points per work unit"),
         max_digits=20,
         decimal_places=6,
@@ -122,7 +123,7 @@ class CampaignForm(OperatorForm):
     name_zh = forms.CharField(label=_("Name (Chinese)"), max_length=120, required=False)
     name_en = forms.CharField(label=_("Name (English)"), max_length=120, required=False)
     kind = forms.ChoiceField(label=_("Bonus"), choices=m.Campaign.Kind.choices)
-    percent = forms.DecimalField(
+    percent = StrictDecimalField(
         label=_("Percentage"), required=False, max_digits=6, decimal_places=2
     )
     fixed_amount = forms.IntegerField(label=_("Fixed amount"), required=False, min_value=1)

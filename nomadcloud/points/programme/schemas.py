@@ -13,14 +13,9 @@ from uuid import UUID
 from ninja import Field, Schema
 from pydantic import BeforeValidator, StrictBool, StrictInt
 
+from nomadcloud.core.inputs import StrictDecimal
 from nomadcloud.core.schemas import Input
 from nomadcloud.points.ledger.engine import MAX_TIMEOUT
-
-
-def _no_float(value: Any) -> Any:
-    if isinstance(value, float):
-        raise ValueError("amounts must be strings or integers, not floats")
-    return value
 
 
 def _iso_datetime(value: Any) -> Any:
@@ -32,13 +27,11 @@ def _iso_datetime(value: Any) -> Any:
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
 WorkUnits = Annotated[
     Decimal,
-    BeforeValidator(_no_float),
-    Field(gt=0, max_digits=15, decimal_places=2, description='work units, e.g. "12.50"'),
+    StrictDecimal(max_digits=15, decimal_places=2, gt=0, description='work units, e.g. "12.50"'),
 ]
 RateValue = Annotated[
     Decimal,
-    BeforeValidator(_no_float),
-    Field(
+    StrictDecimal(
         gt=0,
         le=1_000_000,
         max_digits=20,
@@ -48,8 +41,7 @@ RateValue = Annotated[
 ]
 Percent = Annotated[
     Decimal,
-    BeforeValidator(_no_float),
-    Field(gt=0, le=1000, max_digits=6, decimal_places=2, description='e.g. "10" for 10 %'),
+    StrictDecimal(gt=0, le=1000, max_digits=6, decimal_places=2, description='e.g. "10" for 10 %'),
 ]
 Category = Literal["culture_tourism", "dining", "transport", "coworking", "entertainment"]
 ScenarioCode = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9-]*$")]

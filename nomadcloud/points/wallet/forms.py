@@ -9,12 +9,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nomadcloud.core.inputs import StrictDecimalField
 from nomadcloud.points.programme.forms import scenario_choices
 
 
 class ExchangeForm(forms.Form):
     scenario = forms.ChoiceField(label=_("Consumption scenario"))
-    work_units = forms.DecimalField(
+    work_units = StrictDecimalField(
         label=_("Work units to exchange"),
         max_digits=15,
         decimal_places=2,

@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from . import ed25519
+from . import ed25519, rfc3339
 from .jcs import canonical_halves, canonicalize, join_members, member
 
 __all__ = [
@@ -42,10 +41,6 @@ PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-jcs-2022"
 
 # XML Schema 1.1 dateTimeStamp: a dateTime with a mandatory time zone.
-_DATETIME_STAMP = re.compile(
-    r"-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?"
-    r"(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00))\Z"
-)
 
 
 def _copy(value: Any) -> Any:
@@ -86,8 +81,8 @@ def proof_configuration(unsecured_document: dict[str, Any], options: dict[str, A
     if config.get("type") != PROOF_TYPE or config.get("cryptosuite") != CRYPTOSUITE:
         raise ProofError("cryptosuite", f"proof is not a {PROOF_TYPE} of {CRYPTOSUITE}")
     created = config.get("created")
-    if created is not None and (not isinstance(created, str) or not _DATETIME_STAMP.match(created)):
-        raise ProofError("created", "proof 'created' is not an XML Schema dateTimeStamp")
+    if created is not None and not rfc3339.is_date_time(created):
+        raise ProofError("created", "proof 'created' is not an RFC 3339 date-time")
     if "@context" in unsecured_document:
         config["@context"] = _copy(unsecured_document["@context"])
     return canonicalize(config)

@@ -35,6 +35,7 @@ __all__ = [
     "b58encode",
     "clear_caches",
     "generate_seed",
+    "key_acceptable",
     "multibase_decode",
     "multibase_encode",
     "multikey_decode_private",
@@ -202,8 +203,20 @@ def sign(seed: bytes, message: bytes) -> bytes:
 
 
 def verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
-    """True when ``signature`` is a valid Ed25519 signature; never raises on bad input."""
+    """True when ``signature`` is a valid Ed25519 signature; never raises on bad input.
+
+    The key must pass ``key_acceptable`` first: RFC 8032 §5.1.3 requires refusing a
+    non-canonical encoding (y ≥ p, "negative zero"), which OpenSSL accepts; and by the
+    product's policy (decision 0019) a key of small order — the identity point among them,
+    for which one fixed signature verifies every message — or with a small-order component
+    never verifies anything."""
+    if not isinstance(public_key, bytes | bytearray) or not isinstance(
+        signature, bytes | bytearray
+    ):
+        return False
     if len(public_key) != 32 or len(signature) != 64:
+        return False
+    if not key_acceptable(bytes(public_key)):
         return False
     if int.from_bytes(signature[32:], "little") >= L:  # malleable / non-canonical S
         return False
@@ -233,6 +246,7 @@ def clear_caches() -> None:
     _public_from_seed.cache_clear()
     _multikey_decode_public.cache_clear()
     _verify_memo.cache_clear()
+    key_acceptable.cache_clear()
 
 
 # --- screening -----------------------------------------------------------------------------
@@ -288,6 +302,17 @@ def _decode_point(public_key: bytes) -> _Point:
     if x & 1 != sign_bit:
         x = P - x
     return (x, y, 1, x * y % P)
+
+
+@lru_cache(maxsize=1024)
+def key_acceptable(public_key: bytes) -> bool:
+    """Whether ``verify`` may use this key: ``screen_public_key`` with every check (a few
+    milliseconds, once per key: cached)."""
+    try:
+        screen_public_key(public_key)
+    except InvalidKey:
+        return False
+    return True
 
 
 def screen_public_key(public_key: bytes, *, require_prime_order: bool = True) -> bytes:

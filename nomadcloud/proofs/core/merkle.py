@@ -206,10 +206,25 @@ def _all_hashes(values: Iterable[bytes]) -> bool:
     return all(isinstance(v, bytes) and len(v) == HASH_SIZE for v in values)
 
 
+# What a malformed proof can raise inside a verifier (None or a number for the proof, a
+# string for a hash, …): the public verifiers answer False for all of them.
+_MALFORMED = (TypeError, ValueError, AttributeError, IndexError, KeyError, OverflowError)
+
+
 def verify_inclusion(
     leaf_hash: bytes, index: int, size: int, proof: Sequence[bytes], root_hash: bytes
 ) -> bool:
-    """RFC 9162 §2.1.3.2; exact proof length, 32-byte hashes. Never raises."""
+    """RFC 9162 §2.1.3.2; exact proof length, 32-byte hashes. Never raises: whatever the
+    arguments (None, wrong types, a proof that is not a list), a malformed proof is False."""
+    try:
+        return _verify_inclusion(leaf_hash, index, size, proof, root_hash)
+    except _MALFORMED:
+        return False
+
+
+def _verify_inclusion(
+    leaf_hash: bytes, index: int, size: int, proof: Sequence[bytes], root_hash: bytes
+) -> bool:
     if not (isinstance(index, int) and isinstance(size, int) and 0 <= index < size):
         return False
     if not _all_hashes([leaf_hash, root_hash, *proof]):
@@ -233,7 +248,16 @@ def verify_inclusion(
 def verify_consistency(
     size1: int, size2: int, root1: bytes, root2: bytes, proof: Sequence[bytes]
 ) -> bool:
-    """RFC 9162 §2.1.4.2; size1 must be > 0. Never raises."""
+    """RFC 9162 §2.1.4.2; size1 must be > 0. Never raises (a malformed proof is False)."""
+    try:
+        return _verify_consistency(size1, size2, root1, root2, proof)
+    except _MALFORMED:
+        return False
+
+
+def _verify_consistency(
+    size1: int, size2: int, root1: bytes, root2: bytes, proof: Sequence[bytes]
+) -> bool:
     if not (isinstance(size1, int) and isinstance(size2, int) and 0 < size1 <= size2):
         return False
     if size1 == size2:

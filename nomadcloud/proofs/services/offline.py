@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from nomadcloud.proofs import badges, statuslist
@@ -15,6 +17,7 @@ from nomadcloud.proofs.services.openbadges import same_badge
 from nomadcloud.proofs.services.verification import (
     Verification,
     checker,
+    data_model_checks,
     issuer_of,
     key_from_method,
     unbundle,
@@ -37,6 +40,69 @@ def did_keys(did_doc: Any) -> set[bytes] | None:
     return keys
 
 
+def parse_pinned_keys(text: str) -> set[bytes]:
+    """The keys of a pinned key file: one per line, as a Multikey (``z6Mk…``), a
+    verification method (``did:web:…#z6Mk…``) or 64 hex digits; ``#`` starts a comment
+    line. Unreadable lines are skipped (a file with none pins nothing)."""
+    keys: set[bytes] = set()
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        candidate = line.rsplit("#", 1)[-1] if line.startswith("did:") else line
+        try:
+            if len(candidate) == 64 and all(c in "0123456789abcdefABCDEF" for c in candidate):
+                keys.add(bytes.fromhex(candidate))
+            else:
+                keys.add(ed25519.multikey_decode_public(candidate))
+        except ValueError:
+            continue
+    return keys
+
+
+@dataclass
+class TrustSources:
+    """Where offline verification may take the issuer's key from: DID documents (each
+    vouches for the keys of the DID it names), pinned keys (vouched for by whoever pinned
+    them, for any issuer). Empty: the key is unverified."""
+
+    did_documents: list[Any] = field(default_factory=list)
+    pinned_keys: set[bytes] = field(default_factory=set)
+
+    def given(self) -> bool:
+        return bool(self.did_documents or self.pinned_keys)
+
+    def keys_for(self, issuer: object) -> set[bytes]:
+        keys = set(self.pinned_keys)
+        for document in self.did_documents:
+            if isinstance(document, dict) and document.get("id") == issuer:
+                keys |= did_keys(document) or set()
+        return keys
+
+
+def load_trust_store(path: str | Path) -> TrustSources:
+    """The trust store shipped with a deployment (setting ``PROOFS_TRUST_STORE``): a folder of
+    ``*.json`` DID documents and ``*.keys`` pinned key files (or one such file). Unreadable
+    entries are skipped."""
+    from nomadcloud.proofs.services.verification import parse
+
+    root = Path(path)
+    files = sorted(root.iterdir()) if root.is_dir() else [root] if root.is_file() else []
+    trust = TrustSources()
+    for file in files:
+        try:
+            raw = file.read_bytes()
+        except OSError:
+            continue
+        if file.suffix == ".json":
+            document = parse(raw)
+            if isinstance(document, dict):
+                trust.did_documents.append(document)
+        elif file.suffix in {".keys", ".key", ".txt"}:
+            trust.pinned_keys |= parse_pinned_keys(raw.decode("utf-8", errors="replace"))
+    return trust
+
+
 def verify_offline(
     bundle_or_doc: Any,
     checkpoint_text: str | None = None,
@@ -44,14 +110,19 @@ def verify_offline(
     status_list: Any = None,
     source: Any = None,
     did: Any = None,
+    trust: TrustSources | None = None,
 ) -> Verification:
     """Verify signature, status and log inclusion with no database and no network.
 
-    The key comes from the proof's verificationMethod (did:web…#<multikey>); with ``did`` (a
-    saved DID document) every key used must be one of its keys. The checkpoint comes from the
-    bundle or ``checkpoint_text``. Revocation is checked only against ``status_list`` (a
-    downloaded status list credential). An Open Badges credential is checked against the log
-    through ``source``, the bundle of the credential it restates."""
+    The issuer's key must come from a trusted source: ``did`` (a saved DID document) and/or
+    ``trust`` (DID documents and pinned keys given on the command line or shipped with the
+    deployment). Without one the ``issuer_key`` check reports ``key_unverified`` and the
+    credential is not valid, whatever its signature (anyone can sign a document naming the
+    zone as issuer with their own key). The checkpoint comes from the bundle or
+    ``checkpoint_text``. Revocation is checked only against ``status_list`` (a downloaded
+    status list credential). An Open Badges credential is checked against the log through
+    ``source``, the bundle of the credential it restates. The VC Data Model 2.0 rules are
+    checked as ``data_model`` (services/datamodel.py)."""
     check = checker()
     doc, log = unbundle(bundle_or_doc)
     if not isinstance(doc, dict) or not isinstance(doc.get("proof"), dict):
@@ -59,11 +130,24 @@ def verify_offline(
             False, [check("format", "no_proof" if isinstance(doc, dict) else "malformed")]
         )
     checks = [check("format", "ok")]
-    trusted = did_keys(did) if did is not None else None
-    key_bytes = key_from_method(doc["proof"].get("verificationMethod"))
+    sources = TrustSources(list(trust.did_documents), set(trust.pinned_keys)) if trust else None
     if did is not None:
+        sources = sources or TrustSources()
+        # A document without an id (or a malformed file) still counts as a source given: its
+        # keys vouch for nothing, so the key is "unknown", not "unverified".
+        sources.did_documents.append(
+            did if not isinstance(did, dict) or "id" in did else {**did, "id": issuer_of(doc)}
+        )
+    trusted = sources.keys_for(issuer_of(doc)) if sources is not None else None
+    key_bytes = key_from_method(doc["proof"].get("verificationMethod"))
+    if trusted is None:
+        checks.append(check("issuer_key", "key_unverified"))
+    else:
         checks.append(
-            check("issuer_key", "ok" if trusted and key_bytes in trusted else "unknown_key")
+            check(
+                "issuer_key",
+                "ok" if key_bytes is not None and key_bytes in trusted else "unknown_key",
+            )
         )
     if key_bytes is None:
         checks.append(check("signature", "unknown_key"))
@@ -93,6 +177,7 @@ def verify_offline(
             keys.add(extra)  # the key that signed the checkpoint, after a rotation
         log_code = _offline_log(logged, log, checkpoint_text, keys)
     checks.append(check("log", log_code))
+    checks.extend(data_model_checks(doc, check))
     return Verification(all(c.ok for c in checks), checks, doc, reason, work, shape)
 
 

@@ -21,6 +21,7 @@ from nomadcloud.proofs import badges
 from nomadcloud.proofs.core import dataintegrity, ed25519, merkle
 from nomadcloud.proofs.core.jcs import JCSError
 from nomadcloud.proofs.models import Checkpoint, Credential, IssuerKey, LogEntry, RevocationEntry
+from nomadcloud.proofs.services.datamodel import broken_rules, rule_messages
 from nomadcloud.proofs.services.identity import issuer_did
 from nomadcloud.proofs.services.log import fetch_nodes, latest_checkpoint, leaf_hash
 from nomadcloud.proofs.services.openbadges import same_badge
@@ -35,6 +36,10 @@ class Check:
     ok: bool
     code: str
     message: str
+
+    @property
+    def performed(self) -> bool:
+        return self.code not in NOT_PERFORMED
 
 
 @dataclass
@@ -51,6 +56,7 @@ class Verification:
 def check_names() -> dict[str, str]:
     return {
         "format": _("Format"),
+        "data_model": _("Data model (VC 2.0)"),
         "issuer_key": _("Issuer key"),
         "signature": _("Signature"),
         "status": _("Status"),
@@ -108,10 +114,19 @@ def _messages(language: str) -> dict[str, str]:
         "checkpoint": _("The checkpoint's signature does not verify."),
         "no_checkpoint": _("No checkpoint was given, so log inclusion was not checked."),
         "skipped": _("Not checked because an earlier check failed."),
+        "key_unverified": _(
+            "The issuer's key was not checked against a trusted source, so the signature proves "
+            "nothing about who issued the credential: give the issuer's DID document (--did), a "
+            "pinned key file (--key), or configure the deployment's trust store "
+            "(PROOFS_TRUST_STORE)."
+        ),
+        **rule_messages(),
     }
 
 
 PASSING = {"ok", "pending", "unchecked"}
+# Codes that say the check was not carried out (the output says "not performed").
+NOT_PERFORMED = {"unchecked", "skipped", "no_checkpoint", "no_source", "key_unverified"}
 
 
 def _check(name: str, code: str, reason: str = "", *, texts: dict[str, str] | None = None) -> Check:
@@ -125,6 +140,14 @@ def checker() -> Callable[..., Check]:
     """``_check`` with the active language's messages looked up once (a verification makes
     five or more checks, and looking up the language each time was measurable)."""
     return functools.partial(_check, texts=messages())
+
+
+def data_model_checks(document: dict[str, Any], check: Callable[..., Check]) -> list[Check]:
+    """One check per broken VC Data Model 2.0 rule (services/datamodel.py), or one passing
+    check when none is broken."""
+    return [check("data_model", code) for code in broken_rules(document)] or [
+        check("data_model", "ok")
+    ]
 
 
 def key_from_method(method: object) -> bytes | None:
@@ -342,6 +365,7 @@ def _verify_one(document: Any, zone: _Zone) -> Verification:
             checks.append(check("log", _log_code(credential, document, zone, canonical)))
         same = shape == "vc" and checks[-1].code in {"ok", "pending"}  # hash = logged copy's
         work = work_of(document if same else credential.document)
+    checks.extend(data_model_checks(document, check))
     valid = all(c.ok for c in checks)
     return Verification(valid, checks, document, reason, work, shape, revocation_index)
 

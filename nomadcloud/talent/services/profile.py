@@ -15,6 +15,7 @@ from nomadcloud.accounts.access import (
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import Conflict, invalid_field
 from nomadcloud.core.money import to_cny
+from nomadcloud.core.numbers import NumberRefused
 from nomadcloud.talent.events import send_profile_changed
 from nomadcloud.talent.models import (
     SECTIONS,
@@ -60,10 +61,8 @@ def update_profile(*, principal: Principal, changes: ProfileChanges) -> Profile:
         else:
             try:
                 amount = to_cny(changes.rate_amount)
-            except ValueError:
-                raise invalid_field(
-                    "rate_amount", _("Enter an amount in yuan with at most two decimals.")
-                ) from None
+            except NumberRefused as exc:  # the same message as the form's (core/numbers.py)
+                raise invalid_field("rate_amount", exc.message) from None
             if amount < 0 or amount >= Decimal("10000000000"):
                 raise invalid_field("rate_amount", _("Enter an amount from 0 to 9,999,999,999."))
         unit = changes.rate_unit or ""

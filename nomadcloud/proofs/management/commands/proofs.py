@@ -1,8 +1,12 @@
 """``nomadcloud proofs …``:
 
-- ``verify CREDENTIAL [--checkpoint FILE] [--status-list FILE] [--source FILE] [--did FILE]``
-  verifies a downloaded credential (or bundle, or Open Badges credential) offline, with no
-  network and no database; exit status 1 when it is not valid.
+- ``verify CREDENTIAL [--checkpoint FILE] [--status-list FILE] [--source FILE] [--did FILE]
+  [--key FILE …]`` verifies a downloaded credential (or bundle, or Open Badges credential)
+  offline, with no network and no database. The issuer's key must come from a trusted source:
+  ``--did`` (the issuer's saved DID document), ``--key`` (a pinned key file) or the trust
+  store shipped with the deployment (setting ``PROOFS_TRUST_STORE``); without one the key is
+  reported unverified. Each check is printed with whether it was performed; exit status 1
+  when the credential is not valid.
 - ``checkpoint`` publishes a signed checkpoint when the log has grown (for cron, every few
   minutes); ``--quiet`` prints nothing.
 - ``rotate-key`` starts a new issuer key (the old ones keep verifying).
@@ -40,6 +44,12 @@ class Command(BaseCommand):
             "--source", help="for an Open Badges credential: the bundle of the credential"
         )
         verify.add_argument("--did", help="a saved DID document (/.well-known/did.json)")
+        verify.add_argument(
+            "--key",
+            action="append",
+            default=[],
+            help="a pinned key file: Multikey (z6Mk…) or 64 hex digits, one per line (repeatable)",
+        )
         verify.add_argument("--json", action="store_true", help="print the result as JSON")
         checkpoint = sub.add_parser("checkpoint", help="publish a signed checkpoint if grown")
         checkpoint.add_argument("--quiet", action="store_true", help="print nothing")
@@ -96,6 +106,24 @@ class Command(BaseCommand):
             raise CommandError(_("Cannot read the file: %(error)s") % {"error": exc}) from exc
         return raw.decode("utf-8", errors="replace") if text else parse(raw)
 
+    def _trust(self, options: dict[str, Any]) -> Any:
+        """Pinned key files from the command line and the deployment's trust store."""
+        from django.conf import settings
+
+        from nomadcloud.proofs.services.offline import (
+            TrustSources,
+            load_trust_store,
+            parse_pinned_keys,
+        )
+
+        store = getattr(settings, "PROOFS_TRUST_STORE", "")
+        trust = load_trust_store(store) if store else TrustSources()
+        for path in options.get("key") or []:
+            trust.pinned_keys |= parse_pinned_keys(self._read(path, text=True))
+        if options.get("key") and not trust.pinned_keys:
+            raise CommandError(_("The key file holds no readable key."))
+        return trust if trust.given() else None
+
     def _verify(self, options: dict[str, Any]) -> None:
         from nomadcloud.proofs.services import check_names, verify_offline
 
@@ -108,8 +136,9 @@ class Command(BaseCommand):
             status_list = {}  # unreadable JSON: reported as a malformed status list
         if options.get("did") and did is None:
             did = {}
+        trust = self._trust(options)
         result = verify_offline(
-            document, checkpoint, status_list=status_list, source=source, did=did
+            document, checkpoint, status_list=status_list, source=source, did=did, trust=trust
         )
         if options.get("json"):
             self.stdout.write(
@@ -118,7 +147,7 @@ class Command(BaseCommand):
                         "valid": result.valid,
                         "shape": result.shape,
                         "revoked_reason": result.revoked_reason,
-                        "checks": [c.__dict__ for c in result.checks],
+                        "checks": [{**c.__dict__, "performed": c.performed} for c in result.checks],
                     },
                     ensure_ascii=False,
                 )
@@ -126,8 +155,9 @@ class Command(BaseCommand):
         else:
             names = check_names()
             for c in result.checks:
-                mark = "--" if c.code == "unchecked" else "ok" if c.ok else "FAIL"
-                self.stdout.write(f"{mark:4} {names[c.name]}: {c.message} [{c.code}]")
+                mark = "--" if not c.performed else "ok" if c.ok else "FAIL"
+                done = _("performed") if c.performed else _("not performed")
+                self.stdout.write(f"{mark:4} {names[c.name]} ({done}): {c.message} [{c.code}]")
             self.stdout.write(_("valid") if result.valid else _("NOT valid"))
         if not result.valid:
             raise SystemExit(1)
