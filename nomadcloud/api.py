@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from nomadcloud import __version__
 from nomadcloud.accounts.api import router as accounts_router
 from nomadcloud.accounts.auth import AUTH
+from nomadcloud.conversations.api import router as conversations_router
 from nomadcloud.core.api import install_error_handlers
 from nomadcloud.core.jsonsafe import ApiParser
 from nomadcloud.datatasks.api import router as datatasks_router
@@ -47,3 +48,4 @@ api.add_router("/orders", orders_router)
 api.add_router("/datatasks", datatasks_router)
 api.add_router("/proofs", proofs_router)
 api.add_router("/points", points_router)
+api.add_router("/conversations", conversations_router)

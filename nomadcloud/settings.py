@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "nomadcloud.datatasks",
     "nomadcloud.points",
     "nomadcloud.proofs",
+    "nomadcloud.conversations",
 ]
 
 MIDDLEWARE = [

@@ -27,6 +27,7 @@ urlpatterns = [
     path("proofs/", include("nomadcloud.proofs.urls")),
     path(".well-known/did.json", proofs_views.did_json, name="did_json"),
     path("points/", include("nomadcloud.points.urls")),
+    path("conversations/", include("nomadcloud.conversations.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

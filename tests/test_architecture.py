@@ -22,6 +22,7 @@ LAYERS: list[set[str]] = [
     {"matching", "training", "orders", "datatasks"},
     {"proofs"},
     {"points"},
+    {"conversations"},
 ]
 # Imports between apps of one layer that are part of the design.
 SIDEWAYS = {

@@ -23,7 +23,7 @@ from nomadcloud.accounts.access import (
 from nomadcloud.accounts.models import Organisation
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import Forbidden, NotFound
-from nomadcloud.demands.models import Demand, Feed
+from nomadcloud.demands.models import Demand, DemandApplication, Feed
 
 
 class Action(StrEnum):
@@ -111,3 +111,32 @@ def require_zone_operator(principal: Principal) -> None:
     require_authenticated(principal)
     if not is_zone_operator(principal):
         raise Forbidden(_("Only the zone operator can see this."), code="operator_only")
+
+
+def application_for(principal: Principal, public_id: object) -> DemandApplication:
+    """An application, for the nomad who made it, the members of the demand's enterprise and
+    the zone operator; NotFound for everyone else. What each may do with it is the
+    transition table's question (``applications.moves_for``)."""
+    require_authenticated(principal)
+    key = parse_public_id(public_id, message=_("No such application."))
+    application = (
+        DemandApplication.objects.filter(public_id=key)
+        .select_related("demand__organisation", "applicant")
+        .first()
+    )
+    if application is None:
+        raise NotFound(_("No such application."))
+    own = principal.user is not None and principal.user.pk == application.applicant_id
+    if not own and not can_see_all_of(principal, application.demand.organisation):
+        raise NotFound(_("No such application."))
+    return application
+
+
+def demand_for_applications(principal: Principal, public_id: object) -> Demand:
+    """A demand whose applications the principal may list: its enterprise's members and the
+    zone operator."""
+    require_authenticated(principal)
+    demand = demand_for(principal, public_id, Action.VIEW)
+    if not can_see_all_of(principal, demand.organisation):
+        raise NotFound(_("No such demand."))
+    return demand

@@ -10,15 +10,19 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from nomadcloud.accounts.access import require_person
 from nomadcloud.accounts.auth import PUBLIC
 from nomadcloud.accounts.models import Organisation
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination
 from nomadcloud.core.errors import invalid_field
-from nomadcloud.demands import access, queries, services, syncing
+from nomadcloud.demands import access, applications, queries, services, syncing
 from nomadcloud.demands.access import Action
 from nomadcloud.demands.models import Demand
 from nomadcloud.demands.schemas import (
+    ApplicationDecisionIn,
+    ApplicationIn,
+    ApplicationOut,
     DemandCreateIn,
     DemandDetailOut,
     DemandOut,
@@ -198,3 +202,75 @@ def sync_feed(request: HttpRequest, feed_id: int) -> Any:
 def list_syncs(request: HttpRequest, feed_id: int, **kwargs: Any) -> Any:
     feed = access.feed_for(Principal.of(request), feed_id, Action.VIEW)
     return queries.syncs_of(feed)
+
+
+# --- applications -------------------------------------------------------------------------------
+
+
+@router.post(
+    "/{demand_id}/applications", response=_errors({201: ApplicationOut}), tags=["applications"]
+)
+def apply(request: HttpRequest, demand_id: UUID, payload: ApplicationIn) -> Status[Any]:
+    """Apply to a published job or project: a note, a proposed rate (a string of digits),
+    your availability and the public ids of your own proofs of work."""
+    principal = Principal.of(request)
+    demand = access.demand_for(principal, demand_id, Action.VIEW)
+    application = applications.apply(principal=principal, demand=demand, draft=payload)
+    return Status(201, application)
+
+
+@router.get(
+    "/{demand_id}/applications",
+    response=_errors({200: list[ApplicationOut]}),
+    tags=["applications"],
+)
+@paginate(CursorPagination)
+def list_applications(request: HttpRequest, demand_id: UUID, **kwargs: Any) -> Any:
+    """The applications to a demand, for its enterprise's members and the zone operator."""
+    demand = access.demand_for_applications(Principal.of(request), demand_id)
+    return queries.applications_to(demand)
+
+
+@router.get(
+    "/applications/mine", response=_errors({200: list[ApplicationOut]}), tags=["applications"]
+)
+@paginate(CursorPagination)
+def my_applications(request: HttpRequest, **kwargs: Any) -> Any:
+    """Your own applications, newest first."""
+    user = require_person(Principal.of(request))
+    return queries.applications_of(user)
+
+
+@router.get(
+    "/applications/{application_id}",
+    response=_errors({200: ApplicationOut}),
+    tags=["applications"],
+)
+def get_application(request: HttpRequest, application_id: UUID) -> Any:
+    return access.application_for(Principal.of(request), application_id)
+
+
+@router.post(
+    "/applications/{application_id}/decision",
+    response=_errors({200: ApplicationOut}),
+    tags=["applications"],
+)
+def decide(request: HttpRequest, application_id: UUID, payload: ApplicationDecisionIn) -> Any:
+    """The enterprise shortlists (which opens a conversation) or declines an application."""
+    principal = Principal.of(request)
+    application = access.application_for(principal, application_id)
+    return applications.decide(
+        principal=principal, application=application, decision=payload.decision, note=payload.note
+    )
+
+
+@router.post(
+    "/applications/{application_id}/withdraw",
+    response=_errors({200: ApplicationOut}),
+    tags=["applications"],
+)
+def withdraw(request: HttpRequest, application_id: UUID) -> Any:
+    """The nomad withdraws an application that is not decided yet."""
+    principal = Principal.of(request)
+    application = access.application_for(principal, application_id)
+    return applications.withdraw(principal=principal, application=application)

@@ -21,3 +21,5 @@ class DemandsConfig(AppConfig):
         from nomadcloud.demands import workspace
 
         workspace.register()  # its tools on the role workspaces (accounts/workspace.py)
+
+        from nomadcloud.demands import notices  # noqa: F401  (registers the kinds)

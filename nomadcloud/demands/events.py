@@ -27,3 +27,13 @@ def send_demand_changed(demand_ids: Iterable[int]) -> None:
     ids = tuple(dict.fromkeys(demand_ids))
     if ids:
         demand_changed.send(DemandChanged(demand_ids=ids))
+
+
+@dataclass(frozen=True)
+class ApplicationShortlisted:
+    application_id: int
+
+
+# Sent in the transaction that shortlists a nomad's application; the conversations app opens
+# the conversation between the nomad and the enterprise.
+application_shortlisted = Event[ApplicationShortlisted]("demands.application_shortlisted")

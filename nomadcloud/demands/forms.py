@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from nomadcloud.core.inputs import StrictDecimalField, html_limits
 from nomadcloud.core.numbers import is_ascii_digits
 from nomadcloud.demands.models import Demand, Feed
-from nomadcloud.demands.schemas import DemandDraft
+from nomadcloud.demands.schemas import ApplicationDraft, DemandDraft
 from nomadcloud.taxonomy.widgets import ConceptsField
 
 BLANK = [("", _("— any —"))]
@@ -166,3 +166,47 @@ class FilterForm(forms.Form):
     budget_min = forms.IntegerField(label=_("Budget at least (CNY)"), min_value=0, required=False)
     budget_max = forms.IntegerField(label=_("Budget at most (CNY)"), min_value=0, required=False)
     language = forms.CharField(label=_("Language"), max_length=8, required=False)
+
+
+class ApplicationForm(forms.Form):
+    """A nomad's application: text to values; ``ApplicationDraft`` checks the limits and the
+    rate (ASCII digits, at most two places), the service the rules."""
+
+    note = forms.CharField(
+        label=_("Note to the enterprise"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, **html_limits(ApplicationDraft, "note")}),
+        help_text=_("Why you fit this work: what you did that is like it."),
+    )
+    proposed_rate = forms.CharField(
+        label=_("Proposed rate (CNY)"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    availability = forms.CharField(
+        label=_("Availability"),
+        required=False,
+        widget=forms.TextInput(attrs=html_limits(ApplicationDraft, "availability")),
+        help_text=_("E.g. from 1 July, 30 hours a week."),
+    )
+    proofs = forms.MultipleChoiceField(
+        label=_("Proofs of work to attach"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, proofs: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["proofs"].choices = list((proofs or {}).items())  # type: ignore[attr-defined]
+        if not proofs:
+            self.fields["proofs"].help_text = _("You have no proofs of work yet.")
+
+    def clean_proofs(self) -> tuple[str, ...]:
+        return tuple(self.cleaned_data.get("proofs") or ())
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("shortlisted", _("Shortlist")), ("declined", _("Decline"))]
+    )
+    note = forms.CharField(label=_("Reason (optional)"), required=False, max_length=500)

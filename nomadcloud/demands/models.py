@@ -375,3 +375,82 @@ class FeedSync(models.Model):
             "skipped_entries": self.skipped_entries,
             "error": self.error,
         }
+
+
+class DemandApplication(models.Model):
+    """A nomad's application to a demand (a job or a project): a note, a proposed rate,
+    when they are available and the proofs of work they attach (their own credentials, by
+    public id). Its lifecycle is the table in ``transitions.py``; every move is kept as an
+    ``ApplicationEvent`` and an audit event. One application per nomad and demand."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        SHORTLISTED = "shortlisted", _("Shortlisted")
+        ORDERED = "ordered", _("Invited to an order")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="applications")
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="demand_applications",
+        verbose_name=_("nomad"),
+    )
+    note = models.TextField(_("note to the enterprise"), blank=True)
+    proposed_rate = MoneyField(_("proposed rate (CNY)"), null=True, blank=True)
+    availability = models.CharField(_("availability"), max_length=200, blank=True)
+    # Public ids of the nomad's own credentials (proofs of work), checked when attached.
+    proofs = models.JSONField(_("proofs of work"), default=list, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=Status.choices,
+        default=Status.SUBMITTED,
+        db_index=True,
+    )
+    decision_note = models.CharField(_("reason given"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("applied"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("application to a demand")
+        verbose_name_plural = _("applications to demands")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["demand", "applicant"], name="demand_application_once_per_nomad"
+            ),
+            models.CheckConstraint(
+                condition=Q(proposed_rate__isnull=True) | Q(proposed_rate__gte=0),
+                name="demand_application_rate_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.applicant} → {self.demand}"
+
+
+class ApplicationEvent(models.Model):
+    """The history of an application: who moved it, when, from → to, and why."""
+
+    application = models.ForeignKey(
+        DemandApplication, on_delete=models.CASCADE, related_name="events"
+    )
+    from_status = models.CharField(_("from"), max_length=12, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, choices=DemandApplication.Status.choices)
+    role = models.CharField(_("as"), max_length=12)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("application event")
+        verbose_name_plural = _("application events")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '∅'} → {self.to_status}"

@@ -8,9 +8,9 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet
 
 from nomadcloud.accounts.access import is_zone_operator
-from nomadcloud.accounts.models import Organisation
+from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.demands.models import Demand, Feed, FeedSync
+from nomadcloud.demands.models import Demand, DemandApplication, Feed, FeedSync
 
 
 @dataclass(frozen=True)
@@ -113,3 +113,21 @@ def demand_counts_of(organisation: Organisation) -> dict[str, int]:
 def open_demand_count() -> int:
     """Published demands, for the home page and the nomad's workspace."""
     return Demand.objects.filter(status=Demand.Status.PUBLISHED).count()
+
+
+def applications_of(user: User) -> QuerySet[DemandApplication]:
+    """A nomad's own applications, newest first."""
+    return (
+        DemandApplication.objects.filter(applicant=user)
+        .select_related("demand__organisation", "applicant")
+        .order_by("-id")
+    )
+
+
+def applications_to(demand: Demand) -> QuerySet[DemandApplication]:
+    """The applications to a demand (for its enterprise), newest first."""
+    return (
+        DemandApplication.objects.filter(demand=demand)
+        .select_related("demand__organisation", "applicant")
+        .order_by("-id")
+    )

@@ -16,13 +16,13 @@ from uuid import UUID
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict, field_validator
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, field_validator
 
 from nomadcloud.core.i18n import localized
 from nomadcloud.core.inputs import Draft, StrictDecimal, refuse
 from nomadcloud.core.money import to_cny
 from nomadcloud.core.schemas import Input, IsoDate, Text
-from nomadcloud.demands.models import Demand, Feed, FeedSync, JobProfileTag
+from nomadcloud.demands.models import Demand, DemandApplication, Feed, FeedSync, JobProfileTag
 
 KindName = Literal["job", "project", "data_task", "training"]
 StatusName = Literal["draft", "published", "paused", "closed", "filled"]
@@ -330,3 +330,114 @@ class FeedOut(Schema):
     @staticmethod
     def resolve_url(obj: Feed) -> str:
         return obj.url
+
+
+# --- applications -----------------------------------------------------------------------------
+
+RATE = re.compile(r"^[0-9]{1,13}(\.[0-9]{1,2})?$")
+
+
+def _strict_rate(value: Any) -> Any:
+    """A rate exactly as a person writes it: ASCII digits with at most two places, as a string
+    (or an integer); floats, exponents, signs, blanks inside and other digits are refused."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool | float):
+        raise refuse(_("Write the rate as digits, e.g. 350 or 350.50."))
+    if isinstance(value, int):
+        value = str(value)
+    if not isinstance(value, str):
+        raise refuse(_("Write the rate as digits, e.g. 350 or 350.50."))
+    text = value.strip()
+    if text == "":
+        return None
+    if not RATE.match(text):
+        raise refuse(_("Write the rate as digits, e.g. 350 or 350.50."))
+    return Decimal(text)
+
+
+StrictRate = Annotated[
+    Decimal | None,
+    BeforeValidator(_strict_rate),
+    Field(description='CNY as a string of ASCII digits, at most two places, e.g. "350.50"'),
+]
+ProofId = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class ApplicationDraft(Draft):
+    """A nomad's application to a demand (the API's body and the page form's cleaned data)."""
+
+    note: Annotated[Text, Field(max_length=5000)] = ""
+    proposed_rate: StrictRate = None
+    availability: Annotated[Text, Field(max_length=200)] = ""
+    proofs: tuple[ProofId, ...] = Field(
+        default_factory=tuple, max_length=20, description="Public ids of your credentials."
+    )
+
+
+# The API's body: the draft with unknown members ignored (no docstring: it would show in the
+# OpenAPI document).
+class ApplicationIn(ApplicationDraft):
+    model_config = ConfigDict(extra="ignore")
+
+
+ApplicationMove = Literal["shortlisted", "declined"]
+
+
+class ApplicationDecisionIn(Input):
+    decision: ApplicationMove
+    note: Annotated[Text, Field(max_length=500)] = ""
+
+
+class ApplicationOut(Schema):
+    id: UUID
+    demand: UUID
+    demand_title: str
+    organisation: str
+    applicant: UUID
+    applicant_name: str
+    note: str
+    proposed_rate: Decimal | None
+    pay_period: str
+    availability: str
+    proofs: list[str]
+    status: str
+    status_label: str
+    created_at: datetime
+    decided_at: datetime | None
+
+    @staticmethod
+    def resolve_id(obj: DemandApplication) -> UUID:
+        return obj.public_id
+
+    @staticmethod
+    def resolve_demand(obj: DemandApplication) -> UUID:
+        return obj.demand.public_id
+
+    @staticmethod
+    def resolve_demand_title(obj: DemandApplication) -> str:
+        return localized(obj.demand, "title")
+
+    @staticmethod
+    def resolve_organisation(obj: DemandApplication) -> str:
+        return str(obj.demand.organisation)
+
+    @staticmethod
+    def resolve_applicant(obj: DemandApplication) -> UUID:
+        return obj.applicant.public_id
+
+    @staticmethod
+    def resolve_applicant_name(obj: DemandApplication) -> str:
+        return str(obj.applicant)
+
+    @staticmethod
+    def resolve_pay_period(obj: DemandApplication) -> str:
+        return obj.demand.pay_period
+
+    @staticmethod
+    def resolve_proofs(obj: DemandApplication) -> list[str]:
+        return [str(p) for p in obj.proofs]
+
+    @staticmethod
+    def resolve_status_label(obj: DemandApplication) -> str:
+        return str(obj.get_status_display())

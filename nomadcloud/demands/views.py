@@ -27,11 +27,19 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import DomainError, InvalidInput
 from nomadcloud.core.inputs import draft_from_form, errors_by_field
 from nomadcloud.core.pages import apply_error, domain_errors, form_status
-from nomadcloud.demands import access, export, queries, services, syncing
+from nomadcloud.demands import access, applications, export, queries, services, syncing
 from nomadcloud.demands.access import Action
-from nomadcloud.demands.forms import DemandForm, FeedForm, FilterForm, StatusForm, TagForm
+from nomadcloud.demands.forms import (
+    ApplicationForm,
+    DecisionForm,
+    DemandForm,
+    FeedForm,
+    FilterForm,
+    StatusForm,
+    TagForm,
+)
 from nomadcloud.demands.models import Demand, WebhookEndpoint
-from nomadcloud.demands.schemas import DemandDraft, DemandPatch, DemandPushIn
+from nomadcloud.demands.schemas import ApplicationDraft, DemandDraft, DemandPatch, DemandPushIn
 
 PAGE_SIZE = 20
 FEED_SIZE = 100
@@ -123,6 +131,12 @@ def detail(request: HttpRequest, demand_id: str) -> HttpResponse:
             (s, Demand.Status(s).label) for s in sorted(services.TRANSITIONS[demand.status])
         ],
         "tag_form": TagForm(),
+        "applying": demand.kind in applications.APPLYING_KINDS,
+        "my_application": (
+            queries.applications_of(request.user).filter(demand=demand).first()
+            if request.user.is_authenticated and not member
+            else None
+        ),
     }
     return render(request, "demands/detail.html", context)
 
@@ -367,3 +381,98 @@ def webhook(request: HttpRequest, org_id: str) -> HttpResponse:
         {"id": str(demand.public_id), "outcome": outcome, "status": demand.status},
         status=201 if outcome == "created" else 200,
     )
+
+
+# --- applications -----------------------------------------------------------------------------
+
+
+@login_required
+@domain_errors
+def apply(request: HttpRequest, demand_id: str) -> HttpResponse:
+    """The nomad's application form (GET) and its submission (POST)."""
+    principal = _principal(request)
+    demand = access.demand_for(principal, demand_id, Action.VIEW)
+    assert request.user.is_authenticated
+    existing = queries.applications_of(request.user).filter(demand=demand).first()
+    if existing is not None:
+        messages.info(request, _("You have already applied to this demand."))
+        return redirect("demands:application", existing.public_id)
+    proofs = applications.proof_labels(request.user, None)
+    form = ApplicationForm(request.POST or None, proofs=proofs)
+    draft = draft_from_form(form, ApplicationDraft) if form.is_valid() else None
+    if draft is not None:
+        try:
+            application = applications.apply(principal=principal, demand=demand, draft=draft)
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Your application is sent."))
+            return redirect("demands:application", application.public_id)
+    return render(
+        request,
+        "demands/apply.html",
+        {"form": form, "demand": demand},
+        status=form_status(form),
+    )
+
+
+@login_required
+@require_GET
+@domain_errors
+def my_applications(request: HttpRequest) -> HttpResponse:
+    assert request.user.is_authenticated
+    page = Paginator(queries.applications_of(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "demands/my_applications.html", {"page": page})
+
+
+@login_required
+@require_GET
+@domain_errors
+def application(request: HttpRequest, application_id: str) -> HttpResponse:
+    principal = _principal(request)
+    the_application = access.application_for(principal, application_id)
+    proofs = applications.proof_labels(the_application.applicant, the_application.proofs)
+    return render(
+        request,
+        "demands/application.html",
+        {
+            "application": the_application,
+            "demand": the_application.demand,
+            "moves": applications.moves_for(principal, the_application),
+            "proofs": [(p, proofs.get(p, p)) for p in the_application.proofs],
+            "events": the_application.events.select_related("actor"),
+            "decision_form": DecisionForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+@domain_errors
+def decide(request: HttpRequest, application_id: str) -> HttpResponse:
+    principal = _principal(request)
+    the_application = access.application_for(principal, application_id)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        raise InvalidInput(_("Choose shortlist or decline."))
+    applications.decide(
+        principal=principal,
+        application=the_application,
+        decision=form.cleaned_data["decision"],
+        note=form.cleaned_data["note"],
+    )
+    messages.success(request, _("Decision saved; the nomad is told."))
+    return redirect("demands:application", the_application.public_id)
+
+
+@login_required
+@require_POST
+@domain_errors
+def withdraw(request: HttpRequest, application_id: str) -> HttpResponse:
+    principal = _principal(request)
+    the_application = access.application_for(principal, application_id)
+    applications.withdraw(principal=principal, application=the_application)
+    messages.success(request, _("Your application is withdrawn."))
+    return redirect("demands:application", the_application.public_id)

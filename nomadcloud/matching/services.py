@@ -20,6 +20,7 @@ from nomadcloud.core.errors import Conflict, Forbidden, invalid_field
 from nomadcloud.demands.models import Demand
 from nomadcloud.matching import features, matcher
 from nomadcloud.matching.engine.scoring import Result
+from nomadcloud.matching.events import InvitationAnswered, invitation_answered
 from nomadcloud.matching.models import Invitation, Match, ProfileStamp
 from nomadcloud.notifications.services import notify
 from nomadcloud.talent.models import Profile
@@ -290,4 +291,5 @@ def respond(*, principal: Principal, invitation: Invitation, accept: bool) -> In
             organisation=invitation.demand.organisation,
             after={"status": invitation.status},
         )
+        invitation_answered.send(InvitationAnswered(invitation_id=invitation.pk, accepted=accept))
     return invitation

@@ -72,6 +72,24 @@ class Order(models.Model):
         related_name="orders",
         verbose_name=_("demand"),
     )
+    # Where the order came from, when it was made for one nomad (orders/services/contracting):
+    # the application or the invitation, at most one order each.
+    application = models.OneToOneField(
+        "demands.DemandApplication",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="order",
+        verbose_name=_("application"),
+    )
+    invitation = models.OneToOneField(
+        "matching.Invitation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="order",
+        verbose_name=_("invitation"),
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
     )

@@ -77,6 +77,14 @@ def _review_window_passed(order: Order, ctx: Context) -> str | None:
     return _("The review window has not passed yet.")
 
 
+def _made_for_a_nomad(order: Order, ctx: Context) -> str | None:
+    # An order made from an application or an invitation names its nomad from the start
+    # (orders/services/contracting.py); it goes from draft straight to assigned.
+    if order.nomad_id is None or (order.application_id is None and order.invitation_id is None):
+        return _("Only an order made from an application or an invitation is assigned at once.")
+    return _publishable(order, ctx)
+
+
 def _decision_given(order: Order, ctx: Context) -> str | None:
     return None if ctx.decision_given else _("Record a decision.")
 
@@ -95,6 +103,7 @@ E, A, N, OP, SYS = Role.ENTERPRISE, Role.APPLICANT, Role.NOMAD, Role.OPERATOR, R
 # THE table: one row per allowed (from, to, role); the row's guard must pass as well.
 TABLE: tuple[Transition, ...] = (
     T(S.DRAFT, S.OPEN, E, _publishable),
+    T(S.DRAFT, S.ASSIGNED, E, _made_for_a_nomad),
     T(S.OPEN, S.APPLIED, A, _application_pending),
     T(S.APPLIED, S.OPEN, A, _no_pending_applications),  # the last application withdrawn
     T(S.APPLIED, S.ASSIGNED, E, _application_pending),

@@ -2,7 +2,8 @@
 demand, and edit), ``market`` (open, apply, withdraw, assign), ``delivery`` (start,
 deliverables, deliver, revise), ``acceptance`` (by the enterprise or automatically after the
 review window, and a nomad's record of accepted orders), ``money`` (settle, cancel, dispute
-and decide), ``ratings`` (ratings and messages), ``reminders`` and ``dispatch`` (the moves
+and decide), ``contracting`` (an order made for the nomad of an application or an
+invitation), ``ratings`` (ratings and messages), ``reminders`` and ``dispatch`` (the moves
 that need only a reason); ``_common`` holds what they share.
 
 Every change of state goes through ``_common.move``, which asks the transition table
@@ -21,6 +22,7 @@ from nomadcloud.orders.services.acceptance import (
     accepted_orders_for,
     auto_accept_due,
 )
+from nomadcloud.orders.services.contracting import contract_nomad
 from nomadcloud.orders.services.creation import (
     create_order,
     current_fields,
@@ -57,6 +59,7 @@ __all__ = [
     "assign",
     "auto_accept_due",
     "cancel",
+    "contract_nomad",
     "create_order",
     "current_fields",
     "deliver",
