@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from nomadcloud.accounts.access import parse_public_id, require_authenticated, role_in
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.conversations.models import Conversation
-from nomadcloud.core.errors import NotFound
+from nomadcloud.core.errors import Forbidden, NotFound
 from nomadcloud.demands import access as demand_access
 
 
@@ -44,5 +44,9 @@ def can_contract(principal: Principal, conversation: Conversation) -> bool:
 
 def check_contract(principal: Principal, conversation: Conversation) -> None:
     """May the principal turn this conversation into an order? (an editor of the enterprise,
-    a write scope)."""
+    a write scope). The nomad sees the conversation, so is refused, not told it is missing."""
+    if role_in(principal, conversation.organisation) is None:
+        raise Forbidden(
+            _("Only the enterprise turns a conversation into an order."), code="enterprise_only"
+        )
     demand_access.check_enterprise(principal, conversation.organisation, demand_access.Action.EDIT)

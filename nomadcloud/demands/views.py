@@ -404,6 +404,8 @@ def apply(request: HttpRequest, demand_id: str) -> HttpResponse:
         try:
             application = applications.apply(principal=principal, demand=demand, draft=draft)
         except DomainError as exc:
+            if exc.status in (403, 404):  # not a refusal of what was typed: the error page
+                raise
             apply_error(form, exc)
         else:
             messages.success(request, _("Your application is sent."))
