@@ -1,13 +1,15 @@
 """The whole demo zone, app by app in dependency order: people and organisations, the
 skill vocabulary, nomad profiles and certification rules, enterprise demands, training
-scenarios, orders and conversions, data batches, notifications, the points programme. Each
-step is idempotent, so ``seed_demo`` may run on every start of a demo machine."""
+scenarios, orders and conversions, data batches, notifications, the points programme, and
+applications with their conversations. Each step is idempotent, so ``seed_demo`` may run on
+every start of a demo machine."""
 
 from __future__ import annotations
 
 from django.db import transaction
 
 from nomadcloud.accounts import demo as accounts_demo
+from nomadcloud.conversations import demo as conversations_demo
 from nomadcloud.datatasks import demo as datatasks_demo
 from nomadcloud.demands import demo as demands_demo
 from nomadcloud.notifications import demo as notifications_demo
@@ -33,4 +35,6 @@ def seed(*, nomads: int = 60) -> dict[str, int]:
     counts |= notifications_demo.seed()
     counts |= points_programme_demo.seed()
     counts |= points_merchant_demo.seed()
+    counts |= demands_demo.seed_applications()
+    counts |= conversations_demo.seed()
     return counts

@@ -116,6 +116,13 @@ PAGES: dict[str, Target] = {
     "accounts:workspace reviewer": (REVIEWER, "/accounts/workspace/"),
     "accounts:workspace operator": (OPERATOR, "/accounts/workspace/"),
     "home": (NOMAD, "/"),
+    "demands:my_applications": (NOMAD, "/demands/applications/mine/"),
+    "conversations:mine": (NOMAD, "/conversations/"),
+    "conversations:people": (
+        of_organisation("demands.Demand", "applications"),
+        "/conversations/demands/{id}/people/",
+        "public_id",
+    ),
 }
 
 API: dict[str, Target] = {
@@ -143,6 +150,18 @@ API: dict[str, Target] = {
         "public_id",
     ),
     "/api/v1/demands": (NOMAD, "/api/v1/demands"),
+    "/api/v1/demands/applications/mine": (NOMAD, "/api/v1/demands/applications/mine"),
+    "/api/v1/demands/{demand_id}/applications": (
+        of_organisation("demands.Demand", "applications"),
+        "/api/v1/demands/{id}/applications",
+        "public_id",
+    ),
+    "/api/v1/conversations": (NOMAD, "/api/v1/conversations"),
+    "/api/v1/conversations/{conversation_id}/messages": (
+        lambda: (NOMAD, busiest("conversations.Conversation", "messages")),
+        "/api/v1/conversations/{id}/messages",
+        "public_id",
+    ),
     "/api/v1/demands/feeds/{feed_id}/syncs": (
         of_organisation("demands.Feed", "syncs"),
         "/api/v1/demands/feeds/{id}/syncs",

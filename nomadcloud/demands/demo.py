@@ -9,12 +9,13 @@ from typing import Any
 
 from django.utils import timezone
 
-from nomadcloud.accounts.models import Membership, Organisation
+from nomadcloud.accounts.demo import DEMO_DOMAIN
+from nomadcloud.accounts.models import Membership, Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.inputs import parse_draft
-from nomadcloud.demands import services
-from nomadcloud.demands.models import Demand
-from nomadcloud.demands.schemas import DemandDraft
+from nomadcloud.demands import applications, services
+from nomadcloud.demands.models import Demand, DemandApplication
+from nomadcloud.demands.schemas import ApplicationDraft, DemandDraft
 from nomadcloud.taxonomy.models import Concept
 
 # code, kind, label_zh, label_en — created when the vocabulary is not imported yet.
@@ -230,3 +231,62 @@ def seed() -> dict[str, int]:
             services.change_status(principal=principal, demand=demand, status=step)
         created += 1
     return {"demands": created}
+
+
+APPLICATION_NOTES = [
+    (
+        "我做过两年图像与文本标注，熟悉质检流程，可以马上开始。",
+        "300",
+        "即日起，每周 30 小时",
+    ),
+    (
+        "I have shipped similar work for two clients in Berlin; happy to share the results.",
+        "450",
+        "From next month, 20 hours a week",
+    ),
+]
+
+
+def seed_applications() -> dict[str, int]:
+    """A few applications of the demo nomads to the demo enterprise's published jobs and
+    projects; the first is shortlisted (which opens a conversation). Does nothing when there
+    are applications already."""
+    if DemandApplication.objects.exists():
+        return {"applications": 0}
+    owner = User.objects.filter(email=f"enterprise@{DEMO_DOMAIN}").first()
+    emails = [f"nomad@{DEMO_DOMAIN}", f"emma@{DEMO_DOMAIN}"]
+    found = {u.email: u for u in User.objects.filter(email__in=emails)}
+    nomads = [found[e] for e in emails if e in found]
+    membership = (
+        Membership.objects.filter(user=owner, role=Membership.Role.OWNER).first() if owner else None
+    )
+    if membership is None or not nomads:
+        return {"applications": 0}
+    demands = list(
+        Demand.objects.filter(
+            organisation=membership.organisation,
+            status=Demand.Status.PUBLISHED,
+            kind__in=applications.APPLYING_KINDS,
+        ).order_by("id")[:2]
+    )
+    created = 0
+    for index, demand in enumerate(demands):
+        for nomad, (note, rate, availability) in zip(nomads, APPLICATION_NOTES, strict=False):
+            if Membership.objects.filter(user=nomad, organisation=demand.organisation).exists():
+                continue
+            application = applications.apply(
+                principal=Principal(user=nomad),
+                demand=demand,
+                draft=parse_draft(
+                    ApplicationDraft,
+                    {"note": note, "proposed_rate": rate, "availability": availability},
+                ),
+            )
+            created += 1
+            if index == 0 and created == 1:
+                applications.decide(
+                    principal=Principal(user=owner),
+                    application=application,
+                    decision=DemandApplication.Status.SHORTLISTED,
+                )
+    return {"applications": created}
