@@ -61,7 +61,9 @@ class OrderTermsForm(forms.Form):
                 widget=forms.TextInput(attrs={"inputmode": "decimal"}),
             )
             self.fields[f"m{i}_due_on"] = forms.DateField(
-                label=_("Due on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+                label=_("Due on"),
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             )
 
     def rows(self) -> list[list[forms.BoundField]]:
