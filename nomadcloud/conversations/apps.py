@@ -22,3 +22,13 @@ class ConversationsConfig(AppConfig):
             wiring.on_invitation_answered, uid="conversations.open_for_invitation"
         )
         register_proof_lookup(wiring.own_proofs)
+
+        from nomadcloud.conversations import personal_data
+        from nomadcloud.core import privacy
+
+        privacy.register(
+            "conversations",
+            exporter=personal_data.export,
+            eraser=personal_data.erase,
+            holds=_("conversations with enterprises, and the messages and files you sent"),
+        )

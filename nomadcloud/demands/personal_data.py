@@ -1,15 +1,23 @@
-"""What demands holds about a person (core/privacy.py): only who acted for an organisation —
-the demands they created, the status changes they made, the webhooks and feeds they set up.
-These are the organisation's records; the export lists them so the person sees where they
-are named, and erasure leaves them pointing to the pseudonymous person (no name, contact or
-text about the person is stored here)."""
+"""What demands holds about a person (core/privacy.py): who acted for an organisation — the
+demands they created, the status changes they made, the webhooks and feeds they set up —
+and a nomad's applications to demands. The organisation's records are listed so the person
+sees where they are named, and erasure leaves them pointing to the pseudonymous person; an
+application's texts about the nomad (the note, the availability, the proofs attached) are
+blanked, its status, rate and history kept for the enterprise."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from nomadcloud.core import privacy
-from nomadcloud.demands.models import Demand, DemandEvent, Feed, WebhookEndpoint
+from nomadcloud.demands.models import (
+    ApplicationEvent,
+    Demand,
+    DemandApplication,
+    DemandEvent,
+    Feed,
+    WebhookEndpoint,
+)
 
 
 def export(user: Any) -> dict[str, Any]:
@@ -25,8 +33,15 @@ def export(user: Any) -> dict[str, Any]:
         ),
         "webhooks_set_up": WebhookEndpoint.objects.filter(created_by=user).count(),
         "feeds_set_up": Feed.objects.filter(created_by=user).count(),
+        "applications": privacy.dump(
+            DemandApplication.objects.filter(applicant=user).select_related("demand"),
+            exclude=["applicant", "demand"],
+            demand_public_id=lambda a: a.demand.public_id,
+        ),
+        "application_moves": ApplicationEvent.objects.filter(actor=user).count(),
     }
 
 
 def erase(user: Any) -> None:
-    """Nothing to remove: see the module's note."""
+    """Blank the texts of the person's applications; see the module's note."""
+    DemandApplication.objects.filter(applicant=user).update(note="", availability="", proofs=[])
