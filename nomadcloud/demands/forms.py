@@ -178,9 +178,10 @@ class ApplicationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5, **html_limits(ApplicationDraft, "note")}),
         help_text=_("Why you fit this work: what you did that is like it."),
     )
-    proposed_rate = forms.CharField(
+    proposed_rate = StrictDecimalField(
         label=_("Proposed rate (CNY)"),
         required=False,
+        min_value=0,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     availability = forms.CharField(

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, field_validator
+from pydantic import AfterValidator, ConfigDict, field_validator
 
 from nomadcloud.core.i18n import localized
 from nomadcloud.core.inputs import Draft, StrictDecimal, refuse
@@ -334,32 +334,17 @@ class FeedOut(Schema):
 
 # --- applications -----------------------------------------------------------------------------
 
-RATE = re.compile(r"^[0-9]{1,13}(\.[0-9]{1,2})?$")
-
-
-def _strict_rate(value: Any) -> Any:
-    """A rate exactly as a person writes it: ASCII digits with at most two places, as a string
-    (or an integer); floats, exponents, signs, blanks inside and other digits are refused."""
-    if value is None or isinstance(value, Decimal):
-        return value
-    if isinstance(value, bool | float):
-        raise refuse(_("Write the rate as digits, e.g. 350 or 350.50."))
-    if isinstance(value, int):
-        value = str(value)
-    if not isinstance(value, str):
-        raise refuse(_("Write the rate as digits, e.g. 350 or 350.50."))
-    text = value.strip()
-    if text == "":
-        return None
-    if not RATE.match(text):
-        raise refuse(_("Write the rate as digits, e.g. 350 or 350.50."))
-    return Decimal(text)
-
-
+# The proposed rate follows the one rule for numbers from outside (core/numbers.py): ASCII
+# digits written out, at most two places, not negative; floats, exponents, Unicode digits and
+# separators are refused with a localized message on the field.
 StrictRate = Annotated[
-    Decimal | None,
-    BeforeValidator(_strict_rate),
-    Field(description='CNY as a string of ASCII digits, at most two places, e.g. "350.50"'),
+    Decimal,
+    StrictDecimal(
+        max_digits=15,
+        decimal_places=2,
+        ge=0,
+        description='CNY as a string of ASCII digits, at most two places, e.g. "350.50"',
+    ),
 ]
 ProofId = Annotated[str, Field(min_length=1, max_length=64)]
 
@@ -368,7 +353,7 @@ class ApplicationDraft(Draft):
     """A nomad's application to a demand (the API's body and the page form's cleaned data)."""
 
     note: Annotated[Text, Field(max_length=5000)] = ""
-    proposed_rate: StrictRate = None
+    proposed_rate: StrictRate | None = None
     availability: Annotated[Text, Field(max_length=200)] = ""
     proofs: tuple[ProofId, ...] = Field(
         default_factory=tuple, max_length=20, description="Public ids of your credentials."
