@@ -402,7 +402,7 @@ def test_the_pages_appeal_and_decide(world: World) -> None:
     assert 'data-testid="decision-form"' in listing
     decided = olivia.post(
         f"/datatasks/{batch.public_id}/appeals/{appeal.pk}/decide/",
-        {f"a{appeal.pk}-decision": "uphold", f"a{appeal.pk}-value": "", f"a{appeal.pk}-note": ""},
+        {"decision": "uphold", "value": "", "note": ""},
     )
     assert decided.status_code == 302
     assert GoldAppeal.objects.get().status == "upheld"

@@ -31,7 +31,7 @@ from nomadcloud.datatasks.schemas import (
     BatchCreateIn,
     BatchOut,
     BatchPatch,
-    DecisionIn,
+    AppealDecisionIn,
     ItemDetailOut,
     ItemOut,
     NextOut,
@@ -390,7 +390,7 @@ def list_appeals(request: HttpRequest, batch_id: UUID, **kwargs: Any) -> Any:
 
 
 @router.post("/batches/{batch_id}/appeals/{appeal_id}/decision", response=_errors({200: AppealOut}))
-def decide(request: HttpRequest, batch_id: UUID, appeal_id: int, payload: DecisionIn) -> Any:
+def decide(request: HttpRequest, batch_id: UUID, appeal_id: int, payload: AppealDecisionIn) -> Any:
     """Uphold (correcting the gold item; the workers' standing is computed again and a
     worker blocked by it is restored) or reject an appeal. Refused: `already_decided`."""
     principal = Principal.of(request)

@@ -456,7 +456,7 @@ class AppealIn(Input):
     reason: Text = Field(..., min_length=1, max_length=1000)
 
 
-class DecisionIn(AnswerIn):
+class AppealDecisionIn(AnswerIn):
     """Uphold or reject an appeal. Upholding corrects the gold item to the answer given
     here (the field that fits the task type), or, when none is given, to the appellant's."""
 

@@ -671,7 +671,7 @@ def appeals(request: HttpRequest, batch_id: str) -> HttpResponse:
             "appeals": [
                 (
                     a,
-                    DecisionForm(batch=batch, prefix=f"a{a.pk}")
+                    DecisionForm(batch=batch, auto_id=f"id_a{a.pk}_%s")
                     if can_review and a.status == GoldAppeal.Status.PENDING
                     else None,
                 )
@@ -689,7 +689,7 @@ def decide(request: HttpRequest, batch_id: str, appeal_id: int) -> HttpResponse:
     principal = _principal(request)
     batch = access.batch_for(principal, batch_id, Action.REVIEW)
     the_appeal = access.appeal_for(batch, appeal_id)
-    form = DecisionForm(request.POST, batch=batch, prefix=f"a{the_appeal.pk}")
+    form = DecisionForm(request.POST, batch=batch)
     if not form.is_valid():
         raise invalid_field("decision", _("Choose to uphold or reject the appeal."))
     uphold = form.cleaned_data["decision"] == "uphold"
