@@ -26,12 +26,12 @@ from nomadcloud.datatasks.models import AcceptedWork, Batch, BatchWorker
 from nomadcloud.datatasks.schemas import (
     AcceptedWorkOut,
     AnswerIn,
+    AppealDecisionIn,
     AppealIn,
     AppealOut,
     BatchCreateIn,
     BatchOut,
     BatchPatch,
-    AppealDecisionIn,
     ItemDetailOut,
     ItemOut,
     NextOut,
