@@ -1,0 +1,117 @@
+"""Pictures (issue 14 item 9): the JSON data islands that charts.js draws carry the figures
+of the tables beside them, and the payer's code status answers only the payer."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.utils import translation
+
+from nomadcloud.points import models as m
+from nomadcloud.points.merchants.services import payments
+from nomadcloud.points.programme import queries as programme_queries
+from nomadcloud.points.templatetags.points_charts import forecast_data
+from tests.builders.points_merchants import acme_merchant, as_, fund, held_payment, zp
+from tests.conftest import World, client_for
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    with translation.override("en"):
+        yield
+
+
+def island(html: str, element_id: str) -> dict[str, Any]:
+    found = re.search(
+        rf'<script id="{re.escape(element_id)}" type="application/json">(.*?)</script>',
+        html,
+        re.DOTALL,
+    )
+    assert found, f"no data island {element_id}"
+    data: dict[str, Any] = json.loads(found.group(1))
+    return data
+
+
+def test_the_operator_page_charts_the_liability_and_the_forecast(world: World) -> None:
+    acme_merchant(world)
+    fund(world.wendy, 1000)
+    html = client_for(world.oscar, HTTP_ACCEPT_LANGUAGE="en").get("/points/operator/")
+    text = html.content.decode()
+    assert 'data-chart="chart-liability"' in text
+    assert "vendor/echarts.min.js" in text and "nomadcloud/charts.js" in text
+    liability = island(text, "chart-liability")
+    rows = {r.asset.code: r for r in programme_queries.liability()}
+    index = next(i for i, c in enumerate(liability["categories"]) if c.endswith("(ZP)"))
+    spendable = liability["series"][0]
+    assert spendable["name"] == "Spendable by persons"
+    scale = rows["ZP"].asset.scale
+    assert spendable["data"][index] == 1000 / 10**scale if scale else 1000
+    total = sum(series["data"][index] for series in liability["series"])
+    assert total == pytest.approx(rows["ZP"].outstanding / 10**scale)
+    for row in programme_queries.forecast():
+        data = island(text, f"chart-forecast-{row.asset.code}")
+        assert data == json.loads(json.dumps(forecast_data(row)))
+        assert len(data["categories"]) == 12 + (1 if row.overdue else 0)
+        # The table (now the text alternative) is still on the page.
+        assert f'data-testid="forecast-{row.asset.code}"' in text
+
+
+def test_the_wallet_charts_the_balance_after_each_line(world: World) -> None:
+    payment = held_payment(world, amount=120, funds=1000)
+    payments.confirm_payment(principal=as_(world.olivia), payment=payment)
+    text = client_for(world.wendy, HTTP_ACCEPT_LANGUAGE="en").get("/points/").content.decode()
+    data = island(text, "chart-wallet")
+    assert data["kind"] == "line"
+    series = {s["name"]: s["data"] for s in data["series"]}
+    scale = zp().scale
+    unit = 10**scale if scale else 1
+    # Oldest first: funded 1000, then paid 120.
+    assert series["ZP"][-2:] == [1000 / unit if scale else 1000, 880 / unit if scale else 880]
+    assert len(data["categories"]) == len(series["ZP"])
+
+
+def test_the_payers_code_status_follows_the_payment(world: World) -> None:
+    acme_merchant(world)
+    fund(world.wendy, 500)
+    issued = payments.issue_code(principal=as_(world.wendy), asset=zp())
+    url = f"/points/pay/codes/{issued.row.pk}/status/"
+    wendy = client_for(world.wendy, HTTP_ACCEPT_LANGUAGE="en")
+    page = wendy.post("/points/pay/", {"asset": "ZP"}).content.decode()
+    assert "data-pay-status=" in page and "points/pay-status.js" in page
+    # The page made a new code; follow the first one, taken by the cashier below.
+    waiting = wendy.get(url)
+    assert waiting.status_code == 200
+    assert waiting["Cache-Control"] == "no-store"
+    assert waiting.json()["state"] == "replaced"
+    issued = payments.issue_code(principal=as_(world.wendy), asset=zp())
+    url = f"/points/pay/codes/{issued.row.pk}/status/"
+    assert wendy.get(url).json() == {
+        "state": "waiting",
+        "payment": None,
+        "final": False,
+        "message": "Waiting for the cashier to scan the code…",
+    }
+    payment = payments.start_payment(
+        principal=as_(world.olivia), merchant=acme_merchant(world), code=issued.code, amount=50
+    )
+    taken = wendy.get(url).json()
+    assert taken["state"] == "taken" and taken["final"] is False
+    assert taken["payment"]["status"] == "held"
+    assert taken["payment"]["id"] == str(payment.public_id)
+    assert "waiting for the cashier to confirm" in taken["message"]
+    payments.confirm_payment(principal=as_(world.olivia), payment=payment)
+    done = wendy.get(url).json()
+    assert done["payment"]["status"] == "confirmed" and done["final"] is True
+    assert done["message"].startswith("Paid:")
+    # Only the payer: the cashier, anyone else and anonymous get nothing.
+    for other in (world.olivia, world.charlie, world.oscar):
+        assert client_for(other).get(url).status_code == 404
+    from django.test import Client
+
+    assert Client().get(url).status_code == 302
+    assert wendy.get("/points/pay/codes/999999/status/").status_code == 404
+    assert m.PaymentCode.objects.filter(person=world.wendy).exists()
