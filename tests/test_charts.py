@@ -115,3 +115,45 @@ def test_the_payers_code_status_follows_the_payment(world: World) -> None:
     assert Client().get(url).status_code == 302
     assert wendy.get("/points/pay/codes/999999/status/").status_code == 404
     assert m.PaymentCode.objects.filter(person=world.wendy).exists()
+
+
+# --- verification outcomes and the footer link -----------------------------------------------
+
+
+def test_valid_revoked_and_invalid_verifications_look_different(world: World) -> None:
+    import copy
+
+    from nomadcloud.accounts.principal import Principal
+    from nomadcloud.proofs import services as proofs
+    from tests.builders.proofs import claims
+
+    credential = proofs.issue_credential(world.rita, claims("p1"))
+    assert credential is not None
+    proofs.publish_checkpoint()
+    client = client_for(None, HTTP_ACCEPT_LANGUAGE="en")
+
+    def outcome_of(text: str) -> str:
+        found = re.search(r'data-outcome="(\w+)"', text)
+        assert found
+        return found.group(1)
+
+    valid = client.get(f"/proofs/verify/?credential={credential.public_id}").content.decode()
+    assert outcome_of(valid) == "valid"
+    assert "verification-valid" in valid and "icons.svg#check" in valid
+    tampered = copy.deepcopy(credential.document)
+    tampered["credentialSubject"]["tampered"] = True
+    invalid = client.post("/proofs/verify/", {"credential": json.dumps(tampered)})
+    text = invalid.content.decode()
+    assert outcome_of(text) == "invalid" and "icons.svg#x" in text
+    assert "The credential is not valid." in text
+    proofs.revoke(principal=Principal.for_user(world.oscar), credential=credential, reason="r1")
+    revoked = client.get(f"/proofs/verify/?credential={credential.public_id}").content.decode()
+    assert outcome_of(revoked) == "revoked" and "icons.svg#ban" in revoked
+    assert "The credential was revoked." in revoked
+    # No emoji marks left on the page.
+    assert "✓" not in revoked and "✗" not in revoked
+
+
+def test_the_footer_links_the_verify_page(world: World) -> None:
+    text = client_for(None, HTTP_ACCEPT_LANGUAGE="en").get("/").content.decode()
+    assert 'data-testid="footer-verify"' in text and 'href="/proofs/verify/"' in text
