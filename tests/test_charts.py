@@ -157,3 +157,43 @@ def test_valid_revoked_and_invalid_verifications_look_different(world: World) ->
 def test_the_footer_links_the_verify_page(world: World) -> None:
     text = client_for(None, HTTP_ACCEPT_LANGUAGE="en").get("/").content.decode()
     assert 'data-testid="footer-verify"' in text and 'href="/proofs/verify/"' in text
+
+
+def test_the_review_queue_is_charted_by_waiting_time(world: World) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from nomadcloud.accounts.models import Organisation
+
+    Organisation.objects.filter(pk=world.pending.pk).update(
+        created_at=timezone.now() - timedelta(days=5)
+    )
+    text = client_for(world.wendy, HTTP_ACCEPT_LANGUAGE="en").get("/accounts/reviews/")
+    html = text.content.decode()
+    data = island(html, "chart-queue")
+    assert data["categories"] == [
+        "under 1 day",
+        "1–3 days",
+        "3–7 days",
+        "1–2 weeks",
+        "over 2 weeks",
+    ]
+    waiting = data["series"][0]["data"]
+    assert sum(waiting) == html.count('data-testid="waiting-since"')
+    assert waiting[2] >= 1  # the pending organisation, 5 days old
+
+
+def test_the_enterprise_sees_its_demand_funnel(world: World) -> None:
+    from nomadcloud.demands.funnel import funnel_counts
+
+    html = client_for(world.olivia, HTTP_ACCEPT_LANGUAGE="en").get(
+        f"/demands/organisations/{world.acme.public_id}/"
+    )
+    assert html.status_code == 200
+    data = island(html.content.decode(), "chart-funnel")
+    stages = funnel_counts(world.acme)
+    assert data["kind"] == "funnel"
+    assert data["categories"] == [name for name, n in stages if n is not None]
+    assert data["series"][0]["data"] == [n for _name, n in stages if n is not None]
+    assert "not recorded yet" in html.content.decode()  # views: no counter yet

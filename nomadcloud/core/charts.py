@@ -6,9 +6,13 @@ Values are plain numbers in the unit the page shows (e.g. points, not their smal
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
+
+from django.utils.translation import gettext_noop
 
 Kind = Literal["bar", "line", "funnel"]
 
@@ -47,3 +51,36 @@ def scaled(amount: int, scale: int) -> float | int:
     if not scale:
         return int(amount)
     return float(Decimal(amount).scaleb(-scale))
+
+
+# A queue's items by how long they have waited: the buckets' upper bounds in days.
+AGE_BUCKETS: tuple[tuple[float, str], ...] = (
+    (1, gettext_noop("under 1 day")),
+    (3, gettext_noop("1–3 days")),
+    (7, gettext_noop("3–7 days")),
+    (14, gettext_noop("1–2 weeks")),
+    (float("inf"), gettext_noop("over 2 weeks")),
+)
+
+
+def age_counts(times: Iterable[datetime], now: datetime) -> list[int]:
+    """How many of ``times`` fall in each of ``AGE_BUCKETS`` (age = now − time)."""
+    counts = [0] * len(AGE_BUCKETS)
+    for at in times:
+        days = (now - at).total_seconds() / 86400
+        for index, (bound, _label) in enumerate(AGE_BUCKETS):
+            if days < bound:
+                counts[index] += 1
+                break
+    return counts
+
+
+def queue_by_age(times: Iterable[datetime], now: datetime, title: str, series: str) -> Chart:
+    from django.utils.translation import gettext
+
+    return Chart(
+        kind="bar",
+        title=title,
+        categories=[gettext(label) for _bound, label in AGE_BUCKETS],
+        series=[Series(series, list(age_counts(times, now)))],
+    )
