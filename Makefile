@@ -31,7 +31,7 @@ node_modules/.package-lock.json: package.json
 assets: node_modules/.package-lock.json
 	mkdir -p $(VENDOR)
 	cp node_modules/@picocss/pico/css/pico.min.css node_modules/htmx.org/dist/htmx.min.js \
-		node_modules/jsqr/dist/jsQR.js $(VENDOR)/
+		node_modules/jsqr/dist/jsQR.js node_modules/echarts/dist/echarts.min.js $(VENDOR)/
 
 messages: deps
 	$(BIN)/pybabel compile -D django -d nomadcloud/locale

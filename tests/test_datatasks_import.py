@@ -147,12 +147,12 @@ def test_a_wrong_column_is_refused_on_line_1(world: World) -> None:
         create(world, b"id,text,label\na,x,positive\n")
     assert caught.value.fields["file"] == [
         "Line 1, field “label”: unknown column; the columns are id, text, gold, "
-        "qualification, context, media_url."
+        "qualification, context, media_url, explanation."
     ]
     assert database_fingerprint() == before
     assert refused(b"id,body\na,x\n") == [
         "Line 1, field “body”: unknown column; the columns are id, text, gold, "
-        "qualification, context, media_url.",
+        "qualification, context, media_url, explanation.",
         "Line 1, field “text”: this column is required.",
     ]
 
@@ -224,7 +224,7 @@ def test_json_lines_problems() -> None:
         "Line 2: not valid JSON (Expecting value at column 21).",
         "Line 3: each line must be a JSON object.",
         "Line 4, field “txt”: unknown field; the fields are id, text, gold, qualification, "
-        "context, media_url.",
+        "context, media_url, explanation.",
     ]
 
 

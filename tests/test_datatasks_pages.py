@@ -125,7 +125,8 @@ def test_a_nomad_joins_and_works_with_the_keyboard_page(world: World) -> None:
 
 
 def test_the_work_page_says_when_a_worker_is_blocked(world: World) -> None:
-    batch = plain_batch(world, gold_percent=50, min_gold_answers=1)
+    # No grace: the batch's rule blocks on the first miss.
+    batch = plain_batch(world, gold_percent=50, min_gold_answers=1, ban_after_misses=1)
     client = en(world.charlie)
     client.post(f"/datatasks/{batch.public_id}/join/")
     client.post(f"/datatasks/{batch.public_id}/work/next/")

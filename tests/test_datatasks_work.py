@@ -321,7 +321,11 @@ def test_a_skipped_item_does_not_come_back(world: World) -> None:
 def test_a_worker_below_the_threshold_is_blocked_and_their_answers_set_aside(
     world: World,
 ) -> None:
-    batch = plain_batch(world, overlap=2, gold_percent=50, min_gold_answers=2)
+    # The batch's rule sets a blocked worker's answers aside (the default keeps and pays
+    # them: tests/test_datatasks_fairness.py).
+    batch = plain_batch(
+        world, overlap=2, gold_percent=50, min_gold_answers=2, pay_before_ban="discarded"
+    )
     services.join_batch(principal=p(world.charlie), batch=batch)
     given = 0
     state = BatchWorker.objects.get(batch=batch, worker=world.charlie)
@@ -332,7 +336,13 @@ def test_a_worker_below_the_threshold_is_blocked_and_their_answers_set_aside(
         state = give(world.charlie, assignment, wrong).state
         given += 1
     assert state.status == "blocked"
-    assert state.block_reason == {"accuracy": 0.0, "threshold": 60, "gold_answers": 2}
+    assert state.block_reason == {
+        "accuracy": 0.0,
+        "threshold": 60,
+        "gold_answers": 2,
+        "misses": 2,
+        "window": 0,
+    }
     assert state.notified_at is not None
     notice = Notification.objects.get(recipient=world.charlie, kind="datatasks.blocked")
     assert notice.params["threshold"] == "60" and notice.params["gold"] == "2"

@@ -96,6 +96,11 @@ PAGES: dict[str, Target] = {
     "orders:disputes": (OPERATOR, "/orders/disputes/"),
     "orders:conversions": (OPERATOR, "/orders/conversions/"),
     "datatasks:list": (NOMAD, "/datatasks/"),
+    "datatasks:appeals": (
+        of_organisation("datatasks.Batch", "items"),
+        "/datatasks/{id}/appeals/",
+        "public_id",
+    ),
     "accounts:organisations": (ENTERPRISE, "/accounts/organisations/"),
     "accounts:tokens": (ENTERPRISE, "/accounts/tokens/"),
     "accounts:reviews": (REVIEWER, "/accounts/reviews/"),
@@ -132,6 +137,11 @@ API: dict[str, Target] = {
     "/api/v1/datatasks/batches/{batch_id}/accepted-work": (
         of_organisation("datatasks.Batch", "items"),
         "/api/v1/datatasks/batches/{id}/accepted-work",
+        "public_id",
+    ),
+    "/api/v1/datatasks/batches/{batch_id}/appeals": (
+        of_organisation("datatasks.Batch", "items"),
+        "/api/v1/datatasks/batches/{id}/appeals",
         "public_id",
     ),
     "/api/v1/datatasks/batches/{batch_id}/answers": (

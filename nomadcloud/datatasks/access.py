@@ -28,7 +28,7 @@ from nomadcloud.accounts.access import (
 from nomadcloud.accounts.models import Organisation
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import NotFound
-from nomadcloud.datatasks.models import Assignment, Batch, BatchWorker, Item
+from nomadcloud.datatasks.models import Answer, Assignment, Batch, BatchWorker, GoldAppeal, Item
 
 
 class Action(StrEnum):
@@ -166,3 +166,33 @@ def item_for(batch: Batch, item_id: object) -> Item:
     if item is None:
         raise NotFound(_("No such item."))
     return item
+
+
+def _key(value: object, message: str) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        raise NotFound(message) from None
+
+
+def answer_for(principal: Principal, batch: Batch, answer_id: object) -> Answer:
+    """One of the person's own answers on the batch; anyone else's answers NotFound."""
+    user = require_person(principal)
+    key = _key(answer_id, _("No such answer."))
+    answer = Answer.objects.filter(pk=key, batch=batch, worker=user).select_related("item").first()
+    if answer is None:
+        raise NotFound(_("No such answer."))
+    return answer
+
+
+def appeal_for(batch: Batch, appeal_id: object) -> GoldAppeal:
+    """An appeal of a batch already fetched through ``batch_for``."""
+    key = _key(appeal_id, _("No such appeal."))
+    appeal = (
+        GoldAppeal.objects.filter(pk=key, batch=batch)
+        .select_related("batch", "item", "answer", "worker", "decided_by")
+        .first()
+    )
+    if appeal is None:
+        raise NotFound(_("No such appeal."))
+    return appeal

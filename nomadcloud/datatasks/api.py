@@ -26,6 +26,9 @@ from nomadcloud.datatasks.models import AcceptedWork, Batch, BatchWorker
 from nomadcloud.datatasks.schemas import (
     AcceptedWorkOut,
     AnswerIn,
+    AppealDecisionIn,
+    AppealIn,
+    AppealOut,
     BatchCreateIn,
     BatchOut,
     BatchPatch,
@@ -336,7 +339,15 @@ def answer(
     submitted = services.submit_answer(
         principal=principal, assignment=assignment, value=payload.value_for(batch.task_type)
     )
-    return Status(201, {"answer": submitted.answer, "state": submitted.state})
+    return Status(
+        201,
+        {
+            "answer": submitted.answer,
+            "state": submitted.state,
+            "feedback": submitted.feedback,
+            "warning": submitted.warning,
+        },
+    )
 
 
 @router.post("/batches/{batch_id}/assignments/{assignment_id}/skip", response=_errors({204: None}))
@@ -356,6 +367,42 @@ def own_answers(request: HttpRequest, batch_id: UUID, **kwargs: Any) -> Any:
     principal = Principal.of(request)
     batch = access.batch_for_worker(principal, batch_id)
     return queries.answers_of(batch, require_person(principal))
+
+
+@router.post("/batches/{batch_id}/answers/{answer_id}/appeal", response=_errors({201: AppealOut}))
+def appeal(request: HttpRequest, batch_id: UUID, answer_id: int, payload: AppealIn) -> Status[Any]:
+    """Appeal the known answer of a gold item you missed; a reviewer of the enterprise
+    decides. Refused: `not_gold`, `not_missed`, `already_appealed`, `batch_accepted`."""
+    principal = Principal.of(request)
+    batch = access.batch_for_worker(principal, batch_id)
+    answer = access.answer_for(principal, batch, answer_id)
+    return Status(
+        201, services.appeal_gold(principal=principal, answer=answer, reason=payload.reason)
+    )
+
+
+@router.get("/batches/{batch_id}/appeals", response=_errors({200: list[AppealOut]}))
+@paginate(CursorPagination)
+def list_appeals(request: HttpRequest, batch_id: UUID, **kwargs: Any) -> Any:
+    """The batch's appeals of gold items, newest first."""
+    batch = access.batch_for(Principal.of(request), batch_id, Action.VIEW)
+    return queries.appeals_of(batch)
+
+
+@router.post("/batches/{batch_id}/appeals/{appeal_id}/decision", response=_errors({200: AppealOut}))
+def decide(request: HttpRequest, batch_id: UUID, appeal_id: int, payload: AppealDecisionIn) -> Any:
+    """Uphold (correcting the gold item; the workers' standing is computed again and a
+    worker blocked by it is restored) or reject an appeal. Refused: `already_decided`."""
+    principal = Principal.of(request)
+    batch = access.batch_for(principal, batch_id, Action.REVIEW)
+    appeal = access.appeal_for(batch, appeal_id)
+    return services.decide_appeal(
+        principal=principal,
+        appeal=appeal,
+        uphold=payload.uphold,
+        note=payload.note,
+        corrected=payload.value_for(batch.task_type),
+    )
 
 
 @router.get("/accepted-work", response=_errors({200: list[AcceptedWorkOut]}))

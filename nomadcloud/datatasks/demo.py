@@ -176,6 +176,7 @@ def _work(batch: Batch, worker: User, *, careless: bool, limit: int) -> int:
     principal = Principal.for_user(worker)
     services.join_batch(principal=principal, batch=batch)
     count = 0
+    missed_once = False
     while count < limit:
         assignment = services.next_assignment(principal=principal, batch=batch)
         if assignment is None:
@@ -183,7 +184,20 @@ def _work(batch: Batch, worker: User, *, careless: bool, limit: int) -> int:
         item_id = assignment.item.external_id
         right = GOLD.get(item_id) or ANSWERS[item_id]
         value = NEUTRAL if careless and item_id.startswith("r") and count % 2 else right
+        # The careless worker also misses the first gold item of the work (a warning follows)
+        # and appeals it: the enterprise's reviewers find it in their appeals queue.
+        missed = careless and item_id.startswith("g") and not missed_once
+        if missed:
+            value = next(label for label in LABELS if label != right)
+            missed_once = True
         submitted = services.submit_answer(principal=principal, assignment=assignment, value=value)
+        if missed:
+            services.appeal_gold(
+                principal=principal,
+                answer=submitted.answer,
+                reason="这条评论有反讽的意思，我认为答案应当是另一个。 "
+                "The review reads as ironic to me.",
+            )
         count += 1
         if submitted.state.status != "qualified" and submitted.state.status != "qualifying":
             break

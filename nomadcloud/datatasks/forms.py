@@ -93,6 +93,27 @@ class BatchForm(forms.Form):
     gold_percent = forms.IntegerField(
         label=_("Share of gold items in the work (%)"), initial=10, widget=_number("gold_percent")
     )
+    # The grace before a block; left empty, the batch's rule stays as it is (or the default).
+    ban_after_misses = forms.IntegerField(
+        label=_("Gold items a worker may miss before a block"),
+        required=False,
+        initial=2,
+        widget=_number("ban_after_misses"),
+        help_text=_("The first miss brings a warning; a block needs this many misses."),
+    )
+    accuracy_window = forms.IntegerField(
+        label=_("Accuracy measured over the latest gold answers"),
+        required=False,
+        initial=0,
+        widget=_number("accuracy_window"),
+        help_text=_("0 measures it over all of a worker's gold answers."),
+    )
+    pay_before_ban = forms.ChoiceField(
+        label=_("Answers given before a block"),
+        required=False,
+        initial=Batch.PayBeforeBan.KEPT,
+        choices=Batch.PayBeforeBan.choices,
+    )
     deadline = forms.DateField(label=_("Answers accepted until"), required=False, widget=DATE)
     skills = forms.CharField(
         label=_("Skills the work shows"),
@@ -103,6 +124,15 @@ class BatchForm(forms.Form):
             "(expert) — e.g. nc.data-annotation 4"
         ),
     )
+
+    OPTIONAL_RULES = ("ban_after_misses", "accuracy_window", "pay_before_ban")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in self.OPTIONAL_RULES:
+            if cleaned.get(name) in (None, ""):
+                cleaned.pop(name, None)
+        return cleaned
 
     def clean_labels(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["labels"].splitlines() if line.strip()]
@@ -205,3 +235,40 @@ class OverrideForm(forms.Form):
                 help_text=_("Spans as start:end:label, separated by |, e.g. 0:4:PER|9:11:LOC"),
             )
         self.fields = {"value": value, **self.fields}
+
+
+class AppealForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the known answer wrong?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DecisionForm(OverrideForm):
+    """Uphold (with the corrected known answer; empty takes the appellant's) or reject."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("uphold", _("Uphold: correct the gold item")), ("reject", _("Reject"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note to the worker"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, batch: Batch, **kwargs: Any) -> None:
+        super().__init__(*args, batch=batch, **kwargs)
+        del self.fields["reason"]
+        value = self.fields["value"]
+        value.required = False
+        value.label = _("Corrected known answer")
+        value.help_text = _("Leave empty to take the worker's answer.")
+        if isinstance(value, forms.ChoiceField) and not isinstance(
+            value, forms.MultipleChoiceField
+        ):
+            choices: Any = value.choices
+            value.choices = [("", "—"), *choices]

@@ -6,7 +6,8 @@ a byte-order mark) is read. See docs/datatasks.md for the formats.
 
 CSV: a header line, then one item per line (quoted fields may span lines; an item's line
 is where it starts). Columns: ``id`` and ``text`` (required), ``gold``, ``qualification``,
-``context``, ``media_url`` (optional). JSON Lines: one object per line with the same keys;
+``context``, ``media_url``, ``explanation`` (optional; why a gold answer is right, shown as
+feedback). JSON Lines: one object per line with the same keys;
 blank lines are skipped.
 """
 
@@ -32,7 +33,7 @@ from nomadcloud.datatasks import aggregation
 
 CSV, JSONL = "csv", "jsonl"
 FORMATS = (CSV, JSONL)
-COLUMNS = ("id", "text", "gold", "qualification", "context", "media_url")
+COLUMNS = ("id", "text", "gold", "qualification", "context", "media_url", "explanation")
 REQUIRED = ("id", "text")
 MAX_ID = 100
 MAX_TEXT = 20_000
@@ -112,6 +113,7 @@ class ParsedItem:
     is_qualification: bool = False
     context: str = ""
     media_url: str = ""
+    explanation: str = ""
 
 
 @dataclass
@@ -397,6 +399,7 @@ def _item(
     text = _string(line, record, "text", MAX_TEXT, errors)
     context = _string(line, record, "context", MAX_CONTEXT, errors)
     media_url = _string(line, record, "media_url", MAX_URL, errors)
+    explanation = _string(line, record, "explanation", MAX_CONTEXT, errors)
     if external_id == "":
         errors.append(LineError(line, "id", _("every item needs an id.")))
     if text == "":
@@ -440,6 +443,7 @@ def _item(
         is_qualification=bool(qualification),
         context=context or "",
         media_url=media_url or "",
+        explanation=(explanation or "") if has_gold else "",
     )
 
 

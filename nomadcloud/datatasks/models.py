@@ -42,6 +42,10 @@ class Batch(models.Model):
         DAWID_SKENE = aggregation.DAWID_SKENE, _("Dawid–Skene")
         MAJORITY = aggregation.MAJORITY, _("Majority vote")
 
+    class PayBeforeBan(models.TextChoices):
+        KEPT = "kept", _("Answers given before a block are kept and paid once accepted")
+        DISCARDED = "discarded", _("Answers of a blocked worker are set aside and not paid")
+
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(
         "accounts.Organisation",
@@ -65,6 +69,20 @@ class Batch(models.Model):
     )
     min_gold_answers = models.PositiveSmallIntegerField(
         _("gold answers before blocking applies"), default=3
+    )
+    # The grace before a block: a worker is blocked only once they missed this many gold
+    # items (a warning follows the first miss) and their accuracy over the window is low.
+    ban_after_misses = models.PositiveSmallIntegerField(
+        _("gold items missed before blocking applies"), default=2
+    )
+    accuracy_window = models.PositiveSmallIntegerField(
+        _("latest gold answers the accuracy is measured over (0: all)"), default=0
+    )
+    pay_before_ban = models.CharField(
+        _("answers given before a block"),
+        max_length=9,
+        choices=PayBeforeBan.choices,
+        default=PayBeforeBan.KEPT,
     )
     qualification_min_percent = models.PositiveSmallIntegerField(
         _("accuracy needed to pass the qualification test (%)"), default=80
@@ -207,6 +225,9 @@ class Item(models.Model):
     text = models.TextField(_("text"))
     context = models.TextField(_("context"), blank=True)
     media_url = models.URLField(_("media URL"), max_length=1000, blank=True)
+    # Why the known answer is right: shown as feedback after a qualification answer and with
+    # a missed gold item.
+    explanation = models.TextField(_("explanation"), blank=True)
     is_gold = models.BooleanField(_("gold item"), default=False)
     is_qualification = models.BooleanField(_("qualification item"), default=False)
     gold = models.JSONField(_("known answer"), null=True, blank=True)
@@ -267,6 +288,8 @@ class BatchWorker(models.Model):
     qualification_score = models.FloatField(default=0.0)  # sum of scores
     gold_answers = models.PositiveIntegerField(_("gold answers"), default=0)
     gold_score = models.FloatField(default=0.0)  # sum of scores, work phase
+    gold_misses = models.PositiveIntegerField(_("gold items missed"), default=0)  # work phase
+    warned_at = models.DateTimeField(_("warned"), null=True, blank=True)
     work_answers = models.PositiveIntegerField(_("work answers"), default=0)
     agreement = models.FloatField(_("agreement with the results"), null=True, blank=True)
     blocked_at = models.DateTimeField(_("blocked"), null=True, blank=True)
@@ -426,3 +449,43 @@ class AcceptedWork(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} · {self.batch} · {self.items_accepted}"
+
+
+class GoldAppeal(models.Model):
+    """A worker's appeal against the known answer of a gold item they missed, decided by a
+    reviewer of the enterprise. An upheld appeal corrects the gold item (``previous_gold`` →
+    ``corrected_gold``), scores every answer to it again and recomputes the standing of each
+    worker who answered it (a worker blocked or failed because of it is restored)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting a reviewer")
+        UPHELD = "upheld", _("Upheld: the known answer was corrected")
+        REJECTED = "rejected", _("Rejected: the known answer stands")
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="appeals")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="appeals")
+    answer = models.OneToOneField(Answer, on_delete=models.CASCADE, related_name="appeal")
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="data_appeals"
+    )
+    reason = models.CharField(_("reason"), max_length=1000)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("appealed on"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided on"), null=True, blank=True)
+    decision_note = models.CharField(_("reviewer's note"), max_length=1000, blank=True)
+    previous_gold = models.JSONField(_("known answer before"), null=True, blank=True)
+    corrected_gold = models.JSONField(_("corrected known answer"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("gold item appeal")
+        verbose_name_plural = _("gold item appeals")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["batch", "status"], name="data_appeal_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.worker} · {self.item} · {self.status}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,7 @@ from nomadcloud.datatasks.models import (
     Assignment,
     Batch,
     BatchWorker,
+    GoldAppeal,
     Item,
 )
 
@@ -187,10 +188,20 @@ def total_owed(batch: Batch) -> Decimal:
 
 def blocked_message(state: BatchWorker) -> str:
     reason = state.block_reason or {}
-    return _(
-        "You were blocked from this batch: your accuracy on items with known answers was "
-        "%(accuracy)s%% after %(n)d of them, below the %(threshold)d%% it asks for. Your "
-        "answers on it will not be used or paid."
+    kept = state.batch.pay_before_ban == Batch.PayBeforeBan.KEPT
+    return (
+        _(
+            "You were blocked from this batch: your accuracy on items with known answers was "
+            "%(accuracy)s%% after %(n)d of them, below the %(threshold)d%% it asks for. The "
+            "answers you gave before are kept and paid if the enterprise accepts the batch; "
+            "you can appeal a known answer you think is wrong."
+        )
+        if kept
+        else _(
+            "You were blocked from this batch: your accuracy on items with known answers was "
+            "%(accuracy)s%% after %(n)d of them, below the %(threshold)d%% it asks for. Your "
+            "answers on it will not be used or paid."
+        )
     ) % {
         "accuracy": f"{100 * float(reason.get('accuracy', 0)):.0f}",
         "n": int(reason.get("gold_answers", 0)),
@@ -219,3 +230,26 @@ def batch_counts_of(organisation: Organisation) -> dict[str, int]:
         closed=Count("pk", filter=Q(status=Batch.Status.CLOSED)),
     )
     return {key: int(value or 0) for key, value in row.items()}
+
+
+def appeals_of(batch: Batch) -> QuerySet[GoldAppeal]:
+    """A batch's appeals, pending ones first (oldest first), then the decided ones."""
+    return (
+        GoldAppeal.objects.filter(batch=batch)
+        .select_related("batch", "item", "answer", "worker", "decided_by")
+        .order_by(F("decided_at").asc(nulls_first=True), "id")
+    )
+
+
+def pending_appeals(batch: Batch) -> int:
+    return GoldAppeal.objects.filter(batch=batch, status=GoldAppeal.Status.PENDING).count()
+
+
+def gold_answers_of(batch: Batch, user: User) -> QuerySet[Answer]:
+    """A worker's answers on gold items, with the expected answer and their appeal: what the
+    worker sees once they answered (the item is then no secret to them)."""
+    return (
+        Answer.objects.filter(batch=batch, worker=user, item__is_gold=True)
+        .select_related("item", "appeal")
+        .order_by("id")
+    )

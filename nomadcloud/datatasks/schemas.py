@@ -32,6 +32,7 @@ from nomadcloud.datatasks.models import (
 
 TaskTypeName = Literal["single_label", "multi_label", "transcription", "spans"]
 MethodName = Literal["dawid_skene", "majority"]
+PayBeforeBanName = Literal["kept", "discarded"]
 StatusName = Literal["draft", "open", "closed"]
 
 
@@ -59,6 +60,8 @@ Pay = Annotated[
 Percent = Annotated[int, Field(ge=0, le=100)]
 GoldAnswers = Annotated[int, Field(ge=1, le=1000)]
 GoldPercent = Annotated[int, Field(ge=0, le=50)]
+Misses = Annotated[int, Field(ge=1, le=1000)]
+Window = Annotated[int, Field(ge=0, le=1000)]
 Skills = Annotated[tuple[SkillIn, ...], Field(max_length=20)]
 
 
@@ -90,6 +93,17 @@ class BatchDraft(_Labels, Draft):
         70, description="Gold accuracy a worker must keep; 0 never blocks."
     )
     min_gold_answers: GoldAnswers = Field(3, description="Gold answers before blocking applies.")
+    ban_after_misses: Misses = Field(
+        2, description="Gold items a worker may miss before blocking applies (a warning first)."
+    )
+    accuracy_window: Window = Field(
+        0, description="The latest gold answers the accuracy is measured over; 0 for all."
+    )
+    pay_before_ban: PayBeforeBanName = Field(
+        "kept",
+        description="`kept`: a blocked worker's earlier answers stay and are paid once "
+        "accepted; `discarded`: they are set aside and not paid.",
+    )
     qualification_min_percent: Percent = 80
     gold_percent: GoldPercent = Field(
         10, description="Share of a worker's items that are gold items."
@@ -131,6 +145,9 @@ class BatchPatch(_Labels, Draft):
     pay_per_item: Pay | None = None
     min_accuracy_percent: Percent | None = None
     min_gold_answers: GoldAnswers | None = None
+    ban_after_misses: Misses | None = None
+    accuracy_window: Window | None = None
+    pay_before_ban: PayBeforeBanName | None = None
     qualification_min_percent: Percent | None = None
     gold_percent: GoldPercent | None = None
     deadline: IsoDate | None = None
@@ -196,6 +213,9 @@ class BatchOut(Schema):
     currency: str = "CNY"
     min_accuracy_percent: int
     min_gold_answers: int
+    ban_after_misses: int
+    accuracy_window: int
+    pay_before_ban: str
     qualification_min_percent: int
     gold_percent: int
     deadline: date | None
@@ -333,9 +353,11 @@ class WorkerOut(Schema):
     qualified_at: datetime | None
     qualification_accuracy: float | None
     gold_answers: int
+    gold_misses: int
     accuracy: float | None
     work_answers: int
     agreement: float | None
+    warned_at: datetime | None
     blocked_at: datetime | None
     block_reason: dict[str, Any]
 
@@ -413,9 +435,79 @@ class OwnAnswerOut(Schema):
         return obj.item.external_id
 
 
+class FeedbackOut(Schema):
+    """What a qualification answer is told at once: right or not, the expected answer and
+    why."""
+
+    correct: bool
+    score: float
+    expected: Any = None
+    explanation: str
+
+
 class SubmittedOut(Schema):
     answer: OwnAnswerOut
     state: MeOut
+    feedback: FeedbackOut | None = None
+    warning: str = ""
+
+
+class AppealIn(Input):
+    reason: Text = Field(..., min_length=1, max_length=1000)
+
+
+class AppealDecisionIn(AnswerIn):
+    """Uphold or reject an appeal. Upholding corrects the gold item to the answer given
+    here (the field that fits the task type), or, when none is given, to the appellant's."""
+
+    uphold: bool
+    note: Text = Field("", max_length=1000)
+
+
+class AppealOut(Schema):
+    id: int
+    batch: UUID
+    item: str
+    item_text: str
+    worker: str
+    answer: Any = None
+    gold: Any = None
+    reason: str
+    status: str
+    created_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str
+    previous_gold: Any = None
+    corrected_gold: Any = None
+
+    @staticmethod
+    def resolve_batch(obj: Any) -> UUID:
+        return UUID(str(obj.batch.public_id))
+
+    @staticmethod
+    def resolve_item(obj: Any) -> str:
+        return str(obj.item.external_id)
+
+    @staticmethod
+    def resolve_item_text(obj: Any) -> str:
+        return str(obj.item.text)
+
+    @staticmethod
+    def resolve_worker(obj: Any) -> str:
+        return str(obj.worker)
+
+    @staticmethod
+    def resolve_answer(obj: Any) -> Any:
+        return obj.answer.value
+
+    @staticmethod
+    def resolve_gold(obj: Any) -> Any:
+        return obj.item.gold
+
+    @staticmethod
+    def resolve_decided_by(obj: Any) -> str | None:
+        return str(obj.decided_by) if obj.decided_by_id else None
 
 
 class AcceptedWorkOut(Schema):

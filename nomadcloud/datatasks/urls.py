@@ -24,4 +24,7 @@ urlpatterns = [
     path("<str:batch_id>/work/next/", views.next_item, name="next"),
     path("<str:batch_id>/work/<int:assignment_id>/answer/", views.answer, name="answer"),
     path("<str:batch_id>/work/<int:assignment_id>/skip/", views.skip, name="skip"),
+    path("<str:batch_id>/answers/<int:answer_id>/appeal/", views.appeal, name="appeal"),
+    path("<str:batch_id>/appeals/", views.appeals, name="appeals"),
+    path("<str:batch_id>/appeals/<int:appeal_id>/decide/", views.decide, name="decide"),
 ]

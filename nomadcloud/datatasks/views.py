@@ -24,21 +24,30 @@ from django.views.decorators.http import require_GET, require_POST
 from nomadcloud.accounts.access import role_in
 from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from nomadcloud.core.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    invalid_field,
+)
 from nomadcloud.core.inputs import draft_from_form
 from nomadcloud.core.pages import apply_error, domain_errors, form_status
 from nomadcloud.datatasks import access, importer, queries, services, transitions
 from nomadcloud.datatasks.access import Action
 from nomadcloud.datatasks.api import export_response
 from nomadcloud.datatasks.forms import (
+    AppealForm,
     BatchForm,
     CreateBatchForm,
+    DecisionForm,
     ItemFilterForm,
     OverrideForm,
     StatusForm,
     UploadForm,
 )
-from nomadcloud.datatasks.models import Assignment, Batch, BatchWorker, Item
+from nomadcloud.datatasks.models import Assignment, Batch, BatchWorker, GoldAppeal, Item
 from nomadcloud.datatasks.schemas import BatchDraft, BatchPatch
 
 PAGE_SIZE = 20
@@ -229,6 +238,7 @@ def _enterprise_detail(request: HttpRequest, principal: Principal, batch: Batch)
         "total_owed": queries.total_owed(batch),
         "quality": batch.quality or {},
         "per_label_alpha": sorted((batch.quality or {}).get("per_label_alpha", {}).items()),
+        "pending_appeals": queries.pending_appeals(batch),
     }
     return render(request, "datatasks/detail.html", context)
 
@@ -260,6 +270,9 @@ def _worker_detail(request: HttpRequest, principal: Principal, batch: Batch) -> 
         ),
         "accepted": accepted,
         "skills": list(batch.skills.select_related("concept")),
+        "gold_answers": list(queries.gold_answers_of(batch, user)) if state else [],
+        "can_appeal": batch.status in {Batch.Status.OPEN, Batch.Status.CLOSED},
+        "appeal_form": AppealForm(),
     }
     return render(request, "datatasks/worker.html", context)
 
@@ -485,6 +498,8 @@ def _work_context(
     error: str = "",
     notice: str = "",
     done: bool = False,
+    feedback: services.Feedback | None = None,
+    warning: str = "",
 ) -> dict[str, Any]:
     user = _user(request)
     state = queries.worker_state(batch, user)
@@ -500,6 +515,8 @@ def _work_context(
         "error": error,
         "notice": notice,
         "done": done,
+        "feedback": feedback,
+        "warning": warning,
         "blocked_message": (
             queries.blocked_message(state)
             if state and state.status == BatchWorker.Status.BLOCKED
@@ -589,7 +606,15 @@ def answer(request: HttpRequest, batch_id: str, assignment_id: int) -> HttpRespo
     following, notice = None, ""
     if submitted.state.status in {BatchWorker.Status.QUALIFYING, BatchWorker.Status.QUALIFIED}:
         following, notice = _next(principal, batch)
-    return _work_response(request, batch, following, notice=notice, done=following is None)
+    return _work_response(
+        request,
+        batch,
+        following,
+        notice=notice,
+        done=following is None,
+        feedback=submitted.feedback,
+        warning=submitted.warning,
+    )
 
 
 @login_required
@@ -605,3 +630,81 @@ def skip(request: HttpRequest, batch_id: str, assignment_id: int) -> HttpRespons
         return _work_response(request, batch, assignment, error=exc.message)
     following, notice = _next(principal, batch)
     return _work_response(request, batch, following, notice=notice, done=following is None)
+
+
+# --- appeals of gold items ------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+@domain_errors
+def appeal(request: HttpRequest, batch_id: str, answer_id: int) -> HttpResponse:
+    """The worker appeals the known answer of a gold item they missed."""
+    principal = _principal(request)
+    batch = access.batch_for_worker(principal, batch_id)
+    answer = access.answer_for(principal, batch, answer_id)
+    form = AppealForm(request.POST)
+    if not form.is_valid():
+        raise invalid_field("reason", _("Say why you think the known answer is wrong."))
+    services.appeal_gold(principal=principal, answer=answer, reason=form.cleaned_data["reason"])
+    messages.success(request, _("Your appeal is sent; a reviewer of the enterprise decides it."))
+    return redirect("datatasks:detail", batch.public_id)
+
+
+@login_required
+@domain_errors
+def appeals(request: HttpRequest, batch_id: str) -> HttpResponse:
+    """The enterprise's list of appeals, with a decision form for reviewers."""
+    principal = _principal(request)
+    batch = access.batch_for(principal, batch_id, Action.VIEW)
+    can_review = (
+        access.allows(principal, batch.organisation, Action.REVIEW)
+        and principal.user is not None
+        and batch.status in {Batch.Status.OPEN, Batch.Status.CLOSED}
+    )
+    rows = list(queries.appeals_of(batch)[:200])
+    return render(
+        request,
+        "datatasks/appeals.html",
+        {
+            "batch": batch,
+            "appeals": [
+                (
+                    a,
+                    DecisionForm(batch=batch, auto_id=f"id_a{a.pk}_%s")
+                    if can_review and a.status == GoldAppeal.Status.PENDING
+                    else None,
+                )
+                for a in rows
+            ],
+        },
+    )
+
+
+@login_required
+@require_POST
+@domain_errors
+def decide(request: HttpRequest, batch_id: str, appeal_id: int) -> HttpResponse:
+    """A reviewer upholds or rejects an appeal."""
+    principal = _principal(request)
+    batch = access.batch_for(principal, batch_id, Action.REVIEW)
+    the_appeal = access.appeal_for(batch, appeal_id)
+    form = DecisionForm(request.POST, batch=batch)
+    if not form.is_valid():
+        raise invalid_field("decision", _("Choose to uphold or reject the appeal."))
+    uphold = form.cleaned_data["decision"] == "uphold"
+    corrected = form.cleaned_data.get("value")
+    decided = services.decide_appeal(
+        principal=principal,
+        appeal=the_appeal,
+        uphold=uphold,
+        note=form.cleaned_data["note"],
+        corrected=corrected if corrected not in (None, "", []) else None,
+    )
+    messages.success(
+        request,
+        _("The appeal is upheld; the gold item is corrected.")
+        if decided.status == GoldAppeal.Status.UPHELD
+        else _("The appeal is rejected."),
+    )
+    return redirect("datatasks:appeals", batch.public_id)

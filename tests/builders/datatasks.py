@@ -11,7 +11,7 @@ from django.test import Client
 from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.datatasks import services
-from nomadcloud.datatasks.models import Assignment, Batch
+from nomadcloud.datatasks.models import Answer, Assignment, Batch, GoldAppeal
 from nomadcloud.datatasks.schemas import BatchDraft
 from tests.builders.demands import concept
 from tests.builders.world import World
@@ -172,3 +172,20 @@ def form_fields(**extra: Any) -> dict[str, Any]:
         "method": "dawid_skene",
         **extra,
     }
+
+
+def missed_gold_answer(w: World) -> Answer:
+    """Charlie's wrong answer to the first qualification item of an open batch."""
+    assignment = assignment_of(w, w.charlie)
+    truth = TRUTH[assignment.item.external_id]
+    value = next(label for label in LABELS if label != truth)
+    return services.submit_answer(
+        principal=Principal.for_user(w.charlie), assignment=assignment, value=value
+    ).answer
+
+
+def pending_appeal(w: World) -> GoldAppeal:
+    """Charlie's appeal of a qualification item he missed, awaiting a reviewer."""
+    return services.appeal_gold(
+        principal=Principal.for_user(w.charlie), answer=missed_gold_answer(w), reason="ambiguous"
+    )

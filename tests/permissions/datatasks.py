@@ -21,7 +21,9 @@ from tests.builders.datatasks import (
     form_fields,
     item_of,
     joined,
+    missed_gold_answer,
     open_batch,
+    pending_appeal,
     work_assignment_of,
 )
 from tests.permissions import (
@@ -232,6 +234,36 @@ API_CASES = [
         route=f"{API}/batches/{{batch_id}}/answers",
     ),
     Case(
+        "datatasks appeal a gold item",
+        "POST",
+        lambda w: (lambda a: f"{API}/batches/{_b(a.batch)}/answers/{a.pk}/appeal")(
+            missed_gold_answer(w)
+        ),
+        expect("outsider"),
+        lambda w: {"reason": "The review is ironic."},
+        api=True,
+        route=f"{API}/batches/{{batch_id}}/answers/{{answer_id}}/appeal",
+    ),
+    Case(
+        "datatasks list appeals",
+        "GET",
+        lambda w: f"{API}/batches/{_b(pending_appeal(w).batch)}/appeals",
+        MEMBERS_AND_OPERATOR,
+        api=True,
+        route=f"{API}/batches/{{batch_id}}/appeals",
+    ),
+    Case(
+        "datatasks decide an appeal",
+        "POST",
+        lambda w: (lambda a: f"{API}/batches/{_b(a.batch)}/appeals/{a.pk}/decision")(
+            pending_appeal(w)
+        ),
+        OWNER_ONLY,
+        lambda w: {"uphold": False, "note": "The known answer stands."},
+        api=True,
+        route=f"{API}/batches/{{batch_id}}/appeals/{{appeal_id}}/decision",
+    ),
+    Case(
         "datatasks my accepted work",
         "GET",
         lambda w: f"{API}/accepted-work",
@@ -401,6 +433,31 @@ PAGE_CASES = [
         ),
         expect("outsider"),
         url_name="datatasks:skip",
+    ),
+    Case(
+        "datatasks appeal page",
+        "POST",
+        lambda w: (lambda a: f"{PAGES}/{_b(a.batch)}/answers/{a.pk}/appeal/")(
+            missed_gold_answer(w)
+        ),
+        expect("outsider"),
+        lambda w: {"reason": "The review is ironic."},
+        url_name="datatasks:appeal",
+    ),
+    Case(
+        "datatasks appeals page",
+        "GET",
+        lambda w: f"{PAGES}/{_b(pending_appeal(w).batch)}/appeals/",
+        MEMBERS_AND_OPERATOR,
+        url_name="datatasks:appeals",
+    ),
+    Case(
+        "datatasks decide page",
+        "POST",
+        lambda w: (lambda a: f"{PAGES}/{_b(a.batch)}/appeals/{a.pk}/decide/")(pending_appeal(w)),
+        OWNER_ONLY,
+        lambda w: {"decision": "reject", "note": "The known answer stands."},
+        url_name="datatasks:decide",
     ),
 ]
 

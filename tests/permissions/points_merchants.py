@@ -71,6 +71,16 @@ def _pay_body(w: World) -> dict[str, Any]:
     return {"code": code_for(w.wendy), "amount": 50}
 
 
+def wendys_code(w: World) -> int:
+    """The id of a payment code of Wendy's that Acme's cashier took (a held payment)."""
+    from nomadcloud.points import models as m
+
+    held_payment(w)
+    code = m.PaymentCode.objects.filter(person=w.wendy).order_by("-id").first()
+    assert code is not None
+    return code.pk
+
+
 def _candidate(w: World) -> dict[str, Any]:
     scenario()
     org = merchant_org(
@@ -255,6 +265,13 @@ PAGE_CASES = [
         AUTHENTICATED,
         lambda w: {"asset": "ZP"},
         url_name="points:pay",
+    ),
+    Case(
+        "payer's code status (polled by the pay page)",
+        "GET",
+        lambda w: f"/points/pay/codes/{wendys_code(w)}/status/",
+        expect("reviewer"),
+        url_name="points:pay_status",
     ),
     Case(
         "cashier home",

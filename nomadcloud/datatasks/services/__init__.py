@@ -1,7 +1,8 @@
 """Use cases for data-processing work (来数加工), one module per part: ``batches`` (create,
 change, open and close), ``items`` (the items file and its import), ``work`` (joining,
-assignment under a lease, answers), ``quality`` (qualification and bans), ``results``
-(aggregation and corrections) and ``acceptance``; ``rules`` holds the checks a draft cannot
+assignment under a lease, answers), ``quality`` (qualification, warnings and bans),
+``appeals`` (gold items appealed and decided), ``results`` (aggregation and corrections)
+and ``acceptance``; ``rules`` holds the checks a draft cannot
 make alone.
 
 One function per action, called by both the pages and the API. Each validates its input
@@ -21,6 +22,7 @@ from nomadcloud.datatasks.services.acceptance import (
     accepted_work_for,
     pay_owed,
 )
+from nomadcloud.datatasks.services.appeals import appeal_gold, decide_appeal
 from nomadcloud.datatasks.services.batches import (
     TRANSITIONS,
     change_status,
@@ -30,6 +32,7 @@ from nomadcloud.datatasks.services.batches import (
     update_batch,
 )
 from nomadcloud.datatasks.services.items import Upload, import_items
+from nomadcloud.datatasks.services.quality import Feedback, recompute_standing
 from nomadcloud.datatasks.services.results import aggregate_batch, override_result
 from nomadcloud.datatasks.services.rules import clean_answer, spec_of
 from nomadcloud.datatasks.services.work import (
@@ -43,23 +46,27 @@ from nomadcloud.datatasks.services.work import (
 __all__ = [
     "TRANSITIONS",
     "AcceptedWork",
+    "Feedback",
     "Submitted",
     "Upload",
     "accept_batch",
     "accepted_work",
     "accepted_work_for",
     "aggregate_batch",
+    "appeal_gold",
     "change_status",
     "clean_answer",
     "close_overdue_batches",
     "create_batch",
     "current_fields",
+    "decide_appeal",
     "import_items",
     "join_batch",
     "lease_seconds",
     "next_assignment",
     "override_result",
     "pay_owed",
+    "recompute_standing",
     "skip_assignment",
     "spec_of",
     "submit_answer",

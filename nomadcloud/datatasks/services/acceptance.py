@@ -101,12 +101,9 @@ def accept_batch(*, principal: Principal, batch: Batch) -> list[AcceptedWork]:
         .annotate(n=Count("id"))
         .values_list("worker_id", "n")
     )
-    states = (
-        BatchWorker.objects.filter(batch=locked)
-        .exclude(status=BatchWorker.Status.BLOCKED)
-        .select_related("worker")
-        .order_by("id")
-    )
+    # A blocked worker's answers given before the block count when the batch's rule keeps
+    # them (``pay_before_ban``); under the other rule they were set aside at the block.
+    states = BatchWorker.objects.filter(batch=locked).select_related("worker").order_by("id")
     rows = []
     for state in states:
         items = int(counts.get(state.worker_id, 0))

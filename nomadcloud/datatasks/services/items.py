@@ -45,6 +45,7 @@ def store_items(batch: Batch, parsed: importer.ParsedFile, name: str) -> None:
                 is_gold=item.is_gold,
                 is_qualification=item.is_qualification,
                 gold=item.gold,
+                explanation=item.explanation,
             )
             for item in parsed.items
         ),

@@ -28,7 +28,15 @@ from nomadcloud.datatasks import aggregation
 from nomadcloud.datatasks.models import Answer, Assignment, Batch, BatchWorker, Item
 from nomadcloud.datatasks.queries import blocked_message
 from nomadcloud.datatasks.services._common import Status, lease_seconds
-from nomadcloud.datatasks.services.quality import check_blocking, judge_qualification
+from nomadcloud.datatasks.services.quality import (
+    Feedback,
+    check_blocking,
+    feedback_for,
+    is_miss,
+    judge_qualification,
+    warn,
+    warning_message,
+)
 from nomadcloud.datatasks.services.rules import clean_answer
 
 
@@ -222,8 +230,14 @@ def next_assignment(*, principal: Principal, batch: Batch) -> Assignment | None:
 
 @dataclass(frozen=True)
 class Submitted:
+    """The answer and the worker's standing after it; ``feedback`` on a qualification item
+    (right or not, the expected answer, why); ``warning`` after a missed gold item in the
+    work while the worker is not blocked."""
+
     answer: Answer
     state: BatchWorker
+    feedback: Feedback | None = None
+    warning: str = ""
 
 
 @transaction.atomic
@@ -276,15 +290,24 @@ def submit_answer(*, principal: Principal, assignment: Assignment, value: Any) -
         state.qualification_score += score or 0.0
         state.save(update_fields=["qualification_answers", "qualification_score"])
         judge_qualification(batch, state, user)
-    else:
-        state.work_answers += 1
-        if score is not None:
-            state.gold_answers += 1
-            state.gold_score += score
-        state.save(update_fields=["work_answers", "gold_answers", "gold_score"])
-        if score is not None:
-            check_blocking(batch, state, user)
-    return Submitted(answer=answer, state=state)
+        return Submitted(answer=answer, state=state, feedback=feedback_for(item, score))
+    state.work_answers += 1
+    if score is not None:
+        state.gold_answers += 1
+        state.gold_score += score
+        state.gold_misses += 1 if is_miss(score) else 0
+    state.save(update_fields=["work_answers", "gold_answers", "gold_score", "gold_misses"])
+    warning = ""
+    if score is not None:
+        check_blocking(batch, state, user)
+        if (
+            is_miss(score)
+            and state.status != BatchWorker.Status.BLOCKED
+            and batch.min_accuracy_percent
+        ):
+            warn(batch, state, user)
+            warning = warning_message(batch, state)
+    return Submitted(answer=answer, state=state, warning=warning)
 
 
 @transaction.atomic

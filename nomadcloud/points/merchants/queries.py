@@ -170,3 +170,17 @@ def takings_on(merchant: m.Merchant, day: date) -> tuple[int, int]:
         created_at__lt=end,
     ).aggregate(n=Count("pk"), amount=Sum("amount"), refunded=Sum("refunded"))
     return int(row["n"] or 0), int(row["amount"] or 0) - int(row["refunded"] or 0)
+
+
+def payment_of_code(code: m.PaymentCode) -> m.Payment | None:
+    """The payment a cashier took with the person's code (the first of theirs in that asset
+    since the code was used), or None while it is unused."""
+    if code.used_at is None:
+        return None
+    return (
+        m.Payment.objects.filter(person_id=code.person_id, asset_id=code.asset_id)
+        .filter(created_at__gte=code.used_at)
+        .select_related("merchant__organisation", "asset")
+        .order_by("created_at", "id")
+        .first()
+    )

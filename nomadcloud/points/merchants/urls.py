@@ -7,6 +7,7 @@ from nomadcloud.points.merchants import views
 
 urlpatterns = [
     path("pay/", views.pay, name="pay"),
+    path("pay/codes/<int:code_id>/status/", views.pay_status, name="pay_status"),
     path("cashier/", views.cashier_home, name="cashier_home"),
     path("merchants/", views.registry, name="merchant_registry"),
     path("merchants/register/", views.register, name="merchant_register"),

@@ -15,11 +15,11 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from nomadcloud.accounts.access import is_zone_operator, require_person, require_zone_operator
 from nomadcloud.accounts.principal import Principal
@@ -96,6 +96,52 @@ def pay(request: HttpRequest) -> HttpResponse:
             "lifetime": max(1, settings.POINTS_PAYMENT_CODE_SECONDS // 60),
         },
     )
+
+
+@login_required
+@require_GET
+def pay_status(request: HttpRequest, code_id: int) -> JsonResponse:
+    """What became of one of the person's payment codes, polled by the Pay page (every 1.5 s
+    by points/pay-status.js) so that it changes as soon as the cashier takes the payment.
+    Answers only the person whose code it is: anyone else gets 404."""
+    user = require_person(_principal(request))
+    code = m.PaymentCode.objects.filter(pk=code_id, person=user).first()
+    if code is None:
+        raise Http404(_("No such payment code."))
+    payment = queries.payment_of_code(code)
+    now = timezone.now()
+    body: dict[str, Any] = {"state": "waiting", "payment": None, "final": False}
+    if payment is not None:
+        status = queries.shown_status(payment, now)
+        body["state"] = "taken"
+        body["final"] = status != m.Payment.Status.HELD
+        body["payment"] = {
+            "id": str(payment.public_id),
+            "status": status,
+            "amount": payments.amount_text(payment.asset, payment.amount),
+            "asset": payment.asset_id,
+            "merchant": str(payment.merchant.organisation),
+        }
+        body["message"] = {
+            "held": _("%(merchant)s took %(amount)s; waiting for the cashier to confirm."),
+            "confirmed": _("Paid: %(amount)s to %(merchant)s."),
+            "cancelled": _("%(merchant)s cancelled the payment; nothing was taken."),
+            "expired": _("The payment timed out; the points went back."),
+        }.get(status, "") % {
+            "merchant": payment.merchant.organisation,
+            "amount": f"{body['payment']['amount']} {programme.asset_label(payment.asset_id)}",
+        }
+    elif code.state == m.PaymentCode.State.REPLACED:
+        body.update(state="replaced", final=True, message=_("A newer code replaced this one."))
+    elif code.expires_at <= now:
+        body.update(
+            state="expired", final=True, message=_("This code has expired; make a new one.")
+        )
+    else:
+        body["message"] = _("Waiting for the cashier to scan the code…")
+    response = JsonResponse(body)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # ---- the cashier -------------------------------------------------------------------------
