@@ -197,3 +197,15 @@ def test_the_enterprise_sees_its_demand_funnel(world: World) -> None:
     assert data["categories"] == [name for name, n in stages if n is not None]
     assert data["series"][0]["data"] == [n for _name, n in stages if n is not None]
     assert "not recorded yet" in html.content.decode()  # views: no counter yet
+
+
+def test_the_funnel_counts_applications_and_shortlisting(world: World) -> None:
+    from nomadcloud.demands.funnel import funnel_counts
+    from tests.builders.conversations import conversation
+
+    before = dict(funnel_counts(world.acme))
+    conversation(world)  # Charlie applies to Acme's demand and Olivia shortlists him
+    after = dict(funnel_counts(world.acme))
+    assert after["Applications and invitations"] == before["Applications and invitations"] + 1
+    assert after["Shortlisted"] == before["Shortlisted"] + 1
+    assert after["Orders"] == before["Orders"]

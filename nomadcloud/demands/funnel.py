@@ -3,9 +3,10 @@ views → applications → shortlisted → orders → accepted, over all its dem
 
 ``funnel_counts`` computes each stage from what exists today and is the one place to extend:
 - views: demands record no page views yet, so the stage is left out (None) until they do;
-- applications: invitations sent from the demands' candidate lists (matching.Invitation) —
-  extend with the applications to demands (issue 14 item 2) when they land;
-- shortlisted: invitations the nomads accepted — extend with shortlisted applications;
+- applications: applications to the demands plus invitations sent from their candidate lists
+  (matching.Invitation);
+- shortlisted: applications shortlisted (or already turned into an order) plus invitations
+  the nomads accepted;
 - orders: orders created from the demands; accepted: those whose work was accepted (or settled).
 """
 
@@ -15,12 +16,13 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from nomadcloud.accounts.models import Organisation
-from nomadcloud.demands.models import Demand
+from nomadcloud.demands.models import Demand, DemandApplication
 
 # Status values of the apps above demands, named here rather than imported (demands sits below
 # matching and orders: tests/test_architecture.py).
 INVITATION_ACCEPTED = "accepted"
 ORDER_WORK_ACCEPTED = ("accepted", "settled")
+SHORTLISTED = (DemandApplication.Status.SHORTLISTED, DemandApplication.Status.ORDERED)
 
 
 def funnel_counts(organisation: Organisation) -> list[tuple[str, int | None]]:
@@ -29,14 +31,21 @@ def funnel_counts(organisation: Organisation) -> list[tuple[str, int | None]]:
         sent=Count("invitations"),
         accepted=Count("invitations", filter=Q(invitations__status=INVITATION_ACCEPTED)),
     )
+    applied = DemandApplication.objects.filter(demand__organisation=organisation).aggregate(
+        total=Count("id"),
+        shortlisted=Count("id", filter=Q(status__in=SHORTLISTED)),
+    )
     orders = demands.aggregate(
         total=Count("orders"),
         accepted=Count("orders", filter=Q(orders__status__in=ORDER_WORK_ACCEPTED)),
     )
     return [
         (_("Views"), None),
-        (_("Applications and invitations"), int(invitations["sent"])),
-        (_("Shortlisted (invitations accepted)"), int(invitations["accepted"])),
+        (_("Applications and invitations"), int(invitations["sent"]) + int(applied["total"])),
+        (
+            _("Shortlisted"),
+            int(invitations["accepted"]) + int(applied["shortlisted"]),
+        ),
         (_("Orders"), int(orders["total"])),
         (_("Work accepted"), int(orders["accepted"])),
     ]
