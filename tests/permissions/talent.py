@@ -182,7 +182,11 @@ API_CASES = [
         "POST",
         lambda w: f"{API}/reviews/applications/{_z(w).application.public_id}/decision",
         expect("reviewer"),
-        lambda w: {"approve": True, "reason": "Income statements checked.", "checked_evidence": True},
+        lambda w: {
+            "approve": True,
+            "reason": "Income statements checked.",
+            "checked_evidence": True,
+        },
         api=True,
     ),
     Case(
