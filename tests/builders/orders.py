@@ -97,9 +97,21 @@ def delivered_order(w: World) -> Order:
     return reload(order)
 
 
-def accepted_order(w: World) -> Order:
+def half_accepted_order(w: World) -> Order:
+    """The first of the two milestones delivered and accepted: back in progress."""
     order = delivered_order(w)
-    services.accept_delivery(principal=as_(w.olivia), order=order)
+    services.accept_milestone(principal=as_(w.olivia), order=order, position=1)
+    return reload(order)
+
+
+def accepted_order(w: World) -> Order:
+    """Both milestones delivered and accepted, one after the other."""
+    order = half_accepted_order(w)
+    services.add_deliverable(
+        principal=as_(w.wendy), order=order, url="https://example.com/launch", milestone=2
+    )
+    services.deliver(principal=as_(w.wendy), order=order)
+    services.accept_milestone(principal=as_(w.olivia), order=order, position=2)
     return reload(order)
 
 

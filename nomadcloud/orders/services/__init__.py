@@ -18,8 +18,10 @@ from nomadcloud.orders.services._common import DISPUTE_RULES_VERSION, EDITABLE, 
 from nomadcloud.orders.services.acceptance import (
     AcceptedOrder,
     accept_delivery,
+    accept_milestone,
     accepted_orders_for,
     auto_accept_due,
+    delivered_milestone,
 )
 from nomadcloud.orders.services.creation import (
     create_order,
@@ -51,6 +53,7 @@ __all__ = [
     "THREAD_OPEN",
     "AcceptedOrder",
     "accept_delivery",
+    "accept_milestone",
     "accepted_orders_for",
     "add_deliverable",
     "apply_for_order",
@@ -60,6 +63,7 @@ __all__ = [
     "create_order",
     "current_fields",
     "deliver",
+    "delivered_milestone",
     "fields_from_demand",
     "open_dispute",
     "post_message",
