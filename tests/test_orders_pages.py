@@ -14,7 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from nomadcloud.orders import conversions
+from nomadcloud.orders import conversions, services
 from nomadcloud.orders.models import Conversion, Order
 from tests.builders.demands import make_concepts
 from tests.builders.orders import (
@@ -94,12 +94,63 @@ def test_a_refused_move_comes_back_as_a_message(world: World) -> None:
     before = database_fingerprint()
     response = client.post(
         f"/orders/{order.public_id}/transition/",
-        {"to": "settled"},
+        {"to": "settled", "confirm": "yes"},
         HTTP_REFERER=f"/orders/{order.public_id}/",
         follow=True,
     )
     assert "An order that is “Open” cannot become “Settled”." in response.content.decode()
+
+
+def test_accepting_is_confirmed_milestone_by_milestone(world: World) -> None:
+    """The enterprise sees what accepting a milestone does and its amount before it
+    confirms; a POST without the confirmation changes nothing; the last milestone completes
+    the order."""
+    order = delivered_order(world)
+    client = in_english(world.olivia)
+    detail = f"/orders/{order.public_id}/"
+    accept = f"/orders/{order.public_id}/milestones/1/accept/"
+    assert accept in page(world.olivia, detail)
+    confirm = client.get(accept).content.decode()
+    assert "¥1,200.50" in confirm and "Wendy Reviewer" in confirm
+    assert "The order goes back to work on the next milestone" in confirm
+    assert 'name="confirm" value="yes"' in confirm
+    before = database_fingerprint()
+    for path, data in ((accept, {}), (f"{detail}transition/", {"to": "accepted"})):
+        refused = client.post(path, data, HTTP_REFERER=detail, follow=True)
+        assert "must be confirmed on its confirmation page" in refused.content.decode()
+        assert database_fingerprint() == before
+    early = client.post(
+        f"/orders/{order.public_id}/milestones/2/accept/",
+        {"confirm": "yes"},
+        HTTP_REFERER=detail,
+        follow=True,
+    )
+    assert "Milestone 2 “上线 Launch” cannot be accepted" in early.content.decode()
     assert database_fingerprint() == before
+    assert client.post(accept, {"confirm": "yes"}).status_code == 302
+    order = Order.objects.get(pk=order.pk)
+    assert order.status == "in_progress"
+    assert [m.status for m in order.milestones.all()] == ["accepted", "pending"]
+    shown = page(world.olivia, detail)
+    assert 'data-testid="milestone-1" data-status="accepted"' in shown
+
+    services.add_deliverable(
+        principal=as_(world.wendy), order=order, url="https://example.com/launch"
+    )
+    services.deliver(principal=as_(world.wendy), order=order)
+    last = client.get(f"/orders/{order.public_id}/milestones/2/accept/").content.decode()
+    assert "It is the last milestone: the order is complete" in last and "¥4,000.00" in last
+    client.post(f"/orders/{order.public_id}/milestones/2/accept/", {"confirm": "yes"})
+    assert Order.objects.get(pk=order.pk).status == "accepted"
+
+    settle = f"/orders/{order.public_id}/settle/"
+    assert settle in page(world.olivia, detail)
+    assert "¥4,000.00" in client.get(settle).content.decode()
+    before = database_fingerprint()
+    client.post(settle, {}, HTTP_REFERER=detail)
+    assert database_fingerprint() == before
+    client.post(settle, {"confirm": "yes"})
+    assert Order.objects.get(pk=order.pk).status == "settled"
 
 
 def test_the_order_form_adds_up_the_milestones(world: World) -> None:

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,7 +27,14 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import uploads
 from nomadcloud.core.errors import DomainError, InvalidInput, NotFound
 from nomadcloud.core.inputs import draft_from_form
-from nomadcloud.core.pages import apply_error, domain_errors, form_status
+from nomadcloud.core.money import format_cny
+from nomadcloud.core.pages import (
+    apply_error,
+    confirm_page,
+    domain_errors,
+    form_status,
+    require_confirmation,
+)
 from nomadcloud.demands.access import Action as DemandAction
 from nomadcloud.demands.access import demand_for
 from nomadcloud.orders import access, conversions, queries, services, transitions
@@ -168,6 +176,8 @@ def edit(request: HttpRequest, order_id: str) -> HttpResponse:
 
 # --- the order's page -----------------------------------------------------------------------------
 
+CONFIRMED = (S.ACCEPTED, S.SETTLED)  # big actions: confirmed on their own page first
+
 ACTION_LABELS: dict[str, Any] = {
     S.OPEN: gettext_lazy("Open the order to applications"),
     S.IN_PROGRESS: gettext_lazy("Start work"),
@@ -198,8 +208,33 @@ def _detail_page(
     simple = [
         (t, str(ACTION_LABELS[t]))
         for t in targets
-        if t in ACTION_LABELS and not (t == S.IN_PROGRESS and order.status == S.DELIVERED)
+        if t in ACTION_LABELS
+        and t not in CONFIRMED
+        and not (t == S.IN_PROGRESS and order.status == S.DELIVERED)
     ]
+    confirm_links = []  # big actions: a link to their confirmation page
+    delivered = services.delivered_milestone(order) if S.ACCEPTED in targets else None
+    if delivered is not None:
+        confirm_links.append(
+            (
+                "accepted",
+                _("Accept milestone %(n)d “%(title)s” (%(amount)s)…")
+                % {
+                    "n": delivered.position,
+                    "title": delivered.title,
+                    "amount": format_cny(delivered.amount),
+                },
+                reverse("orders:accept_milestone", args=[order.public_id, delivered.position]),
+            )
+        )
+    if S.SETTLED in targets:
+        confirm_links.append(
+            (
+                "settled",
+                _("Record the settlement (%(total)s)…") % {"total": format_cny(order.total)},
+                reverse("orders:settle", args=[order.public_id]),
+            )
+        )
     dispute = order.disputes.filter(decided_at__isnull=True).first()
     context = {
         "order": order,
@@ -222,6 +257,7 @@ def _detail_page(
         and order.nomad is not None
         and order.status in services.RATABLE,
         "simple_actions": simple,
+        "confirm_links": confirm_links,
         "can_revise": order.status == S.DELIVERED and S.IN_PROGRESS in targets,
         "can_cancel": S.CANCELLED in targets,
         "can_dispute": S.DISPUTED in targets,
@@ -270,6 +306,8 @@ def transition(request: HttpRequest, order_id: str) -> HttpResponse:
     if not form.is_valid():
         raise InvalidInput(_("Choose what to do."))
     target = form.cleaned_data["to"]
+    if target in CONFIRMED:  # accepting and settling are confirmed on their own page
+        require_confirmation(request)
     before = order.status
     services.transition(
         principal=principal, order=order, to=target, reason=form.cleaned_data["reason"]
@@ -279,6 +317,98 @@ def transition(request: HttpRequest, order_id: str) -> HttpResponse:
     else:
         messages.success(request, _("The order is now “%(state)s”.") % {"state": S(target).label})
     return _back(order)
+
+
+@login_required
+@domain_errors
+def accept_milestone(request: HttpRequest, order_id: str, position: int) -> HttpResponse:
+    """GET: what accepting the milestone does (the amount owed, the proof of work, whether
+    the order completes); POST with the confirmation: accept it."""
+    principal = _principal(request)
+    order = access.order_for(principal, order_id)
+    if request.method == "POST":
+        require_confirmation(request)
+        services.accept_milestone(principal=principal, order=order, position=position)
+        order = Order.objects.get(pk=order.pk)
+        if order.status == S.ACCEPTED:
+            messages.success(request, _("The last milestone is accepted: the order is complete."))
+        else:
+            messages.success(
+                request,
+                _("Milestone %(n)d is accepted; the nomad goes on with the next one.")
+                % {"n": position},
+            )
+        return _back(order)
+    preview = services.preview_acceptance(principal=principal, order=order, position=position)
+    milestone = preview.milestone
+    amount = format_cny(milestone.amount)
+    consequences = [
+        _("%(amount)s is owed to %(nomad)s for this milestone.")
+        % {"amount": amount, "nomad": order.nomad},
+        _("A proof of work carrying %(units)s work units is issued to %(nomad)s.")
+        % {"units": milestone.amount, "nomad": order.nomad},
+    ]
+    if preview.completes_order:
+        consequences.append(
+            _("It is the last milestone: the order is complete and its total of %(total)s is owed.")
+            % {"total": format_cny(order.total)}
+        )
+    else:
+        consequences.append(
+            _("The order goes back to work on the next milestone; the others are not accepted.")
+        )
+    return confirm_page(
+        request,
+        title=_("Accept milestone %(n)d?") % {"n": milestone.position},
+        action=request.path,
+        button=_("Accept milestone %(n)d (%(amount)s)")
+        % {"n": milestone.position, "amount": amount},
+        back=reverse("orders:detail", args=[order.public_id]),
+        summary=[
+            (_("Order"), str(order)),
+            (_("Milestone"), f"{milestone.position}. {milestone.title}"),
+            (_("Amount"), amount),
+            (_("Nomad"), str(order.nomad)),
+            (_("Accepted before"), format_cny(preview.accepted_before)),
+            (_("Order total"), format_cny(order.total)),
+        ],
+        consequences=consequences,
+    )
+
+
+@login_required
+@domain_errors
+def settle(request: HttpRequest, order_id: str) -> HttpResponse:
+    """GET: what the settlement records (the amounts per milestone); POST with the
+    confirmation: record it."""
+    principal = _principal(request)
+    order = access.order_for(principal, order_id)
+    if request.method == "POST":
+        require_confirmation(request)
+        services.settle(principal=principal, order=order)
+        messages.success(request, _("The settlement is recorded."))
+        return _back(order)
+    roles = access.roles_in(principal, order)
+    transitions.check(order, S.SETTLED, roles, transitions.Context(now=timezone.now()))
+    summary = [(_("Order"), str(order)), (_("Nomad"), str(order.nomad))]
+    summary += [(f"{m.position}. {m.title}", format_cny(m.amount)) for m in order.milestones.all()]
+    summary.append((_("Owed to the nomad"), format_cny(order.total)))
+    return confirm_page(
+        request,
+        title=_("Record the settlement?"),
+        action=request.path,
+        button=_("Record the settlement (%(total)s)") % {"total": format_cny(order.total)},
+        back=reverse("orders:detail", args=[order.public_id]),
+        summary=summary,
+        consequences=[
+            _(
+                "The settlement records that %(total)s is owed to %(nomad)s; payment is made "
+                "outside NomadCloud."
+            )
+            % {"total": format_cny(order.total), "nomad": order.nomad},
+            _("The order becomes “Settled” and its terms can no longer change."),
+        ],
+    )
 
 
 @login_required

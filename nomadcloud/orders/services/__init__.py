@@ -16,12 +16,14 @@ face.
 
 from nomadcloud.orders.services._common import DISPUTE_RULES_VERSION, EDITABLE, RATABLE, THREAD_OPEN
 from nomadcloud.orders.services.acceptance import (
+    AcceptancePreview,
     AcceptedOrder,
     accept_delivery,
     accept_milestone,
     accepted_orders_for,
     auto_accept_due,
     delivered_milestone,
+    preview_acceptance,
 )
 from nomadcloud.orders.services.creation import (
     create_order,
@@ -51,6 +53,7 @@ __all__ = [
     "EDITABLE",
     "RATABLE",
     "THREAD_OPEN",
+    "AcceptancePreview",
     "AcceptedOrder",
     "accept_delivery",
     "accept_milestone",
@@ -67,6 +70,7 @@ __all__ = [
     "fields_from_demand",
     "open_dispute",
     "post_message",
+    "preview_acceptance",
     "publish_order",
     "rate",
     "request_revision",

@@ -142,6 +142,32 @@ def delivered_milestone(order: Order) -> Milestone | None:
     return order.milestones.filter(status=Milestone.Status.DELIVERED).first()
 
 
+@dataclass(frozen=True)
+class AcceptancePreview:
+    """What accepting a milestone will do (the confirmation page states it)."""
+
+    milestone: Milestone
+    completes_order: bool
+    accepted_before: Decimal  # the amounts of milestones accepted earlier
+
+
+def preview_acceptance(*, principal: Principal, order: Order, position: int) -> AcceptancePreview:
+    """Check, without changing anything, that the asker may accept the milestone at
+    ``position`` now (the same refusals as ``accept_milestone``)."""
+    milestone = order.milestones.filter(position=position).first()
+    if milestone is None:
+        raise NotFound(_("There is no milestone %(n)d.") % {"n": position}, code="not_found")
+    _refuse_unless_delivered(principal, order, milestone)
+    others = list(order.milestones.exclude(pk=milestone.pk))
+    return AcceptancePreview(
+        milestone=milestone,
+        completes_order=all(m.status == Milestone.Status.ACCEPTED for m in others),
+        accepted_before=sum(
+            (m.amount for m in others if m.status == Milestone.Status.ACCEPTED), Decimal(0)
+        ),
+    )
+
+
 @transaction.atomic
 def accept_milestone(*, principal: Principal, order: Order, position: int) -> Order:
     """Accept the delivered milestone at ``position`` (its amount is owed to the nomad and a
