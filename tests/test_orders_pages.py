@@ -99,6 +99,7 @@ def test_a_refused_move_comes_back_as_a_message(world: World) -> None:
         follow=True,
     )
     assert "An order that is “Open” cannot become “Settled”." in response.content.decode()
+    assert database_fingerprint() == before
 
 
 def test_accepting_is_confirmed_milestone_by_milestone(world: World) -> None:
