@@ -25,6 +25,7 @@ from tests.builders.orders import (
     delivered_order,
     disputed_order,
     in_progress_order,
+    milestone_rows,
     open_order,
     with_deliverable,
 )
@@ -161,7 +162,7 @@ def test_the_order_form_adds_up_the_milestones(world: World) -> None:
         f"/orders/organisations/{world.acme.public_id}/new/",
         {
             "title_zh": "海报",
-            "milestones": f"100.10 | {due} | 初稿\n200.20 | {due} | 定稿",
+            **milestone_rows(("初稿", "100.10", due), ("定稿", "200.20", due)),
             "skills": "nc.python 4",
         },
     )
@@ -170,9 +171,36 @@ def test_the_order_form_adds_up_the_milestones(world: World) -> None:
     assert str(order.total) == "300.30"
     bad = client.post(
         f"/orders/organisations/{world.acme.public_id}/new/",
-        {"title_zh": "海报", "milestones": "abc | 2026-13-01 | x"},
+        {"title_zh": "海报", **milestone_rows(("x", "abc", "2026-13-01"))},
     )
     assert bad.status_code == 422
+    assert not Order.objects.filter(title_zh="海报").exclude(pk=order.pk).exists()
+
+
+def test_milestone_rows_are_added_without_javascript(world: World) -> None:
+    """ "Add a milestone row" is a submit button: the page comes back with the rows typed so
+    far and one more, nothing saved; the rows are then saved as the order's milestones."""
+    client = in_english(world.olivia)
+    path = f"/orders/organisations/{world.acme.public_id}/new/"
+    due = timezone.localdate() + timedelta(days=9)
+    empty = client.get(path).content.decode()
+    assert (
+        empty.count('data-testid="milestone-row"') == 1 and 'data-testid="add-milestone"' in empty
+    )
+    first = {"title_zh": "行", **milestone_rows(("初稿", "100.10", due))}
+    more = client.post(path, {**first, "add_milestone": "1"})
+    assert more.status_code == 200 and not Order.objects.filter(title_zh="行").exists()
+    shown = more.content.decode()
+    assert shown.count('data-testid="milestone-row"') == 2 and 'value="100.10"' in shown
+    rows = milestone_rows(("初稿", "100.10", due), ("定稿", "200.20", due), ("", "", ""))
+    assert client.post(path, {"title_zh": "行", **rows}).status_code == 302
+    order = Order.objects.get(title_zh="行")
+    assert [(m.title, str(m.amount)) for m in order.milestones.all()] == [
+        ("初稿", "100.10"),
+        ("定稿", "200.20"),
+    ]
+    edit = client.get(f"/orders/{order.public_id}/edit/").content.decode()
+    assert edit.count('data-testid="milestone-row"') == 2 and 'value="定稿"' in edit
 
 
 def test_deliverables_download_for_the_parties_only(world: World) -> None:

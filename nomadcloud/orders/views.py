@@ -20,13 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from pydantic import ValidationError
 
 from nomadcloud.accounts.access import is_zone_operator, require_person, role_in
 from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import uploads
 from nomadcloud.core.errors import DomainError, InvalidInput, NotFound
-from nomadcloud.core.inputs import draft_from_form
+from nomadcloud.core.inputs import errors_by_field
 from nomadcloud.core.money import format_cny
 from nomadcloud.core.pages import (
     apply_error,
@@ -40,6 +41,7 @@ from nomadcloud.demands.access import demand_for
 from nomadcloud.orders import access, conversions, queries, services, transitions
 from nomadcloud.orders.access import Action
 from nomadcloud.orders.forms import (
+    ADD_ROW,
     ApplyForm,
     ConversionForm,
     DeliverableForm,
@@ -51,6 +53,8 @@ from nomadcloud.orders.forms import (
     ReportForm,
     ResolveForm,
     TransitionForm,
+    initial_rows,
+    milestone_rows,
 )
 from nomadcloud.orders.models import (
     ROLE_LABELS,
@@ -118,6 +122,55 @@ def organisation_orders(request: HttpRequest, org_id: str) -> HttpResponse:
 # --- the order form -------------------------------------------------------------------------------
 
 
+def _order_form_page(
+    request: HttpRequest,
+    *,
+    organisation: Organisation,
+    order: Order | None,
+    demand: Any,
+    fields: dict[str, Any],
+    save: Any,
+) -> HttpResponse:
+    """The order form: the terms and the milestones as rows (a formset; "add a row" is a
+    submit button, so it works without JavaScript). ``save(draft)`` writes and answers."""
+    posted = request.method == "POST"
+    add_row = posted and ADD_ROW in request.POST
+    form = OrderForm(request.POST if posted else None, initial=OrderForm.initial_for(fields))
+    rows = milestone_rows(
+        request.POST if posted else None, initial=initial_rows(fields), add_row=add_row
+    )
+    if posted and not add_row and form.is_valid() & rows.is_valid():
+        draft = None
+        try:
+            draft = OrderDraft.model_validate({**form.cleaned_data, "milestones": rows.rows()})
+        except ValidationError as exc:  # on the row and field it concerns, else on the form
+            for name, problems in errors_by_field(exc).items():
+                for problem in problems:
+                    if not rows.show_error(name, problem):
+                        target = name.split(".")[0]
+                        form.add_error(target if target in form.fields else None, problem)
+        if draft is not None:
+            try:
+                return save(form, draft)  # type: ignore[no-any-return]
+            except DomainError as exc:
+                apply_error(form, exc)
+    refused = posted and not add_row and (bool(form.errors) or not rows.is_valid())
+    status = 422 if refused or any(f.errors for f in rows.forms if rows.is_bound) else 200
+    return render(
+        request,
+        "orders/form.html",
+        {
+            "form": form,
+            "rows": rows,
+            "add_row": ADD_ROW,
+            "org": organisation,
+            "order": order,
+            "demand": demand,
+        },
+        status=status,
+    )
+
+
 @login_required
 @domain_errors
 def create(request: HttpRequest, org_id: str) -> HttpResponse:
@@ -125,25 +178,21 @@ def create(request: HttpRequest, org_id: str) -> HttpResponse:
     organisation = access.enterprise_for(principal, org_id, Action.EDIT)
     demand_id = request.GET.get("demand") or request.POST.get("demand") or ""
     demand = demand_for(principal, demand_id, DemandAction.EDIT) if demand_id else None
-    initial = OrderForm.initial_for(services.fields_from_demand(demand)) if demand else {}
-    form = OrderForm(request.POST or None, initial=initial)
-    posted = request.method == "POST" and form.is_valid()
-    draft = draft_from_form(form, OrderDraft) if posted else None
-    if draft is not None:
-        try:
-            order = services.create_order(
-                principal=principal, organisation=organisation, demand=demand, draft=draft
-            )
-        except DomainError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, _("The order is saved as a draft."))
-            return _back(order)
-    return render(
+
+    def save(form: OrderForm, draft: OrderDraft) -> HttpResponse:
+        order = services.create_order(
+            principal=principal, organisation=organisation, demand=demand, draft=draft
+        )
+        messages.success(request, _("The order is saved as a draft."))
+        return _back(order)
+
+    return _order_form_page(
         request,
-        "orders/form.html",
-        {"form": form, "org": organisation, "order": None, "demand": demand},
-        status=form_status(form),
+        organisation=organisation,
+        order=None,
+        demand=demand,
+        fields=services.fields_from_demand(demand) if demand else {},
+        save=save,
     )
 
 
@@ -152,25 +201,21 @@ def create(request: HttpRequest, org_id: str) -> HttpResponse:
 def edit(request: HttpRequest, order_id: str) -> HttpResponse:
     principal = _principal(request)
     order = access.order_for(principal, order_id, Action.EDIT)
-    form = OrderForm(
-        request.POST or None, initial=OrderForm.initial_for(services.current_fields(order))
-    )
-    posted = request.method == "POST" and form.is_valid()
-    draft = draft_from_form(form, OrderDraft) if posted else None
-    if draft is not None:
-        try:
-            changes = OrderChanges.of(draft, form.fields)  # the form shows all the terms
-            services.update_order(principal=principal, order=order, changes=changes)
-        except DomainError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return _back(order)
-    return render(
+
+    def save(form: OrderForm, draft: OrderDraft) -> HttpResponse:
+        # the form shows all the terms: each of them, and the milestones, are the changes
+        changes = OrderChanges.of(draft, [*form.fields, "milestones"])
+        services.update_order(principal=principal, order=order, changes=changes)
+        messages.success(request, _("Saved."))
+        return _back(order)
+
+    return _order_form_page(
         request,
-        "orders/form.html",
-        {"form": form, "org": order.organisation, "order": order, "demand": None},
-        status=form_status(form),
+        organisation=order.organisation,
+        order=order,
+        demand=None,
+        fields=services.current_fields(order),
+        save=save,
     )
 
 

@@ -176,3 +176,20 @@ def contract(w: World, **extra: Any) -> Conversion:
 
 def b64(content: bytes) -> str:
     return base64.b64encode(content).decode()
+
+
+def milestone_rows(*rows: tuple[str, str, Any]) -> dict[str, str]:
+    """The order form's milestone rows as a page posts them: (title, amount, due date)."""
+    data = {
+        "milestones-TOTAL_FORMS": str(len(rows)),
+        "milestones-INITIAL_FORMS": "0",
+        "milestones-MIN_NUM_FORMS": "1",
+        "milestones-MAX_NUM_FORMS": "100",
+    }
+    for i, (title, amount, due) in enumerate(rows):
+        data |= {
+            f"milestones-{i}-title": title,
+            f"milestones-{i}-amount": amount,
+            f"milestones-{i}-due_on": str(due),
+        }
+    return data

@@ -26,6 +26,7 @@ from tests.builders.orders import (
     disputed_order,
     draft_order,
     in_progress_order,
+    milestone_rows,
     open_order,
     order_fields,
     settled_order,
@@ -377,7 +378,7 @@ PAGE_CASES = [
         OWNER_ONLY,
         lambda w: {
             "title_zh": "海报设计",
-            "milestones": f"500.00 | {timezone.localdate() + timedelta(days=5)} | 初稿",
+            **milestone_rows(("初稿", "500.00", timezone.localdate() + timedelta(days=5))),
         },
         url_name="orders:create",
     ),
@@ -409,7 +410,7 @@ PAGE_CASES = [
         OWNER_ONLY,
         lambda w: {
             "title_zh": "新标题",
-            "milestones": f"900.00 | {timezone.localdate() + timedelta(days=5)} | 全部",
+            **milestone_rows(("全部", "900.00", timezone.localdate() + timedelta(days=5))),
         },
         url_name="orders:edit",
     ),
