@@ -66,3 +66,28 @@ def test_the_settings_form_and_the_api_refuse_a_bad_value_alike(
     assert posted.context["profile"].errors[field] == sent.json()["fields"][field]
     world.bob.refresh_from_db()
     assert world.bob.display_name != fields["display_name"]
+
+
+def test_approving_a_verification_without_the_registry_check_is_refused_alike(
+    world: World,
+) -> None:
+    """The registry check is required to approve, by the page and by the API alike (one
+    typed input, VerificationDecisionDraft); nothing is recorded."""
+    client = english(world.wendy)
+    page = f"/accounts/reviews/{world.pending.public_id}/"
+    api = f"/api/v1/reviews/organisations/{world.pending.public_id}/decision"
+    fields = {"approve": True, "reason": "Looks fine."}
+    posted = client.post(page, {"approve": "1", "reason": "Looks fine."})
+    sent = client.post(api, json.dumps(fields), content_type="application/json")
+    assert posted.status_code == 422 and sent.status_code == 422
+    messages = sent.json()["fields"]["checked_registry"]
+    assert posted.context["form"].errors["checked_registry"] == messages
+    assert "registry" in messages[0]
+    world.pending.refresh_from_db()
+    assert world.pending.verification_status == Organisation.Verification.PENDING
+    assert not world.pending.verification_decisions.exists()
+    # rejecting needs no registry check
+    rejected = client.post(page, {"approve": "0", "reason": "No licence."})
+    assert rejected.status_code == 302
+    world.pending.refresh_from_db()
+    assert world.pending.verification_status == Organisation.Verification.REJECTED

@@ -23,7 +23,12 @@ from nomadcloud.datatasks import services as datatasks
 from nomadcloud.datatasks.events import BatchAccepted, WorkerAccepted, batch_accepted
 from nomadcloud.datatasks.models import AcceptedWork
 from nomadcloud.orders import services as orders
-from nomadcloud.orders.events import OrderAccepted, order_accepted
+from nomadcloud.orders.events import (
+    MilestoneAccepted,
+    OrderAccepted,
+    milestone_accepted,
+    order_accepted,
+)
 from nomadcloud.orders.models import Order, OrderEvent
 from nomadcloud.points import models as points
 from nomadcloud.proofs import events as proofs_events
@@ -154,64 +159,100 @@ def test_a_rejected_acceptance_sends_nothing(world: World, record: Recorder) -> 
 # ---- orders ------------------------------------------------------------------------------
 
 
-def test_accepting_an_order_sends_order_accepted_once_and_issues_and_credits(
+def test_each_milestone_accepted_sends_milestone_accepted_and_issues_and_credits_its_amount(
     world: World, record: Recorder
 ) -> None:
+    """Work is accepted milestone by milestone: each acceptance issues a credential for that
+    milestone's amount and credits its work units; the last also sends ``order_accepted``."""
     order = order_builders.delivered_order(world)
-    sent = record(order_accepted)
-    orders.accept_delivery(principal=order_builders.as_(world.olivia), order=order)
+    milestones = record(milestone_accepted)
+    completed = record(order_accepted)
+    olivia = order_builders.as_(world.olivia)
+    orders.accept_milestone(principal=olivia, order=order, position=1)
+    [first] = milestones
+    assert isinstance(first, MilestoneAccepted) and completed == []
+    assert first.reference == f"order:{order.public_id}:milestone:1"
+    assert first.order_reference == order.reference
+    assert (first.position, first.milestone_count, first.amount) == (1, 2, Decimal("1200.50"))
+    assert (first.nomad_id, first.nomad_public_id) == (world.wendy.pk, world.wendy.public_id)
+    assert first.automatically is False and first.completes_order is False
+    assert first.assigned_at == OrderEvent.objects.get(order=order, to_status="assigned").at
+    assert [s.code for s in first.skills] == ["nc.python", "nc.sql"]
+    [credential] = Credential.objects.filter(kind="order")
+    assert credential.source == first.reference and credential.user_id == world.wendy.pk
+    assert credited(credential) == 120050 and wu_balance(world.wendy) == 120050
+
     order = Order.objects.get(pk=order.pk)
-    [payload] = sent
+    orders.add_deliverable(
+        principal=order_builders.as_(world.wendy), order=order, url="https://example.com/v2"
+    )
+    orders.deliver(principal=order_builders.as_(world.wendy), order=order)
+    orders.accept_milestone(principal=olivia, order=order, position=2)
+    order = Order.objects.get(pk=order.pk)
+    second = milestones[1]
+    assert second.completes_order is True and second.amount == Decimal("2799.50")
+    assert second.assigned_at == first.accepted_at  # the period starts after the first
+    [payload] = completed
     assert isinstance(payload, OrderAccepted)
     assert payload.reference == order.reference == f"order:{order.public_id}"
-    assert (payload.nomad_id, payload.nomad_public_id) == (world.wendy.pk, world.wendy.public_id)
     assert payload.total == order_builders.TOTAL
     assert payload.automatically is False and order.accepted_automatically is False
-    assert payload.accepted_at == order.accepted_at
-    assert payload.assigned_at == OrderEvent.objects.get(order=order, to_status="assigned").at
-    assert [s.code for s in payload.skills] == ["nc.python", "nc.sql"]
-    assert (payload.revisions, payload.rating_by_enterprise) == (0, None)
-    [credential] = Credential.objects.filter(kind="order")
-    assert credential.source == order.reference and credential.user_id == world.wendy.pk
-    assert credited(credential) == 400000
-    assert wu_balance(world.wendy) == 400000
+    assert payload.accepted_at == order.accepted_at == second.accepted_at
+    assert Credential.objects.filter(kind="order").count() == 2
+    assert wu_balance(world.wendy) == 400000  # the whole order, in two credits
 
 
-def test_automatic_acceptance_sends_order_accepted_once_and_records_it(
+def test_automatic_acceptance_sends_milestone_accepted_once_and_records_it(
     world: World, record: Recorder
 ) -> None:
     order = order_builders.delivered_order(world)
-    sent = record(order_accepted)
+    sent = record(milestone_accepted)
     later = timezone.now() + timedelta(days=8)
     assert [o.pk for o in orders.auto_accept_due(now=later)] == [order.pk]
     [payload] = sent
-    assert payload.automatically is True
-    assert Order.objects.get(pk=order.pk).accepted_automatically is True  # saved with the move
+    assert payload.automatically is True and payload.position == 1
+    milestone = Order.objects.get(pk=order.pk).milestones.get(position=1)
+    assert milestone.accepted_automatically is True  # saved with the acceptance
     [credential] = Credential.objects.filter(kind="order")
     assert credential.document["credentialSubject"]["work"]["acceptance"] == "automatic"
     assert orders.auto_accept_due(now=later) == [] and len(sent) == 1
 
 
-def test_an_order_accepted_again_issues_and_credits_nothing_new(
+def test_a_milestone_accepted_again_issues_and_credits_nothing_new(
     world: World, record: Recorder
 ) -> None:
-    sent = record(order_accepted)
+    sent = record(milestone_accepted)
     order_builders.accepted_order(world)
     before = everything()
-    order_accepted.send(sent[0])
+    assert before[0] == 2
+    milestone_accepted.send(sent[0])
+    milestone_accepted.send(sent[1])
     assert everything() == before
 
 
-def test_a_rollback_after_the_order_is_accepted_leaves_no_credential_and_no_points(
+def test_a_milestone_not_delivered_is_refused_and_nothing_changes(
+    world: World, record: Recorder
+) -> None:
+    order = order_builders.half_accepted_order(world)
+    sent = record(milestone_accepted)
+    before = everything()
+    with pytest.raises(Conflict) as refused:
+        orders.accept_milestone(principal=order_builders.as_(world.olivia), order=order, position=2)
+    assert refused.value.code == "milestone_not_delivered"
+    assert sent == [] and everything() == before
+    assert Order.objects.get(pk=order.pk).status == "in_progress"
+
+
+def test_a_rollback_after_the_milestone_is_accepted_leaves_no_credential_and_no_points(
     world: World, record: Recorder
 ) -> None:
     order = order_builders.delivered_order(world)
-    sent = record(order_accepted)
+    sent = record(milestone_accepted)
     before = everything()
     with pytest.raises(RuntimeError), transaction.atomic():
         orders.accept_delivery(principal=order_builders.as_(world.olivia), order=order)
         assert len(sent) == 1
-        assert Credential.objects.count() == 1 and wu_balance(world.wendy) == 400000
+        assert Credential.objects.count() == 1 and wu_balance(world.wendy) == 120050
         raise RuntimeError("something later fails")
     assert everything() == before
     assert not LogEntry.objects.exists() and wu_balance(world.wendy) == 0

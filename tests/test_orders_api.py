@@ -159,7 +159,18 @@ class TestTheWholeWay:
         assert revision.json()["revision_count"] == 1
         send(wendy, "POST", f"{path}/deliverables", {"url": "https://example.com/v2"})
         send(wendy, "POST", f"{path}/transitions", {"to": "delivered"})
-        accepted = send(olivia, "POST", f"{path}/transitions", {"to": "accepted"}).json()
+        # milestone by milestone: the second is not delivered yet
+        early = send(olivia, "POST", f"{path}/milestones/2/accept")
+        assert_error(early, "milestone_not_delivered", status=409)
+        assert "Milestone 2" in early.json()["message"]
+        first = send(olivia, "POST", f"{path}/transitions", {"to": "accepted"}).json()
+        assert first["status"] == "in_progress" and first["accepted_at"] is None
+        assert [m["status"] for m in first["milestones"]] == ["accepted", "pending"]
+        assert first["milestones"][0]["accepted_at"]
+        send(wendy, "POST", f"{path}/deliverables", {"url": "https://example.com/v3"})
+        delivered = send(wendy, "POST", f"{path}/transitions", {"to": "delivered", "milestone": 2})
+        assert [m["status"] for m in delivered.json()["milestones"]] == ["accepted", "delivered"]
+        accepted = send(olivia, "POST", f"{path}/milestones/2/accept").json()
         assert accepted["status"] == "accepted" and accepted["accepted_at"]
         send(olivia, "POST", f"{path}/transitions", {"to": "settled"})
         settlement = olivia.get(f"{path}/settlement").json()
@@ -173,7 +184,9 @@ class TestTheWholeWay:
             (e["from_status"], e["to_status"], e["role"])
             for e in olivia.get(f"{path}/history").json()
         ]
-        assert history[-3:] == [
+        assert history[-5:] == [
+            ("in_progress", "delivered", "nomad"),
+            ("delivered", "in_progress", "enterprise"),
             ("in_progress", "delivered", "nomad"),
             ("delivered", "accepted", "enterprise"),
             ("accepted", "settled", "enterprise"),

@@ -73,7 +73,9 @@ def test_an_order_goes_from_open_to_settled_with_a_milestone_a_revision_and_acce
     olivia.locator("#id_title_zh").fill("数据看板开发")
     olivia.locator("#id_title_en").fill("Data dashboard")
     due = timezone.localdate() + timedelta(days=14)
-    olivia.locator("#id_milestones").fill(f"3600.50 | {due} | 看板上线")
+    olivia.locator("#id_milestones-0-title").fill("看板上线")
+    olivia.locator("#id_milestones-0-amount").fill("3600.50")
+    olivia.locator("#id_milestones-0-due_on").fill(str(due))
     olivia.locator("#id_skills").fill("nc.python 3")
     olivia.get_by_test_id("order-submit").click()
     status_of(olivia).to_have_attribute("data-status", "draft")
@@ -122,9 +124,12 @@ def test_an_order_goes_from_open_to_settled_with_a_milestone_a_revision_and_acce
     status_of(wendy).to_have_attribute("data-status", "delivered")
 
     olivia.reload()
-    olivia.get_by_test_id("action-accepted").click()
+    olivia.get_by_test_id("action-accepted").click()  # the confirmation page
+    expect(olivia.get_by_test_id("confirm-summary")).to_contain_text("¥3,600.50")
+    olivia.get_by_test_id("confirm-button").click()
     status_of(olivia).to_have_attribute("data-status", "accepted")
     olivia.get_by_test_id("action-settled").click()
+    olivia.get_by_test_id("confirm-button").click()
     status_of(olivia).to_have_attribute("data-status", "settled")
     expect(olivia.get_by_test_id("settlement-to-nomad")).to_have_text("¥3,600.50")
     expect(

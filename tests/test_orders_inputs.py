@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from nomadcloud.orders.models import Order
 from nomadcloud.orders.schemas import MilestoneIn, OrderDraft
 from tests.builders.demands import make_concepts
+from tests.builders.orders import milestone_rows
 from tests.conftest import World, client_for
 
 DUE = str(timezone.localdate() + timedelta(days=9))
@@ -32,9 +33,9 @@ def english(user: Any) -> Any:
     [
         ({"title_zh": "长" * 201}, {"title_zh": "长" * 201}, "title_zh", "title_zh"),
         (
-            {"milestones": f"0.001 | {DUE} | 初稿"},
+            milestone_rows(("初稿", "0.001", DUE)),
             {"milestones": [{"title": "初稿", "amount": "0.001", "due_on": DUE}]},
-            "milestones",
+            "rows.0.amount",
             "milestones.0.amount",
         ),
         (
@@ -52,7 +53,7 @@ def test_the_form_and_the_api_refuse_a_bad_value_alike(
     client = english(world.olivia)
     posted = client.post(
         f"/orders/organisations/{world.acme.public_id}/new/",
-        {"title_zh": "海报", "milestones": f"100.00 | {DUE} | 初稿", **page},
+        {"title_zh": "海报", **milestone_rows(("初稿", "100.00", DUE)), **page},
     )
     sent = client.post(
         "/api/v1/orders",
@@ -69,7 +70,11 @@ def test_the_form_and_the_api_refuse_a_bad_value_alike(
     assert posted.status_code == 422 and sent.status_code == 422
     assert sent.json()["code"] == "invalid_input"
     messages = sent.json()["fields"][api_field]
-    assert posted.context["form"].errors[form_field] == messages
+    if form_field.startswith("rows."):  # a milestone row's field
+        _rows, index, name = form_field.split(".")
+        assert posted.context["rows"].forms[int(index)].errors[name] == messages
+    else:
+        assert posted.context["form"].errors[form_field] == messages
     assert not Order.objects.exists()
 
 

@@ -14,7 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from nomadcloud.orders import conversions
+from nomadcloud.orders import conversions, services
 from nomadcloud.orders.models import Conversion, Order
 from tests.builders.demands import make_concepts
 from tests.builders.orders import (
@@ -25,6 +25,7 @@ from tests.builders.orders import (
     delivered_order,
     disputed_order,
     in_progress_order,
+    milestone_rows,
     open_order,
     with_deliverable,
 )
@@ -94,12 +95,64 @@ def test_a_refused_move_comes_back_as_a_message(world: World) -> None:
     before = database_fingerprint()
     response = client.post(
         f"/orders/{order.public_id}/transition/",
-        {"to": "settled"},
+        {"to": "settled", "confirm": "yes"},
         HTTP_REFERER=f"/orders/{order.public_id}/",
         follow=True,
     )
     assert "An order that is “Open” cannot become “Settled”." in response.content.decode()
     assert database_fingerprint() == before
+
+
+def test_accepting_is_confirmed_milestone_by_milestone(world: World) -> None:
+    """The enterprise sees what accepting a milestone does and its amount before it
+    confirms; a POST without the confirmation changes nothing; the last milestone completes
+    the order."""
+    order = delivered_order(world)
+    client = in_english(world.olivia)
+    detail = f"/orders/{order.public_id}/"
+    accept = f"/orders/{order.public_id}/milestones/1/accept/"
+    assert accept in page(world.olivia, detail)
+    confirm = client.get(accept).content.decode()
+    assert "¥1,200.50" in confirm and "Wendy Reviewer" in confirm
+    assert "The order goes back to work on the next milestone" in confirm
+    assert 'name="confirm" value="yes"' in confirm
+    before = database_fingerprint()
+    for path, data in ((accept, {}), (f"{detail}transition/", {"to": "accepted"})):
+        refused = client.post(path, data, HTTP_REFERER=detail, follow=True)
+        assert "must be confirmed on its confirmation page" in refused.content.decode()
+        assert database_fingerprint() == before
+    early = client.post(
+        f"/orders/{order.public_id}/milestones/2/accept/",
+        {"confirm": "yes"},
+        HTTP_REFERER=detail,
+        follow=True,
+    )
+    assert "Milestone 2 “上线 Launch” cannot be accepted" in early.content.decode()
+    assert database_fingerprint() == before
+    assert client.post(accept, {"confirm": "yes"}).status_code == 302
+    order = Order.objects.get(pk=order.pk)
+    assert order.status == "in_progress"
+    assert [m.status for m in order.milestones.all()] == ["accepted", "pending"]
+    shown = page(world.olivia, detail)
+    assert 'data-testid="milestone-1" data-status="accepted"' in shown
+
+    services.add_deliverable(
+        principal=as_(world.wendy), order=order, url="https://example.com/launch"
+    )
+    services.deliver(principal=as_(world.wendy), order=order)
+    last = client.get(f"/orders/{order.public_id}/milestones/2/accept/").content.decode()
+    assert "It is the last milestone: the order is complete" in last and "¥4,000.00" in last
+    client.post(f"/orders/{order.public_id}/milestones/2/accept/", {"confirm": "yes"})
+    assert Order.objects.get(pk=order.pk).status == "accepted"
+
+    settle = f"/orders/{order.public_id}/settle/"
+    assert settle in page(world.olivia, detail)
+    assert "¥4,000.00" in client.get(settle).content.decode()
+    before = database_fingerprint()
+    client.post(settle, {}, HTTP_REFERER=detail)
+    assert database_fingerprint() == before
+    client.post(settle, {"confirm": "yes"})
+    assert Order.objects.get(pk=order.pk).status == "settled"
 
 
 def test_the_order_form_adds_up_the_milestones(world: World) -> None:
@@ -109,7 +162,7 @@ def test_the_order_form_adds_up_the_milestones(world: World) -> None:
         f"/orders/organisations/{world.acme.public_id}/new/",
         {
             "title_zh": "海报",
-            "milestones": f"100.10 | {due} | 初稿\n200.20 | {due} | 定稿",
+            **milestone_rows(("初稿", "100.10", due), ("定稿", "200.20", due)),
             "skills": "nc.python 4",
         },
     )
@@ -118,9 +171,36 @@ def test_the_order_form_adds_up_the_milestones(world: World) -> None:
     assert str(order.total) == "300.30"
     bad = client.post(
         f"/orders/organisations/{world.acme.public_id}/new/",
-        {"title_zh": "海报", "milestones": "abc | 2026-13-01 | x"},
+        {"title_zh": "海报", **milestone_rows(("x", "abc", "2026-13-01"))},
     )
     assert bad.status_code == 422
+    assert not Order.objects.filter(title_zh="海报").exclude(pk=order.pk).exists()
+
+
+def test_milestone_rows_are_added_without_javascript(world: World) -> None:
+    """ "Add a milestone row" is a submit button: the page comes back with the rows typed so
+    far and one more, nothing saved; the rows are then saved as the order's milestones."""
+    client = in_english(world.olivia)
+    path = f"/orders/organisations/{world.acme.public_id}/new/"
+    due = timezone.localdate() + timedelta(days=9)
+    empty = client.get(path).content.decode()
+    assert (
+        empty.count('data-testid="milestone-row"') == 1 and 'data-testid="add-milestone"' in empty
+    )
+    first = {"title_zh": "行", **milestone_rows(("初稿", "100.10", due))}
+    more = client.post(path, {**first, "add_milestone": "1"})
+    assert more.status_code == 200 and not Order.objects.filter(title_zh="行").exists()
+    shown = more.content.decode()
+    assert shown.count('data-testid="milestone-row"') == 2 and 'value="100.10"' in shown
+    rows = milestone_rows(("初稿", "100.10", due), ("定稿", "200.20", due), ("", "", ""))
+    assert client.post(path, {"title_zh": "行", **rows}).status_code == 302
+    order = Order.objects.get(title_zh="行")
+    assert [(m.title, str(m.amount)) for m in order.milestones.all()] == [
+        ("初稿", "100.10"),
+        ("定稿", "200.20"),
+    ]
+    edit = client.get(f"/orders/{order.public_id}/edit/").content.decode()
+    assert edit.count('data-testid="milestone-row"') == 2 and 'value="定稿"' in edit
 
 
 def test_deliverables_download_for_the_parties_only(world: World) -> None:

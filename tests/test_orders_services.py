@@ -194,9 +194,23 @@ class TestTheWholeWay:
             principal=as_(world.wendy), order=order, url="https://example.com/dashboard/v2"
         )
         services.deliver(principal=as_(world.wendy), order=order)
+        # the first of two milestones is accepted: the order goes back to work
         services.accept_delivery(principal=as_(world.olivia), order=order)
         order = reload(order)
+        assert (order.status, order.accepted_at, order.delivered_at) == (S.IN_PROGRESS, None, None)
+        assert [m.status for m in order.milestones.all()] == ["accepted", "pending"]
+        with pytest.raises(Conflict) as refused:  # milestone 2 is not delivered yet
+            services.accept_milestone(principal=as_(world.olivia), order=order, position=2)
+        assert refused.value.code == "milestone_not_delivered"
+        services.add_deliverable(
+            principal=as_(world.wendy), order=order, url="https://example.com/launch", milestone=2
+        )
+        services.deliver(principal=as_(world.wendy), order=order)
+        assert [m.status for m in reload(order).milestones.all()] == ["accepted", "delivered"]
+        services.accept_milestone(principal=as_(world.olivia), order=order, position=2)
+        order = reload(order)
         assert order.status == S.ACCEPTED and not order.accepted_automatically
+        assert [m.status for m in order.milestones.all()] == ["accepted", "accepted"]
 
         skill = ProfileSkill.objects.get(profile__user=world.wendy, concept__code="nc.python")
         evidence = skill.evidence.get(kind=SkillEvidence.Kind.VERIFIED_WORK)
@@ -229,14 +243,18 @@ class TestTheWholeWay:
             ("in_progress", "delivered", "nomad"),
             ("delivered", "in_progress", "enterprise"),
             ("in_progress", "delivered", "nomad"),
-            ("delivered", "accepted", "enterprise"),
+            ("delivered", "in_progress", "enterprise"),  # milestone 1 accepted
+            ("in_progress", "delivered", "nomad"),
+            ("delivered", "accepted", "enterprise"),  # milestone 2, the last, accepted
             ("accepted", "settled", "enterprise"),
         ]
-        revision = OrderEvent.objects.get(
+        revision = OrderEvent.objects.filter(
             order=order, from_status="delivered", to_status="in_progress"
-        )
+        ).first()
+        assert revision is not None
         assert (revision.actor, revision.reason) == (world.olivia, "请加图例。")
-        assert AuditEvent.objects.filter(action="orders.order.transition").count() == 9
+        assert AuditEvent.objects.filter(action="orders.order.transition").count() == 11
+        assert AuditEvent.objects.filter(action="orders.milestone.accept").count() == 2
 
     def test_the_last_withdrawn_application_reopens_the_order(self, world: World) -> None:
         order = applied_order(world)
@@ -350,10 +368,28 @@ class TestAutomaticAcceptance:
         Order.objects.filter(pk=order.pk).update(delivered_at=timezone.now() - timedelta(days=days))
         return reload(order)
 
+    def _moved_back(self, order: Order, days: int) -> Order:
+        Order.objects.filter(pk=order.pk).update(delivered_at=timezone.now() - timedelta(days=days))
+        return reload(order)
+
     def test_after_the_review_window_the_platform_accepts(self, world: World) -> None:
         order = self._delivered_days_ago(world, 8)
         accepted = services.auto_accept_due()
         assert [o.pk for o in accepted] == [order.pk]
+        order = reload(order)  # the delivered milestone is accepted; the second is left
+        assert (order.status, order.delivered_at) == (S.IN_PROGRESS, None)
+        first = order.milestones.get(position=1)
+        assert (first.status, first.accepted_automatically) == ("accepted", True)
+        assert Notification.objects.filter(
+            recipient=world.wendy, kind="orders.milestone_auto_accepted"
+        ).exists()
+        assert services.auto_accept_due() == []
+        services.add_deliverable(
+            principal=as_(world.wendy), order=order, url="https://example.com/launch"
+        )
+        services.deliver(principal=as_(world.wendy), order=order)
+        order = self._moved_back(order, 8)
+        assert [o.pk for o in services.auto_accept_due()] == [order.pk]
         order = reload(order)
         assert order.status == S.ACCEPTED and order.accepted_automatically
         event = OrderEvent.objects.filter(order=order).last()
@@ -385,7 +421,7 @@ class TestAutomaticAcceptance:
         order = self._delivered_days_ago(world, 30)
         out = StringIO()
         call_command("accept_overdue_orders", stdout=out)
-        assert reload(order).status == S.ACCEPTED
+        assert reload(order).milestones.get(position=1).status == "accepted"
         assert "1" in out.getvalue()
 
     def test_nobody_can_pretend_to_be_the_platform(self, world: World) -> None:

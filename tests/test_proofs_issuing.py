@@ -18,10 +18,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from nomadcloud.orders import services as orders
-from nomadcloud.orders.events import order_accepted
+from nomadcloud.orders.events import milestone_accepted
 from nomadcloud.orders.models import Order, OrderEvent
 from nomadcloud.proofs import apps, events, services, units
+from nomadcloud.proofs.events import Holder
 from nomadcloud.proofs.models import Credential, LogEntry
+from nomadcloud.proofs.services import issuing
 from nomadcloud.proofs.services.identity import iso
 from nomadcloud.training import services as training
 from nomadcloud.training.events import training_passed
@@ -61,32 +63,42 @@ def work_of(credential: Credential) -> dict[str, Any]:
     return work
 
 
-def test_accepting_an_order_issues_its_credential(
+def test_accepting_an_order_issues_a_credential_per_milestone(
     world: World, issued_signals: list[Credential]
 ) -> None:
     order = order_builders.accepted_order(world)
-    [credential] = Credential.objects.filter(kind="order")
-    assert issued_signals == [credential]
-    assert credential.user == world.wendy and credential.source == f"order:{order.public_id}"
-    work = work_of(credential)
+    credentials = list(Credential.objects.filter(kind="order").order_by("id"))
+    assert issued_signals == credentials and len(credentials) == 2
+    first, second = credentials
+    assert first.user == world.wendy
+    assert first.source == f"order:{order.public_id}:milestone:1"
+    assert second.source == f"order:{order.public_id}:milestone:2"
+    work = work_of(first)
     assert work["kind"] == "order"
-    assert work["name"] == {"zh": "数据看板开发", "en": "Data dashboard"}
+    assert work["name"] == {
+        "zh": "数据看板开发 · 设计稿 Design",
+        "en": "Data dashboard · 设计稿 Design",
+    }
     assert work["enterprise"]["name"] == {"zh": "Acme（中文）", "en": "Acme"}
     assert work["enterprise"]["id"] == f"urn:uuid:{world.acme.public_id}"
-    assert work["workUnits"] == "4000.00" == str(units.for_order(order_builders.TOTAL))
+    assert work["workUnits"] == "1200.50" == str(units.for_order(Decimal("1200.50")))
+    assert work_of(second)["workUnits"] == "2799.50"
     assert work["acceptance"] == "enterprise"
     assert work["quality"] == {"revisions": 0}
     assert [s["id"] for s in work["skills"]] == ["nc.python", "nc.sql"]
     assigned_at = OrderEvent.objects.get(order=order, to_status="assigned").at
     assert work["period"]["start"] == iso(assigned_at)
-    assert order.accepted_at is not None
-    assert work["period"]["end"] == iso(order.accepted_at)
+    [m1, m2] = order.milestones.all()
+    assert m1.accepted_at is not None and order.accepted_at is not None
+    assert work["period"]["end"] == iso(m1.accepted_at)
+    assert work_of(second)["period"] == {"start": iso(m1.accepted_at), "end": iso(m2.accepted_at)}
+    assert order.accepted_at == m2.accepted_at
     services.publish_checkpoint()
-    assert services.verify(credential.document).valid
-    # settling and rating later change nothing: one credential per order
+    assert services.verify(first.document).valid and services.verify(second.document).valid
+    # settling and rating later change nothing: one credential per accepted milestone
     orders.settle(principal=order_builders.as_(world.olivia), order=order)
     orders.rate(principal=order_builders.as_(world.olivia), order=order, score=5)
-    assert Credential.objects.filter(kind="order").count() == 1 and len(issued_signals) == 1
+    assert Credential.objects.filter(kind="order").count() == 2 and len(issued_signals) == 2
 
 
 def test_an_automatically_accepted_order_says_so(world: World) -> None:
@@ -183,7 +195,7 @@ def test_stored_documents_are_exactly_the_signed_ones(world: World) -> None:
 
 
 def test_backfill_issues_what_was_accepted_before(world: World) -> None:
-    order_accepted.disconnect("proofs.issue_for_order")
+    milestone_accepted.disconnect("proofs.issue_for_milestone")
     training_passed.disconnect("proofs.issue_for_training")
     try:
         order_builders.accepted_order(world)
@@ -193,10 +205,46 @@ def test_backfill_issues_what_was_accepted_before(world: World) -> None:
     assert not Credential.objects.exists()
     out = StringIO()
     call_command("proofs", "backfill", stdout=out)
-    assert "2" in out.getvalue()
-    assert sorted(Credential.objects.values_list("kind", flat=True)) == ["order", "training"]
+    assert "3" in out.getvalue()
+    assert sorted(Credential.objects.values_list("kind", flat=True)) == [
+        "order",
+        "order",
+        "training",
+    ]
     call_command("proofs", "backfill", stdout=StringIO())
-    assert Credential.objects.count() == 2
+    assert Credential.objects.count() == 3
+
+
+def test_backfill_issues_nothing_for_an_order_credited_whole_before(world: World) -> None:
+    """An order accepted before milestones were accepted one by one holds one credential
+    under the order's reference: the backfill does not issue its milestones again."""
+    milestone_accepted.disconnect("proofs.issue_for_milestone")
+    try:
+        order = order_builders.accepted_order(world)
+    finally:
+        apps.connect()
+    Credential.objects.all().delete()
+    issuing.issue_pairs(
+        [
+            (
+                Holder(world.wendy.pk, world.wendy.public_id),
+                issuing.Claims(
+                    kind=Credential.Kind.ORDER,
+                    source=order.reference,
+                    title_zh="数据看板开发",
+                    title_en="Data dashboard",
+                    enterprise_id=str(world.acme.public_id),
+                    enterprise_zh="Acme（中文）",
+                    enterprise_en="Acme",
+                    period_start=timezone.now(),
+                    period_end=timezone.now(),
+                    work_units=Decimal("4000.00"),
+                ),
+            )
+        ]
+    )
+    call_command("proofs", "backfill", stdout=StringIO())
+    assert list(Credential.objects.values_list("source", flat=True)) == [order.reference]
 
 
 def test_work_units_rules() -> None:

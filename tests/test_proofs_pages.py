@@ -129,17 +129,20 @@ def test_the_operator_revokes_on_the_page(world: World) -> None:
     client = client_for(world.oscar, HTTP_ACCEPT_LANGUAGE="en")
     page = client.get(f"/proofs/operator/?credential={credential.public_id}")
     assert b'data-testid="revoke-form"' in page.content
-    empty = client.post(f"/proofs/operator/credentials/{credential.public_id}/revoke", {})
+    path = f"/proofs/operator/credentials/{credential.public_id}/revoke"
+    empty = client.post(path, {})
     assert empty.status_code == 422
-    done = client.post(
-        f"/proofs/operator/credentials/{credential.public_id}/revoke", {"reason": "fraud"}
-    )
+    confirm = client.get(path, {"reason": "fraud"}).content.decode()  # the page's form
+    assert 'name="confirm" value="yes"' in confirm and "taken back" in confirm
+    unconfirmed = client.post(path, {"reason": "fraud"})
+    assert unconfirmed.status_code == 302  # refused with a message, nothing changed
+    credential.refresh_from_db()
+    assert credential.revoked_at is None
+    done = client.post(path, {"reason": "fraud", "confirm": "yes"})
     assert done.status_code == 302
     credential.refresh_from_db()
     assert credential.revoked_reason == "fraud" and credential.revoked_by == world.oscar
-    again = client.post(
-        f"/proofs/operator/credentials/{credential.public_id}/revoke", {"reason": "again"}
-    )
+    again = client.post(path, {"reason": "again", "confirm": "yes"})
     assert again.status_code == 302  # refused with a message
     credential.refresh_from_db()
     assert credential.revoked_reason == "fraud"

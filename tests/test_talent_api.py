@@ -143,11 +143,18 @@ def test_apply_review_verify_revoke(world: World) -> None:
     queue = wendy.get(f"{API}/reviews/applications").json()["items"]
     assert application_id in {item["id"] for item in queue}
     assert client_for(world.olivia).get(f"{API}/reviews/applications").json()["items"] == []
-    decided = send(
+    unchecked = send(
         wendy,
         "POST",
         f"{API}/reviews/applications/{application_id}/decision",
         {"approve": True, "reason": "Tax statement checked."},
+    )
+    assert_error(unchecked, "invalid_input", "checked_evidence")
+    decided = send(
+        wendy,
+        "POST",
+        f"{API}/reviews/applications/{application_id}/decision",
+        {"approve": True, "reason": "Tax statement checked.", "checked_evidence": True},
     )
     assert decided.status_code == 200, decided.content
     code = decided.json()["certificate_code"]

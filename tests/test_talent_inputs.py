@@ -85,3 +85,35 @@ def test_a_draft_is_frozen() -> None:
     with pytest.raises(ValidationError):
         changes.headline_en = "Someone else"
     assert changes.model_fields_set == {"headline_en"}
+
+
+def test_certifying_without_the_evidence_check_is_refused_alike(world: World) -> None:
+    """The evidence check is required to certify, by the page and by the API alike (one
+    typed input, CertificationDecisionDraft); nothing is recorded."""
+    from nomadcloud.talent.models import Application
+    from tests.builders.talent import talent_zone
+
+    application = talent_zone(world).application
+    client = english(world.wendy)
+    page = f"/talent/reviews/{application.public_id}/"
+    api = f"/api/v1/talent/reviews/applications/{application.public_id}/decision"
+    posted = client.post(page, {"approve": "1", "reason": "Looks fine."})
+    sent = client.post(
+        api,
+        json.dumps({"approve": True, "reason": "Looks fine."}),
+        content_type="application/json",
+    )
+    assert posted.status_code == 422 and sent.status_code == 422
+    messages = sent.json()["fields"]["checked_evidence"]
+    assert posted.context["form"].errors["checked_evidence"] == messages
+    application.refresh_from_db()
+    assert application.status == Application.Status.SUBMITTED
+    assert not application.decisions.exists()
+    certified = client.post(
+        page, {"approve": "1", "reason": "Tax records checked.", "checked_evidence": "on"}
+    )
+    assert certified.status_code == 302
+    application.refresh_from_db()
+    assert application.status == Application.Status.APPROVED
+    decision = application.decisions.get()
+    assert decision.evidence["checked_evidence"] is True

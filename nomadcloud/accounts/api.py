@@ -335,6 +335,7 @@ def decide(request: HttpRequest, org_id: UUID, payload: DecisionIn) -> Any:
         department=department,
         approve=payload.approve,
         reason=payload.reason,
+        evidence={"checked_registry": payload.checked_registry},
     )
     return DecisionOut(
         organisation_id=organisation.public_id,

@@ -231,7 +231,8 @@ class DecisionForm(forms.Form):
     )
     checked_registry = forms.BooleanField(
         label=_("I checked the code against the national enterprise credit registry"),
-        required=False,
+        required=False,  # required to approve: VerificationDecisionDraft says so
+        help_text=_("Required to approve."),
     )
 
 

@@ -4,12 +4,13 @@ from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, ValidationInfo, field_validator
 
 from nomadcloud.accounts.models import ApiToken, Membership, Organisation, User
 from nomadcloud.core.i18n import localized
-from nomadcloud.core.inputs import Draft
+from nomadcloud.core.inputs import Draft, refuse
 from nomadcloud.core.models import AuditEvent
 from nomadcloud.core.schemas import Input, IsoDate, Text
 
@@ -235,9 +236,30 @@ class TokenCreatedOut(TokenOut):
     secret: str = Field(..., description="Shown once; only a hash is stored.")
 
 
-class DecisionIn(Input):
+class VerificationDecisionDraft(Draft):
+    """A department's decision on an organisation's verification. Approving requires the
+    reviewer's statement that the credit code was checked against the national enterprise
+    credit registry (``checked_registry``): the page's tick box and the API's field."""
+
     approve: bool
-    reason: str = Field(..., min_length=1, max_length=5000)
+    reason: Text = Field(..., min_length=1, max_length=5000)
+    checked_registry: bool = Field(default=False, validate_default=True)
+
+    @field_validator("checked_registry")
+    @classmethod
+    def _registry_checked(cls, value: bool, info: ValidationInfo) -> bool:
+        if info.data.get("approve") and not value:
+            raise refuse(
+                _(
+                    "Check the code against the national enterprise credit registry "
+                    "before approving."
+                )
+            )
+        return value
+
+
+class DecisionIn(VerificationDecisionDraft):  # API body (unknown fields ignored)
+    model_config = ConfigDict(extra="ignore")
 
 
 class DecisionOut(Schema):

@@ -40,7 +40,12 @@ from nomadcloud.accounts.forms import (
 )
 from nomadcloud.accounts.models import Invitation, Membership, User
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.accounts.schemas import OrganisationChanges, OrganisationDraft, PersonChanges
+from nomadcloud.accounts.schemas import (
+    OrganisationChanges,
+    OrganisationDraft,
+    PersonChanges,
+    VerificationDecisionDraft,
+)
 from nomadcloud.accounts.workspace import panels_for as desk_panels
 from nomadcloud.core.errors import DomainError, InvalidInput
 from nomadcloud.core.inputs import draft_from_form
@@ -568,15 +573,18 @@ def review(request: HttpRequest, org_id: str) -> HttpResponse:
     org, department = access.review_target_for(principal, org_id)
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        draft = draft_from_form(form, VerificationDecisionDraft)
+    else:
+        draft = None
+    if draft is not None:
         try:
             services.decide_verification(
                 principal=principal,
                 organisation=org,
                 department=department,
-                approve=data["approve"],
-                reason=data["reason"],
-                evidence={"checked_registry": data["checked_registry"]},
+                approve=draft.approve,
+                reason=draft.reason,
+                evidence={"checked_registry": draft.checked_registry},
             )
         except DomainError as exc:
             apply_error(form, exc)

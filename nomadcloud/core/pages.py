@@ -51,3 +51,65 @@ def apply_error(form: forms.Form, exc: DomainError) -> None:
 def form_status(*forms: Any) -> int:
     """A page shown again with form errors answers 422, so clients and tests see a refusal."""
     return 422 if any(f.is_bound and f.errors for f in forms) else 200
+
+
+# --- confirming big actions (accept, settle, exchange, refund, revoke …) -------------------------
+# A big action's page links (GET) to a confirmation page stating what will happen and the
+# amount; its form posts the action with ``confirm=yes``. The action's view refuses a POST
+# without it (nothing changed), so one click can never do it. API clients confirm by calling.
+
+CONFIRM_FIELD = "confirm"
+CONFIRM_VALUE = "yes"
+
+
+def confirmed(request: HttpRequest) -> bool:
+    return request.POST.get(CONFIRM_FIELD) == CONFIRM_VALUE
+
+
+def require_confirmation(request: HttpRequest) -> None:
+    """Refuse a big action posted without its confirmation (``confirmation_required``)."""
+    from django.utils.translation import gettext as _
+
+    from nomadcloud.core.errors import Conflict
+
+    if not confirmed(request):
+        raise Conflict(
+            _(
+                "This action cannot be undone, so it must be confirmed on its confirmation "
+                "page first. Nothing was changed."
+            ),
+            code="confirmation_required",
+        )
+
+
+def confirm_page(
+    request: HttpRequest,
+    *,
+    title: str,
+    action: str,
+    button: str,
+    back: str,
+    summary: list[tuple[str, str]],
+    consequences: list[str],
+    fields: dict[str, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The confirmation page of a big action: ``summary`` (label, value) rows, what will
+    happen (``consequences``), and a form posting ``fields`` and the confirmation to
+    ``action``; ``back`` cancels."""
+    return render(
+        request,
+        "core/confirm.html",
+        {
+            "title": title,
+            "action": action,
+            "button": button,
+            "back": back,
+            "summary": summary,
+            "consequences": consequences,
+            "fields": sorted((fields or {}).items()),
+            "confirm_field": CONFIRM_FIELD,
+            "confirm_value": CONFIRM_VALUE,
+        },
+        status=status,
+    )

@@ -241,7 +241,25 @@ def transition(request: HttpRequest, order_id: UUID, payload: TransitionIn) -> A
     403 `role_not_allowed`, one whose condition fails 409 `condition_not_met`."""
     principal = Principal.of(request)
     order = access.order_for(principal, order_id)
-    services.transition(principal=principal, order=order, to=payload.to, reason=payload.reason)
+    services.transition(
+        principal=principal,
+        order=order,
+        to=payload.to,
+        reason=payload.reason,
+        milestone=payload.milestone,
+    )
+    return access.order_for(principal, order_id)
+
+
+@router.post("/{order_id}/milestones/{position}/accept", response=_errors({200: OrderOut}))
+def accept_milestone(request: HttpRequest, order_id: UUID, position: int) -> Any:
+    """Accept a delivered milestone: its amount is owed to the nomad and a proof of work is
+    issued for it; the order goes back to work while other milestones are left and is
+    accepted with the last. A milestone that is not delivered: 409
+    `milestone_not_delivered`."""
+    principal = Principal.of(request)
+    order = access.order_for(principal, order_id)
+    services.accept_milestone(principal=principal, order=order, position=position)
     return access.order_for(principal, order_id)
 
 

@@ -155,7 +155,12 @@ def seed() -> dict[str, int]:
         principal=lin, order=manual, url="https://example.com/linxiaoyu/manual-en-v2"
     )
     services.deliver(principal=lin, order=manual)
-    services.accept_delivery(principal=boss, order=manual)
+    services.accept_milestone(principal=boss, order=manual, position=1)
+    services.add_deliverable(
+        principal=lin, order=manual, url="https://example.com/linxiaoyu/manual-en-part-2"
+    )
+    services.deliver(principal=lin, order=manual)
+    services.accept_milestone(principal=boss, order=manual, position=2)
     services.settle(principal=boss, order=manual)
     services.rate(principal=boss, order=manual, score=5, comment="译文准确，沟通顺畅。")
     services.rate(principal=lin, order=manual, score=5, comment="需求清楚，验收及时。")

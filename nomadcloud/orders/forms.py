@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -45,14 +44,6 @@ class OrderForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 5, **html_limits(OrderDraft, "description_en")}),
     )
-    milestones = forms.CharField(
-        label=_("Milestones"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_(
-            "One per line: amount in yuan | due date | title — e.g. 1200.50 | 2026-07-01 | "
-            "Design. The order's total is their sum."
-        ),
-    )
     skills = forms.CharField(
         label=_("Skills the work shows"),
         required=False,
@@ -62,25 +53,6 @@ class OrderForm(forms.Form):
             "(entry) to 1 (expert) — e.g. nc.python 3"
         ),
     )
-
-    def clean_milestones(self) -> list[dict[str, Any]]:
-        rows = []
-        for number, line in enumerate(self.cleaned_data["milestones"].splitlines(), start=1):
-            if not line.strip():
-                continue
-            parts = [p.strip() for p in line.replace("｜", "|").split("|")]
-            if len(parts) < 3:
-                raise forms.ValidationError(
-                    _("Line %(n)d: write amount | due date | title.") % {"n": number}
-                )
-            try:
-                due = date.fromisoformat(parts[1])
-            except ValueError:
-                raise forms.ValidationError(
-                    _("Line %(n)d: write the due date as YYYY-MM-DD.") % {"n": number}
-                ) from None
-            rows.append({"amount": parts[0], "due_on": due, "title": "|".join(parts[2:])})
-        return rows
 
     def clean_skills(self) -> list[dict[str, Any]]:
         skills = []
@@ -102,11 +74,99 @@ class OrderForm(forms.Form):
         initial = {k: fields.get(k, "") for k in ("title_zh", "title_en")}
         initial["description_zh"] = fields.get("description_zh", "")
         initial["description_en"] = fields.get("description_en", "")
-        initial["milestones"] = "\n".join(
-            f"{m['amount']} | {m['due_on']} | {m['title']}" for m in fields.get("milestones", [])
-        )
         initial["skills"] = "\n".join(f"{s['code']} {s['level']}" for s in fields.get("skills", []))
         return initial
+
+
+class MilestoneRowForm(forms.Form):
+    """One milestone of the order form, as a row: title, amount (exact yuan) and due date."""
+
+    title = forms.CharField(
+        label=_("Milestone"),
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": "200"}),  # MilestoneIn.title
+    )
+    amount = forms.CharField(
+        label=_("Amount (CNY)"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "1200.50"}),
+    )
+    due_on = _date(_("Due on"), required=False)
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return not any(data.get(name) for name in ("title", "amount", "due_on"))
+
+
+class BaseMilestoneFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    def filled(self) -> list[MilestoneRowForm]:
+        """The rows filled in (blank and removed ones left out), in order."""
+        return [
+            f
+            for f in self.forms
+            if f.is_valid() and not f.is_blank() and not f.cleaned_data.get("DELETE")
+        ]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The filled-in rows as the draft takes them."""
+        return [
+            {
+                "title": f.cleaned_data.get("title", ""),
+                "amount": f.cleaned_data.get("amount", ""),
+                "due_on": f.cleaned_data.get("due_on"),
+            }
+            for f in self.filled()
+        ]
+
+    def show_error(self, name: str, message: str) -> bool:
+        """Show a draft's error on ``milestones.<n>.<field>`` on its row; False when the
+        error is not about one row."""
+        parts = name.split(".")
+        if len(parts) < 2 or parts[0] != "milestones" or not parts[1].isdigit():
+            return False
+        filled = self.filled()
+        index = int(parts[1])
+        if index >= len(filled):
+            return False
+        field = parts[2] if len(parts) > 2 and parts[2] in filled[index].fields else None
+        filled[index].add_error(field, message)
+        return True
+
+
+MilestoneFormSet = forms.formset_factory(
+    MilestoneRowForm,
+    formset=BaseMilestoneFormSet,
+    extra=0,
+    min_num=1,
+    max_num=100,
+    can_delete=True,
+)
+MILESTONES_PREFIX = "milestones"
+ADD_ROW = "add_milestone"  # the name of the "add a row" submit button
+
+
+def milestone_rows(
+    data: Any = None, *, initial: list[dict[str, Any]] | None = None, add_row: bool = False
+) -> BaseMilestoneFormSet:
+    """The milestones of the order form as rows. ``add_row``: the posted rows plus an empty
+    one (the "add a row" button works without JavaScript: the page comes back with it)."""
+    if data is not None and add_row:
+        data = data.copy()
+        key = f"{MILESTONES_PREFIX}-TOTAL_FORMS"
+        try:
+            count = int(data.get(key, "0"))
+        except ValueError:
+            count = 0
+        data[key] = str(min(count + 1, 100))
+    rows = MilestoneFormSet(data, initial=initial, prefix=MILESTONES_PREFIX)
+    return cast(BaseMilestoneFormSet, rows)
+
+
+def initial_rows(fields: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"title": m["title"], "amount": str(m["amount"]), "due_on": m["due_on"]}
+        for m in fields.get("milestones", [])
+    ]
 
 
 class TransitionForm(forms.Form):

@@ -176,11 +176,26 @@ class OrderSkill(models.Model):
 
 
 class Milestone(models.Model):
+    """A part of an order's work with its own amount: delivered by the nomad and accepted by
+    the enterprise (or automatically after the review window) on its own; accepting the last
+    one completes the order."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Not delivered")
+        DELIVERED = "delivered", _("Delivered, awaiting review")
+        ACCEPTED = "accepted", _("Accepted")
+
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="milestones")
     position = models.PositiveSmallIntegerField(_("position"))
     title = models.CharField(_("milestone"), max_length=200)
     amount = MoneyField(_("amount (CNY)"))
     due_on = models.DateField(_("due on"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_automatically = models.BooleanField(_("accepted automatically"), default=False)
     due_soon_notified_at = models.DateTimeField(null=True, blank=True)
     overdue_notified_at = models.DateTimeField(null=True, blank=True)
 
@@ -195,6 +210,11 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def reference(self) -> str:
+        """The stable reference of this milestone's accepted work (its proof of work)."""
+        return f"order:{self.order.public_id}:milestone:{self.position}"
 
 
 class OrderApplication(models.Model):

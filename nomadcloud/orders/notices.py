@@ -56,6 +56,24 @@ register(
     label=_("Orders: work accepted after the review window"),
 )
 register(
+    "orders.milestone_accepted",
+    title=_("Milestone accepted: %(order)s"),
+    body=_(
+        "%(organisation)s accepted the milestone “%(milestone)s” of %(order)s: %(amount)s is "
+        "owed to you and a proof of work is issued for it. Go on with the next milestone."
+    ),
+    label=_("Orders: a milestone of your work was accepted"),
+)
+register(
+    "orders.milestone_auto_accepted",
+    title=_("Milestone accepted automatically: %(order)s"),
+    body=_(
+        "The review window of %(days)s days for the milestone “%(milestone)s” of %(order)s "
+        "has passed, so it is accepted (%(amount)s)."
+    ),
+    label=_("Orders: a milestone accepted after the review window"),
+)
+register(
     "orders.settled",
     title=_("Settlement recorded: %(order)s"),
     body=_("The settlement of %(order)s records %(to_nomad)s owed to the nomad."),

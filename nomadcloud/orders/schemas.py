@@ -136,6 +136,12 @@ class TransitionIn(Input):
     reason: str = Field(
         "", max_length=5000, description="Required for revisions, cancelling and disputes."
     )
+    milestone: int | None = Field(
+        None,
+        ge=1,
+        le=100,
+        description="delivered: the milestone handed over (default: the first not accepted).",
+    )
 
 
 class ApplyIn(Input):
@@ -207,6 +213,12 @@ class MilestoneOut(Schema):
     title: str
     amount: Decimal
     due_on: date
+    status: Literal["pending", "delivered", "accepted"] = Field(
+        ..., description="pending (not delivered), delivered (awaiting review), accepted."
+    )
+    delivered_at: datetime | None
+    accepted_at: datetime | None
+    accepted_automatically: bool
 
 
 class OrderOut(Schema):

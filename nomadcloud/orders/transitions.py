@@ -3,10 +3,14 @@ each with an optional guard. Everything that changes an order's state goes throu
 ``check``; a refusal names the state and the role, in the reader's language.
 
     draft ─▶ open ─▶ applied ─▶ assigned ─▶ in_progress ─▶ delivered ─▶ accepted ─▶ settled
-                ▲       │                      ▲    │            │
-                └───────┘ (last application     └────┼── revision ┘
-                           withdrawn)                 ▼            ▼
+                ▲       │                      ▲    │            │  (the last milestone)
+                └───────┘ (last application     └────┼── revision, or a milestone accepted
+                           withdrawn)                 ▼            ▼    with others left
     draft/open/applied/assigned ─▶ cancelled     in_progress/delivered ─▶ disputed ─▶ resolved
+
+Work is delivered and accepted milestone by milestone: ``delivered`` means one milestone
+awaits review. Accepting it moves the order back to ``in_progress`` while other milestones
+are left, and to ``accepted`` when it was the last.
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ class Context:
     has_pending_applications: bool = False
     application_pending: bool = False
     decision_given: bool = False
+    accepting: bool = False  # the delivered milestone is being accepted
+    milestones_left: int = 0  # milestones not accepted besides the one being accepted
 
 
 Guard = Callable[[Order, Context], str | None]
@@ -85,6 +91,37 @@ def _made_for_a_nomad(order: Order, ctx: Context) -> str | None:
     return _publishable(order, ctx)
 
 
+def _revision(order: Order, ctx: Context) -> str | None:
+    if ctx.accepting:
+        return _("Accept the other milestones first.")
+    return _reason(order, ctx)
+
+
+def _accepting(ctx: Context) -> str | None:
+    return None if ctx.accepting else _("Accept the delivered milestone.")
+
+
+def _milestone_accepted_others_left(order: Order, ctx: Context) -> str | None:
+    if not ctx.accepting:
+        return _("Give a reason.")  # not an acceptance: a revision, which needs one
+    return None if ctx.milestones_left > 0 else _("This was the last milestone.")
+
+
+def _last_milestone_accepted(order: Order, ctx: Context) -> str | None:
+    refusal = _accepting(ctx)
+    if refusal is None and ctx.milestones_left > 0:
+        refusal = _("Accept the other milestones first.")
+    return refusal
+
+
+def _overdue_milestone_others_left(order: Order, ctx: Context) -> str | None:
+    return _review_window_passed(order, ctx) or _milestone_accepted_others_left(order, ctx)
+
+
+def _overdue_last_milestone(order: Order, ctx: Context) -> str | None:
+    return _review_window_passed(order, ctx) or _last_milestone_accepted(order, ctx)
+
+
 def _decision_given(order: Order, ctx: Context) -> str | None:
     return None if ctx.decision_given else _("Record a decision.")
 
@@ -109,9 +146,11 @@ TABLE: tuple[Transition, ...] = (
     T(S.APPLIED, S.ASSIGNED, E, _application_pending),
     T(S.ASSIGNED, S.IN_PROGRESS, N),
     T(S.IN_PROGRESS, S.DELIVERED, N, _has_delivery),
-    T(S.DELIVERED, S.IN_PROGRESS, E, _reason),  # a revision request
-    T(S.DELIVERED, S.ACCEPTED, E),
-    T(S.DELIVERED, S.ACCEPTED, SYS, _review_window_passed),
+    T(S.DELIVERED, S.IN_PROGRESS, E, _milestone_accepted_others_left),  # a milestone accepted
+    T(S.DELIVERED, S.IN_PROGRESS, E, _revision),  # a revision request, with its reason
+    T(S.DELIVERED, S.IN_PROGRESS, SYS, _overdue_milestone_others_left),
+    T(S.DELIVERED, S.ACCEPTED, E, _last_milestone_accepted),  # the last milestone accepted
+    T(S.DELIVERED, S.ACCEPTED, SYS, _overdue_last_milestone),
     T(S.ACCEPTED, S.SETTLED, E),
     T(S.ACCEPTED, S.SETTLED, OP),
     T(S.DRAFT, S.CANCELLED, E, _reason),

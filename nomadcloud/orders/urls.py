@@ -31,6 +31,12 @@ urlpatterns = [
     path("<str:order_id>/", views.detail, name="detail"),
     path("<str:order_id>/edit/", views.edit, name="edit"),
     path("<str:order_id>/transition/", views.transition, name="transition"),
+    path(
+        "<str:order_id>/milestones/<int:position>/accept/",
+        views.accept_milestone,
+        name="accept_milestone",
+    ),
+    path("<str:order_id>/settle/", views.settle, name="settle"),
     path("<str:order_id>/apply/", views.apply, name="apply"),
     path(
         "<str:order_id>/applications/<int:application_id>/withdraw/",

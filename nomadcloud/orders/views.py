@@ -15,23 +15,33 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from pydantic import ValidationError
 
 from nomadcloud.accounts.access import is_zone_operator, require_person, role_in
 from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import uploads
 from nomadcloud.core.errors import DomainError, InvalidInput, NotFound
-from nomadcloud.core.inputs import draft_from_form
-from nomadcloud.core.pages import apply_error, domain_errors, form_status
+from nomadcloud.core.inputs import errors_by_field
+from nomadcloud.core.money import format_cny
+from nomadcloud.core.pages import (
+    apply_error,
+    confirm_page,
+    domain_errors,
+    form_status,
+    require_confirmation,
+)
 from nomadcloud.demands.access import Action as DemandAction
 from nomadcloud.demands.access import demand_for
 from nomadcloud.orders import access, conversions, queries, services, transitions
 from nomadcloud.orders.access import Action
 from nomadcloud.orders.forms import (
+    ADD_ROW,
     ApplyForm,
     ConversionForm,
     DeliverableForm,
@@ -43,6 +53,8 @@ from nomadcloud.orders.forms import (
     ReportForm,
     ResolveForm,
     TransitionForm,
+    initial_rows,
+    milestone_rows,
 )
 from nomadcloud.orders.models import (
     ROLE_LABELS,
@@ -110,6 +122,55 @@ def organisation_orders(request: HttpRequest, org_id: str) -> HttpResponse:
 # --- the order form -------------------------------------------------------------------------------
 
 
+def _order_form_page(
+    request: HttpRequest,
+    *,
+    organisation: Organisation,
+    order: Order | None,
+    demand: Any,
+    fields: dict[str, Any],
+    save: Any,
+) -> HttpResponse:
+    """The order form: the terms and the milestones as rows (a formset; "add a row" is a
+    submit button, so it works without JavaScript). ``save(draft)`` writes and answers."""
+    posted = request.method == "POST"
+    add_row = posted and ADD_ROW in request.POST
+    form = OrderForm(request.POST if posted else None, initial=OrderForm.initial_for(fields))
+    rows = milestone_rows(
+        request.POST if posted else None, initial=initial_rows(fields), add_row=add_row
+    )
+    if posted and not add_row and form.is_valid() & rows.is_valid():
+        draft = None
+        try:
+            draft = OrderDraft.model_validate({**form.cleaned_data, "milestones": rows.rows()})
+        except ValidationError as exc:  # on the row and field it concerns, else on the form
+            for name, problems in errors_by_field(exc).items():
+                for problem in problems:
+                    if not rows.show_error(name, problem):
+                        target = name.split(".")[0]
+                        form.add_error(target if target in form.fields else None, problem)
+        if draft is not None:
+            try:
+                return save(form, draft)  # type: ignore[no-any-return]
+            except DomainError as exc:
+                apply_error(form, exc)
+    refused = posted and not add_row and (bool(form.errors) or not rows.is_valid())
+    status = 422 if refused or any(f.errors for f in rows.forms if rows.is_bound) else 200
+    return render(
+        request,
+        "orders/form.html",
+        {
+            "form": form,
+            "rows": rows,
+            "add_row": ADD_ROW,
+            "org": organisation,
+            "order": order,
+            "demand": demand,
+        },
+        status=status,
+    )
+
+
 @login_required
 @domain_errors
 def create(request: HttpRequest, org_id: str) -> HttpResponse:
@@ -117,25 +178,21 @@ def create(request: HttpRequest, org_id: str) -> HttpResponse:
     organisation = access.enterprise_for(principal, org_id, Action.EDIT)
     demand_id = request.GET.get("demand") or request.POST.get("demand") or ""
     demand = demand_for(principal, demand_id, DemandAction.EDIT) if demand_id else None
-    initial = OrderForm.initial_for(services.fields_from_demand(demand)) if demand else {}
-    form = OrderForm(request.POST or None, initial=initial)
-    posted = request.method == "POST" and form.is_valid()
-    draft = draft_from_form(form, OrderDraft) if posted else None
-    if draft is not None:
-        try:
-            order = services.create_order(
-                principal=principal, organisation=organisation, demand=demand, draft=draft
-            )
-        except DomainError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, _("The order is saved as a draft."))
-            return _back(order)
-    return render(
+
+    def save(form: OrderForm, draft: OrderDraft) -> HttpResponse:
+        order = services.create_order(
+            principal=principal, organisation=organisation, demand=demand, draft=draft
+        )
+        messages.success(request, _("The order is saved as a draft."))
+        return _back(order)
+
+    return _order_form_page(
         request,
-        "orders/form.html",
-        {"form": form, "org": organisation, "order": None, "demand": demand},
-        status=form_status(form),
+        organisation=organisation,
+        order=None,
+        demand=demand,
+        fields=services.fields_from_demand(demand) if demand else {},
+        save=save,
     )
 
 
@@ -144,29 +201,27 @@ def create(request: HttpRequest, org_id: str) -> HttpResponse:
 def edit(request: HttpRequest, order_id: str) -> HttpResponse:
     principal = _principal(request)
     order = access.order_for(principal, order_id, Action.EDIT)
-    form = OrderForm(
-        request.POST or None, initial=OrderForm.initial_for(services.current_fields(order))
-    )
-    posted = request.method == "POST" and form.is_valid()
-    draft = draft_from_form(form, OrderDraft) if posted else None
-    if draft is not None:
-        try:
-            changes = OrderChanges.of(draft, form.fields)  # the form shows all the terms
-            services.update_order(principal=principal, order=order, changes=changes)
-        except DomainError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return _back(order)
-    return render(
+
+    def save(form: OrderForm, draft: OrderDraft) -> HttpResponse:
+        # the form shows all the terms: each of them, and the milestones, are the changes
+        changes = OrderChanges.of(draft, [*form.fields, "milestones"])
+        services.update_order(principal=principal, order=order, changes=changes)
+        messages.success(request, _("Saved."))
+        return _back(order)
+
+    return _order_form_page(
         request,
-        "orders/form.html",
-        {"form": form, "org": order.organisation, "order": order, "demand": None},
-        status=form_status(form),
+        organisation=order.organisation,
+        order=order,
+        demand=None,
+        fields=services.current_fields(order),
+        save=save,
     )
 
 
 # --- the order's page -----------------------------------------------------------------------------
+
+CONFIRMED = (S.ACCEPTED, S.SETTLED)  # big actions: confirmed on their own page first
 
 ACTION_LABELS: dict[str, Any] = {
     S.OPEN: gettext_lazy("Open the order to applications"),
@@ -198,8 +253,33 @@ def _detail_page(
     simple = [
         (t, str(ACTION_LABELS[t]))
         for t in targets
-        if t in ACTION_LABELS and not (t == S.IN_PROGRESS and order.status == S.DELIVERED)
+        if t in ACTION_LABELS
+        and t not in CONFIRMED
+        and not (t == S.IN_PROGRESS and order.status == S.DELIVERED)
     ]
+    confirm_links = []  # big actions: a link to their confirmation page
+    delivered = services.delivered_milestone(order) if S.ACCEPTED in targets else None
+    if delivered is not None:
+        confirm_links.append(
+            (
+                "accepted",
+                _("Accept milestone %(n)d “%(title)s” (%(amount)s)…")
+                % {
+                    "n": delivered.position,
+                    "title": delivered.title,
+                    "amount": format_cny(delivered.amount),
+                },
+                reverse("orders:accept_milestone", args=[order.public_id, delivered.position]),
+            )
+        )
+    if S.SETTLED in targets:
+        confirm_links.append(
+            (
+                "settled",
+                _("Record the settlement (%(total)s)…") % {"total": format_cny(order.total)},
+                reverse("orders:settle", args=[order.public_id]),
+            )
+        )
     dispute = order.disputes.filter(decided_at__isnull=True).first()
     context = {
         "order": order,
@@ -222,6 +302,7 @@ def _detail_page(
         and order.nomad is not None
         and order.status in services.RATABLE,
         "simple_actions": simple,
+        "confirm_links": confirm_links,
         "can_revise": order.status == S.DELIVERED and S.IN_PROGRESS in targets,
         "can_cancel": S.CANCELLED in targets,
         "can_dispute": S.DISPUTED in targets,
@@ -270,6 +351,8 @@ def transition(request: HttpRequest, order_id: str) -> HttpResponse:
     if not form.is_valid():
         raise InvalidInput(_("Choose what to do."))
     target = form.cleaned_data["to"]
+    if target in CONFIRMED:  # accepting and settling are confirmed on their own page
+        require_confirmation(request)
     before = order.status
     services.transition(
         principal=principal, order=order, to=target, reason=form.cleaned_data["reason"]
@@ -279,6 +362,98 @@ def transition(request: HttpRequest, order_id: str) -> HttpResponse:
     else:
         messages.success(request, _("The order is now “%(state)s”.") % {"state": S(target).label})
     return _back(order)
+
+
+@login_required
+@domain_errors
+def accept_milestone(request: HttpRequest, order_id: str, position: int) -> HttpResponse:
+    """GET: what accepting the milestone does (the amount owed, the proof of work, whether
+    the order completes); POST with the confirmation: accept it."""
+    principal = _principal(request)
+    order = access.order_for(principal, order_id)
+    if request.method == "POST":
+        require_confirmation(request)
+        services.accept_milestone(principal=principal, order=order, position=position)
+        order = Order.objects.get(pk=order.pk)
+        if order.status == S.ACCEPTED:
+            messages.success(request, _("The last milestone is accepted: the order is complete."))
+        else:
+            messages.success(
+                request,
+                _("Milestone %(n)d is accepted; the nomad goes on with the next one.")
+                % {"n": position},
+            )
+        return _back(order)
+    preview = services.preview_acceptance(principal=principal, order=order, position=position)
+    milestone = preview.milestone
+    amount = format_cny(milestone.amount)
+    consequences = [
+        _("%(amount)s is owed to %(nomad)s for this milestone.")
+        % {"amount": amount, "nomad": order.nomad},
+        _("A proof of work carrying %(units)s work units is issued to %(nomad)s.")
+        % {"units": milestone.amount, "nomad": order.nomad},
+    ]
+    if preview.completes_order:
+        consequences.append(
+            _("It is the last milestone: the order is complete and its total of %(total)s is owed.")
+            % {"total": format_cny(order.total)}
+        )
+    else:
+        consequences.append(
+            _("The order goes back to work on the next milestone; the others are not accepted.")
+        )
+    return confirm_page(
+        request,
+        title=_("Accept milestone %(n)d?") % {"n": milestone.position},
+        action=request.path,
+        button=_("Accept milestone %(n)d (%(amount)s)")
+        % {"n": milestone.position, "amount": amount},
+        back=reverse("orders:detail", args=[order.public_id]),
+        summary=[
+            (_("Order"), str(order)),
+            (_("Milestone"), f"{milestone.position}. {milestone.title}"),
+            (_("Amount"), amount),
+            (_("Nomad"), str(order.nomad)),
+            (_("Accepted before"), format_cny(preview.accepted_before)),
+            (_("Order total"), format_cny(order.total)),
+        ],
+        consequences=consequences,
+    )
+
+
+@login_required
+@domain_errors
+def settle(request: HttpRequest, order_id: str) -> HttpResponse:
+    """GET: what the settlement records (the amounts per milestone); POST with the
+    confirmation: record it."""
+    principal = _principal(request)
+    order = access.order_for(principal, order_id)
+    if request.method == "POST":
+        require_confirmation(request)
+        services.settle(principal=principal, order=order)
+        messages.success(request, _("The settlement is recorded."))
+        return _back(order)
+    roles = access.roles_in(principal, order)
+    transitions.check(order, S.SETTLED, roles, transitions.Context(now=timezone.now()))
+    summary = [(_("Order"), str(order)), (_("Nomad"), str(order.nomad))]
+    summary += [(f"{m.position}. {m.title}", format_cny(m.amount)) for m in order.milestones.all()]
+    summary.append((_("Owed to the nomad"), format_cny(order.total)))
+    return confirm_page(
+        request,
+        title=_("Record the settlement?"),
+        action=request.path,
+        button=_("Record the settlement (%(total)s)") % {"total": format_cny(order.total)},
+        back=reverse("orders:detail", args=[order.public_id]),
+        summary=summary,
+        consequences=[
+            _(
+                "The settlement records that %(total)s is owed to %(nomad)s; payment is made "
+                "outside NomadCloud."
+            )
+            % {"total": format_cny(order.total), "nomad": order.nomad},
+            _("The order becomes “Settled” and its terms can no longer change."),
+        ],
+    )
 
 
 @login_required

@@ -28,10 +28,12 @@ def connect() -> None:
     """Accepted work issues its credentials, inside the accepting transaction, from the
     payload the accepting use case sends (docs/decisions/0004)."""
     from nomadcloud.datatasks.events import batch_accepted
-    from nomadcloud.orders.events import order_accepted
+    from nomadcloud.orders.events import milestone_accepted
     from nomadcloud.proofs.services import verified_work
     from nomadcloud.training.events import training_passed
 
     batch_accepted.connect(verified_work.on_batch_accepted, uid="proofs.issue_for_batch")
-    order_accepted.connect(verified_work.on_order_accepted, uid="proofs.issue_for_order")
+    milestone_accepted.connect(
+        verified_work.on_milestone_accepted, uid="proofs.issue_for_milestone"
+    )
     training_passed.connect(verified_work.on_training_passed, uid="proofs.issue_for_training")

@@ -5,9 +5,10 @@ One work unit stands for one yuan of accepted work, so that paid work of every k
 same:
 
 - **data-processing work**: the pay for the accepted items (items accepted × pay per item);
-- **an order**: the order's total — on acceptance every milestone is owed to the nomad
-  (``orders.services.settle`` records ``to_nomad = total``); a later dispute does not change a
-  credential already issued (an operator revokes it if the work is undone);
+- **an order**: accepted milestone by milestone, each accepted milestone carries its amount
+  (the milestone is then owed to the nomad; the order's milestones add up to its total); a
+  later dispute does not change a credential already issued (an operator revokes it if the
+  work is undone);
 - **a training scenario**: unpaid, and scenarios record no hours (their dates are a calendar,
   not effort), so a passed scenario carries a flat ``TRAINING_WORK_UNITS``.
 
@@ -32,7 +33,7 @@ def for_data(pay: Decimal) -> Decimal:
 
 
 def for_order(total: Decimal) -> Decimal:
-    """An accepted order: its total."""
+    """An accepted milestone of an order: its amount."""
     return _units(total)
 
 

@@ -28,7 +28,7 @@ from nomadcloud.accounts.access import require_zone_operator
 from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import DomainError, NotFound
-from nomadcloud.core.pages import apply_error, domain_errors
+from nomadcloud.core.pages import apply_error, confirm_page, domain_errors, require_confirmation
 from nomadcloud.proofs import access, queries, services
 from nomadcloud.proofs.forms import ExternalKeyForm, RevokeForm
 from nomadcloud.proofs.models import Credential, ExternalKey
@@ -274,14 +274,18 @@ def operator_checkpoint(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
 @domain_errors
 def operator_revoke(request: HttpRequest, credential_id: str) -> HttpResponse:
+    """GET (the operator page's form, with the reason): what revoking does, to confirm;
+    POST with the reason and the confirmation: revoke."""
     principal = Principal.of(request)
     require_zone_operator(principal)
     credential = queries.credential_for(credential_id)
-    form = RevokeForm(request.POST)
+    form = RevokeForm(request.POST if request.method == "POST" else request.GET)
+    if form.is_valid() and request.method != "POST":
+        return _revoke_confirmation(request, credential, form.cleaned_data["reason"])
     if form.is_valid():
+        require_confirmation(request)
         try:
             services.revoke(
                 principal=principal, credential=credential, reason=form.cleaned_data["reason"]
@@ -295,6 +299,40 @@ def operator_revoke(request: HttpRequest, credential_id: str) -> HttpResponse:
             return redirect(f"{reverse('proofs:operator')}?credential={credential.public_id}")
     context = _operator_context(request, str(credential.public_id), revoke_form=form)
     return render(request, "proofs/operator.html", context, status=422)
+
+
+def _revoke_confirmation(request: HttpRequest, credential: Credential, reason: str) -> HttpResponse:
+    work = credential.document.get("credentialSubject", {}).get("work", {})
+    name = work.get("name", {}) if isinstance(work, dict) else {}
+    language = "en" if (get_language() or "").startswith("en") else "zh"
+    title = name.get(language, "") if isinstance(name, dict) else ""
+    units = str(work.get("workUnits", "0")) if isinstance(work, dict) else "0"
+    return confirm_page(
+        request,
+        title=_("Revoke this credential?"),
+        action=request.path,
+        button=_("Revoke the credential"),
+        back=f"{reverse('proofs:operator')}?credential={credential.public_id}",
+        summary=[
+            (_("Credential"), str(credential.public_id)),
+            (_("Work"), str(title)),
+            (_("Holder"), str(credential.user)),
+            (_("Work units it carries"), units),
+            (_("Reason"), reason),
+        ],
+        consequences=[
+            _(
+                "The credential is marked revoked in the status list: every verifier sees it as "
+                "revoked from now on."
+            ),
+            _(
+                "The work units it carried (%(units)s) are taken back from the holder's wallet, "
+                "as far as they are left."
+            )
+            % {"units": units},
+        ],
+        fields={"reason": reason},
+    )
 
 
 @login_required

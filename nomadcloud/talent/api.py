@@ -301,6 +301,7 @@ def decide(request: HttpRequest, application_id: UUID, payload: CertificationDec
         department=department,
         approve=payload.approve,
         reason=payload.reason,
+        checks={"checked_evidence": payload.checked_evidence},
     )
     certificate = Certificate.objects.filter(application=application).first()
     return CertificationDecisionOut(

@@ -212,6 +212,11 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
+    checked_evidence = forms.BooleanField(
+        label=_("I checked the evidence against its sources (social insurance, tax records)"),
+        required=False,  # required to certify: CertificationDecisionDraft says so
+        help_text=_("Required to certify."),
+    )
 
 
 class RevokeForm(forms.Form):

@@ -5,11 +5,12 @@ from decimal import Decimal
 from typing import Any, Literal
 from uuid import UUID
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, ValidationInfo, field_validator
 
 from nomadcloud.core.i18n import localized
-from nomadcloud.core.inputs import Draft
+from nomadcloud.core.inputs import Draft, refuse
 from nomadcloud.core.schemas import Input, IsoDate, Text
 from nomadcloud.talent.models import (
     Application,
@@ -368,9 +369,26 @@ class ApplicationOut(Schema):
         return certificate.verification_code if certificate else None
 
 
-class CertificationDecisionIn(Input):
+class CertificationDecisionDraft(Draft):
+    """A department's decision on a certification application. Certifying requires the
+    reviewer's statement that the evidence (the files and the answers) was checked against
+    its sources, such as the social-insurance and tax registries (``checked_evidence``): the
+    page's tick box and the API's field."""
+
     approve: bool
-    reason: str = Field(..., min_length=1, max_length=5000)
+    reason: Text = Field(..., min_length=1, max_length=5000)
+    checked_evidence: bool = Field(default=False, validate_default=True)
+
+    @field_validator("checked_evidence")
+    @classmethod
+    def _evidence_checked(cls, value: bool, info: ValidationInfo) -> bool:
+        if info.data.get("approve") and not value:
+            raise refuse(_("Check the evidence against its sources before certifying."))
+        return value
+
+
+class CertificationDecisionIn(CertificationDecisionDraft):  # API body (unknown fields ignored)
+    model_config = ConfigDict(extra="ignore")
 
 
 class CertificationDecisionOut(Schema):

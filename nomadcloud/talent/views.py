@@ -46,7 +46,7 @@ from nomadcloud.talent.models import (
     Project,
     Track,
 )
-from nomadcloud.talent.schemas import ProfileChanges, ProjectDraft
+from nomadcloud.talent.schemas import CertificationDecisionDraft, ProfileChanges, ProjectDraft
 from nomadcloud.talent.transitions import Side
 
 REMOVABLE: dict[str, type[Any]] = {
@@ -380,14 +380,18 @@ def review(request: HttpRequest, application_id: str) -> HttpResponse:
     principal = _principal(request)
     app, department = access.review_target_for(principal, application_id)
     form = DecisionForm(request.POST or None)
+    draft = None
     if request.method == "POST" and form.is_valid():
+        draft = draft_from_form(form, CertificationDecisionDraft)
+    if draft is not None:
         try:
             services.decide_certification(
                 principal=principal,
                 application=app,
                 department=department,
-                approve=form.cleaned_data["approve"],
-                reason=form.cleaned_data["reason"],
+                approve=draft.approve,
+                reason=draft.reason,
+                checks={"checked_evidence": draft.checked_evidence},
             )
         except DomainError as exc:
             apply_error(form, exc)

@@ -97,9 +97,21 @@ def delivered_order(w: World) -> Order:
     return reload(order)
 
 
-def accepted_order(w: World) -> Order:
+def half_accepted_order(w: World) -> Order:
+    """The first of the two milestones delivered and accepted: back in progress."""
     order = delivered_order(w)
-    services.accept_delivery(principal=as_(w.olivia), order=order)
+    services.accept_milestone(principal=as_(w.olivia), order=order, position=1)
+    return reload(order)
+
+
+def accepted_order(w: World) -> Order:
+    """Both milestones delivered and accepted, one after the other."""
+    order = half_accepted_order(w)
+    services.add_deliverable(
+        principal=as_(w.wendy), order=order, url="https://example.com/launch", milestone=2
+    )
+    services.deliver(principal=as_(w.wendy), order=order)
+    services.accept_milestone(principal=as_(w.olivia), order=order, position=2)
     return reload(order)
 
 
@@ -164,3 +176,20 @@ def contract(w: World, **extra: Any) -> Conversion:
 
 def b64(content: bytes) -> str:
     return base64.b64encode(content).decode()
+
+
+def milestone_rows(*rows: tuple[str, str, Any]) -> dict[str, str]:
+    """The order form's milestone rows as a page posts them: (title, amount, due date)."""
+    data = {
+        "milestones-TOTAL_FORMS": str(len(rows)),
+        "milestones-INITIAL_FORMS": "0",
+        "milestones-MIN_NUM_FORMS": "1",
+        "milestones-MAX_NUM_FORMS": "100",
+    }
+    for i, (title, amount, due) in enumerate(rows):
+        data |= {
+            f"milestones-{i}-title": title,
+            f"milestones-{i}-amount": amount,
+            f"milestones-{i}-due_on": str(due),
+        }
+    return data

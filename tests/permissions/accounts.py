@@ -196,7 +196,7 @@ API_CASES = [
         "POST",
         lambda w: f"/api/v1/reviews/organisations/{w.pending.public_id}/decision",
         expect("reviewer"),
-        lambda w: {"approve": True, "reason": "Code checked."},
+        lambda w: {"approve": True, "reason": "Code checked.", "checked_registry": True},
         api=True,
     ),
     Case("api audit events", "GET", lambda w: "/api/v1/audit-events", OPERATOR_ONLY, api=True),
@@ -321,7 +321,7 @@ PAGE_CASES = [
         "POST",
         lambda w: f"/accounts/reviews/{w.pending.public_id}/",
         expect("reviewer"),
-        lambda w: {"approve": "1", "reason": "Checked."},
+        lambda w: {"approve": "1", "reason": "Checked.", "checked_registry": "on"},
     ),
     Case("audit log", "GET", lambda w: "/accounts/audit/", OPERATOR_ONLY),
 ]

@@ -186,11 +186,21 @@ PAGE_CASES = [
         url_name="proofs:operator_keys",
     ),
     Case(
+        "operator revoke confirmation page",
+        "GET",
+        lambda w: (
+            f"/proofs/operator/credentials/{rita_credential(w).public_id}/revoke"
+            "?reason=issued+in+error"
+        ),
+        OPERATOR_ONLY,
+        url_name="proofs:operator_revoke",
+    ),
+    Case(
         "operator revokes",
         "POST",
         lambda w: f"/proofs/operator/credentials/{rita_credential(w).public_id}/revoke",
         OPERATOR_ONLY,
-        body=lambda w: {"reason": "issued in error"},
+        body=lambda w: {"reason": "issued in error", "confirm": "yes"},
         url_name="proofs:operator_revoke",
     ),
 ]

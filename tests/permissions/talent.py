@@ -182,7 +182,11 @@ API_CASES = [
         "POST",
         lambda w: f"{API}/reviews/applications/{_z(w).application.public_id}/decision",
         expect("reviewer"),
-        lambda w: {"approve": True, "reason": "Income statements checked."},
+        lambda w: {
+            "approve": True,
+            "reason": "Income statements checked.",
+            "checked_evidence": True,
+        },
         api=True,
     ),
     Case(
@@ -376,7 +380,7 @@ PAGE_CASES = [
         "POST",
         lambda w: f"/talent/reviews/{_z(w).application.public_id}/",
         expect("reviewer"),
-        lambda w: {"approve": "1", "reason": "Checked the contracts."},
+        lambda w: {"approve": "1", "reason": "Checked the contracts.", "checked_evidence": "on"},
         url_name="talent:review",
     ),
     Case(

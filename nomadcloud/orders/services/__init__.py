@@ -17,10 +17,14 @@ face.
 
 from nomadcloud.orders.services._common import DISPUTE_RULES_VERSION, EDITABLE, RATABLE, THREAD_OPEN
 from nomadcloud.orders.services.acceptance import (
+    AcceptancePreview,
     AcceptedOrder,
     accept_delivery,
+    accept_milestone,
     accepted_orders_for,
     auto_accept_due,
+    delivered_milestone,
+    preview_acceptance,
 )
 from nomadcloud.orders.services.contracting import contract_nomad
 from nomadcloud.orders.services.creation import (
@@ -51,8 +55,10 @@ __all__ = [
     "EDITABLE",
     "RATABLE",
     "THREAD_OPEN",
+    "AcceptancePreview",
     "AcceptedOrder",
     "accept_delivery",
+    "accept_milestone",
     "accepted_orders_for",
     "add_deliverable",
     "apply_for_order",
@@ -63,9 +69,11 @@ __all__ = [
     "create_order",
     "current_fields",
     "deliver",
+    "delivered_milestone",
     "fields_from_demand",
     "open_dispute",
     "post_message",
+    "preview_acceptance",
     "publish_order",
     "rate",
     "request_revision",

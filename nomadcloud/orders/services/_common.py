@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone, translation
 
 from nomadcloud.accounts.access import require_write
@@ -19,6 +20,7 @@ from nomadcloud.core.money import format_cny
 from nomadcloud.notifications.services import notify
 from nomadcloud.orders import access, transitions
 from nomadcloud.orders.models import (
+    Milestone,
     Order,
     OrderApplication,
     OrderEvent,
@@ -86,13 +88,25 @@ def tell(people: list[User], kind: str, order: Order, **params: Any) -> None:
 
 
 def context(
-    order: Order, *, reason: str = "", now: datetime | None = None, **extra: bool
+    order: Order,
+    *,
+    reason: str = "",
+    now: datetime | None = None,
+    milestone: Milestone | None = None,
+    milestones_left: int = 0,
+    **extra: bool,
 ) -> Context:
+    """What the table's guards look at. ``milestone``: the one being delivered (its own
+    deliverables of this round, or deliverables for no milestone, count)."""
+    deliverables = order.deliverables.filter(round=order.revision_count)
+    if milestone is not None:
+        deliverables = deliverables.filter(Q(milestone=milestone) | Q(milestone__isnull=True))
     return Context(
         now=now or timezone.now(),
         reason=reason,
+        milestones_left=milestones_left,
         has_milestones=order.milestones.exists(),
-        has_deliverable_this_round=order.deliverables.filter(round=order.revision_count).exists(),
+        has_deliverable_this_round=deliverables.exists(),
         has_pending_applications=order.applications.filter(
             status=OrderApplication.Status.PENDING
         ).exists(),

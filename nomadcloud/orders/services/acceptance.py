@@ -1,6 +1,7 @@
-"""Acceptance, by the enterprise or automatically after the review window, and a nomad's
-record of accepted orders. ``accepted`` is the one place an order becomes accepted and
-``events.order_accepted`` is sent."""
+"""Acceptance, milestone by milestone, by the enterprise or automatically after the review
+window, and a nomad's record of accepted orders. ``_accept`` is the one place a milestone is
+accepted (``events.milestone_accepted``) and an order becomes accepted with its last
+milestone (``events.order_accepted``)."""
 
 from __future__ import annotations
 
@@ -11,23 +12,24 @@ from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.orders import events, transitions
-from nomadcloud.orders.models import (
-    Order,
-    Rating,
-)
+from nomadcloud.core import audit
+from nomadcloud.core.errors import Conflict, NotFound
+from nomadcloud.orders import access, events, transitions
+from nomadcloud.orders.models import Milestone, Order, Rating, Role
 from nomadcloud.orders.services._common import S, context, enterprise_people, lock, move, tell
 from nomadcloud.talent.services import record_verified_work
 
 
-def _accepted(order: Order) -> None:
-    """What follows the acceptance of an order's work (``move`` to accepted has recorded
-    it, with ``accepted_automatically``): skill evidence, notices, and ``order_accepted``
-    (proofs of work issue the nomad's credential)."""
-    assert order.nomad is not None and order.accepted_at is not None
+def _milestone_accepted(order: Order, milestone: Milestone, *, completes: bool) -> None:
+    """What follows the acceptance of one milestone (``move`` has recorded the order's
+    move): skill evidence (once per order), notices, ``milestone_accepted`` (proofs of work
+    issue the nomad's credential for the milestone's amount) and, when it was the last,
+    ``order_accepted``."""
+    assert order.nomad is not None and milestone.accepted_at is not None
     skills = [(s.concept, s.level) for s in order.skills.select_related("concept")]
     if skills:
         record_verified_work(
@@ -35,39 +37,171 @@ def _accepted(order: Order) -> None:
             skills=skills,
             source="order",
             reference=order.reference,
-            occurred_at=order.accepted_at,
+            occurred_at=milestone.accepted_at,
         )
-    if order.accepted_automatically:
+    params = {"milestone": milestone.title, "amount": milestone.amount}
+    if milestone.accepted_automatically:
         people = [order.nomad, *enterprise_people(order)]
-        tell(people, "orders.auto_accepted", order, days=transitions.review_window().days)
-    else:
+        days = transitions.review_window().days
+        if completes:
+            tell(people, "orders.auto_accepted", order, days=days)
+        else:
+            tell(people, "orders.milestone_auto_accepted", order, days=days, **params)
+    elif completes:
         tell([order.nomad], "orders.accepted", order)
-    rating = (
-        order.ratings.filter(side=Rating.Side.ENTERPRISE).values_list("score", flat=True).first()
+    else:
+        tell([order.nomad], "orders.milestone_accepted", order, **params)
+    assigned_at = events.first_assigned([order.pk]).get(order.pk)
+    concepts = [concept for concept, _level in skills]
+    events.milestone_accepted.send(
+        events.milestone_payload(order, milestone, assigned_at=assigned_at, skills=concepts)
     )
-    events.order_accepted.send(
-        events.payload(
-            order,
-            assigned_at=events.first_assigned([order.pk]).get(order.pk),
-            rating=rating,
-            skills=[concept for concept, _level in skills],
+    if completes:
+        rating = (
+            order.ratings.filter(side=Rating.Side.ENTERPRISE)
+            .values_list("score", flat=True)
+            .first()
         )
+        events.order_accepted.send(
+            events.payload(order, assigned_at=assigned_at, rating=rating, skills=concepts)
+        )
+
+
+def _refuse_unless_delivered(principal: Principal, order: Order, milestone: Milestone) -> None:
+    """Only a delivered milestone is accepted: asked by someone who may accept, a milestone
+    that is not delivered is refused with ``milestone_not_delivered``; anyone else is
+    refused by the table for their role."""
+    roles = access.roles_in(principal, order)
+    ready = milestone.status == Milestone.Status.DELIVERED and order.status == S.DELIVERED
+    if Role.ENTERPRISE not in roles or (
+        milestone.status == Milestone.Status.DELIVERED and not ready
+    ):
+        transitions.check(order, S.ACCEPTED, roles, context(order, accepting=True))
+    if ready:
+        return
+    raise Conflict(
+        _(
+            "Milestone %(n)d “%(title)s” cannot be accepted: it is “%(state)s”. "
+            "Only a delivered milestone is accepted."
+        )
+        % {
+            "n": milestone.position,
+            "title": milestone.title,
+            "state": Milestone.Status(milestone.status).label,
+        },
+        code="milestone_not_delivered",
+    )
+
+
+def _accept(
+    principal: Principal,
+    order: Order,
+    milestone: Milestone,
+    *,
+    now: datetime,
+    system: bool = False,
+) -> Order:
+    """Accept ``milestone`` (delivered) of the locked ``order``: the order goes back to
+    work while other milestones are left, and becomes accepted with the last."""
+    left = order.milestones.exclude(pk=milestone.pk).exclude(status=Milestone.Status.ACCEPTED)
+    others = left.count()
+    target = S.IN_PROGRESS if others else S.ACCEPTED
+    ctx = context(order, now=now, accepting=True, milestones_left=others)
+    also: tuple[str, ...] = ()
+    if target == S.ACCEPTED:
+        order.accepted_automatically = system
+        also = ("accepted_automatically",)
+    move(principal, order, target, ctx, system=system, also=also)
+    if target == S.IN_PROGRESS:  # the next milestone's review window starts on its delivery
+        order.delivered_at = None
+        order.save(update_fields=["delivered_at"])
+    milestone.status = Milestone.Status.ACCEPTED
+    milestone.accepted_at = now
+    milestone.accepted_automatically = system
+    milestone.save(update_fields=["status", "accepted_at", "accepted_automatically"])
+    audit.record(
+        actor=None if system else principal.user,
+        action="orders.milestone.accept",
+        obj=order,
+        organisation=order.organisation,
+        before={"milestone": milestone.position, "status": Milestone.Status.DELIVERED},
+        after={
+            "milestone": milestone.position,
+            "status": Milestone.Status.ACCEPTED,
+            "amount": str(milestone.amount),
+            "automatically": system,
+        },
+        token=None if system else principal.token,
+    )
+    _milestone_accepted(order, milestone, completes=target == S.ACCEPTED)
+    return order
+
+
+def delivered_milestone(order: Order) -> Milestone | None:
+    """The milestone that awaits review, if any."""
+    return order.milestones.filter(status=Milestone.Status.DELIVERED).first()
+
+
+@dataclass(frozen=True)
+class AcceptancePreview:
+    """What accepting a milestone will do (the confirmation page states it)."""
+
+    milestone: Milestone
+    completes_order: bool
+    accepted_before: Decimal  # the amounts of milestones accepted earlier
+
+
+def preview_acceptance(*, principal: Principal, order: Order, position: int) -> AcceptancePreview:
+    """Check, without changing anything, that the asker may accept the milestone at
+    ``position`` now (the same refusals as ``accept_milestone``)."""
+    milestone = order.milestones.filter(position=position).first()
+    if milestone is None:
+        raise NotFound(_("There is no milestone %(n)d.") % {"n": position}, code="not_found")
+    _refuse_unless_delivered(principal, order, milestone)
+    others = list(order.milestones.exclude(pk=milestone.pk))
+    return AcceptancePreview(
+        milestone=milestone,
+        completes_order=all(m.status == Milestone.Status.ACCEPTED for m in others),
+        accepted_before=sum(
+            (m.amount for m in others if m.status == Milestone.Status.ACCEPTED), Decimal(0)
+        ),
     )
 
 
 @transaction.atomic
-def accept_delivery(*, principal: Principal, order: Order) -> Order:
+def accept_milestone(*, principal: Principal, order: Order, position: int) -> Order:
+    """Accept the delivered milestone at ``position`` (its amount is owed to the nomad and a
+    proof of work is issued for it); accepting the last milestone completes the order. A
+    milestone that is not delivered: 409 ``milestone_not_delivered``, nothing changed."""
     order = lock(order)
-    order.accepted_automatically = False
-    move(principal, order, S.ACCEPTED, context(order), also=("accepted_automatically",))
-    _accepted(order)
-    return order
+    milestone = order.milestones.filter(position=position).first()
+    if milestone is None:
+        raise NotFound(_("There is no milestone %(n)d.") % {"n": position}, code="not_found")
+    _refuse_unless_delivered(principal, order, milestone)
+    return _accept(principal, order, milestone, now=timezone.now())
+
+
+@transaction.atomic
+def accept_delivery(*, principal: Principal, order: Order) -> Order:
+    """Accept the milestone that awaits review (``POST …/transitions {"to": "accepted"}``);
+    the order is accepted when it was the last one."""
+    order = lock(order)
+    if order.status != S.DELIVERED:  # the table says why nothing can be accepted now
+        roles = access.roles_in(principal, order)
+        transitions.check(order, S.ACCEPTED, roles, context(order, accepting=True))
+    milestone = delivered_milestone(order)
+    if milestone is None:
+        milestone = order.milestones.exclude(status=Milestone.Status.ACCEPTED).first()
+    if milestone is None:
+        raise Conflict(_("There is nothing to accept."), code="milestone_not_delivered")
+    _refuse_unless_delivered(principal, order, milestone)
+    return _accept(principal, order, milestone, now=timezone.now())
 
 
 def auto_accept_due(*, now: datetime | None = None) -> list[Order]:
-    """Accept every delivered order whose review window has passed (run by the
-    ``accept_overdue_orders`` command or task). Each order in its own transaction; an order
-    someone else moved meanwhile is skipped."""
+    """Accept every delivered milestone whose review window has passed (run by the
+    ``accept_overdue_orders`` command or task); the order completes with its last. Each
+    order in its own transaction; an order someone else moved meanwhile is skipped."""
     moment = now or timezone.now()
     cutoff = moment - transitions.review_window()
     accepted = []
@@ -81,18 +215,10 @@ def auto_accept_due(*, now: datetime | None = None) -> list[Order]:
                 .select_related("organisation", "nomad")
                 .get(pk=pk)
             )
-            if order.status != S.DELIVERED:
+            milestone = delivered_milestone(order)
+            if order.status != S.DELIVERED or milestone is None:
                 continue
-            order.accepted_automatically = True
-            move(
-                Principal(user=None),
-                order,
-                S.ACCEPTED,
-                context(order, now=moment),
-                system=True,
-                also=("accepted_automatically",),
-            )
-            _accepted(order)
+            _accept(Principal(user=None), order, milestone, now=moment, system=True)
             accepted.append(order)
     return accepted
 

@@ -13,10 +13,7 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit, uploads
 from nomadcloud.core.errors import Conflict, Forbidden, invalid_field
 from nomadcloud.orders import access, transitions
-from nomadcloud.orders.models import (
-    Deliverable,
-    Order,
-)
+from nomadcloud.orders.models import Deliverable, Milestone, Order
 from nomadcloud.orders.services._common import (
     MAX_DELIVERABLES,
     S,
@@ -85,6 +82,11 @@ def add_deliverable(
                     raise invalid_field(
                         "milestone", _("There is no milestone %(n)d.") % {"n": milestone}
                     )
+                if target.status == Milestone.Status.ACCEPTED:
+                    raise Conflict(
+                        _("Milestone %(n)d is already accepted.") % {"n": milestone},
+                        code="milestone_not_pending",
+                    )
             deliverable.order = locked
             deliverable.milestone = target
             deliverable.round = locked.revision_count
@@ -114,11 +116,45 @@ def add_deliverable(
     return deliverable
 
 
+def _milestone_to_deliver(order: Order, position: int | None) -> Milestone | None:
+    """The milestone named by ``position``, else the first not yet accepted; a milestone
+    already accepted (or awaiting review) cannot be delivered again."""
+    pending = order.milestones.exclude(status=Milestone.Status.ACCEPTED)
+    if position is None:
+        return pending.first()
+    milestone = order.milestones.filter(position=position).first()
+    if milestone is None:
+        raise invalid_field("milestone", _("There is no milestone %(n)d.") % {"n": position})
+    if milestone.status != Milestone.Status.PENDING:
+        raise Conflict(
+            _("Milestone %(n)d “%(title)s” is already “%(state)s”.")
+            % {
+                "n": milestone.position,
+                "title": milestone.title,
+                "state": Milestone.Status(milestone.status).label,
+            },
+            code="milestone_not_pending",
+        )
+    return milestone
+
+
 @transaction.atomic
-def deliver(*, principal: Principal, order: Order, note: str = "") -> Order:
-    """Hand the work over for review; the review window starts now."""
+def deliver(
+    *, principal: Principal, order: Order, note: str = "", milestone: int | None = None
+) -> Order:
+    """Hand one milestone over for review (the one at ``milestone``, else the first not yet
+    accepted); the review window starts now. Its deliverables of this round, and those of
+    this round given for no milestone, are its delivery."""
     order = lock(order)
-    move(principal, order, S.DELIVERED, context(order, reason=note))
+    target = _milestone_to_deliver(order, milestone)
+    move(principal, order, S.DELIVERED, context(order, reason=note, milestone=target))
+    if target is not None:
+        order.deliverables.filter(round=order.revision_count, milestone__isnull=True).update(
+            milestone=target
+        )
+        target.status = Milestone.Status.DELIVERED
+        target.delivered_at = order.delivered_at
+        target.save(update_fields=["status", "delivered_at"])
     tell(
         enterprise_people(order),
         "orders.delivered",
@@ -131,12 +167,15 @@ def deliver(*, principal: Principal, order: Order, note: str = "") -> Order:
 
 @transaction.atomic
 def request_revision(*, principal: Principal, order: Order, reason: str) -> Order:
-    """Back to work, with the reason; revisions are counted."""
+    """Back to work on the delivered milestone, with the reason; revisions are counted."""
     order = lock(order)
     move(principal, order, S.IN_PROGRESS, context(order, reason=reason))
     order.revision_count += 1
     order.delivered_at = None
     order.save(update_fields=["revision_count", "delivered_at"])
+    order.milestones.filter(status=Milestone.Status.DELIVERED).update(
+        status=Milestone.Status.PENDING, delivered_at=None
+    )
     if order.nomad is not None:
         tell([order.nomad], "orders.revision", order, reason=reason.strip())
     return order

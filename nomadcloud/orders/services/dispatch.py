@@ -16,11 +16,14 @@ from nomadcloud.orders.services.market import publish_order
 from nomadcloud.orders.services.money import cancel, open_dispute, settle
 
 
-def transition(*, principal: Principal, order: Order, to: str, reason: str = "") -> Order:
+def transition(
+    *, principal: Principal, order: Order, to: str, reason: str = "", milestone: int | None = None
+) -> Order:
     """The moves that need nothing but a reason, by target: open, in_progress (start work,
-    or a revision when delivered), delivered, accepted, settled, cancelled, disputed. Others
-    (applied, assigned, resolved) have their own services; asked for here, the table refuses
-    them with its reason."""
+    or a revision when delivered), delivered (one milestone: ``milestone``, else the first
+    not accepted), accepted (the delivered milestone; the order with the last), settled,
+    cancelled, disputed. Others (applied, assigned, resolved) have their own services; asked
+    for here, the table refuses them with its reason."""
     current = Order.objects.get(pk=order.pk).status
     if to == S.OPEN and current == S.DRAFT:
         return publish_order(principal=principal, order=order)
@@ -29,7 +32,7 @@ def transition(*, principal: Principal, order: Order, to: str, reason: str = "")
     if to == S.IN_PROGRESS:
         return start_work(principal=principal, order=order)
     if to == S.DELIVERED:
-        return deliver(principal=principal, order=order, note=reason)
+        return deliver(principal=principal, order=order, note=reason, milestone=milestone)
     if to == S.ACCEPTED:
         return accept_delivery(principal=principal, order=order)
     if to == S.SETTLED:

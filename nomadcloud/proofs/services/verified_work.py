@@ -1,6 +1,7 @@
 """Credentials for accepted work, issued from the payloads the lower apps send:
-``datatasks.events.batch_accepted``, ``orders.events.order_accepted`` and
-``training.events.training_passed`` (connected in ``ProofsConfig.ready``). Proofs reads
+``datatasks.events.batch_accepted``, ``orders.events.milestone_accepted`` (an order's work
+is accepted milestone by milestone: one credential per accepted milestone, carrying its
+amount) and ``training.events.training_passed`` (connected in ``ProofsConfig.ready``). Proofs reads
 nothing back from those apps: the payload carries every claim, and the work units are
 computed here from its figures (``proofs/units.py``; docs/decisions/0005).
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from nomadcloud.datatasks.events import BatchAccepted, accepted_batches
-from nomadcloud.orders.events import OrderAccepted, accepted_orders
+from nomadcloud.orders.events import MilestoneAccepted, accepted_milestones
 from nomadcloud.proofs import units
 from nomadcloud.proofs.events import Holder
 from nomadcloud.proofs.models import Credential
@@ -56,26 +57,32 @@ def batch_claims(batch: BatchAccepted) -> list[Pair]:
     ]
 
 
-def order_claims(order: OrderAccepted) -> list[Pair]:
-    """The credential of an accepted order; the period starts when the nomad was assigned."""
+def milestone_claims(milestone: MilestoneAccepted) -> list[Pair]:
+    """The credential of an accepted milestone of an order: its amount in work units; the
+    period starts when the nomad was assigned (or the previous milestone was accepted). The
+    name is the order's title, followed by the milestone's when the order has several."""
+    title_zh = milestone.title_zh or milestone.title_en
+    title_en = milestone.title_en or milestone.title_zh
+    if milestone.milestone_count > 1:
+        title_zh = f"{title_zh} · {milestone.milestone_title}"
+        title_en = f"{title_en} · {milestone.milestone_title}"
     return [
         (
-            Holder(order.nomad_id, order.nomad_public_id),
+            Holder(milestone.nomad_id, milestone.nomad_public_id),
             Claims(
                 kind=Credential.Kind.ORDER,
-                source=order.reference,
-                title_zh=order.title_zh or order.title_en,
-                title_en=order.title_en or order.title_zh,
-                enterprise_id=str(order.enterprise_id),
-                enterprise_zh=order.enterprise_name_zh or order.enterprise_name_en,
-                enterprise_en=order.enterprise_name_en or order.enterprise_name_zh,
-                period_start=order.assigned_at or order.accepted_at,
-                period_end=order.accepted_at,
-                work_units=units.for_order(order.total),
-                rating=order.rating_by_enterprise,
-                revisions=order.revisions,
-                acceptance="automatic" if order.automatically else "enterprise",
-                skills=_skills(order.skills),
+                source=milestone.reference,
+                title_zh=title_zh[:300],
+                title_en=title_en[:300],
+                enterprise_id=str(milestone.enterprise_id),
+                enterprise_zh=milestone.enterprise_name_zh or milestone.enterprise_name_en,
+                enterprise_en=milestone.enterprise_name_en or milestone.enterprise_name_zh,
+                period_start=milestone.assigned_at or milestone.accepted_at,
+                period_end=milestone.accepted_at,
+                work_units=units.for_order(milestone.amount),
+                revisions=milestone.revisions,
+                acceptance="automatic" if milestone.automatically else "enterprise",
+                skills=_skills(milestone.skills),
             ),
         )
     ]
@@ -110,9 +117,9 @@ def issue_for_batch(batch: BatchAccepted) -> list[Credential]:
     return issue_pairs(batch_claims(batch))
 
 
-def issue_for_order(order: OrderAccepted) -> list[Credential]:
-    """The credential of an accepted order (by the enterprise or automatically)."""
-    return issue_pairs(order_claims(order))
+def issue_for_milestone(milestone: MilestoneAccepted) -> list[Credential]:
+    """The credential of an accepted milestone (by the enterprise or automatically)."""
+    return issue_pairs(milestone_claims(milestone))
 
 
 def issue_for_training(training: TrainingPassed) -> list[Credential]:
@@ -125,8 +132,8 @@ def on_batch_accepted(batch: BatchAccepted) -> None:
     issue_for_batch(batch)
 
 
-def on_order_accepted(order: OrderAccepted) -> None:
-    issue_for_order(order)
+def on_milestone_accepted(milestone: MilestoneAccepted) -> None:
+    issue_for_milestone(milestone)
 
 
 def on_training_passed(training: TrainingPassed) -> None:
@@ -136,8 +143,16 @@ def on_training_passed(training: TrainingPassed) -> None:
 def _all_claims() -> Iterator[Pair]:
     for batch in accepted_batches():
         yield from batch_claims(batch)
-    for order in accepted_orders():
-        yield from order_claims(order)
+    # orders accepted whole before milestones were accepted one by one hold one credential
+    # under the order's reference: their milestones issue nothing more
+    whole = set(
+        Credential.objects.filter(kind=Credential.Kind.ORDER)
+        .exclude(source__contains=":milestone:")
+        .values_list("source", flat=True)
+    )
+    for milestone in accepted_milestones():
+        if milestone.order_reference not in whole:
+            yield from milestone_claims(milestone)
     for training in passed_trainings():
         yield from training_claims(training)
 

@@ -63,9 +63,10 @@ def decide_certification(
     department: Organisation,
     approve: bool,
     reason: str,
+    checks: dict[str, bool] | None = None,
 ) -> CertificationDecision:
     """Record the department's decision (who, when, on what evidence, under which rule
-    version); on approval, issue the certificate."""
+    version, with the reviewer's ``checks``); on approval, issue the certificate."""
     user = require_person(principal)
     require_write(principal)
     locked = Application.objects.select_for_update().get(pk=application.pk)
@@ -92,6 +93,7 @@ def decide_certification(
                 {"kind": f.kind, "name": f.original_name, "size": f.size, "sha256": f.sha256}
                 for f in locked.evidence_files.all()
             ],
+            **(checks or {}),
         },
         rule_version=rule_set.label,
         decided_by=user,
