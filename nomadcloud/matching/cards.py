@@ -125,7 +125,7 @@ def card(
         found.time_zone = _time_zone(profile.time_zone, now)
         found.availability = str(profile.get_availability_display())
     if "rate" in sections and profile.rate_amount is not None and profile.rate_unit:
-        found.rate = _("¥%(amount)s per %(unit)s") % {
+        found.rate = _("¥%(amount)s %(unit)s") % {
             "amount": number_format(profile.rate_amount, 0, force_grouping=True),
             "unit": profile.get_rate_unit_display(),
         }

@@ -133,5 +133,13 @@ def language_iso(name: str, *, field: str) -> str:
 
 def language_name(iso: str) -> str:
     """A language's name in the reader's language, from its ISO code (the code if unknown)."""
-    concept = LANGUAGE_CONCEPTS.get(ISO_ALIASES.get(iso, iso))
-    return (lookup.label_of(concept) if concept else "") or iso
+    code = ISO_ALIASES.get(iso, iso)
+    concept = LANGUAGE_CONCEPTS.get(code)
+    found = lookup.label_of(concept) if concept else ""
+    if found:
+        return found
+    try:  # a vocabulary without languages: Django's names of the languages it knows
+        django_code = {"zh": "zh-hans"}.get(code, code)
+        return str(translation.get_language_info(django_code)["name_translated"])
+    except KeyError:
+        return iso
