@@ -138,8 +138,7 @@ def language_name(iso: str) -> str:
     found = lookup.label_of(concept) if concept else ""
     if found:
         return found
-    try:  # a vocabulary without languages: Django's names of the languages it knows
-        django_code = {"zh": "zh-hans"}.get(code, code)
-        return str(translation.get_language_info(django_code)["name_translated"])
-    except KeyError:
-        return iso
+    # A vocabulary without languages: the CLDR names core's ``language_name`` filter shows.
+    from nomadcloud.core.templatetags.nc import language_name as cldr_name
+
+    return cldr_name(code)
