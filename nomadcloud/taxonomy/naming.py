@@ -138,7 +138,7 @@ def language_name(iso: str) -> str:
     found = lookup.label_of(concept) if concept else ""
     if found:
         return found
-    # A vocabulary without languages: the CLDR names core's ``language_name`` filter shows.
-    from nomadcloud.core.templatetags.nc import language_name as cldr_name
+    # A vocabulary without languages: the CLDR names core's ``language_label`` filter shows.
+    from nomadcloud.core.templatetags.nc import language_label
 
-    return cldr_name(code)
+    return str(language_label(code))
