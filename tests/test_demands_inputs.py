@@ -58,7 +58,7 @@ CASES = [
         {"languages": "zh, english!"},
         {"languages": ["zh", "english!"]},
         "languages.1",
-        "english! is not a language code such as zh or en.",
+        "No language is called “english!”.",
         id="bad language",
     ),
     pytest.param(

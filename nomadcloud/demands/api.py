@@ -7,7 +7,7 @@ from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from nomadcloud.accounts.access import require_person
@@ -36,6 +36,7 @@ from nomadcloud.demands.schemas import (
     TagOut,
     TransitionIn,
 )
+from nomadcloud.taxonomy import naming
 
 router = Router(tags=["demands"])
 
@@ -45,12 +46,14 @@ def _errors(ok: dict[int, Any]) -> dict[int, Any]:
 
 
 class DemandQuery(Schema):
-    skill: str = ""
+    skill: str = Field(
+        "", description="A skill or tool by code or name (Chinese or English): nc.python, 数据标注"
+    )
     kind: KindName | None = None
     remote: bool | None = None
     budget_min: int | None = None
     budget_max: int | None = None
-    language: str = ""
+    language: str = Field("", description="A working language by ISO code or name: zh, 中文")
     organisation: UUID | None = None
 
 
@@ -58,12 +61,14 @@ def _filters(query: DemandQuery) -> queries.DemandFilters:
     from decimal import Decimal
 
     return queries.DemandFilters(
-        skill=query.skill.strip(),
+        skill=naming.filter_code(query.skill, field="skill"),
         kind=query.kind or "",
         remote=query.remote,
         budget_min=Decimal(query.budget_min) if query.budget_min is not None else None,
         budget_max=Decimal(query.budget_max) if query.budget_max is not None else None,
-        language=query.language.strip(),
+        language=naming.language_iso(query.language, field="language")
+        if query.language.strip()
+        else "",
         organisation=str(query.organisation) if query.organisation else "",
     )
 

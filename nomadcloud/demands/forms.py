@@ -8,13 +8,22 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nomadcloud.core.errors import InvalidInput
 from nomadcloud.core.inputs import StrictDecimalField, html_limits
 from nomadcloud.core.numbers import is_ascii_digits
 from nomadcloud.demands.models import Demand, Feed
 from nomadcloud.demands.schemas import ApplicationDraft, DemandDraft
-from nomadcloud.taxonomy.widgets import ConceptsField
+from nomadcloud.taxonomy import naming
+from nomadcloud.taxonomy.widgets import (
+    ConceptsField,
+    LanguagesField,
+    shown_languages,
+    shown_names,
+)
 
 BLANK = [("", _("— any —"))]
+# A demand's skills may name occupations too (the talent profile's skills do).
+SKILL_KINDS = (*naming.SKILLS, *naming.OCCUPATIONS)
 
 
 def _shown(name: str, **attrs: Any) -> dict[str, Any]:
@@ -52,18 +61,13 @@ class DemandForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
-            "One per line: the skill's code, the lowest acceptable national level from 5 (entry, "
-            "the default) to 1 (expert), and 'optional' if it is not required — e.g. nc.python 3"
+            "One per line: the skill's name in Chinese or English (or its code), the lowest "
+            "acceptable national level from 5 (entry, the default) to 1 (expert), and "
+            "'optional' if it is not required — e.g. 数据标注 3 or Python 4 optional"
         ),
     )
-    tools = forms.CharField(
-        label=_("Tools"), required=False, help_text=_("Codes, separated by commas.")
-    )
-    languages = forms.CharField(
-        label=_("Working languages"),
-        required=False,
-        help_text=_("Language codes separated by commas, e.g. zh, en."),
-    )
+    tools = ConceptsField(label=_("Tools"), kinds=naming.TOOLS, required=False)
+    languages = LanguagesField(label=_("Working languages"), required=False)
     years_experience = forms.IntegerField(
         label=_("Years of experience"),
         required=False,
@@ -97,27 +101,40 @@ class DemandForm(forms.Form):
     )
 
     def clean_skills(self) -> list[dict[str, Any]]:
+        """Each line: a name or code (it may contain spaces), then optionally a level and
+        "optional"; names resolve through the taxonomy, unknown ones offer the closest."""
         skills = []
+        errors = []
         for number, line in enumerate(self.cleaned_data["skills"].splitlines(), start=1):
             parts = line.split()
             if not parts:
                 continue
-            level = parts[1] if len(parts) > 1 else "5"
-            if not is_ascii_digits(level):
+            optional = parts[-1].lower() in {"optional", "可选"}
+            if optional:
+                parts = parts[:-1]
+            level = "5"
+            if len(parts) > 1 and is_ascii_digits(parts[-1]):
+                level = parts.pop()
+            name = " ".join(parts)
+            if not name or not is_ascii_digits(level):
                 raise forms.ValidationError(
                     _("Line %(n)d: the level must be a number from 5 (entry) to 1 (expert).")
                     % {"n": number}
                 )
-            optional = len(parts) > 2 and parts[2].lower() in {"optional", "可选"}
-            skills.append({"code": parts[0], "min_level": int(level), "required": not optional})
+            try:
+                code = naming.code_for(name, SKILL_KINDS, field="skills")
+            except InvalidInput as error:
+                errors.append(
+                    forms.ValidationError(
+                        _("Line %(n)d: %(error)s") % {"n": number, "error": error.message},
+                        code=error.code,
+                    )
+                )
+                continue
+            skills.append({"code": code, "min_level": int(level), "required": not optional})
+        if errors:
+            raise forms.ValidationError(errors)
         return skills
-
-    def clean_tools(self) -> list[str]:
-        return [t.strip() for t in self.cleaned_data["tools"].split(",") if t.strip()]
-
-    def clean_languages(self) -> list[str]:
-        raw = self.cleaned_data["languages"].replace("，", ",")
-        return [t.strip() for t in raw.split(",") if t.strip()]
 
     @classmethod
     def initial_for(cls, demand: Demand) -> dict[str, Any]:
@@ -125,11 +142,11 @@ class DemandForm(forms.Form):
 
         initial: dict[str, Any] = {f: getattr(demand, f) for f in SCALAR_FIELDS}
         initial["skills"] = "\n".join(
-            f"{s.concept.code} {s.min_level}{'' if s.required else ' optional'}"
+            f"{shown_names([s.concept.code])} {s.min_level}{'' if s.required else ' optional'}"
             for s in demand.skills.select_related("concept")
         )
-        initial["tools"] = ", ".join(t.code for t in demand.tools.all())
-        initial["languages"] = ", ".join(lang.code for lang in demand.languages.all())
+        initial["tools"] = shown_names(t.code for t in demand.tools.all())
+        initial["languages"] = shown_languages(lang.code for lang in demand.languages.all())
         return initial
 
 
@@ -165,7 +182,10 @@ class FilterForm(forms.Form):
     )
     budget_min = forms.IntegerField(label=_("Budget at least (CNY)"), min_value=0, required=False)
     budget_max = forms.IntegerField(label=_("Budget at most (CNY)"), min_value=0, required=False)
-    language = forms.CharField(label=_("Language"), max_length=8, required=False)
+    language = LanguagesField(label=_("Language"), max_chosen=1, required=False)
+
+    def clean_language(self) -> str:
+        return next(iter(self.cleaned_data["language"]), "")
 
 
 class ApplicationForm(forms.Form):

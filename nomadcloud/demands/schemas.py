@@ -14,15 +14,16 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict, field_validator
 
+from nomadcloud.core.errors import InvalidInput
 from nomadcloud.core.i18n import localized
 from nomadcloud.core.inputs import Draft, StrictDecimal, refuse
 from nomadcloud.core.money import to_cny
 from nomadcloud.core.schemas import Input, IsoDate, Text
 from nomadcloud.demands.models import Demand, DemandApplication, Feed, FeedSync, JobProfileTag
+from nomadcloud.taxonomy import naming
 
 KindName = Literal["job", "project", "data_task", "training"]
 StatusName = Literal["draft", "published", "paused", "closed", "filled"]
@@ -36,9 +37,12 @@ def _language(value: str) -> str:
     code = value.strip().lower().replace("_", "-")
     if code == "zh-hans":
         code = "zh"
-    if not LANGUAGE_CODE.match(code):
-        raise refuse(_("%(value)s is not a language code such as zh or en.") % {"value": code[:20]})
-    return code
+    if LANGUAGE_CODE.match(code):
+        return code
+    try:  # a language's name (中文, English) is as good as its code
+        return naming.language_iso(value, field="languages")
+    except InvalidInput as error:
+        raise refuse(error.message) from None
 
 
 # --- the limits, stated once ------------------------------------------------------------------

@@ -18,6 +18,7 @@ from nomadcloud.demands.models import Demand
 from nomadcloud.matching import access, queries, services
 from nomadcloud.matching.models import Invitation, Match
 from nomadcloud.matching.schemas import AnswerIn, InvitationOut, InviteIn, MatchPage
+from nomadcloud.taxonomy import naming
 
 router = Router(tags=["matching"])
 
@@ -31,17 +32,22 @@ class Paging(Schema):
     limit: int = Field(20, ge=1, le=100)
 
 
+SKILL_PARAM = "A skill or tool by code or name (Chinese or English): nc.python, 数据标注."
+
+
 class CandidateQuery(Schema):
     min_score: float = Field(0, description="0–100.")
     certified_only: bool = False
     all_required_met: bool = False
     available_only: bool = False
+    skill: str = Field("", description=SKILL_PARAM)
 
 
 class RecommendationQuery(Schema):
     min_score: float = Field(0, description="0–100.")
     kind: str = Field("", description="job, project, data_task or training.")
     remote_only: bool = False
+    skill: str = Field("", description=SKILL_PARAM)
 
 
 def _page(rows: QuerySet[Match], paging: Paging) -> dict[str, Any]:
@@ -96,7 +102,12 @@ def recommendations(
     profile = access.own_profile(Principal.of(request))
     rows = queries.recommendations(
         profile,
-        queries.RecommendationFilters(filters.min_score, filters.kind, filters.remote_only),
+        queries.RecommendationFilters(
+            filters.min_score,
+            filters.kind,
+            filters.remote_only,
+            naming.filter_code(filters.skill, field="skill"),
+        ),
     )
     return _page(rows, paging)
 
@@ -117,6 +128,7 @@ def candidates(
             filters.certified_only,
             filters.all_required_met,
             filters.available_only,
+            naming.filter_code(filters.skill, field="skill"),
         ),
     )
     return _page(rows, paging)

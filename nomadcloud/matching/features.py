@@ -223,3 +223,13 @@ def taxonomy_links(weights: Weights) -> Links:
         from_concept_id__lt=F("to_concept_id")  # each symmetric pair once
     ).values_list("from_concept_id", "to_concept_id")
     return Links(broader=through_broader, related=through_related, weights=weights)
+
+
+def rate_per_day(profile: Profile) -> float | None:
+    """The nomad's expected rate per working day in CNY, as the rate filter compares it."""
+    return _rate_per_day(profile)
+
+
+def budget_per_day(demand: Demand) -> float | None:
+    """The demand's budget per working day in CNY, as the rate filter compares it."""
+    return _budget_per_day(demand)

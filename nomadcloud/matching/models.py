@@ -2,7 +2,9 @@
 
 A match is computed by the engine (``nomadcloud.matching.engine``) and kept here so lists
 can be paged, sorted and filtered in SQL. ``in_candidates``: among the demand's best
-nomads; ``in_recommendations``: among the nomad's best demands. Rows are never deleted:
+nomads; ``in_recommendations``: among the nomad's best demands; ``near_miss``: a hard filter
+(``hidden_by`` names which) hides a pair that would otherwise score well enough, so both
+sides can be told why and shown it on request. Rows are never deleted:
 a match that drops out of both lists keeps its row (and when it was notified) with both
 flags off.
 """
@@ -26,6 +28,10 @@ class Match(models.Model):
     rule_version = models.CharField(_("rule version"), max_length=20)
     in_candidates = models.BooleanField(default=False)
     in_recommendations = models.BooleanField(default=False)
+    near_miss = models.BooleanField(default=False)
+    hidden_by = models.JSONField(
+        _("hidden by"), default=list, blank=True, help_text=_("The hard filters the pair fails.")
+    )
     computed_at = models.DateTimeField(_("computed"))
     notified_at = models.DateTimeField(_("notified"), null=True, blank=True)
 
@@ -44,6 +50,8 @@ class Match(models.Model):
             models.Index(
                 fields=["profile", "in_recommendations", "-score"], name="match_recommendations"
             ),
+            models.Index(fields=["demand", "near_miss", "-score"], name="match_near_candidates"),
+            models.Index(fields=["profile", "near_miss", "-score"], name="match_near_demands"),
         ]
 
     def __str__(self) -> str:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from uuid import UUID
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from nomadcloud.accounts.models import User
 from nomadcloud.core.errors import InvalidInput
 from nomadcloud.demands.models import Demand
 from nomadcloud.matching.models import Invitation, Match
-from nomadcloud.talent.models import Profile
+from nomadcloud.talent.models import Profile, Visibility
 
 KINDS = frozenset(Demand.Kind.values)
+USED = (Visibility.PUBLIC, Visibility.MEMBERS)
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class CandidateFilters:
     certified_only: bool = False
     all_required_met: bool = False
     available_only: bool = False
+    skill: str = ""  # a concept code: nomads holding it as a skill or tool they let be used
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class RecommendationFilters:
     min_score: float = 0
     kind: str = ""
     remote_only: bool = False
+    skill: str = ""  # a concept code: demands asking for it as a skill, tool or tag
 
 
 def _check_score(value: float) -> None:
@@ -49,6 +53,13 @@ def candidates(demand: Demand, filters: CandidateFilters) -> QuerySet[Match]:
         rows = rows.filter(required_met=F("required_total"))
     if filters.available_only:
         rows = rows.filter(available=True)
+    if filters.skill:
+        # Only sections matching may use: a private section is neither shown nor searched.
+        holding = Q(
+            profile__skills__concept__code=filters.skill,
+            profile__skills_visibility__in=USED,
+        ) | Q(profile__tools__concept__code=filters.skill, profile__tools_visibility__in=USED)
+        rows = rows.filter(pk__in=Match.objects.filter(holding).values("pk"))
     return rows.select_related("profile").order_by("-score", "id")
 
 
@@ -69,6 +80,16 @@ def recommendations(profile: Profile | None, filters: RecommendationFilters) -> 
         rows = rows.filter(demand__kind=filters.kind)
     if filters.remote_only:
         rows = rows.filter(demand__work_mode=Demand.WorkMode.REMOTE)
+    if filters.skill:
+        asking = (
+            Q(demand__skills__concept__code=filters.skill)
+            | Q(demand__tools__code=filters.skill)
+            | Q(
+                demand__profile_tags__concept__code=filters.skill,
+                demand__profile_tags__removed=False,
+            )
+        )
+        rows = rows.filter(pk__in=Match.objects.filter(asking).values("pk"))
     return rows.select_related("demand__organisation").order_by("-score", "id")
 
 
@@ -90,3 +111,37 @@ def nomad_summary(user: User, *, top: int = 3) -> tuple[list[Match], int]:
     best = list(recommendations(profile, RecommendationFilters())[:top])
     waiting = Invitation.objects.filter(profile=profile, status=Invitation.Status.SENT).count()
     return best, waiting
+
+
+def near_candidates(demand: Demand) -> QuerySet[Match]:
+    """The nomads a hard filter of the demand hides although they fit, best first."""
+    return (
+        Match.objects.filter(demand=demand, near_miss=True)
+        .select_related("profile", "demand")
+        .order_by("-score", "id")
+    )
+
+
+def near_recommendations(profile: Profile | None) -> QuerySet[Match]:
+    """The published demands a hard filter hides from the nomad although they fit."""
+    if profile is None:
+        return Match.objects.none()
+    return (
+        Match.objects.filter(
+            profile=profile, near_miss=True, demand__status=Demand.Status.PUBLISHED
+        )
+        .select_related("demand__organisation", "profile")
+        .order_by("-score", "id")
+    )
+
+
+def compared(demand: Demand, profile_ids: list[UUID]) -> list[Match]:
+    """The demand's candidates or near misses among these profiles (by public id), in the
+    order asked."""
+    rows = {
+        str(m.profile.public_id): m
+        for m in Match.objects.filter(demand=demand, profile__public_id__in=profile_ids)
+        .filter(Q(in_candidates=True) | Q(near_miss=True))
+        .select_related("profile", "demand")
+    }
+    return [rows[str(p)] for p in profile_ids if str(p) in rows]

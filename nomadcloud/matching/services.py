@@ -19,6 +19,7 @@ from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, Forbidden, invalid_field
 from nomadcloud.demands.models import Demand
 from nomadcloud.matching import features, matcher
+from nomadcloud.matching.engine.model import DemandFeatures
 from nomadcloud.matching.engine.scoring import Result
 from nomadcloud.matching.events import InvitationAnswered, invitation_answered
 from nomadcloud.matching.models import Invitation, Match, ProfileStamp
@@ -59,7 +60,7 @@ def refresh_demand(demand_id: int) -> int:
     with transaction.atomic():
         if demand is None or demand.status != Demand.Status.PUBLISHED:
             Match.objects.filter(demand_id=demand_id).update(
-                in_candidates=False, in_recommendations=False
+                in_candidates=False, in_recommendations=False, near_miss=False, hidden_by=[]
             )
             return 0
         state = matcher.current()
@@ -78,7 +79,30 @@ def refresh_demand(demand_id: int) -> int:
         Match.objects.filter(demand=demand, in_candidates=True).exclude(profile_id__in=kept).update(
             in_candidates=False
         )
+        near = _store_near_misses_of_demand(demand, wanted, state)
+        Match.objects.filter(demand=demand, near_miss=True).exclude(profile_id__in=near).update(
+            near_miss=False, hidden_by=[]
+        )
     return len(kept)
+
+
+def _store_near_misses_of_demand(
+    demand: Demand, wanted: DemandFeatures, state: matcher._State
+) -> list[int]:
+    """Store the nomads a hard filter hides from the demand although they fit (the near
+    misses), with the filters they fail; returns their profile ids."""
+    near = state.index.near_misses(wanted, minimum_score(), candidates_size())
+    ids = [hit.key for hit, _failed in near]
+    profiles = {p.pk: p for p in features.profiles_query().filter(pk__in=ids)}  # type: ignore[attr-defined]
+    stored = []
+    for hit, failed in near:
+        profile = profiles.get(hit.key)
+        if profile is None:
+            continue
+        result = state.index.explain(features.profile_features(profile), wanted)
+        _store(demand, profile, result, candidates=False, recommendations=False, hidden=failed)
+        stored.append(hit.key)
+    return stored
 
 
 def refresh_profile(profile_id: int) -> int:
@@ -110,6 +134,29 @@ def refresh_profile(profile_id: int) -> int:
         Match.objects.filter(profile=profile).exclude(demand_id__in=kept).update(
             in_recommendations=False, in_candidates=False
         )
+        hidden = state.index.rank_demands(
+            features.profile_features(profile),
+            (
+                features.demand_features(demand, state.index.weights, state.suggester)
+                for demand in published
+            ),
+            minimum_score(),
+            hidden=True,
+        )
+        near = []
+        for key, result in hidden[: recommendations_size()]:
+            _store(
+                by_key[key],
+                profile,
+                result,
+                recommendations=False,
+                candidates=False,
+                hidden=result.failed_filters,
+            )
+            near.append(key)
+        Match.objects.filter(profile=profile, near_miss=True).exclude(demand_id__in=near).update(
+            near_miss=False, hidden_by=[]
+        )
     return len(recommended)
 
 
@@ -138,7 +185,9 @@ def _store(
     *,
     candidates: bool | None = None,
     recommendations: bool | None = None,
+    hidden: list[str] | None = None,
 ) -> Match:
+    """Store the pair's match; ``hidden``: the hard filters that hide it (a near miss)."""
     required = [i for i in result.items if i.kind == "skill" and i.group == "required"]
     values: dict[str, Any] = {
         "score": round(min(100.0, max(0.0, result.score)), 2),
@@ -149,6 +198,8 @@ def _store(
         "explanation": explanation(result),
         "rule_version": matcher.weights().version,
         "computed_at": timezone.now(),
+        "near_miss": bool(hidden),
+        "hidden_by": list(hidden or []),
     }
     if candidates is not None:
         values["in_candidates"] = candidates
@@ -157,7 +208,7 @@ def _store(
     match, _created = Match.objects.update_or_create(
         demand=demand, profile=profile, defaults=values
     )
-    if match.notified_at is None and match.score >= strong_score():
+    if match.notified_at is None and match.score >= strong_score() and not match.near_miss:
         _notify_strong_match(match)
     return match
 

@@ -12,6 +12,7 @@ urlpatterns = [
         views.invite,
         name="invite",
     ),
+    path("demands/<str:demand_id>/compare/", views.compare, name="compare"),
     path("invitations/", views.invitations, name="invitations"),
     path("invitations/<int:invitation_id>/respond/", views.respond, name="respond"),
 ]

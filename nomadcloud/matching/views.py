@@ -12,10 +12,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from nomadcloud.accounts.access import parse_public_id
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import DomainError, InvalidInput
 from nomadcloud.core.pages import domain_errors
-from nomadcloud.matching import access, queries, services
+from nomadcloud.matching import access, cards, hidden, queries, services
 from nomadcloud.matching.forms import CandidateFilterForm, InviteForm, RecommendationFilterForm
 from nomadcloud.matching.models import Invitation
 
@@ -41,15 +42,38 @@ def recommended(request: HttpRequest) -> HttpResponse:
             min_score=data.get("min_score") or 0,
             kind=data.get("kind", ""),
             remote_only=bool(data.get("remote_only")),
+            skill=data.get("skill", ""),
         ),
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    near = list(queries.near_recommendations(profile))
     return render(
         request,
         "matching/recommended.html",
-        {"form": form, "page": page, "profile": profile, "query": _query_without_page(request)},
+        {
+            "form": form,
+            "page": page,
+            "profile": profile,
+            "query": _query_without_page(request),
+            "reasons": hidden.for_nomad(near),
+            "show_near": bool(data.get("near")),
+            "near": [(match, hidden.why_for_nomad(match)) for match in near]
+            if data.get("near")
+            else [],
+            "near_url": _with(request, near="1"),
+            "has_skills": profile is not None and profile.skills.exists(),
+        },
         status=422 if form.is_bound and form.errors else 200,
     )
+
+
+def _with(request: HttpRequest, **values: str) -> str:
+    """This page's address with ``values`` set in its query (and the first page)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    for name, value in values.items():
+        query[name] = value
+    return f"?{query.urlencode()}"
 
 
 @login_required
@@ -67,11 +91,14 @@ def candidates(request: HttpRequest, demand_id: str) -> HttpResponse:
             certified_only=bool(data.get("certified_only")),
             all_required_met=bool(data.get("all_required_met")),
             available_only=bool(data.get("available_only")),
+            skill=data.get("skill", ""),
         ),
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     invited = set(Invitation.objects.filter(demand=demand).values_list("profile_id", flat=True))
     can_invite = principal.can_write and _may_invite(principal, demand_id)
+    near = list(queries.near_candidates(demand))
+    first = (page.number - 1) * PAGE_SIZE + 1
     return render(
         request,
         "matching/candidates.html",
@@ -79,11 +106,45 @@ def candidates(request: HttpRequest, demand_id: str) -> HttpResponse:
             "demand": demand,
             "form": form,
             "page": page,
+            "cards": cards.cards(principal, list(page), first_place=first),
             "invited": invited,
             "can_invite": can_invite,
             "query": _query_without_page(request),
+            "reasons": hidden.for_enterprise(demand, near),
+            "show_near": bool(data.get("near")),
+            "near_cards": cards.cards(principal, near, first_place=1) if data.get("near") else [],
+            "near_url": _with(request, near="1"),
         },
         status=422 if form.is_bound and form.errors else 200,
+    )
+
+
+COMPARE_MIN, COMPARE_MAX = 2, 3
+
+
+@login_required
+@require_GET
+@domain_errors
+def compare(request: HttpRequest, demand_id: str) -> HttpResponse:
+    """Two or three candidates (or near misses) of a demand side by side."""
+    principal = Principal.of(request)
+    demand = access.demand_for_candidates(principal, demand_id)
+    chosen = list(dict.fromkeys(request.GET.getlist("p")))
+    if not COMPARE_MIN <= len(chosen) <= COMPARE_MAX:
+        messages.error(request, _("Choose two or three candidates to compare."))
+        return redirect("matching:candidates", demand.public_id)
+    ids = [parse_public_id(p, message=_("No such nomad.")) for p in chosen]
+    rows = queries.compared(demand, ids)
+    listed = queries.candidates(demand, queries.CandidateFilters()).values_list(
+        "profile_id", flat=True
+    )
+    places = {profile_id: place for place, profile_id in enumerate(listed, start=1)}
+    near = queries.near_candidates(demand).values_list("profile_id", flat=True)
+    places.update({profile_id: place for place, profile_id in enumerate(near, start=1)})
+    return render(
+        request,
+        "matching/compare.html",
+        {"demand": demand, "cards": cards.cards(principal, rows, places=places)},
     )
 
 

@@ -17,7 +17,9 @@ from nomadcloud.talent.models import (
     Visibility,
 )
 from nomadcloud.talent.schemas import ProfileChanges, ProjectDraft
+from nomadcloud.taxonomy import naming
 from nomadcloud.taxonomy.levels import SkillLevel
+from nomadcloud.taxonomy.widgets import ConceptsField, LanguagesField
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -90,10 +92,17 @@ class ProfileForm(forms.Form):
         return data
 
 
+def _one(codes: list[str]) -> str:
+    """A one-concept picker's value: its code ("" when none, which ``required`` refuses)."""
+    return codes[0] if codes else ""
+
+
 class LanguageForm(forms.Form):
-    language = forms.CharField(
-        label=_("Language"), max_length=12, help_text=_("ISO 639 code, e.g. zh, en, fr.")
-    )
+    language = LanguagesField(label=_("Language"), max_chosen=1, required=True)
+
+    def clean_language(self) -> str:
+        return _one(self.cleaned_data["language"])
+
     level = forms.ChoiceField(label=_("Level"), choices=ProfileLanguage.Level.choices)
 
 
@@ -103,8 +112,11 @@ class LinkForm(forms.Form):
 
 
 class SkillForm(forms.Form):
-    skill = forms.CharField(
-        label=_("Skill code"), max_length=120, help_text=_("From the skill taxonomy.")
+    skill = ConceptsField(
+        label=_("Skill or occupation"),
+        kinds=(*naming.SKILLS, *naming.OCCUPATIONS),
+        max_chosen=1,
+        required=True,
     )
     level = forms.TypedChoiceField(label=_("Level"), choices=SkillLevel.choices, coerce=int)
     evidence_source = forms.CharField(
@@ -118,6 +130,9 @@ class SkillForm(forms.Form):
     )
     evidence_url = forms.CharField(label=_("Certificate link"), max_length=500, required=False)
     evidence_date = forms.DateField(label=_("Issued on"), required=False, widget=DATE)
+
+    def clean_skill(self) -> str:
+        return _one(self.cleaned_data["skill"])
 
 
 class ProjectForm(forms.Form):
@@ -141,24 +156,21 @@ class ProjectForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     evidence_url = _text(_("Evidence link"), "evidence_url", ProjectDraft, required=False)
-    skills = forms.CharField(
-        label=_("Skills and tools used"),
-        max_length=2000,
-        required=False,
-        help_text=_("Codes, separated by commas."),
+    skills = ConceptsField(
+        label=_("Skills and tools used"), kinds=naming.SKILLS_AND_TOOLS, required=False
     )
-
-    def clean_skills(self) -> list[str]:
-        return [code.strip() for code in self.cleaned_data["skills"].split(",") if code.strip()]
 
 
 class ToolForm(forms.Form):
-    tool = forms.CharField(label=_("Tool code"), max_length=120)
+    tool = ConceptsField(label=_("Tool"), kinds=naming.TOOLS, max_chosen=1, required=True)
     proficiency = forms.IntegerField(
         label=_("Proficiency (1–5)"), min_value=1, max_value=5, initial=3
     )
     years = forms.IntegerField(label=_("Years of use"), min_value=0, max_value=60, initial=1)
     last_used = forms.DateField(label=_("Last used"), required=False, widget=DATE)
+
+    def clean_tool(self) -> str:
+        return _one(self.cleaned_data["tool"])
 
 
 class AnswersForm(forms.Form):

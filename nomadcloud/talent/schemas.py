@@ -73,7 +73,9 @@ class ProfilePatch(ProfileChanges):  # API body of PATCH (unknown fields ignored
 
 
 class LanguageIn(Input):
-    language: str = Field(..., min_length=2, max_length=12, description="ISO 639 code")
+    language: str = Field(
+        ..., min_length=1, max_length=40, description="ISO 639 code or name: zh, 中文, English"
+    )
     level: LanguageLevel
 
 
@@ -123,7 +125,12 @@ class SkillEvidenceIn(Input):
 
 
 class SkillIn(Input):
-    skill: str = Field(..., min_length=1, max_length=120, description="Concept code")
+    skill: str = Field(
+        ...,
+        min_length=1,
+        max_length=120,
+        description="A skill by code or name: nc.python, 数据标注",
+    )
     level: int = Field(
         ..., ge=1, le=5, description="National level: 5 (五级, beginner) … 1 (一级, expert)"
     )
@@ -166,7 +173,7 @@ class ProjectDraft(Draft):
     outcome_zh: Text = Field(default="", max_length=5000)
     outcome_en: Text = Field(default="", max_length=5000)
     evidence_url: Text = Field(default="", max_length=500)
-    skills: list[str] = Field(default_factory=list, max_length=30, description="Concept codes")
+    skills: list[str] = Field(default_factory=list, max_length=30, description="Codes or names")
 
 
 class ProjectIn(ProjectDraft):  # API body (unknown fields ignored)
@@ -191,7 +198,9 @@ class ProjectOut(Schema):
 
 
 class ToolIn(Input):
-    tool: str = Field(..., min_length=1, max_length=120, description="Concept code (a tool)")
+    tool: str = Field(
+        ..., min_length=1, max_length=120, description="A tool by code or name: nc.label-studio"
+    )
     proficiency: int = Field(..., ge=1, le=5)
     years: int = Field(0, ge=0, le=60)
     last_used: IsoDate | None = None

@@ -20,7 +20,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from nomadcloud.taxonomy import lookup
+from nomadcloud.core.errors import InvalidInput
+from nomadcloud.taxonomy import lookup, naming
 
 SEPARATORS = re.compile(r"[,，、;；\n]")
 
@@ -49,6 +50,10 @@ class ConceptPicker(forms.TextInput):
         self.kinds = kinds
         self.max_chosen = max_chosen
 
+    def concept_of(self, token: str) -> str | None:
+        """The concept a typed token names, for its chip."""
+        return lookup.resolve(token, self.kinds)
+
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, list | tuple):
             return ", ".join(str(v) for v in value)
@@ -73,7 +78,7 @@ class ConceptPicker(forms.TextInput):
         )
         chips = []
         for token in split_names(widget["value"] or ""):
-            code = lookup.resolve(token, self.kinds)
+            code = self.concept_of(token)
             if code:
                 chips.append({"code": code, "label": lookup.label_of(code)})
         widget.update(
@@ -156,3 +161,62 @@ class ConceptsField(forms.CharField):
             code="unknown",
             params={"name": name, "similar": _list(hit.label for hit in similar)},
         )
+
+
+class LanguagePicker(ConceptPicker):
+    """The picker over language concepts, for fields that hold ISO 639 codes (zh, en)."""
+
+    def __init__(self, max_chosen: int = 0, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(kinds=naming.LANGUAGES, max_chosen=max_chosen, attrs=attrs)
+
+    def concept_of(self, token: str) -> str | None:
+        iso = naming.ISO_ALIASES.get(token.lower(), token.lower())
+        return naming.LANGUAGE_CONCEPTS.get(iso) or super().concept_of(token)
+
+
+class LanguagesField(ConceptsField):
+    """Working languages typed by name (中文, English, 日语) or ISO code; cleans to the list
+    of their ISO 639 codes, which profiles and demands store."""
+
+    def __init__(self, *, max_chosen: int = 0, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", LanguagePicker(max_chosen=max_chosen))
+        kwargs.setdefault(
+            "help_text", gettext_lazy("Type a language's name in Chinese or English, or its code.")
+        )
+        super().__init__(kinds=naming.LANGUAGES, max_chosen=max_chosen, **kwargs)
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = forms.CharField.to_python(self, value)
+        codes: list[str] = []
+        errors: list[forms.ValidationError] = []
+        for name in split_names(text or ""):
+            try:
+                code = naming.language_iso(name, field="language")
+            except InvalidInput as error:
+                errors.append(forms.ValidationError(error.message, code=error.code))
+                continue
+            if code not in codes:
+                codes.append(code)
+        if errors:
+            raise forms.ValidationError(errors)
+        if self.max_chosen and len(codes) > self.max_chosen:
+            raise forms.ValidationError(
+                self.error_messages["too_many"], code="too_many", params={"max": self.max_chosen}
+            )
+        return codes
+
+
+def shown_names(codes: Iterable[str]) -> str:
+    """Concept codes as the comma-separated labels a picker's input starts with (the code
+    where a label would not read back as the same concept)."""
+    shown = []
+    for code in codes:
+        label = lookup.label_of(code)
+        readable = label and not SEPARATORS.search(label) and lookup.resolve(label) == code
+        shown.append(label if readable else code)
+    return ", ".join(shown)
+
+
+def shown_languages(codes: Iterable[str]) -> str:
+    """ISO codes as the comma-separated language names a picker's input starts with."""
+    return ", ".join(naming.language_name(code) for code in codes)

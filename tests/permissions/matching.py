@@ -23,6 +23,13 @@ def candidates_path(w: World) -> str:
     return f"/matching/demands/{matched(w)[0].public_id}/candidates/"
 
 
+def compare_path(w: World) -> str:
+    demand, profile = matched(w)
+    return (
+        f"/matching/demands/{demand.public_id}/compare/?p={profile.public_id}&p={profile.public_id}"
+    )
+
+
 def invite_path(w: World) -> str:
     demand, profile = matched(w)
     return f"/matching/demands/{demand.public_id}/candidates/{profile.public_id}/invite/"
@@ -70,6 +77,9 @@ PAGE_CASES = [
     ),
     Case(
         "candidates", "GET", candidates_path, MEMBERS_AND_OPERATOR, url_name="matching:candidates"
+    ),
+    Case(
+        "compare candidates", "GET", compare_path, MEMBERS_AND_OPERATOR, url_name="matching:compare"
     ),
     Case(
         "invite candidate",

@@ -137,7 +137,12 @@ class ProfileIndex:
         return score_pair(profile, demand, links=self.links, weights=self.weights, text=self.text)
 
     def rank_demands(
-        self, profile: ProfileFeatures, demands: Iterable[DemandFeatures], minimum: float
+        self,
+        profile: ProfileFeatures,
+        demands: Iterable[DemandFeatures],
+        minimum: float,
+        *,
+        hidden: bool = False,
     ) -> list[tuple[int, Result]]:
         """The other way round, for one nomad: (demand key, explained result) for each
         demand whose hard filters ``profile`` passes and which it scores at least ``minimum``
@@ -146,12 +151,15 @@ class ProfileIndex:
 
         A demand none of whose requirements or tools the nomad's skills, tools or projects
         satisfy (through the links), and none of whose words their text has, scores exactly
-        0: with a positive ``minimum`` it is skipped unscored."""
+        0: with a positive ``minimum`` it is skipped unscored.
+
+        With ``hidden``, the other way: only the demands whose hard filters the nomad fails
+        (the near misses; ``Result.failed_filters`` names the filters)."""
         held = {h.concept for h in (*profile.skills, *profile.tools)} | set(profile.projects)
         words = set(tokenize(profile.text)) if profile.text else set()
         results = []
         for demand in demands:
-            if passes(profile, demand.filters):
+            if bool(passes(profile, demand.filters)) != hidden:
                 continue
             query = text_query(demand, self.text)
             if minimum > 0 and not (
@@ -216,28 +224,66 @@ class ProfileIndex:
     def mask(self, filters: Filters) -> np.ndarray:
         size = self.size
         mask = self.alive.array()[:size] == 1
+        for passing in self.filter_masks(filters).values():
+            mask &= passing
+        return np.asarray(mask, dtype=bool)
+
+    def filter_masks(self, filters: Filters) -> dict[str, np.ndarray]:
+        """Per hard filter (named as ``passes`` names them), the slots passing it."""
+        size = self.size
+        masks: dict[str, np.ndarray] = {}
         if filters.available_only:
-            mask &= self.availability.array()[:size] != 2
+            masks["availability"] = self.availability.array()[:size] != 2
         if filters.locations:
             wanted = [i for p, i in self.places.items() if location_matches(p, filters.locations)]
-            mask &= np.isin(self.location.array()[:size], np.asarray(wanted, dtype=np.int32))
+            masks["location"] = np.isin(
+                self.location.array()[:size], np.asarray(wanted, dtype=np.int32)
+            )
         for language, rank in filters.languages:
             spoken = np.zeros(size, dtype=np.int8)
             postings = self.languages.get(language)
             if postings is not None:
                 slots, ranks = postings.arrays()
                 spoken[slots] = ranks
-            mask &= spoken >= rank
+            masks[f"language:{language}"] = spoken >= rank
         if filters.certified_only:
-            mask &= self.certified.array()[:size] == 1
+            masks["certified"] = self.certified.array()[:size] == 1
         if filters.max_rate_per_day is not None:
             rate = self.rate.array()[:size]
-            mask &= ~(rate > np.float32(filters.max_rate_per_day))  # no rate given passes
+            masks["rate"] = ~(rate > np.float32(filters.max_rate_per_day))  # none given passes
         if filters.min_overlap_hours > 0:
             offsets = self.utc_offset.array()[:size].astype(np.float32)
             overlap = 9.0 - np.abs(offsets - filters.utc_offset_minutes) / 60.0
-            mask &= overlap >= filters.min_overlap_hours
-        return np.asarray(mask, dtype=bool)
+            masks["time_zone"] = overlap >= filters.min_overlap_hours
+        return masks
+
+    def near_misses(
+        self, demand: DemandFeatures, minimum: float, k: int = 20
+    ) -> list[tuple[Hit, list[str]]]:
+        """The ``k`` best nomads a hard filter of the demand hides although they score at
+        least ``minimum`` (and above 0), best first, each with the filters it fails."""
+        size = self.size
+        if not size:
+            return []
+        scores = self.scores(demand)
+        masks = self.filter_masks(demand.filters)
+        passing = self.alive.array()[:size] == 1
+        alive = passing.copy()
+        for mask in masks.values():
+            passing &= mask
+        near = alive & ~passing & (scores >= minimum) & (scores > 0)
+        slots = np.flatnonzero(near)
+        if not len(slots):
+            return []
+        order = np.lexsort((slots, -scores[slots]))[:k]
+        keys = self.keys.array()
+        return [
+            (
+                Hit(int(keys[s]), float(scores[s])),
+                [name for name, mask in masks.items() if not mask[s]],
+            )
+            for s in slots[order]
+        ]
 
 
 def _concepts_of(demand: DemandFeatures) -> Iterable[int]:

@@ -189,9 +189,12 @@ def score_pair(
         share = requirement.weight / total_weight
         skills_value += share * credit
         projects_value += share * project
+        # A tool held (Label Studio) earns credit toward a skill (data labelling) through the
+        # taxonomy's links, but never counts as having the skill itself.
         met = (
             relation in {SELF, NARROWER}
             and holding is not None
+            and via_kind == "skill"
             and (holding.level <= requirement.min_level)
         )
         result.items.append(

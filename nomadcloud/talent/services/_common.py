@@ -20,6 +20,7 @@ from nomadcloud.core.errors import invalid_field
 from nomadcloud.talent.models import (
     Profile,
 )
+from nomadcloud.taxonomy import naming
 from nomadcloud.taxonomy.levels import SkillLevel
 from nomadcloud.taxonomy.models import Concept
 
@@ -91,10 +92,13 @@ def record(
 
 
 def concept_by_code(code: str, *, field: str, tool: bool = False) -> Concept:
-    """A concept of the taxonomy by code: a tool for ``tool=True``, else a skill."""
-    concept = Concept.objects.filter(code=code.strip(), is_active=True).first()
+    """A concept of the taxonomy by code or name (Chinese or English label, another name): a
+    tool for ``tool=True``, else a skill. An unknown name is refused with the closest."""
+    kinds = naming.TOOLS if tool else tuple(SKILL_KINDS)
+    found = naming.code_or_any(code, kinds)
+    concept = Concept.objects.filter(code=found, is_active=True).first() if found else None
     if concept is None:
-        raise invalid_field(field, _("No skill or tool has this code."), code="unknown_concept")
+        raise naming.unknown(field, code, kinds)
     if tool and concept.kind != Concept.Kind.TOOL:
         raise invalid_field(field, _("This is not a tool or technology."), code="not_a_tool")
     if not tool and concept.kind not in SKILL_KINDS:

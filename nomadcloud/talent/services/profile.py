@@ -35,6 +35,7 @@ from nomadcloud.talent.services._common import (
     record,
     time_zones,
 )
+from nomadcloud.taxonomy import naming
 
 # --- the profile -----------------------------------------------------------------------------
 
@@ -95,8 +96,9 @@ def set_language(*, principal: Principal, language: str, level: str) -> ProfileL
     user = require_person(principal)
     require_write(principal)
     code = language.strip().lower()
-    if not LANGUAGE_CODE.match(code) or len(code) > 12:
-        raise invalid_field("language", _("Enter an ISO 639 language code such as zh, en or fr."))
+    if not LANGUAGE_CODE.match(code) or len(code) > 12 or code in naming.ISO_ALIASES:
+        # Not a code: a name such as 中文 or English.
+        code = naming.language_iso(language, field="language")
     if level not in ProfileLanguage.Level.values:
         raise invalid_field("level", _("Choose a level from A1 to C2, or native."))
     profile = ensure_profile(user)

@@ -21,6 +21,7 @@ from nomadcloud.talent.models import (
 )
 from nomadcloud.talent.schemas import ProjectDraft
 from nomadcloud.talent.services._common import clean_url, ensure_profile, record
+from nomadcloud.taxonomy import naming
 from nomadcloud.taxonomy.models import Concept
 
 # --- projects and tools ----------------------------------------------------------------------
@@ -38,11 +39,13 @@ def add_project(*, principal: Principal, draft: ProjectDraft) -> Project:
         raise invalid_field("ended_on", _("The end comes before the start."))
     url = clean_url("evidence_url", draft.evidence_url)
     concepts = []
-    for code in dict.fromkeys(c.strip() for c in draft.skills if c.strip()):
+    for name in dict.fromkeys(c.strip() for c in draft.skills if c.strip()):
+        code = naming.code_for(name, naming.SKILLS_AND_TOOLS, field="skills")
         concept = Concept.objects.filter(code=code, is_active=True).first()
         if concept is None:
-            raise invalid_field("skills", _("Unknown skill or tool: %(code)s") % {"code": code})
-        concepts.append(concept)
+            raise naming.unknown("skills", name, naming.SKILLS_AND_TOOLS)
+        if concept not in concepts:
+            concepts.append(concept)
     profile = ensure_profile(user)
     project = Project.objects.create(
         profile=profile,
