@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from nomadcloud.accounts.demo import DEMO_DOMAIN
-from nomadcloud.accounts.models import User
+from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.points import models as m
 from nomadcloud.points.programme import services as programme
@@ -86,6 +86,9 @@ def seed() -> dict[str, int]:
             ends_at=now + timedelta(days=60),
         )
     exchanges = 0
+    # The demo enterprise (verified), so that the risk engine credits its work at once.
+    yunfan = Organisation.objects.filter(name_en="Yangpu Yunfan Technology Co., Ltd.").first()
+    yunfan_id = str(yunfan.public_id) if yunfan else "00000000-0000-0000-0000-00000000d3e0"
     for local, work_units, plan in NOMADS:
         user = User.objects.filter(email=f"{local}@{DEMO_DOMAIN}").first()
         if user is None:
@@ -100,7 +103,7 @@ def seed() -> dict[str, int]:
                     source=source,
                     title_zh="电商评论情感标注",
                     title_en="Sentiment labelling of product reviews",
-                    enterprise_id="00000000-0000-0000-0000-00000000d3e0",
+                    enterprise_id=yunfan_id,
                     enterprise_zh="洋浦云帆科技有限公司",
                     enterprise_en="Yangpu Yunfan Technology Co., Ltd.",
                     period_start=now - timedelta(days=14),
