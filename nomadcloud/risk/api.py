@@ -1,8 +1,6 @@
 """/api/v1/risk/: the zone operator's review queue of held work units and the decisions on
 them. Anyone but a zone operator gets 404 (docs/risk.md)."""
 
-from __future__ import annotations
-
 from typing import Any
 from uuid import UUID
 

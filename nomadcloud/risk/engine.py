@@ -203,9 +203,9 @@ class Finding:
 
 
 def _text(value: Any) -> str:
-    return str(
-        value.normalize() if isinstance(value, Decimal) and value == value.to_integral() else value
-    )
+    if isinstance(value, Decimal):
+        return str(int(value)) if value == value.to_integral_value() else str(value)
+    return str(value)
 
 
 def assess(facts: Facts, params: Parameters) -> tuple[Decision, tuple[Finding, ...]]:

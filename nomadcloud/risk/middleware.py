@@ -27,7 +27,10 @@ def note(request: HttpRequest, user: Any) -> None:
         return
     address, device = services.fingerprint(request)
     day = timezone.localdate()
-    key = "risk:seen:" + hashlib.sha256(f"{user.pk}|{address}|{device}|{day}".encode()).hexdigest()
+    key = (
+        "risk:seen:"
+        + hashlib.sha256(f"{user.public_id}|{address}|{device}|{day}".encode()).hexdigest()
+    )
     if cache.get(key):
         return
     services.record_sighting(user, address, device)
