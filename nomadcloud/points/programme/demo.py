@@ -122,3 +122,35 @@ def seed() -> dict[str, int]:
             )
             exchanges += int(new)
     return {"points_scenarios": created, "points_exchanges": exchanges}
+
+
+def seed_held() -> dict[str, int]:
+    """One held issuance in the demo zone, so that the operator persona's review queue has
+    work: the enterprise still awaiting verification accepted Emma's work; its credential is
+    issued (and says so) but the risk engine holds its work units (docs/risk.md)."""
+    user = User.objects.filter(email=f"emma@{DEMO_DOMAIN}").first()
+    pending = Organisation.objects.filter(
+        name_en="Danzhou Coconut Island Data Labelling Co., Ltd."
+    ).first()
+    source = "demo-held-emma"
+    if user is None or pending is None or Credential.objects.filter(source=source).exists():
+        return {"risk_held": 0}
+    now = timezone.now()
+    proofs.issue_credential(
+        user,
+        proofs.Claims(
+            kind=Credential.Kind.DATA,
+            source=source,
+            title_zh="椰林航拍图像标注",
+            title_en="Labelling aerial images of coconut groves",
+            enterprise_id=str(pending.public_id),
+            enterprise_zh=pending.name_zh,
+            enterprise_en=pending.name_en,
+            period_start=now - timedelta(days=6),
+            period_end=now - timedelta(days=1),
+            work_units=Decimal("880.00"),
+            items=440,
+            accuracy=0.95,
+        ),
+    )
+    return {"risk_held": 1}
