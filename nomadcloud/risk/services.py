@@ -154,7 +154,8 @@ def _world(items: list[Issuance], now: datetime) -> _World:
     largest = dict(
         credited.values("organisation").annotate(m=Max("units")).values_list("organisation", "m")
     )
-    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    # The calendar month of the zone's time zone, as the cap's parameter reads it.
+    month_start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     month = dict(
         credited.filter(assessed_at__gte=month_start)
         .values("organisation")
@@ -268,7 +269,7 @@ def _decide(principal: Principal, held: HeldIssuance, status: str, reason: str) 
     if not reason:
         raise invalid_field("reason", _("Say why."), code="reason_required")
     locked = (
-        HeldIssuance.objects.select_for_update()
+        HeldIssuance.objects.select_for_update(of=("self",))
         .select_related("assessment", "assessment__organisation", "assessment__holder")
         .get(pk=held.pk)
     )
