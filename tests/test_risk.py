@@ -80,7 +80,7 @@ def fake_enterprise_path(*, confirm_nomad: bool) -> tuple[User, User, Organisati
     # 1, 2: two accounts registered the same minute
     for address, name in (("boss@fake.example", "Boss"), ("worker@fake.example", "Worker")):
         body = {"display_name": name, "email": address, "password": PASSWORD, "consent": True}
-        assert send(Client(), "POST", "/api/v1/people", body).status_code == 201
+        assert send(Client(), "POST", "/api/v1/people", body).status_code == 202
     a = User.objects.get(email="boss@fake.example")
     b = User.objects.get(email="worker@fake.example")
     boss.force_login(a)

@@ -27,19 +27,15 @@ from django.utils.translation import gettext as _
 
 from nomadcloud.accounts import sms
 from nomadcloud.accounts.models import ContactCode, User
+from nomadcloud.accounts.throttle import Throttled
 from nomadcloud.core import audit
-from nomadcloud.core.errors import Conflict, DomainError, invalid_field
+from nomadcloud.core.errors import Conflict, invalid_field
 
 CODE_TTL = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 RESEND_AFTER = timedelta(seconds=60)
 MAX_PER_HOUR = 5
 CODE = re.compile(r"^[0-9]{6}$", re.ASCII)
-
-
-class Throttled(DomainError):
-    status = 429
-    code = "throttled"
 
 
 def _hash(user: User, channel: str, target: str, code: str) -> str:
