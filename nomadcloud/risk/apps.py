@@ -10,8 +10,16 @@ class RiskConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from nomadcloud.risk import engine
+        from nomadcloud.core import privacy
+        from nomadcloud.risk import engine, personal_data
         from nomadcloud.risk.middleware import on_signed_in
+
+        privacy.register(
+            "risk",
+            exporter=personal_data.export,
+            eraser=personal_data.erase,
+            holds=_("where you acted from (hashed), and reviews of work units you earned"),
+        )
 
         # Parameters are validated at start: a malformed file stops the process here.
         engine.parameters()
