@@ -17,6 +17,7 @@ from nomadcloud.notifications.api import router as notifications_router
 from nomadcloud.orders.api import router as orders_router
 from nomadcloud.points.api import router as points_router
 from nomadcloud.proofs.api import router as proofs_router
+from nomadcloud.risk.api import router as risk_router
 from nomadcloud.talent.api import router as talent_router
 from nomadcloud.taxonomy.api import router as taxonomy_router
 from nomadcloud.training.api import router as training_router
@@ -49,3 +50,4 @@ api.add_router("/datatasks", datatasks_router)
 api.add_router("/proofs", proofs_router)
 api.add_router("/points", points_router)
 api.add_router("/conversations", conversations_router)
+api.add_router("/risk", risk_router)

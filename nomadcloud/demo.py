@@ -37,4 +37,5 @@ def seed(*, nomads: int = 60) -> dict[str, int]:
     counts |= points_merchant_demo.seed()
     counts |= demands_demo.seed_applications()
     counts |= conversations_demo.seed()
+    counts |= points_programme_demo.seed_held()
     return counts

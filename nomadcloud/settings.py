@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "nomadcloud.core",
     "nomadcloud.accounts",
     "nomadcloud.notifications",
+    "nomadcloud.risk",
     "nomadcloud.taxonomy",
     "nomadcloud.talent",
     "nomadcloud.demands",
@@ -83,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "nomadcloud.risk.middleware.SightingMiddleware",
     "nomadcloud.core.middleware.UserLanguageMiddleware",
     "nomadcloud.core.middleware.RefuseNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -302,6 +304,8 @@ WHITENOISE_USE_FINDERS = not env_bool("STATIC_MANIFEST", False)
 
 # --- E-mail -------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Text messages (one-time codes): a class with ``send(to, text)`` (nomadcloud/accounts/sms.py).
+SMS_BACKEND = env_str("SMS_BACKEND", "nomadcloud.accounts.sms.ConsoleBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")

@@ -28,6 +28,7 @@ urlpatterns = [
     path(".well-known/did.json", proofs_views.did_json, name="did_json"),
     path("points/", include("nomadcloud.points.urls")),
     path("conversations/", include("nomadcloud.conversations.urls")),
+    path("risk/", include("nomadcloud.risk.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -147,6 +147,7 @@ VOLATILE_TABLES = {
     "axes.AccessAttempt",
     "axes.AccessLog",
     "axes.AccessFailureLog",
+    "risk.Sighting",  # where a person acted from (risk/middleware.py), like axes' access log
 }
 # The audit log is in every scoped fingerprint: every action writes it.
 AUDIT_APP = "core"

@@ -17,6 +17,7 @@ LAYERS: list[set[str]] = [
     {"core"},
     {"accounts"},
     {"notifications"},
+    {"risk"},
     {"taxonomy"},
     {"talent", "demands"},
     {"matching", "training", "orders", "datatasks"},

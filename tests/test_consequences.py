@@ -44,6 +44,7 @@ from tests.builders import orders as order_builders
 from tests.builders import training as training_builders
 from tests.builders.datatasks import closed_batch
 from tests.builders.demands import make_concepts
+from tests.builders.world import verify_org
 from tests.conftest import World
 
 Recorder = Callable[[Event[Any]], list[Any]]
@@ -57,6 +58,12 @@ def _media(settings: Any, tmp_path: Path) -> None:
 @pytest.fixture(autouse=True)
 def _concepts(db: None) -> None:
     make_concepts()
+
+
+@pytest.fixture(autouse=True)
+def _verified_acme(world: World) -> None:
+    """Acme's work earns work units at once only once Acme is verified (docs/risk.md)."""
+    verify_org(world.acme)
 
 
 @pytest.fixture

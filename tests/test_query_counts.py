@@ -132,6 +132,7 @@ PAGES: dict[str, Target] = {
         "/conversations/demands/{id}/people/",
         "public_id",
     ),
+    "risk:queue": (OPERATOR, "/risk/held/"),
 }
 
 API: dict[str, Target] = {
@@ -238,6 +239,7 @@ API: dict[str, Target] = {
     ),
     "/api/v1/points/exchanges": (NOMAD, "/api/v1/points/exchanges"),
     "/api/v1/points/merchants": (OPERATOR, "/api/v1/points/merchants"),
+    "/api/v1/risk/held-issuances": (OPERATOR, "/api/v1/risk/held-issuances"),
     "/api/v1/points/merchants/{org_id}/payments": (
         lambda: (CASHIER, None),
         "/api/v1/points/merchants/{merchant}/payments",

@@ -1,6 +1,7 @@
 """The accounts part of /api/v1/: people, organisations, members, invitations, tokens,
 verification reviews and the audit log. Handlers only translate HTTP to service calls."""
 
+import contextlib
 from typing import Any
 from uuid import UUID
 
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from nomadcloud.accounts import access, queries, services, throttle
+from nomadcloud.accounts import access, queries, services, throttle, verification
 from nomadcloud.accounts.access import Action
 from nomadcloud.accounts.models import Invitation, User
 from nomadcloud.accounts.principal import Principal
@@ -19,6 +20,8 @@ from nomadcloud.accounts.schemas import (
     AcceptIn,
     AuditEventOut,
     AuditFilters,
+    CodeSentOut,
+    ConfirmCodeIn,
     DecisionIn,
     DecisionOut,
     ForeignDetailsIn,
@@ -35,12 +38,13 @@ from nomadcloud.accounts.schemas import (
     RegisterIn,
     RegistrationOut,
     RoleIn,
+    SendCodeIn,
     TokenCreatedOut,
     TokenIn,
     TokenOut,
 )
 from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination, ErrorOut
-from nomadcloud.core.errors import NotFound
+from nomadcloud.core.errors import DomainError, NotFound
 
 router = Router(tags=["accounts"])
 
@@ -66,7 +70,10 @@ def register(request: HttpRequest, payload: RegisterIn) -> Status[Any]:
     sent a notice instead); sign in with the identifier and password to continue. Throttled
     per client address and overall (429 ``too_many_requests``)."""
     throttle.check_sign_up(request)
-    services.register_or_notify(**payload.dict())
+    user = services.register_or_notify(**payload.dict())
+    if user is not None:  # the first one-time code; confirmed at /me/contact-verification/confirm
+        with contextlib.suppress(DomainError):
+            verification.send_code(user)
     return Status(
         202,
         {
@@ -77,6 +84,33 @@ def register(request: HttpRequest, payload: RegisterIn) -> Status[Any]:
             ),
         },
     )
+
+
+@router.post(
+    "/me/contact-verification",
+    response=_errors({202: CodeSentOut, 429: ErrorOut}),
+    tags=["people"],
+)
+def send_contact_code(request: HttpRequest, payload: SendCodeIn) -> Status[Any]:
+    """Send a one-time code to your e-mail address or mobile number (throttled: one a
+    minute, five an hour). Until you confirm one, your account cannot earn or exchange
+    work units."""
+    principal, user = _me(request)
+    access.require_write(principal)
+    row = verification.send_code(user, payload.channel)
+    return Status(202, CodeSentOut(channel=row.channel, expires_at=row.expires_at))
+
+
+@router.post(
+    "/me/contact-verification/confirm",
+    response=_errors({200: PersonOut}),
+    tags=["people"],
+)
+def confirm_contact_code(request: HttpRequest, payload: ConfirmCodeIn) -> User:
+    """Confirm the code: six digits, within 10 minutes, at most five tries per code."""
+    principal, user = _me(request)
+    access.require_write(principal)
+    return verification.confirm_code(user, payload.code)
 
 
 @router.get("/me", response=_errors({200: PersonOut}), tags=["people"])

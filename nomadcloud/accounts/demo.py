@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from nomadcloud.accounts.models import Membership, Organisation, User
 from nomadcloud.accounts.validators import USCC_ALPHABET, uscc_check_character
@@ -230,6 +231,7 @@ def seed(*, nomads: int = 60, seed_value: int = 2026) -> dict[str, int]:
             preferred_language=language,
             is_staff=staff,
             is_superuser=staff,
+            contact_verified_at=timezone.now(),  # demo personas have proved their contact
         )
 
     def organisation(kind: str, name_zh: str, name_en: str, **extra: object) -> Organisation:

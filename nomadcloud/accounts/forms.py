@@ -239,3 +239,31 @@ class DecisionForm(forms.Form):
 class AuditFilterForm(forms.Form):
     action = forms.CharField(label=_("Action starts with"), max_length=80, required=False)
     object_type = forms.CharField(label=_("Object type"), max_length=80, required=False)
+
+
+class SendCodeForm(forms.Form):
+    """Where to send a one-time code: the e-mail address or the mobile number on file."""
+
+    channel = forms.ChoiceField(label=_("Send the code by"), widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = []
+        if user.email:
+            choices.append(("email", _("E-mail to %(address)s") % {"address": user.masked_email}))
+        if user.phone:
+            choices.append(("sms", _("Text message to %(number)s") % {"number": user.masked_phone}))
+        field = self.fields["channel"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+        if choices:
+            self.fields["channel"].initial = choices[0][0]
+
+
+class ConfirmCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )

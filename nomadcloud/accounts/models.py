@@ -74,6 +74,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("privacy notice accepted"), max_length=20, blank=True
     )
     privacy_consented_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    contact_verified_at = models.DateTimeField(
+        _("contact verified at"),
+        null=True,
+        blank=True,
+        help_text=_("When the person proved an e-mail address or mobile number with a code."),
+    )
 
     objects = UserManager()
 
@@ -358,3 +364,31 @@ class ApiToken(models.Model):
         return self.revoked_at is None and (
             self.expires_at is None or self.expires_at > timezone.now()
         )
+
+
+class ContactCode(models.Model):
+    """A one-time code sent to prove an e-mail address or mobile number. Only a keyed hash
+    of the code is kept; it expires, allows a few attempts, and a newer code supersedes it
+    (``accounts/verification.py``)."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("Text message")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="contact_codes")
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    target = models.CharField(_("sent to"), max_length=254)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("sent at"))
+    expires_at = models.DateTimeField(_("expires"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contact verification code")
+        verbose_name_plural = _("contact verification codes")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "created_at"], name="contactcode_user_time")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} code for {self.user_id}"

@@ -52,10 +52,17 @@ class PersonOut(Schema):
     permit_kind: str
     permit_valid_from: date | None
     permit_valid_until: date | None
+    contact_verified: bool = Field(
+        False, description="Proved an e-mail address or mobile number with a one-time code"
+    )
 
     @staticmethod
     def resolve_id(obj: User) -> UUID:
         return obj.public_id
+
+    @staticmethod
+    def resolve_contact_verified(obj: User) -> bool:
+        return obj.contact_verified_at is not None
 
     @staticmethod
     def resolve_nationality(obj: User) -> str:
@@ -305,3 +312,18 @@ class AuditFilters(Input):
     object_type: str = Field("", max_length=80)
     actor: UUID | None = None
     organisation: UUID | None = None
+
+
+class SendCodeIn(Input):
+    channel: Literal["email", "sms", ""] = Field(
+        "", description="email or sms; by default the e-mail address if there is one"
+    )
+
+
+class CodeSentOut(Schema):
+    channel: str
+    expires_at: datetime
+
+
+class ConfirmCodeIn(Input):
+    code: str = Field(..., min_length=1, max_length=12, description="The six digits received")

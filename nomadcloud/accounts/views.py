@@ -20,10 +20,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from nomadcloud.accounts import access, intent, queries, services, throttle
+from nomadcloud.accounts import access, intent, queries, services, throttle, verification
 from nomadcloud.accounts.access import Action
 from nomadcloud.accounts.forms import (
     AuditFilterForm,
+    ConfirmCodeForm,
     DecisionForm,
     EraseForm,
     ForeignDetailsForm,
@@ -35,6 +36,7 @@ from nomadcloud.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
     RoleForm,
+    SendCodeForm,
     SignInForm,
     TokenForm,
 )
@@ -149,6 +151,7 @@ def register(request: HttpRequest) -> HttpResponse:
             # Kept in the (new) session for any step between sign-up and the intended page.
             intent.keep(request, wanted)
             messages.success(request, _("Welcome to NomadCloud!"))
+            _send_first_code(request, user)
             response = redirect(intent.pop(request))
             response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
             return response
@@ -157,6 +160,49 @@ def register(request: HttpRequest) -> HttpResponse:
         "accounts/register.html",
         {"form": form, "intent": wanted},
         status=form_status(form),
+    )
+
+
+def _send_first_code(request: HttpRequest, user: User) -> None:
+    """Registration sends the first one-time code; the person confirms it on the
+    verify-contact page before they can earn or exchange work units."""
+    try:
+        verification.send_code(user)
+    except DomainError:
+        return
+    messages.info(
+        request,
+        _("We sent you a code. Enter it on the Verify your contact page to earn work units."),
+    )
+
+
+@login_required
+def verify_contact(request: HttpRequest) -> HttpResponse:
+    """Ask for a one-time code and confirm it (e-mail address or mobile number)."""
+    user = _user(request)
+    send_form = SendCodeForm(request.POST if "send" in request.POST else None, user=user)
+    code_form = ConfirmCodeForm(request.POST if "confirm" in request.POST else None)
+    if request.method == "POST" and "send" in request.POST and send_form.is_valid():
+        try:
+            verification.send_code(user, send_form.cleaned_data["channel"])
+        except DomainError as exc:
+            apply_error(send_form, exc)
+        else:
+            messages.success(request, _("A code is on its way. It expires in 10 minutes."))
+            return redirect("accounts:verify_contact")
+    if request.method == "POST" and "confirm" in request.POST and code_form.is_valid():
+        try:
+            verification.confirm_code(user, code_form.cleaned_data["code"])
+        except DomainError as exc:
+            apply_error(code_form, exc)
+        else:
+            messages.success(request, _("Thank you: your contact is verified."))
+            return redirect("accounts:workspace")
+    return render(
+        request,
+        "accounts/verify_contact.html",
+        {"send_form": send_form, "code_form": code_form, "verified": user.contact_verified_at},
+        status=form_status(send_form, code_form),
     )
 
 

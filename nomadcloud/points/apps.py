@@ -24,6 +24,7 @@ class PointsConfig(AppConfig):
         import nomadcloud.points.merchants.notices  # noqa: F401  (registers kinds)
         from nomadcloud.points.wallet import services as exchange
         from nomadcloud.proofs import events
+        from nomadcloud.risk import events as risk_events
 
         # Work units follow proofs of work, inside the issuing/revoking transaction.
         events.credentials_issued.connect(
@@ -31,4 +32,8 @@ class PointsConfig(AppConfig):
         )
         events.credential_revoked.connect(
             exchange.on_credential_revoked, uid="points.reclaim_work_units"
+        )
+        # Work units held by the risk engine are credited when a zone operator releases them.
+        risk_events.issuance_released.connect(
+            exchange.on_issuance_released, uid="points.credit_released_work_units"
         )

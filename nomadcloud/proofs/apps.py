@@ -29,7 +29,8 @@ def connect() -> None:
     payload the accepting use case sends (docs/decisions/0004)."""
     from nomadcloud.datatasks.events import batch_accepted
     from nomadcloud.orders.events import milestone_accepted
-    from nomadcloud.proofs.services import verified_work
+    from nomadcloud.proofs.services import revocation, verified_work
+    from nomadcloud.risk.events import issuance_cancelled
     from nomadcloud.training.events import training_passed
 
     batch_accepted.connect(verified_work.on_batch_accepted, uid="proofs.issue_for_batch")
@@ -37,3 +38,5 @@ def connect() -> None:
         verified_work.on_milestone_accepted, uid="proofs.issue_for_milestone"
     )
     training_passed.connect(verified_work.on_training_passed, uid="proofs.issue_for_training")
+    # Held work units a zone operator cancelled: the credential that carried them is revoked.
+    issuance_cancelled.connect(revocation.on_issuance_cancelled, uid="proofs.revoke_cancelled")

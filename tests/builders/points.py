@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from nomadcloud.accounts.models import User
+from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.points import models as m
 from nomadcloud.points.programme import services as programme
@@ -19,6 +19,21 @@ from tests.builders.world import World
 SCENARIO = "haihua"
 
 
+def verified_enterprise() -> Organisation:
+    """A verified enterprise with no members: work it accepts earns work units at once (the
+    risk engine holds work of unverified organisations, docs/risk.md)."""
+    org, _created = Organisation.objects.get_or_create(
+        code="points-test-enterprise",
+        defaults={
+            "kind": Organisation.Kind.ENTERPRISE,
+            "name_zh": "艾克米",
+            "name_en": "Acme",
+            "verification_status": Organisation.Verification.VERIFIED,
+        },
+    )
+    return org
+
+
 def work_claims(source: str, work_units: str) -> proofs.Claims:
     now = timezone.now()
     return proofs.Claims(
@@ -26,7 +41,7 @@ def work_claims(source: str, work_units: str) -> proofs.Claims:
         source=source,
         title_zh="图像标注",
         title_en="Image labelling",
-        enterprise_id="00000000-0000-0000-0000-000000000001",
+        enterprise_id=str(verified_enterprise().public_id),
         enterprise_zh="艾克米",
         enterprise_en="Acme",
         period_start=now - timedelta(days=3),

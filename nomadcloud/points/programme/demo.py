@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from nomadcloud.accounts.demo import DEMO_DOMAIN
-from nomadcloud.accounts.models import User
+from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.points import models as m
 from nomadcloud.points.programme import services as programme
@@ -86,6 +86,9 @@ def seed() -> dict[str, int]:
             ends_at=now + timedelta(days=60),
         )
     exchanges = 0
+    # The demo enterprise (verified), so that the risk engine credits its work at once.
+    yunfan = Organisation.objects.filter(name_en="Yangpu Yunfan Technology Co., Ltd.").first()
+    yunfan_id = str(yunfan.public_id) if yunfan else "00000000-0000-0000-0000-00000000d3e0"
     for local, work_units, plan in NOMADS:
         user = User.objects.filter(email=f"{local}@{DEMO_DOMAIN}").first()
         if user is None:
@@ -100,7 +103,7 @@ def seed() -> dict[str, int]:
                     source=source,
                     title_zh="电商评论情感标注",
                     title_en="Sentiment labelling of product reviews",
-                    enterprise_id="00000000-0000-0000-0000-00000000d3e0",
+                    enterprise_id=yunfan_id,
                     enterprise_zh="洋浦云帆科技有限公司",
                     enterprise_en="Yangpu Yunfan Technology Co., Ltd.",
                     period_start=now - timedelta(days=14),
@@ -119,3 +122,35 @@ def seed() -> dict[str, int]:
             )
             exchanges += int(new)
     return {"points_scenarios": created, "points_exchanges": exchanges}
+
+
+def seed_held() -> dict[str, int]:
+    """One held issuance in the demo zone, so that the operator persona's review queue has
+    work: the enterprise still awaiting verification accepted Emma's work; its credential is
+    issued (and says so) but the risk engine holds its work units (docs/risk.md)."""
+    user = User.objects.filter(email=f"emma@{DEMO_DOMAIN}").first()
+    pending = Organisation.objects.filter(
+        name_en="Danzhou Coconut Island Data Labelling Co., Ltd."
+    ).first()
+    source = "demo-held-emma"
+    if user is None or pending is None or Credential.objects.filter(source=source).exists():
+        return {"risk_held": 0}
+    now = timezone.now()
+    proofs.issue_credential(
+        user,
+        proofs.Claims(
+            kind=Credential.Kind.DATA,
+            source=source,
+            title_zh="椰林航拍图像标注",
+            title_en="Labelling aerial images of coconut groves",
+            enterprise_id=str(pending.public_id),
+            enterprise_zh=pending.name_zh,
+            enterprise_en=pending.name_en,
+            period_start=now - timedelta(days=6),
+            period_end=now - timedelta(days=1),
+            work_units=Decimal("880.00"),
+            items=440,
+            accuracy=0.95,
+        ),
+    )
+    return {"risk_held": 1}

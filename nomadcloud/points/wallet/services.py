@@ -60,7 +60,8 @@ from nomadcloud.points.ledger import (
 )
 from nomadcloud.points.programme import queries as programme_queries
 from nomadcloud.points.programme import services as programme
-from nomadcloud.proofs.events import CredentialRevoked, CredentialsIssued, WorkUnitsEarned
+from nomadcloud.proofs.events import CredentialRevoked, CredentialsIssued, Holder, WorkUnitsEarned
+from nomadcloud.risk.events import HeldIssuanceDecided
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +204,19 @@ def on_credentials_issued(issued: CredentialsIssued) -> None:
 def on_credential_revoked(revoked: CredentialRevoked) -> None:
     """``proofs.events.credential_revoked``: take back what is left of its work units."""
     reclaim_work_units(revoked.credential_id)
+
+
+def on_issuance_released(released: HeldIssuanceDecided) -> None:
+    """``risk.events.issuance_released``: a zone operator released held work units."""
+    credit_work_units(
+        [
+            WorkUnitsEarned(
+                Holder(released.holder_id, released.holder_public_id),
+                released.credential_id,
+                released.units,
+            )
+        ]
+    )
 
 
 # ---- quotes ------------------------------------------------------------------------------
@@ -453,6 +467,11 @@ def exchange(
     the ledger: all or nothing."""
     user = require_person(principal)
     require_write(principal)
+    if user.contact_verified_at is None:
+        raise Conflict(
+            _("Verify your e-mail address or mobile number before exchanging work units."),
+            code="contact_unverified",
+        )
     check_key(key)
     m.EarningLock.objects.get_or_create(user=user)
     m.EarningLock.objects.select_for_update().filter(user=user).first()  # caps: one at a time

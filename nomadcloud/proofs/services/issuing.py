@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from nomadcloud.accounts.models import User
+from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.core import bulk
 from nomadcloud.proofs import badges, events
 from nomadcloud.proofs.core import dataintegrity, merkle
@@ -30,6 +30,8 @@ from nomadcloud.proofs.services.identity import (
 )
 from nomadcloud.proofs.services.log import append_leaves, lock_head
 from nomadcloud.proofs.services.status import status_list_bits, status_list_url
+from nomadcloud.risk import services as risk
+from nomadcloud.risk.services import Issuance
 
 VC_CONTEXT = badges.VC_CONTEXT
 SOURCE_CHUNK = 5000  # sources per existence query (SQLite allows 32,766 parameters)
@@ -59,6 +61,7 @@ class Claims:
     score: Decimal | None = None
     revisions: int | None = None
     acceptance: str = ""
+    enterprise_verified: bool | None = None  # filled in when issuing
 
 
 def _document(
@@ -87,6 +90,9 @@ def _document(
     }
     if claims.acceptance:
         work["acceptance"] = claims.acceptance
+    if claims.enterprise_verified is not None:
+        # Work accepted by an unverified organisation is proven as such (docs/risk.md).
+        work["enterprise"]["verified"] = claims.enterprise_verified
     if claims.items is not None:
         quantity["items"] = claims.items
     if claims.hours is not None:
@@ -169,6 +175,7 @@ def issue_pairs(pairs: list[tuple[Holder, Claims]]) -> list[Credential]:
             todo.append((holder, claims))
     if not todo:
         return []
+    _mark_verified_enterprises([c for _h, c in todo])
     number, index = _next_position()
     bits = status_list_bits()
     issuer = issuer_did()
@@ -179,6 +186,7 @@ def issue_pairs(pairs: list[tuple[Holder, Claims]]) -> list[Credential]:
     hashes: list[bytes] = []
     texts: list[str] = []
     earned: list[WorkUnitsEarned] = []
+    screened: list[Issuance] = []
     for holder, claims in todo:
         index += 1
         if index >= bits:
@@ -208,6 +216,7 @@ def issue_pairs(pairs: list[tuple[Holder, Claims]]) -> list[Credential]:
         texts.append(canonical.decode())
         if claims.work_units > 0:
             earned.append(WorkUnitsEarned(holder, public_id, claims.work_units))
+            screened.append(_issuance(holder, public_id, claims))
     _store_credentials(created, texts)
     first = append_leaves(head, hashes)
     entries = [
@@ -216,8 +225,45 @@ def issue_pairs(pairs: list[tuple[Holder, Claims]]) -> list[Credential]:
     ]
     # Plain integers and 32-byte hashes: nothing for the fields to prepare.
     bulk.insert_rows(LogEntry, ("index", "leaf_hash", "credential"), entries, prepared=True)
+    # Work units only from real, verified work: the risk engine holds suspicious ones for a
+    # zone operator (docs/risk.md); the credential is issued either way and proves the work.
+    allowed = {i.credential_id for i in risk.screen(screened)}
+    earned = [e for e in earned if e.credential_id in allowed]
     events.credentials_issued.send(CredentialsIssued(tuple(created), tuple(earned)))
     return created
+
+
+def _mark_verified_enterprises(claims_list: list[Claims]) -> None:
+    """Say in each claims whether the accepting organisation was verified (one query)."""
+    ids: set[uuid.UUID] = set()
+    for claims in claims_list:
+        try:
+            ids.add(uuid.UUID(claims.enterprise_id))
+        except ValueError:
+            continue
+    verified = {
+        str(public_id)
+        for public_id in Organisation.objects.filter(
+            public_id__in=ids, verification_status=Organisation.Verification.VERIFIED
+        ).values_list("public_id", flat=True)
+    }
+    for claims in claims_list:
+        claims.enterprise_verified = claims.enterprise_id in verified
+
+
+def _issuance(holder: Holder, public_id: uuid.UUID, claims: Claims) -> Issuance:
+    try:
+        organisation: uuid.UUID | None = uuid.UUID(claims.enterprise_id)
+    except ValueError:
+        organisation = None
+    return Issuance(
+        credential_id=public_id,
+        holder_id=holder.pk,
+        organisation_id=organisation,
+        kind=claims.kind,
+        source=claims.source,
+        units=claims.work_units,
+    )
 
 
 def _store_credentials(created: list[Credential], documents: list[str]) -> None:

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, NotFound, invalid_field
@@ -28,6 +29,7 @@ from nomadcloud.proofs.services.log import (
     proved_by,
 )
 from nomadcloud.proofs.services.status import status_list_url
+from nomadcloud.risk.events import HeldIssuanceDecided
 
 
 @transaction.atomic
@@ -103,3 +105,17 @@ def revocation_proof(public_id: object) -> dict[str, Any]:
         "leafHash": b64(bytes(entry.leaf_hash)),
         **proved_by(latest_checkpoint(), entry.index),
     }
+
+
+def on_issuance_cancelled(cancelled: HeldIssuanceDecided) -> None:
+    """``risk.events.issuance_cancelled``: the work was judged not real; the credential that
+    carried the held units is revoked, by the operator who decided, with their reason."""
+    credential = Credential.objects.filter(public_id=cancelled.credential_id).first()
+    actor = User.objects.filter(pk=cancelled.actor_id).first()
+    if credential is None or actor is None or credential.revoked_at is not None:
+        return
+    revoke(
+        principal=Principal.for_user(actor),
+        credential=credential,
+        reason=_("Held work units cancelled: %(reason)s") % {"reason": cancelled.reason},
+    )
