@@ -106,9 +106,12 @@ def problems(texts: list[str], language: str, raw: set[str], english: set[str]) 
     found = []
     for text in texts:
         words = [w.strip("·,:;()（）") for w in re.split(r"\s+|→", text)]
-        if text in raw or (("→" in text) and all(w in raw for w in words if w)):
+        # An English label can be the value's own word ("confirmed", "None"): in English only
+        # values no person writes (with an underscore, or a transition) count.
+        shown_raw = text in raw and (language == "zh-hans" or "_" in text)
+        if shown_raw or (("→" in text) and all(w in raw for w in words if w)):
             found.append(f"raw value {text!r}")
-        elif DICT_OR_JSON.search(text) or text == "None":
+        elif DICT_OR_JSON.search(text) or (text == "None" and language == "zh-hans"):
             found.append(f"dict, JSON or None {text[:80]!r}")
         elif CONCEPT_CODE.search(text):
             found.append(f"internal code {CONCEPT_CODE.search(text).group(0)!r} in {text[:60]!r}")  # type: ignore[union-attr]
