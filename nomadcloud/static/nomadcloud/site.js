@@ -10,4 +10,14 @@
       field.form.submit();
     }
   });
+
+  // A wide table scrolls inside its wrapper on a narrow screen: the wrapper must then be
+  // reachable by keyboard (WCAG 2.1.1), so every wrapper joins the tab order as a region
+  // named by its table's caption or the page title (whether it scrolls depends on the width).
+  for (const wrap of document.querySelectorAll(".table-wrap:not([tabindex])")) {
+    const caption = wrap.querySelector("caption");
+    wrap.setAttribute("tabindex", "0");
+    wrap.setAttribute("role", "region");
+    wrap.setAttribute("aria-label", (caption ? caption.textContent : document.title).trim());
+  }
 })();
