@@ -153,3 +153,15 @@ def test_other_refusals_stay_on_the_form(db: None) -> None:
 
 def _not(code: str) -> str:
     return "000000" if code != "000000" else "111111"
+
+
+def test_the_code_step_speaks_chinese(db: None) -> None:
+    client = Client()
+    answer = client.post(
+        REGISTER, {**fields(email="chen@example.com"), "preferred_language": "zh-hans"}
+    )
+    text = client.get(answer["Location"]).content.decode()
+    assert "输入验证码" in text and "我们已向您填写的电子邮箱发送了六位数验证码" in text
+    assert "如果该邮箱或手机号已属于某个账户" in text
+    wrong = confirm(client, _not(sent_code("chen@example.com")))
+    assert "验证码不正确。" in wrong.content.decode() and wrong.status_code == 422
