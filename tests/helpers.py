@@ -155,3 +155,40 @@ def shared_cases(cases: Sequence[Any], width: int = 1) -> list[Any]:
     if cases:
         return list(cases)
     return [pytest.param(*([None] * width), id="absent")]
+
+
+# --- registering through the page (accounts/signup.py) -----------------------------------------
+
+REGISTER = "/accounts/register/"
+REGISTER_CONFIRM = "/accounts/register/confirm/"
+
+
+def sent_code(to: str) -> str:
+    """The last one-time code sent to ``to``: an e-mail address (the test mail outbox) or a
+    mobile number (the SMS ``MemoryBackend``; set ``settings.SMS_BACKEND`` to it)."""
+    import re
+
+    from django.core import mail
+
+    from nomadcloud.accounts.sms import MemoryBackend
+
+    texts = [m.body for m in mail.outbox if to in m.to] + [
+        text for number, text in MemoryBackend.outbox if number == to
+    ]
+    assert texts, f"no code was sent to {to}"
+    found = re.search(r"\b(\d{6})\b", texts[-1])
+    assert found is not None, texts[-1]
+    return found.group(1)
+
+
+def register_through_page(client: Client, fields: dict[str, Any], path: str = REGISTER) -> Any:
+    """Fill in the registration form, then the code sent to the e-mail address (or the
+    mobile number): the answer to the code, a redirect to where the new person continues."""
+    answer = client.post(path, fields)
+    assert answer.status_code == 302, (answer.status_code, answer.content.decode()[:500])
+    assert answer["Location"] == REGISTER_CONFIRM
+    from nomadcloud.accounts.validators import normalise_phone
+
+    email = str(fields.get("email") or "").strip().lower()
+    to = email or normalise_phone(str(fields["phone"]))
+    return client.post(REGISTER_CONFIRM, {"confirm": "1", "code": sent_code(to)})

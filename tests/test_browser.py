@@ -10,13 +10,17 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from nomadcloud.accounts.models import Membership, User
+from nomadcloud.accounts.sms import MemoryBackend
 from tests.browser_fixtures import sign_in
 from tests.conftest import PASSWORD, World
+from tests.helpers import sent_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_nomad_registers_switches_language_signs_out_and_in(page: Page) -> None:
+def test_nomad_registers_switches_language_signs_out_and_in(page: Page, settings: Any) -> None:
+    settings.SMS_BACKEND = "nomadcloud.accounts.sms.MemoryBackend"
+    MemoryBackend.outbox.clear()
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
     page.locator('header a[href="/accounts/register/"]').click()
@@ -25,6 +29,9 @@ def test_nomad_registers_switches_language_signs_out_and_in(page: Page) -> None:
     page.locator("#id_password").fill(PASSWORD)
     page.locator("#id_consent").check()
     page.get_by_test_id("register-submit").click()
+    expect(page.get_by_test_id("register-code-sent")).to_be_visible()  # not signed in yet
+    page.locator("#id_code").fill(sent_code("+8613912345678"))
+    page.get_by_test_id("register-code-submit").click()
     expect(page.get_by_test_id("workspace-title")).to_contain_text("林小雨")
     expect(page.get_by_test_id("nomad-panel")).to_be_visible()
 

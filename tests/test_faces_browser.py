@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser_fixtures import sign_in
 from tests.conftest import PASSWORD, World
+from tests.helpers import sent_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,5 +58,8 @@ def test_register_your_enterprise_in_the_browser(page: Page) -> None:
     page.locator("#id_password").fill(PASSWORD)
     page.locator("#id_consent").check()
     page.get_by_test_id("register-submit").click()
+    expect(page.get_by_test_id("register-code-sent")).to_be_visible()
+    page.locator("#id_code").fill(sent_code("chen@example.com"))
+    page.get_by_test_id("register-code-submit").click()
     expect(page).to_have_url(re.compile(r"/accounts/organisations/new/\?kind=enterprise$"))
     expect(page.locator("#id_kind")).to_have_value("enterprise")

@@ -16,6 +16,7 @@ from django.urls import reverse
 from nomadcloud.accounts.models import User
 from nomadcloud.core import showcase
 from tests.builders.world import PASSWORD, make_person
+from tests.helpers import register_through_page
 
 
 @pytest.fixture(autouse=True)
@@ -78,8 +79,8 @@ def test_register_your_enterprise_ends_on_the_enterprise_form(db: None) -> None:
     assert target == reverse("accounts:create_organisation") + "?kind=enterprise"
     form = client.get(url).content.decode()
     assert 'name="next"' in form and 'data-testid="register-intent"' in form
-    answer = client.post(
-        url,
+    answer = register_through_page(
+        client,
         {
             "display_name": "Eve",
             "email": "eve@example.com",
@@ -88,6 +89,7 @@ def test_register_your_enterprise_ends_on_the_enterprise_form(db: None) -> None:
             "consent": "on",
             "next": target,
         },
+        url,
     )
     assert answer.status_code == 302
     assert answer["Location"] == target
@@ -105,7 +107,7 @@ def test_the_intent_survives_steps_between_sign_up_and_its_end(db: None) -> None
 
     client = english()
     target = reverse("accounts:create_organisation") + "?kind=enterprise"
-    client.post(
+    answer = client.post(
         reverse("accounts:register"),
         {
             "display_name": "Eve",
@@ -116,10 +118,13 @@ def test_the_intent_survives_steps_between_sign_up_and_its_end(db: None) -> None
             "next": target,
         },
     )
+    assert answer["Location"] == reverse("accounts:register_confirm")  # the code step
     request = HttpRequest()
     request.session = client.session  # type: ignore[assignment]
     request.META["HTTP_HOST"] = "testserver"
-    assert intent.pop(request) == reverse("accounts:workspace")  # used once, by sign-up
+    assert intent.peek(request) == target  # kept across the code step
+    assert intent.pop(request) == target  # used once
+    assert intent.pop(request) == reverse("accounts:workspace")
     intent.keep(request, target)
     assert intent.peek(request) == target
     assert intent.pop(request) == target
@@ -129,8 +134,8 @@ def test_the_intent_survives_steps_between_sign_up_and_its_end(db: None) -> None
     "evil", ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)"]
 )
 def test_an_intent_never_leaves_the_site(db: None, evil: str) -> None:
-    answer = english().post(
-        reverse("accounts:register") + "?next=" + evil,
+    answer = register_through_page(
+        english(),
         {
             "display_name": "Eve",
             "email": "eve@example.com",
@@ -139,14 +144,15 @@ def test_an_intent_never_leaves_the_site(db: None, evil: str) -> None:
             "consent": "on",
             "next": evil,
         },
+        reverse("accounts:register") + "?next=" + evil,
     )
     assert answer.status_code == 302
     assert answer["Location"] == reverse("accounts:workspace")
 
 
 def test_a_plain_registration_still_ends_on_the_workspace(db: None) -> None:
-    answer = english().post(
-        reverse("accounts:register"),
+    answer = register_through_page(
+        english(),
         {
             "display_name": "Nia",
             "email": "nia@example.com",

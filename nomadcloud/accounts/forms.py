@@ -260,6 +260,10 @@ class SendCodeForm(forms.Form):
             self.fields["channel"].initial = choices[0][0]
 
 
+class ResendCodeForm(forms.Form):
+    """ "Send the code again" on registration's code step: to the address just given."""
+
+
 class ConfirmCodeForm(forms.Form):
     code = forms.CharField(
         label=_("Code"),

@@ -29,7 +29,7 @@ from nomadcloud.accounts import sms
 from nomadcloud.accounts.models import ContactCode, User
 from nomadcloud.accounts.throttle import Throttled
 from nomadcloud.core import audit
-from nomadcloud.core.errors import Conflict, invalid_field
+from nomadcloud.core.errors import Conflict, InvalidInput, invalid_field
 
 CODE_TTL = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
@@ -49,6 +49,39 @@ def target_of(user: User, channel: str) -> str:
 
 def default_channel(user: User) -> str:
     return ContactCode.Channel.EMAIL if user.email else ContactCode.Channel.SMS
+
+
+# The refusals, shared with the registration page's stand-in for a taken identifier
+# (accounts/signup.py), so both answer with the same words and codes.
+
+
+def too_soon() -> Throttled:
+    return Throttled(_("A code was sent a moment ago. Please wait before asking for another."))
+
+
+def throttled(sent: list[datetime], now: datetime) -> bool:
+    """Whether another code may not be sent yet, given when the last hour's codes were sent."""
+    recent = [t for t in sent if t >= now - timedelta(hours=1)]
+    return len(recent) >= MAX_PER_HOUR or any(t > now - RESEND_AFTER for t in recent)
+
+
+def no_valid_code() -> Conflict:
+    return Conflict(_("There is no valid code. Ask for a new one."), code="code_expired")
+
+
+def too_many_wrong() -> Conflict:
+    return Conflict(_("Too many wrong codes. Ask for a new one."), code="code_attempts")
+
+
+def wrong_code() -> InvalidInput:
+    return invalid_field("code", _("That code is not right."), code="code_wrong")
+
+
+def check_format(code: str) -> str:
+    code = (code or "").strip()
+    if not CODE.match(code):
+        raise invalid_field("code", _("Enter the six digits of the code."))
+    return code
 
 
 def _deliver(user: User, channel: str, target: str, code: str) -> None:
@@ -87,8 +120,8 @@ def send_code(user: User, channel: str = "", *, now: datetime | None = None) -> 
             "created_at", flat=True
         )
     )
-    if len(recent) >= MAX_PER_HOUR or any(t > now - RESEND_AFTER for t in recent):
-        raise Throttled(_("A code was sent a moment ago. Please wait before asking for another."))
+    if throttled(recent, now):
+        raise too_soon()
     code = f"{secrets.randbelow(10**6):06d}"
     ContactCode.objects.filter(user=user, used_at__isnull=True).update(expires_at=now)
     row = ContactCode.objects.create(
@@ -110,9 +143,7 @@ def confirm_code(user: User, code: str, *, now: datetime | None = None) -> User:
     """Check a code against the person's latest one. A wrong code counts an attempt (kept
     even though the answer is an error); the right one marks the contact verified."""
     now = now or timezone.now()
-    code = (code or "").strip()
-    if not CODE.match(code):
-        raise invalid_field("code", _("Enter the six digits of the code."))
+    code = check_format(code)
     with transaction.atomic():
         row = (
             ContactCode.objects.select_for_update()
@@ -121,11 +152,11 @@ def confirm_code(user: User, code: str, *, now: datetime | None = None) -> User:
             .first()
         )
         if row is None:
-            raise Conflict(_("There is no valid code. Ask for a new one."), code="code_expired")
+            raise no_valid_code()
         if row.attempts >= MAX_ATTEMPTS:
-            raise Conflict(_("Too many wrong codes. Ask for a new one."), code="code_attempts")
+            raise too_many_wrong()
         if row.target != target_of(user, row.channel):
-            raise Conflict(_("There is no valid code. Ask for a new one."), code="code_expired")
+            raise no_valid_code()
         expected = _hash(user, row.channel, row.target, code)
         if not hmac.compare_digest(expected, row.code_hash):
             row.attempts += 1
@@ -144,7 +175,7 @@ def confirm_code(user: User, code: str, *, now: datetime | None = None) -> User:
                 after={"channel": row.channel},
             )
     if wrong:  # raised after the attempt is committed
-        raise invalid_field("code", _("That code is not right."), code="code_wrong")
+        raise wrong_code()
     return user
 
 

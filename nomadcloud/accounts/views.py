@@ -20,7 +20,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from nomadcloud.accounts import access, intent, queries, services, throttle, verification
+from nomadcloud.accounts import (
+    access,
+    intent,
+    queries,
+    services,
+    signup,
+    throttle,
+    verification,
+)
 from nomadcloud.accounts.access import Action
 from nomadcloud.accounts.forms import (
     AuditFilterForm,
@@ -34,6 +42,7 @@ from nomadcloud.accounts.forms import (
     PasswordResetRequestForm,
     ProfileForm,
     RegisterForm,
+    ResendCodeForm,
     ResetPasswordForm,
     RoleForm,
     SendCodeForm,
@@ -132,7 +141,9 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.register_person(
+            # None when the e-mail address or mobile number is registered already: its owner
+            # is told, and this page answers exactly as for a new person (accounts/signup.py).
+            user = services.register_or_notify(
                 display_name=data["display_name"],
                 email=data["email"],
                 phone=data["phone"],
@@ -145,16 +156,9 @@ def register(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             apply_error(form, exc)
         else:
-            from django.contrib.auth import login
-
-            login(request, user, backend="nomadcloud.accounts.backends.EmailOrPhoneBackend")
-            # Kept in the (new) session for any step between sign-up and the intended page.
-            intent.keep(request, wanted)
-            messages.success(request, _("Welcome to NomadCloud!"))
-            _send_first_code(request, user)
-            response = redirect(intent.pop(request))
-            response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
-            return response
+            intent.keep(request, wanted)  # used when the code is confirmed
+            signup.start(request, user, signup.channel_for(data["email"], data["phone"]))
+            return redirect("accounts:register_confirm")
     return render(
         request,
         "accounts/register.html",
@@ -163,16 +167,45 @@ def register(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _send_first_code(request: HttpRequest, user: User) -> None:
-    """Registration sends the first one-time code; the person confirms it on the
-    verify-contact page before they can earn or exchange work units."""
-    try:
-        verification.send_code(user)
-    except DomainError:
-        return
-    messages.info(
+def register_confirm(request: HttpRequest) -> HttpResponse:
+    """The second step of registration: the code sent to the address just given. The same
+    page, words and errors whether the address was new or taken (accounts/signup.py); only a
+    new person's right code signs them in, then they continue where they set out to go."""
+    if request.user.is_authenticated:
+        return redirect(intent.pop(request))
+    pending = signup.current(request)
+    if pending is None:
+        signup.forget(request)
+        return redirect("accounts:register")
+    send_form = ResendCodeForm(request.POST if "send" in request.POST else None)
+    code_form = ConfirmCodeForm(request.POST if "confirm" in request.POST else None)
+    if request.method == "POST" and "send" in request.POST:
+        try:
+            signup.send_again(request, pending)
+        except DomainError as exc:
+            apply_error(send_form, exc)
+        else:
+            messages.success(request, _("A code is on its way. It expires in 10 minutes."))
+            return redirect("accounts:register_confirm")
+    if request.method == "POST" and "confirm" in request.POST and code_form.is_valid():
+        try:
+            user = signup.confirm(request, pending, code_form.cleaned_data["code"])
+        except DomainError as exc:
+            apply_error(code_form, exc)
+        else:
+            from django.contrib.auth import login
+
+            signup.forget(request)
+            login(request, user, backend="nomadcloud.accounts.backends.EmailOrPhoneBackend")
+            messages.success(request, _("Welcome to NomadCloud! Your contact is verified."))
+            response = redirect(intent.pop(request))
+            response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+            return response
+    return render(
         request,
-        _("We sent you a code. Enter it on the Verify your contact page to earn work units."),
+        "accounts/register_confirm.html",
+        {"send_form": send_form, "code_form": code_form, "channel": pending.channel},
+        status=form_status(send_form, code_form),
     )
 
 

@@ -335,6 +335,7 @@ PUBLIC_PAGES = {
     "accounts:login",
     "accounts:logout",
     "accounts:register",
+    "accounts:register_confirm",
     "accounts:password_reset",
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",
