@@ -57,7 +57,7 @@ class SkillIn(Input):
         ...,
         min_length=1,
         max_length=120,
-        description="A skill by code or by name in Chinese or English: 数据标注, Python.",
+        description="A skill by code or by name in Chinese or English: 数据标注, data annotation.",
     )
     level: int = Field(
         ..., ge=1, le=5, description="National level accepted work shows: 5 (entry) … 1 (expert)."
