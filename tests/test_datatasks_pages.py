@@ -75,6 +75,12 @@ def test_form_errors_come_back_on_their_fields(world: World) -> None:
         f"/datatasks/organisations/{world.acme.public_id}/new/",
         {**form_fields(labels="only one", skills="nc.nope 3"), "file": csv_file()},
     )
+    # The form reads the skill lines first: an unknown one is named on its line.
+    assert_page_refused(response, 422, "Line 1: No skill, tool or language is called “nc.nope”.")
+    response = client.post(
+        f"/datatasks/organisations/{world.acme.public_id}/new/",
+        {**form_fields(labels="only one", skills=""), "file": csv_file()},
+    )
     assert_page_refused(response, 422, "Give at least 2 labels.")
     assert not Batch.objects.exists()
 

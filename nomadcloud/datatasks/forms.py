@@ -9,10 +9,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from nomadcloud.core.inputs import StrictDecimalField, html_limits
-from nomadcloud.core.numbers import is_ascii_digits
 from nomadcloud.datatasks.models import Batch
 from nomadcloud.datatasks.schemas import BatchDraft
+from nomadcloud.taxonomy import naming, skill_lines
 
+# The kinds a batch may show (datatasks/services/rules.py checks them again).
+SKILL_KINDS = (*naming.SKILLS, *naming.OCCUPATIONS)
 DATE = forms.DateInput(attrs={"type": "date"})
 FORMAT_CHOICES = [
     ("", _("From the file name (.csv or .jsonl)")),
@@ -120,8 +122,8 @@ class BatchForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_(
-            "One per line: the skill's code and its level from 5 (entry, the default) to 1 "
-            "(expert) — e.g. nc.data-annotation 4"
+            "One per line: the skill's name in Chinese or English and its level from 5 "
+            "(entry, the default) to 1 (expert) — e.g. 数据标注 4"
         ),
     )
 
@@ -138,19 +140,8 @@ class BatchForm(forms.Form):
         return [line.strip() for line in self.cleaned_data["labels"].splitlines() if line.strip()]
 
     def clean_skills(self) -> list[dict[str, Any]]:
-        skills = []
-        for number, line in enumerate(self.cleaned_data["skills"].splitlines(), start=1):
-            parts = line.split()
-            if not parts:
-                continue
-            level = parts[1] if len(parts) > 1 else "5"
-            if not is_ascii_digits(level):
-                raise forms.ValidationError(
-                    _("Line %(n)d: the level must be a number from 5 (entry) to 1 (expert).")
-                    % {"n": number}
-                )
-            skills.append({"code": parts[0], "level": int(level)})
-        return skills
+        """``名称 [级别]`` lines; names resolve through the taxonomy (codes still work)."""
+        return skill_lines.parse(self.cleaned_data["skills"], SKILL_KINDS)
 
     @classmethod
     def initial_for(cls, batch: Batch) -> dict[str, Any]:
@@ -158,7 +149,7 @@ class BatchForm(forms.Form):
 
         initial = current_fields(batch)
         initial["labels"] = "\n".join(batch.labels)
-        initial["skills"] = "\n".join(f"{s['code']} {s['level']}" for s in initial["skills"])
+        initial["skills"] = skill_lines.shown((s["code"], s["level"]) for s in initial["skills"])
         return initial
 
 

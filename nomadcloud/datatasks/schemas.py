@@ -39,7 +39,12 @@ StatusName = Literal["draft", "open", "closed"]
 class SkillIn(Input):
     model_config = ConfigDict(frozen=True)
 
-    code: Text = Field(..., min_length=1, max_length=120, description="A taxonomy concept code.")
+    code: Text = Field(
+        ...,
+        min_length=1,
+        max_length=120,
+        description="A skill by code or by name in Chinese or English: 数据标注, data annotation.",
+    )
     level: int = Field(
         5,
         ge=1,

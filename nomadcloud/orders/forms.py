@@ -8,10 +8,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from nomadcloud.core.inputs import StrictDecimalField, html_limits
-from nomadcloud.core.numbers import is_ascii_digits
 from nomadcloud.orders.models import Conversion, Dispute, Order
 from nomadcloud.orders.schemas import OrderDraft
+from nomadcloud.taxonomy import naming, skill_lines
 from nomadcloud.training.forms import MultipleFileField
+
+# The kinds work may show: skills, knowledge, tools and occupations.
+SKILL_KINDS = (*naming.SKILLS_AND_TOOLS, *naming.OCCUPATIONS)
 
 
 def _date(label: Any, *, required: bool = True) -> forms.DateField:
@@ -49,32 +52,23 @@ class OrderForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_(
-            "One per line: the skill's code and the national level accepted work shows, from 5 "
-            "(entry) to 1 (expert) — e.g. nc.python 3"
+            "One per line: the skill's name in Chinese or English and the national level "
+            "accepted work shows, from 5 (entry) to 1 (expert) — e.g. 数据标注 3 or Python 4"
         ),
     )
 
     def clean_skills(self) -> list[dict[str, Any]]:
-        skills = []
-        for number, line in enumerate(self.cleaned_data["skills"].splitlines(), start=1):
-            parts = line.split()
-            if not parts:
-                continue
-            level = parts[1] if len(parts) > 1 else "5"
-            if not is_ascii_digits(level):
-                raise forms.ValidationError(
-                    _("Line %(n)d: the level must be a number from 5 (entry) to 1 (expert).")
-                    % {"n": number}
-                )
-            skills.append({"code": parts[0], "level": int(level)})
-        return skills
+        """``名称 [级别]`` lines; names resolve through the taxonomy (codes still work)."""
+        return skill_lines.parse(self.cleaned_data["skills"], SKILL_KINDS)
 
     @classmethod
     def initial_for(cls, fields: dict[str, Any]) -> dict[str, Any]:
         initial = {k: fields.get(k, "") for k in ("title_zh", "title_en")}
         initial["description_zh"] = fields.get("description_zh", "")
         initial["description_en"] = fields.get("description_en", "")
-        initial["skills"] = "\n".join(f"{s['code']} {s['level']}" for s in fields.get("skills", []))
+        initial["skills"] = skill_lines.shown(
+            (s["code"], s["level"]) for s in fields.get("skills", [])
+        )
         return initial
 
 

@@ -53,7 +53,12 @@ StatusName = Literal[
 class SkillIn(Input):
     model_config = ConfigDict(frozen=True)
 
-    code: str = Field(..., min_length=1, max_length=120, description="A taxonomy concept code.")
+    code: str = Field(
+        ...,
+        min_length=1,
+        max_length=120,
+        description="A skill by code or by name in Chinese or English: 数据标注, data annotation.",
+    )
     level: int = Field(
         ..., ge=1, le=5, description="National level accepted work shows: 5 (entry) … 1 (expert)."
     )

@@ -15,10 +15,13 @@ from django.utils.translation import gettext as _
 from nomadcloud.core.errors import invalid_field
 from nomadcloud.core.money import to_cny
 from nomadcloud.core.numbers import is_ascii_digits
+from nomadcloud.taxonomy import naming
 from nomadcloud.taxonomy.levels import SkillLevel
 from nomadcloud.taxonomy.models import Concept
 
 MAX_AMOUNT = Decimal("1e13")
+# The kinds an order or a scenario may show, named or by code.
+SKILL_KINDS = (*naming.SKILLS_AND_TOOLS, *naming.OCCUPATIONS)
 
 
 def text(value: Any, field: str, max_length: int, *, required: bool = False) -> str:
@@ -125,22 +128,24 @@ def level(value: Any, field: str) -> int:
 
 
 def skills(raw: Iterable[Any], field: str = "skills") -> list[tuple[Concept, int]]:
-    """``[{"code": "nc.python", "level": 3}, …]`` → concepts with levels (no duplicates)."""
+    """``[{"code": "数据标注", "level": 3}, …]`` → concepts with levels (no duplicates); each
+    ``code`` is a code or a name in Chinese or English, resolved through ``naming``."""
     items = [item if isinstance(item, dict) else dict(item) for item in raw]
     if len(items) > 30:
         raise invalid_field(field, _("At most %(n)d skills, please.") % {"n": 30})
-    codes = [str(item.get("code", "")).strip() for item in items]
+    written = [str(item.get("code", "")).strip() for item in items]
+    codes = []
+    for index, name in enumerate(written):
+        code = naming.code_or_any(name, SKILL_KINDS)
+        if code is None:
+            raise naming.unknown(f"{field}.{index}", name, SKILL_KINDS)
+        codes.append(code)
     found = {c.code: c for c in Concept.objects.filter(code__in=codes, is_active=True)}
     result: list[tuple[Concept, int]] = []
     seen: set[str] = set()
     for index, (code, item) in enumerate(zip(codes, items, strict=True)):
         if code not in found:
-            raise invalid_field(
-                f"{field}.{index}",
-                _("Unknown skill or tool %(code)s: use a code from the taxonomy.")
-                % {"code": code[:120]},
-                code="unknown_concept",
-            )
+            raise naming.unknown(f"{field}.{index}", code, SKILL_KINDS)
         if code in seen:
             raise invalid_field(f"{field}.{index}", _("%(code)s is listed twice.") % {"code": code})
         seen.add(code)

@@ -9,8 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from nomadcloud.core.inputs import StrictDecimalField, html_limits
 from nomadcloud.core.numbers import is_ascii_digits
+from nomadcloud.taxonomy import naming, skill_lines
 from nomadcloud.training.models import Criterion, Scenario
 from nomadcloud.training.schemas import ScenarioDraft
+
+# The kinds a pass may show: skills, knowledge, tools and occupations.
+SKILL_KINDS = (*naming.SKILLS_AND_TOOLS, *naming.OCCUPATIONS)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -74,8 +78,8 @@ class ScenarioForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
-            "One per line: the skill's code and the national level a pass shows, from 5 "
-            "(entry) to 1 (expert) — e.g. nc.python 4"
+            "One per line: the skill's name in Chinese or English and the national level a "
+            "pass shows, from 5 (entry) to 1 (expert) — e.g. 数据标注 3 or Python 4"
         ),
     )
     criteria = forms.CharField(
@@ -89,19 +93,8 @@ class ScenarioForm(forms.Form):
     )
 
     def clean_skills(self) -> list[dict[str, Any]]:
-        skills = []
-        for number, line in enumerate(self.cleaned_data["skills"].splitlines(), start=1):
-            parts = line.split()
-            if not parts:
-                continue
-            level = parts[1] if len(parts) > 1 else "5"
-            if not is_ascii_digits(level):
-                raise forms.ValidationError(
-                    _("Line %(n)d: the level must be a number from 5 (entry) to 1 (expert).")
-                    % {"n": number}
-                )
-            skills.append({"code": parts[0], "level": int(level)})
-        return skills
+        """``名称 [级别]`` lines; names resolve through the taxonomy (codes still work)."""
+        return skill_lines.parse(self.cleaned_data["skills"], SKILL_KINDS)
 
     def clean_criteria(self) -> list[dict[str, Any]]:
         criteria = []
@@ -128,8 +121,8 @@ class ScenarioForm(forms.Form):
         from nomadcloud.training.services import SCALAR_FIELDS
 
         initial: dict[str, Any] = {f: getattr(scenario, f) for f in SCALAR_FIELDS}
-        initial["skills"] = "\n".join(
-            f"{s.concept.code} {s.level}" for s in scenario.skills.select_related("concept")
+        initial["skills"] = skill_lines.shown(
+            (s.concept.code, s.level) for s in scenario.skills.select_related("concept")
         )
         initial["criteria"] = "\n".join(
             f"{c.weight} | {c.max_points} | {c.title_zh} | {c.title_en}"

@@ -32,7 +32,12 @@ Percent = Annotated[Decimal, StrictDecimal(max_digits=5, decimal_places=2, ge=0,
 class SkillIn(Input):
     model_config = ConfigDict(frozen=True)
 
-    code: str = Field(..., min_length=1, max_length=120, description="A taxonomy concept code.")
+    code: str = Field(
+        ...,
+        min_length=1,
+        max_length=120,
+        description="A skill by code or by name in Chinese or English: 数据标注, data annotation.",
+    )
     level: int = Field(
         ..., ge=1, le=5, description="National level a pass shows: 5 (entry) … 1 (expert)."
     )

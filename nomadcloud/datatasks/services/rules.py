@@ -12,6 +12,7 @@ from nomadcloud.datatasks import aggregation, importer
 from nomadcloud.datatasks.models import Batch, Item
 from nomadcloud.datatasks.schemas import BatchDraft, SkillIn
 from nomadcloud.datatasks.services._common import TaskType
+from nomadcloud.taxonomy import naming
 from nomadcloud.taxonomy.models import Concept
 
 FIELDS = frozenset(BatchDraft.model_fields)
@@ -55,23 +56,30 @@ def _labels(labels: tuple[str, ...], task_type: str) -> list[str]:
 
 
 def _skills(skills: tuple[SkillIn, ...]) -> list[dict[str, Any]]:
-    codes = [s.code for s in skills]
+    """Each skill by code or by name (Chinese or English): names become codes through
+    ``naming``; an unknown one is an error offering the closest skills."""
+    kinds = tuple(SKILL_KINDS)
+    codes = []
+    for index, skill in enumerate(skills):
+        code = naming.code_or_any(skill.code, kinds)
+        if code is None:
+            raise naming.unknown(f"skills.{index}", skill.code, kinds)
+        codes.append(code)
     found = {c.code: c for c in Concept.objects.filter(code__in=codes, is_active=True)}
     for index, code in enumerate(codes):
         concept = found.get(code)
         if concept is None:
-            raise invalid_field(
-                f"skills.{index}",
-                _("Unknown skill %(code)s: use a code from the taxonomy.") % {"code": code[:120]},
-                code="unknown_concept",
-            )
+            raise naming.unknown(f"skills.{index}", code, kinds)
         if concept.kind not in SKILL_KINDS:
             raise invalid_field(
                 f"skills.{index}", _("%(code)s is not a skill.") % {"code": code[:120]}
             )
     if len(set(codes)) != len(codes):
         raise invalid_field("skills", _("A skill is listed twice."))
-    return sorted(({"code": s.code, "level": s.level} for s in skills), key=lambda s: s["code"])
+    return sorted(
+        ({"code": code, "level": s.level} for code, s in zip(codes, skills, strict=True)),
+        key=lambda s: s["code"],
+    )
 
 
 def checked(draft: BatchDraft) -> dict[str, Any]:
