@@ -73,6 +73,7 @@ def test_apply_certify_verify_and_revoke(
     expect(reviewer.get_by_test_id("certificate-state")).to_have_attribute("data-state", "valid")
     reviewer.locator("#id_reason").fill("The income statement was forged.")
     reviewer.get_by_test_id("revoke-submit").click()
+    reviewer.get_by_test_id("confirm-button").click()  # the revocation's confirmation page
     expect(reviewer.get_by_test_id("certificate-state")).to_have_attribute("data-state", "revoked")
     public.reload()
     expect(public.get_by_test_id("certificate-state")).to_have_attribute("data-state", "revoked")

@@ -1,0 +1,25 @@
+"""Irreversible page actions are confirmed on their own page (issue 14 item 7): GET states
+what will happen, a POST without ``confirm=yes`` is refused and changes nothing, a POST with
+it acts. (Orders, proofs' revocation and merchants' payments test theirs beside their pages.)"""
+
+from __future__ import annotations
+
+from nomadcloud.talent.models import Certificate
+from tests.builders.talent import talent_zone
+from tests.conftest import World, client_for
+
+
+def test_revoking_a_certificate_is_confirmed_first(world: World) -> None:
+    certificate = talent_zone(world).certificate
+    oscar = client_for(world.oscar, HTTP_ACCEPT_LANGUAGE="en")
+    path = f"/talent/certificates/{certificate.verification_code}/revoke/"
+    page = oscar.get(path, {"reason": "Forged statement."}).content.decode()
+    assert 'name="confirm" value="yes"' in page and "Revoke the certificate" in page
+    assert "Forged statement." in page
+    refused = oscar.post(path, {"reason": "Forged statement."})
+    assert refused.status_code == 302  # refused with a message
+    assert Certificate.objects.get(pk=certificate.pk).revoked_at is None
+    done = oscar.post(path, {"reason": "Forged statement.", "confirm": "yes"})
+    assert done.status_code == 302
+    revoked = Certificate.objects.get(pk=certificate.pk)
+    assert revoked.revoked_at is not None and revoked.revocation_reason == "Forged statement."
