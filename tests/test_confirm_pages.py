@@ -4,6 +4,7 @@ it acts. (Orders, proofs' revocation and merchants' payments test theirs beside 
 
 from __future__ import annotations
 
+from nomadcloud.accounts.models import ApiToken, Invitation
 from nomadcloud.talent.models import Certificate
 from tests.builders.talent import talent_zone
 from tests.conftest import World, client_for
@@ -23,3 +24,27 @@ def test_revoking_a_certificate_is_confirmed_first(world: World) -> None:
     assert done.status_code == 302
     revoked = Certificate.objects.get(pk=certificate.pk)
     assert revoked.revoked_at is not None and revoked.revocation_reason == "Forged statement."
+
+
+def test_revoking_a_token_is_confirmed_first(world: World) -> None:
+    token = world.olivia_token
+    olivia = client_for(world.olivia, HTTP_ACCEPT_LANGUAGE="en")
+    path = f"/accounts/tokens/{token.public_id}/revoke/"
+    page = olivia.get(path).content.decode()
+    assert 'name="confirm" value="yes"' in page and "Revoke the token" in page
+    assert token.name in page and olivia.post(path).status_code == 302  # refused
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is None
+    assert olivia.post(path, {"confirm": "yes"}).status_code == 302
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
+
+
+def test_withdrawing_an_invitation_is_confirmed_first(world: World) -> None:
+    invitation = world.invitation
+    olivia = client_for(world.olivia, HTTP_ACCEPT_LANGUAGE="en")
+    path = f"/accounts/organisations/{world.acme.public_id}/invitations/{invitation.pk}/revoke/"
+    page = olivia.get(path).content.decode()
+    assert 'name="confirm" value="yes"' in page and invitation.email in page
+    assert olivia.post(path).status_code == 302  # refused
+    assert Invitation.objects.get(pk=invitation.pk).revoked_at is None
+    assert olivia.post(path, {"confirm": "yes"}).status_code == 302
+    assert Invitation.objects.get(pk=invitation.pk).revoked_at is not None
