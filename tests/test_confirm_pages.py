@@ -5,6 +5,8 @@ it acts. (Orders, proofs' revocation and merchants' payments test theirs beside 
 from __future__ import annotations
 
 from nomadcloud.accounts.models import ApiToken, Invitation
+from nomadcloud.points.models import ProgrammeOperator
+from nomadcloud.points.programme import services as programme
 from nomadcloud.talent.models import Certificate
 from tests.builders.talent import talent_zone
 from tests.conftest import World, client_for
@@ -48,3 +50,25 @@ def test_withdrawing_an_invitation_is_confirmed_first(world: World) -> None:
     assert Invitation.objects.get(pk=invitation.pk).revoked_at is None
     assert olivia.post(path, {"confirm": "yes"}).status_code == 302
     assert Invitation.objects.get(pk=invitation.pk).revoked_at is not None
+
+
+def test_authorising_a_programme_is_confirmed_first(world: World) -> None:
+    programme.ensure_assets()
+    oscar = client_for(world.oscar, HTTP_ACCEPT_LANGUAGE="en")
+    path = "/points/operator/programmes/"
+    form = {"organisation": str(world.globex.public_id), "asset": "ZP", "active": "on"}
+    page = oscar.get(path, form).content.decode()
+    assert 'name="confirm" value="yes"' in page and str(world.globex) in page
+    assert "cannot be undone" not in page  # the authority can be withdrawn later
+    assert oscar.post(path, form).status_code == 302  # refused
+    assert not ProgrammeOperator.objects.filter(organisation=world.globex).exists()
+    assert oscar.post(path, {**form, "confirm": "yes"}).status_code == 302
+    assert ProgrammeOperator.objects.get(organisation=world.globex).active
+    withdraw = {"organisation": str(world.globex.public_id), "asset": "ZP"}
+    assert "Withdraw the authority" in oscar.get(path, withdraw).content.decode()
+    assert oscar.post(path, withdraw).status_code == 302  # refused
+    assert ProgrammeOperator.objects.get(organisation=world.globex).active
+    assert oscar.post(path, {**withdraw, "confirm": "yes"}).status_code == 302
+    assert not ProgrammeOperator.objects.get(organisation=world.globex).active
+    unknown = oscar.get(path, {**form, "organisation": "00000000-0000-0000-0000-000000000000"})
+    assert unknown.status_code == 422 and b"No such organisation." in unknown.content
