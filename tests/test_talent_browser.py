@@ -56,6 +56,7 @@ def test_apply_certify_verify_and_revoke(
     expect(reviewer.get_by_test_id("evidence-files")).to_contain_text("收入证明.pdf")
     reviewer.locator("#id_approve_0").check()
     reviewer.locator("#id_reason").fill("Income statement and clients checked.")
+    reviewer.locator("#id_checked_evidence").check()  # the required registry check
     reviewer.get_by_test_id("decide-submit").click()
     reviewer.get_by_test_id("issued-certificate").get_by_role("link").click()
     certificate = Certificate.objects.get(holder=world.bob)
