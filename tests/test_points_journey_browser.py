@@ -65,6 +65,7 @@ def test_work_units_become_points_that_pay_a_merchant_and_settle(
     olivia.get_by_test_id("refund-amount").fill("30")
     olivia.get_by_test_id("refund-reason").fill("少上了一道菜")
     olivia.get_by_test_id("refund-submit").click()
+    olivia.get_by_test_id("confirm-button").click()  # the refund's confirmation page
     expect(olivia.get_by_test_id("payment-refunded")).to_have_text("30")
 
     # The wallet: 35 points left, all in the exchanged lot; history names each step.

@@ -222,15 +222,20 @@ def test_the_cashier_page_takes_confirms_and_refunds_a_payment(world: World) -> 
     assert response["Location"] == f"{base}/cashier/"
     assert "Payment of 40 confirmed." in olivia.get(f"{base}/cashier/").content.decode()
 
-    response = olivia.post(
-        f"{base}/payments/{payment.public_id}/refund/", {"amount": "15", "reason": "wrong size"}
-    )
+    refund = f"{base}/payments/{payment.public_id}/refund/"
+    page = olivia.get(refund, {"amount": "15", "reason": "wrong size"}).content.decode()
+    assert 'name="confirm" value="yes"' in page and "Refund 15" in page  # the page's form
+    response = olivia.post(refund, {"amount": "15", "reason": "wrong size"})
+    assert response.status_code == 302  # refused: not confirmed, nothing changed
+    payment.refresh_from_db()
+    assert payment.refunded == 0 and not m.Refund.objects.exists()
+    response = olivia.post(refund, {"amount": "15", "reason": "wrong size", "confirm": "yes"})
     assert response.status_code == 302
     payment.refresh_from_db()
     assert payment.refunded == 15
     response = olivia.post(
-        f"{base}/payments/{payment.public_id}/refund/",
-        {"amount": "26", "reason": "too much"},
+        refund,
+        {"amount": "26", "reason": "too much", "confirm": "yes"},
         HTTP_REFERER=f"http://testserver{base}/payments/{payment.public_id}/",
     )
     page = olivia.get(response["Location"]).content.decode()
@@ -242,6 +247,22 @@ def test_the_cashier_page_takes_confirms_and_refunds_a_payment(world: World) -> 
     page = rita.get(f"{base}/cashier/").content.decode()
     assert "Your role lets you see the payments, not take them." in page
     assert 'data-testid="cashier-form"' not in page
+
+
+def test_cancelling_a_held_payment_is_confirmed_first(world: World) -> None:
+    merchant = acme_merchant(world)
+    fund(world.wendy, 100)
+    payment = payments.start_payment(
+        principal=as_(world.olivia), merchant=merchant, code=code_for(world.wendy), amount=40
+    )
+    olivia = client_for(world.olivia, HTTP_ACCEPT_LANGUAGE="en")
+    cancel = f"/points/merchants/{world.acme.public_id}/payments/{payment.public_id}/cancel/"
+    page = olivia.get(cancel).content.decode()
+    assert 'name="confirm" value="yes"' in page and "Cancel the payment (40)" in page
+    assert olivia.post(cancel).status_code == 302  # refused: not confirmed
+    assert merchants_queries.shown_status(m.Payment.objects.get(pk=payment.pk)) == "held"
+    assert olivia.post(cancel, {"confirm": "yes"}).status_code == 302
+    assert merchants_queries.shown_status(m.Payment.objects.get(pk=payment.pk)) != "held"
 
 
 def test_the_merchant_page_lists_statements_with_csv_links(world: World) -> None:

@@ -64,6 +64,7 @@ def test_a_nomad_pays_by_code_gets_a_partial_refund_and_the_merchant_downloads_t
     olivia.get_by_test_id("refund-amount").fill("30")
     olivia.get_by_test_id("refund-reason").fill("少上了一道菜")
     olivia.get_by_test_id("refund-submit").click()
+    olivia.get_by_test_id("confirm-button").click()  # the refund's confirmation page
     expect(olivia.get_by_test_id("payment-refunded")).to_have_text("30")
     expect(olivia.get_by_test_id("payment-refunds")).to_contain_text("少上了一道菜")
 

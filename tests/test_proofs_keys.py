@@ -178,18 +178,24 @@ def test_the_api_refuses_a_small_order_key_in_the_readers_language(world: World)
 
 def test_the_operator_page_shows_the_refusal(world: World) -> None:
     client = client_for(world.oscar, HTTP_ACCEPT_LANGUAGE="en")
-    response = client.post(
-        "/proofs/operator/keys",
-        {"name": "evil", "purpose": "witness", "public_key": SMALL_ORDER[6]},
-    )
+    evil = {"name": "evil", "purpose": "witness", "public_key": SMALL_ORDER[6]}
+    response = client.get("/proofs/operator/keys", evil)  # the page's form asks first
     assert response.status_code == 422
     assert b"small-order" in response.content
+    response = client.post("/proofs/operator/keys", {**evil, "confirm": "yes"})
+    assert response.status_code == 422 and b"small-order" in response.content
     good = ed25519.multikey_encode_public(ed25519.public_key_from_seed(bytes(32)))
-    response = client.post(
-        "/proofs/operator/keys", {"name": "w1", "purpose": "witness", "public_key": good}
-    )
+    form = {"name": "w1", "purpose": "witness", "public_key": good}
+    page = client.get("/proofs/operator/keys", form).content.decode()
+    assert 'name="confirm" value="yes"' in page and good in page
+    refused = client.post("/proofs/operator/keys", form)
+    assert refused.status_code == 302  # refused: not confirmed, nothing registered
+    assert not ExternalKey.objects.filter(name="w1").exists()
+    response = client.post("/proofs/operator/keys", {**form, "confirm": "yes"})
     assert response.status_code == 302
     assert b"w1" in client.get("/proofs/operator/").content
+    again = client.get("/proofs/operator/keys", form)  # a duplicate is refused on the form
+    assert again.status_code == 422 and b"already registered" in again.content
 
 
 def test_the_command_registers_and_refuses(world: World, tmp_path: Path) -> None:

@@ -56,6 +56,7 @@ def test_apply_certify_verify_and_revoke(
     expect(reviewer.get_by_test_id("evidence-files")).to_contain_text("收入证明.pdf")
     reviewer.locator("#id_approve_0").check()
     reviewer.locator("#id_reason").fill("Income statement and clients checked.")
+    reviewer.locator("#id_checked_evidence").check()  # the required registry check
     reviewer.get_by_test_id("decide-submit").click()
     reviewer.get_by_test_id("issued-certificate").get_by_role("link").click()
     certificate = Certificate.objects.get(holder=world.bob)
@@ -73,6 +74,7 @@ def test_apply_certify_verify_and_revoke(
     expect(reviewer.get_by_test_id("certificate-state")).to_have_attribute("data-state", "valid")
     reviewer.locator("#id_reason").fill("The income statement was forged.")
     reviewer.get_by_test_id("revoke-submit").click()
+    reviewer.get_by_test_id("confirm-button").click()  # the revocation's confirmation page
     expect(reviewer.get_by_test_id("certificate-state")).to_have_attribute("data-state", "revoked")
     public.reload()
     expect(public.get_by_test_id("certificate-state")).to_have_attribute("data-state", "revoked")

@@ -15,6 +15,7 @@ from django.contrib.auth.views import LoginView, redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -60,7 +61,13 @@ from nomadcloud.accounts.schemas import (
 from nomadcloud.accounts.workspace import panels_for as desk_panels
 from nomadcloud.core.errors import DomainError, InvalidInput
 from nomadcloud.core.inputs import draft_from_form
-from nomadcloud.core.pages import apply_error, domain_errors, form_status
+from nomadcloud.core.pages import (
+    apply_error,
+    confirm_page,
+    domain_errors,
+    form_status,
+    require_confirmation,
+)
 
 
 def _principal(request: HttpRequest) -> Principal:
@@ -395,16 +402,38 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
 @domain_errors
 def revoke_token(request: HttpRequest, token_id: str) -> HttpResponse:
+    """GET: what revoking the token does; POST with the confirmation: revoke it."""
     principal = _principal(request)
     token = access.token_for(principal, token_id)
+    back = (
+        reverse("accounts:organisation", args=[token.organisation.public_id])
+        if token.organisation is not None
+        else reverse("accounts:tokens")
+    )
+    if request.method != "POST":
+        return confirm_page(
+            request,
+            title=_("Revoke this token?"),
+            action=request.path,
+            button=_("Revoke the token"),
+            back=back,
+            summary=[
+                (_("Name"), token.name),
+                (_("Prefix"), f"{token.prefix}…"),
+                (_("Scope"), str(token.get_scope_display())),
+                (_("Organisation"), str(token.organisation or "—")),
+            ],
+            consequences=[
+                _("Every program using this token is refused from now on."),
+                _("A revoked token cannot be restored: create a new one if it is needed again."),
+            ],
+        )
+    require_confirmation(request)
     services.revoke_token(principal=principal, token=token)
     messages.success(request, _("The token has been revoked."))
-    if token.organisation is not None:
-        return redirect("accounts:organisation", token.organisation.public_id)
-    return redirect("accounts:tokens")
+    return redirect(back)
 
 
 # --- organisations ------------------------------------------------------------------------
@@ -535,14 +564,33 @@ def invite(request: HttpRequest, org_id: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
 @domain_errors
 def revoke_invitation(request: HttpRequest, org_id: str, invitation_id: int) -> HttpResponse:
+    """GET: what withdrawing the invitation does; POST with the confirmation: withdraw it."""
     principal = _principal(request)
     org = access.organisation_for(principal, org_id, Action.MANAGE_MEMBERS)
     invitation = Invitation.objects.filter(pk=invitation_id, organisation=org).first()
     if invitation is None:
         raise Http404
+    if request.method != "POST":
+        return confirm_page(
+            request,
+            title=_("Withdraw this invitation?"),
+            action=request.path,
+            button=_("Withdraw the invitation"),
+            back=reverse("accounts:organisation", args=[org.public_id]),
+            summary=[
+                (_("Organisation"), str(org)),
+                (_("E-mail address"), invitation.email),
+                (_("Role"), str(invitation.get_role_display())),
+            ],
+            consequences=[
+                _("The link sent to %(email)s stops working; nobody can join with it.")
+                % {"email": invitation.email},
+                _("To invite this person again, send a new invitation."),
+            ],
+        )
+    require_confirmation(request)
     services.revoke_invitation(principal=principal, invitation=invitation)
     messages.success(request, _("The invitation has been withdrawn."))
     return redirect("accounts:organisation", org.public_id)

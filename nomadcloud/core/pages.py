@@ -93,10 +93,12 @@ def confirm_page(
     consequences: list[str],
     fields: dict[str, str] | None = None,
     status: int = 200,
+    irreversible: bool = True,
 ) -> HttpResponse:
     """The confirmation page of a big action: ``summary`` (label, value) rows, what will
     happen (``consequences``), and a form posting ``fields`` and the confirmation to
-    ``action``; ``back`` cancels."""
+    ``action``; ``back`` cancels. ``irreversible=False`` for a big action that can be changed
+    back later (a programme's authority): the page does not say it cannot be undone."""
     return render(
         request,
         "core/confirm.html",
@@ -110,6 +112,7 @@ def confirm_page(
             "fields": sorted((fields or {}).items()),
             "confirm_field": CONFIRM_FIELD,
             "confirm_value": CONFIRM_VALUE,
+            "irreversible": irreversible,
         },
         status=status,
     )

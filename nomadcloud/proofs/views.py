@@ -32,6 +32,7 @@ from nomadcloud.core.pages import apply_error, confirm_page, domain_errors, requ
 from nomadcloud.proofs import access, queries, services
 from nomadcloud.proofs.forms import ExternalKeyForm, RevokeForm
 from nomadcloud.proofs.models import Credential, ExternalKey
+from nomadcloud.proofs.services.external_keys import ScreenedKey
 
 MAX_UPLOAD = 256 * 1024
 
@@ -336,14 +337,21 @@ def _revoke_confirmation(request: HttpRequest, credential: Credential, reason: s
 
 
 @login_required
-@require_POST
 @domain_errors
 def operator_keys(request: HttpRequest) -> HttpResponse:
+    """GET (the operator page's form): the screened key and what trusting it means, to
+    confirm; POST with the form and the confirmation: register it."""
     principal = Principal.of(request)
     require_zone_operator(principal)
-    form = ExternalKeyForm(request.POST)
+    posted = request.method == "POST"
+    form = ExternalKeyForm(request.POST if posted else request.GET)
     if form.is_valid():
+        if posted:
+            require_confirmation(request)
         try:
+            if not posted:
+                screened = services.preview_external_key(principal=principal, **form.cleaned_data)
+                return _key_confirmation(request, screened, form.cleaned_data)
             key = services.register_external_key(principal=principal, **form.cleaned_data)
         except DomainError as exc:
             apply_error(form, exc)
@@ -352,4 +360,31 @@ def operator_keys(request: HttpRequest) -> HttpResponse:
             return redirect("proofs:operator")
     return render(
         request, "proofs/operator.html", _operator_context(request, key_form=form), status=422
+    )
+
+
+def _key_confirmation(
+    request: HttpRequest, screened: ScreenedKey, data: dict[str, str]
+) -> HttpResponse:
+    purpose = str(ExternalKey.Purpose(screened.purpose).label)
+    return confirm_page(
+        request,
+        title=_("Register the key %(name)s?") % {"name": screened.name},
+        action=request.path,
+        button=_("Register the key"),
+        back=reverse("proofs:operator"),
+        summary=[
+            (_("Name"), screened.name),
+            (_("Purpose"), purpose),
+            (_("Public key"), screened.multikey),
+        ],
+        consequences=[
+            _(
+                "Signatures by this key are trusted from now on for: %(purpose)s. The key "
+                "passed screening."
+            )
+            % {"purpose": purpose},
+            _("A registered key stays in the record; check it with its owner before you confirm."),
+        ],
+        fields={k: str(v) for k, v in data.items()},
     )

@@ -12,6 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,7 +22,13 @@ from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import DomainError, NotFound
 from nomadcloud.core.inputs import Draft, draft_from_form
-from nomadcloud.core.pages import apply_error, domain_errors, form_status
+from nomadcloud.core.pages import (
+    apply_error,
+    confirm_page,
+    domain_errors,
+    form_status,
+    require_confirmation,
+)
 from nomadcloud.talent import access, queries, services, transitions
 from nomadcloud.talent.forms import (
     AnswersForm,
@@ -423,17 +431,42 @@ def review(request: HttpRequest, application_id: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
 @domain_errors
 def revoke(request: HttpRequest, code: str) -> HttpResponse:
+    """GET (the certificate page's form, with the reason): what revoking does, to confirm;
+    POST with the reason and the confirmation: revoke."""
     principal = _principal(request)
     certificate = access.certificate_to_revoke(principal, code)
-    form = RevokeForm(request.POST)
+    form = RevokeForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, str(error))
         return redirect("talent:certificate", certificate.verification_code)
+    if request.method != "POST":
+        return confirm_page(
+            request,
+            title=_("Revoke this certificate?"),
+            action=request.path,
+            button=_("Revoke the certificate"),
+            back=reverse("talent:certificate", args=[certificate.verification_code]),
+            summary=[
+                (_("Holder"), str(certificate.holder)),
+                (_("Track"), str(certificate.get_track_display())),
+                (_("Verification code"), certificate.verification_code),
+                (_("Valid until"), date_format(certificate.valid_until)),
+                (_("Reason"), form.cleaned_data["reason"]),
+            ],
+            consequences=[
+                _(
+                    "The certificate shows as revoked to everyone who checks its verification "
+                    "code, from now on."
+                ),
+                _("The holder's profile no longer counts it; the reason is kept in the audit log."),
+            ],
+            fields={"reason": form.cleaned_data["reason"]},
+        )
+    require_confirmation(request)
     services.revoke_certificate(
         principal=principal, certificate=certificate, reason=form.cleaned_data["reason"]
     )

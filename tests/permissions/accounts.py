@@ -229,10 +229,18 @@ PAGE_CASES = [
     ),
     Case("tokens", "GET", lambda w: "/accounts/tokens/", AUTHENTICATED),
     Case(
+        "revoke token confirmation page",
+        "GET",
+        lambda w: f"/accounts/tokens/{w.olivia_token.public_id}/revoke/",
+        expect("owner"),
+        url_name="accounts:revoke_token",
+    ),
+    Case(
         "revoke token",
         "POST",
         lambda w: f"/accounts/tokens/{w.olivia_token.public_id}/revoke/",
         expect("owner"),
+        lambda w: {"confirm": "yes"},
     ),
     Case("organisations", "GET", lambda w: "/accounts/organisations/", AUTHENTICATED),
     Case(
@@ -271,10 +279,18 @@ PAGE_CASES = [
         lambda w: {"email": "y@example.com", "role": "member"},
     ),
     Case(
+        "revoke invitation confirmation page",
+        "GET",
+        lambda w: f"/accounts/organisations/{org(w)}/invitations/{w.invitation.pk}/revoke/",
+        OWNER_ONLY,
+        url_name="accounts:revoke_invitation",
+    ),
+    Case(
         "revoke invitation",
         "POST",
         lambda w: f"/accounts/organisations/{org(w)}/invitations/{w.invitation.pk}/revoke/",
         OWNER_ONLY,
+        lambda w: {"confirm": "yes"},
     ),
     Case(
         "change role",

@@ -308,7 +308,22 @@ PAGE_CASES = [
         "POST",
         lambda w: programme.ensure_assets() or "/points/operator/programmes/",
         OPERATOR_ONLY,
-        body=lambda w: {"organisation": str(w.globex.public_id), "asset": "ZP", "active": "on"},
+        body=lambda w: {
+            "organisation": str(w.globex.public_id),
+            "asset": "ZP",
+            "active": "on",
+            "confirm": "yes",
+        },
+        url_name="points:operator_programme",
+    ),
+    Case(
+        "operator programme confirmation page",
+        "GET",
+        lambda w: (
+            programme.ensure_assets()
+            or f"/points/operator/programmes/?organisation={w.globex.public_id}&asset=ZP&active=on"
+        ),
+        OPERATOR_ONLY,
         url_name="points:operator_programme",
     ),
 ]

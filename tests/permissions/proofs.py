@@ -7,6 +7,7 @@ registers external keys."""
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from tests.builders.proofs import (
     logged,
@@ -182,7 +183,14 @@ PAGE_CASES = [
         "POST",
         lambda w: "/proofs/operator/keys",
         OPERATOR_ONLY,
-        body=lambda w: witness_key(),
+        body=lambda w: {**witness_key(), "confirm": "yes"},
+        url_name="proofs:operator_keys",
+    ),
+    Case(
+        "operator key confirmation page",
+        "GET",
+        lambda w: "/proofs/operator/keys?" + urlencode(witness_key()),
+        OPERATOR_ONLY,
         url_name="proofs:operator_keys",
     ),
     Case(

@@ -391,11 +391,21 @@ PAGE_CASES = [
         url_name="talent:certificate",
     ),
     Case(
+        "talent revoke confirmation page",
+        "GET",
+        lambda w: (
+            f"/talent/certificates/{_z(w).certificate.verification_code}/revoke/"
+            "?reason=False+contracts."
+        ),
+        expect("reviewer", "operator"),
+        url_name="talent:revoke",
+    ),
+    Case(
         "talent revoke page",
         "POST",
         lambda w: f"/talent/certificates/{_z(w).certificate.verification_code}/revoke/",
         expect("reviewer", "operator"),
-        lambda w: {"reason": "False contracts."},
+        lambda w: {"reason": "False contracts.", "confirm": "yes"},
         url_name="talent:revoke",
     ),
 ]

@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -24,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from nomadcloud.accounts.access import is_zone_operator, require_person, require_zone_operator
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import DomainError, InvalidInput
-from nomadcloud.core.pages import apply_error, domain_errors
+from nomadcloud.core.pages import apply_error, confirm_page, domain_errors, require_confirmation
 from nomadcloud.points import access
 from nomadcloud.points import models as m
 from nomadcloud.points.access import Action
@@ -279,27 +280,53 @@ def payment_confirm(request: HttpRequest, org_id: uuid.UUID, payment_id: uuid.UU
 
 
 @login_required
-@require_POST
 @domain_errors
 def payment_cancel(request: HttpRequest, org_id: uuid.UUID, payment_id: uuid.UUID) -> HttpResponse:
-    principal = _principal(request)
-    merchant = access.merchant_for(principal, org_id, Action.CASHIER)
-    payments.cancel_payment(principal=principal, payment=queries.payment_for(merchant, payment_id))
-    messages.success(request, _("Payment cancelled; the points went back to the customer."))
-    return redirect("points:merchant_cashier", merchant.organisation.public_id)
-
-
-@login_required
-@require_POST
-@domain_errors
-def payment_refund(request: HttpRequest, org_id: uuid.UUID, payment_id: uuid.UUID) -> HttpResponse:
+    """GET: what cancelling the held payment does (the amount going back); POST with the
+    confirmation: cancel it."""
     principal = _principal(request)
     merchant = access.merchant_for(principal, org_id, Action.CASHIER)
     payment = queries.payment_for(merchant, payment_id)
-    form = RefundForm(request.POST)
+    if request.method == "POST":
+        require_confirmation(request)
+        payments.cancel_payment(principal=principal, payment=payment)
+        messages.success(request, _("Payment cancelled; the points went back to the customer."))
+        return redirect("points:merchant_cashier", merchant.organisation.public_id)
+    amount = payments.amount_text(payment.asset, payment.amount)
+    return confirm_page(
+        request,
+        title=_("Cancel this payment?"),
+        action=request.path,
+        button=_("Cancel the payment (%(amount)s)") % {"amount": amount},
+        back=_payment_url(payment),
+        summary=[
+            (_("Merchant"), str(merchant.organisation)),
+            (_("Customer"), queries.masked_person(payment)),
+            (_("Amount"), amount),
+        ],
+        consequences=[
+            _("The hold is voided: %(amount)s go back to the customer's wallet.")
+            % {"amount": amount},
+            _("The cashier must take a new code to charge the customer again."),
+        ],
+    )
+
+
+@login_required
+@domain_errors
+def payment_refund(request: HttpRequest, org_id: uuid.UUID, payment_id: uuid.UUID) -> HttpResponse:
+    """GET (the payment page's refund form): what the refund does, with its amount; POST
+    with the form and the confirmation: refund."""
+    principal = _principal(request)
+    merchant = access.merchant_for(principal, org_id, Action.CASHIER)
+    payment = queries.payment_for(merchant, payment_id)
+    form = RefundForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
         raise _invalid(form)
     amount = merchants.parse_points(form.cleaned_data["amount"], payment.asset.scale)
+    if request.method != "POST":
+        return _refund_confirmation(request, payment, form.cleaned_data, amount)
+    require_confirmation(request)
     refund = payments.refund_payment(
         principal=principal,
         payment=payment,
@@ -313,6 +340,43 @@ def payment_refund(request: HttpRequest, org_id: uuid.UUID, payment_id: uuid.UUI
         % {"amount": payments.amount_text(payment.asset, refund.amount)},
     )
     return _back_to_payment(payment)
+
+
+def _payment_url(payment: m.Payment) -> str:
+    return reverse(
+        "points:merchant_payment", args=[payment.merchant.organisation.public_id, payment.public_id]
+    )
+
+
+def _refund_confirmation(
+    request: HttpRequest, payment: m.Payment, data: dict[str, Any], amount: int
+) -> HttpResponse:
+    text = payments.amount_text(payment.asset, amount)
+    return confirm_page(
+        request,
+        title=_("Refund %(amount)s?") % {"amount": text},
+        action=request.path,
+        button=_("Refund %(amount)s") % {"amount": text},
+        back=_payment_url(payment),
+        summary=[
+            (_("Merchant"), str(payment.merchant.organisation)),
+            (_("Customer"), queries.masked_person(payment)),
+            (_("Payment"), payments.amount_text(payment.asset, payment.amount)),
+            (_("Already refunded"), payments.amount_text(payment.asset, payment.refunded)),
+            (_("Refund"), text),
+            (_("Reason"), data["reason"]),
+        ],
+        consequences=[
+            _("%(amount)s go back to the customer's wallet; the customer is told.")
+            % {"amount": text},
+            _("The refund is deducted from the merchant's statement of the day it is made."),
+        ],
+        fields={
+            "amount": data["amount"],
+            "reason": data["reason"],
+            "request_key": data["request_key"] or uuid.uuid4().hex,
+        },
+    )
 
 
 # ---- the merchant's page and statements --------------------------------------------------

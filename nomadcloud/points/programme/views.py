@@ -12,12 +12,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import DomainError
-from nomadcloud.core.pages import apply_error, domain_errors
+from nomadcloud.core.pages import apply_error, confirm_page, domain_errors, require_confirmation
 from nomadcloud.points import access
 from nomadcloud.points.programme import queries
 from nomadcloud.points.programme import services as programme
@@ -172,19 +173,73 @@ def publish_campaign(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
 @domain_errors
 def authorise_programme(request: HttpRequest) -> HttpResponse:
-    def action(principal: Principal, data: dict[str, Any]) -> None:
-        programme.authorise_programme(
-            principal=principal,
-            organisation=programme.organisation_by_id(data["organisation"]),
-            asset_code=data["asset"],
-            active=data["active"],
-        )
+    """GET (the operator page's form): what authorising or withdrawing does, to confirm;
+    POST with the form and the confirmation: save the authority."""
+    if request.method == "POST":
+        access.operator(Principal.of(request), write=True)  # a refusal before the question
+        require_confirmation(request)
 
-    return _submit(
-        request, "programme_form", ProgrammeForm(request.POST), action, _("Authority saved.")
+        def action(principal: Principal, data: dict[str, Any]) -> None:
+            programme.authorise_programme(
+                principal=principal,
+                organisation=programme.organisation_by_id(data["organisation"]),
+                asset_code=data["asset"],
+                active=data["active"],
+            )
+
+        return _submit(
+            request, "programme_form", ProgrammeForm(request.POST), action, _("Authority saved.")
+        )
+    access.operator(Principal.of(request), write=False)
+    form = ProgrammeForm(request.GET)
+    if form.is_valid():
+        try:
+            organisation = programme.organisation_by_id(form.cleaned_data["organisation"])
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            return _programme_confirmation(request, form.cleaned_data, str(organisation))
+    return _page(request, status=422, programme_form=form)
+
+
+def _programme_confirmation(
+    request: HttpRequest, data: dict[str, Any], organisation: str
+) -> HttpResponse:
+    points = programme.asset_label(data["asset"])
+    names = {"organisation": organisation, "points": points}
+    fields = {"organisation": str(data["organisation"]), "asset": data["asset"]}
+    if data["active"]:
+        fields["active"] = "on"
+        title = _("Authorise %(organisation)s for %(points)s?") % names
+        consequences = [
+            _(
+                "The API keys of %(organisation)s may post batch transfers of %(points)s from its "
+                "own account or the issuance account, never out of a holder's account."
+            )
+            % names,
+        ]
+    else:
+        title = _("Withdraw the authority of %(organisation)s for %(points)s?") % names
+        consequences = [
+            _(
+                "The API keys of %(organisation)s can no longer post batch transfers of "
+                "%(points)s; transfers already posted stay."
+            )
+            % names,
+        ]
+    consequences.append(_("The change is recorded in the audit log; it can be changed back."))
+    return confirm_page(
+        request,
+        title=title,
+        action=request.path,
+        button=_("Authorise") if data["active"] else _("Withdraw the authority"),
+        back=f"{reverse('points:operator')}#programmes",
+        summary=[(_("Organisation"), organisation), (_("Points"), points)],
+        consequences=consequences,
+        fields=fields,
+        irreversible=False,
     )
 
 

@@ -19,6 +19,7 @@ from nomadcloud.proofs.services.external_keys import (
     cosigners,
     external_keys,
     parse_public_key,
+    preview_external_key,
     register_external_key,
     screening_messages,
 )
@@ -97,6 +98,7 @@ __all__ = [
     "openbadge",
     "parse",
     "parse_public_key",
+    "preview_external_key",
     "publish_checkpoint",
     "publish_checkpoint_as",
     "register_external_key",

@@ -3,6 +3,8 @@ zone operator, and used to name the cosigners of a note."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -64,13 +66,19 @@ def _valid_note_name(name: str) -> bool:
     return bool(name) and all(c.isprintable() and not c.isspace() and c != "+" for c in name)
 
 
-def register_external_key(
-    *, principal: Principal | None, name: str, purpose: str, public_key: str
-) -> ExternalKey:
-    """Register a partner's or witness's public key after screening it. ``principal`` None is
-    the server operator at the command line. Audited as ``proofs.external_key.register``."""
-    if principal is not None:
-        require_operator(principal, _("Only the zone operator may register external keys."))
+@dataclass(frozen=True)
+class ScreenedKey:
+    """A key that passed screening, before it is registered: what the confirmation shows."""
+
+    name: str
+    purpose: str
+    key: bytes
+    multikey: str
+
+
+def screen_external_key(*, name: str, purpose: str, public_key: str) -> ScreenedKey:
+    """Check a key to register (name, purpose, encoding, Ed25519 screening); refuse like
+    ``register_external_key`` does. Writes nothing."""
     name = name.strip()
     if not _valid_note_name(name) or len(name) > 100:
         raise invalid_field(
@@ -96,12 +104,41 @@ def register_external_key(
             _("The name must be the one in the signed-note verifier key: %(name)s")
             % {"name": note_name},
         )
+    return ScreenedKey(name=name, purpose=purpose, key=key, multikey=multikey)
+
+
+def _already_registered(screened: ScreenedKey) -> None:
+    if ExternalKey.objects.filter(
+        Q(name=screened.name) | Q(public_multikey=screened.multikey)
+    ).exists():
+        raise Conflict(
+            _("A key with this name or this public key is already registered."),
+            code="duplicate_key",
+        )
+
+
+def preview_external_key(
+    *, principal: Principal, name: str, purpose: str, public_key: str
+) -> ScreenedKey:
+    """What registering the key would register (the confirmation page): screened, not a
+    duplicate; nothing written."""
+    require_operator(principal, _("Only the zone operator may register external keys."))
+    screened = screen_external_key(name=name, purpose=purpose, public_key=public_key)
+    _already_registered(screened)
+    return screened
+
+
+def register_external_key(
+    *, principal: Principal | None, name: str, purpose: str, public_key: str
+) -> ExternalKey:
+    """Register a partner's or witness's public key after screening it. ``principal`` None is
+    the server operator at the command line. Audited as ``proofs.external_key.register``."""
+    if principal is not None:
+        require_operator(principal, _("Only the zone operator may register external keys."))
+    screened = screen_external_key(name=name, purpose=purpose, public_key=public_key)
+    name, key, multikey = screened.name, screened.key, screened.multikey
     with transaction.atomic():
-        if ExternalKey.objects.filter(Q(name=name) | Q(public_multikey=multikey)).exists():
-            raise Conflict(
-                _("A key with this name or this public key is already registered."),
-                code="duplicate_key",
-            )
+        _already_registered(screened)
         verifier = note.Verifier(name, note.key_id(name, key), key)
         registered = ExternalKey.objects.create(
             name=name,
