@@ -280,7 +280,8 @@ def test_the_refund_page_submitted_twice_refunds_once(world: World) -> None:
     ).content.decode()
     assert 'name="request_key"' in page
     url = reverse("points:merchant_payment_refund", args=[org, payment.public_id])
-    form = {"amount": "30", "reason": "Double click", "request_key": "form-1"}
+    # As the confirmation page posts it back (core.pages.confirm_page).
+    form = {"amount": "30", "reason": "Double click", "request_key": "form-1", "confirm": "yes"}
     for _ in range(2):
         assert client.post(url, form).status_code == 302
     payment.refresh_from_db()

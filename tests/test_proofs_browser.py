@@ -154,6 +154,7 @@ def test_accepted_work_to_a_verified_then_revoked_credential(
     operator.goto(f"/proofs/operator/?credential={credential.public_id}")
     operator.locator("#id_reason").fill("答案抄袭 copied answers")
     operator.get_by_test_id("revoke").click()
+    operator.get_by_test_id("confirm-button").click()  # the confirmation page states the units
     expect(operator.get_by_test_id("revoked-note")).to_contain_text("copied answers")
 
     # all three now fail, naming the revocation and its reason
