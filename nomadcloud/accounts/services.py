@@ -202,7 +202,17 @@ def register_person(
     return user
 
 
-def register_or_notify(**fields: Any) -> User | None:
+def register_or_notify(
+    *,
+    password: str,
+    display_name: str,
+    email: str = "",
+    phone: str = "",
+    preferred_language: str = "zh-hans",
+    is_nomad: bool = True,
+    nationality: str = "",
+    consent: bool = False,
+) -> User | None:
     """Registration that does not tell whether an identifier is registered: the new person,
     or ``None`` when the e-mail address or mobile number belongs to someone already — then
     the owner gets a notice (someone tried to register with your address; sign in or reset
@@ -210,15 +220,23 @@ def register_or_notify(**fields: Any) -> User | None:
     hashed either way so both take about as long; every other refusal comes before this
     check and is the same for both."""
     try:
-        return register_person(**fields)
+        return register_person(
+            password=password,
+            display_name=display_name,
+            email=email,
+            phone=phone,
+            preferred_language=preferred_language,
+            is_nomad=is_nomad,
+            nationality=nationality,
+            consent=consent,
+        )
     except InvalidInput as exc:
         if exc.code != "identifier_taken":
             raise
     from django.contrib.auth.hashers import make_password
 
-    make_password(str(fields.get("password", "")))  # the work a new account's hash takes
-    email = str(fields.get("email") or "").strip().lower()
-    phone = str(fields.get("phone") or "")
+    make_password(password)  # the work a new account's hash takes
+    email = email.strip().lower()
     owners = set(User.objects.filter(email=email).values_list("pk", flat=True)) if email else set()
     if phone.strip():
         owners |= set(
