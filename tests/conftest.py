@@ -53,6 +53,15 @@ def _fresh_throttles() -> None:
     caches["throttle"].clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_calendar() -> None:
+    """Each test reads the holiday calendar afresh (core/workdays.py caches it for a minute),
+    so a rolled-back edit never leaks and query counts do not depend on test order."""
+    from nomadcloud.core.workdays import calendar_changed
+
+    calendar_changed()
+
+
 # What makes a test need real commits: then its module cannot run inside one transaction.
 _COMMITTING_FIXTURES = {
     "transactional_db",

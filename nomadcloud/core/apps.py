@@ -14,7 +14,7 @@ class CoreConfig(AppConfig):
             "core",
             exporter=personal_data.export,
             eraser=personal_data.erase,
-            holds=_("the audit trail of what you did, stored API answers"),
+            holds=_("the audit trail of what you did, stored API answers, objections you filed"),
         )
         from nomadcloud.core import checks  # noqa: F401  (registers the system checks)
         from nomadcloud.core.runtime import tune_garbage_collector

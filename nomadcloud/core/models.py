@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from nomadcloud.core.fields import MultilingualField
+
 
 class AppendOnlyError(RuntimeError):
     """Raised when code tries to change or delete an append-only record."""
@@ -102,3 +104,159 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner}:{self.key}"
+
+
+class Holiday(models.Model):
+    """A day that is not what its weekday says: a public holiday (``is_working_day`` False) or
+    a 调休 weekend worked in exchange (True). Every other day of a loaded year is a working
+    day from Monday to Friday. Seeded from the ``chinese-calendar`` package (``nomadcloud
+    load_holidays``) and editable by the zone operator (``source`` then says so)."""
+
+    class Source(models.TextChoices):
+        PACKAGE = "chinese-calendar", _("chinese-calendar package")
+        OPERATOR = "operator", _("Zone operator")
+
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(_("working day"), default=False)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=80, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+
+    class Meta:
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'work' if self.is_working_day else 'rest'} {self.name_en}"
+
+
+class HolidayYear(models.Model):
+    """A year whose holidays are loaded: working days are computed only inside these years
+    (the State Council publishes each year's holidays late in the year before)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    source = models.CharField(_("source"), max_length=20, choices=Holiday.Source.choices)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("holiday year")
+        verbose_name_plural = _("holiday years")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class Clock(models.Model):
+    """A deadline running for one subject (``subject_kind`` "onecard.application", its public
+    id): ``limit`` working days or hours from ``started_at``; paused while waiting for the
+    applicant (补正, 中止), which moves ``due_at`` on by the time paused."""
+
+    class Unit(models.TextChoices):
+        WORKING_DAYS = "working_days", _("working days")
+        HOURS = "hours", _("hours")
+
+    subject_kind = models.CharField(_("subject kind"), max_length=60)
+    subject_id = models.CharField(_("subject id"), max_length=64)
+    name = models.CharField(_("name"), max_length=60, blank=True)
+    unit = models.CharField(_("unit"), max_length=12, choices=Unit.choices)
+    limit = models.PositiveIntegerField(_("limit"))
+    started_at = models.DateTimeField(_("started at"))
+    due_at = models.DateTimeField(_("due at"))
+    paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
+    paused_days = models.PositiveIntegerField(_("working days paused"), default=0)
+    paused_seconds = models.PositiveIntegerField(_("seconds paused"), default=0)
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("clock")
+        verbose_name_plural = _("clocks")
+        ordering = ["due_at"]
+        indexes = [models.Index(fields=["subject_kind", "subject_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject_kind}:{self.subject_id} {self.limit} {self.unit}"
+
+
+class PublicNotice(models.Model):
+    """公示: a subject shown to the public for N working days before it may advance, open to
+    objections (``core/publicity.py``)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    subject_kind = models.CharField(_("subject kind"), max_length=60)
+    subject_id = models.CharField(_("subject id"), max_length=64)
+    title = MultilingualField(_("title"))
+    body = MultilingualField(_("text"))
+    working_days = models.PositiveSmallIntegerField(_("working days"))
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("public notice")
+        verbose_name_plural = _("public notices")
+        ordering = ["-starts_at", "-id"]
+        indexes = [models.Index(fields=["subject_kind", "subject_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject_kind}:{self.subject_id} {self.status}"
+
+
+class Objection(models.Model):
+    """异议 filed against an open notice; a pending one stops the subject from advancing."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        UPHELD = "upheld", _("Upheld")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    notice = models.ForeignKey(
+        PublicNotice,
+        verbose_name=_("notice"),
+        on_delete=models.CASCADE,
+        related_name="objections",
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    filed_at = models.DateTimeField(_("filed at"), auto_now_add=True)
+    grounds = models.TextField(_("grounds"), max_length=5000)
+    evidence = models.TextField(_("evidence"), max_length=5000, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.TextField(_("reason"), max_length=5000, blank=True)
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["filed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"objection {self.pk} on {self.notice_id} {self.status}"
