@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.template import Context, Template
 from django.utils import translation
 from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticError
@@ -114,3 +115,21 @@ def test_the_form_field_has_one_input_per_language_and_keeps_the_others() -> Non
     with pytest.raises(ValidationError):
         MultilingualFormField().clean(["中", ""])
     assert MultilingualFormField(required=False).clean(["", ""]) == {}
+
+
+def test_the_tr_filter_marks_machine_translation_and_foreign_text() -> None:
+    template = Template("{% load nc %}{{ value|tr }}")
+    with translation.override("ru"):
+        html = template.render(Context({"value": VALUE}))
+    assert html.startswith('<span lang="ru" class="nc-machine">Одно дело — один раз</span>')
+    assert "nc-machine-note" in html
+    with translation.override("zh-hans"):
+        assert template.render(Context({"value": VALUE})) == "一件事一次办"
+        only_en = {"zh-Hans": "", "en": "<b>E</b>"}
+        assert (
+            template.render(Context({"value": only_en}))
+            == '<span lang="en">&lt;b&gt;E&lt;/b&gt;</span>'
+        )
+    with translation.override("en"):
+        assert template.render(Context({"value": VALUE})) == "One thing, done once"
+        assert template.render(Context({"value": None})) == ""

@@ -218,3 +218,21 @@ def test_a_clock_overdue_into_a_year_not_loaded_still_shows_red() -> None:
     clock = start_clock("tests.thing", "T7", limit=3, at=at(D(2026, 12, 21)))
     state = clock_state(clock, at(D(2027, 1, 11)))
     assert state.overdue and state.colour == "red"
+
+
+def test_the_clock_tag_shows_colour_due_date_and_what_is_left() -> None:
+    from django.template import Context, Template
+    from django.utils import translation
+
+    clock = start_clock("tests.thing", "T8", limit=5, at=at(D(2026, 3, 2)))
+    template = Template("{% load nc %}{% clock c now %}")
+    with translation.override("en"):
+        html = template.render(Context({"c": clock, "now": at(D(2026, 3, 6))}))
+        assert 'data-colour="yellow"' in html
+        assert "due 2026-03-09 23:59" in html and "(1 working day left)" in html
+        late = template.render(Context({"c": clock, "now": at(D(2026, 3, 11))}))
+        assert 'data-colour="red"' in late and "Overdue" in late
+        assert template.render(Context({"c": None, "now": None})).strip() == ""
+    with translation.override("zh-hans"):
+        html = template.render(Context({"c": clock, "now": at(D(2026, 3, 3))}))
+        assert "还剩 4 个工作日" in html and "截止 2026-03-09 23:59" in html

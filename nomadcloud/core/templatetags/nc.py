@@ -8,13 +8,15 @@ from django import template
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
+from django.utils.html import conditional_escape, format_html
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from nomadcloud.core import display
-from nomadcloud.core.i18n import localized
+from nomadcloud.core.i18n import is_machine_translated, language_of, localized, localized_text
 from nomadcloud.core.money import format_cny, format_cny_headline
+from nomadcloud.core.workdays import clock_state
 
 register = template.Library()
 
@@ -111,3 +113,36 @@ def audit_changes(event: Any) -> list[tuple[str, str, str]]:
             )
         )
     return rows
+
+
+@register.filter
+def tr(value: Any) -> str:
+    """``{{ service.name|tr }}``: a multilingual JSON value in the reader's language (the
+    fallback chain of core/i18n.py). Text in another language than the page's carries its
+    ``lang``; machine-translated text is marked for the reader."""
+    text = localized_text(value)
+    if not text:
+        return ""
+    tag = language_of(value)
+    page = (get_language() or "zh-hans").lower()
+    same = tag.lower() == page or tag.lower().split("-")[0] == page.split("-")[0]
+    if is_machine_translated(value):
+        return format_html(
+            '<span lang="{}" class="nc-machine">{}</span> '
+            '<small class="nc-machine-note">{}</small>',
+            tag,
+            text,
+            _("(machine translation)"),
+        )
+    if same:
+        return conditional_escape(text)
+    return format_html('<span lang="{}">{}</span>', tag, text)
+
+
+@register.inclusion_tag("core/clock.html")
+def clock(c: Any, now: Any = None) -> dict[str, Any]:
+    """``{% clock application.clock %}``: the deadline, its colour (green, yellow from 80 %,
+    red overdue) and what is left; nothing for no clock."""
+    if c is None:
+        return {"clock": None}
+    return {"clock": c, "state": clock_state(c, now)}
