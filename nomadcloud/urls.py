@@ -29,6 +29,7 @@ urlpatterns = [
     path("points/", include("nomadcloud.points.urls")),
     path("conversations/", include("nomadcloud.conversations.urls")),
     path("risk/", include("nomadcloud.risk.urls")),
+    path("", include("nomadcloud.core.urls")),  # /publicity/, /holidays/ (docs/core-shared.md)
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

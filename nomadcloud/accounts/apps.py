@@ -26,3 +26,8 @@ class AccountsConfig(AppConfig):
 
         # core replays a stored response only to a credential that still authenticates.
         idempotency.register_bearer_check(bearer_token_is_valid)
+        from nomadcloud.accounts.access import is_zone_operator
+        from nomadcloud.core import workdays
+
+        # core asks who may edit the holiday calendar (core/workdays.py): the zone operator.
+        workdays.register_calendar_editor(is_zone_operator)

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
@@ -190,6 +191,20 @@ def load_year(year: int, *, replace_operator_edits: bool = False) -> int:
 
 
 # The zone operator's edits ----------------------------------------------------------------
+
+
+MayEdit = Callable[[Any], bool]
+_editors: list[MayEdit] = []
+
+
+def register_calendar_editor(may_edit: MayEdit) -> None:
+    """accounts registers who may edit the calendar (the zone operator), so core imports no
+    app; without a registration nobody may."""
+    _editors[:] = [may_edit]
+
+
+def may_edit_calendar(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and any(f(user) for f in _editors))
 
 
 @transaction.atomic
