@@ -75,6 +75,7 @@ def test_validation_canonicalises_and_refuses() -> None:
         {"zh-Hans": "中", "en": "E", "_machine": ["ru"]},
         {"zh-Hans": "中", "en": "E", "_machine": "ru"},
         {"zh-Hans": "中", "zh-hans": "中", "en": "E"},
+        {"zh-Hans": "中", "en": "E" * 20_001},
     ):
         with pytest.raises(MultilingualError):
             validate_multilingual(bad)

@@ -24,6 +24,7 @@ from pydantic import AfterValidator, WithJsonSchema
 
 REQUIRED_LANGUAGES = ("zh-Hans", "en")
 MACHINE_KEY = "_machine"
+MAX_TEXT = 20_000  # characters per language
 # A BCP-47 tag as used here: a language subtag, then optional script/region/variant subtags.
 _TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -63,6 +64,11 @@ def validate_multilingual(value: Any, *, required: bool = True) -> dict[str, Any
             raise MultilingualError(_("“%(key)s” is not a language tag.") % {"key": key})
         if not isinstance(text, str):
             raise MultilingualError(_("The text for “%(key)s” must be a string.") % {"key": key})
+        if len(text) > MAX_TEXT:
+            raise MultilingualError(
+                _("The text for “%(key)s” is too long (at most %(max)s characters).")
+                % {"key": key, "max": MAX_TEXT}
+            )
         tag = canonical_tag(key)
         if tag in cleaned:
             raise MultilingualError(_("The language “%(key)s” is given twice.") % {"key": tag})
