@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from nomadcloud import __version__
 from nomadcloud.accounts.api import router as accounts_router
 from nomadcloud.accounts.auth import AUTH
+from nomadcloud.consent.api import router as consent_router
 from nomadcloud.conversations.api import router as conversations_router
 from nomadcloud.core.api import install_error_handlers
 from nomadcloud.core.jsonsafe import ApiParser
@@ -15,6 +16,7 @@ from nomadcloud.demands.api import router as demands_router
 from nomadcloud.matching.api import router as matching_router
 from nomadcloud.notifications.api import router as notifications_router
 from nomadcloud.orders.api import router as orders_router
+from nomadcloud.payouts.api import router as payouts_router
 from nomadcloud.points.api import router as points_router
 from nomadcloud.proofs.api import router as proofs_router
 from nomadcloud.risk.api import router as risk_router
@@ -51,3 +53,5 @@ api.add_router("/proofs", proofs_router)
 api.add_router("/points", points_router)
 api.add_router("/conversations", conversations_router)
 api.add_router("/risk", risk_router)
+api.add_router("/consent", consent_router)
+api.add_router("/payouts", payouts_router)

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "nomadcloud.core",
     "nomadcloud.accounts",
     "nomadcloud.notifications",
+    "nomadcloud.payouts",
+    "nomadcloud.consent",
     "nomadcloud.risk",
     "nomadcloud.taxonomy",
     "nomadcloud.talent",
@@ -180,6 +182,8 @@ THROTTLES = {
 }
 # The throttle counters are shared by the worker processes of a host through files under
 # NOMADCLOUD_CACHE_DIR (default DATA_DIR/cache); empty: kept per process in memory (tests).
+# How payouts reach a bank (docs/payouts.md): a dotted path to a payment adapter class.
+PAYMENT_ADAPTER = env_str("NOMADCLOUD_PAYMENT_ADAPTER", "nomadcloud.payouts.adapters.FakeBank")
 CACHE_DIR = env_str("NOMADCLOUD_CACHE_DIR", str(DATA_DIR / "cache"))
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

@@ -30,6 +30,8 @@ urlpatterns = [
     path("conversations/", include("nomadcloud.conversations.urls")),
     path("risk/", include("nomadcloud.risk.urls")),
     path("", include("nomadcloud.core.urls")),  # /publicity/, /holidays/ (docs/core-shared.md)
+    path("consent/", include("nomadcloud.consent.urls")),
+    path("payouts/", include("nomadcloud.payouts.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

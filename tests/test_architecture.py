@@ -17,6 +17,7 @@ LAYERS: list[set[str]] = [
     {"core"},
     {"accounts"},
     {"notifications"},
+    {"payouts", "consent"},
     {"risk"},
     {"taxonomy"},
     {"talent", "demands"},

@@ -151,6 +151,7 @@ class Organisation(models.Model):
         COMMUNITY = "community", _("Community operator")
         DEPARTMENT = "department", _("Government department")
         OPERATOR = "operator", _("Zone operator")
+        PUBLIC_UNIT = "public_unit", _("Public unit")
 
     class Verification(models.TextChoices):
         UNVERIFIED = "unverified", _("Not verified")
@@ -221,6 +222,28 @@ class Organisation(models.Model):
         from nomadcloud.core.i18n import localized
 
         return localized(self, "name")
+
+
+class UnitAlias(models.Model):
+    """Another name a unit goes by in plans and documents (科工信局 for 市科工信局; 环湾办 for
+    市政府环湾办), resolved by ``accounts.units.resolve_unit``. Stored normalised (no spaces,
+    full-width letters folded)."""
+
+    text = models.CharField(_("alias"), max_length=100, unique=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="aliases",
+        verbose_name=_("organisation"),
+    )
+
+    class Meta:
+        verbose_name = _("unit alias")
+        verbose_name_plural = _("unit aliases")
+        ordering = ["text"]
+
+    def __str__(self) -> str:
+        return f"{self.text} → {self.organisation_id}"
 
 
 class Membership(models.Model):
