@@ -9,11 +9,13 @@ from __future__ import annotations
 from django.db import transaction
 
 from nomadcloud.accounts import demo as accounts_demo
+from nomadcloud.consent import demo as consent_demo
 from nomadcloud.conversations import demo as conversations_demo
 from nomadcloud.datatasks import demo as datatasks_demo
 from nomadcloud.demands import demo as demands_demo
 from nomadcloud.notifications import demo as notifications_demo
 from nomadcloud.orders import demo as orders_demo
+from nomadcloud.payouts import demo as payouts_demo
 from nomadcloud.points.merchants import demo as points_merchant_demo
 from nomadcloud.points.programme import demo as points_programme_demo
 from nomadcloud.talent import demo as talent_demo
@@ -26,6 +28,7 @@ def seed(*, nomads: int = 60) -> dict[str, int]:
     counts: dict[str, int] = {}
     if not accounts_demo.already_seeded():
         counts |= accounts_demo.seed(nomads=nomads)
+    counts |= accounts_demo.seed_units()
     counts["concepts_created"] = taxonomy_services.load_vocabulary()["created"]
     counts |= talent_demo.seed()
     counts |= demands_demo.seed()
@@ -38,4 +41,6 @@ def seed(*, nomads: int = 60) -> dict[str, int]:
     counts |= demands_demo.seed_applications()
     counts |= conversations_demo.seed()
     counts |= points_programme_demo.seed_held()
+    counts |= payouts_demo.seed()
+    counts |= consent_demo.seed()
     return counts

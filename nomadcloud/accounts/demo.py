@@ -16,6 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from nomadcloud.accounts import units
 from nomadcloud.accounts.models import Membership, Organisation, User
 from nomadcloud.accounts.validators import USCC_ALPHABET, uscc_check_character
 from nomadcloud.core.crypto import encrypt_text
@@ -376,3 +377,83 @@ def seed(*, nomads: int = 60, seed_value: int = 2026) -> dict[str, int]:
         "nomads": User.objects.filter(is_nomad=True).count(),
         "foreign_nomads": User.objects.filter(is_nomad=True).exclude(nationality="CN").count(),
     }
+
+
+# --- the units registry (design §3.5): plan 004's units and the ways it spells them ----------
+
+# Units plan 004 names that are not among DEPARTMENTS: the government office's finance section
+# and Yangpu's transport bureau (departments), and the non-government units that lead or share
+# tasks (public units).
+PLAN_UNITS = [
+    (
+        "jinrong",
+        Organisation.Kind.DEPARTMENT,
+        "儋州市人民政府办公室金融科",
+        "Danzhou Government Office, Finance Section",
+    ),
+    (
+        "yangpu-jiaotong",
+        Organisation.Kind.DEPARTMENT,
+        "洋浦经济开发区交通港航局",
+        "Yangpu Transport and Port Bureau",
+    ),
+    (
+        "kexie",
+        Organisation.Kind.PUBLIC_UNIT,
+        "儋州市科学技术协会",
+        "Danzhou Association for Science and Technology",
+    ),
+    ("fazhan-jituan", Organisation.Kind.PUBLIC_UNIT, "儋州市发展集团", "Danzhou Development Group"),
+    ("yangpu-guoji", Organisation.Kind.PUBLIC_UNIT, "洋浦国际", "Yangpu International"),
+    ("huanwan-touzi", Organisation.Kind.PUBLIC_UNIT, "环湾投资", "Huanwan Investment"),
+    (
+        "boc-yangpu",
+        Organisation.Kind.PUBLIC_UNIT,
+        "中国银行洋浦分行",
+        "Bank of China Yangpu Branch",
+    ),
+]
+
+# How plan 004 writes each unit (task 14 says 科工信局 where the others say 市科工信局).
+UNIT_ALIASES = {
+    "kegongxin": ["市科工信局", "科工信局"],
+    "fagai": ["市发改委", "发改委"],
+    "renshe": ["市人社局", "人社局"],
+    "gongan": ["市公安局", "公安局", "公安"],
+    "lvwen": ["市旅文局", "旅文局"],
+    "wangxin": ["市委网信办", "网信办"],
+    "rencai": ["市委人才发展局", "人才发展局"],
+    "tongji": ["市统计局", "统计局"],
+    "huanwan": ["市政府环湾办", "环湾办"],
+    "yangpu-touzi": ["洋浦投促局"],
+    "jinrong": ["市府办金融科"],
+    "yangpu-jiaotong": ["洋浦交通港航局"],
+    "kexie": ["市科协"],
+    "fazhan-jituan": ["市发展集团"],
+    "boc-yangpu": ["中行洋浦分行"],
+}
+
+
+def seed_units() -> dict[str, int]:
+    """Plan 004's units and their aliases (idempotent; runs after ``seed``)."""
+    created = 0
+    for code, kind, zh, en in PLAN_UNITS:
+        _unit, made = Organisation.objects.get_or_create(
+            code=code,
+            defaults={
+                "kind": kind,
+                "name_zh": zh,
+                "name_en": en,
+                "verification_status": Organisation.Verification.VERIFIED,
+            },
+        )
+        created += made
+    aliases = 0
+    for code, texts in UNIT_ALIASES.items():
+        unit = Organisation.objects.filter(code=code).first()
+        if unit is None:
+            continue
+        for text in texts:
+            units.add_alias(text=text, organisation=unit, actor=None)
+            aliases += 1
+    return {"units_created": created, "unit_aliases": aliases}
