@@ -133,6 +133,13 @@ PAGES: dict[str, Target] = {
         "public_id",
     ),
     "risk:queue": (OPERATOR, "/risk/held/"),
+    "payouts:index": (OPERATOR, "/payouts/"),
+    "payouts:budget": (
+        lambda: (OPERATOR, first("payouts.Budget")),
+        "/payouts/budgets/{id}/",
+        "public_id",
+    ),
+    "consent:mine": (NOMAD, "/consent/"),
 }
 
 API: dict[str, Target] = {
@@ -240,6 +247,9 @@ API: dict[str, Target] = {
     "/api/v1/points/exchanges": (NOMAD, "/api/v1/points/exchanges"),
     "/api/v1/points/merchants": (OPERATOR, "/api/v1/points/merchants"),
     "/api/v1/risk/held-issuances": (OPERATOR, "/api/v1/risk/held-issuances"),
+    "/api/v1/payouts/budgets": (OPERATOR, "/api/v1/payouts/budgets"),
+    "/api/v1/payouts/payouts": (OPERATOR, "/api/v1/payouts/payouts"),
+    "/api/v1/consent/records": (NOMAD, "/api/v1/consent/records"),
     "/api/v1/points/merchants/{org_id}/payments": (
         lambda: (CASHIER, None),
         "/api/v1/points/merchants/{merchant}/payments",

@@ -7,6 +7,7 @@ from decimal import Decimal
 from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.payouts import services
 from nomadcloud.payouts.models import Budget, Commitment, Payout
+from tests.builders.world import World
 
 
 def budget(
@@ -53,3 +54,13 @@ def paid(c: Commitment, amount: str = "100.00", actor: User | None = None) -> Pa
     services.schedule(payout, actor=actor)
     payout = services.send(payout, actor=actor)
     return services.mark_paid(payout, external_reference=f"BANK-{payout.pk:06d}")
+
+
+def acme_payout(w: World) -> Payout:
+    """An approved payout out of Acme's budget (Acme pays: Olivia, its owner, is a finance
+    officer; Rita, read-only, only sees it)."""
+    existing = Payout.objects.filter(budget__owner=w.acme).first()
+    if existing is not None:
+        return existing
+    b = budget(w.acme, "5000.00", code="acme-prizes")
+    return approved(committed(b, "1000.00", subject="prize-1"), "800.00")
