@@ -11,6 +11,8 @@ from django.utils import translation
 from nomadcloud.accounts import units
 from nomadcloud.accounts.models import Organisation, UnitAlias
 from nomadcloud.core.errors import Conflict, InvalidInput
+from tests.conftest import World
+from tests.helpers import api_post, assert_error
 
 
 @pytest.fixture(autouse=True)
@@ -75,3 +77,12 @@ def test_aliases_are_unique_and_only_for_units(registry: dict[str, Organisation]
         units.add_alias(text="小卖部", organisation=registry["shop"], actor=None)
     again = units.add_alias(text="科工信局", organisation=registry["kegongxin"], actor=None)
     assert UnitAlias.objects.filter(text="科工信局").get() == again
+
+
+def test_the_zone_operator_registers_a_public_unit(world: World) -> None:
+    body = {"kind": "public_unit", "name_zh": "环湾投资", "name_en": "Huanwan Investment"}
+    created = api_post(world.oscar, "/api/v1/organisations", body)
+    assert created.status_code == 201, created.content
+    unit = Organisation.objects.get(public_id=created.json()["id"])
+    assert units.resolve_unit("环湾投资") == unit
+    assert_error(api_post(world.olivia, "/api/v1/organisations", body), "forbidden")

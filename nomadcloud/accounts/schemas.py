@@ -17,7 +17,7 @@ from nomadcloud.core.schemas import Input, IsoDate, Text
 Language = Literal["zh-hans", "en"]
 RoleName = Literal["owner", "admin", "member", "reviewer", "readonly"]
 ScopeName = Literal["read", "write"]
-OrgKind = Literal["enterprise", "merchant", "community", "department", "operator"]
+OrgKind = Literal["enterprise", "merchant", "community", "department", "operator", "public_unit"]
 
 
 class RegisterIn(Input):
