@@ -119,7 +119,7 @@ def _confirmation(request: HttpRequest, item: Payout, move: PayoutMove) -> HttpR
         back=reverse("payouts:payout", args=[item.public_id]),
         summary=[
             (_("Budget"), str(item.budget)),
-            (_("Subject"), f"{item.commitment.subject_kind}: {item.commitment.subject_id}"),
+            (_("Owed for"), f"{item.commitment.subject_kind}: {item.commitment.subject_id}"),
             (_("Payee"), payee),
             (_("Amount"), amount),
             (_("Status"), str(Payout.Status(item.status).label)),
