@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from nomadcloud.accounts import tasks
+from nomadcloud.accounts import tasks, transitions
 from nomadcloud.accounts.access import (
     Action,
     Role,
@@ -562,10 +562,7 @@ def update_organisation(
 @transaction.atomic
 def request_verification(*, principal: Principal, organisation: Organisation) -> Organisation:
     check_organisation(principal, organisation, Action.REQUEST_VERIFICATION)
-    if organisation.verification_status in (
-        Organisation.Verification.PENDING,
-        Organisation.Verification.VERIFIED,
-    ):
+    if not transitions.may_request(organisation.verification_status):
         raise Conflict(
             _("This organisation is already %(status)s.")
             % {"status": organisation.get_verification_status_display()},
@@ -621,7 +618,7 @@ def decide_verification(
     user = require_person(principal)
     require_write(principal)
     locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    if locked.verification_status != Organisation.Verification.PENDING:
+    if not transitions.may_decide(locked.verification_status):
         raise Conflict(_("This organisation is not awaiting verification."), code="not_pending")
     reason = reason.strip()
     if not reason:

@@ -28,6 +28,7 @@ from nomadcloud.accounts import (
     services,
     signup,
     throttle,
+    transitions,
     verification,
 )
 from nomadcloud.accounts.access import Action
@@ -481,6 +482,9 @@ def organisation(request: HttpRequest, org_id: str) -> HttpResponse:
             "org": org,
             "role": role,
             "manager": manager,
+            "verification_moves": transitions.verification_moves(
+                org.verification_status, [transitions.Role.MANAGER] if manager else []
+            ),
             "members": queries.members_of(org),
             "invitations": queries.open_invitations_of(org) if manager else [],
             "keys": queries.keys_of(org) if manager else [],
@@ -725,6 +729,9 @@ def review(request: HttpRequest, org_id: str) -> HttpResponse:
             "org": org,
             "department": department,
             "form": form,
+            "verification_moves": transitions.verification_moves(
+                org.verification_status, [transitions.Role.REVIEWER]
+            ),
             "decisions": org.verification_decisions.select_related("decided_by", "decided_for"),
         },
         status=form_status(form),

@@ -172,7 +172,8 @@ def apply(*, principal: Principal, demand: Demand, draft: ApplicationDraft) -> D
             code="apply_elsewhere",
         )
     deadline_passed = demand.deadline is not None and demand.deadline < timezone.localdate()
-    if demand.status != Demand.Status.PUBLISHED or deadline_passed:
+    taking = transitions.APPLY in transitions.demand_actions(demand.status, [Role.NOMAD])
+    if not taking or deadline_passed:
         raise Conflict(
             _("This demand no longer takes applications."),
             code="demand_closed",

@@ -28,6 +28,7 @@ from nomadcloud.core import audit
 from nomadcloud.core.crypto import decrypt_text, encrypt_text
 from nomadcloud.core.errors import Conflict, DomainError, Forbidden, NotFound, invalid_field
 from nomadcloud.core.inputs import with_changes
+from nomadcloud.demands import transitions
 from nomadcloud.demands.events import send_demand_changed
 from nomadcloud.demands.models import (
     Demand,
@@ -48,12 +49,9 @@ Status = Demand.Status
 
 # The lifecycle: draft → published ⇄ paused → closed / filled. A closed demand may be
 # published again (a feed entry that comes back); a filled one stays filled.
+# The status moves, from the one table in transitions.py.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.DRAFT: frozenset({Status.PUBLISHED, Status.CLOSED}),
-    Status.PUBLISHED: frozenset({Status.PAUSED, Status.CLOSED, Status.FILLED}),
-    Status.PAUSED: frozenset({Status.PUBLISHED, Status.CLOSED, Status.FILLED}),
-    Status.CLOSED: frozenset({Status.PUBLISHED}),
-    Status.FILLED: frozenset(),
+    status: frozenset(transitions.demand_targets(status)) for status in Status.values
 }
 logger = logging.getLogger(__name__)
 # A "running" sync older than the fetch deadline plus this was cut short by a dead worker.

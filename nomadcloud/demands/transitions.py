@@ -1,6 +1,14 @@
-"""The application state machine: ONE table of the moves allowed on a nomad's application to
-a demand (from state, to state, role). Services ask ``check`` before any write; views ask
-``moves_for`` and templates test ``{% if "shortlisted" in moves %}``.
+"""The demand's and the application's state machines: ONE table each of the moves allowed
+(from state, to state, role). Services ask them before any write; views ask ``moves_for`` /
+``demand_moves`` and templates test ``{% if "shortlisted" in moves %}``, never a status.
+
+A demand (``DEMAND_TABLE``; the enterprise's editors move it) and what its state opens
+(``DEMAND_ACTIONS``: a published demand takes applications from people outside the
+enterprise and shows its matched candidates to the enterprise's members):
+
+    draft ─▶ published ⇄ paused ─▶ closed / filled       closed ─▶ published
+
+An application:
 
     submitted ─▶ shortlisted ─▶ ordered        (the enterprise turns it into an order)
         │             │
@@ -21,9 +29,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from nomadcloud.core.errors import Conflict, Forbidden
-from nomadcloud.demands.models import DemandApplication
+from nomadcloud.demands.models import Demand, DemandApplication
 
 S = DemandApplication.Status
+D = Demand.Status
 
 
 class Role(StrEnum):
@@ -46,6 +55,39 @@ class Transition:
 
 T = Transition
 N, E = Role.NOMAD, Role.ENTERPRISE
+
+# --- the demand -----------------------------------------------------------------------------
+# Role.ENTERPRISE: an editor of the demand's organisation for the status moves, any member for
+# the actions; Role.NOMAD: anyone outside the organisation (signed in or not).
+DEMAND_TABLE: tuple[tuple[str, str], ...] = (
+    (D.DRAFT, D.PUBLISHED),
+    (D.DRAFT, D.CLOSED),
+    (D.PUBLISHED, D.PAUSED),
+    (D.PUBLISHED, D.CLOSED),
+    (D.PUBLISHED, D.FILLED),
+    (D.PAUSED, D.PUBLISHED),
+    (D.PAUSED, D.CLOSED),
+    (D.PAUSED, D.FILLED),
+    (D.CLOSED, D.PUBLISHED),
+)
+APPLY, CANDIDATES = "apply", "candidates"
+DEMAND_ACTIONS: tuple[tuple[str, str, Role], ...] = (
+    (D.PUBLISHED, APPLY, N),
+    (D.PUBLISHED, CANDIDATES, E),
+)
+
+
+def demand_targets(status: str) -> list[str]:
+    """The states an editor may move a demand in ``status`` to, in table order."""
+    return [target for source, target in DEMAND_TABLE if source == status]
+
+
+def demand_actions(status: str, roles: Iterable[Role]) -> list[str]:
+    """What a demand in ``status`` lets the holder of ``roles`` do (``apply``,
+    ``candidates``)."""
+    held = set(roles)
+    return [action for source, action, role in DEMAND_ACTIONS if source == status and role in held]
+
 
 TABLE: tuple[Transition, ...] = (
     T(S.SUBMITTED, S.SHORTLISTED, E),

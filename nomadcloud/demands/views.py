@@ -27,7 +27,15 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import DomainError, InvalidInput
 from nomadcloud.core.inputs import draft_from_form, errors_by_field
 from nomadcloud.core.pages import apply_error, domain_errors, form_status
-from nomadcloud.demands import access, applications, export, queries, services, syncing
+from nomadcloud.demands import (
+    access,
+    applications,
+    export,
+    queries,
+    services,
+    syncing,
+    transitions,
+)
 from nomadcloud.demands.access import Action
 from nomadcloud.demands.forms import (
     ApplicationForm,
@@ -128,8 +136,12 @@ def detail(request: HttpRequest, demand_id: str) -> HttpResponse:
         "removed_tags": [t for t in tags if t.removed],
         "history": demand.events.select_related("actor") if member else [],
         "next_statuses": [
-            (s, Demand.Status(s).label) for s in sorted(services.TRANSITIONS[demand.status])
+            (s, Demand.Status(s).label) for s in sorted(transitions.demand_targets(demand.status))
         ],
+        # What the demand's state lets the asker do (transitions.DEMAND_ACTIONS).
+        "demand_moves": transitions.demand_actions(
+            demand.status, [transitions.Role.ENTERPRISE if member else transitions.Role.NOMAD]
+        ),
         "tag_form": TagForm(),
         "applying": demand.kind in applications.APPLYING_KINDS,
         "my_application": (

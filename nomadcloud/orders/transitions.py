@@ -23,7 +23,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from nomadcloud.core.errors import Conflict, Forbidden
-from nomadcloud.orders.models import ROLE_LABELS, Order, Role
+from nomadcloud.orders.models import ROLE_LABELS, Order, OrderApplication, Role
 
 S = Order.Status
 DEFAULT_REVIEW_WINDOW_DAYS = 7
@@ -176,6 +176,25 @@ def targets_from(state: str, roles: Iterable[Role]) -> list[str]:
         if row.source == state and row.role in held and row.target not in seen:
             seen.append(row.target)
     return seen
+
+
+# --- applications for an order ----------------------------------------------------------------
+# The moves on one application (from state, to state, role). The applicant is the person whose
+# application it is (Role.APPLICANT); the enterprise selects one (``assign``, which also needs
+# the order's own move to ``assigned``) and the others are declined with it.
+AS = OrderApplication.Status
+APPLICATION_TABLE: tuple[tuple[str, str, Role], ...] = (
+    (AS.PENDING, AS.SELECTED, E),
+    (AS.PENDING, AS.DECLINED, E),
+    (AS.PENDING, AS.WITHDRAWN, A),
+    (AS.WITHDRAWN, AS.PENDING, A),  # applying again after withdrawing
+)
+
+
+def application_moves(status: str, roles: Iterable[Role]) -> list[str]:
+    """The states the holder of ``roles`` may move an application in ``status`` to."""
+    held = set(roles)
+    return [t for s, t, r in APPLICATION_TABLE if s == status and r in held]
 
 
 def _label(state: str) -> str:

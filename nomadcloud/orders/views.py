@@ -61,6 +61,7 @@ from nomadcloud.orders.models import (
     Conversion,
     ConversionDocument,
     Order,
+    OrderApplication,
     Rating,
     Role,
 )
@@ -240,6 +241,21 @@ def detail(request: HttpRequest, order_id: str) -> HttpResponse:
     return _detail_page(request, principal, order)
 
 
+def _application_rows(
+    order: Order, roles: list[Role], targets: list[str]
+) -> list[tuple[OrderApplication, list[str]]]:
+    """Each application with the moves the asker may make on it (transitions.py's application
+    table). Selecting one assigns the order, so it is offered only while the order's own table
+    allows the move to ``assigned``."""
+    rows = []
+    for application in order.applications.select_related("applicant"):
+        moves = transitions.application_moves(application.status, roles)
+        if S.ASSIGNED not in targets:
+            moves = [m for m in moves if m != OrderApplication.Status.SELECTED]
+        rows.append((application, moves))
+    return rows
+
+
 def _detail_page(
     request: HttpRequest, principal: Principal, order: Order, **forms: Any
 ) -> HttpResponse:
@@ -281,6 +297,12 @@ def _detail_page(
             )
         )
     dispute = order.disputes.filter(decided_at__isnull=True).first()
+    own_moves = (
+        transitions.application_moves(own_application.status, [Role.APPLICANT])
+        if own_application is not None
+        else []
+    )
+    applications = _application_rows(order, roles, targets) if member or operator else None
     context = {
         "order": order,
         "roles": [str(ROLE_LABELS[r]) for r in roles],
@@ -289,14 +311,12 @@ def _detail_page(
         "operator": operator,
         "milestones": order.milestones.all(),
         "skills": order.skills.select_related("concept"),
-        "applications": order.applications.select_related("applicant")
-        if member or operator
-        else None,
+        "applications": applications,
         "own_application": own_application,
+        "own_application_moves": own_moves,
         "can_apply": Role.APPLICANT in roles
         and order.status in access.MARKET
-        and (own_application is None or own_application.status == "withdrawn"),
-        "can_assign": S.ASSIGNED in targets,
+        and (own_application is None or OrderApplication.Status.PENDING in own_moves),
         "can_edit": Role.ENTERPRISE in roles and order.status in services.EDITABLE,
         "can_record_conversion": Role.ENTERPRISE in roles
         and order.nomad is not None
@@ -327,6 +347,9 @@ def _detail_page(
         "settlement": getattr(order, "settlement", None) if party else None,
         "ratings": order.ratings.all() if party else None,
         "review_days": transitions.review_window().days,
+        # Delivered work the platform itself accepts once the review window passes.
+        "accepts_automatically": order.delivered_at is not None
+        and S.ACCEPTED in transitions.targets_from(order.status, [Role.SYSTEM]),
         "apply_form": forms.get("apply_form") or ApplyForm(),
         "deliverable_form": forms.get("deliverable_form") or DeliverableForm(order=order),
         "reason_form": ReasonForm(),

@@ -17,6 +17,7 @@ from nomadcloud.orders.models import (
     Role,
 )
 from nomadcloud.orders.services._common import S, context, enterprise_people, lock, move, tell
+from nomadcloud.orders.transitions import application_moves
 from nomadcloud.training import cleaning
 
 # --- the market: open, apply, withdraw, assign ----------------------------------------------------
@@ -56,7 +57,8 @@ def apply_for_order(*, principal: Principal, order: Order, note: str = "") -> Or
             code="own_organisation",
         )
     existing = OrderApplication.objects.filter(order=order, applicant=user).first()
-    if existing is not None and existing.status != OrderApplication.Status.WITHDRAWN:
+    again = OrderApplication.Status.PENDING
+    if existing is not None and again not in application_moves(existing.status, [Role.APPLICANT]):
         raise Conflict(_("You have already applied for this order."), code="already_applied")
     if order.status == S.OPEN:
         move(principal, order, S.APPLIED, context(order, application_pending=True))
@@ -90,7 +92,9 @@ def withdraw_application(
     application = OrderApplication.objects.select_for_update().get(pk=application.pk)
     if application.applicant_id != user.pk:
         raise Forbidden(_("Only the applicant can withdraw an application."), code="applicant_only")
-    if application.status != OrderApplication.Status.PENDING:
+    if OrderApplication.Status.WITHDRAWN not in application_moves(
+        application.status, [Role.APPLICANT]
+    ):
         raise Conflict(
             _("An application that is “%(state)s” cannot be withdrawn.")
             % {"state": OrderApplication.Status(application.status).label},
@@ -126,7 +130,9 @@ def assign(*, principal: Principal, order: Order, application: OrderApplication)
     )
     if application.order_id != order.pk:
         raise NotFound(_("No such application."))
-    pending = application.status == OrderApplication.Status.PENDING
+    pending = OrderApplication.Status.SELECTED in application_moves(
+        application.status, [Role.ENTERPRISE]
+    )
     ctx = context(order, application_pending=pending)
     if pending:
         order.nomad = application.applicant  # saved only when the table allows the move
