@@ -1,6 +1,7 @@
 """The whole test suite, as `make test` runs it: quality gates, then pytest on SQLite and on a
-throwaway PostgreSQL server (started by the pytest plugin), browser and API-fuzz tests
-included. Prints a timing per step and one closing line with the totals.
+throwaway PostgreSQL server (started by the pytest plugin) side by side, browser and API-fuzz
+tests included (``NOMADCLOUD_TEST_SERIAL=1``: one database after the other). Prints a timing
+per step and one closing line with the totals.
 
 With ``--quick`` (`make quick`, the inner loop): only the fast gates (ruff) and pytest on
 SQLite without the browser and fuzz tests; further arguments go to pytest (a file, ``-k``)."""
@@ -36,9 +37,50 @@ def run(label: str, command: list[str], env: dict[str, str] | None = None) -> bo
     return result.returncode == 0
 
 
-def pytest(label: str, junit: Path, env: dict[str, str]) -> bool:
+def pytest_command(junit: Path) -> list[str]:
     workers = os.environ.get("NOMADCLOUD_TEST_WORKERS", "2")
-    return run(label, [str(BIN / "pytest"), "-n", workers, "--junitxml", str(junit)], env)
+    return [str(BIN / "pytest"), "-n", workers, "--junitxml", str(junit)]
+
+
+Runs = dict[str, tuple[list[str], dict[str, str]]]
+
+
+def side_by_side(runs: Runs, folder: Path) -> dict[str, bool]:
+    """Start every run at once, each writing to its own log; print each log whole when it
+    ends. The SQLite and PostgreSQL suites overlap this way: one fills the cores while the
+    other starts its server, collects, waits on the database or finishes its last slow test
+    (docs/decisions/0028)."""
+    started = time.monotonic()
+    processes = {}
+    for label, (command, env) in runs.items():
+        print(f"\n=== {label}: {' '.join(command)} (started)", flush=True)
+        log = open(folder / f"{label.replace(' ', '-')}.log", "w+b")  # noqa: SIM115
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, **TEST_ENV, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        processes[label] = (process, log)
+    results = {}
+    pending = dict(processes)
+    while pending:
+        for label, (process, log) in list(pending.items()):
+            if process.poll() is None:
+                continue
+            del pending[label]
+            log.seek(0)
+            sys.stdout.write(log.read().decode(errors="replace"))
+            log.close()
+            results[label] = process.returncode == 0
+            print(
+                f"=== {label}: {'ok' if results[label] else 'FAILED'} "
+                f"in {time.monotonic() - started:.1f}s",
+                flush=True,
+            )
+        time.sleep(0.5)
+    return results
 
 
 def counts(junit: Path) -> tuple[int, int, int]:
@@ -81,11 +123,22 @@ def main() -> int:
         run("migrations", [*manage, "makemigrations", "--check", "--dry-run"]),
     ]
     results = {}
+    databases = ("sqlite", "postgres")
     with tempfile.TemporaryDirectory() as tmp:
-        for database in ("sqlite", "postgres"):
-            junit = Path(tmp) / f"{database}.xml"
-            ok = pytest(f"pytest on {database}", junit, {"NOMADCLOUD_TEST_DB": database})
-            results[database] = (ok, *counts(junit))
+        junits = {database: Path(tmp) / f"{database}.xml" for database in databases}
+        runs = {
+            f"pytest on {database}": (
+                pytest_command(junits[database]),
+                {"NOMADCLOUD_TEST_DB": database},
+            )
+            for database in databases
+        }
+        if os.environ.get("NOMADCLOUD_TEST_SERIAL"):  # one database after the other
+            oks = {label: run(label, command, env) for label, (command, env) in runs.items()}
+        else:
+            oks = side_by_side(runs, Path(tmp))
+        for database in databases:
+            results[database] = (oks[f"pytest on {database}"], *counts(junits[database]))
     passed = sum(r[1] for r in results.values())
     failed = sum(r[2] for r in results.values()) + gates.count(False)
     skipped = sum(r[3] for r in results.values())

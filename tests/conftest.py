@@ -120,6 +120,27 @@ def _uses_world(item: pytest.Item) -> bool:
     return "world" in getattr(item, "fixturenames", ())
 
 
+# Modules whose single tests run for many seconds (they crawl the demo zone, or hammer a
+# ledger file). They go first, so that pytest-xdist hands them out while the other worker still
+# has plenty to do: left to the end (their alphabetical place), one worker ran on alone for
+# up to a minute while the other idled. Order only: every test still runs.
+SLOW_FIRST = (
+    "tests.test_raw_values",
+    "tests.test_query_counts",
+    "tests.test_workspace",
+    "tests.test_points_stress",
+    "tests.test_points_store",
+    "tests.test_proofs_core_speedups",
+    "tests.test_security_headers",
+    "tests.test_demo_data",
+)
+
+
+def _slow_rank(item: pytest.Item) -> int:
+    name = item.module.__name__ if item.module else ""
+    return SLOW_FIRST.index(name) if name in SLOW_FIRST else len(SLOW_FIRST)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     by_module: dict[str, list[pytest.Item]] = {}
     for item in items:
@@ -135,6 +156,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     position = {id(item): n for n, item in enumerate(items)}
     items.sort(
         key=lambda i: (
+            _slow_rank(i),
             position[id(by_module[i.module.__name__ if i.module else ""][0])],
             (i.module.__name__ in sharing and _uses_world(i)) if i.module else False,
             position[id(i)],
