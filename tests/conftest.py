@@ -62,7 +62,9 @@ def django_db_setup(
     keepdb = django_db_keepdb and not django_db_createdb
     aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
     verbosity = request.config.option.verbose
-    with django_db_blocker.unblock(), migrated_from_templates():
+    # An existing database (--reuse-db) or one made without migrations is left to Django.
+    templates = django_db_use_migrations and not keepdb
+    with django_db_blocker.unblock(), migrated_from_templates(enabled=templates):
         db_cfg = setup_databases(
             verbosity=verbosity,
             interactive=False,

@@ -44,7 +44,8 @@ from django.conf import settings
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-_IMPORT = re.compile(r"^\s*(?:from|import)\s+(nomadcloud(?:\.\w+)*)", re.MULTILINE)
+_IMPORT = re.compile(r"^\s*import\s+(nomadcloud(?:\.\w+)*)", re.MULTILINE)
+_FROM = re.compile(r"^\s*from\s+(nomadcloud(?:\.\w+)*)\s+import\s+(\([^)]*\)|[^\n]+)", re.MULTILINE)
 
 
 def directory() -> Path:
@@ -70,7 +71,15 @@ def migration_sources() -> list[Path]:
             files.update(p for p in folder.glob("*.py"))
     imported: set[Path] = set()
     for path in files:
-        for module in _IMPORT.findall(path.read_text(encoding="utf-8")):
+        text = path.read_text(encoding="utf-8")
+        modules = set(_IMPORT.findall(text))
+        for package, names in _FROM.findall(text):
+            # ``from nomadcloud.core import triggers`` reads the module nomadcloud.core.triggers
+            modules.add(package)
+            for name in names.strip("()").split(","):
+                if name.split():
+                    modules.add(f"{package}.{name.split()[0]}")
+        for module in modules:
             found = _module_file(module)
             if found is not None:
                 imported.add(found)
@@ -225,10 +234,15 @@ def migrate_from_template(migrate: Callable[[], Any], connection: BaseDatabaseWr
 
 
 @contextmanager
-def migrated_from_templates() -> Iterator[None]:
+def migrated_from_templates(*, enabled: bool = True) -> Iterator[None]:
     """While the test databases are set up, Django's ``migrate`` of a test database is
-    answered from the template (see the module's docstring)."""
+    answered from the template (see the module's docstring). ``enabled=False``: Django's own
+    ``migrate`` as usual."""
     import django.core.management as management
+
+    if not enabled:
+        yield
+        return
 
     original = management.call_command
 
