@@ -1,7 +1,8 @@
 """The whole demo zone, app by app in dependency order: people and organisations, the
 skill vocabulary, nomad profiles and certification rules, enterprise demands, training
 scenarios, orders and conversions, data batches, notifications, the points programme, and
-applications with their conversations. Each step is idempotent, so ``seed_demo`` may run on
+applications with their conversations, and finally the matches of every demand and
+profile. Each step is idempotent, so ``seed_demo`` may run on
 every start of a demo machine."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from nomadcloud.consent import demo as consent_demo
 from nomadcloud.conversations import demo as conversations_demo
 from nomadcloud.datatasks import demo as datatasks_demo
 from nomadcloud.demands import demo as demands_demo
+from nomadcloud.matching import services as matching_services
 from nomadcloud.notifications import demo as notifications_demo
 from nomadcloud.orders import demo as orders_demo
 from nomadcloud.payouts import demo as payouts_demo
@@ -43,4 +45,7 @@ def seed(*, nomads: int = 60) -> dict[str, int]:
     counts |= points_programme_demo.seed_held()
     counts |= payouts_demo.seed()
     counts |= consent_demo.seed()
+    # Rows above are written directly, without the events that refresh matches: compute them
+    # once, so that recommendations and candidate lists are not empty in the demo zone.
+    counts |= {f"matched_{k}": v for k, v in matching_services.rebuild_all().items()}
     return counts

@@ -85,6 +85,7 @@ class Tool:
     figures: tuple[Figure, ...] = ()
     next_step: str = ""
     links: tuple[tuple[str, str], ...] = ()  # further (label, url) pairs under the tool
+    next_url: str = ""  # where the next step is done, when not at ``url``
 
     @property
     def testid(self) -> str:
@@ -119,7 +120,7 @@ class Panel:
     @property
     def next_steps(self) -> list[tuple[str, str]]:
         """What to do next: the tools' waiting work, then the first open checklist step."""
-        steps = [(tool.next_step, tool.url) for tool in self.tools if tool.next_step]
+        steps = [(t.next_step, t.next_url or t.url) for t in self.tools if t.next_step]
         open_steps = [step for step in self.checklist if not step.done]
         if open_steps:
             steps.append((open_steps[0].label, open_steps[0].url))

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nomadcloud.core.money import MoneyField
 from nomadcloud.taxonomy.levels import SkillLevel
@@ -216,6 +217,24 @@ class DemandEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.from_status or '∅'} → {self.to_status}"
 
+    @property
+    def from_label(self) -> str:
+        """The status before, as a person reads it ("" for the first event)."""
+        return _status_label(self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return _status_label(self.to_status)
+
+
+def _status_label(value: str) -> str:
+    if not value:
+        return ""
+    try:
+        return str(Demand.Status(value).label)
+    except ValueError:  # a status no longer offered: shown as stored
+        return value
+
 
 class JobProfileTag(models.Model):
     """One tag of a demand's job profile (岗位画像): a concept, the words of the demand's text
@@ -384,7 +403,8 @@ class DemandApplication(models.Model):
     ``ApplicationEvent`` and an audit event. One application per nomad and demand."""
 
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
+        # "Submitted" alone is a column heading (提交时间); the status has its own context.
+        SUBMITTED = "submitted", pgettext_lazy("application status", "Submitted")
         SHORTLISTED = "shortlisted", _("Shortlisted")
         ORDERED = "ordered", _("Invited to an order")
         DECLINED = "declined", _("Declined")

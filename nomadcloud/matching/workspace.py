@@ -26,6 +26,7 @@ def recommended_work(seat: Seat) -> Tool:
         url=reverse("matching:recommended"),
         figures=(figure(_("Invitations waiting"), waiting, attention=True, testid="invitations"),),
         next_step=_("Answer the invitations from enterprises.") if waiting else "",
+        next_url=reverse("matching:invitations"),
         links=(*top, (_("Invitations"), reverse("matching:invitations"))),
     )
 

@@ -23,6 +23,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nomadcloud.core.money import MoneyField
 from nomadcloud.core.uploads import StoredFile
@@ -46,7 +47,8 @@ def adds_up(total: str, first: str, second: str) -> Q:
 class Order(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        OPEN = "open", _("Open")
+        # "Open" alone is the verb of a button (查看); the status has its own context.
+        OPEN = "open", pgettext_lazy("order status", "Open")
         APPLIED = "applied", _("Applications received")
         ASSIGNED = "assigned", _("Assigned")
         IN_PROGRESS = "in_progress", _("In progress")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from nomadcloud.accounts import workspace
 from nomadcloud.accounts.workspace import Seat, Tool, age_text, figure
@@ -60,7 +61,7 @@ def operator_disputes(seat: Seat) -> Tool:
         title=_("Order disputes"),
         url=reverse("orders:disputes"),
         figures=(
-            figure(_("Open"), n, attention=True, testid="disputes-open"),
+            figure(pgettext("disputes", "Open"), n, attention=True, testid="disputes-open"),
             figure(_("Oldest waiting"), age_text(oldest) if n else "—"),
         ),
         next_step=_("Decide the oldest open dispute.") if n else "",
