@@ -10,8 +10,8 @@ desktop (1280×800) width.
   accepts a delivered milestone through its confirmation page;
 - merchant cashier: reaches the cashier from the workspace and takes points from a nomad's
   one-time code (the payer's page follows by itself);
-- reviewer: the verification queue with its chart and table, a decision that cannot skip the
-  required registry check;
+- reviewer: the verification queue with its chart and table, and a certification, each
+  decision refused until its required check is ticked;
 - community operator: the workspace's tools (demands, trainings, readable certification
   rules, proof verification, its organisation);
 - zone operator: the workspace's counts, the points liability and expiry charts with their
@@ -33,14 +33,17 @@ from django.core.management import call_command
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from nomadcloud.accounts.demo import DEMO_DOMAIN, DEMO_PASSWORD
-from nomadcloud.accounts.models import Membership, User
+from nomadcloud.accounts.models import Membership, Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.demands.models import Demand
 from nomadcloud.matching import services as matching
 from nomadcloud.matching.models import Match
 from nomadcloud.orders.models import Order
 from nomadcloud.points import models as points_models
+from nomadcloud.talent import services as talent_services
+from nomadcloud.talent.access import CERTIFYING_DEPARTMENT_CODE
 from tests.browser_fixtures import sign_in
+from tests.builders.talent import GOOD_ANSWERS
 
 pytestmark = pytest.mark.browser
 
@@ -299,10 +302,26 @@ def test_cashier_takes_points_from_a_nomads_code(run: Run) -> None:
 # ---- the department's reviewer -----------------------------------------------------------
 
 
-def test_reviewer_decides_a_verification_without_skipping_the_registry_check(run: Run) -> None:
+def test_reviewer_decides_a_verification_and_a_certification_without_skipping_checks(
+    run: Run,
+) -> None:
+    # The reviewer also decides for the human-resources bureau, where the nomad has applied
+    # for certification.
+    reviewer = User.objects.get(email=REVIEWER)
+    renshe = Organisation.objects.get(code=CERTIFYING_DEPARTMENT_CODE)
+    Membership.objects.create(user=reviewer, organisation=renshe, role=Membership.Role.REVIEWER)
+    talent_services.apply_for_certification(
+        principal=Principal.for_user(User.objects.get(email=NOMAD)),
+        track="domestic",
+        answers=GOOD_ANSWERS,
+    )
+
     page = run.open(REVIEWER)
-    expect(page.get_by_test_id("figure-queue-length")).to_contain_text("1")
-    page.get_by_test_id("link-verification-queue").click()
+    industry = page.get_by_test_id("department-panel").filter(
+        has_text=run.t("科学技术工业信息化局", "Science, Technology")
+    )
+    expect(industry.get_by_test_id("figure-queue-length").locator("dd")).to_have_text("1")
+    industry.get_by_test_id("link-verification-queue").click()
     expect(page.get_by_test_id("chart-queue").locator("canvas, svg").first).to_be_attached()
     queue = page.get_by_test_id("review-queue")
     expect(queue).to_be_visible()  # the chart's table
@@ -311,18 +330,33 @@ def test_reviewer_decides_a_verification_without_skipping_the_registry_check(run
 
     page.locator("#id_approve_0").check()
     page.locator("#id_reason").fill(run.t("信用代码已核对。", "Credit code checked."))
-    page.locator("form button[type=submit]").last.click()
+    page.locator("main form button[type=submit]").last.click()
     # Refused: the registry check is required to approve.
     expect(page.locator("#id_checked_registry")).to_have_attribute("aria-invalid", "true")
     page.locator("#id_checked_registry").check()
-    page.locator("form button[type=submit]").last.click()
+    page.locator("main form button[type=submit]").last.click()
     expect(page.get_by_test_id("review-queue")).not_to_contain_text(
         run.t("儋州椰岛数据标注", "Coconut Island")
     )
+
+    # The certification: the evidence check cannot be skipped either.
     page.get_by_test_id("nav-workspace").click()
-    expect(page.get_by_test_id("figure-queue-length")).to_contain_text("0")
-    page.get_by_test_id("link-certification-queue").click()
-    expect(page.get_by_test_id("certification-queue")).to_be_visible()
+    expect(industry.get_by_test_id("figure-queue-length").locator("dd")).to_have_text("0")
+    page.get_by_test_id("department-panel").filter(
+        has_text=run.t("人力资源和社会保障局", "Human Resources")
+    ).get_by_test_id("link-certification-queue").click()
+    queue = page.get_by_test_id("certification-queue")
+    expect(queue).to_contain_text("林小雨")
+    run.readable(page)
+    queue.get_by_role("link").first.click()
+    page.locator("#id_approve_0").check()
+    page.locator("#id_reason").fill(run.t("收入与客户已核对。", "Income and clients checked."))
+    page.get_by_test_id("decide-submit").click()
+    expect(page.locator("#id_checked_evidence")).to_have_attribute("aria-invalid", "true")
+    page.locator("#id_checked_evidence").check()
+    page.get_by_test_id("decide-submit").click()
+    page.get_by_test_id("issued-certificate").get_by_role("link").click()
+    expect(page.get_by_test_id("certificate-state")).to_have_attribute("data-state", "valid")
     run.readable(page)
 
 
