@@ -42,8 +42,10 @@ from nomadcloud.orders.models import Order
 from nomadcloud.points import models as points_models
 from nomadcloud.talent import services as talent_services
 from nomadcloud.talent.access import CERTIFYING_DEPARTMENT_CODE
+from nomadcloud.taxonomy import lookup
 from tests.browser_fixtures import sign_in
 from tests.builders.talent import GOOD_ANSWERS
+from tests.test_accessibility_browser import axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -97,7 +99,10 @@ class Run:
         return page
 
     def readable(self, page: Page) -> None:
-        """The main part of the page shows no raw value, and nothing runs off a phone."""
+        """The main part of the page shows no raw value, nothing runs off a phone, and
+        axe-core finds no serious or critical violation (pages in the state a journey leaves
+        them, which the accessibility crawl does not reach: forms with errors, confirmations,
+        conversations)."""
         text = page.locator("main").inner_text()
         found = RAW.search(text)
         if found is None and self.language == "zh-hans":
@@ -108,6 +113,8 @@ class Run:
                 "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
             assert overflow <= 1, f"{page.url} is {overflow}px wider than the phone"
+        violations = axe_violations(page)
+        assert violations == [], f"{page.url}: {violations}"
 
 
 @pytest.fixture(params=RUNS, ids=[f"{lang}-{width}" for lang, width in RUNS])
@@ -118,6 +125,7 @@ def run(
     audit_triggers_lifted_for_flush: None,
 ) -> Iterator[Run]:
     call_command("seed_demo", nomads=4, verbosity=0)
+    lookup.forget()  # the search index of the previous test's vocabulary, now flushed
     language, width = request.param
     journey = Run(browser=browser, base_url=live_server.url, language=language, width=width)
     yield journey
@@ -259,6 +267,7 @@ def test_enterprise_publishes_shortlists_contracts_and_accepts_a_milestone(run: 
     page.get_by_test_id("order-card").filter(has_text=title).get_by_role("link").first.click()
     page.get_by_test_id("action-accepted").click()
     expect(page.locator("main")).to_contain_text("6,800.00")
+    run.readable(page)  # the confirmation page
     page.get_by_test_id("confirm-button").click()
     expect(page.get_by_test_id("milestone-1")).to_have_attribute("data-status", "accepted")
     expect(page.get_by_test_id("order-status")).to_have_text(run.t("已验收", "Work accepted"))
