@@ -76,7 +76,7 @@ def main() -> int:
         django.setup()
         from django.core.management import call_command
 
-        from nomadcloud.taxonomy import importing, lookup
+        from nomadcloud.taxonomy import lookup, services
         from nomadcloud.taxonomy.models import Alias, Concept
 
         call_command("migrate", verbosity=0)
@@ -86,7 +86,7 @@ def main() -> int:
         for source in ("esco", "onet"):
             if (data / source).is_dir():
                 started = time.perf_counter()
-                importing.run_import(source, data / source)
+                services.import_taxonomy(source=source, directory=data / source)
                 imported.append(source)
                 print(f"imported {source} in {time.perf_counter() - started:.0f} s")
         if not imported:
