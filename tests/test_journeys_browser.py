@@ -113,6 +113,12 @@ class Run:
                 "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
             assert overflow <= 1, f"{page.url} is {overflow}px wider than the phone"
+        duplicated = page.evaluate(
+            """() => { const seen = {}; document.querySelectorAll('[id]').forEach(
+                 (e) => { seen[e.id] = (seen[e.id] || 0) + 1; });
+               return Object.keys(seen).filter((id) => seen[id] > 1); }"""
+        )
+        assert duplicated == [], f"{page.url}: ids used twice {duplicated}"  # labels go astray
         violations = axe_violations(page)
         assert violations == [], f"{page.url}: {violations}"
 

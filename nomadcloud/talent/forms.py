@@ -100,6 +100,12 @@ def _one(codes: list[str]) -> str:
 class LanguageForm(forms.Form):
     language = LanguagesField(label=_("Language"), max_chosen=1, required=True)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # On the profile page beside the skill form: without a prefix of their own, two
+        # inputs would share an id and a label would point at the other form's input.
+        kwargs.setdefault("auto_id", "id_language_%s")
+        super().__init__(*args, **kwargs)
+
     def clean_language(self) -> str:
         return _one(self.cleaned_data["language"])
 
@@ -136,6 +142,12 @@ class SkillForm(forms.Form):
 
 
 class ProjectForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # On the profile page beside the skill form: without a prefix of their own, two
+        # inputs would share an id and a label would point at the other form's input.
+        kwargs.setdefault("auto_id", "id_project_%s")
+        super().__init__(*args, **kwargs)
+
     title_zh = _text(_("Title (Chinese)"), "title_zh", ProjectDraft, required=False)
     title_en = _text(_("Title (English)"), "title_en", ProjectDraft, required=False)
     role = _text(_("Your role"), "role", ProjectDraft)
