@@ -171,6 +171,7 @@ def test_nomad_picks_a_skill_by_name_applies_and_accepts_an_invitation(run: Run)
 
     # Pick a skill by its name in the profile, not by its code.
     page.get_by_test_id("link-profile").click()
+    page.wait_for_load_state()  # the picker's script has run: typing now is searching
     page.locator("#id_skill").press_sequentially(run.t("字幕", "subtit"))
     page.get_by_role("option", name=run.t("字幕制作", "subtitling")).click()
     page.get_by_test_id("skill-submit").click()
