@@ -95,10 +95,12 @@ def organisation_for(principal: Principal, public_id: object, action: Action) ->
 
 
 def may_see_claim(principal: Principal, claim: Claim) -> bool:
+    """Its organisation and the zone operator; the department once it is submitted."""
+    submitted = claim.status not in (Claim.Status.DRAFT, Claim.Status.WITHDRAWN)
     return (
         role_in(principal, claim.organisation) is not None
         or is_zone_operator(principal)
-        or is_officer(principal, claim.policy)
+        or (submitted and is_officer(principal, claim.policy))
     )
 
 

@@ -21,10 +21,11 @@ from nomadcloud.accounts.access import is_zone_operator, require_person, role_in
 from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import rules
-from nomadcloud.core.errors import InvalidInput, invalid_field
+from nomadcloud.core.errors import Forbidden, InvalidInput, invalid_field
 from nomadcloud.core.pages import domain_errors
 from nomadcloud.incentives import access, notices, policies, queries, services, transitions
 from nomadcloud.incentives.models import Claim, ClaimItem, Introduction, Policy
+from nomadcloud.incentives.moves import run_move
 
 PAGE_SIZE = 30
 
@@ -183,59 +184,6 @@ def claim_detail(request: HttpRequest, claim_id: str) -> HttpResponse:
     return render(request, "incentives/claim.html", claim_context(principal, claim))
 
 
-def run_move(principal: Principal, claim: Claim, move: str, data: Any) -> str:
-    """Call the service for one move with the fields it reads; returns the message."""
-    text = str(data.get("text") or "")
-    if move == "submit":
-        services.submit_claim(
-            principal=principal, claim=claim, declaration=str(data.get("declaration") or "")
-        )
-        return _("Claim submitted to the department.")
-    if move == "withdraw":
-        services.withdraw_claim(principal=principal, claim=claim)
-        return _("Claim withdrawn.")
-    if move == "verify_item":
-        counted = str(data.get("counted") or "") in ("1", "true", "True", "on")
-        services.verify_item(
-            principal=principal,
-            claim=claim,
-            reference=str(data.get("item") or ""),
-            counted=counted,
-            reason_code=str(data.get("reason_code") or ""),
-            reason=text,
-        )
-        return _("Item counted.") if counted else _("Item excluded.")
-    if move == "request_supplement":
-        services.request_supplement(principal=principal, claim=claim, message=text)
-        return _("Supplement requested.")
-    if move == "answer_supplement":
-        services.answer_supplement(principal=principal, claim=claim, response=text)
-        return _("Supplement sent to the department.")
-    if move == "complete":
-        done = services.complete_verification(principal=principal, claim=claim)
-        return _("Verification complete: %(status)s.") % {"status": done.get_status_display()}
-    if move == "reject":
-        services.reject_claim(principal=principal, claim=claim, reason=text)
-        return _("Claim rejected.")
-    if move == "open_publicity":
-        services.open_publicity(principal=principal, claim=claim)
-        return _("The claim is on the 公示 list.")
-    if move == "approve":
-        services.approve_claim(principal=principal, claim=claim)
-        return _("Claim approved.")
-    if move == "appeal":
-        services.file_appeal(principal=principal, claim=claim, grounds=text)
-        return _("Appeal filed.")
-    if move == "decide_appeal":
-        upheld = str(data.get("upheld") or "") in ("1", "true", "True", "on")
-        services.decide_appeal(principal=principal, claim=claim, upheld=upheld, reason=text)
-        return _("Appeal decided.")
-    if move == "claw_back":
-        services.claw_back(principal=principal, claim=claim, amount=data.get("amount"), reason=text)
-        return _("Clawback recorded.")
-    raise InvalidInput(_("No such move."), code="unknown_move")
-
-
 @login_required
 @require_POST
 @domain_errors
@@ -254,7 +202,7 @@ def review(request: HttpRequest) -> HttpResponse:
     user = require_person(principal)
     codes = None if is_zone_operator(user) else access.officer_departments(user)
     if codes is not None and not codes:
-        raise Http404
+        raise Forbidden(_("Only departments and the zone operator may do this."))
     page = Paginator(queries.review_queue(codes), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "incentives/review.html", {"page": page})
 
@@ -274,7 +222,7 @@ def simulate(request: HttpRequest, code: str) -> HttpResponse:
     principal = _principal(request)
     policy = _policy(code)
     if not access.may_simulate(principal, policy):
-        raise Http404
+        raise Forbidden(_("Only the verifying department and the zone operator may simulate."))
     today = timezone.localdate()
     params = services.parameters_of(policy, today)
     result = None
