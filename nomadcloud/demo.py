@@ -13,6 +13,7 @@ from nomadcloud.consent import demo as consent_demo
 from nomadcloud.conversations import demo as conversations_demo
 from nomadcloud.datatasks import demo as datatasks_demo
 from nomadcloud.demands import demo as demands_demo
+from nomadcloud.incentives import demo as incentives_demo
 from nomadcloud.notifications import demo as notifications_demo
 from nomadcloud.orders import demo as orders_demo
 from nomadcloud.payouts import demo as payouts_demo
@@ -43,4 +44,5 @@ def seed(*, nomads: int = 60) -> dict[str, int]:
     counts |= points_programme_demo.seed_held()
     counts |= payouts_demo.seed()
     counts |= consent_demo.seed()
+    counts |= incentives_demo.seed()
     return counts

@@ -76,6 +76,7 @@ def contract(organisation: Organisation, nomad: User, starts_on: date, months: i
         starts_on=starts_on,
         ends_on=ends,
         term_months=months,
+        term_days=(ends - starts_on).days + 1,
         one_year_or_more=months >= 12,
         occurred_on=starts_on,
     )
