@@ -6,25 +6,30 @@ reproduction of every stored decision."""
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
-from nomadcloud.core import rules
+from nomadcloud.core import publicity, rules
 from nomadcloud.core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from nomadcloud.incentives import policies, services
 from nomadcloud.incentives.models import Claim, ClaimEvent, Entitlement, ParameterSnapshot
 from nomadcloud.notifications.models import Notification
+from nomadcloud.payouts import services as payouts
 from tests.builders.incentives import (
     approved_claim,
     as_,
+    budget,
     certified_nomads,
     contract,
     contracts_claim,
     last_year,
+    load_calendar,
     policy,
     publicity_claim,
     second_officer,
@@ -35,6 +40,14 @@ from tests.builders.world import make_org, make_person
 from tests.conftest import World
 
 S = Claim.Status
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Refusals are matched by their English text."""
+    with translation.override("en"):
+        yield
+
 
 # --- the rules core -------------------------------------------------------------------------
 
@@ -199,15 +212,39 @@ def test_a_claim_goes_from_entitlement_to_approval_item_by_item(world: World) ->
     claim = services.complete_verification(principal=as_(world.wendy), claim=claim)
     per = policies.parameters().at("contract.amount_per_contract", date(last_year(), 3, 1))[1]
     assert claim.status == S.VERIFIED and claim.amount == 2 * per
+    load_calendar()
     claim = services.open_publicity(principal=as_(world.wendy), claim=claim)
+    notice = publicity.notice_for("incentives.claim", str(claim.public_id))
+    assert notice is not None and notice.status == "open"
+    victor = second_officer(world)
+    with pytest.raises(Conflict) as still_open:
+        services.approve_claim(principal=as_(victor), claim=claim)
+    assert still_open.value.code == "publicity_open"
+    objection = publicity.file_objection(notice, actor=world.charlie, grounds="They left in May.")
+    after = notice.ends_at + timedelta(seconds=1)
+    with pytest.raises(Conflict) as pending:
+        services.approve_claim(principal=as_(victor), claim=claim, now=after)
+    assert pending.value.code == "objection_pending"
+    publicity.decide_objection(objection, actor=victor, upheld=False, reason="Contracts checked.")
     with pytest.raises(Forbidden) as refused:
-        services.approve_claim(principal=as_(world.wendy), claim=claim)
+        services.approve_claim(principal=as_(world.wendy), claim=claim, now=after)
     assert refused.value.code == "four_eyes"
-    claim = services.approve_claim(principal=as_(second_officer(world)), claim=claim)
-    assert claim.status == S.APPROVED
+    with pytest.raises(Conflict) as no_budget:
+        services.approve_claim(principal=as_(victor), claim=claim, now=after)
+    assert no_budget.value.code == "no_budget"
+    budget(world)
+    claim = services.approve_claim(principal=as_(victor), claim=claim, now=after)
+    assert claim.status == S.APPROVED and claim.payout is not None
+    assert claim.payout.amount == claim.amount and claim.payout.status == "approved"
+    payout = claim.payout
+    payouts.schedule(payout, actor=world.oscar)
+    payout = payouts.send(payout, actor=world.oscar)
+    payout = payouts.mark_paid(payout, external_reference="BANK-2026-0001")
+    payouts.confirm(payout, actor=world.oscar)
+    assert ClaimEvent.objects.filter(claim=claim, action="payout_confirmed").exists()
     assert services.reproduce(claim.policy, claim.year, claim.decision) == claim.amount
     actions = list(ClaimEvent.objects.filter(claim=claim).values_list("action", flat=True))
-    assert actions[0] == "start" and actions[-1] == "approve"
+    assert actions[0] == "start" and actions[-2:] == ["approve", "payout_confirmed"]
 
 
 def test_appeal_and_clawback(world: World) -> None:
@@ -426,3 +463,13 @@ def test_no_stub_errors_for_non_platform_policies(world: World) -> None:
             year=last_year(),
         )
     assert refused.value.code == "not_platform_facts"
+
+
+def test_an_approval_above_the_available_budget_is_refused(world: World) -> None:
+    budget(world, amount="100.00")
+    claim = publicity_claim(world)
+    with pytest.raises(Conflict) as exceeded:
+        services.approve_claim(principal=as_(second_officer(world)), claim=claim)
+    assert exceeded.value.code == "budget_exceeded"
+    claim.refresh_from_db()
+    assert claim.status == S.PUBLICITY and claim.payout is None

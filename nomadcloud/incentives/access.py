@@ -25,6 +25,8 @@ from nomadcloud.accounts.access import (
     require_authenticated,
     role_in,
 )
+
+__all__ = ["role_in"]
 from nomadcloud.accounts.models import Membership, Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import Forbidden, NotFound

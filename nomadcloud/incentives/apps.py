@@ -14,6 +14,8 @@ class IncentivesConfig(AppConfig):
         rules.register(policies.BOOK)
         policies.parameters()  # a malformed parameter file fails at start
 
-        from nomadcloud.incentives import workspace
+        from nomadcloud.incentives import hooks, workspace
+
+        hooks.register()  # 公示 subject and payouts events
 
         workspace.register()  # its tools on the role workspaces (accounts/workspace.py)

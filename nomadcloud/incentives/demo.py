@@ -1,6 +1,7 @@
 """Demo incentives: last year's facts for the first demo enterprise (洋浦云帆科技: four labour
 contracts, one of them eleven months, and a flexible engagement) and the first community
-(three nomads brought in), the nomads certified for that year, the nightly entitlements
+(three nomads brought in), the nomads certified for that year, a ¥2,000,000 budget per
+policy (payouts), the nightly entitlements
 computed and pushed, and the enterprise's contracts claim submitted, two items counted by the
 市科工信局 reviewer (reviewer@…) and a supplement requested. A second officer
 (approver@…, administrator at 市科工信局) approves after 公示 (four-eyes)."""
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +21,8 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.incentives import services
 from nomadcloud.incentives.models import Entitlement, Introduction, Policy
 from nomadcloud.orders.models import Conversion
+from nomadcloud.payouts import services as payouts
+from nomadcloud.payouts.models import Budget
 from nomadcloud.talent.models import Application, Certificate, RuleSet
 
 
@@ -141,6 +145,19 @@ def seed() -> dict[str, int]:
             confirmed_on=date(year, 6, 1),
             recorded_by=community_owner,
         )
+    for policy in Policy.objects.all():
+        if not Budget.objects.filter(
+            programme_code=services.programme_code(policy), year=year
+        ).exists():
+            payouts.create_budget(
+                programme_code=services.programme_code(policy),
+                year=year,
+                amount=Decimal("2000000.00"),
+                owner=department,
+                actor=None,
+                name_zh=f"{policy.title_zh}（{year}年度）",
+                name_en=f"{policy.title_en} ({year})",
+            )
     services.compute_entitlements(year)
     claim = services.start_claim(
         principal=Principal.for_user(boss),

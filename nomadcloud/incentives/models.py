@@ -184,7 +184,22 @@ class Claim(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    notice_id = models.CharField(_("公示 notice"), max_length=64, blank=True)
+    commitment = models.ForeignKey(
+        "payouts.Commitment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("budget commitment"),
+    )
+    payout = models.ForeignKey(
+        "payouts.Payout",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("payout"),
+    )
 
     class Meta:
         verbose_name = _("incentive claim")

@@ -21,7 +21,7 @@ MOVES: dict[str, dict[str, str]] = {
     },
     S.SUPPLEMENT_REQUESTED: {"answer_supplement": CLAIMANT, "withdraw": CLAIMANT},
     S.VERIFIED: {"open_publicity": OFFICER},
-    S.PUBLICITY: {"approve": OFFICER},
+    S.PUBLICITY: {"approve": OFFICER, "reject": OFFICER},
     S.APPROVED: {"appeal": CLAIMANT, "claw_back": OFFICER},
     S.REJECTED: {"appeal": CLAIMANT},
     S.APPEAL_REVIEW: {"decide_appeal": OFFICER},

@@ -11,9 +11,12 @@ from django.utils import timezone
 
 from nomadcloud.accounts.models import Membership, Organisation, User
 from nomadcloud.accounts.principal import Principal
+from nomadcloud.core import workdays
 from nomadcloud.incentives import services
 from nomadcloud.incentives.models import Claim, Policy
 from nomadcloud.orders.models import Conversion
+from nomadcloud.payouts import services as payouts
+from nomadcloud.payouts.models import Budget
 from nomadcloud.talent.models import Application, Certificate, RuleSet
 from tests.builders.world import World, make_person
 
@@ -117,12 +120,35 @@ def verified_claim(w: World, verifier: User | None = None) -> Claim:
     return services.complete_verification(principal=officer, claim=claim)
 
 
-def publicity_claim(w: World, verifier: User | None = None) -> Claim:
+def load_calendar() -> None:
+    """Whatever today is, a notice's working days fall in loaded years (tests/builders/core)."""
+    today = timezone.localdate()
+    for year in (today.year - 1, today.year, today.year + 1):
+        workdays.declare_year_loaded(year, actor=None)
+
+
+def publicity_claim(w: World, verifier: User | None = None, *, ended: bool = True) -> Claim:
+    """A verified claim in 公示; ``ended``: its notice opened long enough ago to have ended."""
+    load_calendar()
     claim = verified_claim(w, verifier)
-    return services.open_publicity(principal=as_(verifier or w.wendy), claim=claim)
+    at = timezone.now() - timedelta(days=30) if ended else None
+    return services.open_publicity(principal=as_(verifier or w.wendy), claim=claim, at=at)
+
+
+def budget(w: World, code: str = "contract", amount: str = "1000000.00") -> Budget:
+    year = last_year()
+    found = Budget.objects.filter(programme_code=f"incentives-{code}", year=year).first()
+    return found or payouts.create_budget(
+        programme_code=f"incentives-{code}",
+        year=year,
+        amount=Decimal(amount),
+        owner=w.department,
+        actor=None,
+    )
 
 
 def approved_claim(w: World) -> Claim:
+    budget(w)
     return services.approve_claim(principal=as_(second_officer(w)), claim=publicity_claim(w))
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from nomadcloud.incentives.models import Claim
 from tests.builders.incentives import (
+    budget,
     certified_nomads,
     contract,
     contracts_claim,
@@ -54,6 +55,7 @@ def _submitted(w: World) -> str:
 
 
 def _publicity(w: World) -> str:
+    budget(w)
     return str(publicity_claim(w, verifier=second_officer(w)).public_id)
 
 
