@@ -15,6 +15,7 @@ from tests.builders.incentives import (
     certified_nomads,
     contract,
     contracts_claim,
+    ensure_policies,
     last_year,
     publicity_claim,
     second_officer,
@@ -40,6 +41,11 @@ def _facts(w: World) -> str:
     for i, nomad in enumerate(certified_nomads(w, 2, prefix="perm")):
         contract(w.acme, nomad, date(year, 4, 1 + i), 12)
     return str(w.acme.public_id)
+
+
+def _policies(path: str) -> str:
+    ensure_policies()
+    return path
 
 
 def _claim_body(w: World) -> dict[str, Any]:
@@ -150,7 +156,7 @@ API_CASES = [
     Case(
         "api simulation",
         "POST",
-        lambda w: f"{API}/policies/contract/simulation",
+        lambda w: _policies(f"{API}/policies/contract/simulation"),
         OFFICERS_AND_OPERATOR,
         lambda w: {
             "year": last_year(),
@@ -174,7 +180,7 @@ PAGE_CASES = [
     Case(
         "incentive policy",
         "GET",
-        lambda w: "/incentives/policies/contract/",
+        lambda w: _policies("/incentives/policies/contract/"),
         EVERYONE,
         url_name="incentives:policy",
     ),
@@ -244,14 +250,14 @@ PAGE_CASES = [
     Case(
         "simulation page",
         "GET",
-        lambda w: "/incentives/policies/contract/simulate/",
+        lambda w: _policies("/incentives/policies/contract/simulate/"),
         OFFICERS_AND_OPERATOR,
         url_name="incentives:simulate",
     ),
     Case(
         "run a simulation",
         "POST",
-        lambda w: "/incentives/policies/contract/simulate/",
+        lambda w: _policies("/incentives/policies/contract/simulate/"),
         OFFICERS_AND_OPERATOR,
         lambda w: {
             "year": str(last_year()),
