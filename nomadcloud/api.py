@@ -13,6 +13,7 @@ from nomadcloud.core.api import install_error_handlers
 from nomadcloud.core.jsonsafe import ApiParser
 from nomadcloud.datatasks.api import router as datatasks_router
 from nomadcloud.demands.api import router as demands_router
+from nomadcloud.incentives.api import router as incentives_router
 from nomadcloud.matching.api import router as matching_router
 from nomadcloud.notifications.api import router as notifications_router
 from nomadcloud.orders.api import router as orders_router
@@ -55,3 +56,4 @@ api.add_router("/conversations", conversations_router)
 api.add_router("/risk", risk_router)
 api.add_router("/consent", consent_router)
 api.add_router("/payouts", payouts_router)
+api.add_router("/incentives", incentives_router)

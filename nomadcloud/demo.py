@@ -14,6 +14,7 @@ from nomadcloud.consent import demo as consent_demo
 from nomadcloud.conversations import demo as conversations_demo
 from nomadcloud.datatasks import demo as datatasks_demo
 from nomadcloud.demands import demo as demands_demo
+from nomadcloud.incentives import demo as incentives_demo
 from nomadcloud.matching import services as matching_services
 from nomadcloud.notifications import demo as notifications_demo
 from nomadcloud.orders import demo as orders_demo
@@ -45,6 +46,7 @@ def seed(*, nomads: int = 60) -> dict[str, int]:
     counts |= points_programme_demo.seed_held()
     counts |= payouts_demo.seed()
     counts |= consent_demo.seed()
+    counts |= incentives_demo.seed()
     # Rows above are written directly, without the events that refresh matches: compute them
     # once, so that recommendations and candidate lists are not empty in the demo zone.
     counts |= {f"matched_{k}": v for k, v in matching_services.rebuild_all().items()}

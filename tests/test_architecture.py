@@ -25,6 +25,7 @@ LAYERS: list[set[str]] = [
     {"proofs"},
     {"points"},
     {"conversations"},
+    {"incentives"},
 ]
 # Imports between apps of one layer that are part of the design.
 SIDEWAYS = {

@@ -18,6 +18,11 @@ class TalentConfig(AppConfig):
             holds=_("profile, languages, links, skills, projects, tools, certification"),
         )
 
+        from nomadcloud.core import rules
+        from nomadcloud.talent import certification_rules
+
+        rules.register(certification_rules.BOOK)  # ``nomadcloud rules test`` runs its cases
+
         from nomadcloud.talent import workspace
 
         workspace.register()  # its tools on the role workspaces (accounts/workspace.py)

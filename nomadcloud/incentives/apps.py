@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IncentivesConfig(AppConfig):
+    name = "nomadcloud.incentives"
+    label = "incentives"
+    verbose_name = _("Incentives")
+
+    def ready(self) -> None:
+        from nomadcloud.core import rules
+        from nomadcloud.incentives import notices, policies  # noqa: F401  (registers the kinds)
+
+        rules.register(policies.BOOK)
+        policies.parameters()  # a malformed parameter file fails at start
+
+        from nomadcloud.incentives import hooks, workspace
+
+        hooks.register()  # 公示 subject and payouts events
+
+        workspace.register()  # its tools on the role workspaces (accounts/workspace.py)
