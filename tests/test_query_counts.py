@@ -140,6 +140,9 @@ PAGES: dict[str, Target] = {
         "public_id",
     ),
     "consent:mine": (NOMAD, "/consent/"),
+    "vouchers:list": (NOMAD, "/vouchers/"),
+    "vouchers:review": (REVIEWER, "/vouchers/review/"),
+    "vouchers:organisation": (lambda: (ENTERPRISE, None), "/vouchers/organisations/{org}/", ""),
 }
 
 API: dict[str, Target] = {
@@ -286,6 +289,13 @@ API: dict[str, Target] = {
     "/api/v1/taxonomy/search": (NOMAD, "/api/v1/taxonomy/search?q=sjbz"),
     "/api/v1/taxonomy/imports": (OPERATOR, "/api/v1/taxonomy/imports"),
     "/api/v1/tokens": (ENTERPRISE, "/api/v1/tokens"),
+    "/api/v1/vouchers/programmes": (NOMAD, "/api/v1/vouchers/programmes"),
+    "/api/v1/vouchers/programmes/{programme_id}/providers": (
+        lambda: (NOMAD, first("vouchers.Programme")),
+        "/api/v1/vouchers/programmes/{id}/providers",
+        "public_id",
+    ),
+    "/api/v1/vouchers/vouchers": (REVIEWER, "/api/v1/vouchers/vouchers"),
     "/api/v1/training/completions": (NOMAD, "/api/v1/training/completions"),
     "/api/v1/training/enrolments": (NOMAD, "/api/v1/training/enrolments"),
     "/api/v1/training/scenarios": (NOMAD, "/api/v1/training/scenarios"),
