@@ -21,6 +21,7 @@ from nomadcloud.points.programme import demo as points_programme_demo
 from nomadcloud.talent import demo as talent_demo
 from nomadcloud.taxonomy import services as taxonomy_services
 from nomadcloud.training import demo as training_demo
+from nomadcloud.vouchers import demo as vouchers_demo
 
 
 @transaction.atomic
@@ -43,4 +44,5 @@ def seed(*, nomads: int = 60) -> dict[str, int]:
     counts |= points_programme_demo.seed_held()
     counts |= payouts_demo.seed()
     counts |= consent_demo.seed()
+    counts |= vouchers_demo.seed()
     return counts

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "nomadcloud.points",
     "nomadcloud.proofs",
     "nomadcloud.conversations",
+    "nomadcloud.vouchers",
 ]
 
 MIDDLEWARE = [

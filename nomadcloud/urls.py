@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("nomadcloud.core.urls")),  # /publicity/, /holidays/ (docs/core-shared.md)
     path("consent/", include("nomadcloud.consent.urls")),
     path("payouts/", include("nomadcloud.payouts.urls")),
+    path("vouchers/", include("nomadcloud.vouchers.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

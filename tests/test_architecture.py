@@ -25,6 +25,7 @@ LAYERS: list[set[str]] = [
     {"proofs"},
     {"points"},
     {"conversations"},
+    {"vouchers"},  # uses payouts (money) and the accounts below
 ]
 # Imports between apps of one layer that are part of the design.
 SIDEWAYS = {
