@@ -87,7 +87,7 @@ class ApplicationDraft(Draft):
     registered provider: the service (its id in the provider's catalogue), the agreed price,
     the co-pay it declares it will pay itself, and its own particulars."""
 
-    service: int = Field(..., ge=1)
+    service: int = Field(..., ge=1, le=2_147_483_647)
     agreed_price: PositiveAmount
     copay_amount: Amount
     copay_declared: bool
