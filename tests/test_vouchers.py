@@ -146,6 +146,22 @@ class TestTheWholeWay:
         assert voucher.commitment.remaining == Decimal("0.00")
         assert services.expire_vouchers(today=voucher.valid_until + timedelta(days=2)) == []
 
+    def test_the_expiry_command_expires_what_is_due(self, world: World) -> None:
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        voucher = b.issued_voucher(world)
+        Voucher.objects.filter(pk=voucher.pk).update(
+            valid_until=timezone.localdate() - timedelta(days=1)
+        )
+        out = StringIO()
+        call_command("expire_vouchers", stdout=out)
+        assert "1 vouchers expired." in out.getvalue()
+        voucher.refresh_from_db()
+        assert voucher.status == V.EXPIRED
+        assert voucher.events.filter(action="expire").count() == 1
+
     def test_revoking_releases_the_budget_and_ends_the_redemption(self, world: World) -> None:
         voucher = b.redeeming_voucher(world)
         refused(

@@ -22,7 +22,6 @@ from nomadcloud.vouchers.services.issuing import (
 from nomadcloud.vouchers.services.programmes import (
     PROVIDER_MOVES,
     add_service,
-    close_programme,
     create_programme,
     decide_provider,
     provider_moves,
@@ -43,7 +42,6 @@ __all__ = [
     "add_service",
     "apply_for_voucher",
     "cancel_application",
-    "close_programme",
     "confirm_delivery",
     "copay_minimum",
     "create_programme",

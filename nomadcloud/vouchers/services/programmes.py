@@ -67,20 +67,6 @@ def create_programme(
     return programme
 
 
-def close_programme(*, principal: Principal, programme: Programme) -> Programme:
-    access.require_decider(principal, programme.department)
-    with transaction.atomic():
-        programme.status = Programme.Status.CLOSED
-        programme.save(update_fields=["status"])
-        audit.record(
-            actor=principal.user,
-            action="vouchers.programme.close",
-            obj=programme,
-            organisation=programme.department,
-        )
-    return programme
-
-
 # --- providers ------------------------------------------------------------------------------
 
 
