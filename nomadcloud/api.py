@@ -24,6 +24,7 @@ from nomadcloud.risk.api import router as risk_router
 from nomadcloud.talent.api import router as talent_router
 from nomadcloud.taxonomy.api import router as taxonomy_router
 from nomadcloud.training.api import router as training_router
+from nomadcloud.vouchers.api import router as vouchers_router
 
 api = NinjaAPI(
     title="NomadCloud API",
@@ -57,3 +58,4 @@ api.add_router("/risk", risk_router)
 api.add_router("/consent", consent_router)
 api.add_router("/payouts", payouts_router)
 api.add_router("/incentives", incentives_router)
+api.add_router("/vouchers", vouchers_router)

@@ -24,6 +24,7 @@ from nomadcloud.points.programme import demo as points_programme_demo
 from nomadcloud.talent import demo as talent_demo
 from nomadcloud.taxonomy import services as taxonomy_services
 from nomadcloud.training import demo as training_demo
+from nomadcloud.vouchers import demo as vouchers_demo
 
 
 @transaction.atomic
@@ -47,6 +48,7 @@ def seed(*, nomads: int = 60) -> dict[str, int]:
     counts |= payouts_demo.seed()
     counts |= consent_demo.seed()
     counts |= incentives_demo.seed()
+    counts |= vouchers_demo.seed()
     # Rows above are written directly, without the events that refresh matches: compute them
     # once, so that recommendations and candidate lists are not empty in the demo zone.
     counts |= {f"matched_{k}": v for k, v in matching_services.rebuild_all().items()}

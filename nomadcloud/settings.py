@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "nomadcloud.proofs",
     "nomadcloud.conversations",
     "nomadcloud.incentives",
+    "nomadcloud.vouchers",
 ]
 
 MIDDLEWARE = [

@@ -33,6 +33,7 @@ urlpatterns = [
     path("consent/", include("nomadcloud.consent.urls")),
     path("payouts/", include("nomadcloud.payouts.urls")),
     path("incentives/", include("nomadcloud.incentives.urls")),
+    path("vouchers/", include("nomadcloud.vouchers.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

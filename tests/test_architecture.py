@@ -26,6 +26,7 @@ LAYERS: list[set[str]] = [
     {"points"},
     {"conversations"},
     {"incentives"},
+    {"vouchers"},  # uses payouts (money) and the accounts below
 ]
 # Imports between apps of one layer that are part of the design.
 SIDEWAYS = {

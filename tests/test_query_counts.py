@@ -148,6 +148,9 @@ PAGES: dict[str, Target] = {
         "public_id",
     ),
     "consent:mine": (NOMAD, "/consent/"),
+    "vouchers:list": (NOMAD, "/vouchers/"),
+    "vouchers:review": (REVIEWER, "/vouchers/review/"),
+    "vouchers:organisation": (lambda: (ENTERPRISE, None), "/vouchers/organisations/{org}/", ""),
 }
 
 API: dict[str, Target] = {
@@ -302,6 +305,13 @@ API: dict[str, Target] = {
     ),
     "/api/v1/incentives/review/claims": (REVIEWER, "/api/v1/incentives/review/claims"),
     "/api/v1/incentives/recalculation": (REVIEWER, "/api/v1/incentives/recalculation"),
+    "/api/v1/vouchers/programmes": (NOMAD, "/api/v1/vouchers/programmes"),
+    "/api/v1/vouchers/programmes/{programme_id}/providers": (
+        lambda: (NOMAD, first("vouchers.Programme")),
+        "/api/v1/vouchers/programmes/{id}/providers",
+        "public_id",
+    ),
+    "/api/v1/vouchers/vouchers": (REVIEWER, "/api/v1/vouchers/vouchers"),
     "/api/v1/training/completions": (NOMAD, "/api/v1/training/completions"),
     "/api/v1/training/enrolments": (NOMAD, "/api/v1/training/enrolments"),
     "/api/v1/training/scenarios": (NOMAD, "/api/v1/training/scenarios"),
