@@ -114,7 +114,7 @@ def action_label(action: str) -> str:
         "redeem": _("redeemed"),
         "expire": _("expired"),
         "revoke": _("revoked"),
-        "verify": _("verified"),
+        "verify": _("verified by the department"),
         "reject_redemption": _("refused redemption"),
         "dispute": _("disputed"),
         "confirm": _("confirmed"),
