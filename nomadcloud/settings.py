@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "nomadcloud.accounts",
     "nomadcloud.notifications",
     "nomadcloud.payouts",
+    "nomadcloud.competitions",
     "nomadcloud.consent",
     "nomadcloud.risk",
     "nomadcloud.taxonomy",

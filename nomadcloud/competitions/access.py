@@ -1,0 +1,131 @@
+"""Who may see and change competitions. Published and closed competitions are public; a
+draft or cancelled one is seen only by the organiser's members and the zone operator (others:
+404). The organiser's owners and administrators and the zone operator manage it, as people.
+An entry is seen by its entrant, the organiser's members and the zone operator; only the
+entrant submits to it and selects its final submissions."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from nomadcloud.accounts.access import (
+    is_zone_operator,
+    parse_public_id,
+    require_authenticated,
+    require_person,
+    require_write,
+    role_in,
+)
+from nomadcloud.accounts.models import Membership, Organisation, User
+from nomadcloud.accounts.principal import Principal
+from nomadcloud.competitions.models import Competition, Entry, Submission
+from nomadcloud.core.errors import Forbidden, NotFound
+
+MANAGER_ROLES = frozenset({Membership.Role.OWNER, Membership.Role.ADMIN})
+PUBLIC = (Competition.Status.PUBLISHED, Competition.Status.CLOSED)
+
+
+def visible_competitions(principal: Principal) -> QuerySet[Competition]:
+    competitions = Competition.objects.select_related("organiser")
+    if principal.user is None and principal.key_organisation is None:
+        return competitions.filter(status__in=PUBLIC)
+    if is_zone_operator(principal):
+        return competitions
+    if principal.key_organisation is not None:
+        return competitions.filter(Q(status__in=PUBLIC) | Q(organiser=principal.key_organisation))
+    return competitions.filter(
+        Q(status__in=PUBLIC) | Q(organiser__memberships__user=principal.user)
+    ).distinct()
+
+
+def may_manage(principal: Principal, organiser: Organisation) -> bool:
+    if principal.user is None or principal.key_organisation is not None:
+        return False
+    return is_zone_operator(principal) or role_in(principal, organiser) in MANAGER_ROLES
+
+
+def require_manager(principal: Principal, organiser: Organisation) -> User:
+    user = require_person(principal)
+    if not may_manage(principal, organiser):
+        raise Forbidden(
+            _("Only the organiser's owners and administrators can manage this competition."),
+            code="organiser_only",
+        )
+    require_write(principal)
+    return user
+
+
+def competition_for(principal: Principal, raw_id: object, *, manage: bool = False) -> Competition:
+    public_id = parse_public_id(raw_id, message=_("No such competition."))
+    item = visible_competitions(principal).filter(public_id=public_id).first()
+    if item is None:
+        raise NotFound(_("No such competition."))
+    if manage:
+        require_authenticated(principal)
+        require_manager(principal, item.organiser)
+    return item
+
+
+def organiser_for(principal: Principal, raw_id: object) -> tuple[Organisation, User]:
+    """The organisation a new competition is created for, by one of its managers."""
+    require_authenticated(principal)
+    public_id = parse_public_id(raw_id, message=_("No such organisation."))
+    organisation = Organisation.objects.filter(public_id=public_id).first()
+    if organisation is None or (
+        role_in(principal, organisation) is None and not is_zone_operator(principal)
+    ):
+        raise NotFound(_("No such organisation."))
+    return organisation, require_manager(principal, organisation)
+
+
+def signed_in_person(principal: Principal) -> User:
+    """A person acting as themselves with a write scope (entering a competition)."""
+    user = require_person(principal)
+    require_write(principal)
+    return user
+
+
+def visible_entries(principal: Principal) -> QuerySet[Entry]:
+    require_authenticated(principal)
+    entries = Entry.objects.select_related("competition", "competition__organiser", "track")
+    if is_zone_operator(principal):
+        return entries
+    if principal.key_organisation is not None:
+        return entries.filter(competition__organiser=principal.key_organisation)
+    return entries.filter(
+        Q(person=principal.user) | Q(competition__organiser__memberships__user=principal.user)
+    ).distinct()
+
+
+def entry_for(principal: Principal, raw_id: object, *, own: bool = False) -> Entry:
+    """An entry the principal may see; with ``own``, one they entered (else ``Forbidden``,
+    code ``entrant_only``), acting as themselves with a write scope."""
+    public_id = parse_public_id(raw_id, message=_("No such entry."))
+    entry = visible_entries(principal).filter(public_id=public_id).first()
+    if entry is None:
+        raise NotFound(_("No such entry."))
+    if own:
+        require_entrant(principal, entry)
+    return entry
+
+
+def require_entrant(principal: Principal, entry: Entry) -> User:
+    user = require_person(principal)
+    if entry.person_id != user.pk:
+        raise Forbidden(_("Only the entrant can do this."), code="entrant_only")
+    require_write(principal)
+    return user
+
+
+def submission_for(principal: Principal, raw_id: object) -> Submission:
+    public_id = parse_public_id(raw_id, message=_("No such submission."))
+    entries = visible_entries(principal)
+    item = (
+        Submission.objects.select_related("entry", "round", "entry__competition")
+        .filter(public_id=public_id, entry__in=entries)
+        .first()
+    )
+    if item is None:
+        raise NotFound(_("No such submission."))
+    return item

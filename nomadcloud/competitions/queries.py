@@ -1,0 +1,79 @@
+"""Reads for the competition pages and API, scoped through ``access``; the leaderboards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from nomadcloud.accounts.models import Membership
+from nomadcloud.accounts.principal import Principal
+from nomadcloud.competitions import access
+from nomadcloud.competitions.models import Competition, Entry, Round, Submission
+
+
+def competitions_for(principal: Principal, *, status: str = "") -> QuerySet[Competition]:
+    items = access.visible_competitions(principal).order_by("-id")
+    if status:
+        items = items.filter(status=status)
+    return items
+
+
+def entries_of(principal: Principal) -> QuerySet[Entry]:
+    """The principal's own entries (a person's), newest first."""
+    return access.visible_entries(principal).filter(person=principal.user).order_by("-id")
+
+
+def my_entry(principal: Principal, competition: Competition) -> Entry | None:
+    if principal.user is None:
+        return None
+    return (
+        Entry.objects.select_related("track")
+        .filter(competition=competition, person=principal.user)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Row:
+    rank: int
+    entry_public_id: object
+    name: str
+    score: Decimal
+
+
+def leaderboard(round_: Round, part: str, *, now: object = None) -> list[Row]:
+    """The public part (best public score of each entry, live) or the private part (the best
+    private score among each entry's final submissions — or, when it selected none, its
+    ``final_count`` best by public score — shown only once the round has closed). Entries of
+    the organiser's own members are scored but kept off the board. One query."""
+    if part == "private" and timezone.now() < round_.closes_at:
+        return []
+    hosts = Membership.objects.filter(organisation_id=round_.competition.organiser_id).values(
+        "user_id"
+    )
+    submissions = (
+        Submission.objects.filter(round=round_, public_score__isnull=False)
+        .exclude(entry__person_id__in=hosts)
+        .select_related("entry")
+        .order_by("entry_id", "-public_score", "id")
+    )
+    by_entry: dict[int, list[Submission]] = {}
+    for s in submissions:
+        by_entry.setdefault(s.entry_id, []).append(s)
+    scored: list[tuple[Decimal, str, object]] = []
+    for subs in by_entry.values():
+        entry = subs[0].entry
+        if part == "public":
+            best = max(s.public_score or Decimal(0) for s in subs)
+        else:
+            finals = [s for s in subs if s.is_final] or subs[: round_.final_count]
+            best = max(s.private_score or Decimal(0) for s in finals)
+        scored.append((best, entry.name, entry.public_id))
+    scored.sort(key=lambda t: (-t[0], t[1]))
+    return [
+        Row(rank=n, entry_public_id=pid, name=name, score=value)
+        for n, (value, name, pid) in enumerate(scored, start=1)
+    ]

@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from ninja import Schema
+from pydantic import Field
+
+from nomadcloud.competitions import transitions
+from nomadcloud.competitions.models import Competition, Entry, Round, Submission, Track
+from nomadcloud.core.i18n import Multilingual
+from nomadcloud.core.inputs import Draft
+
+# --- inputs (one typed draft per use case, shared by forms and the API) ---------------------
+
+
+class CompetitionDraft(Draft):
+    """A new competition (a draft until published): its multilingual title and description
+    and the window in which entries are accepted."""
+
+    organisation: UUID
+    title: Multilingual
+    description: Multilingual | None = None
+    entry_opens_at: datetime
+    entry_closes_at: datetime
+
+
+class TrackDraft(Draft):
+    code: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: Multilingual
+
+
+class RoundDraft(Draft):
+    """A round: its submission window, its limits per day and in total, how many submissions
+    each entrant selects as final, and its scoring. A metric round carries its hidden answer
+    set (item id → label)."""
+
+    title: Multilingual
+    opens_at: datetime
+    closes_at: datetime
+    max_per_day: int = Field(ge=1, le=100)
+    max_total: int = Field(ge=1, le=1000)
+    final_count: int = Field(1, ge=1, le=10)
+    scoring: Literal["metric", "jury"]
+    answers: dict[str, str] = Field(default_factory=dict, max_length=10000)
+    public_share: int = Field(30, ge=1, le=99)
+
+
+class CompetitionMove(Draft):
+    action: Literal["publish", "close", "cancel"]
+
+
+class EntryDraft(Draft):
+    track: str = Field(min_length=1, max_length=40)
+    name: str = Field(min_length=1, max_length=200)
+
+
+class SubmissionDraft(Draft):
+    """A submission to a round. For a metric round, ``content`` is one ``item,label`` line per
+    item of the answer set; for a jury round, a description and links to the work."""
+
+    round: int = Field(ge=1, le=100)
+    content: str = Field(min_length=1, max_length=200_000)
+
+
+class FinalChoice(Draft):
+    final: bool
+
+
+# --- outputs --------------------------------------------------------------------------------
+
+
+class TrackOut(Schema):
+    code: str
+    title: dict[str, object]
+
+
+class RoundOut(Schema):
+    number: int
+    title: dict[str, object]
+    opens_at: datetime
+    closes_at: datetime
+    max_per_day: int
+    max_total: int
+    final_count: int
+    scoring: str
+    items: int
+
+    @staticmethod
+    def resolve_items(obj: Round) -> int:
+        return len(obj.answers or {})
+
+
+class CompetitionOut(Schema):
+    public_id: UUID
+    organiser_public_id: UUID
+    title: dict[str, object]
+    description: dict[str, object]
+    entry_opens_at: datetime
+    entry_closes_at: datetime
+    status: str
+    moves: list[str]
+
+    @staticmethod
+    def resolve_organiser_public_id(obj: Competition) -> UUID:
+        return obj.organiser.public_id
+
+    @staticmethod
+    def resolve_moves(obj: Competition) -> list[str]:
+        return transitions.moves(obj.status)
+
+
+class CompetitionDetailOut(CompetitionOut):
+    tracks: list[TrackOut]
+    rounds: list[RoundOut]
+
+    @staticmethod
+    def resolve_tracks(obj: Competition) -> list[Track]:
+        return list(obj.tracks.all())
+
+    @staticmethod
+    def resolve_rounds(obj: Competition) -> list[Round]:
+        return list(obj.rounds.all())
+
+
+class SubmissionOut(Schema):
+    public_id: UUID
+    round: int
+    number: int
+    sha256: str
+    submitted_at: datetime
+    is_final: bool
+    public_score: Decimal | None
+
+    @staticmethod
+    def resolve_round(obj: Submission) -> int:
+        return obj.round.number
+
+
+class EntryOut(Schema):
+    public_id: UUID
+    competition_public_id: UUID
+    track: str
+    entrant_kind: str
+    name: str
+    status: str
+
+    @staticmethod
+    def resolve_competition_public_id(obj: Entry) -> UUID:
+        return obj.competition.public_id
+
+    @staticmethod
+    def resolve_track(obj: Entry) -> str:
+        return obj.track.code
+
+
+class LeaderboardRow(Schema):
+    rank: int
+    entry_public_id: UUID
+    name: str
+    score: Decimal
+
+
+class LeaderboardOut(Schema):
+    round: int
+    part: Literal["public", "private"]
+    rows: list[LeaderboardRow]
