@@ -7,7 +7,7 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from nomadcloud.accounts.principal import Principal
@@ -49,7 +49,7 @@ def create(request: HttpRequest, payload: CompetitionDraft) -> Any:
     principal = Principal.of(request)
     organiser, user = access.organiser_for(principal, payload.organisation)
     item = services.create_competition(organiser=organiser, actor=user, draft=payload)
-    return 201, access.competition_for(principal, item.public_id)
+    return Status(201, access.competition_for(principal, item.public_id))
 
 
 @router.get("/{competition_id}", auth=None, response=_errors({200: CompetitionDetailOut}))
@@ -64,7 +64,7 @@ def add_track(request: HttpRequest, competition_id: UUID, payload: TrackDraft) -
     item = access.competition_for(principal, competition_id, manage=True)
     user = access.require_manager(principal, item.organiser)
     services.add_track(item, actor=user, draft=payload)
-    return 201, access.competition_for(principal, competition_id)
+    return Status(201, access.competition_for(principal, competition_id))
 
 
 @router.post("/{competition_id}/rounds", response=_errors({201: CompetitionDetailOut}))
@@ -76,7 +76,7 @@ def add_round(request: HttpRequest, competition_id: UUID, payload: RoundDraft) -
     item = access.competition_for(principal, competition_id, manage=True)
     user = access.require_manager(principal, item.organiser)
     services.add_round(item, actor=user, draft=payload)
-    return 201, access.competition_for(principal, competition_id)
+    return Status(201, access.competition_for(principal, competition_id))
 
 
 @router.post("/{competition_id}/moves", response=_errors({200: CompetitionDetailOut}))
@@ -115,7 +115,7 @@ def enter(request: HttpRequest, competition_id: UUID, payload: EntryDraft) -> An
     principal = Principal.of(request)
     item = access.competition_for(principal, competition_id)
     user = access.signed_in_person(principal)
-    return 201, services.enter(item, actor=user, draft=payload)
+    return Status(201, services.enter(item, actor=user, draft=payload))
 
 
 @router.get("/entries/{entry_id}/submissions", response=_errors({200: list[SubmissionOut]}))
@@ -131,7 +131,7 @@ def submit(request: HttpRequest, entry_id: UUID, payload: SubmissionDraft) -> An
     principal = Principal.of(request)
     entry = access.entry_for(principal, entry_id, own=True)
     user = access.require_entrant(principal, entry)
-    return 201, services.submit(entry, actor=user, draft=payload)
+    return Status(201, services.submit(entry, actor=user, draft=payload))
 
 
 @router.post("/submissions/{submission_id}/final", response=_errors({200: SubmissionOut}))

@@ -2,16 +2,27 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from nomadcloud.competitions import transitions
 from nomadcloud.competitions.models import Competition, Entry, Round, Submission, Track
 from nomadcloud.core.i18n import Multilingual
 from nomadcloud.core.inputs import Draft
+
+
+def _iso_datetime(value: Any) -> Any:
+    if value is not None and not isinstance(value, str | datetime):
+        raise ValueError("expected a date and time as YYYY-MM-DDTHH:MM (ISO 8601)")
+    return value
+
+
+# A date and time given as an ISO 8601 string (never a number of seconds); without an
+# offset it is read in the zone's time (Asia/Shanghai).
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
 
 # --- inputs (one typed draft per use case, shared by forms and the API) ---------------------
 
@@ -23,8 +34,8 @@ class CompetitionDraft(Draft):
     organisation: UUID
     title: Multilingual
     description: Multilingual | None = None
-    entry_opens_at: datetime
-    entry_closes_at: datetime
+    entry_opens_at: IsoDateTime
+    entry_closes_at: IsoDateTime
 
 
 class TrackDraft(Draft):
@@ -38,8 +49,8 @@ class RoundDraft(Draft):
     set (item id → label)."""
 
     title: Multilingual
-    opens_at: datetime
-    closes_at: datetime
+    opens_at: IsoDateTime
+    closes_at: IsoDateTime
     max_per_day: int = Field(ge=1, le=100)
     max_total: int = Field(ge=1, le=1000)
     final_count: int = Field(1, ge=1, le=10)
