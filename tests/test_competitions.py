@@ -275,7 +275,7 @@ def test_pages_show_remaining_submissions_and_the_board(world: World) -> None:
     page = client_for(person).get(f"/competitions/{item.public_id}/")
     html = page.content.decode()
     assert page.status_code == 200
-    assert 'data-testid="remaining-1"' in html and "1 today, 2 in this round" in html
+    assert 'data-testid="remaining-1"' in html and "今天 1 次，本轮 2 次" in html
     assert "Nina&#x27;s selector" in html or "Nina's selector" in html
     assert "item-01,cat" not in html  # the hidden answer set never reaches the page
     response = client_for(person).post(
