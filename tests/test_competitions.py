@@ -15,7 +15,11 @@ from django.utils import timezone, translation
 
 from nomadcloud.competitions import queries, services
 from nomadcloud.competitions.models import Competition, Round, Submission
-from nomadcloud.competitions.schemas import CompetitionDraft, RoundDraft, TrackDraft
+from nomadcloud.competitions.schemas import (
+    CompetitionDraft,
+    CompetitionRoundDraft,
+    CompetitionTrackDraft,
+)
 from nomadcloud.core.errors import Conflict, DomainError, InvalidInput
 from nomadcloud.core.inputs import parse_draft
 from tests.builders.competitions import (
@@ -54,11 +58,13 @@ def test_rules_freeze_at_publication(world: World) -> None:
     before = database_fingerprint(["competitions"])
     with pytest.raises(Conflict) as frozen:
         services.add_track(
-            item, actor=world.olivia, draft=TrackDraft(code="x", title=title("甲", "A"))
+            item, actor=world.olivia, draft=CompetitionTrackDraft(code="x", title=title("甲", "A"))
         )
     assert frozen.value.code == "rules_frozen"
     with pytest.raises(Conflict) as frozen_round:
-        services.add_round(item, actor=world.olivia, draft=parse_draft(RoundDraft, round_body()))
+        services.add_round(
+            item, actor=world.olivia, draft=parse_draft(CompetitionRoundDraft, round_body())
+        )
     assert frozen_round.value.code == "rules_frozen"
     assert database_fingerprint(["competitions"]) == before
 
@@ -111,7 +117,9 @@ def test_bad_rounds_are_refused_naming_the_field(
     before = database_fingerprint(["competitions"])
     with pytest.raises(InvalidInput) as refused:
         services.add_round(
-            item, actor=world.olivia, draft=parse_draft(RoundDraft, round_body(**changes))
+            item,
+            actor=world.olivia,
+            draft=parse_draft(CompetitionRoundDraft, round_body(**changes)),
         )
     _refused(refused.value, field)
     assert database_fingerprint(["competitions"]) == before
@@ -119,9 +127,13 @@ def test_bad_rounds_are_refused_naming_the_field(
 
 def test_a_round_opens_after_the_previous_one_closes(world: World) -> None:
     item = draft_competition(world.acme, world.olivia)
-    services.add_round(item, actor=world.olivia, draft=parse_draft(RoundDraft, round_body()))
+    services.add_round(
+        item, actor=world.olivia, draft=parse_draft(CompetitionRoundDraft, round_body())
+    )
     with pytest.raises(InvalidInput) as overlap:
-        services.add_round(item, actor=world.olivia, draft=parse_draft(RoundDraft, round_body()))
+        services.add_round(
+            item, actor=world.olivia, draft=parse_draft(CompetitionRoundDraft, round_body())
+        )
     _refused(overlap.value, "opens_at")
     later = round_body(
         title=title("决赛", "Final"),
@@ -130,7 +142,9 @@ def test_a_round_opens_after_the_previous_one_closes(world: World) -> None:
         scoring="jury",
         answers={},
     )
-    second = services.add_round(item, actor=world.olivia, draft=parse_draft(RoundDraft, later))
+    second = services.add_round(
+        item, actor=world.olivia, draft=parse_draft(CompetitionRoundDraft, later)
+    )
     assert second.number == 2
 
 
@@ -145,7 +159,9 @@ def test_entries_only_in_the_window_and_once(world: World) -> None:
             item,
             actor=world.wendy,
             draft=parse_draft(
-                __import__("nomadcloud.competitions.schemas", fromlist=["EntryDraft"]).EntryDraft,
+                __import__(
+                    "nomadcloud.competitions.schemas", fromlist=["CompetitionEntryDraft"]
+                ).CompetitionEntryDraft,
                 {"track": "nope", "name": "x"},
             ),
         )
@@ -198,7 +214,7 @@ def test_the_submission_number_refuses_a_racing_duplicate(world: World) -> None:
 def test_submissions_outside_the_window_or_malformed_are_refused(world: World) -> None:
     item = open_competition(world.acme, world.olivia)
     entry = entered(item, world.charlie)
-    from nomadcloud.competitions.schemas import SubmissionDraft
+    from nomadcloud.competitions.schemas import CompetitionSubmissionDraft
 
     for content, fragment in [
         ("item-01 cat", "Line 1"),
@@ -207,11 +223,15 @@ def test_submissions_outside_the_window_or_malformed_are_refused(world: World) -
     ]:
         with pytest.raises(InvalidInput) as bad:
             services.submit(
-                entry, actor=world.charlie, draft=SubmissionDraft(round=1, content=content)
+                entry,
+                actor=world.charlie,
+                draft=CompetitionSubmissionDraft(round=1, content=content),
             )
         assert fragment in bad.value.fields["content"][0]
     with pytest.raises(InvalidInput) as no_round:
-        services.submit(entry, actor=world.charlie, draft=SubmissionDraft(round=2, content="a,b"))
+        services.submit(
+            entry, actor=world.charlie, draft=CompetitionSubmissionDraft(round=2, content="a,b")
+        )
     _refused(no_round.value, "round")
     Round.objects.filter(competition=item).update(closes_at=timezone.now() - timedelta(minutes=1))
     with pytest.raises(Conflict) as closed:

@@ -142,6 +142,20 @@ PAGES: dict[str, Target] = {
     ),
     "risk:queue": (OPERATOR, "/risk/held/"),
     "payouts:index": (OPERATOR, "/payouts/"),
+    "competitions:index": (NOMAD, "/competitions/"),
+    "competitions:detail": (
+        lambda: (
+            first("competitions.Entry").person.email,
+            first("competitions.Competition", status="published"),
+        ),
+        "/competitions/{id}/",
+        "public_id",
+    ),
+    "competitions:manage": (
+        lambda: (ENTERPRISE, first("competitions.Competition", status="published")),
+        "/competitions/{id}/manage/",
+        "public_id",
+    ),
     "payouts:budget": (
         lambda: (OPERATOR, first("payouts.Budget")),
         "/payouts/budgets/{id}/",
@@ -260,6 +274,12 @@ API: dict[str, Target] = {
     "/api/v1/risk/held-issuances": (OPERATOR, "/api/v1/risk/held-issuances"),
     "/api/v1/payouts/budgets": (OPERATOR, "/api/v1/payouts/budgets"),
     "/api/v1/payouts/payouts": (OPERATOR, "/api/v1/payouts/payouts"),
+    "/api/v1/competitions/": (NOMAD, "/api/v1/competitions/"),
+    "/api/v1/competitions/entries/{entry_id}/submissions": (
+        lambda: (first("competitions.Entry").person.email, first("competitions.Entry")),
+        "/api/v1/competitions/entries/{id}/submissions",
+        "public_id",
+    ),
     "/api/v1/consent/records": (NOMAD, "/api/v1/consent/records"),
     "/api/v1/points/merchants/{org_id}/payments": (
         lambda: (CASHIER, None),

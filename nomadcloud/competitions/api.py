@@ -15,16 +15,16 @@ from nomadcloud.competitions import access, queries, services
 from nomadcloud.competitions.schemas import (
     CompetitionDetailOut,
     CompetitionDraft,
+    CompetitionEntryDraft,
+    CompetitionEntryOut,
+    CompetitionFinalChoice,
+    CompetitionLeaderboardOut,
     CompetitionMove,
     CompetitionOut,
-    EntryDraft,
-    EntryOut,
-    FinalChoice,
-    LeaderboardOut,
-    RoundDraft,
-    SubmissionDraft,
-    SubmissionOut,
-    TrackDraft,
+    CompetitionRoundDraft,
+    CompetitionSubmissionDraft,
+    CompetitionSubmissionOut,
+    CompetitionTrackDraft,
 )
 from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination
 from nomadcloud.core.errors import NotFound
@@ -58,7 +58,7 @@ def competition(request: HttpRequest, competition_id: UUID) -> Any:
 
 
 @router.post("/{competition_id}/tracks", response=_errors({201: CompetitionDetailOut}))
-def add_track(request: HttpRequest, competition_id: UUID, payload: TrackDraft) -> Any:
+def add_track(request: HttpRequest, competition_id: UUID, payload: CompetitionTrackDraft) -> Any:
     """A track (e.g. 跨境电商智能选品), only while the competition is a draft."""
     principal = Principal.of(request)
     item = access.competition_for(principal, competition_id, manage=True)
@@ -68,7 +68,7 @@ def add_track(request: HttpRequest, competition_id: UUID, payload: TrackDraft) -
 
 
 @router.post("/{competition_id}/rounds", response=_errors({201: CompetitionDetailOut}))
-def add_round(request: HttpRequest, competition_id: UUID, payload: RoundDraft) -> Any:
+def add_round(request: HttpRequest, competition_id: UUID, payload: CompetitionRoundDraft) -> Any:
     """The next round: its window, limits per day and in total, final selections and
     scoring (a metric round with its hidden answer set). Only while the competition is a
     draft (``rules_frozen`` after)."""
@@ -92,7 +92,7 @@ def move(request: HttpRequest, competition_id: UUID, payload: CompetitionMove) -
 @router.get(
     "/{competition_id}/rounds/{number}/leaderboard",
     auth=None,
-    response=_errors({200: LeaderboardOut}),
+    response=_errors({200: CompetitionLeaderboardOut}),
 )
 def leaderboard(
     request: HttpRequest,
@@ -109,8 +109,8 @@ def leaderboard(
     return {"round": number, "part": part, "rows": queries.leaderboard(round_, part)}
 
 
-@router.post("/{competition_id}/entries", response=_errors({201: EntryOut}))
-def enter(request: HttpRequest, competition_id: UUID, payload: EntryDraft) -> Any:
+@router.post("/{competition_id}/entries", response=_errors({201: CompetitionEntryOut}))
+def enter(request: HttpRequest, competition_id: UUID, payload: CompetitionEntryDraft) -> Any:
     """Enter the competition yourself, in one of its tracks, while entries are open."""
     principal = Principal.of(request)
     item = access.competition_for(principal, competition_id)
@@ -118,14 +118,16 @@ def enter(request: HttpRequest, competition_id: UUID, payload: EntryDraft) -> An
     return Status(201, services.enter(item, actor=user, draft=payload))
 
 
-@router.get("/entries/{entry_id}/submissions", response=_errors({200: list[SubmissionOut]}))
+@router.get(
+    "/entries/{entry_id}/submissions", response=_errors({200: list[CompetitionSubmissionOut]})
+)
 def submissions(request: HttpRequest, entry_id: UUID) -> Any:
     entry = access.entry_for(Principal.of(request), entry_id)
     return list(entry.submissions.select_related("round").order_by("id"))
 
 
-@router.post("/entries/{entry_id}/submissions", response=_errors({201: SubmissionOut}))
-def submit(request: HttpRequest, entry_id: UUID, payload: SubmissionDraft) -> Any:
+@router.post("/entries/{entry_id}/submissions", response=_errors({201: CompetitionSubmissionOut}))
+def submit(request: HttpRequest, entry_id: UUID, payload: CompetitionSubmissionDraft) -> Any:
     """Submit to a round of your entry's competition, within its window and limits
     (``submission_limit``, ``daily_submission_limit``)."""
     principal = Principal.of(request)
@@ -134,8 +136,10 @@ def submit(request: HttpRequest, entry_id: UUID, payload: SubmissionDraft) -> An
     return Status(201, services.submit(entry, actor=user, draft=payload))
 
 
-@router.post("/submissions/{submission_id}/final", response=_errors({200: SubmissionOut}))
-def final(request: HttpRequest, submission_id: UUID, payload: FinalChoice) -> Any:
+@router.post(
+    "/submissions/{submission_id}/final", response=_errors({200: CompetitionSubmissionOut})
+)
+def final(request: HttpRequest, submission_id: UUID, payload: CompetitionFinalChoice) -> Any:
     """Select (``final: true``) or unselect one of your submissions as final for its round."""
     principal = Principal.of(request)
     item = access.submission_for(principal, submission_id)

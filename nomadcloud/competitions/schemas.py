@@ -38,12 +38,12 @@ class CompetitionDraft(Draft):
     entry_closes_at: IsoDateTime
 
 
-class TrackDraft(Draft):
+class CompetitionTrackDraft(Draft):
     code: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9-]*$")
     title: Multilingual
 
 
-class RoundDraft(Draft):
+class CompetitionRoundDraft(Draft):
     """A round: its submission window, its limits per day and in total, how many submissions
     each entrant selects as final, and its scoring. A metric round carries its hidden answer
     set (item id → label)."""
@@ -53,22 +53,22 @@ class RoundDraft(Draft):
     closes_at: IsoDateTime
     max_per_day: int = Field(ge=1, le=100)
     max_total: int = Field(ge=1, le=1000)
-    final_count: int = Field(1, ge=1, le=10)
+    final_count: int = Field(default=1, ge=1, le=10)
     scoring: Literal["metric", "jury"]
     answers: dict[str, str] = Field(default_factory=dict, max_length=10000)
-    public_share: int = Field(30, ge=1, le=99)
+    public_share: int = Field(default=30, ge=1, le=99)
 
 
 class CompetitionMove(Draft):
     action: Literal["publish", "close", "cancel"]
 
 
-class EntryDraft(Draft):
+class CompetitionEntryDraft(Draft):
     track: str = Field(min_length=1, max_length=40)
     name: str = Field(min_length=1, max_length=200)
 
 
-class SubmissionDraft(Draft):
+class CompetitionSubmissionDraft(Draft):
     """A submission to a round. For a metric round, ``content`` is one ``item,label`` line per
     item of the answer set; for a jury round, a description and links to the work."""
 
@@ -76,19 +76,19 @@ class SubmissionDraft(Draft):
     content: str = Field(min_length=1, max_length=200_000)
 
 
-class FinalChoice(Draft):
+class CompetitionFinalChoice(Draft):
     final: bool
 
 
 # --- outputs --------------------------------------------------------------------------------
 
 
-class TrackOut(Schema):
+class CompetitionTrackOut(Schema):
     code: str
     title: dict[str, object]
 
 
-class RoundOut(Schema):
+class CompetitionRoundOut(Schema):
     number: int
     title: dict[str, object]
     opens_at: datetime
@@ -124,8 +124,8 @@ class CompetitionOut(Schema):
 
 
 class CompetitionDetailOut(CompetitionOut):
-    tracks: list[TrackOut]
-    rounds: list[RoundOut]
+    tracks: list[CompetitionTrackOut]
+    rounds: list[CompetitionRoundOut]
 
     @staticmethod
     def resolve_tracks(obj: Competition) -> list[Track]:
@@ -136,7 +136,7 @@ class CompetitionDetailOut(CompetitionOut):
         return list(obj.rounds.all())
 
 
-class SubmissionOut(Schema):
+class CompetitionSubmissionOut(Schema):
     public_id: UUID
     round: int
     number: int
@@ -150,7 +150,7 @@ class SubmissionOut(Schema):
         return obj.round.number
 
 
-class EntryOut(Schema):
+class CompetitionEntryOut(Schema):
     public_id: UUID
     competition_public_id: UUID
     track: str
@@ -167,14 +167,14 @@ class EntryOut(Schema):
         return obj.track.code
 
 
-class LeaderboardRow(Schema):
+class CompetitionLeaderboardRow(Schema):
     rank: int
     entry_public_id: UUID
     name: str
     score: Decimal
 
 
-class LeaderboardOut(Schema):
+class CompetitionLeaderboardOut(Schema):
     round: int
     part: Literal["public", "private"]
-    rows: list[LeaderboardRow]
+    rows: list[CompetitionLeaderboardRow]

@@ -22,10 +22,10 @@ from nomadcloud.competitions import transitions
 from nomadcloud.competitions.models import Competition, Entry, Round, Submission, Track
 from nomadcloud.competitions.schemas import (
     CompetitionDraft,
-    EntryDraft,
-    RoundDraft,
-    SubmissionDraft,
-    TrackDraft,
+    CompetitionEntryDraft,
+    CompetitionRoundDraft,
+    CompetitionSubmissionDraft,
+    CompetitionTrackDraft,
 )
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, invalid_field
@@ -78,7 +78,9 @@ def create_competition(
 
 
 @transaction.atomic
-def add_track(competition: Competition, *, actor: User | None, draft: TrackDraft) -> Track:
+def add_track(
+    competition: Competition, *, actor: User | None, draft: CompetitionTrackDraft
+) -> Track:
     competition = Competition.objects.select_for_update().get(pk=competition.pk)
     _frozen(competition)
     if competition.tracks.filter(code=draft.code).exists():
@@ -95,7 +97,9 @@ def add_track(competition: Competition, *, actor: User | None, draft: TrackDraft
 
 
 @transaction.atomic
-def add_round(competition: Competition, *, actor: User | None, draft: RoundDraft) -> Round:
+def add_round(
+    competition: Competition, *, actor: User | None, draft: CompetitionRoundDraft
+) -> Round:
     """The next round. Rounds follow each other: each opens once entries open and after the
     previous one closes; a metric round needs its hidden answer set."""
     competition = Competition.objects.select_for_update().get(pk=competition.pk)
@@ -193,7 +197,7 @@ def move(competition: Competition, *, actor: User | None, action: str) -> Compet
 
 
 @transaction.atomic
-def enter(competition: Competition, *, actor: User, draft: EntryDraft) -> Entry:
+def enter(competition: Competition, *, actor: User, draft: CompetitionEntryDraft) -> Entry:
     """An entry by a person (teams come with the teams app), in the entry window."""
     if competition.status != S.PUBLISHED:
         raise Conflict(_("This competition does not take entries."), code="not_open")
@@ -302,7 +306,7 @@ def remaining(entry: Entry, round_: Round, *, now: datetime | None = None) -> di
 
 
 @transaction.atomic
-def submit(entry: Entry, *, actor: User, draft: SubmissionDraft) -> Submission:
+def submit(entry: Entry, *, actor: User, draft: CompetitionSubmissionDraft) -> Submission:
     entry = Entry.objects.select_for_update().select_related("competition").get(pk=entry.pk)
     competition = entry.competition
     if competition.status != S.PUBLISHED or entry.status != Entry.Status.REGISTERED:

@@ -31,10 +31,10 @@ from nomadcloud.competitions.forms import (
 from nomadcloud.competitions.models import Competition, Round
 from nomadcloud.competitions.schemas import (
     CompetitionDraft,
-    EntryDraft,
-    RoundDraft,
-    SubmissionDraft,
-    TrackDraft,
+    CompetitionEntryDraft,
+    CompetitionRoundDraft,
+    CompetitionSubmissionDraft,
+    CompetitionTrackDraft,
 )
 from nomadcloud.core.errors import DomainError, Forbidden, InvalidInput
 from nomadcloud.core.i18n import localized_text
@@ -191,7 +191,7 @@ def add_track(request: HttpRequest, competition_id: str) -> HttpResponse:
     item = access.competition_for(principal, competition_id, manage=True)
     user = access.require_manager(principal, item.organiser)
     form = TrackForm(request.POST)
-    draft = draft_from_form(form, TrackDraft) if form.is_valid() else None
+    draft = draft_from_form(form, CompetitionTrackDraft) if form.is_valid() else None
     if draft is not None:
         try:
             services.add_track(item, actor=user, draft=draft)
@@ -211,7 +211,7 @@ def add_round(request: HttpRequest, competition_id: str) -> HttpResponse:
     item = access.competition_for(principal, competition_id, manage=True)
     user = access.require_manager(principal, item.organiser)
     form = RoundForm(request.POST)
-    draft = draft_from_form(form, RoundDraft) if form.is_valid() else None
+    draft = draft_from_form(form, CompetitionRoundDraft) if form.is_valid() else None
     if draft is not None:
         try:
             services.add_round(item, actor=user, draft=draft)
@@ -250,7 +250,7 @@ def enter(request: HttpRequest, competition_id: str) -> HttpResponse:
     item = access.competition_for(principal, competition_id)
     user = access.signed_in_person(principal)
     form = EntryForm(request.POST, tracks=_tracks(item))
-    draft = draft_from_form(form, EntryDraft) if form.is_valid() else None
+    draft = draft_from_form(form, CompetitionEntryDraft) if form.is_valid() else None
     if draft is not None:
         try:
             services.enter(item, actor=user, draft=draft)
@@ -270,7 +270,7 @@ def submit(request: HttpRequest, entry_id: str) -> HttpResponse:
     entry = access.entry_for(principal, entry_id, own=True)
     user = access.require_entrant(principal, entry)
     form = SubmissionForm(request.POST)
-    draft = draft_from_form(form, SubmissionDraft) if form.is_valid() else None
+    draft = draft_from_form(form, CompetitionSubmissionDraft) if form.is_valid() else None
     if draft is None:
         errors = [str(e) for errs in form.errors.values() for e in errs]
         raise InvalidInput(" ".join(errors) or _("Give your submission."))

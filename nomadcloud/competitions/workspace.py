@@ -30,7 +30,9 @@ def organiser_competitions(seat: Seat) -> Tool:
         title=_("Maker competitions"),
         url=reverse("competitions:index"),
         figures=(figure(_("Drafts and published"), running, testid="competitions-running"),),
-        links=((_("Organise a competition"), reverse("competitions:create")),),
+        links=((_("Organise a competition"), reverse("competitions:create")),)
+        if seat.has_role("owner", "admin")
+        else (),
     )
 
 

@@ -13,10 +13,10 @@ from nomadcloud.competitions import services
 from nomadcloud.competitions.models import Competition, Entry, Submission
 from nomadcloud.competitions.schemas import (
     CompetitionDraft,
-    EntryDraft,
-    RoundDraft,
-    SubmissionDraft,
-    TrackDraft,
+    CompetitionEntryDraft,
+    CompetitionRoundDraft,
+    CompetitionSubmissionDraft,
+    CompetitionTrackDraft,
 )
 from nomadcloud.core.inputs import parse_draft
 from tests.builders.world import World
@@ -67,14 +67,16 @@ def open_competition(org: Organisation, actor: User | None = None, **round_: Any
     """Published, entries open, one track (``data``) and one metric round open now."""
     item = draft_competition(org, actor)
     services.add_track(
-        item, actor=actor, draft=TrackDraft(code="data", title=title("数据加工", "Data"))
+        item, actor=actor, draft=CompetitionTrackDraft(code="data", title=title("数据加工", "Data"))
     )
-    services.add_round(item, actor=actor, draft=parse_draft(RoundDraft, round_body(**round_)))
+    services.add_round(
+        item, actor=actor, draft=parse_draft(CompetitionRoundDraft, round_body(**round_))
+    )
     return services.move(item, actor=actor, action="publish")
 
 
 def entered(item: Competition, person: User, name: str = "智能选品") -> Entry:
-    return services.enter(item, actor=person, draft=EntryDraft(track="data", name=name))
+    return services.enter(item, actor=person, draft=CompetitionEntryDraft(track="data", name=name))
 
 
 def answers_text(right: int) -> str:
@@ -88,7 +90,9 @@ def answers_text(right: int) -> str:
 def submitted(entry: Entry, right: int = 10, round_: int = 1) -> Submission:
     assert entry.person is not None
     return services.submit(
-        entry, actor=entry.person, draft=SubmissionDraft(round=round_, content=answers_text(right))
+        entry,
+        actor=entry.person,
+        draft=CompetitionSubmissionDraft(round=round_, content=answers_text(right)),
     )
 
 
