@@ -304,3 +304,17 @@ def test_pages_show_remaining_submissions_and_the_board(world: World) -> None:
     )
     assert response.status_code == 302
     assert entry.submissions.count() == 2
+
+
+def test_privacy_export_and_erasure(world: World) -> None:
+    from nomadcloud.competitions import personal_data
+
+    item = open_competition(world.acme, world.olivia)
+    entry = entered(item, world.charlie, "Charlie's model")
+    sub = submitted(entry, 5)
+    exported = personal_data.export(world.charlie)
+    assert [e["name"] for e in exported["entries"]] == ["Charlie's model"]
+    assert exported["submissions"][0]["sha256"] == sub.sha256
+    personal_data.erase(world.charlie)
+    sub.refresh_from_db()
+    assert sub.content == "" and sub.public_score is not None

@@ -8,6 +8,13 @@ class CompetitionsConfig(AppConfig):
     verbose_name = _("Maker competitions")
 
     def ready(self) -> None:
-        from nomadcloud.competitions import workspace
+        from nomadcloud.competitions import personal_data, workspace
+        from nomadcloud.core import privacy
 
         workspace.register()
+        privacy.register(
+            "competitions",
+            exporter=personal_data.export,
+            eraser=personal_data.erase,
+            holds=_("your competition entries and submissions"),
+        )
