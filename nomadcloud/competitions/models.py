@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nomadcloud.core.fields import MultilingualField
 
@@ -131,7 +132,7 @@ class Entry(models.Model):
         TEAM = "team", _("Team")
 
     class Status(models.TextChoices):
-        REGISTERED = "registered", _("Registered")
+        REGISTERED = "registered", pgettext_lazy("competition entry", "Registered")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
