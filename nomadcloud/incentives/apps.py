@@ -8,8 +8,15 @@ class IncentivesConfig(AppConfig):
     verbose_name = _("Incentives")
 
     def ready(self) -> None:
-        from nomadcloud.core import rules
-        from nomadcloud.incentives import notices, policies  # noqa: F401  (registers the kinds)
+        from nomadcloud.core import privacy, rules
+        from nomadcloud.incentives import notices, personal_data, policies  # noqa: F401
+
+        privacy.register(
+            "incentives",
+            exporter=personal_data.export,
+            eraser=personal_data.erase,
+            holds=_("introductions that name you, claims and appeals you made or decided"),
+        )
 
         rules.register(policies.BOOK)
         policies.parameters()  # a malformed parameter file fails at start
