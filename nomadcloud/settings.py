@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "nomadcloud.conversations",
     "nomadcloud.incentives",
     "nomadcloud.vouchers",
+    "nomadcloud.communities",
 ]
 
 MIDDLEWARE = [

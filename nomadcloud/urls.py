@@ -34,6 +34,7 @@ urlpatterns = [
     path("payouts/", include("nomadcloud.payouts.urls")),
     path("incentives/", include("nomadcloud.incentives.urls")),
     path("vouchers/", include("nomadcloud.vouchers.urls")),
+    path("communities/", include("nomadcloud.communities.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -27,6 +27,7 @@ LAYERS: list[set[str]] = [
     {"conversations"},
     {"incentives"},
     {"vouchers"},  # uses payouts (money) and the accounts below
+    {"communities"},
 ]
 # Imports between apps of one layer that are part of the design.
 SIDEWAYS = {
