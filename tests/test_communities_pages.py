@@ -146,7 +146,7 @@ def test_walk_in_and_import_pages(world: World) -> None:
     response = host.post(
         f"/communities/{community.public_id}/import/", {"file": bad, "evidence_note": "x"}
     )
-    assert response.status_code == 422 and "Line 2" in response.content.decode()
+    assert response.status_code == 422 and "第 2 行" in response.content.decode()
 
 
 def test_listing_units_and_rates_from_the_pages(world: World) -> None:

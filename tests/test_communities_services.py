@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from nomadcloud.communities import inventory, services, stays, visits
 from nomadcloud.communities.models import (
@@ -250,7 +250,7 @@ def test_check_in_refusals(world: World) -> None:
     with pytest.raises(Conflict):
         stays.check_in(principal=as_(world.olivia), community=community, code=cancelled.code)
     nopass = confirmed(world, guest("Paul Nopass", country="FR", passport=""), start=TODAY())
-    with pytest.raises(Conflict) as exc:
+    with translation.override("en"), pytest.raises(Conflict) as exc:
         stays.check_in(principal=as_(world.olivia), community=community, code=nopass.code)
     assert exc.value.code == "papers_missing" and "passport" in exc.value.message
     nopass.refresh_from_db()
@@ -382,7 +382,7 @@ def test_bad_imports_are_line_numbered_and_store_nothing(world: World) -> None:
         f"{who.email},{TODAY()},{TODAY() + timedelta(days=3)}\n"
         f"{who.email},2026-13-01,2026-13-05\n"
     )
-    with pytest.raises(InvalidInput) as exc:
+    with translation.override("en"), pytest.raises(InvalidInput) as exc:
         stays.import_stays(
             principal=as_(world.olivia), community=community, file=_csv(body), evidence_note="x"
         )
