@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from nomadcloud import __version__
 from nomadcloud.accounts.api import router as accounts_router
 from nomadcloud.accounts.auth import AUTH
+from nomadcloud.communities.api import router as communities_router
 from nomadcloud.competitions.api import router as competitions_router
 from nomadcloud.consent.api import router as consent_router
 from nomadcloud.conversations.api import router as conversations_router
@@ -61,3 +62,4 @@ api.add_router("/payouts", payouts_router)
 api.add_router("/incentives", incentives_router)
 api.add_router("/vouchers", vouchers_router)
 api.add_router("/competitions", competitions_router)
+api.add_router("/communities", communities_router)

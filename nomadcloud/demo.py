@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from nomadcloud.accounts import demo as accounts_demo
+from nomadcloud.communities import demo as communities_demo
 from nomadcloud.competitions import demo as competitions_demo
 from nomadcloud.consent import demo as consent_demo
 from nomadcloud.conversations import demo as conversations_demo
@@ -54,4 +55,5 @@ def seed(*, nomads: int = 60) -> dict[str, int]:
     # Rows above are written directly, without the events that refresh matches: compute them
     # once, so that recommendations and candidate lists are not empty in the demo zone.
     counts |= {f"matched_{k}": v for k, v in matching_services.rebuild_all().items()}
+    counts |= communities_demo.seed()
     return counts

@@ -35,6 +35,7 @@ urlpatterns = [
     path("incentives/", include("nomadcloud.incentives.urls")),
     path("vouchers/", include("nomadcloud.vouchers.urls")),
     path("competitions/", include("nomadcloud.competitions.urls")),
+    path("communities/", include("nomadcloud.communities.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

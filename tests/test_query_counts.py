@@ -39,6 +39,8 @@ ENTERPRISE = "enterprise@demo.nomadcloud.cn"
 REVIEWER = "reviewer@demo.nomadcloud.cn"
 CASHIER = "cashier@demo.nomadcloud.cn"
 OPERATOR = "operator@demo.nomadcloud.cn"
+COMMUNITY = "community@demo.nomadcloud.cn"
+POLICE = "gongan@demo.nomadcloud.cn"
 
 
 def model(label: str) -> Any:
@@ -61,6 +63,13 @@ def first(label: str, **filters: Any) -> Any:
     row = model(label).objects.filter(**filters).order_by("pk").first()
     assert row is not None, (label, filters)
     return row
+
+
+def shentou() -> tuple[str, Any]:
+    """The demo's first community (bookings, stays, a foreign guest's registration)."""
+    return COMMUNITY, first(
+        "communities.Community", organisation__memberships__user__email=COMMUNITY
+    )
 
 
 def enterprise_org() -> Any:
@@ -165,6 +174,11 @@ PAGES: dict[str, Target] = {
     "vouchers:list": (NOMAD, "/vouchers/"),
     "vouchers:review": (REVIEWER, "/vouchers/review/"),
     "vouchers:organisation": (lambda: (ENTERPRISE, None), "/vouchers/organisations/{org}/", ""),
+    "communities:list": (NOMAD, "/communities/"),
+    "communities:my_bookings": (NOMAD, "/communities/bookings/"),
+    "communities:bookings": (shentou, "/communities/{id}/bookings/", "public_id"),
+    "communities:police": (POLICE, "/communities/registrations/"),
+    "communities:visits": (OPERATOR, "/communities/visits/"),
 }
 
 API: dict[str, Target] = {
@@ -281,6 +295,19 @@ API: dict[str, Target] = {
         "public_id",
     ),
     "/api/v1/consent/records": (NOMAD, "/api/v1/consent/records"),
+    "/api/v1/communities": (NOMAD, "/api/v1/communities"),
+    "/api/v1/communities/bookings/mine": (NOMAD, "/api/v1/communities/bookings/mine"),
+    "/api/v1/communities/registrations": (POLICE, "/api/v1/communities/registrations"),
+    "/api/v1/communities/{community_id}/bookings": (
+        shentou,
+        "/api/v1/communities/{id}/bookings",
+        "public_id",
+    ),
+    "/api/v1/communities/{community_id}/availability": (
+        shentou,
+        "/api/v1/communities/{id}/availability?start=2026-01-01&end=2026-01-31",
+        "public_id",
+    ),
     "/api/v1/points/merchants/{org_id}/payments": (
         lambda: (CASHIER, None),
         "/api/v1/points/merchants/{merchant}/payments",
