@@ -1,44 +1,31 @@
 """Catalogue text per language: a JSON object keyed by BCP-47 tags, ``zh-Hans`` and ``en``
-required, more allowed, ``"_machine": [tags]`` naming machine-translated ones (§3.4).
-
-``text(value)`` picks the reader's language with the fallback chain requested → its base
-→ en → zh-Hans."""
+required, more allowed, ``"_machine": [tags]`` naming machine-translated ones (§3.4). The
+reading is ``core/i18n.py``'s (fallback chain requested → its base → en → zh-Hans); this
+module only names it for the catalogue."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.utils import translation
+from nomadcloud.core.i18n import (
+    MACHINE_KEY,
+    REQUIRED_LANGUAGES,
+    is_machine_translated,
+    localized_text,
+)
 
-REQUIRED = ("zh-Hans", "en")
-
-
-def _tag(language: str | None) -> str:
-    lang = (language or translation.get_language() or "zh-hans").lower()
-    if lang.startswith("zh"):
-        return "zh-Hans"
-    return lang.split("-")[0] if "-" in lang else lang
+REQUIRED = REQUIRED_LANGUAGES
 
 
 def text(value: Any, language: str | None = None) -> str:
     """The text for the reader (or ``language``); '' when there is none."""
     if isinstance(value, str):
         return value
-    if not isinstance(value, dict):
-        return ""
-    wanted = _tag(language)
-    for key in (wanted, wanted.split("-")[0], "en", "zh-Hans"):
-        found = value.get(key)
-        if isinstance(found, str) and found:
-            return found
-    return ""
+    return localized_text(value, language)
 
 
 def is_machine(value: Any, language: str | None = None) -> bool:
-    if not isinstance(value, dict):
-        return False
-    machine = value.get("_machine") or []
-    return _tag(language) in machine
+    return is_machine_translated(value, language)
 
 
 def missing_languages(value: Any) -> list[str]:
@@ -49,7 +36,7 @@ def missing_languages(value: Any) -> list[str]:
 
 
 def languages(value: Any) -> list[str]:
-    return [k for k in value if not k.startswith("_")] if isinstance(value, dict) else []
+    return [k for k in value if k != MACHINE_KEY] if isinstance(value, dict) else []
 
 
 def both(zh: str, en: str, **more: str) -> dict[str, str]:
