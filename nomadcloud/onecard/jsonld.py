@@ -184,7 +184,7 @@ def _service(
         concepts[ev] = _concept(ev)
         concepts[le_iri] = {
             "@id": le_iri,
-            "@type": "cv:LifeEvent",
+            "@type": ["cv:LifeEvent", "cv:Event"],
             "dct:identifier": event,
             "dct:title": _lang(LIFE_EVENT_NAMES[event]),
             "dct:type": {"@id": ev},

@@ -90,6 +90,7 @@ def catalogue_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@domain_errors
 def item_page(request: HttpRequest, code: str) -> HttpResponse:
     principal = _principal(request)
     item = access.item_for(principal, code)
@@ -130,6 +131,7 @@ def catalogue_jsonld(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@domain_errors
 def item_jsonld(request: HttpRequest, code: str) -> HttpResponse:
     item = access.item_for(_principal(request), code)
     return JsonResponse(
@@ -140,6 +142,7 @@ def item_jsonld(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
+@domain_errors
 def journey_page(request: HttpRequest, key: str) -> HttpResponse:
     journey = journeys.JOURNEYS.get(key)
     if journey is None:
