@@ -4,11 +4,13 @@ department the accounts demo does not have)."""
 
 from __future__ import annotations
 
-from nomadcloud.accounts.models import Organisation
+from nomadcloud.accounts.demo import PERSONAS
+from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.onecard import catalogue_data
 from nomadcloud.onecard.catalogue_data import Seed
 from nomadcloud.onecard.content import both
-from nomadcloud.onecard.models import ServiceItem
+from nomadcloud.onecard.models import Application, ServiceItem
+from nomadcloud.onecard.services import applications as svc
 from nomadcloud.onecard.services import catalogue
 from nomadcloud.onecard.transitions import Role
 
@@ -79,6 +81,55 @@ def seed_item(seed: Seed) -> ServiceItem:
     return item
 
 
+def _applications() -> int:
+    """A few applications so that the queues and pages have rows: the enterprise's
+    conference reward (submitted, with 洋浦投促局), the community's maker-space
+    qualification (submitted, with 科工信局) and the foreign nomad's draft visa letter."""
+    if Application.objects.exists():
+        return 0
+    users = {u.email: u for u in User.objects.filter(email__in=[p.email for p in PERSONAS])}
+    by_key = {p.key: users.get(p.email) for p in PERSONAS}
+    made = 0
+    plans = [
+        (
+            "enterprise_admin",
+            "YP-JL-024",
+            {"event_name": "自贸港数字游民大会", "held_on": "2026-11-20", "participants": 320},
+            ["report", "invoices"],
+        ),
+        (
+            "community",
+            "KGX-ZZ-023",
+            {"space_name": "儋州东坡众创空间", "area_m2": 1200},
+            ["plan", "lease"],
+        ),
+    ]
+    for key, code, answers, materials in plans:
+        person = by_key.get(key)
+        if person is None:
+            continue
+        item = ServiceItem.objects.get(code=code)
+        application = svc.start(actor=person, item=item)
+        roles = {Role.APPLICANT}
+        svc.save_answers(application, actor=person, roles=roles, answers=answers)
+        application.materials = [{"code": m, "source": "counter"} for m in materials]
+        application.save(update_fields=["materials"])
+        svc.submit(application, actor=person, roles=roles)
+        made += 1
+    emma = by_key.get("foreign_nomad")
+    if emma is not None:
+        visa = ServiceItem.objects.get(code="KGX-GF-002")
+        draft = svc.start(actor=emma, item=visa)
+        svc.save_answers(
+            draft,
+            actor=emma,
+            roles={Role.APPLICANT},
+            answers={"stay_months": 9, "purpose": "Remote product design work"},
+        )
+        made += 1
+    return made
+
+
 def seed() -> dict[str, int]:
     existing = set(ServiceItem.objects.values_list("code", flat=True))
     created = 0
@@ -86,4 +137,4 @@ def seed() -> dict[str, int]:
         if entry.code not in existing:
             seed_item(entry)
             created += 1
-    return {"service_items": created}
+    return {"service_items": created, "service_applications": _applications()}

@@ -91,14 +91,15 @@ def _answer(rule: dict[str, Any], answers: dict[str, Any]) -> tuple[bool | None,
     if value in (None, ""):
         return None, _("Answer the question to check this.")
     op, expected = rule.get("op"), rule.get("value")
+    number: Any = value
     try:
         if op == "between":
-            low, high = expected
-            met = low <= int(value) <= high
+            low, high = expected or (0, 0)
+            met = int(low) <= int(number) <= int(high)
         elif op == "gte":
-            met = int(value) >= int(expected)
+            met = int(number) >= int(expected or 0)
         elif op == "lte":
-            met = int(value) <= int(expected)
+            met = int(number) <= int(expected or 0)
         else:
             met = value == expected
     except (TypeError, ValueError):

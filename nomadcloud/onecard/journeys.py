@@ -73,7 +73,10 @@ JOURNEYS: dict[str, Journey] = {
                 ),
                 (
                     "RS-ZM-022",
-                    both("办理社保参保与完税证明。", "Enrol in social insurance; get tax certificates."),
+                    both(
+                        "办理社保参保与完税证明。",
+                        "Enrol in social insurance; get tax certificates.",
+                    ),
                 ),
                 ("KGX-Q-014", both("申领数据创新券。", "Claim a data innovation voucher.")),
             ),

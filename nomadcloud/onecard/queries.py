@@ -93,8 +93,8 @@ def item_statistics(item: ServiceItem) -> ItemStatistics:
             item=item, decided_at__isnull=False, received_at__isnull=False
         ).values_list("received_at", "decided_at", "due_at")[:5000]
     )
-    durations = [(d - r).total_seconds() / 86400 for r, d, _due in rows]
-    on_time = [d <= due for _r, d, due in rows if due is not None]
+    durations = [(d - r).total_seconds() / 86400 for r, d, _due in rows if r and d]
+    on_time = [d <= due for _r, d, due in rows if d is not None and due is not None]
     levels = list(Rating.objects.filter(application__item=item).values_list("level", flat=True))
     return ItemStatistics(
         decided=len(rows),

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from nomadcloud.accounts.access import is_zone_operator, require_person
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import uploads, workdays
-from nomadcloud.core.errors import DomainError, NotFound
+from nomadcloud.core.errors import DomainError, Forbidden, NotFound
 from nomadcloud.core.pages import domain_errors
 from nomadcloud.demands.export import json_ld
 from nomadcloud.onecard import (
@@ -147,11 +147,11 @@ def journey_page(request: HttpRequest, key: str) -> HttpResponse:
     journey = journeys.JOURNEYS.get(key)
     if journey is None:
         raise NotFound(_("No such journey."))
-    user = request.user if request.user.is_authenticated else None
+    user = _principal(request).user
     return render(
         request,
         "onecard/journey.html",
-        {"journey": journey, "steps": journeys.steps(journey, user)},  # type: ignore[arg-type]
+        {"journey": journey, "steps": journeys.steps(journey, user)},
     )
 
 
@@ -184,7 +184,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @domain_errors
-def start(request: HttpRequest, code: str) -> HttpResponseBase:
+def start(request: HttpRequest, code: str) -> HttpResponse:
     principal = _principal(request)
     user = require_person(principal)
     item = access.item_for(principal, code)
@@ -221,7 +221,7 @@ def application_page(request: HttpRequest, application_id: str) -> HttpResponse:
             **m,
             "label": content.text(m.get("name")),
             "provided": provided.get(m["code"]),
-            "file": files.get((provided.get(m["code"]) or {}).get("file")),
+            "file": files.get(int((provided.get(m["code"]) or {}).get("file") or 0)),
             "held": m.get("source") in held,
             "gap": m["code"] in application.gaps,
         }
@@ -268,7 +268,7 @@ def _text(request: HttpRequest, name: str) -> str:
 @login_required
 @require_POST
 @domain_errors
-def act(request: HttpRequest, application_id: str, action: str) -> HttpResponseBase:
+def act(request: HttpRequest, application_id: str, action: str) -> HttpResponse:
     """Every move on an application: one service call per action."""
     principal = _principal(request)
     user = require_person(principal)
@@ -277,7 +277,7 @@ def act(request: HttpRequest, application_id: str, action: str) -> HttpResponseB
     try:
         _dispatch(request, user, application, roles, action)
     except DomainError as exc:
-        if isinstance(exc, NotFound):
+        if isinstance(exc, NotFound | Forbidden):
             raise
         details = [m for msgs in exc.fields.values() for m in msgs]
         messages.error(request, " ".join([exc.message, *details]))
@@ -384,8 +384,8 @@ def _dispatch(
     elif action == "terminate":
         svc.terminate(application, actor=user, roles=roles, reason=_text(request, "reason"))
     elif action == "rate":
-        form = RatingForm(request.POST)
-        if not form.is_valid():
+        rating_form = RatingForm(request.POST)
+        if not rating_form.is_valid():
             raise DomainError(
                 _("Choose one of the five levels."),
                 fields={"level": [_("Choose one of the five levels.")]},
@@ -394,8 +394,8 @@ def _dispatch(
             application,
             actor=user,
             roles=roles,
-            level=form.cleaned_data["level"],
-            comment=form.cleaned_data["comment"],
+            level=rating_form.cleaned_data["level"],
+            comment=rating_form.cleaned_data["comment"],
         )
     else:
         raise NotFound(_("No such action."))
@@ -416,12 +416,14 @@ def result(request: HttpRequest, application_id: str) -> HttpResponse:
 
 
 @login_required
-@domain_errors
 def material_file(request: HttpRequest, application_id: str, pk: int) -> HttpResponseBase:
-    application, _roles = access.application_for(_principal(request), application_id)
+    try:
+        application, _roles = access.application_for(_principal(request), application_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
     row = MaterialFile.objects.filter(application=application, pk=pk).first()
     if row is None:
-        raise NotFound(_("No such file."))
+        raise Http404(_("No such file."))
     return uploads.download(row)
 
 
@@ -528,7 +530,7 @@ def manage(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @domain_errors
-def move_item(request: HttpRequest, code: str, action: str) -> HttpResponseBase:
+def move_item(request: HttpRequest, code: str, action: str) -> HttpResponse:
     principal = _principal(request)
     user = require_person(principal)
     item = access.item_for(principal, code, manage=True)

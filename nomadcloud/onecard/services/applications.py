@@ -317,7 +317,9 @@ def use_prefill(
 
 
 def _material(version: ItemVersion, code: str) -> dict[str, Any]:
-    found = next((m for m in version.materials if m.get("code") == code), None)
+    found: dict[str, Any] | None = next(
+        (m for m in version.materials if m.get("code") == code), None
+    )
     if found is None:
         raise invalid_field("material", _("This item asks for no such material."))
     return found
@@ -382,7 +384,7 @@ def attach_material(
                     raise invalid_field(
                         "material", _("The platform holds nothing for this material; attach it.")
                     )
-                entry = {"code": code, "source": source}
+                entry: dict[str, Any] = {"code": code, "source": source}
             else:
                 if file is None:
                     raise invalid_field("file", _("Choose a file."))
