@@ -154,6 +154,17 @@ def staff_departments(user: User) -> list[Organisation]:
     )
 
 
+def managed_departments(user: User) -> set[int]:
+    """The departments whose catalogue the person edits (owners and administrators)."""
+    return set(
+        Organisation.objects.filter(
+            kind=Organisation.Kind.DEPARTMENT,
+            memberships__user=user,
+            memberships__role__in=MANAGERS,
+        ).values_list("pk", flat=True)
+    )
+
+
 def department_for(principal: Principal, public_id: object) -> Organisation:
     """A department whose staff the asker is (for its queue)."""
     user = require_person(principal)

@@ -511,17 +511,18 @@ def manage(request: HttpRequest) -> HttpResponse:
     user = require_person(principal)
     operator = is_zone_operator(user)
     items = ServiceItem.objects.select_related("department", "current_version").order_by("number")
+    edits = access.managed_departments(user)
     if not operator:
-        departments = [d for d in access.staff_departments(user) if access.is_supervisor(user, d)]
-        if not departments:
+        if not edits:
             raise NotFound(_("Only catalogue editors manage service items."))
-        items = items.filter(department__in=departments)
+        items = items.filter(department__in=edits)
+
+    def roles(item: ServiceItem) -> set[Role]:
+        held = {Role.OPERATOR} if operator else set()
+        return held | ({Role.EDITOR} if item.department_id in edits else set())
+
     rows = [
-        (
-            item,
-            transitions.moves_for(transitions.ITEM, item.status, access.item_roles(principal, item))
-            - {"edit"},
-        )
+        (item, transitions.moves_for(transitions.ITEM, item.status, roles(item)) - {"edit"})
         for item in items
     ]
     return render(request, "onecard/manage.html", {"rows": rows})
