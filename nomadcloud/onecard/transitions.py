@@ -126,7 +126,7 @@ def _label(table: tuple[Move, ...], state: str) -> str:
 
 def _roles_text(roles: Iterable[Role]) -> str:
     names = [str(ROLE_LABELS[r]) for r in sorted(set(roles))]
-    return _(", ").join(names) if names else _("nobody")
+    return " / ".join(names) if names else _("nobody")
 
 
 def check(table: tuple[Move, ...], state: str, action: str, roles: Iterable[Role]) -> Move:
