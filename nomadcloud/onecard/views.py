@@ -108,7 +108,6 @@ def item_page(request: HttpRequest, code: str) -> HttpResponse:
             "item": item,
             "version": version,
             "c": {k: content.text(v) for k, v in version.content.items()},
-            "machine": content.is_machine(version.content.get("name")),
             "materials": [{**m, "label": content.text(m.get("name"))} for m in version.materials],
             "outcome": outcome,
             "asks_stay": any(c.get("field") == "stay_months" for c in version.conditions),

@@ -12,9 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from nomadcloud.accounts.models import Membership, Organisation
+from nomadcloud.core import workdays
 from nomadcloud.core.crypto import encrypt_text
-from nomadcloud.core.models import HolidayYear
-from nomadcloud.core.workdays import calendar_changed
 from nomadcloud.onecard import catalogue_data, demo
 from nomadcloud.onecard.models import Application, ServiceItem
 from tests.builders.talent import talent_zone
@@ -25,9 +24,10 @@ ENCRYPTED_PDF = b"%PDF-1.4\n1 0 obj<</Filter/Standard>>endobj\ntrailer<</Encrypt
 
 
 def next_year_loaded() -> None:
-    year = timezone.localdate().year + 1
-    HolidayYear.objects.get_or_create(year=year, defaults={"source": "operator"})
-    calendar_changed()
+    """Whatever today is, a clock of 20 working days stays inside loaded years."""
+    today = timezone.localdate()
+    for year in (today.year, today.year + 1):
+        workdays.declare_year_loaded(year, actor=None)
 
 
 def onecard_zone(w: World) -> SimpleNamespace:
