@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from nomadcloud.consent.models import ConsentRecord
 from nomadcloud.core import workdays
 from nomadcloud.core.errors import DomainError
 from nomadcloud.onecard import access
@@ -396,3 +397,27 @@ def test_prefill_records_its_source(world: World) -> None:
     svc.use_prefill(app, actor=world.bob, roles=roles(world.bob, app), fields=["passport_number"])
     assert app.answers["passport_number"] == "C01X00T47"
     assert app.prefilled["passport_number"]["source"] == "passport"
+    record = ConsentRecord.objects.get(public_id=app.prefilled["passport_number"]["consent"])
+    assert record.subject == world.bob and record.purpose == "dpv:ServiceProvision"
+    assert "pd:Passport" in record.data_categories
+
+
+def test_only_the_applicant_consents_to_prefill(world: World) -> None:
+    zone = onecard_zone(world)
+    today = timezone.localdate()
+    AgentAuthorisation.objects.create(
+        principal=world.bob,
+        agent=world.olivia,
+        items=[],
+        valid_from=today,
+        valid_until=today + timedelta(days=5),
+        document="POA-3",
+    )
+    app = svc.start(actor=world.olivia, item=zone.visa, applicant=world.bob)
+    refused(
+        lambda: svc.use_prefill(
+            app, actor=world.olivia, roles=roles(world.olivia, app), fields=["passport_number"]
+        ),
+        "consent_by_applicant",
+    )
+    assert not ConsentRecord.objects.filter(subject=world.bob).exists()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator, FormatChecker
 
 from nomadcloud.accounts.models import User
+from nomadcloud.consent.services import give_consent
 from nomadcloud.core import audit, uploads, workdays
 from nomadcloud.core.errors import Conflict, DomainError, Forbidden, InvalidInput, invalid_field
 from nomadcloud.core.models import Clock
@@ -52,7 +53,7 @@ DATE_PAIRS = (
 
 def _lock(application: Application) -> Application:
     return (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("item", "version", "department", "applicant")
         .get(pk=application.pk)
     )
@@ -285,26 +286,53 @@ def save_answers(
     return _sync(application, row)
 
 
+PREFILL_CATEGORIES = {"passport": ["pd:Passport", "pd:Nationality"], "certificate": ["pd:Skill"]}
+PREFILL_NOTICE = "onecard-prefill-2026-12"
+
+
 @transaction.atomic
 def use_prefill(
-    application: Application, *, actor: User, roles: set[Role], fields: list[str]
+    application: Application,
+    *,
+    actor: User,
+    roles: set[Role],
+    fields: list[str],
+    method: str = "web_form",
 ) -> Application:
-    """Copy answers the platform holds (once-only) into the draft, recording their source.
-    The applicant chooses which; the consent is recorded with the source."""
+    """Copy answers the platform holds (once-only) into the draft. The applicant chooses
+    which; that choice is recorded as a consent (consent app, ISO/IEC TS 27560 with DPV
+    terms) for providing this service, naming the data categories and the department that
+    receives them, and each answer keeps its source and the consent's id."""
     row = _lock(application)
     transitions.check(transitions.APPLICATION, row.status, "save", roles)
+    if actor.pk != row.applicant_id:
+        raise Forbidden(
+            _("Only the applicant consents to reusing what the platform holds about them."),
+            code="consent_by_applicant",
+        )
     offered = {
         p.field: p for p in eligibility.prefill_sources(row.applicant, row.version.form_schema)
     }
     chosen = [offered[f] for f in fields if f in offered]
     if not chosen:
         raise DomainError(_("Choose at least one answer to reuse."), code="nothing_chosen")
+    categories = sorted({c for p in chosen for c in PREFILL_CATEGORIES.get(p.source, [])})
+    record = give_consent(
+        row.applicant,
+        purpose="dpv:ServiceProvision",
+        data_categories=categories or ["pd:Name"],
+        recipients=[row.department.name_zh or row.department.name_en],
+        notice_version=PREFILL_NOTICE,
+        method=method,
+        purpose_description=f"{row.item.code} {row.reference}",
+    )
     for prefill in chosen:
         row.answers[prefill.field] = prefill.value
         row.prefilled[prefill.field] = {
             "source": prefill.source,
             "provenance": prefill.provenance,
-            "consented_at": timezone.now().isoformat(),
+            "consent": str(record.public_id),
+            "consented_at": record.given_at.isoformat(),
         }
     row.save(update_fields=["answers", "prefilled", "updated_at"])
     audit.record(
@@ -730,7 +758,7 @@ def rectify(
 ) -> Rectification:
     """The department records what it changed and the call-back to the applicant."""
     row = (
-        Rectification.objects.select_for_update()
+        Rectification.objects.select_for_update(of=("self",))
         .select_related("rating__application")
         .get(pk=rectification.pk)
     )

@@ -171,7 +171,7 @@ def move_item(
 ) -> ServiceItem:
     """submit_review, publish, return, suspend, resume, retire."""
     row = (
-        ServiceItem.objects.select_for_update()
+        ServiceItem.objects.select_for_update(of=("self",))
         .select_related("department", "current_version")
         .get(pk=item.pk)
     )
