@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from nomadcloud.accounts.access import is_zone_operator, require_person
@@ -43,11 +44,19 @@ from nomadcloud.onecard.services import catalogue, forwarding
 from nomadcloud.onecard.transitions import Role
 
 PAGE_SIZE = 30
+ITEM_MOVES = {
+    "submit_review": gettext_lazy("Submit for review"),
+    "publish": gettext_lazy("Publish"),
+    "return": gettext_lazy("Return to draft"),
+    "suspend": gettext_lazy("Suspend"),
+    "resume": gettext_lazy("Resume"),
+    "retire": gettext_lazy("Retire"),
+}
 AUDIENCES = {
-    "domestic_nomad": _("Domestic nomads"),
-    "foreign_nomad": _("Foreign nomads"),
-    "enterprise": _("Enterprises"),
-    "community": _("Communities"),
+    "domestic_nomad": gettext_lazy("Domestic nomads"),
+    "foreign_nomad": gettext_lazy("Foreign nomads"),
+    "enterprise": gettext_lazy("Enterprises"),
+    "community": gettext_lazy("Communities"),
 }
 
 
@@ -521,7 +530,14 @@ def manage(request: HttpRequest) -> HttpResponse:
         return held | ({Role.EDITOR} if item.department_id in edits else set())
 
     rows = [
-        (item, transitions.moves_for(transitions.ITEM, item.status, roles(item)) - {"edit"})
+        (
+            item,
+            [
+                (move, ITEM_MOVES[move])
+                for move in ITEM_MOVES
+                if move in transitions.moves_for(transitions.ITEM, item.status, roles(item))
+            ],
+        )
         for item in items
     ]
     return render(request, "onecard/manage.html", {"rows": rows})
