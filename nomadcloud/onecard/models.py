@@ -235,6 +235,8 @@ class Application(models.Model):
             models.Index(fields=["department", "status", "-id"], name="onecard_app_queue"),
             models.Index(fields=["applicant", "-id"], name="onecard_app_applicant"),
             models.Index(fields=["item", "status"], name="onecard_app_item_status"),
+            models.Index(fields=["department", "due_at", "id"], name="onecard_app_due"),
+            models.Index(fields=["item", "-decided_at"], name="onecard_app_item_decided"),
         ]
 
     def __str__(self) -> str:

@@ -85,23 +85,28 @@ class ItemStatistics:
     ratings: int
 
 
+STATISTICS_WINDOW = 1000  # the most recent decisions the public figures are computed over
+
+
 def item_statistics(item: ServiceItem) -> ItemStatistics:
-    """Public figures: median time from 受理 to decision (calendar days), % decided within
-    the promised limit, satisfaction (满意 + 非常满意 among ratings)."""
+    """Public figures over the item's last ``STATISTICS_WINDOW`` decisions: median time
+    from 受理 to decision (calendar days), % decided within the promised limit, and
+    satisfaction (满意 + 非常满意 among all ratings)."""
     rows = list(
-        Application.objects.filter(
-            item=item, decided_at__isnull=False, received_at__isnull=False
-        ).values_list("received_at", "decided_at", "due_at")[:5000]
+        Application.objects.filter(item=item, decided_at__isnull=False, received_at__isnull=False)
+        .order_by("-decided_at")
+        .values_list("received_at", "decided_at", "due_at")[:STATISTICS_WINDOW]
     )
     durations = [(d - r).total_seconds() / 86400 for r, d, _due in rows if r and d]
     on_time = [d <= due for _r, d, due in rows if d is not None and due is not None]
-    levels = list(Rating.objects.filter(application__item=item).values_list("level", flat=True))
+    ratings = Rating.objects.filter(application__item=item).aggregate(
+        n=Count("pk"), good=Count("pk", filter=Q(level__gte=Rating.Level.SATISFIED))
+    )
+    total = int(ratings["n"] or 0)
     return ItemStatistics(
         decided=len(rows),
         median_days=round(median(durations), 1) if durations else None,
         on_time_percent=round(100 * sum(on_time) / len(on_time), 1) if on_time else None,
-        satisfaction_percent=round(100 * sum(1 for lv in levels if lv >= 4) / len(levels), 1)
-        if levels
-        else None,
-        ratings=len(levels),
+        satisfaction_percent=round(100 * int(ratings["good"] or 0) / total, 1) if total else None,
+        ratings=total,
     )
