@@ -18,6 +18,7 @@ from nomadcloud.demands.api import router as demands_router
 from nomadcloud.incentives.api import router as incentives_router
 from nomadcloud.matching.api import router as matching_router
 from nomadcloud.notifications.api import router as notifications_router
+from nomadcloud.onecard.api import router as onecard_router
 from nomadcloud.orders.api import router as orders_router
 from nomadcloud.payouts.api import router as payouts_router
 from nomadcloud.points.api import router as points_router
@@ -63,3 +64,4 @@ api.add_router("/incentives", incentives_router)
 api.add_router("/vouchers", vouchers_router)
 api.add_router("/competitions", competitions_router)
 api.add_router("/communities", communities_router)
+api.add_router("/services", onecard_router)

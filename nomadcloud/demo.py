@@ -19,6 +19,7 @@ from nomadcloud.demands import demo as demands_demo
 from nomadcloud.incentives import demo as incentives_demo
 from nomadcloud.matching import services as matching_services
 from nomadcloud.notifications import demo as notifications_demo
+from nomadcloud.onecard import demo as onecard_demo
 from nomadcloud.orders import demo as orders_demo
 from nomadcloud.payouts import demo as payouts_demo
 from nomadcloud.points.merchants import demo as points_merchant_demo
@@ -56,4 +57,5 @@ def seed(*, nomads: int = 60) -> dict[str, int]:
     # once, so that recommendations and candidate lists are not empty in the demo zone.
     counts |= {f"matched_{k}": v for k, v in matching_services.rebuild_all().items()}
     counts |= communities_demo.seed()
+    counts |= onecard_demo.seed()
     return counts

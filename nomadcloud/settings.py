@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "nomadcloud.conversations",
     "nomadcloud.incentives",
     "nomadcloud.vouchers",
+    "nomadcloud.onecard",
     "nomadcloud.communities",
 ]
 

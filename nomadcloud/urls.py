@@ -28,6 +28,7 @@ urlpatterns = [
     path(".well-known/did.json", proofs_views.did_json, name="did_json"),
     path("points/", include("nomadcloud.points.urls")),
     path("conversations/", include("nomadcloud.conversations.urls")),
+    path("services/", include("nomadcloud.onecard.urls")),
     path("risk/", include("nomadcloud.risk.urls")),
     path("", include("nomadcloud.core.urls")),  # /publicity/, /holidays/ (docs/core-shared.md)
     path("consent/", include("nomadcloud.consent.urls")),

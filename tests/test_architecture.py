@@ -28,6 +28,7 @@ LAYERS: list[set[str]] = [
     {"incentives"},
     {"vouchers"},  # uses payouts (money) and the accounts below
     {"competitions"},
+    {"onecard"},
     {"communities"},
 ]
 # Imports between apps of one layer that are part of the design.

@@ -97,6 +97,11 @@ def of_organisation(label: str, related: str) -> Callable[[], tuple[str, Any]]:
     return resolve
 
 
+def kegongxin_staff() -> tuple[str, Any]:
+    """市科工信局, whose queue holds the community's maker-space application (onecard/demo.py)."""
+    return REVIEWER, first("accounts.Organisation", code="kegongxin", kind="department")
+
+
 # name → (persona, path); or (resolver → (persona, object), path with {id} for object's id)
 Target = tuple[str, str] | tuple[Callable[[], tuple[str, Any]], str, str]
 
@@ -179,9 +184,20 @@ PAGES: dict[str, Target] = {
     "communities:bookings": (shentou, "/communities/{id}/bookings/", "public_id"),
     "communities:police": (POLICE, "/communities/registrations/"),
     "communities:visits": (OPERATOR, "/communities/visits/"),
+    "onecard:catalogue": (NOMAD, "/services/"),
+    "onecard:mine": (ENTERPRISE, "/services/mine/"),
+    "onecard:manage": (OPERATOR, "/services/manage/"),
+    "onecard:queue": (kegongxin_staff, "/services/departments/{id}/queue/", "public_id"),
 }
 
 API: dict[str, Target] = {
+    "/api/v1/services/items": (NOMAD, "/api/v1/services/items"),
+    "/api/v1/services/applications": (ENTERPRISE, "/api/v1/services/applications"),
+    "/api/v1/services/departments/{org_id}/queue": (
+        kegongxin_staff,
+        "/api/v1/services/departments/{id}/queue",
+        "public_id",
+    ),
     "/api/v1/audit-events": (OPERATOR, "/api/v1/audit-events"),
     "/api/v1/datatasks/accepted-work": (NOMAD, "/api/v1/datatasks/accepted-work"),
     "/api/v1/datatasks/batches": (ENTERPRISE, "/api/v1/datatasks/batches"),
