@@ -29,6 +29,7 @@ from nomadcloud.communities.schemas import (
 from nomadcloud.communities.text import is_machine, tr
 from nomadcloud.core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from nomadcloud.core.inputs import parse_draft
+from nomadcloud.onecard import qr
 from tests.builders.communities import (
     acme_community,
     as_,
@@ -257,6 +258,31 @@ def test_check_in_refusals(world: World) -> None:
     assert nopass.status == Booking.Status.CONFIRMED
     with pytest.raises(InvalidInput):
         stays.check_in(principal=as_(world.olivia), community=community, code="ZZZZZZZZ")
+
+
+def test_check_in_by_the_guests_one_card_qr(world: World) -> None:
+    community = acme_community(world)
+    booking = confirmed(world, start=TODAY())
+    token = qr.issue_token(booking.guest, "checkin").token
+    stay = stays.check_in(principal=as_(world.olivia), community=community, code=token)
+    assert stay.booking == booking and stay.method == "qr"
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CHECKED_IN
+    # The same code a second time, and a code shown for another purpose, change nothing.
+    with pytest.raises(InvalidInput) as exc:
+        stays.check_in(principal=as_(world.olivia), community=community, code=token)
+    assert exc.value.code == "qr_used" and list(exc.value.fields) == ["code"]
+    other = confirmed(world, guest("Quinn Qr", country="CN", passport=""), start=TODAY())
+    with pytest.raises(InvalidInput) as exc:
+        stays.check_in(
+            principal=as_(world.olivia),
+            community=community,
+            code=qr.issue_token(other.guest, "points").token,
+        )
+    assert exc.value.code == "qr_wrong_purpose" and list(exc.value.fields) == ["code"]
+    other.refresh_from_db()
+    assert other.status == Booking.Status.CONFIRMED
+    assert not Stay.objects.filter(booking=other).exists()
 
 
 def test_walk_in_extend_and_check_out(world: World) -> None:

@@ -33,12 +33,14 @@ from nomadcloud.core import audit, uploads, workdays
 from nomadcloud.core.crypto import decrypt_text, encrypt_text
 from nomadcloud.core.errors import (
     Conflict,
+    DomainError,
     Forbidden,
     InvalidInput,
     NotFound,
     invalid_field,
 )
 from nomadcloud.core.models import Clock
+from nomadcloud.onecard import qr
 
 REGISTRATION_HOURS = 24
 MAX_IMPORT_ROWS = 5000
@@ -115,13 +117,13 @@ def check_in_booking(*, principal: Principal, booking: Booking, method: str, now
 
 
 def _qr_guest(token: str) -> User:
-    """The guest named by a one-card QR token (``onecard.qr.verify_scan``, purpose
-    ``community_check_in``) once the one-card app is installed; until then refused."""
-    raise invalid_field(
-        "code",
-        _("Check-in by QR code is not available yet; enter the booking code."),
-        code="qr_unavailable",
-    )
+    """The guest named by a one-card QR token shown for check-in (``onecard.qr``): signed,
+    60 seconds, this purpose only, accepted once (the use is rolled back with the check-in
+    if the guest has no booking here). A refusal names the code field."""
+    try:
+        return qr.verify_scan(token, "checkin")
+    except DomainError as exc:
+        raise invalid_field("code", exc.message, code=exc.code) from None
 
 
 @transaction.atomic
