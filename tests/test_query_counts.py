@@ -97,6 +97,17 @@ def of_organisation(label: str, related: str) -> Callable[[], tuple[str, Any]]:
     return resolve
 
 
+def _eligibility_target() -> Any:
+    """The demo challenge and the nomad persona's team: the path after /bounties/."""
+    challenge = first("bounties.Challenge")
+    team = first("teams.Team")
+
+    class Target:
+        path = f"{challenge.public_id}/eligibility?team={team.public_id}"
+
+    return Target()
+
+
 # name → (persona, path); or (resolver → (persona, object), path with {id} for object's id)
 Target = tuple[str, str] | tuple[Callable[[], tuple[str, Any]], str, str]
 
@@ -179,9 +190,40 @@ PAGES: dict[str, Target] = {
     "communities:bookings": (shentou, "/communities/{id}/bookings/", "public_id"),
     "communities:police": (POLICE, "/communities/registrations/"),
     "communities:visits": (OPERATOR, "/communities/visits/"),
+    "bounties:list": (NOMAD, "/bounties/"),
+    "bounties:expert": (NOMAD, "/bounties/expert/"),
+    "teams:mine": (NOMAD, "/teams/"),
 }
 
 API: dict[str, Target] = {
+    "/api/v1/bounties": (NOMAD, "/api/v1/bounties"),
+    "/api/v1/bounties/assignments/mine": (NOMAD, "/api/v1/bounties/assignments/mine"),
+    "/api/v1/bounties/{challenge_id}/applications": (
+        lambda: (ENTERPRISE, first("bounties.Challenge")),
+        "/api/v1/bounties/{id}/applications",
+        "public_id",
+    ),
+    "/api/v1/bounties/{challenge_id}/clarifications": (
+        lambda: (ENTERPRISE, first("bounties.Challenge")),
+        "/api/v1/bounties/{id}/clarifications",
+        "public_id",
+    ),
+    "/api/v1/bounties/{challenge_id}/milestones": (
+        lambda: (ENTERPRISE, first("bounties.Challenge")),
+        "/api/v1/bounties/{id}/milestones",
+        "public_id",
+    ),
+    "/api/v1/bounties/{challenge_id}/task-books": (
+        lambda: (ENTERPRISE, first("bounties.Challenge")),
+        "/api/v1/bounties/{id}/task-books",
+        "public_id",
+    ),
+    "/api/v1/bounties/{challenge_id}/eligibility": (
+        lambda: (NOMAD, _eligibility_target()),
+        "/api/v1/bounties/{id}",
+        "path",
+    ),
+    "/api/v1/teams": (NOMAD, "/api/v1/teams"),
     "/api/v1/audit-events": (OPERATOR, "/api/v1/audit-events"),
     "/api/v1/datatasks/accepted-work": (NOMAD, "/api/v1/datatasks/accepted-work"),
     "/api/v1/datatasks/batches": (ENTERPRISE, "/api/v1/datatasks/batches"),
