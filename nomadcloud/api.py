@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from nomadcloud import __version__
 from nomadcloud.accounts.api import router as accounts_router
 from nomadcloud.accounts.auth import AUTH
+from nomadcloud.bounties.api import router as bounties_router
 from nomadcloud.communities.api import router as communities_router
 from nomadcloud.competitions.api import router as competitions_router
 from nomadcloud.consent.api import router as consent_router
@@ -26,6 +27,7 @@ from nomadcloud.proofs.api import router as proofs_router
 from nomadcloud.risk.api import router as risk_router
 from nomadcloud.talent.api import router as talent_router
 from nomadcloud.taxonomy.api import router as taxonomy_router
+from nomadcloud.teams.api import router as teams_router
 from nomadcloud.training.api import router as training_router
 from nomadcloud.vouchers.api import router as vouchers_router
 
@@ -65,3 +67,5 @@ api.add_router("/vouchers", vouchers_router)
 api.add_router("/competitions", competitions_router)
 api.add_router("/communities", communities_router)
 api.add_router("/services", onecard_router)
+api.add_router("/teams", teams_router)
+api.add_router("/bounties", bounties_router)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from nomadcloud.accounts import demo as accounts_demo
+from nomadcloud.bounties import demo as bounties_demo
 from nomadcloud.communities import demo as communities_demo
 from nomadcloud.competitions import demo as competitions_demo
 from nomadcloud.consent import demo as consent_demo
@@ -58,4 +59,5 @@ def seed(*, nomads: int = 60) -> dict[str, int]:
     counts |= {f"matched_{k}": v for k, v in matching_services.rebuild_all().items()}
     counts |= communities_demo.seed()
     counts |= onecard_demo.seed()
+    counts |= bounties_demo.seed()
     return counts

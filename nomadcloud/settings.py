@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "nomadcloud.matching",
     "nomadcloud.training",
     "nomadcloud.orders",
+    "nomadcloud.teams",
+    "nomadcloud.bounties",
     "nomadcloud.datatasks",
     "nomadcloud.points",
     "nomadcloud.proofs",

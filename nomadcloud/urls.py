@@ -30,6 +30,9 @@ urlpatterns = [
     path("conversations/", include("nomadcloud.conversations.urls")),
     path("services/", include("nomadcloud.onecard.urls")),
     path("risk/", include("nomadcloud.risk.urls")),
+    path("teams/", include("nomadcloud.teams.urls")),
+    path("bounties/", include("nomadcloud.bounties.urls")),
+    path("api/ocds/", include("nomadcloud.bounties.ocds_urls")),
     path("", include("nomadcloud.core.urls")),  # /publicity/, /holidays/ (docs/core-shared.md)
     path("consent/", include("nomadcloud.consent.urls")),
     path("payouts/", include("nomadcloud.payouts.urls")),

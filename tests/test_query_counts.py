@@ -102,6 +102,17 @@ def kegongxin_staff() -> tuple[str, Any]:
     return REVIEWER, first("accounts.Organisation", code="kegongxin", kind="department")
 
 
+def _eligibility_target() -> Any:
+    """The demo challenge and the nomad persona's team: the path after /bounties/."""
+    challenge = first("bounties.Challenge")
+    team = first("teams.Team")
+
+    class Target:
+        path = f"{challenge.public_id}/eligibility?team={team.public_id}"
+
+    return Target()
+
+
 # name → (persona, path); or (resolver → (persona, object), path with {id} for object's id)
 Target = tuple[str, str] | tuple[Callable[[], tuple[str, Any]], str, str]
 
@@ -188,6 +199,9 @@ PAGES: dict[str, Target] = {
     "onecard:mine": (ENTERPRISE, "/services/mine/"),
     "onecard:manage": (OPERATOR, "/services/manage/"),
     "onecard:queue": (kegongxin_staff, "/services/departments/{id}/queue/", "public_id"),
+    "bounties:list": (NOMAD, "/bounties/"),
+    "bounties:expert": (NOMAD, "/bounties/expert/"),
+    "teams:mine": (NOMAD, "/teams/"),
 }
 
 API: dict[str, Target] = {
@@ -198,6 +212,34 @@ API: dict[str, Target] = {
         "/api/v1/services/departments/{id}/queue",
         "public_id",
     ),
+    "/api/v1/bounties": (NOMAD, "/api/v1/bounties"),
+    "/api/v1/bounties/assignments/mine": (NOMAD, "/api/v1/bounties/assignments/mine"),
+    "/api/v1/bounties/{challenge_id}/applications": (
+        lambda: (ENTERPRISE, first("bounties.Challenge")),
+        "/api/v1/bounties/{id}/applications",
+        "public_id",
+    ),
+    "/api/v1/bounties/{challenge_id}/clarifications": (
+        lambda: (ENTERPRISE, first("bounties.Challenge")),
+        "/api/v1/bounties/{id}/clarifications",
+        "public_id",
+    ),
+    "/api/v1/bounties/{challenge_id}/milestones": (
+        lambda: (ENTERPRISE, first("bounties.Challenge")),
+        "/api/v1/bounties/{id}/milestones",
+        "public_id",
+    ),
+    "/api/v1/bounties/{challenge_id}/task-books": (
+        lambda: (ENTERPRISE, first("bounties.Challenge")),
+        "/api/v1/bounties/{id}/task-books",
+        "public_id",
+    ),
+    "/api/v1/bounties/{challenge_id}/eligibility": (
+        lambda: (NOMAD, _eligibility_target()),
+        "/api/v1/bounties/{id}",
+        "path",
+    ),
+    "/api/v1/teams": (NOMAD, "/api/v1/teams"),
     "/api/v1/audit-events": (OPERATOR, "/api/v1/audit-events"),
     "/api/v1/datatasks/accepted-work": (NOMAD, "/api/v1/datatasks/accepted-work"),
     "/api/v1/datatasks/batches": (ENTERPRISE, "/api/v1/datatasks/batches"),

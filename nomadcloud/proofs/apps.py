@@ -27,6 +27,7 @@ class ProofsConfig(AppConfig):
 def connect() -> None:
     """Accepted work issues its credentials, inside the accepting transaction, from the
     payload the accepting use case sends (docs/decisions/0004)."""
+    from nomadcloud.bounties.events import milestone_accepted as challenge_milestone_accepted
     from nomadcloud.datatasks.events import batch_accepted
     from nomadcloud.orders.events import milestone_accepted
     from nomadcloud.proofs.services import revocation, verified_work
@@ -36,6 +37,9 @@ def connect() -> None:
     batch_accepted.connect(verified_work.on_batch_accepted, uid="proofs.issue_for_batch")
     milestone_accepted.connect(
         verified_work.on_milestone_accepted, uid="proofs.issue_for_milestone"
+    )
+    challenge_milestone_accepted.connect(
+        verified_work.on_challenge_milestone_accepted, uid="proofs.issue_for_challenge"
     )
     training_passed.connect(verified_work.on_training_passed, uid="proofs.issue_for_training")
     # Held work units a zone operator cancelled: the credential that carried them is revoked.

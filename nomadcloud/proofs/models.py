@@ -46,6 +46,7 @@ class Credential(models.Model):
         DATA = "data", _("Data-processing work")
         ORDER = "order", _("Order")
         TRAINING = "training", _("Training scenario")
+        CHALLENGE = "challenge", _("揭榜挂帅 challenge milestone")
 
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(

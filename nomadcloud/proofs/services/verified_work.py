@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from nomadcloud.bounties.backfill import accepted_milestones as accepted_challenge_milestones
+from nomadcloud.bounties.events import ChallengeMilestoneAccepted
 from nomadcloud.datatasks.events import BatchAccepted, accepted_batches
 from nomadcloud.orders.events import MilestoneAccepted, accepted_milestones
 from nomadcloud.proofs import units
@@ -88,6 +90,32 @@ def milestone_claims(milestone: MilestoneAccepted) -> list[Pair]:
     ]
 
 
+def challenge_claims(milestone: ChallengeMilestoneAccepted) -> list[Pair]:
+    """One credential per accepted member of the team that signed the challenge, for their
+    share of the milestone's amount as the team recorded it (its work units too)."""
+    title_zh = f"{milestone.title_zh or milestone.title_en} · {milestone.milestone_title}"
+    title_en = f"{milestone.title_en or milestone.title_zh} · {milestone.milestone_title}"
+    return [
+        (
+            Holder(member.user_id, member.user_public_id),
+            Claims(
+                kind=Credential.Kind.CHALLENGE,
+                source=f"{milestone.reference}:{member.user_public_id}",
+                title_zh=title_zh[:300],
+                title_en=title_en[:300],
+                enterprise_id=str(milestone.issuer_id),
+                enterprise_zh=milestone.issuer_name_zh or milestone.issuer_name_en,
+                enterprise_en=milestone.issuer_name_en or milestone.issuer_name_zh,
+                period_start=milestone.started_at,
+                period_end=milestone.accepted_at,
+                work_units=units.for_order(member.amount),
+                acceptance="enterprise",
+            ),
+        )
+        for member in milestone.members
+    ]
+
+
 def training_claims(training: TrainingPassed) -> list[Pair]:
     """The credential of a passed training scenario; the period starts at enrolment."""
     return [
@@ -136,6 +164,10 @@ def on_milestone_accepted(milestone: MilestoneAccepted) -> None:
     issue_for_milestone(milestone)
 
 
+def on_challenge_milestone_accepted(milestone: ChallengeMilestoneAccepted) -> None:
+    issue_pairs(challenge_claims(milestone))
+
+
 def on_training_passed(training: TrainingPassed) -> None:
     issue_for_training(training)
 
@@ -155,6 +187,8 @@ def _all_claims() -> Iterator[Pair]:
             yield from milestone_claims(milestone)
     for training in passed_trainings():
         yield from training_claims(training)
+    for accepted in accepted_challenge_milestones():
+        yield from challenge_claims(accepted)
 
 
 def backfill(chunk: int = BACKFILL_CHUNK) -> int:

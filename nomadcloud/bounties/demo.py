@@ -1,0 +1,172 @@
+"""Demo data for 揭榜挂帅: 市科工信局's challenge budget, the demo enterprise's published
+challenge with a public question, and a studio of demo nomads (led by the nomad persona) that
+has applied; three nomads join the expert pool."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from nomadcloud.accounts.models import Membership, Organisation, User
+from nomadcloud.accounts.principal import Principal
+from nomadcloud.accounts.validators import uscc_check_character
+from nomadcloud.bounties.models import Challenge
+from nomadcloud.bounties.schemas import ActionIn, ApplicationDraft, ChallengeDraft, QuestionDraft
+from nomadcloud.bounties.services import applications, challenges, money
+from nomadcloud.core.inputs import parse_draft
+from nomadcloud.payouts import services as payouts
+from nomadcloud.payouts.models import Budget
+from nomadcloud.teams import services as teams
+from nomadcloud.teams.schemas import AnswerDraft, InvitationDraft, SharesDraft, TeamDraft
+
+STUDIO_BODY = "91460400MA5T7D0N1"  # a registered studio (foreign members take part through it)
+
+
+def seed() -> dict[str, int]:
+    department = Organisation.objects.filter(code="kegongxin").first()
+    owner = User.objects.filter(email__startswith="enterprise@").first()
+    reviewer = User.objects.filter(email__startswith="reviewer@").first()
+    lead = User.objects.filter(email__startswith="nomad@").first()
+    membership = (
+        Membership.objects.filter(user=owner, organisation__kind="enterprise")
+        .select_related("organisation")
+        .first()
+    )
+    if None in (department, owner, reviewer, lead, membership) or Challenge.objects.exists():
+        return {"challenges": 0}
+    assert department and owner and reviewer and lead and membership
+    today = timezone.localdate()
+    if not Budget.objects.filter(
+        programme_code=money.programme_code(), year=today.year, owner=department
+    ).exists():
+        payouts.create_budget(
+            programme_code=money.programme_code(),
+            year=today.year,
+            amount=Decimal("2000000.00"),
+            owner=department,
+            actor=reviewer,
+            name_zh="揭榜挂帅奖补",
+            name_en="Open-bounty challenge rewards",
+        )
+    others = list(User.objects.filter(is_nomad=True).exclude(pk=lead.pk).order_by("pk")[:5])
+    for person in others[2:5]:
+        challenges.add_expert(
+            principal=Principal.for_user(reviewer),
+            department=department,
+            person=person,
+            affiliation=None,
+            fields="数据分析 / data analysis",
+        )
+
+    def day(n: int) -> str:
+        return (today + dt.timedelta(days=n)).isoformat()
+
+    draft = parse_draft(
+        ChallengeDraft,
+        {
+            "department": department.public_id,
+            "title": {"zh-Hans": "洋浦港集装箱调度优化", "en": "Yangpu port container scheduling"},
+            "statement": {
+                "zh-Hans": "用历史到港数据优化堆场与岸桥调度，减少船舶等待。",
+                "en": "Use past arrivals to schedule yards and cranes so ships wait less.",
+            },
+            "kpis": {"zh-Hans": "平均等待时间降低20%", "en": "Average waiting time down 20%"},
+            "terms": {
+                "zh-Hans": "成果知识产权归发榜方，团队保留署名权。",
+                "en": "The issuer owns the IP; the team keeps attribution.",
+            },
+            "budget": "300000.00",
+            "subsidy": "100000.00",
+            "rubric": [
+                {
+                    "code": "tech",
+                    "name_zh": "技术方案",
+                    "name_en": "Technique",
+                    "weight": 60,
+                    "max_points": 10,
+                },
+                {
+                    "code": "team",
+                    "name_zh": "团队能力",
+                    "name_en": "Team",
+                    "weight": 40,
+                    "max_points": 10,
+                },
+            ],
+            "phases": [
+                {"kind": "applications", "starts_on": day(0), "ends_on": day(20)},
+                {"kind": "qualification", "starts_on": day(21), "ends_on": day(27)},
+                {"kind": "evaluation", "starts_on": day(28), "ends_on": day(40)},
+                {"kind": "selection", "starts_on": day(41), "ends_on": day(45)},
+            ],
+        },
+    )
+    issuer = Principal.for_user(owner)
+    challenge = challenges.create_challenge(
+        principal=issuer, issuer=membership.organisation, draft=draft
+    )
+    challenge = challenges.act(
+        principal=issuer, challenge=challenge, draft=ActionIn(action="submit")
+    )
+    challenge = challenges.act(
+        principal=Principal.for_user(reviewer),
+        challenge=challenge,
+        draft=ActionIn(action="approve"),
+    )
+    studio = teams.create_team(
+        principal=Principal.for_user(lead),
+        draft=TeamDraft(
+            kind="studio",
+            name="椰风数据工作室 Coconut Data Studio",
+            credit_code=STUDIO_BODY + uscc_check_character(STUDIO_BODY),
+        ),
+    )
+    members = others[:2]
+    for person in members:
+        teams.invite_member(
+            principal=Principal.for_user(lead),
+            team=studio,
+            draft=InvitationDraft(email=person.email or ""),
+        )
+        teams.answer_invitation(
+            principal=Principal.for_user(person),
+            team=studio,
+            draft=AnswerDraft(accept=True, consent=True),
+        )
+    teams.set_shares(
+        principal=Principal.for_user(lead),
+        team=studio,
+        draft=parse_draft(
+            SharesDraft,
+            {
+                "shares": {
+                    str(lead.public_id): "40.00",
+                    **{str(p.public_id): "30.00" for p in members},
+                }
+            },
+        ),
+    )
+    challenges.ask_question(
+        principal=Principal.for_user(members[0]),
+        challenge=challenge,
+        draft=QuestionDraft(question="是否提供2025年的到港记录？ Are 2025 arrival logs provided?"),
+    )
+    applications.apply(
+        principal=Principal.for_user(lead),
+        challenge=challenge,
+        draft=parse_draft(
+            ApplicationDraft,
+            {
+                "team": str(studio.public_id),
+                "proposal": "约束求解与到港预测结合的调度方案。A solver with an arrival model.",
+                "amount": "200000.00",
+                "plan": [
+                    {"title": "模型 Model", "amount": "100000.00", "due_on": day(90)},
+                    {"title": "试点 Pilot", "amount": "100000.00", "due_on": day(150)},
+                ],
+            },
+        ),
+    )
+    return {"challenges": 1, "teams": 1}
