@@ -118,6 +118,34 @@ def _commits(item: pytest.Item) -> bool:
     return marker is not None and any(marker.kwargs.get(flag) for flag in flags)
 
 
+# Reference rows written by data migrations (the holiday calendar, the incentive policies)
+# are wiped by the flush that ends every test which commits (Django's TransactionTestCase).
+# Put them back right after that flush, so that no later test depends on the order tests run.
+_REFERENCE_DATA = (
+    ("nomadcloud.core.migrations.0004_load_holidays", "load"),
+    ("nomadcloud.incentives.migrations.0002_seed_policies", "seed"),
+)
+
+
+def _restore_reference_data() -> None:
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    for module, function in _REFERENCE_DATA:
+        getattr(importlib.import_module(module), function)(django_apps, None)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    yield
+    if _commits(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            _restore_reference_data()
+
+
 def _uses_world(item: pytest.Item) -> bool:
     return "world" in getattr(item, "fixturenames", ())
 

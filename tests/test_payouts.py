@@ -125,7 +125,7 @@ def test_a_payout_is_paid_only_when_confirmed_against_the_bank_reference(
         assert (b.committed, b.in_flight, b.paid) == (0, 0, Decimal("300.00"))
         assert services.available(b) == Decimal("700.00")
         assert [(e.subject_kind, e.subject_id, e.amount) for e in seen] == [
-            ("vouchers.voucher", "v-1", Decimal("300.00"))
+            ("example.grant", "v-1", Decimal("300.00"))
         ]
         assert list(payout.events.values_list("action", flat=True)) == [
             "approve",

@@ -8,6 +8,17 @@ class BountiesConfig(AppConfig):
     verbose_name = _("揭榜挂帅 challenges")
 
     def ready(self) -> None:
+        from nomadcloud.bounties import personal_data
+        from nomadcloud.core import privacy
+
+        privacy.register(
+            "bounties",
+            exporter=personal_data.export,
+            eraser=personal_data.erase,
+            holds=_(
+                "challenges, questions, applications, expert scores and signatures in 揭榜挂帅"
+            ),
+        )
         from django.urls import reverse
 
         from nomadcloud.bounties import access, transitions, workspace

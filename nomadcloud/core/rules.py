@@ -87,6 +87,28 @@ UNITS: dict[str, Unit] = {
 }
 
 
+def unit_label(name: str) -> str:
+    """The unit as a reader says it, in the active language (a page never shows the code)."""
+    from django.utils.translation import gettext
+
+    labels = {
+        "currency-CNY": gettext("yuan (CNY)"),
+        "count": gettext("number of"),
+        "account": gettext("accounts"),
+        "day": gettext("days"),
+        "hour": gettext("hours"),
+        "month": gettext("months"),
+        "year": gettext("years"),
+        "weight": gettext("weight"),
+        "work_units": gettext("work units"),
+        "ratio": gettext("ratio"),
+        "percent": gettext("percent"),
+        "boolean": gettext("yes or no"),
+        "text": gettext("text"),
+    }
+    return labels.get(name, name)
+
+
 @dataclass(frozen=True)
 class Parameter:
     """One parameter: its dated values, oldest first."""

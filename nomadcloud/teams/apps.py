@@ -8,6 +8,15 @@ class TeamsConfig(AppConfig):
     verbose_name = _("Teams and studios")
 
     def ready(self) -> None:
+        from nomadcloud.core import privacy
+        from nomadcloud.teams import personal_data
+
+        privacy.register(
+            "teams",
+            exporter=personal_data.export,
+            eraser=personal_data.erase,
+            holds=_("the teams you lead and your memberships"),
+        )
         from nomadcloud.teams import workspace
 
         workspace.register()

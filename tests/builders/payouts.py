@@ -32,7 +32,7 @@ def budget(
 def committed(b: Budget, amount: str = "300.00", subject: str = "v-1") -> Commitment:
     return services.commit(
         b,
-        subject_kind="vouchers.voucher",
+        subject_kind="example.grant",
         subject_id=subject,
         amount=Decimal(amount),
         actor=None,

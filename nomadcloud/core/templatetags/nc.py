@@ -146,3 +146,11 @@ def clock(c: Any, now: Any = None) -> dict[str, Any]:
     if c is None:
         return {"clock": None}
     return {"clock": c, "state": clock_state(c, now)}
+
+
+@register.filter
+def unit_label(name: str) -> str:
+    """A dated parameter's unit in words (core.rules.unit_label)."""
+    from nomadcloud.core import rules
+
+    return rules.unit_label(str(name))
