@@ -75,7 +75,24 @@ def django_db_setup(
     yield
     if not django_db_keepdb:
         with django_db_blocker.unblock():
+            _end_leaked_sessions()
             teardown_databases(db_cfg, verbosity=verbosity)
+
+
+def _end_leaked_sessions() -> None:
+    """A thread of a concurrency or live-server test that died before closing its
+    connection leaves a session open, and PostgreSQL refuses to drop a database in use
+    ("being accessed by other users"): end those sessions, whose tests have all finished."""
+    from django.db import connections
+
+    for conn in connections.all():
+        if conn.vendor != "postgresql":
+            continue
+        with conn.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 @pytest.fixture(autouse=True)
@@ -139,7 +156,8 @@ def _restore_reference_data() -> None:
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     yield
-    if _commits(item):
+    # After the last test the session's databases are gone: nothing to restore.
+    if _commits(item) and nextitem is not None:
         from pytest_django.plugin import blocking_manager_key
 
         with item.config.stash[blocking_manager_key].unblock():

@@ -4,7 +4,10 @@ demand list."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.utils import translation
 from playwright.sync_api import Page, expect
 
 from nomadcloud.demands.models import Demand
@@ -37,7 +40,15 @@ def test_enterprise_owner_posts_a_chinese_demand_and_publishes_it(
 
     page.get_by_test_id("status-published").click()
     expect(page.get_by_test_id("demand-status")).to_have_class("badge published")
-    expect(page.get_by_test_id("demand-history")).to_contain_text("draft → published")
+    # The history names the statuses in the reader's language, never the codes.
+    moves = []
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            moves.append(f"{Demand.Status.DRAFT.label} → {Demand.Status.PUBLISHED.label}")
+    expect(page.get_by_test_id("demand-history")).to_contain_text(
+        re.compile("|".join(re.escape(m) for m in moves))
+    )
+    expect(page.get_by_test_id("demand-history")).not_to_contain_text("draft → published")
     demand = Demand.objects.get(title_zh="C++ 后端工程师")
     assert demand.status == "published"
 
