@@ -18,6 +18,7 @@ from django.utils import translation
 from nomadcloud.core import publicity, rules
 from nomadcloud.core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from nomadcloud.incentives import policies, services
+from nomadcloud.incentives import recalculation as recalc
 from nomadcloud.incentives.models import Claim, ClaimEvent, Entitlement, ParameterSnapshot
 from nomadcloud.notifications.models import Notification
 from nomadcloud.payouts import services as payouts
@@ -358,19 +359,19 @@ def test_exclusive_policies_do_not_count_one_nomad_twice(world: World) -> None:
 
 def test_the_recalculation_diff_shows_claims_whose_facts_changed(world: World) -> None:
     claim = submitted_claim(world)
-    assert services.recalculation_diff(principal=as_(world.wendy)) == []
+    assert recalc.recalculation_diff(principal=as_(world.wendy)) == []
     (extra,) = certified_nomads(world, 1, prefix="late")
     contract(world.acme, extra, date(claim.year, 9, 1), 12)
-    (row,) = services.recalculation_diff(principal=as_(world.wendy))
+    (row,) = recalc.recalculation_diff(principal=as_(world.wendy))
     assert row.claim == claim and row.new > row.old
     with pytest.raises(Forbidden):
-        services.recalculation_diff(principal=as_(world.olivia))
+        recalc.recalculation_diff(principal=as_(world.olivia))
 
 
 def test_simulation_shows_the_budget_impact_and_who_gains(world: World) -> None:
     year = last_year()
     contracts_claim(world)
-    sim = services.simulate(
+    sim = recalc.simulate(
         principal=as_(world.wendy),
         policy=policy("contract"),
         year=year,
@@ -378,7 +379,7 @@ def test_simulation_shows_the_budget_impact_and_who_gains(world: World) -> None:
         effective=date(year, 1, 1),
     )
     assert sim.organisations == 1 and sim.after_total == Decimal("24000.00") and sim.impact > 0
-    lost = services.simulate(
+    lost = recalc.simulate(
         principal=as_(world.wendy),
         policy=policy("contract"),
         year=year,
@@ -387,7 +388,7 @@ def test_simulation_shows_the_budget_impact_and_who_gains(world: World) -> None:
     )
     assert len(lost.lost) == 1 and lost.after_total == 0
     with pytest.raises(InvalidInput):
-        services.simulate(
+        recalc.simulate(
             principal=as_(world.wendy),
             policy=policy("contract"),
             year=year,
@@ -395,7 +396,7 @@ def test_simulation_shows_the_budget_impact_and_who_gains(world: World) -> None:
             effective=date(year, 1, 1),
         )
     with pytest.raises(Forbidden):
-        services.simulate(
+        recalc.simulate(
             principal=as_(world.olivia),
             policy=policy("contract"),
             year=year,

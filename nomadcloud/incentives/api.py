@@ -18,6 +18,7 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination
 from nomadcloud.core.errors import Forbidden, NotFound, invalid_field
 from nomadcloud.incentives import access, queries, services, transitions
+from nomadcloud.incentives import recalculation as recalc
 from nomadcloud.incentives.models import Claim, Policy
 from nomadcloud.incentives.moves import run_move
 from nomadcloud.incentives.schemas import (
@@ -169,7 +170,7 @@ def review_claims(request: HttpRequest, **kwargs: Any) -> Any:
 @router.get("/recalculation", response=_errors({200: list[DiffOut]}))
 def recalculation(request: HttpRequest) -> Any:
     """Unpaid claims whose amount would change under today's parameters and facts."""
-    rows = services.recalculation_diff(principal=Principal.of(request))
+    rows = recalc.recalculation_diff(principal=Principal.of(request))
     return [
         {
             "claim": r.claim.public_id,
@@ -188,7 +189,7 @@ def simulate(request: HttpRequest, code: str, payload: SimulationIn) -> Any:
     principal = Principal.of(request)
     require_person(principal)
     policy = _policy(code)
-    result = services.simulate(
+    result = recalc.simulate(
         principal=principal,
         policy=policy,
         year=payload.year,

@@ -23,7 +23,15 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import rules
 from nomadcloud.core.errors import Forbidden, InvalidInput, invalid_field
 from nomadcloud.core.pages import domain_errors
-from nomadcloud.incentives import access, notices, policies, queries, services, transitions
+from nomadcloud.incentives import (
+    access,
+    notices,
+    policies,
+    queries,
+    services,
+    transitions,
+)
+from nomadcloud.incentives import recalculation as recalc
 from nomadcloud.incentives.models import Claim, ClaimItem, Introduction, Policy
 from nomadcloud.incentives.moves import run_move
 
@@ -211,7 +219,7 @@ def review(request: HttpRequest) -> HttpResponse:
 @require_GET
 @domain_errors
 def recalculation(request: HttpRequest) -> HttpResponse:
-    rows = services.recalculation_diff(principal=_principal(request))
+    rows = recalc.recalculation_diff(principal=_principal(request))
     return render(request, "incentives/recalculation.html", {"rows": rows})
 
 
@@ -240,7 +248,7 @@ def simulate(request: HttpRequest, code: str) -> HttpResponse:
             effective = date.fromisoformat(
                 request.POST.get("effective", "") or effective.isoformat()
             )
-            result = services.simulate(
+            result = recalc.simulate(
                 principal=principal, policy=policy, year=year, changes=changes, effective=effective
             )
         except ValueError:
