@@ -80,14 +80,16 @@ def test_a_change_is_a_new_version_and_bad_guides_are_refused(world: World) -> N
     zone = onecard_zone(world)
     item = zone.visa
     first = item.current_version
-    version = catalogue.new_version(
+    version = catalogue.save_draft(
         item, actor=world.oscar, roles={Role.OPERATOR}, draft=_draft(promised_days=3)
     )
     assert version.number == 2 and first.number == 1
     first.refresh_from_db()
-    assert first.promised_days == 5  # the old version is unchanged
+    assert first.promised_days == 5  # the published version is unchanged
+    item.refresh_from_db()
+    assert item.current_version_id == first.pk  # applicants still see version 1
     with pytest.raises(InvalidInput) as bad:
-        catalogue.new_version(
+        catalogue.save_draft(
             item,
             actor=world.oscar,
             roles={Role.OPERATOR},
@@ -95,7 +97,7 @@ def test_a_change_is_a_new_version_and_bad_guides_are_refused(world: World) -> N
         )
     assert {"promised_days", "form_schema"} <= set(bad.value.fields)
     with pytest.raises(DomainError):
-        catalogue.new_version(item, actor=world.charlie, roles=set(), draft=_draft())
+        catalogue.save_draft(item, actor=world.charlie, roles=set(), draft=_draft())
 
 
 def test_item_life_suspend_resume_retire(world: World) -> None:

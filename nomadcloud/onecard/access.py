@@ -71,7 +71,9 @@ def item_roles(principal: Principal, item: ServiceItem) -> set[Role]:
     return held
 
 
-def item_for(principal: Principal, code: str, *, manage: bool = False) -> ServiceItem:
+def item_for(
+    principal: Principal, code: str, *, manage: bool = False, reading: bool = False
+) -> ServiceItem:
     """An item by its code: public ones for everyone, the others for their editors."""
     item = (
         ServiceItem.objects.select_related("department", "current_version")
@@ -89,7 +91,7 @@ def item_for(principal: Principal, code: str, *, manage: bool = False) -> Servic
                 _("Only the department's catalogue editors may change this item."),
                 code="not_editor",
             )
-        if not principal.can_write:
+        if not principal.can_write and not reading:
             raise Forbidden(
                 _("This token may only read; use a token with write scope."), code="scope"
             )

@@ -23,6 +23,7 @@ from nomadcloud.onecard.schemas import (
     ApplicationOut,
     EligibilityIn,
     EligibilityOut,
+    ItemMoveIn,
     ItemOut,
     MoveIn,
     QrIn,
@@ -31,9 +32,11 @@ from nomadcloud.onecard.schemas import (
     ScanIn,
     ScanOut,
     StartIn,
+    VersionIn,
+    VersionOut,
 )
 from nomadcloud.onecard.services import applications as svc
-from nomadcloud.onecard.services import forwarding
+from nomadcloud.onecard.services import catalogue, forwarding
 
 router = Router(tags=["onecard"])
 
@@ -74,6 +77,42 @@ def check_eligibility(request: HttpRequest, code: str, payload: EligibilityIn) -
         "refused": outcome.refused,
         "criteria": [c.__dict__ for c in outcome.criteria],
     }
+
+
+@router.get("/items/{code}/versions", response=_errors({200: list[VersionOut]}))
+def item_versions(request: HttpRequest, code: str) -> Any:
+    """Every version of the item's guide, newest first, with the unpublished draft (for its
+    catalogue editors: the department's owners and administrators, the zone operator)."""
+    item = access.item_for(Principal.of(request), code, manage=True, reading=True)
+    return list(item.versions.select_related("item").order_by("-number"))
+
+
+@router.put("/items/{code}/draft", response=_errors({200: VersionOut}))
+def save_item_draft(request: HttpRequest, code: str, payload: VersionIn) -> Any:
+    """Save a changed guide as the item's draft version. A version applicants have seen
+    never changes: the draft becomes current only when it is published."""
+    principal, user = _writer(request)
+    item = access.item_for(principal, code, manage=True)
+    data = payload.model_dump()
+    data["content"] = {k: v for k, v in data["content"].items() if v}
+    version = catalogue.save_draft(
+        item,
+        actor=user,
+        roles=access.item_roles(principal, item),
+        draft=catalogue.VersionDraft(**data),
+    )
+    return version
+
+
+@router.post("/items/{code}/moves", response=_errors({200: ItemOut}))
+def move_catalogue_item(request: HttpRequest, code: str, payload: ItemMoveIn) -> Any:
+    """An item's life: submit_review, publish, return, suspend, resume, retire, and
+    publish_version (the draft version of a published item becomes the current one)."""
+    principal, user = _writer(request)
+    item = access.item_for(principal, code, manage=True)
+    return catalogue.move_item(
+        item, payload.action, actor=user, roles=access.item_roles(principal, item)
+    )
 
 
 @router.post("/qr", response=_errors({201: QrOut}))

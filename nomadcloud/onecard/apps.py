@@ -9,7 +9,7 @@ class OnecardConfig(AppConfig):
 
     def ready(self) -> None:
         from nomadcloud.core import privacy
-        from nomadcloud.onecard import personal_data, workspace
+        from nomadcloud.onecard import notices, personal_data, workspace  # noqa: F401
 
         privacy.register(
             "onecard",

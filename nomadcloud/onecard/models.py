@@ -83,6 +83,10 @@ class ServiceItem(models.Model):
     current_version = models.ForeignKey(
         "ItemVersion", models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Changes to the guide not yet published: applicants never see this version.
+    draft_version = models.ForeignKey(
+        "ItemVersion", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -354,3 +358,28 @@ class MaterialFile(StoredFile):
 
     class Meta:
         ordering = ["id"]
+
+
+class Escalation(models.Model):
+    """An application past its promised time limit, escalated to the competent department's
+    head (its owners and administrators) by the daily job: once per due date, so an
+    application whose clock was paused and ran over again is escalated again."""
+
+    application = models.ForeignKey(Application, models.CASCADE, related_name="escalations")
+    due_at = models.DateTimeField(_("was due"))
+    escalated_at = models.DateTimeField(_("escalated at"))
+    notified = models.PositiveSmallIntegerField(_("supervisors notified"), default=0)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "due_at"], name="onecard_escalation_once_per_due"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} due {self.due_at:%Y-%m-%d}"

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from statistics import median
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from nomadcloud.accounts.models import Organisation, User
-from nomadcloud.onecard.models import Application, Rating, ServiceItem
+from nomadcloud.onecard.models import Application, Escalation, Rating, ServiceItem
 
 S = Application.Status
 OPEN_FOR_OFFICERS = (
@@ -52,7 +52,21 @@ def queue(department: Organisation, *, status: str = "") -> QuerySet[Application
     """The department's open applications, the most urgent first."""
     rows = Application.objects.filter(department=department)
     rows = rows.filter(status=status) if status else rows.filter(status__in=OPEN_FOR_OFFICERS)
-    return rows.select_related("item", "version", "applicant").order_by("due_at", "id")
+    escalated = Escalation.objects.filter(
+        application=OuterRef("pk"), resolved_at__isnull=True
+    ).values("escalated_at")[:1]
+    return (
+        rows.select_related("item", "version", "applicant")
+        .annotate(escalated_at=Subquery(escalated))
+        .order_by("due_at", "id")
+    )
+
+
+def escalated_count(department: Organisation) -> int:
+    """The department's open escalations (overdue applications its head was told of)."""
+    return Escalation.objects.filter(
+        application__department=department, resolved_at__isnull=True
+    ).count()
 
 
 def queue_counts(department: Organisation) -> dict[str, int]:

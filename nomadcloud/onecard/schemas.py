@@ -1,11 +1,14 @@
 """Typed API input and output of the one card."""
 
 from datetime import date, datetime
-from typing import Any, Literal
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from ninja import Field, Schema
 
+from nomadcloud.core.i18n import Multilingual
+from nomadcloud.core.inputs import StrictDecimal
 from nomadcloud.core.schemas import Input, IsoDate, Text
 from nomadcloud.onecard import content
 from nomadcloud.onecard.models import Application, ItemVersion, ServiceItem
@@ -224,3 +227,75 @@ class ScanOut(Schema):
     holder: UUID
     display_name: str
     applications: list[ApplicationOut]
+
+
+# --- the catalogue editor --------------------------------------------------------------------
+
+Fee = Annotated[
+    Decimal,
+    StrictDecimal(max_digits=12, decimal_places=2, ge=0, description='CNY, e.g. "50.00"'),
+]
+
+
+Channel = Literal["online", "window", "phone"]
+CHANNELS: tuple[Channel, ...] = ("online", "window", "phone")
+
+
+class VersionContentIn(Input):
+    """The guide's text, keyed by BCP-47 language tag (zh-Hans and en required)."""
+
+    name: Multilingual
+    summary: Multilingual
+    legal_basis: Multilingual
+    process: Multilingual | None = None
+    location: Multilingual | None = None
+    hours: Multilingual | None = None
+
+
+class VersionIn(Input):
+    """A changed guide: saved as the item's draft version until it is published."""
+
+    content: VersionContentIn
+    statutory_days: int = Field(ge=1, le=365)
+    promised_days: int = Field(ge=1, le=365)
+    legal_basis_url: str = Field(default="", max_length=200)
+    fee: Fee = Decimal("0.00")
+    visits: int = Field(default=0, ge=0, le=1)
+    result_type: Text = Field(default="certificate", max_length=20)
+    four_eyes: bool = False
+    allows_gaps: bool = False
+    channels: list[Channel] = Field(default_factory=lambda: list(CHANNELS), max_length=3)
+    phone: Text = Field(default="", max_length=40)
+    materials: list[dict[str, Any]] = Field(default_factory=list, max_length=50)
+    conditions: list[dict[str, Any]] = Field(default_factory=list, max_length=50)
+    form_schema: dict[str, Any] = Field(default_factory=dict)
+
+
+class VersionOut(Schema):
+    number: int
+    published: bool
+    content: dict[str, Any]
+    statutory_days: int
+    promised_days: int
+    fee: str
+    visits: int
+    four_eyes: bool
+    allows_gaps: bool
+    materials: list[dict[str, Any]]
+    conditions: list[dict[str, Any]]
+    form_schema: dict[str, Any]
+    created_at: datetime
+
+    @staticmethod
+    def resolve_published(version: ItemVersion) -> bool:
+        return version.item.draft_version_id != version.pk
+
+    @staticmethod
+    def resolve_fee(version: ItemVersion) -> str:
+        return str(version.fee)
+
+
+class ItemMoveIn(Input):
+    action: Literal[
+        "submit_review", "publish", "return", "suspend", "resume", "retire", "publish_version"
+    ]

@@ -109,7 +109,10 @@ DECISION_TARGETS = frozenset({S.APPROVED, S.REJECTED})
 
 ITEM: tuple[Move, ...] = (
     _m("edit", I.DRAFT, I.DRAFT, ED, OP),
-    _m("edit", I.PUBLISHED, I.PUBLISHED, ED, OP),  # a new version
+    _m("edit", I.PUBLISHED, I.PUBLISHED, ED, OP),  # a draft version
+    _m("edit", I.SUSPENDED, I.SUSPENDED, ED, OP),
+    _m("publish_version", I.PUBLISHED, I.PUBLISHED, ED, OP),
+    _m("publish_version", I.SUSPENDED, I.SUSPENDED, ED, OP),
     _m("submit_review", I.DRAFT, I.IN_REVIEW, ED, OP),
     _m("publish", I.IN_REVIEW, I.PUBLISHED, ED, OP),
     _m("return", I.IN_REVIEW, I.DRAFT, ED, OP),

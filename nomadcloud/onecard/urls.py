@@ -1,6 +1,6 @@
 from django.urls import path
 
-from nomadcloud.onecard import views
+from nomadcloud.onecard import views, views_editor
 
 app_name = "onecard"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("scan/", views.scan, name="scan"),
     path("manage/", views.manage, name="manage"),
+    path("manage/<str:code>/edit/", views_editor.edit_item, name="edit_item"),
     path("manage/<str:code>/<str:action>/", views.move_item, name="move_item"),
     path("journeys/<str:key>/", views.journey_page, name="journey"),
     path("departments/<str:org_id>/queue/", views.queue, name="queue"),

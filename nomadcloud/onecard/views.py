@@ -51,6 +51,7 @@ ITEM_MOVES = {
     "suspend": gettext_lazy("Suspend"),
     "resume": gettext_lazy("Resume"),
     "retire": gettext_lazy("Retire"),
+    "publish_version": gettext_lazy("Publish the new version"),
 }
 AUDIENCES = {
     "domestic_nomad": gettext_lazy("Domestic nomads"),
@@ -459,6 +460,7 @@ def queue(request: HttpRequest, org_id: str) -> HttpResponse:
             "page": page,
             "rows": rows,
             "counts": queries.queue_counts(department),
+            "escalated": queries.escalated_count(department),
             "status": status,
             "statuses": Application.Status.choices,
         },
@@ -536,6 +538,7 @@ def manage(request: HttpRequest) -> HttpResponse:
                 (move, ITEM_MOVES[move])
                 for move in ITEM_MOVES
                 if move in transitions.moves_for(transitions.ITEM, item.status, roles(item))
+                and (move != "publish_version" or item.draft_version_id)
             ],
         )
         for item in items
@@ -552,4 +555,6 @@ def move_item(request: HttpRequest, code: str, action: str) -> HttpResponse:
     item = access.item_for(principal, code, manage=True)
     catalogue.move_item(item, action, actor=user, roles=access.item_roles(principal, item))
     messages.success(request, _("Saved."))
+    if request.POST.get("back") == "edit":
+        return redirect("onecard:edit_item", item.code)
     return redirect("onecard:manage")

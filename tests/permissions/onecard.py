@@ -35,6 +35,19 @@ def _file(w: World) -> str:
     return f"/services/applications/{app.public_id}/files/{pk}/"
 
 
+def _draft_body(w: World) -> dict[str, object]:
+    item = matrix_item(w)
+    version = item.current_version
+    assert version is not None
+    return {
+        "content": {k: version.content[k] for k in ("name", "summary", "legal_basis")},
+        "statutory_days": version.statutory_days,
+        "promised_days": version.promised_days,
+        "materials": version.materials,
+        "form_schema": version.form_schema,
+    }
+
+
 API_CASES = [
     Case("api list service items", "GET", lambda w: f"{S}/items", EVERYONE, api=True),
     Case(
@@ -126,6 +139,32 @@ API_CASES = [
         route=f"{S}/applications/{{application_id}}/rating",
     ),
     Case(
+        "api item versions",
+        "GET",
+        lambda w: f"{S}/items/{_code(w)}/versions",
+        expect("operator", sees=SIGNED_IN[:4], because="not_editor"),
+        api=True,
+        route=f"{S}/items/{{code}}/versions",
+    ),
+    Case(
+        "api save item draft",
+        "PUT",
+        lambda w: f"{S}/items/{_code(w)}/draft",
+        expect("operator", sees=SIGNED_IN[:4], because="not_editor"),
+        _draft_body,
+        api=True,
+        route=f"{S}/items/{{code}}/draft",
+    ),
+    Case(
+        "api move item",
+        "POST",
+        lambda w: f"{S}/items/{_code(w)}/moves",
+        expect("operator", sees=SIGNED_IN[:4], because="not_editor"),
+        lambda w: {"action": "suspend"},
+        api=True,
+        route=f"{S}/items/{{code}}/moves",
+    ),
+    Case(
         "api department queue",
         "GET",
         lambda w: f"{S}/departments/{w.department.public_id}/queue",
@@ -156,6 +195,13 @@ PAGE_CASES = [
         lambda w: "/services/manage/",
         expect("operator"),
         url_name="onecard:manage",
+    ),
+    Case(
+        "edit item",
+        "GET",
+        lambda w: f"/services/manage/{_code(w)}/edit/",
+        expect("operator", sees=SIGNED_IN[:4]),
+        url_name="onecard:edit_item",
     ),
     Case(
         "suspend item",

@@ -1,6 +1,6 @@
 """The one card's use cases, by part:
 
-- ``catalogue``: items, immutable versions, publication (``create_item``, ``new_version``,
+- ``catalogue``: items, immutable versions, publication (``create_item``, ``save_draft``,
   ``move_item``, ``publication_problems``).
 - ``applications``: 办件 from draft to rating (``start``, ``save_answers``, ``use_prefill``,
   ``attach_material``, ``submit``, ``receive``, ``accept_with_gaps``, ``refuse``,

@@ -33,6 +33,7 @@ from nomadcloud.onecard.models import (
     ServiceItem,
     SupplementNotice,
 )
+from nomadcloud.onecard.services import escalation
 from nomadcloud.onecard.services.results import sign_result
 from nomadcloud.onecard.transitions import Role
 
@@ -129,6 +130,7 @@ def _stop(application: Application, at: datetime) -> None:
     for clock in clocks(application):
         if clock.stopped_at is None:
             workdays.stop_clock(clock, at=at)
+    escalation.resolve(application, at)
 
 
 def _new_reference() -> str:

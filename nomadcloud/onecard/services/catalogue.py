@@ -62,11 +62,33 @@ def _check_version(draft: VersionDraft) -> None:
             problems["form_schema"] = [
                 _("The form is not a valid JSON Schema: %(error)s") % {"error": exc.message[:200]}
             ]
+    url = draft.legal_basis_url
+    if url and (not url.startswith(("https://", "http://")) or len(url) > 200 or " " in url):
+        problems["legal_basis_url"] = [_("Give the legal basis link as an http(s) address.")]
     codes = [m.get("code") for m in draft.materials]
     if len(codes) != len(set(codes)) or not all(isinstance(c, str) and c for c in codes):
         problems["materials"] = [_("Every material needs its own code.")]
     if problems:
         raise InvalidInput(_("The item's guide has problems."), fields=problems)
+
+
+def _fields(draft: VersionDraft) -> dict[str, Any]:
+    return {
+        "content": draft.content,
+        "legal_basis_url": draft.legal_basis_url,
+        "conditions": draft.conditions,
+        "materials": draft.materials,
+        "form_schema": draft.form_schema,
+        "statutory_days": draft.statutory_days,
+        "promised_days": draft.promised_days,
+        "fee": draft.fee,
+        "visits": draft.visits,
+        "result_type": draft.result_type,
+        "four_eyes": draft.four_eyes,
+        "allows_gaps": draft.allows_gaps,
+        "channels": draft.channels,
+        "phone": draft.phone,
+    }
 
 
 def _version(item: ServiceItem, draft: VersionDraft, number: int) -> ItemVersion:
@@ -130,26 +152,65 @@ def create_item(
 
 
 @transaction.atomic
-def new_version(
-    item: ServiceItem, *, actor: User, roles: set[Role], draft: VersionDraft
+def save_draft(
+    item: ServiceItem, *, actor: User | None, roles: set[Role], draft: VersionDraft
 ) -> ItemVersion:
-    """A changed guide is a new immutable version; applications keep theirs."""
-    row = ServiceItem.objects.select_for_update().get(pk=item.pk)
+    """Save a change to the item's guide as its draft version (``item.draft_version``).
+
+    A version that applicants have seen is never changed: the first change after a
+    publication makes a new version number; later changes before the next publication
+    rewrite that unpublished draft. The draft becomes the current version only when it is
+    published (``publish`` for an item in review, ``publish_version`` for a published or
+    suspended one)."""
+    row = (
+        ServiceItem.objects.select_for_update(of=("self",))
+        .select_related("draft_version")
+        .get(pk=item.pk)
+    )
     transitions.check(transitions.ITEM, row.status, "edit", roles)
     _check_version(draft)
-    number = (row.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    version = _version(row, draft, number)
-    row.current_version = version
-    row.save(update_fields=["current_version"])
-    item.current_version = version
-    audit.record(actor=actor, action="onecard.item.version", obj=row, after={"version": number})
+    pending = row.draft_version
+    if pending is not None:
+        for name, value in _fields(draft).items():
+            setattr(pending, name, value)
+        pending.save()
+        version = pending
+    else:
+        last = row.versions.order_by("-number").values_list("number", flat=True).first()
+        version = _version(row, draft, (last or 0) + 1)
+        row.draft_version = version
+        row.save(update_fields=["draft_version"])
+    item.draft_version = version
+    audit.record(
+        actor=actor,
+        action="onecard.item.draft",
+        obj=row,
+        organisation=row.department,
+        after={"version": version.number},
+    )
     return version
 
 
-def publication_problems(item: ServiceItem) -> dict[str, list[str]]:
-    """Why the item may not be published: translations, legal basis, competent authority."""
+def _promote(row: ServiceItem) -> ItemVersion | None:
+    """Make the draft version the current one (on publication)."""
+    pending = row.draft_version
+    if pending is None:
+        return None
+    pending.valid_from = timezone.localdate()
+    pending.save(update_fields=["valid_from"])
+    row.current_version = pending
+    row.draft_version = None
+    row.save(update_fields=["current_version", "draft_version"])
+    return pending
+
+
+def publication_problems(
+    item: ServiceItem, version: ItemVersion | None = None
+) -> dict[str, list[str]]:
+    """Why the item (or the version about to be published) may not be published:
+    translations, legal basis, competent authority."""
     problems: dict[str, list[str]] = {}
-    version = item.current_version
+    version = version or item.draft_version or item.current_version
     if version is None:
         return {"version": [_("The item has no guide yet.")]}
     for key in TRANSLATED:
@@ -169,20 +230,34 @@ def publication_problems(item: ServiceItem) -> dict[str, list[str]]:
 def move_item(
     item: ServiceItem, action: str, *, actor: User | None, roles: set[Role]
 ) -> ServiceItem:
-    """submit_review, publish, return, suspend, resume, retire."""
+    """submit_review, publish, return, suspend, resume, retire, publish_version (the
+    draft version of a published or suspended item becomes the current one)."""
     row = (
         ServiceItem.objects.select_for_update(of=("self",))
-        .select_related("department", "current_version")
+        .select_related("department", "current_version", "draft_version")
         .get(pk=item.pk)
     )
     move = transitions.check(transitions.ITEM, row.status, action, roles)
-    if move.target == ServiceItem.Status.PUBLISHED or action == "submit_review":
+    if action == "publish_version" and row.draft_version is None:
+        raise Conflict(
+            _("There is no changed version to publish: edit the guide first."),
+            code="no_draft_version",
+        )
+    publishing = action in ("publish", "publish_version", "submit_review") or (
+        move.target == ServiceItem.Status.PUBLISHED and row.draft_version is not None
+    )
+    if publishing:
         problems = publication_problems(row)
         if problems:
             raise DomainError(
                 _("This item cannot be published yet."), code="not_publishable", fields=problems
             )
-    before = row.status
+    before = {
+        "status": row.status,
+        "version": row.current_version.number if row.current_version else None,
+    }
+    if action in ("publish", "publish_version"):
+        _promote(row)
     row.status = move.target
     row.save(update_fields=["status"])
     audit.record(
@@ -190,8 +265,13 @@ def move_item(
         action=f"onecard.item.{action}",
         obj=row,
         organisation=row.department,
-        before={"status": before},
-        after={"status": row.status},
+        before=before,
+        after={
+            "status": row.status,
+            "version": row.current_version.number if row.current_version else None,
+        },
     )
     item.status = row.status
+    item.current_version = row.current_version
+    item.draft_version = row.draft_version
     return row
