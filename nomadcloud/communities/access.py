@@ -189,3 +189,15 @@ def hosted_communities(user: User) -> list[Community]:
     return list(
         Community.objects.filter(organisation_id__in=org_ids).select_related("organisation")
     )
+
+
+def statistics_for(principal: Principal, public_id: object) -> Community:
+    """A community's statistics (aggregates, no guest named): the zone operator, the tourism
+    bureau (旅文局) and the community's own members; others are told it does not exist."""
+    require_authenticated(principal)
+    community = _community(public_id)
+    if is_zone_operator(principal) or is_authority(principal, Authority.Role.STATISTICS):
+        return community
+    if role_in(principal, community.organisation) is None:
+        raise NotFound(_("No such community."))
+    return community

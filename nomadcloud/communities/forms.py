@@ -169,3 +169,25 @@ class EventForm(forms.Form):
 class VisitsForm(forms.Form):
     start = forms.DateField(label=_("from"), widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("to"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class FeedForm(forms.Form):
+    """An external channel's (OTA's) calendar feed for one unit type."""
+
+    unit_type = forms.ModelChoiceField(
+        label=_("unit type"), queryset=UnitType.objects.none(), to_field_name="public_id"
+    )
+    name = forms.CharField(label=_("channel"), max_length=80)
+    url = forms.URLField(
+        label=_("feed address (optional)"), max_length=500, required=False, assume_scheme="https"
+    )
+
+    def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit_type"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = UnitType.objects.filter(community=community, active=True)
+
+
+class FeedUploadForm(forms.Form):
+    file = forms.FileField(label=_("calendar file (.ics)"))

@@ -483,3 +483,47 @@ class CalendarEvent(models.Model):
 
     def __str__(self) -> str:
         return tr(self.title)
+
+
+class CalendarFeed(models.Model):
+    """An external channel's (OTA's) iCalendar feed for one unit type: each event in it
+    holds one unit on its nights (``OtaBlock``), so a guest booked elsewhere is never
+    overbooked here. Synced from its address (daily job, or "sync now") or from an
+    uploaded file; the last sync and its error are kept for the operator to see."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    unit_type = models.ForeignKey(UnitType, on_delete=models.CASCADE, related_name="feeds")
+    name = models.CharField(_("channel"), max_length=80)
+    url = models.URLField(_("feed address"), max_length=500, blank=True)
+    last_synced_at = models.DateTimeField(_("last synced"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OtaBlock(models.Model):
+    """One occurrence of an external event: nights [start, end) of the feed's unit type.
+    ``held`` is False when no unit was free (a conflict shown to the operator, retried at
+    the next sync) — the platform never takes more than the capacity. The event's summary
+    (often a guest's name) is not kept."""
+
+    feed = models.ForeignKey(CalendarFeed, on_delete=models.CASCADE, related_name="blocks")
+    uid = models.CharField(max_length=255)
+    start = models.DateField()
+    end = models.DateField()
+    held = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["start", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["feed", "uid", "start"], name="ota_block_once"),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="ota_block_dates"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.uid} {self.start}–{self.end}"

@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("visits/", views.visit_statistics, name="visits"),
     path("designations/", views_more.designations, name="designations"),
+    path("statistics/", views_more.statistics_overview, name="statistics_overview"),
     path("new/<uuid:org_id>/", views.community_create, name="create"),
     path("<uuid:community_id>/", views.community_detail, name="detail"),
     path("<uuid:community_id>/calendar.ics", views_more.calendar_ics, name="calendar_ics"),
@@ -35,6 +36,8 @@ urlpatterns = [
     path("<uuid:community_id>/walk-in/", views.walk_in_page, name="walk_in"),
     path("<uuid:community_id>/import/", views.import_page, name="import"),
     path("<uuid:community_id>/events/", views_more.events, name="events"),
+    path("<uuid:community_id>/calendars/", views_more.calendars, name="calendars"),
+    path("<uuid:community_id>/statistics/", views_more.statistics_page, name="statistics"),
     path("<uuid:community_id>/designation/", views_more.designation_page, name="designation"),
     path(
         "<uuid:community_id>/designation/<slug:action>/",

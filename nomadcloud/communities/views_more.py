@@ -3,20 +3,34 @@ export (and the designation, ``designation_views``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from nomadcloud.accounts.access import parse_public_id
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.communities import access, calendar, designation, queries, transitions
+from nomadcloud.communities import (
+    access,
+    calendar,
+    designation,
+    ota,
+    queries,
+    statistics,
+    transitions,
+)
 from nomadcloud.communities.access import Action
-from nomadcloud.communities.forms import EventForm, pair
+from nomadcloud.communities.forms import EventForm, FeedForm, FeedUploadForm, pair
+from nomadcloud.communities.models import CalendarFeed, OtaBlock
 from nomadcloud.communities.schemas import EventDraft
+from nomadcloud.communities.transitions import Role
 from nomadcloud.core.errors import DomainError, NotFound
 from nomadcloud.core.inputs import draft_from_form
 from nomadcloud.core.pages import apply_error, domain_errors, form_status
@@ -66,6 +80,144 @@ def events(request: HttpRequest, community_id: str) -> HttpResponse:
         "communities/events.html",
         {"community": community, "form": form, "events": calendar.upcoming_events(community)},
         status=form_status(form),
+    )
+
+
+# ---- external channels' calendars -----------------------------------------------------------
+
+
+@login_required
+@domain_errors
+def calendars(request: HttpRequest, community_id: str) -> HttpResponse:
+    """The community's external calendar feeds (OTAs): add one, sync it from its address
+    or from an uploaded file; the held nights and the conflicts of each."""
+    principal = Principal.of(request)
+    community = access.community_for(principal, community_id, Action.VIEW)
+    form = FeedForm(community=community)
+    upload = FeedUploadForm()
+    status = 200
+    if request.method == "POST":
+        community = access.community_for(principal, community_id, Action.MANAGE)
+        op = request.POST.get("op", "")
+        if op == "add":
+            form = FeedForm(request.POST, community=community)
+            if form.is_valid():
+                try:
+                    ota.add_feed(
+                        principal=principal,
+                        unit_type=form.cleaned_data["unit_type"],
+                        name=form.cleaned_data["name"],
+                        url=form.cleaned_data["url"],
+                    )
+                except DomainError as exc:
+                    apply_error(form, exc)
+                else:
+                    messages.success(request, _("The calendar feed is added."))
+                    return redirect("communities:calendars", community.public_id)
+            status = form_status(form)
+        else:
+            feed_id = parse_public_id(
+                request.POST.get("feed", ""), message=_("No such calendar feed.")
+            )
+            feed = CalendarFeed.objects.filter(
+                public_id=feed_id, unit_type__community=community
+            ).first()
+            if feed is None:
+                raise NotFound(_("No such calendar feed."))
+            data = None
+            if op == "upload":
+                upload = FeedUploadForm(request.POST, request.FILES)
+                if not upload.is_valid():
+                    return _calendars(request, community, form, upload, 400)
+                data = upload.cleaned_data["file"].read(ota.MAX_BYTES + 1)
+            try:
+                result = ota.sync(feed, data=data, principal=principal)
+            except DomainError as exc:
+                if isinstance(exc, NotFound):
+                    raise
+                messages.error(request, exc.message)
+                status = exc.status
+                return _calendars(request, community, form, upload, status)
+            messages.success(
+                request,
+                _("Synced: %(held)s blocks held, %(released)s released, %(conflicts)s conflicts.")
+                % {
+                    "held": result.held,
+                    "released": result.released,
+                    "conflicts": result.conflicts,
+                },
+            )
+            return redirect("communities:calendars", community.public_id)
+    return _calendars(request, community, form, upload, status)
+
+
+def _calendars(
+    request: HttpRequest, community: Any, form: FeedForm, upload: FeedUploadForm, status: int
+) -> HttpResponse:
+    feeds = ota.feed_counts(
+        CalendarFeed.objects.filter(unit_type__community=community).select_related("unit_type")
+    )
+    conflicts = OtaBlock.objects.filter(
+        feed__unit_type__community=community, held=False
+    ).select_related("feed")[:50]
+    return render(
+        request,
+        "communities/calendars.html",
+        {
+            "community": community,
+            "feeds": feeds,
+            "conflicts": conflicts,
+            "form": form,
+            "upload": upload,
+            "may_manage": Role.HOST in access.community_roles(Principal.of(request), community),
+        },
+        status=status,
+    )
+
+
+# ---- statistics (旅文局) ----------------------------------------------------------------------
+
+
+def _year(request: HttpRequest) -> int:
+    raw = str(request.GET.get("year", ""))
+    this = timezone.localdate().year
+    return int(raw) if raw.isdigit() and len(raw) == 4 and 2000 <= int(raw) <= this + 1 else this
+
+
+@login_required
+@domain_errors
+def statistics_page(request: HttpRequest, community_id: str) -> HttpResponse:
+    """One community's stays, nights, visits and occupancy by month, as two charts and the
+    table that says the same (aggregates only)."""
+    community = access.statistics_for(Principal.of(request), community_id)
+    year = _year(request)
+    months = statistics.community_year(community, year)
+    activity, occupancy = statistics.charts(year, months)
+    return render(
+        request,
+        "communities/statistics.html",
+        {
+            "community": community,
+            "year": year,
+            "months": months,
+            "total": statistics.totals(months),
+            "activity": activity.as_data(),
+            "occupancy": occupancy.as_data(),
+            "is_member": access.community_roles(Principal.of(request), community) != [],
+        },
+    )
+
+
+@login_required
+@domain_errors
+def statistics_overview(request: HttpRequest) -> HttpResponse:
+    """Every community's figures of the year, for the tourism bureau and the operator."""
+    access.require_statistics(Principal.of(request))
+    year = _year(request)
+    return render(
+        request,
+        "communities/statistics_overview.html",
+        {"year": year, "rows": statistics.all_communities(year)},
     )
 
 

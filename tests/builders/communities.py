@@ -202,3 +202,32 @@ def designation_at(w: World, state: str) -> Community:
             break
         community = designation.move(principal=as_(who), community=community, action=action)
     return community
+
+
+def ota_feed(w: World) -> Any:
+    """Acme's community's bunk beds fed by an OTA calendar (no address: files are uploaded)."""
+    from nomadcloud.communities import ota
+    from nomadcloud.communities.models import CalendarFeed
+
+    community = acme_community(w)
+    found = CalendarFeed.objects.filter(unit_type__community=community).first()
+    if found is not None:
+        return found
+    return ota.add_feed(principal=as_(w.olivia), unit_type=unit_of(community), name="Booking.com")
+
+
+def ics(*events: tuple[str, date, date], rrule: str = "") -> bytes:
+    """An OTA calendar with all-day events (uid, first night, day after the last)."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//OTA//test//EN"]
+    for uid, start, end in events:
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{uid}",
+            f"DTSTART;VALUE=DATE:{start:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{end:%Y%m%d}",
+            "SUMMARY:Reserved",
+            *([f"RRULE:{rrule}"] if rrule else []),
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return ("\r\n".join(lines) + "\r\n").encode()

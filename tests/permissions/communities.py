@@ -24,7 +24,9 @@ from tests.builders.communities import (
     checked_out,
     confirmed,
     guest,
+    ics,
     nightly,
+    ota_feed,
     requested,
     unit_of,
 )
@@ -48,6 +50,13 @@ STATISTICS = expect(
     "reviewer", "operator", sees=("outsider", "readonly", "owner"), because="statistics_only"
 )
 REGISTRATION = expect("owner", "reviewer")
+# A community's own figures: its members, the statistics authority (旅文局), the operator.
+STATS_OF_ONE = expect("owner", "readonly", "reviewer", "operator")
+
+
+def _feed_ics() -> str:
+    day = timezone.localdate() + timedelta(days=30)
+    return ics(("perm@ota", day, day + timedelta(days=1))).decode()
 
 
 def _today(days: int = 0) -> str:
@@ -270,6 +279,40 @@ API_CASES = [
         route=f"{API}/{{community_id}}/designation",
     ),
     Case("api visit count", "GET", _stats_ready, STATISTICS, api=True, route=f"{API}/visits/count"),
+    Case(
+        "api community statistics",
+        "GET",
+        lambda w: (_stats_ready(w), f"{API}/{_cid(w)}/statistics")[1],
+        STATS_OF_ONE,
+        api=True,
+        route=f"{API}/{{community_id}}/statistics",
+    ),
+    Case(
+        "api calendar feeds",
+        "GET",
+        lambda w: f"{API}/{_cid(w)}/calendar-feeds",
+        MEMBERS_AND_OPERATOR,
+        api=True,
+        route=f"{API}/{{community_id}}/calendar-feeds",
+    ),
+    Case(
+        "api add calendar feed",
+        "POST",
+        lambda w: f"{API}/{_cid(w)}/calendar-feeds",
+        HOST,
+        lambda w: {"unit_type": str(unit_of(acme_community(w)).public_id), "name": "OTA"},
+        api=True,
+        route=f"{API}/{{community_id}}/calendar-feeds",
+    ),
+    Case(
+        "api sync calendar feed",
+        "POST",
+        lambda w: f"{API}/{_cid(w)}/calendar-feeds/{ota_feed(w).public_id}/sync",
+        HOST,
+        lambda w: {"ical": _feed_ics()},
+        api=True,
+        route=f"{API}/{{community_id}}/calendar-feeds/{{feed_id}}/sync",
+    ),
 ]
 
 P = "/communities"
@@ -472,6 +515,30 @@ PAGE_CASES += [
         lambda w: (authorities(w), f"{P}/designations/")[1],
         expect("reviewer", sees=("outsider", "readonly", "owner", "operator")),
         url_name="communities:designations",
+    ),
+]
+
+PAGE_CASES += [
+    Case(
+        "calendars page",
+        "GET",
+        lambda w: f"{P}/{_cid(w)}/calendars/",
+        MEMBERS_AND_OPERATOR,
+        url_name="communities:calendars",
+    ),
+    Case(
+        "community statistics page",
+        "GET",
+        lambda w: (_stats_ready(w), f"{P}/{_cid(w)}/statistics/")[1],
+        STATS_OF_ONE,
+        url_name="communities:statistics",
+    ),
+    Case(
+        "statistics overview page",
+        "GET",
+        lambda w: (_stats_ready(w), f"{P}/statistics/")[1],
+        expect("reviewer", "operator", sees=("outsider", "readonly", "owner")),
+        url_name="communities:statistics_overview",
     ),
 ]
 
