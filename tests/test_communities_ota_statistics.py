@@ -200,3 +200,40 @@ def test_statistics_by_month_for_the_bureau_only_in_aggregate(world: World) -> N
     assert overview.status_code == 200 and 'data-testid="overview-row"' in overview.content.decode()
     outsider = client_for(world.charlie).get(f"/communities/{community.public_id}/statistics/")
     assert outsider.status_code == 404
+
+
+def test_authorities_are_named_as_plans_name_them_and_resolved_by_the_registry(
+    world: World,
+) -> None:
+    from nomadcloud.accounts.units import add_alias
+    from nomadcloud.communities.models import Authority
+
+    add_alias(text="旅文局", organisation=world.department, actor=None)
+    operator = client_for(world.oscar, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    made = operator.post("/communities/authorities/", {"unit": "旅文局", "role": "statistics"})
+    assert made.status_code == 302
+    assert Authority.objects.filter(organisation=world.department, role="statistics").exists()
+    unknown = operator.post("/communities/authorities/", {"unit": "旅文", "role": "police"})
+    assert unknown.status_code == 422 and "旅文局" in unknown.content.decode()  # a suggestion
+    not_dept = api_post(
+        world.oscar, "/api/v1/communities/authorities", {"unit": "Acme", "role": "police"}
+    )
+    assert not_dept.json()["code"] == "unknown_unit"
+    refused = api_post(
+        world.olivia, "/api/v1/communities/authorities", {"unit": "旅文局", "role": "police"}
+    )
+    assert_error(refused, "operator_only")
+    listed = client_for(world.oscar).get("/api/v1/communities/authorities")
+    assert [r["role"] for r in listed.json()] == ["statistics"]
+
+
+def test_one_card_items_name_their_responsible_unit_through_the_registry(world: World) -> None:
+    from nomadcloud.accounts.units import add_alias
+    from nomadcloud.onecard.services import catalogue
+
+    add_alias(text="市科工信局", organisation=world.department, actor=None)
+    assert catalogue.responsible_unit("市科工信局") == world.department
+    assert catalogue.responsible_unit(world.department.code or "") == world.department
+    with pytest.raises(InvalidInput) as refused:
+        catalogue.responsible_unit(world.operator_org.code or "")
+    assert refused.value.code == "not_a_department"

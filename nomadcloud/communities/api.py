@@ -14,11 +14,16 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from nomadcloud.accounts.access import Action as OrgAction
-from nomadcloud.accounts.access import organisation_for, require_person
+from nomadcloud.accounts.access import (
+    organisation_for,
+    require_person,
+    require_zone_operator,
+)
 from nomadcloud.accounts.auth import PUBLIC
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.communities import (
     access,
+    authorities,
     designation,
     inventory,
     ota,
@@ -30,6 +35,7 @@ from nomadcloud.communities import (
 )
 from nomadcloud.communities.access import Action
 from nomadcloud.communities.models import (
+    Authority,
     Booking,
     CalendarFeed,
     Community,
@@ -358,6 +364,49 @@ def visit_count(request: HttpRequest, filters: Query[VisitQuery]) -> Any:
 def list_communities(request: HttpRequest, **kwargs: Any) -> Any:
     """Listed communities (no personal data)."""
     return queries.listed_communities()
+
+
+# ---- authorities (the zone operator) ---------------------------------------------------------
+
+
+class AuthorityIn(Input):
+    """A unit named by code, name or alias (``accounts.units``), and its role."""
+
+    unit: str = Field(..., min_length=1, max_length=200)
+    role: Literal["designation", "police", "statistics"]
+
+
+class AuthorityOut(Schema):
+    unit: UUID
+    unit_name: str
+    role: str
+
+
+def _authority(row: Authority) -> dict[str, Any]:
+    org = row.organisation
+    return {
+        "unit": org.public_id,
+        "unit_name": tr({"zh-Hans": org.name_zh, "en": org.name_en}),
+        "role": row.role,
+    }
+
+
+@router.get("/authorities", response=_errors({200: list[AuthorityOut]}))
+def list_authorities(request: HttpRequest) -> Any:
+    """The departments acting towards communities (zone operator only)."""
+    require_zone_operator(Principal.of(request))
+    rows = Authority.objects.select_related("organisation").order_by("role", "organisation_id")
+    return [_authority(r) for r in rows]
+
+
+@router.post("/authorities", response=_errors({200: AuthorityOut}))
+def set_authority(request: HttpRequest, payload: AuthorityIn) -> Any:
+    """Give a department a role towards communities; the unit is resolved through the units
+    registry (``unknown_unit`` with suggestions, ``not_a_department``)."""
+    row = authorities.set_authority(
+        principal=Principal.of(request), unit=payload.unit, role=payload.role
+    )
+    return _authority(row)
 
 
 @router.get("/{community_id}", **PUBLIC, response=_errors({200: CommunityOut}))

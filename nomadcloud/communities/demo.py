@@ -17,7 +17,7 @@ from nomadcloud.accounts.demo import DEMO_DOMAIN
 from nomadcloud.accounts.models import Membership, Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.communities import calendar, services, stays
-from nomadcloud.communities.models import Authority, Booking, Community, RatePlan
+from nomadcloud.communities.models import Booking, Community, RatePlan
 from nomadcloud.communities.schemas import (
     BookingDraft,
     CommunityDraft,
@@ -27,7 +27,9 @@ from nomadcloud.communities.schemas import (
 )
 from nomadcloud.core.inputs import parse_draft
 
-AUTHORITIES = {"huanwan": "designation", "gongan": "police", "lvwen": "statistics"}
+# By the names plan 004 uses, resolved through the units registry (codes resolve too).
+AUTHORITIES = {"环湾办": "designation", "公安局": "police", "旅文局": "statistics"}
+AUTHORITY_CODES = {"huanwan": "designation", "gongan": "police", "lvwen": "statistics"}
 
 LISTINGS = {
     "洋浦数字游民社区（神头港）": {
@@ -100,16 +102,9 @@ def _owner(organisation: Organisation) -> User | None:
 
 
 def _authorities() -> int:
-    made = 0
-    for code, role in AUTHORITIES.items():
-        department = Organisation.objects.filter(
-            kind=Organisation.Kind.DEPARTMENT, code=code
-        ).first()
-        if department is None:
-            continue
-        _row, created = Authority.objects.get_or_create(organisation=department, role=role)
-        made += int(created)
-    return made
+    from nomadcloud.communities import authorities
+
+    return authorities.seed(AUTHORITIES) + authorities.seed(AUTHORITY_CODES)
 
 
 def _list(organisation: Organisation, spec: dict[str, object], owner: User) -> Community:

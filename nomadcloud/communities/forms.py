@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nomadcloud.communities.models import Amenity, Community, RatePlan, UnitType
+from nomadcloud.communities.models import Amenity, Authority, Community, RatePlan, UnitType
 
 
 def pair(value: dict[str, Any] | None, zh: str, en: str) -> dict[str, Any]:
@@ -191,3 +191,10 @@ class FeedForm(forms.Form):
 
 class FeedUploadForm(forms.Form):
     file = forms.FileField(label=_("calendar file (.ics)"))
+
+
+class AuthorityForm(forms.Form):
+    unit = forms.CharField(
+        label=_("unit (code, name or the name plans use, e.g. 旅文局)"), max_length=200
+    )
+    role = forms.ChoiceField(label=_("role"), choices=Authority.Role.choices)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("visits/", views.visit_statistics, name="visits"),
     path("designations/", views_more.designations, name="designations"),
     path("statistics/", views_more.statistics_overview, name="statistics_overview"),
+    path("authorities/", views_more.authorities_page, name="authorities"),
     path("new/<uuid:org_id>/", views.community_create, name="create"),
     path("<uuid:community_id>/", views.community_detail, name="detail"),
     path("<uuid:community_id>/calendar.ics", views_more.calendar_ics, name="calendar_ics"),

@@ -15,10 +15,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from nomadcloud.accounts.access import parse_public_id
+from nomadcloud.accounts.access import parse_public_id, require_zone_operator
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.communities import (
     access,
+    authorities,
     calendar,
     designation,
     ota,
@@ -27,8 +28,14 @@ from nomadcloud.communities import (
     transitions,
 )
 from nomadcloud.communities.access import Action
-from nomadcloud.communities.forms import EventForm, FeedForm, FeedUploadForm, pair
-from nomadcloud.communities.models import CalendarFeed, OtaBlock
+from nomadcloud.communities.forms import (
+    AuthorityForm,
+    EventForm,
+    FeedForm,
+    FeedUploadForm,
+    pair,
+)
+from nomadcloud.communities.models import Authority, CalendarFeed, OtaBlock
 from nomadcloud.communities.schemas import EventDraft
 from nomadcloud.communities.transitions import Role
 from nomadcloud.core.errors import DomainError, NotFound
@@ -218,6 +225,49 @@ def statistics_overview(request: HttpRequest) -> HttpResponse:
         request,
         "communities/statistics_overview.html",
         {"year": year, "rows": statistics.all_communities(year)},
+    )
+
+
+# ---- authorities (the zone operator) ---------------------------------------------------------
+
+
+@login_required
+@domain_errors
+def authorities_page(request: HttpRequest) -> HttpResponse:
+    """The units acting towards communities, named as plans name them and resolved through
+    the units registry (an unknown name is refused with the closest known ones)."""
+    principal = Principal.of(request)
+    require_zone_operator(principal)
+    form = AuthorityForm(request.POST or None)
+    if request.method == "POST":
+        remove = str(request.POST.get("remove", ""))
+        if remove.isdigit():
+            row = Authority.objects.filter(pk=int(remove)).first()
+            if row is None:
+                raise NotFound(_("No such authority."))
+            authorities.remove_authority(principal=principal, authority=row)
+            messages.success(request, _("The authority is removed."))
+            return redirect("communities:authorities")
+        if form.is_valid():
+            try:
+                authorities.set_authority(
+                    principal=principal,
+                    unit=form.cleaned_data["unit"],
+                    role=form.cleaned_data["role"],
+                )
+            except DomainError as exc:
+                if isinstance(exc, NotFound):
+                    raise
+                apply_error(form, exc)
+            else:
+                messages.success(request, _("The authority is set."))
+                return redirect("communities:authorities")
+    rows = Authority.objects.select_related("organisation").order_by("role", "organisation_id")
+    return render(
+        request,
+        "communities/authorities.html",
+        {"form": form, "rows": rows},
+        status=form_status(form),
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from nomadcloud.accounts.demo import PERSONAS
 from nomadcloud.accounts.models import Organisation, User
+from nomadcloud.core.errors import DomainError
 from nomadcloud.onecard import catalogue_data
 from nomadcloud.onecard.catalogue_data import Seed
 from nomadcloud.onecard.content import both
@@ -19,14 +20,18 @@ EXTRA_DEPARTMENTS = {
 }
 
 
-def _department(code: str) -> Organisation:
-    found = Organisation.objects.filter(code=code, kind=Organisation.Kind.DEPARTMENT).first()
-    if found is not None:
-        return found
-    zh, en = EXTRA_DEPARTMENTS.get(code, (code, code))
+def _department(name: str) -> Organisation:
+    """The item's responsible unit, resolved through the units registry (code, name or
+    alias); a department the demo zone lacks (市场监督管理局) is added first."""
+    try:
+        return catalogue.responsible_unit(name)
+    except DomainError:
+        if name not in EXTRA_DEPARTMENTS:
+            raise
+    zh, en = EXTRA_DEPARTMENTS[name]
     return Organisation.objects.create(
         kind=Organisation.Kind.DEPARTMENT,
-        code=code,
+        code=name,
         name_zh=zh,
         name_en=en,
         verification_status=Organisation.Verification.VERIFIED,

@@ -35,6 +35,7 @@ from tests.permissions import (
     AUTHENTICATED,
     EVERYONE,
     MEMBERS_AND_OPERATOR,
+    OPERATOR_ONLY,
     Case,
     expect,
 )
@@ -279,6 +280,15 @@ API_CASES = [
         route=f"{API}/{{community_id}}/designation",
     ),
     Case("api visit count", "GET", _stats_ready, STATISTICS, api=True, route=f"{API}/visits/count"),
+    Case("api authorities", "GET", lambda w: f"{API}/authorities", OPERATOR_ONLY, api=True),
+    Case(
+        "api set authority",
+        "POST",
+        lambda w: f"{API}/authorities",
+        OPERATOR_ONLY,
+        lambda w: {"unit": w.department.code, "role": "statistics"},
+        api=True,
+    ),
     Case(
         "api community statistics",
         "GET",
@@ -519,6 +529,13 @@ PAGE_CASES += [
 ]
 
 PAGE_CASES += [
+    Case(
+        "authorities page",
+        "GET",
+        lambda w: f"{P}/authorities/",
+        expect("operator", sees=("outsider", "readonly", "owner", "reviewer")),
+        url_name="communities:authorities",
+    ),
     Case(
         "calendars page",
         "GET",

@@ -14,6 +14,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from nomadcloud.accounts.models import Organisation, User
+from nomadcloud.accounts.units import resolve_unit
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, DomainError, InvalidInput
 from nomadcloud.onecard import content, transitions
@@ -41,6 +42,17 @@ class VersionDraft:
     allows_gaps: bool = False
     channels: list[str] = field(default_factory=lambda: ["online", "window", "phone"])
     phone: str = "0898-12345"
+
+
+def responsible_unit(text: str) -> Organisation:
+    """The competent department named by ``text`` (code, name or the way plans write it),
+    resolved through the units registry (``unknown_unit`` with suggestions); a unit that
+    is not a government department is refused (``not_a_department``)."""
+    unit = resolve_unit(text)
+    if unit.kind != Organisation.Kind.DEPARTMENT:
+        message = _("The competent authority must be a government department.")
+        raise InvalidInput(message, code="not_a_department", fields={"department": [message]})
+    return unit
 
 
 def _check_version(draft: VersionDraft) -> None:
