@@ -195,6 +195,9 @@ PAGES: dict[str, Target] = {
     "communities:bookings": (shentou, "/communities/{id}/bookings/", "public_id"),
     "communities:police": (POLICE, "/communities/registrations/"),
     "communities:visits": (OPERATOR, "/communities/visits/"),
+    "communities:calendars": (shentou, "/communities/{id}/calendars/", "public_id"),
+    "communities:statistics_overview": (OPERATOR, "/communities/statistics/"),
+    "communities:authorities": (OPERATOR, "/communities/authorities/"),
     "onecard:catalogue": (NOMAD, "/services/"),
     "onecard:mine": (ENTERPRISE, "/services/mine/"),
     "onecard:manage": (OPERATOR, "/services/manage/"),
@@ -356,6 +359,17 @@ API: dict[str, Target] = {
     "/api/v1/communities": (NOMAD, "/api/v1/communities"),
     "/api/v1/communities/bookings/mine": (NOMAD, "/api/v1/communities/bookings/mine"),
     "/api/v1/communities/registrations": (POLICE, "/api/v1/communities/registrations"),
+    "/api/v1/communities/authorities": (OPERATOR, "/api/v1/communities/authorities"),
+    "/api/v1/communities/{community_id}/calendar-feeds": (
+        shentou,
+        "/api/v1/communities/{id}/calendar-feeds",
+        "public_id",
+    ),
+    "/api/v1/services/items/{code}/versions": (
+        lambda: (OPERATOR, None),
+        "/api/v1/services/items/KGX-GF-002/versions",
+        "",
+    ),
     "/api/v1/communities/{community_id}/bookings": (
         shentou,
         "/api/v1/communities/{id}/bookings",

@@ -16,7 +16,7 @@ from django.utils import timezone
 from nomadcloud.accounts.demo import DEMO_DOMAIN
 from nomadcloud.accounts.models import Membership, Organisation, User
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.communities import calendar, services, stays
+from nomadcloud.communities import calendar, ota, services, stays
 from nomadcloud.communities.models import Booking, Community, RatePlan
 from nomadcloud.communities.schemas import (
     BookingDraft,
@@ -248,4 +248,27 @@ def seed() -> dict[str, int]:
         if index == 0:
             counts["community_stays"] = _stays(community, owner)
             _events(community, owner)
+            counts["ota_blocks"] = _ota_feed(community, owner)
     return counts
+
+
+def _ota_feed(community: Community, owner: User) -> int:
+    """An OTA's calendar for the first unit type: two stays sold on another channel, held."""
+    unit = community.unit_types.order_by("id").first()
+    if unit is None:
+        return 0
+    feed = ota.add_feed(principal=Principal.for_user(owner), unit_type=unit, name="Booking.com")
+    day = timezone.localdate() + timedelta(days=14)
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Booking.com//demo//EN"]
+    for n, (start, nights) in enumerate(((day, 3), (day + timedelta(days=10), 7))):
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:demo-{n}@booking.example",
+            f"DTSTART;VALUE=DATE:{start:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{start + timedelta(days=nights):%Y%m%d}",
+            "SUMMARY:CLOSED - Not available",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    result = ota.sync(feed, data=("\r\n".join(lines) + "\r\n").encode())
+    return result.held
