@@ -1,8 +1,9 @@
 """The stay journey of issue 16 in a real browser (headless Chromium, phone sized, against
 the live server), in English for a foreign nomad and in Chinese for a domestic one: the nomad
 books on the community's page, the community operator accepts, checks the guest in by the
-booking code, files the foreign guest's registration within its 24-hour clock, checks the
-guest out, and the visit is counted on the nomad's page and in the zone's statistics."""
+guest's one-card QR code (the foreign nomad) or the booking code (the domestic one), files
+the foreign guest's registration within its 24-hour clock, checks the guest out, and the
+visit is counted on the nomad's page and in the zone's statistics."""
 
 from __future__ import annotations
 
@@ -44,13 +45,19 @@ def test_booking_check_in_registration_check_out_visit(
     code = page.get_by_test_id("booking-code").inner_text()
     booking = Booking.objects.get(code=code)
 
-    # The operator accepts and checks the guest in by the booking code.
+    # The operator accepts; at arrival the guest shows the one-card QR for check-in (the
+    # foreign guest) or the booking code (the domestic one), and the operator checks in.
     host = login(world.olivia.email or "")
     host.goto(f"/communities/bookings/{booking.public_id}/")
     host.get_by_test_id("booking-confirm").click()
     expect(host.get_by_test_id("booking-status")).to_have_attribute("data-status", "confirmed")
+    shown = code
+    if foreign:
+        page.goto("/services/card/?purpose=checkin")
+        shown = page.get_by_test_id("card-qr").get_attribute("data-token") or ""
+        assert shown
     host.goto(f"/communities/{community.public_id}/check-in/")
-    host.locator("input[name=code]").fill(code)
+    host.locator("input[name=code]").fill(shown)
     host.get_by_test_id("check-in-submit").click()
     expect(host.get_by_test_id("booking-status")).to_have_attribute("data-status", "checked_in")
 

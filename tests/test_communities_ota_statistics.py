@@ -196,6 +196,8 @@ def test_statistics_by_month_for_the_bureau_only_in_aggregate(world: World) -> N
     assert sum(json.loads(island.group(1))["series"][1]["data"]) == 1
     api = client_for(world.wendy).get(f"/api/v1/communities/{community.public_id}/statistics")
     assert api.status_code == 200 and sum(m["visits"] for m in api.json()["months"]) == 1
+    overview_rows = dict(statistics.all_communities(year))
+    assert overview_rows[community] == total  # one grouped query per figure, same totals
     overview = client_for(world.wendy).get("/communities/statistics/")
     assert overview.status_code == 200 and 'data-testid="overview-row"' in overview.content.decode()
     outsider = client_for(world.charlie).get(f"/communities/{community.public_id}/statistics/")

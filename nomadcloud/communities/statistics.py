@@ -128,8 +128,55 @@ def charts(year: int, months: list[Month]) -> tuple[Chart, Chart]:
 
 
 def all_communities(year: int) -> list[tuple[Community, Month]]:
-    """Each designated or listed community's totals of the year (for the bureau's overview)."""
-    rows = (
+    """Each listed community's (or one with stays) totals of the year, for the bureau's
+    overview: one grouped query per figure, whatever the number of communities."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    days = 366 if cal.isleap(year) else 365
+    rows = list(
         Community.objects.filter(Q(stays__isnull=False) | Q(listed=True)).distinct().order_by("id")
     )
-    return [(c, totals(community_year(c, year))) for c in rows]
+
+    def per(qs: object, key: str = "community", value: str = "n") -> dict[int, int]:
+        return {int(r[key]): int(r[value] or 0) for r in qs}  # type: ignore[attr-defined]
+
+    stays = per(
+        Stay.objects.filter(arrived_on__year=year).values("community").annotate(n=Count("id"))
+    )
+    visit_rows = list(
+        Visit.objects.filter(arrived_on__year=year)
+        .values("community")
+        .annotate(n=Count("id"), foreign=Count("id", filter=~Q(nationality="CN")))
+    )
+    booked = per(
+        NightInventory.objects.filter(night__year=year)
+        .values("unit_type__community")
+        .annotate(n=Sum("booked")),
+        "unit_type__community",
+    )
+    units = per(UnitType.objects.filter(active=True).values("community").annotate(n=Sum("count")))
+    nights: dict[int, int] = {}
+    today = timezone.localdate()
+    overlapping = Stay.objects.filter(arrived_on__lte=last).filter(
+        Q(departed_on__isnull=True) | Q(departed_on__gt=first)
+    )
+    for community_id, arrived, departed in overlapping.values_list(
+        "community_id", "arrived_on", "departed_on"
+    ).iterator():
+        start = max(arrived, first)
+        end = min(departed or max(today, arrived), last + timedelta(days=1))
+        nights[community_id] = nights.get(community_id, 0) + max((end - start).days, 0)
+    return [
+        (
+            c,
+            Month(
+                month=0,
+                stays=stays.get(c.pk, 0),
+                nights=nights.get(c.pk, 0),
+                visits=per(visit_rows).get(c.pk, 0),
+                foreign_visits=per(visit_rows, value="foreign").get(c.pk, 0),
+                booked=booked.get(c.pk, 0),
+                available=units.get(c.pk, 0) * days,
+            ),
+        )
+        for c in rows
+    ]

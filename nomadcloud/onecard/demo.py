@@ -150,16 +150,16 @@ def seed() -> dict[str, int]:
 
 
 def _draft_changes() -> int:
-    """A change to the visa letter's guide waiting for publication (with a Japanese name):
+    """A change to the talent housing guide waiting for publication (with a Japanese name):
     the catalogue editor's page shows it beside the published version."""
-    item = ServiceItem.objects.select_related("current_version").get(code="KGX-GF-002")
+    item = ServiceItem.objects.select_related("current_version").get(code="RC-GF-005")
     version = item.current_version
     if item.draft_version_id is not None or version is None:
         return 0
     draft = catalogue.VersionDraft(
         content={
             **version.content,
-            "name": {**version.content["name"], "ja": "外国籍デジタルノマドのビザ推薦状"},
+            "name": {**version.content["name"], "ja": "人材住宅・保障性住宅の申請"},
         },
         statutory_days=version.statutory_days,
         promised_days=max(1, version.promised_days - 1),

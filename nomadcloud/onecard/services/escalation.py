@@ -19,6 +19,8 @@ from nomadcloud.notifications.services import notify
 from nomadcloud.onecard import content
 from nomadcloud.onecard.models import Application, ApplicationEvent, Escalation
 
+SUBJECT = "onecard.application"  # the clocks' subject (services/applications.py)
+
 # The states in which the department holds the application and its clock runs.
 RUNNING = (
     Application.Status.RECEIVED,
@@ -31,9 +33,8 @@ RUNNING = (
 def _overdue(application: Application, now: datetime) -> bool:
     """The stored due time is passed and the promised clock agrees (not paused, not
     stopped): the clock is the truth, ``due_at`` the index that finds candidates."""
-    from nomadcloud.onecard.services.applications import clocks
-
-    promised = next((c for c in clocks(application) if c.name == "promised"), None)
+    clocks = workdays.clocks_for(SUBJECT, str(application.public_id))
+    promised = next((c for c in clocks if c.name == "promised"), None)
     if promised is None:
         return False
     state = workdays.clock_state(promised, now)
