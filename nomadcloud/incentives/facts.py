@@ -9,7 +9,7 @@ what the rule read and re-running it reproduces the amount."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -22,8 +22,33 @@ from nomadcloud.talent.models import Certificate
 from nomadcloud.training.models import Enrolment
 
 Inputs = dict[str, Any]
-# fact kinds a policy counts (Policy.fact_kind); the others are declared by the claimant
+Items = dict[int, list[dict[str, Any]]]
+# fact kinds a policy counts (Policy.fact_kind) that incentives reads itself
 PLATFORM_FACTS = ("introductions", "contracts", "flexible", "training_passes")
+
+# A fact provider: (year, organisation ids or None for all) → {organisation id: items}.
+# Apps above incentives (communities, competitions) register theirs at start-up, so the
+# facts they hold are read without incentives importing them (docs/architecture.md).
+FactProvider = Callable[[int, "set[int] | None"], Items]
+_PROVIDERS: dict[str, FactProvider] = {}
+
+
+def register_provider(fact_kind: str, provider: FactProvider) -> None:
+    """An app that holds the facts of a kind (``Policy.fact_kind``) provides them; items
+    carry JSON-safe values only, with an ``id``, a ``date`` (ISO text) and the fields the
+    policy's rule reads."""
+    if fact_kind in PLATFORM_FACTS:
+        raise ValueError(f"incentives reads {fact_kind} itself")
+    _PROVIDERS[fact_kind] = provider
+
+
+def platform_fact_kinds() -> tuple[str, ...]:
+    """Every fact kind the platform holds: incentives' own and the registered providers'."""
+    return (*PLATFORM_FACTS, *sorted(_PROVIDERS))
+
+
+def holds_facts(policy: Policy) -> bool:
+    return policy.fact_kind in PLATFORM_FACTS or policy.fact_kind in _PROVIDERS
 
 
 class CertificationBook:
@@ -174,6 +199,8 @@ def inputs_by_organisation(
         items = _conversions(year, Conversion.Kind.FLEXIBLE, wanted)
     elif kind == "training_passes":
         items = _training(year, wanted)
+    elif kind in _PROVIDERS:
+        items = _PROVIDERS[kind](year, wanted)
     else:
         return {}
     result: dict[int, Inputs] = {org: {"items": rows} for org, rows in items.items()}

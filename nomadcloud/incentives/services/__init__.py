@@ -21,7 +21,10 @@ from nomadcloud.incentives.services.approval import (
     record_payout_change,
 )
 from nomadcloud.incentives.services.claims import (
+    AUTOMATIC_DECLARATION,
     answer_supplement,
+    check_claimable,
+    claim_automatically,
     claim_window,
     complete_verification,
     counted_inputs,
@@ -43,6 +46,7 @@ from nomadcloud.incentives.services.decisions import (
     trace,
 )
 from nomadcloud.incentives.services.entitlements import (
+    claim_automatic_entitlements,
     compute_entitlements,
     platform_policies,
 )
@@ -65,6 +69,7 @@ from nomadcloud.incentives.services.scope import (
 )
 
 __all__ = [
+    "AUTOMATIC_DECLARATION",
     "MAX_TEXT",
     "NOTICE_KIND",
     "UNPAID",
@@ -72,6 +77,9 @@ __all__ = [
     "answer_supplement",
     "approve_claim",
     "budget_for",
+    "check_claimable",
+    "claim_automatic_entitlements",
+    "claim_automatically",
     "claim_window",
     "claims_for_publicity",
     "claw_back",

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nomadcloud.accounts.models import Organisation
+from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import Conflict, DomainError, InvalidInput, invalid_field
 from nomadcloud.incentives import access, facts, notices
@@ -82,8 +82,53 @@ def start_claim(
     """One click from an entitlement: a draft claim carrying the computation and one item
     per fact (each nomad, contract, training pass), from the facts the platform holds now."""
     access.check_claimant(principal, organisation, access.Action.CLAIM)
-    day = today or timezone.localdate()
-    if policy.fact_kind not in facts.PLATFORM_FACTS:
+    return _open_claim(
+        organisation=organisation,
+        policy=policy,
+        year=year,
+        actor=principal.user,
+        day=today or timezone.localdate(),
+    )
+
+
+@transaction.atomic
+def claim_automatically(
+    *, organisation: Organisation, policy: Policy, year: int, today: date | None = None
+) -> Claim:
+    """免申即享: for a policy in automatic mode the nightly job opens the claim itself, from
+    the same computation and items as a one-click claim, and submits it to the department
+    without an application; the organisation is told. The department still verifies each
+    item (经核定) and everything after is the same as for an application."""
+    if policy.mode != Policy.Mode.AUTOMATIC:
+        raise Conflict(_("This policy is claimed by application."), code="not_automatic")
+    claim = _open_claim(
+        organisation=organisation,
+        policy=policy,
+        year=year,
+        actor=None,
+        day=today or timezone.localdate(),
+    )
+    before = claim.status
+    claim.declaration = AUTOMATIC_DECLARATION
+    claim.status = S.SUBMITTED
+    claim.submitted_at = timezone.now()
+    claim.save(update_fields=["declaration", "status", "submitted_at"])
+    _event(claim, None, "submit_automatically", before)
+    _tell_claimant(claim, str(S.SUBMITTED.label))
+    return claim
+
+
+# Stored on the claim in both languages (it is evidence, not a label).
+AUTOMATIC_DECLARATION = (
+    "免申即享：由平台根据其掌握的事实自动计算并提交，无需申请。"
+    " / Claimed automatically (免申即享) from the facts the platform holds; no application."
+)
+
+
+def check_claimable(policy: Policy, year: int, day: date) -> None:
+    """The policy holds platform facts, was in force in the year and its claim window is
+    open on the day; raises the refusal otherwise."""
+    if not facts.holds_facts(policy):
         raise DomainError(
             _("This policy's facts are declared to the department, not held by the platform."),
             code="not_platform_facts",
@@ -105,6 +150,12 @@ def start_claim(
         raise invalid_field(
             "year", _("Claims for that year closed on %(d)s.") % {"d": closes}, code="window_closed"
         )
+
+
+def _open_claim(
+    *, organisation: Organisation, policy: Policy, year: int, actor: User | None, day: date
+) -> Claim:
+    check_claimable(policy, year, day)
     if (
         Claim.objects.filter(organisation=organisation, policy=policy, year=year)
         .exclude(status=S.WITHDRAWN)
@@ -138,7 +189,7 @@ def start_claim(
                 facts={k: v for k, v in inputs.items() if k != "items"},
                 decision=record,
                 rule_version=decision.rule_version,
-                created_by=principal.user,
+                created_by=actor,
             )
     except IntegrityError:
         raise Conflict(
@@ -164,7 +215,7 @@ def start_claim(
             )
         )
     ClaimItem.objects.bulk_create(items)
-    _event(claim, principal.user, "start", "", amount=decision.amount)
+    _event(claim, actor, "start", "", amount=decision.amount)
     return claim
 
 

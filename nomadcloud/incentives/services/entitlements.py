@@ -4,7 +4,7 @@ the facts the platform holds and tells the organisation."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import transaction
 from django.urls import reverse
@@ -12,19 +12,18 @@ from django.utils import timezone
 
 from nomadcloud.accounts.models import Organisation
 from nomadcloud.core import rules
+from nomadcloud.core.errors import DomainError
 from nomadcloud.core.money import format_cny
 from nomadcloud.incentives import facts, notices
-from nomadcloud.incentives.models import (
-    Entitlement,
-    Policy,
-)
+from nomadcloud.incentives.models import Claim, Entitlement, Policy
+from nomadcloud.incentives.services.claims import check_claimable, claim_automatically
 from nomadcloud.incentives.services.decisions import decide, keep_snapshot, parameters
 from nomadcloud.incentives.services.records import _claimants
 from nomadcloud.notifications.services import notify
 
 
 def platform_policies() -> list[Policy]:
-    return list(Policy.objects.filter(fact_kind__in=facts.PLATFORM_FACTS).order_by("id"))
+    return list(Policy.objects.filter(fact_kind__in=facts.platform_fact_kinds()).order_by("id"))
 
 
 def compute_entitlements(
@@ -33,10 +32,13 @@ def compute_entitlements(
     notify_organisations: bool = True,
     organisations: Iterable[Organisation] | None = None,
     now: datetime | None = None,
+    claim_automatic: bool = True,
 ) -> int:
     """Compute every organisation's entitlement under each policy the platform has facts
     for, for one year; store them (inputs, decision, trace); tell each organisation's
-    owners and administrators when an amount is new or changed. Returns the number stored."""
+    owners and administrators when an amount is new or changed; under a policy in
+    automatic mode (免申即享), claim every eligible entitlement for the organisation while
+    the claim window is open (``claim_automatic``). Returns the number stored."""
     moment = now or timezone.now()
     params = parameters()
     keep_snapshot(params)
@@ -91,7 +93,46 @@ def compute_entitlements(
             if notify_organisations:
                 _notify_entitlements(policy, year, to_notify)
         stored += len(creates) + len(updates)
+        if claim_automatic and policy.mode == Policy.Mode.AUTOMATIC:
+            claim_automatic_entitlements(policy, year, today=timezone.localdate(moment))
     return stored
+
+
+def claim_automatic_entitlements(policy: Policy, year: int, *, today: date) -> list[Claim]:
+    """免申即享: open and submit a claim for every eligible entitlement of an automatic
+    policy that has none yet (a withdrawn claim is not claimed again). Nothing when the
+    claim window is not open on the day."""
+    try:
+        check_claimable(policy, year, today)
+    except DomainError:
+        return []
+    claimed = set(
+        Claim.objects.filter(policy=policy, year=year)
+        .exclude(status=Claim.Status.WITHDRAWN)
+        .values_list("organisation_id", flat=True)
+    )
+    withdrawn = set(
+        Claim.objects.filter(policy=policy, year=year, status=Claim.Status.WITHDRAWN).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    due = (
+        Entitlement.objects.filter(policy=policy, year=year, eligible=True, amount__gt=0)
+        .exclude(organisation_id__in=claimed | withdrawn)
+        .select_related("organisation")
+        .order_by("id")
+    )
+    made = []
+    for entitlement in due:
+        try:
+            made.append(
+                claim_automatically(
+                    organisation=entitlement.organisation, policy=policy, year=year, today=today
+                )
+            )
+        except DomainError:  # the facts changed since (no facts, a duplicate): next night
+            continue
+    return made
 
 
 def _notify_entitlements(policy: Policy, year: int, rows: list[Entitlement]) -> None:
