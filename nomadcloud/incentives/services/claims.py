@@ -93,12 +93,18 @@ def start_claim(
 
 @transaction.atomic
 def claim_automatically(
-    *, organisation: Organisation, policy: Policy, year: int, today: date | None = None
+    *,
+    organisation: Organisation,
+    policy: Policy,
+    year: int,
+    today: date | None = None,
+    inputs: dict[str, Any] | None = None,
 ) -> Claim:
     """免申即享: for a policy in automatic mode the nightly job opens the claim itself, from
     the same computation and items as a one-click claim, and submits it to the department
     without an application; the organisation is told. The department still verifies each
-    item (经核定) and everything after is the same as for an application."""
+    item (经核定) and everything after is the same as for an application. ``inputs``: the
+    facts the job has just read for the organisation (read again when not given)."""
     if policy.mode != Policy.Mode.AUTOMATIC:
         raise Conflict(_("This policy is claimed by application."), code="not_automatic")
     claim = _open_claim(
@@ -107,6 +113,7 @@ def claim_automatically(
         year=year,
         actor=None,
         day=today or timezone.localdate(),
+        inputs=inputs,
     )
     before = claim.status
     claim.declaration = AUTOMATIC_DECLARATION
@@ -153,7 +160,13 @@ def check_claimable(policy: Policy, year: int, day: date) -> None:
 
 
 def _open_claim(
-    *, organisation: Organisation, policy: Policy, year: int, actor: User | None, day: date
+    *,
+    organisation: Organisation,
+    policy: Policy,
+    year: int,
+    actor: User | None,
+    day: date,
+    inputs: dict[str, Any] | None = None,
 ) -> Claim:
     check_claimable(policy, year, day)
     if (
@@ -164,7 +177,8 @@ def _open_claim(
         raise Conflict(
             _("A claim under this policy for that year exists already."), code="duplicate_claim"
         )
-    inputs = facts.inputs_by_organisation(policy, year, [organisation]).get(organisation.pk)
+    if inputs is None:
+        inputs = facts.inputs_by_organisation(policy, year, [organisation]).get(organisation.pk)
     if not inputs or not inputs.get("items"):
         raise InvalidInput(
             _("The platform holds no facts for this policy and year."), code="no_facts"

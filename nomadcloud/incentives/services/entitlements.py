@@ -127,7 +127,11 @@ def claim_automatic_entitlements(policy: Policy, year: int, *, today: date) -> l
         try:
             made.append(
                 claim_automatically(
-                    organisation=entitlement.organisation, policy=policy, year=year, today=today
+                    organisation=entitlement.organisation,
+                    policy=policy,
+                    year=year,
+                    today=today,
+                    inputs=entitlement.inputs,  # what the job has just read and stored
                 )
             )
         except DomainError:  # the facts changed since (no facts, a duplicate): next night
