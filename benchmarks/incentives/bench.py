@@ -23,7 +23,9 @@ object, e.g. ``{"entitlements_s": …, "reverify_s": …, "decisions": …, …}
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
+import pstats
 import random
 import sys
 import time
@@ -246,6 +248,7 @@ def main() -> int:
     parser.add_argument("--nomads", type=int, default=200_000)
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--profile", action="store_true", help="print where the job spends")
     args = parser.parse_args()
 
     with common.postgres() as cluster, common.workdir() as tmp:
@@ -265,9 +268,15 @@ def main() -> int:
             f"{args.nomads:,} nomads in {seed_s:.1f} s"
         )
 
+        profiler = cProfile.Profile() if args.profile else None
         started = time.perf_counter()
+        if profiler is not None:
+            profiler.enable()
         stored = services.compute_entitlements(args.year, notify_organisations=False)
         entitlements_s = time.perf_counter() - started
+        if profiler is not None:
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
         eligible = Entitlement.objects.filter(year=args.year, eligible=True).count()
         total = sum(
             Entitlement.objects.filter(year=args.year).values_list("amount", flat=True),
