@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from nomadcloud.accounts.models import Organisation
 from nomadcloud.incentives.models import Introduction, Policy
@@ -54,16 +54,22 @@ def holds_facts(policy: Policy) -> bool:
 class CertificationBook:
     """Whether a nomad held a valid certificate on a day (not revoked before it)."""
 
-    def __init__(self, nomad_ids: Iterable[int]) -> None:
+    def __init__(self, nomad_ids: Iterable[int] | QuerySet[Any, Any]) -> None:
+        """``nomad_ids``: ids, or a query of them (``values("nomad_id")``) that the database
+        joins (one query, no list of ids sent back: the nightly job's case)."""
         self.spans: dict[int, list[tuple[date, date, date | None]]] = defaultdict(list)
+        if isinstance(nomad_ids, QuerySet):
+            self._add(Certificate.objects.filter(holder_id__in=nomad_ids))
+            return
         ids = sorted(set(nomad_ids))
         for start in range(0, len(ids), 5000):
-            rows = Certificate.objects.filter(holder_id__in=ids[start : start + 5000]).values_list(
-                "holder_id", "valid_from", "valid_until", "revoked_at"
-            )
-            for holder, valid_from, valid_until, revoked_at in rows:
-                revoked = revoked_at.date() if revoked_at else None
-                self.spans[holder].append((valid_from, valid_until, revoked))
+            self._add(Certificate.objects.filter(holder_id__in=ids[start : start + 5000]))
+
+    def _add(self, certificates: QuerySet[Certificate]) -> None:
+        rows = certificates.values_list("holder_id", "valid_from", "valid_until", "revoked_at")
+        for holder, valid_from, valid_until, revoked_at in rows.iterator(chunk_size=5000):
+            revoked = revoked_at.date() if revoked_at else None
+            self.spans[holder].append((valid_from, valid_until, revoked))
 
     def certified(self, nomad_id: int, on: date) -> bool:
         return any(
@@ -88,17 +94,20 @@ def local_digital_economy(organisation: Organisation) -> bool:
 
 def _introductions(year: int, org_ids: set[int] | None) -> dict[int, list[dict[str, Any]]]:
     first, last = _year_range(year)
+    of_year = Introduction.objects.filter(introduced_on__range=(first, last))
     rows = list(
-        Introduction.objects.filter(introduced_on__range=(first, last))
-        .order_by("introduced_on", "id")
-        .values_list("public_id", "nomad_id", "introducer_id", "introduced_on", "status")
+        of_year.order_by("introduced_on", "id").values_list(
+            "public_id", "nomad_id", "introducer_id", "introduced_on", "status"
+        )
     )
     # A nomad counts for one introducer a year: the earliest confirmed record.
     winner: dict[int, object] = {}
     for public_id, nomad, _org, _on, status in rows:
         if status == Introduction.Status.CONFIRMED and nomad not in winner:
             winner[nomad] = public_id
-    book = CertificationBook(r[1] for r in rows)
+    book = CertificationBook(
+        of_year.values("nomad_id") if len(rows) > 5000 else [r[1] for r in rows]
+    )
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for public_id, nomad, org, on, _status in rows:
         if org_ids is not None and org not in org_ids:
@@ -134,7 +143,7 @@ def _conversions(year: int, kind: str, org_ids: set[int] | None) -> dict[int, li
             "term_days",
         )
     )
-    book = CertificationBook(r[1] for r in rows)
+    book = CertificationBook(query.values("nomad_id") if len(rows) > 5000 else [r[1] for r in rows])
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for public_id, nomad, org, starts_on, ends_on, occurred_on, term_days in rows:
         on = starts_on or occurred_on
@@ -167,7 +176,7 @@ def _training(year: int, org_ids: set[int] | None) -> dict[int, list[dict[str, A
             "public_id", "nomad_id", "scenario__organisation_id", "completed_at"
         )
     )
-    book = CertificationBook(r[1] for r in rows)
+    book = CertificationBook(query.values("nomad_id") if len(rows) > 5000 else [r[1] for r in rows])
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for public_id, nomad, org, completed_at in rows:
         if completed_at is None:
