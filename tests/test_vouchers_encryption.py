@@ -5,10 +5,12 @@ encrypts the rows written before it."""
 from __future__ import annotations
 
 import importlib
+import io
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from nomadcloud.core.crypto import decrypt_text
@@ -75,3 +77,12 @@ def test_the_migration_encrypts_existing_rows() -> None:
     assert len(saved) == 2
     migration.decrypt(apps, None)
     assert provider.bank_account == "6217 0033 1000 8866"
+
+
+def test_the_rotation_command_re_encrypts_and_keeps_the_values(world: World) -> None:
+    provider = b.applied_provider(world)
+    before = Provider.objects.get(pk=provider.pk).bank_account_encrypted
+    call_command("rotate_voucher_field_keys", stdout=io.StringIO())
+    after = Provider.objects.get(pk=provider.pk)
+    assert after.bank_account_encrypted != before
+    assert after.bank_account == "6222 0000 1111 2222"
