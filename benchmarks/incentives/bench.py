@@ -11,6 +11,8 @@ confirmed; the earliest confirmed counts). Then times the nightly job's real pat
   compute_entitlements --no-notify`` runs it: the facts read from the database in bulk
   (``incentives/facts.py``), every rule evaluated, one ``Entitlement`` per organisation ×
   policy written (inputs, reasons, parameters used, rule version);
+- ``automatic_claims_s``: the job's next step, a 免申即享 claim opened and submitted (with
+  one item per fact) for every eligible entitlement of an automatic policy (training);
 - ``reverify_s``: every stored entitlement read back from the database and re-run from its
   stored inputs and parameter snapshot (``services.reproduce``); ``mismatches`` must be 0.
 
@@ -272,8 +274,21 @@ def main() -> int:
         started = time.perf_counter()
         if profiler is not None:
             profiler.enable()
-        stored = services.compute_entitlements(args.year, notify_organisations=False)
+        stored = services.compute_entitlements(
+            args.year, notify_organisations=False, claim_automatic=False
+        )
         entitlements_s = time.perf_counter() - started
+        # the job's next step: 免申即享 claims opened for the automatic policies' entitlements
+        started = time.perf_counter()
+        automatic = [
+            claim
+            for policy in services.platform_policies()
+            if policy.mode == Policy.Mode.AUTOMATIC
+            for claim in services.claim_automatic_entitlements(
+                policy, args.year, today=date(args.year + 1, 3, 1)
+            )
+        ]
+        automatic_claims_s = time.perf_counter() - started
         if profiler is not None:
             profiler.disable()
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
@@ -284,7 +299,8 @@ def main() -> int:
         )
         print(
             f"job: {stored:,} entitlements ({eligible:,} eligible, {total:,.2f} CNY) read and "
-            f"written in {entitlements_s:.1f} s"
+            f"written in {entitlements_s:.1f} s; {len(automatic):,} automatic claims (免申即享) "
+            f"opened in {automatic_claims_s:.1f} s"
         )
 
         policies = {p.pk: p for p in Policy.objects.all()}
@@ -313,6 +329,8 @@ def main() -> int:
                     "total_cny": str(total),
                     "seed_s": round(seed_s, 1),
                     "entitlements_s": round(entitlements_s, 2),
+                    "automatic_claims": len(automatic),
+                    "automatic_claims_s": round(automatic_claims_s, 2),
                     "reverify_s": round(reverify_s, 2),
                     "mismatches": mismatches,
                     "target_entitlements_s": 60,
