@@ -2,7 +2,9 @@
 entitlement computed from its conversions, claimed in one click, a supplement requested by
 the department and answered, the items verified, the claim in 公示 with an objection
 dismissed, approved by a second officer with the budget committed, and the payout scheduled,
-paid and confirmed — the claim page shows the payout confirmed only at the end."""
+paid and confirmed — the claim page shows the payout confirmed only at the end. Every move is
+made on the pages: the objection on the notice's page, its dismissal on the decision page and
+the payout's moves on payouts' page, reached from the claim."""
 
 from __future__ import annotations
 
@@ -18,7 +20,6 @@ from nomadcloud.core import publicity
 from nomadcloud.core.models import PublicNotice
 from nomadcloud.incentives import services
 from nomadcloud.incentives.models import Claim
-from nomadcloud.payouts import services as payouts
 from tests.browser_fixtures import sign_in
 from tests.builders.incentives import (
     budget,
@@ -74,7 +75,7 @@ def test_an_enterprise_claims_an_entitlement_through_to_a_confirmed_payout(
     services.compute_entitlements(year)
     budget(world)
     load_calendar()
-    victor = second_officer(world)
+    second_officer(world)  # victor@…: approver, and finance officer of the department
 
     olivia = login("olivia@example.com")
     olivia.goto(f"/incentives/organisations/{world.acme.public_id}/")
@@ -114,14 +115,30 @@ def test_an_enterprise_claims_an_entitlement_through_to_a_confirmed_payout(
 
     olivia.goto("/incentives/publicity/")
     expect(olivia.get_by_test_id("publicity-list")).to_contain_text("¥10,000.00")
+
+    # an outsider objects on the notice's page; a second officer dismisses it on the decision page
+    charlie = login("charlie@example.com")
+    charlie.goto("/incentives/publicity/")
+    charlie.get_by_test_id("notice-link").first.click()
+    charlie.locator('textarea[name="grounds"]').fill("The contracts are not real.")
+    charlie.locator('[data-testid="objection-form"] button[type="submit"]').click()
+    expect(charlie.get_by_test_id("mine")).to_contain_text("The contracts are not real.")
+
+    approver = login("victor@example.com")
+    approver.goto("/incentives/publicity/")
+    approver.get_by_test_id("notice-link").first.click()
+    approver.get_by_test_id("to-decide").locator("a").first.click()
+    expect(approver.get_by_test_id("grounds")).to_contain_text("not real")
+    approver.locator('input[name="upheld"][value="no"]').check()
+    approver.locator('textarea[name="reason"]').fill("Checked against the social insurance.")
+    approver.locator('form:has(textarea[name="reason"]) button[type="submit"]').click()
     notice = publicity.notice_for("incentives.claim", str(claim.public_id))
     assert notice is not None
-    objection = publicity.file_objection(notice, actor=world.charlie, grounds="Not true.")
-    publicity.decide_objection(objection, actor=victor, upheld=False, reason="Checked.")
+    approver.goto(f"/publicity/{notice.pk}/")
+    expect(approver.get_by_test_id("decided")).to_contain_text("Checked against")
     # the notice's working days pass
     PublicNotice.objects.filter(pk=notice.pk).update(ends_at=timezone.now() - timedelta(minutes=1))
 
-    approver = login("victor@example.com")
     approver.goto(claim_page)
     approver.get_by_test_id("approve-claim").click()
     status(approver).to_have_attribute("data-status", "approved")
@@ -129,16 +146,33 @@ def test_an_enterprise_claims_an_entitlement_through_to_a_confirmed_payout(
         "data-status", "approved"
     )
 
-    claim.refresh_from_db()
-    assert claim.payout is not None
-    payout = payouts.schedule(claim.payout, actor=world.oscar)
-    payout = payouts.send(payout, actor=world.oscar)
-    payout = payouts.mark_paid(payout, external_reference="BANK-2026-0042")
-    olivia.goto(claim_page)
+    # the finance officer (an administrator of the paying department) moves the payout on
+    # payouts' own page: scheduled, sent (confirmed), paid with the bank's reference
+    approver.get_by_test_id("payout-link").click()
+    approver.get_by_test_id("move-schedule").locator("button").click()
+    expect(approver.get_by_test_id("payout").locator("[data-status]")).to_have_attribute(
+        "data-status", "scheduled"
+    )
+    approver.get_by_test_id("move-send").locator("button").click()
+    approver.get_by_test_id("confirm-button").click()
+    expect(approver.get_by_test_id("payout").locator("[data-status]")).to_have_attribute(
+        "data-status", "paying"
+    )
+    paid = approver.get_by_test_id("move-mark_paid")
+    paid.locator('input[name="external_reference"]').fill("BANK-2026-0042")
+    paid.locator("button").click()
+    expect(approver.get_by_test_id("payout").locator("[data-status]")).to_have_attribute(
+        "data-status", "paid"
+    )
+    olivia.goto(claim_page)  # paid is not confirmed: the claim says so
     expect(olivia.get_by_test_id("claim-payout").locator(".badge")).to_have_attribute(
         "data-status", "paid"
     )
-    payouts.confirm(payout, actor=world.oscar)
+    approver.get_by_test_id("move-confirm").locator("button").click()
+    approver.get_by_test_id("confirm-button").click()
+    expect(approver.get_by_test_id("payout").locator("[data-status]")).to_have_attribute(
+        "data-status", "confirmed"
+    )
     olivia.reload()
     expect(olivia.get_by_test_id("claim-payout").locator(".badge")).to_have_attribute(
         "data-status", "confirmed"

@@ -12,6 +12,9 @@ class CompetitionsConfig(AppConfig):
         from nomadcloud.core import privacy
 
         workspace.register()
+        from nomadcloud.competitions import incentive_facts
+
+        incentive_facts.register()  # prize winners as facts of incentives' task 15 support
         privacy.register(
             "competitions",
             exporter=personal_data.export,

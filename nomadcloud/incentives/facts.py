@@ -9,11 +9,11 @@ what the rule read and re-running it reproduces the amount."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from nomadcloud.accounts.models import Organisation
 from nomadcloud.incentives.models import Introduction, Policy
@@ -22,23 +22,54 @@ from nomadcloud.talent.models import Certificate
 from nomadcloud.training.models import Enrolment
 
 Inputs = dict[str, Any]
-# fact kinds a policy counts (Policy.fact_kind); the others are declared by the claimant
+Items = dict[int, list[dict[str, Any]]]
+# fact kinds a policy counts (Policy.fact_kind) that incentives reads itself
 PLATFORM_FACTS = ("introductions", "contracts", "flexible", "training_passes")
+
+# A fact provider: (year, organisation ids or None for all) → {organisation id: items}.
+# Apps above incentives (communities, competitions) register theirs at start-up, so the
+# facts they hold are read without incentives importing them (docs/architecture.md).
+FactProvider = Callable[[int, "set[int] | None"], Items]
+_PROVIDERS: dict[str, FactProvider] = {}
+
+
+def register_provider(fact_kind: str, provider: FactProvider) -> None:
+    """An app that holds the facts of a kind (``Policy.fact_kind``) provides them; items
+    carry JSON-safe values only, with an ``id``, a ``date`` (ISO text) and the fields the
+    policy's rule reads."""
+    if fact_kind in PLATFORM_FACTS:
+        raise ValueError(f"incentives reads {fact_kind} itself")
+    _PROVIDERS[fact_kind] = provider
+
+
+def platform_fact_kinds() -> tuple[str, ...]:
+    """Every fact kind the platform holds: incentives' own and the registered providers'."""
+    return (*PLATFORM_FACTS, *sorted(_PROVIDERS))
+
+
+def holds_facts(policy: Policy) -> bool:
+    return policy.fact_kind in PLATFORM_FACTS or policy.fact_kind in _PROVIDERS
 
 
 class CertificationBook:
     """Whether a nomad held a valid certificate on a day (not revoked before it)."""
 
-    def __init__(self, nomad_ids: Iterable[int]) -> None:
+    def __init__(self, nomad_ids: Iterable[int] | QuerySet[Any, Any]) -> None:
+        """``nomad_ids``: ids, or a query of them (``values("nomad_id")``) that the database
+        joins (one query, no list of ids sent back: the nightly job's case)."""
         self.spans: dict[int, list[tuple[date, date, date | None]]] = defaultdict(list)
+        if isinstance(nomad_ids, QuerySet):
+            self._add(Certificate.objects.filter(holder_id__in=nomad_ids))
+            return
         ids = sorted(set(nomad_ids))
         for start in range(0, len(ids), 5000):
-            rows = Certificate.objects.filter(holder_id__in=ids[start : start + 5000]).values_list(
-                "holder_id", "valid_from", "valid_until", "revoked_at"
-            )
-            for holder, valid_from, valid_until, revoked_at in rows:
-                revoked = revoked_at.date() if revoked_at else None
-                self.spans[holder].append((valid_from, valid_until, revoked))
+            self._add(Certificate.objects.filter(holder_id__in=ids[start : start + 5000]))
+
+    def _add(self, certificates: QuerySet[Certificate]) -> None:
+        rows = certificates.values_list("holder_id", "valid_from", "valid_until", "revoked_at")
+        for holder, valid_from, valid_until, revoked_at in rows.iterator(chunk_size=5000):
+            revoked = revoked_at.date() if revoked_at else None
+            self.spans[holder].append((valid_from, valid_until, revoked))
 
     def certified(self, nomad_id: int, on: date) -> bool:
         return any(
@@ -63,17 +94,20 @@ def local_digital_economy(organisation: Organisation) -> bool:
 
 def _introductions(year: int, org_ids: set[int] | None) -> dict[int, list[dict[str, Any]]]:
     first, last = _year_range(year)
+    of_year = Introduction.objects.filter(introduced_on__range=(first, last))
     rows = list(
-        Introduction.objects.filter(introduced_on__range=(first, last))
-        .order_by("introduced_on", "id")
-        .values_list("public_id", "nomad_id", "introducer_id", "introduced_on", "status")
+        of_year.order_by("introduced_on", "id").values_list(
+            "public_id", "nomad_id", "introducer_id", "introduced_on", "status"
+        )
     )
     # A nomad counts for one introducer a year: the earliest confirmed record.
     winner: dict[int, object] = {}
     for public_id, nomad, _org, _on, status in rows:
         if status == Introduction.Status.CONFIRMED and nomad not in winner:
             winner[nomad] = public_id
-    book = CertificationBook(r[1] for r in rows)
+    book = CertificationBook(
+        of_year.values("nomad_id") if len(rows) > 5000 else [r[1] for r in rows]
+    )
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for public_id, nomad, org, on, _status in rows:
         if org_ids is not None and org not in org_ids:
@@ -109,7 +143,7 @@ def _conversions(year: int, kind: str, org_ids: set[int] | None) -> dict[int, li
             "term_days",
         )
     )
-    book = CertificationBook(r[1] for r in rows)
+    book = CertificationBook(query.values("nomad_id") if len(rows) > 5000 else [r[1] for r in rows])
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for public_id, nomad, org, starts_on, ends_on, occurred_on, term_days in rows:
         on = starts_on or occurred_on
@@ -142,7 +176,7 @@ def _training(year: int, org_ids: set[int] | None) -> dict[int, list[dict[str, A
             "public_id", "nomad_id", "scenario__organisation_id", "completed_at"
         )
     )
-    book = CertificationBook(r[1] for r in rows)
+    book = CertificationBook(query.values("nomad_id") if len(rows) > 5000 else [r[1] for r in rows])
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for public_id, nomad, org, completed_at in rows:
         if completed_at is None:
@@ -174,6 +208,8 @@ def inputs_by_organisation(
         items = _conversions(year, Conversion.Kind.FLEXIBLE, wanted)
     elif kind == "training_passes":
         items = _training(year, wanted)
+    elif kind in _PROVIDERS:
+        items = _PROVIDERS[kind](year, wanted)
     else:
         return {}
     result: dict[int, Inputs] = {org: {"items": rows} for org, rows in items.items()}

@@ -22,6 +22,7 @@ from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import rules
 from nomadcloud.core.errors import Forbidden, InvalidInput, invalid_field
+from nomadcloud.core.models import PublicNotice
 from nomadcloud.core.pages import domain_errors
 from nomadcloud.incentives import (
     access,
@@ -34,6 +35,7 @@ from nomadcloud.incentives import (
 from nomadcloud.incentives import recalculation as recalc
 from nomadcloud.incentives.models import Claim, ClaimItem, Introduction, Policy
 from nomadcloud.incentives.moves import run_move
+from nomadcloud.payouts import access as payout_access
 
 PAGE_SIZE = 30
 
@@ -78,7 +80,14 @@ def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def publicity(request: HttpRequest) -> HttpResponse:
     page = Paginator(services.claims_for_publicity(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "incentives/publicity.html", {"page": page})
+    notices_by_claim = dict(
+        PublicNotice.objects.filter(
+            subject_kind=services.NOTICE_KIND,
+            subject_id__in=[str(c.public_id) for c in page.object_list],
+        ).values_list("subject_id", "pk")
+    )
+    rows = [(claim, notices_by_claim.get(str(claim.public_id))) for claim in page.object_list]
+    return render(request, "incentives/publicity.html", {"page": page, "rows": rows})
 
 
 @login_required
@@ -180,6 +189,9 @@ def claim_context(principal: Principal, claim: Claim) -> dict[str, Any]:
         "officer_reasons": sorted(notices.OFFICER_REASONS.items()),
         "pending_items": sum(1 for i in items if i.state == ClaimItem.State.PENDING),
         "remaining": claim.amount - claim.clawed_back,
+        # the finance officer goes from the claim to its payout (payouts' own page and moves)
+        "may_pay": claim.payout is not None
+        and payout_access.may_move(principal, claim.payout.budget.owner),
     }
 
 

@@ -343,7 +343,7 @@ ITEMS: list[Seed] = [
         both("引进数字游民奖励", "Reward for bringing in digital nomads"),
         both("按引进并落地的数字游民人数给予奖励。", "A reward per nomad brought into the zone."),
         FTP_LAW,
-        deep_link="incentives:list",
+        deep_link="incentives:policy introduction",
         audience=("enterprise", "community"),
     ),
     Seed(
@@ -357,7 +357,7 @@ ITEMS: list[Seed] = [
             "企业与数字游民签订一年以上合同的奖励。", "A reward for contracts of one year or more."
         ),
         FTP_LAW,
-        deep_link="incentives:list",
+        deep_link="incentives:policy contract",
         audience=("enterprise",),
     ),
     Seed(
@@ -369,7 +369,7 @@ ITEMS: list[Seed] = [
         both("灵活用工奖励", "Reward for flexible employment"),
         both("按灵活用工量给予奖励。", "A reward by volume of flexible work."),
         FTP_LAW,
-        deep_link="incentives:list",
+        deep_link="incentives:policy flexible",
         audience=("enterprise",),
     ),
     Seed(
@@ -381,7 +381,7 @@ ITEMS: list[Seed] = [
         both("培训人数奖励", "Reward for training counts"),
         both("按完成培训人数给予奖励。", "A reward by the number of people trained."),
         FTP_LAW,
-        deep_link="incentives:list",
+        deep_link="incentives:policy training",
         audience=("enterprise", "community"),
     ),
     Seed(
@@ -395,7 +395,7 @@ ITEMS: list[Seed] = [
             "社区示范点固定资产投资按比例奖励。", "A share of a community's fixed-asset investment."
         ),
         FTP_LAW,
-        deep_link="incentives:list",
+        deep_link="incentives:policy community_investment",
         audience=("community",),
     ),
     Seed(

@@ -66,11 +66,14 @@ def _principal(request: HttpRequest) -> Principal:
 
 
 def deep_link_url(item: ServiceItem) -> str:
-    """The flow that handles a deep-linked item, or '' while that flow is not built."""
+    """The flow that handles a deep-linked item, or '' while that flow is not built. The
+    link is a URL name, optionally followed by its arguments separated by spaces
+    (``incentives:policy contract``: one incentive policy's page)."""
     if not item.deep_link:
         return ""
+    name, *args = item.deep_link.split()
     try:
-        return reverse(item.deep_link)
+        return reverse(name, args=args)
     except NoReverseMatch:
         return ""
 

@@ -13,8 +13,56 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from nomadcloud.core.crypto import decrypt_text, encrypt_text, mask
 from nomadcloud.core.money import MoneyField
 from nomadcloud.core.uploads import StoredFile
+
+
+class PartyDetails(models.Model):
+    """A party's legal representative and bank account, personal data stored encrypted
+    (``core/crypto.py``, NOMADCLOUD_FIELD_KEYS, like the passport number) and shown masked.
+    Read and written in the clear through the properties of the same names."""
+
+    legal_representative_encrypted = models.TextField(
+        _("legal representative (encrypted)"), blank=True
+    )
+    bank_account_encrypted = models.TextField(_("bank account (encrypted)"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def legal_representative(self) -> str:
+        return decrypt_text(self.legal_representative_encrypted)
+
+    @legal_representative.setter
+    def legal_representative(self, value: str) -> None:
+        self.legal_representative_encrypted = encrypt_text(value)
+
+    @property
+    def bank_account(self) -> str:
+        return decrypt_text(self.bank_account_encrypted)
+
+    @bank_account.setter
+    def bank_account(self, value: str) -> None:
+        self.bank_account_encrypted = encrypt_text(value)
+
+    @staticmethod
+    def encrypted(*, legal_representative: str, bank_account: str) -> dict[str, str]:
+        """The stored fields for the given clear values (for ``objects.create``)."""
+        return {
+            "legal_representative_encrypted": encrypt_text(legal_representative),
+            "bank_account_encrypted": encrypt_text(bank_account),
+        }
+
+    @property
+    def masked_legal_representative(self) -> str:
+        return mask(self.legal_representative, keep_start=1, keep_end=0)
+
+    @property
+    def masked_bank_account(self) -> str:
+        digits = "".join(self.bank_account.split())
+        return mask(digits, keep_start=4, keep_end=4)
 
 
 class ServiceKind(models.TextChoices):
@@ -104,7 +152,7 @@ class Programme(models.Model):
         return [str(labels.get(k, k)) for k in self.service_kinds]
 
 
-class Provider(models.Model):
+class Provider(PartyDetails):
     """A service provider's registration (备案) on a programme, reviewed by its department.
     The legal representative, registered address and bank account are what the related-party
     rule compares with the voucher holder's."""
@@ -126,9 +174,7 @@ class Provider(models.Model):
         related_name="voucher_providers",
         verbose_name=_("organisation"),
     )
-    legal_representative = models.CharField(_("legal representative"), max_length=100)
     registered_address = models.CharField(_("registered address"), max_length=300)
-    bank_account = models.CharField(_("bank account"), max_length=40)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.APPLIED
     )
@@ -185,7 +231,7 @@ class ProviderService(models.Model):
         return localized(self, "name")
 
 
-class Voucher(models.Model):
+class Voucher(PartyDetails):
     """A voucher from application to redemption. ``code`` is given at issue; ``face_value``
     is what the programme pays at most (the agreed price less the enterprise's co-pay, capped
     at the programme's highest face value); ``commitment`` is the budget reserved for it."""
@@ -221,9 +267,7 @@ class Voucher(models.Model):
     copay_amount = MoneyField(_("co-pay by the enterprise"))
     face_value = MoneyField(_("face value"))
     purpose = models.TextField(_("what the service is for"), blank=True)
-    legal_representative = models.CharField(_("legal representative"), max_length=100)
     registered_address = models.CharField(_("registered address"), max_length=300)
-    bank_account = models.CharField(_("bank account"), max_length=40)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.APPLIED
     )

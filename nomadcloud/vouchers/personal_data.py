@@ -16,11 +16,19 @@ def export(user: Any) -> dict[str, Any]:
     return {
         "vouchers_applied": privacy.dump(
             Voucher.objects.filter(applied_by=user),
-            exclude=["legal_representative", "registered_address", "bank_account"],
+            exclude=[
+                "legal_representative_encrypted",
+                "registered_address",
+                "bank_account_encrypted",
+            ],
         ),
         "provider_registrations": privacy.dump(
             Provider.objects.filter(applied_by=user),
-            exclude=["legal_representative", "registered_address", "bank_account"],
+            exclude=[
+                "legal_representative_encrypted",
+                "registered_address",
+                "bank_account_encrypted",
+            ],
         ),
         "redemptions_requested": privacy.dump(
             Redemption.objects.filter(requested_by=user), exclude=["report"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import importlib
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.apps import apps as django_apps
@@ -20,6 +20,7 @@ from nomadcloud.orders.models import Conversion
 from nomadcloud.payouts import services as payouts
 from nomadcloud.payouts.models import Budget
 from nomadcloud.talent.models import Application, Certificate, RuleSet
+from nomadcloud.training.models import Enrolment, Scenario
 from tests.builders.world import World, make_person
 
 
@@ -166,3 +167,30 @@ def approved_claim(w: World) -> Claim:
 
 def amount(text: str) -> Decimal:
     return Decimal(text)
+
+
+def training_passes(organisation: Organisation, nomads: list[User], year: int) -> list[Enrolment]:
+    """Passed enrolments of one closed scenario of ``organisation``, completed in ``year``."""
+    scenario = Scenario.objects.create(
+        organisation=organisation,
+        status=Scenario.Status.CLOSED,
+        title_zh="数据标注实训",
+        title_en="Data labelling training",
+        capacity=len(nomads),
+        enrol_from=date(year, 1, 1),
+        enrol_until=date(year, 3, 1),
+        runs_from=date(year, 1, 1),
+        runs_until=date(year, 6, 30),
+    )
+    done = timezone.make_aware(datetime(year, 5, 20, 12))
+    return Enrolment.objects.bulk_create(
+        Enrolment(
+            scenario=scenario,
+            nomad=nomad,
+            status=Enrolment.Status.PASSED,
+            enrolled_at=done - timedelta(days=30),
+            completed_at=done,
+            score=Decimal("80.00"),
+        )
+        for nomad in nomads
+    )

@@ -58,6 +58,8 @@ POLICIES: list[dict[str, Any]] = [
         "summary_zh": "本地企业、机构开展面向数字游民的培训，全年培训（考核通过）数字游民达到一定数量的，经核定按人给予奖励。",
         "summary_en": "Local enterprises and institutions whose training nomads passed reach the yearly threshold receive, once verified, a reward per nomad trained.",
         "exclusive_with": [],
+        # 免申即享 (0003): the passes are the platform's own records, so no application
+        "mode": "automatic",
     },
     {
         "code": "community_investment",
@@ -107,8 +109,8 @@ def seed(apps: Any, schema_editor: Any) -> None:
         Policy.objects.update_or_create(
             code=fields["code"],
             defaults={
-                **fields,
                 "mode": "application",
+                **fields,
                 "effective_from": date(2025, 1, 1),
                 "claim_window_days": 366,
                 "publicity_days": 5,

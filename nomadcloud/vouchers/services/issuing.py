@@ -173,9 +173,10 @@ def apply_for_voucher(
             copay_amount=draft.copay_amount,
             face_value=face_value,
             purpose=draft.purpose,
-            legal_representative=draft.legal_representative,
             registered_address=draft.registered_address,
-            bank_account=draft.bank_account,
+            **Voucher.encrypted(
+                legal_representative=draft.legal_representative, bank_account=draft.bank_account
+            ),
             applied_by=principal.user or enterprise.memberships.order_by("pk").first().user,  # type: ignore[union-attr]
         )
         record_event(voucher, action="apply", before="", actor=actor_of(principal))

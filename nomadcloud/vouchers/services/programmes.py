@@ -99,8 +99,16 @@ def register_provider(
         )
     user = principal.user or organisation.memberships.order_by("pk").first().user  # type: ignore[union-attr]
     with transaction.atomic():
+        fields = draft.model_dump()
         provider = Provider.objects.create(
-            programme=programme, organisation=organisation, applied_by=user, **draft.model_dump()
+            programme=programme,
+            organisation=organisation,
+            applied_by=user,
+            **Provider.encrypted(
+                legal_representative=fields.pop("legal_representative"),
+                bank_account=fields.pop("bank_account"),
+            ),
+            **fields,
         )
         audit.record(
             actor=principal.user,
