@@ -1,0 +1,126 @@
+"""/api/v1/datapools/: pools (public once open), proposal, moves, charter versions,
+contributions under consent, the points-payments connector, dataset versions. Handlers only
+translate HTTP to service calls (docs/datapools.md)."""
+
+from typing import Any
+from uuid import UUID
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+from ninja.pagination import paginate
+
+from nomadcloud.accounts.auth import PUBLIC
+from nomadcloud.accounts.models import Organisation
+from nomadcloud.accounts.principal import Principal
+from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination
+from nomadcloud.core.errors import invalid_field
+from nomadcloud.datapools import access, queries, services
+from nomadcloud.datapools.access import Action
+from nomadcloud.datapools.inputs import CharterDraft
+from nomadcloud.datapools.models import Pool
+from nomadcloud.datapools.schemas import (
+    CharterOut,
+    ContributionIn,
+    ContributionOut,
+    PoolDetailOut,
+    PoolIn,
+    PoolMoveIn,
+    PoolOut,
+    VersionOut,
+)
+
+router = Router(tags=["datapools"])
+
+
+def _errors(ok: dict[int, Any]) -> dict[int, Any]:
+    return {**ok, **ERROR_RESPONSES}
+
+
+def _detail(pool: Pool) -> Pool:
+    return pool
+
+
+@router.get("/pools", **PUBLIC, response=_errors({200: list[PoolOut]}))
+@paginate(CursorPagination)
+def list_pools(request: HttpRequest, **kwargs: Any) -> Any:
+    """Open, closed and archived pools; also the proposed ones of the asker's organisations."""
+    return queries.pools_visible_to(Principal.of(request))
+
+
+@router.post("/pools", response=_errors({201: PoolDetailOut}))
+def propose_pool(request: HttpRequest, payload: PoolIn) -> Status[Any]:
+    principal = Principal.of(request)
+    steward = access.steward_organisation(principal, payload.steward)
+    department = Organisation.objects.filter(
+        public_id=payload.lead_department, kind=Organisation.Kind.DEPARTMENT
+    ).first()
+    if department is None:
+        raise invalid_field("lead_department", _("No such department."))
+    pool = services.propose_pool(
+        principal=principal, steward=steward, department=department, draft=payload
+    )
+    return Status(201, _detail(pool))
+
+
+@router.get("/pools/{pool_id}", **PUBLIC, response=_errors({200: PoolDetailOut}))
+def get_pool(request: HttpRequest, pool_id: UUID) -> Any:
+    """A pool with its current charter and its dataset versions (metadata only)."""
+    return _detail(access.pool_for(Principal.of(request), pool_id))
+
+
+@router.post("/pools/{pool_id}/moves", response=_errors({200: PoolDetailOut}))
+def move_pool(request: HttpRequest, pool_id: UUID, payload: PoolMoveIn) -> Any:
+    """approve or reject (the lead department); open, close, reopen, archive (the steward)."""
+    principal = Principal.of(request)
+    pool = access.pool_for(principal, pool_id)
+    return _detail(
+        services.move(principal=principal, pool=pool, action=payload.action, reason=payload.reason)
+    )
+
+
+@router.post("/pools/{pool_id}/charters", response=_errors({201: CharterOut}))
+def revise_charter(request: HttpRequest, pool_id: UUID, payload: CharterDraft) -> Status[Any]:
+    principal = Principal.of(request)
+    pool = access.pool_for(principal, pool_id, Action.STEWARD)
+    return Status(201, services.revise_charter(principal=principal, pool=pool, draft=payload))
+
+
+@router.post("/pools/{pool_id}/contributions", response=_errors({201: ContributionOut}))
+def contribute(request: HttpRequest, pool_id: UUID, payload: ContributionIn) -> Status[Any]:
+    """A person's CSV under consent for each purpose of the charter. Errors by line."""
+    principal = Principal.of(request)
+    pool = access.pool_for(principal, pool_id)
+    contribution = services.contribute(
+        principal=principal,
+        pool=pool,
+        data=payload.csv.encode("utf-8"),
+        consent_notice_version=payload.consent_notice_version,
+        give_consent=payload.consent,
+        method="api",
+    )
+    return Status(201, contribution)
+
+
+@router.post(
+    "/pools/{pool_id}/connector/points-payments", response=_errors({200: list[ContributionOut]})
+)
+def import_points_payments(request: HttpRequest, pool_id: UUID) -> Any:
+    """The steward reads consenting persons' confirmed points payments into the pool."""
+    principal = Principal.of(request)
+    pool = access.pool_for(principal, pool_id, Action.STEWARD)
+    return services.import_points_payments(principal=principal, pool=pool)
+
+
+@router.post("/pools/{pool_id}/versions", response=_errors({201: VersionOut}))
+def release_version(request: HttpRequest, pool_id: UUID) -> Status[Any]:
+    principal = Principal.of(request)
+    pool = access.pool_for(principal, pool_id, Action.STEWARD)
+    return Status(201, services.release_version(principal=principal, pool=pool))
+
+
+@router.get("/contributions", response=_errors({200: list[ContributionOut]}))
+@paginate(CursorPagination)
+def my_contributions(request: HttpRequest, **kwargs: Any) -> Any:
+    """The asker's own contributions (persons only)."""
+    return queries.contributions_of(Principal.of(request))

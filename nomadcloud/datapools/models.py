@@ -1,0 +1,202 @@
+"""Data resource pools (还数于民; docs/datapools.md): a pool with its versioned charter,
+contributions given under per-purpose consent records, and the pool's dataset with its
+versions. A contribution's rows are kept with it (small, validated records); a dataset
+version names the contributions it holds, so a withdrawn consent leaves the next version."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from nomadcloud.core.fields import MultilingualField
+
+
+class Pool(models.Model):
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("proposed")
+        APPROVED = "approved", _("approved")
+        OPEN = "open", _("open for contributions")
+        CLOSED = "closed", _("closed")
+        ARCHIVED = "archived", _("archived")
+        REJECTED = "rejected", _("rejected")
+
+    class Kind(models.TextChoices):
+        CONSUMPTION = "consumption", _("Culture and tourism consumption")
+        TRAFFIC = "traffic", _("Traffic behaviour")
+        METAVERSE = "metaverse", _("Metaverse assets")
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = MultilingualField(_("title"))
+    description = MultilingualField(_("description"))
+    steward = models.ForeignKey(
+        "accounts.Organisation",
+        models.PROTECT,
+        related_name="stewarded_pools",
+        verbose_name=_("steward (authorised operator)"),
+    )
+    lead_department = models.ForeignKey(
+        "accounts.Organisation",
+        models.PROTECT,
+        related_name="led_pools",
+        verbose_name=_("lead department"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("proposed by")
+    )
+    created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    # The newest connector import: payments after this moment are read next time.
+    connector_watermark = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data pool")
+        verbose_name_plural = _("data pools")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return str(self.title.get("en", "")) if isinstance(self.title, dict) else str(self.pk)
+
+    @property
+    def recipient(self) -> str:
+        """The recipient named in contributors' consent records."""
+        return f"datapools:{self.public_id}"
+
+
+class Charter(models.Model):
+    """One version of a pool's charter; a new version is a new row, never an edit."""
+
+    class Classification(models.TextChoices):
+        GENERAL = "general", _("general data")
+        IMPORTANT = "important", _("important data")
+
+    class Grade(models.TextChoices):
+        NONE = "none", _("no personal information")
+        PI = "pi", _("personal information")
+        SENSITIVE = "sensitive", _("sensitive personal information")
+
+    pool = models.ForeignKey(Pool, models.CASCADE, related_name="charters")
+    version = models.PositiveIntegerField(_("version"))
+    purposes = models.JSONField(_("purposes"), default=list)
+    data_categories = models.JSONField(_("personal data categories"), default=list)
+    classification = models.CharField(
+        _("classification"), max_length=10, choices=Classification.choices
+    )
+    grade = models.CharField(_("grade"), max_length=10, choices=Grade.choices)
+    consent_notice_version = models.CharField(_("consent notice version"), max_length=40)
+    access_modes = models.JSONField(_("access modes"), default=list)
+    points_per_row = models.PositiveIntegerField(_("points per accepted row"), default=0)
+    fee_share_percent = models.PositiveSmallIntegerField(
+        _("contributors' share of fees (%)"), default=0
+    )
+    distribution_period = models.CharField(_("distribution period"), max_length=10)
+    retention_days = models.PositiveIntegerField(_("retention (days)"))
+    # The data contract: [{"name", "type", "required", "min", "max", "values", "personal"}]
+    columns = models.JSONField(_("schema"), default=list)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pool charter")
+        ordering = ["pool", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["pool", "version"], name="datapools_charter_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pool_id} v{self.version}"
+
+    def column_names(self) -> list[str]:
+        return [str(c["name"]) for c in self.columns]
+
+
+class PoolEvent(models.Model):
+    """Append-only history of a pool's moves."""
+
+    pool = models.ForeignKey(Pool, models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=20)
+    from_status = models.CharField(max_length=10)
+    to_status = models.CharField(max_length=10)
+    reason = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.pool_id} {self.action}"
+
+
+class Contribution(models.Model):
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", _("accepted")
+        QUARANTINED = "quarantined", _("quarantined: undeclared personal data")
+        REJECTED = "rejected", _("rejected")
+        WITHDRAWN = "withdrawn", _("consent withdrawn")
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", _("uploaded file")
+        POINTS_PAYMENTS = "points_payments", _("points payments (connector)")
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    pool = models.ForeignKey(Pool, models.PROTECT, related_name="contributions")
+    charter = models.ForeignKey(Charter, models.PROTECT, related_name="+")
+    contributor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="pool_contributions",
+        verbose_name=_("contributor"),
+    )
+    consents = models.ManyToManyField("consent.ConsentRecord", related_name="+")
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    rows: Any = models.JSONField(_("rows"), default=list)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    findings = models.JSONField(_("findings"), default=list)
+    received_at = models.DateTimeField(_("received"))
+
+    class Meta:
+        verbose_name = _("contribution")
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["pool", "status"], name="datapools_contrib_status")]
+
+    def __str__(self) -> str:
+        return str(self.public_id)
+
+
+class DatasetVersion(models.Model):
+    """A release of a pool's dataset (a DCAT 3 dataset in the pool's dataset series): the
+    accepted contributions whose consents were valid at release, and its quality scores
+    (GB/T 36344-2018 dimensions, 0–100)."""
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    pool = models.ForeignKey(Pool, models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    charter = models.ForeignKey(Charter, models.PROTECT, related_name="+")
+    contributions = models.ManyToManyField(Contribution, related_name="versions")
+    row_count = models.PositiveIntegerField(_("rows"))
+    contributor_count = models.PositiveIntegerField(_("contributors"))
+    excluded_withdrawn = models.PositiveIntegerField(_("contributions left out (withdrawn)"))
+    quality = models.JSONField(_("quality by dimension"), default=dict)
+    quality_score = models.PositiveSmallIntegerField(_("quality score"))
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    released_at = models.DateTimeField(_("released"))
+
+    class Meta:
+        verbose_name = _("dataset version")
+        ordering = ["pool", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["pool", "number"], name="datapools_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pool_id} v{self.number}"

@@ -1,0 +1,21 @@
+"""What the datapools app holds about a person (core/privacy.py): the contributions they
+gave (their rows and findings) and the pools they proposed. Erasure removes the rows of
+their contributions and keeps the counts, so released versions still add up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nomadcloud.core import privacy
+from nomadcloud.datapools.models import Contribution, Pool
+
+
+def export(user: Any) -> dict[str, Any]:
+    return {
+        "contributions": privacy.dump(Contribution.objects.filter(contributor=user)),
+        "pools_proposed": privacy.dump(Pool.objects.filter(proposed_by=user)),
+    }
+
+
+def erase(user: Any) -> None:
+    Contribution.objects.filter(contributor=user).update(rows=[], findings=[])

@@ -1,0 +1,39 @@
+"""Reads of data pools scoped to who asks (docs/datapools.md)."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from nomadcloud.accounts.access import is_zone_operator
+from nomadcloud.accounts.models import Membership
+from nomadcloud.accounts.principal import Principal
+from nomadcloud.datapools.access import PUBLIC_STATES
+from nomadcloud.datapools.models import Contribution, DatasetVersion, Pool
+
+
+def pools_visible_to(principal: Principal) -> QuerySet[Pool]:
+    pools = Pool.objects.select_related("steward", "lead_department")
+    if is_zone_operator(principal):
+        return pools
+    visible = Q(status__in=PUBLIC_STATES)
+    key_org = principal.key_organisation
+    if key_org is not None:
+        visible |= Q(steward=key_org)
+    elif principal.user is not None:
+        mine = Membership.objects.filter(user=principal.user).values("organisation_id")
+        visible |= Q(steward__in=mine) | Q(lead_department__in=mine)
+    return pools.filter(visible)
+
+
+def versions_of(pool: Pool) -> QuerySet[DatasetVersion]:
+    return pool.versions.order_by("-number")
+
+
+def contributions_of(principal: Principal) -> QuerySet[Contribution]:
+    if principal.user is None or principal.key_organisation is not None:
+        return Contribution.objects.none()
+    return (
+        Contribution.objects.filter(contributor=principal.user)
+        .select_related("pool", "charter")
+        .defer("rows")
+    )

@@ -1,0 +1,95 @@
+"""API inputs and outputs of data pools (the use-case inputs are in inputs.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from ninja import Field, Schema
+
+from nomadcloud.core.schemas import Input
+from nomadcloud.datapools.charters import current_charter
+from nomadcloud.datapools.inputs import PoolDraft
+from nomadcloud.datapools.models import Charter, DatasetVersion, Pool
+from nomadcloud.datapools.transitions import ACTIONS
+
+
+class PoolIn(PoolDraft):
+    steward: UUID
+    lead_department: UUID
+
+
+class PoolMoveIn(Input):
+    action: Literal[tuple(ACTIONS)]  # type: ignore[valid-type]
+    reason: str = Field(default="", max_length=500)
+
+
+class ContributionIn(Input):
+    csv: str = Field(min_length=1, max_length=1_000_000, description="UTF-8 CSV with a header")
+    consent_notice_version: str = Field(min_length=1, max_length=40)
+    consent: bool = Field(
+        description="true: I consent, for each purpose of the charter, to this pool's use"
+    )
+
+
+class CharterOut(Schema):
+    version: int
+    purposes: list[str]
+    data_categories: list[str]
+    classification: str
+    grade: str
+    consent_notice_version: str
+    access_modes: list[str]
+    points_per_row: int
+    fee_share_percent: int
+    distribution_period: str
+    retention_days: int
+    columns: list[dict[str, Any]]
+    created_at: datetime
+
+
+class VersionOut(Schema):
+    id: UUID = Field(alias="public_id")
+    number: int
+    row_count: int
+    contributor_count: int
+    excluded_withdrawn: int
+    quality: dict[str, int]
+    quality_score: int
+    released_at: datetime
+
+
+class PoolOut(Schema):
+    id: UUID = Field(alias="public_id")
+    kind: str
+    status: str
+    title: dict[str, Any]
+    description: dict[str, Any]
+    steward: UUID = Field(alias="steward.public_id")
+    lead_department: UUID = Field(alias="lead_department.public_id")
+    created_at: datetime
+
+
+class PoolDetailOut(PoolOut):
+    charter: CharterOut
+    versions: list[VersionOut]
+
+    @staticmethod
+    def resolve_charter(obj: Pool) -> Charter:
+        return current_charter(obj)
+
+    @staticmethod
+    def resolve_versions(obj: Pool) -> list[DatasetVersion]:
+        return list(obj.versions.order_by("-number"))
+
+
+class ContributionOut(Schema):
+    id: UUID = Field(alias="public_id")
+    pool: UUID = Field(alias="pool.public_id")
+    charter_version: int = Field(alias="charter.version")
+    source: str
+    status: str
+    row_count: int
+    findings: list[dict[str, Any]]
+    received_at: datetime

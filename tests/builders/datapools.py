@@ -1,0 +1,136 @@
+"""Builders for data pools: a traffic-behaviour pool stewarded by Acme (Olivia owner, Rita
+read-only) under 市科工信局 (Wendy decides), at the state asked for, and CSV files for it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nomadcloud.accounts.principal import Principal
+from nomadcloud.core.inputs import parse_draft
+from nomadcloud.datapools import services
+from nomadcloud.datapools.inputs import PoolDraft
+from nomadcloud.datapools.models import Pool
+from tests.builders.world import World
+
+NOTICE = "2026-12"
+TRAFFIC_SCHEMA: list[dict[str, Any]] = [
+    {"name": "day", "type": "date", "required": True},
+    {"name": "area", "type": "enum", "values": ["yangpu", "baimajing", "sandu"], "required": True},
+    {"name": "mode", "type": "enum", "values": ["car", "bus", "bike", "walk"], "required": True},
+    {"name": "trips", "type": "integer", "min": 0, "max": 500, "required": True},
+    {"name": "km", "type": "number", "min": 0, "max": 2000},
+    {"name": "note", "type": "string", "max_length": 200},
+]
+GOOD_CSV = (
+    b"day,area,mode,trips,km,note\n"
+    b"2026-11-02,yangpu,car,4,38.5,\n"
+    b"2026-11-02,baimajing,bus,2,12,commute\n"
+)
+
+
+def pool_fields(**extra: Any) -> dict[str, Any]:
+    return {
+        "kind": "traffic",
+        "title": {"zh-Hans": "智慧交通出行行为数据池", "en": "Smart traffic behaviour pool"},
+        "description": {
+            "zh-Hans": "车主与乘客贡献的出行行为数据，向园区企业开放用于算法研发。",
+            "en": "Trips contributed by car owners and passengers, open to zone enterprises.",
+        },
+        "charter": {
+            "purposes": ["dpv:ResearchAndDevelopment"],
+            "data_categories": ["pd:Location", "pd:TravelHistory"],
+            "classification": "general",
+            "grade": "pi",
+            "consent_notice_version": NOTICE,
+            "access_modes": ["aggregate", "query_template"],
+            "points_per_row": 2,
+            "fee_share_percent": 30,
+            "distribution_period": "month",
+            "retention_days": 730,
+            "columns": TRAFFIC_SCHEMA,
+        },
+        **extra,
+    }
+
+
+MOVES_TO = {
+    Pool.Status.PROPOSED: [],
+    Pool.Status.APPROVED: [("approve", "wendy")],
+    Pool.Status.OPEN: [("approve", "wendy"), ("open", "olivia")],
+    Pool.Status.CLOSED: [("approve", "wendy"), ("open", "olivia"), ("close", "olivia")],
+}
+
+
+def traffic_pool(w: World, status: str = Pool.Status.OPEN) -> Pool:
+    """Acme's traffic pool at ``status`` (one per status in a test's database)."""
+    existing = Pool.objects.filter(steward=w.acme, status=status, kind="traffic").first()
+    if existing is not None:
+        return existing
+    pool = services.propose_pool(
+        principal=Principal.for_user(w.olivia),
+        steward=w.acme,
+        department=w.department,
+        draft=parse_draft(PoolDraft, pool_fields()),
+    )
+    for action, who in MOVES_TO[Pool.Status(status)]:
+        pool = services.move(
+            principal=Principal.for_user(getattr(w, who)), pool=pool, action=action
+        )
+    return pool
+
+
+def contribute(w: World, pool: Pool, who: str = "bob", data: bytes = GOOD_CSV) -> Any:
+    return services.contribute(
+        principal=Principal.for_user(getattr(w, who)),
+        pool=pool,
+        data=data,
+        consent_notice_version=NOTICE,
+        give_consent=True,
+    )
+
+
+CONSUMPTION_SCHEMA: list[dict[str, Any]] = [
+    {
+        "name": "merchant_category",
+        "type": "enum",
+        "values": ["culture_tourism", "dining", "transport", "coworking", "entertainment"],
+        "required": True,
+    },
+    {"name": "scenario", "type": "string", "max_length": 40, "required": True},
+    {
+        "name": "amount_band",
+        "type": "enum",
+        "values": ["0-99", "100-499", "500+"],
+        "required": True,
+    },
+    {"name": "day", "type": "date", "required": True},
+    {"name": "area", "type": "string", "max_length": 40, "required": True},
+]
+
+
+def consumption_pool(w: World) -> Pool:
+    """Globex's (Charlie's) open consumption pool under a 旅文局 where Wendy decides."""
+    from nomadcloud.accounts.models import Membership, Organisation
+
+    existing = Pool.objects.filter(kind="consumption").first()
+    if existing is not None:
+        return existing
+    lvwen, _ = Organisation.objects.get_or_create(
+        code="lvwen",
+        defaults={"kind": "department", "name_zh": "市旅文局", "name_en": "Bureau of Tourism"},
+    )
+    Membership.objects.get_or_create(user=w.wendy, organisation=lvwen, role="reviewer")
+    fields = pool_fields(kind="consumption")
+    fields["charter"] = {
+        **fields["charter"],
+        "data_categories": ["pd:PurchasesAndSpendingHabit", "pd:Location"],
+        "columns": CONSUMPTION_SCHEMA,
+    }
+    pool = services.propose_pool(
+        principal=Principal.for_user(w.charlie),
+        steward=w.globex,
+        department=lvwen,
+        draft=parse_draft(PoolDraft, fields),
+    )
+    pool = services.move(principal=Principal.for_user(w.wendy), pool=pool, action="approve")
+    return services.move(principal=Principal.for_user(w.charlie), pool=pool, action="open")
