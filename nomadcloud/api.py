@@ -14,6 +14,7 @@ from nomadcloud.consent.api import router as consent_router
 from nomadcloud.conversations.api import router as conversations_router
 from nomadcloud.core.api import install_error_handlers
 from nomadcloud.core.jsonsafe import ApiParser
+from nomadcloud.datapools.api import router as datapools_router
 from nomadcloud.datatasks.api import router as datatasks_router
 from nomadcloud.demands.api import router as demands_router
 from nomadcloud.incentives.api import router as incentives_router
@@ -64,6 +65,7 @@ api.add_router("/consent", consent_router)
 api.add_router("/payouts", payouts_router)
 api.add_router("/incentives", incentives_router)
 api.add_router("/vouchers", vouchers_router)
+api.add_router("/datapools", datapools_router)
 api.add_router("/competitions", competitions_router)
 api.add_router("/communities", communities_router)
 api.add_router("/services", onecard_router)

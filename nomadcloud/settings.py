@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "nomadcloud.vouchers",
     "nomadcloud.onecard",
     "nomadcloud.communities",
+    "nomadcloud.datapools",
 ]
 
 MIDDLEWARE = [

@@ -38,6 +38,7 @@ urlpatterns = [
     path("payouts/", include("nomadcloud.payouts.urls")),
     path("incentives/", include("nomadcloud.incentives.urls")),
     path("vouchers/", include("nomadcloud.vouchers.urls")),
+    path("datapools/", include("nomadcloud.datapools.urls")),
     path("competitions/", include("nomadcloud.competitions.urls")),
     path("communities/", include("nomadcloud.communities.urls")),
     path("api/v1/", api.urls),

@@ -30,6 +30,7 @@ LAYERS: list[set[str]] = [
     {"competitions"},
     {"onecard"},
     {"communities"},
+    {"datapools"},  # reads points payments (connector), gives consent records
 ]
 # Imports between apps of one layer that are part of the design.
 SIDEWAYS = {

@@ -40,6 +40,9 @@ DATA_CATEGORIES: dict[str, Promise] = {
     "pd:EmploymentHistory": _("Employment history"),
     "pd:Education": _("Education"),
     "dpv:SensitivePersonalData": _("Sensitive personal information"),
+    # Data pools (还数于民): consumption and traffic behaviour.
+    "pd:PurchasesAndSpendingHabit": _("Purchases and spending habits"),
+    "pd:TravelHistory": _("Travel history"),
 }
 
 LEGAL_BASES: dict[str, Promise] = {
