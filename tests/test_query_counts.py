@@ -188,6 +188,8 @@ PAGES: dict[str, Target] = {
     ),
     "consent:mine": (NOMAD, "/consent/"),
     "vouchers:list": (NOMAD, "/vouchers/"),
+    "datapools:list": (NOMAD, "/datapools/"),
+    "datapools:mine": (NOMAD, "/datapools/mine/"),
     "vouchers:review": (REVIEWER, "/vouchers/review/"),
     "vouchers:organisation": (lambda: (ENTERPRISE, None), "/vouchers/organisations/{org}/", ""),
     "communities:list": (NOMAD, "/communities/"),
@@ -425,6 +427,8 @@ API: dict[str, Target] = {
     "/api/v1/incentives/review/claims": (REVIEWER, "/api/v1/incentives/review/claims"),
     "/api/v1/incentives/recalculation": (REVIEWER, "/api/v1/incentives/recalculation"),
     "/api/v1/vouchers/programmes": (NOMAD, "/api/v1/vouchers/programmes"),
+    "/api/v1/datapools/pools": (NOMAD, "/api/v1/datapools/pools"),
+    "/api/v1/datapools/contributions": (NOMAD, "/api/v1/datapools/contributions"),
     "/api/v1/vouchers/programmes/{programme_id}/providers": (
         lambda: (NOMAD, first("vouchers.Programme")),
         "/api/v1/vouchers/programmes/{id}/providers",

@@ -134,3 +134,11 @@ def consumption_pool(w: World) -> Pool:
     )
     pool = services.move(principal=Principal.for_user(w.wendy), pool=pool, action="approve")
     return services.move(principal=Principal.for_user(w.charlie), pool=pool, action="open")
+
+
+def pool_with_contribution(w: World) -> Pool:
+    """Acme's open traffic pool with one accepted contribution of Bob's (to release)."""
+    pool = traffic_pool(w)
+    if not pool.contributions.exists():
+        contribute(w, pool)
+    return pool

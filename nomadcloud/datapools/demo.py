@@ -1,0 +1,242 @@
+"""Demo data pools (还数于民), one per plan-004 task:
+
+- 智慧交通出行行为数据池 (traffic, 市科工信局 approved; steward 儋州海数智能数据服务): trips of
+  three nomads uploaded as CSV, version 1 released;
+- 文旅消费数据池 (consumption, 市旅文局; same steward): the nomad persona (nomad@…) opted in a
+  month ago, so the points-payments connector read their payment at 海花岛; Emma uploaded
+  a day of spending; version 1 released;
+- 文娱元宇宙数字资产池 (metaverse assets, 市旅文局; steward 海南蓝湾元宇宙科技): asset
+  metadata of two creators, one upload quarantined because it held a phone number.
+
+Runs after the accounts, points and consent demos; idempotent (nothing once a pool exists)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from nomadcloud.accounts.demo import DEMO_DOMAIN
+from nomadcloud.accounts.models import Membership, Organisation, User
+from nomadcloud.accounts.principal import Principal
+from nomadcloud.consent import services as consent
+from nomadcloud.core.inputs import parse_draft
+from nomadcloud.datapools import services
+from nomadcloud.datapools.inputs import PoolDraft
+from nomadcloud.datapools.models import Pool
+
+NOTICE = "2026-12"
+CATEGORIES = ["culture_tourism", "dining", "transport", "coworking", "entertainment"]
+
+TRAFFIC = [
+    {"name": "day", "type": "date", "required": True},
+    {"name": "area", "type": "enum", "values": ["yangpu", "baimajing", "sandu"], "required": True},
+    {"name": "mode", "type": "enum", "values": ["car", "bus", "bike", "walk"], "required": True},
+    {"name": "trips", "type": "integer", "min": 0, "max": 500, "required": True},
+    {"name": "km", "type": "number", "min": 0, "max": 2000},
+]
+CONSUMPTION = [
+    {"name": "merchant_category", "type": "enum", "values": CATEGORIES, "required": True},
+    {"name": "scenario", "type": "string", "max_length": 40, "required": True},
+    {
+        "name": "amount_band",
+        "type": "enum",
+        "values": ["0-99", "100-499", "500+"],
+        "required": True,
+    },
+    {"name": "day", "type": "date", "required": True},
+    {"name": "area", "type": "string", "max_length": 40, "required": True},
+]
+METAVERSE = [
+    {
+        "name": "asset_type",
+        "type": "enum",
+        "values": ["3d_model", "image", "audio", "scene"],
+        "required": True,
+    },
+    {"name": "format", "type": "enum", "values": ["glb", "gltf", "png", "wav"], "required": True},
+    {"name": "polygons", "type": "integer", "min": 0, "max": 10_000_000},
+    {"name": "licence", "type": "enum", "values": ["CC-BY-4.0", "commercial"], "required": True},
+    {"name": "sha256", "type": "string", "max_length": 64, "required": True},
+    {"name": "title", "type": "string", "max_length": 120},
+    {"name": "created", "type": "date", "required": True},
+]
+
+
+def _charter(columns: list[dict[str, Any]], categories: list[str], **extra: Any) -> dict[str, Any]:
+    return {
+        "purposes": ["dpv:ResearchAndDevelopment"],
+        "data_categories": categories,
+        "classification": "general",
+        "grade": "pi",
+        "consent_notice_version": NOTICE,
+        "access_modes": ["aggregate", "query_template"],
+        "points_per_row": 2,
+        "fee_share_percent": 30,
+        "distribution_period": "month",
+        "retention_days": 730,
+        "columns": columns,
+        **extra,
+    }
+
+
+def _org(name_zh: str) -> Organisation | None:
+    return Organisation.objects.filter(name_zh=name_zh).first()
+
+
+def _owner(org: Organisation) -> User:
+    membership = Membership.objects.filter(organisation=org, role="owner").order_by("pk").first()
+    assert membership is not None, org
+    return membership.user
+
+
+def _open(pool: Pool, steward: User, reviewer: User) -> Pool:
+    pool = services.move(principal=Principal.for_user(reviewer), pool=pool, action="approve")
+    return services.move(principal=Principal.for_user(steward), pool=pool, action="open")
+
+
+def _upload(user: User, pool: Pool, text: str) -> None:
+    services.contribute(
+        principal=Principal.for_user(user),
+        pool=pool,
+        data=text.encode(),
+        consent_notice_version=NOTICE,
+        give_consent=True,
+    )
+
+
+@transaction.atomic
+def seed() -> dict[str, int]:
+    if Pool.objects.exists():
+        return {}
+    haishu, bluebay = _org("儋州海数智能数据服务有限公司"), _org("海南蓝湾元宇宙科技有限公司")
+    kegongxin = Organisation.objects.filter(kind="department", code="kegongxin").first()
+    lvwen = Organisation.objects.filter(kind="department", code="lvwen").first()
+    if None in (haishu, bluebay, kegongxin, lvwen):
+        return {}
+    assert haishu and bluebay and kegongxin and lvwen
+    steward, creator_steward = _owner(haishu), _owner(bluebay)
+    kegongxin_reviewer = User.objects.get(email=f"reviewer@{DEMO_DOMAIN}")
+    lvwen_reviewer = User.objects.get(email=f"lvwen@{DEMO_DOMAIN}")
+    nomads = list(
+        User.objects.filter(is_nomad=True, email__endswith=DEMO_DOMAIN).order_by("pk")[:4]
+    )
+    nomad = User.objects.get(email=f"nomad@{DEMO_DOMAIN}")
+    emma = User.objects.get(email=f"emma@{DEMO_DOMAIN}")
+    today = timezone.localdate()
+    days = [(today - timedelta(days=n)).isoformat() for n in (3, 2, 1)]
+
+    traffic = services.propose_pool(
+        principal=Principal.for_user(steward),
+        steward=haishu,
+        department=kegongxin,
+        draft=parse_draft(
+            PoolDraft,
+            {
+                "kind": "traffic",
+                "title": {
+                    "zh-Hans": "智慧交通出行行为数据池",
+                    "en": "Smart traffic behaviour pool",
+                },
+                "description": {
+                    "zh-Hans": "车主与乘客贡献的出行行为数据，向园区企业开放用于交通算法研发。",
+                    "en": "Trips contributed by car owners and passengers, open to zone "
+                    "enterprises for traffic algorithm research.",
+                },
+                "charter": _charter(TRAFFIC, ["pd:Location", "pd:TravelHistory"]),
+            },
+        ),
+    )
+    traffic = _open(traffic, steward, kegongxin_reviewer)
+    modes = ["car", "bus", "bike"]
+    for index, person in enumerate(nomads[:3]):
+        lines = [
+            f"{day},{['yangpu', 'baimajing', 'sandu'][index]},{modes[(index + n) % 3]},"
+            f"{2 + n + index},{5 + 3 * n + index}"
+            for n, day in enumerate(days)
+        ]
+        _upload(person, traffic, "day,area,mode,trips,km\n" + "\n".join(lines) + "\n")
+    services.release_version(principal=Principal.for_user(steward), pool=traffic)
+
+    consumption = services.propose_pool(
+        principal=Principal.for_user(steward),
+        steward=haishu,
+        department=lvwen,
+        draft=parse_draft(
+            PoolDraft,
+            {
+                "kind": "consumption",
+                "title": {
+                    "zh-Hans": "文旅消费数据池",
+                    "en": "Culture and tourism consumption pool",
+                },
+                "description": {
+                    "zh-Hans": "数字游民在环新英湾、海花岛等场景的积分消费"
+                    "（商户类别、金额区间、日期、区域），"
+                    "不含身份信息。",
+                    "en": "Nomads' points spending in zone scenarios (merchant category, amount "
+                    "band, day, area), never their identity.",
+                },
+                "charter": _charter(CONSUMPTION, ["pd:PurchasesAndSpendingHabit", "pd:Location"]),
+            },
+        ),
+    )
+    consumption = _open(consumption, steward, lvwen_reviewer)
+    consent.give_consent(
+        nomad,
+        purpose="dpv:ResearchAndDevelopment",
+        purpose_description="文旅消费数据池",
+        data_categories=["pd:PurchasesAndSpendingHabit", "pd:Location"],
+        recipients=[consumption.recipient],
+        notice_version=NOTICE,
+        method="web_form",
+        at=timezone.now() - timedelta(days=30),
+    )
+    imported = services.import_points_payments(
+        principal=Principal.for_user(steward), pool=consumption
+    )
+    _upload(
+        emma,
+        consumption,
+        "merchant_category,scenario,amount_band,day,area\n"
+        f"dining,haihua-island,0-99,{days[0]},haihua\n"
+        f"culture_tourism,haihua-island,100-499,{days[1]},haihua\n",
+    )
+    services.release_version(principal=Principal.for_user(steward), pool=consumption)
+
+    metaverse = services.propose_pool(
+        principal=Principal.for_user(creator_steward),
+        steward=bluebay,
+        department=lvwen,
+        draft=parse_draft(
+            PoolDraft,
+            {
+                "kind": "metaverse",
+                "title": {"zh-Hans": "文娱元宇宙数字资产池", "en": "Metaverse digital asset pool"},
+                "description": {
+                    "zh-Hans": "数字游民创作的三维模型、图像与音频资产的元数据与哈希，"
+                    "用于加工增值与评估计价。",
+                    "en": "Metadata and hashes of 3D models, images and audio created by nomads, "
+                    "for processing, valuation and sale.",
+                },
+                "charter": _charter(METAVERSE, ["pd:Name"], access_modes=["download"]),
+            },
+        ),
+    )
+    metaverse = _open(metaverse, creator_steward, lvwen_reviewer)
+    header = "asset_type,format,polygons,licence,sha256,title,created\n"
+    _upload(
+        nomad,
+        metaverse,
+        header
+        + f"3d_model,glb,48210,CC-BY-4.0,{'a3' * 32},洋浦盐田古村,{days[0]}\n"
+        + f"image,png,,commercial,{'5f' * 32},新英湾日落,{days[1]}\n",
+    )
+    _upload(
+        emma,
+        metaverse,
+        header + f"audio,wav,,CC-BY-4.0,{'0c' * 32},Call 13912345678 for the stems,{days[2]}\n",
+    )
+    return {"datapools": 3, "datapools_connector_contributions": len(imported)}

@@ -1,0 +1,147 @@
+"""Permission cases for data pools. In the test world Acme (Olivia owner, Rita read-only)
+stewards a traffic pool under 市科工信局 (Wendy decides); Globex (Charlie, the outsider)
+stewards the consumption pool. Open pools are public; a proposed pool is seen by the
+steward's members, the department and the zone operator; each move belongs to one side."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nomadcloud.datapools.models import Pool
+from tests.builders import datapools as b
+from tests.builders.world import World
+from tests.permissions import AUTHENTICATED, EVERYONE, NOT_FOUND, SIGNED_IN, Case, expect
+
+API = "/api/v1/datapools"
+STEWARD_ONLY = expect(
+    "owner", sees=("outsider", "readonly", "reviewer", "operator"), because="steward_only"
+)
+PROPOSED_SEEN = ("readonly", "owner", "reviewer", "operator")
+
+
+def _open(w: World) -> str:
+    return str(b.traffic_pool(w).public_id)
+
+
+def _proposed(w: World) -> str:
+    return str(b.traffic_pool(w, Pool.Status.PROPOSED).public_id)
+
+
+def _with_contribution(w: World) -> str:
+    return str(b.pool_with_contribution(w).public_id)
+
+
+def _proposal(w: World) -> dict[str, Any]:
+    return {
+        **b.pool_fields(),
+        "steward": str(w.acme.public_id),
+        "lead_department": str(w.department.public_id),
+    }
+
+
+def _contribution(w: World) -> dict[str, Any]:
+    return {"csv": b.GOOD_CSV.decode(), "consent_notice_version": b.NOTICE, "consent": True}
+
+
+API_CASES = [
+    Case("api data pools", "GET", lambda w: f"{API}/pools", EVERYONE, api=True),
+    Case(
+        "api propose a data pool",
+        "POST",
+        lambda w: f"{API}/pools",
+        expect("owner", sees=("readonly",), because="steward_only"),
+        body=_proposal,
+        api=True,
+    ),
+    Case(
+        "api a proposed data pool",
+        "GET",
+        lambda w: f"{API}/pools/{_proposed(w)}",
+        expect(*PROPOSED_SEEN, anonymous=NOT_FOUND),
+        api=True,
+        route=f"{API}/pools/{{pool_id}}",
+    ),
+    Case(
+        "api approve a data pool",
+        "POST",
+        lambda w: f"{API}/pools/{_proposed(w)}/moves",
+        expect("reviewer", sees=("readonly", "owner", "operator"), because="department_only"),
+        body=lambda w: {"action": "approve"},
+        api=True,
+        route=f"{API}/pools/{{pool_id}}/moves",
+    ),
+    Case(
+        "api revise a pool charter",
+        "POST",
+        lambda w: f"{API}/pools/{_open(w)}/charters",
+        STEWARD_ONLY,
+        body=lambda w: b.pool_fields()["charter"],
+        api=True,
+        route=f"{API}/pools/{{pool_id}}/charters",
+    ),
+    Case(
+        "api contribute to a pool",
+        "POST",
+        lambda w: f"{API}/pools/{_open(w)}/contributions",
+        AUTHENTICATED,
+        body=_contribution,
+        api=True,
+        route=f"{API}/pools/{{pool_id}}/contributions",
+    ),
+    Case(
+        "api import points payments into a pool",
+        "POST",
+        lambda w: f"{API}/pools/{b.consumption_pool(w).public_id}/connector/points-payments",
+        expect(
+            "outsider", sees=("readonly", "owner", "reviewer", "operator"), because="steward_only"
+        ),
+        api=True,
+        route=f"{API}/pools/{{pool_id}}/connector/points-payments",
+    ),
+    Case(
+        "api release a dataset version",
+        "POST",
+        lambda w: f"{API}/pools/{_with_contribution(w)}/versions",
+        STEWARD_ONLY,
+        api=True,
+        route=f"{API}/pools/{{pool_id}}/versions",
+    ),
+    Case("api my contributions", "GET", lambda w: f"{API}/contributions", AUTHENTICATED, api=True),
+]
+
+PAGE_CASES = [
+    Case("data pools page", "GET", lambda w: "/datapools/", EVERYONE, url_name="datapools:list"),
+    Case(
+        "my contributions page",
+        "GET",
+        lambda w: "/datapools/mine/",
+        AUTHENTICATED,
+        url_name="datapools:mine",
+    ),
+    Case(
+        "data pool page",
+        "GET",
+        lambda w: f"/datapools/{_proposed(w)}/",
+        expect(*PROPOSED_SEEN, anonymous=NOT_FOUND),
+        url_name="datapools:pool",
+    ),
+    Case(
+        "contribute to a pool page",
+        "GET",
+        lambda w: f"/datapools/{_open(w)}/contribute/",
+        expect(*SIGNED_IN),
+        url_name="datapools:contribute",
+    ),
+    Case(
+        "release a dataset version page",
+        "POST",
+        lambda w: f"/datapools/{_with_contribution(w)}/release/",
+        STEWARD_ONLY,
+        url_name="datapools:act",
+    ),
+]
+
+PUBLIC_PAGES: set[str] = set()
+PUBLIC_API: set[tuple[str, str]] = set()
+
+APPS = ("datapools", "consent")
