@@ -256,20 +256,3 @@ def test_privacy_export_and_erasure(world: World) -> None:
     assert len(personal_data.export(world.bob)["contributions"]) == 1
     personal_data.erase(world.bob)
     assert Contribution.objects.get(contributor=world.bob).rows == []
-
-
-def test_demo_pools(db: None) -> None:
-    """The three demo pools: traffic and consumption released, the connector read the nomad
-    persona's payment, the metaverse pool quarantined the upload holding a phone number."""
-    from django.core.management import call_command
-
-    call_command("seed_demo", "--nomads", "4", verbosity=0)
-    pools = {p.kind: p for p in Pool.objects.all()}
-    assert set(pools) == {"traffic", "consumption", "metaverse"}
-    assert all(p.status == Pool.Status.OPEN for p in pools.values())
-    assert pools["traffic"].versions.get().row_count == 9
-    consumption = pools["consumption"]
-    assert consumption.contributions.filter(source="points_payments").count() == 1
-    assert consumption.versions.get().row_count == 3
-    quarantined = pools["metaverse"].contributions.get(status="quarantined")
-    assert quarantined.findings == [{"line": 2, "column": "title", "kind": "phone"}]

@@ -20,8 +20,25 @@ def test_demo_zone_matches_the_plan(db: None) -> None:
     assert nomads.exclude(nationality="CN").count() >= 15
     codes = Organisation.objects.exclude(credit_code="").values_list("credit_code", flat=True)
     assert codes and all(is_valid_uscc(code) for code in codes)
+    _assert_demo_pools()
     call_command("seed_demo", verbosity=0)  # idempotent
     assert User.objects.filter(is_nomad=True).count() == nomads.count()
+
+
+def _assert_demo_pools() -> None:
+    """The three data pools: traffic and consumption released, the connector read the nomad
+    persona's payment, the metaverse pool quarantined the upload holding a phone number."""
+    from nomadcloud.datapools.models import Pool
+
+    pools = {p.kind: p for p in Pool.objects.all()}
+    assert set(pools) == {"traffic", "consumption", "metaverse"}
+    assert all(p.status == Pool.Status.OPEN for p in pools.values())
+    assert pools["traffic"].versions.get().row_count == 9
+    consumption = pools["consumption"]
+    assert consumption.contributions.filter(source="points_payments").count() == 1
+    assert consumption.versions.get().row_count == 3
+    quarantined = pools["metaverse"].contributions.get(status="quarantined")
+    assert quarantined.findings == [{"line": 2, "column": "title", "kind": "phone"}]
 
 
 def test_every_persona_can_sign_in(db: None) -> None:

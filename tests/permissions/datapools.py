@@ -141,6 +141,32 @@ PAGE_CASES = [
     ),
 ]
 
+# The interoperable catalogue: public, read only (CKAN Action API, DCAT-AP).
+PAGE_CASES += [
+    Case(
+        "ckan package_list",
+        "GET",
+        lambda w: "/api/3/action/package_list",
+        EVERYONE,
+        url_name="catalogue:ckan",
+    ),
+    Case(
+        "ckan package_search (unversioned)",
+        "GET",
+        lambda w: "/api/action/package_search",
+        EVERYONE,
+        url_name="catalogue:ckan_unversioned",
+    ),
+    Case("dcat catalogue", "GET", lambda w: "/catalog.ttl", EVERYONE, url_name="catalogue:catalog"),
+    Case(
+        "dcat dataset",
+        "GET",
+        lambda w: f"/dataset/{_open(w)}.jsonld",
+        EVERYONE,
+        url_name="catalogue:dataset",
+    ),
+]
+
 PUBLIC_PAGES: set[str] = set()
 PUBLIC_API: set[tuple[str, str]] = set()
 
