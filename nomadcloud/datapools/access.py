@@ -30,7 +30,7 @@ from nomadcloud.accounts.access import (
 from nomadcloud.accounts.models import Organisation
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import Forbidden, NotFound
-from nomadcloud.datapools.models import Contribution, Pool
+from nomadcloud.datapools.models import Contribution, Negotiation, Pool
 from nomadcloud.datapools.transitions import Side
 
 EDITORS = frozenset({Role.OWNER, Role.ADMIN, Role.MEMBER})
@@ -148,3 +148,21 @@ def contribution_for(principal: Principal, public_id: object) -> Contribution:
     ):
         return contribution
     raise NotFound(_("No such contribution."))
+
+
+def negotiation_for(principal: Principal, public_id: object) -> Negotiation:
+    """Seen by the consumer's members, the steward's members and the zone operator."""
+    negotiation = (
+        Negotiation.objects.filter(
+            public_id=parse_public_id(public_id, message=_("No such negotiation."))
+        )
+        .select_related("pool__steward", "pool__lead_department", "consumer")
+        .first()
+    )
+    if negotiation is None or not (
+        role_in(principal, negotiation.consumer) is not None
+        or role_in(principal, negotiation.pool.steward) is not None
+        or is_zone_operator(principal)
+    ):
+        raise NotFound(_("No such negotiation."))
+    return negotiation

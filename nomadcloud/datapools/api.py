@@ -10,19 +10,25 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.pagination import paginate
 
+from nomadcloud.accounts.access import role_in
 from nomadcloud.accounts.auth import PUBLIC
 from nomadcloud.accounts.models import Organisation
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination
 from nomadcloud.core.errors import invalid_field
-from nomadcloud.datapools import access, queries, services
+from nomadcloud.datapools import access, aggregates, negotiation, queries, services
 from nomadcloud.datapools.access import Action
 from nomadcloud.datapools.inputs import CharterDraft
 from nomadcloud.datapools.models import Pool
 from nomadcloud.datapools.schemas import (
+    AccessRequestIn,
+    AggregateIn,
+    AggregateOut,
     CharterOut,
     ContributionIn,
     ContributionOut,
+    NegotiationMoveIn,
+    NegotiationOut,
     PoolDetailOut,
     PoolIn,
     PoolMoveIn,
@@ -124,3 +130,60 @@ def release_version(request: HttpRequest, pool_id: UUID) -> Status[Any]:
 def my_contributions(request: HttpRequest, **kwargs: Any) -> Any:
     """The asker's own contributions (persons only)."""
     return queries.contributions_of(Principal.of(request))
+
+
+# --- access negotiations ----------------------------------------------------------------
+
+
+@router.post("/pools/{pool_id}/negotiations", response=_errors({201: NegotiationOut}))
+def request_access(request: HttpRequest, pool_id: UUID, payload: AccessRequestIn) -> Status[Any]:
+    """An enterprise asks for access; a request the charter does not allow is refused with
+    the failed constraint (``constraint_failed``), nothing stored."""
+    principal = Principal.of(request)
+    pool = access.pool_for(principal, pool_id)
+    consumer = Organisation.objects.filter(public_id=payload.consumer).first()
+    if consumer is None or role_in(principal, consumer) is None:
+        raise invalid_field("consumer", _("No such organisation of yours."))
+    made = negotiation.request_access(
+        principal=principal,
+        pool=pool,
+        consumer=consumer,
+        purpose=payload.purpose,
+        access_mode=payload.access_mode,
+        duration_days=payload.duration_days,
+        spatial=payload.spatial,
+    )
+    return Status(201, made)
+
+
+@router.get("/negotiations", response=_errors({200: list[NegotiationOut]}))
+@paginate(CursorPagination)
+def list_negotiations(request: HttpRequest, **kwargs: Any) -> Any:
+    """Negotiations of the asker's organisations, as consumer or as steward."""
+    return queries.negotiations_of(Principal.of(request))
+
+
+@router.post("/negotiations/{negotiation_id}/moves", response=_errors({200: NegotiationOut}))
+def move_negotiation(request: HttpRequest, negotiation_id: UUID, payload: NegotiationMoveIn) -> Any:
+    """agree, offer (narrower: access_mode, duration_days) or terminate (the steward);
+    accept or terminate (the enterprise)."""
+    principal = Principal.of(request)
+    return negotiation.move(
+        principal=principal,
+        negotiation=access.negotiation_for(principal, negotiation_id),
+        action=payload.action,
+        reason=payload.reason,
+        access_mode=payload.access_mode,
+        duration_days=payload.duration_days,
+    )
+
+
+@router.post("/negotiations/{negotiation_id}/aggregate", response=_errors({200: AggregateOut}))
+def aggregate(request: HttpRequest, negotiation_id: UUID, payload: AggregateIn) -> Any:
+    """Counts by one to three columns of the newest version, each group at least k rows."""
+    principal = Principal.of(request)
+    return aggregates.aggregate(
+        principal=principal,
+        negotiation=access.negotiation_for(principal, negotiation_id),
+        group_by=payload.group_by,
+    )

@@ -200,3 +200,78 @@ class DatasetVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pool_id} v{self.number}"
+
+
+class Negotiation(models.Model):
+    """An enterprise's access request and its contract negotiation (Dataspace Protocol
+    2025-1 states, lower-case): the current ODRL policy is the offer on the table; every move
+    is a ``NegotiationEvent`` with the policy it carried. An agreed negotiation is the
+    agreement its uses are logged against."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("requested")
+        OFFERED = "offered", _("counter-offered")
+        AGREED = "agreed", _("agreed")
+        TERMINATED = "terminated", _("terminated")
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    pool = models.ForeignKey(Pool, models.PROTECT, related_name="negotiations")
+    consumer = models.ForeignKey(
+        "accounts.Organisation", models.PROTECT, related_name="+", verbose_name=_("consumer")
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    state = models.CharField(_("state"), max_length=12, choices=State.choices)
+    policy = models.JSONField(_("ODRL policy"))
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    deadline = models.DateTimeField(_("answer due by"), null=True, blank=True)
+    agreed_at = models.DateTimeField(_("agreed at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("agreement ends"), null=True, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("access negotiation")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "deadline"], name="datapools_nego_deadline")]
+
+    def __str__(self) -> str:
+        return str(self.public_id)
+
+
+class NegotiationEvent(models.Model):
+    negotiation = models.ForeignKey(Negotiation, models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=20)
+    to_state = models.CharField(max_length=12)
+    policy = models.JSONField()
+    reason = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.negotiation_id} {self.action}"
+
+
+class UsageEvent(models.Model):
+    """One use of the data under an agreement: what was asked (its hash and parameters),
+    which version, how many groups came back."""
+
+    negotiation = models.ForeignKey(Negotiation, models.PROTECT, related_name="uses")
+    version = models.ForeignKey(DatasetVersion, models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    mode = models.CharField(max_length=20)
+    query_hash = models.CharField(max_length=64)
+    parameters = models.JSONField()
+    rows = models.PositiveIntegerField()
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.negotiation_id} {self.query_hash[:8]}"

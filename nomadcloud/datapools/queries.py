@@ -8,7 +8,7 @@ from nomadcloud.accounts.access import is_zone_operator
 from nomadcloud.accounts.models import Membership
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.datapools.access import PUBLIC_STATES
-from nomadcloud.datapools.models import Contribution, DatasetVersion, Pool
+from nomadcloud.datapools.models import Contribution, DatasetVersion, Negotiation, Pool
 
 
 def pools_visible_to(principal: Principal) -> QuerySet[Pool]:
@@ -37,3 +37,17 @@ def contributions_of(principal: Principal) -> QuerySet[Contribution]:
         .select_related("pool", "charter")
         .defer("rows")
     )
+
+
+def negotiations_of(principal: Principal) -> QuerySet[Negotiation]:
+    """The negotiations of the asker's organisations, as consumer or as steward."""
+    negotiations = Negotiation.objects.select_related("pool", "consumer")
+    if is_zone_operator(principal):
+        return negotiations
+    key_org = principal.key_organisation
+    if key_org is not None:
+        return negotiations.filter(Q(consumer=key_org) | Q(pool__steward=key_org))
+    if principal.user is None:
+        return Negotiation.objects.none()
+    mine = Membership.objects.filter(user=principal.user).values("organisation_id")
+    return negotiations.filter(Q(consumer__in=mine) | Q(pool__steward__in=mine))

@@ -93,3 +93,42 @@ class ContributionOut(Schema):
     row_count: int
     findings: list[dict[str, Any]]
     received_at: datetime
+
+
+class AccessRequestIn(Input):
+    consumer: UUID
+    purpose: str = Field(max_length=80)
+    access_mode: Literal["aggregate", "query_template", "download"]
+    duration_days: int = Field(ge=1, le=3650)
+    spatial: str = Field(default="CN", min_length=2, max_length=2, description="ISO 3166 code")
+
+
+class NegotiationMoveIn(Input):
+    action: Literal["agree", "offer", "accept", "terminate"]
+    reason: str = Field(default="", max_length=500)
+    access_mode: Literal["aggregate", "query_template", "download"] | None = None
+    duration_days: int | None = Field(default=None, ge=1, le=3650)
+
+
+class NegotiationOut(Schema):
+    id: UUID = Field(alias="public_id")
+    pool: UUID = Field(alias="pool.public_id")
+    consumer: UUID = Field(alias="consumer.public_id")
+    state: str
+    policy: dict[str, Any]
+    reason: str
+    deadline: datetime | None
+    agreed_at: datetime | None
+    expires_at: datetime | None
+    created_at: datetime
+
+
+class AggregateIn(Input):
+    group_by: list[str] = Field(min_length=1, max_length=3)
+
+
+class AggregateOut(Schema):
+    version: int
+    k: int
+    groups: list[dict[str, Any]]
+    query_hash: str

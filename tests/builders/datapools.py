@@ -142,3 +142,42 @@ def pool_with_contribution(w: World) -> Pool:
     if not pool.contributions.exists():
         contribute(w, pool)
     return pool
+
+
+def busy_pool(w: World) -> Pool:
+    """Acme's open traffic pool with a released version of 12 car trips in Yangpu and 2 bus
+    trips in Sandu (a group smaller than k)."""
+    from nomadcloud.datapools.models import DatasetVersion
+
+    pool = traffic_pool(w)
+    if DatasetVersion.objects.filter(pool=pool).exists():
+        return pool
+    lines = [f"2026-11-{day:02d},yangpu,car,{day},1," for day in range(1, 13)]
+    lines += ["2026-11-01,sandu,bus,1,1,", "2026-11-02,sandu,bus,1,1,"]
+    contribute(w, pool, data=("day,area,mode,trips,km,note\n" + "\n".join(lines) + "\n").encode())
+    services.release_version(principal=Principal.for_user(w.olivia), pool=pool)
+    return pool
+
+
+def negotiation(w: World, state: str = "requested", **extra: Any) -> Any:
+    """Globex (Charlie, verified) asking Acme's busy pool for aggregates, at ``state``."""
+    from nomadcloud.datapools import negotiation as n
+    from nomadcloud.datapools.models import Negotiation
+    from tests.builders.world import verify_org
+
+    pool = busy_pool(w)
+    found = Negotiation.objects.filter(pool=pool, state=state).first()
+    if found is not None:
+        return found
+    verify_org(w.globex)
+    made = n.request_access(
+        principal=Principal.for_user(w.charlie),
+        pool=pool,
+        consumer=w.globex,
+        purpose="dpv:ResearchAndDevelopment",
+        access_mode="aggregate",
+        duration_days=extra.get("days", 90),
+    )
+    if state == "agreed":
+        made = n.move(principal=Principal.for_user(w.olivia), negotiation=made, action="agree")
+    return made

@@ -1,0 +1,320 @@
+"""Access requests as contract negotiations (Dataspace Protocol 2025-1 states; ODRL 2.2
+policies; docs/datapools.md). An enterprise requests access for a purpose; the request is
+evaluated against the charter at once and refused, naming the failed constraint, when it does
+not fit (nothing is stored). The steward agrees, counter-offers (narrower) or terminates; the
+consumer accepts a counter-offer or terminates; no state waits past its deadline
+(``expire_overdue`` ends it, with the reason). Moves::
+
+    requested ─agree▶ agreed          (steward)
+        ├─offer▶ offered ─accept▶ agreed   (steward, then consumer)
+        └─terminate▶ terminated       (either side; or the timeout)
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from nomadcloud.accounts.access import require_person, require_write, role_in
+from nomadcloud.accounts.models import Organisation
+from nomadcloud.accounts.principal import Principal
+from nomadcloud.core import audit
+from nomadcloud.core.errors import Conflict, Forbidden, invalid_field
+from nomadcloud.datapools import access
+from nomadcloud.datapools.charters import current_charter
+from nomadcloud.datapools.models import Negotiation, NegotiationEvent, Pool
+from nomadcloud.datapools.transitions import Side
+
+N = Negotiation.State
+MAX_DAYS = 365
+ANSWER_DAYS = 10
+ODRL_CONTEXT = ["http://www.w3.org/ns/odrl.jsonld", {"nc": "https://nomadcloud.cn/ns/datapools#"}]
+
+# (state, action) → (next state, side)
+MOVES: dict[tuple[str, str], tuple[str, str]] = {
+    (N.REQUESTED, "agree"): (N.AGREED, "steward"),
+    (N.REQUESTED, "offer"): (N.OFFERED, "steward"),
+    (N.REQUESTED, "terminate"): (N.TERMINATED, "either"),
+    (N.OFFERED, "accept"): (N.AGREED, "consumer"),
+    (N.OFFERED, "terminate"): (N.TERMINATED, "either"),
+}
+
+
+def policy(
+    *,
+    kind: str,
+    pool: Pool,
+    consumer: Organisation,
+    purpose: str,
+    access_mode: str,
+    duration_days: int,
+    spatial: str,
+    at: datetime,
+) -> dict[str, Any]:
+    """An ODRL policy (Set for a request, Offer, Agreement): use of the pool's data for the
+    purpose, in the place, until the end date, by the access mode; re-identification
+    prohibited; attribution due."""
+    ends = (at + timedelta(days=duration_days)).replace(microsecond=0)
+    return {
+        "@context": ODRL_CONTEXT,
+        "@type": kind,
+        "uid": f"urn:nomadcloud:policy:{pool.public_id}:{consumer.public_id}:{at.timestamp():.0f}",
+        "target": f"urn:nomadcloud:pool:{pool.public_id}",
+        "assigner": f"urn:nomadcloud:org:{pool.steward.public_id}",
+        "assignee": f"urn:nomadcloud:org:{consumer.public_id}",
+        "nc:accessMode": access_mode,
+        "nc:durationDays": duration_days,
+        "permission": [
+            {
+                "action": "use",
+                "constraint": [
+                    {"leftOperand": "purpose", "operator": "isA", "rightOperand": purpose},
+                    {"leftOperand": "spatial", "operator": "eq", "rightOperand": spatial},
+                    {
+                        "leftOperand": "dateTime",
+                        "operator": "lteq",
+                        "rightOperand": ends.isoformat(),
+                    },
+                ],
+                "duty": [{"action": "attribute"}],
+            }
+        ],
+        "prohibition": [{"action": "nc:reidentify"}],
+    }
+
+
+def _refuse(field: str, constraint: str) -> Exception:
+    return invalid_field(
+        field,
+        _("The policy cannot be granted: constraint %(constraint)s failed.")
+        % {"constraint": constraint},
+        code="constraint_failed",
+    )
+
+
+def evaluate(
+    pool: Pool, consumer: Organisation, purpose: str, access_mode: str, days: int, spatial: str
+) -> None:
+    """The automatic check of a request against the charter; the first failed constraint is
+    named, e.g. ``'spatial' eq 'CN'``."""
+    charter = current_charter(pool)
+    if purpose not in charter.purposes:
+        raise _refuse("purpose", f"'purpose' isA {charter.purposes} (asked: {purpose})")
+    if access_mode not in charter.access_modes:
+        raise _refuse(
+            "access_mode", f"'accessMode' isAnyOf {charter.access_modes} (asked: {access_mode})"
+        )
+    if not 1 <= days <= MAX_DAYS:
+        raise _refuse("duration_days", f"'elapsedTime' lteq P{MAX_DAYS}D (asked: P{days}D)")
+    if spatial != "CN":
+        raise _refuse(
+            "spatial",
+            f"'spatial' eq 'CN' (asked: '{spatial}'; a transfer abroad needs a cross-border "
+            "whitelist entry)",
+        )
+    if consumer.verification_status != Organisation.Verification.VERIFIED:
+        raise _refuse("consumer", "'assignee' isA verified organisation")
+
+
+def _consumer_editor(principal: Principal, consumer: Organisation) -> None:
+    require_write(principal)
+    if role_in(principal, consumer) not in access.EDITORS:
+        raise Forbidden(
+            _("Only the requesting enterprise (%(org)s) can do this.") % {"org": consumer},
+            code="consumer_only",
+        )
+
+
+def _event(negotiation: Negotiation, principal: Principal | None, action: str) -> None:
+    NegotiationEvent.objects.create(
+        negotiation=negotiation,
+        actor=principal.user if principal else None,
+        action=action,
+        to_state=negotiation.state,
+        policy=negotiation.policy,
+        reason=negotiation.reason,
+    )
+    audit.record(
+        actor=principal.user if principal else None,
+        action=f"datapools.negotiation.{action}",
+        obj=negotiation,
+        after={"state": negotiation.state, "reason": negotiation.reason[:200]},
+    )
+
+
+@transaction.atomic
+def request_access(
+    *,
+    principal: Principal,
+    pool: Pool,
+    consumer: Organisation,
+    purpose: str,
+    access_mode: str,
+    duration_days: int,
+    spatial: str = "CN",
+) -> Negotiation:
+    user = require_person(principal)
+    _consumer_editor(principal, consumer)
+    if pool.status != Pool.Status.OPEN:
+        raise Conflict(_("This pool does not take access requests now."), code="pool_not_open")
+    evaluate(pool, consumer, purpose, access_mode, duration_days, spatial.strip().upper())
+    now = timezone.now()
+    negotiation = Negotiation.objects.create(
+        pool=pool,
+        consumer=consumer,
+        requested_by=user,
+        state=N.REQUESTED,
+        policy=policy(
+            kind="Set",
+            pool=pool,
+            consumer=consumer,
+            purpose=purpose,
+            access_mode=access_mode,
+            duration_days=duration_days,
+            spatial=spatial.strip().upper(),
+            at=now,
+        ),
+        deadline=now + timedelta(days=ANSWER_DAYS),
+    )
+    _event(negotiation, principal, "request")
+    return negotiation
+
+
+def terms(negotiation: Negotiation) -> dict[str, Any]:
+    constraints = {
+        c["leftOperand"]: c["rightOperand"]
+        for c in negotiation.policy["permission"][0]["constraint"]
+    }
+    return {
+        "purpose": constraints["purpose"],
+        "spatial": constraints["spatial"],
+        "access_mode": negotiation.policy["nc:accessMode"],
+        "duration_days": negotiation.policy["nc:durationDays"],
+    }
+
+
+def _expire(negotiation: Negotiation, now: datetime) -> bool:
+    if (
+        negotiation.state in (N.REQUESTED, N.OFFERED)
+        and negotiation.deadline
+        and (negotiation.deadline <= now)
+    ):
+        waiting = _("the steward") if negotiation.state == N.REQUESTED else _("the enterprise")
+        negotiation.state = N.TERMINATED
+        negotiation.reason = _("Timed out: no answer from %(side)s by %(deadline)s.") % {
+            "side": waiting,
+            "deadline": negotiation.deadline.isoformat(timespec="minutes"),
+        }
+        negotiation.deadline = None
+        negotiation.save(update_fields=["state", "reason", "deadline"])
+        _event(negotiation, None, "timeout")
+        return True
+    return False
+
+
+@transaction.atomic
+def move(
+    *,
+    principal: Principal,
+    negotiation: Negotiation,
+    action: str,
+    reason: str = "",
+    access_mode: str | None = None,
+    duration_days: int | None = None,
+) -> Negotiation:
+    negotiation = (
+        Negotiation.objects.select_for_update()
+        .select_related("pool__steward", "consumer")
+        .get(pk=negotiation.pk)
+    )
+    now = timezone.now()
+    if _expire(negotiation, now):
+        return negotiation
+    row = MOVES.get((negotiation.state, action))
+    if row is None:
+        raise Conflict(
+            _("A negotiation that is “%(state)s” cannot take this move.")
+            % {"state": N(negotiation.state).label},
+            code="transition_not_allowed",
+        )
+    target, side = row
+    require_person(principal)
+    is_steward = access.is_steward(principal, negotiation.pool)
+    is_consumer = principal.can_write and role_in(principal, negotiation.consumer) in access.EDITORS
+    if side == "steward":
+        access.require_side(principal, negotiation.pool, Side.STEWARD)
+    elif side == "consumer":
+        _consumer_editor(principal, negotiation.consumer)
+    elif not (is_steward or is_consumer):
+        access.require_side(principal, negotiation.pool, Side.STEWARD)
+    reason = reason.strip()
+    if len(reason) > 500:
+        raise invalid_field("reason", _("At most 500 characters."))
+    if action == "terminate" and not reason:
+        raise invalid_field("reason", _("Say why the negotiation ends."))
+    current = terms(negotiation)
+    if action == "offer":
+        days = current["duration_days"] if duration_days is None else duration_days
+        mode = access_mode or current["access_mode"]
+        if days > current["duration_days"]:
+            raise invalid_field(
+                "duration_days", _("A counter-offer may only shorten the duration.")
+            )
+        evaluate(
+            negotiation.pool,
+            negotiation.consumer,
+            current["purpose"],
+            mode,
+            days,
+            current["spatial"],
+        )
+        negotiation.policy = policy(
+            kind="Offer",
+            pool=negotiation.pool,
+            consumer=negotiation.consumer,
+            purpose=current["purpose"],
+            access_mode=mode,
+            duration_days=days,
+            spatial=current["spatial"],
+            at=now,
+        )
+        negotiation.deadline = now + timedelta(days=ANSWER_DAYS)
+    elif target == N.AGREED:
+        negotiation.policy = {
+            **policy(
+                kind="Agreement",
+                pool=negotiation.pool,
+                consumer=negotiation.consumer,
+                at=now,
+                **current,
+            ),
+            "dateTime": now.replace(microsecond=0).isoformat(),
+        }
+        negotiation.agreed_at = now
+        negotiation.expires_at = now + timedelta(days=current["duration_days"])
+        negotiation.deadline = None
+    else:
+        negotiation.deadline = None
+    negotiation.state = target
+    negotiation.reason = reason
+    negotiation.save()
+    _event(negotiation, principal, action)
+    return negotiation
+
+
+def expire_overdue(now: datetime | None = None) -> int:
+    """End every negotiation waiting past its deadline (the periodic job); how many."""
+    now = now or timezone.now()
+    ended = 0
+    overdue = Negotiation.objects.filter(
+        state__in=[N.REQUESTED, N.OFFERED], deadline__lte=now
+    ).values_list("pk", flat=True)
+    for pk in list(overdue):
+        with transaction.atomic():
+            negotiation = Negotiation.objects.select_for_update().get(pk=pk)
+            ended += _expire(negotiation, now)
+    return ended
