@@ -33,7 +33,8 @@ def _assert_demo_pools() -> None:
     pools = {p.kind: p for p in Pool.objects.all()}
     assert set(pools) == {"traffic", "consumption", "metaverse"}
     assert all(p.status == Pool.Status.OPEN for p in pools.values())
-    assert pools["traffic"].versions.get().row_count == 9
+    assert pools["traffic"].versions.get().row_count == 36
+    assert pools["traffic"].negotiations.get().state == "agreed"
     consumption = pools["consumption"]
     assert consumption.contributions.filter(source="points_payments").count() == 1
     assert consumption.versions.get().row_count == 3

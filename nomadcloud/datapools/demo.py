@@ -1,7 +1,8 @@
 """Demo data pools (还数于民), one per plan-004 task:
 
 - 智慧交通出行行为数据池 (traffic, 市科工信局 approved; steward 儋州海数智能数据服务): trips of
-  three nomads uploaded as CSV, version 1 released;
+  three nomads uploaded as CSV (12 rows each), version 1 released; 洋浦云帆科技 holds an
+  agreement for aggregates;
 - 文旅消费数据池 (consumption, 市旅文局; same steward): the nomad persona (nomad@…) opted in a
   month ago, so the points-payments connector read their payment at 海花岛; Emma uploaded
   a day of spending; version 1 released;
@@ -23,7 +24,7 @@ from nomadcloud.accounts.models import Membership, Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.consent import services as consent
 from nomadcloud.core.inputs import parse_draft
-from nomadcloud.datapools import services
+from nomadcloud.datapools import negotiation, services
 from nomadcloud.datapools.inputs import PoolDraft
 from nomadcloud.datapools.models import Pool
 
@@ -150,12 +151,13 @@ def seed() -> dict[str, int]:
         ),
     )
     traffic = _open(traffic, steward, kegongxin_reviewer)
-    modes = ["car", "bus", "bike"]
+    modes = ["car", "bus", "bike", "walk"]
     for index, person in enumerate(nomads[:3]):
+        area = ["yangpu", "baimajing", "sandu"][index]
         lines = [
-            f"{day},{['yangpu', 'baimajing', 'sandu'][index]},{modes[(index + n) % 3]},"
-            f"{2 + n + index},{5 + 3 * n + index}"
+            f"{day},{area},{mode},{2 + n + index},{5 + 3 * n + index}"
             for n, day in enumerate(days)
+            for mode in modes
         ]
         _upload(person, traffic, "day,area,mode,trips,km\n" + "\n".join(lines) + "\n")
     services.release_version(principal=Principal.for_user(steward), pool=traffic)
@@ -239,4 +241,26 @@ def seed() -> dict[str, int]:
         metaverse,
         header + f"audio,wav,,CC-BY-4.0,{'0c' * 32},Call 13912345678 for the stems,{days[2]}\n",
     )
-    return {"datapools": 3, "datapools_connector_contributions": len(imported)}
+    agreed = _agreement(traffic, steward)
+    return {
+        "datapools": 3,
+        "datapools_connector_contributions": len(imported),
+        "datapools_agreements": agreed,
+    }
+
+
+def _agreement(pool: Pool, steward: User) -> int:
+    """洋浦云帆科技 (enterprise@…) holds an agreement for aggregates of the traffic pool."""
+    yunfan = _org("洋浦云帆科技有限公司")
+    if yunfan is None or yunfan.verification_status != Organisation.Verification.VERIFIED:
+        return 0
+    made = negotiation.request_access(
+        principal=Principal.for_user(_owner(yunfan)),
+        pool=pool,
+        consumer=yunfan,
+        purpose="dpv:ResearchAndDevelopment",
+        access_mode="aggregate",
+        duration_days=180,
+    )
+    negotiation.move(principal=Principal.for_user(steward), negotiation=made, action="agree")
+    return 1

@@ -10,7 +10,15 @@ from typing import Any
 from nomadcloud.datapools.models import Pool
 from tests.builders import datapools as b
 from tests.builders.world import World
-from tests.permissions import AUTHENTICATED, EVERYONE, NOT_FOUND, SIGNED_IN, Case, expect
+from tests.permissions import (
+    AUTHENTICATED,
+    EVERYONE,
+    INVALID,
+    NOT_FOUND,
+    SIGNED_IN,
+    Case,
+    expect,
+)
 
 API = "/api/v1/datapools"
 STEWARD_ONLY = expect(
@@ -107,6 +115,54 @@ API_CASES = [
         route=f"{API}/pools/{{pool_id}}/versions",
     ),
     Case("api my contributions", "GET", lambda w: f"{API}/contributions", AUTHENTICATED, api=True),
+]
+
+
+def _busy(w: World) -> str:
+    from tests.builders.world import verify_org
+
+    verify_org(w.globex)
+    return str(b.busy_pool(w).public_id)
+
+
+NOT_YOURS = INVALID()
+API_CASES += [
+    Case(
+        "api request access to a pool",
+        "POST",
+        lambda w: f"{API}/pools/{_busy(w)}/negotiations",
+        expect(
+            "outsider", readonly=NOT_YOURS, owner=NOT_YOURS, reviewer=NOT_YOURS, operator=NOT_YOURS
+        ),
+        body=lambda w: {
+            "consumer": str(w.globex.public_id),
+            "purpose": "dpv:ResearchAndDevelopment",
+            "access_mode": "aggregate",
+            "duration_days": 30,
+        },
+        api=True,
+        route=f"{API}/pools/{{pool_id}}/negotiations",
+    ),
+    Case("api negotiations", "GET", lambda w: f"{API}/negotiations", AUTHENTICATED, api=True),
+    Case(
+        "api agree a negotiation",
+        "POST",
+        lambda w: f"{API}/negotiations/{b.negotiation(w).public_id}/moves",
+        expect("owner", sees=("outsider", "readonly", "operator"), because="steward_only"),
+        body=lambda w: {"action": "agree"},
+        api=True,
+        route=f"{API}/negotiations/{{negotiation_id}}/moves",
+    ),
+    Case(
+        "api aggregate under an agreement",
+        "POST",
+        lambda w: f"{API}/negotiations/{b.negotiation(w, 'agreed').public_id}/aggregate",
+        # The busy pool has a group of two rows: the consumer is refused, nothing logged.
+        expect(outsider=INVALID("group_below_k")),
+        body=lambda w: {"group_by": ["area"]},
+        api=True,
+        route=f"{API}/negotiations/{{negotiation_id}}/aggregate",
+    ),
 ]
 
 PAGE_CASES = [
