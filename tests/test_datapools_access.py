@@ -158,3 +158,14 @@ def test_an_aggregate_over_groups_of_at_least_k(world: World) -> None:
         ),
         "not_found",
     )
+
+
+def test_the_expiry_command(world: World) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    b.negotiation(world)
+    out = StringIO()
+    call_command("expire_negotiations", stdout=out)
+    assert out.getvalue().strip() == "0 negotiations ended (timeout)."
