@@ -169,3 +169,37 @@ def test_the_expiry_command(world: World) -> None:
     out = StringIO()
     call_command("expire_negotiations", stdout=out)
     assert out.getvalue().strip() == "0 negotiations ended (timeout)."
+
+
+def test_a_distribution_run_pays_each_contributor_once_with_a_statement(world: World) -> None:
+    from nomadcloud.datapools import rewards
+    from nomadcloud.datapools.models import RewardLine
+    from nomadcloud.points import models as pm
+    from nomadcloud.points.merchants.services.payments import balance
+    from tests.helpers import api_get
+
+    agreed = b.used_last_month(world)
+    olivia = Principal.for_user(world.olivia)
+    with pytest.raises(InvalidInput) as unfinished:
+        rewards.distribute(
+            principal=olivia, pool=agreed.pool, period=timezone.localdate().strftime("%Y-%m")
+        )
+    assert unfinished.value.fields["period"]
+    with pytest.raises(Forbidden):
+        rewards.distribute(
+            principal=Principal.for_user(world.charlie), pool=agreed.pool, period=b.last_month()
+        )
+    run = rewards.distribute(principal=olivia, pool=agreed.pool, period=b.last_month())
+    assert (run.uses, run.total_points) == (1, 2 * (14 + 8))
+    lines = {line.contributor: line for line in RewardLine.objects.filter(run=run)}
+    assert {u: line.points for u, line in lines.items()} == {world.bob: 28, world.charlie: 16}
+    zp = pm.Asset.objects.get(code="ZP")
+    assert balance(world.bob, zp) == 28
+    (use,) = lines[world.bob].uses
+    assert use["enterprise"] == str(world.globex) and use["purpose"] == "dpv:ResearchAndDevelopment"
+    with pytest.raises(Conflict) as again:
+        rewards.distribute(principal=olivia, pool=agreed.pool, period=b.last_month())
+    assert again.value.code == "already_distributed"
+    assert balance(world.bob, zp) == 28
+    statement = api_get(world.bob, "/api/v1/datapools/rewards").json()["items"]
+    assert [(s["period"], s["points"]) for s in statement] == [(b.last_month(), 28)]

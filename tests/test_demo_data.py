@@ -35,6 +35,7 @@ def _assert_demo_pools() -> None:
     assert all(p.status == Pool.Status.OPEN for p in pools.values())
     assert pools["traffic"].versions.get().row_count == 36
     assert pools["traffic"].negotiations.get().state == "agreed"
+    assert pools["traffic"].distribution_runs.get().total_points == 2 * 36
     consumption = pools["consumption"]
     assert consumption.contributions.filter(source="points_payments").count() == 1
     assert consumption.versions.get().row_count == 3

@@ -430,6 +430,7 @@ API: dict[str, Target] = {
     "/api/v1/datapools/pools": (NOMAD, "/api/v1/datapools/pools"),
     "/api/v1/datapools/contributions": (NOMAD, "/api/v1/datapools/contributions"),
     "/api/v1/datapools/negotiations": (ENTERPRISE, "/api/v1/datapools/negotiations"),
+    "/api/v1/datapools/rewards": (NOMAD, "/api/v1/datapools/rewards"),
     "/api/v1/vouchers/programmes/{programme_id}/providers": (
         lambda: (NOMAD, first("vouchers.Programme")),
         "/api/v1/vouchers/programmes/{id}/providers",

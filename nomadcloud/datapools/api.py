@@ -16,7 +16,7 @@ from nomadcloud.accounts.models import Organisation
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination
 from nomadcloud.core.errors import invalid_field
-from nomadcloud.datapools import access, aggregates, negotiation, queries, services
+from nomadcloud.datapools import access, aggregates, negotiation, queries, rewards, services
 from nomadcloud.datapools.access import Action
 from nomadcloud.datapools.inputs import CharterDraft
 from nomadcloud.datapools.models import Pool
@@ -27,12 +27,15 @@ from nomadcloud.datapools.schemas import (
     CharterOut,
     ContributionIn,
     ContributionOut,
+    DistributionIn,
+    DistributionOut,
     NegotiationMoveIn,
     NegotiationOut,
     PoolDetailOut,
     PoolIn,
     PoolMoveIn,
     PoolOut,
+    RewardOut,
     VersionOut,
 )
 
@@ -187,3 +190,21 @@ def aggregate(request: HttpRequest, negotiation_id: UUID, payload: AggregateIn) 
         negotiation=access.negotiation_for(principal, negotiation_id),
         group_by=payload.group_by,
     )
+
+
+# --- contributor rewards ----------------------------------------------------------------
+
+
+@router.post("/pools/{pool_id}/distributions", response=_errors({201: DistributionOut}))
+def distribute(request: HttpRequest, pool_id: UUID, payload: DistributionIn) -> Status[Any]:
+    """The steward runs the month's contributor rewards, once (``already_distributed``)."""
+    principal = Principal.of(request)
+    pool = access.pool_for(principal, pool_id, Action.STEWARD)
+    return Status(201, rewards.distribute(principal=principal, pool=pool, period=payload.period))
+
+
+@router.get("/rewards", response=_errors({200: list[RewardOut]}))
+@paginate(CursorPagination)
+def my_rewards(request: HttpRequest, **kwargs: Any) -> Any:
+    """The asker's statement: per run, the rows used, the points and every use behind them."""
+    return queries.rewards_of(Principal.of(request))

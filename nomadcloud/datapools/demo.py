@@ -2,7 +2,7 @@
 
 - 智慧交通出行行为数据池 (traffic, 市科工信局 approved; steward 儋州海数智能数据服务): trips of
   three nomads uploaded as CSV (12 rows each), version 1 released; 洋浦云帆科技 holds an
-  agreement for aggregates;
+  agreement for aggregates, asked one last month, and last month's rewards were paid;
 - 文旅消费数据池 (consumption, 市旅文局; same steward): the nomad persona (nomad@…) opted in a
   month ago, so the points-payments connector read their payment at 海花岛; Emma uploaded
   a day of spending; version 1 released;
@@ -24,9 +24,9 @@ from nomadcloud.accounts.models import Membership, Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.consent import services as consent
 from nomadcloud.core.inputs import parse_draft
-from nomadcloud.datapools import negotiation, services
+from nomadcloud.datapools import aggregates, negotiation, rewards, services
 from nomadcloud.datapools.inputs import PoolDraft
-from nomadcloud.datapools.models import Pool
+from nomadcloud.datapools.models import Pool, UsageEvent
 
 NOTICE = "2026-12"
 CATEGORIES = ["culture_tourism", "dining", "transport", "coworking", "entertainment"]
@@ -262,5 +262,19 @@ def _agreement(pool: Pool, steward: User) -> int:
         access_mode="aggregate",
         duration_days=180,
     )
-    negotiation.move(principal=Principal.for_user(steward), negotiation=made, action="agree")
+    agreed = negotiation.move(
+        principal=Principal.for_user(steward), negotiation=made, action="agree"
+    )
+    # One aggregate last month, and that month's rewards paid to the three contributors.
+    aggregates.aggregate(
+        principal=Principal.for_user(_owner(yunfan)), negotiation=agreed, group_by=["area"]
+    )
+    first = timezone.localdate().replace(day=1)
+    last = first - timedelta(days=1)
+    UsageEvent.objects.filter(negotiation=agreed).update(
+        at=timezone.now().replace(year=last.year, month=last.month, day=15)
+    )
+    rewards.distribute(
+        principal=Principal.for_user(steward), pool=pool, period=last.strftime("%Y-%m")
+    )
     return 1

@@ -8,7 +8,13 @@ from nomadcloud.accounts.access import is_zone_operator
 from nomadcloud.accounts.models import Membership
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.datapools.access import PUBLIC_STATES
-from nomadcloud.datapools.models import Contribution, DatasetVersion, Negotiation, Pool
+from nomadcloud.datapools.models import (
+    Contribution,
+    DatasetVersion,
+    Negotiation,
+    Pool,
+    RewardLine,
+)
 
 
 def pools_visible_to(principal: Principal) -> QuerySet[Pool]:
@@ -51,3 +57,10 @@ def negotiations_of(principal: Principal) -> QuerySet[Negotiation]:
         return Negotiation.objects.none()
     mine = Membership.objects.filter(user=principal.user).values("organisation_id")
     return negotiations.filter(Q(consumer__in=mine) | Q(pool__steward__in=mine))
+
+
+def rewards_of(principal: Principal) -> QuerySet[RewardLine]:
+    """The asker's reward statement lines (persons only)."""
+    if principal.user is None or principal.key_organisation is not None:
+        return RewardLine.objects.none()
+    return RewardLine.objects.filter(contributor=principal.user).select_related("run__pool")

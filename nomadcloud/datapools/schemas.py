@@ -132,3 +132,25 @@ class AggregateOut(Schema):
     k: int
     groups: list[dict[str, Any]]
     query_hash: str
+
+
+class DistributionIn(Input):
+    period: str = Field(pattern=r"^\d{4}-\d{2}$", description="The month, YYYY-MM")
+
+
+class DistributionOut(Schema):
+    id: UUID = Field(alias="public_id")
+    pool: UUID = Field(alias="pool.public_id")
+    period: str
+    uses: int
+    total_points: int
+    run_at: datetime
+
+
+class RewardOut(Schema):
+    pool: UUID = Field(alias="run.pool.public_id")
+    period: str = Field(alias="run.period")
+    rows_used: int
+    points: int
+    transfer_id: str
+    uses: list[dict[str, Any]]

@@ -128,5 +128,11 @@ def act(request: HttpRequest, pool_id: str, move: str) -> HttpResponse:
 @login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    contributions = queries.contributions_of(Principal.of(request))[:200]
-    return render(request, "datapools/mine.html", {"contributions": list(contributions)})
+    principal = Principal.of(request)
+    contributions = queries.contributions_of(principal)[:200]
+    rewards = queries.rewards_of(principal)[:200]
+    return render(
+        request,
+        "datapools/mine.html",
+        {"contributions": list(contributions), "rewards": list(rewards)},
+    )

@@ -181,3 +181,42 @@ def negotiation(w: World, state: str = "requested", **extra: Any) -> Any:
     if state == "agreed":
         made = n.move(principal=Principal.for_user(w.olivia), negotiation=made, action="agree")
     return made
+
+
+def used_last_month(w: World) -> Any:
+    """The busy pool with Charlie's Sandu bus trips (so every area reaches k), version 2
+    released, Globex's agreement and one aggregate, dated last month."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from nomadcloud.datapools import aggregates
+    from nomadcloud.datapools.models import UsageEvent
+    from nomadcloud.points import book
+
+    book.ensure_assets()  # zone points, as the data migration defines them
+    agreed = negotiation(w, "agreed")
+    if UsageEvent.objects.filter(negotiation=agreed).exists():
+        return agreed
+    pool = agreed.pool
+    rows = "".join(f"2026-11-{d:02d},sandu,bus,1,1,\n" for d in range(3, 11))
+    contribute(w, pool, who="charlie", data=("day,area,mode,trips,km,note\n" + rows).encode())
+    services.release_version(principal=Principal.for_user(w.olivia), pool=pool)
+    aggregates.aggregate(
+        principal=Principal.for_user(w.charlie), negotiation=agreed, group_by=["area"]
+    )
+    first = timezone.localdate().replace(day=1)
+    UsageEvent.objects.filter(negotiation=agreed).update(
+        at=timezone.now()
+        .replace(year=(first - timedelta(days=1)).year)
+        .replace(month=(first - timedelta(days=1)).month, day=15)
+    )
+    return agreed
+
+
+def last_month() -> str:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return (timezone.localdate().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")

@@ -165,6 +165,19 @@ API_CASES += [
     ),
 ]
 
+API_CASES += [
+    Case(
+        "api run a pool's rewards",
+        "POST",
+        lambda w: f"{API}/pools/{b.used_last_month(w).pool.public_id}/distributions",
+        STEWARD_ONLY,
+        body=lambda w: {"period": b.last_month()},
+        api=True,
+        route=f"{API}/pools/{{pool_id}}/distributions",
+    ),
+    Case("api my rewards", "GET", lambda w: f"{API}/rewards", AUTHENTICATED, api=True),
+]
+
 PAGE_CASES = [
     Case("data pools page", "GET", lambda w: "/datapools/", EVERYONE, url_name="datapools:list"),
     Case(
@@ -226,4 +239,4 @@ PAGE_CASES += [
 PUBLIC_PAGES: set[str] = set()
 PUBLIC_API: set[tuple[str, str]] = set()
 
-APPS = ("datapools", "consent")
+APPS = ("datapools", "consent", "points")
