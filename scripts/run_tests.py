@@ -4,7 +4,11 @@ tests included (``NOMADCLOUD_TEST_SERIAL=1``: one database after the other). Pri
 per step and one closing line with the totals.
 
 With ``--quick`` (`make quick`, the inner loop): only the fast gates (ruff) and pytest on
-SQLite without the browser and fuzz tests; further arguments go to pytest (a file, ``-k``)."""
+SQLite without the browser and fuzz tests; further arguments go to pytest (a file, ``-k``).
+
+The JUnit XML of each database's run is kept in ``var/test/junit/`` (``sqlite.xml``,
+``postgres.xml``; gitignored, overwritten by the next run), so the durations of a CI run can
+be read afterwards; the run ends by listing the slowest test files (docs/decisions/0031)."""
 
 from __future__ import annotations
 
@@ -83,6 +87,34 @@ def side_by_side(runs: Runs, folder: Path) -> dict[str, bool]:
     return results
 
 
+JUNIT = ROOT / "var" / "test" / "junit"
+SLOWEST_FILES = 15
+
+
+def file_times(junits: list[Path]) -> dict[str, float]:
+    """Seconds per test file, summed over every test case (and database) of the reports:
+    time spent in workers, so the sum is about the cores' busy time, not the wall time."""
+    totals: dict[str, float] = {}
+    for junit in junits:
+        if not junit.exists():
+            continue
+        for case in ET.parse(junit).getroot().iter("testcase"):
+            # classname is dotted: tests.test_orders_pages[.TestClass]
+            parts = case.get("classname", "").split(".")
+            name = "/".join(parts[:2]) + ".py" if len(parts) > 1 else parts[0]
+            totals[name] = totals.get(name, 0.0) + float(case.get("time", 0) or 0)
+    return totals
+
+
+def print_slowest(junits: list[Path], limit: int = SLOWEST_FILES) -> None:
+    totals = file_times(junits)
+    if not totals:
+        return
+    print(f"\nslowest test files (worker seconds, all databases; reports in {JUNIT}):")
+    for name, seconds in sorted(totals.items(), key=lambda kv: -kv[1])[:limit]:
+        print(f"{seconds:9.1f}s  {name}")
+
+
 def counts(junit: Path) -> tuple[int, int, int]:
     if not junit.exists():
         return 0, 1, 0
@@ -124,8 +156,11 @@ def main() -> int:
     ]
     results = {}
     databases = ("sqlite", "postgres")
+    JUNIT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        junits = {database: Path(tmp) / f"{database}.xml" for database in databases}
+        junits = {database: JUNIT / f"{database}.xml" for database in databases}
+        for junit in junits.values():  # never report a previous run's file
+            junit.unlink(missing_ok=True)
         runs = {
             f"pytest on {database}": (
                 pytest_command(junits[database]),
@@ -142,6 +177,7 @@ def main() -> int:
     passed = sum(r[1] for r in results.values())
     failed = sum(r[2] for r in results.values()) + gates.count(False)
     skipped = sum(r[3] for r in results.values())
+    print_slowest(list(junits.values()))
     print()
     for database, (_ok, p, f, s) in results.items():
         print(f"{database}: {p} passed, {f} failed, {s} skipped")

@@ -165,7 +165,8 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
 
 def _uses_world(item: pytest.Item) -> bool:
-    return "world" in getattr(item, "fixturenames", ())
+    # ``_module_world`` directly: the permission matrix shares the world without loading it
+    return bool({"world", "_module_world"} & set(getattr(item, "fixturenames", ())))
 
 
 # Modules whose single tests run for many seconds (they crawl the demo zone, or hammer a

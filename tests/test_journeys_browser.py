@@ -17,8 +17,10 @@ desktop (1280×800) width.
 - zone operator: the workspace's counts, the points liability and expiry charts with their
   tables.
 
-The language is chosen as a person would, with the header's switch; the demo zone is seeded
-per test (about 2 s) and the browser is shared by the session (tests/browser_fixtures.py).
+The language is chosen as a person would, with the header's switch; each test gets the demo
+zone afresh: seeded by the process's first journey, restored from a snapshot of those rows
+for the others (docs/decisions/0031); the browser is shared by the session
+(tests/browser_fixtures.py).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from nomadcloud.accounts.demo import DEMO_DOMAIN, DEMO_PASSWORD
@@ -43,6 +46,7 @@ from nomadcloud.points import models as points_models
 from nomadcloud.talent import services as talent_services
 from nomadcloud.talent.access import CERTIFYING_DEPARTMENT_CODE
 from nomadcloud.taxonomy import lookup
+from nomadcloud.testing import snapshot
 from tests.browser_fixtures import sign_in
 from tests.builders.talent import GOOD_ANSWERS
 from tests.test_accessibility_browser import axe_violations
@@ -123,6 +127,21 @@ class Run:
         assert violations == [], f"{page.url}: {violations}"
 
 
+_SEEDED: dict[str, snapshot.Snapshot] = {}
+
+
+def demo_zone() -> None:
+    """The demo zone, committed for the live server into the database the previous test's
+    flush emptied: seeded by the first journey of this process, restored from its snapshot
+    for every later one (nomadcloud/testing/snapshot.py), the same rows each time."""
+    taken = _SEEDED.get(connection.vendor)
+    if taken is not None:
+        snapshot.restore(connection, taken)
+        return
+    call_command("seed_demo", nomads=4, verbosity=0)
+    _SEEDED[connection.vendor] = snapshot.take(connection)
+
+
 @pytest.fixture(params=RUNS, ids=[f"{lang}-{width}" for lang, width in RUNS])
 def run(
     request: pytest.FixtureRequest,
@@ -130,7 +149,7 @@ def run(
     live_server: Any,
     audit_triggers_lifted_for_flush: None,
 ) -> Iterator[Run]:
-    call_command("seed_demo", nomads=4, verbosity=0)
+    demo_zone()
     lookup.forget()  # the search index of the previous test's vocabulary, now flushed
     language, width = request.param
     journey = Run(browser=browser, base_url=live_server.url, language=language, width=width)

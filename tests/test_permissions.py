@@ -16,16 +16,20 @@ import json
 import pkgutil
 import re
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 import tests.permissions as matrix
 from nomadcloud.accounts.models import Organisation
 from nomadcloud.api import api
 from nomadcloud.core import audit
-from tests.conftest import PERSONAS, World, client_for, database_fingerprint
+from tests.conftest import PERSONAS, World, WorldKeys, client_for, database_fingerprint
 from tests.permissions import (
     ALLOW,
     BOUNCED,
@@ -159,9 +163,32 @@ def _as_page(outcome: Outcome) -> Outcome:
     return outcome if outcome in {ALLOW, BOUNCED} else Outcome(outcome.name, outcome.status)
 
 
-def check(case: Case, persona: str, world: World) -> None:
-    client = client_for(world.persona(persona), HTTP_ACCEPT_LANGUAGE="en")
-    path, body = case.path(world), case.body(world)  # may create the objects they name
+def _rewind(body: dict[str, Any]) -> None:
+    """A shared body's uploads were read by the previous persona's request: start them over."""
+    for value in body.values():
+        for item in value if isinstance(value, list | tuple) else (value,):
+            if hasattr(item, "seek"):
+                item.seek(0)
+
+
+def check(
+    case: Case,
+    persona: str,
+    world: World | None,
+    *,
+    prepared: tuple[str, dict[str, Any]] | None = None,
+    client: Any = None,
+) -> None:
+    """Ask as ``persona`` and compare the answer (and the database) with the case's.
+    ``prepared``: the case's path and body, made once for its six personas (``case_setup``);
+    ``client``: a client already signed in as the persona (``signed_in``)."""
+    if prepared is None or client is None:
+        assert world is not None, "without a prepared case and client, the world is needed"
+        client = client or client_for(world.persona(persona), HTTP_ACCEPT_LANGUAGE="en")
+        # The path and body may create the objects they name.
+        prepared = prepared or (case.path(world), case.body(world))
+    path, body = prepared
+    _rewind(body)
     # An allowed read is never compared: skip its digest.
     compared = case.expect[persona] != ALLOW or case.method != "GET" or not case.changes
     before = database_fingerprint(case.apps) if compared else {}
@@ -181,12 +208,78 @@ def check(case: Case, persona: str, world: World) -> None:
         assert database_fingerprint(case.apps) == before, "a preview changed the database"
 
 
-ALL = [(case, persona) for case in API_CASES + PAGE_CASES for persona in PERSONAS]
+CASES = API_CASES + PAGE_CASES
 
 
-@pytest.mark.parametrize(("case", "persona"), ALL, ids=[f"{c.name}-{p}" for c, p in ALL])
-def test_permission(case: Case, persona: str, world: World) -> None:
-    check(case, persona, world)
+@pytest.fixture(scope="module")
+def signed_in(_module_world: WorldKeys | None, django_db_blocker: Any) -> dict[str, str]:
+    """Each persona signed in once per module (a session row in the module's world, the
+    persona's language set to English as ``client_for`` does): a test only sets the session
+    cookie. A request that ends or rotates the session does so in its test's savepoint,
+    which is rolled back."""
+    if _module_world is None:
+        return {}
+    with django_db_blocker.unblock():
+        world = _module_world.load()
+        return {
+            persona: client_for(user, HTTP_ACCEPT_LANGUAGE="en")
+            .cookies[settings.SESSION_COOKIE_NAME]
+            .value
+            for persona in PERSONAS
+            if (user := world.persona(persona)) is not None
+        }
+
+
+@pytest.fixture(scope="module")
+def case_setup(
+    case: Case,
+    _module_world: WorldKeys | None,
+    signed_in: dict[str, str],
+    django_db_blocker: Any,
+) -> Iterator[tuple[str, dict[str, Any]] | None]:
+    """The case's path and body, and the objects they create, made once for the case's six
+    personas in a savepoint of the module's world; each persona's request then runs in a
+    savepoint of its own (pytest-django's ``db``) inside it, so each sees exactly the rows it
+    saw when it made them itself. Rolled back when the next case begins."""
+    if _module_world is None:
+        yield None
+        return
+    with django_db_blocker.unblock():
+        savepoint = transaction.atomic(using=DEFAULT_DB_ALIAS)
+        savepoint.__enter__()
+        try:
+            world = _module_world.load()
+            prepared = (case.path(world), case.body(world))
+        except BaseException:
+            transaction.set_rollback(True, using=DEFAULT_DB_ALIAS)
+            savepoint.__exit__(None, None, None)
+            raise
+    yield prepared
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True, using=DEFAULT_DB_ALIAS)
+        savepoint.__exit__(None, None, None)
+
+
+# The case is module-scoped so that pytest keeps a case's six personas together and makes
+# ``case_setup`` once for them; test ids stay ``<case>-<persona>``.
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES], scope="module")
+def test_permission(
+    case: Case,
+    persona: str,
+    case_setup: tuple[str, dict[str, Any]] | None,
+    signed_in: dict[str, str],
+    db: None,
+    request: pytest.FixtureRequest,
+) -> None:
+    if case_setup is None:  # the world is built per test in this run: so is the rest
+        check(case, persona, request.getfixturevalue("world"))
+        return
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    if persona in signed_in:
+        client.cookies[settings.SESSION_COOKIE_NAME] = signed_in[persona]
+    # The world's instances are not needed: the path, the body and the client are made.
+    check(case, persona, None, prepared=case_setup, client=client)
 
 
 def test_a_refused_request_that_changes_a_row_is_caught(

@@ -13,18 +13,22 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from babel.messages.pofile import read_po
 from django.apps import apps
 from django.core.management import call_command
-from django.test import Client
+from django.db import connection, transaction
+from django.test import Client, override_settings
 
 from nomadcloud.accounts.demo import PERSONAS
 from nomadcloud.accounts.models import User
+from tests.conftest import FAST_HASHERS
 
 ZH_PO = Path(__file__).resolve().parent.parent / "nomadcloud/locale/zh_Hans/LC_MESSAGES/django.po"
 SKIPPED = ("/accounts/logout", "/admin/", "/api/", "/static/", "/media/", "/i18n/")
@@ -140,9 +144,26 @@ def crawl(client: Client, start: str, depth: int = 2) -> dict[str, list[str]]:
     return texts
 
 
+@pytest.fixture(scope="module")
+def demo_zone(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The demo zone, seeded once for both languages (each test runs in a savepoint of it and
+    changes only the personas' saved language) and rolled back after the module."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic._from_testcase = True  # type: ignore[attr-defined]  (lets durable blocks run)
+        atomic.__enter__()
+        try:
+            with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+                call_command("seed_demo", nomads=6, verbosity=0)
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            connection.close_if_unusable_or_obsolete()
+
+
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_no_page_of_any_persona_shows_a_raw_value(db: None, language: str) -> None:
-    call_command("seed_demo", nomads=6, verbosity=0)
+def test_no_page_of_any_persona_shows_a_raw_value(demo_zone: None, db: None, language: str) -> None:
     raw, english = raw_choice_values(), untranslated_english()
     failures, pages = [], 0
     for persona in [None, *PERSONAS]:

@@ -35,6 +35,8 @@ files. OpenFisca itself is not used (AGPL-3.0, float32 amounts, mid-year changes
 
 from __future__ import annotations
 
+import copy
+import functools
 import hashlib
 import json
 import re
@@ -182,7 +184,14 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _u
 
 
 def load_yaml(name: str, text: str) -> Any:
-    """A YAML document read strictly (floats and repeated keys refused)."""
+    """A YAML document read strictly (floats and repeated keys refused). A text read before
+    is not parsed again (a rule book's case files are read on every page that shows them):
+    each caller gets its own deep copy of the parsed document."""
+    return copy.deepcopy(_parsed_yaml(name, text))
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_yaml(name: str, text: str) -> Any:
     try:
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader subclass)
     except _FloatWritten as error:
