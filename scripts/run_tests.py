@@ -43,7 +43,9 @@ def run(label: str, command: list[str], env: dict[str, str] | None = None) -> bo
 
 def pytest_command(junit: Path) -> list[str]:
     workers = os.environ.get("NOMADCLOUD_TEST_WORKERS", "2")
-    return [str(BIN / "pytest"), "-n", workers, "--junitxml", str(junit)]
+    # worksteal: xdist first hands each worker one contiguous block, so the slow-first
+    # modules would all land on one worker; an idle worker takes tests from the busy one.
+    return [str(BIN / "pytest"), "-n", workers, "--dist", "worksteal", "--junitxml", str(junit)]
 
 
 Runs = dict[str, tuple[list[str], dict[str, str]]]
