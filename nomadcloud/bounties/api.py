@@ -41,11 +41,11 @@ from nomadcloud.bounties.schemas import (
     CriterionResult,
     DisputeDecisionDraft,
     DisputeDraft,
-    DisputeOut,
     DisputeResponseDraft,
     EligibilityDraft,
     MidtermDraft,
     MidtermOut,
+    MilestoneDisputeOut,
     MilestoneOut,
     PhaseOut,
     QuestionDraft,
@@ -530,8 +530,8 @@ def review_milestone(request: HttpRequest, milestone_id: str, body: ReviewDraft)
 # --- disputes, mid-term checks, a studio's registration ------------------------------------
 
 
-def dispute_out(d: MilestoneDispute) -> DisputeOut:
-    return DisputeOut(
+def dispute_out(d: MilestoneDispute) -> MilestoneDisputeOut:
+    return MilestoneDisputeOut(
         id=d.public_id,
         milestone=d.milestone.public_id,
         milestone_status=d.milestone.status,
@@ -547,7 +547,7 @@ def dispute_out(d: MilestoneDispute) -> DisputeOut:
 
 @router.post(
     "/milestones/{milestone_id}/dispute",
-    response=_errors({201: DisputeOut}),
+    response=_errors({201: MilestoneDisputeOut}),
     summary="Dispute a rejected milestone (the signed team)",
 )
 def raise_dispute(request: HttpRequest, milestone_id: str, body: DisputeDraft) -> Any:
@@ -560,12 +560,12 @@ def raise_dispute(request: HttpRequest, milestone_id: str, body: DisputeDraft) -
 
 @router.post(
     "/milestones/{milestone_id}/dispute/response",
-    response=_errors({200: DisputeOut}),
+    response=_errors({200: MilestoneDisputeOut}),
     summary="Respond to a dispute (the issuer)",
 )
 def respond_dispute(
     request: HttpRequest, milestone_id: str, body: DisputeResponseDraft
-) -> DisputeOut:
+) -> MilestoneDisputeOut:
     principal = Principal.of(request)
     m = access.milestone_for(principal, milestone_id)
     return dispute_out(milestones.respond_dispute(principal=principal, milestone=m, draft=body))
@@ -573,12 +573,12 @@ def respond_dispute(
 
 @router.post(
     "/milestones/{milestone_id}/dispute/decision",
-    response=_errors({200: DisputeOut}),
+    response=_errors({200: MilestoneDisputeOut}),
     summary="Decide a dispute with reasons (the department)",
 )
 def decide_dispute(
     request: HttpRequest, milestone_id: str, body: DisputeDecisionDraft
-) -> DisputeOut:
+) -> MilestoneDisputeOut:
     principal = Principal.of(request)
     m = access.milestone_for(principal, milestone_id)
     return dispute_out(milestones.decide_dispute(principal=principal, milestone=m, draft=body))

@@ -421,16 +421,16 @@ class AssignmentRowOut(Schema):
         return str(obj.team_label)
 
 
-class EvidenceFile(Draft):
+class RegistrationFile(Draft):
     file_name: Annotated[Text, Field(min_length=1, max_length=255)]
     content_base64: Annotated[str, Field(min_length=1, description="The file, base64-encoded.")]
 
 
 class StudioRegistrationIn(StudioRegistrationDraft):
-    documents: Annotated[list[EvidenceFile], Field(min_length=1, max_length=10)]
+    documents: Annotated[list[RegistrationFile], Field(min_length=1, max_length=10)]
 
 
-class DisputeOut(Schema):
+class MilestoneDisputeOut(Schema):
     id: UUID
     milestone: UUID
     milestone_status: str
