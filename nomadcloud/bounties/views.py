@@ -89,17 +89,22 @@ def detail(request: HttpRequest, challenge_id: str) -> HttpResponse:
     roles = access.roles_in(principal, challenge)
     which = request.POST.get("form", "")
     data = request.POST if request.method == "POST" else None
+    kinds: dict[str, Any] = {
+        "question": QuestionForm,
+        "action": ActionForm,
+        "report": ReportForm,
+        "review": ReviewForm,
+        "eligibility": EligibilityForm,
+        "selection": SelectionForm,
+        "dispute": DisputeForm,
+        "respond": DisputeResponseForm,
+        "decide": DisputeDecisionForm,
+        "midterm": MidtermForm,
+    }
+    # each form its own ids (several forms share field names on this page)
     forms_: dict[str, Any] = {
-        "question": QuestionForm(data if which == "question" else None),
-        "action": ActionForm(data if which == "action" else None),
-        "report": ReportForm(data if which == "report" else None),
-        "review": ReviewForm(data if which == "review" else None),
-        "eligibility": EligibilityForm(data if which == "eligibility" else None),
-        "selection": SelectionForm(data if which == "selection" else None),
-        "dispute": DisputeForm(data if which == "dispute" else None),
-        "respond": DisputeResponseForm(data if which == "respond" else None),
-        "decide": DisputeDecisionForm(data if which == "decide" else None),
-        "midterm": MidtermForm(data if which == "midterm" else None),
+        name: cls(data if which == name else None, auto_id=f"{name}_%s")
+        for name, cls in kinds.items()
     }
     if request.method == "POST":
         if not request.user.is_authenticated:
@@ -129,7 +134,7 @@ def detail(request: HttpRequest, challenge_id: str) -> HttpResponse:
             "clarifications": list(challenge.clarifications.all()),
             "applications": apps,
             "reveal": reveal,
-            "milestones": list(challenge.milestones.all()),
+            "milestones": list(challenge.milestones.select_related("payout")),
             "moves": transitions.moves(challenge, roles),
             "reviewer": bool(roles),
             "department": transitions.DEPARTMENT in roles,
