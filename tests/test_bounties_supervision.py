@@ -7,8 +7,10 @@ zone recorded as a conversion with evidence."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from nomadcloud.bounties import transitions
@@ -285,3 +287,9 @@ def test_a_studio_registering_in_the_zone_is_a_conversion_with_evidence(world: W
     assert conversion.documents.count() == 1
     response = api_post(world.wendy, f"{API}/{c.public_id}/studio-registration", body)
     assert_error(response, "duplicate", status=409)
+
+
+def test_the_daily_command_reports_what_it_did(db: None) -> None:
+    out = io.StringIO()
+    call_command("send_challenge_reminders", stdout=out)
+    assert out.getvalue().strip() == "escalated: 0, due: 0, review: 0, publicity: 0"
