@@ -1,10 +1,11 @@
 """A 揭榜挂帅 challenge end to end in a real browser (Debian's Chromium, headless), in Chinese
-and in English: the issuer submits the challenge and the department publishes it, the
-studio's lead applies (eligibility explained), the department records the qualification, an
-expert scores an anonymised proposal (blind first round), the department selects with
-reasons and the selection goes into 公示, the task book is signed on its page after an
-explicit confirmation, the milestone is reported and accepted, the department accepts the
-challenge, the finance officer confirms the payout, and the lead finds the credential.
+and in English: the issuer submits the challenge and the department publishes it; the
+studio's lead applies (eligibility explained); the department records the qualification; an
+expert sees an anonymised proposal (blind first round) and recuses, replaced from the pool;
+the experts score; the department selects with reasons and the selection goes into 公示;
+the task book is signed on its page after an explicit confirmation; the milestone is
+reported and accepted; the department accepts the challenge; the finance officer confirms
+the payout; the OCDS feed shows the trail and validates; the lead finds the credential.
 
 Built from tests/builders: the world, the budget, the studio and the expert pool; the two
 waits of the real procedure (the application window, the 公示's working days) are passed by
@@ -20,7 +21,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from nomadcloud.bounties.models import Application, Milestone
+from nomadcloud.bounties.models import Application, Assignment, Milestone
 from nomadcloud.bounties.schemas import ChallengeDraft
 from nomadcloud.bounties.services import challenges
 from nomadcloud.core.inputs import parse_draft
@@ -35,6 +36,7 @@ from tests.builders.bounties import (
     end_publicity,
     experts,
     loaded_calendar,
+    ocds_validator,
     person,
     score_all,
     team,
@@ -102,7 +104,7 @@ def test_a_challenge_from_publication_to_payout_and_credentials(
     lead = person("Tina Lead")
     member = person("Tom Member")
     studio = team(lead, [member], name="蓝鲸工作室 Blue Whale")
-    pool = experts(world, n=3)
+    pool = experts(world, n=4)
     for user in (world.olivia, world.wendy, world.oscar, lead, *pool):
         user.preferred_language = language
         user.save(update_fields=["preferred_language"])
@@ -145,17 +147,22 @@ def test_a_challenge_from_publication_to_payout_and_credentials(
     form.get_by_role("button").click()
     move(wendy, "start_evaluation")
 
-    # an expert scores the anonymised proposal; the others' sheets close the evaluation
-    first = login(pool[0].email or "")
+    # three experts score the anonymised proposal; one declares a conflict and is replaced
+    first_sheet = Assignment.objects.filter(application=app).order_by("pk").first()
+    assert first_sheet is not None
+    first = login(first_sheet.expert.user.email or "")
     first.goto("/bounties/expert/")
     expect(first.get_by_test_id("assignment-team")).to_have_text(
         {"zh-hans": "方案", "en": "Proposal"}[language] + " " + app.public_id.hex[:6].upper()
     )
-    expect(first.get_by_test_id("assignment").first).not_to_contain_text("Blue Whale")
-    sheet = first.get_by_test_id("score-form").first
-    sheet.locator("input[name=score_tech]").fill("9")
-    sheet.locator("input[name=score_team]").fill("8")
-    sheet.get_by_role("button").click()
+    expect(first.get_by_test_id("assignment")).not_to_contain_text("Blue Whale")
+    recusal = first.get_by_test_id("recuse-form")
+    recusal.locator("textarea[name=conflict]").fill("曾与发榜方合作 / worked with the issuer")
+    recusal.get_by_role("button").click()
+    expect(first.get_by_test_id("score-form")).to_have_count(0)
+    sheets = Assignment.objects.filter(application=app)
+    assert sheets.filter(status=Assignment.Status.RECUSED).count() == 1
+    assert sheets.filter(status=Assignment.Status.ASSIGNED).count() == 3  # replaced
     score_all(c)
 
     # selection with reasons, then 公示
@@ -214,6 +221,18 @@ def test_a_challenge_from_publication_to_payout_and_credentials(
     tina.goto(url)
     expect(tina.get_by_test_id("challenge-status")).to_have_text(words["closed"])
     expect(tina.get_by_test_id("milestone-payout")).to_have_attribute("data-status", "confirmed")
+
+    # the OCDS trail: tender, award, contract, implementation; both packages validate
+    releases = tina.request.get("/api/ocds/releases.json").json()
+    assert {"tender", "award", "contract", "implementation"} <= {
+        r["tag"][0] for r in releases["releases"]
+    }
+    records = tina.request.get("/api/ocds/records.json").json()
+    for name, doc in (
+        ("release-package-schema.json", releases),
+        ("record-package-schema.json", records),
+    ):
+        assert [e.message for e in ocds_validator(name).iter_errors(doc)] == []
 
     # every member holds a credential for their share
     tina.goto("/proofs/mine/")
