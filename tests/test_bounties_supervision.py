@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from nomadcloud.bounties import transitions
+from nomadcloud.bounties import ocds, transitions
 from nomadcloud.bounties.models import (
     Assignment,
     Challenge,
@@ -184,6 +185,12 @@ def test_the_blind_first_round_shows_experts_an_anonymised_proposal(world: World
     rows = api_get(expert, f"{API}/assignments/mine").json()
     names = {r["team_name"] for r in rows["items"]} if isinstance(rows, dict) else set()
     assert f.team.name not in names
+    # nor can the public OCDS feed of the evaluation name the team
+    c.refresh_from_db()  # blind since the builder's flow: write the evaluation's release again
+    ocds.record_release(c, "tenderUpdate", at=timezone.now())
+    feed = api_get(None, "/api/ocds/releases.json").content.decode()
+    assert f.team.name not in json.dumps(json.loads(feed)["releases"][-1]["parties"])
+    assert f"Proposal {code}" in feed
     score_all(c)
     c.refresh_from_db()
     assert c.results_visible
