@@ -300,3 +300,43 @@ def test_the_daily_command_reports_what_it_did(db: None) -> None:
     out = io.StringIO()
     call_command("send_challenge_reminders", stdout=out)
     assert out.getvalue().strip() == "escalated: 0, due: 0, review: 0, publicity: 0"
+
+
+def test_a_due_date_moves_only_with_a_reason_and_the_departments_approval(world: World) -> None:
+    f = flow(world)
+    m = _first(f.challenge)
+    path = f"{API}/milestones/{m.public_id}/extension"
+    response = api_post(f.lead, path, {"due_on": m.due_on.isoformat(), "reason": "Later."})
+    assert_error(response, "not_later", "due_on", status=422)
+    response = api_post(f.lead, path, {"due_on": "2030-01-31", "reason": ""})
+    assert_error(response, "invalid_input", "reason", status=422)
+    later = m.due_on + dt.timedelta(days=30)
+    client = client_for(f.members[0])
+    response = client.post(
+        f"/bounties/{f.challenge.public_id}/",
+        {
+            "form": "extension",
+            "milestone": str(m.public_id),
+            "due_on": later.isoformat(),
+            "reason": "The berth is booked.",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    response = api_post(f.lead, path, {"due_on": later.isoformat(), "reason": "Again."})
+    assert_error(response, "pending", status=409)
+    assert Notification.objects.filter(recipient=world.wendy, kind="bounties.extension_requested")
+    m.refresh_from_db()
+    assert m.due_on != later  # nothing moves before the department decides
+    response = api_post(
+        world.olivia, f"{path}/decision", {"approve": True, "reason": "Fine by the issuer."}
+    )
+    assert_error(response, "role_not_allowed", status=403)
+    response = api_post(
+        world.wendy, f"{path}/decision", {"approve": True, "reason": "The booking is on file."}
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["milestone_due_on"] == later.isoformat()
+    m.refresh_from_db()
+    assert m.due_on == later and m.due_reminded_at is None
+    row = m.extensions.get()
+    assert (row.approved, row.decided_by_id, row.reason) == (True, world.wendy.pk, row.reason)

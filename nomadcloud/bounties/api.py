@@ -24,6 +24,7 @@ from nomadcloud.bounties.models import (
     Clarification,
     Milestone,
     MilestoneDispute,
+    MilestoneExtension,
     TaskBook,
 )
 from nomadcloud.bounties.schemas import (
@@ -43,6 +44,9 @@ from nomadcloud.bounties.schemas import (
     DisputeDraft,
     DisputeResponseDraft,
     EligibilityDraft,
+    ExtensionDecisionDraft,
+    ExtensionDraft,
+    ExtensionOut,
     MidtermDraft,
     MidtermOut,
     MilestoneDisputeOut,
@@ -628,3 +632,40 @@ def studio_registration(request: HttpRequest, challenge_id: str, body: StudioReg
             registered_on=conversion.registered_on,
         ),
     )
+
+
+def extension_out(e: MilestoneExtension) -> ExtensionOut:
+    return ExtensionOut(
+        milestone=e.milestone.public_id,
+        previous_due_on=e.previous_due_on,
+        due_on=e.due_on,
+        reason=e.reason,
+        approved=e.approved,
+        decision_reason=e.decision_reason,
+        milestone_due_on=e.milestone.due_on,
+    )
+
+
+@router.post(
+    "/milestones/{milestone_id}/extension",
+    response=_errors({201: ExtensionOut}),
+    summary="Ask for a later due date, with a reason (the signed team)",
+)
+def request_extension(request: HttpRequest, milestone_id: str, body: ExtensionDraft) -> Any:
+    principal = Principal.of(request)
+    m = access.milestone_for(principal, milestone_id)
+    row = milestones.request_extension(principal=principal, milestone=m, draft=body)
+    return Status(201, extension_out(row))
+
+
+@router.post(
+    "/milestones/{milestone_id}/extension/decision",
+    response=_errors({200: ExtensionOut}),
+    summary="Approve or refuse a later due date, with reasons (the department)",
+)
+def decide_extension(
+    request: HttpRequest, milestone_id: str, body: ExtensionDecisionDraft
+) -> ExtensionOut:
+    principal = Principal.of(request)
+    m = access.milestone_for(principal, milestone_id)
+    return extension_out(milestones.decide_extension(principal=principal, milestone=m, draft=body))

@@ -204,6 +204,20 @@ class DisputeDecisionForm(forms.Form):
     reason = forms.CharField(label=_("reasons for the decision"), widget=forms.Textarea)
 
 
+class ExtensionForm(forms.Form):
+    due_on = forms.DateField(label=_("due date asked"))
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea)
+
+
+class ExtensionDecisionForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label=_("decision"),
+        choices=[("yes", _("Approve the later date")), ("no", _("Refuse"))],
+        coerce=lambda v: v == "yes",
+    )
+    reason = forms.CharField(label=_("reasons for the decision"), widget=forms.Textarea)
+
+
 class MidtermForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("outcome"),

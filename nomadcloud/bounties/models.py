@@ -406,6 +406,32 @@ class MilestoneDispute(models.Model):
         return str(f"dispute on {self.milestone_id}")
 
 
+class MilestoneExtension(models.Model):
+    """A later due date asked by the signed team with a reason, decided by the department with
+    a reason: due dates move only this way (expired milestones never trap the money)."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="extensions")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    previous_due_on = models.DateField(_("due before"))
+    due_on = models.DateField(_("due date asked"))
+    reason = models.TextField(_("reason"))
+    approved = models.BooleanField(null=True)
+    decision_reason = models.TextField(_("reasons for the decision"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return str(f"{self.milestone_id} → {self.due_on}")
+
+
 class MidtermCheck(models.Model):
     """The department's mid-term check (中期检查) of a challenge in progress."""
 

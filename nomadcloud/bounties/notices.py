@@ -72,6 +72,24 @@ def register_kinds() -> None:
         label=_("Challenges: a dispute was decided"),
     )
     register(
+        "bounties.extension_requested",
+        title=_("Later due date asked: %(challenge)s"),
+        body=_(
+            "The team asks to move the milestone “%(milestone)s” of %(challenge)s to %(due)s. "
+            "Approve or refuse it with reasons."
+        ),
+        label=_("Challenges: a team asks for a later due date"),
+    )
+    register(
+        "bounties.extension_decided",
+        title=_("Due date request decided: %(challenge)s"),
+        body=_(
+            "The department decided on the later date asked for the milestone "
+            "“%(milestone)s” of %(challenge)s; it is now due on %(due)s."
+        ),
+        label=_("Challenges: a request for a later due date was decided"),
+    )
+    register(
         "bounties.midterm_checked",
         title=_("Mid-term check recorded: %(challenge)s"),
         body=_("The department recorded the mid-term check (中期检查) of %(challenge)s."),

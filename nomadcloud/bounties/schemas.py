@@ -225,6 +225,26 @@ class DisputeDecisionDraft(Draft):
     reason: Annotated[Text, Field(min_length=1, max_length=2000)]
 
 
+class ExtensionDraft(Draft):
+    due_on: IsoDate
+    reason: Annotated[Text, Field(min_length=1, max_length=2000)]
+
+
+class ExtensionDecisionDraft(Draft):
+    approve: bool
+    reason: Annotated[Text, Field(min_length=1, max_length=2000)]
+
+
+class ExtensionOut(Schema):
+    milestone: UUID
+    previous_due_on: date
+    due_on: date
+    reason: str
+    approved: bool | None
+    decision_reason: str
+    milestone_due_on: date
+
+
 class MidtermDraft(Draft):
     outcome: Literal["on_track", "concerns", "failing"]
     findings: Annotated[Text, Field(min_length=1, max_length=5000)]

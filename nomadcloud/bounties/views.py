@@ -26,6 +26,8 @@ from nomadcloud.bounties.forms import (
     DisputeForm,
     DisputeResponseForm,
     EligibilityForm,
+    ExtensionDecisionForm,
+    ExtensionForm,
     MidtermForm,
     QuestionForm,
     ReportForm,
@@ -34,7 +36,13 @@ from nomadcloud.bounties.forms import (
     SignForm,
     TaskBookForm,
 )
-from nomadcloud.bounties.models import Application, Assignment, Challenge, MilestoneDispute
+from nomadcloud.bounties.models import (
+    Application,
+    Assignment,
+    Challenge,
+    MilestoneDispute,
+    MilestoneExtension,
+)
 from nomadcloud.bounties.schemas import (
     ActionIn,
     ApplicationDraft,
@@ -43,6 +51,8 @@ from nomadcloud.bounties.schemas import (
     DisputeDraft,
     DisputeResponseDraft,
     EligibilityDraft,
+    ExtensionDecisionDraft,
+    ExtensionDraft,
     MidtermDraft,
     QuestionDraft,
     RecusalDraft,
@@ -100,6 +110,8 @@ def detail(request: HttpRequest, challenge_id: str) -> HttpResponse:
         "respond": DisputeResponseForm,
         "decide": DisputeDecisionForm,
         "midterm": MidtermForm,
+        "extension": ExtensionForm,
+        "extension_decision": ExtensionDecisionForm,
     }
     # each form its own ids (several forms share field names on this page)
     forms_: dict[str, Any] = {
@@ -145,6 +157,12 @@ def detail(request: HttpRequest, challenge_id: str) -> HttpResponse:
                 for d in MilestoneDispute.objects.filter(milestone__challenge=challenge)
             },
             "midterm_checks": list(challenge.midterm_checks.all()),
+            "extensions": {
+                e.milestone_id: e
+                for e in MilestoneExtension.objects.filter(
+                    milestone__challenge=challenge, approved__isnull=True
+                )
+            },
             "notice": publicity.notice_for(SUBJECT, str(challenge.public_id)),
             "has_task_book": challenge.task_books.exists(),
             **forms_,
@@ -207,6 +225,16 @@ def _detail_call(
                 principal=principal,
                 milestone=milestone,
                 draft=parse_draft(DisputeResponseDraft, d),
+            )
+        elif which == "extension":
+            milestones.request_extension(
+                principal=principal, milestone=milestone, draft=parse_draft(ExtensionDraft, d)
+            )
+        elif which == "extension_decision":
+            milestones.decide_extension(
+                principal=principal,
+                milestone=milestone,
+                draft=parse_draft(ExtensionDecisionDraft, d),
             )
         elif which == "decide":
             milestones.decide_dispute(

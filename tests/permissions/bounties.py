@@ -9,10 +9,17 @@ its members and the zone operator only.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from nomadcloud.bounties.models import Assignment, Challenge, Clarification, Milestone
-from nomadcloud.bounties.schemas import DisputeDraft, QuestionDraft, ReportDraft, ReviewDraft
+from nomadcloud.bounties.schemas import (
+    DisputeDraft,
+    ExtensionDraft,
+    QuestionDraft,
+    ReportDraft,
+    ReviewDraft,
+)
 from nomadcloud.bounties.services import challenges as challenge_services
 from nomadcloud.bounties.services import milestones as milestone_services
 from nomadcloud.teams import services as team_services
@@ -83,6 +90,17 @@ def milestone(w: World, submitted: bool = False, rejected: bool = False) -> Mile
             milestone=m,
             draft=ReviewDraft(accept=False, reject=True, note="The pilot did not run."),
         )
+    return m
+
+
+def extension_asked(w: World) -> Milestone:
+    m = milestone(w)
+    app = m.challenge.applications.get()
+    milestone_services.request_extension(
+        principal=P(app.team.lead),
+        milestone=m,
+        draft=ExtensionDraft(due_on=m.due_on + dt.timedelta(days=30), reason="Berth booked."),
+    )
     return m
 
 
@@ -381,6 +399,28 @@ API_CASES = [
         lambda w: {"decision": "redo", "reason": "Run the pilot again."},
         api=True,
         route=f"{API}/milestones/{{milestone_id}}/dispute/decision",
+    ),
+    Case(
+        "bounties ask for a later date",
+        "POST",
+        lambda w: f"{API}/milestones/{milestone(w).public_id}/extension",
+        expect(sees=SIGNED_IN, because="not_the_team"),
+        lambda w: {"due_on": "2030-01-31", "reason": "The berth is booked until January."},
+        api=True,
+        route=f"{API}/milestones/{{milestone_id}}/extension",
+    ),
+    Case(
+        "bounties decide a later date",
+        "POST",
+        lambda w: f"{API}/milestones/{extension_asked(w).public_id}/extension/decision",
+        expect(
+            "reviewer",
+            sees=("outsider", "readonly", "owner", "operator"),
+            because="role_not_allowed",
+        ),
+        lambda w: {"approve": True, "reason": "The berth booking is on file."},
+        api=True,
+        route=f"{API}/milestones/{{milestone_id}}/extension/decision",
     ),
     Case(
         "bounties midterm check",

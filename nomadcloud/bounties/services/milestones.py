@@ -20,11 +20,14 @@ from nomadcloud.bounties.models import (
     MidtermCheck,
     Milestone,
     MilestoneDispute,
+    MilestoneExtension,
 )
 from nomadcloud.bounties.schemas import (
     DisputeDecisionDraft,
     DisputeDraft,
     DisputeResponseDraft,
+    ExtensionDecisionDraft,
+    ExtensionDraft,
     MidtermDraft,
     ReportDraft,
     ReviewDraft,
@@ -303,6 +306,91 @@ def decide_dispute(
         _accepted(challenge, row, app, actor=user)
     notices.tell_team(app, "bounties.dispute_decided", challenge, milestone=row.title)
     return dispute
+
+
+# --- due-date extensions (with a reason, approved by the department) ------------------------
+
+
+@transaction.atomic
+def request_extension(
+    *, principal: Principal, milestone: Milestone, draft: ExtensionDraft
+) -> MilestoneExtension:
+    """A member of the signed team asks for a later due date, with a reason; one request
+    waits at a time."""
+    challenge = lock(milestone.challenge)
+    app = signed_application(challenge)
+    user = principal.user
+    if not _team_roles(principal, app) or user is None:
+        raise Forbidden(_("Only the signed team asks for a later date."), code="not_the_team")
+    if challenge.status != S.IN_PROGRESS:
+        raise Conflict(_("The challenge is not in progress."), code="not_in_progress")
+    row = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    if row.status not in (M.PLANNED, M.CHANGES_REQUESTED):
+        raise Conflict(_("This milestone awaits a review."), code="awaiting_review")
+    if draft.due_on <= row.due_on:
+        raise invalid_field(
+            "due_on",
+            _("Ask for a date after the current due date (%(due)s).")
+            % {"due": row.due_on.isoformat()},
+            code="not_later",
+        )
+    if row.extensions.filter(approved__isnull=True).exists():
+        raise Conflict(_("A request for a later date is waiting already."), code="pending")
+    request = MilestoneExtension.objects.create(
+        milestone=row,
+        requested_by=user,
+        previous_due_on=row.due_on,
+        due_on=draft.due_on,
+        reason=draft.reason,
+    )
+    audit.record(
+        actor=user,
+        action="bounties.milestone.extension_requested",
+        obj=row,
+        after={"due_on": draft.due_on.isoformat(), "reason": draft.reason[:500]},
+    )
+    notices.tell_organisation(
+        challenge.department,
+        "bounties.extension_requested",
+        challenge,
+        milestone=row.title,
+        due=draft.due_on.isoformat(),
+    )
+    return request
+
+
+@transaction.atomic
+def decide_extension(
+    *, principal: Principal, milestone: Milestone, draft: ExtensionDecisionDraft
+) -> MilestoneExtension:
+    """The department approves (the due date moves; the due reminder starts over) or refuses
+    the waiting request, with reasons."""
+    challenge = lock(milestone.challenge)
+    user = access.require_role(principal, challenge, transitions.DEPARTMENT)
+    row = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    request = row.extensions.filter(approved__isnull=True).first()
+    if request is None:
+        raise Conflict(_("No request for a later date is waiting."), code="no_request")
+    request.approved, request.decision_reason = draft.approve, draft.reason
+    request.decided_by, request.decided_at = user, timezone.now()
+    request.save()
+    if draft.approve:
+        row.due_on, row.due_reminded_at = request.due_on, None
+        row.save(update_fields=["due_on", "due_reminded_at"])
+    audit.record(
+        actor=user,
+        action="bounties.milestone.extension_decided",
+        obj=row,
+        after={"approved": draft.approve, "due_on": row.due_on.isoformat()},
+    )
+    notices.tell_team(
+        signed_application(challenge),
+        "bounties.extension_decided",
+        challenge,
+        milestone=row.title,
+        due=row.due_on.isoformat(),
+    )
+    return request
 
 
 # --- 中期检查 -----------------------------------------------------------------------------------
