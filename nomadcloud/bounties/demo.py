@@ -1,7 +1,7 @@
 """Demo data for 揭榜挂帅: 市科工信局's challenge budget, the demo enterprise's published
 challenge with a public question, and a studio of demo nomads (led by the nomad persona) that
 has applied; three nomads join the expert pool. A second challenge (blind first round) is in
-progress with a mid-term check and a disputed milestone."""
+progress with a mid-term check, a disputed milestone and a later due date asked."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from nomadcloud.bounties.schemas import (
     ChallengeDraft,
     DisputeDraft,
     EligibilityDraft,
+    ExtensionDraft,
     MidtermDraft,
     QuestionDraft,
     ReportDraft,
@@ -301,6 +302,16 @@ def supervised(
         milestone=first,
         draft=DisputeDraft(
             reason="约定的10%针对工作日，工作日误差为9%。The 10% was for weekdays: 9%."
+        ),
+    )
+    second = challenge.milestones.order_by("position").last()
+    assert second is not None
+    milestones.request_extension(
+        principal=Principal.for_user(studio.lead),
+        milestone=second,
+        draft=ExtensionDraft(
+            due_on=second.due_on + dt.timedelta(days=30),
+            reason="商场改造推迟上线。The mall's works delay the launch.",
         ),
     )
     return challenge
