@@ -35,6 +35,7 @@ LAYERS: list[set[str]] = [
 # Imports between apps of one layer that are part of the design.
 SIDEWAYS = {
     ("orders", "training"),  # a conversion names the training enrolment it came from
+    ("bounties", "orders"),  # a studio's registration is an orders.Conversion (kind business)
     ("bounties", "training"),  # expert score sheets use the rubric arithmetic (training/rubric.py)
 }
 # Circles that are known and being removed, each with its reason; empty when there are none.

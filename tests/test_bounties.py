@@ -7,13 +7,9 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from pathlib import Path
 
-import jsonschema
 import pytest
 from django.utils import timezone
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT4
 
 from nomadcloud.bounties import ocds, scoring
 from nomadcloud.bounties.models import (
@@ -45,12 +41,13 @@ from tests.builders.bounties import (
     challenge_fields,
     close_window,
     flow,
+    ocds_validator,
     pay_all,
     person,
     team,
 )
 from tests.builders.world import World
-from tests.helpers import api_get, api_post, assert_error, shared_data
+from tests.helpers import api_get, api_post, assert_error
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/bounties"
@@ -425,19 +422,6 @@ def test_aggregation_methods() -> None:
 # --- OCDS --------------------------------------------------------------------------------
 
 
-def _validator(name: str) -> object:
-    root = Path(shared_data("standards", "ocds", "release-schema.json")).parent
-    resources = []
-    for path in root.glob("*.json"):
-        schema = json.loads(path.read_text())
-        resources.append(
-            (schema["id"], Resource.from_contents(schema, default_specification=DRAFT4))
-        )
-    registry = Registry().with_resources(resources)
-    schema = json.loads((root / name).read_text())
-    return jsonschema.Draft4Validator(schema, registry=registry)
-
-
 def test_the_ocds_feed_validates_with_zero_errors(world: World) -> None:
     f = flow(world, "final_acceptance")
     act(world, f.challenge, "accept_final", world.wendy)
@@ -453,7 +437,7 @@ def test_the_ocds_feed_validates_with_zero_errors(world: World) -> None:
         ("release-package-schema.json", package),
         ("record-package-schema.json", records.json()),
     ):
-        errors = list(_validator(name).iter_errors(doc))  # type: ignore[attr-defined]
+        errors = list(ocds_validator(name).iter_errors(doc))
         assert errors == [], [e.message for e in errors[:5]]
     record = records.json()["records"][0]
     assert record["ocid"] == ocds.ocid(f.challenge)

@@ -18,7 +18,15 @@ from nomadcloud.accounts.auth import PUBLIC
 from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.bounties import access, ocds, queries, transitions
-from nomadcloud.bounties.models import Application, Challenge, Clarification, Milestone, TaskBook
+from nomadcloud.bounties.models import (
+    Application,
+    Challenge,
+    Clarification,
+    Milestone,
+    MilestoneDispute,
+    MilestoneExtension,
+    TaskBook,
+)
 from nomadcloud.bounties.schemas import (
     ActionIn,
     ApplicationDraft,
@@ -32,7 +40,16 @@ from nomadcloud.bounties.schemas import (
     ClarificationOut,
     ClarificationRowOut,
     CriterionResult,
+    DisputeDecisionDraft,
+    DisputeDraft,
+    DisputeResponseDraft,
     EligibilityDraft,
+    ExtensionDecisionDraft,
+    ExtensionDraft,
+    ExtensionOut,
+    MidtermDraft,
+    MidtermOut,
+    MilestoneDisputeOut,
     MilestoneOut,
     PhaseOut,
     QuestionDraft,
@@ -42,6 +59,9 @@ from nomadcloud.bounties.schemas import (
     ReviewDraft,
     ScoresDraft,
     SelectionDraft,
+    StudioRegistrationDraft,
+    StudioRegistrationIn,
+    StudioRegistrationOut,
     TaskBookDraft,
     TaskBookOut,
 )
@@ -51,7 +71,9 @@ from nomadcloud.bounties.services import (
     evaluation,
     milestones,
     signing,
+    studios,
 )
+from nomadcloud.core import uploads
 from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination
 from nomadcloud.core.errors import NotFound, invalid_field
 from nomadcloud.teams.models import Team, TeamMember
@@ -80,6 +102,7 @@ def challenge_out(c: Challenge, principal: Principal) -> ChallengeOut:
         rubric=c.rubric,
         aggregation=c.aggregation,
         min_experts=c.min_experts,
+        blind_first_round=c.blind_first_round,
         phases=[
             PhaseOut(kind=p.kind, starts_on=p.starts_on, ends_on=p.ends_on) for p in c.phases.all()
         ],
@@ -347,7 +370,7 @@ def assignment_out(a: Any) -> AssignmentOut:
         id=a.pk,
         challenge=a.application.challenge.public_id,
         application=a.application.public_id,
-        team_name=a.application.team.name,
+        team_name=a.team_label,
         status=a.status,
         scores=a.scores,
         total=a.total,
@@ -506,3 +529,143 @@ def review_milestone(request: HttpRequest, milestone_id: str, body: ReviewDraft)
     principal = Principal.of(request)
     m = access.milestone_for(principal, milestone_id)
     return milestone_out(milestones.review(principal=principal, milestone=m, draft=body))
+
+
+# --- disputes, mid-term checks, a studio's registration ------------------------------------
+
+
+def dispute_out(d: MilestoneDispute) -> MilestoneDisputeOut:
+    return MilestoneDisputeOut(
+        id=d.public_id,
+        milestone=d.milestone.public_id,
+        milestone_status=d.milestone.status,
+        reason=d.reason,
+        response=d.response,
+        decision=d.decision,
+        decision_reason=d.decision_reason,
+        raised_at=d.raised_at,
+        responded_at=d.responded_at,
+        decided_at=d.decided_at,
+    )
+
+
+@router.post(
+    "/milestones/{milestone_id}/dispute",
+    response=_errors({201: MilestoneDisputeOut}),
+    summary="Dispute a rejected milestone (the signed team)",
+)
+def raise_dispute(request: HttpRequest, milestone_id: str, body: DisputeDraft) -> Any:
+    principal = Principal.of(request)
+    m = access.milestone_for(principal, milestone_id)
+    return Status(
+        201, dispute_out(milestones.raise_dispute(principal=principal, milestone=m, draft=body))
+    )
+
+
+@router.post(
+    "/milestones/{milestone_id}/dispute/response",
+    response=_errors({200: MilestoneDisputeOut}),
+    summary="Respond to a dispute (the issuer)",
+)
+def respond_dispute(
+    request: HttpRequest, milestone_id: str, body: DisputeResponseDraft
+) -> MilestoneDisputeOut:
+    principal = Principal.of(request)
+    m = access.milestone_for(principal, milestone_id)
+    return dispute_out(milestones.respond_dispute(principal=principal, milestone=m, draft=body))
+
+
+@router.post(
+    "/milestones/{milestone_id}/dispute/decision",
+    response=_errors({200: MilestoneDisputeOut}),
+    summary="Decide a dispute with reasons (the department)",
+)
+def decide_dispute(
+    request: HttpRequest, milestone_id: str, body: DisputeDecisionDraft
+) -> MilestoneDisputeOut:
+    principal = Principal.of(request)
+    m = access.milestone_for(principal, milestone_id)
+    return dispute_out(milestones.decide_dispute(principal=principal, milestone=m, draft=body))
+
+
+@router.post(
+    "/{challenge_id}/midterm-checks",
+    response=_errors({201: MidtermOut}),
+    summary="Record the mid-term check (the department)",
+)
+def midterm_check(request: HttpRequest, challenge_id: str, body: MidtermDraft) -> Any:
+    principal = Principal.of(request)
+    c = access.challenge_for(principal, challenge_id)
+    row = milestones.midterm_check(principal=principal, challenge=c, draft=body)
+    return Status(
+        201, MidtermOut(outcome=row.outcome, findings=row.findings, checked_at=row.checked_at)
+    )
+
+
+@router.post(
+    "/{challenge_id}/studio-registration",
+    response=_errors({201: StudioRegistrationOut}),
+    summary="Record that the signed studio registered in the zone (a conversion)",
+)
+def studio_registration(request: HttpRequest, challenge_id: str, body: StudioRegistrationIn) -> Any:
+    principal = Principal.of(request)
+    c = access.challenge_for(principal, challenge_id)
+    files = [
+        uploads.decode_base64_file(d.file_name, d.content_base64, field=f"documents.{i}")
+        for i, d in enumerate(body.documents)
+    ]
+    row = studios.record_registration(
+        principal=principal,
+        challenge=c,
+        draft=StudioRegistrationDraft(registered_on=body.registered_on, note=body.note),
+        documents=files,
+    )
+    conversion = row.conversion
+    assert conversion.registered_on is not None
+    return Status(
+        201,
+        StudioRegistrationOut(
+            team=row.team.public_id,
+            conversion=conversion.public_id,
+            business_name=conversion.business_name,
+            credit_code=conversion.credit_code,
+            registered_on=conversion.registered_on,
+        ),
+    )
+
+
+def extension_out(e: MilestoneExtension) -> ExtensionOut:
+    return ExtensionOut(
+        milestone=e.milestone.public_id,
+        previous_due_on=e.previous_due_on,
+        due_on=e.due_on,
+        reason=e.reason,
+        approved=e.approved,
+        decision_reason=e.decision_reason,
+        milestone_due_on=e.milestone.due_on,
+    )
+
+
+@router.post(
+    "/milestones/{milestone_id}/extension",
+    response=_errors({201: ExtensionOut}),
+    summary="Ask for a later due date, with a reason (the signed team)",
+)
+def request_extension(request: HttpRequest, milestone_id: str, body: ExtensionDraft) -> Any:
+    principal = Principal.of(request)
+    m = access.milestone_for(principal, milestone_id)
+    row = milestones.request_extension(principal=principal, milestone=m, draft=body)
+    return Status(201, extension_out(row))
+
+
+@router.post(
+    "/milestones/{milestone_id}/extension/decision",
+    response=_errors({200: ExtensionOut}),
+    summary="Approve or refuse a later due date, with reasons (the department)",
+)
+def decide_extension(
+    request: HttpRequest, milestone_id: str, body: ExtensionDecisionDraft
+) -> ExtensionOut:
+    principal = Principal.of(request)
+    m = access.milestone_for(principal, milestone_id)
+    return extension_out(milestones.decide_extension(principal=principal, milestone=m, draft=body))

@@ -45,6 +45,9 @@ class BountiesConfig(AppConfig):
             url=lambda subject_id: reverse("bounties:detail", args=[subject_id]),
         )
         workspace.register()
+        from nomadcloud.bounties import notices
+
+        notices.register_kinds()
         from nomadcloud.bounties.services import money
         from nomadcloud.payouts.events import payout_confirmed
 

@@ -1,10 +1,12 @@
 """Demo data for 揭榜挂帅: 市科工信局's challenge budget, the demo enterprise's published
 challenge with a public question, and a studio of demo nomads (led by the nomad persona) that
-has applied; three nomads join the expert pool."""
+has applied; three nomads join the expert pool. A second challenge (blind first round) is in
+progress with a mid-term check, a disputed milestone and a later due date asked."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.utils import timezone
@@ -12,13 +14,35 @@ from django.utils import timezone
 from nomadcloud.accounts.models import Membership, Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.accounts.validators import uscc_check_character
-from nomadcloud.bounties.models import Challenge
-from nomadcloud.bounties.schemas import ActionIn, ApplicationDraft, ChallengeDraft, QuestionDraft
-from nomadcloud.bounties.services import applications, challenges, money
+from nomadcloud.bounties.models import Assignment, Challenge, Phase
+from nomadcloud.bounties.schemas import (
+    ActionIn,
+    ApplicationDraft,
+    ChallengeDraft,
+    DisputeDraft,
+    EligibilityDraft,
+    ExtensionDraft,
+    MidtermDraft,
+    QuestionDraft,
+    ReportDraft,
+    ReviewDraft,
+    ScoresDraft,
+    SelectionDraft,
+)
+from nomadcloud.bounties.services import (
+    applications,
+    challenges,
+    evaluation,
+    milestones,
+    money,
+    signing,
+)
 from nomadcloud.core.inputs import parse_draft
+from nomadcloud.core.models import PublicNotice
 from nomadcloud.payouts import services as payouts
 from nomadcloud.payouts.models import Budget
 from nomadcloud.teams import services as teams
+from nomadcloud.teams.models import Team
 from nomadcloud.teams.schemas import AnswerDraft, InvitationDraft, SharesDraft, TeamDraft
 
 STUDIO_BODY = "91460400MA5T7D0N1"  # a registered studio (foreign members take part through it)
@@ -169,4 +193,125 @@ def seed() -> dict[str, int]:
             },
         ),
     )
-    return {"challenges": 1, "teams": 1}
+    supervised(draft, membership.organisation, owner, reviewer, studio, day)
+    return {"challenges": 2, "teams": 1}
+
+
+def supervised(
+    base: ChallengeDraft,
+    issuer_org: Organisation,
+    owner: User,
+    reviewer: User,
+    studio: Team,
+    day: Callable[[int], str],
+) -> Challenge:
+    """A second challenge, evaluated blind and signed, now in progress: a mid-term check on
+    record, the first milestone rejected by the issuer and disputed by the studio (waiting
+    for the issuer's response and the department's decision). The application window and
+    the 公示 are passed by moving their dates, as the demo cannot wait for them."""
+    issuer, department = Principal.for_user(owner), Principal.for_user(reviewer)
+    draft = base.model_copy(
+        update={
+            "title": {"zh-Hans": "骑楼老街客流预测", "en": "Arcade street footfall forecast"},
+            "blind_first_round": True,
+        }
+    )
+    challenge = challenges.create_challenge(principal=issuer, issuer=issuer_org, draft=draft)
+    challenge = challenges.act(
+        principal=issuer, challenge=challenge, draft=ActionIn(action="submit")
+    )
+    challenge = challenges.act(
+        principal=department, challenge=challenge, draft=ActionIn(action="approve")
+    )
+    app = applications.apply(
+        principal=Principal.for_user(studio.lead),
+        challenge=challenge,
+        draft=parse_draft(
+            ApplicationDraft,
+            {
+                "team": str(studio.public_id),
+                "proposal": "手机信令与天气客流模型。Footfall from phone signals and weather.",
+                "amount": "150000.00",
+                "plan": [
+                    {"title": "模型 Model", "amount": "60000.00", "due_on": day(3)},
+                    {"title": "上线 Launch", "amount": "90000.00", "due_on": day(120)},
+                ],
+            },
+        ),
+    )
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    Phase.objects.filter(challenge=challenge, kind=Phase.Kind.APPLICATIONS).update(
+        starts_on=yesterday - dt.timedelta(days=20), ends_on=yesterday
+    )
+    challenge = challenges.act(
+        principal=department, challenge=challenge, draft=ActionIn(action="close_applications")
+    )
+    applications.review(
+        principal=department, application=app, draft=EligibilityDraft(eligible=True)
+    )
+    challenge = challenges.act(
+        principal=department, challenge=challenge, draft=ActionIn(action="start_evaluation")
+    )
+    for points, sheet in enumerate(
+        Assignment.objects.filter(application=app).select_related("expert__user"), start=7
+    ):
+        evaluation.submit_scores(
+            principal=Principal.for_user(sheet.expert.user),
+            assignment=sheet,
+            draft=ScoresDraft(scores={"tech": min(points, 10), "team": 8}),
+        )
+    challenge.refresh_from_db()
+    signing.select(
+        principal=department,
+        challenge=challenge,
+        draft=SelectionDraft(applications=[app.public_id], reason="唯一合格且得分最高的方案。"),
+    )
+    PublicNotice.objects.filter(subject_id=str(challenge.public_id)).update(
+        ends_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    challenge = challenges.act(
+        principal=department, challenge=challenge, draft=ActionIn(action="start_signing")
+    )
+    signing.sign_task_book(
+        principal=Principal.for_user(studio.lead), challenge=challenge, version=1
+    )
+    signing.sign_task_book(principal=department, challenge=challenge, version=1)
+    milestones.midterm_check(
+        principal=department,
+        challenge=challenge,
+        draft=MidtermDraft(outcome="on_track", findings="数据已接入，模型按计划推进。"),
+    )
+    first = challenge.milestones.order_by("position").first()
+    assert first is not None
+    first = milestones.submit(
+        principal=Principal.for_user(studio.lead),
+        milestone=first,
+        draft=ReportDraft(
+            report="模型已训练，误差12%。Model trained, 12% error.", deliverable_sha256="5" * 64
+        ),
+    )
+    first = milestones.review(
+        principal=issuer,
+        milestone=first,
+        draft=ReviewDraft(
+            accept=False, reject=True, note="误差高于约定的10%。Error above the 10% agreed."
+        ),
+    )
+    milestones.raise_dispute(
+        principal=Principal.for_user(studio.lead),
+        milestone=first,
+        draft=DisputeDraft(
+            reason="约定的10%针对工作日，工作日误差为9%。The 10% was for weekdays: 9%."
+        ),
+    )
+    second = challenge.milestones.order_by("position").last()
+    assert second is not None
+    milestones.request_extension(
+        principal=Principal.for_user(studio.lead),
+        milestone=second,
+        draft=ExtensionDraft(
+            due_on=second.due_on + dt.timedelta(days=30),
+            reason="商场改造推迟上线。The mall's works delay the launch.",
+        ),
+    )
+    return challenge

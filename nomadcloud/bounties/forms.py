@@ -50,6 +50,9 @@ class ChallengeForm(forms.Form):
     selection_until = forms.DateField(label=_("selection until"))
     entity_required = forms.BooleanField(label=_("a legal entity is required"), required=False)
     max_members = forms.IntegerField(label=_("largest team"), initial=10)
+    blind_first_round = forms.BooleanField(
+        label=_("blind first round (experts see anonymised proposals)"), required=False
+    )
 
     def draft_data(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -77,6 +80,7 @@ class ChallengeForm(forms.Form):
             "budget": d["budget"],
             "subsidy": d.get("subsidy") or "0.00",
             "rubric": rubric,
+            "blind_first_round": d.get("blind_first_round", False),
             "eligibility": {
                 "entity_required": d["entity_required"],
                 "max_members": d["max_members"],
@@ -146,9 +150,107 @@ class ReportForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    accept = forms.TypedChoiceField(
+    decision = forms.ChoiceField(
         label=_("decision"),
-        choices=[("yes", _("Accept")), ("no", _("Ask for changes"))],
-        coerce=lambda v: v == "yes",
+        choices=[
+            ("accept", _("Accept")),
+            ("changes", _("Ask for changes")),
+            ("reject", _("Reject (the team may dispute)")),
+        ],
     )
     note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea)
+
+    def draft_data(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {
+            "accept": d["decision"] == "accept",
+            "reject": d["decision"] == "reject",
+            "note": d["note"],
+        }
+
+
+class EligibilityForm(forms.Form):
+    application = forms.CharField(widget=forms.HiddenInput)
+    eligible = forms.TypedChoiceField(
+        label=_("qualification"),
+        choices=[("yes", _("Eligible")), ("no", _("Not eligible"))],
+        coerce=lambda v: v == "yes",
+    )
+    reason = forms.CharField(label=_("reason"), required=False, widget=forms.Textarea)
+
+
+class SelectionForm(forms.Form):
+    application = forms.CharField(label=_("application"), required=False)
+    reason = forms.CharField(label=_("reasons"), widget=forms.Textarea)
+
+
+class DisputeForm(forms.Form):
+    reason = forms.CharField(label=_("reason for the dispute"), widget=forms.Textarea)
+
+
+class DisputeResponseForm(forms.Form):
+    response = forms.CharField(label=_("response"), widget=forms.Textarea)
+
+
+class DisputeDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("decision"),
+        choices=[
+            ("accept", _("Accept the milestone")),
+            ("redo", _("The team reworks the milestone")),
+            ("uphold", _("The rejection stands")),
+        ],
+    )
+    reason = forms.CharField(label=_("reasons for the decision"), widget=forms.Textarea)
+
+
+class ExtensionForm(forms.Form):
+    due_on = forms.DateField(label=_("due date asked"))
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea)
+
+
+class ExtensionDecisionForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label=_("decision"),
+        choices=[("yes", _("Approve the later date")), ("no", _("Refuse"))],
+        coerce=lambda v: v == "yes",
+    )
+    reason = forms.CharField(label=_("reasons for the decision"), widget=forms.Textarea)
+
+
+class MidtermForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("outcome"),
+        choices=[
+            ("on_track", _("On track")),
+            ("concerns", _("Concerns: corrective actions required")),
+            ("failing", _("Failing: termination recommended")),
+        ],
+    )
+    findings = forms.CharField(label=_("findings"), widget=forms.Textarea)
+
+
+class SignForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    confirm = forms.BooleanField(
+        label=_("I have read this version of the task book and its changes, and I sign it.")
+    )
+
+
+class TaskBookForm(forms.Form):
+    milestones = forms.CharField(
+        label=_("milestones"),
+        widget=forms.Textarea,
+        help_text=_("One milestone a line: title | amount | due date (YYYY-MM-DD) | criteria"),
+    )
+    note = forms.CharField(label=_("what changed and why"), required=False, widget=forms.Textarea)
+
+    def draft_data(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        rows = []
+        for cells in _lines(d["milestones"]):
+            cells += [""] * (4 - len(cells))
+            rows.append(
+                {"title": cells[0], "amount": cells[1], "due_on": cells[2], "criteria": cells[3]}
+            )
+        return {"milestones": rows, "note": d["note"]}

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from nomadcloud.accounts.models import Organisation
@@ -85,6 +86,10 @@ class Challenge(models.Model):
     selection_reason = models.TextField(blank=True)
     end_reason = models.TextField(blank=True)
     remediation_used = models.BooleanField(default=False)
+    blind_first_round = models.BooleanField(
+        _("blind first round (experts see anonymised proposals)"), default=False
+    )
+    publicity_reminded_at = models.DateTimeField(null=True, blank=True)
     commitment = models.ForeignKey(
         Commitment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -271,6 +276,15 @@ class Assignment(models.Model):
     def __str__(self) -> str:
         return str(f"{self.expert_id} on {self.application_id}")
 
+    @property
+    def team_label(self) -> str:
+        """What the expert is shown of the applicant: in a blind first round an anonymised
+        code until the evaluation closes, else the team's name."""
+        app = self.application
+        if app.challenge.blind_first_round and not app.challenge.results_visible:
+            return gettext("Proposal %(code)s") % {"code": app.public_id.hex[:6].upper()}
+        return str(app.team.name)
+
 
 class TaskBook(models.Model):
     """One version of the task book (任务书): milestones with amounts, due dates and
@@ -313,6 +327,8 @@ class Milestone(models.Model):
         CHANGES_REQUESTED = "changes_requested", _("Changes requested")
         ESCALATED = "escalated", _("Escalated to the department")
         ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        DISPUTED = "disputed", _("Disputed")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="milestones")
@@ -337,6 +353,8 @@ class Milestone(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(blank=True)
     rounds = models.PositiveSmallIntegerField(default=0)
+    due_reminded_at = models.DateTimeField(null=True, blank=True)
+    review_reminded_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     payout = models.ForeignKey(
         Payout, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -350,6 +368,113 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return str(f"{self.position}. {self.title}")
+
+
+class MilestoneDispute(models.Model):
+    """A dispute about a rejected milestone (the orders pattern): the team raises it with a
+    reason, the issuer responds, the department decides with a reason. One per milestone;
+    every step is kept here and in the audit log."""
+
+    class Decision(models.TextChoices):
+        ACCEPT = "accept", _("The milestone is accepted")
+        REDO = "redo", _("The team reworks the milestone")
+        UPHOLD = "uphold", _("The rejection stands")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    milestone = models.OneToOneField(Milestone, on_delete=models.CASCADE, related_name="dispute")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(_("reason"))
+    response = models.TextField(_("response"), blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(_("decision"), max_length=8, choices=Decision.choices, blank=True)
+    decision_reason = models.TextField(_("reasons for the decision"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return str(f"dispute on {self.milestone_id}")
+
+
+class MilestoneExtension(models.Model):
+    """A later due date asked by the signed team with a reason, decided by the department with
+    a reason: due dates move only this way (expired milestones never trap the money)."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="extensions")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    previous_due_on = models.DateField(_("due before"))
+    due_on = models.DateField(_("due date asked"))
+    reason = models.TextField(_("reason"))
+    approved = models.BooleanField(null=True)
+    decision_reason = models.TextField(_("reasons for the decision"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return str(f"{self.milestone_id} → {self.due_on}")
+
+
+class MidtermCheck(models.Model):
+    """The department's mid-term check (中期检查) of a challenge in progress."""
+
+    class Outcome(models.TextChoices):
+        ON_TRACK = "on_track", _("On track")
+        CONCERNS = "concerns", _("Concerns: corrective actions required")
+        FAILING = "failing", _("Failing: termination recommended")
+
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.CASCADE, related_name="midterm_checks"
+    )
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    findings = models.TextField(_("findings"))
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return str(f"{self.challenge_id}: {self.outcome}")
+
+
+class StudioRegistration(models.Model):
+    """A studio that carried out a challenge registered its business in the zone: the
+    conversion (orders.Conversion, kind business) it was recorded as, with its evidence."""
+
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.PROTECT, related_name="studio_registrations"
+    )
+    team = models.OneToOneField(Team, on_delete=models.PROTECT, related_name="registration")
+    conversion = models.OneToOneField(
+        "orders.Conversion", on_delete=models.PROTECT, related_name="studio_registration"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(f"{self.team_id} registered")
 
 
 class OcdsRelease(models.Model):

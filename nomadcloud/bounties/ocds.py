@@ -104,9 +104,19 @@ def build(challenge: Challenge, tag: str, at: dt.datetime, number: int) -> dict[
     winner = next((a for a in apps if a.status in (A.SELECTED, A.SIGNED)), None)
     parties = [issuer, department]
     team_parties = {}
+    # a blind first round keeps the applicants anonymous in public until evaluation closes
+    blind = challenge.blind_first_round and not challenge.results_visible
     for app in apps:
         roles = ["tenderer"] + (["supplier", "payee"] if app is winner else [])
-        team_parties[app.pk] = _team(app.team, roles)
+        if blind:
+            code = app.public_id.hex[:6].upper()
+            team_parties[app.pk] = {
+                "id": f"applicant-{code}",
+                "name": f"方案 Proposal {code}",
+                "roles": roles,
+            }
+        else:
+            team_parties[app.pk] = _team(app.team, roles)
         parties.append(team_parties[app.pk])
     status = TENDER_STATUS.get(S(challenge.status), "complete")
     tender: dict[str, Any] = {

@@ -89,6 +89,7 @@ class ChallengeDraft(Draft):
     aggregation: Literal["mean", "trimmed_mean", "zscore"] = "mean"
     min_experts: Annotated[int, Field(ge=3, le=9)] = 3
     one_team_per_person: bool = True
+    blind_first_round: bool = False
     publicity_days: Annotated[int, Field(ge=1, le=30)] = 5
     review_days: Annotated[int, Field(ge=1, le=30)] = 5
     phases: Annotated[list[PhaseIn], Field(min_length=4, max_length=4)]
@@ -203,7 +204,54 @@ class ReportDraft(Draft):
 
 
 class ReviewDraft(Draft):
+    """``accept`` true accepts; false asks for changes, or rejects when ``reject`` is set
+    (a rejection can be disputed by the team)."""
+
     accept: bool
+    reject: bool = False
+    note: Reason = ""
+
+
+class DisputeDraft(Draft):
+    reason: Annotated[Text, Field(min_length=1, max_length=2000)]
+
+
+class DisputeResponseDraft(Draft):
+    response: Annotated[Text, Field(min_length=1, max_length=2000)]
+
+
+class DisputeDecisionDraft(Draft):
+    decision: Literal["accept", "redo", "uphold"]
+    reason: Annotated[Text, Field(min_length=1, max_length=2000)]
+
+
+class ExtensionDraft(Draft):
+    due_on: IsoDate
+    reason: Annotated[Text, Field(min_length=1, max_length=2000)]
+
+
+class ExtensionDecisionDraft(Draft):
+    approve: bool
+    reason: Annotated[Text, Field(min_length=1, max_length=2000)]
+
+
+class ExtensionOut(Schema):
+    milestone: UUID
+    previous_due_on: date
+    due_on: date
+    reason: str
+    approved: bool | None
+    decision_reason: str
+    milestone_due_on: date
+
+
+class MidtermDraft(Draft):
+    outcome: Literal["on_track", "concerns", "failing"]
+    findings: Annotated[Text, Field(min_length=1, max_length=5000)]
+
+
+class StudioRegistrationDraft(Draft):
+    registered_on: IsoDate
     note: Reason = ""
 
 
@@ -236,6 +284,7 @@ class ChallengeOut(Schema):
     eligibility: dict[str, object]
     rubric: list[dict[str, object]]
     aggregation: str
+    blind_first_round: bool
     min_experts: int
     phases: list[PhaseOut]
     moves: list[str]
@@ -389,4 +438,40 @@ class AssignmentRowOut(Schema):
 
     @staticmethod
     def resolve_team_name(obj: Any) -> str:
-        return str(obj.application.team.name)
+        return str(obj.team_label)
+
+
+class RegistrationFile(Draft):
+    file_name: Annotated[Text, Field(min_length=1, max_length=255)]
+    content_base64: Annotated[str, Field(min_length=1, description="The file, base64-encoded.")]
+
+
+class StudioRegistrationIn(StudioRegistrationDraft):
+    documents: Annotated[list[RegistrationFile], Field(min_length=1, max_length=10)]
+
+
+class MilestoneDisputeOut(Schema):
+    id: UUID
+    milestone: UUID
+    milestone_status: str
+    reason: str
+    response: str
+    decision: str
+    decision_reason: str
+    raised_at: datetime
+    responded_at: datetime | None
+    decided_at: datetime | None
+
+
+class MidtermOut(Schema):
+    outcome: str
+    findings: str
+    checked_at: datetime
+
+
+class StudioRegistrationOut(Schema):
+    team: UUID
+    conversion: UUID
+    business_name: str
+    credit_code: str
+    registered_on: date

@@ -22,12 +22,13 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from nomadcloud.bounties.models import Challenge
+from nomadcloud.bounties.models import Challenge, Milestone
 from nomadcloud.core.errors import Conflict, Forbidden
 
 S = Challenge.Status
-ISSUER, DEPARTMENT, SYSTEM = "issuer", "department", "system"
+ISSUER, DEPARTMENT, SYSTEM, TEAM = "issuer", "department", "system", "team"
 ROLE_LABELS = {
+    TEAM: gettext_lazy("the signed team"),
     ISSUER: gettext_lazy("the issuer"),
     DEPARTMENT: gettext_lazy("the department"),
     SYSTEM: gettext_lazy("the platform"),
@@ -147,6 +148,8 @@ TABLE: tuple[Transition, ...] = (
     T(S.PUBLICITY, S.SIGNING, DEPARTMENT, "start_signing", _may_sign),
     T(S.SIGNING, S.IN_PROGRESS, SYSTEM, "signed", _all_signed),
     T(S.IN_PROGRESS, S.FINAL_ACCEPTANCE, SYSTEM, "milestones_accepted", _all_accepted),
+    # 中期检查: the department records a mid-term check; the challenge stays in progress.
+    T(S.IN_PROGRESS, S.IN_PROGRESS, DEPARTMENT, "midterm_check", _reason),
     T(S.FINAL_ACCEPTANCE, S.REWARDED, DEPARTMENT, "accept_final"),
     T(S.FINAL_ACCEPTANCE, S.IN_PROGRESS, DEPARTMENT, "remediate", _remediation),
     T(S.REWARDED, S.CLOSED, DEPARTMENT, "close", _payouts_confirmed),
@@ -228,3 +231,77 @@ def check(challenge: Challenge, action: str, roles: Iterable[str], ctx: Context)
         % {"state": _label(challenge.status), "problem": problem},
         code="condition_not_met",
     )
+
+
+# --- milestones -------------------------------------------------------------------------------
+#
+#   planned ─▶ submitted ─▶ accepted
+#      ▲           │ ├──▶ changes_requested (≤ 3 rounds) ─▶ submitted
+#      │           │ ├──▶ escalated (review window passed; never approved by silence)
+#      │           │ └──▶ rejected ─▶ disputed ─▶ accepted | changes_requested | rejected
+#      └───────────┘                 (decided by the department with reasons; once)
+
+M = Milestone.Status
+REVIEWER = (ISSUER, DEPARTMENT)
+MILESTONE_TABLE: tuple[Transition, ...] = (
+    T(M.PLANNED, M.SUBMITTED, TEAM, "submit"),
+    T(M.CHANGES_REQUESTED, M.SUBMITTED, TEAM, "submit"),
+    *(T(M.SUBMITTED, M.ACCEPTED, r, "accept") for r in REVIEWER),
+    *(T(M.SUBMITTED, M.CHANGES_REQUESTED, r, "request_changes", _reason) for r in REVIEWER),
+    *(T(M.SUBMITTED, M.REJECTED, r, "reject", _reason) for r in REVIEWER),
+    T(M.SUBMITTED, M.ESCALATED, SYSTEM, "escalate"),
+    T(M.ESCALATED, M.ACCEPTED, DEPARTMENT, "accept"),
+    T(M.ESCALATED, M.CHANGES_REQUESTED, DEPARTMENT, "request_changes", _reason),
+    T(M.ESCALATED, M.REJECTED, DEPARTMENT, "reject", _reason),
+    T(M.REJECTED, M.DISPUTED, TEAM, "dispute", _reason),
+    T(M.DISPUTED, M.DISPUTED, ISSUER, "respond", _reason),
+    T(M.DISPUTED, M.ACCEPTED, DEPARTMENT, "decide_accept", _reason),
+    T(M.DISPUTED, M.CHANGES_REQUESTED, DEPARTMENT, "decide_redo", _reason),
+    T(M.DISPUTED, M.REJECTED, DEPARTMENT, "decide_uphold", _reason),
+)
+
+
+def check_milestone(
+    milestone: Milestone, action: str, roles: Iterable[str], ctx: Context
+) -> Transition:
+    """The milestone row that allows ``action``, refused with the same codes as ``check``."""
+    held = set(roles)
+    rows = [r for r in MILESTONE_TABLE if r.source == milestone.status and r.action == action]
+    state = str(M(milestone.status).label)
+    if not rows:
+        raise Conflict(
+            _("A milestone that is “%(state)s” does not allow this.") % {"state": state},
+            code="transition_not_allowed",
+        )
+    allowed = [r for r in rows if r.role in held]
+    if not allowed:
+        names = " / ".join(dict.fromkeys(str(ROLE_LABELS[r.role]) for r in rows))
+        raise Forbidden(
+            _("When a milestone is “%(state)s”, only %(allowed)s may do this.")
+            % {"state": state, "allowed": names},
+            code="role_not_allowed",
+        )
+    problem = ""
+    for row in allowed:
+        refusal = row.guard(milestone.challenge, ctx) if row.guard else None
+        if refusal is None:
+            return row
+        problem = refusal
+    raise Conflict(
+        _("The milestone stays “%(state)s”: %(problem)s") % {"state": state, "problem": problem},
+        code="condition_not_met",
+    )
+
+
+def milestone_moves(milestone: Milestone, roles: Iterable[str]) -> list[str]:
+    held = set(roles)
+    seen: list[str] = []
+    for row in MILESTONE_TABLE:
+        if (
+            row.source == milestone.status
+            and row.role in held
+            and row.role != SYSTEM
+            and row.action not in seen
+        ):
+            seen.append(row.action)
+    return seen

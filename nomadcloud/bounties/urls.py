@@ -11,4 +11,5 @@ urlpatterns = [
     path("org/<str:org_id>/new/", views.create, name="create"),
     path("<str:challenge_id>/", views.detail, name="detail"),
     path("<str:challenge_id>/apply/", views.apply, name="apply"),
+    path("<str:challenge_id>/task-book/", views.task_book, name="task_book"),
 ]

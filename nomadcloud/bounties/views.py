@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from nomadcloud.accounts.access import Action as OrgAction
-from nomadcloud.accounts.access import organisation_for
+from nomadcloud.accounts.access import is_zone_operator, organisation_for
 from nomadcloud.accounts.models import Organisation
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.bounties import access, ocds, queries, transitions
@@ -22,23 +22,56 @@ from nomadcloud.bounties.forms import (
     ActionForm,
     ApplicationForm,
     ChallengeForm,
+    DisputeDecisionForm,
+    DisputeForm,
+    DisputeResponseForm,
+    EligibilityForm,
+    ExtensionDecisionForm,
+    ExtensionForm,
+    MidtermForm,
     QuestionForm,
     ReportForm,
     ReviewForm,
+    SelectionForm,
+    SignForm,
+    TaskBookForm,
 )
-from nomadcloud.bounties.models import Application, Assignment, Challenge
+from nomadcloud.bounties.models import (
+    Application,
+    Assignment,
+    Challenge,
+    MilestoneDispute,
+    MilestoneExtension,
+)
 from nomadcloud.bounties.schemas import (
     ActionIn,
     ApplicationDraft,
     ChallengeDraft,
+    DisputeDecisionDraft,
+    DisputeDraft,
+    DisputeResponseDraft,
+    EligibilityDraft,
+    ExtensionDecisionDraft,
+    ExtensionDraft,
+    MidtermDraft,
     QuestionDraft,
     RecusalDraft,
     ReportDraft,
     ReviewDraft,
     ScoresDraft,
+    SelectionDraft,
+    TaskBookDraft,
 )
-from nomadcloud.bounties.services import applications, challenges, evaluation, milestones
-from nomadcloud.core.errors import DomainError
+from nomadcloud.bounties.services import (
+    applications,
+    challenges,
+    evaluation,
+    milestones,
+    signing,
+)
+from nomadcloud.bounties.services._common import SUBJECT
+from nomadcloud.core import publicity
+from nomadcloud.core.errors import Conflict, DomainError, Forbidden
 from nomadcloud.core.inputs import parse_draft
 from nomadcloud.core.pages import apply_error, domain_errors, form_status
 from nomadcloud.teams.models import Team
@@ -65,56 +98,35 @@ def detail(request: HttpRequest, challenge_id: str) -> HttpResponse:
     challenge = access.challenge_for(principal, challenge_id)
     roles = access.roles_in(principal, challenge)
     which = request.POST.get("form", "")
-    question = QuestionForm(request.POST if which == "question" else None)
-    action = ActionForm(request.POST if which == "action" else None)
-    report = ReportForm(request.POST if which == "report" else None)
-    review = ReviewForm(request.POST if which == "review" else None)
+    data = request.POST if request.method == "POST" else None
+    kinds: dict[str, Any] = {
+        "question": QuestionForm,
+        "action": ActionForm,
+        "report": ReportForm,
+        "review": ReviewForm,
+        "eligibility": EligibilityForm,
+        "selection": SelectionForm,
+        "dispute": DisputeForm,
+        "respond": DisputeResponseForm,
+        "decide": DisputeDecisionForm,
+        "midterm": MidtermForm,
+        "extension": ExtensionForm,
+        "extension_decision": ExtensionDecisionForm,
+    }
+    # each form its own ids (several forms share field names on this page)
+    forms_: dict[str, Any] = {
+        name: cls(data if which == name else None, auto_id=f"{name}_%s")
+        for name, cls in kinds.items()
+    }
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect("accounts:login")
-        done = False
-        milestone = None
-        if which in ("report", "review"):
-            milestone = access.milestone_for(principal, request.POST.get("milestone", ""))
-        if which == "question" and question.is_valid():
-            done = _submit(
-                question,
-                lambda: challenges.ask_question(
-                    principal=principal,
-                    challenge=challenge,
-                    draft=parse_draft(QuestionDraft, question.cleaned_data),
-                ),
-            )
-        elif which == "action" and action.is_valid():
-            done = _submit(
-                action,
-                lambda: challenges.act(
-                    principal=principal,
-                    challenge=challenge,
-                    draft=parse_draft(ActionIn, action.cleaned_data),
-                ),
-            )
-        elif which == "report" and report.is_valid() and milestone is not None:
-            done = _submit(
-                report,
-                lambda: milestones.submit(
-                    principal=principal,
-                    milestone=milestone,
-                    draft=parse_draft(ReportDraft, report.cleaned_data),
-                ),
-            )
-        elif which == "review" and review.is_valid() and milestone is not None:
-            done = _submit(
-                review,
-                lambda: milestones.review(
-                    principal=principal,
-                    milestone=milestone,
-                    draft=parse_draft(ReviewDraft, review.cleaned_data),
-                ),
-            )
-        if done:
-            messages.success(request, _("Done."))
-            return redirect("bounties:detail", challenge_id=challenge.public_id)
+        form = forms_.get(which)
+        if form is not None and form.is_valid():
+            call = _detail_call(principal, challenge, which, form.cleaned_data, form)
+            if _submit(form, call):
+                messages.success(request, _("Done."))
+                return redirect("bounties:detail", challenge_id=challenge.public_id)
     reveal = challenge.results_visible or transitions.DEPARTMENT in roles
     apps = list(queries.applications_of(challenge)) if (reveal or roles) else []
     user = principal.user
@@ -134,17 +146,176 @@ def detail(request: HttpRequest, challenge_id: str) -> HttpResponse:
             "clarifications": list(challenge.clarifications.all()),
             "applications": apps,
             "reveal": reveal,
-            "milestones": list(challenge.milestones.all()),
+            "milestones": list(challenge.milestones.select_related("payout")),
             "moves": transitions.moves(challenge, roles),
             "reviewer": bool(roles),
+            "department": transitions.DEPARTMENT in roles,
+            "issuer": transitions.ISSUER in roles,
             "in_team": in_team,
-            "question": question,
-            "action": action,
-            "report": report,
-            "review": review,
+            "disputes": {
+                d.milestone_id: d
+                for d in MilestoneDispute.objects.filter(milestone__challenge=challenge)
+            },
+            "midterm_checks": list(challenge.midterm_checks.all()),
+            "extensions": {
+                e.milestone_id: e
+                for e in MilestoneExtension.objects.filter(
+                    milestone__challenge=challenge, approved__isnull=True
+                )
+            },
+            "notice": publicity.notice_for(SUBJECT, str(challenge.public_id)),
+            "has_task_book": challenge.task_books.exists(),
+            **forms_,
             "may_apply": challenge.status == Challenge.Status.PUBLISHED,
         },
-        status=form_status(question, action, report, review),
+        status=form_status(*forms_.values()),
+    )
+
+
+def _detail_call(
+    principal: Principal, challenge: Challenge, which: str, d: dict[str, Any], form: Any
+) -> Any:
+    """The use case a form of the challenge's page asks for."""
+    if which == "question":
+        return lambda: challenges.ask_question(
+            principal=principal, challenge=challenge, draft=parse_draft(QuestionDraft, d)
+        )
+    if which == "action":
+        return lambda: challenges.act(
+            principal=principal, challenge=challenge, draft=parse_draft(ActionIn, d)
+        )
+    if which == "eligibility":
+        return lambda: applications.review(
+            principal=principal,
+            application=access.application_for(principal, d["application"]),
+            draft=parse_draft(EligibilityDraft, {"eligible": d["eligible"], "reason": d["reason"]}),
+        )
+    if which == "selection":
+        chosen = [d["application"]] if d["application"] else []
+        return lambda: signing.select(
+            principal=principal,
+            challenge=challenge,
+            draft=parse_draft(SelectionDraft, {"applications": chosen, "reason": d["reason"]}),
+        )
+    if which == "midterm":
+        return lambda: milestones.midterm_check(
+            principal=principal, challenge=challenge, draft=parse_draft(MidtermDraft, d)
+        )
+
+    def on_milestone() -> None:
+        milestone = access.milestone_for(principal, form.data.get("milestone", ""))
+        if milestone.challenge_id != challenge.pk:
+            raise Conflict(_("No such milestone."), code="not_found")
+        if which == "report":
+            milestones.submit(
+                principal=principal, milestone=milestone, draft=parse_draft(ReportDraft, d)
+            )
+        elif which == "review":
+            milestones.review(
+                principal=principal,
+                milestone=milestone,
+                draft=parse_draft(ReviewDraft, form.draft_data()),
+            )
+        elif which == "dispute":
+            milestones.raise_dispute(
+                principal=principal, milestone=milestone, draft=parse_draft(DisputeDraft, d)
+            )
+        elif which == "respond":
+            milestones.respond_dispute(
+                principal=principal,
+                milestone=milestone,
+                draft=parse_draft(DisputeResponseDraft, d),
+            )
+        elif which == "extension":
+            milestones.request_extension(
+                principal=principal, milestone=milestone, draft=parse_draft(ExtensionDraft, d)
+            )
+        elif which == "extension_decision":
+            milestones.decide_extension(
+                principal=principal,
+                milestone=milestone,
+                draft=parse_draft(ExtensionDecisionDraft, d),
+            )
+        elif which == "decide":
+            milestones.decide_dispute(
+                principal=principal,
+                milestone=milestone,
+                draft=parse_draft(DisputeDecisionDraft, d),
+            )
+
+    return on_milestone
+
+
+@login_required
+@domain_errors
+def task_book(request: HttpRequest, challenge_id: str) -> HttpResponse:
+    """The task book (任务书): the latest version with its changes from the one before, the
+    signatures, a form to propose a revision and, for the lead and the department, signing
+    after an explicit confirmation of the version read."""
+    principal = Principal.of(request)
+    challenge = access.challenge_for(principal, challenge_id)
+    books = list(challenge.task_books.select_related("application__team"))
+    if not books:
+        raise Conflict(_("This challenge has no task book yet."), code="no_task_book")
+    latest = books[-1]
+    app = latest.application
+    user = principal.user
+    roles = access.roles_in(principal, challenge)
+    is_lead = user is not None and app.team.lead_id == user.pk
+    in_team = user is not None and app.team.members.filter(user=user).exists()
+    if not (is_lead or in_team or roles or is_zone_operator(principal)):
+        raise Forbidden(_("Only the team, the issuer and the department see the task book."))
+    which = request.POST.get("form", "")
+    sign = SignForm(request.POST if which == "sign" else None, initial={"version": latest.version})
+    initial = "\n".join(
+        " | ".join([m["title"], str(m["amount"]), str(m["due_on"]), m.get("criteria", "")])
+        for m in latest.milestones
+    )
+    revise = TaskBookForm(
+        request.POST if which == "revise" else None, initial={"milestones": initial}
+    )
+    if request.method == "POST":
+        if which == "sign" and sign.is_valid():
+            version = sign.cleaned_data["version"]
+            if _submit(
+                sign,
+                lambda: signing.sign_task_book(
+                    principal=principal, challenge=challenge, version=version
+                ),
+            ):
+                messages.success(request, _("You signed version %(v)d.") % {"v": version})
+                return redirect("bounties:task_book", challenge_id=challenge.public_id)
+        elif which == "revise" and revise.is_valid():
+            draft = revise.draft_data()
+            if _submit(
+                revise,
+                lambda: signing.revise_task_book(
+                    principal=principal,
+                    challenge=challenge,
+                    draft=parse_draft(TaskBookDraft, draft),
+                ),
+            ):
+                messages.success(request, _("A new version of the task book is proposed."))
+                return redirect("bounties:task_book", challenge_id=challenge.public_id)
+    signing_now = challenge.status == Challenge.Status.SIGNING
+    may_sign = signing_now and (
+        (is_lead and latest.lead_signed_at is None)
+        or (transitions.DEPARTMENT in roles and latest.department_signed_at is None)
+    )
+    return render(
+        request,
+        "bounties/task_book.html",
+        {
+            "challenge": challenge,
+            "application": app,
+            "book": latest,
+            "books": books,
+            "sign": sign,
+            "revise": revise,
+            "may_sign": may_sign,
+            "may_revise": signing_now and (is_lead or bool(roles)),
+        },
+        status=form_status(sign, revise),
     )
 
 

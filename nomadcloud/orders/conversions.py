@@ -142,10 +142,12 @@ def record_conversion(
     enrolment: Enrolment | None = None,
     note: str = "",
     documents: list[UploadedFile[Any]] | None = None,
+    linked: bool = False,
 ) -> Conversion:
     """Record a conversion. The enterprise records its own, with people who worked or
     trained with it (the order or training, when named, must be theirs); the zone operator
-    may record any. Documents are checked before anything is stored."""
+    may record any. Documents are checked before anything is stored. ``linked``: the calling
+    app has established the link itself (a studio that signed a challenge, bounties)."""
     clean = _clean(
         kind=kind,
         starts_on=starts_on,
@@ -169,6 +171,7 @@ def record_conversion(
     if (
         order is None
         and enrolment is None
+        and not linked
         and not is_zone_operator(principal)
         and not nomad_candidates(organisation).filter(pk=nomad.pk).exists()
     ):

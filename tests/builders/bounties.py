@@ -5,11 +5,16 @@ close and the end of 公示 are reached by moving their dates into the past)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+import jsonschema
 from django.utils import timezone
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
 
 from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.accounts.principal import Principal
@@ -41,6 +46,7 @@ from nomadcloud.teams import services as team_services
 from nomadcloud.teams.models import Team
 from nomadcloud.teams.schemas import AnswerDraft, InvitationDraft, SharesDraft, TeamDraft
 from tests.builders.world import World, credit_code, make_person
+from tests.helpers import shared_data
 
 P = Principal.for_user
 
@@ -310,3 +316,18 @@ def flow(w: World, until: str = "in_progress", *, lead_name: str = "Tina Lead") 
 
 def organisation_of(w: World) -> Organisation:
     return w.acme
+
+
+def ocds_validator(name: str) -> jsonschema.Draft4Validator:
+    """A validator for one of the OCDS 1.1 schemas in shared/data/standards/ocds (draft 4,
+    the package schemas referring to the release schema by its id)."""
+    root = Path(shared_data("standards", "ocds", "release-schema.json")).parent
+    resources = []
+    for path in root.glob("*.json"):
+        schema = json.loads(path.read_text())
+        resources.append(
+            (schema["id"], Resource.from_contents(schema, default_specification=DRAFT4))
+        )
+    registry: Registry[Any] = Registry().with_resources(resources)
+    schema = json.loads((root / name).read_text())
+    return jsonschema.Draft4Validator(schema, registry=registry)

@@ -9,10 +9,17 @@ its members and the zone operator only.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from nomadcloud.bounties.models import Assignment, Challenge, Clarification, Milestone
-from nomadcloud.bounties.schemas import QuestionDraft, ReportDraft
+from nomadcloud.bounties.schemas import (
+    DisputeDraft,
+    ExtensionDraft,
+    QuestionDraft,
+    ReportDraft,
+    ReviewDraft,
+)
 from nomadcloud.bounties.services import challenges as challenge_services
 from nomadcloud.bounties.services import milestones as milestone_services
 from nomadcloud.teams import services as team_services
@@ -27,6 +34,7 @@ from tests.builders.bounties import (
     person,
     team,
 )
+from tests.builders.orders import PDF, b64
 from tests.builders.world import World
 from tests.permissions import (
     ACME,
@@ -66,16 +74,42 @@ def assignment(w: World) -> Assignment:
     return Assignment.objects.filter(application__challenge=f.challenge).first()  # type: ignore[return-value]
 
 
-def milestone(w: World, submitted: bool = False) -> Milestone:
+def milestone(w: World, submitted: bool = False, rejected: bool = False) -> Milestone:
     f = flow(w, "in_progress")
     m = Milestone.objects.filter(challenge=f.challenge).order_by("position").first()
     assert m is not None
-    if submitted:
+    if submitted or rejected:
         milestone_services.submit(
             principal=P(f.lead),
             milestone=m,
             draft=ReportDraft(report="r", deliverable_sha256="e" * 64),
         )
+    if rejected:
+        milestone_services.review(
+            principal=P(w.olivia),
+            milestone=m,
+            draft=ReviewDraft(accept=False, reject=True, note="The pilot did not run."),
+        )
+    return m
+
+
+def extension_asked(w: World) -> Milestone:
+    m = milestone(w)
+    app = m.challenge.applications.get()
+    milestone_services.request_extension(
+        principal=P(app.team.lead),
+        milestone=m,
+        draft=ExtensionDraft(due_on=m.due_on + dt.timedelta(days=30), reason="Berth booked."),
+    )
+    return m
+
+
+def disputed(w: World) -> Milestone:
+    m = milestone(w, rejected=True)
+    app = m.challenge.applications.get()
+    milestone_services.raise_dispute(
+        principal=P(app.team.lead), milestone=m, draft=DisputeDraft(reason="It ran.")
+    )
     return m
 
 
@@ -331,6 +365,93 @@ API_CASES = [
         api=True,
         route=f"{API}/milestones/{{milestone_id}}/review",
     ),
+    Case(
+        "bounties dispute",
+        "POST",
+        lambda w: f"{API}/milestones/{milestone(w, rejected=True).public_id}/dispute",
+        expect(sees=SIGNED_IN, because="not_the_team"),
+        lambda w: {"reason": "The report meets the criteria."},
+        api=True,
+        route=f"{API}/milestones/{{milestone_id}}/dispute",
+    ),
+    Case(
+        "bounties dispute response",
+        "POST",
+        lambda w: f"{API}/milestones/{disputed(w).public_id}/dispute/response",
+        expect(
+            "owner",
+            sees=("outsider", "readonly", "reviewer", "operator"),
+            because="role_not_allowed",
+        ),
+        lambda w: {"response": "The pilot did not run."},
+        api=True,
+        route=f"{API}/milestones/{{milestone_id}}/dispute/response",
+    ),
+    Case(
+        "bounties dispute decision",
+        "POST",
+        lambda w: f"{API}/milestones/{disputed(w).public_id}/dispute/decision",
+        expect(
+            "reviewer",
+            sees=("outsider", "readonly", "owner", "operator"),
+            because="role_not_allowed",
+        ),
+        lambda w: {"decision": "redo", "reason": "Run the pilot again."},
+        api=True,
+        route=f"{API}/milestones/{{milestone_id}}/dispute/decision",
+    ),
+    Case(
+        "bounties ask for a later date",
+        "POST",
+        lambda w: f"{API}/milestones/{milestone(w).public_id}/extension",
+        expect(sees=SIGNED_IN, because="not_the_team"),
+        lambda w: {"due_on": "2030-01-31", "reason": "The berth is booked until January."},
+        api=True,
+        route=f"{API}/milestones/{{milestone_id}}/extension",
+    ),
+    Case(
+        "bounties decide a later date",
+        "POST",
+        lambda w: f"{API}/milestones/{extension_asked(w).public_id}/extension/decision",
+        expect(
+            "reviewer",
+            sees=("outsider", "readonly", "owner", "operator"),
+            because="role_not_allowed",
+        ),
+        lambda w: {"approve": True, "reason": "The berth booking is on file."},
+        api=True,
+        route=f"{API}/milestones/{{milestone_id}}/extension/decision",
+    ),
+    Case(
+        "bounties midterm check",
+        "POST",
+        lambda w: f"{API}/{at('in_progress')(w)}/midterm-checks",
+        expect(
+            "reviewer",
+            sees=("outsider", "readonly", "owner", "operator"),
+            because="role_not_allowed",
+        ),
+        lambda w: {"outcome": "on_track", "findings": "Model delivered on time."},
+        api=True,
+        route=f"{API}/{{challenge_id}}/midterm-checks",
+    ),
+    Case(
+        "bounties studio registration",
+        "POST",
+        lambda w: f"{API}/{at('in_progress')(w)}/studio-registration",
+        expect(
+            "reviewer",
+            "operator",
+            sees=("outsider", "readonly", "owner"),
+            because="role_not_allowed",
+        ),
+        lambda w: {
+            "registered_on": "2026-06-01",
+            "documents": [{"file_name": "licence.pdf", "content_base64": b64(PDF)}],
+        },
+        api=True,
+        route=f"{API}/{{challenge_id}}/studio-registration",
+    ),
     # --- teams ---
     Case("teams list", "GET", lambda w: TEAMS, AUTHENTICATED, api=True),
     Case(
@@ -415,6 +536,13 @@ PAGE_CASES = [
         lambda w: f"/bounties/{at('published')(w)}/apply/",
         AUTHENTICATED,
         url_name="bounties:apply",
+    ),
+    Case(
+        "task book page",
+        "GET",
+        lambda w: f"/bounties/{at('signing')(w)}/task-book/",
+        expect("owner", "reviewer", "operator", sees=("outsider", "readonly")),
+        url_name="bounties:task_book",
     ),
     Case(
         "expert page",

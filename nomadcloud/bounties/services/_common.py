@@ -29,6 +29,7 @@ RELEASE_TAG = {
     "signed": "contract",
     "milestones_accepted": "implementation",
     "remediate": "implementationUpdate",
+    "midterm_check": "implementationUpdate",
     "accept_final": "implementation",
     "close": "implementationUpdate",
     "terminate": "contractTermination",

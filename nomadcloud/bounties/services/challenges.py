@@ -65,6 +65,7 @@ def _fields(draft: ChallengeDraft) -> dict[str, object]:
         "aggregation": draft.aggregation,
         "min_experts": draft.min_experts,
         "one_team_per_person": draft.one_team_per_person,
+        "blind_first_round": draft.blind_first_round,
         "publicity_days": draft.publicity_days,
         "review_days": draft.review_days,
     }
