@@ -153,11 +153,23 @@ def _restore_reference_data() -> None:
         getattr(importlib.import_module(module), function)(django_apps, None)
 
 
+_SET_UP = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    if call.when == "setup":
+        item.stash[_SET_UP] = outcome.get_result().passed
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     yield
-    # After the last test the session's databases are gone: nothing to restore.
-    if _commits(item) and nextitem is not None:
+    # After the last test the session's databases are gone: nothing to restore. A test skipped
+    # before its set-up (e.g. PostgreSQL-only on SQLite) flushed nothing, and the test database
+    # may not even exist yet.
+    if _commits(item) and nextitem is not None and item.stash.get(_SET_UP, False):
         from pytest_django.plugin import blocking_manager_key
 
         with item.config.stash[blocking_manager_key].unblock():
