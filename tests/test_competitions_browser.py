@@ -25,7 +25,7 @@ from tests.builders.world import World, make_person
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WINNERS = {"zh-hans": "获奖名单", "en": "Winners of"}
-PAID = {"zh-hans": "已付款（已确认）", "en": "Paid (confirmed)"}
+PAID = {"zh-hans": "已支付（已确认）", "en": "Paid (confirmed)"}
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
