@@ -19,7 +19,7 @@ from nomadcloud.accounts.access import (
 )
 from nomadcloud.accounts.models import Membership, Organisation, User
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.competitions.models import Competition, Entry, Submission
+from nomadcloud.competitions.models import Competition, Entry, Judge, Submission
 from nomadcloud.core.errors import Forbidden, NotFound
 from nomadcloud.teams.models import TeamMember
 
@@ -162,3 +162,19 @@ def may_decide_objection(user: User, notice: object) -> bool:
         return False
     principal = Principal(user=user)
     return may_manage(principal, competition.organiser)
+
+
+def judge_for(principal: Principal, item: Competition) -> Judge:
+    """The asker's seat on the competition's jury (the latest jury round), acting as
+    themselves with a write scope; NotFound for anyone not on the jury."""
+    user = require_person(principal)
+    judge = (
+        Judge.objects.filter(round__competition=item, user=user)
+        .select_related("round", "user")
+        .order_by("-round__number")
+        .first()
+    )
+    if judge is None:
+        raise NotFound(_("You are not on this competition's jury."))
+    require_write(principal)
+    return judge

@@ -282,16 +282,7 @@ def record_outcome(request: HttpRequest, follow_up_id: int) -> HttpResponse:
 def _judge(request: HttpRequest, competition_id: str) -> tuple[Competition, Judge]:
     principal = Principal.of(request)
     item = access.competition_for(principal, competition_id)
-    user = access.signed_in_person(principal)
-    judge = (
-        Judge.objects.filter(round__competition=item, user=user)
-        .select_related("round")
-        .order_by("-round__number")
-        .first()
-    )
-    if judge is None:
-        raise NotFound(_("You are not on this competition's jury."))
-    return item, judge
+    return item, access.judge_for(principal, item)
 
 
 @login_required

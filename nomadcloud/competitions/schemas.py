@@ -244,3 +244,52 @@ class CompetitionLeaderboardOut(Schema):
     round: int
     part: Literal["public", "private"]
     rows: list[CompetitionLeaderboardRow]
+
+
+class CompetitionJuryRow(Schema):
+    rank: int
+    entry: UUID
+    name: str
+    score: Decimal
+    sheets: int
+
+
+class CompetitionJuryBoardOut(Schema):
+    """A jury round's ranking: empty until the organiser closes the scoring."""
+
+    round: int
+    closed: bool
+    rows: list[CompetitionJuryRow]
+
+
+class CompetitionScoreSheetOut(Schema):
+    entry: UUID
+    points: dict[str, int]
+
+
+class CompetitionAppealOut(Schema):
+    id: UUID
+    round: int
+    status: str
+    grounds: str
+    reason: str
+    filed_at: datetime
+    decided_at: datetime | None
+
+
+class CompetitionAwardOut(Schema):
+    rank: int
+    entry: UUID
+    name: str
+    entrant: str
+    prize: Decimal
+    # Only a payout confirmed by payouts counts as paid (never the bank's report alone).
+    paid: bool
+    paid_at: datetime | None
+
+
+class CompetitionWinnersOut(Schema):
+    competition: UUID
+    status: str
+    notice: int | None
+    awards: list[CompetitionAwardOut]

@@ -212,6 +212,110 @@ PAGE_CASES = [
 ]
 
 
+def _api(stage: str, tail: str) -> object:
+    return lambda w: f"{API}/{acme_results(w, stage).public_id}/{tail}"
+
+
+def _entry_of(w: object, stage: str) -> str:
+    return str(acme_results(w, stage).entries.get().public_id)  # type: ignore[arg-type]
+
+
+RESULTS_API_CASES = [
+    Case(
+        "api add a rubric criterion",
+        "POST",
+        _api("jury_draft", "criteria"),
+        ORGANISER,
+        body=lambda w: {
+            "round": 1,
+            "code": "impact",
+            "title": {"zh-Hans": "影响力", "en": "Impact"},
+            "weight": 2,
+        },
+        api=True,
+        route=f"{API}/{{competition_id}}/criteria",
+    ),
+    Case(
+        "api assign a jury member",
+        "POST",
+        _api("jury_open", "judges"),
+        ORGANISER_PUBLIC,
+        body=lambda w: {"round": 1, "email": w.bob.email},
+        api=True,
+        route=f"{API}/{{competition_id}}/judges",
+    ),
+    Case(
+        "api score an entry",
+        "POST",
+        _api("scoring", "jury/scores"),
+        JUROR,
+        body=lambda w: {"entry": _entry_of(w, "scoring"), "points": {"innovation": 7}},
+        api=True,
+        route=f"{API}/{{competition_id}}/jury/scores",
+    ),
+    Case(
+        "api declare a conflict of interest",
+        "POST",
+        _api("scoring", "jury/recusals"),
+        JUROR,
+        body=lambda w: {"entry": _entry_of(w, "scoring"), "reason": "前同事"},
+        api=True,
+        route=f"{API}/{{competition_id}}/jury/recusals",
+    ),
+    Case(
+        "api jury board",
+        "GET",
+        _api("results", "rounds/1/jury"),
+        EVERYONE,
+        api=True,
+        route=f"{API}/{{competition_id}}/rounds/{{number}}/jury",
+    ),
+    Case(
+        "api appeal",
+        "POST",
+        lambda w: f"{API}/entries/{_entry_of(w, 'results')}/appeals",
+        ENTRANT,
+        body=lambda w: {"round": 1, "grounds": "评分有误"},
+        api=True,
+        route=f"{API}/entries/{{entry_id}}/appeals",
+    ),
+    Case(
+        "api winners",
+        "GET",
+        _api("awarded", "winners"),
+        EVERYONE,
+        api=True,
+        route=f"{API}/{{competition_id}}/winners",
+    ),
+    Case(
+        "api announce the winners",
+        "POST",
+        _api("announceable", "winners"),
+        ORGANISER_PUBLIC,
+        body=lambda w: _announce_api(w),
+        api=True,
+        route=f"{API}/{{competition_id}}/winners",
+    ),
+    Case(
+        "api make the awards final",
+        "POST",
+        _api("publicity", "award"),
+        ORGANISER_PUBLIC,
+        api=True,
+        route=f"{API}/{{competition_id}}/award",
+    ),
+]
+
+
+def _announce_api(w: object) -> dict[str, object]:
+    form = _announce(w)
+    entry = _entry_of(w, "announceable")
+    return {
+        "budget": form["budget"],
+        "awards": [{"entry": entry, "rank": 1, "prize": "1000.00"}],
+    }
+
+
 def _url(stage: str, tail: str) -> object:
     return lambda w: f"/competitions/{acme_results(w, stage).public_id}/{tail}"
 
@@ -390,12 +494,15 @@ def _follow_up(w: object) -> FollowUp:
 
 
 PAGE_CASES += RESULTS_PAGE_CASES
+API_CASES += RESULTS_API_CASES
 
 PUBLIC_PAGES = {"competitions:index", "competitions:detail", "competitions:winners"}
 PUBLIC_API = {
     ("GET", f"{API}/"),
     ("GET", f"{API}/{{competition_id}}"),
     ("GET", f"{API}/{{competition_id}}/rounds/{{number}}/leaderboard"),
+    ("GET", f"{API}/{{competition_id}}/rounds/{{number}}/jury"),
+    ("GET", f"{API}/{{competition_id}}/winners"),
 }
 
 APPS = ("competitions", "payouts", "core")
