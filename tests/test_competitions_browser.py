@@ -2,25 +2,30 @@
 Chinese and in English: the organiser publishes a jury competition, a team's lead enters the
 team and a member submits, the jury member scores on the rubric, the organiser closes the
 scoring and announces the winners in 公示, makes the awards final, the finance officer
-confirms the prize the bank reported paid, and the public winners' page shows it paid.
+confirms the prize the bank reported paid, and the public winners' page shows it paid; the
+winning project is introduced to an enterprise, which accepts, and the 90-day follow-up
+records a business registered in the zone.
 
 Between the steps the test moves time on (the round closes, the appeal window and the 公示
 end) through tests/builders, as the days would."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
-from nomadcloud.competitions.models import Award, Competition
+from nomadcloud.competitions import matchmaking
+from nomadcloud.competitions.models import Award, Competition, Introduction
 from nomadcloud.payouts import services as payouts
 from nomadcloud.payouts.models import Payout
 from tests.browser_fixtures import Login
 from tests.builders import competitions as b
-from tests.builders.world import World, make_person
+from tests.builders.world import World, make_person, verify_org
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -127,3 +132,28 @@ def test_a_team_wins_a_jury_competition_and_its_prize_is_paid(
     expect(public.get_by_test_id("paid-1")).to_have_attribute("data-paid", "yes")
     expect(public.get_by_test_id("paid-1")).to_contain_text(PAID[language])
     context.close()
+
+    # 获奖项目—企业对接: introduced to Globex, accepted by its owner, registered in the zone
+    # at the 90-day follow-up the daily job created.
+    verify_org(world.globex)
+    organiser.goto(manage)
+    introduce = organiser.get_by_test_id("introduce-1")
+    introduce.locator("select").select_option(str(world.globex.public_id))
+    introduce.locator("textarea").fill("选品数据需求 / product data needs")
+    introduce.locator("button").click()
+    enterprise = login("charlie@example.com")
+    enterprise.goto("/competitions/introductions/")
+    enterprise.get_by_test_id("introductions").locator("button").first.click()
+    expect(enterprise.get_by_test_id("introductions").locator("li").first).to_have_attribute(
+        "data-status", "accepted"
+    )
+    Introduction.objects.update(answered_at=timezone.now() - timedelta(days=91))
+    assert [f.after_days for f in matchmaking.create_follow_ups()] == [30, 90]
+    organiser.goto(manage)
+    ninety = organiser.get_by_test_id("follow-up-90")
+    ninety.locator("select").select_option("registered_in_zone")
+    ninety.locator("textarea").fill("营业执照 9146 0300 TEST")
+    ninety.locator("button").click()
+    expect(organiser.get_by_test_id("outcome-90")).to_have_attribute(
+        "data-outcome", "registered_in_zone"
+    )
