@@ -105,7 +105,7 @@ def kegongxin_staff() -> tuple[str, Any]:
 def _eligibility_target() -> Any:
     """The demo challenge and the nomad persona's team: the path after /bounties/."""
     challenge = first("bounties.Challenge")
-    team = first("teams.Team")
+    team = first("teams.Team", kind="studio")  # the bounties demo's studio
 
     class Target:
         path = f"{challenge.public_id}/eligibility?team={team.public_id}"

@@ -19,11 +19,17 @@ from nomadcloud.accounts.access import (
 )
 from nomadcloud.accounts.models import Membership, Organisation, User
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.competitions.models import Competition, Entry, Submission
+from nomadcloud.competitions.models import Competition, Entry, Judge, Submission
 from nomadcloud.core.errors import Forbidden, NotFound
+from nomadcloud.teams.models import TeamMember
 
 MANAGER_ROLES = frozenset({Membership.Role.OWNER, Membership.Role.ADMIN})
-PUBLIC = (Competition.Status.PUBLISHED, Competition.Status.CLOSED)
+PUBLIC = (
+    Competition.Status.PUBLISHED,
+    Competition.Status.CLOSED,
+    Competition.Status.PUBLICITY,
+    Competition.Status.AWARDED,
+)
 
 
 def visible_competitions(principal: Principal) -> QuerySet[Competition]:
@@ -94,7 +100,9 @@ def visible_entries(principal: Principal) -> QuerySet[Entry]:
     if principal.key_organisation is not None:
         return entries.filter(competition__organiser=principal.key_organisation)
     return entries.filter(
-        Q(person=principal.user) | Q(competition__organiser__memberships__user=principal.user)
+        Q(person=principal.user)
+        | Q(team__members__user=principal.user, team__members__status="accepted")
+        | Q(competition__organiser__memberships__user=principal.user)
     ).distinct()
 
 
@@ -110,9 +118,23 @@ def entry_for(principal: Principal, raw_id: object, *, own: bool = False) -> Ent
     return entry
 
 
+def is_entrant(user: User | None, entry: Entry) -> bool:
+    """The person who entered, or an accepted member of the team that entered."""
+    if user is None:
+        return False
+    if entry.team_id is not None:
+        return TeamMember.objects.filter(
+            team_id=entry.team_id,
+            user=user,
+            status=TeamMember.Status.ACCEPTED,
+            consent_at__isnull=False,
+        ).exists()
+    return entry.person_id == user.pk
+
+
 def require_entrant(principal: Principal, entry: Entry) -> User:
     user = require_person(principal)
-    if entry.person_id != user.pk:
+    if not is_entrant(user, entry):
         raise Forbidden(_("Only the entrant can do this."), code="entrant_only")
     require_write(principal)
     return user
@@ -129,3 +151,30 @@ def submission_for(principal: Principal, raw_id: object) -> Submission:
     if item is None:
         raise NotFound(_("No such submission."))
     return item
+
+
+def may_decide_objection(user: User, notice: object) -> bool:
+    """Objections to a competition's winners are decided by the organiser's owners and
+    administrators, or the zone operator."""
+    subject_id = getattr(notice, "subject_id", "")
+    competition = Competition.objects.filter(public_id=subject_id).first()
+    if competition is None:
+        return False
+    principal = Principal(user=user)
+    return may_manage(principal, competition.organiser)
+
+
+def judge_for(principal: Principal, item: Competition) -> Judge:
+    """The asker's seat on the competition's jury (the latest jury round), acting as
+    themselves with a write scope; NotFound for anyone not on the jury."""
+    user = require_person(principal)
+    judge = (
+        Judge.objects.filter(round__competition=item, user=user)
+        .select_related("round", "user")
+        .order_by("-round__number")
+        .first()
+    )
+    if judge is None:
+        raise NotFound(_("You are not on this competition's jury."))
+    require_write(principal)
+    return judge

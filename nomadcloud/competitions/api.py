@@ -11,21 +11,33 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.competitions import access, queries, services
+from nomadcloud.competitions import access, queries, results, services
+from nomadcloud.competitions.models import Competition
 from nomadcloud.competitions.schemas import (
+    CompetitionAppealDraft,
+    CompetitionAppealOut,
+    CompetitionCriterionDraft,
     CompetitionDetailOut,
     CompetitionDraft,
     CompetitionEntryDraft,
     CompetitionEntryOut,
     CompetitionFinalChoice,
+    CompetitionJudgeDraft,
+    CompetitionJuryBoardOut,
     CompetitionLeaderboardOut,
     CompetitionMove,
     CompetitionOut,
+    CompetitionRecusalDraft,
     CompetitionRoundDraft,
+    CompetitionScoreSheetDraft,
+    CompetitionScoreSheetOut,
     CompetitionSubmissionDraft,
     CompetitionSubmissionOut,
     CompetitionTrackDraft,
+    CompetitionWinnersDraft,
+    CompetitionWinnersOut,
 )
+from nomadcloud.core import publicity
 from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination
 from nomadcloud.core.errors import NotFound
 
@@ -145,3 +157,158 @@ def final(request: HttpRequest, submission_id: UUID, payload: CompetitionFinalCh
     item = access.submission_for(principal, submission_id)
     user = access.require_entrant(principal, item.entry)
     return services.choose_final(item, actor=user, final=payload.final)
+
+
+# --- results (decision 0035) -----------------------------------------------------------------
+
+
+def _winners_out(item: Competition) -> dict[str, Any]:
+    notice = publicity.notice_for(results.SUBJECT, str(item.public_id))
+    awards = item.awards.select_related("entry", "entry__team", "entry__person")
+    return {
+        "competition": item.public_id,
+        "status": item.status,
+        "notice": notice.pk if notice else None,
+        "awards": [
+            {
+                "rank": a.rank,
+                "entry": a.entry.public_id,
+                "name": a.entry.name,
+                "entrant": a.entry.team.name
+                if a.entry.team
+                else (a.entry.person.display_name if a.entry.person else ""),
+                "prize": a.prize,
+                "paid": a.paid_at is not None,
+                "paid_at": a.paid_at,
+            }
+            for a in awards
+        ],
+    }
+
+
+@router.post("/{competition_id}/criteria", response=_errors({201: CompetitionDetailOut}))
+def add_criterion(
+    request: HttpRequest, competition_id: UUID, payload: CompetitionCriterionDraft
+) -> Any:
+    """A weighted criterion of a jury round's rubric, only while the competition is a draft."""
+    principal = Principal.of(request)
+    item = access.competition_for(principal, competition_id, manage=True)
+    user = access.require_manager(principal, item.organiser)
+    results.add_criterion(item, actor=user, draft=payload)
+    return Status(201, access.competition_for(principal, competition_id))
+
+
+@router.post("/{competition_id}/judges", response=_errors({201: CompetitionDetailOut}))
+def assign_judge(request: HttpRequest, competition_id: UUID, payload: CompetitionJudgeDraft) -> Any:
+    """A jury member for a jury round, by e-mail address; never a participant
+    (``juror_conflict``)."""
+    principal = Principal.of(request)
+    item = access.competition_for(principal, competition_id, manage=True)
+    user = access.require_manager(principal, item.organiser)
+    results.assign_judge(item, actor=user, draft=payload)
+    return Status(201, access.competition_for(principal, competition_id))
+
+
+@router.post("/{competition_id}/jury/scores", response=_errors({200: CompetitionScoreSheetOut}))
+def score(request: HttpRequest, competition_id: UUID, payload: CompetitionScoreSheetDraft) -> Any:
+    """Your score sheet for one entry (every criterion), after the round's submissions close
+    and until its scoring closes; refused with ``recused`` for an entry you declared a
+    conflict of interest with or take part in."""
+    principal = Principal.of(request)
+    item = access.competition_for(principal, competition_id)
+    judge = access.judge_for(principal, item)
+    results.score_entry(judge, draft=payload)
+    return {"entry": payload.entry, "points": payload.points}
+
+
+@router.post("/{competition_id}/jury/recusals", response=_errors({200: CompetitionScoreSheetOut}))
+def recuse(request: HttpRequest, competition_id: UUID, payload: CompetitionRecusalDraft) -> Any:
+    """Declare a conflict of interest with an entry: you do not score it (a sheet you gave
+    it is withdrawn)."""
+    principal = Principal.of(request)
+    item = access.competition_for(principal, competition_id)
+    judge = access.judge_for(principal, item)
+    results.declare_conflict(judge, draft=payload)
+    return {"entry": payload.entry, "points": {}}
+
+
+@router.get(
+    "/{competition_id}/rounds/{number}/jury",
+    auth=None,
+    response=_errors({200: CompetitionJuryBoardOut}),
+)
+def jury_board(request: HttpRequest, competition_id: UUID, number: int) -> Any:
+    """A jury round's ranking (mean weighted percent of the sheets); empty until the
+    organiser closes the scoring."""
+    item = access.competition_for(Principal.of(request), competition_id)
+    round_ = item.rounds.filter(number=number).first()
+    if round_ is None:
+        raise NotFound(_("No such round."))
+    rows = results.jury_board(round_)
+    return {
+        "round": number,
+        "closed": round_.scoring_closed_at is not None,
+        "rows": [
+            {
+                "rank": r.rank,
+                "entry": r.entry.public_id,
+                "name": r.entry.name,
+                "score": r.score,
+                "sheets": r.sheets,
+            }
+            for r in rows
+        ],
+    }
+
+
+@router.post("/entries/{entry_id}/appeals", response=_errors({201: CompetitionAppealOut}))
+def appeal(request: HttpRequest, entry_id: UUID, payload: CompetitionAppealDraft) -> Any:
+    """Appeal against a round's published results, within its appeal window."""
+    principal = Principal.of(request)
+    entry = access.entry_for(principal, entry_id, own=True)
+    user = access.require_entrant(principal, entry)
+    item = results.file_appeal(entry, actor=user, draft=payload)
+    return Status(
+        201,
+        {
+            "id": item.public_id,
+            "round": item.round.number,
+            "status": item.status,
+            "grounds": item.grounds,
+            "reason": item.reason,
+            "filed_at": item.filed_at,
+            "decided_at": item.decided_at,
+        },
+    )
+
+
+@router.get("/{competition_id}/winners", auth=None, response=_errors({200: CompetitionWinnersOut}))
+def winners(request: HttpRequest, competition_id: UUID) -> Any:
+    """The winners once announced (in 公示, then awarded), each prize shown paid only when
+    its payout is confirmed."""
+    item = access.competition_for(Principal.of(request), competition_id)
+    if item.status not in (Competition.Status.PUBLICITY, Competition.Status.AWARDED):
+        raise NotFound(_("The winners of this competition are not announced."))
+    return _winners_out(item)
+
+
+@router.post("/{competition_id}/winners", response=_errors({201: CompetitionWinnersOut}))
+def announce(request: HttpRequest, competition_id: UUID, payload: CompetitionWinnersDraft) -> Any:
+    """Announce the winners in 公示 and commit their prizes from the organiser's ``budget``;
+    the competition must be closed, its jury scoring closed, no appeal pending and every
+    appeal window ended."""
+    principal = Principal.of(request)
+    item = access.competition_for(principal, competition_id, manage=True)
+    user = access.require_manager(principal, item.organiser)
+    results.announce_winners(item, actor=user, draft=payload)
+    return Status(201, _winners_out(Competition.objects.get(pk=item.pk)))
+
+
+@router.post("/{competition_id}/award", response=_errors({200: CompetitionWinnersOut}))
+def award(request: HttpRequest, competition_id: UUID) -> Any:
+    """Make the awards final once the 公示 ended without objections: one payout approved per
+    prize."""
+    principal = Principal.of(request)
+    item = access.competition_for(principal, competition_id, manage=True)
+    user = access.require_manager(principal, item.organiser)
+    return _winners_out(results.award(item, actor=user))

@@ -77,10 +77,21 @@ class MoveForm(forms.Form):
 class EntryForm(forms.Form):
     track = forms.ChoiceField(label=_("Track"))
     name = forms.CharField(label=_("Project name"), max_length=200)
+    team = forms.ChoiceField(label=_("Enter as"), required=False)
 
-    def __init__(self, *args: Any, tracks: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        tracks: list[tuple[str, str]],
+        teams: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["track"].choices = tracks  # type: ignore[attr-defined]
+        self.fields["team"].choices = [("", _("Myself")), *list(teams or [])]  # type: ignore[attr-defined]
+
+    def clean_team(self) -> str | None:
+        return self.cleaned_data.get("team") or None
 
 
 class SubmissionForm(forms.Form):
@@ -92,3 +103,70 @@ class SubmissionForm(forms.Form):
 
 class FinalForm(forms.Form):
     final = forms.BooleanField(required=False)
+
+
+class CriterionForm(forms.Form):
+    round = forms.IntegerField(label=_("Round"), min_value=1, max_value=100)
+    code = forms.SlugField(label=_("Code"), max_length=40)
+    title = MultilingualFormField(label=_("Title"))
+    weight = forms.IntegerField(label=_("Weight"), min_value=1, max_value=100)
+    max_points = forms.IntegerField(
+        label=_("Maximum points"), min_value=1, max_value=100, initial=10
+    )
+
+
+class JudgeForm(forms.Form):
+    round = forms.IntegerField(label=_("Round"), min_value=1, max_value=100)
+    email = forms.EmailField(label=_("The jury member's e-mail address"))
+
+
+class RecusalForm(forms.Form):
+    entry = forms.UUIDField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Your conflict of interest"), max_length=500)
+
+
+class AppealForm(forms.Form):
+    round = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    grounds = forms.CharField(
+        label=_("Grounds of your appeal"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class AppealDecisionForm(forms.Form):
+    upheld = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("0", _("Dismiss")), ("1", _("Uphold"))],
+        coerce=lambda v: v == "1",
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class IntroductionForm(forms.Form):
+    organisation = forms.ChoiceField(label=_("Enterprise or investor"))
+    note = forms.CharField(
+        label=_("Why this match"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, organisations: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = organisations  # type: ignore[attr-defined]
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[
+            ("order", _("An order or pilot contract")),
+            ("investment", _("An investment")),
+            ("registered_in_zone", _("Business registered in the zone")),
+            ("nothing", _("Nothing (yet)")),
+        ],
+    )
+    evidence = forms.CharField(
+        label=_("Evidence"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

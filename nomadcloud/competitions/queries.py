@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from nomadcloud.accounts.models import Membership
@@ -23,15 +23,27 @@ def competitions_for(principal: Principal, *, status: str = "") -> QuerySet[Comp
 
 def entries_of(principal: Principal) -> QuerySet[Entry]:
     """The principal's own entries (a person's), newest first."""
-    return access.visible_entries(principal).filter(person=principal.user).order_by("-id")
+    return (
+        access.visible_entries(principal)
+        .filter(
+            Q(person=principal.user)
+            | Q(team__members__user=principal.user, team__members__status="accepted")
+        )
+        .distinct()
+        .order_by("-id")
+    )
 
 
 def my_entry(principal: Principal, competition: Competition) -> Entry | None:
     if principal.user is None:
         return None
     return (
-        Entry.objects.select_related("track")
-        .filter(competition=competition, person=principal.user)
+        Entry.objects.select_related("track", "team")
+        .filter(competition=competition)
+        .filter(
+            Q(person=principal.user)
+            | Q(team__members__user=principal.user, team__members__status="accepted")
+        )
         .first()
     )
 

@@ -64,8 +64,12 @@ class CompetitionMove(Draft):
 
 
 class CompetitionEntryDraft(Draft):
+    """An entry: by the person, or with ``team`` (a team's public id) by the team, entered by
+    its lead."""
+
     track: str = Field(min_length=1, max_length=40)
     name: str = Field(min_length=1, max_length=200)
+    team: UUID | None = None
 
 
 class CompetitionSubmissionDraft(Draft):
@@ -78,6 +82,68 @@ class CompetitionSubmissionDraft(Draft):
 
 class CompetitionFinalChoice(Draft):
     final: bool
+
+
+class CompetitionCriterionDraft(Draft):
+    """A criterion of a jury round's rubric (added while the competition is a draft)."""
+
+    round: int = Field(ge=1, le=100)
+    code: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: Multilingual
+    weight: int = Field(ge=1, le=100)
+    max_points: int = Field(default=10, ge=1, le=100)
+
+
+class CompetitionJudgeDraft(Draft):
+    round: int = Field(ge=1, le=100)
+    email: str = Field(min_length=3, max_length=254)
+
+
+class CompetitionRecusalDraft(Draft):
+    entry: UUID
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class CompetitionScoreSheetDraft(Draft):
+    """One jury member's sheet for one entry: criterion code → points (0 … the criterion's
+    maximum, whole points); every criterion of the rubric."""
+
+    entry: UUID
+    points: dict[str, int] = Field(max_length=50)
+
+
+class CompetitionAppealDraft(Draft):
+    round: int = Field(ge=1, le=100)
+    grounds: str = Field(min_length=1, max_length=5000)
+
+
+class CompetitionAppealDecision(Draft):
+    upheld: bool
+    reason: str = Field(min_length=1, max_length=5000)
+
+
+class CompetitionAwardLine(Draft):
+    entry: UUID
+    rank: int = Field(ge=1, le=100)
+    prize: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
+
+
+class CompetitionWinnersDraft(Draft):
+    """The winners announced for 公示, their prizes committed from ``budget`` (a payouts
+    budget of the organiser) at once."""
+
+    budget: UUID
+    awards: list[CompetitionAwardLine] = Field(min_length=1, max_length=100)
+
+
+class CompetitionIntroductionDraft(Draft):
+    organisation: UUID
+    note: str = Field(min_length=1, max_length=2000)
+
+
+class CompetitionOutcomeDraft(Draft):
+    outcome: Literal["order", "investment", "registered_in_zone", "nothing"]
+    evidence: str = Field(default="", max_length=5000)
 
 
 # --- outputs --------------------------------------------------------------------------------
@@ -178,3 +244,52 @@ class CompetitionLeaderboardOut(Schema):
     round: int
     part: Literal["public", "private"]
     rows: list[CompetitionLeaderboardRow]
+
+
+class CompetitionJuryRow(Schema):
+    rank: int
+    entry: UUID
+    name: str
+    score: Decimal
+    sheets: int
+
+
+class CompetitionJuryBoardOut(Schema):
+    """A jury round's ranking: empty until the organiser closes the scoring."""
+
+    round: int
+    closed: bool
+    rows: list[CompetitionJuryRow]
+
+
+class CompetitionScoreSheetOut(Schema):
+    entry: UUID
+    points: dict[str, int]
+
+
+class CompetitionAppealOut(Schema):
+    id: UUID
+    round: int
+    status: str
+    grounds: str
+    reason: str
+    filed_at: datetime
+    decided_at: datetime | None
+
+
+class CompetitionAwardOut(Schema):
+    rank: int
+    entry: UUID
+    name: str
+    entrant: str
+    prize: Decimal
+    # Only a payout confirmed by payouts counts as paid (never the bank's report alone).
+    paid: bool
+    paid_at: datetime | None
+
+
+class CompetitionWinnersOut(Schema):
+    competition: UUID
+    status: str
+    notice: int | None
+    awards: list[CompetitionAwardOut]

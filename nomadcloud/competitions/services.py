@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +29,10 @@ from nomadcloud.competitions.schemas import (
     CompetitionTrackDraft,
 )
 from nomadcloud.core import audit
-from nomadcloud.core.errors import Conflict, invalid_field
+from nomadcloud.core.errors import Conflict, Forbidden, invalid_field
+from nomadcloud.teams import access as team_access
+from nomadcloud.teams import queries as team_queries
+from nomadcloud.teams.models import Team
 
 S = Competition.Status
 FOUR_PLACES = Decimal("0.0001")
@@ -198,7 +202,8 @@ def move(competition: Competition, *, actor: User | None, action: str) -> Compet
 
 @transaction.atomic
 def enter(competition: Competition, *, actor: User, draft: CompetitionEntryDraft) -> Entry:
-    """An entry by a person (teams come with the teams app), in the entry window."""
+    """An entry by a person, or by a team (``draft.team``) entered by its lead, in the entry
+    window. A person takes part once per competition, alone or in one team."""
     if competition.status != S.PUBLISHED:
         raise Conflict(_("This competition does not take entries."), code="not_open")
     now = timezone.now()
@@ -216,15 +221,33 @@ def enter(competition: Competition, *, actor: User, draft: CompetitionEntryDraft
     track = competition.tracks.filter(code=draft.track).first()
     if track is None:
         raise invalid_field("track", _("Choose one of the competition's tracks."))
-    if Entry.objects.filter(competition=competition, person=actor).exists():
-        raise Conflict(_("You have already entered this competition."), code="already_entered")
+    team = None
+    people = [actor.pk]
+    if draft.team is not None:
+        team = Team.objects.select_for_update().filter(public_id=draft.team).first()
+        if team is None or not team_access.is_member(actor, team):
+            raise invalid_field("team", _("Choose one of your teams."))
+        if team.lead_id != actor.pk:
+            raise Forbidden(_("Only the team lead may enter the team."), code="lead_only")
+        people = [m.user_id for m in team_queries.accepted_members(team)]
+    taken = competition.entries.exclude(status=Entry.Status.WITHDRAWN).filter(
+        Q(person_id__in=people)
+        | Q(team__members__user_id__in=people, team__members__status="accepted")
+    )
+    if taken.exists():
+        raise Conflict(
+            _("You or a member of your team have already entered this competition."),
+            code="already_entered",
+        )
     try:
         with transaction.atomic():
             entry = Entry.objects.create(
                 competition=competition,
                 track=track,
-                entrant_kind=Entry.Kind.PERSON,
-                person=actor,
+                entrant_kind=Entry.Kind.TEAM if team else Entry.Kind.PERSON,
+                person=None if team else actor,
+                team=team,
+                team_ref=str(team.public_id) if team else "",
                 name=draft.name,
             )
     except IntegrityError as exc:
@@ -236,7 +259,7 @@ def enter(competition: Competition, *, actor: User, draft: CompetitionEntryDraft
         action="competitions.entry.create",
         obj=entry,
         organisation=competition.organiser,
-        after={"track": track.code, "name": draft.name},
+        after={"track": track.code, "name": draft.name, "team": entry.team_ref},
     )
     return entry
 

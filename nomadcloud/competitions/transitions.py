@@ -1,9 +1,9 @@
 """The competition state machine: ONE table of the allowed moves. Services go through
 ``check``; pages and the API show ``moves``.
 
-    draft ─▶ published ─▶ closed
-      │          │
-      └──────────┴──▶ cancelled
+    draft ─▶ published ─▶ closed ─announce─▶ publicity (公示) ─award─▶ awarded
+      │          │                  ▲                    │
+      └──────────┴──▶ cancelled     └─ objection upheld ─┘
 
 Publishing freezes the rules: tracks and rounds are added only to a draft.
 """
@@ -22,8 +22,12 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.PUBLISHED, "close"): S.CLOSED,
     (S.DRAFT, "cancel"): S.CANCELLED,
     (S.PUBLISHED, "cancel"): S.CANCELLED,
+    (S.CLOSED, "announce"): S.PUBLICITY,
+    (S.PUBLICITY, "award"): S.AWARDED,
 }
 
+# The moves of the generic "move" form and API; announcing winners and awarding prizes have
+# their own use cases (``results``).
 ACTIONS = ("publish", "close", "cancel")
 
 

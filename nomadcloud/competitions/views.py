@@ -18,8 +18,9 @@ from django.views.decorators.http import require_POST
 
 from nomadcloud.accounts.models import Membership
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.competitions import access, queries, services, transitions
+from nomadcloud.competitions import access, queries, results, results_views, services, transitions
 from nomadcloud.competitions.forms import (
+    AppealForm,
     CompetitionForm,
     EntryForm,
     FinalForm,
@@ -28,7 +29,7 @@ from nomadcloud.competitions.forms import (
     SubmissionForm,
     TrackForm,
 )
-from nomadcloud.competitions.models import Competition, Round
+from nomadcloud.competitions.models import Competition, Judge, Round
 from nomadcloud.competitions.schemas import (
     CompetitionDraft,
     CompetitionEntryDraft,
@@ -40,6 +41,7 @@ from nomadcloud.core.errors import DomainError, Forbidden, InvalidInput
 from nomadcloud.core.i18n import localized_text
 from nomadcloud.core.inputs import draft_from_form
 from nomadcloud.core.pages import apply_error, domain_errors, form_status
+from nomadcloud.teams.models import Team
 
 MOVE_LABELS = {
     "publish": gettext_lazy("Publish"),
@@ -109,7 +111,7 @@ def detail(request: HttpRequest, competition_id: str, entry_form: Any = None) ->
         and item.entry_opens_at <= now < item.entry_closes_at
     )
     if entry_form is None and entry is None and entry_open and principal.user:
-        entry_form = EntryForm(tracks=_tracks(item))
+        entry_form = EntryForm(tracks=_tracks(item), teams=_teams(request))
     return render(
         request,
         "competitions/detail.html",
@@ -121,9 +123,47 @@ def detail(request: HttpRequest, competition_id: str, entry_form: Any = None) ->
             "entry_open": entry_open,
             "entry_form": entry_form,
             "may_manage": access.may_manage(principal, item.organiser),
+            "is_judge": bool(
+                principal.user
+                and Judge.objects.filter(round__competition=item, user=principal.user).exists()
+            ),
+            "appeal_rounds": _appeal_rounds(item, entry, now),
+            "winners": item.status in (Competition.Status.PUBLICITY, Competition.Status.AWARDED),
         },
         status=form_status(entry_form) if entry_form is not None else 200,
     )
+
+
+def _teams(request: HttpRequest) -> list[tuple[str, str]]:
+    """The teams the signed-in person leads (a team enters through its lead)."""
+    if not request.user.is_authenticated:
+        return []
+    return [
+        (str(t.public_id), t.name)
+        for t in Team.objects.filter(lead_id=request.user.pk).order_by("name")[:50]
+    ]
+
+
+def _appeal_rounds(item: Competition, entry: Any, now: Any) -> list[dict[str, Any]]:
+    """The rounds whose results the entrant may appeal now, each with its form."""
+    if entry is None:
+        return []
+    rows = []
+    for r in item.rounds.all():
+        deadline = results.appeal_deadline(r)
+        published = r.scoring_closed_at is not None or (
+            r.scoring == Round.Scoring.METRIC and now >= r.closes_at
+        )
+        if published and deadline is not None and now < deadline:
+            rows.append(
+                {
+                    "round": r,
+                    "deadline": deadline,
+                    "form": AppealForm(initial={"round": r.number}, auto_id=f"a{r.number}_%s"),
+                    "board": results.jury_board(r),
+                }
+            )
+    return rows
 
 
 def _tracks(item: Competition) -> list[tuple[str, str]]:
@@ -178,6 +218,7 @@ def manage(
             "track_form": (track_form or TrackForm()) if draft else None,
             "round_form": (round_form or RoundForm()) if draft else None,
             "move_labels": [(m, MOVE_LABELS[m]) for m in moves],
+            **results_views.manage_context(item),
         },
         status=form_status(*(f for f in (track_form, round_form) if f is not None)),
     )
@@ -249,7 +290,7 @@ def enter(request: HttpRequest, competition_id: str) -> HttpResponse:
     principal = Principal.of(request)
     item = access.competition_for(principal, competition_id)
     user = access.signed_in_person(principal)
-    form = EntryForm(request.POST, tracks=_tracks(item))
+    form = EntryForm(request.POST, tracks=_tracks(item), teams=_teams(request))
     draft = draft_from_form(form, CompetitionEntryDraft) if form.is_valid() else None
     if draft is not None:
         try:
@@ -257,7 +298,7 @@ def enter(request: HttpRequest, competition_id: str) -> HttpResponse:
         except InvalidInput as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, _("You have entered the competition."))
+            messages.success(request, _("You have entered the competition."))  # also a team
             return redirect("competitions:detail", competition_id=item.public_id)
     return detail(request, competition_id, entry_form=form)
 

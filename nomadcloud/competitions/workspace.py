@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from nomadcloud.accounts import workspace
 from nomadcloud.accounts.workspace import Seat, Tool, figure
-from nomadcloud.competitions.models import Competition, Entry
+from nomadcloud.competitions.models import Competition, Entry, Introduction
 
 OPEN = (Competition.Status.DRAFT, Competition.Status.PUBLISHED)
 
@@ -25,13 +25,27 @@ def nomad_competitions(seat: Seat) -> Tool:
 
 def organiser_competitions(seat: Seat) -> Tool:
     running = Competition.objects.filter(organiser=seat.organisation, status__in=OPEN).count()
+    manager = seat.has_role("owner", "admin")
+    offered = (
+        Introduction.objects.filter(
+            organisation=seat.organisation, status=Introduction.Status.OFFERED
+        ).count()
+        if manager
+        else 0
+    )
     return Tool(
         key="competitions",
         title=_("Maker competitions"),
         url=reverse("competitions:index"),
-        figures=(figure(_("Drafts and published"), running, testid="competitions-running"),),
-        links=((_("Organise a competition"), reverse("competitions:create")),)
-        if seat.has_role("owner", "admin")
+        figures=(
+            figure(_("Drafts and published"), running, testid="competitions-running"),
+            figure(_("Winning projects to answer"), offered, testid="competition-introductions"),
+        ),
+        links=(
+            (_("Organise a competition"), reverse("competitions:create")),
+            (_("Winning projects introduced to you"), reverse("competitions:introductions")),
+        )
+        if manager
         else (),
     )
 

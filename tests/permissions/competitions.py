@@ -5,9 +5,11 @@ selects finals (``entrant_only`` for the organiser who sees the entry)."""
 
 from __future__ import annotations
 
+from nomadcloud.competitions.models import Appeal, Award, FollowUp, Introduction
 from tests.builders.competitions import (
     acme_draft,
     acme_open,
+    acme_results,
     competition_body,
     rita_entry,
     rita_submission,
@@ -18,6 +20,12 @@ from tests.permissions import AUTHENTICATED, EVERYONE, MEMBERS_AND_OPERATOR, Cas
 API = "/api/v1/competitions"
 ORGANISER = expect("owner", "operator", sees=("readonly",), because="organiser_only")
 ENTRANT = expect("readonly", sees=("owner", "operator"), because="entrant_only")
+# A published (public) competition: every signed-in person sees it, only the organiser acts.
+ORGANISER_PUBLIC = expect(
+    "owner", "operator", sees=("readonly", "outsider", "reviewer"), because="organiser_only"
+)
+JUROR = expect("reviewer")  # Wendy sits on the jury
+GLOBEX = expect("outsider", "operator")  # Charlie owns Globex, offered the winning project
 TRACK = {"code": "cross-border", "title": {"zh-Hans": "跨境数据", "en": "Cross-border data"}}
 TRACK_FORM = {"code": "cross-border", "title_zh-Hans": "跨境数据", "title_en": "Cross-border data"}
 
@@ -203,11 +211,298 @@ PAGE_CASES = [
     ),
 ]
 
-PUBLIC_PAGES = {"competitions:index", "competitions:detail"}
+
+def _api(stage: str, tail: str) -> object:
+    return lambda w: f"{API}/{acme_results(w, stage).public_id}/{tail}"
+
+
+def _entry_of(w: object, stage: str) -> str:
+    return str(acme_results(w, stage).entries.get().public_id)  # type: ignore[arg-type]
+
+
+RESULTS_API_CASES = [
+    Case(
+        "api add a rubric criterion",
+        "POST",
+        _api("jury_draft", "criteria"),
+        ORGANISER,
+        body=lambda w: {
+            "round": 1,
+            "code": "impact",
+            "title": {"zh-Hans": "影响力", "en": "Impact"},
+            "weight": 2,
+        },
+        api=True,
+        route=f"{API}/{{competition_id}}/criteria",
+    ),
+    Case(
+        "api assign a jury member",
+        "POST",
+        _api("jury_open", "judges"),
+        ORGANISER_PUBLIC,
+        body=lambda w: {"round": 1, "email": w.bob.email},
+        api=True,
+        route=f"{API}/{{competition_id}}/judges",
+    ),
+    Case(
+        "api score an entry",
+        "POST",
+        _api("scoring", "jury/scores"),
+        JUROR,
+        body=lambda w: {"entry": _entry_of(w, "scoring"), "points": {"innovation": 7}},
+        api=True,
+        route=f"{API}/{{competition_id}}/jury/scores",
+    ),
+    Case(
+        "api declare a conflict of interest",
+        "POST",
+        _api("scoring", "jury/recusals"),
+        JUROR,
+        body=lambda w: {"entry": _entry_of(w, "scoring"), "reason": "前同事"},
+        api=True,
+        route=f"{API}/{{competition_id}}/jury/recusals",
+    ),
+    Case(
+        "api jury board",
+        "GET",
+        _api("results", "rounds/1/jury"),
+        EVERYONE,
+        api=True,
+        route=f"{API}/{{competition_id}}/rounds/{{number}}/jury",
+    ),
+    Case(
+        "api appeal",
+        "POST",
+        lambda w: f"{API}/entries/{_entry_of(w, 'results')}/appeals",
+        ENTRANT,
+        body=lambda w: {"round": 1, "grounds": "评分有误"},
+        api=True,
+        route=f"{API}/entries/{{entry_id}}/appeals",
+    ),
+    Case(
+        "api winners",
+        "GET",
+        _api("awarded", "winners"),
+        EVERYONE,
+        api=True,
+        route=f"{API}/{{competition_id}}/winners",
+    ),
+    Case(
+        "api announce the winners",
+        "POST",
+        _api("announceable", "winners"),
+        ORGANISER_PUBLIC,
+        body=lambda w: _announce_api(w),
+        api=True,
+        route=f"{API}/{{competition_id}}/winners",
+    ),
+    Case(
+        "api make the awards final",
+        "POST",
+        _api("publicity", "award"),
+        ORGANISER_PUBLIC,
+        api=True,
+        route=f"{API}/{{competition_id}}/award",
+    ),
+]
+
+
+def _announce_api(w: object) -> dict[str, object]:
+    form = _announce(w)
+    entry = _entry_of(w, "announceable")
+    return {
+        "budget": form["budget"],
+        "awards": [{"entry": entry, "rank": 1, "prize": "1000.00"}],
+    }
+
+
+def _url(stage: str, tail: str) -> object:
+    return lambda w: f"/competitions/{acme_results(w, stage).public_id}/{tail}"
+
+
+RESULTS_PAGE_CASES = [
+    Case(
+        "add a rubric criterion",
+        "POST",
+        _url("jury_draft", "criteria/"),
+        ORGANISER,
+        body=lambda w: {
+            "round": 1,
+            "code": "impact",
+            "title_zh-Hans": "影响力",
+            "title_en": "Impact",
+            "weight": 2,
+            "max_points": 10,
+        },
+        url_name="competitions:add_criterion",
+    ),
+    Case(
+        "assign a jury member",
+        "POST",
+        _url("jury_open", "judges/"),
+        ORGANISER_PUBLIC,
+        body=lambda w: {"round": 1, "email": w.bob.email},
+        url_name="competitions:assign_judge",
+    ),
+    Case("jury score sheets", "GET", _url("scoring", "jury/"), JUROR, url_name="competitions:jury"),
+    Case(
+        "score an entry",
+        "POST",
+        _url("scoring", "jury/score/"),
+        JUROR,
+        body=lambda w: {
+            "entry": str(acme_results(w, "scoring").entries.get().public_id),
+            "points-innovation": 7,
+        },
+        url_name="competitions:score",
+    ),
+    Case(
+        "declare a conflict of interest",
+        "POST",
+        _url("scoring", "jury/recuse/"),
+        JUROR,
+        body=lambda w: {
+            "entry": str(acme_results(w, "scoring").entries.get().public_id),
+            "reason": "前同事",
+        },
+        url_name="competitions:recuse",
+    ),
+    Case(
+        "close the jury's scoring",
+        "POST",
+        _url("scored", "rounds/1/close-scoring/"),
+        ORGANISER_PUBLIC,
+        url_name="competitions:close_scoring",
+    ),
+    Case(
+        "appeal against results",
+        "POST",
+        lambda w: (
+            f"/competitions/entries/{acme_results(w, 'results').entries.get().public_id}/appeal/"
+        ),
+        ENTRANT,
+        body=lambda w: {"round": 1, "grounds": "评分有误"},
+        url_name="competitions:appeal",
+    ),
+    Case(
+        "decide an appeal",
+        "POST",
+        lambda w: (
+            "/competitions/appeals/"
+            f"{Appeal.objects.get(round__competition=acme_results(w, 'appealed')).public_id}"
+            "/decide/"
+        ),
+        ORGANISER_PUBLIC,
+        body=lambda w: {"upheld": "0", "reason": "复核无误"},
+        url_name="competitions:decide_appeal",
+    ),
+    Case(
+        "announce the winners",
+        "POST",
+        _url("announceable", "announce/"),
+        ORGANISER_PUBLIC,
+        body=lambda w: _announce(w),
+        url_name="competitions:announce",
+    ),
+    Case(
+        "make the awards final",
+        "POST",
+        _url("publicity", "award/"),
+        ORGANISER_PUBLIC,
+        url_name="competitions:award",
+    ),
+    Case("winners", "GET", _url("awarded", "winners/"), EVERYONE, url_name="competitions:winners"),
+    Case(
+        "introduce a winning project",
+        "POST",
+        lambda w: (
+            "/competitions/awards/"
+            f"{Award.objects.get(competition=acme_results(w, 'awarded')).public_id}/introduce/"
+        ),
+        ORGANISER_PUBLIC,
+        body=lambda w: _introduce(w),
+        url_name="competitions:introduce",
+    ),
+    Case(
+        "introductions",
+        "GET",
+        lambda w: "/competitions/introductions/",
+        AUTHENTICATED,
+        url_name="competitions:introductions",
+    ),
+    Case(
+        "answer an introduction",
+        "POST",
+        lambda w: f"/competitions/introductions/{_introduction(w).public_id}/answer/",
+        GLOBEX,
+        body=lambda w: {"accept": "1"},
+        url_name="competitions:answer",
+    ),
+    Case(
+        "record a follow-up's outcome",
+        "POST",
+        lambda w: f"/competitions/follow-ups/{_follow_up(w).pk}/outcome/",
+        ORGANISER_PUBLIC,
+        body=lambda w: {"outcome": "registered_in_zone", "evidence": "营业执照"},
+        url_name="competitions:record_outcome",
+    ),
+]
+
+
+def _announce(w: object) -> dict[str, object]:
+    from nomadcloud.payouts.models import Budget
+    from tests.builders.competitions import loaded_calendar
+
+    item = acme_results(w, "announceable")  # type: ignore[arg-type]
+    loaded_calendar()
+    budget = Budget.objects.filter(programme_code="acme-competition").first()
+    if budget is None:
+        from decimal import Decimal
+
+        from nomadcloud.payouts import services as payout_services
+
+        budget = payout_services.create_budget(
+            programme_code="acme-competition",
+            year=2026,
+            amount=Decimal("10000.00"),
+            owner=item.organiser,
+            actor=None,
+        )
+    entry = item.entries.get()
+    return {
+        "budget": str(budget.public_id),
+        f"rank-{entry.public_id}": "1",
+        f"prize-{entry.public_id}": "1000.00",
+    }
+
+
+def _introduce(w: object) -> dict[str, object]:
+    from tests.builders.world import verify_org
+
+    verify_org(w.globex)  # type: ignore[attr-defined]
+    return {"organisation": str(w.globex.public_id), "note": "选品需求"}  # type: ignore[attr-defined]
+
+
+def _introduction(w: object) -> Introduction:
+    return Introduction.objects.get(award__competition=acme_results(w, "introduced"))  # type: ignore[arg-type]
+
+
+def _follow_up(w: object) -> FollowUp:
+    return FollowUp.objects.filter(
+        introduction__award__competition=acme_results(w, "followed")  # type: ignore[arg-type]
+    ).first()  # type: ignore[return-value]
+
+
+PAGE_CASES += RESULTS_PAGE_CASES
+API_CASES += RESULTS_API_CASES
+
+PUBLIC_PAGES = {"competitions:index", "competitions:detail", "competitions:winners"}
 PUBLIC_API = {
     ("GET", f"{API}/"),
     ("GET", f"{API}/{{competition_id}}"),
     ("GET", f"{API}/{{competition_id}}/rounds/{{number}}/leaderboard"),
+    ("GET", f"{API}/{{competition_id}}/rounds/{{number}}/jury"),
+    ("GET", f"{API}/{{competition_id}}/winners"),
 }
 
-APPS = ("competitions",)
+APPS = ("competitions", "payouts", "core")
