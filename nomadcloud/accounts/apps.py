@@ -31,3 +31,6 @@ class AccountsConfig(AppConfig):
 
         # core asks who may edit the holiday calendar (core/workdays.py): the zone operator.
         workdays.register_calendar_editor(is_zone_operator)
+        from nomadcloud.accounts import indicators
+
+        indicators.register()  # its indicators for the dashboard (core/indicators.py)

@@ -25,3 +25,6 @@ class CommunitiesConfig(AppConfig):
         from nomadcloud.communities import designation
 
         designation.register()  # publicity (公示) of designations: who decides objections
+        from nomadcloud.communities import indicators
+
+        indicators.register()  # its indicators for the dashboard (core/indicators.py)

@@ -21,4 +21,9 @@ class OrdersConfig(AppConfig):
         from nomadcloud.orders import workspace
 
         workspace.register()  # its tools on the role workspaces (accounts/workspace.py)
-        from nomadcloud.orders import notices  # noqa: F401  (registers the kinds)
+        from nomadcloud.orders import (
+            indicators,
+            notices,  # noqa: F401  (registers the kinds)
+        )
+
+        indicators.register()  # its indicators for the dashboard (core/indicators.py)

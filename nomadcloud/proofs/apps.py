@@ -22,6 +22,9 @@ class ProofsConfig(AppConfig):
 
         workspace.register()  # its tools on the role workspaces (accounts/workspace.py)
         connect()
+        from nomadcloud.proofs import indicators
+
+        indicators.register()  # its indicators for the dashboard (core/indicators.py)
 
 
 def connect() -> None:

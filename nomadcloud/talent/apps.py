@@ -26,3 +26,6 @@ class TalentConfig(AppConfig):
         from nomadcloud.talent import workspace
 
         workspace.register()  # its tools on the role workspaces (accounts/workspace.py)
+        from nomadcloud.talent import indicators
+
+        indicators.register()  # its indicators for the dashboard (core/indicators.py)
