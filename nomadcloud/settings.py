@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "nomadcloud.onecard",
     "nomadcloud.communities",
     "nomadcloud.datapools",
+    "nomadcloud.supervision",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ LAYERS: list[set[str]] = [
     {"core"},
     {"accounts"},
     {"notifications"},
+    {"supervision"},  # plan tasks; reads indicators through core/indicators.py only
     {"payouts", "consent"},
     {"risk"},
     {"taxonomy"},

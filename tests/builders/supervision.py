@@ -1,0 +1,35 @@
+"""Builders for supervision: plan 004's units with their aliases (as the demo seeds them),
+and a small plan of two tasks for the workflow tests."""
+
+from __future__ import annotations
+
+from nomadcloud.accounts import demo as accounts_demo
+from nomadcloud.accounts.models import Membership, Organisation, User
+from nomadcloud.supervision import importer
+from nomadcloud.supervision.models import Task
+
+SMALL_PLAN = """二、具体任务
+1.支持数字游民社区示范点建设。打造一批社区。（牵头单位：市政府环湾办；责任单位：市科工信局）
+2.提升对外籍数字游民的服务管理水平。一卡通办。（牵头单位：科工信局；责任单位：市人社局、市公安局）
+"""
+
+
+def plan_units() -> dict[str, Organisation]:
+    """Every unit plan 004 names, by code (the world's 市科工信局 is kept as kegongxin)."""
+    for code, zh, en in accounts_demo.DEPARTMENTS:
+        Organisation.objects.get_or_create(
+            code=code,
+            defaults={"kind": Organisation.Kind.DEPARTMENT, "name_zh": zh, "name_en": en},
+        )
+    accounts_demo.seed_units()
+    return {unit.code or "": unit for unit in Organisation.objects.exclude(code=None)}
+
+
+def small_plan(member_of_huanwan: User) -> list[Task]:
+    """Two draft tasks of plan "T"; ``member_of_huanwan`` reports for 市政府环湾办."""
+    units = plan_units()
+    Membership.objects.get_or_create(
+        user=member_of_huanwan, organisation=units["huanwan"], defaults={"role": "member"}
+    )
+    importer.import_plan(SMALL_PLAN, plan_code="T", title="test plan", actor=None)
+    return list(Task.objects.filter(plan__code="T").order_by("number"))
