@@ -16,6 +16,7 @@ from nomadcloud.competitions import demo as competitions_demo
 from nomadcloud.consent import demo as consent_demo
 from nomadcloud.conversations import demo as conversations_demo
 from nomadcloud.datapools import demo as datapools_demo
+from nomadcloud.dashboard import demo as dashboard_demo
 from nomadcloud.datatasks import demo as datatasks_demo
 from nomadcloud.demands import demo as demands_demo
 from nomadcloud.incentives import demo as incentives_demo
@@ -26,6 +27,7 @@ from nomadcloud.orders import demo as orders_demo
 from nomadcloud.payouts import demo as payouts_demo
 from nomadcloud.points.merchants import demo as points_merchant_demo
 from nomadcloud.points.programme import demo as points_programme_demo
+from nomadcloud.supervision import demo as supervision_demo
 from nomadcloud.talent import demo as talent_demo
 from nomadcloud.taxonomy import services as taxonomy_services
 from nomadcloud.training import demo as training_demo
@@ -62,4 +64,6 @@ def seed(*, nomads: int = 60) -> dict[str, int]:
     counts |= onecard_demo.seed()
     counts |= bounties_demo.seed()
     counts |= datapools_demo.seed()
+    counts |= supervision_demo.seed()  # after the units and every indicator's source
+    counts |= dashboard_demo.seed()
     return counts

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "nomadcloud.communities",
     "nomadcloud.datapools",
     "nomadcloud.supervision",
+    "nomadcloud.dashboard",
 ]
 
 MIDDLEWARE = [

@@ -42,6 +42,8 @@ urlpatterns = [
     path("", include("nomadcloud.datapools.catalogue_urls")),
     path("competitions/", include("nomadcloud.competitions.urls")),
     path("communities/", include("nomadcloud.communities.urls")),
+    path("dashboard/", include("nomadcloud.dashboard.urls")),
+    path("supervision/", include("nomadcloud.supervision.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

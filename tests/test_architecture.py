@@ -18,6 +18,7 @@ LAYERS: list[set[str]] = [
     {"accounts"},
     {"notifications"},
     {"supervision"},  # plan tasks; reads indicators through core/indicators.py only
+    {"dashboard"},  # reads indicators through core/indicators.py, imports no providing app
     {"payouts", "consent"},
     {"risk"},
     {"taxonomy"},
