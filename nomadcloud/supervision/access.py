@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from nomadcloud.accounts.access import is_zone_operator
 from nomadcloud.accounts.models import Membership, Organisation, User
+from nomadcloud.accounts.units import UNIT_KINDS
 from nomadcloud.core.errors import Forbidden
 from nomadcloud.supervision.models import Task
 
@@ -24,7 +25,7 @@ def units_of(user: User | None) -> list[Organisation]:
     if user is None or not user.is_authenticated:
         return []
     ids = Membership.objects.filter(user=user).values("organisation_id")
-    return list(Organisation.objects.filter(pk__in=ids))
+    return list(Organisation.objects.filter(pk__in=ids, kind__in=UNIT_KINDS))
 
 
 def unit_on_task(user: User | None, task: Task, *, lead_only: bool = False) -> Organisation:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from nomadcloud.accounts.models import Membership, Organisation, User
 from nomadcloud.dashboard import official
-from tests.builders.world import make_person
+from nomadcloud.dashboard.models import Observation
+from tests.builders.world import World, make_person
 
 
 def statistics_clerk() -> User:
@@ -20,3 +21,28 @@ def statistics_clerk() -> User:
 
 def targets() -> None:
     official.seed_targets()
+
+
+def kegongxin_figure(w: World) -> Observation:
+    """A figure of 市科工信局's indicator (incubated enterprises) reported by Wendy."""
+    from django.utils import timezone
+
+    from nomadcloud.dashboard import services
+
+    today = timezone.localdate()
+    found = Observation.objects.filter(indicator="dashboard.incubated_enterprises").first()
+    if found is not None:
+        return found
+    return services.submit(
+        services.Figure(
+            indicator="dashboard.incubated_enterprises",
+            period=str(today.year),
+            area="DZ",
+            value="3",
+            unit="count",
+            finality="P",
+            as_of=today.isoformat(),
+            source="高新技术企业证书",
+        ),
+        actor=w.wendy,
+    )
