@@ -34,7 +34,7 @@ def _member(code: str) -> User | None:
 
 def seed() -> dict[str, int]:
     counts = {"dashboard_targets": official.seed_targets()}
-    counts["dashboard_snapshots"] = services.take_snapshots()
+    counts["dashboard_snapshots"] = services.snapshot_year(timezone.localdate().year)
     operator = User.objects.filter(
         memberships__organisation__kind=Organisation.Kind.OPERATOR
     ).first()

@@ -21,6 +21,11 @@ AMBER = Decimal("0.8")
 TREND_POINTS = 12
 
 
+def plain(value: Decimal) -> str:
+    """A decimal without exponent or trailing zeros: 50000, 0.5, 512000000."""
+    return format(value.normalize(), "f")
+
+
 def _tr(value: dict[str, str]) -> str:
     zh = (get_language() or "zh-hans").lower().startswith("zh")
     return (value.get("zh-Hans") if zh else value.get("en")) or value.get("en") or ""
@@ -113,7 +118,7 @@ def screen(
                 (s for s in by_indicator.get(target.platform_indicator, []) if s.period == year),
                 None,
             )
-            platform = str(this_year.value.normalize()) if this_year else None
+            platform = plain(this_year.value) if this_year else None
         due = expected(target, day)
         actual = official.value if official else None
         if actual is None:
@@ -130,7 +135,7 @@ def screen(
             yearly.append(
                 {
                     "year": path_year,
-                    "trajectory": str(Decimal(path_value)),
+                    "trajectory": plain(Decimal(path_value)),
                     "actual": str(found.quantize(past.value)) if past else None,
                 }
             )
@@ -141,7 +146,7 @@ def screen(
                 "definition": _tr(target.definition),
                 "indicator": target.indicator,
                 "unit": found.unit,
-                "target": str(target.value.normalize()),
+                "target": plain(target.value),
                 "due_year": target.due_year,
                 "effective_from": target.effective_from.isoformat(),
                 "expected": str(due),
@@ -165,10 +170,10 @@ def screen(
                 "title": found.text(),
                 "unit": found.unit,
                 "period": found.period,
-                "value": str(last.value.normalize()) if last else None,
+                "value": plain(last.value) if last else None,
                 "as_of": last.provenance.get("as_of") if last else None,
                 "computed_at": last.computed_at.isoformat() if last else None,
-                "series": [[s.period, str(s.value.normalize())] for s in series],
+                "series": [[s.period, plain(s.value)] for s in series],
             }
         )
 
@@ -182,7 +187,7 @@ def screen(
             {
                 "code": code,
                 "name": name_zh if zh else name_en,
-                "value": str(in_area.value.normalize()) if in_area else None,
+                "value": plain(in_area.value) if in_area else None,
             }
         )
     return {

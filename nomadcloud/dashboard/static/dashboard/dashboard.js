@@ -166,7 +166,8 @@
       const target = data.targets.find((t) => t.code === el.dataset.code);
       if (target) drawTarget(el, target, labels, dark);
     });
-    root.querySelectorAll("[data-dash-chart=leading]").forEach((el) => drawLeading(el, data.leading, dark));
+    const monthly = data.leading.filter((i) => i.period === "month");
+    root.querySelectorAll("[data-dash-chart=leading]").forEach((el) => drawLeading(el, monthly, dark));
     if (window.echarts.getMap("nomadcloud-zone")) {
       root.querySelectorAll("[data-dash-chart=map]").forEach((el) => drawMap(el, data.areas, dark));
     }
