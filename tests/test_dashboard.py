@@ -211,3 +211,13 @@ def timezone_today() -> dt.date:
     from django.utils import timezone
 
     return timezone.localdate()
+
+
+def test_the_snapshot_command_reports_what_it_wrote(world: World) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("dashboard", "snapshot", "--day", "2026-03-31", stdout=out)
+    assert json.loads(out.getvalue())["snapshots"] == Snapshot.objects.count() > 0
