@@ -172,3 +172,57 @@ def test_an_extension_before_the_due_date_moves_it(world: World, today: dt.date)
     assert community.due == dt.date(2026, 9, 30)
     instruction = services.instruct(community, actor=world.oscar, text="加快进度")
     services.close_instruction(instruction, actor=world.oscar, note="已落实")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_quarterly_evaluation_exports_and_imports_in_one_format(
+    world: World, today: dt.date, fmt: str
+) -> None:
+    from nomadcloud.supervision import evaluation
+    from nomadcloud.supervision.models import Evaluation
+
+    community, foreign = small_plan(world.bob)
+    services.assign(community, actor=world.oscar, due=dt.date(2026, 12, 31), today=today)
+    services.assign(foreign, actor=world.oscar, due=dt.date(2026, 5, 29), today=today)
+    services.sweep(dt.date(2026, 6, 1))  # task 2 overdue: a red notice in Q2
+    rows = evaluation.rows("2026-Q2")
+    assert [r["TASK"] for r in rows] == ["T-1", "T-2"]
+    assert rows[1]["RED_NOTICES"] == "1" and rows[1]["TIMELINESS"] == "75"
+    rows[0]["QUALITY"] = "5"
+    sheet = evaluation.export_xlsx(rows) if fmt == "xlsx" else evaluation.export_csv(rows).encode()
+    assert evaluation.import_file(f"q2.{fmt}", sheet, actor=world.oscar) == 2
+    stored = Evaluation.objects.get(task=community)
+    assert stored.quality == 5
+    again = evaluation.rows("2026-Q2")
+    assert again[0]["QUALITY"] == "5" and Decimal(again[0]["SCORE"]) == stored.score
+    assert evaluation.ranking(again)[0][1] >= evaluation.ranking(again)[-1][1]
+    bad = evaluation.export_csv(again).replace(",5,", ",9,").encode()
+    with pytest.raises(evaluation.EvaluationRefused) as refused:
+        evaluation.import_file("bad.csv", bad, actor=world.oscar)
+    assert refused.value.errors[0].startswith("line 2")
+    with pytest.raises(Forbidden):
+        evaluation.import_file("q2.csv", sheet, actor=world.bob)
+
+
+def test_the_import_page_proposes_then_creates(world: World) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.conftest import client_for
+
+    plan_units()
+    client = client_for(world.oscar, HTTP_ACCEPT_LANGUAGE="en")
+
+    def post(confirm: bool) -> object:
+        upload = SimpleUploadedFile("t.txt", SMALL_PLAN.encode(), content_type="text/plain")
+        data = {"code": "T", "title": "test", "file": upload}
+        return client.post("/supervision/import/", data | ({"confirm": "on"} if confirm else {}))
+
+    preview = post(False)
+    assert preview.status_code == 200 and "市政府环湾办" in preview.content.decode()  # type: ignore[attr-defined]
+    assert not Plan.objects.exists()
+    assert post(True).status_code == 302  # type: ignore[attr-defined]
+    assert Task.objects.filter(plan__code="T").count() == 2
+    page = client.get(f"/supervision/tasks/{Task.objects.get(code='T-1').public_id}/")
+    assert page.status_code == 200 and "action-assign" in page.content.decode()
+    assert client.get("/supervision/evaluation/?quarter=2026-Q2").status_code == 200
+    assert client.get("/supervision/evaluation.csv?quarter=2026-Q2").status_code == 200

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nomadcloud.accounts.models import User
-from nomadcloud.core import audit, indicators
-from nomadcloud.core.csv import FORMULA_START, safe_cell
+from nomadcloud.core import audit, indicators, tables
+from nomadcloud.core.csv import safe_cell
 from nomadcloud.core.errors import Conflict, DomainError, Forbidden, invalid_field
 from nomadcloud.core.indicators import Indicator, Period
 from nomadcloud.dashboard import access
@@ -283,59 +283,11 @@ def publish(observation: Observation, *, actor: User) -> Observation:
 # --- import and export (one format) -------------------------------------------------------------
 
 
-class ImportRefused(DomainError):
-    code = "import_refused"
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__(
-            _("Nothing was imported: %(count)d problem(s).") % {"count": len(errors)},
-            fields={"file": errors},
-        )
-        self.errors = errors
-
-
-def _unquote(cell: str) -> str:
-    """A cell as exported (core/csv.py quotes a would-be formula with a leading ')."""
-    text = cell.strip()
-    if text.startswith("'") and text[1:].startswith(FORMULA_START):
-        return text[1:]
-    return text
+ImportRefused = tables.TableRefused
 
 
 def read_rows(name: str, content: bytes) -> list[dict[str, str]]:
-    """The rows of a CSV (UTF-8) or XLSX file, by the header's column names."""
-    if name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        except Exception:
-            raise ImportRefused([_("The file is not a readable XLSX workbook.")]) from None
-        if sheet is None:
-            raise ImportRefused([_("The workbook has no sheet.")])
-        rows: list[list[str]] = [
-            ["" if cell is None else str(cell) for cell in row]
-            for row in sheet.iter_rows(values_only=True)
-        ]
-    else:
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ImportRefused([_("The file is not UTF-8 text.")]) from None
-        rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
-        raise ImportRefused([_("The file is empty.")])
-    header = [cell.strip().upper() for cell in rows[0]]
-    missing = [column for column in COLUMNS[:8] if column not in header]
-    if missing:
-        raise ImportRefused([_("Missing columns: %(names)s.") % {"names": ", ".join(missing)}])
-    if len(rows) - 1 > MAX_ROWS:
-        raise ImportRefused([_("At most %(n)d rows in one file.") % {"n": MAX_ROWS}])
-    return [
-        {column: _unquote(row[i]) if i < len(row) else "" for i, column in enumerate(header)}
-        for row in rows[1:]
-        if any(cell.strip() for cell in row)
-    ]
+    return tables.read_rows(name, content, required=COLUMNS[:8], max_rows=MAX_ROWS)
 
 
 def _figure(row: Mapping[str, str]) -> Figure:

@@ -44,3 +44,7 @@ class ExtensionForm(forms.Form):
 
 class InstructionForm(forms.Form):
     text = forms.CharField(label=_("instruction (批示)"), widget=forms.Textarea)
+
+
+class EvaluationImportForm(forms.Form):
+    file = forms.FileField(label=_("evaluation sheet with quality ratings (CSV or XLSX)"))

@@ -119,6 +119,7 @@ class Notice(models.Model):
     unit = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     colour = models.CharField(_("colour"), max_length=6, choices=Colour.choices)
     reason = models.TextField(_("reason"))
+    raised_on = models.DateField(_("raised on"))
     respond_by = models.DateField(_("respond by"))
     response = models.TextField(_("response"), blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
@@ -153,3 +154,26 @@ class Instruction(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class Evaluation(models.Model):
+    """A task's quarterly evaluation (每季度开展评估评价): the computed parts and the office's
+    quality rating, stored when the office imports the evaluation sheet back."""
+
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="evaluations")
+    quarter = models.CharField(max_length=7)  # 2026-Q3
+    quality = models.PositiveSmallIntegerField(null=True, blank=True)  # 1–5, the office's rating
+    score = models.DecimalField(max_digits=5, decimal_places=1)
+    evaluated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["quarter", "task"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "quarter"], name="supervision_evaluation_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quarter} {self.task_id} {self.score}"

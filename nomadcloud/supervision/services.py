@@ -282,6 +282,7 @@ def _notify(task: Task, colour: str, reason: str, day: dt.date) -> list[Notice]:
                 unit=unit,
                 colour=colour,
                 reason=reason,
+                raised_on=day,
                 respond_by=workdays.add_working_days(day, RESPONSE_DAYS),
             )
         )

@@ -12,16 +12,18 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from nomadcloud.accounts.models import User
 from nomadcloud.core.errors import DomainError, Forbidden
 from nomadcloud.core.pages import apply_error, domain_errors, form_status
-from nomadcloud.supervision import access, importer, services
+from nomadcloud.supervision import access, evaluation, importer, services
 from nomadcloud.supervision.forms import (
     AssignForm,
     CompletionForm,
+    EvaluationImportForm,
     ExtensionForm,
     ImportForm,
     InstructionForm,
@@ -226,3 +228,63 @@ def detail(request: HttpRequest, task_id: str) -> HttpResponse:
         },
         status=form_status(bound) if bound is not None else 200,
     )
+
+
+@login_required
+@domain_errors
+def evaluation_page(request: HttpRequest) -> HttpResponse:
+    """The quarterly evaluation: per task and per unit, exports, and the import of the sheet
+    with the office's quality ratings."""
+    user = _user(request)
+    access.require_office(user)
+    label = request.GET.get("quarter") or evaluation.current_quarter(timezone.localdate())
+    period = evaluation.quarter(label)
+    form = EvaluationImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > MAX_PLAN:
+                raise evaluation.EvaluationRefused([_("The file is larger than 2 MB.")])
+            count = evaluation.import_file(upload.name, upload.read(), actor=user)
+        except DomainError as exc:
+            errors = [m for msgs in exc.fields.values() for m in msgs]
+            form.add_error("file", exc.message)
+        else:
+            messages.success(request, _("%(n)d tasks evaluated.") % {"n": count})
+            return redirect(f"{request.path}?quarter={period.label}")
+    found = evaluation.rows(period.label)
+    return render(
+        request,
+        "supervision/evaluation.html",
+        {
+            "quarter": period.label,
+            "rows": found,
+            "ranking": evaluation.ranking(found),
+            "columns": evaluation.COLUMNS,
+            "form": form,
+            "errors": errors,
+        },
+        status=form_status(form),
+    )
+
+
+@login_required
+@domain_errors
+def evaluation_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    access.require_office(_user(request))
+    if fmt not in {"csv", "xlsx"}:
+        raise Http404
+    label = request.GET.get("quarter") or evaluation.current_quarter(timezone.localdate())
+    found = evaluation.rows(evaluation.quarter(label).label)
+    if fmt == "xlsx":
+        response = HttpResponse(
+            evaluation.export_xlsx(found),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(
+            evaluation.export_csv(found), content_type="text/csv; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'attachment; filename="evaluation-{label}.{fmt}"'
+    return response

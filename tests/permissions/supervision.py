@@ -27,6 +27,20 @@ PAGE_CASES = [
         expect("reviewer", "operator"),
         url_name="supervision:detail",
     ),
+    Case(
+        "quarterly evaluation",
+        "GET",
+        lambda w: "/supervision/evaluation/",
+        OFFICE,
+        url_name="supervision:evaluation",
+    ),
+    Case(
+        "quarterly evaluation export",
+        "GET",
+        lambda w: "/supervision/evaluation.csv",
+        OFFICE,
+        url_name="supervision:evaluation_export",
+    ),
 ]
 
 PUBLIC_PAGES: set[str] = set()
