@@ -84,9 +84,7 @@ def rows(label: str) -> list[dict[str, str]]:
         .order_by("plan__code", "number")
     )
     for task in tasks:
-        notices = Notice.objects.filter(
-            task=task, raised_on__range=(period.start, period.end)
-        )
+        notices = Notice.objects.filter(task=task, raised_on__range=(period.start, period.end))
         red = notices.filter(colour=Notice.Colour.RED).count()
         yellow = notices.filter(colour=Notice.Colour.YELLOW).count()
         timeliness = max(Decimal("0"), HUNDRED - 25 * red - 10 * yellow)
