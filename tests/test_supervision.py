@@ -170,6 +170,10 @@ def test_an_extension_before_the_due_date_moves_it(world: World, today: dt.date)
     services.decide_extension(community, actor=world.oscar, approve=True)
     community.refresh_from_db()
     assert community.due == dt.date(2026, 9, 30)
+    services.acknowledge(community, actor=world.bob)
+    services.report(community, actor=world.bob, progress=Decimal("99"), note="收尾", today=today)
+    assert services.sweep(dt.date(2026, 9, 28))["notices"] == 1  # due in 2 working days
+    assert Notice.objects.get(task=community).colour == "blue"
     instruction = services.instruct(community, actor=world.oscar, text="加快进度")
     services.close_instruction(instruction, actor=world.oscar, note="已落实")
 
@@ -197,7 +201,7 @@ def test_the_quarterly_evaluation_exports_and_imports_in_one_format(
     assert again[0]["QUALITY"] == "5" and Decimal(again[0]["SCORE"]) == stored.score
     assert evaluation.ranking(again)[0][1] >= evaluation.ranking(again)[-1][1]
     bad = evaluation.export_csv(again).replace(",5,", ",9,").encode()
-    with pytest.raises(evaluation.EvaluationRefused) as refused:
+    with translation.override("en"), pytest.raises(evaluation.EvaluationRefused) as refused:
         evaluation.import_file("bad.csv", bad, actor=world.oscar)
     assert refused.value.errors[0].startswith("line 2")
     with pytest.raises(Forbidden):

@@ -107,10 +107,12 @@ class TaskEvent(models.Model):
 
 
 class Notice(models.Model):
-    """A 督办单 to a unit about a task: yellow (behind 序时进度) or red (overdue), with the
+    """A 督办单 to a unit about a task: blue (due within 3 working days), yellow (behind
+    序时进度) or red (overdue), with the
     working day by which the unit must respond; unanswered notices escalate."""
 
     class Colour(models.TextChoices):
+        BLUE = "blue", _("Blue: due soon")
         YELLOW = "yellow", _("Yellow: behind schedule")
         RED = "red", _("Red: overdue")
 

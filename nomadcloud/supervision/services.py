@@ -20,6 +20,7 @@ from nomadcloud.supervision.models import Instruction, Notice, Task, TaskEvent
 from nomadcloud.supervision.transitions import TRANSITIONS, allowed
 
 RESPONSE_DAYS = 3
+DUE_SOON_DAYS = 3  # a blue notice when the due date is this many working days away or fewer
 HUNDRED = Decimal("100")
 
 
@@ -292,7 +293,8 @@ def _notify(task: Task, colour: str, reason: str, day: dt.date) -> list[Notice]:
 @transaction.atomic
 def sweep(today: dt.date | None = None) -> dict[str, int]:
     """The daily run: past due → overdue with a red notice to each lead unit; behind 序时进度
-    → at risk with a yellow notice; unanswered notices past their date escalate."""
+    → at risk with a yellow notice; due within ``DUE_SOON_DAYS`` working days and not reported
+    complete → a blue notice; unanswered notices past their date escalate."""
     day = _today(today)
     counts = {"overdue": 0, "at_risk": 0, "notices": 0, "escalated": 0}
     running = Task.objects.select_for_update().filter(
@@ -319,6 +321,9 @@ def sweep(today: dt.date | None = None) -> dict[str, int]:
                 "expected": expected_progress(task, day),
             }
             counts["notices"] += len(_notify(task, Notice.Colour.YELLOW, reason, day))
+        elif 0 <= workdays.working_days_between(day, task.due) <= DUE_SOON_DAYS:  # type: ignore[arg-type]
+            reason = _("Due on %(due)s.") % {"due": task.due}
+            counts["notices"] += len(_notify(task, Notice.Colour.BLUE, reason, day))
     counts["escalated"] = Notice.objects.filter(
         responded_at__isnull=True, escalated_at__isnull=True, respond_by__lt=day
     ).update(escalated_at=timezone.now())
