@@ -15,8 +15,8 @@ from nomadcloud.communities import demo as communities_demo
 from nomadcloud.competitions import demo as competitions_demo
 from nomadcloud.consent import demo as consent_demo
 from nomadcloud.conversations import demo as conversations_demo
-from nomadcloud.datapools import demo as datapools_demo
 from nomadcloud.dashboard import demo as dashboard_demo
+from nomadcloud.datapools import demo as datapools_demo
 from nomadcloud.datatasks import demo as datatasks_demo
 from nomadcloud.demands import demo as demands_demo
 from nomadcloud.incentives import demo as incentives_demo
