@@ -404,6 +404,11 @@ MATCHING_CANDIDATES = env_int("MATCHING_CANDIDATES", 100, minimum=1)
 MATCHING_RECOMMENDATIONS = env_int("MATCHING_RECOMMENDATIONS", 50, minimum=1)
 MATCHING_MIN_SCORE = env_int("MATCHING_MIN_SCORE", 20, minimum=0)
 MATCHING_STRONG_SCORE = env_int("MATCHING_STRONG_SCORE", 70, minimum=1)
+# Sentence embeddings (docs/matching.md, "Semantic layer"): "packaged" (the model shipped in a
+# package), "onnx" (MATCHING_EMBEDDING_MODEL: a directory with model.onnx and tokenizer.json)
+# or "none" (lexical only). Nothing is ever downloaded.
+MATCHING_EMBEDDINGS = env_str("MATCHING_EMBEDDINGS", "packaged")
+MATCHING_EMBEDDING_MODEL = env_str("MATCHING_EMBEDDING_MODEL", "")
 
 # --- Data-processing work (来数加工) ---------------------------------------------------------
 DATATASKS_MAX_UPLOAD_BYTES = env_int("DATATASKS_MAX_UPLOAD_BYTES", 10 * 1_048_576, minimum=1024)

@@ -38,6 +38,10 @@ FAST_HASHERS = ["nomadcloud.testing.hashers.FastArgon2PasswordHasher"]
 # With autorefresh it finds a file when it is asked for, as in development; production keeps
 # the scan at start-up.
 settings.WHITENOISE_AUTOREFRESH = True
+# No sentence-embedding model by default: the platform must work without one, and loading one
+# costs seconds. tests/test_semantic.py turns it on (a tiny ONNX model it builds, and the
+# packaged model once).
+settings.MATCHING_EMBEDDINGS = "none"
 
 
 @pytest.fixture(scope="session")

@@ -42,6 +42,7 @@ class Match(IntEnum):
     CONTAINS = 2
     PINYIN = 3
     SIMILAR = 4
+    SEMANTIC = 5  # close in meaning (taxonomy/semantic.py)
 
 
 class Via(IntEnum):

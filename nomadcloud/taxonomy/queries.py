@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from nomadcloud.accounts.access import require_zone_operator
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import NotFound
-from nomadcloud.taxonomy import lookup
+from nomadcloud.taxonomy import lookup, semantic
 from nomadcloud.taxonomy.lookup import Hit
 from nomadcloud.taxonomy.models import Alias, Concept, ImportRun, OccupationSkill
 from nomadcloud.taxonomy.text import CJK_RANGES, normalize
@@ -193,9 +193,19 @@ def find_by_name(
     is, the closest names (taxonomy/lookup.py)."""
     hits = lookup.search(q, kinds, need=offset + limit + 1)
     if not hits and offset == 0:
-        return NameSearch(
-            hits=lookup.suggest(q, kinds, limit=min(limit, 10)), next_offset=None, similar=True
-        )
+        return NameSearch(hits=closest(q, kinds, min(limit, 10)), next_offset=None, similar=True)
     page = hits[offset : offset + limit]
     more = offset + limit < len(hits)
     return NameSearch(hits=page, next_offset=offset + limit if more else None, similar=False)
+
+
+def closest(q: str, kinds: tuple[str, ...] = (), limit: int = 10) -> list[Hit]:
+    """For a name that matched nothing: the concepts closest in meaning (any language, a
+    misspelling; taxonomy/semantic.py), then the closest names; each concept once."""
+    found = [n.hit for n in semantic.neighbours(q, kinds, limit=limit)]
+    seen = {hit.code for hit in found}
+    for hit in lookup.suggest(q, kinds, limit=limit):
+        if hit.code not in seen:
+            found.append(hit)
+            seen.add(hit.code)
+    return found[:limit]

