@@ -87,3 +87,14 @@ def test_occupations_and_imported_long_tail_are_not_tags(db: None) -> None:
         code="onet.x.jira", kind="tool", label_en="Jira", source="onet", hot_technology=True
     )
     assert codes("a web developer who uses Word and Jira") == {"onet.x.jira": ("Jira",)}
+
+
+def test_function_words_tag_a_skill_only_when_used_as_one(vocab: None) -> None:
+    """招聘 ("hiring") opens job posts and 策划 means "plan": neither is a skill there."""
+    found = codes("招聘主播3名，策划一场直播活动。We are hiring a video editor.")
+    assert "nc.recruitment" not in found
+    assert "nc.game-design" not in found
+    assert "nc.live-streaming" in found  # the rest is still tagged
+    assert "nc.recruitment" in codes("负责招聘与面试安排，有招聘经验")
+    assert "nc.recruitment" in codes("3 years of recruitment experience")
+    assert "nc.game-design" in codes("游戏策划，熟悉数值平衡")

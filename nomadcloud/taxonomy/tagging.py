@@ -30,6 +30,32 @@ CASE_SENSITIVE_UP_TO = 3  # characters
 MAX_TEXT = 50_000  # characters read from one text
 TAGGABLE = Q(source=Concept.Source.NOMADCLOUD) | Q(hot_technology=True) | Q(in_demand=True)
 
+# Words that name a skill but mostly do another job in a demand: 招聘 ("hiring") opens most
+# job posts, 策划 means "plan" (and "planner") far more often than "game design". They tag a
+# skill only where the text uses them as one (used_as_skill).
+FUNCTION_WORDS = frozenset({"招聘", "招募", "策划", "hiring", "recruiting", "recruitment"})
+_SKILL_BEFORE = re.compile(
+    r"(负责|擅长|熟悉|熟练|精通|具备|从事|做过|懂|有|experience in|experienced in|skilled in)"
+    r"[^，。；,.;\n]{0,4}$",
+    re.IGNORECASE,
+)
+_SKILL_AFTER = re.compile(
+    r"^\s*(经验|能力|工作|专员|流程|技能|面试|渠道|经理|主管|岗位经验|"
+    r"experience|skills?|process|specialist|manager)",
+    re.IGNORECASE,
+)
+
+
+def used_as_skill(text: str, start: int, end: int) -> bool:
+    """Whether the function word at text[start:end] is used as a skill: after 负责, 擅长,
+    熟悉 … ("负责招聘") or before 经验, 能力, 专员 … ("招聘经验"); not "招聘主播" or
+    "策划一场活动"."""
+    return bool(
+        _SKILL_BEFORE.search(text[max(0, start - 16) : start])
+        or _SKILL_AFTER.search(text[end : end + 12])
+    )
+
+
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][a-z]+)?")
 _CJK_RUN = re.compile(f"[{CJK_RANGES}]+")
 _BREAK = re.compile(r"[,.;:!?()\[\]{}<>\"“”‘’、，。；：！？（）【】《》\n\r\t|/\\·•]")
@@ -115,7 +141,12 @@ def _matches(text: str, dictionary: _Dictionary) -> Iterator[tuple[int, str, lis
             if any(t.follows_break for t in window[1:]):
                 continue
             written = text[window[0].start : window[-1].start + len(window[-1].text)]
-            entries = _lookup(_phrase(window), written, dictionary)
+            phrase = _phrase(window)
+            entries = _lookup(phrase, written, dictionary)
+            if entries and phrase in FUNCTION_WORDS:
+                end = window[-1].start + len(window[-1].text)
+                if not used_as_skill(text, window[0].start, end):
+                    entries = []
             if entries:
                 yield window[0].start, written, entries
                 i += size
