@@ -142,3 +142,24 @@ def test_taxonomy_search_falls_back_to_meaning(model_dir: Path) -> None:
     # Without a model, search is lexical only and still answers.
     assert semantic.neighbours("picture labelling") == []
     assert queries.find_by_name("图像标注").hits[0].code == "nc.image-annotation"
+
+
+@pytest.mark.django_db
+def test_job_profile_proposes_skills_by_meaning_with_a_confidence(model_dir: Path) -> None:
+    from nomadcloud.taxonomy.tagging import propose
+
+    for code, zh, en in (("nc.image-annotation", "图像标注", "image annotation"),
+                         ("nc.bookkeeping", "记账", "bookkeeping"),
+                         ("nc.recruitment", "招聘", "recruitment")):  # fmt: skip
+        Concept.objects.get_or_create(
+            code=code, defaults={"kind": "skill", "label_zh": zh, "label_en": en}
+        )
+    text = "招聘 给图片打标签\naccounting"
+    assert [t.code for t in propose(text)] == []  # no model: only what the words name
+    with override_settings(MATCHING_EMBEDDINGS="onnx", MATCHING_EMBEDDING_MODEL=str(model_dir)):
+        lookup.forget()
+        tags = {t.code: t for t in propose(text)}
+    lookup.forget()
+    assert set(tags) == {"nc.image-annotation", "nc.bookkeeping"}  # 招聘 is no skill here
+    assert tags["nc.image-annotation"].matched == ("招聘 给图片打标签",)
+    assert 0.65 <= tags["nc.bookkeeping"].score <= 1.0

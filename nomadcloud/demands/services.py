@@ -43,7 +43,7 @@ from nomadcloud.demands.models import (
 )
 from nomadcloud.demands.schemas import DemandDraft, DemandPatch, SkillIn
 from nomadcloud.taxonomy.models import Concept
-from nomadcloud.taxonomy.tagging import extract_tags
+from nomadcloud.taxonomy.tagging import propose
 
 Status = Demand.Status
 
@@ -438,7 +438,7 @@ def derive_job_profile(demand: Demand) -> list[JobProfileTag]:
     """Derive the automatic tags from the demand's text (Chinese and English). Tags the
     enterprise removed stay removed; tags it added stay."""
     text = "\n".join(getattr(demand, f) for f in PROFILE_TEXT_FIELDS if getattr(demand, f))
-    found = {tag.concept_id: tag for tag in extract_tags(text)}
+    found = {tag.concept_id: tag for tag in propose(text)}  # words, then meaning (issue 19)
     existing = {t.concept_id: t for t in JobProfileTag.objects.filter(demand=demand)}
     for concept_id, tag in existing.items():
         if tag.origin == JobProfileTag.Origin.AUTO and concept_id not in found and not tag.removed:

@@ -154,11 +154,12 @@ def get_concept(request: HttpRequest, code: str) -> Any:
 
 @router.post("/tag", response=_errors({200: TagsOut}))
 def tag_text(request: HttpRequest, payload: TagIn) -> dict[str, Any]:
-    """The skill and tool tags the platform finds in a text (a preview of a job profile, 岗位画像);
-    nothing is saved."""
-    from nomadcloud.taxonomy.tagging import extract_tags
+    """The skill and tool tags the platform finds in a text (a preview of a job profile, 岗位画像):
+    the ones its words name, then, with an embedding model, those close in meaning to one of
+    its clauses in any language (`score` is then the similarity); nothing is saved."""
+    from nomadcloud.taxonomy.tagging import propose
 
-    tags = extract_tags(payload.text, kinds=payload.kinds)
+    tags = propose(payload.text, kinds=payload.kinds)
     return {
         "tags": [
             {

@@ -34,6 +34,9 @@ TAGGABLE = Q(source=Concept.Source.NOMADCLOUD) | Q(hot_technology=True) | Q(in_d
 # job posts, 策划 means "plan" (and "planner") far more often than "game design". They tag a
 # skill only where the text uses them as one (used_as_skill).
 FUNCTION_WORDS = frozenset({"招聘", "招募", "策划", "hiring", "recruiting", "recruitment"})
+FUNCTION_PATTERN = re.compile(
+    "|".join(["诚聘", "急聘", "急招", *sorted(FUNCTION_WORDS)]), re.IGNORECASE
+)
 _SKILL_BEFORE = re.compile(
     r"(负责|擅长|熟悉|熟练|精通|具备|从事|做过|懂|有|experience in|experienced in|skilled in)"
     r"[^，。；,.;\n]{0,4}$",
@@ -277,3 +280,54 @@ def _token_count(label: str) -> int:
     """Tokens a label spans in text: its words, and one per Chinese run (jieba keeps a
     label's Chinese whole, since it knows it as a word)."""
     return len(_ASCII_WORD.findall(label)) + len(_CJK_RUN.findall(label))
+
+
+# A clause whose meaning is this close to a skill or tool proposes it (packaged model; seen on
+# the shipped vocabulary: 0.65 keeps "负责给自动驾驶图片打标签" → image annotation and drops
+# most unrelated neighbours). The enterprise confirms or removes each proposal.
+PROPOSAL_SIMILARITY = 0.65
+PROPOSALS_PER_CLAUSE = 2
+MAX_CLAUSES = 40
+_CLAUSE = re.compile(r"[。；;！？!?\n]+|[，,、]")
+
+
+def propose(text: str, *, kinds: Collection[str] | None = None, limit: int = 15) -> list[Tag]:
+    """The job profile a text suggests: the tags its words name (extract_tags), then skills
+    and tools close in meaning to one of its clauses, in any language (图片打标签 → image
+    annotation; a purely Chinese demand → English-only ESCO skills), at most ``limit``, each
+    with the similarity as its confidence and the clause as the words it came from. Without
+    an embedding model, the tags alone."""
+    from nomadcloud.taxonomy import semantic  # the vectors need the lookup index
+
+    tags = extract_tags(text, kinds=kinds)
+    seen = {tag.concept_id for tag in tags}
+    wanted = tuple(kinds) if kinds is not None else ("skill", "tool")
+    clauses = [c.strip() for c in _CLAUSE.split(text[:MAX_TEXT]) if c.strip()][:MAX_CLAUSES]
+    best: dict[str, tuple[float, str, semantic.Neighbour]] = {}
+    for clause in clauses:
+        # Function words carry no skill ("招聘主播" is about hosting, not recruitment).
+        meaning = FUNCTION_PATTERN.sub(" ", clause).strip()
+        if len(meaning) < 2:
+            continue
+        near = semantic.neighbours(
+            meaning, wanted, limit=PROPOSALS_PER_CLAUSE, min_similarity=PROPOSAL_SIMILARITY
+        )
+        for neighbour in near:
+            code = neighbour.hit.code
+            if code not in best or neighbour.similarity > best[code][0]:
+                best[code] = (neighbour.similarity, clause, neighbour)
+    if not best:
+        return tags
+    ids = dict(Concept.objects.filter(code__in=best).values_list("code", "id"))
+    proposed = 0
+    for code, (similarity, clause, neighbour) in sorted(best.items(), key=lambda b: -b[1][0]):
+        concept_id = ids.get(code)
+        if concept_id is None or concept_id in seen or proposed >= limit:
+            continue
+        seen.add(concept_id)
+        proposed += 1
+        hit = neighbour.hit
+        tags.append(
+            Tag(concept_id, code, hit.label_zh, hit.label_en, hit.kind, (clause,), similarity)
+        )
+    return tags
