@@ -1,0 +1,44 @@
+"""Fusing lexical and semantic similarity (pure, no Django).
+
+Each signal is scaled to 0–1 by its best value for the query (so BM25's open scale and a
+cosine meet on one footing), then mixed: fused = (1 − w) · lexical + w · semantic. ``w`` is
+``Weights.semantic``'s sibling for rankings of occupations (``OCCUPATION_SEMANTIC_WEIGHT``),
+tuned on validation data only (benchmarks/matching task E).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+Scores = npt.NDArray[np.float32]
+
+# Tuned on the even rows of the JobBERT validation titles (benchmarks/matching/task_e.py,
+# USE-multilingual); the odd rows report. See docs/matching.md.
+OCCUPATION_SEMANTIC_WEIGHT = 0.6
+
+
+def scaled(scores: npt.NDArray[np.floating], axis: int = -1) -> Scores:
+    """Scores divided by the best of their query (rows when 2-D); all zero stays zero."""
+    values = np.maximum(np.asarray(scores, dtype=np.float32), 0.0)
+    best = values.max(axis=axis, keepdims=True) if values.size else values
+    best = np.where(best > 0, best, 1.0)
+    return np.asarray(values / best, dtype=np.float32)
+
+
+def fuse(
+    lexical: npt.NDArray[np.floating],
+    semantic: npt.NDArray[np.floating] | None,
+    weight: float = OCCUPATION_SEMANTIC_WEIGHT,
+) -> Scores:
+    """The fused scores; lexical alone when there is no semantic signal (no model)."""
+    lex = scaled(lexical)
+    if semantic is None or weight <= 0:
+        return lex
+    return np.asarray((1.0 - weight) * lex + weight * scaled(semantic), dtype=np.float32)
+
+
+def max_pool(similarity: npt.NDArray[np.floating], owner_starts: npt.NDArray[np.intp]) -> Scores:
+    """Per owner, the best similarity of its rows (columns grouped contiguously by owner;
+    ``owner_starts`` are the first column of each owner)."""
+    return np.asarray(np.maximum.reduceat(similarity, owner_starts, axis=-1), dtype=np.float32)
