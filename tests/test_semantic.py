@@ -163,3 +163,31 @@ def test_job_profile_proposes_skills_by_meaning_with_a_confidence(model_dir: Pat
     assert set(tags) == {"nc.image-annotation", "nc.bookkeeping"}  # 招聘 is no skill here
     assert tags["nc.image-annotation"].matched == ("招聘 给图片打标签",)
     assert 0.65 <= tags["nc.bookkeeping"].score <= 1.0
+
+
+def test_a_skill_close_in_meaning_earns_explained_credit_in_both_scorers() -> None:
+    """Fusion in the score: holding 'image labelling' (2) for 图像标注 (1), cosine 0.8, earns
+    0.5 × 0.8 of the credit, explained item by item; the index agrees with the explanation."""
+    from nomadcloud.matching.engine.index import ProfileIndex
+    from nomadcloud.matching.engine.model import (
+        DemandFeatures,
+        Holding,
+        ProfileFeatures,
+        Requirement,
+        Weights,
+    )
+    from nomadcloud.matching.engine.scoring import SEMANTIC, Links
+
+    weights = Weights()
+    links = Links(weights=weights, semantic=[(1, 2, 0.8), (1, 3, 0.4)])  # 0.4: too far
+    index = ProfileIndex(links, weights)
+    near = ProfileFeatures(key=10, skills=(Holding(2, 5, "verified"),))
+    far = ProfileFeatures(key=11, skills=(Holding(3, 5, "verified"),))
+    index.add_many([near, far])
+    demand = DemandFeatures(key=1, requirements=(Requirement(1, 5),))
+    explained = index.explain(near, demand)
+    [item] = explained.items
+    assert item.relation == SEMANTIC and item.status == "partial"
+    assert item.credit == pytest.approx(0.4)
+    assert index.scores(demand)[index.slot_of[10]] == pytest.approx(explained.score, abs=1e-3)
+    assert index.explain(far, demand).score == 0

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import F, Prefetch
 from django.utils import timezone
 
-from nomadcloud.demands.models import Demand, JobProfileTag
+from nomadcloud.demands.models import Demand, DemandSkill, JobProfileTag
 from nomadcloud.matching.engine.model import (
     AVAILABLE,
     CEFR_RANK,
@@ -36,6 +36,7 @@ from nomadcloud.talent.models import (
     SkillEvidence,
     Visibility,
 )
+from nomadcloud.taxonomy import semantic
 from nomadcloud.taxonomy.models import Concept
 
 DEMAND_LANGUAGE_RANK = CEFR_RANK["B1"]
@@ -222,7 +223,27 @@ def taxonomy_links(weights: Weights) -> Links:
     through_related = Concept.related.through.objects.filter(
         from_concept_id__lt=F("to_concept_id")  # each symmetric pair once
     ).values_list("from_concept_id", "to_concept_id")
-    return Links(broader=through_broader, related=through_related, weights=weights)
+    return Links(
+        broader=through_broader,
+        related=through_related,
+        weights=weights,
+        semantic=_semantic_pairs(weights),
+    )
+
+
+def _semantic_pairs(weights: Weights) -> list[tuple[int, int, float]]:
+    if weights.semantic <= 0 or semantic.encoder() is None:
+        return []  # no model: no query either
+    return semantic.close_pairs(_matched_concepts(), min_similarity=weights.semantic_min)
+
+
+def _matched_concepts() -> set[int]:
+    """The skills and tools that demands ask for and nomads hold: the ones semantic links
+    are computed between (docs/matching.md, Semantic layer)."""
+    ids = set(ProfileSkill.objects.values_list("concept_id", flat=True))
+    ids.update(DemandSkill.objects.values_list("concept_id", flat=True))
+    ids.update(JobProfileTag.objects.filter(removed=False).values_list("concept_id", flat=True))
+    return ids
 
 
 def rate_per_day(profile: Profile) -> float | None:

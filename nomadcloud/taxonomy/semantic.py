@@ -24,7 +24,7 @@ import numpy as np
 from django.conf import settings
 
 from nomadcloud.taxonomy import embedding, lookup
-from nomadcloud.taxonomy.models import Alias
+from nomadcloud.taxonomy.models import Alias, Concept
 
 logger = logging.getLogger(__name__)
 
@@ -185,3 +185,35 @@ def neighbours(
         )
         result.append(Neighbour(hit, round(similarity, 3)))
     return result
+
+
+def close_pairs(
+    concept_ids: set[int], *, min_similarity: float = 0.6, per_concept: int = 5
+) -> list[tuple[int, int, float]]:
+    """(a, b, cosine) for concepts among ``concept_ids`` whose meanings are close (each
+    concept's vector is the mean of its names'), at most ``per_concept`` neighbours each;
+    matching gives partial credit through them. Empty without a model."""
+    found = vectors()
+    if found is None or not concept_ids or not len(found.names):
+        return []
+    codes = dict(
+        Concept.objects.filter(pk__in=concept_ids, is_active=True).values_list("code", "pk")
+    )
+    position = {code: i for i, (code, *_rest) in enumerate(found.concepts) if code in codes}
+    if len(position) < 2:
+        return []
+    keys = list(position)
+    rows = [np.nonzero(found.concept == position[code])[0] for code in keys]
+    means = np.stack([found.vectors[r].astype(np.float32).mean(axis=0) for r in rows])
+    means = embedding.normalise(means)
+    similarity = means @ means.T
+    np.fill_diagonal(similarity, -1.0)
+    pairs: dict[tuple[int, int], float] = {}
+    for i, code in enumerate(keys):
+        for j in np.argsort(-similarity[i])[:per_concept]:
+            value = float(similarity[i, j])
+            if value < min_similarity:
+                break
+            a, b = sorted((codes[code], codes[keys[j]]))
+            pairs[a, b] = round(value, 3)
+    return [(a, b, value) for (a, b), value in sorted(pairs.items())]

@@ -110,6 +110,8 @@ class Weights:
     narrower: float = 0.85  # holding a more specific skill than asked
     related: float = 0.5
     broader: float = 0.4  # holding a more general skill than asked
+    semantic: float = 0.5  # holding a skill close in meaning: this × the cosine (issue 19)
+    semantic_min: float = 0.6  # cosine below which two skills are not close
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object]) -> Weights:

@@ -33,6 +33,7 @@ from nomadcloud.matching.engine.model import (
 from nomadcloud.matching.engine.tokens import tokenize
 
 SELF, NARROWER, RELATED, BROADER = "self", "narrower", "related", "broader"
+SEMANTIC = "semantic"  # close in meaning (sentence embeddings of the concepts' names)
 
 
 class Links:
@@ -43,6 +44,7 @@ class Links:
         broader: Iterable[tuple[int, int]] = (),
         related: Iterable[tuple[int, int]] = (),
         weights: Weights | None = None,
+        semantic: Iterable[tuple[int, int, float]] = (),
     ) -> None:
         self.weights = weights or Weights()
         self.parents: dict[int, set[int]] = {}
@@ -54,6 +56,11 @@ class Links:
         for left, right in related:
             self.related.setdefault(left, set()).add(right)
             self.related.setdefault(right, set()).add(left)
+        self.semantic: dict[int, dict[int, float]] = {}
+        for left, right, cosine in semantic:
+            if cosine >= self.weights.semantic_min:
+                self.semantic.setdefault(left, {})[right] = cosine
+                self.semantic.setdefault(right, {})[left] = cosine
         self.expand = lru_cache(maxsize=200_000)(self._expand)
 
     def _expand(self, concept: int) -> tuple[tuple[int, str, float], ...]:
@@ -69,6 +76,10 @@ class Links:
             for other in sorted(others):
                 if other not in found and factor > 0:
                     found[other] = (relation, factor)
+        # Close in meaning, for what the links do not reach: credit in proportion to it.
+        for other, cosine in sorted(self.semantic.get(concept, {}).items()):
+            if other not in found and w.semantic > 0:
+                found[other] = (SEMANTIC, w.semantic * cosine)
         return tuple((c, rel, f) for c, (rel, f) in found.items())
 
 

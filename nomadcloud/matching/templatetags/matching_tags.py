@@ -55,6 +55,7 @@ def relation_name(relation: str) -> str:
         "narrower": _("a more specific skill"),
         "related": _("a related skill"),
         "broader": _("a more general skill"),
+        "semantic": _("a skill close in meaning"),
     }.get(relation, relation)
 
 
