@@ -138,6 +138,11 @@ def test_taxonomy_search_falls_back_to_meaning(model_dir: Path) -> None:
         assert "esco.barista" in [h.code for h in queries.find_by_name("jr baristar").hits]
         assert queries.find_by_name("😀😀").hits == []
         assert semantic.neighbours("") == []
+        ids = set(Concept.objects.filter(code__startswith="nc.").values_list("pk", flat=True))
+        by_id = semantic.concept_vectors(ids)
+        assert len(by_id) == len(ids)
+        assert all(abs(float(np.linalg.norm(v)) - 1) < 1e-3 for v in by_id.values())
+        assert semantic.close_pairs(ids, min_similarity=0.99) == []
     lookup.forget()
     # Without a model, search is lexical only and still answers.
     assert semantic.neighbours("picture labelling") == []
@@ -191,3 +196,24 @@ def test_a_skill_close_in_meaning_earns_explained_credit_in_both_scorers() -> No
     assert item.credit == pytest.approx(0.4)
     assert index.scores(demand)[index.slot_of[10]] == pytest.approx(explained.score, abs=1e-3)
     assert index.explain(far, demand).score == 0
+
+
+def test_occupations_are_found_by_meaning_when_no_word_matches() -> None:
+    """Title → occupation fuses BM25 with the cosine: a purely Chinese demand finds an
+    English-only occupation, and English titles still rank by their words."""
+    from nomadcloud.matching.engine.suggest import Occupation, OccupationModel
+
+    space = {"护士": [1.0, 0.0], "nurse": [1.0, 0.0], "barista": [0.0, 1.0]}
+
+    def encode(text: str) -> np.ndarray:
+        return np.asarray(space.get(text, [0.0, 0.0]), dtype=np.float32)
+
+    occupations = [Occupation(1, "nurse", skills=((7, 2.0),)), Occupation(2, "barista")]
+    vectors = np.stack([encode("nurse"), encode("barista")])
+    lexical_only = OccupationModel(occupations)
+    assert lexical_only.similar("护士") == []
+    fused = OccupationModel(occupations, vectors=vectors, encode=encode)
+    assert [o.key for o, _s in fused.similar("护士")] == [1]
+    assert fused.votes("护士") == {7: 1.0}
+    assert fused.similar("barista")[0][0].key == 2
+    assert fused.similar("") == []

@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import numpy as np
 from django.conf import settings
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from nomadcloud.matching.engine.index import ProfileIndex
 from nomadcloud.matching.engine.model import Weights
 from nomadcloud.matching.engine.suggest import Occupation, OccupationModel, SkillSuggester
 from nomadcloud.matching.models import ProfileStamp
+from nomadcloud.taxonomy import semantic
 from nomadcloud.taxonomy.models import Concept, OccupationSkill
 
 # Stamps are compared with a little overlap: a transaction that committed late still counts.
@@ -103,16 +105,28 @@ def _suggester() -> SkillSuggester | None:
         )
     if not links:
         return None
-    occupations = Concept.objects.filter(pk__in=links, is_active=True).prefetch_related("aliases")
+    occupations = list(
+        Concept.objects.filter(pk__in=links, is_active=True).prefetch_related("aliases")
+    )
+    # With an embedding model, occupations are also found by meaning (a purely Chinese demand
+    # finds English-only ESCO occupations); their vectors are the taxonomy's stored ones.
+    vectors = semantic.concept_vectors([o.pk for o in occupations])
+    matrix = None
+    if vectors and len(vectors) == len(occupations):
+        matrix = np.stack([vectors[o.pk] for o in occupations])
     return SkillSuggester(
         OccupationModel(
-            Occupation(
-                key=o.pk,
-                title=" ".join(t for t in (o.label_en, o.label_zh) if t),
-                alternative_titles=[a.label for a in o.aliases.all()],
-                description=o.description_en,
-                skills=links[o.pk],
-            )
-            for o in occupations
+            (
+                Occupation(
+                    key=o.pk,
+                    title=" ".join(t for t in (o.label_en, o.label_zh) if t),
+                    alternative_titles=[a.label for a in o.aliases.all()],
+                    description=o.description_en,
+                    skills=links[o.pk],
+                )
+                for o in occupations
+            ),
+            vectors=matrix,
+            encode=semantic.encode_text if matrix is not None else None,
         )
     )

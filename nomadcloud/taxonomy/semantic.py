@@ -196,24 +196,48 @@ def close_pairs(
     found = vectors()
     if found is None or not concept_ids or not len(found.names):
         return []
-    codes = dict(
-        Concept.objects.filter(pk__in=concept_ids, is_active=True).values_list("code", "pk")
-    )
-    position = {code: i for i, (code, *_rest) in enumerate(found.concepts) if code in codes}
-    if len(position) < 2:
+    by_id = concept_vectors(concept_ids)
+    if len(by_id) < 2:
         return []
-    keys = list(position)
-    rows = [np.nonzero(found.concept == position[code])[0] for code in keys]
-    means = np.stack([found.vectors[r].astype(np.float32).mean(axis=0) for r in rows])
-    means = embedding.normalise(means)
+    ids = list(by_id)
+    means = np.stack([by_id[i] for i in ids])
     similarity = means @ means.T
     np.fill_diagonal(similarity, -1.0)
     pairs: dict[tuple[int, int], float] = {}
-    for i, code in enumerate(keys):
+    for i in range(len(ids)):
         for j in np.argsort(-similarity[i])[:per_concept]:
             value = float(similarity[i, j])
             if value < min_similarity:
                 break
-            a, b = sorted((codes[code], codes[keys[j]]))
+            a, b = sorted((ids[i], ids[j]))
             pairs[a, b] = round(value, 3)
     return [(a, b, value) for (a, b), value in sorted(pairs.items())]
+
+
+def concept_vectors(concept_ids: set[int] | list[int]) -> dict[int, np.ndarray]:
+    """Concept id → the normalised mean of its names' vectors (float32), for the active
+    concepts among ``concept_ids``; empty without a model."""
+    found = vectors()
+    if found is None or not concept_ids or not len(found.names):
+        return {}
+    codes = dict(
+        Concept.objects.filter(pk__in=concept_ids, is_active=True).values_list("code", "pk")
+    )
+    order = np.argsort(found.concept, kind="stable")
+    bounds = np.searchsorted(found.concept[order], np.arange(len(found.concepts) + 1))
+    result: dict[int, np.ndarray] = {}
+    for position, (code, *_rest) in enumerate(found.concepts):
+        if code in codes and bounds[position + 1] > bounds[position]:
+            rows = order[bounds[position] : bounds[position + 1]]
+            mean = found.vectors[rows].astype(np.float32).mean(axis=0, keepdims=True)
+            result[codes[code]] = embedding.normalise(mean)[0]
+    return result
+
+
+def encode_text(text: str) -> np.ndarray:
+    """One text as a normalised vector (zero without a model, or for an empty text)."""
+    enc = encoder()
+    if enc is None:
+        return np.zeros(1, dtype=np.float32)
+    vector: np.ndarray = embedding.encode_all(enc, [text])[0]
+    return vector

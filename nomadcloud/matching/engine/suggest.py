@@ -10,11 +10,13 @@ vote. Nothing here reads a demand's own relations: the relations come from occup
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
+from nomadcloud.matching.engine import fusion
 from nomadcloud.matching.engine.bm25 import BM25
 from nomadcloud.matching.engine.tokens import tokenize
 
@@ -37,7 +39,22 @@ class Suggestion:
 
 
 class OccupationModel:
-    def __init__(self, occupations: Iterable[Occupation]) -> None:
+    """Occupations by similarity to a text: BM25 over their titles and descriptions, fused
+    (engine/fusion.py) with the cosine of sentence vectors when ``vectors`` (one normalised
+    row per occupation, in order) and ``encode`` (text → normalised vector) are given, so that
+    a purely Chinese demand finds English-only ESCO occupations."""
+
+    def __init__(
+        self,
+        occupations: Iterable[Occupation],
+        *,
+        vectors: npt.NDArray[np.floating] | None = None,
+        encode: Callable[[str], npt.NDArray[np.float32]] | None = None,
+        semantic_weight: float = fusion.OCCUPATION_SEMANTIC_WEIGHT,
+    ) -> None:
+        self.vectors = vectors
+        self.encode = encode if vectors is not None else None
+        self.semantic_weight = semantic_weight
         self.occupations: list[Occupation] = []
         self.text = BM25()
         for occupation in occupations:
@@ -50,10 +67,22 @@ class OccupationModel:
 
     def similar(self, text: str, k: int = 20) -> list[tuple[Occupation, float]]:
         """The ``k`` occupations most like ``text``, with BM25 similarity, best first."""
-        query = self.text.query(tokenize(text))
-        if not query or not self.occupations:
+        if not self.occupations:
             return []
-        scores = self.text.scores(query, len(self.occupations))
+        query = self.text.query(tokenize(text))
+        lexical = (
+            self.text.scores(query, len(self.occupations))
+            if query
+            else np.zeros(len(self.occupations), dtype=np.float32)
+        )
+        semantic = None
+        if self.encode is not None and self.vectors is not None and text.strip():
+            wanted = self.encode(text)
+            if np.any(wanted):
+                semantic = np.asarray(self.vectors @ wanted, dtype=np.float32)
+        if not query and semantic is None:
+            return []
+        scores = fusion.fuse(lexical, semantic, self.semantic_weight)
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
