@@ -291,3 +291,16 @@ def test_a_chinese_demand_gets_tags_with_the_words_they_came_from(world: World) 
         "nc.docker": ["Docker"],
         "nc.data-annotation": ["数据标注"],
     }
+
+
+def test_the_enterprise_sees_each_proposed_tags_confidence_before_publishing(world: World) -> None:
+    demand = published(world)
+    scores = dict(demand.profile_tags.values_list("concept__code", "score"))
+    owner_page = _client(world.olivia).get(f"/demands/{demand.public_id}/").content.decode()
+    assert owner_page.count('data-testid="tag-confidence"') == len(scores)
+    assert f"置信度 {round(scores['nc.python'] * 100)}%" in owner_page  # her language
+    # Visitors see the profile, not how sure the proposal was.
+    assert (
+        'data-testid="tag-confidence"'
+        not in _client().get(f"/demands/{demand.public_id}/").content.decode()
+    )
