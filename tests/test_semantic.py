@@ -217,3 +217,19 @@ def test_occupations_are_found_by_meaning_when_no_word_matches() -> None:
     assert fused.votes("护士") == {7: 1.0}
     assert fused.similar("barista")[0][0].key == 2
     assert fused.similar("") == []
+
+
+def test_a_misspelt_title_finds_its_occupation_by_character_ngrams_without_a_model() -> None:
+    from nomadcloud.matching.engine.suggest import Occupation, OccupationModel
+
+    model = OccupationModel(
+        [
+            Occupation(0, "barista", ("coffee bar attendant",), "prepares coffee drinks"),
+            Occupation(1, "bartender", ("barman",), "serves drinks at a bar"),
+            Occupation(2, "software developer", (), "writes programs"),
+        ]
+    )
+    assert model.similar("jr baristar")[0][0].key == 0  # no word in common with any label
+    assert OccupationModel([Occupation(0, "barista")], character_weight=0).similar("baristar") == []
+    # A long text is compared by its words only (character n-grams are noise against labels).
+    assert model.character_similarity("barista " * 20) is None

@@ -22,6 +22,7 @@ from nomadcloud.matching.engine.suggest import Occupation, OccupationModel
 from nomadcloud.taxonomy import embedding
 
 WEIGHTS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)
+CHARACTER_WEIGHTS = (0.0, 0.2, 0.4, 0.5, 0.6, 0.8, 1.0)
 
 
 def _ranks(scores: np.ndarray, gold: np.ndarray) -> np.ndarray:
@@ -97,16 +98,30 @@ def run(backend: str = "packaged", limit: int | None = None) -> dict[str, Any]:
             semantic[start : start + 500] = fusion.max_pool(block, owner_starts)
         ranks["semantic"] = _ranks(semantic, gold)
         even, odd = np.arange(0, len(titles), 2), np.arange(1, len(titles), 2)
-        tuning = {
-            w: float(
-                (1.0 / _ranks(fusion.fuse(lexical[even], semantic[even], w), gold[even])).mean()
+
+        def fused(rows: np.ndarray, w: float, c: float) -> np.ndarray:
+            return fusion.fuse(
+                lexical[rows], semantic[rows], w, characters=tfidf[rows], character_weight=c
             )
+
+        tuning = {
+            (w, c): float((1.0 / _ranks(fused(even, w, c), gold[even])).mean())
             for w in WEIGHTS
+            for c in CHARACTER_WEIGHTS
         }
-        best = max(tuning, key=lambda w: tuning[w])
-        result["tuning_mrr_by_weight"] = tuning
-        result["weight"] = best
-        ranks["fused"] = _ranks(fusion.fuse(lexical[odd], semantic[odd], best), gold[odd])
+        best_w, best_c = max(tuning, key=lambda wc: tuning[wc])
+        result["tuning_mrr_by_weight"] = {f"w{w}_c{c}": round(m, 4) for (w, c), m in tuning.items()}
+        result["weight"] = best_w
+        result["character_weight"] = best_c
+        ranks["fused"] = _ranks(fused(odd, best_w, best_c), gold[odd])
+        ranks["fused_words_only"] = _ranks(fused(odd, best_w, 0.0), gold[odd])
+        lexical_only = {
+            c: float((1.0 / _ranks(fused(even, 0.0, c), gold[even])).mean())
+            for c in CHARACTER_WEIGHTS
+        }
+        ranks["lexical_chars"] = _ranks(
+            fused(odd, 0.0, max(lexical_only, key=lambda c: lexical_only[c])), gold[odd]
+        )
         ranks["tfidf_odd"] = ranks["tfidf"][odd]
     result["figures"] = {name: _figures(r) for name, r in ranks.items()}
     return result

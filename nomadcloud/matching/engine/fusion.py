@@ -16,6 +16,10 @@ Scores = npt.NDArray[np.float32]
 # Tuned on the even rows of the first 2,000 JobBERT validation titles (benchmarks/matching
 # task E, USE-multilingual: MRR 0.213 at 0, 0.241 at 0.5, 0.213 at 1); the odd rows report.
 OCCUPATION_SEMANTIC_WEIGHT = 0.5
+# Share of character 3–5-gram similarity (over occupation labels) in the lexical side, for
+# short texts such as a vacancy title ("jr baristar" still shares "barista"'s n-grams). Tuned
+# with the semantic weight on the same even rows (benchmarks/matching task E).
+OCCUPATION_CHARACTER_WEIGHT = 0.5
 
 
 def scaled(scores: npt.NDArray[np.floating], axis: int = -1) -> Scores:
@@ -30,9 +34,19 @@ def fuse(
     lexical: npt.NDArray[np.floating],
     semantic: npt.NDArray[np.floating] | None,
     weight: float = OCCUPATION_SEMANTIC_WEIGHT,
+    *,
+    characters: npt.NDArray[np.floating] | None = None,
+    character_weight: float = OCCUPATION_CHARACTER_WEIGHT,
 ) -> Scores:
-    """The fused scores; lexical alone when there is no semantic signal (no model)."""
+    """The fused scores; lexical alone when there is no semantic signal (no model). With
+    ``characters`` (character n-gram similarity), the lexical side is
+    (1 − c) · words + c · characters."""
     lex = scaled(lexical)
+    if characters is not None and character_weight > 0:
+        lex = np.asarray(
+            (1.0 - character_weight) * lex + character_weight * scaled(characters),
+            dtype=np.float32,
+        )
     if semantic is None or weight <= 0:
         return lex
     return np.asarray((1.0 - weight) * lex + weight * scaled(semantic), dtype=np.float32)

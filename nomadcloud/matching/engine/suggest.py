@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +22,10 @@ from nomadcloud.matching.engine.bm25 import BM25
 from nomadcloud.matching.engine.tokens import tokenize
 
 TITLE_REPEAT = 3  # a title says more than a sentence of the description
+# Texts up to this length (a vacancy title) are also compared by character 3–5-grams with the
+# occupations' labels, which forgive misspellings ("jr baristar"); a longer text's n-grams
+# are mostly noise against short labels.
+CHARACTER_MAX_CHARS = 80
 
 
 @dataclass(frozen=True)
@@ -51,10 +56,13 @@ class OccupationModel:
         vectors: npt.NDArray[np.floating] | None = None,
         encode: Callable[[str], npt.NDArray[np.float32]] | None = None,
         semantic_weight: float = fusion.OCCUPATION_SEMANTIC_WEIGHT,
+        character_weight: float = fusion.OCCUPATION_CHARACTER_WEIGHT,
     ) -> None:
         self.vectors = vectors
         self.encode = encode if vectors is not None else None
         self.semantic_weight = semantic_weight
+        self.character_weight = character_weight
+        self._characters: tuple[Any, Any, npt.NDArray[np.intp]] | None = None
         self.occupations: list[Occupation] = []
         self.text = BM25()
         for occupation in occupations:
@@ -80,13 +88,44 @@ class OccupationModel:
             wanted = self.encode(text)
             if np.any(wanted):
                 semantic = np.asarray(self.vectors @ wanted, dtype=np.float32)
-        if not query and semantic is None:
+        characters = self.character_similarity(text)
+        if not query and semantic is None and characters is None:
             return []
-        scores = fusion.fuse(lexical, semantic, self.semantic_weight)
+        scores = fusion.fuse(
+            lexical,
+            semantic,
+            self.semantic_weight,
+            characters=characters,
+            character_weight=self.character_weight,
+        )
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(self.occupations[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def character_similarity(self, text: str) -> npt.NDArray[np.float32] | None:
+        """TF-IDF cosine of character 3–5-grams between a short text and each occupation's
+        best label (its title or an alternative title); None for a long or empty text. The
+        index is built on first use."""
+        text = text.strip()
+        if not text or len(text) > CHARACTER_MAX_CHARS or self.character_weight <= 0:
+            return None
+        if self._characters is None:
+            from sklearn.feature_extraction.text import TfidfVectorizer
+
+            labels: list[str] = []
+            starts: list[int] = []
+            for occupation in self.occupations:
+                starts.append(len(labels))
+                labels += list(dict.fromkeys([occupation.title, *occupation.alternative_titles]))
+            vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+            matrix = vectorizer.fit_transform(labels)
+            self._characters = (vectorizer, matrix.T.tocsr(), np.array(starts, dtype=np.intp))
+        vectorizer, label_columns, starts_array = self._characters
+        row = (vectorizer.transform([text]) @ label_columns).toarray()[0]
+        if not np.any(row):
+            return None
+        return fusion.max_pool(row, starts_array)
 
     def votes(self, text: str, k: int = 20, sharpness: float = 2.0) -> dict[int, float]:
         """Skill → vote in 0–1 from the ``k`` most similar occupations."""
