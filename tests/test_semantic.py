@@ -233,3 +233,21 @@ def test_a_misspelt_title_finds_its_occupation_by_character_ngrams_without_a_mod
     assert OccupationModel([Occupation(0, "barista")], character_weight=0).similar("baristar") == []
     # A long text is compared by its words only (character n-grams are noise against labels).
     assert model.character_similarity("barista " * 20) is None
+
+
+def test_benchmark_d_demands_are_labelled_with_known_codes() -> None:
+    import csv
+
+    from benchmarks.matching.task_d import demands
+
+    vocabulary = Path(__file__).parents[1] / "nomadcloud" / "taxonomy" / "vocabulary"
+    codes = {
+        row["code"] for path in vocabulary.glob("*.csv") for row in csv.DictReader(path.open())
+    }
+    rows = demands()
+    assert len(rows) >= 100 and len({r["id"] for r in rows}) == len(rows)
+    for row in rows:
+        uris = row["occupation_uris"].split("|")
+        assert uris and all(u.startswith("http://data.europa.eu/esco/occupation/") for u in uris)
+        assert len(uris) == len(row["occupation_labels"].split("|"))
+        assert set(filter(None, row["skills"].split("|"))) <= codes, row["id"]
