@@ -76,11 +76,17 @@ def django_db_setup(
             serialized_aliases=serialized_aliases,
             keepdb=keepdb,
         )
+    _TEST_DATABASES["ready"] = True
     yield
+    _TEST_DATABASES["ready"] = False
     if not django_db_keepdb:
         with django_db_blocker.unblock():
             _end_leaked_sessions()
             teardown_databases(db_cfg, verbosity=verbosity)
+
+
+# Whether the session's test databases exist (set by django_db_setup below).
+_TEST_DATABASES = {"ready": False}
 
 
 def _end_leaked_sessions() -> None:
@@ -157,23 +163,12 @@ def _restore_reference_data() -> None:
         getattr(importlib.import_module(module), function)(django_apps, None)
 
 
-_SET_UP = pytest.StashKey[bool]()
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    outcome = yield
-    if call.when == "setup":
-        item.stash[_SET_UP] = outcome.get_result().passed
-
-
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     yield
     # After the last test the session's databases are gone: nothing to restore. A test skipped
-    # before its set-up (e.g. PostgreSQL-only on SQLite) flushed nothing, and the test database
-    # may not even exist yet.
-    if _commits(item) and nextitem is not None and item.stash.get(_SET_UP, False):
+    # before any database was set up flushed nothing, and there is no test database to write to.
+    if _commits(item) and nextitem is not None and _TEST_DATABASES["ready"]:
         from pytest_django.plugin import blocking_manager_key
 
         with item.config.stash[blocking_manager_key].unblock():

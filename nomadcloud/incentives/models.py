@@ -8,7 +8,7 @@ so re-running it reproduces the amount to the cent (``services.reproduce``)."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -284,6 +284,45 @@ class ClaimEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action}: {self.from_status} → {self.to_status}"
+
+    # The history is read by people: actions and states in words, never their codes.
+    ACTION_LABELS: ClassVar[dict[str, Any]] = {
+        "start": _("claim started"),
+        "submit": _("claim submitted"),
+        "submit_automatically": _("submitted automatically (免申即享)"),
+        "withdraw": _("claim withdrawn"),
+        "verify_item": _("item verified"),
+        "verify_item_counted": _("item counted"),
+        "verify_item_excluded": _("item excluded"),
+        "request_supplement": _("supplement requested"),
+        "answer_supplement": _("supplement provided"),
+        "complete": _("verification completed"),
+        "reject": _("claim rejected"),
+        "open_publicity": _("公示 opened"),
+        "approve": _("claim approved"),
+        "appeal": _("appeal filed"),
+        "decide_appeal": _("appeal decided"),
+        "claw_back": _("amount clawed back"),
+        "payout_confirmed": _("payout confirmed"),
+        "payout_failed": _("payout failed"),
+        "payout_reversed": _("payout reversed"),
+    }
+
+    @property
+    def action_label(self) -> str:
+        return str(self.ACTION_LABELS.get(self.action, _("other change")))
+
+    @staticmethod
+    def _status_label(value: str) -> str:
+        return str(Claim.Status(value).label) if value in Claim.Status.values else "—"
+
+    @property
+    def from_label(self) -> str:
+        return self._status_label(self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return self._status_label(self.to_status)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:

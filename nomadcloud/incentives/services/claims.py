@@ -341,9 +341,9 @@ def verify_item(
     _event(
         claim,
         user,
-        "verify_item",
+        f"verify_item_{item.state}",
         before,
-        reason=f"{item.reference}: {item.state} {item.reason}".strip(),
+        reason=f"{item.reference}: {item.reason}".strip(),
     )
     return item
 
