@@ -285,11 +285,16 @@ class ClaimEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.action}: {self.from_status} → {self.to_status}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise RuntimeError("claim events are append-only")
+        super().save(*args, **kwargs)
+
     # The history is read by people: actions and states in words, never their codes.
     ACTION_LABELS: ClassVar[dict[str, Any]] = {
         "start": _("claim started"),
         "submit": _("claim submitted"),
-        "submit_automatically": _("submitted automatically (免申即享)"),
+        "submit_automatically": _("submitted automatically, no application needed"),
         "withdraw": _("claim withdrawn"),
         "verify_item": _("item verified"),
         "verify_item_counted": _("item counted"),
@@ -298,7 +303,7 @@ class ClaimEvent(models.Model):
         "answer_supplement": _("supplement provided"),
         "complete": _("verification completed"),
         "reject": _("claim rejected"),
-        "open_publicity": _("公示 opened"),
+        "open_publicity": _("public notice opened"),
         "approve": _("claim approved"),
         "appeal": _("appeal filed"),
         "decide_appeal": _("appeal decided"),
@@ -323,11 +328,6 @@ class ClaimEvent(models.Model):
     @property
     def to_label(self) -> str:
         return self._status_label(self.to_status)
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise RuntimeError("claim events are append-only")
-        super().save(*args, **kwargs)
 
 
 class Appeal(models.Model):
