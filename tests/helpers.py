@@ -13,11 +13,13 @@ from __future__ import annotations
 import functools
 import json
 import os
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
+from django.db import connection
 from django.http import HttpResponse
 from django.test import Client
 
@@ -192,3 +194,27 @@ def register_through_page(client: Client, fields: dict[str, Any], path: str = RE
     email = str(fields.get("email") or "").strip().lower()
     to = email or normalise_phone(str(fields["phone"]))
     return client.post(REGISTER_CONFIRM, {"confirm": "1", "code": sent_code(to)})
+
+
+def in_parallel(n: int, send: Callable[[int], Any]) -> list[Any]:
+    """Run ``send(i)`` in ``n`` threads released at once; their answers in order."""
+    barrier = threading.Barrier(n)
+    answers: list[Any] = [None] * n
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            answers[i] = send(i)
+        except BaseException as error:  # reported by the test, not lost in the thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    return answers

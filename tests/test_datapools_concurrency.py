@@ -5,46 +5,18 @@ PostgreSQL"): the pool row is locked while a run is written and a unique constra
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from nomadcloud.datapools.models import DistributionRun, RewardLine
 from nomadcloud.points import models as pm
 from nomadcloud.points.merchants.services.payments import balance
 from tests.builders import datapools as b
 from tests.conftest import World, client_for
-from tests.helpers import api_post, assert_error
+from tests.helpers import api_post, assert_error, in_parallel
 
 ON_POSTGRESQL = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 THREADS = 4
-
-
-def _in_parallel(n: int, send: Callable[[int], Any]) -> list[Any]:
-    barrier = threading.Barrier(n)
-    answers: list[Any] = [None] * n
-    errors: list[BaseException] = []
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            answers[i] = send(i)
-        except BaseException as error:  # reported by the test, not lost in the thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    return answers
 
 
 @pytest.mark.skipif(
@@ -55,9 +27,7 @@ def test_parallel_distribution_runs_of_one_period_pay_once(world: World) -> None
     agreed = b.used_last_month(world)
     path = f"/api/v1/datapools/pools/{agreed.pool.public_id}/distributions"
     clients = [client_for(world.olivia) for _ in range(THREADS)]
-    answers = _in_parallel(
-        THREADS, lambda i: api_post(clients[i], path, {"period": b.last_month()})
-    )
+    answers = in_parallel(THREADS, lambda i: api_post(clients[i], path, {"period": b.last_month()}))
     created = [a for a in answers if a.status_code == 201]
     assert len(created) == 1, [(a.status_code, a.content[:200]) for a in answers]
     for other in answers:

@@ -8,14 +8,11 @@ thread) and its own test ``Client``, released together by a barrier."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -24,37 +21,13 @@ from nomadcloud.core import idempotency
 from nomadcloud.core.models import IdempotencyRecord
 from nomadcloud.points import models as m
 from tests.conftest import World, client_for
-from tests.helpers import api_post, assert_error
+from tests.helpers import api_post, assert_error, in_parallel
 from tests.permissions.points_merchants import confirmed_payment
 
 ON_POSTGRESQL = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 on_postgresql = pytest.mark.skipif(
     not ON_POSTGRESQL, reason="real parallel requests need PostgreSQL (NOMADCLOUD_TEST_DB=postgres)"
 )
-
-
-def _in_parallel(n: int, send: Callable[[int], Any]) -> list[Any]:
-    """Run ``send(i)`` in ``n`` threads released at once; their answers in order."""
-    barrier = threading.Barrier(n)
-    answers: list[Any] = [None] * n
-    errors: list[BaseException] = []
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            answers[i] = send(i)
-        except BaseException as error:  # reported by the test, not lost in the thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    return answers
 
 
 def _refunds_path(payment: m.Payment) -> str:
@@ -68,7 +41,7 @@ def test_six_concurrent_refunds_with_one_key_refund_once(world: World) -> None:
     payment = confirmed_payment(world, amount=120)
     path = _refunds_path(payment)
     clients = [client_for(world.olivia) for _ in range(6)]
-    answers = _in_parallel(
+    answers = in_parallel(
         6,
         lambda i: api_post(
             clients[i], path, {"amount": 10, "reason": "Cold coffee"}, HTTP_IDEMPOTENCY_KEY="r-1"
@@ -92,7 +65,7 @@ def test_six_concurrent_refunds_with_one_key_refund_once(world: World) -> None:
 def test_eight_same_key_creations_create_one(world: World) -> None:
     clients = [client_for(world.bob) for _ in range(8)]
     body = {"kind": "merchant", "name_en": "Tea house"}
-    answers = _in_parallel(
+    answers = in_parallel(
         8,
         lambda i: api_post(clients[i], "/api/v1/organisations", body, HTTP_IDEMPOTENCY_KEY="o-1"),
     )
@@ -108,7 +81,7 @@ def test_concurrent_refunds_without_a_key_never_exceed_the_payment(world: World)
     payment = confirmed_payment(world, amount=120)
     path = _refunds_path(payment)
     clients = [client_for(world.olivia) for _ in range(6)]
-    answers = _in_parallel(
+    answers = in_parallel(
         6, lambda i: api_post(clients[i], path, {"amount": 30, "reason": f"part {i}"})
     )
     statuses = sorted(a.status_code for a in answers)
@@ -143,7 +116,7 @@ def test_six_same_key_refunds_through_six_credentials_refund_once(world: World) 
     payment = confirmed_payment(world, amount=120)
     path = _refunds_path(payment)
     secrets = _olivia_write_tokens(6)
-    answers = _in_parallel(
+    answers = in_parallel(
         6,
         lambda i: api_post(
             Client(HTTP_AUTHORIZATION=f"Bearer {secrets[i]}"),

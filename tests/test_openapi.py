@@ -31,3 +31,13 @@ def test_every_operation_declares_the_error_envelope() -> None:
         for method, operation in methods.items():
             codes = set(operation["responses"])
             assert {"401", "403", "404", "422"} <= codes, f"{method.upper()} {path}"
+
+
+def test_the_document_is_built_once_per_process_and_language() -> None:
+    from django.utils import translation
+
+    with translation.override("en"):
+        first = api.get_openapi_schema(path_prefix="/api/v1/")
+        assert api.get_openapi_schema(path_prefix="/api/v1/") is first
+    with translation.override("zh-hans"):
+        assert api.get_openapi_schema(path_prefix="/api/v1/") is not first

@@ -7,21 +7,19 @@ together by a barrier."""
 from __future__ import annotations
 
 import base64
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from nomadcloud.payouts.models import Commitment
 from nomadcloud.vouchers.models import Redemption, Voucher
 from tests.builders import vouchers as b
 from tests.conftest import World, client_for
-from tests.helpers import api_post, assert_error
+from tests.helpers import api_post, assert_error, in_parallel
 
 ON_POSTGRESQL = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 on_postgresql = pytest.mark.skipif(
@@ -34,29 +32,6 @@ THREADS = 8
 def _media(settings: Any, tmp_path: Path) -> Iterator[None]:
     settings.MEDIA_ROOT = tmp_path / "media"
     yield
-
-
-def _in_parallel(n: int, send: Callable[[int], Any]) -> list[Any]:
-    barrier = threading.Barrier(n)
-    answers: list[Any] = [None] * n
-    errors: list[BaseException] = []
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            answers[i] = send(i)
-        except BaseException as error:  # reported by the test, not lost in the thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    return answers
 
 
 def _body(i: int) -> dict[str, Any]:
@@ -74,7 +49,7 @@ def test_parallel_redemptions_of_one_voucher_produce_one(world: World) -> None:
     voucher = b.issued_voucher(world)
     path = f"/api/v1/vouchers/vouchers/{voucher.public_id}/redemption"
     clients = [client_for(world.charlie) for _ in range(THREADS)]
-    answers = _in_parallel(THREADS, lambda i: api_post(clients[i], path, _body(i)))
+    answers = in_parallel(THREADS, lambda i: api_post(clients[i], path, _body(i)))
     created = [a for a in answers if a.status_code == 201]
     assert len(created) == 1, [(a.status_code, a.content[:200]) for a in answers]
     for other in answers:
