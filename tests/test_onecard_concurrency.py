@@ -14,7 +14,8 @@ from nomadcloud.accounts.models import Membership
 from nomadcloud.onecard.models import Application, ApplicationEvent
 from tests.builders.world import make_person
 from tests.conftest import World, client_for
-from tests.test_idempotency_concurrency import _in_parallel, on_postgresql
+from tests.helpers import in_parallel
+from tests.test_idempotency_concurrency import on_postgresql
 from tests.test_onecard_applications import roles, submitted
 
 pytestmark = [pytest.mark.django_db(transaction=True), on_postgresql]
@@ -45,7 +46,7 @@ def test_two_officers_deciding_one_application_make_one_decision(world: World) -
         connection.close()
         return int(response.status_code)
 
-    statuses = sorted(_in_parallel(2, send))
+    statuses = sorted(in_parallel(2, send))
     assert statuses == [200, 409], statuses
     app.refresh_from_db()
     assert app.status in ("approved", "rejected")
