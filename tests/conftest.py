@@ -10,6 +10,7 @@ that do not use the world run first, so they never see its rows.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -201,7 +202,19 @@ def _slow_rank(item: pytest.Item) -> int:
     return SLOW_FIRST.index(name) if name in SLOW_FIRST else len(SLOW_FIRST)
 
 
+def _other_database(item: pytest.Item) -> bool:
+    """True for a `one_database` test whose database is not this run's. Only the full suite
+    (which sets NOMADCLOUD_TEST_DB) narrows; a bare `pytest tests/x.py` runs everything."""
+    marker = item.get_closest_marker("one_database")
+    here = os.environ.get("NOMADCLOUD_TEST_DB")
+    return marker is not None and here is not None and marker.args[0] != here
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    elsewhere = [item for item in items if _other_database(item)]
+    if elsewhere:
+        config.hook.pytest_deselected(items=elsewhere)
+        items[:] = [item for item in items if not _other_database(item)]
     by_module: dict[str, list[pytest.Item]] = {}
     for item in items:
         by_module.setdefault(item.module.__name__ if item.module else "", []).append(item)

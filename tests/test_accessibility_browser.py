@@ -23,7 +23,7 @@ from nomadcloud.accounts.demo import DEMO_PASSWORD, PERSONAS
 from nomadcloud.accounts.models import User
 from tests.browser_fixtures import sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.one_database("sqlite")]
 
 AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 DESKTOP = {"width": 1280, "height": 800}

@@ -30,6 +30,9 @@ from nomadcloud.accounts.demo import PERSONAS
 from nomadcloud.accounts.models import User
 from tests.conftest import FAST_HASHERS
 
+# What a person reads on a page does not depend on the database (docs/decisions/0047).
+pytestmark = pytest.mark.one_database("sqlite")
+
 ZH_PO = Path(__file__).resolve().parent.parent / "nomadcloud/locale/zh_Hans/LC_MESSAGES/django.po"
 SKIPPED = ("/accounts/logout", "/admin/", "/api/", "/static/", "/media/", "/i18n/")
 CODE_TAGS = {"code", "pre", "kbd", "samp", "script", "style", "textarea"}

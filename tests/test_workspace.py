@@ -20,6 +20,9 @@ from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+# Which tools a persona reaches does not depend on the database (docs/decisions/0047).
+pytestmark = pytest.mark.one_database("sqlite")
+
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 NOMAD = "nomad@demo.nomadcloud.cn"
 FOREIGN_NOMAD = "emma@demo.nomadcloud.cn"
