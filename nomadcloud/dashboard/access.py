@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from nomadcloud.accounts.access import DECIDING_ROLES, is_zone_operator
+from nomadcloud.accounts.access import DECIDING_ROLES, is_zone_operator, parse_public_id
 from nomadcloud.accounts.models import Membership, Organisation, User
-from nomadcloud.core.errors import Forbidden
+from nomadcloud.core.errors import Forbidden, NotFound
 from nomadcloud.core.indicators import Indicator
+from nomadcloud.dashboard.models import Observation
 
 STATISTICS_UNIT = "tongji"
 
@@ -70,3 +71,15 @@ def visible_indicators(user: User | None, codes: list[str]) -> list[str]:
     if STATISTICS_UNIT in mine:
         return codes
     return [code for code in codes if indicators.get(code).owner in mine]
+
+
+def observation_for(user: User | None, raw_id: object) -> Observation:
+    """The figure named by ``raw_id`` if ``user`` may see it. A figure of an indicator the
+    person's units do not own answers exactly like one that does not exist (decision 0002)."""
+    message = _("No such figure.")
+    observation = Observation.objects.filter(
+        public_id=parse_public_id(raw_id, message=message)
+    ).first()
+    if observation is None or not visible_indicators(user, [observation.indicator]):
+        raise NotFound(message)
+    return observation

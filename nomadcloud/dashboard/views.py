@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from nomadcloud.accounts.access import is_zone_operator
 from nomadcloud.accounts.models import User
 from nomadcloud.core import indicators
-from nomadcloud.core.errors import DomainError, Forbidden
+from nomadcloud.core.errors import DomainError
 from nomadcloud.core.pages import apply_error, domain_errors, form_status
 from nomadcloud.dashboard import access, queries, services
 from nomadcloud.dashboard.forms import FigureForm, ImportForm
@@ -168,9 +168,7 @@ def decide(request: HttpRequest, observation_id: str, action: str) -> HttpRespon
     if action not in {"approve", "publish"}:
         raise Http404
     user = _user(request)
-    observation = get_object_or_404(Observation, public_id=observation_id)
-    if observation.indicator not in _codes(user):
-        raise Forbidden(_("You may not see this figure."))
+    observation = access.observation_for(user, observation_id)
     if action == "approve":
         services.approve(observation, actor=user)
         messages.success(request, _("The figure has been approved."))

@@ -1,7 +1,8 @@
 """Permission cases for the dashboard: the leadership screen, its JSON and the figures page
 are for government departments and the zone operator (others: 403 ``not_department``); a
-figure is approved by its indicator's owner (Wendy reviews for 市科工信局) or the zone
-operator; the public view and the exports are open (the public gets published figures only)."""
+figure is seen and approved by its indicator's owner (Wendy reviews for 市科工信局) or the
+zone operator, and hidden (404) from everyone else; the public view and the exports are open
+(the public gets published figures only)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from tests.permissions import Case, expect
 DEPARTMENTS = expect(
     "reviewer", "operator", sees=("outsider", "readonly", "owner"), because="not_department"
 )
-OWNER_OF_INDICATOR = expect("reviewer", "operator", sees=("outsider", "readonly", "owner"))
+# A figure is seen only by its indicator's owner unit and the zone operator: others get 404.
+OWNER_OF_INDICATOR = expect("reviewer", "operator")
 
 PAGE_CASES = [
     Case(
