@@ -16,9 +16,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
+from nomadcloud.accounts.models import Membership
 from nomadcloud.accounts.units import resolve_unit
 from nomadcloud.core import workdays
 from nomadcloud.core.errors import Conflict, DomainError, Forbidden
+from nomadcloud.notifications.models import Notification
 from nomadcloud.supervision import importer, services
 from nomadcloud.supervision.models import Notice, Plan, Task
 from nomadcloud.supervision.transitions import TRANSITIONS
@@ -133,6 +135,17 @@ def test_the_workflow_from_assignment_to_closing(world: World, today: dt.date) -
     assert counts["overdue"] == 1
     red = Notice.objects.get(task=community, colour="red")
     assert red.unit.code == "huanwan" and red.respond_by == dt.date(2026, 7, 6)
+    # Each member of the lead unit is told, with a link to the task.
+    told = Notification.objects.filter(kind="supervision.notice_red")
+    assert {n.recipient for n in told} == {
+        m.user for m in Membership.objects.filter(organisation=red.unit)
+    }
+    assert lead in {n.recipient for n in told}
+    assert {n.url for n in told} == {f"/supervision/tasks/{community.public_id}/"}
+    assert told[0].params["respond_by"] == "2026-07-06"
+    assert (
+        Notification.objects.filter(kind="supervision.notice_yellow", recipient=lead).count() == 1
+    )
     community.refresh_from_db()
     assert community.status == "overdue"
     with pytest.raises(Conflict):

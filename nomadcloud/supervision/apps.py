@@ -17,6 +17,6 @@ class SupervisionConfig(AppConfig):
             eraser=personal_data.erase,
             holds=_("supervision reports you recorded and instructions you gave"),
         )
-        from nomadcloud.supervision import indicators
+        from nomadcloud.supervision import indicators, notices  # noqa: F401  (registers kinds)
 
         indicators.register()  # task health for the dashboard (core/indicators.py)

@@ -9,13 +9,16 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nomadcloud.accounts.models import Organisation, User
+from nomadcloud.accounts.queries import members_of
 from nomadcloud.core import audit, indicators, workdays
 from nomadcloud.core.errors import Conflict, DomainError, invalid_field
-from nomadcloud.supervision import access
+from nomadcloud.notifications.services import notify
+from nomadcloud.supervision import access, notices
 from nomadcloud.supervision.models import Instruction, Notice, Task, TaskEvent
 from nomadcloud.supervision.transitions import TRANSITIONS, allowed
 
@@ -277,17 +280,32 @@ def _notify(task: Task, colour: str, reason: str, day: dt.date) -> list[Notice]:
             task=task, unit=unit, colour=colour, responded_at__isnull=True
         ).exists():
             continue
-        made.append(
-            Notice.objects.create(
-                task=task,
-                unit=unit,
-                colour=colour,
-                reason=reason,
-                raised_on=day,
-                respond_by=workdays.add_working_days(day, RESPONSE_DAYS),
-            )
+        notice = Notice.objects.create(
+            task=task,
+            unit=unit,
+            colour=colour,
+            reason=reason,
+            raised_on=day,
+            respond_by=workdays.add_working_days(day, RESPONSE_DAYS),
         )
+        _tell_unit(notice)
+        made.append(notice)
     return made
+
+
+def _tell_unit(notice: Notice) -> None:
+    """The 督办单 reaches every member of the lead unit in their notifications (and e-mail,
+    unless they opted out of that kind)."""
+    task = notice.task
+    params = {
+        "code": task.code,
+        "title": task.title,
+        "due": task.due.isoformat() if task.due else "",
+        "respond_by": notice.respond_by.isoformat(),
+    }
+    url = reverse("supervision:detail", args=[task.public_id])
+    for membership in members_of(notice.unit):
+        notify(membership.user, notices.BY_COLOUR[notice.colour].key, params=params, url=url)
 
 
 @transaction.atomic
