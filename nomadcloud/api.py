@@ -19,6 +19,7 @@ from nomadcloud.consent.api import router as consent_router
 from nomadcloud.conversations.api import router as conversations_router
 from nomadcloud.core.api import install_error_handlers
 from nomadcloud.core.jsonsafe import ApiParser
+from nomadcloud.dashboard.api import router as dashboard_router
 from nomadcloud.datapools.api import router as datapools_router
 from nomadcloud.datatasks.api import router as datatasks_router
 from nomadcloud.demands.api import router as demands_router
@@ -98,3 +99,4 @@ api.add_router("/communities", communities_router)
 api.add_router("/services", onecard_router)
 api.add_router("/teams", teams_router)
 api.add_router("/bounties", bounties_router)
+api.add_router("/dashboard", dashboard_router)

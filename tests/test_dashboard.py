@@ -18,6 +18,9 @@ from nomadcloud.dashboard import queries, services
 from nomadcloud.dashboard.models import ImportBatch, Observation, Snapshot, Target
 from tests.builders.dashboard import statistics_clerk, targets
 from tests.conftest import World, client_for
+from tests.helpers import api_get, api_post, assert_error
+
+API = "/api/v1/dashboard"
 
 TODAY = dt.date(2026, 7, 1)
 
@@ -221,3 +224,50 @@ def test_the_snapshot_command_reports_what_it_wrote(world: World) -> None:
     out = StringIO()
     call_command("dashboard", "snapshot", "--day", "2026-03-31", stdout=out)
     assert json.loads(out.getvalue())["snapshots"] == Snapshot.objects.count() > 0
+
+
+def test_the_api_reports_approves_and_publishes_a_figure(world: World) -> None:
+    """The same use cases through /api/v1/dashboard/: the statistics bureau reports, the zone
+    operator approves and publishes, the public view then carries the figure; bad input is
+    refused by field with nothing stored."""
+    clerk = statistics_clerk()
+    year = dt.date.today().year - 1
+    body = {
+        "indicator": "dashboard.core_revenue",
+        "period": str(year),
+        "value": "512000000.00",
+        "finality": "F",
+        "as_of": f"{year}-12-31",
+        "source": "统计局年报",
+    }
+    before = Observation.objects.count()
+    assert_error(
+        api_post(clerk, f"{API}/observations", body | {"value": "1.005"}), "invalid_input", "value"
+    )
+    assert_error(
+        api_post(clerk, f"{API}/observations", body | {"indicator": "dashboard.nope"}),
+        "unknown_indicator",
+        "indicator",
+    )
+    # A department that does not own the indicator is told it does not exist.
+    assert_error(
+        api_post(world.wendy, f"{API}/observations", body), "unknown_indicator", "indicator"
+    )
+    assert Observation.objects.count() == before
+
+    made = api_post(clerk, f"{API}/observations", body)
+    assert made.status_code == 201, made.content
+    figure = made.json()
+    assert figure["status"] == "submitted" and figure["unit_code"] == "tongji"
+    assert Decimal(figure["value"]) == Decimal("512000000")
+    assert_error(api_post(clerk, f"{API}/observations", body), "duplicate_figure")
+    path = f"{API}/observations/{figure['public_id']}"
+    assert_error(api_post(clerk, f"{path}/approve"), "not_owner")
+    assert api_post(world.oscar, f"{path}/approve").json()["status"] == "approved"
+    assert api_post(world.oscar, f"{path}/publish").json()["status"] == "published"
+
+    listed = api_get(world.oscar, f"{API}/observations").json()["items"]
+    assert figure["public_id"] in {item["public_id"] for item in listed}
+    codes = {i["code"]: i for i in api_get(None, f"{API}/indicators").json()}
+    assert codes["dashboard.core_revenue"]["official"] is True
+    assert codes["dashboard.core_revenue"]["unit"] == "currency-CNY"

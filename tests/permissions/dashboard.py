@@ -6,14 +6,69 @@ zone operator, and hidden (404) from everyone else; the public view and the expo
 
 from __future__ import annotations
 
-from tests.builders.dashboard import kegongxin_figure
-from tests.permissions import Case, expect
+import datetime as dt
+
+from tests.builders.dashboard import approved_kegongxin_figure, kegongxin_figure
+from tests.permissions import FORBIDDEN, Case, expect
 
 DEPARTMENTS = expect(
     "reviewer", "operator", sees=("outsider", "readonly", "owner"), because="not_department"
 )
 # A figure is seen only by its indicator's owner unit and the zone operator: others get 404.
 OWNER_OF_INDICATOR = expect("reviewer", "operator")
+
+API = "/api/v1/dashboard"
+# Wendy reports 市科工信局's indicator; the zone operator sees every figure but reports
+# through no unit; the others are not departments.
+REPORTERS = expect(
+    "reviewer",
+    sees=("outsider", "readonly", "owner"),
+    because="not_department",
+    operator=FORBIDDEN.because("not_indicator_owner"),
+)
+PUBLISHER = expect("operator", reviewer=FORBIDDEN.because("not_operator"))
+
+
+def _last_year_figure(w: object) -> dict[str, str]:
+    last_year = dt.date.today().year - 1
+    return {
+        "indicator": "dashboard.incubated_enterprises",
+        "period": str(last_year),
+        "value": "4",
+        "finality": "F",
+        "as_of": f"{last_year}-12-31",
+        "source": "高新技术企业证书",
+    }
+
+
+API_CASES = [
+    Case("api screen", "GET", lambda w: f"{API}/screen", DEPARTMENTS, api=True),
+    Case("api observations", "GET", lambda w: f"{API}/observations", DEPARTMENTS, api=True),
+    Case(
+        "api report a figure",
+        "POST",
+        lambda w: f"{API}/observations",
+        REPORTERS,
+        body=_last_year_figure,
+        api=True,
+    ),
+    Case(
+        "api approve a figure",
+        "POST",
+        lambda w: f"{API}/observations/{kegongxin_figure(w).public_id}/approve",
+        OWNER_OF_INDICATOR,
+        api=True,
+        route=f"{API}/observations/{{observation_id}}/approve",
+    ),
+    Case(
+        "api publish a figure",
+        "POST",
+        lambda w: f"{API}/observations/{approved_kegongxin_figure(w).public_id}/publish",
+        PUBLISHER,
+        api=True,
+        route=f"{API}/observations/{{observation_id}}/publish",
+    ),
+]
 
 PAGE_CASES = [
     Case(
@@ -47,6 +102,6 @@ PAGE_CASES = [
 ]
 
 PUBLIC_PAGES = {"dashboard:public", "dashboard:public_json", "dashboard:export"}
-PUBLIC_API: set[tuple[str, str]] = set()
+PUBLIC_API = {("GET", f"{API}/indicators"), ("GET", f"{API}/public")}
 
 APPS = ("dashboard",)
