@@ -351,6 +351,8 @@ API: dict[str, Target] = {
     "/api/v1/risk/held-issuances": (OPERATOR, "/api/v1/risk/held-issuances"),
     "/api/v1/payouts/budgets": (OPERATOR, "/api/v1/payouts/budgets"),
     "/api/v1/payouts/payouts": (OPERATOR, "/api/v1/payouts/payouts"),
+    "/api/v1/dashboard/indicators": (NOMAD, "/api/v1/dashboard/indicators"),
+    "/api/v1/dashboard/observations": (OPERATOR, "/api/v1/dashboard/observations"),
     "/api/v1/competitions/": (NOMAD, "/api/v1/competitions/"),
     "/api/v1/competitions/entries/{entry_id}/submissions": (
         lambda: (first("competitions.Entry").person.email, first("competitions.Entry")),
