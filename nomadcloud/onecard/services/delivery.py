@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from nomadcloud.onecard import adapters, content
 from nomadcloud.onecard.models import AdapterSubmission, Application
-from nomadcloud.onecard.services.applications import _lock, _move, _stop
+from nomadcloud.onecard.services.applications.common import _lock, _move, _stop
 from nomadcloud.onecard.transitions import Role
 
 S = Application.Status

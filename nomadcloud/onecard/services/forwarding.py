@@ -15,7 +15,7 @@ from nomadcloud.core.errors import Conflict
 from nomadcloud.core.jobs import enqueue_after_commit
 from nomadcloud.onecard import transitions
 from nomadcloud.onecard.models import AdapterSubmission, Application, ServiceItem
-from nomadcloud.onecard.services.applications import _lock, _move, _sync
+from nomadcloud.onecard.services.applications.common import _lock, _move, _sync
 from nomadcloud.onecard.tasks import deliver_submission
 from nomadcloud.onecard.transitions import Role
 
