@@ -15,6 +15,7 @@ from pathlib import Path
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy
 
+from nomadcloud import settings_scale as scale
 from nomadcloud.dbconfig import database_config
 from nomadcloud.env import ConfigurationError, env_bool, env_int, env_list, env_str
 
@@ -92,6 +93,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "nomadcloud.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "nomadcloud.core.replicas.ReplicaPinningMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -129,13 +131,40 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'nomadcloud.sqlite3'}")
+# Connection pooling (docs/operations.md, "Connection pooling"): "none", "psycopg" (Django's
+# pool in each process) or "pgbouncer" (PgBouncer in transaction mode in front).
+DB_POOL = env_str("DB_POOL", "none")
 DATABASES = {
-    "default": database_config(
-        DATABASE_URL,
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0),
-        sqlite_timeout=env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 20, minimum=1),
+    "default": scale.pooling_options(
+        database_config(
+            DATABASE_URL,
+            conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0),
+            sqlite_timeout=env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 20, minimum=1),
+        ),
+        mode=DB_POOL,
+        pool_min=env_int("DB_POOL_MIN_SIZE", 2, minimum=0),
+        pool_max=env_int("DB_POOL_MAX_SIZE", 10, minimum=1),
+        pool_timeout=env_int("DB_POOL_TIMEOUT_SECONDS", 10, minimum=1),
     )
 }
+# A read replica for explicitly read-only work (nomadcloud/core/replicas.py); after a write a
+# person's reads stay on the primary for REPLICA_PIN_SECONDS (longer than replication lag).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 15, minimum=1)
+if DATABASE_REPLICA_URL:
+    DATABASES[scale.REPLICA_ALIAS] = scale.replica_config(
+        DATABASES["default"],
+        scale.pooling_options(
+            database_config(
+                DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0)
+            ),
+            mode=DB_POOL,
+            pool_min=env_int("DB_POOL_MIN_SIZE", 2, minimum=0),
+            pool_max=env_int("DB_POOL_MAX_SIZE", 10, minimum=1),
+            pool_timeout=env_int("DB_POOL_TIMEOUT_SECONDS", 10, minimum=1),
+        ),
+    )
+DATABASE_ROUTERS = ["nomadcloud.core.replicas.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and security --------------------------------------------------------------------
@@ -190,19 +219,12 @@ THROTTLES = {
         int(AXES_COOLOFF_TIME.total_seconds()),
     ),
 }
-# The throttle counters are shared by the worker processes of a host through files under
-# NOMADCLOUD_CACHE_DIR (default DATA_DIR/cache); empty: kept per process in memory (tests).
 # How payouts reach a bank (docs/payouts.md): a dotted path to a payment adapter class.
 PAYMENT_ADAPTER = env_str("NOMADCLOUD_PAYMENT_ADAPTER", "nomadcloud.payouts.adapters.FakeBank")
-CACHE_DIR = env_str("NOMADCLOUD_CACHE_DIR", str(DATA_DIR / "cache"))
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "throttle": (
-        {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": CACHE_DIR}
-        if CACHE_DIR
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
-    ),
-}
+# One cache shared by every process and host (docs/operations.md, "Shared cache"): the
+# database cache by default, Valkey/Redis by URL; "locmem://" only for one process (tests).
+CACHE_URL = env_str("CACHE_URL", scale.DEFAULT_CACHE_URL)
+CACHES = scale.cache_config(CACHE_URL)
 
 # Field encryption (passport numbers): comma-separated Fernet keys, newest first.
 FIELD_ENCRYPTION_KEYS = env_list("NOMADCLOUD_FIELD_KEYS")
@@ -302,9 +324,13 @@ ASSETS_DIR = Path(env_str("NOMADCLOUD_ASSETS_DIR", str(BASE_DIR / "var" / "vendo
 STATICFILES_DIRS = [PACKAGE_DIR / "static", ("vendor", ASSETS_DIR)]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
+# Uploaded files: on this host's disk, or in S3-compatible object storage with
+# STORAGE_BACKEND=storages.backends.s3.S3Storage and STORAGE_OPTIONS (JSON; docs/operations.md).
+STORAGE_BACKEND = env_str("STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
 STORAGES = {
     "default": {
-        "BACKEND": env_str("STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "BACKEND": STORAGE_BACKEND,
+        "OPTIONS": scale.storage_options(STORAGE_BACKEND, env_str("STORAGE_OPTIONS")),
     },
     "staticfiles": {
         "BACKEND": (
@@ -333,14 +359,15 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # "database": rows claimed by `nomadcloud db_worker` processes; "immediate": run in the request
 # after commit (development and tests).
 TASK_BACKEND = env_str("TASK_BACKEND", "immediate" if DEBUG else "database")
-TASKS = {
-    "default": {
-        "BACKEND": {
-            "database": "django_tasks_db.DatabaseBackend",
-            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
-        }.get(TASK_BACKEND, TASK_BACKEND),
-    }
-}
+TASKS = scale.tasks_config(TASK_BACKEND)
+# The Redis/Valkey queue backend (TASK_BACKEND=rq): django-tasks-rq on django-rq's queues.
+RQ_QUEUES = scale.rq_queues(TASK_BACKEND, env_str("TASK_REDIS_URL"))
+if RQ_QUEUES:
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+# Jobs (core/jobs.py): a claimed job must show a heartbeat within JOB_LEASE_SECONDS, or the
+# reaper (`nomadcloud jobs reap`, run by the scheduler) puts it back on its queue.
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 300, minimum=10)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 5, minimum=1)
 
 # --- API ----------------------------------------------------------------------------------------
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)

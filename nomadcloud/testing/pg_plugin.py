@@ -29,7 +29,9 @@ def pytest_load_initial_conftests(
     os.environ.setdefault("NOMADCLOUD_FIELD_KEYS", TEST_FIELD_KEY)
     os.environ.setdefault("TASK_BACKEND", "immediate")
     os.environ.setdefault("LOG_LEVEL", "ERROR")
-    os.environ.setdefault("NOMADCLOUD_CACHE_DIR", "")  # throttle counters in memory
+    # One process: the cache in memory (query counts do not include cache reads); the
+    # two-process tests (tests/test_scale_processes.py) set a shared cache themselves.
+    os.environ.setdefault("CACHE_URL", "locmem://")
     os.environ.setdefault("NOMADCLOUD_DATA_DIR", os.path.join(os.getcwd(), "var", "test"))
     os.makedirs(os.path.join(os.environ["NOMADCLOUD_DATA_DIR"], "static"), exist_ok=True)
     if (
