@@ -10,7 +10,7 @@ from django.utils import translation
 from django_tasks import task
 
 
-@task()
+@task(queue_name="notifications")
 def send_invitation_email(invitation_id: int, token: str) -> None:
     """The invitation goes out in both languages: the invitee's preference is not known yet."""
     from nomadcloud.accounts.models import Invitation
@@ -35,7 +35,7 @@ def send_invitation_email(invitation_id: int, token: str) -> None:
     send_mail(subject, "\n\n----\n\n".join(parts), None, [invitation.email])
 
 
-@task()
+@task(queue_name="notifications")
 def send_registration_notice(user_id: int) -> None:
     """Someone tried to register with this person's e-mail address or mobile number: tell
     the owner (the registration itself answered as for a new account, so as not to reveal
@@ -56,7 +56,7 @@ def send_registration_notice(user_id: int) -> None:
     send_mail(subject.strip(), body, None, [user.email])
 
 
-@task()
+@task(queue_name="notifications")
 def send_rendered_email(subject: str, body: str, to: str) -> None:
     """A message rendered in the request (the password-reset link), sent in the background so
     that the request takes as long whether or not it found an account."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django_tasks import task
 
 
-@task()
+@task(queue_name="adapters")
 def sync_calendar_feeds() -> dict[str, int]:
     """Sync every external channel's calendar feed that has an address."""
     from nomadcloud.communities import ota

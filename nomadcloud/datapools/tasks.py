@@ -7,7 +7,7 @@ from django_tasks import task
 from nomadcloud.datapools import negotiation
 
 
-@task()
+@task(queue_name="pools")
 def expire_negotiations() -> int:
     """End every access negotiation waiting past its deadline, with the reason."""
     return negotiation.expire_overdue()

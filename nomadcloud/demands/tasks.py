@@ -7,7 +7,7 @@ from django_tasks import task
 from nomadcloud.demands import services
 
 
-@task()
+@task(queue_name="adapters")
 def sync_feed(feed_id: int) -> dict[str, object]:
     """Pull one enterprise feed and return its sync report."""
     return services.sync_feed(feed_id).report()

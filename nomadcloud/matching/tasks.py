@@ -7,11 +7,11 @@ from django_tasks import task
 from nomadcloud.matching import services
 
 
-@task()
+@task(queue_name="compute")
 def refresh_profile(profile_id: int) -> int:
     return services.refresh_profile(profile_id)
 
 
-@task()
+@task(queue_name="compute")
 def refresh_demand(demand_id: int) -> int:
     return services.refresh_demand(demand_id)

@@ -13,7 +13,7 @@ from nomadcloud.notifications import queries
 from nomadcloud.notifications.models import Notification
 
 
-@task()
+@task(queue_name="notifications")
 def send_notification_email(notification_id: int) -> bool:
     """E-mail one notification in the recipient's language. Sent at most once (claimed with
     a conditional UPDATE); skipped when the person opted out since it was created."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django_tasks import task
 
 
-@task()
+@task(queue_name="adapters")
 def deliver_submission(submission_id: int) -> None:
     from nomadcloud.onecard.services import delivery
 

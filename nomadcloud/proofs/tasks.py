@@ -7,7 +7,7 @@ from __future__ import annotations
 from django_tasks import task
 
 
-@task()
+@task(queue_name="compute")
 def publish_checkpoint() -> dict[str, int | bool]:
     from nomadcloud.proofs import services
 
