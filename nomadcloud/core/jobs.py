@@ -1,20 +1,52 @@
 """Background work: jobs are database rows (django-tasks with the django-tasks-db backend),
-claimed by ``nomadcloud db_worker`` processes with SELECT … FOR UPDATE SKIP LOCKED.
+claimed by ``nomadcloud jobs worker`` processes with SELECT … FOR UPDATE SKIP LOCKED.
 
 Jobs are enqueued only after the surrounding transaction commits, so a worker never sees a
 job for data that was rolled back. In development and tests the immediate backend runs them
 in-process, still after commit.
+
+For several hosts (docs/operations.md, "Background workers"):
+
+- **named queues** (settings_scale.QUEUES: ``adapters``, ``notifications``, ``compute``,
+  ``exports``, ``pools`` and ``default``), each task declaring its own, so each queue can
+  have dedicated workers (``nomadcloud jobs worker --queue-name notifications``);
+- a **lease and heartbeat**: a worker refreshes its ``WorkerHeartbeat`` row every third of
+  JOB_LEASE_SECONDS; ``reap()`` puts a RUNNING job whose worker has not been seen for a lease
+  back on its queue (or, after JOB_MAX_ATTEMPTS claims, marks it failed), so a killed worker
+  leaves nothing RUNNING;
+- **idempotency keys**: ``enqueue_once(task, key, …)`` enqueues at most one job per key.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import socket
+import threading
 from collections.abc import Hashable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils import timezone
+
+from nomadcloud.settings_scale import QUEUES
+
+logger = logging.getLogger(__name__)
+
+ADAPTERS, NOTIFICATIONS, COMPUTE, EXPORTS, POOLS = (
+    "adapters",
+    "notifications",
+    "compute",
+    "exports",
+    "pools",
+)
+if not {ADAPTERS, NOTIFICATIONS, COMPUTE, EXPORTS, POOLS} <= set(QUEUES):  # pragma: no cover
+    raise RuntimeError("settings_scale.QUEUES lacks a queue named in core/jobs.py")
 
 
 def enqueue_after_commit(task: Any, /, *args: Any, **kwargs: Any) -> None:
@@ -80,3 +112,138 @@ def _current_batch(connection: BaseDatabaseWrapper, task: Any) -> _Batch | None:
     if not any(entry[1] is batch for entry in connection.run_on_commit):
         return None  # rolled back: its callback was discarded
     return batch
+
+
+# --- Idempotency keys ---------------------------------------------------------------------------
+
+
+def enqueue_once(task: Any, key: str, /, *args: Any, **kwargs: Any) -> bool:
+    """Enqueue ``task(*args, **kwargs)`` after the current transaction commits, unless a job
+    of this task with this idempotency ``key`` was enqueued before (by any process: the key
+    is a unique row, claimed in the caller's transaction, so a rollback frees it). True when
+    this call enqueued the job. Keys are kept as long as finished job rows (``reap``)."""
+    from nomadcloud.core.models import JobKey
+
+    full_key = f"{task.module_path}:{key}"[:200]
+    with transaction.atomic():
+        claim, created = JobKey.objects.get_or_create(
+            key=full_key, defaults={"task_path": task.module_path, "result_id": ""}
+        )
+    if created:
+
+        def enqueue() -> None:
+            result = task.enqueue(*args, **kwargs)
+            JobKey.objects.filter(pk=claim.pk).update(result_id=str(result.id))
+
+        transaction.on_commit(enqueue)
+    return created
+
+
+# --- Leases, heartbeats and the reaper -------------------------------------------------------
+
+
+class WorkerLost(RuntimeError):
+    """The worker holding the job stopped sending heartbeats JOB_MAX_ATTEMPTS times."""
+
+
+def heartbeat_interval() -> float:
+    return max(1.0, settings.JOB_LEASE_SECONDS / 3)
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()[:40]}-{os.getpid()}-{os.urandom(3).hex()}"
+
+
+class Heartbeat:
+    """Keeps a worker's ``WorkerHeartbeat`` row fresh from a thread of its own (its own
+    database connection) while the worker runs jobs in the main thread."""
+
+    def __init__(self, worker_id: str, queues: list[str]) -> None:
+        self.worker_id = worker_id
+        self.queues = queues
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        from nomadcloud.core.models import WorkerHeartbeat
+
+        WorkerHeartbeat.objects.update_or_create(
+            worker_id=self.worker_id,
+            defaults={
+                "host": socket.gethostname()[:255],
+                "pid": os.getpid(),
+                "queues": ",".join(self.queues)[:255],
+                "seen_at": timezone.now(),
+            },
+        )
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        from nomadcloud.core.models import WorkerHeartbeat
+
+        self._stop.set()
+        self._thread.join()
+        WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+
+    def beat(self) -> None:
+        from nomadcloud.core.models import WorkerHeartbeat
+
+        WorkerHeartbeat.objects.filter(worker_id=self.worker_id).update(seen_at=timezone.now())
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(heartbeat_interval()):
+                try:
+                    self.beat()
+                except Exception:  # a database hiccup: the next beat tries again
+                    logger.exception("heartbeat of worker %s failed", self.worker_id)
+        finally:
+            connection.close()
+
+
+@dataclass(frozen=True)
+class Reaped:
+    requeued: list[str]
+    failed: list[str]
+
+
+def reap(now: datetime | None = None) -> Reaped:
+    """Put RUNNING jobs whose worker has not been seen for a lease back on their queue (or
+    fail them after JOB_MAX_ATTEMPTS claims); forget long-dead workers and old job keys.
+    Safe to run anywhere, any number of times: each job is changed by a guarded UPDATE."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from nomadcloud.core.models import JobKey, WorkerHeartbeat
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.JOB_LEASE_SECONDS)
+    alive = set(
+        WorkerHeartbeat.objects.filter(seen_at__gte=cutoff).values_list("worker_id", flat=True)
+    )
+    requeued: list[str] = []
+    failed: list[str] = []
+    running = DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, started_at__lt=cutoff
+    ).only("id", "worker_ids")
+    for row in running:
+        holder = row.worker_ids[-1] if row.worker_ids else None
+        if holder in alive:
+            continue
+        same = DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.RUNNING)
+        if len(row.worker_ids) < settings.JOB_MAX_ATTEMPTS:
+            if same.update(status=TaskResultStatus.READY, started_at=None):
+                requeued.append(str(row.pk))
+        elif same.update(
+            status=TaskResultStatus.FAILED,
+            finished_at=now,
+            exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
+            traceback=f"worker {holder} stopped answering; {len(row.worker_ids)} claims",
+        ):
+            failed.append(str(row.pk))
+    if requeued or failed:
+        logger.warning("jobs reaped: %d requeued, %d failed", len(requeued), len(failed))
+    WorkerHeartbeat.objects.filter(seen_at__lt=now - timedelta(days=1)).delete()
+    JobKey.objects.filter(created_at__lt=now - timedelta(days=14)).delete()
+    return Reaped(requeued, failed)

@@ -260,3 +260,47 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"objection {self.pk} on {self.notice_id} {self.status}"
+
+
+# --- Background jobs (core/jobs.py, docs/operations.md "Background workers") ------------------
+# Internal bookkeeping of the job machinery, never shown to people: no translated names.
+
+
+class WorkerHeartbeat(models.Model):
+    """A running ``nomadcloud jobs worker``: it refreshes ``seen_at`` while it lives; a job
+    held by a worker not seen for JOB_LEASE_SECONDS is put back on its queue."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    queues = models.CharField(max_length=255)
+    started_at = models.DateTimeField(auto_now_add=True)
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"worker {self.worker_id} on {self.host}"
+
+
+class JobKey(models.Model):
+    """An idempotency key of an enqueued job: a second enqueue with the same key is the
+    first job (``jobs.enqueue_once``)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    task_path = models.CharField(max_length=255)
+    result_id = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"job key {self.key}"
+
+
+class ScheduledRun(models.Model):
+    """When a periodic job (core/schedule.py) last started, claimed under an advisory lock."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    last_started_at = models.DateTimeField()
+    last_host = models.CharField(max_length=255)
+    runs = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"scheduled {self.name} at {self.last_started_at}"

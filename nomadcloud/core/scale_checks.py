@@ -82,15 +82,6 @@ def check_cache(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMess
                 id="nomadcloud.E214",
             )
         )
-    if "django.core.cache.backends.locmem.LocMemCache" in backends and not settings.DEBUG:
-        errors.append(
-            checks.Warning(
-                "CACHE_URL=locmem:// keeps the cache in each process: throttles and"
-                " rendered figures are not shared between web processes or hosts.",
-                hint="Leave CACHE_URL unset (database cache) or point it at Valkey/Redis.",
-                id="nomadcloud.W214",
-            )
-        )
     return errors
 
 
@@ -125,7 +116,7 @@ def bucket_answers(options: dict[str, Any]) -> str | None:
 
 @checks.register()
 def check_storage(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    storage: dict[str, Any] = settings.STORAGES["default"]
+    storage: dict[str, Any] = getattr(settings, "STORAGES")["default"]  # noqa: B009
     if storage["BACKEND"] != S3_BACKEND:
         return []
     if importlib.util.find_spec("storages") is None:
