@@ -18,10 +18,13 @@ PGBOUNCER_PORT = "6432"
 
 @checks.register()
 def check_pooling(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    return pooling_problems(settings.DB_POOL, settings.DATABASES)
+
+
+def pooling_problems(mode: str, databases: dict[str, Any]) -> list[checks.CheckMessage]:
     """Refuse pooling settings that break at the first query or behind PgBouncer."""
     errors: list[checks.CheckMessage] = []
-    mode = settings.DB_POOL
-    for alias, config in settings.DATABASES.items():
+    for alias, config in databases.items():
         engine = config["ENGINE"]
         options = config.get("OPTIONS", {})
         if mode != "none" and engine != POSTGRESQL:
