@@ -165,6 +165,30 @@ if DATABASE_REPLICA_URL:
         ),
     )
 DATABASE_ROUTERS = ["nomadcloud.core.replicas.ReplicaRouter"]
+# The explicitly read-only work a replica may answer (GET only): public feeds and catalogues,
+# published figures and exports. Never state transitions, ledgers or budgets.
+REPLICA_READ_ONLY_VIEWS = frozenset(
+    {
+        "catalogue:ckan",
+        "catalogue:ckan_unversioned",
+        "catalogue:catalog",
+        "catalogue:dataset",
+        "ocds:releases",
+        "ocds:records",
+        "demands:list",
+        "demands:feed_json",
+        "demands:feed_rss",
+        "demands:export_csv",
+        "onecard:catalogue",
+        "onecard:catalogue_jsonld",
+        "core:publicity",
+        "incentives:publicity",
+        "dashboard:public",
+        "dashboard:public_json",
+        "dashboard:export",
+        "supervision:evaluation_export",
+    }
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and security --------------------------------------------------------------------

@@ -98,3 +98,28 @@ def test_a_change_pins_the_person_to_the_primary_for_a_while(replica: str, setti
 def test_read_only_views_are_marked(replica: str) -> None:
     view = replicas.read_only_view(lambda request: HttpResponse(replicas.reading_from()))
     assert view(RequestFactory().get("/")).content.decode() == replica
+
+
+def test_a_batch_computation_keeps_reading_the_replica_after_writing(replica: str) -> None:
+    with replicas.read_only(pin_on_write=False):
+        ScheduledRun.objects.create(
+            name="batch", last_started_at="2026-01-01T00:00Z", last_host="h"
+        )
+        assert replicas.reading_from() == replica
+
+
+def test_public_feeds_are_read_from_the_replica_by_view_name(replica: str, client: Any) -> None:
+    from django.conf import settings
+
+    assert "ocds:releases" in settings.REPLICA_READ_ONLY_VIEWS
+    with _queries("default") as primary, _queries(replica) as secondary:
+        response = client.get(_url("ocds:releases"))
+    assert response.status_code == 200
+    assert len(secondary) > 0
+    assert not [q for q in primary if "bounties" in q["sql"]]
+
+
+def _url(name: str) -> str:
+    from django.urls import reverse
+
+    return reverse(name)

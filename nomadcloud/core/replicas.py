@@ -44,11 +44,13 @@ def replica_configured() -> bool:
 
 
 @contextmanager
-def read_only() -> Iterator[None]:
+def read_only(*, pin_on_write: bool = True) -> Iterator[None]:
     """Reads inside go to the replica (when one is configured and the person is not
-    pinned to the primary). Writes inside still go to the primary, and pin the rest."""
+    pinned to the primary). Writes inside still go to the primary and pin the rest of the
+    block, unless ``pin_on_write`` is off: a batch computation (the dashboard's snapshots)
+    that reads settled data and writes its results keeps reading from the replica."""
     token = _read_only.set(True)
-    scope = _scoped.set(True)
+    scope = _scoped.set(pin_on_write)
     pin = _pinned.set(_pinned.get())
     try:
         yield
@@ -119,10 +121,12 @@ class ReplicaPinningMiddleware:
         cookie = PIN_COOKIE in request.COOKIES
         token = _pinned.set(writes or cookie)
         scope = _scoped.set(True)
+        marked = _read_only.set(False)
         try:
             response = self.get_response(request)
             wrote = _pinned.get() and not cookie
         finally:
+            _read_only.reset(marked)
             _scoped.reset(scope)
             _pinned.reset(token)
         if (writes or wrote) and replica_configured():
@@ -135,3 +139,15 @@ class ReplicaPinningMiddleware:
                 secure=settings.SESSION_COOKIE_SECURE,
             )
         return response
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> None:
+        """The views named in REPLICA_READ_ONLY_VIEWS are read-only work when read (GET)."""
+        match = request.resolver_match
+        if (
+            request.method in SAFE_METHODS
+            and match is not None
+            and match.view_name in settings.REPLICA_READ_ONLY_VIEWS
+        ):
+            _read_only.set(True)

@@ -25,6 +25,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from nomadcloud.core import replicas
+
 
 @dataclass(frozen=True)
 class Periodic:
@@ -33,6 +35,8 @@ class Periodic:
     # A task's dotted path (enqueued) or a management command and its arguments (run here).
     task: str = ""
     command: tuple[str, ...] = ()
+    # Reads may come from the replica (settled data; its writes go to the primary).
+    read_only: bool = False
 
 
 MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
@@ -53,7 +57,7 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("challenge_reminders", DAY, task="nomadcloud.bounties.tasks.send_challenge_reminders"),
     Periodic("close_overdue_datatasks", HOUR, command=("close_overdue_datatasks",)),
     Periodic("supervision_sweep", DAY, command=("supervision", "sweep")),
-    Periodic("dashboard_snapshot", DAY, command=("dashboard", "snapshot")),
+    Periodic("dashboard_snapshot", DAY, command=("dashboard", "snapshot"), read_only=True),
     Periodic("rebuild_matches", DAY, command=("rebuild_matches",)),
     Periodic("compute_entitlements", DAY, command=("compute_entitlements",)),
     Periodic("prune_job_results", DAY, command=("prune_db_task_results",)),
@@ -103,6 +107,9 @@ def claim(job: Periodic, now: datetime) -> bool:
 def start(job: Periodic) -> None:
     if job.task:
         import_string(job.task).enqueue()
+    elif job.read_only:
+        with replicas.read_only(pin_on_write=False):
+            call_command(*job.command)
     else:
         call_command(*job.command)
 
