@@ -63,6 +63,7 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("prune_job_results", DAY, command=("prune_db_task_results",)),
     Periodic("prune_idempotency", DAY, command=("prune_idempotency",)),
     Periodic("clear_sessions", DAY, command=("clearsessions",)),
+    Periodic("partitions", DAY, command=("partition_tables",)),
 )
 
 
