@@ -52,7 +52,7 @@ def _database_url() -> str:
 
 @pytest.fixture
 def servers() -> Iterator[list[str]]:
-    call_command("createcachetable", verbosity=0)  # what migrate does in a deployment
+    call_command("createcachetable", "nomadcloud_cache", verbosity=0)  # as migrate does
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
