@@ -123,3 +123,19 @@ def _url(name: str) -> str:
     from django.urls import reverse
 
     return reverse(name)
+
+
+def test_every_read_only_view_name_exists() -> None:
+    from django.conf import settings
+    from django.urls import get_resolver
+
+    def names(resolver: Any, prefix: str = "") -> Iterator[str]:
+        for pattern in resolver.url_patterns:
+            if hasattr(pattern, "url_patterns"):
+                space = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+                yield from names(pattern, space)
+            elif pattern.name:
+                yield prefix + pattern.name
+
+    missing = settings.REPLICA_READ_ONLY_VIEWS - set(names(get_resolver()))
+    assert not missing
