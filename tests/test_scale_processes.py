@@ -161,3 +161,52 @@ def test_a_write_in_one_process_is_seen_in_the_other(servers: list[str], setting
     again = requests.post(f"{other}/api/v1/organisations", json=body, headers=api, timeout=20)
     assert again.status_code == 201 and again.json() == first.json()
     assert Organisation.objects.filter(name_en="Twin Ltd").count() == 1
+
+
+# A second process holding the matching index: it prints the profiles it knows, waits for a
+# line, brings its index up to date (matcher.current) and prints them again.
+_INDEX_HOLDER = """
+import json, sys, django
+django.setup()
+from nomadcloud.matching import matcher
+print(json.dumps(sorted(matcher.current().index.slot_of)), flush=True)
+sys.stdin.readline()
+print(json.dumps(sorted(matcher.current().index.slot_of)), flush=True)
+"""
+
+
+def test_a_profile_changed_in_one_process_reaches_the_index_of_another() -> None:
+    import json
+
+    from django.db import transaction
+
+    from nomadcloud.talent.events import send_profile_changed
+    from nomadcloud.talent.services._common import ensure_profile
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "MATCHING_EMBEDDINGS": "none",
+        "DJANGO_SETTINGS_MODULE": "nomadcloud.settings",
+    }
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _INDEX_HOLDER],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdin is not None
+        before = json.loads(holder.stdout.readline())
+        with transaction.atomic():  # as the talent services do: change and stamp together
+            profile = ensure_profile(make_person("Chen", "chen@example.cn"))
+            send_profile_changed([profile.pk])
+        assert profile.pk not in before
+        holder.stdin.write("go\n")
+        holder.stdin.flush()
+        after = json.loads(holder.stdout.readline())
+        assert profile.pk in after
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
