@@ -1,6 +1,6 @@
-"""Runs benchmarks A (demand text → skill tags), B (demand → nomads), C (speed and scale) and
-E (vacancy title → occupation, lexical and semantic fused)
-and prints a table with 95 % bootstrap intervals, the product beside its baselines, ending
+"""Runs benchmarks A (demand text → skill tags), B (demand → nomads), C (speed and scale),
+D (Chinese demands → occupations and skills) and E (vacancy title → occupation, lexical and
+semantic fused) and prints a table with 95 % bootstrap intervals, the product beside its baselines, ending
 with one line of JSON of the headline figures. ``--quick`` runs C at 100,000 nomads only."""
 
 from __future__ import annotations
@@ -37,11 +37,25 @@ def _scale(size: int) -> dict[str, Any]:
     return dict(json.loads(output.strip().splitlines()[-1]))
 
 
+def _skills() -> dict[str, Any]:
+    """D for skills, in its own process (it needs the platform's settings and database)."""
+    output = subprocess.run(
+        [sys.executable, "-m", "benchmarks.matching.task_d_skills"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return dict(json.loads(output.strip().splitlines()[-1]))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="C at 100,000 nomads only")
     parser.add_argument(
         "--only", choices=["A", "B", "C", "D", "E"], action="append", help="run only these tasks"
+    )
+    parser.add_argument(
+        "--e-limit", type=int, default=None, help="E on the first N validation titles only"
     )
     options = parser.parse_args()
 
@@ -65,8 +79,19 @@ def main() -> int:
                 "D_tfidf_occ_mrr": round(figures["tfidf"]["mrr"][0], 4),
             }
         )
+        skills = _skills()
+        print(f"D. Chinese demands → vocabulary skills (tagging.propose): {skills}")
+        product_skills = skills.get("proposed", skills["lexical"])
+        headline.update(
+            {
+                "D_skill_hit10": product_skills["hit10"],
+                "D_skill_recall10": product_skills["recall10"],
+                "D_skill_mrr": product_skills["mrr"],
+                "D_lexical_skill_hit10": skills["lexical"]["hit10"],
+            }
+        )
     if "E" in only:
-        e = task_e.run()
+        e = task_e.run(limit=options.e_limit)
         figures = e.pop("figures")
         _table("E. vacancy title → ESCO occupation (JobBERT validation titles)", figures)
         print(f"  {e}")

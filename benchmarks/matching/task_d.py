@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.matching import data
+from benchmarks.matching import data, vectors
 from benchmarks.matching.metrics import bootstrap, ndcg, reciprocal_rank
 from nomadcloud.matching.engine import fusion
 from nomadcloud.matching.engine.suggest import Occupation, OccupationModel, tokenize
@@ -86,25 +86,47 @@ def run(backend: str = "packaged") -> dict[str, Any]:
         if query:
             lexical[row] = model.text.scores(query, len(occupations))
         characters.append(model.character_similarity(text))  # None for a long text
+    shares = np.array([fusion.latin_share(t) for t in texts], dtype=np.float32)
     product_lexical = np.stack(
         [fusion.fuse(lexical[i], None, characters=characters[i]) for i in range(len(texts))]
     )
-    result: dict[str, Any] = {"n": len(texts)}
+    result: dict[str, Any] = {"n": len(texts), "latin_share_mean": round(float(shares.mean()), 3)}
     figures = {"tfidf": _figures(tfidf, gold), "lexical": _figures(product_lexical, gold)}
     status = embedding.load(backend)
     result["backend"] = status.active
     if status.encoder is not None:
-        label_vectors = embedding.encode_all(status.encoder, labels)
-        text_vectors = embedding.encode_all(status.encoder, texts)
-        semantic = fusion.max_pool(text_vectors @ label_vectors.T, owner_starts)
-        fused = np.stack(
-            [
-                fusion.fuse(lexical[i], semantic[i], characters=characters[i])
-                for i in range(len(texts))
-            ]
+        label_vectors = vectors.encode(status.encoder, labels)
+        description_vectors = vectors.encode(
+            status.encoder, [fusion.description_text(o.title, o.description) for o in occupations]
         )
-        figures["semantic"] = _figures(semantic, gold)
-        figures["fused"] = _figures(fused, gold)
+        text_vectors = vectors.encode(status.encoder, texts)
+        semantic = fusion.max_pool(text_vectors @ label_vectors.T, owner_starts)
+        described = text_vectors @ description_vectors.T
+        pooled = fusion.pool_semantic(semantic, described)
+
+        def fused(sem: np.ndarray, weight: float, share: np.ndarray | float) -> np.ndarray:
+            return np.stack(
+                [
+                    fusion.fuse(
+                        lexical[i],
+                        sem[i],
+                        weight,
+                        characters=characters[i],
+                        lexical_share=share[i] if isinstance(share, np.ndarray) else share,
+                    )
+                    for i in range(len(texts))
+                ]
+            )
+
+        figures["semantic_labels"] = _figures(semantic, gold)
+        figures["semantic_descriptions"] = _figures(described, gold)
+        figures["semantic_pooled"] = _figures(pooled, gold)
+        # The earlier slice's fusion (labels only, w = 0.4, no Latin share), for comparison.
+        figures["fused_0036"] = _figures(fused(semantic, 0.4, 1.0), gold)
+        figures["fused_no_latin_share"] = _figures(
+            fused(pooled, fusion.OCCUPATION_SEMANTIC_WEIGHT, 1.0), gold
+        )
+        figures["fused"] = _figures(fused(pooled, fusion.OCCUPATION_SEMANTIC_WEIGHT, shares), gold)
     result["figures"] = figures
     return result
 

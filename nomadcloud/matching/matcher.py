@@ -18,6 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from nomadcloud.matching import features
+from nomadcloud.matching.engine import fusion
 from nomadcloud.matching.engine.index import ProfileIndex
 from nomadcloud.matching.engine.model import Weights
 from nomadcloud.matching.engine.suggest import Occupation, OccupationModel, SkillSuggester
@@ -109,11 +110,19 @@ def _suggester() -> SkillSuggester | None:
         Concept.objects.filter(pk__in=links, is_active=True).prefetch_related("aliases")
     )
     # With an embedding model, occupations are also found by meaning (a purely Chinese demand
-    # finds English-only ESCO occupations); their vectors are the taxonomy's stored ones.
-    vectors = semantic.concept_vectors([o.pk for o in occupations])
-    matrix = None
-    if vectors and len(vectors) == len(occupations):
-        matrix = np.stack([vectors[o.pk] for o in occupations])
+    # finds English-only ESCO occupations): the closest of their names' stored vectors, and
+    # one vector of each description (fusion.pool_semantic; benchmarks/matching task E).
+    names = semantic.concept_name_vectors([o.pk for o in occupations])
+    matrix = owners = described = None
+    if names and len(names) == len(occupations):
+        matrix = np.concatenate([names[o.pk] for o in occupations])
+        owners = np.cumsum([0] + [len(names[o.pk]) for o in occupations[:-1]], dtype=np.intp)
+        described = semantic.text_vectors(
+            [
+                fusion.description_text(o.label_en or o.label_zh, o.description_en)
+                for o in occupations
+            ]
+        )
     return SkillSuggester(
         OccupationModel(
             (
@@ -127,6 +136,8 @@ def _suggester() -> SkillSuggester | None:
                 for o in occupations
             ),
             vectors=matrix,
+            vector_owners=owners,
+            description_vectors=described,
             encode=semantic.encode_text if matrix is not None else None,
         )
     )

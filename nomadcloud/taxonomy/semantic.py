@@ -234,6 +234,56 @@ def concept_vectors(concept_ids: set[int] | list[int]) -> dict[int, np.ndarray]:
     return result
 
 
+def concept_name_vectors(concept_ids: set[int] | list[int]) -> dict[int, np.ndarray]:
+    """Concept id → the vectors of its names (float16, one row per name), for the active
+    concepts among ``concept_ids``; empty without a model. For max-pooling: a concept is as
+    close as its closest name."""
+    found = vectors()
+    if found is None or not concept_ids or not len(found.names):
+        return {}
+    codes = dict(
+        Concept.objects.filter(pk__in=concept_ids, is_active=True).values_list("code", "pk")
+    )
+    order = np.argsort(found.concept, kind="stable")
+    bounds = np.searchsorted(found.concept[order], np.arange(len(found.concepts) + 1))
+    result: dict[int, np.ndarray] = {}
+    for position, (code, *_rest) in enumerate(found.concepts):
+        if code in codes and bounds[position + 1] > bounds[position]:
+            result[codes[code]] = found.vectors[order[bounds[position] : bounds[position + 1]]]
+    return result
+
+
+def text_vectors(texts: list[str]) -> np.ndarray | None:
+    """Texts other than names (occupation descriptions) as vectors (float16), stored beside
+    the names' (``texts-<backend>.npz``) so that each is encoded once; None without a
+    model. The store keeps only the texts of the latest call."""
+    enc = encoder()
+    if enc is None:
+        return None
+    safe = re.sub(r"[^\w.-]+", "_", enc.name)
+    path = Path(settings.DATA_DIR) / "embeddings" / f"texts-{safe}.npz"
+    known = _stored(path)
+    missing = list(dict.fromkeys(t for t in texts if t not in known))
+    if missing:
+        for text, vector in zip(missing, embedding.encode_all(enc, missing), strict=True):
+            known[text] = vector.astype(np.float16)
+        kept = {t: known[t] for t in dict.fromkeys(texts)}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(".tmp.npz")
+            np.savez(
+                partial,
+                names=np.array(list(kept), dtype=str),
+                vectors=np.stack(list(kept.values())) if kept else np.zeros((0, enc.dim)),
+            )
+            partial.replace(path)
+        except OSError as exc:
+            logger.warning("text vectors not stored at %s: %s", path, exc)
+    if not texts:
+        return np.zeros((0, enc.dim), dtype=np.float16)
+    return np.stack([known[t] for t in texts]).astype(np.float16)
+
+
 def encode_text(text: str) -> np.ndarray:
     """One text as a normalised vector (zero without a model, or for an empty text)."""
     enc = encoder()

@@ -1,12 +1,20 @@
 """Fusing lexical and semantic similarity (pure, no Django).
 
 Each signal is scaled to 0–1 by its best value for the query (so BM25's open scale and a
-cosine meet on one footing), then mixed: fused = (1 − w) · lexical + w · semantic, with
+cosine meet on one footing), then mixed: fused = (1 − w) · s · lexical + w · semantic, with
 ``w`` for rankings of occupations (``OCCUPATION_SEMANTIC_WEIGHT``) tuned on validation data
-only (benchmarks/matching task E).
+only (benchmarks/matching task E), and ``s`` the share of the query's letters that are Latin
+(:func:`latin_share`): the occupations' words are English, so BM25 over a Chinese text
+matches only its few Latin words (a brand, a tool) and must not outvote its meaning.
+
+The semantic side of an occupation (:func:`pool_semantic`) is the mean of two scaled
+cosines: the query against the closest of its labels (preferred and alternative: max-pooled)
+and against one short description ("label: first sentence of the description").
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import numpy.typing as npt
@@ -14,12 +22,25 @@ import numpy.typing as npt
 Scores = npt.NDArray[np.float32]
 
 # Tuned together on the even rows of the first 2,000 JobBERT validation titles (benchmarks/
-# matching task E, USE-multilingual; the odd rows report): MRR 0.213 with BM25 alone, 0.241
-# with w = 0.5 and no character n-grams, 0.274 at w = 0.4, c = 0.8 (the best of the grid).
-OCCUPATION_SEMANTIC_WEIGHT = 0.4
+# matching task E, USE-multilingual; the odd rows report). Grid 0–1 by 0.1 over the shares of
+# character n-grams, BM25 and the pooled semantic score: 0.4 / 0.1 / 0.5, i.e. w = 0.5 and
+# c = 0.8 (odd rows: MRR 0.2925 = 1.19 × TF-IDF, R@10 0.498). docs/decisions/0046.
+OCCUPATION_SEMANTIC_WEIGHT = 0.5
 # Share of character 3–5-gram similarity (over occupation labels) in the lexical side, for
 # short texts such as a vacancy title ("jr baristar" still shares "barista"'s n-grams).
 OCCUPATION_CHARACTER_WEIGHT = 0.8
+
+_LETTER = re.compile(r"\w", re.UNICODE)
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+
+
+def latin_share(text: str) -> float:
+    """The share of the text's letters and digits that are Latin letters (1 for an empty
+    text, so that lexical matching keeps its weight when there is nothing to judge by)."""
+    letters = len(_LETTER.findall(text))
+    if not letters:
+        return 1.0
+    return min(1.0, len(_LATIN.findall(text)) / letters)
 
 
 def scaled(scores: npt.NDArray[np.floating], axis: int = -1) -> Scores:
@@ -30,6 +51,16 @@ def scaled(scores: npt.NDArray[np.floating], axis: int = -1) -> Scores:
     return np.asarray(values / best, dtype=np.float32)
 
 
+def pool_semantic(
+    labels: npt.NDArray[np.floating], descriptions: npt.NDArray[np.floating] | None
+) -> Scores:
+    """The semantic score of each occupation: the mean of its scaled label and description
+    cosines; the label cosine alone without descriptions."""
+    if descriptions is None:
+        return scaled(labels)
+    return np.asarray(0.5 * (scaled(labels) + scaled(descriptions)), dtype=np.float32)
+
+
 def fuse(
     lexical: npt.NDArray[np.floating],
     semantic: npt.NDArray[np.floating] | None,
@@ -37,10 +68,12 @@ def fuse(
     *,
     characters: npt.NDArray[np.floating] | None = None,
     character_weight: float = OCCUPATION_CHARACTER_WEIGHT,
+    lexical_share: float | npt.NDArray[np.floating] = 1.0,
 ) -> Scores:
     """The fused scores; lexical alone when there is no semantic signal (no model). With
     ``characters`` (character n-gram similarity), the lexical side is
-    (1 − c) · words + c · characters."""
+    (1 − c) · words + c · characters. ``lexical_share`` (a number, or one per row: see
+    :func:`latin_share`) scales the lexical side's weight when a semantic signal exists."""
     lex = scaled(lexical)
     if characters is not None and character_weight > 0:
         lex = np.asarray(
@@ -49,10 +82,28 @@ def fuse(
         )
     if semantic is None or weight <= 0:
         return lex
-    return np.asarray((1.0 - weight) * lex + weight * scaled(semantic), dtype=np.float32)
+    share = np.asarray(lexical_share, dtype=np.float32)
+    if share.ndim == 1 and lex.ndim == 2:
+        share = share[:, None]
+    return np.asarray((1.0 - weight) * share * lex + weight * scaled(semantic), dtype=np.float32)
 
 
 def max_pool(similarity: npt.NDArray[np.floating], owner_starts: npt.NDArray[np.intp]) -> Scores:
     """Per owner, the best similarity of its rows (columns grouped contiguously by owner;
     ``owner_starts`` are the first column of each owner)."""
     return np.asarray(np.maximum.reduceat(similarity, owner_starts, axis=-1), dtype=np.float32)
+
+
+def first_sentence(text: str, limit: int = 200) -> str:
+    """The first sentence of a description, at most ``limit`` characters."""
+    text = " ".join(text.split())
+    for stop in (". ", "。"):
+        if stop in text:
+            text = text.split(stop, 1)[0]
+    return text[:limit]
+
+
+def description_text(title: str, description: str) -> str:
+    """What is encoded for an occupation's description vector."""
+    sentence = first_sentence(description)
+    return f"{title}: {sentence}" if sentence else title

@@ -47,18 +47,27 @@ class OccupationModel:
     """Occupations by similarity to a text: BM25 over their titles and descriptions, fused
     (engine/fusion.py) with the cosine of sentence vectors when ``vectors`` (one normalised
     row per occupation, in order) and ``encode`` (text → normalised vector) are given, so that
-    a purely Chinese demand finds English-only ESCO occupations."""
+    a purely Chinese demand finds English-only ESCO occupations.
+
+    ``vectors`` holds one row per occupation, or, with ``vector_owners`` (the first row of each
+    occupation, in order), one row per label, max-pooled per occupation;
+    ``description_vectors`` (one row per occupation, of ``fusion.description_text``) joins
+    the semantic side (``fusion.pool_semantic``)."""
 
     def __init__(
         self,
         occupations: Iterable[Occupation],
         *,
         vectors: npt.NDArray[np.floating] | None = None,
+        vector_owners: npt.NDArray[np.intp] | None = None,
+        description_vectors: npt.NDArray[np.floating] | None = None,
         encode: Callable[[str], npt.NDArray[np.float32]] | None = None,
         semantic_weight: float = fusion.OCCUPATION_SEMANTIC_WEIGHT,
         character_weight: float = fusion.OCCUPATION_CHARACTER_WEIGHT,
     ) -> None:
         self.vectors = vectors
+        self.vector_owners = vector_owners
+        self.description_vectors = description_vectors
         self.encode = encode if vectors is not None else None
         self.semantic_weight = semantic_weight
         self.character_weight = character_weight
@@ -87,7 +96,15 @@ class OccupationModel:
         if self.encode is not None and self.vectors is not None and text.strip():
             wanted = self.encode(text)
             if np.any(wanted):
-                semantic = np.asarray(self.vectors @ wanted, dtype=np.float32)
+                labels = np.asarray(self.vectors @ wanted, dtype=np.float32)
+                if self.vector_owners is not None:
+                    labels = fusion.max_pool(labels, self.vector_owners)
+                described = (
+                    np.asarray(self.description_vectors @ wanted, dtype=np.float32)
+                    if self.description_vectors is not None
+                    else None
+                )
+                semantic = fusion.pool_semantic(labels, described)
         characters = self.character_similarity(text)
         if not query and semantic is None and characters is None:
             return []
@@ -97,6 +114,7 @@ class OccupationModel:
             self.semantic_weight,
             characters=characters,
             character_weight=self.character_weight,
+            lexical_share=fusion.latin_share(text),
         )
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
