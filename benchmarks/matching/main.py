@@ -1,7 +1,8 @@
 """Runs benchmarks A (demand text → skill tags), B (demand → nomads), C (speed and scale),
 D (Chinese demands → occupations and skills) and E (vacancy title → occupation, lexical and
-semantic fused) and prints a table with 95 % bootstrap intervals, the product beside its baselines, ending
-with one line of JSON of the headline figures. ``--quick`` runs C at 100,000 nomads only."""
+semantic fused) and prints a table with 95 % bootstrap intervals, the product beside its
+baselines, ending with one line of JSON of the headline figures. ``--quick`` runs C at
+100,000 nomads only."""
 
 from __future__ import annotations
 
