@@ -219,6 +219,52 @@ def test_occupations_are_found_by_meaning_when_no_word_matches() -> None:
     assert fused.similar("") == []
 
 
+def test_occupations_pool_their_labels_and_description_and_chinese_text_leans_on_meaning() -> None:
+    """An occupation is as close as its closest label (max-pooled), averaged with its
+    description's cosine; BM25 over a Chinese text's one Latin word ("Shop") counts by the
+    share of Latin letters, so it does not outvote the text's meaning."""
+    from nomadcloud.matching.engine import fusion
+    from nomadcloud.matching.engine.suggest import Occupation, OccupationModel
+
+    space = {
+        "主播": [1.0, 0.0, 0.0],
+        "TikTok Shop 主播带货直播": [1.0, 0.0, 0.0],
+        "live streamer": [0.9, 0.1, 0.0],
+        "online host": [0.2, 0.8, 0.0],
+        "shop manager": [0.0, 0.0, 1.0],
+        "live streamer: hosts live broadcasts": [1.0, 0.0, 0.0],
+        "shop manager: runs a shop": [0.0, 0.0, 1.0],
+    }
+
+    def encode(text: str) -> np.ndarray:
+        return embedding.normalise(np.asarray([space.get(text, [0.0, 0.0, 0.0])]))[0]
+
+    occupations = [
+        Occupation(1, "live streamer", ("online host",), "hosts live broadcasts"),
+        Occupation(2, "shop manager", (), "runs a shop"),
+    ]
+    labels = np.stack([encode(t) for t in ("live streamer", "online host", "shop manager")])
+    described = np.stack(
+        [encode(fusion.description_text(o.title, o.description)) for o in occupations]
+    )
+    model = OccupationModel(
+        occupations,
+        vectors=labels,
+        vector_owners=np.array([0, 2], dtype=np.intp),
+        description_vectors=described,
+        encode=encode,
+    )
+    ranked = model.similar("TikTok Shop 主播带货直播")
+    assert [o.key for o, _s in ranked] == [1, 2]  # "Shop" alone would pick the shop manager
+    assert model.similar("主播")[0][0].key == 1
+    assert fusion.latin_share("TikTok Shop 主播带货直播") == pytest.approx(10 / 16)
+    assert fusion.latin_share("") == 1.0 and fusion.latin_share("🙂🙂") == 1.0
+    assert fusion.latin_share("barista") == 1.0
+    pooled = fusion.pool_semantic(np.array([0.5, 0.25]), np.array([0.2, 0.4]))
+    assert pooled.tolist() == pytest.approx([0.75, 0.75])
+    assert fusion.first_sentence("Baristas make coffee. They also clean.") == "Baristas make coffee"
+
+
 def test_a_misspelt_title_finds_its_occupation_by_character_ngrams_without_a_model() -> None:
     from nomadcloud.matching.engine.suggest import Occupation, OccupationModel
 
