@@ -240,27 +240,33 @@ def decide(facts: Facts, when: Any, params: Parameters) -> Decision:
 
     if facts.is_core_data:
         return result(BLOCKED, "trigger:core_data", "cite:dsl-21")
-    if order16:
-        if facts.in_ftz and not facts.ftz_list_match:
-            return result(EXEMPT, "exempt:ftz_list", "cite:order16-6", "cite:hainan-list")
-        important = facts.is_important_data or facts.is_core_data
-        if facts.scenario in SCENARIO_A and not contains_pi and not important:
+    if order16 and facts.in_ftz and not facts.ftz_list_match:
+        return result(EXEMPT, "exempt:ftz_list", "cite:order16-6", "cite:hainan-list")
+    # Important data by the automotive rule (vehicle flows; PI of more than 100,000 people).
+    automotive: tuple[str, ...] = ()
+    if facts.automotive:
+        subjects = params.decimal("automotive_important_subjects", when, used)
+        if facts.vehicle_flow_data:
+            automotive = ("trigger:vehicle_flow", "cite:auto-3")
+        elif total_pi > subjects:
+            automotive = ("trigger:automotive_subjects", "cite:auto-3")
+    important = facts.is_important_data or bool(automotive)
+    # The exemptions of arts. 3–5 cover data without important data: important data is
+    # always assessed (art. 7(1)); (a) also needs no personal information.
+    if order16 and not important:
+        if facts.scenario in SCENARIO_A and not contains_pi:
             return result(EXEMPT, "exempt:a", "cite:order16-3")
         if facts.returned_abroad:
             return result(EXEMPT, "exempt:b", "cite:order16-4")
         if facts.scenario in SCENARIO_EXEMPTION:
             return result(EXEMPT, f"exempt:{SCENARIO_EXEMPTION[facts.scenario]}", "cite:order16-5")
     rule = "cite:order16-7" if order16 else "cite:order11-4"
-    if facts.is_ciio and (contains_pi or facts.is_important_data):
+    if facts.is_ciio and (contains_pi or important):
         return result(ASSESSMENT, "trigger:ciio", rule, "cite:pipl-38")
     if facts.is_important_data:
         return result(ASSESSMENT, "trigger:important_data", rule)
-    if facts.automotive:
-        subjects = params.decimal("automotive_important_subjects", when, used)
-        if facts.vehicle_flow_data:
-            return result(ASSESSMENT, "trigger:vehicle_flow", "cite:auto-3", rule)
-        if total_pi > subjects:
-            return result(ASSESSMENT, "trigger:automotive_subjects", "cite:auto-3", rule)
+    if automotive:
+        return result(ASSESSMENT, *automotive, rule)
     processed = _optional(params, "processor_total_threshold", when, used)
     if processed is not None and contains_pi and facts.pi_processed >= processed:
         return result(ASSESSMENT, "trigger:processor_total", rule, "cite:pipl-38")
