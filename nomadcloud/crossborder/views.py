@@ -11,10 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from nomadcloud.accounts.access import is_zone_operator, role_in
 from nomadcloud.accounts.principal import Principal
+from nomadcloud.consent import dpv
 from nomadcloud.core.errors import DomainError, InvalidInput, NotFound
 from nomadcloud.core.inputs import draft_from_form
 from nomadcloud.core.pages import apply_error, domain_errors, form_status
@@ -29,6 +31,28 @@ from nomadcloud.crossborder.schemas import (
     TransferDraft,
     country_name,
 )
+
+ACTIONS = {
+    "assess": gettext_lazy("route decided"),
+    "reassess": gettext_lazy("reassessed"),
+    "submit": gettext_lazy("evidence complete"),
+    "approve": gettext_lazy("approved"),
+    "return": gettext_lazy("returned"),
+}
+
+
+def _history(item: ExportRequest) -> list[dict[str, Any]]:
+    states = dict(ExportRequest.State.choices)
+    return [
+        {
+            "at": e.at,
+            "action": ACTIONS.get(e.action, e.action),
+            "state": states.get(e.to_state, e.to_state),
+            "actor": e.actor,
+            "reason": e.reason,
+        }
+        for e in item.events.select_related("actor")
+    ]
 
 
 def _clauses(reasons: list[str]) -> list[tuple[str, str]]:
@@ -113,7 +137,7 @@ def detail(request: HttpRequest, request_id: str) -> HttpResponse:
             "country": country_name(item.recipient_country),
             "clauses": _clauses(item.reasons),
             "obligations": list(item.obligations.all()),
-            "events": list(item.events.select_related("actor")),
+            "events": _history(item),
             "entry": WhitelistEntry.objects.filter(request=item).first(),
             "moves": transitions.moves(item.state, sides),
             "evidence_form": EvidenceForm(),
@@ -203,6 +227,8 @@ def entry(request: HttpRequest, entry_id: str) -> HttpResponse:
             "route": procedure.ROUTES[item.route],
             "country": country_name(item.recipient_country),
             "transfers": list(item.transfers.select_related("logged_by")[:200]),
+            "purpose": dpv.label(dpv.PURPOSES, item.purpose),
+            "categories": [dpv.label(dpv.DATA_CATEGORIES, c) for c in item.data_categories],
             "may_edit": may_edit,
             "form": form,
         },
