@@ -162,6 +162,8 @@ def test_precheck_whitelists_and_transfers_count_against_the_entry(world: World)
         150_000,
     )
     assert entry.valid_to.year == entry.valid_from.year + 3
+    (clock,) = workdays.clocks_for(services.CLOCK_KIND, str(request.public_id))
+    assert (clock.name, clock.limit, clock.stopped_at is not None) == ("precheck", 5, True)
     _transfer(world, entry, pi_count=100_000)
     entry.refresh_from_db()
     assert entry.volume_used == 100_000

@@ -125,6 +125,29 @@ def _event(
     )
 
 
+CLOCK_KIND = "crossborder.exportrequest"
+
+
+def _start_precheck_clock(request: ExportRequest) -> None:
+    """The 网信办's pre-check clock (5 working days); none while the calendar of its end is
+    not loaded (the page says so; no deadline is guessed)."""
+    try:
+        workdays.start_clock(
+            CLOCK_KIND,
+            str(request.public_id),
+            limit=procedure.number("precheck_working_days", timezone.localdate()),
+            name="precheck",
+        )
+    except workdays.CalendarNotLoaded:
+        return
+
+
+def _stop_precheck_clock(request: ExportRequest) -> None:
+    for clock in workdays.clocks_for(CLOCK_KIND, str(request.public_id)):
+        if clock.stopped_at is None:
+            workdays.stop_clock(clock)
+
+
 def _due(today: date, days: int) -> date | None:
     """``days`` working days after today, or None while the calendar of that year is not
     loaded (the page says so; nothing is guessed)."""
@@ -307,6 +330,7 @@ def submit_evidence(
         request.state = R.EVIDENCE_SUBMITTED
         request.save(update_fields=["state"])
         _event(request, user, "submit", before)
+        _start_precheck_clock(request)
         for reviewer in _reviewers(request.department):
             notify(
                 reviewer,
@@ -365,6 +389,7 @@ def review(*, principal: Principal, request: ExportRequest, draft: ReviewDraft) 
         )
     user = principal.user
     before = request.state
+    _stop_precheck_clock(request)
     if not draft.approve:
         if not draft.note:
             raise invalid_field("note", _("Say what must be corrected."))

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from nomadcloud.accounts.access import is_zone_operator, role_in
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.consent import dpv
+from nomadcloud.core import workdays
 from nomadcloud.core.errors import DomainError, InvalidInput, NotFound
 from nomadcloud.core.inputs import draft_from_form
 from nomadcloud.core.pages import apply_error, domain_errors, form_status
@@ -143,6 +144,7 @@ def detail(request: HttpRequest, request_id: str) -> HttpResponse:
             "evidence_form": EvidenceForm(),
             "review_form": ReviewForm(),
             "consents": services.separate_consents(item) if item.pi_count else 0,
+            "clocks": workdays.clocks_for(services.CLOCK_KIND, str(item.public_id)),
         },
     )
 
