@@ -19,6 +19,7 @@ from nomadcloud.consent.api import router as consent_router
 from nomadcloud.conversations.api import router as conversations_router
 from nomadcloud.core.api import install_error_handlers
 from nomadcloud.core.jsonsafe import ApiParser
+from nomadcloud.crossborder.api import router as crossborder_router
 from nomadcloud.dashboard.api import router as dashboard_router
 from nomadcloud.datapools.api import router as datapools_router
 from nomadcloud.datatasks.api import router as datatasks_router
@@ -94,6 +95,7 @@ api.add_router("/payouts", payouts_router)
 api.add_router("/incentives", incentives_router)
 api.add_router("/vouchers", vouchers_router)
 api.add_router("/datapools", datapools_router)
+api.add_router("/crossborder", crossborder_router)
 api.add_router("/competitions", competitions_router)
 api.add_router("/communities", communities_router)
 api.add_router("/services", onecard_router)

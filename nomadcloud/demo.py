@@ -15,6 +15,7 @@ from nomadcloud.communities import demo as communities_demo
 from nomadcloud.competitions import demo as competitions_demo
 from nomadcloud.consent import demo as consent_demo
 from nomadcloud.conversations import demo as conversations_demo
+from nomadcloud.crossborder import demo as crossborder_demo
 from nomadcloud.dashboard import demo as dashboard_demo
 from nomadcloud.datapools import demo as datapools_demo
 from nomadcloud.datatasks import demo as datatasks_demo
@@ -64,6 +65,7 @@ def seed(*, nomads: int = 60) -> dict[str, int]:
     counts |= onecard_demo.seed()
     counts |= bounties_demo.seed()
     counts |= datapools_demo.seed()
+    counts |= crossborder_demo.seed()
     counts |= supervision_demo.seed()  # after the units and every indicator's source
     counts |= dashboard_demo.seed()
     return counts

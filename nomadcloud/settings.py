@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "nomadcloud.onecard",
     "nomadcloud.communities",
     "nomadcloud.datapools",
+    "nomadcloud.crossborder",
     "nomadcloud.supervision",
     "nomadcloud.dashboard",
 ]

@@ -39,6 +39,7 @@ urlpatterns = [
     path("incentives/", include("nomadcloud.incentives.urls")),
     path("vouchers/", include("nomadcloud.vouchers.urls")),
     path("datapools/", include("nomadcloud.datapools.urls")),
+    path("crossborder/", include("nomadcloud.crossborder.urls")),
     path("", include("nomadcloud.datapools.catalogue_urls")),
     path("competitions/", include("nomadcloud.competitions.urls")),
     path("communities/", include("nomadcloud.communities.urls")),

@@ -32,7 +32,9 @@ LAYERS: list[set[str]] = [
     {"competitions"},
     {"onecard"},
     {"communities"},
-    {"datapools"},  # reads points payments (connector), gives consent records
+    {"crossborder"},  # cross-border export decisions; reads consent records
+    {"datapools"},  # reads points payments (connector), gives consent records; needs a
+    # crossborder whitelist entry for an agreement with a recipient abroad
 ]
 # Imports between apps of one layer that are part of the design.
 SIDEWAYS = {

@@ -21,8 +21,24 @@ def test_demo_zone_matches_the_plan(db: None) -> None:
     codes = Organisation.objects.exclude(credit_code="").values_list("credit_code", flat=True)
     assert codes and all(is_valid_uscc(code) for code in codes)
     _assert_demo_pools()
+    _assert_demo_crossborder()
     call_command("seed_demo", verbosity=0)  # idempotent
     assert User.objects.filter(is_nomad=True).count() == nomads.count()
+
+
+def _assert_demo_crossborder() -> None:
+    """Three export requests: exempt (c) and whitelisted with a transfer and its renewal
+    reminded, a standard contract awaiting its filing receipt, a security assessment."""
+    from nomadcloud.crossborder.models import ExportRequest, WhitelistEntry
+
+    routes = sorted(ExportRequest.objects.values_list("route", "state"))
+    assert routes == [
+        ("exempt", "whitelisted"),
+        ("security_assessment", "obligations_pending"),
+        ("standard_contract", "obligations_pending"),
+    ]
+    entry = WhitelistEntry.objects.get()
+    assert (entry.status, entry.volume_used) == ("renewal_due", 320)
 
 
 def _assert_demo_pools() -> None:

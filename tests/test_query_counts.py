@@ -190,6 +190,8 @@ PAGES: dict[str, Target] = {
     "vouchers:list": (NOMAD, "/vouchers/"),
     "datapools:list": (NOMAD, "/datapools/"),
     "datapools:mine": (NOMAD, "/datapools/mine/"),
+    "crossborder:exporter": (lambda: (ENTERPRISE, None), "/crossborder/org/{org}/", ""),
+    "crossborder:review": ("wangxin@demo.nomadcloud.cn", "/crossborder/review/"),
     "vouchers:review": (REVIEWER, "/vouchers/review/"),
     "vouchers:organisation": (lambda: (ENTERPRISE, None), "/vouchers/organisations/{org}/", ""),
     "communities:list": (NOMAD, "/communities/"),
@@ -433,6 +435,8 @@ API: dict[str, Target] = {
     "/api/v1/datapools/contributions": (NOMAD, "/api/v1/datapools/contributions"),
     "/api/v1/datapools/negotiations": (ENTERPRISE, "/api/v1/datapools/negotiations"),
     "/api/v1/datapools/rewards": (NOMAD, "/api/v1/datapools/rewards"),
+    "/api/v1/crossborder/requests": (ENTERPRISE, "/api/v1/crossborder/requests"),
+    "/api/v1/crossborder/entries": ("wangxin@demo.nomadcloud.cn", "/api/v1/crossborder/entries"),
     "/api/v1/vouchers/programmes/{programme_id}/providers": (
         lambda: (NOMAD, first("vouchers.Programme")),
         "/api/v1/vouchers/programmes/{id}/providers",

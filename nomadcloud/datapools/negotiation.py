@@ -24,6 +24,7 @@ from nomadcloud.accounts.models import Organisation
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, Forbidden, invalid_field
+from nomadcloud.crossborder.services import covering_entry
 from nomadcloud.datapools import access
 from nomadcloud.datapools.charters import current_charter
 from nomadcloud.datapools.models import Negotiation, NegotiationEvent, Pool
@@ -110,7 +111,7 @@ def evaluate(
         )
     if not 1 <= days <= MAX_DAYS:
         raise _refuse("duration_days", f"'elapsedTime' lteq P{MAX_DAYS}D (asked: P{days}D)")
-    if spatial != "CN":
+    if spatial != "CN" and covering_entry(exporter=pool.steward, country=spatial) is None:
         raise _refuse(
             "spatial",
             f"'spatial' eq 'CN' (asked: '{spatial}'; a transfer abroad needs a cross-border "
