@@ -83,6 +83,9 @@ class Observation(models.Model):
     period = models.CharField(_("period"), max_length=10)
     period_end = models.DateField()
     area = models.CharField(_("area"), max_length=10, default="DZ")
+    # For an indicator counted per unit (dimension ``entity``): the unit's unified social
+    # credit code, e.g. a community's fixed-asset investment counted by the bureau (纳统).
+    entity = models.CharField(_("reporting entity"), max_length=18, blank=True, default="")
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=6)
     finality = models.CharField(_("status of the figure"), max_length=1, choices=Finality.choices)
     as_of = models.DateField(_("as of"))

@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -37,9 +38,11 @@ COLUMNS = [
     "SOURCE",
     "EVIDENCE",
     "SUPERSEDE_REASON",
+    "REF_ENTITY",
 ]
 MAX_ROWS = 5000
 COUNT_UNITS = {"count", "account"}
+ENTITY = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")  # 统一社会信用代码 (GB 32100)
 # The dimension values snapshotted beside each total.
 DIMENSION_VALUES: Mapping[str, tuple[str, ...]] = {"nationality": ("foreign",)}
 
@@ -120,6 +123,7 @@ class Figure:
     source: str
     evidence: str = ""
     supersede_reason: str = ""
+    entity: str = ""  # unified social credit code, for indicators counted per unit
 
 
 def _decimal(text: str) -> Decimal:
@@ -152,6 +156,14 @@ def check(figure: Figure, today: dt.date) -> tuple[Indicator, Period, Decimal, d
             "area",
             _("Unknown area code; use one of %(codes)s.") % {"codes": ", ".join(AREAS)},
         )
+    entity = figure.entity.strip().upper()
+    if "entity" in found.dimensions and not ENTITY.fullmatch(entity):
+        raise invalid_field(
+            "entity",
+            _("This indicator is counted per unit: give its unified social credit code."),
+        )
+    if "entity" not in found.dimensions and entity:
+        raise invalid_field("entity", _("This indicator is not counted per unit."))
     if figure.unit.strip() != found.unit:
         raise invalid_field(
             "unit", _("This indicator is counted in %(unit)s.") % {"unit": found.unit}
@@ -178,9 +190,9 @@ def check(figure: Figure, today: dt.date) -> tuple[Indicator, Period, Decimal, d
     return found, period, value, as_of
 
 
-def current(indicator: str, period: str, area: str) -> Observation | None:
+def current(indicator: str, period: str, area: str, entity: str = "") -> Observation | None:
     return (
-        Observation.objects.filter(indicator=indicator, period=period, area=area)
+        Observation.objects.filter(indicator=indicator, period=period, area=area, entity=entity)
         .exclude(status=Observation.Status.SUPERSEDED)
         .order_by("-id")
         .first()
@@ -198,7 +210,8 @@ def _store(
     found, period, value, as_of = check(figure, today)
     unit = access.reporting_unit(actor, found)
     area = figure.area.strip()
-    before = current(found.code, period.label, area)
+    entity = figure.entity.strip().upper()
+    before = current(found.code, period.label, area, entity)
     if before is not None:
         same = (
             before.value == value
@@ -220,6 +233,7 @@ def _store(
         period=period.label,
         period_end=period.end,
         area=area,
+        entity=entity,
         value=value,
         finality=figure.finality,
         as_of=as_of,
@@ -302,6 +316,7 @@ def _figure(row: Mapping[str, str]) -> Figure:
         source=row.get("SOURCE", ""),
         evidence=row.get("EVIDENCE", ""),
         supersede_reason=row.get("SUPERSEDE_REASON", ""),
+        entity=row.get("REF_ENTITY") or "",
     )
 
 
@@ -405,6 +420,7 @@ def export_rows(observations: Iterable[Observation]) -> list[list[str]]:
                 obs.source,
                 obs.evidence,
                 obs.supersede_reason,
+                obs.entity,
             ]
         )
     return rows
