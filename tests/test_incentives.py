@@ -455,7 +455,11 @@ def test_the_public_list_shows_claims_in_publicity(world: World) -> None:
     assert list(services.claims_for_publicity()) == [claim]
 
 
-def test_no_stub_errors_for_non_platform_policies(world: World) -> None:
+def test_a_policy_without_facts_for_the_organisation_is_refused_with_no_facts(
+    world: World,
+) -> None:
+    """Conferences are recorded facts now (tests/test_incentives_recorded_facts.py): an
+    organiser that recorded none is told so, not that the platform holds no such facts."""
     with pytest.raises(DomainError) as refused:
         services.start_claim(
             principal=as_(world.olivia),
@@ -463,7 +467,7 @@ def test_no_stub_errors_for_non_platform_policies(world: World) -> None:
             policy=policy("conference"),
             year=last_year(),
         )
-    assert refused.value.code == "not_platform_facts"
+    assert refused.value.code == "no_facts"
 
 
 def test_an_approval_above_the_available_budget_is_refused(world: World) -> None:

@@ -17,6 +17,8 @@ from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination
 from nomadcloud.core.errors import Forbidden, NotFound, invalid_field
+from nomadcloud.core.inputs import parse_draft
+from nomadcloud.core.uploads import decode_base64_file
 from nomadcloud.incentives import access, queries, services, transitions
 from nomadcloud.incentives import recalculation as recalc
 from nomadcloud.incentives.models import Claim, Policy
@@ -25,10 +27,16 @@ from nomadcloud.incentives.schemas import (
     ClaimIn,
     ClaimOut,
     ClaimSummaryOut,
+    ConferenceDraft,
+    ConferenceIn,
+    ConferenceOut,
     DiffOut,
     EntitlementOut,
     IntroductionIn,
     IntroductionOut,
+    InvestmentDraft,
+    InvestmentIn,
+    InvestmentOut,
     MoveIn,
     PolicyOut,
     SimulationIn,
@@ -133,6 +141,52 @@ def record_introduction(request: HttpRequest, org_id: UUID, payload: Introductio
         evidence=payload.evidence,
     )
     return Status(201, introduction)
+
+
+@router.get("/organisations/{org_id}/investments", response=_errors({200: list[InvestmentOut]}))
+@paginate(CursorPagination)
+def list_investments(request: HttpRequest, org_id: UUID, **kwargs: Any) -> Any:
+    """The community's recorded fixed-asset investments (社区示范点固定资产投资)."""
+    organisation = access.organisation_for(Principal.of(request), org_id, access.Action.VIEW)
+    return services.investments_of(organisation)
+
+
+@router.post("/organisations/{org_id}/investments", response=_errors({201: InvestmentOut}))
+def record_investment(request: HttpRequest, org_id: UUID, payload: InvestmentIn) -> Status[Any]:
+    """Record a fixed-asset investment of the community's demonstration site with its
+    evidence; it counts up to the statistics bureau's 纳统 figure for the year."""
+    principal = Principal.of(request)
+    organisation = access.organisation_for(principal, org_id, access.Action.RECORD)
+    fields = payload.dict(exclude={"evidence_name", "evidence_base64"})
+    draft = parse_draft(InvestmentDraft, fields)
+    evidence = decode_base64_file(payload.evidence_name, payload.evidence_base64, field="evidence")
+    investment = services.record_investment(
+        principal=principal, organisation=organisation, draft=draft, evidence=evidence
+    )
+    return Status(201, investment)
+
+
+@router.get("/organisations/{org_id}/conferences", response=_errors({200: list[ConferenceOut]}))
+@paginate(CursorPagination)
+def list_conferences(request: HttpRequest, org_id: UUID, **kwargs: Any) -> Any:
+    """The conferences and exhibitions the organisation recorded (会议会展)."""
+    organisation = access.organisation_for(Principal.of(request), org_id, access.Action.VIEW)
+    return services.conferences_of(organisation)
+
+
+@router.post("/organisations/{org_id}/conferences", response=_errors({201: ConferenceOut}))
+def record_conference(request: HttpRequest, org_id: UUID, payload: ConferenceIn) -> Status[Any]:
+    """Record a conference or exhibition held in the zone, with the declared attendance and
+    its evidence; the department verifies it item by item when it is claimed."""
+    principal = Principal.of(request)
+    organisation = access.organisation_for(principal, org_id, access.Action.RECORD)
+    fields = payload.dict(exclude={"evidence_name", "evidence_base64"})
+    draft = parse_draft(ConferenceDraft, fields)
+    evidence = decode_base64_file(payload.evidence_name, payload.evidence_base64, field="evidence")
+    conference = services.record_conference(
+        principal=principal, organisation=organisation, draft=draft, evidence=evidence
+    )
+    return Status(201, conference)
 
 
 @router.get("/claims/{claim_id}", response=_errors({200: ClaimOut}))

@@ -25,4 +25,9 @@ class IncentivesConfig(AppConfig):
 
         hooks.register()  # 公示 subject and payouts events
 
+        from nomadcloud.incentives import recorded_facts
+
+        # investments (with the 纳统 figure's indicator) and conferences as fact providers
+        recorded_facts.register()
+
         workspace.register()  # its tools on the role workspaces (accounts/workspace.py)

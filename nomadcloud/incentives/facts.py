@@ -30,16 +30,31 @@ PLATFORM_FACTS = ("introductions", "contracts", "flexible", "training_passes")
 # Apps above incentives (communities, competitions) register theirs at start-up, so the
 # facts they hold are read without incentives importing them (docs/architecture.md).
 FactProvider = Callable[[int, "set[int] | None"], Items]
+# A claim check: (organisation, year) → None, or raises the refusal (a DomainError) when the
+# facts may not be claimed yet (e.g. investments above the statistics bureau's figure).
+ClaimCheck = Callable[[Organisation, int], None]
 _PROVIDERS: dict[str, FactProvider] = {}
+_CLAIM_CHECKS: dict[str, ClaimCheck] = {}
 
 
-def register_provider(fact_kind: str, provider: FactProvider) -> None:
+def register_provider(
+    fact_kind: str, provider: FactProvider, *, claim_check: ClaimCheck | None = None
+) -> None:
     """An app that holds the facts of a kind (``Policy.fact_kind``) provides them; items
     carry JSON-safe values only, with an ``id``, a ``date`` (ISO text) and the fields the
-    policy's rule reads."""
+    policy's rule reads. ``claim_check`` runs before a claim under the kind is opened."""
     if fact_kind in PLATFORM_FACTS:
         raise ValueError(f"incentives reads {fact_kind} itself")
     _PROVIDERS[fact_kind] = provider
+    if claim_check is not None:
+        _CLAIM_CHECKS[fact_kind] = claim_check
+
+
+def check_claim(policy: Policy, organisation: Organisation, year: int) -> None:
+    """The provider's own refusal of a claim, if it registered one."""
+    check = _CLAIM_CHECKS.get(policy.fact_kind)
+    if check is not None:
+        check(organisation, year)
 
 
 def platform_fact_kinds() -> tuple[str, ...]:

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from nomadcloud.core.money import MoneyField
+from nomadcloud.core.uploads import StoredFile
 
 
 class Policy(models.Model):
@@ -103,6 +104,80 @@ class Introduction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.introducer_id} → {self.nomad_id} ({self.introduced_on})"
+
+
+class Investment(StoredFile):
+    """A fixed-asset investment in a community's demonstration site (社区示范点固定资产投资),
+    recorded by the community operator with its evidence; counted by the
+    ``community_investment`` policy up to the statistics bureau's 纳统 figure for the
+    community and year (``recorded_facts.py``)."""
+
+    class Category(models.TextChoices):
+        BUILDING = "building", _("Buildings and renovation")
+        EQUIPMENT = "equipment", _("Equipment and furniture")
+        NETWORK = "network", _("Network and IT")
+        OTHER = "other", _("Other fixed assets")
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="investments"
+    )
+    invested_on = models.DateField(_("invested on"), db_index=True)
+    amount = MoneyField(_("amount"))
+    category = models.CharField(_("category"), max_length=12, choices=Category.choices)
+    description = models.CharField(_("description"), max_length=500)
+    file = models.FileField(upload_to="incentives/investments/")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("fixed-asset investment")
+        verbose_name_plural = _("fixed-asset investments")
+        ordering = ["-invested_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="investment_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.invested_on} {self.amount}"
+
+
+class Conference(StoredFile):
+    """A conference or exhibition held in the zone (会议会展), recorded by its organiser with
+    the attendance evidence (sign-in list); the declared participants are verified by the
+    department item by item when the ``conference`` policy is claimed (经核定)."""
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    organiser = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="conferences"
+    )
+    title_zh = models.CharField(_("title (Chinese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    starts_on = models.DateField(_("starts on"), db_index=True)
+    ends_on = models.DateField(_("ends on"))
+    venue = models.CharField(_("venue"), max_length=200)
+    participants = models.PositiveIntegerField(_("participants"))
+    international = models.BooleanField(_("international"), default=False)
+    file = models.FileField(upload_to="incentives/conferences/")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("conference or exhibition")
+        verbose_name_plural = _("conferences and exhibitions")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="conference_ends_after"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title_en} ({self.starts_on})"
 
 
 class Entitlement(models.Model):

@@ -2,12 +2,13 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from ninja import Field, Schema
 
 from nomadcloud.core.i18n import localized
+from nomadcloud.core.inputs import Draft, StrictDecimal
 from nomadcloud.core.schemas import Input, IsoDate, Text
 from nomadcloud.incentives.models import Claim, ClaimItem, Entitlement, Policy
 
@@ -186,3 +187,77 @@ class SimulationOut(Schema):
     gained: list[tuple[str, Decimal]]
     lost: list[tuple[str, Decimal]]
     changed: list[tuple[str, Decimal, Decimal]]
+
+
+# ---- recorded facts: community investments (纳统) and conferences -----------------------------
+
+Cny = Annotated[
+    Decimal,
+    StrictDecimal(max_digits=15, decimal_places=2, gt=0, description='CNY, e.g. "1200000.00"'),
+]
+
+
+class InvestmentDraft(Draft):
+    """A fixed-asset investment of the community's demonstration site."""
+
+    invested_on: IsoDate
+    amount: Cny
+    category: Literal["building", "equipment", "network", "other"]
+    description: Text = Field(..., min_length=1, max_length=500)
+
+
+class ConferenceDraft(Draft):
+    """A conference or exhibition held in the zone, with its declared attendance."""
+
+    title_zh: Text = Field(..., min_length=1, max_length=200)
+    title_en: Text = Field(..., min_length=1, max_length=200)
+    starts_on: IsoDate
+    ends_on: IsoDate
+    venue: Text = Field(..., min_length=1, max_length=200)
+    participants: int = Field(..., ge=1, le=1_000_000)
+    international: bool = False
+
+
+class EvidenceIn(Input):
+    evidence_name: str = Field(..., min_length=1, max_length=255)
+    evidence_base64: str = Field(
+        ..., min_length=1, description="The evidence file (PDF, image, XLSX…), base64-encoded."
+    )
+
+
+class InvestmentIn(EvidenceIn):
+    invested_on: IsoDate
+    amount: Cny
+    category: Literal["building", "equipment", "network", "other"]
+    description: Text = Field(..., min_length=1, max_length=500)
+
+
+class ConferenceIn(EvidenceIn):
+    title_zh: Text = Field(..., min_length=1, max_length=200)
+    title_en: Text = Field(..., min_length=1, max_length=200)
+    starts_on: IsoDate
+    ends_on: IsoDate
+    venue: Text = Field(..., min_length=1, max_length=200)
+    participants: int = Field(..., ge=1, le=1_000_000)
+    international: bool = False
+
+
+class InvestmentOut(Schema):
+    id: UUID = Field(..., alias="public_id")
+    invested_on: date
+    amount: Decimal
+    category: str
+    description: str
+    evidence: str = Field(..., alias="original_name")
+
+
+class ConferenceOut(Schema):
+    id: UUID = Field(..., alias="public_id")
+    title_zh: str
+    title_en: str
+    starts_on: date
+    ends_on: date
+    venue: str
+    participants: int
+    international: bool
+    evidence: str = Field(..., alias="original_name")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from nomadcloud.incentives import views
+from nomadcloud.incentives import views, views_facts
 
 app_name = "incentives"
 
@@ -17,6 +17,16 @@ urlpatterns = [
         "organisations/<str:org_id>/introductions/",
         views.introduction_add,
         name="introduction_add",
+    ),
+    path(
+        "organisations/<str:org_id>/investments/",
+        views_facts.investments,
+        name="investments",
+    ),
+    path(
+        "organisations/<str:org_id>/conferences/",
+        views_facts.conferences,
+        name="conferences",
     ),
     path("claims/<str:claim_id>/", views.claim_detail, name="claim"),
     path("claims/<str:claim_id>/<slug:move>/", views.claim_move, name="claim_move"),

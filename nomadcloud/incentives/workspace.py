@@ -25,7 +25,23 @@ def organisation_incentives(seat: Seat) -> Tool:
             figure(_("Supplements to answer"), waiting, attention=bool(waiting)),
         ),
         next_step=_("Answer the department's supplement request.") if waiting else "",
-        links=((_("Policy library"), reverse("incentives:policies")),),
+        links=(
+            (_("Policy library"), reverse("incentives:policies")),
+            *(
+                (
+                    (
+                        _("Fixed-asset investments"),
+                        reverse("incentives:investments", args=[seat.org_id]),
+                    ),
+                )
+                if seat.organisation.kind == "community"
+                else ()
+            ),
+            (
+                _("Conferences and exhibitions"),
+                reverse("incentives:conferences", args=[seat.org_id]),
+            ),
+        ),
     )
 
 

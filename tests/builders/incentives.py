@@ -7,6 +7,7 @@ import importlib
 import secrets
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.apps import apps as django_apps
 from django.utils import timezone
@@ -194,3 +195,86 @@ def training_passes(organisation: Organisation, nomads: list[User], year: int) -
         )
         for nomad in nomads
     )
+
+
+# --- recorded facts: community investments (纳统) and conferences ------------------------------
+
+PDF = b"%PDF-1.4 evidence\n"
+
+
+def evidence(name: str = "evidence.pdf") -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def community(w: World, name: str = "Sea Breeze Community") -> Organisation:
+    """A community operator owned by Olivia (the claimant of the community policies)."""
+    from tests.builders.world import make_org
+
+    return make_org(w.olivia, name, kind="community")
+
+
+def investment(w: World, org: Organisation, on: date, amount: str) -> Any:
+    from nomadcloud.core.inputs import parse_draft
+    from nomadcloud.incentives.schemas import InvestmentDraft
+
+    draft = parse_draft(
+        InvestmentDraft,
+        {"invested_on": on, "amount": amount, "category": "building", "description": "Renovation"},
+    )
+    return services.record_investment(
+        principal=as_(w.olivia), organisation=org, draft=draft, evidence=evidence()
+    )
+
+
+def statistics_figure(w: World, org: Organisation, year: int, value: str) -> Any:
+    """The bureau imports the 纳统 figure for the unit and year; the zone operator approves."""
+    from nomadcloud.dashboard import services as dashboard
+    from nomadcloud.dashboard.models import Observation
+    from tests.builders.dashboard import statistics_clerk
+
+    clerk = User.objects.filter(email="tina@example.com").first() or statistics_clerk()
+    header = ",".join(dashboard.COLUMNS)
+    row = (
+        f"incentives.community_investment,{year},DZ,{value},currency-CNY,F,"
+        f"{timezone.localdate().isoformat()},统计局纳统,,,{org.credit_code}"
+    )
+    dashboard.import_file("nantong.csv", f"{header}\n{row}\n".encode(), actor=clerk)
+    figure = Observation.objects.filter(entity=org.credit_code, period=str(year)).latest("id")
+    return dashboard.approve(figure, actor=w.oscar)
+
+
+def conference(w: World, org: Organisation, on: date, participants: int, **extra: Any) -> Any:
+    from nomadcloud.core.inputs import parse_draft
+    from nomadcloud.incentives.schemas import ConferenceDraft
+
+    fields = {
+        "title_zh": "数字游民大会",
+        "title_en": "Nomad conference",
+        "starts_on": on,
+        "ends_on": on + timedelta(days=1),
+        "venue": "洋浦国际会展中心",
+        "participants": participants,
+        **extra,
+    }
+    return services.record_conference(
+        principal=as_(w.olivia),
+        organisation=org,
+        draft=parse_draft(ConferenceDraft, fields),
+        evidence=evidence(),
+    )
+
+
+def conference_officer() -> User:
+    """An administrator of the department that verifies conference claims (yangpu-touzi)."""
+    unit, _created = Organisation.objects.get_or_create(
+        code="yangpu-touzi",
+        defaults={"kind": Organisation.Kind.DEPARTMENT, "name_zh": "洋浦投资促进局"},
+    )
+    found = User.objects.filter(email="ivy@example.com").first()
+    if found is not None:
+        return found
+    ivy = make_person("Ivy Investment", "ivy@example.com")
+    Membership.objects.create(user=ivy, organisation=unit, role="admin")
+    return ivy

@@ -53,6 +53,12 @@ from nomadcloud.incentives.services.entitlements import (
 from nomadcloud.incentives.services.introductions import (
     record_introduction,
 )
+from nomadcloud.incentives.services.recorded import (
+    conferences_of,
+    investments_of,
+    record_conference,
+    record_investment,
+)
 from nomadcloud.incentives.services.records import (
     MAX_TEXT,
     NOTICE_KIND,
@@ -85,12 +91,14 @@ __all__ = [
     "claw_back",
     "complete_verification",
     "compute_entitlements",
+    "conferences_of",
     "counted_inputs",
     "decide",
     "decide_appeal",
     "decision_record",
     "departments_or_operator",
     "file_appeal",
+    "investments_of",
     "keep_snapshot",
     "open_publicity",
     "parameters",
@@ -98,7 +106,9 @@ __all__ = [
     "platform_policies",
     "policy_in_force",
     "programme_code",
+    "record_conference",
     "record_introduction",
+    "record_investment",
     "record_payout_change",
     "reject_claim",
     "reproduce",

@@ -17,6 +17,7 @@ from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.bulk import insert_rows
 from nomadcloud.core.errors import Conflict, DomainError, InvalidInput, invalid_field
+from nomadcloud.core.money import format_cny
 from nomadcloud.incentives import access, facts, notices
 from nomadcloud.incentives.models import (
     Claim,
@@ -53,6 +54,13 @@ def _label(policy: Policy, item: Mapping[str, Any]) -> str:
         return f"{item['date']} → {end}"
     if kind == "flexible":
         return f"{item['date']} · {item.get('days', 0)} d"
+    if kind == "community_investment":
+        return f"{item['date']} · {format_cny(Decimal(str(item['amount'])))} · {item['category']}"
+    if kind == "events":
+        ends = item.get("ends_on", "")
+        return f"{item['date']} → {ends} · {item.get('participants', 0)} · {item.get('venue', '')}"[
+            :300
+        ]
     return str(item["date"])
 
 
@@ -192,6 +200,7 @@ def _open_claim(
         raise Conflict(
             _("A claim under this policy for that year exists already."), code="duplicate_claim"
         )
+    facts.check_claim(policy, organisation, year)
     if inputs is None:
         inputs = facts.inputs_by_organisation(policy, year, [organisation]).get(organisation.pk)
     if not inputs or not inputs.get("items"):
