@@ -97,6 +97,7 @@ def report(request: HttpRequest, payload: FigureIn) -> Any:
             source=payload.source,
             evidence=payload.evidence,
             supersede_reason=payload.supersede_reason,
+            entity=payload.entity,
         ),
         actor=user,
     )

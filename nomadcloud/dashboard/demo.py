@@ -40,7 +40,8 @@ def seed() -> dict[str, int]:
     ).first()
     made = 0
     today = timezone.localdate()
-    if operator is None or Observation.objects.exists():
+    # (incentives' demo reports a community's 纳统 figure before this runs)
+    if operator is None or Observation.objects.filter(indicator__startswith="dashboard.").exists():
         return counts | {"dashboard_figures": 0}
     for code, area, value, unit_code in FIGURES:
         reporter = _member(unit_code)

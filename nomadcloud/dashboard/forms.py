@@ -28,6 +28,12 @@ class FigureForm(forms.Form):
     supersede_reason = forms.CharField(
         label=_("reason for a revision"), required=False, max_length=500
     )
+    entity = forms.CharField(
+        label=_("reporting entity"),
+        required=False,
+        max_length=18,
+        help_text=_("Only for a figure counted per unit: its unified social credit code."),
+    )
 
     def __init__(self, *args: Any, codes: list[str], language_zh: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

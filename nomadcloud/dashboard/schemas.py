@@ -30,6 +30,11 @@ class FigureIn(Input):
     source: str = Field(max_length=200)
     evidence: str = Field("", max_length=5000)
     supersede_reason: str = Field("", max_length=500)
+    entity: str = Field(
+        "",
+        max_length=18,
+        description="For an indicator counted per unit: its unified social credit code",
+    )
 
 
 class IndicatorOut(Schema):
@@ -47,6 +52,7 @@ class ObservationOut(Schema):
     indicator_name: str
     period: str
     area: str
+    entity: str
     value: Decimal
     finality: Literal["P", "F"]
     status: Literal["submitted", "approved", "published", "superseded"]

@@ -96,6 +96,7 @@ def figures(request: HttpRequest) -> HttpResponse:
                     source=data["source"],
                     evidence=data["evidence"],
                     supersede_reason=data["supersede_reason"],
+                    entity=data.get("entity", ""),
                 ),
                 actor=user,
             )

@@ -1,7 +1,10 @@
 """Demo incentives: last year's facts for the first demo enterprise (洋浦云帆科技: four labour
 contracts, one of them eleven months, and a flexible engagement) and the first community
-(three nomads brought in), the nomads certified for that year, a ¥2,000,000 budget per
-policy (payouts), the nightly entitlements
+(three nomads brought in), the nomads certified for that year; the community's two
+fixed-asset investments of its demonstration site with the statistics bureau's 纳统 figure
+for them (imported, approved by the zone operator) and the enterprise's international
+conference with 320 participants; a ¥2,000,000 budget per policy (payouts), the nightly
+entitlements
 computed and pushed, and the enterprise's contracts claim submitted, two items counted by the
 市科工信局 reviewer (reviewer@…) and a supplement requested. A second officer
 (approver@…, administrator at 市科工信局) approves after 公示 (four-eyes)."""
@@ -72,6 +75,79 @@ def _approver(department: Organisation) -> User:
         user=user, organisation=department, defaults={"role": Membership.Role.ADMIN}
     )
     return user
+
+
+DEMO_PDF = b"%PDF-1.4\n% NomadCloud demo evidence\n"
+
+
+def _recorded_facts(
+    year: int, enterprise: tuple[Organisation, User], community: tuple[Organisation, User]
+) -> None:
+    """The community's investments with the bureau's 纳统 figure, and the enterprise's
+    conference: each recorded through its use case, with an evidence file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from nomadcloud.core.inputs import parse_draft
+    from nomadcloud.dashboard import services as dashboard
+    from nomadcloud.incentives import recorded_facts
+    from nomadcloud.incentives.schemas import ConferenceDraft, InvestmentDraft
+
+    def evidence(name: str) -> SimpleUploadedFile:
+        return SimpleUploadedFile(name, DEMO_PDF, content_type="application/pdf")
+
+    site, operator = community
+    spent = [
+        (date(year, 3, 18), "4200000.00", "building", "共享办公楼层改造 / co-working floor"),
+        (date(year, 9, 5), "1600000.00", "equipment", "家具与会议设备 / furniture, AV"),
+    ]
+    for on, amount, category, text in spent:
+        draft = parse_draft(
+            InvestmentDraft,
+            {"invested_on": on, "amount": amount, "category": category, "description": text},
+        )
+        services.record_investment(
+            principal=Principal.for_user(operator),
+            organisation=site,
+            draft=draft,
+            evidence=evidence("invoice.pdf"),
+        )
+    clerk = Membership.objects.filter(organisation__code="tongji").select_related("user").first()
+    zone = User.objects.filter(memberships__organisation__kind=Organisation.Kind.OPERATOR).first()
+    if clerk is not None and zone is not None and site.credit_code:
+        figure = dashboard.submit(
+            dashboard.Figure(
+                indicator=recorded_facts.STATISTICS_INDICATOR,
+                period=str(year),
+                area="YP",
+                value="5800000.00",
+                unit="currency-CNY",
+                finality="F",
+                as_of=date(year + 1, 1, 20).isoformat(),
+                source="儋州市统计局固定资产投资纳统 (demo)",
+                entity=site.credit_code,
+            ),
+            actor=clerk.user,
+        )
+        dashboard.approve(figure, actor=zone)
+    host, boss = enterprise
+    event = parse_draft(
+        ConferenceDraft,
+        {
+            "title_zh": f"{year}洋浦数字游民大会",
+            "title_en": f"Yangpu Digital Nomad Conference {year}",
+            "starts_on": date(year, 11, 8),
+            "ends_on": date(year, 11, 9),
+            "venue": "洋浦国际会展中心 / Yangpu International Convention Centre",
+            "participants": 320,
+            "international": True,
+        },
+    )
+    services.record_conference(
+        principal=Principal.for_user(boss),
+        organisation=host,
+        draft=event,
+        evidence=evidence("sign-in-list.pdf"),
+    )
 
 
 @transaction.atomic
@@ -145,6 +221,7 @@ def seed() -> dict[str, int]:
             confirmed_on=date(year, 6, 1),
             recorded_by=community_owner,
         )
+    _recorded_facts(year, (org, boss), (community_org, community_owner))
     for policy in Policy.objects.all():
         if not Budget.objects.filter(
             programme_code=services.programme_code(policy), year=year

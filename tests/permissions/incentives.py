@@ -6,11 +6,14 @@ simulates but decides none; Charlie (outsider) sees nothing of Acme's."""
 
 from __future__ import annotations
 
+import base64
 from datetime import date
 from typing import Any
 
+from nomadcloud.accounts.models import Membership, Organisation
 from nomadcloud.incentives.models import Claim
 from tests.builders.incentives import (
+    PDF,
     budget,
     certified_nomads,
     contract,
@@ -78,6 +81,43 @@ def _introduction(w: World) -> dict[str, Any]:
     }
 
 
+def _community(w: World) -> str:
+    """A community operator Olivia owns and Rita reads (investments are a community's)."""
+    from tests.builders.world import make_org
+
+    found = Organisation.objects.filter(name_en="Permission Community").first()
+    if found is None:
+        found = make_org(w.olivia, "Permission Community", kind="community")
+        Membership.objects.create(user=w.rita, organisation=found, role="readonly")
+    return str(found.public_id)
+
+
+def _evidence() -> dict[str, str]:
+    return {"evidence_name": "evidence.pdf", "evidence_base64": base64.b64encode(PDF).decode()}
+
+
+def _investment(w: World) -> dict[str, Any]:
+    return {
+        "invested_on": str(date(last_year(), 5, 1)),
+        "amount": "1200000.00",
+        "category": "building",
+        "description": "Renovation of the co-working floor",
+        **_evidence(),
+    }
+
+
+def _conference(w: World) -> dict[str, Any]:
+    return {
+        "title_zh": "数字游民大会",
+        "title_en": "Nomad conference",
+        "starts_on": str(date(last_year(), 5, 1)),
+        "ends_on": str(date(last_year(), 5, 2)),
+        "venue": "Hall A",
+        "participants": 260,
+        **_evidence(),
+    }
+
+
 API_CASES = [
     Case("api incentive policies", "GET", lambda w: f"{API}/policies", EVERYONE, api=True),
     Case(
@@ -102,6 +142,38 @@ API_CASES = [
         lambda w: f"{API}/organisations/{w.acme.public_id}/introductions",
         OWNER_ONLY,
         _introduction,
+        api=True,
+    ),
+    Case(
+        "api investments",
+        "GET",
+        lambda w: f"{API}/organisations/{_community(w)}/investments",
+        MEMBERS_AND_OPERATOR,
+        api=True,
+        route=f"{API}/organisations/{{org_id}}/investments",
+    ),
+    Case(
+        "api record investment",
+        "POST",
+        lambda w: f"{API}/organisations/{_community(w)}/investments",
+        OWNER_ONLY,
+        _investment,
+        api=True,
+        route=f"{API}/organisations/{{org_id}}/investments",
+    ),
+    Case(
+        "api conferences",
+        "GET",
+        lambda w: f"{API}/organisations/{w.acme.public_id}/conferences",
+        MEMBERS_AND_OPERATOR,
+        api=True,
+    ),
+    Case(
+        "api record conference",
+        "POST",
+        lambda w: f"{API}/organisations/{w.acme.public_id}/conferences",
+        OWNER_ONLY,
+        _conference,
         api=True,
     ),
     Case(
@@ -217,6 +289,20 @@ PAGE_CASES = [
             "channel": "employment",
         },
         url_name="incentives:introduction_add",
+    ),
+    Case(
+        "investments page",
+        "GET",
+        lambda w: f"/incentives/organisations/{_community(w)}/investments/",
+        MEMBERS_AND_OPERATOR,
+        url_name="incentives:investments",
+    ),
+    Case(
+        "conferences page",
+        "GET",
+        lambda w: f"/incentives/organisations/{w.acme.public_id}/conferences/",
+        MEMBERS_AND_OPERATOR,
+        url_name="incentives:conferences",
     ),
     Case(
         "claim page",
