@@ -76,6 +76,10 @@ def enterprise_org() -> Any:
     return first("accounts.Membership", user__email=ENTERPRISE, role="owner").organisation
 
 
+def community_org() -> Any:
+    return first("accounts.Membership", user__email=COMMUNITY, role="owner").organisation
+
+
 def merchant_org() -> Any:
     return first("accounts.Membership", user__email=CASHIER).organisation
 
@@ -125,6 +129,16 @@ PAGES: dict[str, Target] = {
     "incentives:organisation": (
         lambda: (ENTERPRISE, None),
         "/incentives/organisations/{org}/",
+        "",
+    ),
+    "incentives:investments": (
+        lambda: (COMMUNITY, community_org()),
+        "/incentives/organisations/{id}/investments/",
+        "public_id",
+    ),
+    "incentives:conferences": (
+        lambda: (ENTERPRISE, None),
+        "/incentives/organisations/{org}/conferences/",
         "",
     ),
     "training:list": (NOMAD, "/training/"),
@@ -426,6 +440,16 @@ API: dict[str, Target] = {
     "/api/v1/incentives/organisations/{org_id}/entitlements": (
         lambda: (ENTERPRISE, None),
         "/api/v1/incentives/organisations/{org}/entitlements",
+        "",
+    ),
+    "/api/v1/incentives/organisations/{org_id}/investments": (
+        lambda: (COMMUNITY, community_org()),
+        "/api/v1/incentives/organisations/{id}/investments",
+        "public_id",
+    ),
+    "/api/v1/incentives/organisations/{org_id}/conferences": (
+        lambda: (ENTERPRISE, None),
+        "/api/v1/incentives/organisations/{org}/conferences",
         "",
     ),
     "/api/v1/incentives/review/claims": (REVIEWER, "/api/v1/incentives/review/claims"),
