@@ -55,7 +55,7 @@ def _label(policy: Policy, item: Mapping[str, Any]) -> str:
     if kind == "flexible":
         return f"{item['date']} · {item.get('days', 0)} d"
     if kind == "community_investment":
-        return f"{item['date']} · {format_cny(Decimal(str(item['amount'])))} · {item['category']}"
+        return f"{item['date']} · {format_cny(Decimal(str(item['amount'])))}"
     if kind == "events":
         ends = item.get("ends_on", "")
         return f"{item['date']} → {ends} · {item.get('participants', 0)} · {item.get('venue', '')}"[
