@@ -375,6 +375,12 @@ API: dict[str, Target] = {
         "/api/v1/competitions/entries/{id}/submissions",
         "public_id",
     ),
+    "/api/v1/competitions/introductions": (OPERATOR, "/api/v1/competitions/introductions"),
+    "/api/v1/competitions/{competition_id}/appeals": (
+        lambda: (ENTERPRISE, first("competitions.Competition", status="awarded")),
+        "/api/v1/competitions/{id}/appeals",
+        "public_id",
+    ),
     "/api/v1/consent/records": (NOMAD, "/api/v1/consent/records"),
     "/api/v1/communities": (NOMAD, "/api/v1/communities"),
     "/api/v1/communities/bookings/mine": (NOMAD, "/api/v1/communities/bookings/mine"),

@@ -10,10 +10,12 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.pagination import paginate
 
+from nomadcloud.accounts.access import parse_public_id
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.competitions import access, queries, results, services
-from nomadcloud.competitions.models import Competition
+from nomadcloud.competitions import access, matchmaking, queries, results, services
+from nomadcloud.competitions.models import Appeal, Award, Competition, FollowUp
 from nomadcloud.competitions.schemas import (
+    CompetitionAppealDecision,
     CompetitionAppealDraft,
     CompetitionAppealOut,
     CompetitionCriterionDraft,
@@ -22,11 +24,16 @@ from nomadcloud.competitions.schemas import (
     CompetitionEntryDraft,
     CompetitionEntryOut,
     CompetitionFinalChoice,
+    CompetitionFollowUpOut,
+    CompetitionIntroductionAnswer,
+    CompetitionIntroductionDraft,
+    CompetitionIntroductionOut,
     CompetitionJudgeDraft,
     CompetitionJuryBoardOut,
     CompetitionLeaderboardOut,
     CompetitionMove,
     CompetitionOut,
+    CompetitionOutcomeDraft,
     CompetitionRecusalDraft,
     CompetitionRoundDraft,
     CompetitionScoreSheetDraft,
@@ -39,7 +46,7 @@ from nomadcloud.competitions.schemas import (
 )
 from nomadcloud.core import publicity
 from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination
-from nomadcloud.core.errors import NotFound
+from nomadcloud.core.errors import Forbidden, NotFound
 
 router = Router(tags=["competitions"])
 
@@ -53,6 +60,14 @@ def _errors(ok: dict[int, Any]) -> dict[int, Any]:
 def competitions(request: HttpRequest, **kwargs: Any) -> Any:
     """Published and closed competitions, and the drafts of organisations you manage."""
     return queries.competitions_for(Principal.of(request))
+
+
+@router.get("/introductions", response=_errors({200: list[CompetitionIntroductionOut]}))
+@paginate(CursorPagination)
+def introductions(request: HttpRequest, **kwargs: Any) -> Any:
+    """Introductions of winning projects to organisations you own or administer (to answer),
+    and of the competitions you organise (to follow up), with their follow-ups."""
+    return queries.introductions_for(Principal.of(request))
 
 
 @router.post("/", response=_errors({201: CompetitionDetailOut}))
@@ -272,6 +287,7 @@ def appeal(request: HttpRequest, entry_id: UUID, payload: CompetitionAppealDraft
         201,
         {
             "id": item.public_id,
+            "entry": entry.public_id,
             "round": item.round.number,
             "status": item.status,
             "grounds": item.grounds,
@@ -312,3 +328,118 @@ def award(request: HttpRequest, competition_id: UUID) -> Any:
     item = access.competition_for(principal, competition_id, manage=True)
     user = access.require_manager(principal, item.organiser)
     return _winners_out(results.award(item, actor=user))
+
+
+@router.post(
+    "/{competition_id}/rounds/{number}/close-scoring",
+    response=_errors({200: CompetitionJuryBoardOut}),
+)
+def close_scoring(request: HttpRequest, competition_id: UUID, number: int) -> Any:
+    """Close a jury round's scoring once every sheet is in (``sheets_missing``): the ranking
+    is shown and the appeal window opens."""
+    principal = Principal.of(request)
+    item = access.competition_for(principal, competition_id, manage=True)
+    user = access.require_manager(principal, item.organiser)
+    round_ = item.rounds.filter(number=number).first()
+    if round_ is None:
+        raise NotFound(_("No such round."))
+    results.close_scoring(round_, actor=user)
+    return jury_board(request, competition_id, number)
+
+
+@router.get("/{competition_id}/appeals", response=_errors({200: list[CompetitionAppealOut]}))
+@paginate(CursorPagination)
+def appeals(request: HttpRequest, competition_id: UUID, **kwargs: Any) -> Any:
+    """The competition's appeals, newest first, for its organiser to decide."""
+    principal = Principal.of(request)
+    item = access.competition_for(principal, competition_id, manage=True)
+    return queries.appeals_of(item)
+
+
+def _appeal(principal: Principal, appeal_id: UUID) -> tuple[Appeal, Any]:
+    found = (
+        Appeal.objects.select_related("round__competition", "entry")
+        .filter(public_id=parse_public_id(appeal_id, message=_("No such appeal.")))
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("No such appeal."))
+    item = access.competition_for(principal, found.round.competition.public_id, manage=True)
+    return found, access.require_manager(principal, item.organiser)
+
+
+@router.post("/appeals/{appeal_id}/decision", response=_errors({200: CompetitionAppealOut}))
+def decide_appeal(request: HttpRequest, appeal_id: UUID, payload: CompetitionAppealDecision) -> Any:
+    """Uphold or dismiss an appeal with a reason (organiser); upheld reopens the jury round's
+    scoring."""
+    found, user = _appeal(Principal.of(request), appeal_id)
+    results.decide_appeal(found, actor=user, draft=payload)
+    return queries.appeals_of(found.round.competition).get(pk=found.pk)
+
+
+@router.post(
+    "/awards/{award_id}/introductions", response=_errors({201: CompetitionIntroductionOut})
+)
+def introduce(request: HttpRequest, award_id: UUID, payload: CompetitionIntroductionDraft) -> Any:
+    """Introduce an awarded project to a verified enterprise with the reason of the match; its
+    owners or administrators accept or decline."""
+    principal = Principal.of(request)
+    found = (
+        Award.objects.select_related("competition")
+        .filter(public_id=parse_public_id(award_id, message=_("No such award.")))
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("No such award."))
+    item = access.competition_for(principal, found.competition.public_id, manage=True)
+    user = access.require_manager(principal, item.organiser)
+    intro = matchmaking.offer(found, actor=user, draft=payload)
+    return Status(201, queries.introductions_for(principal).get(pk=intro.pk))
+
+
+@router.post(
+    "/introductions/{introduction_id}/answer",
+    response=_errors({200: CompetitionIntroductionOut}),
+)
+def answer(
+    request: HttpRequest, introduction_id: UUID, payload: CompetitionIntroductionAnswer
+) -> Any:
+    """Accept or decline an introduction to your organisation (its owners or administrators);
+    an accepted one is followed up after 30, 90 and 180 days."""
+    principal = Principal.of(request)
+    intro = (
+        queries.introductions_for(principal)
+        .filter(public_id=parse_public_id(introduction_id, message=_("No such introduction.")))
+        .first()
+    )
+    if intro is None:
+        raise NotFound(_("No such introduction."))
+    if not access.may_manage(principal, intro.organisation):
+        raise Forbidden(
+            _("Only the introduced organisation's owners and administrators answer."),
+            code="organisation_only",
+        )
+    user = access.require_manager(principal, intro.organisation)
+    matchmaking.answer(intro, actor=user, accept=payload.accept)
+    return queries.introductions_for(principal).get(pk=intro.pk)
+
+
+@router.post("/follow-ups/{follow_up_id}/outcome", response=_errors({200: CompetitionFollowUpOut}))
+def record_outcome(
+    request: HttpRequest, follow_up_id: int, payload: CompetitionOutcomeDraft
+) -> Any:
+    """Record a follow-up's outcome (organiser): an order, an investment, a business
+    registered in the zone (with evidence), or nothing."""
+    principal = Principal.of(request)
+    found = (
+        FollowUp.objects.select_related("introduction__award__competition")
+        .filter(pk=follow_up_id)
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("No such follow-up."))
+    item = access.competition_for(
+        principal, found.introduction.award.competition.public_id, manage=True
+    )
+    user = access.require_manager(principal, item.organiser)
+    return matchmaking.record_outcome(found, actor=user, draft=payload)

@@ -8,10 +8,18 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from nomadcloud.accounts.access import is_zone_operator, require_authenticated
 from nomadcloud.accounts.models import Membership
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.competitions import access
-from nomadcloud.competitions.models import Competition, Entry, Round, Submission
+from nomadcloud.competitions.models import (
+    Appeal,
+    Competition,
+    Entry,
+    Introduction,
+    Round,
+    Submission,
+)
 
 
 def competitions_for(principal: Principal, *, status: str = "") -> QuerySet[Competition]:
@@ -89,3 +97,30 @@ def leaderboard(round_: Round, part: str, *, now: object = None) -> list[Row]:
         Row(rank=n, entry_public_id=pid, name=name, score=value)
         for n, (value, name, pid) in enumerate(scored, start=1)
     ]
+
+
+def introductions_for(principal: Principal) -> QuerySet[Introduction]:
+    """Introductions of winning projects the principal answers (to an organisation they own or
+    administer) or follows up (of a competition they organise); all for the zone operator."""
+    require_authenticated(principal)
+    items = Introduction.objects.select_related(
+        "award__competition", "award__entry", "organisation"
+    ).prefetch_related("follow_ups")
+    if is_zone_operator(principal):
+        return items.order_by("-id")
+    if principal.user is None:
+        return items.none()
+    managed = Membership.objects.filter(user=principal.user, role__in=access.MANAGER_ROLES)
+    return items.filter(
+        Q(organisation__in=managed.values("organisation"))
+        | Q(award__competition__organiser__in=managed.values("organisation"))
+    ).order_by("-id")
+
+
+def appeals_of(competition: Competition) -> QuerySet[Appeal]:
+    """A competition's appeals, for its organiser's decision."""
+    return (
+        Appeal.objects.filter(round__competition=competition)
+        .select_related("entry", "round")
+        .order_by("-id")
+    )

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -9,7 +9,16 @@ from ninja import Schema
 from pydantic import BeforeValidator, Field
 
 from nomadcloud.competitions import transitions
-from nomadcloud.competitions.models import Competition, Entry, Round, Submission, Track
+from nomadcloud.competitions.models import (
+    Appeal,
+    Competition,
+    Entry,
+    FollowUp,
+    Introduction,
+    Round,
+    Submission,
+    Track,
+)
 from nomadcloud.core.i18n import Multilingual
 from nomadcloud.core.inputs import Draft
 
@@ -141,6 +150,12 @@ class CompetitionIntroductionDraft(Draft):
     note: str = Field(min_length=1, max_length=2000)
 
 
+class CompetitionIntroductionAnswer(Draft):
+    """An enterprise's answer to an introduction of a winning project."""
+
+    accept: bool
+
+
 class CompetitionOutcomeDraft(Draft):
     outcome: Literal["order", "investment", "registered_in_zone", "nothing"]
     evidence: str = Field(default="", max_length=5000)
@@ -269,12 +284,25 @@ class CompetitionScoreSheetOut(Schema):
 
 class CompetitionAppealOut(Schema):
     id: UUID
+    entry: UUID
     round: int
     status: str
     grounds: str
     reason: str
     filed_at: datetime
     decided_at: datetime | None
+
+    @staticmethod
+    def resolve_id(obj: Appeal | dict[str, Any]) -> UUID:
+        return obj["id"] if isinstance(obj, dict) else obj.public_id
+
+    @staticmethod
+    def resolve_entry(obj: Appeal | dict[str, Any]) -> UUID:
+        return obj["entry"] if isinstance(obj, dict) else obj.entry.public_id
+
+    @staticmethod
+    def resolve_round(obj: Appeal | dict[str, Any]) -> int:
+        return obj["round"] if isinstance(obj, dict) else obj.round.number
 
 
 class CompetitionAwardOut(Schema):
@@ -293,3 +321,59 @@ class CompetitionWinnersOut(Schema):
     status: str
     notice: int | None
     awards: list[CompetitionAwardOut]
+
+
+class CompetitionFollowUpOut(Schema):
+    """A follow-up of an accepted introduction (30, 90 or 180 days); ``id`` is the number the
+    outcome is recorded under."""
+
+    id: int
+    after_days: int
+    due_on: date
+    outcome: str
+    evidence: str
+    recorded_at: datetime | None
+
+
+class CompetitionIntroductionOut(Schema):
+    """An introduction of a winning project to an enterprise, with its follow-ups."""
+
+    id: UUID
+    competition: UUID
+    award: UUID
+    project: str
+    organisation: UUID
+    organisation_name: str
+    note: str
+    status: str
+    offered_at: datetime
+    answered_at: datetime | None
+    follow_ups: list[CompetitionFollowUpOut]
+
+    @staticmethod
+    def resolve_id(obj: Introduction) -> UUID:
+        return obj.public_id
+
+    @staticmethod
+    def resolve_competition(obj: Introduction) -> UUID:
+        return obj.award.competition.public_id
+
+    @staticmethod
+    def resolve_award(obj: Introduction) -> UUID:
+        return obj.award.public_id
+
+    @staticmethod
+    def resolve_project(obj: Introduction) -> str:
+        return obj.award.entry.name
+
+    @staticmethod
+    def resolve_organisation(obj: Introduction) -> UUID:
+        return obj.organisation.public_id
+
+    @staticmethod
+    def resolve_organisation_name(obj: Introduction) -> str:
+        return str(obj.organisation)
+
+    @staticmethod
+    def resolve_follow_ups(obj: Introduction) -> list[FollowUp]:
+        return sorted(obj.follow_ups.all(), key=lambda f: f.after_days)

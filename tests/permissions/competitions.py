@@ -493,7 +493,83 @@ def _follow_up(w: object) -> FollowUp:
     ).first()  # type: ignore[return-value]
 
 
+# Operations added for the API of results (issue 18): the same typed inputs as the pages.
+GLOBEX_ANSWERS = expect(
+    "outsider", "operator", sees=("owner",), because="organisation_only"
+)  # Olivia organises the competition and sees the introduction, Charlie's Globex answers it
+
+MORE_RESULTS_API_CASES = [
+    Case(
+        "api close the jury's scoring",
+        "POST",
+        _api("scored", "rounds/1/close-scoring"),
+        ORGANISER_PUBLIC,
+        api=True,
+        route=f"{API}/{{competition_id}}/rounds/{{number}}/close-scoring",
+    ),
+    Case(
+        "api appeals of a competition",
+        "GET",
+        _api("appealed", "appeals"),
+        ORGANISER_PUBLIC,
+        api=True,
+        route=f"{API}/{{competition_id}}/appeals",
+    ),
+    Case(
+        "api decide an appeal",
+        "POST",
+        lambda w: (
+            f"{API}/appeals/"
+            f"{Appeal.objects.get(round__competition=acme_results(w, 'appealed')).public_id}"
+            "/decision"
+        ),
+        ORGANISER_PUBLIC,
+        body=lambda w: {"upheld": False, "reason": "复核无误"},
+        api=True,
+        route=f"{API}/appeals/{{appeal_id}}/decision",
+    ),
+    Case(
+        "api introduce a winning project",
+        "POST",
+        lambda w: (
+            f"{API}/awards/"
+            f"{Award.objects.get(competition=acme_results(w, 'awarded')).public_id}/introductions"
+        ),
+        ORGANISER_PUBLIC,
+        body=lambda w: _introduce(w),
+        api=True,
+        route=f"{API}/awards/{{award_id}}/introductions",
+    ),
+    Case(
+        "api introductions",
+        "GET",
+        lambda w: f"{API}/introductions",
+        AUTHENTICATED,
+        api=True,
+        route=f"{API}/introductions",
+    ),
+    Case(
+        "api answer an introduction",
+        "POST",
+        lambda w: f"{API}/introductions/{_introduction(w).public_id}/answer",
+        GLOBEX_ANSWERS,
+        body=lambda w: {"accept": True},
+        api=True,
+        route=f"{API}/introductions/{{introduction_id}}/answer",
+    ),
+    Case(
+        "api record a follow-up's outcome",
+        "POST",
+        lambda w: f"{API}/follow-ups/{_follow_up(w).pk}/outcome",
+        ORGANISER_PUBLIC,
+        body=lambda w: {"outcome": "registered_in_zone", "evidence": "营业执照"},
+        api=True,
+        route=f"{API}/follow-ups/{{follow_up_id}}/outcome",
+    ),
+]
+
 PAGE_CASES += RESULTS_PAGE_CASES
+API_CASES += MORE_RESULTS_API_CASES
 API_CASES += RESULTS_API_CASES
 
 PUBLIC_PAGES = {"competitions:index", "competitions:detail", "competitions:winners"}
