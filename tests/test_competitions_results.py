@@ -42,6 +42,7 @@ from tests.builders.competitions import (
 from tests.builders.payouts import budget
 from tests.builders.world import World, make_person, verify_org
 from tests.conftest import client_for, database_fingerprint
+from tests.helpers import api_post
 
 
 @pytest.fixture(autouse=True)
@@ -260,7 +261,15 @@ def test_introductions_are_followed_up_at_30_90_180_days(world: World) -> None:
         actor=world.olivia,
         draft=CompetitionIntroductionDraft(organisation=globex.public_id, note="选品需求"),
     )
-    matchmaking.answer(intro, actor=world.charlie, accept=True)
+    api = "/api/v1/competitions"
+    refused = api_post(
+        world.olivia, f"{api}/introductions/{intro.public_id}/answer", {"accept": True}
+    )
+    assert (refused.status_code, refused.json()["code"]) == (403, "organisation_only")
+    answered = api_post(
+        world.charlie, f"{api}/introductions/{intro.public_id}/answer", {"accept": True}
+    )
+    assert answered.status_code == 200 and answered.json()["status"] == "accepted"
     start = timezone.localdate()
     assert matchmaking.create_follow_ups(today=start + timedelta(days=29)) == []
     assert [
@@ -276,9 +285,17 @@ def test_introductions_are_followed_up_at_30_90_180_days(world: World) -> None:
             ninety, actor=None, draft=CompetitionOutcomeDraft(outcome="registered_in_zone")
         )
     assert "evidence" in no_evidence.value.fields
-    matchmaking.record_outcome(
-        ninety,
-        actor=world.olivia,
-        draft=CompetitionOutcomeDraft(outcome="registered_in_zone", evidence="营业执照 91460000…"),
+    recorded = api_post(
+        world.olivia,
+        f"{api}/follow-ups/{ninety.pk}/outcome",
+        {"outcome": "registered_in_zone", "evidence": "营业执照 91460000…"},
     )
+    assert recorded.status_code == 200, recorded.json()
     assert FollowUp.objects.get(pk=ninety.pk).outcome == "registered_in_zone"
+    listed = client_for(world.charlie).get(f"{api}/introductions").json()["items"]
+    assert [(i["id"], i["status"]) for i in listed] == [(str(intro.public_id), "accepted")]
+    assert [(f["after_days"], f["outcome"]) for f in listed[0]["follow_ups"]] == [
+        (30, ""),
+        (90, "registered_in_zone"),
+        (180, ""),
+    ]
