@@ -445,3 +445,37 @@ def test_the_ocds_feed_validates_with_zero_errors(world: World) -> None:
     assert [m["status"] for m in contract["milestones"]] == ["met", "met"]
     related = [t["relatedMilestone"]["id"] for t in contract["implementation"]["transactions"]]
     assert related == ["milestone-1", "milestone-2"]
+
+
+def test_the_issuer_cosigns_the_selection_before_the_task_book(world: World) -> None:
+    from nomadcloud.bounties.models import SelectionCosign
+    from tests.builders.bounties import end_publicity
+
+    f = flow(world, "publicity")
+    end_publicity(f.challenge)
+    response = api_post(
+        world.wendy, f"{API}/{f.challenge.public_id}/actions", {"action": "start_signing"}
+    )
+    assert_error(response, "cosign_missing", status=409)
+    refused = api_post(
+        world.wendy, f"{API}/{f.challenge.public_id}/selection/cosign", {"evidence": "x"}
+    )
+    assert_error(refused, "role_not_allowed", status=403)
+    signed = api_post(
+        world.olivia, f"{API}/{f.challenge.public_id}/selection/cosign", {"evidence": "函 17"}
+    )
+    assert signed.status_code == 201, signed.json()
+    body = signed.json()
+    assert (body["evidence"], body["rule_version"]) == ("函 17", f.challenge.rule_version)
+    assert body["application"] == str(f.application.public_id) if f.application else False
+    again = api_post(
+        world.olivia, f"{API}/{f.challenge.public_id}/selection/cosign", {"evidence": "again"}
+    )
+    assert_error(again, "already_cosigned", status=409)
+    cosign = SelectionCosign.objects.get()
+    assert (cosign.signed_by, cosign.organisation) == (world.olivia, world.acme)
+    response = api_post(
+        world.wendy, f"{API}/{f.challenge.public_id}/actions", {"action": "start_signing"}
+    )
+    assert response.status_code == 200, response.json()
+    assert f.refresh().status == Challenge.Status.SIGNING

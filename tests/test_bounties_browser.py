@@ -174,6 +174,12 @@ def test_a_challenge_from_publication_to_payout_and_credentials(
     expect(wendy.get_by_test_id("publicity")).to_be_visible()
     expect(wendy.get_by_test_id("challenge-status")).to_have_text(words["publicity"])
     end_publicity(c)
+    # the issuer co-signs the selection (who, when, evidence, rule version) before signing
+    olivia.goto(url)
+    cosign = olivia.get_by_test_id("cosign-form")
+    cosign.locator("textarea[name=evidence]").fill("盖章确认函 2026-17 / sealed letter")
+    cosign.get_by_role("button").click()
+    expect(olivia.get_by_test_id("selection-cosign")).to_contain_text("2026-17")
     wendy.reload()
     move(wendy, "start_signing")
 

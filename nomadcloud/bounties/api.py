@@ -39,6 +39,8 @@ from nomadcloud.bounties.schemas import (
     ChallengeRowOut,
     ClarificationOut,
     ClarificationRowOut,
+    CosignDraft,
+    CosignOut,
     CriterionResult,
     DisputeDecisionDraft,
     DisputeDraft,
@@ -428,6 +430,30 @@ def select(request: HttpRequest, challenge_id: str, body: SelectionDraft) -> Cha
     principal = Principal.of(request)
     c = access.challenge_for(principal, challenge_id)
     return challenge_out(signing.select(principal=principal, challenge=c, draft=body), principal)
+
+
+@router.post(
+    "/{challenge_id}/selection/cosign",
+    response=_errors({201: CosignOut}),
+    summary="Co-sign the selection",
+)
+def cosign(request: HttpRequest, challenge_id: str, body: CosignDraft) -> Any:
+    """The issuer co-signs the department's selection during its 公示, with evidence; the task
+    book waits for it (``cosign_missing``)."""
+    principal = Principal.of(request)
+    c = access.challenge_for(principal, challenge_id)
+    item = signing.cosign_selection(principal=principal, challenge=c, draft=body)
+    return Status(
+        201,
+        CosignOut(
+            application=item.application.public_id,
+            organisation=c.issuer.public_id,
+            signed_by=item.signed_by.display_name,
+            signed_at=item.signed_at,
+            evidence=item.evidence,
+            rule_version=item.rule_version,
+        ),
+    )
 
 
 def book_out(b: TaskBook) -> TaskBookOut:

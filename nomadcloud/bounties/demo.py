@@ -19,6 +19,7 @@ from nomadcloud.bounties.schemas import (
     ActionIn,
     ApplicationDraft,
     ChallengeDraft,
+    CosignDraft,
     DisputeDraft,
     EligibilityDraft,
     ExtensionDraft,
@@ -268,6 +269,11 @@ def supervised(
     )
     PublicNotice.objects.filter(subject_id=str(challenge.public_id)).update(
         ends_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    signing.cosign_selection(
+        principal=issuer,
+        challenge=challenge,
+        draft=CosignDraft(evidence="发榜方盖章确认函 / sealed confirmation letter DEMO-2026-01"),
     )
     challenge = challenges.act(
         principal=department, challenge=challenge, draft=ActionIn(action="start_signing")

@@ -184,6 +184,14 @@ class SelectionForm(forms.Form):
     reason = forms.CharField(label=_("reasons"), widget=forms.Textarea)
 
 
+class CosignForm(forms.Form):
+    evidence = forms.CharField(
+        label=_("evidence of the co-signature"),
+        help_text=_("For example the reference of the sealed confirmation letter."),
+        widget=forms.Textarea,
+    )
+
+
 class DisputeForm(forms.Form):
     reason = forms.CharField(label=_("reason for the dispute"), widget=forms.Textarea)
 

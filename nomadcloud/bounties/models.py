@@ -286,6 +286,25 @@ class Assignment(models.Model):
         return str(app.team.name)
 
 
+class SelectionCosign(models.Model):
+    """The issuer's co-signature of the department's selection (选定 is the issuer's and the
+    department's decision, 04-bounties.md): who signed for the issuing organisation, when,
+    on what evidence (e.g. the sealed confirmation letter's reference) and under which rule
+    version. Signing the task book waits for it."""
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="cosign")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("co-signed"), auto_now_add=True)
+    evidence = models.TextField(_("evidence"))
+    rule_version = models.CharField(_("rule version"), max_length=40)
+
+    def __str__(self) -> str:
+        return str(f"{self.organisation} · {self.signed_at:%Y-%m-%d}")
+
+
 class TaskBook(models.Model):
     """One version of the task book (任务书): milestones with amounts, due dates and
     acceptance criteria; ``changes`` is the diff from the version before. Signed when the

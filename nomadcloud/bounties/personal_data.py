@@ -16,6 +16,7 @@ from nomadcloud.bounties.models import (
     ChallengeEvent,
     Clarification,
     Expert,
+    SelectionCosign,
 )
 from nomadcloud.core import privacy
 
@@ -29,6 +30,7 @@ def export(user: Any) -> dict[str, Any]:
         "expert_pool": privacy.dump(Expert.objects.filter(user=user)),
         "scores_given": privacy.dump(Assignment.objects.filter(expert__user=user)),
         "challenge_events": privacy.dump(ChallengeEvent.objects.filter(actor=user)),
+        "selections_cosigned": privacy.dump(SelectionCosign.objects.filter(signed_by=user)),
     }
 
 

@@ -193,6 +193,13 @@ class SelectionDraft(Draft):
     reason: Annotated[Text, Field(min_length=1, max_length=4000)]
 
 
+class CosignDraft(Draft):
+    """The issuer's co-signature of the selection, with its evidence (e.g. the reference of
+    the sealed confirmation letter)."""
+
+    evidence: Annotated[Text, Field(min_length=1, max_length=2000)]
+
+
 class TaskBookDraft(Draft):
     milestones: Annotated[list[PlanItem], Field(min_length=1, max_length=20)]
     note: Reason = ""
@@ -267,6 +274,17 @@ class PhaseOut(Schema):
     kind: str
     starts_on: date
     ends_on: date
+
+
+class CosignOut(Schema):
+    """The issuer's co-signature of the selection: who, when, evidence, rule version."""
+
+    application: UUID
+    organisation: UUID
+    signed_by: str
+    signed_at: datetime
+    evidence: str
+    rule_version: str
 
 
 class ChallengeOut(Schema):

@@ -22,6 +22,7 @@ from nomadcloud.bounties.forms import (
     ActionForm,
     ApplicationForm,
     ChallengeForm,
+    CosignForm,
     DisputeDecisionForm,
     DisputeForm,
     DisputeResponseForm,
@@ -42,11 +43,13 @@ from nomadcloud.bounties.models import (
     Challenge,
     MilestoneDispute,
     MilestoneExtension,
+    SelectionCosign,
 )
 from nomadcloud.bounties.schemas import (
     ActionIn,
     ApplicationDraft,
     ChallengeDraft,
+    CosignDraft,
     DisputeDecisionDraft,
     DisputeDraft,
     DisputeResponseDraft,
@@ -106,6 +109,7 @@ def detail(request: HttpRequest, challenge_id: str) -> HttpResponse:
         "review": ReviewForm,
         "eligibility": EligibilityForm,
         "selection": SelectionForm,
+        "cosign": CosignForm,
         "dispute": DisputeForm,
         "respond": DisputeResponseForm,
         "decide": DisputeDecisionForm,
@@ -165,6 +169,9 @@ def detail(request: HttpRequest, challenge_id: str) -> HttpResponse:
             },
             "notice": publicity.notice_for(SUBJECT, str(challenge.public_id)),
             "has_task_book": challenge.task_books.exists(),
+            "cosignature": SelectionCosign.objects.filter(application__challenge=challenge)
+            .select_related("signed_by", "organisation")
+            .first(),
             **forms_,
             "may_apply": challenge.status == Challenge.Status.PUBLISHED,
         },
@@ -196,6 +203,10 @@ def _detail_call(
             principal=principal,
             challenge=challenge,
             draft=parse_draft(SelectionDraft, {"applications": chosen, "reason": d["reason"]}),
+        )
+    if which == "cosign":
+        return lambda: signing.cosign_selection(
+            principal=principal, challenge=challenge, draft=parse_draft(CosignDraft, d)
         )
     if which == "midterm":
         return lambda: milestones.midterm_check(

@@ -23,6 +23,7 @@ from nomadcloud.bounties.schemas import (
     ActionIn,
     ApplicationDraft,
     ChallengeDraft,
+    CosignDraft,
     EligibilityDraft,
     ReportDraft,
     ReviewDraft,
@@ -296,6 +297,9 @@ def flow(w: World, until: str = "in_progress", *, lead_name: str = "Tina Lead") 
         )
     if stop >= 8:
         end_publicity(c)
+        signing.cosign_selection(
+            principal=P(w.olivia), challenge=c, draft=CosignDraft(evidence="Acme letter 2026-17")
+        )
         act(w, c, "start_signing", w.wendy)
     if stop >= 9:
         signing.sign_task_book(principal=P(lead), challenge=c, version=1)

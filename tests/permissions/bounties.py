@@ -315,6 +315,19 @@ API_CASES = [
         route=f"{API}/{{challenge_id}}/selection",
     ),
     Case(
+        "bounties co-sign the selection",
+        "POST",
+        lambda w: f"{API}/{_c(flow(w, 'publicity'))}/selection/cosign",
+        expect(
+            "owner",
+            sees=("outsider", "readonly", "reviewer", "operator"),
+            because="role_not_allowed",
+        ),
+        lambda w: {"evidence": "Acme letter 2026-17"},
+        api=True,
+        route=f"{API}/{{challenge_id}}/selection/cosign",
+    ),
+    Case(
         "bounties task books",
         "GET",
         lambda w: f"{API}/{at('signing')(w)}/task-books",

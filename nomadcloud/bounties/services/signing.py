@@ -13,8 +13,14 @@ from django.utils.translation import gettext as _
 from nomadcloud.accounts.models import User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.bounties import access, transitions
-from nomadcloud.bounties.models import Application, Challenge, Milestone, TaskBook
-from nomadcloud.bounties.schemas import SelectionDraft, TaskBookDraft
+from nomadcloud.bounties.models import (
+    Application,
+    Challenge,
+    Milestone,
+    SelectionCosign,
+    TaskBook,
+)
+from nomadcloud.bounties.schemas import CosignDraft, SelectionDraft, TaskBookDraft
 from nomadcloud.bounties.services import money
 from nomadcloud.bounties.services._common import SUBJECT, context, lock, move
 from nomadcloud.core import audit, publicity
@@ -82,11 +88,50 @@ def selected(challenge: Challenge) -> Application:
     return app
 
 
+@transaction.atomic
+def cosign_selection(
+    *, principal: Principal, challenge: Challenge, draft: CosignDraft
+) -> SelectionCosign:
+    """The issuer co-signs the department's selection (the selection is the issuer's and the
+    department's decision), during or after the 公示 and before the task book: who, when,
+    the evidence and the challenge's rule version are recorded."""
+    user = access.require_role(principal, challenge, transitions.ISSUER)
+    challenge = lock(challenge)
+    if challenge.status != S.PUBLICITY:
+        raise Conflict(
+            _("The issuer co-signs the selection while it is in its public notice (公示)."),
+            code="not_in_publicity",
+        )
+    app = selected(challenge)
+    if SelectionCosign.objects.filter(application=app).exists():
+        raise Conflict(_("The selection is already co-signed."), code="already_cosigned")
+    item = SelectionCosign.objects.create(
+        application=app,
+        organisation=challenge.issuer,
+        signed_by=user,
+        evidence=draft.evidence,
+        rule_version=challenge.rule_version,
+    )
+    audit.record(
+        actor=user,
+        action="bounties.selection.cosign",
+        obj=challenge,
+        organisation=challenge.issuer,
+        after={"application": str(app.public_id), "rule_version": item.rule_version},
+    )
+    return item
+
+
 def start_signing(*, challenge: Challenge, actor: User, roles: set[str]) -> Challenge:
     """Called by ``challenges.act`` under the row lock: 公示 must be over with no pending or
-    upheld objection; the first task book is generated from the selected proposal."""
+    upheld objection, and the issuer must have co-signed the selection; the first task book
+    is generated from the selected proposal."""
     if challenge.status == S.PUBLICITY and transitions.DEPARTMENT in roles:
         publicity.assert_may_advance(SUBJECT, str(challenge.public_id))
+        if not SelectionCosign.objects.filter(application=selected(challenge)).exists():
+            raise Conflict(
+                _("The issuer has not co-signed the selection yet."), code="cosign_missing"
+            )
     challenge = move(challenge, "start_signing", roles, context(challenge), actor=actor)
     app = selected(challenge)
     TaskBook.objects.create(
