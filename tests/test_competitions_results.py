@@ -299,3 +299,43 @@ def test_introductions_are_followed_up_at_30_90_180_days(world: World) -> None:
         (90, "registered_in_zone"),
         (180, ""),
     ]
+
+
+def test_a_winner_sees_matched_demands_and_parks_with_explanations(world: World) -> None:
+    from nomadcloud.accounts.principal import Principal
+    from nomadcloud.competitions.models import Park
+    from nomadcloud.matching import matcher
+    from nomadcloud.talent import services as talent_services
+    from tests.builders.competitions import acme_results
+    from tests.builders.demands import concept, make_concepts, published
+
+    concepts = make_concepts()
+    talent_services.declare_skill(
+        principal=Principal.for_user(world.rita), concept=concepts["python"], level=4
+    )
+    matcher.reset()
+    demand = published(world)
+    item = acme_results(world, "awarded")
+    award = Award.objects.get(competition=item)
+    verify_org(world.globex)
+    welcoming = Park.objects.create(organisation=world.globex, capacity=3, note="海口复兴城")
+    welcoming.sectors.set([concepts["python"], concepts["labelling"]])
+    full = Park.objects.create(organisation=world.department, capacity=0)
+    full.sectors.set([concepts["python"]])
+    elsewhere = Park.objects.create(organisation=world.pending, capacity=9)
+    elsewhere.sectors.set([concept("nc.welding", "Welding", "焊接")])
+
+    answer = client_for(world.rita).get(f"/api/v1/competitions/awards/{award.public_id}/landings")
+    assert answer.status_code == 200, answer.json()
+    body = answer.json()
+    assert [d["id"] for d in body["demands"]] == [str(demand.public_id)]
+    assert [p["id"] for p in body["parks"]] == [str(world.globex.public_id)]  # full, unrelated: no
+    python = body["parks"][0]["explanation"]["items"][0]
+    assert (python["code"], python["status"]) == ("nc.python", "met")
+    page = client_for(world.rita).get(f"/competitions/awards/{award.public_id}/landings/")
+    assert page.status_code == 200
+    assert "海口复兴城" in page.content.decode()
+    stranger = client_for(world.charlie).get(
+        f"/api/v1/competitions/awards/{award.public_id}/landings"
+    )
+    assert stranger.status_code == 404

@@ -19,7 +19,7 @@ from nomadcloud.accounts.access import (
 )
 from nomadcloud.accounts.models import Membership, Organisation, User
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.competitions.models import Competition, Entry, Judge, Submission
+from nomadcloud.competitions.models import Award, Competition, Entry, Judge, Submission
 from nomadcloud.core.errors import Forbidden, NotFound
 from nomadcloud.teams.models import TeamMember
 
@@ -178,3 +178,24 @@ def judge_for(principal: Principal, item: Competition) -> Judge:
         raise NotFound(_("You are not on this competition's jury."))
     require_write(principal)
     return judge
+
+
+def award_for_landing(principal: Principal, raw_id: object) -> Award:
+    """A final award whose landing places (matched demands and parks) the principal may see:
+    the winner (the entrant or an accepted member of the winning team), the organiser's
+    owners and administrators and the zone operator; others 404."""
+    require_authenticated(principal)
+    public_id = parse_public_id(raw_id, message=_("No such award."))
+    award = (
+        Award.objects.select_related(
+            "competition__organiser", "entry__team", "entry__person", "entry__track"
+        )
+        .filter(public_id=public_id, competition__status=Competition.Status.AWARDED)
+        .first()
+    )
+    if award is None or not (
+        is_entrant(principal.user, award.entry)
+        or may_manage(principal, award.competition.organiser)
+    ):
+        raise NotFound(_("No such award."))
+    return award

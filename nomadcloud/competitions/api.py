@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 
 from nomadcloud.accounts.access import parse_public_id
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.competitions import access, matchmaking, queries, results, services
+from nomadcloud.competitions import access, landing, matchmaking, queries, results, services
 from nomadcloud.competitions.models import Appeal, Award, Competition, FollowUp
 from nomadcloud.competitions.schemas import (
     CompetitionAppealDecision,
@@ -30,6 +30,7 @@ from nomadcloud.competitions.schemas import (
     CompetitionIntroductionOut,
     CompetitionJudgeDraft,
     CompetitionJuryBoardOut,
+    CompetitionLandingsOut,
     CompetitionLeaderboardOut,
     CompetitionMove,
     CompetitionOut,
@@ -443,3 +444,11 @@ def record_outcome(
     )
     user = access.require_manager(principal, item.organiser)
     return matchmaking.record_outcome(found, actor=user, draft=payload)
+
+
+@router.get("/awards/{award_id}/landings", response=_errors({200: CompetitionLandingsOut}))
+def landings(request: HttpRequest, award_id: UUID) -> Any:
+    """Where a winning project may land: the enterprises' published demands and the industrial
+    parks with free places that the matching engine ranks best for it, each with the engine's
+    explanation. For the winner, the organiser and the zone operator, once the award is final."""
+    return landing.landings_out(access.award_for_landing(Principal.of(request), award_id))

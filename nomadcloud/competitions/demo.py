@@ -14,7 +14,14 @@ from django.utils import timezone
 from nomadcloud.accounts.models import Membership, Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.competitions import matchmaking, results, services
-from nomadcloud.competitions.models import Competition, FollowUp, Introduction, Judge, Round
+from nomadcloud.competitions.models import (
+    Competition,
+    FollowUp,
+    Introduction,
+    Judge,
+    Park,
+    Round,
+)
 from nomadcloud.competitions.schemas import (
     CompetitionAwardLine,
     CompetitionCriterionDraft,
@@ -133,6 +140,7 @@ def seed() -> dict[str, int]:
         ),
     )
     awarded = _awarded(org, actor)
+    _park()
     return {
         "competitions": 2 + int(awarded),
         "competition_entries": len(nomads) + 2 * int(awarded),
@@ -315,3 +323,34 @@ def _awarded(org: Organisation, actor: User) -> bool:
             ),
         )
     return True
+
+
+def _park() -> Park:
+    """An industrial park that welcomes data projects: the sectors are the skills the demo's
+    published demands ask for, so the winner's landing page shows it with an explanation."""
+    from nomadcloud.demands.models import Demand, DemandSkill
+
+    organisation, _created = Organisation.objects.get_or_create(
+        code="fuxingcheng-park",
+        defaults={
+            "kind": Organisation.Kind.ENTERPRISE,
+            "name_zh": "海口复兴城互联网信息产业园",
+            "name_en": "Haikou Fuxingcheng Internet Industrial Park",
+            "verification_status": Organisation.Verification.VERIFIED,
+        },
+    )
+    park, _made = Park.objects.get_or_create(
+        organisation=organisation,
+        defaults={
+            "capacity": 12,
+            "note": "跨境数据与软件企业工位、注册地址与一年免租 / desks, a registered address "
+            "and a year rent-free for cross-border data and software companies",
+        },
+    )
+    concepts = (
+        DemandSkill.objects.filter(demand__status=Demand.Status.PUBLISHED)
+        .values_list("concept_id", flat=True)
+        .distinct()[:4]
+    )
+    park.sectors.add(*concepts)
+    return park

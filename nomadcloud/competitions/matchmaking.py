@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,8 +31,8 @@ def offer(award: Award, *, actor: User | None, draft: CompetitionIntroductionDra
             code="not_awarded",
         )
     organisation = Organisation.objects.filter(
+        Q(kind=Organisation.Kind.ENTERPRISE) | Q(park__isnull=False),
         public_id=draft.organisation,
-        kind=Organisation.Kind.ENTERPRISE,
         verification_status=Organisation.Verification.VERIFIED,
     ).first()
     if organisation is None:

@@ -472,3 +472,25 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.introduction} · {self.after_days}"
+
+
+class Park(models.Model):
+    """An industrial park (产业园) that hosts winning projects: an organisation of the zone with
+    the sectors it welcomes (taxonomy concepts) and the places it has free. Winning projects are
+    matched to parks by the matching engine (``landing.py``)."""
+
+    organisation = models.OneToOneField(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="park"
+    )
+    sectors = models.ManyToManyField(
+        "taxonomy.Concept", related_name="+", verbose_name=_("sectors")
+    )
+    capacity = models.PositiveIntegerField(_("free places"), default=0)
+    note = models.TextField(_("what the park offers"), blank=True)
+
+    class Meta:
+        verbose_name = _("industrial park")
+        verbose_name_plural = _("industrial parks")
+
+    def __str__(self) -> str:
+        return str(self.organisation)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from nomadcloud.accounts.access import is_zone_operator, parse_public_id
 from nomadcloud.accounts.models import Organisation
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.competitions import access, matchmaking, results
+from nomadcloud.competitions import access, landing, matchmaking, results
 from nomadcloud.competitions.forms import (
     AppealDecisionForm,
     AppealForm,
@@ -381,8 +381,15 @@ def winners(request: HttpRequest, competition_id: str) -> HttpResponse:
         p.public_id: p
         for p in Payout.objects.filter(public_id__in=[a.payout_id for a in awards if a.payout_id])
     }
+    final = item.status == S.AWARDED
+    manager = final and access.may_manage(principal, item.organiser)
     rows = [
-        {"award": a, "payout": payouts.get(a.payout_id) if a.payout_id else None} for a in awards
+        {
+            "award": a,
+            "payout": payouts.get(a.payout_id) if a.payout_id else None,
+            "may_land": final and (manager or access.is_entrant(principal.user, a.entry)),
+        }
+        for a in awards
     ]
     return render(
         request,
@@ -434,3 +441,19 @@ def answer(request: HttpRequest, introduction_id: str) -> HttpResponse:
     matchmaking.answer(intro, actor=user, accept=request.POST.get("accept") == "1")
     messages.success(request, _("Your answer is recorded."))
     return redirect("competitions:introductions")
+
+
+# --- where a winning project may land ---------------------------------------------------------
+
+
+@login_required
+@domain_errors
+def landings(request: HttpRequest, award_id: str) -> HttpResponse:
+    """The matched demands and parks of a final award, with the engine's explanations."""
+    award = access.award_for_landing(Principal.of(request), award_id)
+    demands, parks = landing.landings(award)
+    return render(
+        request,
+        "competitions/landings.html",
+        {"award": award, "competition": award.competition, "demands": demands, "parks": parks},
+    )

@@ -377,3 +377,19 @@ class CompetitionIntroductionOut(Schema):
     @staticmethod
     def resolve_follow_ups(obj: Introduction) -> list[FollowUp]:
         return sorted(obj.follow_ups.all(), key=lambda f: f.after_days)
+
+
+class CompetitionLandingOut(Schema):
+    """A matched demand or park: the engine's score (0–100) and its explanation."""
+
+    id: UUID
+    name: str
+    score: float
+    explanation: dict[str, Any]
+
+
+class CompetitionLandingsOut(Schema):
+    award: UUID
+    project: str
+    demands: list[CompetitionLandingOut]
+    parks: list[CompetitionLandingOut]

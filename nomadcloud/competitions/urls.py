@@ -13,6 +13,7 @@ urlpatterns = [
     path("introductions/<str:introduction_id>/answer/", results_views.answer, name="answer"),
     path("appeals/<str:appeal_id>/decide/", results_views.decide_appeal, name="decide_appeal"),
     path("awards/<str:award_id>/introduce/", results_views.offer, name="introduce"),
+    path("awards/<str:award_id>/landings/", results_views.landings, name="landings"),
     path(
         "follow-ups/<int:follow_up_id>/outcome/",
         results_views.record_outcome,

@@ -568,6 +568,33 @@ MORE_RESULTS_API_CASES = [
     ),
 ]
 
+LANDING = expect("owner", "operator", "readonly")  # organiser, operator and Rita, who won
+
+
+def _award(w: object) -> Award:
+    return Award.objects.get(competition=acme_results(w, "awarded"))  # type: ignore[arg-type]
+
+
+MORE_RESULTS_API_CASES.append(
+    Case(
+        "api where a winning project may land",
+        "GET",
+        lambda w: f"{API}/awards/{_award(w).public_id}/landings",
+        LANDING,
+        api=True,
+        route=f"{API}/awards/{{award_id}}/landings",
+    )
+)
+RESULTS_PAGE_CASES.append(
+    Case(
+        "where a winning project may land",
+        "GET",
+        lambda w: f"/competitions/awards/{_award(w).public_id}/landings/",
+        LANDING,
+        url_name="competitions:landings",
+    )
+)
+
 PAGE_CASES += RESULTS_PAGE_CASES
 API_CASES += MORE_RESULTS_API_CASES
 API_CASES += RESULTS_API_CASES
