@@ -153,6 +153,7 @@ def test_a_team_wins_a_jury_competition_and_its_prize_is_paid(
     ninety = organiser.get_by_test_id("follow-up-90")
     ninety.locator("select").select_option("registered_in_zone")
     ninety.locator("textarea").fill("营业执照 9146 0300 TEST")
+    ninety.locator("input[name=credit_code]").fill("91460100MA5TCP002T")
     ninety.locator("button").click()
     expect(organiser.get_by_test_id("outcome-90")).to_have_attribute(
         "data-outcome", "registered_in_zone"

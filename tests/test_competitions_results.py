@@ -25,8 +25,9 @@ from nomadcloud.competitions.schemas import (
     CompetitionScoreSheetDraft,
     CompetitionWinnersDraft,
 )
-from nomadcloud.core import publicity
+from nomadcloud.core import indicators, publicity
 from nomadcloud.core.errors import Conflict, DomainError, Forbidden, InvalidInput
+from nomadcloud.orders.models import Conversion
 from nomadcloud.payouts import services as payouts
 from nomadcloud.payouts.models import Payout
 from tests.builders.competitions import (
@@ -290,8 +291,27 @@ def test_introductions_are_followed_up_at_30_90_180_days(world: World) -> None:
         f"{api}/follow-ups/{ninety.pk}/outcome",
         {"outcome": "registered_in_zone", "evidence": "营业执照 91460000…"},
     )
+    assert recorded.status_code == 422 and "credit_code" in recorded.json()["fields"]
+    recorded = api_post(
+        world.olivia,
+        f"{api}/follow-ups/{ninety.pk}/outcome",
+        {
+            "outcome": "registered_in_zone",
+            "evidence": "营业执照",
+            "credit_code": "91460100MA5TCP002T",
+        },
+    )
     assert recorded.status_code == 200, recorded.json()
     assert FollowUp.objects.get(pk=ninety.pk).outcome == "registered_in_zone"
+    conversion = Conversion.objects.get(credit_code="91460100MA5TCP002T")
+    assert (conversion.kind, conversion.organisation, conversion.nomad) == (
+        "business",
+        globex,
+        world.rita,
+    )
+    this_month = indicators.Period.parse(timezone.localdate().strftime("%Y-%m"))
+    assert indicators.get("competitions.conversions").value(this_month) == 1
+    assert indicators.get("competitions.projects_industrialised").value(this_month) == 1
     listed = client_for(world.charlie).get(f"{api}/introductions").json()["items"]
     assert [(i["id"], i["status"]) for i in listed] == [(str(intro.public_id), "accepted")]
     assert [(f["after_days"], f["outcome"]) for f in listed[0]["follow_ups"]] == [

@@ -18,6 +18,9 @@ class CompetitionsConfig(AppConfig):
         from nomadcloud.competitions import incentive_facts
 
         incentive_facts.register()  # prize winners as facts of incentives' task 15 support
+        from nomadcloud.competitions import indicators
+
+        indicators.register()  # projects industrialised, conversions (the dashboard)
         privacy.register(
             "competitions",
             exporter=personal_data.export,

@@ -319,7 +319,9 @@ def _awarded(org: Organisation, actor: User) -> bool:
             ninety,
             actor=actor,
             draft=CompetitionOutcomeDraft(
-                outcome="registered_in_zone", evidence="营业执照 / business licence 9146 0300 DEMO"
+                outcome="registered_in_zone",
+                evidence="营业执照 / business licence 91460100MA5TCP001P",
+                credit_code="91460100MA5TCP001P",
             ),
         )
     return True

@@ -170,3 +170,8 @@ class OutcomeForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    credit_code = forms.CharField(
+        label=_("Unified social credit code (a business registered in the zone)"),
+        required=False,
+        max_length=40,
+    )

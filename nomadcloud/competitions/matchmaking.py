@@ -14,10 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nomadcloud.accounts.models import Organisation, User
+from nomadcloud.accounts.principal import Principal
 from nomadcloud.competitions.models import Award, Competition, FollowUp, Introduction
 from nomadcloud.competitions.schemas import CompetitionIntroductionDraft, CompetitionOutcomeDraft
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, invalid_field
+from nomadcloud.orders import conversions
+from nomadcloud.orders.models import Conversion
 
 AWARDED = (Competition.Status.PUBLICITY, Competition.Status.AWARDED)
 
@@ -111,6 +114,8 @@ def record_outcome(
             "evidence",
             _("Give the evidence of the outcome (a contract, an investment, a registration)."),
         )
+    if draft.outcome == "registered_in_zone":
+        _record_conversion(item, actor=actor, credit_code=draft.credit_code, note=evidence)
     item.outcome = draft.outcome
     item.evidence = evidence
     item.recorded_by = actor
@@ -123,3 +128,34 @@ def record_outcome(
         after={"after_days": item.after_days, "outcome": item.outcome},
     )
     return item
+
+
+def _record_conversion(
+    follow_up: FollowUp, *, actor: User | None, credit_code: str, note: str
+) -> None:
+    """A winning project registered as a business in the zone is a conversion (落地转化) of
+    the introduced organisation with the winner (the person who entered, or the team's lead),
+    like a studio's registration after a challenge (bounties/services/studios.py)."""
+    if not credit_code.strip():
+        raise invalid_field(
+            "credit_code",
+            _("Give the unified social credit code of the business registered in the zone."),
+        )
+    intro = Introduction.objects.select_related(
+        "organisation", "award__entry__team__lead", "award__entry__person"
+    ).get(pk=follow_up.introduction_id)
+    entry = intro.award.entry
+    nomad = entry.team.lead if entry.team is not None else entry.person
+    if nomad is None:
+        raise Conflict(_("This winning project has no one to record it with."), code="no_winner")
+    conversions.record_conversion(
+        principal=Principal(user=actor),
+        organisation=intro.organisation,
+        nomad=nomad,
+        kind=Conversion.Kind.BUSINESS,
+        business_name=entry.team.name if entry.team is not None else entry.name,
+        credit_code=credit_code,
+        registered_on=timezone.localdate(),
+        note=note,
+        linked=True,
+    )

@@ -159,6 +159,9 @@ class CompetitionIntroductionAnswer(Draft):
 class CompetitionOutcomeDraft(Draft):
     outcome: Literal["order", "investment", "registered_in_zone", "nothing"]
     evidence: str = Field(default="", max_length=5000)
+    # A business registered in the zone: its unified social credit code (recorded as a
+    # conversion, orders.Conversion of kind "business").
+    credit_code: str = Field(default="", max_length=40)
 
 
 # --- outputs --------------------------------------------------------------------------------

@@ -443,7 +443,11 @@ RESULTS_PAGE_CASES = [
         "POST",
         lambda w: f"/competitions/follow-ups/{_follow_up(w).pk}/outcome/",
         ORGANISER_PUBLIC,
-        body=lambda w: {"outcome": "registered_in_zone", "evidence": "营业执照"},
+        body=lambda w: {
+            "outcome": "registered_in_zone",
+            "evidence": "营业执照",
+            "credit_code": "91460100MA5TCP002T",
+        },
         url_name="competitions:record_outcome",
     ),
 ]
@@ -562,7 +566,11 @@ MORE_RESULTS_API_CASES = [
         "POST",
         lambda w: f"{API}/follow-ups/{_follow_up(w).pk}/outcome",
         ORGANISER_PUBLIC,
-        body=lambda w: {"outcome": "registered_in_zone", "evidence": "营业执照"},
+        body=lambda w: {
+            "outcome": "registered_in_zone",
+            "evidence": "营业执照",
+            "credit_code": "91460100MA5TCP002T",
+        },
         api=True,
         route=f"{API}/follow-ups/{{follow_up_id}}/outcome",
     ),
@@ -608,4 +616,4 @@ PUBLIC_API = {
     ("GET", f"{API}/{{competition_id}}/winners"),
 }
 
-APPS = ("competitions", "payouts", "core")
+APPS = ("competitions", "payouts", "core", "orders")  # orders: a conversion
