@@ -479,3 +479,17 @@ def test_the_issuer_cosigns_the_selection_before_the_task_book(world: World) -> 
     )
     assert response.status_code == 200, response.json()
     assert f.refresh().status == Challenge.Status.SIGNING
+
+
+def test_the_one_card_items_deep_link_into_challenges_and_competitions(world: World) -> None:
+    from nomadcloud.onecard import catalogue_data
+    from tests.conftest import client_for
+
+    links = {i.code: i.deep_link for i in catalogue_data.ITEMS}
+    assert links["KGX-JB-016"] == "bounties:mine"  # the enterprise's need list
+    assert links["KGX-JB-017"] == "bounties:list"  # teams apply to published challenges
+    assert links["YP-SS-018"] == "competitions:index"
+    answer = client_for(world.olivia).get("/bounties/mine/")
+    assert answer.status_code == 302
+    assert answer["Location"] == f"/bounties/org/{world.acme.public_id}/"
+    assert client_for(world.charlie).get("/bounties/mine/").status_code == 302

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from nomadcloud.accounts.access import Action as OrgAction
 from nomadcloud.accounts.access import is_zone_operator, organisation_for
-from nomadcloud.accounts.models import Organisation
+from nomadcloud.accounts.models import Membership, Organisation
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.bounties import access, ocds, queries, transitions
 from nomadcloud.bounties.forms import (
@@ -328,6 +328,25 @@ def task_book(request: HttpRequest, challenge_id: str) -> HttpResponse:
         },
         status=form_status(sign, revise),
     )
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """The one-card catalogue's deep link for an enterprise's need list (揭榜挂帅榜单): the
+    challenge list of the first enterprise or department the person belongs to, where the
+    enterprise drafts and submits a challenge; the public list for anyone else."""
+    membership = (
+        Membership.objects.filter(
+            user=Principal.of(request).user,
+            organisation__kind__in=(Organisation.Kind.ENTERPRISE, Organisation.Kind.DEPARTMENT),
+        )
+        .select_related("organisation")
+        .order_by("pk")
+        .first()
+    )
+    if membership is None:
+        return redirect("bounties:list")
+    return redirect("bounties:organisation", org_id=membership.organisation.public_id)
 
 
 @login_required

@@ -431,7 +431,7 @@ ITEMS: list[Seed] = [
         both("揭榜挂帅需求榜单提交", "Submitting a challenge (揭榜挂帅) need"),
         both("企业提交揭榜挂帅需求。", "Enterprises submit a challenge need."),
         FTP_LAW,
-        deep_link="demands:list",
+        deep_link="bounties:mine",  # issue 18: the bounties/competitions flows
         audience=("enterprise",),
     ),
     Seed(
@@ -443,7 +443,7 @@ ITEMS: list[Seed] = [
         both("揭榜挂帅团队揭榜申请", "Team application to a challenge"),
         both("数字游民团队揭榜。", "Nomad teams apply to a challenge."),
         FTP_LAW,
-        deep_link="demands:list",
+        deep_link="bounties:list",  # issue 18: the bounties/competitions flows
     ),
     Seed(
         18,
@@ -454,7 +454,7 @@ ITEMS: list[Seed] = [
         both("创客赛事报名", "Maker competition registration"),
         both("报名参加创客赛事。", "Register for a maker competition."),
         FTP_LAW,
-        deep_link="competitions:list",
+        deep_link="competitions:index",  # issue 18: the bounties/competitions flows
     ),
     Seed(
         19,

@@ -558,6 +558,13 @@ PAGE_CASES = [
         url_name="bounties:task_book",
     ),
     Case(
+        "my challenges (the one card's deep link)",
+        "GET",
+        lambda w: "/bounties/mine/",
+        AUTHENTICATED,
+        url_name="bounties:mine",
+    ),
+    Case(
         "expert page",
         "GET",
         lambda w: "/bounties/expert/",
