@@ -1,10 +1,13 @@
 """A maker competition's results in a real browser (Playwright driving Debian's Chromium), in
-Chinese and in English: the organiser publishes a jury competition, a team's lead enters the
-team and a member submits, the jury member scores on the rubric, the organiser closes the
-scoring and announces the winners in 公示, makes the awards final, the finance officer
-confirms the prize the bank reported paid, and the public winners' page shows it paid; the
-winning project is introduced to an enterprise, which accepts, and the 90-day follow-up
-records a business registered in the zone.
+Chinese and in English: the organiser publishes a competition of two rounds (a metric
+preliminary scored at once on a hidden answer set, limited to one submission a day, then a
+jury final), a team's lead enters the team, a member submits to both rounds (a second
+preliminary submission the same day is refused), the jury member scores on the rubric, the
+organiser closes the scoring and announces the winners in 公示, makes the awards final, the
+finance officer confirms the prize the bank reported paid, and the public winners' page
+shows it paid; the winning project is introduced to an enterprise, which accepts, and the
+90-day follow-up records a business registered in the zone (with its credit code: a
+conversion).
 
 Between the steps the test moves time on (the round closes, the appeal window and the 公示
 end) through tests/builders, as the days would."""
@@ -19,8 +22,15 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
-from nomadcloud.competitions import matchmaking
-from nomadcloud.competitions.models import Award, Competition, Introduction
+from nomadcloud.competitions import matchmaking, results, services
+from nomadcloud.competitions.models import Award, Competition, Introduction, Round, Submission
+from nomadcloud.competitions.schemas import (
+    CompetitionCriterionDraft,
+    CompetitionJudgeDraft,
+    CompetitionRoundDraft,
+    CompetitionTrackDraft,
+)
+from nomadcloud.core.inputs import parse_draft
 from nomadcloud.payouts import services as payouts
 from nomadcloud.payouts.models import Payout
 from tests.browser_fixtures import Login
@@ -44,19 +54,43 @@ def test_a_team_wins_a_jury_competition_and_its_prize_is_paid(
         person.preferred_language = language
         person.save(update_fields=["preferred_language"])
     b.loaded_calendar()
-    item = b.acme_results(world, "jury_draft")
-    from nomadcloud.competitions import results
-    from nomadcloud.competitions.schemas import CompetitionCriterionDraft, CompetitionJudgeDraft
-
+    # Two rounds: a metric preliminary (at most 1 a day, 2 in all, scored at once on the
+    # hidden answer set) and a jury final opening when the preliminary closes.
+    item = b.draft_competition(world.acme, world.olivia)
+    services.add_track(
+        item, actor=None, draft=CompetitionTrackDraft(code="data", title=b.title("数据", "Data"))
+    )
+    services.add_round(
+        item,
+        actor=None,
+        draft=parse_draft(
+            CompetitionRoundDraft,
+            b.round_body(max_per_day=1, max_total=2, closes_at=b.iso(timedelta(days=1))),
+        ),
+    )
+    services.add_round(
+        item,
+        actor=None,
+        draft=parse_draft(
+            CompetitionRoundDraft,
+            b.round_body(
+                title=b.title("决赛", "Final"),
+                scoring="jury",
+                answers={},
+                opens_at=b.iso(timedelta(days=1, minutes=1)),
+                closes_at=b.iso(timedelta(days=10)),
+            ),
+        ),
+    )
     results.add_criterion(
         item,
         actor=None,
         draft=CompetitionCriterionDraft(
-            round=1, code="innovation", title=b.title("创新性", "Innovation"), weight=3
+            round=2, code="innovation", title=b.title("创新性", "Innovation"), weight=3
         ),
     )
     results.assign_judge(
-        item, actor=None, draft=CompetitionJudgeDraft(round=1, email=world.wendy.email)
+        item, actor=None, draft=CompetitionJudgeDraft(round=2, email=world.wendy.email)
     )
     budget = payouts.create_budget(
         programme_code="acme-competition",
@@ -82,13 +116,32 @@ def test_a_team_wins_a_jury_competition_and_its_prize_is_paid(
 
     worker = login("mei@example.com")
     worker.goto(f"/competitions/{item.public_id}/")
-    worker.get_by_test_id("submit-1").locator("textarea").fill(
+    # the preliminary: scored at once on the hidden answer set; the day's limit is enforced
+    answers = "\n".join(f"{k},{v}" for k, v in b.ANSWERS.items())
+    worker.get_by_test_id("submit-1").locator("textarea").fill(answers)
+    worker.get_by_test_id("submit-1").locator("button").click()
+    expect(worker.get_by_test_id("my-submissions-1")).to_contain_text("1.0000")
+    worker.get_by_test_id("submit-1").locator("textarea").fill(answers)
+    worker.get_by_test_id("submit-1").locator("button").click()
+    expect(worker.locator(".message.error")).to_be_visible()
+    expect(worker.get_by_test_id("my-submissions-1").locator("tbody tr")).to_have_count(1)
+    assert Submission.objects.filter(round__number=1).count() == 1
+    # the preliminary's time (and its appeal window) is over; the final is open
+    first, final = item.rounds.order_by("number")
+    days = timedelta(days=first.appeal_days + 1)
+    Round.objects.filter(pk=first.pk).update(
+        opens_at=timezone.now() - days - timedelta(hours=2), closes_at=timezone.now() - days
+    )
+    Round.objects.filter(pk=final.pk).update(opens_at=timezone.now() - timedelta(minutes=5))
+    worker.goto(f"/competitions/{item.public_id}/")
+    expect(worker.get_by_test_id("submit-1")).to_have_count(0)
+    worker.get_by_test_id("submit-2").locator("textarea").fill(
         "方案与演示 https://example.org/demo"
     )
-    worker.get_by_test_id("submit-1").locator("button").click()
-    expect(worker.get_by_test_id("my-submissions-1")).to_be_visible()
+    worker.get_by_test_id("submit-2").locator("button").click()
+    expect(worker.get_by_test_id("my-submissions-2")).to_be_visible()
 
-    item = b.close_submissions(Competition.objects.get(pk=item.pk))  # the round's time is up
+    item = b.close_submissions(Competition.objects.get(pk=item.pk))  # the final's time is up
     juror = login("wendy@example.com")
     juror.goto(f"/competitions/{item.public_id}/jury/")
     juror.get_by_test_id("score-form-1").locator("input[type=number]").fill("9")
@@ -96,9 +149,10 @@ def test_a_team_wins_a_jury_competition_and_its_prize_is_paid(
     expect(juror.get_by_test_id("scored")).to_be_visible()
 
     organiser.goto(manage)
-    organiser.get_by_test_id("close-scoring-1").locator("button").click()
+    organiser.get_by_test_id("close-scoring-2").locator("button").click()
     expect(organiser.get_by_test_id("jury-board")).to_contain_text("90.00")
-    b.end_appeal_windows(item)  # no appeal within the window
+    b.end_appeal_windows(item)  # no appeal within the windows (the jury's, the metric's)
+    Round.objects.filter(pk=first.pk).update(closes_at=timezone.now() - days)
     organiser.goto(manage)
     announce = organiser.get_by_test_id("announce-form")
     announce.locator("select").select_option(str(budget.public_id))
