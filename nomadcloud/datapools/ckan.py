@@ -221,7 +221,8 @@ def _clause(field: str, value: str) -> Q:
         return found
     if field == "organization":
         if value.startswith("org-") and _UUID.fullmatch(value[4:]):
-            return Q(steward__public_id=value[4:], steward__code="")
+            unnamed = Q(steward__code__isnull=True) | Q(steward__code="")
+            return Q(steward__public_id=value[4:]) & unnamed
         return Q(steward__code__iexact=value) if value else Q(pk__in=[])
     if field == "groups":
         return Q(kind=value)
