@@ -68,8 +68,18 @@ def _organization(pool: Pool, request: HttpRequest) -> dict[str, Any]:
     }
 
 
+def _pool_url(request: HttpRequest, pool: Pool) -> str:
+    """The pool's page: the list's address, reversed once per request, and the id (a search
+    answers up to 1,000 packages, and reversing each is slow)."""
+    prefix = getattr(request, "_datapools_prefix", None)
+    if prefix is None:
+        prefix = request.build_absolute_uri(reverse("datapools:list"))
+        request._datapools_prefix = prefix  # type: ignore[attr-defined]
+    return f"{prefix}{pool.public_id}/"
+
+
 def _resource(version: DatasetVersion, pool: Pool, request: HttpRequest) -> dict[str, Any]:
-    url = request.build_absolute_uri(reverse("datapools:pool", args=[pool.public_id]))
+    url = _pool_url(request, pool)
     return {
         "id": str(version.public_id),
         "package_id": str(pool.public_id),
@@ -119,7 +129,7 @@ def _package(pool: Pool, request: HttpRequest, language: str = "zh-Hans") -> dic
         "license_url": None,
         "isopen": False,
         "notes": _text(pool.description, language),
-        "url": request.build_absolute_uri(reverse("datapools:pool", args=[pool.public_id])),
+        "url": _pool_url(request, pool),
         "version": str(versions[-1].number) if versions else None,
         "metadata_created": _iso(pool.created_at),
         "metadata_modified": _iso(catalogue.modified(pool)),
