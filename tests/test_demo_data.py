@@ -55,6 +55,7 @@ def _assert_demo_pools() -> None:
     consumption = pools["consumption"]
     assert consumption.contributions.filter(source="points_payments").count() == 1
     assert consumption.versions.get().row_count == 3
+    assert consumption.negotiations.get().state == "requested"  # waiting for the steward
     quarantined = pools["metaverse"].contributions.get(status="quarantined")
     assert quarantined.findings == [{"line": 2, "column": "title", "kind": "phone"}]
 

@@ -206,6 +206,7 @@ PAGES: dict[str, Target] = {
     "datapools:mine": (NOMAD, "/datapools/mine/"),
     "crossborder:exporter": (lambda: (ENTERPRISE, None), "/crossborder/org/{org}/", ""),
     "crossborder:review": ("wangxin@demo.nomadcloud.cn", "/crossborder/review/"),
+    "datapools:negotiations": (ENTERPRISE, "/datapools/negotiations/"),
     "vouchers:review": (REVIEWER, "/vouchers/review/"),
     "vouchers:organisation": (lambda: (ENTERPRISE, None), "/vouchers/organisations/{org}/", ""),
     "communities:list": (NOMAD, "/communities/"),

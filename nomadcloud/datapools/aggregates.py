@@ -45,6 +45,15 @@ def parquet_path(version: DatasetVersion) -> Path:
     return path
 
 
+def groupable_columns(columns: list[dict[str, Any]]) -> list[str]:
+    """The columns an aggregate may group by: not personal, enum, date or text."""
+    return [
+        c["name"]
+        for c in columns
+        if not c.get("personal") and c["type"] in ("enum", "date", "string")
+    ]
+
+
 @transaction.atomic
 def aggregate(
     *, principal: Principal, negotiation: Negotiation, group_by: list[str]
@@ -62,11 +71,7 @@ def aggregate(
     version = negotiation.pool.versions.order_by("-number").select_related("charter").first()
     if version is None:
         raise Conflict(_("No version has been released yet."), code="nothing_released")
-    allowed = [
-        c["name"]
-        for c in version.charter.columns
-        if not c.get("personal") and c["type"] in ("enum", "date", "string")
-    ]
+    allowed = groupable_columns(version.charter.columns)
     columns = list(dict.fromkeys(group_by))
     if not 1 <= len(columns) <= MAX_GROUP_BY or any(c not in allowed for c in columns):
         raise invalid_field(

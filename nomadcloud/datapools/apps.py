@@ -21,3 +21,6 @@ class DatapoolsConfig(AppConfig):
         consent_events.consent_withdrawn.connect(
             services.on_consent_withdrawn, uid="datapools.consent_withdrawn"
         )
+        from nomadcloud.datapools import workspace
+
+        workspace.register()  # its tools on the role workspaces (accounts/workspace.py)

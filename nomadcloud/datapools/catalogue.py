@@ -19,8 +19,17 @@ def public_pools() -> QuerySet[Pool]:
         Pool.objects.filter(status__in=PUBLIC_STATES)
         .select_related("steward", "lead_department")
         .prefetch_related(
-            Prefetch("versions", queryset=DatasetVersion.objects.order_by("number")),
-            Prefetch("charters", queryset=Charter.objects.order_by("-version")),
+            # Only what the catalogue shows: no schema, no quality breakdown (large JSON).
+            Prefetch(
+                "versions",
+                queryset=DatasetVersion.objects.order_by("number").defer("quality"),
+            ),
+            Prefetch(
+                "charters",
+                queryset=Charter.objects.order_by("-version").defer(
+                    "columns", "purposes", "data_categories"
+                ),
+            ),
         )
         .order_by("created_at", "id")
     )

@@ -14,13 +14,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from nomadcloud.core.i18n import localized_text
 from nomadcloud.datapools import catalogue
-from nomadcloud.datapools.models import DatasetVersion, Pool
+from nomadcloud.datapools.access import PUBLIC_STATES
+from nomadcloud.datapools.models import Charter, DatasetVersion, Pool
 
 MAX_ROWS = 1000
 SEARCHABLE_FACETS = ("organization", "groups", "tags", "res_format", "license_id")
@@ -64,8 +68,18 @@ def _organization(pool: Pool, request: HttpRequest) -> dict[str, Any]:
     }
 
 
+def _pool_url(request: HttpRequest, pool: Pool) -> str:
+    """The pool's page: the list's address, reversed once per request, and the id (a search
+    answers up to 1,000 packages, and reversing each is slow)."""
+    prefix = getattr(request, "_datapools_prefix", None)
+    if prefix is None:
+        prefix = request.build_absolute_uri(reverse("datapools:list"))
+        request._datapools_prefix = prefix  # type: ignore[attr-defined]
+    return f"{prefix}{pool.public_id}/"
+
+
 def _resource(version: DatasetVersion, pool: Pool, request: HttpRequest) -> dict[str, Any]:
-    url = request.build_absolute_uri(reverse("datapools:pool", args=[pool.public_id]))
+    url = _pool_url(request, pool)
     return {
         "id": str(version.public_id),
         "package_id": str(pool.public_id),
@@ -115,7 +129,7 @@ def _package(pool: Pool, request: HttpRequest, language: str = "zh-Hans") -> dic
         "license_url": None,
         "isopen": False,
         "notes": _text(pool.description, language),
-        "url": request.build_absolute_uri(reverse("datapools:pool", args=[pool.public_id])),
+        "url": _pool_url(request, pool),
         "version": str(versions[-1].number) if versions else None,
         "metadata_created": _iso(pool.created_at),
         "metadata_modified": _iso(catalogue.modified(pool)),
@@ -170,77 +184,160 @@ def _int(params: dict[str, Any], name: str, default: int, high: int) -> int:
     return min(value, high)
 
 
-# --- the search -------------------------------------------------------------------------
-
-
-def _facet_values(package: dict[str, Any], field: str) -> list[str]:
-    if field == "organization":
-        return [package["organization"]["name"]]
-    if field == "groups":
-        return [g["name"] for g in package["groups"]]
-    if field == "tags":
-        return [t["name"] for t in package["tags"]]
-    if field == "res_format":
-        return sorted({r["format"] for r in package["resources"]})
-    if field == "license_id":
-        return [package["license_id"]]
-    if field in ("name", "id", "type", "state", "owner_org"):
-        return [str(package[field])]
-    return []
-
+# --- the search (in SQL: filters, sort, count and facets; packages built for the page) ----
 
 _CLAUSE = re.compile(r'([+-]?)([a-z_]+):("[^"]*"|\[[^\]]*\]|\S+)')
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
-def _fq_matches(package: dict[str, Any], fq: str) -> bool:
+def _searchable() -> QuerySet[Pool]:
+    """The public pools with what the search filters and sorts on: the last modification
+    (the newest release, else the proposal), whether any version is released, the newest
+    charter's access modes (as JSON text) and the titles as text."""
+    newest_modes = Charter.objects.filter(pool=OuterRef("pk")).order_by("-version")
+    newest_release = DatasetVersion.objects.filter(pool=OuterRef("pk")).order_by("-number")
+    return Pool.objects.filter(status__in=PUBLIC_STATES).annotate(
+        modified_at=Coalesce(Subquery(newest_release.values("released_at")[:1]), F("created_at")),
+        released=Exists(newest_release),
+        modes=Cast(Subquery(newest_modes.values("access_modes")[:1]), TextField()),
+        title_zh=KeyTextTransform("zh-Hans", "title"),
+        title_en=KeyTextTransform("en", "title"),
+        description_zh=KeyTextTransform("zh-Hans", "description"),
+        description_en=KeyTextTransform("en", "description"),
+    )
+
+
+def _stamp(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value.rstrip("Z"))
+    except ValueError:
+        raise ActionError("Search Query Error", 400, message=f"Invalid date: {value}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _clause(field: str, value: str) -> Q:
+    """One ``field:value`` clause as a filter."""
+    if field in ("metadata_modified", "metadata_created"):
+        match = re.fullmatch(r"\[(\S+) TO (\S+)\]", value)
+        if not match:
+            raise ActionError("Search Query Error", 400, message=f"Invalid range: {value}")
+        column = "modified_at" if field == "metadata_modified" else "created_at"
+        low, high = match.groups()
+        found = Q()
+        if low != "*":
+            found &= Q(**{f"{column}__gte": _stamp(low)})
+        if high != "*":
+            found &= Q(**{f"{column}__lte": _stamp(high)})
+        return found
+    if field == "organization":
+        if value.startswith("org-") and _UUID.fullmatch(value[4:]):
+            unnamed = Q(steward__code__isnull=True) | Q(steward__code="")
+            return Q(steward__public_id=value[4:]) & unnamed
+        return Q(steward__code__iexact=value) if value else Q(pk__in=[])
+    if field == "groups":
+        return Q(kind=value)
+    if field == "tags":
+        return Q(kind=value) | Q(modes__contains=f'"{value}"')
+    if field == "res_format":
+        return Q(released=True) if value.lower() == "parquet" else Q(pk__in=[])
+    if field == "license_id":
+        return Q() if value == "other-closed" else Q(pk__in=[])
+    if field in ("name", "id"):
+        return Q(public_id=value) if _UUID.fullmatch(value) else Q(pk__in=[])
+    if field == "owner_org":
+        return Q(steward__public_id=value) if _UUID.fullmatch(value) else Q(pk__in=[])
+    if field in ("type", "dataset_type"):
+        return Q() if value == "dataset" else Q(pk__in=[])
+    if field == "state":
+        return Q() if value == "active" else Q(pk__in=[])
+    return Q(pk__in=[])
+
+
+def _fq_filter(fq: str) -> Q:
     """The harvester's fq grammar: ``field:value`` clauses (``+`` or none: must; ``-``: must
     not), quoted values, ``metadata_modified:[FROM TO *]`` ranges; ``AND`` is implied."""
     rest = _CLAUSE.sub("", fq).replace("AND", "").strip()
     if rest:
         raise ActionError("Search Query Error", 400, message=f"Search Query Error: {fq}")
+    found = Q()
     for sign, field, value in _CLAUSE.findall(fq):
-        value = value.strip('"')
-        if field in ("metadata_modified", "metadata_created"):
-            match = re.fullmatch(r"\[(\S+) TO (\S+)\]", value)
-            if not match:
-                raise ActionError("Search Query Error", 400, message=f"Invalid range: {value}")
-            low, high = match.groups()
-            stamp = package[field]
-            ok = (low == "*" or stamp >= low.rstrip("Z")) and (
-                high == "*" or stamp <= high.rstrip("Z")
-            )
-        elif field in ("dataset_type",):
-            ok = value == "dataset"
-        else:
-            ok = value in _facet_values(package, field)
-        if ok == (sign == "-"):
-            return False
-    return True
+        clause = _clause(field, value.strip('"'))
+        found &= ~clause if sign == "-" else clause
+    return found
 
 
-def _q_matches(package: dict[str, Any], pool: Pool, q: str) -> bool:
+def _q_filter(q: str) -> Q:
     if q in ("", "*:*"):
-        return True
-    haystack = " ".join(
-        [
-            *(str(v) for v in pool.title.values() if isinstance(v, str)),
-            *(str(v) for v in pool.description.values() if isinstance(v, str)),
-            package["name"],
-            *(t["name"] for t in package["tags"]),
-        ]
-    ).lower()
+        return Q()
     if ":" in q and not q.startswith('"'):
-        return _fq_matches(package, q)
-    return all(word in haystack for word in q.lower().replace('"', "").split())
+        return _fq_filter(q)
+    found = Q()
+    for word in q.replace('"', "").split():
+        found &= (
+            Q(title_zh__icontains=word)
+            | Q(title_en__icontains=word)
+            | Q(description_zh__icontains=word)
+            | Q(description_en__icontains=word)
+            | Q(kind__iexact=word)
+            | Q(modes__icontains=f'"{word}"')
+            | (Q(public_id=word) if _UUID.fullmatch(word) else Q(pk__in=[]))
+        )
+    return found
 
 
 _SORTS = {
-    "metadata_modified": lambda p: p["metadata_modified"],
-    "metadata_created": lambda p: p["metadata_created"],
-    "name": lambda p: p["name"],
-    "title_string": lambda p: p["title"],
-    "score": lambda p: p["metadata_modified"],
+    "metadata_modified": "modified_at",
+    "metadata_created": "created_at",
+    "name": "public_id",
+    "title_string": "title_zh",
+    "score": "modified_at",
 }
+
+
+def _order(sort: str, language: str) -> list[Any]:
+    order: list[Any] = []
+    for clause in [c.strip() for c in sort.split(",") if c.strip()]:
+        parts = clause.split()
+        column = _SORTS.get(parts[0])
+        if (
+            column is None
+            or len(parts) > 2
+            or (len(parts) == 2 and parts[1] not in ("asc", "desc"))
+        ):
+            raise ActionError("Search Query Error", 400, message=f"Invalid sort: {clause}")
+        if column == "title_zh" and language == "en":
+            column = "title_en"
+        order.append(
+            F(column).desc() if len(parts) == 2 and parts[1] == "desc" else F(column).asc()
+        )
+    return [*order, "pk"]
+
+
+def _facets(found: QuerySet[Pool], field: str) -> Counter[str]:
+    plain = found.order_by()
+    if field == "organization":
+        rows = plain.values("steward__code", "steward__public_id").annotate(
+            n=Count("pk", distinct=True)
+        )
+        return Counter(
+            {(r["steward__code"] or f"org-{r['steward__public_id']}").lower(): r["n"] for r in rows}
+        )
+    if field == "groups":
+        return Counter(
+            {r["kind"]: r["n"] for r in plain.values("kind").annotate(n=Count("pk", distinct=True))}
+        )
+    if field == "tags":
+        counts: Counter[str] = Counter()
+        for kind, modes in plain.values_list("kind", "modes"):  # type: ignore[misc]
+            counts.update({kind, *json.loads(modes or "[]")})
+        return counts
+    if field == "res_format":
+        released = plain.filter(released=True).count()  # type: ignore[misc]
+        return Counter({"Parquet": released} if released else {})
+    if field == "license_id":
+        total = plain.count()
+        return Counter({"other-closed": total} if total else {})
+    return Counter()
 
 
 def package_search(params: dict[str, Any], request: HttpRequest, language: str) -> Any:
@@ -256,21 +353,14 @@ def package_search(params: dict[str, Any], request: HttpRequest, language: str) 
             raise _validation("facet.field", "Not a JSON list") from None
     if not isinstance(facet_fields, list) or not all(isinstance(f, str) for f in facet_fields):
         raise _validation("facet.field", "Not a JSON list")
-    found = []
-    for pool in catalogue.public_pools():
-        package = _package(pool, request, language)
-        if _q_matches(package, pool, q) and _fq_matches(package, fq):
-            found.append(package)
-    for clause in reversed([c.strip() for c in sort.split(",") if c.strip()]):
-        parts = clause.split()
-        key = _SORTS.get(parts[0])
-        if key is None or len(parts) > 2 or (len(parts) == 2 and parts[1] not in ("asc", "desc")):
-            raise ActionError("Search Query Error", 400, message=f"Invalid sort: {clause}")
-        found.sort(key=key, reverse=len(parts) == 2 and parts[1] == "desc")
+    found = _searchable().filter(_q_filter(q), _fq_filter(fq))
+    ordered = found.order_by(*_order(sort, language))
+    page = list(ordered.values_list("pk", flat=True)[start : start + rows])
+    pools = {p.pk: p for p in catalogue.public_pools().filter(pk__in=page)}
     facets: dict[str, dict[str, int]] = {}
     search_facets: dict[str, Any] = {}
     for field in facet_fields:
-        counts = Counter(v for p in found for v in _facet_values(p, field))
+        counts = _facets(found, field)
         facets[field] = dict(counts)
         search_facets[field] = {
             "title": field,
@@ -280,8 +370,8 @@ def package_search(params: dict[str, Any], request: HttpRequest, language: str) 
             ],
         }
     return {
-        "count": len(found),
-        "results": found[start : start + rows],
+        "count": found.count(),
+        "results": [_package(pools[pk], request, language) for pk in page],
         "facets": facets,
         "search_facets": search_facets,
         "sort": sort,
@@ -369,6 +459,39 @@ def group_list(params: dict[str, Any], request: HttpRequest, language: str) -> A
     return [g.name for g in groups]
 
 
+def group_show(params: dict[str, Any], request: HttpRequest, language: str) -> Any:
+    """A group (a kind of pool) with its count of public pools; ``include_datasets`` adds
+    them (at most 1,000, as CKAN caps it)."""
+    raw = str(params.get("id", "") or "").strip()
+    if not raw:
+        raise _validation("id", "Missing value")
+    if raw not in Pool.Kind.values:
+        raise _not_found("Group")
+    group = catalogue.GROUPS[Pool.Kind(raw)]
+    pools = catalogue.public_pools().filter(kind=raw)
+    title = group.title_zh if language == "zh-Hans" else group.title_en
+    shown: dict[str, Any] = {
+        "id": group.name,
+        "name": group.name,
+        "title": title,
+        "display_name": title,
+        "description": "",
+        "type": "group",
+        "is_organization": False,
+        "approval_status": "approved",
+        "state": "active",
+        "image_display_url": "",
+        "package_count": pools.count(),
+        "extras": [],
+        "tags": [],
+        "groups": [],
+        "users": [],
+    }
+    if str(params.get("include_datasets", "")).lower() in ("true", "1"):
+        shown["packages"] = [_package(p, request, language) for p in pools[:MAX_ROWS]]
+    return shown
+
+
 def tag_list(params: dict[str, Any], request: HttpRequest, language: str) -> Any:
     tags: set[str] = set()
     for pool in catalogue.public_pools():
@@ -400,6 +523,7 @@ ACTIONS: dict[str, Callable[[dict[str, Any], HttpRequest, str], Any]] = {
     "organization_list": organization_list,
     "organization_show": organization_show,
     "group_list": group_list,
+    "group_show": group_show,
     "tag_list": tag_list,
     "status_show": status_show,
     "site_read": site_read,

@@ -5,7 +5,8 @@
   agreement for aggregates, asked one last month, and last month's rewards were paid;
 - 文旅消费数据池 (consumption, 市旅文局; same steward): the nomad persona (nomad@…) opted in a
   month ago, so the points-payments connector read their payment at 海花岛; Emma uploaded
-  a day of spending; version 1 released;
+  a day of spending; version 1 released; 洋浦云帆科技 has asked it for aggregates (the
+  request waits for the steward on the negotiations page);
 - 文娱元宇宙数字资产池 (metaverse assets, 市旅文局; steward 海南蓝湾元宇宙科技): asset
   metadata of two creators, one upload quarantined because it held a phone number.
 
@@ -25,6 +26,7 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.consent import services as consent
 from nomadcloud.core.inputs import parse_draft
 from nomadcloud.datapools import aggregates, negotiation, rewards, services
+from nomadcloud.datapools.charters import current_charter
 from nomadcloud.datapools.inputs import PoolDraft
 from nomadcloud.datapools.models import Pool, UsageEvent
 
@@ -246,7 +248,26 @@ def seed() -> dict[str, int]:
         "datapools": 3,
         "datapools_connector_contributions": len(imported),
         "datapools_agreements": agreed,
+        "datapools_requests": _pending_request(consumption),
     }
+
+
+def _pending_request(pool: Pool) -> int:
+    """洋浦云帆科技 also asks the consumption pool for aggregates: a request waiting for the
+    steward (its workspace shows it to answer; the enterprise's shows it pending)."""
+    yunfan = _org("洋浦云帆科技有限公司")
+    if yunfan is None or yunfan.verification_status != Organisation.Verification.VERIFIED:
+        return 0
+    charter = current_charter(pool)
+    negotiation.request_access(
+        principal=Principal.for_user(_owner(yunfan)),
+        pool=pool,
+        consumer=yunfan,
+        purpose=charter.purposes[0],
+        access_mode="aggregate",
+        duration_days=90,
+    )
+    return 1
 
 
 def _agreement(pool: Pool, steward: User) -> int:

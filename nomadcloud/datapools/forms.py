@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nomadcloud.consent import dpv
+from nomadcloud.core.fields import MultilingualFormField
+from nomadcloud.core.jsonsafe import JSONRefused, loads_limited
 from nomadcloud.datapools.validation import MAX_BYTES
 
 
@@ -25,3 +30,152 @@ class ContributionForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+
+KIND_CHOICES = [
+    ("traffic", _("Traffic behaviour (科工信局 decides)")),
+    ("consumption", _("Culture/tourism consumption (旅文局 decides)")),
+    ("metaverse", _("Metaverse assets (旅文局 decides)")),
+]
+MODE_CHOICES = [
+    ("aggregate", _("Aggregates (k-anonymous counts)")),
+    ("query_template", _("Query templates")),
+    ("download", _("Downloads of de-identified extracts")),
+]
+EXAMPLE_COLUMNS = (
+    '[{"name": "day", "type": "date", "required": true},\n'
+    ' {"name": "area", "type": "enum", "values": ["yangpu", "sandu"], "required": true},\n'
+    ' {"name": "trips", "type": "integer", "min": 0, "max": 500}]'
+)
+
+
+class ProposalForm(forms.Form):
+    """A steward's proposal of a pool with its first charter (PoolDraft)."""
+
+    steward = forms.ChoiceField(label=_("Steward (授权运营主体)"))
+    kind = forms.ChoiceField(label=_("Kind of pool"), choices=KIND_CHOICES)
+    title = MultilingualFormField(label=_("Title"))
+    description = MultilingualFormField(label=_("Description"), textarea=True)
+    purposes = forms.MultipleChoiceField(label=_("Purposes"), widget=forms.CheckboxSelectMultiple)
+    data_categories = forms.MultipleChoiceField(
+        label=_("Personal data categories"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    classification = forms.ChoiceField(
+        label=_("Classification"),
+        choices=[("general", _("general data")), ("important", _("important data"))],
+    )
+    grade = forms.ChoiceField(
+        label=_("Grade"),
+        choices=[
+            ("none", _("no personal information")),
+            ("pi", _("personal information")),
+            ("sensitive", _("sensitive personal information")),
+        ],
+        initial="pi",
+    )
+    consent_notice_version = forms.CharField(label=_("Consent notice version"), max_length=40)
+    access_modes = forms.MultipleChoiceField(
+        label=_("Access modes"), choices=MODE_CHOICES, widget=forms.CheckboxSelectMultiple
+    )
+    points_per_row = forms.IntegerField(label=_("Points per accepted row"), min_value=0, initial=0)
+    fee_share_percent = forms.IntegerField(
+        label=_("Contributors' share of fees (%)"), min_value=0, max_value=100, initial=0
+    )
+    retention_days = forms.IntegerField(label=_("Retention (days)"), min_value=1, initial=365)
+    columns = forms.CharField(
+        label=_("Schema (JSON list of columns)"),
+        widget=forms.Textarea(attrs={"rows": 6, "placeholder": EXAMPLE_COLUMNS}),
+        help_text=_(
+            "Each column: name, type (string, integer, number, date, enum), required, min, "
+            "max, values, max_length, personal."
+        ),
+    )
+
+    def __init__(self, *args: Any, stewards: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["steward"].choices = stewards  # type: ignore[attr-defined]
+        self.fields["purposes"].choices = [(k, v) for k, v in dpv.PURPOSES.items()]  # type: ignore[attr-defined]
+        self.fields["data_categories"].choices = [(k, v) for k, v in dpv.DATA_CATEGORIES.items()]  # type: ignore[attr-defined]
+
+    def clean_columns(self) -> list[Any]:
+        try:
+            value = loads_limited(self.cleaned_data["columns"], max_bytes=20_000)
+        except (ValueError, JSONRefused) as exc:
+            raise forms.ValidationError(_("The schema is not valid JSON.")) from exc
+        if not isinstance(value, list):
+            raise forms.ValidationError(_("The schema is a JSON list of columns."))
+        return value
+
+    def draft_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        charter_fields = (
+            "purposes",
+            "data_categories",
+            "classification",
+            "grade",
+            "consent_notice_version",
+            "access_modes",
+            "points_per_row",
+            "fee_share_percent",
+            "retention_days",
+            "columns",
+        )
+        return {
+            "kind": data["kind"],
+            "title": data["title"],
+            "description": data["description"],
+            "charter": {name: data[name] for name in charter_fields},
+        }
+
+
+class AccessRequestForm(forms.Form):
+    consumer = forms.ChoiceField(label=_("Requesting enterprise"))
+    purpose = forms.ChoiceField(label=_("Purpose"))
+    access_mode = forms.ChoiceField(label=_("Access mode"), choices=MODE_CHOICES)
+    duration_days = forms.IntegerField(
+        label=_("Duration (days)"), min_value=1, max_value=3650, initial=90
+    )
+    spatial = forms.CharField(
+        label=_("Where the data is used (country code)"), min_length=2, max_length=2, initial="CN"
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        consumers: list[tuple[str, str]],
+        purposes: list[tuple[str, str]],
+        modes: list[str],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["consumer"].choices = consumers  # type: ignore[attr-defined]
+        self.fields["purpose"].choices = purposes  # type: ignore[attr-defined]
+        self.fields["access_mode"].choices = [c for c in MODE_CHOICES if c[0] in modes]  # type: ignore[attr-defined]
+
+
+class NegotiationMoveForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+    access_mode = forms.ChoiceField(
+        label=_("Access mode"), choices=[("", "—"), *MODE_CHOICES], required=False
+    )
+    duration_days = forms.IntegerField(
+        label=_("Duration (days)"), min_value=1, max_value=3650, required=False
+    )
+
+
+class AggregateForm(forms.Form):
+    group_by = forms.MultipleChoiceField(
+        label=_("Count rows by"), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, columns: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["group_by"].choices = [(c, c) for c in columns]  # type: ignore[attr-defined]
+
+
+class DistributionForm(forms.Form):
+    period = forms.RegexField(
+        label=_("Month (YYYY-MM)"),
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        error_messages={"invalid": _("Give the month as YYYY-MM.")},
+    )

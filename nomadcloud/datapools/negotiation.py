@@ -319,3 +319,15 @@ def expire_overdue(now: datetime | None = None) -> int:
             negotiation = Negotiation.objects.select_for_update().get(pk=pk)
             ended += _expire(negotiation, now)
     return ended
+
+
+def sides_of(principal: Principal, negotiation: Negotiation) -> set[str]:
+    """Which sides of the negotiation the asker may act for: ``steward``, ``consumer``."""
+    sides: set[str] = set()
+    if principal.user is None or not principal.can_write:
+        return sides
+    if access.is_steward(principal, negotiation.pool):
+        sides.add("steward")
+    if role_in(principal, negotiation.consumer) in access.EDITORS:
+        sides.add("consumer")
+    return sides

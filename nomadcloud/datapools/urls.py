@@ -7,7 +7,21 @@ app_name = "datapools"
 urlpatterns = [
     path("", views.pool_list, name="list"),
     path("mine/", views.mine, name="mine"),
+    path("propose/", views.propose, name="propose"),
+    path("negotiations/", views.negotiation_list, name="negotiations"),
+    path("negotiations/<str:negotiation_id>/", views.negotiation_detail, name="negotiation"),
+    path(
+        "negotiations/<str:negotiation_id>/aggregate/",
+        views.run_aggregate,
+        name="aggregate",
+    ),
+    path(
+        "negotiations/<str:negotiation_id>/<str:action>/",
+        views.negotiation_move,
+        name="negotiation-move",
+    ),
     path("<str:pool_id>/", views.pool_detail, name="pool"),
     path("<str:pool_id>/contribute/", views.contribute, name="contribute"),
+    path("<str:pool_id>/request/", views.request_access, name="request"),
     path("<str:pool_id>/<str:move>/", views.act, name="act"),
 ]

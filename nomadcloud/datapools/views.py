@@ -4,21 +4,46 @@ contributions. Views fetch through ``access``, parse with a form, call one servi
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from nomadcloud.accounts.access import require_person
+from nomadcloud.accounts.models import Membership, Organisation
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.consent import dpv
-from nomadcloud.core.errors import InvalidInput, NotFound
+from nomadcloud.core.errors import Forbidden, InvalidInput, NotFound, invalid_field
+from nomadcloud.core.inputs import parse_draft
 from nomadcloud.core.pages import apply_error, domain_errors, form_status
-from nomadcloud.datapools import access, charters, queries, services, transitions
-from nomadcloud.datapools.forms import ContributionForm, ReasonForm
-from nomadcloud.datapools.models import Pool
+from nomadcloud.datapools import (
+    access,
+    aggregates,
+    charters,
+    negotiation,
+    queries,
+    rewards,
+    services,
+    transitions,
+)
+from nomadcloud.datapools.forms import (
+    AccessRequestForm,
+    AggregateForm,
+    ContributionForm,
+    DistributionForm,
+    NegotiationMoveForm,
+    ProposalForm,
+    ReasonForm,
+)
+from nomadcloud.datapools.inputs import PoolDraft
+from nomadcloud.datapools.models import Negotiation, Pool
 from nomadcloud.datapools.transitions import Side
 
 
@@ -35,6 +60,11 @@ def _charter_terms(pool: Pool) -> dict[str, object]:
         "purposes": [dpv.label(dpv.PURPOSES, p) for p in charter.purposes],
         "categories": [dpv.label(dpv.DATA_CATEGORIES, c) for c in charter.data_categories],
     }
+
+
+def _last_month() -> str:
+    first = timezone.localdate().replace(day=1)
+    return (first - timedelta(days=1)).strftime("%Y-%m")
 
 
 @require_GET
@@ -55,6 +85,10 @@ def pool_detail(request: HttpRequest, pool_id: str) -> HttpResponse:
             "may_contribute": pool.status == Pool.Status.OPEN,
             "events": list(pool.events.all()),
             "reason_form": ReasonForm(),
+            "distribution_form": DistributionForm(initial={"period": _last_month()}),
+            "runs": list(pool.distribution_runs.order_by("-period")[:24]),
+            "may_request": pool.status == Pool.Status.OPEN
+            and bool(_editor_organisations(principal, Organisation.Kind.ENTERPRISE)),
         },
     )
 
@@ -103,13 +137,24 @@ def contribute(request: HttpRequest, pool_id: str) -> HttpResponse:
 def act(request: HttpRequest, pool_id: str, move: str) -> HttpResponse:
     """A move of the pool (transitions.py), a release or a connector import."""
     principal = Principal.of(request)
-    if move not in (*transitions.ACTIONS, "release", "import"):
+    if move not in (*transitions.ACTIONS, "release", "import", "distribute"):
         raise NotFound(_("No such page."))
     pool = access.pool_for(principal, pool_id)
     if move == "release":
         version = services.release_version(principal=principal, pool=pool)
         messages.success(
             request, _("Version %(number)s was released.") % {"number": version.number}
+        )
+    elif move == "distribute":
+        form = DistributionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, str(form.errors["period"][0]))
+            return redirect("datapools:pool", pool.public_id)
+        run = rewards.distribute(principal=principal, pool=pool, period=form.cleaned_data["period"])
+        messages.success(
+            request,
+            _("The rewards of %(period)s were paid: %(points)s points.")
+            % {"period": run.period, "points": run.total_points},
         )
     elif move == "import":
         made = services.import_points_payments(principal=principal, pool=pool)
@@ -136,3 +181,219 @@ def mine(request: HttpRequest) -> HttpResponse:
         "datapools/mine.html",
         {"contributions": list(contributions), "rewards": list(rewards)},
     )
+
+
+# --- proposing a pool, access negotiations and aggregates ----------------------------------
+
+
+def _editor_organisations(principal: Principal, *kinds: str) -> list[tuple[str, str]]:
+    user = principal.user
+    if user is None:
+        return []
+    memberships = Membership.objects.filter(
+        user=user, role__in=access.EDITORS, organisation__kind__in=kinds
+    ).select_related("organisation")
+    return [(str(m.organisation.public_id), str(m.organisation)) for m in memberships]
+
+
+def _apply_draft_error(form: forms.Form, exc: InvalidInput) -> None:
+    """A draft's errors name nested fields (``charter.columns``): show them on the field."""
+    for field, messages_ in exc.fields.items():
+        name = field.removeprefix("charter.").split(".")[0]
+        for message in messages_:
+            form.add_error(name if name in form.fields else None, message)
+    if not exc.fields:
+        form.add_error(None, exc.message)
+
+
+@login_required
+@domain_errors
+def propose(request: HttpRequest) -> HttpResponse:
+    """A steward proposes a pool with its first charter to the kind's lead department."""
+    principal = Principal.of(request)
+    require_person(principal)
+    stewards = _editor_organisations(
+        principal,
+        Organisation.Kind.ENTERPRISE,
+        Organisation.Kind.COMMUNITY,
+        Organisation.Kind.MERCHANT,
+    )
+    if not stewards:
+        raise Forbidden(
+            _("Only an editor of an organisation can propose a pool."), code="steward_only"
+        )
+    form = ProposalForm(request.POST or None, stewards=stewards)
+    if request.method == "POST" and form.is_valid():
+        kind = Pool.Kind(form.cleaned_data["kind"])
+        department = Organisation.objects.filter(
+            kind=Organisation.Kind.DEPARTMENT, code=services.LEAD_DEPARTMENTS[kind]
+        ).first()
+        try:
+            if department is None:
+                raise invalid_field("kind", _("The lead department of this kind is not set up."))
+            draft = parse_draft(PoolDraft, form.draft_data())
+            pool = services.propose_pool(
+                principal=principal,
+                steward=access.steward_organisation(principal, form.cleaned_data["steward"]),
+                department=department,
+                draft=draft,
+            )
+        except InvalidInput as exc:
+            _apply_draft_error(form, exc)
+        else:
+            messages.success(
+                request, _("The pool was proposed to %(department)s.") % {"department": department}
+            )
+            return redirect("datapools:pool", pool.public_id)
+    return render(request, "datapools/propose.html", {"form": form}, status=form_status(form))
+
+
+@login_required
+@domain_errors
+def request_access(request: HttpRequest, pool_id: str) -> HttpResponse:
+    """An enterprise asks for access to an open pool for one of the charter's purposes."""
+    principal = Principal.of(request)
+    require_person(principal)
+    pool = access.pool_for(principal, pool_id)
+    charter = charters.current_charter(pool)
+    consumers = _editor_organisations(principal, Organisation.Kind.ENTERPRISE)
+    if not consumers:
+        raise Forbidden(
+            _("Only an editor of an enterprise can request access."), code="consumer_only"
+        )
+    form = AccessRequestForm(
+        request.POST or None,
+        consumers=consumers,
+        purposes=[(p, dpv.label(dpv.PURPOSES, p)) for p in charter.purposes],
+        modes=list(charter.access_modes),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        consumer = Organisation.objects.get(public_id=data["consumer"])
+        try:
+            made = negotiation.request_access(
+                principal=principal,
+                pool=pool,
+                consumer=consumer,
+                purpose=data["purpose"],
+                access_mode=data["access_mode"],
+                duration_days=data["duration_days"],
+                spatial=data["spatial"],
+            )
+        except InvalidInput as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Your request was sent to the steward."))
+            return redirect("datapools:negotiation", made.public_id)
+    return render(
+        request,
+        "datapools/request.html",
+        {"pool": pool, **_charter_terms(pool), "form": form},
+        status=form_status(form),
+    )
+
+
+@login_required
+@require_GET
+def negotiation_list(request: HttpRequest) -> HttpResponse:
+    principal = Principal.of(request)
+    negotiations = queries.negotiations_of(principal)[:200]
+    return render(request, "datapools/negotiations.html", {"negotiations": list(negotiations)})
+
+
+def _negotiation_page(
+    request: HttpRequest,
+    made: Negotiation,
+    *,
+    aggregate_form: AggregateForm | None = None,
+    result: dict[str, Any] | None = None,
+) -> HttpResponse:
+    principal = Principal.of(request)
+    sides = negotiation.sides_of(principal, made)
+    moves = [
+        action
+        for (state, action), (_target, side) in negotiation.MOVES.items()
+        if state == made.state and (side in sides or (side == "either" and sides))
+    ]
+    version = made.pool.versions.order_by("-number").select_related("charter").first()
+    columns = aggregates.groupable_columns(version.charter.columns) if version else []
+    may_aggregate = (
+        "consumer" in sides
+        and made.state == Negotiation.State.AGREED
+        and made.policy.get("nc:accessMode") == "aggregate"
+        and version is not None
+    )
+    if may_aggregate and aggregate_form is None:
+        aggregate_form = AggregateForm(columns=columns)
+    return render(
+        request,
+        "datapools/negotiation.html",
+        {
+            "negotiation": made,
+            "terms": negotiation.terms(made),
+            "purpose": dpv.label(dpv.PURPOSES, negotiation.terms(made)["purpose"]),
+            "moves": moves,
+            "move_form": NegotiationMoveForm(),
+            "events": list(made.events.select_related("actor").order_by("pk")),
+            "uses": list(made.uses.order_by("-at")[:50]),
+            "aggregate_form": aggregate_form if may_aggregate else None,
+            "result": result,
+            "k": aggregates.K,
+        },
+        status=form_status(aggregate_form) if aggregate_form else 200,
+    )
+
+
+@login_required
+@require_GET
+@domain_errors
+def negotiation_detail(request: HttpRequest, negotiation_id: str) -> HttpResponse:
+    principal = Principal.of(request)
+    return _negotiation_page(request, access.negotiation_for(principal, negotiation_id))
+
+
+@require_POST
+@login_required
+@domain_errors
+def negotiation_move(request: HttpRequest, negotiation_id: str, action: str) -> HttpResponse:
+    principal = Principal.of(request)
+    if action not in {a for _state, a in negotiation.MOVES}:
+        raise NotFound(_("No such page."))
+    made = access.negotiation_for(principal, negotiation_id)
+    form = NegotiationMoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Some fields are not valid."))
+        return redirect("datapools:negotiation", made.public_id)
+    made = negotiation.move(
+        principal=principal,
+        negotiation=made,
+        action=action,
+        reason=form.cleaned_data["reason"] or "",
+        access_mode=form.cleaned_data["access_mode"] or None,
+        duration_days=form.cleaned_data["duration_days"],
+    )
+    if made.state == Negotiation.State.TERMINATED and action != "terminate":
+        messages.error(request, made.reason)
+    else:
+        messages.success(request, _("Done."))
+    return redirect("datapools:negotiation", made.public_id)
+
+
+@require_POST
+@login_required
+@domain_errors
+def run_aggregate(request: HttpRequest, negotiation_id: str) -> HttpResponse:
+    principal = Principal.of(request)
+    made = access.negotiation_for(principal, negotiation_id)
+    version = made.pool.versions.order_by("-number").select_related("charter").first()
+    columns = aggregates.groupable_columns(version.charter.columns) if version else []
+    form = AggregateForm(request.POST, columns=columns)
+    result = None
+    if form.is_valid():
+        try:
+            result = aggregates.aggregate(
+                principal=principal, negotiation=made, group_by=form.cleaned_data["group_by"]
+            )
+        except InvalidInput as exc:
+            apply_error(form, exc)
+    return _negotiation_page(request, made, aggregate_form=form, result=result)

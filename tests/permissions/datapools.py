@@ -210,6 +210,62 @@ PAGE_CASES = [
     ),
 ]
 
+
+def _requested(w: World) -> str:
+    return str(b.negotiation(w).public_id)
+
+
+def _agreed_and_used(w: World) -> str:
+    return str(b.used_last_month(w).public_id)
+
+
+# Proposing a pool, access negotiations and aggregates (the pages of the API above).
+PAGE_CASES += [
+    Case(
+        "propose a data pool page",
+        "GET",
+        lambda w: "/datapools/propose/",
+        expect("outsider", "owner", sees=("readonly", "reviewer", "operator")),
+        url_name="datapools:propose",
+    ),
+    Case(
+        "request access to a pool page",
+        "GET",
+        lambda w: f"/datapools/{_open(w)}/request/",
+        expect("outsider", "owner", sees=("readonly", "reviewer", "operator")),
+        url_name="datapools:request",
+    ),
+    Case(
+        "access negotiations page",
+        "GET",
+        lambda w: "/datapools/negotiations/",
+        AUTHENTICATED,
+        url_name="datapools:negotiations",
+    ),
+    Case(
+        "access negotiation page",
+        "GET",
+        lambda w: f"/datapools/negotiations/{_requested(w)}/",
+        expect("outsider", "readonly", "owner", "operator"),
+        url_name="datapools:negotiation",
+    ),
+    Case(
+        "agree to an access request (page)",
+        "POST",
+        lambda w: f"/datapools/negotiations/{_requested(w)}/agree/",
+        expect("owner", sees=("outsider", "readonly", "operator")),
+        url_name="datapools:negotiation-move",
+    ),
+    Case(
+        "run an aggregate (page)",
+        "POST",
+        lambda w: f"/datapools/negotiations/{_agreed_and_used(w)}/aggregate/",
+        expect("outsider"),
+        body=lambda w: {"group_by": ["area"]},
+        url_name="datapools:aggregate",
+    ),
+]
+
 # The interoperable catalogue: public, read only (CKAN Action API, DCAT-AP).
 PAGE_CASES += [
     Case(
