@@ -178,6 +178,7 @@ def seed(scale: float) -> dict[str, Any]:
     from django.db import connection
 
     began = time.perf_counter()
+    say("migrating and loading the demo zone")
     call_command("migrate", verbosity=0)
     call_command("seed_demo", verbosity=0)
     demo_s = time.perf_counter() - began
