@@ -82,10 +82,10 @@ def say(text: str) -> None:
 
 
 def _columns(cursor: Any, table: str) -> list[tuple[str, str, str | None, bool, int | None]]:
-    """(name, data type, default, is identity, character maximum length) per column."""
+    """(name, data type, default, is identity or generated, character maximum length)."""
     cursor.execute(
-        """SELECT column_name, data_type, column_default, is_identity = 'YES',
-                  character_maximum_length
+        """SELECT column_name, data_type, column_default,
+                  is_identity = 'YES' OR is_generated = 'ALWAYS', character_maximum_length
            FROM information_schema.columns WHERE table_name = %s ORDER BY ordinal_position""",
         [table],
     )
@@ -164,7 +164,7 @@ def grow(table: str, target: int) -> int:
         sql = (
             f"INSERT INTO {table} ({', '.join(names)})"  # noqa: S608 (our constants)
             f" SELECT {', '.join(values)} FROM generate_series(1, %s) AS g"
-            f" JOIN {template} AS t ON t.scale_n = g % {templates} {' '.join(joins)}"
+            f" JOIN {template} AS t ON t.scale_n = g %% {templates} {' '.join(joins)}"
             " ON CONFLICT DO NOTHING"
         )
         cursor.execute(sql, [add])
