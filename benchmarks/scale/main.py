@@ -299,7 +299,7 @@ def endpoints() -> dict[str, list[str]]:
     """The main pages and API calls of every role (paths; the demo's own objects)."""
     from nomadcloud.accounts.models import Organisation
 
-    department = Organisation.objects.filter(name__icontains="科工信").first()
+    department = Organisation.objects.filter(name_zh__icontains="科工信").first()
     queue = f"/services/departments/{department.public_id}/queue/" if department else ""
     return {
         "public": [
