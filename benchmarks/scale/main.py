@@ -9,7 +9,7 @@
    text and uuid columns made unique, a unique foreign key (a profile's user) given to the
    accounts that have none yet. The clones are valid rows of their tables (every constraint
    holds) but repeat the demo's contents.
-2. Two web processes (gunicorn, 2 workers) and two job workers (``nomadcloud db_worker``) on
+2. Two web processes (gunicorn, 2 workers) and two job workers (``nomadcloud jobs worker``) on
    this machine, reading the same environment.
 3. Locust (its own virtualenv in ``var/locust``, installed from PyPI on first use, decision
    0045), headless, a mixed workload of the main pages and API calls of every role through
@@ -237,12 +237,12 @@ def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [
             str(nomadcloud),
-            "db_worker",
+            "jobs",
+            "worker",
             "--queue-name",
             "*",
             "--interval",
             "0.2",
-            "--no-startup-delay",
         ],
         cwd=ROOT,
         env=env,
