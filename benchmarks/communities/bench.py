@@ -189,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
         world = seed(args.stays, args.people)
         seeded = time.perf_counter() - began
         figures = measure(world, args.rounds)
+        from benchmarks.baseline import indexed_lookup_ms
+
+        lookup = indexed_lookup_ms()
     result = {
         "stays": args.stays,
         "visits": world["visits"],
@@ -196,6 +199,12 @@ def main(argv: list[str] | None = None) -> int:
         **figures,
         "p95_ms_max": max(figures["visits_year_p95_ms"], figures["bookings_page_p95_ms"]),
     }
+    from benchmarks.baseline import ratio
+
+    result["baseline_lookup_ms"] = lookup
+    result["p95_ms_max_to_lookup_ratio"] = ratio(float(result["p95_ms_max"]), lookup)
+    print(f"baseline: an indexed lookup {lookup} ms (median); largest p95 ÷ lookup"
+          f" {result['p95_ms_max_to_lookup_ratio']}", flush=True)  # fmt: skip
     print(json.dumps(result), flush=True)
     return 0
 

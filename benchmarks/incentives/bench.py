@@ -317,6 +317,13 @@ def main() -> int:
                 mismatches += 1
         reverify_s = time.perf_counter() - started
         print(f"re-verified {decisions:,} decisions in {reverify_s:.1f} s, {mismatches} mismatches")
+        from benchmarks.baseline import indexed_lookup_ms, ratio
+
+        lookup = indexed_lookup_ms()
+        per_entitlement_ms = entitlements_s * 1000 / max(stored, 1)
+        times = ratio(per_entitlement_ms, lookup)
+        print(f"baseline: an indexed lookup {lookup} ms (median); one entitlement"
+              f" {per_entitlement_ms:.3f} ms = {times} lookups")  # fmt: skip
         print(
             json.dumps(
                 {
@@ -334,6 +341,8 @@ def main() -> int:
                     "reverify_s": round(reverify_s, 2),
                     "mismatches": mismatches,
                     "target_entitlements_s": 60,
+                    "baseline_lookup_ms": lookup,
+                    "entitlement_ms_to_lookup_ratio": ratio(per_entitlement_ms, lookup),
                 }
             )
         )

@@ -149,6 +149,16 @@ def main() -> int:
         "C_peak_mb_1m": c[1_000_000]["peak_mb"] if 1_000_000 in c else None,
         "C_update_visible_ms_100k": c[100_000]["update_visible_ms"],
     }
+    # Issue 21 §4: a ratio to a plain indexed lookup timed in the same run (benchmarks/baseline.py).
+    from benchmarks.baseline import ratio, sqlite_lookup_ms
+
+    lookup = sqlite_lookup_ms()
+    headline["baseline_lookup_ms"] = lookup
+    for size, key in ((100_000, "100k"), (1_000_000, "1m")):
+        if size in c:
+            headline[f"C_p95_to_lookup_ratio_{key}"] = ratio(c[size]["p95_ms"], lookup)
+    print(f"baseline: an indexed lookup (in-memory SQLite) {lookup} ms;"
+          f" C p95 ÷ lookup {headline['C_p95_to_lookup_ratio_100k']}")  # fmt: skip
     print(json.dumps(headline))
     return 0
 

@@ -134,6 +134,13 @@ def main() -> None:
             **{f"{name}_p95_ms": _p95(samples) for name, samples in figures.items()},
         }
         result["p95_ms_max"] = max(v for k, v in result.items() if k.endswith("_p95_ms"))
+        from benchmarks.baseline import indexed_lookup_ms, ratio
+
+        lookup = indexed_lookup_ms()
+        result["baseline_lookup_ms"] = lookup
+        result["p95_ms_max_to_lookup_ratio"] = ratio(result["p95_ms_max"], lookup)
+        print(f"baseline: an indexed lookup {lookup} ms (median); largest p95 ÷ lookup"
+              f" {result['p95_ms_max_to_lookup_ratio']}")  # fmt: skip
         print(json.dumps(result))
 
 

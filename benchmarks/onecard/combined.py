@@ -34,6 +34,10 @@ def main() -> int:
         "bookings_page_p95_ms": stays["bookings_page_p95_ms"],
     }
     result["p95_ms_max"] = max(float(str(onecard["p95_ms_max"])), float(str(stays["p95_ms_max"])))
+    # Each part measured its own baseline on its own server: the ratios are kept per part.
+    result["baseline_lookup_ms"] = onecard["baseline_lookup_ms"]
+    result["stays_baseline_lookup_ms"] = stays["baseline_lookup_ms"]
+    result["stays_p95_ms_max_to_lookup_ratio"] = stays["p95_ms_max_to_lookup_ratio"]
     print(json.dumps(result), flush=True)
     return 0
 

@@ -137,6 +137,12 @@ def main() -> int:
     load_at_start = round(os.getloadavg()[0], 2)
     say("Proof-of-work benchmark — nomadcloud/proofs (docs/proofs.md, Benchmark)")
     say(versions())
+    from benchmarks.baseline import ed25519_rates, ratio
+
+    # The baseline (issue 21 §4): the raw Ed25519 rates of the same library, timed at the
+    # start and at the end (the machine's load moves both), averaged.
+    baseline = [ed25519_rates()]
+    say(f"baseline: raw Ed25519 {baseline[0][0]:,.0f} signed/s, {baseline[0][1]:,.0f} verified/s")
     work = Path(tempfile.mkdtemp(prefix="proofsbench-"))
     results: dict[str, dict[str, Any]] = {}
     try:
@@ -164,6 +170,9 @@ def main() -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
+    baseline.append(ed25519_rates())
+    sign_rate = round(sum(b[0] for b in baseline) / 2, 1)
+    verify_rate = round(sum(b[1] for b in baseline) / 2, 1)
     main_db = "postgresql" if "postgresql" in results else "sqlite"
     say(f"\n== summary (headline figures: {main_db})")
     summary(results)
@@ -174,6 +183,15 @@ def main() -> int:
             if key == "database" or (db == main_db and key in HEADLINE):
                 continue
             headline[key if db == main_db else f"{db}_{key}"] = value
+    headline["baseline_ed25519_sign_per_s"] = sign_rate
+    headline["baseline_ed25519_verify_per_s"] = verify_rate
+    headline["issued_to_sign_ratio"] = ratio(headline["issued_per_s"], sign_rate)
+    headline["verified_to_verify_ratio"] = ratio(headline["verified_per_s"], verify_rate)
+    say(
+        f"  baseline raw Ed25519 {sign_rate:,.0f} signed/s, {verify_rate:,.0f} verified/s:"
+        f" issued/s ÷ signed/s {headline['issued_to_sign_ratio']},"
+        f" verified/s ÷ verified/s {headline['verified_to_verify_ratio']}"
+    )
     headline["targets_met"] = all(verdict(key, headline[key])[0] for key in HEADLINE)
     headline["load_average"] = [load_at_start, round(os.getloadavg()[0], 2)]
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())

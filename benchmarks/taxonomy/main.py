@@ -114,6 +114,14 @@ def main() -> int:
         p95 = times[int(len(times) * 0.95) - 1]
         print(f"{len(queries)} queries: p50 {p50:.2f} ms, p95 {p95:.2f} ms, max {times[-1]:.2f} ms")
         print(f"queries with no result: {empty}")
+        from benchmarks.baseline import indexed_lookup_ms, ratio, sqlite_lookup_ms
+
+        # Baselines: a plain indexed lookup on the same database (SQLite here) through
+        # Django, and on an in-memory SQLite table (the search's index is in memory).
+        lookup = indexed_lookup_ms()
+        plain = sqlite_lookup_ms()
+        print(f"baseline: an indexed lookup {lookup} ms through Django, {plain} ms in memory;"
+              f" p50 ÷ lookup {ratio(p50, lookup)}, p95 ÷ lookup {ratio(p95, lookup)}")  # fmt: skip
         print(
             json.dumps(
                 {
@@ -123,6 +131,10 @@ def main() -> int:
                     "queries": len(queries),
                     "sources": ["nomadcloud", *imported],
                     "index_build_s": round(build_s, 1),
+                    "baseline_lookup_ms": lookup,
+                    "baseline_memory_lookup_ms": plain,
+                    "p50_to_lookup_ratio": ratio(p50, lookup),
+                    "p95_to_lookup_ratio": ratio(p95, lookup),
                 }
             )
         )

@@ -1,0 +1,531 @@
+"""The whole-platform load test (issue 21 §5; design 11-scale.md §5.5): ``benchmarks/scale/run``.
+
+1. A throwaway PostgreSQL server (``nomadcloud.testing.pgcluster``), migrated and seeded with
+   the demo zone, then grown on the server to ``--scale`` × ten times the zone's size (the
+   tables that grow with people): 200,000 accounts and nomad profiles, 20,000 enterprises,
+   500,000 one-card applications, 100,000 bookings, 5,000,000 audit events at ``--scale 1``.
+   Rows are cloned from the demo's own rows with ``INSERT … SELECT … FROM generate_series``
+   (one statement per table, no round trip per row): primary keys from their sequences, unique
+   text and uuid columns made unique, a unique foreign key (a profile's user) given to the
+   accounts that have none yet. The clones are valid rows of their tables (every constraint
+   holds) but repeat the demo's contents.
+2. Two web processes (gunicorn, 2 workers) and two job workers (``nomadcloud jobs worker``) on
+   this machine, reading the same environment.
+3. Locust (its own virtualenv in ``var/locust``, installed from PyPI on first use, decision
+   0045), headless, a mixed workload of the main pages and API calls of every role through
+   real HTTP (anonymous public, nomad, enterprise, department reviewer, community operator,
+   zone operator; the signed-in roles carry a session made for the demo person): requests
+   per second and p50/p95/p99 per endpoint. Before the run every endpoint is fetched once;
+   one that does not answer 200 is reported and left out.
+4. A year's dashboard snapshot (``dashboard.services.snapshot_year``), timed.
+5. Jobs: ``--jobs`` notification e-mails enqueued on the database queue; both workers are
+   killed with SIGKILL mid-way and started again; the run waits for the queue to drain
+   (``--drain-seconds``) and counts jobs not finished (lost) and rows left RUNNING.
+
+The last line is one JSON object: ``requests_per_s``, ``p95_ms_max``, ``snapshot_year_s``,
+``jobs_lost``, ``jobs_left_running`` and the details. Targets (issue 21): p95 ≤ 300 ms for
+every endpoint at the peak the machine sustains, a year's snapshot ≤ 60 s, 0 jobs lost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCUST_VERSION = "2.47.0"
+LOCUST_VENV = ROOT / "var" / "locust"
+
+# Ten times the zone's size (issue 21 §5, design 11-scale.md §5.5), at --scale 1.
+SPEC_ROWS = {
+    "accounts_user": 200_000,
+    "talent_profile": 200_000,
+    "accounts_organisation": 20_000,
+    "onecard_application": 500_000,
+    "communities_booking": 100_000,
+    "core_auditevent": 5_000_000,
+}
+ENV = {
+    "SECRET_KEY": "scalebench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+    "NOMADCLOUD_FIELD_KEYS": "dGVzdC1vbmx5LWZpZWxkLWtleS0wMTIzNDU2Nzg5YWI=",
+    "DJANGO_SETTINGS_MODULE": "nomadcloud.settings",
+    "TASK_BACKEND": "database",
+    "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+    "LOG_LEVEL": "ERROR",
+    "DB_CONN_MAX_AGE": "60",
+}
+PASSWORDLESS_ROLES = {
+    # role: demo e-mail (README); the session is made directly (no login form under load)
+    "nomad": "nomad@demo.nomadcloud.cn",
+    "enterprise": "enterprise@demo.nomadcloud.cn",
+    "reviewer": "reviewer@demo.nomadcloud.cn",
+    "community": "community@demo.nomadcloud.cn",
+    "operator": "operator@demo.nomadcloud.cn",
+}
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+# ---- seeding ------------------------------------------------------------------------------
+
+
+def _columns(cursor: Any, table: str) -> list[tuple[str, str, str | None, bool, int | None]]:
+    """(name, data type, default, is identity or generated, character maximum length)."""
+    cursor.execute(
+        """SELECT column_name, data_type, column_default,
+                  is_identity = 'YES' OR is_generated = 'ALWAYS', character_maximum_length
+           FROM information_schema.columns WHERE table_name = %s ORDER BY ordinal_position""",
+        [table],
+    )
+    return list(cursor.fetchall())
+
+
+def _unique_columns(cursor: Any, table: str) -> set[str]:
+    """Columns that alone carry a unique index (primary key included)."""
+    cursor.execute(
+        """SELECT a.attname FROM pg_index i
+           JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+           WHERE i.indrelid = %s::regclass AND i.indisunique AND i.indnatts = 1""",
+        [table],
+    )
+    return {row[0] for row in cursor.fetchall()}
+
+
+def _foreign_keys(cursor: Any, table: str) -> dict[str, tuple[str, str]]:
+    cursor.execute(
+        """SELECT kcu.column_name, ccu.table_name, ccu.column_name
+           FROM information_schema.table_constraints tc
+           JOIN information_schema.key_column_usage kcu
+             ON kcu.constraint_name = tc.constraint_name AND kcu.table_name = tc.table_name
+           JOIN information_schema.constraint_column_usage ccu
+             ON ccu.constraint_name = tc.constraint_name
+           WHERE tc.table_name = %s AND tc.constraint_type = 'FOREIGN KEY'""",
+        [table],
+    )
+    return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+
+
+def grow(table: str, target: int) -> int:
+    """Clone the table's rows until it holds ``target`` rows; the rows added."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (our constant)
+        have = cursor.fetchone()[0]
+        if have == 0 or have >= target:
+            return 0
+        add = target - have
+        columns = _columns(cursor, table)
+        unique = _unique_columns(cursor, table)
+        fks = _foreign_keys(cursor, table)
+        names, values, joins = [], [], []
+        for name, data_type, default, identity, length in columns:
+            if identity or (default or "").startswith("nextval("):
+                continue  # the key from its sequence
+            names.append(f'"{name}"')
+            if name not in unique:
+                values.append(f't."{name}"')
+            elif data_type == "uuid":
+                values.append("gen_random_uuid()")
+            elif data_type in ("character varying", "text"):
+                keep = max((length or 200) - 12, 1)
+                values.append(f"left(t.\"{name}\", {keep}) || '~' || g::text")
+            elif name in fks:  # a unique foreign key: give it the parents that have none
+                parent, key = fks[name]
+                joins.append(
+                    f"""JOIN (SELECT row_number() OVER () AS n, p."{key}" AS v
+                          FROM {parent} AS p WHERE NOT EXISTS
+                          (SELECT 1 FROM {table} AS x WHERE x."{name}" = p."{key}")) AS free_{name}
+                        ON free_{name}.n = g"""  # noqa: S608 (catalogue names)
+                )
+                values.append(f"free_{name}.v")
+            else:
+                raise SystemExit(f"{table}.{name}: unique {data_type}, cannot be cloned")
+        template = f"scale_tmpl_{table}"
+        cursor.execute(f"DROP TABLE IF EXISTS {template}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {template} AS"  # noqa: S608 (our constants)
+            f" SELECT row_number() OVER () - 1 AS scale_n, * FROM {table} LIMIT 500"
+        )
+        cursor.execute(f"SELECT count(*) FROM {template}")  # noqa: S608
+        templates = cursor.fetchone()[0]
+        sql = (
+            f"INSERT INTO {table} ({', '.join(names)})"  # noqa: S608 (our constants)
+            f" SELECT {', '.join(values)} FROM generate_series(1, %s) AS g"
+            f" JOIN {template} AS t ON t.scale_n = g %% {templates} {' '.join(joins)}"
+            " ON CONFLICT DO NOTHING"
+        )
+        cursor.execute(sql, [add])
+        added: int = cursor.rowcount
+        cursor.execute(f"DROP TABLE {template}")
+    return added
+
+
+def seed(scale: float) -> dict[str, Any]:
+    from django.core.management import call_command
+    from django.db import connection
+
+    began = time.perf_counter()
+    say("migrating and loading the demo zone")
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    demo_s = time.perf_counter() - began
+    say(f"demo zone seeded in {demo_s:.0f} s")
+    rows: dict[str, int] = {}
+    for table, spec in SPEC_ROWS.items():
+        started = time.perf_counter()
+        target = max(int(spec * scale), 1)
+        added = grow(table, target)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (our constant)
+            rows[table] = cursor.fetchone()[0]
+        say(
+            f"  {table}: {rows[table]:,} rows (+{added:,}) in {time.perf_counter() - started:.1f} s"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    return {"rows": rows, "seed_s": round(time.perf_counter() - began, 1)}
+
+
+# ---- processes ----------------------------------------------------------------------------
+
+
+def _env(database_url: str, data_dir: Path) -> dict[str, str]:
+    env = {**os.environ, **ENV, "DATABASE_URL": database_url}
+    env["NOMADCLOUD_DATA_DIR"] = str(data_dir)
+    env["PYTHONPATH"] = str(ROOT)
+    env.pop("NOMADCLOUD_DEBUG", None)
+    return env
+
+
+def start_web(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    return subprocess.Popen(
+        [
+            str(gunicorn),
+            "nomadcloud.wsgi",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            "--access-logfile",
+            "-",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    nomadcloud = Path(sys.executable).parent / "nomadcloud"
+    return subprocess.Popen(
+        [
+            str(nomadcloud),
+            "jobs",
+            "worker",
+            "--queue-name",
+            "*",
+            "--interval",
+            "0.2",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def wait_http(url: str, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (localhost)
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"{url} did not answer")
+
+
+def locust_binary() -> Path:
+    binary = LOCUST_VENV / "bin" / "locust"
+    if not binary.exists():
+        say(f"installing locust {LOCUST_VERSION} into {LOCUST_VENV} (once)")
+        subprocess.run([sys.executable, "-m", "venv", str(LOCUST_VENV)], check=True)
+        subprocess.run(
+            [str(LOCUST_VENV / "bin" / "pip"), "install", "-q", f"locust=={LOCUST_VERSION}"],
+            check=True,
+        )
+    return binary
+
+
+# ---- the workload -------------------------------------------------------------------------
+
+
+def sessions() -> dict[str, str]:
+    """A session cookie per signed-in role (stored in the database, as a login makes it)."""
+    from django.test import Client
+
+    from nomadcloud.accounts.models import User
+
+    found = {}
+    for role, email in PASSWORDLESS_ROLES.items():
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            continue
+        client = Client()
+        client.force_login(user)
+        found[role] = client.cookies["sessionid"].value
+    return found
+
+
+def endpoints() -> dict[str, list[str]]:
+    """The main pages and API calls of every role (paths; the demo's own objects)."""
+    from nomadcloud.accounts.models import Organisation
+
+    department = Organisation.objects.filter(name_zh__icontains="科工信").first()
+    queue = f"/services/departments/{department.public_id}/queue/" if department else ""
+    return {
+        "public": [
+            "/",
+            "/services/",
+            "/services/catalog.jsonld",
+            "/api/3/action/package_search?rows=1000",
+            "/api/ocds/releases.json",
+            "/dashboard/public.json",
+            "/api/v1/taxonomy/search?q=%E6%95%B0%E6%8D%AE",
+        ],
+        "nomad": ["/", "/points/", "/services/mine/", "/notifications/", "/talent/"],
+        "enterprise": ["/", "/demands/", "/notifications/"],
+        "reviewer": [p for p in ["/", queue] if p],
+        "community": ["/", "/communities/"],
+        "operator": ["/dashboard/screen.json", "/dashboard/", "/accounts/audit/"],
+    }
+
+
+def check_endpoints(
+    base: str, roles: dict[str, list[str]], cookies: dict[str, str]
+) -> tuple[dict[str, list[str]], list[str]]:
+    kept: dict[str, list[str]] = {}
+    dropped = []
+    for role, paths in roles.items():
+        if role != "public" and role not in cookies:
+            dropped.extend(f"{role} {p}" for p in paths)
+            continue
+        for path in paths:
+            request = urllib.request.Request(base + path)  # noqa: S310 (our http URL)
+            if role != "public":
+                request.add_header("Cookie", f"sessionid={cookies[role]}")
+            try:
+                with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+                    ok = response.status == 200 and not response.geturl().count("/login")
+            except OSError:
+                ok = False
+            if ok:
+                kept.setdefault(role, []).append(path)
+            else:
+                dropped.append(f"{role} {path}")
+    return kept, dropped
+
+
+def run_locust(
+    base: str, roles: dict[str, list[str]], cookies: dict[str, str], users: int, seconds: int,
+    work: Path,
+) -> list[dict[str, Any]]:  # fmt: skip
+    config = work / "locust.json"
+    config.write_text(json.dumps({"roles": roles, "cookies": cookies}))
+    prefix = work / "locust"
+    env = {**os.environ, "SCALE_LOCUST_CONFIG": str(config)}
+    subprocess.run(
+        [str(locust_binary()), "-f", str(Path(__file__).with_name("locustfile.py")),
+         "--headless", "-u", str(users), "-r", str(max(users // 5, 1)), "-t", f"{seconds}s",
+         "--host", base, "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING"],
+        env=env, check=False, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    with (work / "locust_stats.csv").open() as f:
+        return list(csv.DictReader(f))
+
+
+# ---- jobs ---------------------------------------------------------------------------------
+
+
+def enqueue_jobs(count: int) -> list[str]:
+    from django.db import connection
+
+    from nomadcloud.notifications.models import Notification
+    from nomadcloud.notifications.tasks import send_notification_email
+
+    grow("notifications_notification", count)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE notifications_notification SET emailed_at = NULL")
+    ids = list(Notification.objects.order_by("pk").values_list("pk", flat=True)[:count])
+    return [str(send_notification_email.enqueue(pk).id) for pk in ids]
+
+
+def job_counts(ids: list[str]) -> dict[str, int]:
+    from django.db.models import Count
+    from django_tasks_db.models import DBTaskResult
+
+    rows = DBTaskResult.objects.filter(id__in=ids).values("status").annotate(n=Count("id"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def kill(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+
+
+# ---- main ---------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="fraction of the spec's size (default 1)"
+    )
+    parser.add_argument("--users", type=int, default=50, help="Locust users")
+    parser.add_argument("--seconds", type=int, default=120, help="Locust run time")
+    parser.add_argument("--jobs", type=int, default=10_000, help="notification jobs")
+    parser.add_argument("--drain-seconds", type=int, default=600)
+    parser.add_argument("--year", type=int, default=2026, help="the snapshot's year")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    from nomadcloud.testing.pgcluster import PostgresCluster
+
+    load = [round(os.getloadavg()[0], 1)]
+    with tempfile.TemporaryDirectory(prefix="nomadcloud-scale-") as tmp:
+        work = Path(tmp)
+        (work / "static").mkdir()
+        cluster = PostgresCluster().start()
+        processes: list[subprocess.Popen[bytes]] = []
+        try:
+            env = _env(cluster.url, work)
+            os.environ.update({k: v for k, v in env.items() if k not in ("PYTHONPATH",)})
+            import django
+
+            django.setup()
+            from django.core.management import call_command
+
+            seeded = seed(args.scale)
+            call_command("collectstatic", "--noinput", verbosity=0)
+            cookies = sessions()
+            roles = endpoints()
+            port = cluster.port + 1
+            base = f"http://127.0.0.1:{port}"
+            processes.append(start_web(env, port, work / "web.log"))
+            wait_http(base + "/healthz")
+            roles, dropped = check_endpoints(base, roles, cookies)
+            if dropped:
+                say(f"left out (no 200 answer): {', '.join(dropped)}")
+            say(f"load: {args.users} users for {args.seconds} s on {base} (2 web processes)")
+            stats = run_locust(base, roles, cookies, args.users, args.seconds, work)
+            per_endpoint = {
+                row["Name"]: {
+                    "requests": int(row["Request Count"]),
+                    "failures": int(row["Failure Count"]),
+                    "per_s": round(float(row["Requests/s"]), 1),
+                    "p50_ms": float(row["50%"]),
+                    "p95_ms": float(row["95%"]),
+                    "p99_ms": float(row["99%"]),
+                }
+                for row in stats
+                if row["Name"] != "Aggregated"
+            }
+            total = next(row for row in stats if row["Name"] == "Aggregated")
+            say(f"{'endpoint':58} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6}  fail")
+            for name, f in sorted(per_endpoint.items()):
+                say(f"{name[:58]:58} {f['per_s']:7.1f} {f['p50_ms']:6.0f} {f['p95_ms']:6.0f}"
+                    f" {f['p99_ms']:6.0f}  {f['failures']}")  # fmt: skip
+
+            from nomadcloud.dashboard import services as dashboard
+
+            started = time.perf_counter()
+            dashboard.snapshot_year(args.year)
+            snapshot_s = round(time.perf_counter() - started, 1)
+            say(f"a year's dashboard snapshot ({args.year}): {snapshot_s} s")
+
+            say(f"jobs: {args.jobs:,} notification e-mails; 2 workers, both killed mid-way")
+            ids = enqueue_jobs(args.jobs)
+            workers = [start_worker(env, work / f"worker{i}.log") for i in range(2)]
+            began = time.monotonic()
+            while time.monotonic() - began < args.drain_seconds:
+                done = job_counts(ids).get("SUCCESSFUL", 0)
+                if done >= len(ids) // 2:
+                    break
+                time.sleep(0.5)
+            for w in workers:
+                kill(w)
+            killed_at = job_counts(ids)
+            say(f"  killed both workers at {killed_at}")
+            workers = [start_worker(env, work / f"worker{i}.log") for i in range(2, 4)]
+            processes.extend(workers)
+            while time.monotonic() - began < args.drain_seconds:
+                counts = job_counts(ids)
+                if counts.get("READY", 0) == 0 and counts.get("RUNNING", 0) == 0:
+                    break
+                time.sleep(1)
+            jobs_s = round(time.monotonic() - began, 1)
+            counts = job_counts(ids)
+            finished = counts.get("SUCCESSFUL", 0) + counts.get("FAILED", 0)
+            say(f"  after restart: {counts} in {jobs_s} s")
+            from benchmarks.baseline import indexed_lookup_ms
+
+            lookup = indexed_lookup_ms()
+        finally:
+            for p in processes:
+                if p.poll() is None:
+                    p.terminate()
+            for p in processes:
+                try:
+                    p.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    kill(p)
+            cluster.stop()
+    load.append(round(os.getloadavg()[0], 1))
+    p95_max = max(f["p95_ms"] for f in per_endpoint.values())
+    result = {
+        "requests_per_s": round(float(total["Requests/s"]), 1),
+        "p95_ms_max": p95_max,
+        "p95_ms_aggregated": float(total["95%"]),
+        "p99_ms_aggregated": float(total["99%"]),
+        "failures": int(total["Failure Count"]),
+        "snapshot_year_s": snapshot_s,
+        "jobs": len(ids),
+        "jobs_lost": len(ids) - finished,
+        "jobs_left_running": counts.get("RUNNING", 0),
+        "jobs_failed": counts.get("FAILED", 0),
+        "jobs_s": jobs_s,
+        "scale": args.scale,
+        "users": args.users,
+        "seconds": args.seconds,
+        "rows": seeded["rows"],
+        "seed_s": seeded["seed_s"],
+        "endpoints": per_endpoint,
+        "left_out": dropped,
+        "baseline_lookup_ms": lookup,
+        "p95_ms_max_to_lookup_ratio": round(p95_max / lookup, 1) if lookup else None,
+        "load_average": load,
+    }
+    print(json.dumps(result, ensure_ascii=False), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
