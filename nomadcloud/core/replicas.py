@@ -105,7 +105,9 @@ class ReplicaRouter:
         return True  # one database, two connections to it
 
     def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool:
-        return db == DEFAULT_DB_ALIAS  # the replica receives the primary's changes itself
+        # The replica receives the primary's changes itself; any other alias (a second
+        # SQLite file of the stress tests and benchmarks) is a database of its own.
+        return db != REPLICA_ALIAS
 
 
 class ReplicaPinningMiddleware:
