@@ -108,13 +108,14 @@ class DimensionDraft(Draft):
 class QualityDraft(Draft):
     dimensions: list[DimensionDraft] = Field(min_length=6, max_length=6)
 
-    @model_validator(mode="after")
-    def _complete(self) -> QualityDraft:
-        if {d.dimension for d in self.dimensions} != set(QUALITY_DIMENSIONS):
+    @field_validator("dimensions")
+    @classmethod
+    def _complete(cls, value: list[DimensionDraft]) -> list[DimensionDraft]:
+        if {d.dimension for d in value} != set(QUALITY_DIMENSIONS):
             raise refuse(_("Score each of the six quality dimensions once."))
-        if sum((d.weight for d in self.dimensions), Decimal(0)) != 1:
+        if sum((d.weight for d in value), Decimal(0)) != 1:
             raise refuse(_("The quality weights must add up to exactly 1."))
-        return self
+        return value
 
 
 class CostMethodDraft(Draft):

@@ -83,6 +83,7 @@ class Statistics:
     window: int
     lags: int
     first: int
+    adf: float  # the ADF statistic of the whole sample
     sadf: float
     gsadf: float
     bsadf: list[float] = field(default_factory=list)
@@ -110,6 +111,7 @@ def statistics(series: Sequence[float] | Array, *, lags: int = 0) -> Statistics:
     first = window - 1  # the first observation that can end a sample
     bsadf: list[float] = []
     sadf = -math.inf
+    adf = math.nan
     for e in range(first, T):
         end_row = e - lags  # exclusive
         starts = np.arange(0, end_row - rows_min + 1)
@@ -119,9 +121,17 @@ def statistics(series: Sequence[float] | Array, *, lags: int = 0) -> Statistics:
         n = (end_row - starts).astype(np.float64)
         t_stats = _t_beta(xx, xz, zz, n, p)
         sadf = max(sadf, float(t_stats[0]))  # the window starting at the first row
+        adf = float(t_stats[0])
         bsadf.append(float(np.max(t_stats)))
     return Statistics(
-        T=T, window=window, lags=lags, first=first, sadf=sadf, gsadf=max(bsadf), bsadf=bsadf
+        T=T,
+        window=window,
+        lags=lags,
+        first=first,
+        adf=adf,
+        sadf=sadf,
+        gsadf=max(bsadf),
+        bsadf=bsadf,
     )
 
 
