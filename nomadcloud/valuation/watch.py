@@ -265,6 +265,14 @@ def run_watch(*, category: str, on: date, actor: Principal | None = None) -> lis
             )
             if alert:
                 raised.append(alert)
+    audit.record(
+        actor=actor.user if actor else None,
+        action="valuation.watch.run",
+        obj=config,
+        organisation=config.department,
+        after={"on": on.isoformat(), "alerts": [str(a.public_id) for a in raised]},
+        token=actor.token if actor else None,
+    )
     return raised
 
 

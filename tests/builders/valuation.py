@@ -164,3 +164,23 @@ def monitor(w: World, category: str = "traffic", repetitions: int = 200) -> Moni
         },
     )
     return config
+
+
+def alert(w: World) -> Any:
+    """An open price-to-fundamental alert on Acme's asset, routed to 市科工信局."""
+    from django.utils import timezone
+
+    from nomadcloud.valuation.models import Alert, AlertEvent
+
+    made = Alert.objects.create(
+        kind=Alert.Kind.PRICE_TO_FUNDAMENTAL,
+        category="traffic",
+        asset=asset(w),
+        department=w.department,
+        evidence={"price": "400000.00", "fundamental": "82500.00", "rho": "4.85",
+                  "threshold": "3.00", "price_date": "2026-12-01", "price_source": "trade 991"},
+        rule_version="monitor:traffic:2026-01-01",
+        raised_at=timezone.now(),
+    )  # fmt: skip
+    AlertEvent.objects.create(alert=made, action="raise", to_state=made.state)
+    return made
