@@ -122,6 +122,7 @@ def _compute(**changes: Any) -> dict[str, Any]:
 BAD_COMPUTE = [
     ("float amount", _compute(income__cash_flows=[100000.5, 1, 1]), "income.cash_flows.0"),
     ("negative amount", _compute(income__cash_flows=["-1.00", "1", "1"]), "income.cash_flows.0"),
+    ("n of zero", _compute(income__cash_flows=[]), "income.cash_flows"),
     ("i of zero", _compute(income__discount_rate="0"), "income"),
     ("i at g", _compute(income__discount_rate="0.05", income__terminal_growth="0.05"), "income"),
     ("currency", _compute(income__currency="USD"), "income.currency"),

@@ -206,6 +206,8 @@ def run_watch(*, category: str, on: date, actor: Principal | None = None) -> lis
             code="no_monitor",
             fields={"category": [_("No monitor settings.")]},
         )
+    # One run per category at a time: the check-then-raise below must not interleave.
+    MonitorConfig.objects.select_for_update().filter(pk=config.pk).first()
     raised: list[Alert] = []
     threshold = config.rho_threshold
     for asset in DataAsset.objects.filter(category=category):
@@ -288,7 +290,7 @@ TRANSITIONS = {
 @transaction.atomic
 def move_alert(*, principal: Principal, alert: Alert, draft: AlertMoveDraft) -> Alert:
     alert = (
-        Alert.objects.select_for_update()
+        Alert.objects.select_for_update(of=("self",))
         .select_related("department", "asset__holder")
         .get(pk=alert.pk)
     )
