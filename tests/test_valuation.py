@@ -98,7 +98,7 @@ def test_no_legal_basis_makes_it_not_recognisable_and_it_stops(world: World) -> 
     assert response.status_code == 200, response.content
     assert response.json()["state"] == S.NOT_RECOGNISABLE
     event = ValuationEvent.objects.filter(valuation=made).last()
-    assert event is not None and "do not cover this purpose" in event.reason
+    assert event is not None and event.evidence["failures"] == ["consent_scope"] and event.reason
     response = api_post(world.charlie, f"{API}/valuations/{made.public_id}/quality", b.QUALITY)
     assert_error(response, "transition_not_allowed")
 

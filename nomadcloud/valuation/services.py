@@ -198,14 +198,14 @@ def legal_gate(*, principal: Principal, valuation: Valuation, draft: LegalGateDr
             code="rights_evidence_missing",
         )
     held = {r.right for r in draft.rights}
-    failures = []
+    failures: dict[str, str] = {}
     if "resource_holding" not in held:
-        failures.append(_("the holder has no right to hold the data resource"))
+        failures["no_holding_right"] = _("the holder has no right to hold the data resource")
     if not draft.consent_scope_covers_purpose:
-        failures.append(_("the consents given do not cover this purpose"))
+        failures["consent_scope"] = _("the consents given do not cover this purpose")
     expiry = _expiry(draft)
     if expiry is not None and expiry <= valuation.valuation_date:
-        failures.append(_("a right or the consent has expired by the valuation date"))
+        failures["expired"] = _("a right or the consent has expired by the valuation date")
     valuation.legal = draft.model_dump(mode="json")
     if failures:
         target = S.NOT_RECOGNISABLE
@@ -214,8 +214,8 @@ def legal_gate(*, principal: Principal, valuation: Valuation, draft: LegalGateDr
         principal,
         "legal_gate",
         target,
-        reason="; ".join(str(f) for f in failures),
-        evidence={"rights": [r.evidence for r in draft.rights]},
+        reason="; ".join(failures.values()),
+        evidence={"rights": [r.evidence for r in draft.rights], "failures": list(failures)},
     )
     return valuation
 
