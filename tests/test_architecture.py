@@ -35,7 +35,6 @@ LAYERS: list[set[str]] = [
     {"crossborder"},  # cross-border export decisions; reads consent records
     {"datapools"},  # reads points payments (connector), gives consent records; needs a
     # crossborder whitelist entry for an agreement with a recipient abroad
-    {"datapools"},  # reads points payments (connector), gives consent records
     {"valuation"},  # values data pools (reads datapools), alerts departments
 ]
 # Imports between apps of one layer that are part of the design.
