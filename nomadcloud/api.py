@@ -37,6 +37,7 @@ from nomadcloud.talent.api import router as talent_router
 from nomadcloud.taxonomy.api import router as taxonomy_router
 from nomadcloud.teams.api import router as teams_router
 from nomadcloud.training.api import router as training_router
+from nomadcloud.valuation.api import router as valuation_router
 from nomadcloud.vouchers.api import router as vouchers_router
 
 
@@ -96,6 +97,7 @@ api.add_router("/incentives", incentives_router)
 api.add_router("/vouchers", vouchers_router)
 api.add_router("/datapools", datapools_router)
 api.add_router("/crossborder", crossborder_router)
+api.add_router("/valuation", valuation_router)
 api.add_router("/competitions", competitions_router)
 api.add_router("/communities", communities_router)
 api.add_router("/services", onecard_router)

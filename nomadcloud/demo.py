@@ -32,6 +32,7 @@ from nomadcloud.supervision import demo as supervision_demo
 from nomadcloud.talent import demo as talent_demo
 from nomadcloud.taxonomy import services as taxonomy_services
 from nomadcloud.training import demo as training_demo
+from nomadcloud.valuation import demo as valuation_demo
 from nomadcloud.vouchers import demo as vouchers_demo
 
 
@@ -66,6 +67,7 @@ def seed(*, nomads: int = 60) -> dict[str, int]:
     counts |= bounties_demo.seed()
     counts |= datapools_demo.seed()
     counts |= crossborder_demo.seed()
+    counts |= valuation_demo.seed()  # values the pools; the watch alerts 旅文局
     counts |= supervision_demo.seed()  # after the units and every indicator's source
     counts |= dashboard_demo.seed()
     return counts

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "nomadcloud.communities",
     "nomadcloud.datapools",
     "nomadcloud.crossborder",
+    "nomadcloud.valuation",
     "nomadcloud.supervision",
     "nomadcloud.dashboard",
 ]

@@ -40,6 +40,7 @@ urlpatterns = [
     path("vouchers/", include("nomadcloud.vouchers.urls")),
     path("datapools/", include("nomadcloud.datapools.urls")),
     path("crossborder/", include("nomadcloud.crossborder.urls")),
+    path("valuation/", include("nomadcloud.valuation.urls")),
     path("", include("nomadcloud.datapools.catalogue_urls")),
     path("competitions/", include("nomadcloud.competitions.urls")),
     path("communities/", include("nomadcloud.communities.urls")),

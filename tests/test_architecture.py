@@ -35,6 +35,7 @@ LAYERS: list[set[str]] = [
     {"crossborder"},  # cross-border export decisions; reads consent records
     {"datapools"},  # reads points payments (connector), gives consent records; needs a
     # crossborder whitelist entry for an agreement with a recipient abroad
+    {"valuation"},  # values data pools (reads datapools), alerts departments
 ]
 # Imports between apps of one layer that are part of the design.
 SIDEWAYS = {

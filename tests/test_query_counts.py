@@ -224,6 +224,8 @@ PAGES: dict[str, Target] = {
     "bounties:list": (NOMAD, "/bounties/"),
     "bounties:expert": (NOMAD, "/bounties/expert/"),
     "teams:mine": (NOMAD, "/teams/"),
+    "valuation:list": ("valuer@demo.nomadcloud.cn", "/valuation/"),
+    "valuation:alerts": ("lvwen@demo.nomadcloud.cn", "/valuation/alerts/"),
 }
 
 API: dict[str, Target] = {
@@ -262,6 +264,8 @@ API: dict[str, Target] = {
         "path",
     ),
     "/api/v1/teams": (NOMAD, "/api/v1/teams"),
+    "/api/v1/valuation/valuations": ("valuer@demo.nomadcloud.cn", "/api/v1/valuation/valuations"),
+    "/api/v1/valuation/alerts": ("lvwen@demo.nomadcloud.cn", "/api/v1/valuation/alerts"),
     "/api/v1/audit-events": (OPERATOR, "/api/v1/audit-events"),
     "/api/v1/datatasks/accepted-work": (NOMAD, "/api/v1/datatasks/accepted-work"),
     "/api/v1/datatasks/batches": (ENTERPRISE, "/api/v1/datatasks/batches"),

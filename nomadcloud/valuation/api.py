@@ -1,0 +1,170 @@
+"""/api/v1/valuation/: data assets, valuations through the workflow of 中评协〔2023〕17号
+with their issued snapshots, price observations and the bubble watch's alerts. Handlers only
+translate HTTP to service calls (docs/valuation.md)."""
+
+from typing import Any
+from uuid import UUID
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+from ninja.pagination import paginate
+
+from nomadcloud.accounts.access import require_zone_operator
+from nomadcloud.accounts.principal import Principal
+from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination
+from nomadcloud.core.errors import NotFound
+from nomadcloud.valuation import access, queries, services, watch
+from nomadcloud.valuation.inputs import (
+    AlertMoveDraft,
+    CollectDraft,
+    ComputeDraft,
+    LegalGateDraft,
+    ObservationDraft,
+    QualityDraft,
+    ReconcileDraft,
+    RequestDraft,
+)
+from nomadcloud.valuation.models import DataAsset, ValuationSnapshot
+from nomadcloud.valuation.schemas import (
+    AlertOut,
+    AssetIn,
+    AssetOut,
+    MoveIn,
+    PriceOut,
+    SnapshotOut,
+    ValuationDetailOut,
+    ValuationOut,
+    WatchIn,
+)
+
+router = Router(tags=["valuation"])
+
+
+def _errors(ok: dict[int, Any]) -> dict[int, Any]:
+    return {**ok, **ERROR_RESPONSES}
+
+
+@router.post("/assets", response=_errors({201: AssetOut}))
+def register_asset(request: HttpRequest, payload: AssetIn) -> Status[Any]:
+    """A data asset of one of the asker's organisations (a data pool only by its steward)."""
+    principal = Principal.of(request)
+    holder = access.holder_organisation(principal, payload.holder)
+    return Status(201, services.register_asset(principal=principal, holder=holder, draft=payload))
+
+
+@router.get("/assets/{asset_id}", response=_errors({200: AssetOut}))
+def get_asset(request: HttpRequest, asset_id: UUID) -> DataAsset:
+    return access.asset_for(Principal.of(request), asset_id)
+
+
+@router.get("/valuations", response=_errors({200: list[ValuationOut]}))
+@paginate(CursorPagination)
+def list_valuations(request: HttpRequest, **kwargs: Any) -> Any:
+    """Valuations of the asker's organisations, as holder, valuation firm or department."""
+    return queries.valuations_visible_to(Principal.of(request))
+
+
+@router.post("/valuations", response=_errors({201: ValuationDetailOut}))
+def request_valuation(request: HttpRequest, payload: RequestDraft) -> Status[Any]:
+    principal = Principal.of(request)
+    return Status(201, services.request_valuation(principal=principal, draft=payload))
+
+
+@router.get("/valuations/{valuation_id}", response=_errors({200: ValuationDetailOut}))
+def get_valuation(request: HttpRequest, valuation_id: UUID) -> Any:
+    return access.valuation_for(Principal.of(request), valuation_id)
+
+
+def _step(request: HttpRequest, valuation_id: UUID) -> tuple[Principal, Any]:
+    principal = Principal.of(request)
+    return principal, access.valuation_for(principal, valuation_id)
+
+
+@router.post("/valuations/{valuation_id}/collect", response=_errors({200: ValuationDetailOut}))
+def collect(request: HttpRequest, valuation_id: UUID, payload: CollectDraft) -> Any:
+    """The cost lines with their sources; a pool's platform facts are added."""
+    principal, valuation = _step(request, valuation_id)
+    return services.collect(principal=principal, valuation=valuation, draft=payload)
+
+
+@router.post("/valuations/{valuation_id}/legal-gate", response=_errors({200: ValuationDetailOut}))
+def legal_gate(request: HttpRequest, valuation_id: UUID, payload: LegalGateDraft) -> Any:
+    """The rights chain and consent scope; without a legal basis: not_recognisable."""
+    principal, valuation = _step(request, valuation_id)
+    return services.legal_gate(principal=principal, valuation=valuation, draft=payload)
+
+
+@router.post("/valuations/{valuation_id}/quality", response=_errors({200: ValuationDetailOut}))
+def assess_quality(request: HttpRequest, valuation_id: UUID, payload: QualityDraft) -> Any:
+    principal, valuation = _step(request, valuation_id)
+    return services.assess_quality(principal=principal, valuation=valuation, draft=payload)
+
+
+@router.post("/valuations/{valuation_id}/compute", response=_errors({200: ValuationDetailOut}))
+def compute(request: HttpRequest, valuation_id: UUID, payload: ComputeDraft) -> Any:
+    """The cost, income and market approaches, with the income approach's sensitivity."""
+    principal, valuation = _step(request, valuation_id)
+    return services.compute_values(principal=principal, valuation=valuation, draft=payload)
+
+
+@router.post("/valuations/{valuation_id}/reconcile", response=_errors({200: ValuationDetailOut}))
+def reconcile(request: HttpRequest, valuation_id: UUID, payload: ReconcileDraft) -> Any:
+    principal, valuation = _step(request, valuation_id)
+    return services.reconcile(principal=principal, valuation=valuation, draft=payload)
+
+
+@router.post("/valuations/{valuation_id}/moves", response=_errors({200: ValuationDetailOut}))
+def move(request: HttpRequest, valuation_id: UUID, payload: MoveIn) -> Any:
+    """sign (the valuer), review (the department), issue (the valuer, after both
+    signatures: ``second_reviewer_missing``), withdraw (the holder, with a reason)."""
+    principal, valuation = _step(request, valuation_id)
+    return services.move(
+        principal=principal, valuation=valuation, action=payload.action, reason=payload.reason
+    )
+
+
+@router.get("/valuations/{valuation_id}/snapshot", response=_errors({200: SnapshotOut}))
+def snapshot(request: HttpRequest, valuation_id: UUID) -> Any:
+    """The issued snapshot with its disclosures, as issued."""
+    valuation = access.valuation_for(Principal.of(request), valuation_id)
+    row = ValuationSnapshot.objects.filter(valuation=valuation).select_related("valuation").first()
+    if row is None:
+        raise NotFound(_("This valuation has not been issued."))
+    return row
+
+
+@router.post("/prices", response=_errors({201: PriceOut}))
+def record_price(request: HttpRequest, payload: ObservationDraft) -> Status[Any]:
+    """A transaction or listing price of an asset (the holder, or the zone operator)."""
+    return Status(201, watch.record_price(principal=Principal.of(request), draft=payload))
+
+
+@router.get("/alerts", response=_errors({200: list[AlertOut]}))
+@paginate(CursorPagination)
+def list_alerts(request: HttpRequest, **kwargs: Any) -> Any:
+    """Alerts routed to the asker's departments, or about their organisations' assets."""
+    return queries.alerts_visible_to(Principal.of(request))
+
+
+@router.get("/alerts/{alert_id}", response=_errors({200: AlertOut}))
+def get_alert(request: HttpRequest, alert_id: UUID) -> Any:
+    return access.alert_for(Principal.of(request), alert_id)
+
+
+@router.post("/alerts/{alert_id}/moves", response=_errors({200: AlertOut}))
+def move_alert(request: HttpRequest, alert_id: UUID, payload: AlertMoveDraft) -> Any:
+    """acknowledge, investigate, resolve (with a resolution and a reason): the department."""
+    principal = Principal.of(request)
+    alert = access.alert_for(principal, alert_id)
+    return watch.move_alert(principal=principal, alert=alert, draft=payload)
+
+
+@router.post("/watch/{category}", response=_errors({200: list[AlertOut]}))
+def run_watch(request: HttpRequest, category: DataAsset.Category, payload: WatchIn) -> Any:
+    """Run a category's bubble checks now (the zone operator); the alerts raised."""
+    principal = Principal.of(request)
+    require_zone_operator(principal)
+    on = payload.on or timezone.localdate()
+    return watch.run_watch(category=category, on=on, actor=principal)

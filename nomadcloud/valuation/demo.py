@@ -1,0 +1,214 @@
+"""Demo valuations and bubble watch:
+
+- a licensed valuation firm, 海南中衡资产评估有限公司, whose owner is the valuer persona
+  (valuer@…, the demo password);
+- the traffic pool of 儋州海数智能数据服务 as a data asset: a valuation as of last 30 June,
+  issued (signed by the valuer and by 市科工信局's reviewer), and a new one reconciled and
+  waiting for both signatures;
+- the metaverse asset pool of 海南蓝湾元宇宙科技 as a data asset with five years of monthly
+  transaction prices whose last 18 months run away (a simulated explosive path): the watch
+  raised an alert to 市旅文局 with the PSY evidence;
+- monitor settings per category (threshold ρ > 3, 95 %, lag 0).
+
+Runs after the datapools demo; idempotent (nothing once an asset exists)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from nomadcloud.accounts.demo import DEMO_DOMAIN
+from nomadcloud.accounts.models import Membership, Organisation, User
+from nomadcloud.accounts.principal import Principal
+from nomadcloud.core.inputs import parse_draft
+from nomadcloud.datapools.models import Pool
+from nomadcloud.valuation import psy, services, watch
+from nomadcloud.valuation.inputs import (
+    AssetDraft,
+    CollectDraft,
+    ComputeDraft,
+    LegalGateDraft,
+    QualityDraft,
+    ReconcileDraft,
+    RequestDraft,
+)
+from nomadcloud.valuation.models import DataAsset, MonitorConfig, PriceObservation, Valuation
+
+FIRM = ("海南中衡资产评估有限公司", "Hainan Zhongheng Asset Appraisal Co., Ltd.")
+VALUER = f"valuer@{DEMO_DOMAIN}"
+
+COLLECT = {
+    "cost_lines": [
+        {"category": "acquisition", "amount": "180000.00", "source": "采购合同 HS-2025-031"},
+        {"category": "labour", "amount": "96000.00", "source": "datatasks cleaning batches 2025"},
+        {"category": "storage", "amount": "24000.00", "source": "cloud invoices 2025"},
+        {"category": "quality", "amount": "18000.00", "source": "quality audit report Q4"},
+    ],
+    "notes": "Costs since the pool opened; the platform's own records were read too.",
+}
+LEGAL = {
+    "rights": [
+        {"right": "resource_holding", "evidence": "pool charter v1; 数据资产登记 HN-DA-2026-0107"},
+        {"right": "processing_use", "evidence": "contributors' consent records (dpv)",
+         "expires_on": "2031-12-31"},
+        {"right": "product_operation", "evidence": "市科工信局 approval of the pool"},
+    ],
+    "consent_scope_covers_purpose": True,
+}  # fmt: skip
+QUALITY = {
+    "dimensions": [
+        {"dimension": "normative", "score": "95", "weight": "0.2", "evidence": "schema 100 %"},
+        {"dimension": "completeness", "score": "88", "weight": "0.2", "evidence": "null 1.5 %"},
+        {"dimension": "accuracy", "score": "82", "weight": "0.2", "evidence": "sample audit"},
+        {"dimension": "consistency", "score": "90", "weight": "0.15", "evidence": "dups 0.4 %"},
+        {"dimension": "timeliness", "score": "85", "weight": "0.15", "evidence": "lag 1 day"},
+        {"dimension": "accessibility", "score": "92", "weight": "0.1", "evidence": "uptime 99.6 %"},
+    ]
+}
+
+
+def _compute(flows: list[str]) -> dict[str, object]:
+    factors = {"quality": "1", "value_density": "1", "date": "1", "volume": "1", "other": "1"}
+    return {
+        "cost": {"basis": "historical", "return_rate": "0.12"},
+        "income": {
+            "attribution": "royalty_split",
+            "cash_flows": flows,
+            "share": "0.35",
+            "discount_rate": "0.11",
+        },
+        "market": {
+            "comparables": [
+                {**factors, "reference": "上海数据交易所 listing 2026-0412", "price": "420000.00",
+                 "quality": "0.95", "related_party": False},
+                {**factors, "reference": "深圳数据交易所 listing 2026-0877", "price": "380000.00",
+                 "date": "1.03", "related_party": False},
+                {**factors, "reference": "platform agreement (aggregates, 12 months)",
+                 "price": "360000.00", "volume": "1.05", "related_party": False},
+            ]
+        },
+        "assumptions": "The pool stays open and its contributors' consents are not withdrawn "
+        "in bulk; agreements renew at their current fees.",
+        "limitations": "Three comparables; revenue history of 18 months only.",
+        "method_choice": "Income approach weighted most: revenue is contracted. Cost and market "
+        "approaches as checks.",
+    }  # fmt: skip
+
+
+def _valuation(
+    firm: Organisation, holder_user: User, valuer: User, asset: DataAsset, department: Organisation,
+    on: date, flows: list[str],
+) -> Valuation:  # fmt: skip
+    request = {
+        "asset": str(asset.public_id),
+        "purpose": "accounting",
+        "valuation_date": on.isoformat(),
+        "valuer": str(firm.public_id),
+        "department": str(department.public_id),
+    }
+    made = services.request_valuation(
+        principal=Principal.for_user(holder_user), draft=parse_draft(RequestDraft, request)
+    )
+    by = Principal.for_user(valuer)
+    made = services.collect(principal=by, valuation=made, draft=parse_draft(CollectDraft, COLLECT))
+    made = services.legal_gate(
+        principal=by, valuation=made, draft=parse_draft(LegalGateDraft, LEGAL)
+    )
+    made = services.assess_quality(
+        principal=by, valuation=made, draft=parse_draft(QualityDraft, QUALITY)
+    )
+    made = services.compute_values(
+        principal=by, valuation=made, draft=parse_draft(ComputeDraft, _compute(flows))
+    )
+    weights = {"weights": {"cost": "0.2", "income": "0.6", "market": "0.2"},
+               "rationale": "Contracted revenue is the strongest evidence."}  # fmt: skip
+    return services.reconcile(
+        principal=by, valuation=made, draft=parse_draft(ReconcileDraft, weights)
+    )
+
+
+def _owner(org: Organisation) -> User | None:
+    m = Membership.objects.filter(organisation=org, role="owner").order_by("pk").first()
+    return m.user if m else None
+
+
+@transaction.atomic
+def seed() -> dict[str, int]:
+    if DataAsset.objects.exists():
+        return {}
+    traffic = Pool.objects.filter(kind="traffic").order_by("pk").first()
+    metaverse = Pool.objects.filter(kind="metaverse").order_by("pk").first()
+    kegongxin = Organisation.objects.filter(kind="department", code="kegongxin").first()
+    lvwen = Organisation.objects.filter(kind="department", code="lvwen").first()
+    reviewer = User.objects.filter(email=f"reviewer@{DEMO_DOMAIN}").first()
+    if None in (traffic, metaverse, kegongxin, lvwen, reviewer):
+        return {}
+    assert traffic and metaverse and kegongxin and lvwen and reviewer
+    haishu_owner, bluebay_owner = _owner(traffic.steward), _owner(metaverse.steward)
+    assert haishu_owner and bluebay_owner
+    firm = Organisation.objects.create(
+        kind=Organisation.Kind.ENTERPRISE, name_zh=FIRM[0], name_en=FIRM[1],
+        verification_status=Organisation.Verification.VERIFIED,
+    )  # fmt: skip
+    valuer = User.objects.create(
+        email=VALUER, display_name="陈衡（资产评估师）", password=reviewer.password,
+        is_nomad=False, nationality="CN", contact_verified_at=timezone.now(),
+    )  # fmt: skip
+    Membership.objects.create(user=valuer, organisation=firm, role="owner")
+    for category, department in (
+        ("traffic", kegongxin), ("consumption", lvwen), ("metaverse", lvwen), ("other", lvwen),
+    ):  # fmt: skip
+        MonitorConfig.objects.create(
+            category=category, effective_from=date(2026, 1, 1), department=department,
+            rho_threshold=Decimal("3.00"), level=Decimal("0.950"), lags=0, repetitions=300,
+        )  # fmt: skip
+
+    today = timezone.localdate()
+    traffic_asset = services.register_asset(
+        principal=Principal.for_user(haishu_owner),
+        holder=traffic.steward,
+        draft=parse_draft(
+            AssetDraft,
+            {"title": traffic.title, "category": "traffic", "data_since": "2025-01-01",
+             "pool": str(traffic.public_id)},
+        ),
+    )  # fmt: skip
+    first = _valuation(
+        firm, haishu_owner, valuer, traffic_asset, kegongxin, date(today.year, 6, 30),
+        ["150000.00", "165000.00", "180000.00", "195000.00", "210000.00"],
+    )  # fmt: skip
+    first = services.sign(principal=Principal.for_user(valuer), valuation=first)
+    first = services.review(principal=Principal.for_user(reviewer), valuation=first)
+    services.issue(principal=Principal.for_user(valuer), valuation=first)
+    _valuation(
+        firm, haishu_owner, valuer, traffic_asset, kegongxin, today,
+        ["170000.00", "185000.00", "200000.00", "215000.00", "230000.00"],
+    )  # fmt: skip
+
+    metaverse_asset = services.register_asset(
+        principal=Principal.for_user(bluebay_owner),
+        holder=metaverse.steward,
+        draft=parse_draft(
+            AssetDraft,
+            {"title": metaverse.title, "category": "metaverse", "data_since": "2021-01-01",
+             "pool": str(metaverse.public_id)},
+        ),
+    )  # fmt: skip
+    months = 60
+    series = psy.simulated_bubble(months, start=42, end=months - 1, rate=0.05, seed=14,
+                                  sigma=0.8, level=50.0)  # fmt: skip
+    for i, value in enumerate(series):
+        back = months - 1 - i
+        year, month = today.year, today.month - back
+        while month < 1:
+            year, month = year - 1, month + 12
+        PriceObservation.objects.create(
+            asset=metaverse_asset, kind="transaction", observed_on=date(year, month, 1),
+            price=(Decimal(str(round(float(value), 2))) * 1000).quantize(Decimal("0.01")),
+            seller=str(metaverse.steward), source="交易所 monthly average price",
+        )  # fmt: skip
+    alerts = watch.run_watch(category="metaverse", on=today)
+    return {"valuation_assets": 2, "valuations": 2, "valuation_alerts": len(alerts)}

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from nomadcloud.valuation import views
+
+app_name = "valuation"
+
+urlpatterns = [
+    path("", views.valuation_list, name="list"),
+    path("alerts/", views.alert_list, name="alerts"),
+    path("alerts/<str:alert_id>/", views.alert_detail, name="alert"),
+    path("alerts/<str:alert_id>/<str:move>/", views.alert_act, name="alert_act"),
+    path("<str:valuation_id>/", views.valuation_detail, name="detail"),
+    path("<str:valuation_id>/snapshot.json", views.snapshot_json, name="snapshot"),
+    path("<str:valuation_id>/<str:move>/", views.act, name="act"),
+]
