@@ -41,7 +41,7 @@ from tests.builders.competitions import (
     team_of,
 )
 from tests.builders.payouts import budget
-from tests.builders.world import World, make_person, verify_org
+from tests.builders.world import World, make_org, make_person, verify_org
 from tests.conftest import client_for, database_fingerprint
 from tests.helpers import api_post
 
@@ -342,14 +342,20 @@ def test_a_winner_sees_matched_demands_and_parks_with_explanations(world: World)
     welcoming.sectors.set([concepts["python"], concepts["labelling"]])
     full = Park.objects.create(organisation=world.department, capacity=0)
     full.sectors.set([concepts["python"]])
-    elsewhere = Park.objects.create(organisation=world.pending, capacity=9)
+    elsewhere = Park.objects.create(
+        organisation=verify_org(make_org(world.charlie, "Weld Park")), capacity=9
+    )
     elsewhere.sectors.set([concept("nc.welding", "Welding", "焊接")])
+    # An organisation not verified is never offered as a landing place, however well it fits.
+    unverified = Park.objects.create(organisation=world.pending, capacity=9)
+    unverified.sectors.set([concepts["python"], concepts["labelling"]])
 
     answer = client_for(world.rita).get(f"/api/v1/competitions/awards/{award.public_id}/landings")
     assert answer.status_code == 200, answer.json()
     body = answer.json()
     assert [d["id"] for d in body["demands"]] == [str(demand.public_id)]
-    assert [p["id"] for p in body["parks"]] == [str(world.globex.public_id)]  # full, unrelated: no
+    # full, unrelated, unverified: no
+    assert [p["id"] for p in body["parks"]] == [str(world.globex.public_id)]
     python = body["parks"][0]["explanation"]["items"][0]
     assert (python["code"], python["status"]) == ("nc.python", "met")
     page = client_for(world.rita).get(f"/competitions/awards/{award.public_id}/landings/")
@@ -359,3 +365,58 @@ def test_a_winner_sees_matched_demands_and_parks_with_explanations(world: World)
         f"/api/v1/competitions/awards/{award.public_id}/landings"
     )
     assert stranger.status_code == 404
+
+
+def test_a_verified_organisation_registers_itself_as_a_park(world: World) -> None:
+    """The park profile (page and API): only a verified organisation's owners (or the zone
+    operator) register it; unknown sectors are refused by field; nothing changes on refusal;
+    a second save replaces the profile and both are in the audit log."""
+    from nomadcloud.competitions.models import Park
+    from nomadcloud.core.models import AuditEvent
+    from tests.builders.taxonomy import concept as labelling
+    from tests.helpers import api_get, assert_error
+
+    code = labelling(world).code
+    path = f"/api/v1/competitions/parks/{world.acme.public_id}"
+    body = {"sectors": [code], "capacity": 4, "note": "工位 / desks"}
+    assert_error(
+        client_for(world.olivia).put(path, body, content_type="application/json"), "not_verified"
+    )
+    verify_org(world.acme)
+    assert_error(
+        client_for(world.rita).put(path, body, content_type="application/json"),
+        "park_managers_only",
+    )
+    unknown = client_for(world.olivia).put(
+        path, body | {"sectors": [code, "nc.nope"]}, content_type="application/json"
+    )
+    assert_error(unknown, "unknown_concept", "sectors.1")
+    assert_error(
+        client_for(world.olivia).put(
+            path, body | {"capacity": -1}, content_type="application/json"
+        ),
+        "invalid_input",
+        "capacity",
+    )
+    assert not Park.objects.filter(organisation=world.acme).exists()
+
+    saved = client_for(world.olivia).put(path, body, content_type="application/json")
+    assert saved.status_code == 200, saved.content
+    assert saved.json() | {"organisation": ""} == {
+        "organisation": "", "name": str(world.acme), "verified": True,
+        "sectors": [code], "capacity": 4, "note": "工位 / desks",
+    }  # fmt: skip
+    page = client_for(world.olivia).post(
+        f"/competitions/parks/{world.acme.public_id}/",
+        {"sectors": code, "capacity": "7", "note": ""},
+    )
+    assert page.status_code == 302
+    assert api_get(world.rita, path).json()["capacity"] == 7
+    actions = AuditEvent.objects.filter(action__startswith="competitions.park.")
+    assert list(actions.order_by("id").values_list("action", flat=True)) == [
+        "competitions.park.register",
+        "competitions.park.update",
+    ]
+    shown = client_for(world.rita).get(f"/competitions/parks/{world.acme.public_id}/")
+    assert "数据标注" in shown.content.decode() or "data labelling" in shown.content.decode()
+    assert 'data-testid="park-form"' not in shown.content.decode()  # Rita only reads

@@ -199,3 +199,32 @@ def award_for_landing(principal: Principal, raw_id: object) -> Award:
     ):
         raise NotFound(_("No such award."))
     return award
+
+
+def park_organisation_for(
+    principal: Principal, raw_id: object, *, manage: bool = False
+) -> tuple[Organisation, User | None]:
+    """An organisation's park profile: its members and the zone operator see it (others: 404);
+    its owners and administrators and the zone operator register and edit it. Only a verified
+    organisation can be a park (``not_verified``): value reaches verified organisations only."""
+    require_authenticated(principal)
+    public_id = parse_public_id(raw_id, message=_("No such organisation."))
+    organisation = Organisation.objects.filter(public_id=public_id).first()
+    if organisation is None or (
+        role_in(principal, organisation) is None and not is_zone_operator(principal)
+    ):
+        raise NotFound(_("No such organisation."))
+    if not manage:
+        return organisation, None
+    user = require_person(principal)
+    if not may_manage(principal, organisation):
+        raise Forbidden(
+            _("Only the organisation's owners and administrators can describe its park."),
+            code="park_managers_only",
+        )
+    require_write(principal)
+    if organisation.verification_status != Organisation.Verification.VERIFIED:
+        raise Forbidden(
+            _("Only a verified organisation can be registered as a park."), code="not_verified"
+        )
+    return organisation, user

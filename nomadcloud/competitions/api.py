@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 from nomadcloud.accounts.access import parse_public_id
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.competitions import access, landing, matchmaking, queries, results, services
-from nomadcloud.competitions.models import Appeal, Award, Competition, FollowUp
+from nomadcloud.competitions.models import Appeal, Award, Competition, FollowUp, Park
 from nomadcloud.competitions.schemas import (
     CompetitionAppealDecision,
     CompetitionAppealDraft,
@@ -44,6 +44,8 @@ from nomadcloud.competitions.schemas import (
     CompetitionTrackDraft,
     CompetitionWinnersDraft,
     CompetitionWinnersOut,
+    ParkDraft,
+    ParkOut,
 )
 from nomadcloud.core import publicity
 from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination
@@ -452,3 +454,34 @@ def landings(request: HttpRequest, award_id: UUID) -> Any:
     parks with free places that the matching engine ranks best for it, each with the engine's
     explanation. For the winner, the organiser and the zone operator, once the award is final."""
     return landing.landings_out(access.award_for_landing(Principal.of(request), award_id))
+
+
+def _park_out(park: Park | None, organisation: Any) -> dict[str, Any]:
+    return {
+        "organisation": organisation.public_id,
+        "name": str(organisation),
+        "verified": organisation.verification_status == organisation.Verification.VERIFIED,
+        "sectors": sorted(park.sectors.values_list("code", flat=True)) if park else [],
+        "capacity": park.capacity if park else 0,
+        "note": park.note if park else "",
+    }
+
+
+@router.get("/parks/{org_id}", response=_errors({200: ParkOut}))
+def park(request: HttpRequest, org_id: UUID) -> Any:
+    """An organisation's industrial-park profile (members and the zone operator); an
+    organisation not registered as a park answers with no sectors and no places."""
+    organisation, _user = access.park_organisation_for(Principal.of(request), org_id)
+    return _park_out(Park.objects.filter(organisation=organisation).first(), organisation)
+
+
+@router.put("/parks/{org_id}", response=_errors({200: ParkOut}))
+def save_park(request: HttpRequest, org_id: UUID, payload: ParkDraft) -> Any:
+    """Register the organisation as an industrial park, or replace its profile: the sectors it
+    welcomes (taxonomy concept codes), its free places and what it offers (its owners and
+    administrators, or the zone operator; the organisation must be verified:
+    ``not_verified``). Winning projects are matched to it from then on."""
+    organisation, user = access.park_organisation_for(Principal.of(request), org_id, manage=True)
+    assert user is not None
+    made = services.save_park(actor=user, organisation=organisation, draft=payload)
+    return _park_out(made, organisation)

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from nomadcloud.core.fields import MultilingualFormField
+from nomadcloud.taxonomy.widgets import ConceptsField
 
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 
@@ -174,4 +175,14 @@ class OutcomeForm(forms.Form):
         label=_("Unified social credit code (a business registered in the zone)"),
         required=False,
         max_length=40,
+    )
+
+
+class ParkForm(forms.Form):
+    """An organisation's park profile (the same ParkDraft as the API)."""
+
+    sectors = ConceptsField(label=_("Sectors the park welcomes"), max_chosen=20)
+    capacity = forms.IntegerField(label=_("Free places"), min_value=0, max_value=100_000)
+    note = forms.CharField(
+        label=_("What the park offers"), required=False, max_length=2000, widget=forms.Textarea
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from nomadcloud.accounts.models import Organisation
 from nomadcloud.competitions.models import Award, Park
 from nomadcloud.demands.models import Demand
 from nomadcloud.matching import features, matcher
@@ -99,7 +100,7 @@ def _park_features(park: Park) -> DemandFeatures:
 
 
 def landings(award: Award, *, limit: int = LIMIT) -> tuple[list[Landing], list[Landing]]:
-    """The published demands of verified enterprises and the parks with free places that
+    """The published demands of verified enterprises and the verified parks with free places that
     match the winning project best, each with the engine's explanation."""
     state = matcher.current()
     weights = matcher.weights()
@@ -117,7 +118,9 @@ def landings(award: Award, *, limit: int = LIMIT) -> tuple[list[Landing], list[L
             demands.append(Landing("demand", demand, round(result.score, 2), explanation(result)))
     parks = []
     for park in (
-        Park.objects.filter(capacity__gt=0)
+        Park.objects.filter(
+            capacity__gt=0, organisation__verification_status=Organisation.Verification.VERIFIED
+        )
         .select_related("organisation")
         .prefetch_related("sectors")
     ):

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from nomadcloud.accounts.access import is_zone_operator, parse_public_id
 from nomadcloud.accounts.models import Organisation
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.competitions import access, landing, matchmaking, results
+from nomadcloud.competitions import access, landing, matchmaking, results, services
 from nomadcloud.competitions.forms import (
     AppealDecisionForm,
     AppealForm,
@@ -29,6 +29,7 @@ from nomadcloud.competitions.forms import (
     IntroductionForm,
     JudgeForm,
     OutcomeForm,
+    ParkForm,
     RecusalForm,
 )
 from nomadcloud.competitions.models import (
@@ -39,6 +40,7 @@ from nomadcloud.competitions.models import (
     FollowUp,
     Introduction,
     Judge,
+    Park,
     Round,
     Score,
 )
@@ -53,11 +55,12 @@ from nomadcloud.competitions.schemas import (
     CompetitionRecusalDraft,
     CompetitionScoreSheetDraft,
     CompetitionWinnersDraft,
+    ParkDraft,
 )
 from nomadcloud.core import publicity
 from nomadcloud.core.errors import InvalidInput, NotFound
 from nomadcloud.core.inputs import draft_from_form
-from nomadcloud.core.pages import domain_errors
+from nomadcloud.core.pages import apply_error, domain_errors, form_status
 from nomadcloud.payouts.models import Budget, Payout
 
 S = Competition.Status
@@ -457,3 +460,42 @@ def landings(request: HttpRequest, award_id: str) -> HttpResponse:
         "competitions/landings.html",
         {"award": award, "competition": award.competition, "demands": demands, "parks": parks},
     )
+
+
+@login_required
+@domain_errors
+def park(request: HttpRequest, org_id: str) -> HttpResponse:
+    """An organisation's park profile: its members and the zone operator read it; its owners
+    and administrators (of a verified organisation) and the zone operator register and edit
+    it, after which winning projects are matched to it."""
+    principal = Principal.of(request)
+    organisation, _none = access.park_organisation_for(principal, org_id)
+    current = Park.objects.filter(organisation=organisation).first()
+    may_edit = access.may_manage(principal, organisation)
+    initial: dict[str, Any] = {}
+    if current is not None:
+        initial = {
+            "sectors": ", ".join(current.sectors.values_list("code", flat=True)),
+            "capacity": current.capacity,
+            "note": current.note,
+        }
+    form = ParkForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST":
+        organisation, user = access.park_organisation_for(principal, org_id, manage=True)
+        draft = draft_from_form(form, ParkDraft) if form.is_valid() else None
+        if draft is not None and user is not None:
+            try:
+                services.save_park(actor=user, organisation=organisation, draft=draft)
+            except InvalidInput as exc:
+                apply_error(form, exc)
+            else:
+                messages.success(request, _("The park profile has been saved."))
+                return redirect("competitions:park", org_id=organisation.public_id)
+    context = {
+        "organisation": organisation,
+        "park": current,
+        "form": form,
+        "may_edit": may_edit,
+        "verified": organisation.verification_status == organisation.Verification.VERIFIED,
+    }
+    return render(request, "competitions/park.html", context, status=form_status(form))

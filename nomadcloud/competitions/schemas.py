@@ -36,6 +36,24 @@ IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
 # --- inputs (one typed draft per use case, shared by forms and the API) ---------------------
 
 
+class ParkDraft(Draft):
+    """An organisation's park profile: the sectors it welcomes (taxonomy concept codes), its
+    free places and what it offers. Saving replaces the whole profile."""
+
+    sectors: tuple[Annotated[str, Field(max_length=80)], ...] = Field(min_length=1, max_length=20)
+    capacity: int = Field(ge=0, le=100_000)
+    note: str = Field("", max_length=2000)
+
+
+class ParkOut(Schema):
+    organisation: UUID
+    name: str
+    verified: bool
+    sectors: list[str]
+    capacity: int
+    note: str
+
+
 class CompetitionDraft(Draft):
     """A new competition (a draft until published): its multilingual title and description
     and the window in which entries are accepted."""

@@ -20,13 +20,14 @@ from django.utils.translation import gettext as _
 
 from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.competitions import transitions
-from nomadcloud.competitions.models import Competition, Entry, Round, Submission, Track
+from nomadcloud.competitions.models import Competition, Entry, Park, Round, Submission, Track
 from nomadcloud.competitions.schemas import (
     CompetitionDraft,
     CompetitionEntryDraft,
     CompetitionRoundDraft,
     CompetitionSubmissionDraft,
     CompetitionTrackDraft,
+    ParkDraft,
 )
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, Forbidden, invalid_field
@@ -420,3 +421,45 @@ def choose_final(submission: Submission, *, actor: User, final: bool) -> Submiss
             after={"is_final": final},
         )
     return submission
+
+
+@transaction.atomic
+def save_park(*, actor: User, organisation: Organisation, draft: ParkDraft) -> Park:
+    """Register ``organisation`` as an industrial park or replace its profile: the sectors it
+    welcomes, its free places and what it offers. Winning projects are matched to it from
+    then on (landing.py). The caller checked the actor (access.park_organisation_for)."""
+    from nomadcloud.taxonomy.models import Concept
+
+    codes = list(dict.fromkeys(draft.sectors))
+    found = {c.code: c for c in Concept.objects.filter(code__in=codes, is_active=True)}
+    for index, code in enumerate(codes):
+        if code not in found:
+            raise invalid_field(
+                f"sectors.{index}",
+                _("Unknown sector %(code)s: use a code from the taxonomy.") % {"code": code[:80]},
+                code="unknown_concept",
+            )
+    park, created = Park.objects.select_for_update().get_or_create(
+        organisation=organisation,
+        defaults={"capacity": draft.capacity, "note": draft.note.strip()},
+    )
+    before = None
+    if not created:
+        before = {
+            "sectors": sorted(park.sectors.values_list("code", flat=True)),
+            "capacity": park.capacity,
+            "note": park.note,
+        }
+        park.capacity = draft.capacity
+        park.note = draft.note.strip()
+        park.save(update_fields=["capacity", "note"])
+    park.sectors.set([found[code] for code in codes])
+    audit.record(
+        actor=actor,
+        action="competitions.park.register" if created else "competitions.park.update",
+        obj=park,
+        organisation=organisation,
+        before=before,
+        after={"sectors": sorted(codes), "capacity": draft.capacity, "note": park.note},
+    )
+    return park

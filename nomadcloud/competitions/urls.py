@@ -14,6 +14,7 @@ urlpatterns = [
     path("appeals/<str:appeal_id>/decide/", results_views.decide_appeal, name="decide_appeal"),
     path("awards/<str:award_id>/introduce/", results_views.offer, name="introduce"),
     path("awards/<str:award_id>/landings/", results_views.landings, name="landings"),
+    path("parks/<str:org_id>/", results_views.park, name="park"),
     path(
         "follow-ups/<int:follow_up_id>/outcome/",
         results_views.record_outcome,

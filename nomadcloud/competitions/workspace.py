@@ -44,6 +44,10 @@ def organiser_competitions(seat: Seat) -> Tool:
         links=(
             (_("Organise a competition"), reverse("competitions:create")),
             (_("Winning projects introduced to you"), reverse("competitions:introductions")),
+            (
+                _("Our industrial park profile"),
+                reverse("competitions:park", args=[seat.org_id]),
+            ),
         )
         if manager
         else (),

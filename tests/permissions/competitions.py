@@ -5,6 +5,7 @@ selects finals (``entrant_only`` for the organiser who sees the entry)."""
 
 from __future__ import annotations
 
+from nomadcloud.accounts.models import Organisation
 from nomadcloud.competitions.models import Appeal, Award, FollowUp, Introduction
 from tests.builders.competitions import (
     acme_draft,
@@ -15,6 +16,8 @@ from tests.builders.competitions import (
     rita_submission,
     round_body,
 )
+from tests.builders.taxonomy import concept
+from tests.builders.world import World, verify_org
 from tests.permissions import AUTHENTICATED, EVERYONE, MEMBERS_AND_OPERATOR, Case, expect
 
 API = "/api/v1/competitions"
@@ -603,7 +606,63 @@ RESULTS_PAGE_CASES.append(
     )
 )
 
+
+def _park_org(w: World) -> Organisation:
+    """Acme, verified (only a verified organisation can be a park)."""
+    return verify_org(w.acme)
+
+
+def _park_body(w: World) -> dict[str, object]:
+    return {"sectors": [concept(w).code], "capacity": 5, "note": "工位与注册地址 / desks"}
+
+
+def _park_form(w: World) -> dict[str, object]:
+    return {"sectors": concept(w).code, "capacity": "5", "note": "工位与注册地址 / desks"}
+
+
+# A park profile: Acme's members and the zone operator see it; its owner (and the operator)
+# registers it; Rita (read-only) sees it but may not change it.
+PARK_EDIT = expect("owner", "operator", sees=("readonly",), because="park_managers_only")
+PARK_CASES_API = [
+    Case(
+        "api park profile",
+        "GET",
+        lambda w: f"{API}/parks/{_park_org(w).public_id}",
+        MEMBERS_AND_OPERATOR,
+        api=True,
+        route=f"{API}/parks/{{org_id}}",
+    ),
+    Case(
+        "api register a park",
+        "PUT",
+        lambda w: f"{API}/parks/{_park_org(w).public_id}",
+        PARK_EDIT,
+        body=_park_body,
+        api=True,
+        route=f"{API}/parks/{{org_id}}",
+    ),
+]
+PARK_PAGE_CASES = [
+    Case(
+        "park profile page",
+        "GET",
+        lambda w: f"/competitions/parks/{_park_org(w).public_id}/",
+        MEMBERS_AND_OPERATOR,
+        url_name="competitions:park",
+    ),
+    Case(
+        "register a park",
+        "POST",
+        lambda w: f"/competitions/parks/{_park_org(w).public_id}/",
+        PARK_EDIT,
+        body=_park_form,
+        url_name="competitions:park",
+    ),
+]
+
 PAGE_CASES += RESULTS_PAGE_CASES
+PAGE_CASES += PARK_PAGE_CASES
+API_CASES += PARK_CASES_API
 API_CASES += MORE_RESULTS_API_CASES
 API_CASES += RESULTS_API_CASES
 
