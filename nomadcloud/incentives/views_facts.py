@@ -4,6 +4,9 @@ exhibitions. Reached from the organisation's incentives page and its workspace t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -15,7 +18,7 @@ from nomadcloud.accounts.access import role_in
 from nomadcloud.accounts.models import Organisation
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import DomainError, NotFound
-from nomadcloud.core.inputs import draft_from_form
+from nomadcloud.core.inputs import Draft, draft_from_form
 from nomadcloud.core.pages import apply_error, domain_errors, form_status
 from nomadcloud.incentives import access, recorded_facts, services
 from nomadcloud.incentives.forms import ConferenceForm, InvestmentForm
@@ -26,6 +29,39 @@ def _may_record(principal: Principal, org: Organisation) -> bool:
     return principal.can_write and str(role_in(principal, org)) in access.RECORDERS
 
 
+def _record(
+    request: HttpRequest,
+    form: forms.Form,
+    org_id: str,
+    draft_type: type[Draft],
+    record: Callable[..., object],
+    done: str,
+    url_name: str,
+) -> HttpResponse | None:
+    """The posting half both pages share: only a recorder goes on; the form becomes its draft,
+    the use case records it with the evidence file, and the page is shown again (or the
+    errors stay on the form, and None is returned)."""
+    principal = Principal.of(request)
+    org = access.organisation_for(principal, org_id, access.Action.RECORD)
+    draft = draft_from_form(form, draft_type, omit=["evidence"]) if form.is_valid() else None
+    if draft is None:
+        return None
+    try:
+        record(
+            principal=principal,
+            organisation=org,
+            draft=draft,
+            evidence=form.cleaned_data.get("evidence"),
+        )
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        apply_error(form, exc)
+        return None
+    messages.success(request, done)
+    return redirect(url_name, org.public_id)
+
+
 @login_required
 @domain_errors
 def investments(request: HttpRequest, org_id: str) -> HttpResponse:
@@ -33,24 +69,17 @@ def investments(request: HttpRequest, org_id: str) -> HttpResponse:
     org = access.organisation_for(principal, org_id, access.Action.VIEW)
     form = InvestmentForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        org = access.organisation_for(principal, org_id, access.Action.RECORD)
-        if form.is_valid():
-            draft = draft_from_form(form, InvestmentDraft, omit=["evidence"])
-            if draft is not None:
-                try:
-                    services.record_investment(
-                        principal=principal,
-                        organisation=org,
-                        draft=draft,
-                        evidence=form.cleaned_data.get("evidence"),
-                    )
-                except DomainError as exc:
-                    if isinstance(exc, NotFound):
-                        raise
-                    apply_error(form, exc)
-                else:
-                    messages.success(request, _("The investment is recorded."))
-                    return redirect("incentives:investments", org.public_id)
+        done = _record(
+            request,
+            form,
+            org_id,
+            InvestmentDraft,
+            services.record_investment,
+            _("The investment is recorded."),
+            "incentives:investments",
+        )
+        if done is not None:
+            return done
     year = timezone.localdate().year - 1
     figures = {y: recorded_facts.statistics_figure(org, y) for y in (year, year + 1)}
     return render(
@@ -74,24 +103,17 @@ def conferences(request: HttpRequest, org_id: str) -> HttpResponse:
     org = access.organisation_for(principal, org_id, access.Action.VIEW)
     form = ConferenceForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        org = access.organisation_for(principal, org_id, access.Action.RECORD)
-        if form.is_valid():
-            draft = draft_from_form(form, ConferenceDraft, omit=["evidence"])
-            if draft is not None:
-                try:
-                    services.record_conference(
-                        principal=principal,
-                        organisation=org,
-                        draft=draft,
-                        evidence=form.cleaned_data.get("evidence"),
-                    )
-                except DomainError as exc:
-                    if isinstance(exc, NotFound):
-                        raise
-                    apply_error(form, exc)
-                else:
-                    messages.success(request, _("The event is recorded."))
-                    return redirect("incentives:conferences", org.public_id)
+        done = _record(
+            request,
+            form,
+            org_id,
+            ConferenceDraft,
+            services.record_conference,
+            _("The event is recorded."),
+            "incentives:conferences",
+        )
+        if done is not None:
+            return done
     return render(
         request,
         "incentives/conferences.html",
