@@ -84,7 +84,8 @@ class ProposalForm(forms.Form):
     retention_days = forms.IntegerField(label=_("Retention (days)"), min_value=1, initial=365)
     columns = forms.CharField(
         label=_("Schema (JSON list of columns)"),
-        widget=forms.Textarea(attrs={"rows": 6, "placeholder": EXAMPLE_COLUMNS}),
+        # The example is shown as code beside the form (propose.html), not as a placeholder.
+        widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_(
             "Each column: name, type (string, integer, number, date, enum), required, min, "
             "max, values, max_length, personal."

@@ -34,6 +34,7 @@ from nomadcloud.datapools import (
     transitions,
 )
 from nomadcloud.datapools.forms import (
+    EXAMPLE_COLUMNS,
     AccessRequestForm,
     AggregateForm,
     ContributionForm,
@@ -49,8 +50,12 @@ from nomadcloud.datapools.transitions import Side
 
 @require_GET
 def pool_list(request: HttpRequest) -> HttpResponse:
-    pools = queries.pools_visible_to(Principal.of(request))[:200]
-    return render(request, "datapools/list.html", {"pools": list(pools)})
+    principal = Principal.of(request)
+    pools = queries.pools_visible_to(principal)[:200]
+    may_propose = bool(_editor_organisations(principal, *STEWARD_KINDS))
+    return render(
+        request, "datapools/list.html", {"pools": list(pools), "may_propose": may_propose}
+    )
 
 
 def _charter_terms(pool: Pool) -> dict[str, object]:
@@ -186,6 +191,14 @@ def mine(request: HttpRequest) -> HttpResponse:
 # --- proposing a pool, access negotiations and aggregates ----------------------------------
 
 
+# The kinds of organisation that may steward a pool (propose one).
+STEWARD_KINDS = (
+    Organisation.Kind.ENTERPRISE,
+    Organisation.Kind.COMMUNITY,
+    Organisation.Kind.MERCHANT,
+)
+
+
 def _editor_organisations(principal: Principal, *kinds: str) -> list[tuple[str, str]]:
     user = principal.user
     if user is None:
@@ -212,12 +225,7 @@ def propose(request: HttpRequest) -> HttpResponse:
     """A steward proposes a pool with its first charter to the kind's lead department."""
     principal = Principal.of(request)
     require_person(principal)
-    stewards = _editor_organisations(
-        principal,
-        Organisation.Kind.ENTERPRISE,
-        Organisation.Kind.COMMUNITY,
-        Organisation.Kind.MERCHANT,
-    )
+    stewards = _editor_organisations(principal, *STEWARD_KINDS)
     if not stewards:
         raise Forbidden(
             _("Only an editor of an organisation can propose a pool."), code="steward_only"
@@ -245,7 +253,8 @@ def propose(request: HttpRequest) -> HttpResponse:
                 request, _("The pool was proposed to %(department)s.") % {"department": department}
             )
             return redirect("datapools:pool", pool.public_id)
-    return render(request, "datapools/propose.html", {"form": form}, status=form_status(form))
+    context = {"form": form, "example_columns": EXAMPLE_COLUMNS}
+    return render(request, "datapools/propose.html", context, status=form_status(form))
 
 
 @login_required

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from nomadcloud.accounts import workspace
 from nomadcloud.accounts.access import DECIDING_ROLES
 from nomadcloud.accounts.workspace import Seat, Tool, figure
+from nomadcloud.datapools import access
 from nomadcloud.datapools.models import Contribution, Negotiation, Pool
 
 N = Negotiation.State
@@ -56,7 +57,12 @@ def enterprise_negotiations(seat: Seat) -> Tool:
         next_step=_("Answer the access negotiations waiting for you.") if waiting else "",
         links=(
             (_("Data resource pools"), reverse("datapools:list")),
-            (_("Propose a pool"), reverse("datapools:propose")),
+            # Only an editor of the organisation may propose (views.propose: steward_only).
+            *(
+                ((_("Propose a pool"), reverse("datapools:propose")),)
+                if seat.has_role(*access.EDITORS)
+                else ()
+            ),
         ),
     )
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nomadcloud.core.fields import MultilingualField
 
@@ -53,17 +54,17 @@ class DataAsset(models.Model):
 
 class Valuation(models.Model):
     class State(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        DATA_COLLECTED = "data_collected", _("data collected")
-        LEGAL_PASSED = "legal_passed", _("legal basis confirmed")
-        NOT_RECOGNISABLE = "not_recognisable", _("not recognisable (no legal basis)")
-        QUALITY_ASSESSED = "quality_assessed", _("quality assessed")
-        COMPUTED = "computed", _("computed")
-        RECONCILED = "reconciled", _("reconciled")
-        REVIEWED = "reviewed", _("reviewed")
-        ISSUED = "issued", _("issued")
-        SUPERSEDED = "superseded", _("superseded")
-        WITHDRAWN = "withdrawn", _("withdrawn")
+        DRAFT = "draft", _("Draft")
+        DATA_COLLECTED = "data_collected", _("Data collected")
+        LEGAL_PASSED = "legal_passed", _("Legal basis confirmed")
+        NOT_RECOGNISABLE = "not_recognisable", _("Not recognisable (no legal basis)")
+        QUALITY_ASSESSED = "quality_assessed", _("Quality assessed")
+        COMPUTED = "computed", _("Computed")
+        RECONCILED = "reconciled", _("Reconciled")
+        REVIEWED = "reviewed", _("Reviewed")
+        ISSUED = "issued", pgettext_lazy("valuation state", "Issued")
+        SUPERSEDED = "superseded", _("Superseded")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class Purpose(models.TextChoices):
         ACCOUNTING = "accounting", _("recognition in the accounts (入表)")
@@ -250,10 +251,10 @@ class CriticalValueSet(models.Model):
 
 class Alert(models.Model):
     class State(models.TextChoices):
-        RAISED = "raised", _("raised")
-        ACKNOWLEDGED = "acknowledged", _("acknowledged")
-        INVESTIGATING = "investigating", _("investigating")
-        RESOLVED = "resolved", _("resolved")
+        RAISED = "raised", pgettext_lazy("alert state", "Raised")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        INVESTIGATING = "investigating", _("Investigating")
+        RESOLVED = "resolved", _("Resolved")
 
     class Kind(models.TextChoices):
         PRICE_TO_FUNDAMENTAL = "price_to_fundamental", _("price far above fundamental value")
