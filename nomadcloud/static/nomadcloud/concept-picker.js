@@ -97,6 +97,9 @@
     }
 
     function show(items) {
+      // A newer answer may arrive after the person moved onto an option of the older one:
+      // the same concept stays highlighted instead of the choice silently resetting.
+      var kept = active >= 0 && options[active] ? options[active].code : null;
       close();
       options = items;
       if (!items.length) {
@@ -123,6 +126,10 @@
       });
       listbox.hidden = false;
       input.setAttribute("aria-expanded", "true");
+      if (kept !== null) {
+        var again = items.map(function (item) { return item.code; }).indexOf(kept);
+        if (again >= 0) highlight(again);
+      }
       if (status) {
         status.textContent = (similar ? d.labelSimilar + " " : "") +
           d.labelCount.replace("%(count)s", String(items.length));
