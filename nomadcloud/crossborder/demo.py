@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -60,20 +59,18 @@ def _consents(recipient: str, purpose: str, count: int) -> None:
         )
 
 
-def _file(owner: User, exporter: Organisation, **fields: Any) -> ExportRequest:
+def _file(owner: User, exporter: Organisation, draft: ExportRequestDraft) -> ExportRequest:
     return services.assess_request(
-        principal=Principal.for_user(owner),
-        exporter=exporter,
-        draft=parse_draft(ExportRequestDraft, fields),
+        principal=Principal.for_user(owner), exporter=exporter, draft=draft
     )
 
 
-def _evidence(owner: User, request: ExportRequest, kind: str, **fields: Any) -> ExportRequest:
+def _evidence(owner: User, request: ExportRequest, kind: str, reference: str = "") -> ExportRequest:
     return services.submit_evidence(
         principal=Principal.for_user(owner),
         request=request,
         kind=kind,
-        draft=parse_draft(EvidenceDraft, fields),
+        draft=EvidenceDraft(reference=reference),
     )
 
 
@@ -110,13 +107,15 @@ def seed() -> dict[str, int]:
     booking = _file(
         shop_owner,
         shop,
-        recipient_name=hotel,
-        recipient_country="PT",
-        purpose="dpv:ServiceProvision",
-        data_categories=["pd:Name", "pd:Passport"],
-        scenario="contract",
-        pi_count=5_000,
-        sensitive_count=0,
+        ExportRequestDraft(
+            recipient_name=hotel,
+            recipient_country="PT",
+            purpose="dpv:ServiceProvision",
+            data_categories=["pd:Name", "pd:Passport"],
+            scenario="contract",
+            pi_count=5_000,
+            sensitive_count=0,
+        ),
     )
     _evidence(shop_owner, booking, "separate_consent")
     booking = _evidence(shop_owner, booking, "impact_assessment", reference="PIA-YPKJ-2026-03")
@@ -149,13 +148,15 @@ def seed() -> dict[str, int]:
     profiles = _file(
         yunfan_owner,
         yunfan,
-        recipient_name=partner,
-        recipient_country="SG",
-        purpose="dpv:ResearchAndDevelopment",
-        data_categories=["pd:Name", "pd:EmailAddress", "pd:Skill"],
-        scenario="other",
-        pi_count=150_000,
-        sensitive_count=0,
+        ExportRequestDraft(
+            recipient_name=partner,
+            recipient_country="SG",
+            purpose="dpv:ResearchAndDevelopment",
+            data_categories=["pd:Name", "pd:EmailAddress", "pd:Skill"],
+            scenario="other",
+            pi_count=150_000,
+            sensitive_count=0,
+        ),
     )
     _evidence(yunfan_owner, profiles, "separate_consent")
     _evidence(yunfan_owner, profiles, "impact_assessment", reference="PIA-YFKJ-2026-11")
@@ -163,15 +164,17 @@ def seed() -> dict[str, int]:
     _file(
         haishu_owner,
         haishu,
-        recipient_name="Fraunhofer Mobility Lab",
-        recipient_country="DE",
-        purpose="dpv:ResearchAndDevelopment",
-        data_categories=["pd:Location"],
-        scenario="academic",
-        pi_count=0,
-        sensitive_count=0,
-        automotive=True,
-        vehicle_flow_data=True,
+        ExportRequestDraft(
+            recipient_name="Fraunhofer Mobility Lab",
+            recipient_country="DE",
+            purpose="dpv:ResearchAndDevelopment",
+            data_categories=["pd:Location"],
+            scenario="academic",
+            pi_count=0,
+            sensitive_count=0,
+            automotive=True,
+            vehicle_flow_data=True,
+        ),
     )
     return {
         "crossborder_requests": ExportRequest.objects.count(),
