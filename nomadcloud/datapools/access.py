@@ -27,7 +27,7 @@ from nomadcloud.accounts.access import (
     require_write,
     role_in,
 )
-from nomadcloud.accounts.models import Organisation
+from nomadcloud.accounts.models import Membership, Organisation
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import Forbidden, NotFound
 from nomadcloud.datapools.models import Contribution, Negotiation, Pool
@@ -166,3 +166,23 @@ def negotiation_for(principal: Principal, public_id: object) -> Negotiation:
     ):
         raise NotFound(_("No such negotiation."))
     return negotiation
+
+
+# The kinds of organisation that may steward a pool (propose one).
+STEWARD_KINDS = (
+    Organisation.Kind.ENTERPRISE,
+    Organisation.Kind.COMMUNITY,
+    Organisation.Kind.MERCHANT,
+)
+
+
+def editor_organisations(principal: Principal, *kinds: str) -> list[tuple[str, str]]:
+    """The organisations of ``kinds`` the person may act for as an editor, as form choices
+    (public id, name)."""
+    user = principal.user
+    if user is None:
+        return []
+    memberships = Membership.objects.filter(
+        user=user, role__in=EDITORS, organisation__kind__in=kinds
+    ).select_related("organisation")
+    return [(str(m.organisation.public_id), str(m.organisation)) for m in memberships]

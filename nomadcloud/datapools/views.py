@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from nomadcloud.accounts.access import require_person
-from nomadcloud.accounts.models import Membership, Organisation
+from nomadcloud.accounts.models import Organisation
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.consent import dpv
 from nomadcloud.core.errors import Forbidden, InvalidInput, NotFound, invalid_field
@@ -52,7 +52,7 @@ from nomadcloud.datapools.transitions import Side
 def pool_list(request: HttpRequest) -> HttpResponse:
     principal = Principal.of(request)
     pools = queries.pools_visible_to(principal)[:200]
-    may_propose = bool(_editor_organisations(principal, *STEWARD_KINDS))
+    may_propose = bool(access.editor_organisations(principal, *access.STEWARD_KINDS))
     return render(
         request, "datapools/list.html", {"pools": list(pools), "may_propose": may_propose}
     )
@@ -93,7 +93,7 @@ def pool_detail(request: HttpRequest, pool_id: str) -> HttpResponse:
             "distribution_form": DistributionForm(initial={"period": _last_month()}),
             "runs": list(pool.distribution_runs.order_by("-period")[:24]),
             "may_request": pool.status == Pool.Status.OPEN
-            and bool(_editor_organisations(principal, Organisation.Kind.ENTERPRISE)),
+            and bool(access.editor_organisations(principal, Organisation.Kind.ENTERPRISE)),
         },
     )
 
@@ -191,24 +191,6 @@ def mine(request: HttpRequest) -> HttpResponse:
 # --- proposing a pool, access negotiations and aggregates ----------------------------------
 
 
-# The kinds of organisation that may steward a pool (propose one).
-STEWARD_KINDS = (
-    Organisation.Kind.ENTERPRISE,
-    Organisation.Kind.COMMUNITY,
-    Organisation.Kind.MERCHANT,
-)
-
-
-def _editor_organisations(principal: Principal, *kinds: str) -> list[tuple[str, str]]:
-    user = principal.user
-    if user is None:
-        return []
-    memberships = Membership.objects.filter(
-        user=user, role__in=access.EDITORS, organisation__kind__in=kinds
-    ).select_related("organisation")
-    return [(str(m.organisation.public_id), str(m.organisation)) for m in memberships]
-
-
 def _apply_draft_error(form: forms.Form, exc: InvalidInput) -> None:
     """A draft's errors name nested fields (``charter.columns``): show them on the field."""
     for field, messages_ in exc.fields.items():
@@ -225,7 +207,7 @@ def propose(request: HttpRequest) -> HttpResponse:
     """A steward proposes a pool with its first charter to the kind's lead department."""
     principal = Principal.of(request)
     require_person(principal)
-    stewards = _editor_organisations(principal, *STEWARD_KINDS)
+    stewards = access.editor_organisations(principal, *access.STEWARD_KINDS)
     if not stewards:
         raise Forbidden(
             _("Only an editor of an organisation can propose a pool."), code="steward_only"
@@ -265,7 +247,7 @@ def request_access(request: HttpRequest, pool_id: str) -> HttpResponse:
     require_person(principal)
     pool = access.pool_for(principal, pool_id)
     charter = charters.current_charter(pool)
-    consumers = _editor_organisations(principal, Organisation.Kind.ENTERPRISE)
+    consumers = access.editor_organisations(principal, Organisation.Kind.ENTERPRISE)
     if not consumers:
         raise Forbidden(
             _("Only an editor of an enterprise can request access."), code="consumer_only"
