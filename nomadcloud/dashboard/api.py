@@ -84,21 +84,8 @@ def report(request: HttpRequest, payload: FigureIn) -> Any:
     if payload.indicator not in access.visible_indicators(user, queries.official_codes()):
         # An indicator the caller's units do not report answers as one that does not exist.
         raise indicators.UnknownIndicator(payload.indicator)
-    found = indicators.get(payload.indicator)
     made = services.submit(
-        services.Figure(
-            indicator=payload.indicator,
-            period=payload.period,
-            area=payload.area,
-            value=payload.value,
-            unit=found.unit,
-            finality=payload.finality,
-            as_of=payload.as_of.isoformat(),
-            source=payload.source,
-            evidence=payload.evidence,
-            supersede_reason=payload.supersede_reason,
-            entity=payload.entity,
-        ),
+        services.reported(**payload.model_dump()),
         actor=user,
     )
     return Status(201, made)

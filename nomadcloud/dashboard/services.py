@@ -126,6 +126,36 @@ class Figure:
     entity: str = ""  # unified social credit code, for indicators counted per unit
 
 
+def reported(
+    *,
+    indicator: str,
+    period: str,
+    area: str,
+    value: str,
+    finality: str,
+    as_of: dt.date,
+    source: str,
+    evidence: str = "",
+    supersede_reason: str = "",
+    entity: str = "",
+) -> Figure:
+    """A figure as the report form and the API give it: counted in its indicator's own unit
+    (an unknown indicator is refused by ``check``'s ``indicators.get``)."""
+    return Figure(
+        indicator=indicator,
+        period=period,
+        area=area,
+        value=value,
+        unit=indicators.get(indicator).unit,
+        finality=finality,
+        as_of=as_of.isoformat(),
+        source=source,
+        evidence=evidence,
+        supersede_reason=supersede_reason,
+        entity=entity,
+    )
+
+
 def _decimal(text: str) -> Decimal:
     try:
         value = Decimal(text.strip().replace(",", ""))

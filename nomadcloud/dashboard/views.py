@@ -82,22 +82,9 @@ def figures(request: HttpRequest) -> HttpResponse:
     import_errors: list[str] = []
     if posted == "figure" and form.is_valid():
         data = form.cleaned_data
-        found = indicators.get(data["indicator"])
         try:
             services.submit(
-                services.Figure(
-                    indicator=data["indicator"],
-                    period=data["period"],
-                    area=data["area"],
-                    value=data["value"],
-                    unit=found.unit,
-                    finality=data["finality"],
-                    as_of=data["as_of"].isoformat(),
-                    source=data["source"],
-                    evidence=data["evidence"],
-                    supersede_reason=data["supersede_reason"],
-                    entity=data.get("entity", ""),
-                ),
+                services.reported(**data),
                 actor=user,
             )
         except DomainError as exc:
