@@ -66,9 +66,12 @@ def test_main_pages_and_the_api_docs_run_without_a_policy_violation(
         "NomadCloud API", timeout=30_000
     )
     # An operation opens (React renders it). Opening sets the URL's fragment, which Playwright
-    # would wait on as a navigation on a busy machine: the body appearing is the wait.
-    page.locator(".opblock-summary").first.click(no_wait_after=True)
-    expect(page.locator(".opblock-body").first).to_be_visible(timeout=30_000)
+    # would wait on as a navigation on a busy machine: the body appearing is the wait. Opening
+    # resolves the operation's schemas against the whole document, which keeps the page's main
+    # thread busy long enough on a loaded 2-core machine that the click itself is acknowledged
+    # late (CI saw the fragment set but the click unacknowledged after 15 s).
+    page.locator(".opblock-summary").first.click(no_wait_after=True, timeout=90_000)
+    expect(page.locator(".opblock-body").first).to_be_visible(timeout=90_000)
     assert violations(page, console) == [], "/api/v1/docs"
 
     sign_in(page, "olivia@example.com")
