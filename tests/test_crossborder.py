@@ -24,7 +24,12 @@ from nomadcloud.crossborder.models import (
     TransferEvent,
     WhitelistEntry,
 )
-from nomadcloud.crossborder.schemas import EvidenceDraft, ExportRequestDraft, TransferDraft
+from nomadcloud.crossborder.schemas import (
+    EvidenceDraft,
+    ExportRequestDraft,
+    ReviewDraft,
+    TransferDraft,
+)
 from nomadcloud.notifications.models import Notification
 from tests.builders import crossborder as b
 from tests.conftest import World, client_for
@@ -247,30 +252,179 @@ def test_pages_show_the_route_with_its_clauses_in_both_languages(world: World) -
     assert ExportRequest.objects.count() == 1
 
 
-def test_a_pool_agreement_abroad_needs_a_whitelist_entry(world: World) -> None:
-    from nomadcloud.accounts.models import Organisation
+def _abroad_negotiation(world: World) -> Any:
     from nomadcloud.datapools import negotiation
     from tests.builders import datapools as pools
+    from tests.builders.world import verify_org
 
     pool = pools.busy_pool(world)
-    Organisation.objects.filter(pk=world.globex.pk).update(verification_status="verified")
-    world.globex.refresh_from_db()
-    terms: dict[str, Any] = {
-        "purpose": "dpv:ResearchAndDevelopment",
-        "access_mode": "aggregate",
-        "duration_days": 90,
-    }
-    charlie = Principal.for_user(world.charlie)
-    with pytest.raises(InvalidInput) as refused:
-        negotiation.request_access(
-            principal=charlie, pool=pool, consumer=world.globex, spatial="PT", **terms
-        )
-    assert "whitelist" in refused.value.fields["spatial"][0]
-    b.whitelisted(world)
-    made = negotiation.request_access(
-        principal=charlie, pool=pool, consumer=world.globex, spatial="PT", **terms
+    verify_org(world.globex)
+    return negotiation.request_access(
+        principal=Principal.for_user(world.charlie),
+        pool=pool,
+        consumer=world.globex,
+        spatial="PT",
+        purpose="dpv:ResearchAndDevelopment",
+        access_mode="aggregate",
+        duration_days=90,
     )
-    assert negotiation.terms(made)["spatial"] == "PT"
+
+
+def test_a_pool_agreement_abroad_needs_a_covering_entry_when_agreed(world: World) -> None:
+    from nomadcloud.datapools import negotiation
+    from nomadcloud.datapools.models import NegotiationEvent
+
+    with pytest.raises(InvalidInput) as none:
+        _abroad_negotiation(world)
+    assert "has no whitelist entry for a recipient in PT" in none.value.fields["spatial"][0]
+    # An entry for another recipient does not cover Globex.
+    b.whitelisted(world)
+    with pytest.raises(InvalidInput) as other:
+        _abroad_negotiation(world)
+    assert "names Globex" in other.value.fields["spatial"][0]
+    entry = b.whitelisted(world, **b.abroad(world))
+    asked = _abroad_negotiation(world)
+    olivia = Principal.for_user(world.olivia)
+    today = timezone.localdate()
+    good = {"valid_from": entry.valid_from, "valid_to": entry.valid_to, "volume_used": 0}
+    gaps = [
+        (
+            {"valid_from": today - timedelta(days=30), "valid_to": today - timedelta(days=1)},
+            "有效",
+        ),
+        ({"volume_used": entry.volume_cap}, "上限"),
+        ({"data_categories": ["pd:Location"]}, "pd:TravelHistory"),
+    ]
+    for change, why in gaps:
+        WhitelistEntry.objects.filter(pk=entry.pk).update(**{**good, **change})
+        with translation.override("zh-hans"), pytest.raises(InvalidInput) as refused:
+            negotiation.move(principal=olivia, negotiation=asked, action="agree")
+        message = refused.value.fields["spatial"][0]
+        assert refused.value.code == "constraint_failed" and why in message, message
+        asked.refresh_from_db()
+        assert asked.state == "requested"
+        assert NegotiationEvent.objects.filter(negotiation=asked).count() == 1
+    WhitelistEntry.objects.filter(pk=entry.pk).update(
+        **good, data_categories=["pd:Location", "pd:TravelHistory"]
+    )
+    agreed = negotiation.move(principal=olivia, negotiation=asked, action="agree")
+    assert agreed.state == "agreed"
+
+
+def test_each_use_of_a_pool_agreement_abroad_is_a_counted_transfer(world: World) -> None:
+    from nomadcloud.datapools import aggregates, negotiation
+    from nomadcloud.datapools import services as pool_services
+    from nomadcloud.datapools.models import UsageEvent
+    from tests.builders import datapools as pools
+
+    entry = b.whitelisted(world, **b.abroad(world))
+    agreed = negotiation.move(
+        principal=Principal.for_user(world.olivia),
+        negotiation=_abroad_negotiation(world),
+        action="agree",
+    )
+    pool = agreed.pool
+    rows = "".join(f"2026-11-{d:02d},sandu,bus,1,1,\n" for d in range(3, 11))
+    pools.contribute(
+        world, pool, who="charlie", data=f"day,area,mode,trips,km,note\n{rows}".encode()
+    )
+    pool_services.release_version(principal=Principal.for_user(world.olivia), pool=pool)
+    charlie = Principal.for_user(world.charlie)
+    aggregates.aggregate(principal=charlie, negotiation=agreed, group_by=["area"])
+    (sent,) = TransferEvent.objects.filter(entry=entry)
+    # Two contributors (Bob and Charlie), all sensitive (行踪轨迹 is among the categories).
+    assert (sent.pi_count, sent.sensitive_count) == (2, 2)
+    assert sent.source == f"datapools:{agreed.public_id}"
+    entry.refresh_from_db()
+    assert (entry.volume_used, entry.sensitive_used) == (2, 2)
+    assert ExportCounter.objects.get(exporter=world.acme).pi_sent == 2
+    # One person of room left under the cap: the next use is refused and nothing is kept.
+    WhitelistEntry.objects.filter(pk=entry.pk).update(volume_used=entry.volume_cap - 1)
+    with pytest.raises(Conflict) as refused:
+        aggregates.aggregate(principal=charlie, negotiation=agreed, group_by=["area"])
+    assert refused.value.code == "whitelist_entry_required"
+    assert "1 people" in refused.value.message
+    assert UsageEvent.objects.filter(negotiation=agreed).count() == 1
+    assert TransferEvent.objects.filter(entry=entry).count() == 1
+    page = client_for(world.olivia).get(f"/crossborder/entries/{entry.public_id}/")
+    assert "数据池协议" in page.content.decode()
+
+
+def test_a_reassessment_covers_what_was_sent_and_runs_once(world: World) -> None:
+    entry = b.whitelisted(world)
+    _transfer(world, entry, pi_count=120_000)
+    olivia = Principal.for_user(world.olivia)
+    with pytest.raises(InvalidInput) as short:
+        services.reassess(
+            principal=olivia,
+            entry=entry,
+            draft=parse_draft(ExportRequestDraft, b.fields(pi_count=100_000)),
+        )
+    assert short.value.fields["pi_count"]
+    again = services.reassess(
+        principal=olivia,
+        entry=entry,
+        draft=parse_draft(
+            ExportRequestDraft, b.fields(purpose="dpv:ResearchAndDevelopment", pi_count=200_000)
+        ),
+    )
+    with pytest.raises(Conflict) as twice:
+        services.reassess(
+            principal=olivia, entry=entry, draft=parse_draft(ExportRequestDraft, b.fields())
+        )
+    assert twice.value.code == "transition_not_allowed"
+    page = client_for(world.olivia).get(f"/crossborder/entries/{entry.public_id}/")
+    assert 'data-testid="pending-reassessment"' in page.content.decode()
+    assert services.pending_reassessment(entry) == again
+    # Whitelisted, the new entry replaces the old one and carries what was already sent.
+    b.separate_consent(world, again.recipient_name, again.purpose)
+    for obligation in list(again.obligations.all()):
+        again = services.submit_evidence(
+            principal=olivia,
+            request=again,
+            kind=obligation.kind,
+            draft=parse_draft(EvidenceDraft, b.evidence_for(again)[obligation.kind]),
+        )
+    services.review(
+        principal=Principal.for_user(world.wendy),
+        request=again,
+        draft=parse_draft(ReviewDraft, {"approve": True}),
+    )
+    new = WhitelistEntry.objects.get(request=again)
+    assert (new.purpose, new.volume_used, new.volume_cap) == (
+        "dpv:ResearchAndDevelopment",
+        120_000,
+        200_000,
+    )
+    entry.refresh_from_db()
+    assert entry.status == WhitelistEntry.Status.EXPIRED
+    assert ExportRequest.objects.get(pk=entry.request_id).state == "superseded"
+    assert ExportCounter.objects.get(exporter=world.acme).pi_assessed == 200_000
+
+
+def test_the_renewal_reminders_run_daily_from_the_schedule(world: World) -> None:
+    from django.utils.module_loading import import_string
+
+    from nomadcloud.core import schedule
+
+    (job,) = [j for j in schedule.SCHEDULE if j.task.startswith("nomadcloud.crossborder.")]
+    assert (job.task, job.every) == ("nomadcloud.crossborder.tasks.remind_renewals", schedule.DAY)
+    entry = b.whitelisted(world)
+    WhitelistEntry.objects.filter(pk=entry.pk).update(
+        valid_to=timezone.localdate() + timedelta(days=30)
+    )
+    now = timezone.now()
+
+    def run(when: Any) -> list[str]:
+        return schedule.run_due(
+            when, schedule=(job,), starter=lambda j: import_string(j.task).call()
+        )
+
+    assert run(now) == [job.name]
+    entry.refresh_from_db()
+    assert entry.status == WhitelistEntry.Status.RENEWAL_DUE
+    assert run(now + timedelta(hours=23)) == []  # once a day
+    assert run(now + timedelta(days=1)) == [job.name]
 
 
 @pytest.mark.skipif(

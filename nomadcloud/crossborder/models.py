@@ -210,6 +210,8 @@ class TransferEvent(models.Model):
     purpose = models.CharField(_("purpose"), max_length=80)
     data_categories = models.JSONField(_("data categories"), default=list)
     logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    # Where it came from when not logged by hand: ``datapools:<negotiation public id>``.
+    source = models.CharField(_("source"), max_length=80, blank=True)
     at = models.DateTimeField(_("sent at"), auto_now_add=True)
 
     class Meta:

@@ -429,8 +429,17 @@ def review(*, principal: Principal, request: ExportRequest, draft: ReviewDraft) 
     reference = (
         references[0] if references else next(r for r in request.reasons if r.startswith("exempt:"))
     )
+    used, sensitive_used = 0, 0
     if request.previous is not None:
         old = WhitelistEntry.objects.select_for_update().filter(request=request.previous).first()
+        if old is not None and _carries_over(request.previous, request.decided_on):
+            used, sensitive_used = old.volume_used, old.sensitive_used
+            if cap < used:
+                raise invalid_field(
+                    "volume_cap",
+                    _("%(n)s people were already sent under the entry this replaces.")
+                    % {"n": used},
+                )
         if old is not None:
             old.status = WhitelistEntry.Status.EXPIRED
             old.reason = _("Replaced after reassessment.")
@@ -448,7 +457,9 @@ def review(*, principal: Principal, request: ExportRequest, draft: ReviewDraft) 
         valid_from=today,
         valid_to=valid_to,
         volume_cap=cap,
-        sensitive_cap=min(request.sensitive_count, cap),
+        sensitive_cap=max(min(request.sensitive_count, cap), sensitive_used),
+        volume_used=used,
+        sensitive_used=sensitive_used,
         status=WhitelistEntry.Status.ACTIVE,
     )
     request.state = R.WHITELISTED
@@ -490,7 +501,7 @@ def log_transfer(
 
 @transaction.atomic
 def _log(
-    principal: Principal, entry: WhitelistEntry, draft: TransferDraft
+    principal: Principal, entry: WhitelistEntry, draft: TransferDraft, *, source: str = ""
 ) -> TransferEvent | _Refusal:
     entry = WhitelistEntry.objects.select_for_update().get(pk=entry.pk)
     today = timezone.localdate()
@@ -566,12 +577,13 @@ def _log(
         purpose=draft.purpose,
         data_categories=draft.data_categories,
         logged_by=user,
+        source=source,
     )
     audit.record(
         actor=user,
         action="crossborder.transfer.log",
         obj=entry,
-        after={"pi": draft.pi_count, "sensitive": draft.sensitive_count},
+        after={"pi": draft.pi_count, "sensitive": draft.sensitive_count, "source": source},
     )
     return event
 
@@ -581,11 +593,46 @@ def reassess(
 ) -> ExportRequest:
     """A new request for a changed purpose, recipient or categories (or a renewal): decided
     again over the counters; the old entry stands until the new one is whitelisted."""
+    entry = WhitelistEntry.objects.select_related("request").get(pk=entry.pk)
     request = entry.request
-    if request.state != R.WHITELISTED:
+    pending = ExportRequest.objects.filter(previous=request, state__in=PENDING).exists()
+    if request.state != R.WHITELISTED or pending:
         raise Conflict(_("This entry is already being reassessed."), code="transition_not_allowed")
+    if _carries_over(request, timezone.localdate()):
+        # The new request replaces this one in the year's counters, so it covers what was
+        # already sent under the entry.
+        for field, used in (
+            ("pi_count", entry.volume_used),
+            ("sensitive_count", entry.sensitive_used),
+        ):
+            if getattr(draft, field) < used:
+                raise invalid_field(
+                    field,
+                    _(
+                        "%(n)s people were already sent under this entry this year: the "
+                        "reassessment must cover them."
+                    )
+                    % {"n": used},
+                )
     return assess_request(
         principal=principal, exporter=entry.exporter, draft=draft, previous=request
+    )
+
+
+PENDING = (R.OBLIGATIONS_PENDING, R.EVIDENCE_SUBMITTED, R.RETURNED)
+
+
+def _carries_over(previous: ExportRequest, today: date) -> bool:
+    """A reassessment decided in the year of the request it replaces takes that request's
+    place in the counters, so the new entry carries over what the old one sent."""
+    return previous.counted and previous.decided_on.year == today.year
+
+
+def pending_reassessment(entry: WhitelistEntry) -> ExportRequest | None:
+    return (
+        ExportRequest.objects.filter(previous_id=entry.request_id, state__in=PENDING)
+        .order_by("-id")
+        .first()
     )
 
 
@@ -631,20 +678,158 @@ def remind_renewals(today: date | None = None) -> int:
     return reminded
 
 
-def covering_entry(
-    *, exporter: Organisation, country: str, on: date | None = None
-) -> WhitelistEntry | None:
-    """A valid whitelist entry of ``exporter`` for a recipient in ``country``: what a pool
-    agreement with a recipient outside China requires (datapools' negotiation)."""
+def _names(organisation: Organisation) -> set[str]:
+    return {n.strip().casefold() for n in (organisation.name_en, organisation.name_zh) if n}
+
+
+def _gap(
+    entry: WhitelistEntry,
+    *,
+    purpose: str,
+    data_categories: list[str],
+    people: int,
+    sensitive: int,
+    day: date,
+) -> str | None:
+    """Why ``entry`` does not cover this use (in the reader's language), or None."""
+    recipient = entry.recipient_name
+    if entry.status == WhitelistEntry.Status.REASSESSMENT_REQUIRED:
+        return _("the entry for %(recipient)s needs a reassessment (%(reason)s)") % {
+            "recipient": recipient,
+            "reason": entry.reason,
+        }
+    if entry.status == WhitelistEntry.Status.EXPIRED or not (
+        entry.valid_from <= day <= entry.valid_to
+    ):
+        return _("the entry for %(recipient)s is valid only from %(start)s to %(end)s") % {
+            "recipient": recipient,
+            "start": entry.valid_from.isoformat(),
+            "end": entry.valid_to.isoformat(),
+        }
+    if purpose != entry.purpose:
+        return _("the entry for %(recipient)s is for the purpose %(entry)s, not %(asked)s") % {
+            "recipient": recipient,
+            "entry": entry.purpose,
+            "asked": purpose,
+        }
+    missing = [c for c in data_categories if c not in entry.data_categories]
+    if missing:
+        return _("the entry for %(recipient)s does not cover the categories %(categories)s") % {
+            "recipient": recipient,
+            "categories": ", ".join(missing),
+        }
+    if entry.volume_used >= entry.volume_cap or (
+        sensitive and entry.sensitive_used >= entry.sensitive_cap
+    ):
+        return _("the entry for %(recipient)s has reached its cap of %(cap)s people") % {
+            "recipient": recipient,
+            "cap": entry.volume_cap,
+        }
+    if (
+        entry.volume_used + people > entry.volume_cap
+        or entry.sensitive_used + sensitive > entry.sensitive_cap
+    ):
+        return _(
+            "the entry for %(recipient)s has %(left)s people (%(sensitive)s sensitive) left "
+            "under its cap, fewer than this transfer's %(people)s (%(asked)s sensitive)"
+        ) % {
+            "recipient": recipient,
+            "left": entry.volume_cap - entry.volume_used,
+            "sensitive": entry.sensitive_cap - entry.sensitive_used,
+            "people": people,
+            "asked": sensitive,
+        }
+    return None
+
+
+def agreement_entry(
+    *,
+    exporter: Organisation,
+    recipient: Organisation,
+    country: str,
+    purpose: str,
+    data_categories: list[str],
+    people: int = 0,
+    sensitive: int = 0,
+    on: date | None = None,
+) -> WhitelistEntry | str:
+    """The whitelist entry that covers a pool agreement (or one of its transfers) with a
+    recipient outside China — same exporter, country, recipient (the consumer organisation
+    by name), purpose, categories, valid on the day, room under the caps — or, when none
+    does, why (localized): the gap of the most recent entry naming that recipient."""
     day = on or timezone.localdate()
-    return (
-        WhitelistEntry.objects.filter(
-            exporter=exporter,
-            recipient_country=country,
-            status__in=(WhitelistEntry.Status.ACTIVE, WhitelistEntry.Status.RENEWAL_DUE),
-            valid_from__lte=day,
-            valid_to__gte=day,
+    entries = list(
+        WhitelistEntry.objects.filter(exporter=exporter, recipient_country=country).order_by(
+            "-valid_to", "-id"
         )
-        .order_by("-valid_to")
-        .first()
     )
+    if not entries:
+        return _("%(exporter)s has no whitelist entry for a recipient in %(country)s") % {
+            "exporter": exporter,
+            "country": country,
+        }
+    names = _names(recipient)
+    named = [e for e in entries if e.recipient_name.strip().casefold() in names]
+    if not named:
+        return _("no whitelist entry for %(country)s names %(recipient)s as the recipient") % {
+            "country": country,
+            "recipient": recipient,
+        }
+    gaps = []
+    for entry in named:
+        gap = _gap(
+            entry,
+            purpose=purpose,
+            data_categories=data_categories,
+            people=people,
+            sensitive=sensitive,
+            day=day,
+        )
+        if gap is None:
+            return entry
+        gaps.append(gap)
+    return gaps[0]
+
+
+def log_agreement_transfer(
+    *,
+    principal: Principal,
+    exporter: Organisation,
+    recipient: Organisation,
+    country: str,
+    purpose: str,
+    data_categories: list[str],
+    pi_count: int,
+    sensitive_count: int,
+    source: str,
+) -> TransferEvent:
+    """A transfer abroad under a pool agreement (one use of its data): logged against the
+    covering entry and counted in the entry and the exporter's year, like a transfer logged
+    by hand; refused (``whitelist_entry_required``, naming why) when no entry covers it.
+    Runs inside the caller's transaction, so a refused use leaves nothing behind."""
+    found = agreement_entry(
+        exporter=exporter,
+        recipient=recipient,
+        country=country,
+        purpose=purpose,
+        data_categories=data_categories,
+        people=pi_count,
+        sensitive=sensitive_count,
+    )
+    if isinstance(found, str):
+        raise Conflict(
+            _("This transfer abroad needs a valid cross-border whitelist entry: %(why)s.")
+            % {"why": found},
+            code="whitelist_entry_required",
+        )
+    draft = TransferDraft(
+        pi_count=pi_count,
+        sensitive_count=sensitive_count,
+        purpose=purpose,
+        data_categories=data_categories or found.data_categories,
+        recipient_name=found.recipient_name,
+    )
+    outcome = _log(principal, found, draft, source=source)
+    if isinstance(outcome, _Refusal):
+        raise outcome.error
+    return outcome

@@ -233,6 +233,7 @@ def entry(request: HttpRequest, entry_id: str) -> HttpResponse:
             "categories": [dpv.label(dpv.DATA_CATEGORIES, c) for c in item.data_categories],
             "may_edit": may_edit,
             "form": form,
+            "pending": services.pending_reassessment(item),
         },
     )
 

@@ -24,10 +24,11 @@ from nomadcloud.accounts.models import Organisation
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, Forbidden, invalid_field
-from nomadcloud.crossborder.services import covering_entry
+from nomadcloud.crossborder.schemas import SENSITIVE_CATEGORIES
+from nomadcloud.crossborder.services import agreement_entry, log_agreement_transfer
 from nomadcloud.datapools import access
 from nomadcloud.datapools.charters import current_charter
-from nomadcloud.datapools.models import Negotiation, NegotiationEvent, Pool
+from nomadcloud.datapools.models import Charter, DatasetVersion, Negotiation, NegotiationEvent, Pool
 from nomadcloud.datapools.transitions import Side
 
 N = Negotiation.State
@@ -111,14 +112,67 @@ def evaluate(
         )
     if not 1 <= days <= MAX_DAYS:
         raise _refuse("duration_days", f"'elapsedTime' lteq P{MAX_DAYS}D (asked: P{days}D)")
-    if spatial != "CN" and covering_entry(exporter=pool.steward, country=spatial) is None:
-        raise _refuse(
-            "spatial",
-            f"'spatial' eq 'CN' (asked: '{spatial}'; a transfer abroad needs a cross-border "
-            "whitelist entry)",
-        )
+    if spatial != "CN":
+        _require_entry(pool, consumer, purpose, spatial)
     if consumer.verification_status != Organisation.Verification.VERIFIED:
         raise _refuse("consumer", "'assignee' isA verified organisation")
+
+
+def _require_entry(pool: Pool, consumer: Organisation, purpose: str, spatial: str) -> None:
+    """A recipient outside China needs a valid whitelist entry of the steward covering the
+    consumer, the purpose and the charter's categories, with room under its cap (checked at
+    the request, the counter-offer and again at the agreement); refused naming why."""
+    found = agreement_entry(
+        exporter=pool.steward,
+        recipient=consumer,
+        country=spatial,
+        purpose=purpose,
+        data_categories=list(current_charter(pool).data_categories),
+    )
+    if isinstance(found, str):
+        raise invalid_field(
+            "spatial",
+            _(
+                "The policy cannot be granted: constraint 'spatial' eq 'CN' failed (asked: "
+                "'%(country)s'; a transfer abroad needs a valid cross-border whitelist entry, "
+                "and %(why)s)."
+            )
+            % {"country": spatial, "why": found},
+            code="constraint_failed",
+        )
+
+
+def transfer_abroad(
+    *, principal: Principal, negotiation: Negotiation, version: DatasetVersion
+) -> None:
+    """Every use of an agreement whose ``spatial`` is outside China is a transfer abroad:
+    logged against the steward's whitelist entry and counted (crossborder), inside the
+    caller's transaction, before the answer is given; refused (``whitelist_entry_required``)
+    when no valid entry covers it. Counted conservatively: every contributor of the version
+    (all of them sensitive when the charter's grade or categories are), anonymised output
+    included (docs/decisions/0052)."""
+    spatial = terms(negotiation)["spatial"]
+    if spatial == "CN":
+        return
+    charter = version.charter
+    categories = list(charter.data_categories)
+    people = 0 if charter.grade == Charter.Grade.NONE else version.contributor_count
+    sensitive = (
+        people
+        if charter.grade == Charter.Grade.SENSITIVE or SENSITIVE_CATEGORIES & set(categories)
+        else 0
+    )
+    log_agreement_transfer(
+        principal=principal,
+        exporter=negotiation.pool.steward,
+        recipient=negotiation.consumer,
+        country=spatial,
+        purpose=terms(negotiation)["purpose"],
+        data_categories=categories,
+        pi_count=people,
+        sensitive_count=sensitive,
+        source=f"datapools:{negotiation.public_id}",
+    )
 
 
 def _consumer_editor(principal: Principal, consumer: Organisation) -> None:
@@ -285,6 +339,10 @@ def move(
         )
         negotiation.deadline = now + timedelta(days=ANSWER_DAYS)
     elif target == N.AGREED:
+        if current["spatial"] != "CN":
+            _require_entry(
+                negotiation.pool, negotiation.consumer, current["purpose"], current["spatial"]
+            )
         negotiation.policy = {
             **policy(
                 kind="Agreement",

@@ -58,15 +58,18 @@ def assessed(w: World, **extra: Any) -> ExportRequest:
     )
 
 
-def separate_consent(w: World, recipient: str = RECIPIENT) -> ConsentRecord:
+def separate_consent(w: World, recipient: str = RECIPIENT, purpose: str = PURPOSE) -> ConsentRecord:
     existing = ConsentRecord.objects.filter(
-        subject=w.bob, legal_basis="dpv:ExplicitlyExpressedConsent", withdrawn_at__isnull=True
+        subject=w.bob,
+        legal_basis="dpv:ExplicitlyExpressedConsent",
+        withdrawn_at__isnull=True,
+        purpose=purpose,
     ).first()
     if existing is not None and recipient in existing.recipients:
         return existing
     return consent.give_consent(
         w.bob,
-        purpose=PURPOSE,
+        purpose=purpose,
         data_categories=["pd:Name", "pd:Passport"],
         recipients=[recipient],
         legal_basis="dpv:ExplicitlyExpressedConsent",
@@ -87,7 +90,7 @@ def evidence_for(request: ExportRequest) -> dict[str, dict[str, Any]]:
 
 def submitted(w: World, **extra: Any) -> ExportRequest:
     request = assessed(w, **extra)
-    separate_consent(w, request.recipient_name)
+    separate_consent(w, request.recipient_name, request.purpose)
     olivia = Principal.for_user(w.olivia)
     texts = evidence_for(request)
     for obligation in list(request.obligations.all()):
@@ -98,6 +101,18 @@ def submitted(w: World, **extra: Any) -> ExportRequest:
             draft=parse_draft(EvidenceDraft, texts[obligation.kind]),
         )
     return request
+
+
+def abroad(w: World) -> dict[str, Any]:
+    """An entry for Globex in Portugal covering Acme's traffic pool (tests/builders/datapools):
+    its purpose and categories, 行踪轨迹 being sensitive."""
+    return {
+        "recipient_name": w.globex.name_en,
+        "purpose": "dpv:ResearchAndDevelopment",
+        "data_categories": ["pd:Location", "pd:TravelHistory"],
+        "pi_count": 1_000,
+        "sensitive_count": 1_000,
+    }
 
 
 def whitelisted(w: World, **extra: Any) -> WhitelistEntry:
