@@ -22,6 +22,7 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, Forbidden, NotFound, invalid_field
 from nomadcloud.datapools import access
+from nomadcloud.datapools import negotiation as negotiations
 from nomadcloud.datapools.models import DatasetVersion, Negotiation, UsageEvent
 
 K = 10
@@ -93,6 +94,7 @@ def aggregate(
             code="group_below_k",
         )
     groups = [dict(zip([*columns, "count"], row, strict=True)) for row in result]
+    negotiations.transfer_abroad(principal=principal, negotiation=negotiation, version=version)
     query_hash = hashlib.sha256(
         json.dumps({"sql": sql, "version": str(version.public_id)}).encode()
     ).hexdigest()
