@@ -304,6 +304,22 @@ def test_a_pool_agreement_abroad_needs_a_covering_entry_when_agreed(world: World
         asked.refresh_from_db()
         assert asked.state == "requested"
         assert NegotiationEvent.objects.filter(negotiation=asked).count() == 1
+    # The same refusal on the page (a message naming the gap) and in the API.
+    shown = client_for(world.olivia).post(
+        f"/datapools/negotiations/{asked.public_id}/agree/",
+        {},
+        follow=True,
+        HTTP_REFERER=f"http://testserver/datapools/negotiations/{asked.public_id}/",
+    )
+    assert "pd:TravelHistory" in shown.content.decode()
+    answer = api_post(
+        client_for(world.olivia),
+        f"/api/v1/datapools/negotiations/{asked.public_id}/moves",
+        {"action": "agree"},
+    )
+    assert "pd:TravelHistory" in assert_error(answer, "constraint_failed", "spatial")["message"]
+    asked.refresh_from_db()
+    assert asked.state == "requested"
     WhitelistEntry.objects.filter(pk=entry.pk).update(
         **good, data_categories=["pd:Location", "pd:TravelHistory"]
     )
