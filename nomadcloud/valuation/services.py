@@ -186,6 +186,21 @@ def _expiry(legal: LegalGateDraft) -> date | None:
     return min(dates) if dates else None
 
 
+def legal_failures(draft: LegalGateDraft, valuation_date: date) -> dict[str, str]:
+    """Why the data has no legal basis (empty: it has one), by code; the page's confirmation
+    shows the same before the step is taken."""
+    held = {r.right for r in draft.rights}
+    failures: dict[str, str] = {}
+    if "resource_holding" not in held:
+        failures["no_holding_right"] = _("the holder has no right to hold the data resource")
+    if not draft.consent_scope_covers_purpose:
+        failures["consent_scope"] = _("the consents given do not cover this purpose")
+    expiry = _expiry(draft)
+    if expiry is not None and expiry <= valuation_date:
+        failures["expired"] = _("a right or the consent has expired by the valuation date")
+    return failures
+
+
 @transaction.atomic
 def legal_gate(*, principal: Principal, valuation: Valuation, draft: LegalGateDraft) -> Valuation:
     """The rights chain (数据二十条: holding, processing and use, product operation) with its
@@ -197,15 +212,7 @@ def legal_gate(*, principal: Principal, valuation: Valuation, draft: LegalGateDr
             _("Give the evidence of each right the holder has in the data."),
             code="rights_evidence_missing",
         )
-    held = {r.right for r in draft.rights}
-    failures: dict[str, str] = {}
-    if "resource_holding" not in held:
-        failures["no_holding_right"] = _("the holder has no right to hold the data resource")
-    if not draft.consent_scope_covers_purpose:
-        failures["consent_scope"] = _("the consents given do not cover this purpose")
-    expiry = _expiry(draft)
-    if expiry is not None and expiry <= valuation.valuation_date:
-        failures["expired"] = _("a right or the consent has expired by the valuation date")
+    failures = legal_failures(draft, valuation.valuation_date)
     valuation.legal = draft.model_dump(mode="json")
     if failures:
         target = S.NOT_RECOGNISABLE

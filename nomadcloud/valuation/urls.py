@@ -10,6 +10,7 @@ urlpatterns = [
     path("alerts/<str:alert_id>/", views.alert_detail, name="alert"),
     path("alerts/<str:alert_id>/<str:move>/", views.alert_act, name="alert_act"),
     path("<str:valuation_id>/", views.valuation_detail, name="detail"),
+    path("<str:valuation_id>/steps/<str:slug>/", views.step, name="step"),
     path("<str:valuation_id>/snapshot.json", views.snapshot_json, name="snapshot"),
     path("<str:valuation_id>/<str:move>/", views.act, name="act"),
 ]

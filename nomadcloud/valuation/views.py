@@ -1,25 +1,31 @@
 """Pages of valuation: the valuations of the asker's organisations, one valuation with its
 inputs, results, sensitivity table, history and the moves the asker may make (sign, review,
-issue, withdraw), its snapshot as JSON, and the bubble watch's alerts with their evidence.
-The data of each step is entered through the API (docs/valuation.md)."""
+issue, withdraw), the forms of the data steps (``steps.py``: the same drafts as the API),
+its snapshot as JSON, and the bubble watch's alerts with their evidence. The legal gate,
+the quality assessment, issuing and withdrawing cannot be undone: each goes through a
+confirmation page first (docs/valuation.md)."""
 
 from __future__ import annotations
 
 import json
+from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.core.errors import NotFound
+from nomadcloud.core.errors import Conflict, InvalidInput, NotFound
+from nomadcloud.core.i18n import localized_text
 from nomadcloud.core.inputs import parse_draft
-from nomadcloud.core.pages import domain_errors
-from nomadcloud.valuation import access, charts, queries, services, transitions, watch
-from nomadcloud.valuation.inputs import AlertMoveDraft
+from nomadcloud.core.pages import confirm_page, confirmed, domain_errors, require_confirmation
+from nomadcloud.valuation import access, charts, queries, services, steps, transitions, watch
+from nomadcloud.valuation.inputs import AlertMoveDraft, LegalGateDraft
 from nomadcloud.valuation.models import Alert, ValuationSnapshot
 
 
@@ -44,13 +50,16 @@ def valuation_detail(request: HttpRequest, valuation_id: str) -> HttpResponse:
     principal = Principal.of(request)
     valuation = access.valuation_for(principal, valuation_id)
     sides = access.sides_of(principal, valuation)
-    moves = [m for m in transitions.moves_for(valuation, sides) if m in transitions.PAGE_ACTIONS]
+    allowed = transitions.moves_for(valuation, sides)
+    moves = [m for m in allowed if m in transitions.PAGE_ACTIONS]
+    forms_ = [(s.slug, s.title) for s in steps.STEPS.values() if s.action in allowed]
     return render(
         request,
         "valuation/detail.html",
         {
             "valuation": valuation,
             "moves": moves,
+            "steps": forms_,
             "events": list(valuation.events.select_related("actor")),
             "results": valuation.results,
             "issued": ValuationSnapshot.objects.filter(valuation=valuation).exists(),
@@ -66,6 +75,10 @@ def act(request: HttpRequest, valuation_id: str, move: str) -> HttpResponse:
         raise NotFound(_("No such page."))
     principal = Principal.of(request)
     valuation = access.valuation_for(principal, valuation_id)
+    if move in ("issue", "withdraw") and not confirmed(request):
+        return _confirm_move(request, valuation, move)
+    if move in ("issue", "withdraw"):
+        require_confirmation(request)
     services.move(
         principal=principal,
         valuation=valuation,
@@ -74,6 +87,112 @@ def act(request: HttpRequest, valuation_id: str, move: str) -> HttpResponse:
     )
     messages.success(request, _("Done."))
     return redirect("valuation:detail", valuation.public_id)
+
+
+def _confirm_move(request: HttpRequest, valuation: Any, move: str) -> HttpResponse:
+    transitions.check(valuation, move)  # refused here already when it is not allowed
+    back = reverse("valuation:detail", args=[valuation.public_id])
+    summary = [
+        (_("Data asset"), localized_text(valuation.asset.title)),
+        (_("Final value (CNY)"), str(valuation.final_value or "—")),
+    ]
+    if move == "issue":
+        title, button = _("Issue the valuation?"), _("Issue the valuation")
+        consequences = [
+            _("An immutable snapshot with its disclosures is written and can be downloaded."),
+            _("An earlier issued valuation of this asset is superseded."),
+            _("The value joins the asset's price series watched for bubbles."),
+        ]
+    else:
+        title, button = _("Withdraw the valuation?"), _("Withdraw")
+        consequences = [_("The valuation stops here; its history is kept.")]
+    fields = {"reason": request.POST.get("reason", "")} if move == "withdraw" else {}
+    return confirm_page(
+        request,
+        title=title,
+        action=reverse("valuation:act", args=[valuation.public_id, move]),
+        button=button,
+        back=back,
+        summary=summary,
+        consequences=consequences,
+        fields=fields,
+    )
+
+
+@login_required
+@domain_errors
+def step(request: HttpRequest, valuation_id: str, slug: str) -> HttpResponse:
+    """A data step's form; a valid post is taken (after its confirmation page for the steps
+    that cannot be undone), a refused one is shown again with each error on its field."""
+    the_step = steps.STEPS.get(slug)
+    if the_step is None:
+        raise NotFound(_("No such page."))
+    principal = Principal.of(request)
+    valuation = access.valuation_for(principal, valuation_id)
+    _target, side = transitions.check(valuation, the_step.action)
+    access.require_side(principal, valuation, side)
+    if request.method != "POST":
+        form = the_step.form()
+        return _step_page(request, valuation, the_step, form)
+    form = the_step.form(request.POST)
+    draft = steps.parse_step(the_step, form)
+    if draft is None:
+        return _step_page(request, valuation, the_step, form, status=422)
+    if the_step.confirm and not confirmed(request):
+        return _confirm_step(request, valuation, the_step, draft)
+    try:
+        the_step.run(principal=principal, valuation=valuation, draft=draft)
+    except (InvalidInput, Conflict) as exc:
+        steps.show_error(form, exc, the_step.data(form.cleaned_data)[1])
+        return _step_page(request, valuation, the_step, form, status=422)
+    messages.success(request, _("Saved."))
+    return redirect("valuation:detail", valuation.public_id)
+
+
+def _step_page(
+    request: HttpRequest, valuation: Any, the_step: steps.Step, form: Any, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "valuation/step.html",
+        {"valuation": valuation, "step": the_step, "form": form},
+        status=status,
+    )
+
+
+def _confirm_step(
+    request: HttpRequest, valuation: Any, the_step: steps.Step, draft: Any
+) -> HttpResponse:
+    fields = {k: str(v) for k, v in request.POST.items() if k != "csrfmiddlewaretoken" and v}
+    summary = [(_("Data asset"), localized_text(valuation.asset.title))]
+    if isinstance(draft, LegalGateDraft):
+        failures = services.legal_failures(draft, valuation.valuation_date)
+        given = ", ".join(str(steps.RIGHT_LABELS[r.right]) for r in draft.rights) or "—"
+        summary.append((_("Rights evidenced"), given))
+        if failures:
+            consequences = [
+                _("The data has no legal basis, so the valuation becomes not recognisable and "
+                  "stops:"),
+                *failures.values(),
+            ]  # fmt: skip
+        else:
+            consequences = [_("The legal basis is recorded and the quality assessment is next.")]
+    else:
+        coefficient = sum(
+            (d.score * d.weight for d in draft.dimensions), start=Decimal(0)
+        ) / Decimal(100)
+        summary.append((_("Quality coefficient"), str(coefficient.quantize(Decimal("0.0001")))))
+        consequences = [_("The quality assessment is recorded and cannot be entered again.")]
+    return confirm_page(
+        request,
+        title=str(the_step.title),
+        action=reverse("valuation:step", args=[valuation.public_id, the_step.slug]),
+        button=_("Confirm and record"),
+        back=reverse("valuation:step", args=[valuation.public_id, the_step.slug]),
+        summary=summary,
+        consequences=[str(c) for c in consequences],
+        fields=fields,
+    )
 
 
 @login_required
