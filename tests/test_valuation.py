@@ -265,7 +265,9 @@ def test_pages_show_the_valuation_and_its_moves(world: World) -> None:
     )
     client_for(world.charlie).post(reverse("valuation:act", args=[made.public_id, "sign"]))
     wendy.post(reverse("valuation:act", args=[made.public_id, "review"]))
-    client_for(world.charlie).post(reverse("valuation:act", args=[made.public_id, "issue"]))
+    client_for(world.charlie).post(
+        reverse("valuation:act", args=[made.public_id, "issue"]), {"confirm": "yes"}
+    )
     made.refresh_from_db()
     assert made.state == S.ISSUED
     snapshot = olivia.get(reverse("valuation:snapshot", args=[made.public_id]))
