@@ -203,6 +203,22 @@ PAGE_CASES = [
         url_name="valuation:snapshot",
     ),
     Case(
+        "a valuation step form",
+        "GET",
+        lambda w: f"/valuation/{_at(S.DRAFT)(w)}/steps/collect/",
+        expect("outsider", sees=("readonly", "owner", "reviewer", "operator")),
+        url_name="valuation:step",
+    ),
+    Case(
+        "valuer collects by page",
+        "POST",
+        lambda w: f"/valuation/{_at(S.DRAFT)(w)}/steps/collect/",
+        expect("outsider", sees=("readonly", "owner", "reviewer", "operator")),
+        body=lambda w: {"cost_lines-0-category": "labour", "cost_lines-0-amount": "100.00",
+                        "cost_lines-0-source": "datatasks batch 3"},
+        url_name="valuation:step",
+    ),
+    Case(
         "valuer signs page",
         "POST",
         lambda w: f"/valuation/{_at(S.RECONCILED)(w)}/sign/",
