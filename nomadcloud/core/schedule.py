@@ -58,6 +58,7 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("close_overdue_datatasks", HOUR, command=("close_overdue_datatasks",)),
     Periodic("supervision_sweep", DAY, command=("supervision", "sweep")),
     Periodic("crossborder_renewals", DAY, task="nomadcloud.crossborder.tasks.remind_renewals"),
+    Periodic("bubble_watch", DAY, task="nomadcloud.valuation.tasks.run_bubble_watch"),
     Periodic("dashboard_snapshot", DAY, command=("dashboard", "snapshot"), read_only=True),
     Periodic("rebuild_matches", DAY, command=("rebuild_matches",)),
     Periodic("compute_entitlements", DAY, command=("compute_entitlements",)),

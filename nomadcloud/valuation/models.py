@@ -6,6 +6,7 @@ snapshot on issue, price observations, dated monitor settings and alerts."""
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -208,6 +209,39 @@ class MonitorConfig(models.Model):
     lags = models.PositiveSmallIntegerField(_("ADF lag order"), default=0)
     repetitions = models.PositiveIntegerField(_("Monte Carlo repetitions"), default=500)
 
+    class CriticalMethod(models.TextChoices):
+        MONTE_CARLO = "monte_carlo", _("Monte Carlo under the null")
+        WILD_BOOTSTRAP = "wild_bootstrap", _("wild bootstrap of the observed series")
+
+    critical_method = models.CharField(
+        _("critical values by"),
+        max_length=16,
+        choices=CriticalMethod.choices,
+        default=CriticalMethod.MONTE_CARLO,
+    )
+    z_threshold = models.DecimalField(
+        _("category z-score threshold"), max_digits=5, decimal_places=2, default=Decimal("2.00")
+    )
+    velocity_window_days = models.PositiveIntegerField(_("velocity window (days)"), default=90)
+    velocity_trades = models.PositiveSmallIntegerField(
+        _("rising trades that raise a velocity alert"), default=3
+    )
+    velocity_rise = models.DecimalField(
+        _("price rise over the run that raises a velocity alert"),
+        max_digits=6,
+        decimal_places=3,
+        default=Decimal("0.500"),
+    )
+    circular_window_days = models.PositiveIntegerField(
+        _("related-party and circular trade window (days)"), default=180
+    )
+    growth_gap = models.DecimalField(
+        _("valuation growth over usage growth that raises an alert"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("2.00"),
+    )
+
     class Meta:
         ordering = ["category", "-effective_from"]
         constraints = [
@@ -259,6 +293,10 @@ class Alert(models.Model):
     class Kind(models.TextChoices):
         PRICE_TO_FUNDAMENTAL = "price_to_fundamental", _("price far above fundamental value")
         EXPLOSIVE = "explosive", _("explosive price path (PSY test)")
+        Z_SCORE = "z_score", _("price-to-fundamental far above its category")
+        VELOCITY = "velocity", _("re-traded at rising prices")
+        CIRCULAR = "circular", _("related-party or circular trade")
+        GROWTH_GAP = "growth_gap", _("valuation growing far faster than use")
 
     class Resolution(models.TextChoices):
         FALSE_POSITIVE = "false_positive", _("false positive")

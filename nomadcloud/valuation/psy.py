@@ -18,7 +18,9 @@ call and brings pandas and patsy along). The t-statistic is unchanged by adding 
 
 Critical values come from Monte Carlo under the paper's null (a random walk with an
 asymptotically negligible drift, y_t = d·T^(−η) + y_{t−1} + ε_t, d = η = 1), for the same T,
-window and lag order, with a fixed seed so that they are reproducible.
+window and lag order, with a fixed seed so that they are reproducible; or by the wild
+bootstrap of the observed series' own differences (``wild_bootstrap_critical_values``), which
+keeps its volatility path.
 """
 
 from __future__ import annotations
@@ -176,6 +178,50 @@ def critical_values(
     for _ in range(repetitions):
         y = np.cumsum(drift + rng.standard_normal(T))
         stats = statistics(y, lags=lags)
+        sadfs.append(stats.sadf)
+        gsadfs.append(stats.gsadf)
+        bsadfs.append(stats.bsadf)
+    return CriticalValues(
+        T=T,
+        lags=lags,
+        level=level,
+        repetitions=repetitions,
+        seed=seed,
+        sadf=float(np.quantile(sadfs, level)),
+        gsadf=float(np.quantile(gsadfs, level)),
+        bsadf=[float(v) for v in np.quantile(np.asarray(bsadfs), level, axis=0)],
+    )
+
+
+def wild_bootstrap_critical_values(
+    series: Sequence[float] | Array,
+    *,
+    lags: int = 0,
+    level: float = 0.95,
+    repetitions: int = 199,
+    seed: int = 20150401,
+) -> CriticalValues:
+    """Critical values by the wild bootstrap of Harvey, Leybourne, Sollis & Taylor (2016,
+    "Tests for explosive financial bubbles in the presence of non-stationary volatility",
+    Journal of Empirical Finance 38) as used by Phillips & Shi (2020): under the null the
+    differences e_t = Δy_t are kept with their own size and given random signs/scales,
+    y*_t = y*_{t−1} + w_t·e_t, w_t ~ N(0, 1), so a series whose volatility changes over time
+    is compared with series of the same volatility path."""
+    if not 0.5 < level < 1:
+        raise ValueError("level must be between 0.5 and 1")
+    y = np.asarray(series, dtype=np.float64)
+    T = len(y)
+    if needed_length(lags) > T:
+        raise SeriesTooShort(T, needed_length(lags))
+    e = np.diff(y)
+    rng = np.random.default_rng(seed)
+    sadfs: list[float] = []
+    gsadfs: list[float] = []
+    bsadfs: list[list[float]] = []
+    for _ in range(repetitions):
+        w = rng.standard_normal(T - 1)
+        path = np.concatenate([[y[0]], y[0] + np.cumsum(w * e)])
+        stats = statistics(path, lags=lags)
         sadfs.append(stats.sadf)
         gsadfs.append(stats.gsadf)
         bsadfs.append(stats.bsadf)

@@ -4,16 +4,20 @@ category, and the checks that raise alerts to the responsible department with th
 - price-to-fundamental ρ = the asset's latest transaction or listing price ÷ max(cost value,
   income value) of its issued valuation, above the dated threshold;
 - the PSY GSADF test on the category's monthly price index (the geometric mean, per month,
-  of each asset's price relative to its first observed price), dated by BSADF.
+  of each asset's price relative to its first observed price), dated by BSADF, with critical
+  values by Monte Carlo (kept per shape) or by the wild bootstrap of the series;
+- the checks of ``monitors.py``: a category z-score of ρ, velocity, related-party or
+  circular trades, valuation growth ≫ usage growth.
 
-A check that would raise an alert already open for the same asset (ρ) or category (PSY) adds
-nothing. Critical values are computed once per shape and kept (``CriticalValueSet``)."""
+A check that would raise an alert of a kind already open for the same asset (or category,
+for PSY) adds nothing. Monte Carlo critical values are computed once per shape and kept
+(``CriticalValueSet``)."""
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -24,9 +28,10 @@ from django.utils.translation import gettext as _
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, Forbidden, InvalidInput, invalid_field
+from nomadcloud.datapools.models import UsageEvent
 from nomadcloud.notifications import kinds
 from nomadcloud.notifications.services import notify
-from nomadcloud.valuation import access, psy
+from nomadcloud.valuation import access, monitors, psy
 from nomadcloud.valuation.inputs import AlertMoveDraft, ObservationDraft
 from nomadcloud.valuation.models import (
     Alert,
@@ -134,7 +139,14 @@ def explosive_check(
             code="series_too_short",
         )
     series = [math.log(value) for _month, value in index]
-    cv = critical_values(len(series), config.lags, config.level, config.repetitions)
+    if config.critical_method == MonitorConfig.CriticalMethod.WILD_BOOTSTRAP:
+        # depends on the series itself: computed in the (scheduled) run, not kept
+        cv = psy.wild_bootstrap_critical_values(
+            series, lags=config.lags, level=float(config.level),
+            repetitions=config.repetitions, seed=SEED,
+        )  # fmt: skip
+    else:
+        cv = critical_values(len(series), config.lags, config.level, config.repetitions)
     return psy.test_series(series, lags=config.lags, critical=cv), index
 
 
@@ -196,6 +208,81 @@ def _raise(
     return alert
 
 
+def _trades(asset: DataAsset, on: date) -> list[monitors.Trade]:
+    rows = PriceObservation.objects.filter(
+        asset=asset, kind=PriceObservation.Kind.TRANSACTION, observed_on__lte=on
+    ).order_by("observed_on", "id")
+    return [
+        monitors.Trade(day=r.observed_on, price=r.price, seller=r.seller, buyer=r.buyer,
+                       source=r.source)
+        for r in rows
+    ]  # fmt: skip
+
+
+def _uses_in_year_before(asset: DataAsset, day: date) -> int:
+    if asset.pool_id is None:
+        return 0
+    return UsageEvent.objects.filter(
+        negotiation__pool_id=asset.pool_id,
+        at__date__gt=day - timedelta(days=365),
+        at__date__lte=day,
+    ).count()
+
+
+def _growth_gap(asset: DataAsset, on: date, config: MonitorConfig) -> dict[str, Any] | None:
+    values = list(
+        PriceObservation.objects.filter(
+            asset=asset, kind=PriceObservation.Kind.VALUATION, observed_on__lte=on
+        ).order_by("-observed_on", "-id")[:2]
+    )
+    if len(values) < 2:
+        return None
+    later, earlier = values
+    return monitors.growth_gap(
+        earlier=(earlier.observed_on, earlier.price),
+        later=(later.observed_on, later.price),
+        uses_before_earlier=_uses_in_year_before(asset, earlier.observed_on),
+        uses_before_later=_uses_in_year_before(asset, later.observed_on),
+        gap=config.growth_gap,
+    )
+
+
+def _rho(asset: DataAsset, on: date) -> tuple[Decimal, dict[str, Any]] | None:
+    """ρ = the latest transaction/listing price ÷ max(cost, income value) of the asset's
+    issued valuation, with its evidence; None without both."""
+    issued = (
+        Valuation.objects.filter(asset=asset, state=Valuation.State.ISSUED)
+        .order_by("-valuation_date")
+        .first()
+    )
+    price = (
+        PriceObservation.objects.filter(
+            asset=asset,
+            observed_on__lte=on,
+            kind__in=(PriceObservation.Kind.TRANSACTION, PriceObservation.Kind.LISTING),
+        )
+        .order_by("-observed_on", "-id")
+        .first()
+    )
+    if issued is None or price is None:
+        return None
+    fundamentals = [
+        Decimal(issued.results[m]["value"]) for m in ("cost", "income") if m in issued.results
+    ]
+    fundamental = max(fundamentals, default=Decimal(0))
+    if fundamental <= 0:
+        return None
+    rho = (price.price / fundamental).quantize(Decimal("0.01"))
+    return rho, {
+        "price": str(price.price),
+        "price_date": price.observed_on.isoformat(),
+        "price_source": price.source,
+        "fundamental": str(fundamental),
+        "valuation": str(issued.public_id),
+        "rho": str(rho),
+    }
+
+
 @transaction.atomic
 def run_watch(*, category: str, on: date, actor: Principal | None = None) -> list[Alert]:
     """Run the category's checks as of ``on``; the alerts raised (none already open twice)."""
@@ -208,65 +295,52 @@ def run_watch(*, category: str, on: date, actor: Principal | None = None) -> lis
         )
     # One run per category at a time: the check-then-raise below must not interleave.
     MonitorConfig.objects.select_for_update().filter(pk=config.pk).first()
-    raised: list[Alert] = []
+    found: list[tuple[str, DataAsset | None, dict[str, Any]]] = []
     threshold = config.rho_threshold
-    for asset in DataAsset.objects.filter(category=category):
-        issued = (
-            Valuation.objects.filter(asset=asset, state=Valuation.State.ISSUED)
-            .order_by("-valuation_date")
-            .first()
+    rhos: dict[DataAsset, Decimal] = {}
+    rho_evidence: dict[DataAsset, dict[str, Any]] = {}
+    for asset in DataAsset.objects.filter(category=category).order_by("id"):
+        measured = _rho(asset, on)
+        if measured is not None:
+            rhos[asset], rho_evidence[asset] = measured
+            if measured[0] > threshold:
+                evidence = {**measured[1], "threshold": str(threshold)}
+                found.append((Alert.Kind.PRICE_TO_FUNDAMENTAL, asset, evidence))
+        trades = _trades(asset, on)
+        fast = monitors.velocity(
+            trades,
+            on=on,
+            window_days=config.velocity_window_days,
+            min_trades=config.velocity_trades,
+            min_rise=config.velocity_rise,
         )
-        price = (
-            PriceObservation.objects.filter(
-                asset=asset,
-                observed_on__lte=on,
-                kind__in=(PriceObservation.Kind.TRANSACTION, PriceObservation.Kind.LISTING),
-            )
-            .order_by("-observed_on", "-id")
-            .first()
-        )
-        if issued is None or price is None:
-            continue
-        fundamentals = [
-            Decimal(issued.results[m]["value"]) for m in ("cost", "income") if m in issued.results
-        ]
-        fundamental = max(fundamentals, default=Decimal(0))
-        if fundamental <= 0:
-            continue
-        rho = price.price / fundamental
-        if rho > threshold:
-            alert = _raise(
-                kind=Alert.Kind.PRICE_TO_FUNDAMENTAL,
-                category=category,
-                asset=asset,
-                config=config,
-                actor=actor,
-                evidence={
-                    "price": str(price.price),
-                    "price_date": price.observed_on.isoformat(),
-                    "price_source": price.source,
-                    "fundamental": str(fundamental),
-                    "valuation": str(issued.public_id),
-                    "rho": str(rho.quantize(Decimal("0.01"))),
-                    "threshold": str(threshold),
-                },
-            )
-            if alert:
-                raised.append(alert)
+        if fast:
+            found.append((Alert.Kind.VELOCITY, asset, fast))
+        loop = monitors.circular(trades, on=on, window_days=config.circular_window_days)
+        if loop:
+            found.append((Alert.Kind.CIRCULAR, asset, loop))
+        gap = _growth_gap(asset, on, config)
+        if gap:
+            found.append((Alert.Kind.GROWTH_GAP, asset, gap))
+    for asset, evidence in monitors.z_scores(rhos, threshold=config.z_threshold).items():
+        found.append((Alert.Kind.Z_SCORE, asset, {**rho_evidence[asset], **evidence}))
     index = category_index(category, on)
     if len(index) >= psy.needed_length(config.lags):
         verdict, index = explosive_check(category, on, config)
         if verdict.explosive and verdict.episodes:
-            alert = _raise(
-                kind=Alert.Kind.EXPLOSIVE,
-                category=category,
-                asset=None,
-                config=config,
-                actor=actor,
-                evidence=_evidence(verdict, index),
-            )
-            if alert:
-                raised.append(alert)
+            found.append((Alert.Kind.EXPLOSIVE, None, _evidence(verdict, index)))
+    raised: list[Alert] = []
+    for kind, subject, evidence in found:
+        alert = _raise(
+            kind=kind,
+            category=category,
+            asset=subject,
+            config=config,
+            actor=actor,
+            evidence=evidence,
+        )
+        if alert:
+            raised.append(alert)
     audit.record(
         actor=actor.user if actor else None,
         action="valuation.watch.run",
@@ -275,6 +349,18 @@ def run_watch(*, category: str, on: date, actor: Principal | None = None) -> lis
         after={"on": on.isoformat(), "alerts": [str(a.public_id) for a in raised]},
         token=actor.token if actor else None,
     )
+    return raised
+
+
+def run_scheduled(on: date | None = None) -> int:
+    """The daily watch over every category with monitor settings (``core/schedule.py``); a
+    category whose index is still too short for PSY is checked by the other monitors only.
+    The number of alerts raised."""
+    day = on or timezone.localdate()
+    raised = 0
+    for category in DataAsset.Category.values:
+        if config_for(category, day) is not None:
+            raised += len(run_watch(category=category, on=day))
     return raised
 
 
