@@ -14,7 +14,7 @@ Runs after the datapools demo; idempotent (nothing once an asset exists)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -211,4 +211,16 @@ def seed() -> dict[str, int]:
             seller=str(metaverse.steward), source="交易所 monthly average price",
         )  # fmt: skip
     alerts = watch.run_watch(category="metaverse", on=today)
+    # The traffic dataset re-traded three times in 80 days at rising prices, and back to its
+    # holder: the velocity and circular-trade monitors raise alerts to 市科工信局.
+    holder = str(traffic.steward)
+    chain = [(80, holder, "三亚智行科技", "200000.00"),
+             (50, "三亚智行科技", "海口数联", "260000.00"),
+             (20, "海口数联", holder, "340000.00")]  # fmt: skip
+    for back, seller, buyer, price in chain:
+        PriceObservation.objects.create(
+            asset=traffic_asset, kind="transaction", observed_on=today - timedelta(days=back),
+            price=Decimal(price), seller=seller, buyer=buyer, source="海南数据交易所 成交记录",
+        )  # fmt: skip
+    alerts += watch.run_watch(category="traffic", on=today)
     return {"valuation_assets": 2, "valuations": 2, "valuation_alerts": len(alerts)}
