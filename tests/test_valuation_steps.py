@@ -116,3 +116,43 @@ def test_issuing_and_withdrawing_by_page_are_confirmed_first(world: World) -> No
     assert client_for(world.charlie).post(url, {"confirm": "yes"}).status_code == 302
     made.refresh_from_db()
     assert made.state == S.ISSUED
+
+
+def test_the_collect_form_proposes_the_labour_the_holders_ledgers_paid(world: World) -> None:
+    from django.utils import timezone
+
+    from nomadcloud.accounts.principal import Principal
+    from nomadcloud.core.inputs import parse_draft
+    from nomadcloud.datatasks.models import AcceptedWork
+    from nomadcloud.valuation import ledgers, services
+    from nomadcloud.valuation.inputs import RequestDraft
+    from tests.builders import datatasks, orders
+
+    order = orders.accepted_order(world)  # Acme's order, both milestones accepted
+    batch = datatasks.open_batch(world)
+    AcceptedWork.objects.create(batch=batch, worker=world.charlie, items_accepted=40,
+                                pay_per_item="3.00", amount="120.00",
+                                accepted_at=timezone.now())  # fmt: skip
+    fields = b.request_fields(world, valuation_date=timezone.localdate().isoformat())
+    made = services.request_valuation(
+        principal=Principal.for_user(world.olivia), draft=parse_draft(RequestDraft, fields)
+    )
+    lines = ledgers.proposed_costs(made)
+    milestones = sum(m.amount for m in order.milestones.all())
+    assert [(line["amount"], line["source"].split(" · ")[0]) for line in lines] == [
+        (str(milestones), f"order {order.public_id}"),
+        ("120.00", f"datatasks batch {batch.public_id}"),
+    ]
+    page = client_for(world.charlie).get(
+        reverse("valuation:step", args=[made.public_id, "collect"])
+    )
+    assert page.context["form"].initial["cost_lines-1-amount"] == "120.00"
+    assert f"datatasks batch {batch.public_id}".encode() in page.content
+    # more lines than rows: the last row sums the rest and names them
+    many = [{"category": "labour", "amount": "1.00", "source": f"order {i} · x"} for i in range(7)]
+    rows = ledgers.initial_rows(many, 5)
+    assert rows["cost_lines-4-amount"] == "3.00" and rows["cost_lines-4-source"].count("order") == 3
+    # what is collected keeps the ledgers' lines as evidence beside the valuer's
+    made = services.collect(principal=Principal.for_user(world.charlie), valuation=made,
+                            draft=parse_draft(b.CollectDraft, b.COLLECT))  # fmt: skip
+    assert len(made.collected["platform"]["ledger_costs"]) == 2

@@ -22,7 +22,15 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, InvalidInput, invalid_field
 from nomadcloud.datapools.models import Pool
-from nomadcloud.valuation import access, compute, methods, platform, snapshots, transitions
+from nomadcloud.valuation import (
+    access,
+    compute,
+    ledgers,
+    methods,
+    platform,
+    snapshots,
+    transitions,
+)
 from nomadcloud.valuation.inputs import (
     AssetDraft,
     CollectDraft,
@@ -174,6 +182,9 @@ def collect(*, principal: Principal, valuation: Valuation, draft: CollectDraft) 
     """The cost lines with their sources, and (for a pool) the platform's own facts."""
     valuation, target = _begin(principal, valuation, "collect")
     facts = platform.facts(valuation.asset) if valuation.asset.pool_id else {}
+    ledger = ledgers.proposed_costs(valuation)
+    if ledger:  # what the platform's ledgers show, beside what the valuer collected
+        facts = {**facts, "ledger_costs": ledger}
     valuation.collected = {**draft.model_dump(mode="json"), "platform": facts}
     _save(valuation, principal, "collect", target, evidence={"platform": facts})
     return valuation

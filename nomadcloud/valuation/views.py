@@ -24,7 +24,16 @@ from nomadcloud.core.errors import Conflict, InvalidInput, NotFound
 from nomadcloud.core.i18n import localized_text
 from nomadcloud.core.inputs import parse_draft
 from nomadcloud.core.pages import confirm_page, confirmed, domain_errors, require_confirmation
-from nomadcloud.valuation import access, charts, queries, services, steps, transitions, watch
+from nomadcloud.valuation import (
+    access,
+    charts,
+    ledgers,
+    queries,
+    services,
+    steps,
+    transitions,
+    watch,
+)
 from nomadcloud.valuation.inputs import AlertMoveDraft, LegalGateDraft
 from nomadcloud.valuation.models import Alert, ValuationSnapshot
 
@@ -132,7 +141,10 @@ def step(request: HttpRequest, valuation_id: str, slug: str) -> HttpResponse:
     _target, side = transitions.check(valuation, the_step.action)
     access.require_side(principal, valuation, side)
     if request.method != "POST":
-        form = the_step.form()
+        initial = {}
+        if the_step.slug == "collect":  # the costs the platform's ledgers show, proposed
+            initial = ledgers.initial_rows(ledgers.proposed_costs(valuation), steps.COST_ROWS)
+        form = the_step.form(initial=initial)
         return _step_page(request, valuation, the_step, form)
     form = the_step.form(request.POST)
     draft = steps.parse_step(the_step, form)
