@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
+from django.urls import reverse
 from django.utils import translation
 from django.utils.module_loading import import_string
 
@@ -20,7 +21,7 @@ from nomadcloud.notifications.models import Notification
 from nomadcloud.valuation import monitors, psy, watch
 from nomadcloud.valuation.models import Alert, PriceObservation
 from tests.builders import valuation as b
-from tests.conftest import World
+from tests.conftest import World, client_for
 
 START = date(2025, 1, 1)
 SERIES = 40
@@ -162,3 +163,9 @@ def test_the_scheduled_watch_raises_each_monitor_to_the_department_with_evidence
     assert all(a.department == world.department for a in raised.values())
     assert Notification.objects.filter(recipient=world.wendy).count() >= before + 3
     assert watch.run_scheduled(on) == 0  # the same alerts are not raised twice
+    # each alert's page shows its evidence to the department
+    wendy = client_for(world.wendy)
+    for kind, marker in ((Alert.Kind.VELOCITY, b"Umbrella"), (Alert.Kind.CIRCULAR, b"Initech"),
+                         (Alert.Kind.GROWTH_GAP, b'data-testid="growth-gap"')):  # fmt: skip
+        page = wendy.get(reverse("valuation:alert", args=[raised[kind].public_id]))
+        assert page.status_code == 200 and marker in page.content
