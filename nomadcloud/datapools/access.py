@@ -30,7 +30,7 @@ from nomadcloud.accounts.access import (
 from nomadcloud.accounts.models import Membership, Organisation
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import Forbidden, NotFound
-from nomadcloud.datapools.models import Contribution, Negotiation, Pool
+from nomadcloud.datapools.models import Contribution, Negotiation, Pool, QueryTemplate
 from nomadcloud.datapools.transitions import Side
 
 EDITORS = frozenset({Role.OWNER, Role.ADMIN, Role.MEMBER})
@@ -186,3 +186,26 @@ def editor_organisations(principal: Principal, *kinds: str) -> list[tuple[str, s
         user=user, role__in=EDITORS, organisation__kind__in=kinds
     ).select_related("organisation")
     return [(str(m.organisation.public_id), str(m.organisation)) for m in memberships]
+
+
+def template_for(principal: Principal, public_id: object) -> QueryTemplate:
+    """A query template: seen where its pool is seen, a draft or withdrawn one only by the
+    steward's members and the zone operator (decision 0048)."""
+    template = (
+        QueryTemplate.objects.filter(
+            public_id=parse_public_id(public_id, message=_("No such query template."))
+        )
+        .select_related("pool__steward", "pool__lead_department")
+        .first()
+    )
+    if (
+        template is None
+        or not may_see(principal, template.pool)
+        or (
+            template.status != QueryTemplate.Status.APPROVED
+            and role_in(principal, template.pool.steward) is None
+            and not is_zone_operator(principal)
+        )
+    ):
+        raise NotFound(_("No such query template."))
+    return template

@@ -16,10 +16,20 @@ from nomadcloud.accounts.models import Organisation
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination
 from nomadcloud.core.errors import invalid_field
-from nomadcloud.datapools import access, aggregates, negotiation, queries, rewards, services
+from nomadcloud.datapools import (
+    access,
+    aggregates,
+    downloads,
+    negotiation,
+    queries,
+    querytemplates,
+    rewards,
+    services,
+)
 from nomadcloud.datapools.access import Action
 from nomadcloud.datapools.inputs import CharterDraft
 from nomadcloud.datapools.models import Pool
+from nomadcloud.datapools.querytemplates import TemplateDraft
 from nomadcloud.datapools.schemas import (
     AccessRequestIn,
     AggregateIn,
@@ -29,6 +39,7 @@ from nomadcloud.datapools.schemas import (
     ContributionOut,
     DistributionIn,
     DistributionOut,
+    DownloadOut,
     NegotiationMoveIn,
     NegotiationOut,
     PoolDetailOut,
@@ -36,6 +47,10 @@ from nomadcloud.datapools.schemas import (
     PoolMoveIn,
     PoolOut,
     RewardOut,
+    TemplateDecisionIn,
+    TemplateOut,
+    TemplateRunIn,
+    TemplateRunOut,
     VersionOut,
 )
 
@@ -189,6 +204,8 @@ def aggregate(request: HttpRequest, negotiation_id: UUID, payload: AggregateIn) 
         principal=principal,
         negotiation=access.negotiation_for(principal, negotiation_id),
         group_by=payload.group_by,
+        sum_of=payload.sum_of,
+        epsilon=payload.epsilon,
     )
 
 
@@ -208,3 +225,57 @@ def distribute(request: HttpRequest, pool_id: UUID, payload: DistributionIn) -> 
 def my_rewards(request: HttpRequest, **kwargs: Any) -> Any:
     """The asker's statement: per run, the rows used, the points and every use behind them."""
     return queries.rewards_of(Principal.of(request))
+
+
+# --- query templates and downloads (decision 0048) ----------------------------------------
+
+
+@router.get("/pools/{pool_id}/templates", response=_errors({200: list[TemplateOut]}))
+@paginate(CursorPagination)
+def list_templates(request: HttpRequest, pool_id: UUID, **kwargs: Any) -> Any:
+    """The pool's approved query templates; its steward also sees drafts and withdrawn ones."""
+    principal = Principal.of(request)
+    return queries.templates_of(principal, access.pool_for(principal, pool_id))
+
+
+@router.post("/pools/{pool_id}/templates", response=_errors({201: TemplateOut}))
+def write_template(request: HttpRequest, pool_id: UUID, payload: TemplateDraft) -> Status[Any]:
+    """The steward writes a template (a draft until approved): one read-only SELECT over
+    ``release`` with ``$name`` parameters, naming its group size ``n``."""
+    principal = Principal.of(request)
+    pool = access.pool_for(principal, pool_id, Action.STEWARD)
+    return Status(201, querytemplates.write_template(principal=principal, pool=pool, draft=payload))
+
+
+@router.post("/templates/{template_id}/decisions", response=_errors({200: TemplateOut}))
+def decide_template(request: HttpRequest, template_id: UUID, payload: TemplateDecisionIn) -> Any:
+    """approve (a draft) or withdraw (the steward)."""
+    principal = Principal.of(request)
+    return querytemplates.decide_template(
+        principal=principal,
+        template=access.template_for(principal, template_id),
+        action=payload.action,
+    )
+
+
+@router.post(
+    "/negotiations/{negotiation_id}/template-runs", response=_errors({200: TemplateRunOut})
+)
+def run_template(request: HttpRequest, negotiation_id: UUID, payload: TemplateRunIn) -> Any:
+    """Run an approved template with typed parameters under an agreement for templates."""
+    principal = Principal.of(request)
+    made = access.negotiation_for(principal, negotiation_id)
+    return querytemplates.run(
+        principal=principal,
+        negotiation=made,
+        template=querytemplates.template_for(made, payload.template),
+        parameters=payload.parameters,
+    )
+
+
+@router.post("/negotiations/{negotiation_id}/downloads", response=_errors({201: DownloadOut}))
+def issue_download(request: HttpRequest, negotiation_id: UUID) -> Status[Any]:
+    """A short-lived link to the newest version's de-identified extract (download mode)."""
+    principal = Principal.of(request)
+    made = access.negotiation_for(principal, negotiation_id)
+    return Status(201, downloads.issue_link(principal=principal, negotiation=made))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -168,10 +169,31 @@ class AggregateForm(forms.Form):
     group_by = forms.MultipleChoiceField(
         label=_("Count rows by"), widget=forms.CheckboxSelectMultiple
     )
+    sum_of = forms.ChoiceField(label=_("Also sum per group"), required=False)
+    epsilon = forms.DecimalField(
+        label=_("Privacy loss ε to spend on this query"),
+        min_value=Decimal("0.01"),
+        max_value=Decimal("100"),
+        decimal_places=2,
+        required=False,
+        initial=Decimal("0.5"),
+    )
 
-    def __init__(self, *args: Any, columns: list[str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        columns: list[str],
+        summable: list[str] | None = None,
+        noisy: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["group_by"].choices = [(c, c) for c in columns]  # type: ignore[attr-defined]
+        self.fields["sum_of"].choices = [("", "—"), *[(c, c) for c in summable or []]]  # type: ignore[attr-defined]
+        if not summable:
+            del self.fields["sum_of"]
+        if not noisy:
+            del self.fields["epsilon"]
 
 
 class DistributionForm(forms.Form):
@@ -180,3 +202,86 @@ class DistributionForm(forms.Form):
         regex=r"^\d{4}-(0[1-9]|1[0-2])$",
         error_messages={"invalid": _("Give the month as YYYY-MM.")},
     )
+
+
+# --- query templates (decision 0048) ------------------------------------------------------
+
+
+class TemplateForm(forms.Form):
+    """The steward's template (TemplateDraft): title, SQL over ``release``, parameters."""
+
+    title = MultilingualFormField(label=_("Title"))
+    sql = forms.CharField(
+        label=_("SQL (one SELECT over the table release, parameters as $name)"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("The result must name its group size: count(*) AS n."),
+    )
+    parameters = forms.CharField(
+        label=_("Parameters (JSON list)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Each parameter: name, type (integer, number, string, date, enum) and, for an "
+            'enum, values. Example: [{"name": "mode", "type": "enum", "values": ["car", "bus"]}]'
+        ),
+    )
+
+    def clean_parameters(self) -> list[Any]:
+        raw = self.cleaned_data["parameters"] or "[]"
+        try:
+            value = loads_limited(raw, max_bytes=10_000)
+        except (ValueError, JSONRefused) as exc:
+            raise forms.ValidationError(_("The parameters are not valid JSON.")) from exc
+        if not isinstance(value, list):
+            raise forms.ValidationError(_("The parameters are a JSON list."))
+        return value
+
+    def draft_data(self) -> dict[str, Any]:
+        return {
+            "title": self.cleaned_data["title"],
+            "sql": self.cleaned_data["sql"],
+            "parameters": self.cleaned_data["parameters"],
+        }
+
+
+class TemplateRunForm(forms.Form):
+    """One approved template's parameters, as text: the service types and checks them."""
+
+    template = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, template: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.prefix_id = str(template.public_id)
+        self.fields["template"].initial = self.prefix_id
+        self.names: list[str] = []
+        for spec in template.parameters:
+            name = f"p_{spec['name']}"
+            self.names.append(spec["name"])
+            if spec["type"] == "enum":
+                self.fields[name] = forms.ChoiceField(
+                    label=spec["name"], choices=[(v, v) for v in spec.get("values", [])]
+                )
+            else:
+                input_type = {"integer": "number", "number": "number", "date": "date"}
+                self.fields[name] = forms.CharField(
+                    label=spec["name"],
+                    max_length=200,
+                    widget=forms.TextInput(
+                        attrs={"type": input_type.get(spec["type"], "text"), "step": "any"}
+                        if spec["type"] != "string"
+                        else {}
+                    ),
+                )
+
+    def parameters(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(f"p_{name}") for name in self.names}
+
+    def apply(self, exc: Any) -> None:
+        """A service error on a parameter is shown on its field; others on the form."""
+        for field, messages_ in exc.fields.items():
+            name = f"p_{field.removeprefix('parameters.')}"
+            for message in messages_:
+                self.add_error(name if name in self.fields else None, message)
+        if not exc.fields:
+            self.add_error(None, exc.message)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, Literal
 
 from django.utils.translation import gettext as _
@@ -29,6 +30,10 @@ class CharterDraft(Draft):
     distribution_period: Literal["month", "quarter"] = "month"
     retention_days: int = Field(ge=1, le=3650)
     columns: list[dict[str, Any]] = Field(min_length=1, max_length=50)
+    # Differential privacy: the ε each agreement may spend on noisy aggregates (decision 0048).
+    dp_epsilon_budget: Decimal | None = Field(
+        default=None, gt=0, le=100, max_digits=6, decimal_places=2
+    )
 
     @field_validator("purposes")
     @classmethod

@@ -99,6 +99,15 @@ class Charter(models.Model):
     retention_days = models.PositiveIntegerField(_("retention (days)"))
     # The data contract: [{"name", "type", "required", "min", "max", "values", "personal"}]
     columns = models.JSONField(_("schema"), default=list)
+    # Differential privacy (docs/decisions/0048): when set, every aggregate under an agreement
+    # for this pool adds Laplace noise and spends ε from this budget per agreement.
+    dp_epsilon_budget = models.DecimalField(
+        _("ε budget per agreement (differential privacy)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("written at"), auto_now_add=True)
 
@@ -269,6 +278,8 @@ class UsageEvent(models.Model):
     parameters = models.JSONField()
     rows = models.PositiveIntegerField()
     at = models.DateTimeField()
+    # The privacy budget this use spent (differential privacy), or null.
+    epsilon = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -317,3 +328,38 @@ class RewardLine(models.Model):
 
     def __str__(self) -> str:
         return self.transfer_id
+
+
+class QueryTemplate(models.Model):
+    """A parameterised DuckDB SELECT over a pool's release (the view ``release``), written
+    and approved by the steward (docs/datapools.md, decision 0048). Consumers under an
+    agreement for query templates run an approved one with typed parameters; an approved
+    template never changes (withdraw it and write a new one)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        APPROVED = "approved", _("approved")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    pool = models.ForeignKey(Pool, models.PROTECT, related_name="query_templates")
+    title = MultilingualField(_("title"))
+    sql = models.TextField(_("SQL"))
+    # [{"name", "type": integer|number|string|date|enum, "values": [...] (enum)}]
+    parameters = models.JSONField(_("parameters"), default=list)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("query template")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return str(self.public_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from nomadcloud.accounts.access import is_zone_operator
+from nomadcloud.accounts.access import is_zone_operator, role_in
 from nomadcloud.accounts.models import Membership
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.datapools.access import PUBLIC_STATES
@@ -13,6 +13,7 @@ from nomadcloud.datapools.models import (
     DatasetVersion,
     Negotiation,
     Pool,
+    QueryTemplate,
     RewardLine,
 )
 
@@ -64,3 +65,12 @@ def rewards_of(principal: Principal) -> QuerySet[RewardLine]:
     if principal.user is None or principal.key_organisation is not None:
         return RewardLine.objects.none()
     return RewardLine.objects.filter(contributor=principal.user).select_related("run__pool")
+
+
+def templates_of(principal: Principal, pool: Pool) -> QuerySet[QueryTemplate]:
+    """A pool's approved query templates; all of them for its steward's members and the
+    zone operator."""
+    templates = pool.query_templates.select_related("pool")
+    if is_zone_operator(principal) or role_in(principal, pool.steward) is not None:
+        return templates
+    return templates.filter(status=QueryTemplate.Status.APPROVED)

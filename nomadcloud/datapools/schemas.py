@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Literal
 from uuid import UUID
 
@@ -46,6 +47,7 @@ class CharterOut(Schema):
     distribution_period: str
     retention_days: int
     columns: list[dict[str, Any]]
+    dp_epsilon_budget: Decimal | None = None
     created_at: datetime
 
 
@@ -125,6 +127,17 @@ class NegotiationOut(Schema):
 
 class AggregateIn(Input):
     group_by: list[str] = Field(min_length=1, max_length=3)
+    sum_of: str | None = Field(
+        default=None, max_length=40, description="A bounded numeric column to sum per group"
+    )
+    epsilon: Decimal | None = Field(
+        default=None,
+        gt=0,
+        le=100,
+        max_digits=6,
+        decimal_places=2,
+        description="The ε to spend where the charter sets a differential-privacy budget",
+    )
 
 
 class AggregateOut(Schema):
@@ -132,6 +145,45 @@ class AggregateOut(Schema):
     k: int
     groups: list[dict[str, Any]]
     query_hash: str
+    epsilon: Decimal | None = None
+    epsilon_left: Decimal | None = None
+
+
+class TemplateDecisionIn(Input):
+    action: Literal["approve", "withdraw"]
+
+
+class TemplateOut(Schema):
+    id: UUID = Field(alias="public_id")
+    pool: UUID = Field(alias="pool.public_id")
+    title: dict[str, Any]
+    sql: str
+    parameters: list[dict[str, Any]]
+    status: str
+    approved_at: datetime | None
+    created_at: datetime
+
+
+class TemplateRunIn(Input):
+    template: UUID
+    parameters: dict[str, Any] = Field(default_factory=dict)
+
+
+class TemplateRunOut(Schema):
+    version: int
+    k: int
+    template: UUID
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    truncated: bool
+    query_hash: str
+
+
+class DownloadOut(Schema):
+    url: str
+    expires_at: datetime
+    version: int
+    bytes: int
 
 
 class DistributionIn(Input):

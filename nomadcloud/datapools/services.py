@@ -54,6 +54,7 @@ def _charter_row(pool: Pool, draft: CharterDraft, version: int, user: User) -> C
         distribution_period=draft.distribution_period,
         retention_days=draft.retention_days,
         columns=draft.columns,
+        dp_epsilon_budget=draft.dp_epsilon_budget,
         created_by=user,
     )
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from nomadcloud.datapools import views
+from nomadcloud.datapools import template_views, views
 
 app_name = "datapools"
 
@@ -15,6 +15,23 @@ urlpatterns = [
         views.run_aggregate,
         name="aggregate",
     ),
+    # Query templates and downloads (decision 0048), before the catch-all moves below.
+    path(
+        "negotiations/<str:negotiation_id>/templates/",
+        template_views.run_templates,
+        name="template-runs",
+    ),
+    path(
+        "negotiations/<str:negotiation_id>/download/",
+        template_views.issue_download,
+        name="issue-download",
+    ),
+    path("downloads/<str:token>/", template_views.download, name="download"),
+    path(
+        "templates/<str:template_id>/<str:action>/",
+        template_views.decide_template,
+        name="template-decision",
+    ),
     path(
         "negotiations/<str:negotiation_id>/<str:action>/",
         views.negotiation_move,
@@ -23,5 +40,6 @@ urlpatterns = [
     path("<str:pool_id>/", views.pool_detail, name="pool"),
     path("<str:pool_id>/contribute/", views.contribute, name="contribute"),
     path("<str:pool_id>/request/", views.request_access, name="request"),
+    path("<str:pool_id>/templates/", template_views.pool_templates, name="templates"),
     path("<str:pool_id>/<str:move>/", views.act, name="act"),
 ]

@@ -314,8 +314,11 @@ def _negotiation_page(
         and made.policy.get("nc:accessMode") == "aggregate"
         and version is not None
     )
+    budget, spent = aggregates.budget(made)
+    summable = aggregates.summable_columns(version.charter.columns) if version else []
     if may_aggregate and aggregate_form is None:
-        aggregate_form = AggregateForm(columns=columns)
+        aggregate_form = AggregateForm(columns=columns, summable=summable, noisy=budget is not None)
+    consumer_agreed = "consumer" in sides and made.state == Negotiation.State.AGREED
     return render(
         request,
         "datapools/negotiation.html",
@@ -330,6 +333,11 @@ def _negotiation_page(
             "aggregate_form": aggregate_form if may_aggregate else None,
             "result": result,
             "k": aggregates.K,
+            "budget": budget,
+            "budget_left": None if budget is None else budget - spent,
+            "may_run_templates": consumer_agreed
+            and made.policy.get("nc:accessMode") == "query_template",
+            "may_download": consumer_agreed and made.policy.get("nc:accessMode") == "download",
         },
         status=form_status(aggregate_form) if aggregate_form else 200,
     )
@@ -378,12 +386,18 @@ def run_aggregate(request: HttpRequest, negotiation_id: str) -> HttpResponse:
     made = access.negotiation_for(principal, negotiation_id)
     version = made.pool.versions.order_by("-number").select_related("charter").first()
     columns = aggregates.groupable_columns(version.charter.columns) if version else []
-    form = AggregateForm(request.POST, columns=columns)
+    summable = aggregates.summable_columns(version.charter.columns) if version else []
+    budget, _spent = aggregates.budget(made)
+    form = AggregateForm(request.POST, columns=columns, summable=summable, noisy=budget is not None)
     result = None
     if form.is_valid():
         try:
             result = aggregates.aggregate(
-                principal=principal, negotiation=made, group_by=form.cleaned_data["group_by"]
+                principal=principal,
+                negotiation=made,
+                group_by=form.cleaned_data["group_by"],
+                sum_of=form.cleaned_data.get("sum_of") or None,
+                epsilon=form.cleaned_data.get("epsilon"),
             )
         except InvalidInput as exc:
             apply_error(form, exc)

@@ -3,6 +3,7 @@ read-only) under 市科工信局 (Wendy decides), at the state asked for, and CS
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from nomadcloud.accounts.principal import Principal
@@ -220,3 +221,86 @@ def last_month() -> str:
     from django.utils import timezone
 
     return (timezone.localdate().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+
+
+# --- query templates, differential privacy, downloads (decision 0048) ---------------------
+
+TEMPLATE_SQL = (
+    "SELECT area, count(*) AS n, sum(trips) AS trips FROM release "
+    "WHERE mode = $mode AND day >= $since GROUP BY area ORDER BY area"
+)
+TEMPLATE_PARAMETERS: list[dict[str, Any]] = [
+    {"name": "mode", "type": "enum", "values": ["car", "bus", "bike", "walk"]},
+    {"name": "since", "type": "date"},
+]
+
+
+def agreement_for(w: World, mode: str, **charter: Any) -> Any:
+    """Globex's agreement on Acme's busy pool for ``mode``, under a charter revised with
+    ``charter`` (e.g. a download mode or an ε budget); the Sandu group reaches k (22 rows in
+    version 2: 12 car trips in Yangpu, 10 bus trips in Sandu)."""
+    from nomadcloud.datapools import negotiation as n
+    from nomadcloud.datapools.charters import current_charter
+    from nomadcloud.datapools.inputs import CharterDraft
+    from nomadcloud.datapools.models import Negotiation
+    from tests.builders.world import verify_org
+
+    pool = busy_pool(w)
+    budget = charter.get("dp_epsilon_budget")
+    for found in Negotiation.objects.filter(pool=pool, state="agreed"):
+        same_budget = current_charter(pool).dp_epsilon_budget == (
+            None if budget is None else Decimal(str(budget))
+        )
+        if found.policy.get("nc:accessMode") == mode and same_budget:
+            return found
+    if pool.versions.count() < 2:
+        rows = "".join(f"2026-11-{d:02d},sandu,bus,1,1,\n" for d in range(3, 11))
+        contribute(w, pool, who="charlie", data=("day,area,mode,trips,km,note\n" + rows).encode())
+        services.release_version(principal=Principal.for_user(w.olivia), pool=pool)
+    fields = {
+        **pool_fields()["charter"],
+        "access_modes": ["aggregate", "query_template", "download"],
+    }
+    services.revise_charter(
+        principal=Principal.for_user(w.olivia),
+        pool=pool,
+        draft=parse_draft(CharterDraft, {**fields, **charter}),
+    )
+    verify_org(w.globex)
+    made = n.request_access(
+        principal=Principal.for_user(w.charlie),
+        pool=pool,
+        consumer=w.globex,
+        purpose="dpv:ResearchAndDevelopment",
+        access_mode=mode,
+        duration_days=90,
+    )
+    agreed = n.move(principal=Principal.for_user(w.olivia), negotiation=made, action="agree")
+    assert agreed.state == Negotiation.State.AGREED
+    return agreed
+
+
+def template(w: World, status: str = "approved") -> Any:
+    """Acme's template on the busy pool: trips by area for a mode since a day."""
+    from nomadcloud.datapools import querytemplates as qt
+
+    pool = busy_pool(w)
+    existing = pool.query_templates.filter(status=status).first()
+    if existing is not None:
+        return existing
+    olivia = Principal.for_user(w.olivia)
+    made = qt.write_template(
+        principal=olivia,
+        pool=pool,
+        draft=parse_draft(
+            qt.TemplateDraft,
+            {
+                "title": {"zh-Hans": "按区域的出行次数", "en": "Trips by area"},
+                "sql": TEMPLATE_SQL,
+                "parameters": TEMPLATE_PARAMETERS,
+            },
+        ),
+    )
+    if status != "draft":
+        made = qt.decide_template(principal=olivia, template=made, action="approve")
+    return made

@@ -1,0 +1,132 @@
+"""Pages of query templates and downloads (decision 0048): a pool's templates (the steward
+writes, approves and withdraws them), running an approved one under an agreement, a
+download link under an agreement for downloads, and the signed local download itself."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from nomadcloud.accounts.access import role_in
+from nomadcloud.accounts.principal import Principal
+from nomadcloud.core.errors import InvalidInput, NotFound
+from nomadcloud.core.inputs import parse_draft
+from nomadcloud.core.pages import apply_error, domain_errors, form_status
+from nomadcloud.datapools import access, downloads, queries, querytemplates
+from nomadcloud.datapools.forms import TemplateForm, TemplateRunForm
+from nomadcloud.datapools.models import Negotiation, QueryTemplate
+from nomadcloud.datapools.transitions import Side
+
+
+@login_required
+@domain_errors
+def pool_templates(request: HttpRequest, pool_id: str) -> HttpResponse:
+    """The pool's templates; its steward writes one here (a draft until approved)."""
+    principal = Principal.of(request)
+    pool = access.pool_for(principal, pool_id)
+    steward = access.is_steward(principal, pool)
+    form = TemplateForm(request.POST or None) if steward else None
+    if request.method == "POST":
+        access.require_side(principal, pool, Side.STEWARD)
+        assert form is not None
+        if form.is_valid():
+            try:
+                draft = parse_draft(querytemplates.TemplateDraft, form.draft_data())
+                querytemplates.write_template(principal=principal, pool=pool, draft=draft)
+            except InvalidInput as exc:
+                apply_error(form, exc)
+            else:
+                messages.success(request, _("The template was written; approve it to offer it."))
+                return redirect("datapools:templates", pool.public_id)
+    return render(
+        request,
+        "datapools/templates.html",
+        {
+            "pool": pool,
+            "steward": steward,
+            "form": form,
+            "templates": list(queries.templates_of(principal, pool)[:100]),
+        },
+        status=form_status(form) if form is not None else 200,
+    )
+
+
+@require_POST
+@login_required
+@domain_errors
+def decide_template(request: HttpRequest, template_id: str, action: str) -> HttpResponse:
+    if action not in ("approve", "withdraw"):
+        raise NotFound(_("No such page."))
+    principal = Principal.of(request)
+    template = access.template_for(principal, template_id)
+    try:
+        querytemplates.decide_template(principal=principal, template=template, action=action)
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Done."))
+    return redirect("datapools:templates", template.pool.public_id)
+
+
+def _consumer_agreement(request: HttpRequest, negotiation_id: str) -> Negotiation:
+    principal = Principal.of(request)
+    made = access.negotiation_for(principal, negotiation_id)
+    if role_in(principal, made.consumer) not in access.EDITORS:
+        raise NotFound(_("No such negotiation."))
+    return made
+
+
+@login_required
+@domain_errors
+def run_templates(request: HttpRequest, negotiation_id: str) -> HttpResponse:
+    """The consumer's page: the pool's approved templates, each with its parameters."""
+    principal = Principal.of(request)
+    made = _consumer_agreement(request, negotiation_id)
+    templates = querytemplates.approved_templates(made.pool)
+    chosen = request.POST.get("template", "") if request.method == "POST" else ""
+    forms: list[tuple[QueryTemplate, TemplateRunForm]] = []
+    result: dict[str, Any] | None = None
+    for template in templates:
+        posted = str(template.public_id) == chosen
+        form = TemplateRunForm(request.POST if posted else None, template=template)
+        if posted and form.is_valid():
+            try:
+                result = querytemplates.run(
+                    principal=principal,
+                    negotiation=made,
+                    template=template,
+                    parameters=form.parameters(),
+                )
+            except InvalidInput as exc:
+                form.apply(exc)
+        forms.append((template, form))
+    return render(
+        request,
+        "datapools/template_runs.html",
+        {"negotiation": made, "forms": forms, "result": result},
+        status=form_status(*[f for _t, f in forms]) if forms else 200,
+    )
+
+
+@require_POST
+@login_required
+@domain_errors
+def issue_download(request: HttpRequest, negotiation_id: str) -> HttpResponse:
+    principal = Principal.of(request)
+    made = _consumer_agreement(request, negotiation_id)
+    link = downloads.issue_link(principal=principal, negotiation=made)
+    return render(request, "datapools/download.html", {"negotiation": made, "link": link})
+
+
+@require_GET
+@login_required
+@domain_errors
+def download(request: HttpRequest, token: str) -> HttpResponse:
+    # A FileResponse streams the stored file in chunks.
+    return cast(HttpResponse, downloads.open_link(principal=Principal.of(request), token=token))

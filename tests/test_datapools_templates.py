@@ -1,0 +1,277 @@
+"""Query templates, differential-privacy aggregates and downloads of pool files through the
+storage API (docs/datapools.md, decision 0048)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.files.storage import default_storage
+from django.utils import timezone, translation
+
+from nomadcloud.accounts.principal import Principal
+from nomadcloud.core.errors import Conflict, Forbidden, InvalidInput
+from nomadcloud.core.inputs import parse_draft
+from nomadcloud.datapools import aggregates, downloads, poolfiles
+from nomadcloud.datapools import querytemplates as qt
+from nomadcloud.datapools.models import QueryTemplate, UsageEvent
+from tests.builders import datapools as b
+from tests.conftest import World, client_for
+from tests.helpers import api_post, assert_error
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    with translation.override("en"):
+        yield
+
+
+def _draft(sql: str, parameters: list[dict[str, object]] | None = None) -> qt.TemplateDraft:
+    return parse_draft(
+        qt.TemplateDraft,
+        {
+            "title": {"zh-Hans": "模板", "en": "Template"},
+            "sql": sql,
+            "parameters": b.TEMPLATE_PARAMETERS if parameters is None else parameters,
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("sql", "parameters", "says"),
+    [
+        ("DELETE FROM release WHERE mode = $mode AND day > $since", None, "Only one SELECT"),
+        ("SELECT 1 AS n; SELECT 2 AS n", [], "Only one SELECT"),
+        (
+            "SELECT count(*) AS n FROM read_csv('/etc/passwd') WHERE $mode = 'a' AND $since > 1",
+            None,
+            "Table functions",
+        ),
+        (
+            "SELECT count(*) AS n FROM auth_user WHERE $mode = '' AND $since = $since",
+            None,
+            "auth_user",
+        ),
+        ("SELECT count(*) AS n FROM release WHERE mode = $mode", None, "parameters"),
+        (
+            "SELECT area, count(*) AS c FROM release WHERE mode = $mode AND day >= $since GROUP BY area",
+            None,
+            "group size n",
+        ),
+        (
+            "SELECT nosuch, count(*) AS n FROM release WHERE mode = $mode AND day >= $since",
+            None,
+            "fails",
+        ),
+    ],
+)
+def test_template_sql_must_be_one_read_only_select_over_the_release(
+    world: World, sql: str, parameters: list[dict[str, object]] | None, says: str
+) -> None:
+    pool = b.busy_pool(world)
+    with pytest.raises(InvalidInput) as caught:
+        qt.write_template(
+            principal=Principal.for_user(world.olivia), pool=pool, draft=_draft(sql, parameters)
+        )
+    assert caught.value.code == "sql_refused"
+    assert says in caught.value.fields["sql"][0]
+    assert not QueryTemplate.objects.exists()
+
+
+def test_a_template_runs_with_typed_parameters_and_suppresses_small_groups(world: World) -> None:
+    agreed = b.agreement_for(world, "query_template")
+    draft = b.template(world, "draft")
+    charlie = Principal.for_user(world.charlie)
+    good = {"mode": "car", "since": "2026-11-01"}
+    with pytest.raises(InvalidInput) as unapproved:
+        qt.run(principal=charlie, negotiation=agreed, template=draft, parameters=good)
+    assert unapproved.value.code == "template_not_approved"
+    template = qt.decide_template(
+        principal=Principal.for_user(world.olivia), template=draft, action="approve"
+    )
+    result = qt.run(principal=charlie, negotiation=agreed, template=template, parameters=good)
+    assert result["rows"] == [{"area": "yangpu", "n": 12, "trips": 78}]
+    (use,) = UsageEvent.objects.filter(mode="query_template")
+    assert use.parameters == {
+        "template": str(template.public_id),
+        "parameters": {"mode": "car", "since": "2026-11-01"},
+    }
+    for parameters, code, field in [
+        ({**good, "extra": 1}, "unknown_parameter", "parameters.extra"),
+        ({**good, "since": "yesterday"}, "wrong_type", "parameters.since"),
+        ({**good, "mode": "plane"}, "wrong_type", "parameters.mode"),
+        ({"mode": "car"}, "missing_parameter", "parameters.since"),
+        # Sandu's bus trips since 5 November are 6 rows, fewer than k.
+        ({"mode": "bus", "since": "2026-11-05"}, "group_below_k", "parameters"),
+    ]:
+        with pytest.raises(InvalidInput) as caught:
+            qt.run(principal=charlie, negotiation=agreed, template=template, parameters=parameters)
+        assert caught.value.code == code, parameters
+        assert field in caught.value.fields
+    assert UsageEvent.objects.filter(mode="query_template").count() == 1
+    with pytest.raises(Conflict):
+        qt.decide_template(
+            principal=Principal.for_user(world.olivia), template=template, action="approve"
+        )
+    with pytest.raises(Forbidden) as steward:
+        qt.decide_template(
+            principal=Principal.for_user(world.charlie), template=template, action="withdraw"
+        )
+    assert steward.value.code == "steward_only"
+
+
+def test_templates_through_the_api(world: World) -> None:
+    agreed = b.agreement_for(world, "query_template")
+    template = b.template(world)
+    path = f"/api/v1/datapools/negotiations/{agreed.public_id}/template-runs"
+    ok = api_post(
+        world.charlie,
+        path,
+        {"template": str(template.public_id), "parameters": {"mode": "bus", "since": "2026-11-01"}},
+    )
+    assert ok.status_code == 200, ok.content
+    assert ok.json()["rows"] == [{"area": "sandu", "n": 10, "trips": 10}]
+    assert_error(
+        api_post(
+            world.charlie,
+            path,
+            {"template": str(template.public_id), "parameters": {"mode": 3, "since": "x"}},
+        ),
+        "wrong_type",
+        "parameters.mode",
+    )
+    aggregate_only = b.agreement_for(world, "aggregate")
+    assert_error(
+        api_post(
+            world.charlie,
+            f"/api/v1/datapools/negotiations/{aggregate_only.public_id}/template-runs",
+            {"template": str(template.public_id), "parameters": {}},
+        ),
+        "mode_not_agreed",
+    )
+    listed = client_for(world.charlie).get(
+        f"/api/v1/datapools/pools/{template.pool.public_id}/templates"
+    )
+    assert [t["id"] for t in listed.json()["items"]] == [str(template.public_id)]
+
+
+def test_noisy_aggregates_spend_the_agreements_budget(world: World) -> None:
+    agreed = b.agreement_for(world, "aggregate", dp_epsilon_budget="1.0")
+    charlie = Principal.for_user(world.charlie)
+    answer = aggregates.aggregate(
+        principal=charlie,
+        negotiation=agreed,
+        group_by=["area"],
+        sum_of="trips",
+        epsilon=Decimal("0.6"),
+    )
+    assert [g["area"] for g in answer["groups"]] == ["sandu", "yangpu"]
+    assert all(isinstance(g["count"], int) and g["count"] >= 0 for g in answer["groups"])
+    assert answer["epsilon"] == Decimal("0.6") and answer["epsilon_left"] == Decimal("0.4")
+    with pytest.raises(InvalidInput) as exhausted:
+        aggregates.aggregate(
+            principal=charlie, negotiation=agreed, group_by=["area"], epsilon=Decimal("0.5")
+        )
+    assert exhausted.value.code == "privacy_budget_exhausted"
+    assert "0.4" in exhausted.value.fields["epsilon"][0]
+    assert UsageEvent.objects.filter(negotiation=agreed).count() == 1
+    with pytest.raises(InvalidInput) as summed:
+        aggregates.aggregate(
+            principal=charlie, negotiation=agreed, group_by=["area"], sum_of="note"
+        )
+    assert summed.value.fields["sum_of"]
+
+
+def test_exact_aggregates_refuse_epsilon_without_a_budget(world: World) -> None:
+    agreed = b.agreement_for(world, "aggregate")
+    charlie = Principal.for_user(world.charlie)
+    with pytest.raises(InvalidInput) as caught:
+        aggregates.aggregate(
+            principal=charlie, negotiation=agreed, group_by=["area"], epsilon=Decimal("0.1")
+        )
+    assert caught.value.code == "dp_not_offered"
+    exact = aggregates.aggregate(
+        principal=charlie, negotiation=agreed, group_by=["area"], sum_of="trips"
+    )
+    assert exact["groups"] == [
+        {"area": "sandu", "count": 10, "sum": 10.0},
+        {"area": "yangpu", "count": 12, "sum": 78.0},
+    ]
+
+
+def test_the_laplace_mechanism_spends_what_opendp_says() -> None:
+    from nomadcloud.datapools import noise
+
+    assert noise.loss(2.0) == pytest.approx(0.5)
+    draws = [noise.noisy_count(1000, Decimal("1")) for _ in range(200)]
+    assert 990 < sum(draws) / len(draws) < 1010
+    assert len(set(draws)) > 1
+
+
+def test_a_download_link_is_signed_checked_and_streamed(world: World) -> None:
+    agreed = b.agreement_for(world, "download")
+    link = downloads.issue_link(principal=Principal.for_user(world.charlie), negotiation=agreed)
+    assert link["version"] == 2 and link["bytes"] > 0
+    name = poolfiles.extract_name(agreed.pool.versions.get(number=2))
+    assert default_storage.exists(name)
+    (use,) = UsageEvent.objects.filter(mode="download")
+    assert use.rows == 22
+    response = client_for(world.charlie).get(link["url"])
+    assert response.status_code == 200
+    assert response.streaming
+    body = b"".join(response.streaming_content)  # type: ignore[arg-type]
+    import io
+
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(io.BytesIO(body))
+    assert table.num_rows == 22 and "day" in table.column_names
+    # Someone else, even of the consumer, cannot use Charlie's link.
+    assert client_for(world.olivia).get(link["url"]).status_code == 404
+    # An expired link, or one whose agreement ended, is refused.
+    later = timezone.now() + timedelta(seconds=downloads.LINK_SECONDS + 5)
+    from unittest import mock
+
+    with mock.patch("django.core.signing.time.time", return_value=later.timestamp()):
+        expired = client_for(world.charlie).get(link["url"])
+    assert expired.status_code == 302 or expired.status_code == 409
+    agreed.expires_at = timezone.now() - timedelta(seconds=1)
+    agreed.save(update_fields=["expires_at"])
+    assert client_for(world.charlie).get(link["url"]).status_code in (302, 409)
+
+
+def test_downloads_need_the_download_mode(world: World) -> None:
+    agreed = b.agreement_for(world, "query_template")
+    assert_error(
+        api_post(world.charlie, f"/api/v1/datapools/negotiations/{agreed.public_id}/downloads"),
+        "mode_not_agreed",
+    )
+
+
+def test_an_s3_storage_presigns_the_download_offline(world: World, tmp_path: object) -> None:
+    from unittest import mock
+
+    from storages.backends.s3 import S3Storage
+
+    agreed = b.agreement_for(world, "download")
+    version = agreed.pool.versions.get(number=2)
+    poolfiles.ensure_extract(version)  # in the local storage, to copy from
+    s3 = S3Storage(
+        bucket_name="pools",
+        endpoint_url="https://obs.example.test",
+        region_name="cn-south-1",
+        access_key="AKIDEXAMPLE",
+        secret_key="secret-example",
+    )
+    with (
+        mock.patch.object(poolfiles, "storage", return_value=s3),
+        mock.patch.object(s3, "exists", return_value=True),
+        mock.patch.object(s3, "size", return_value=1234),
+    ):
+        link = downloads.issue_link(principal=Principal.for_user(world.charlie), negotiation=agreed)
+    assert link["url"].startswith("https://")
+    assert "X-Amz-Signature=" in link["url"] and "X-Amz-Expires=600" in link["url"]
+    assert f"datapools/extracts/{version.public_id}.parquet" in link["url"]
+    assert link["bytes"] == 1234
