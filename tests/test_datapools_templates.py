@@ -56,7 +56,8 @@ def _draft(sql: str, parameters: list[dict[str, object]] | None = None) -> qt.Te
         ),
         ("SELECT count(*) AS n FROM release WHERE mode = $mode", None, "parameters"),
         (
-            "SELECT area, count(*) AS c FROM release WHERE mode = $mode AND day >= $since GROUP BY area",
+            "SELECT area, count(*) AS c FROM release "
+            "WHERE mode = $mode AND day >= $since GROUP BY area",
             None,
             "group size n",
         ),

@@ -470,6 +470,11 @@ API: dict[str, Target] = {
     "/api/v1/datapools/contributions": (NOMAD, "/api/v1/datapools/contributions"),
     "/api/v1/datapools/negotiations": (ENTERPRISE, "/api/v1/datapools/negotiations"),
     "/api/v1/datapools/rewards": (NOMAD, "/api/v1/datapools/rewards"),
+    "/api/v1/datapools/pools/{pool_id}/templates": (
+        lambda: (ENTERPRISE, model("datapools.QueryTemplate").objects.first().pool),
+        "/api/v1/datapools/pools/{id}/templates",
+        "public_id",
+    ),
     "/api/v1/crossborder/requests": (ENTERPRISE, "/api/v1/crossborder/requests"),
     "/api/v1/crossborder/entries": ("wangxin@demo.nomadcloud.cn", "/api/v1/crossborder/entries"),
     "/api/v1/vouchers/programmes/{programme_id}/providers": (

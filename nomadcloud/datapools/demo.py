@@ -25,7 +25,7 @@ from nomadcloud.accounts.models import Membership, Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.consent import services as consent
 from nomadcloud.core.inputs import parse_draft
-from nomadcloud.datapools import aggregates, negotiation, rewards, services
+from nomadcloud.datapools import aggregates, negotiation, querytemplates, rewards, services
 from nomadcloud.datapools.charters import current_charter
 from nomadcloud.datapools.inputs import PoolDraft
 from nomadcloud.datapools.models import Pool, UsageEvent
@@ -183,7 +183,12 @@ def seed() -> dict[str, int]:
                     "en": "Nomads' points spending in zone scenarios (merchant category, amount "
                     "band, day, area), never their identity.",
                 },
-                "charter": _charter(CONSUMPTION, ["pd:PurchasesAndSpendingHabit", "pd:Location"]),
+                # Aggregates of consumption carry Laplace noise: ε 2 per agreement.
+                "charter": _charter(
+                    CONSUMPTION,
+                    ["pd:PurchasesAndSpendingHabit", "pd:Location"],
+                    dp_epsilon_budget="2.00",
+                ),
             },
         ),
     )
@@ -244,7 +249,10 @@ def seed() -> dict[str, int]:
         header + f"audio,wav,,CC-BY-4.0,{'0c' * 32},Call 13912345678 for the stems,{days[2]}\n",
     )
     agreed = _agreement(traffic, steward)
+    services.release_version(principal=Principal.for_user(creator_steward), pool=metaverse)
     return {
+        "datapools_templates": _templates(traffic, steward),
+        "datapools_downloads": _download(metaverse, creator_steward),
         "datapools": 3,
         "datapools_connector_contributions": len(imported),
         "datapools_agreements": agreed,
@@ -298,4 +306,77 @@ def _agreement(pool: Pool, steward: User) -> int:
     rewards.distribute(
         principal=Principal.for_user(steward), pool=pool, period=last.strftime("%Y-%m")
     )
+    return 1
+
+
+def _templates(pool: Pool, steward: User) -> int:
+    """The traffic pool's steward approved a template (trips and kilometres by area since a
+    day) and wrote a second one, by mode, still a draft; 洋浦云帆科技 holds an agreement for
+    query templates and ran the approved one once (decision 0048)."""
+    olivia = Principal.for_user(steward)
+    approved = querytemplates.write_template(
+        principal=olivia,
+        pool=pool,
+        draft=parse_draft(
+            querytemplates.TemplateDraft,
+            {
+                "title": {"zh-Hans": "各区域出行次数与里程", "en": "Trips and kilometres by area"},
+                "sql": "SELECT area, count(*) AS n, sum(trips) AS trips, round(sum(km), 1) AS km "
+                "FROM release WHERE day >= $since GROUP BY area ORDER BY area",
+                "parameters": [{"name": "since", "type": "date"}],
+            },
+        ),
+    )
+    approved = querytemplates.decide_template(principal=olivia, template=approved, action="approve")
+    querytemplates.write_template(
+        principal=olivia,
+        pool=pool,
+        draft=parse_draft(
+            querytemplates.TemplateDraft,
+            {
+                "title": {"zh-Hans": "某种出行方式的各区域次数", "en": "Trips by area for a mode"},
+                "sql": "SELECT area, count(*) AS n FROM release WHERE mode = $mode GROUP BY area",
+                "parameters": [
+                    {"name": "mode", "type": "enum", "values": ["car", "bus", "bike", "walk"]}
+                ],
+            },
+        ),
+    )
+    yunfan = _org("洋浦云帆科技有限公司")
+    if yunfan is None or yunfan.verification_status != Organisation.Verification.VERIFIED:
+        return 1
+    made = negotiation.request_access(
+        principal=Principal.for_user(_owner(yunfan)),
+        pool=pool,
+        consumer=yunfan,
+        purpose="dpv:ResearchAndDevelopment",
+        access_mode="query_template",
+        duration_days=180,
+    )
+    agreed = negotiation.move(principal=olivia, negotiation=made, action="agree")
+    since = (timezone.localdate() - timedelta(days=7)).isoformat()
+    querytemplates.run(
+        principal=Principal.for_user(_owner(yunfan)),
+        negotiation=agreed,
+        template=approved,
+        parameters={"since": since},
+    )
+    return 2
+
+
+def _download(pool: Pool, steward: User) -> int:
+    """洋浦云帆科技 holds an agreement to download the metaverse pool's de-identified extract
+    (the charter allows downloads); the extract is written to the storage once."""
+    yunfan = _org("洋浦云帆科技有限公司")
+    if yunfan is None or yunfan.verification_status != Organisation.Verification.VERIFIED:
+        return 0
+    made = negotiation.request_access(
+        principal=Principal.for_user(_owner(yunfan)),
+        pool=pool,
+        consumer=yunfan,
+        purpose="dpv:ResearchAndDevelopment",
+        access_mode="download",
+        duration_days=90,
+    )
+    negotiation.move(principal=Principal.for_user(steward), negotiation=made, action="agree")
     return 1

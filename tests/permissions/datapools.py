@@ -296,3 +296,119 @@ PUBLIC_PAGES: set[str] = set()
 PUBLIC_API: set[tuple[str, str]] = set()
 
 APPS = ("datapools", "consent", "points")
+
+
+# Query templates, differential privacy and downloads (decision 0048). Globex (Charlie, the
+# outsider) holds the agreements; the steward's members see drafts, only its editors write.
+def _template_body(w: World) -> dict[str, Any]:
+    return {
+        "title": {"zh-Hans": "模板", "en": "Template"},
+        "sql": b.TEMPLATE_SQL,
+        "parameters": b.TEMPLATE_PARAMETERS,
+    }
+
+
+def _run_body(w: World) -> dict[str, Any]:
+    return {
+        "template": str(b.template(w).public_id),
+        "parameters": {"mode": "car", "since": "2026-11-01"},
+    }
+
+
+def _download_url(w: World) -> str:
+    from nomadcloud.accounts.principal import Principal
+    from nomadcloud.datapools import downloads
+
+    agreed = b.agreement_for(w, "download")
+    return str(
+        downloads.issue_link(principal=Principal.for_user(w.charlie), negotiation=agreed)["url"]
+    )
+
+
+CONSUMER_ONLY = expect("outsider")
+API_CASES += [
+    Case(
+        "api a pool's query templates",
+        "GET",
+        lambda w: f"{API}/pools/{_open(w)}/templates",
+        AUTHENTICATED,
+        api=True,
+        route=f"{API}/pools/{{pool_id}}/templates",
+    ),
+    Case(
+        "api write a query template",
+        "POST",
+        lambda w: f"{API}/pools/{_busy(w)}/templates",
+        STEWARD_ONLY,
+        body=_template_body,
+        api=True,
+        route=f"{API}/pools/{{pool_id}}/templates",
+    ),
+    Case(
+        "api approve a query template",
+        "POST",
+        lambda w: f"{API}/templates/{b.template(w, 'draft').public_id}/decisions",
+        expect("owner", sees=("readonly", "operator"), because="steward_only"),
+        body=lambda w: {"action": "approve"},
+        api=True,
+        route=f"{API}/templates/{{template_id}}/decisions",
+    ),
+    Case(
+        "api run a query template",
+        "POST",
+        lambda w: (
+            f"{API}/negotiations/{b.agreement_for(w, 'query_template').public_id}/template-runs"
+        ),
+        CONSUMER_ONLY,
+        body=_run_body,
+        api=True,
+        route=f"{API}/negotiations/{{negotiation_id}}/template-runs",
+    ),
+    Case(
+        "api a download link",
+        "POST",
+        lambda w: f"{API}/negotiations/{b.agreement_for(w, 'download').public_id}/downloads",
+        CONSUMER_ONLY,
+        api=True,
+        route=f"{API}/negotiations/{{negotiation_id}}/downloads",
+    ),
+]
+PAGE_CASES += [
+    Case(
+        "query templates page",
+        "GET",
+        lambda w: f"/datapools/{_open(w)}/templates/",
+        AUTHENTICATED,
+        url_name="datapools:templates",
+    ),
+    Case(
+        "approve a query template (page)",
+        "POST",
+        lambda w: f"/datapools/templates/{b.template(w, 'draft').public_id}/approve/",
+        expect("owner", sees=("readonly", "operator")),
+        url_name="datapools:template-decision",
+    ),
+    Case(
+        "run query templates page",
+        "GET",
+        lambda w: (
+            f"/datapools/negotiations/{b.agreement_for(w, 'query_template').public_id}/templates/"
+        ),
+        CONSUMER_ONLY,
+        url_name="datapools:template-runs",
+    ),
+    Case(
+        "a download link (page)",
+        "POST",
+        lambda w: f"/datapools/negotiations/{b.agreement_for(w, 'download').public_id}/download/",
+        CONSUMER_ONLY,
+        url_name="datapools:issue-download",
+    ),
+    Case(
+        "download an extract",
+        "GET",
+        _download_url,
+        CONSUMER_ONLY,
+        url_name="datapools:download",
+    ),
+]
