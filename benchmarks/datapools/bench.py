@@ -20,7 +20,6 @@ import random
 import statistics
 import time
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from benchmarks.points import common
@@ -180,20 +179,16 @@ def _aggregate(world: dict[str, Any]) -> dict[str, Any]:
     service timed under an agreement (three runs; the slowest is reported)."""
     import numpy as np
     import pyarrow as pa
-    import pyarrow.parquet as pq
-    from django.conf import settings
     from django.utils import timezone
 
     from nomadcloud.accounts.models import Membership, Organisation, User
     from nomadcloud.accounts.principal import Principal
-    from nomadcloud.datapools import aggregates, negotiation
+    from nomadcloud.datapools import aggregates, negotiation, poolfiles
     from nomadcloud.datapools.models import DatasetVersion, Negotiation
 
     pool = world["pools"][0]
     version = DatasetVersion.objects.filter(pool=pool).order_by("-number").first()
     assert version is not None
-    folder = Path(settings.DATA_DIR) / "datapools"
-    folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(2026)
     days = np.array([f"2026-{m:02d}-{d:02d}" for m in range(1, 13) for d in range(1, 29)])
     started = time.perf_counter()
@@ -204,7 +199,8 @@ def _aggregate(world: dict[str, Any]) -> dict[str, Any]:
             "mode": pa.array(np.array(MODES)[rng.integers(0, len(MODES), PARQUET_ROWS)]),
         }
     )
-    pq.write_table(table, folder / f"{version.public_id}.parquet")
+    # Through the storage API, where the aggregate reads it (decision 0048).
+    poolfiles.save_table(poolfiles.release_name(version), table)
     written = time.perf_counter() - started
     user = User.objects.create_user(email="analyst@bench.example", password=None)
     consumer = Organisation.objects.create(
