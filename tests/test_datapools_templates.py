@@ -237,10 +237,10 @@ def test_a_download_link_is_signed_checked_and_streamed(world: World) -> None:
 
     with mock.patch("django.core.signing.time.time", return_value=later.timestamp()):
         expired = client_for(world.charlie).get(link["url"])
-    assert expired.status_code == 302 or expired.status_code == 409
+    assert expired.status_code == 302  # refused (link_expired), with a message
     agreed.expires_at = timezone.now() - timedelta(seconds=1)
     agreed.save(update_fields=["expires_at"])
-    assert client_for(world.charlie).get(link["url"]).status_code in (302, 409)
+    assert client_for(world.charlie).get(link["url"]).status_code == 302  # no_agreement
 
 
 def test_downloads_need_the_download_mode(world: World) -> None:
@@ -276,3 +276,66 @@ def test_an_s3_storage_presigns_the_download_offline(world: World, tmp_path: obj
     assert "X-Amz-Signature=" in link["url"] and "X-Amz-Expires=600" in link["url"]
     assert f"datapools/extracts/{version.public_id}.parquet" in link["url"]
     assert link["bytes"] == 1234
+
+
+def test_the_pages_write_approve_and_run_a_template(world: World) -> None:
+    pool = b.busy_pool(world)
+    agreed = b.agreement_for(world, "query_template")
+    steward = client_for(world.olivia, HTTP_ACCEPT_LANGUAGE="en")
+    refused = steward.post(
+        f"/datapools/{pool.public_id}/templates/",
+        {
+            "title_zh-Hans": "坏模板",
+            "title_en": "Bad",
+            "sql": "SELECT count(*) AS n FROM read_csv('x')",
+            "parameters": "[]",
+        },
+    )
+    assert refused.status_code == 422
+    assert "Table functions" in refused.content.decode()
+    written = steward.post(
+        f"/datapools/{pool.public_id}/templates/",
+        {
+            "title_zh-Hans": "按区域",
+            "title_en": "By area",
+            "sql": "SELECT area, count(*) AS n FROM release WHERE day >= $since GROUP BY area",
+            "parameters": '[{"name": "since", "type": "date"}]',
+        },
+    )
+    assert written.status_code == 302, written.content.decode()[:2000]
+    template = QueryTemplate.objects.get(pool=pool)
+    assert steward.post(f"/datapools/templates/{template.public_id}/approve/").status_code == 302
+    template.refresh_from_db()
+    assert template.status == "approved"
+    consumer = client_for(world.charlie, HTTP_ACCEPT_LANGUAGE="en")
+    page = consumer.get(f"/datapools/negotiations/{agreed.public_id}/")
+    assert b"run-templates" in page.content
+    runs = f"/datapools/negotiations/{agreed.public_id}/templates/"
+    wrong = consumer.post(runs, {"template": str(template.public_id), "p_since": "soon"})
+    assert wrong.status_code == 422
+    assert "Expected a date" in wrong.content.decode()
+    ran = consumer.post(runs, {"template": str(template.public_id), "p_since": "2026-11-01"})
+    assert ran.status_code == 200
+    assert b'data-testid="template-result"' in ran.content and b"yangpu" in ran.content
+
+
+def test_the_negotiation_page_offers_the_download_and_the_budget(world: World) -> None:
+    agreed = b.agreement_for(world, "download")
+    consumer = client_for(world.charlie, HTTP_ACCEPT_LANGUAGE="en")
+    issued = consumer.post(f"/datapools/negotiations/{agreed.public_id}/download/")
+    assert issued.status_code == 200
+    assert b'data-testid="download-link"' in issued.content
+    noisy = b.agreement_for(world, "aggregate", dp_epsilon_budget="1.0")
+    page = consumer.get(f"/datapools/negotiations/{noisy.public_id}/")
+    assert b'data-testid="privacy-budget"' in page.content
+    answered = consumer.post(
+        f"/datapools/negotiations/{noisy.public_id}/aggregate/",
+        {"group_by": ["area"], "epsilon": "0.8"},
+    )
+    assert answered.status_code == 200 and b"spent" in answered.content
+    refused = consumer.post(
+        f"/datapools/negotiations/{noisy.public_id}/aggregate/",
+        {"group_by": ["area"], "epsilon": "0.8"},
+    )
+    assert refused.status_code == 422
+    assert b"exhausted" in refused.content

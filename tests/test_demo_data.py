@@ -50,7 +50,14 @@ def _assert_demo_pools() -> None:
     assert set(pools) == {"traffic", "consumption", "metaverse"}
     assert all(p.status == Pool.Status.OPEN for p in pools.values())
     assert pools["traffic"].versions.get().row_count == 36
-    assert pools["traffic"].negotiations.get().state == "agreed"
+    # Agreements for aggregates and for query templates (one approved template run once).
+    assert {n.policy["nc:accessMode"]: n.state for n in pools["traffic"].negotiations.all()} == {
+        "aggregate": "agreed",
+        "query_template": "agreed",
+    }
+    assert pools["traffic"].query_templates.filter(status="approved").count() == 1
+    assert [u.mode for u in pools["metaverse"].negotiations.get().uses.all()] == []
+    assert pools["consumption"].charters.get().dp_epsilon_budget == 2
     assert pools["traffic"].distribution_runs.get().total_points == 2 * 36
     consumption = pools["consumption"]
     assert consumption.contributions.filter(source="points_payments").count() == 1
