@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Iterator
 from datetime import date
 from typing import Any, Literal
@@ -43,6 +44,7 @@ from nomadcloud.datapools.models import (
 from nomadcloud.datapools.transitions import Side
 
 MAX_ROWS = 10_000
+TIMEOUT_SECONDS = 20.0
 SQL_TYPES = {"integer": "BIGINT", "number": "DOUBLE", "date": "DATE"}
 SAMPLES: dict[str, Any] = {
     "integer": 0,
@@ -356,6 +358,9 @@ def run(
         raise Conflict(_("No version has been released yet."), code="nothing_released")
     dataset = pads.dataset(str(poolfiles.release_path(version)), format="parquet")
     with _connection(version.charter, dataset) as connection:
+        # A run longer than TIMEOUT_SECONDS is interrupted (DuckDB has no statement timeout).
+        timer = threading.Timer(TIMEOUT_SECONDS, connection.interrupt)
+        timer.start()
         try:
             cursor = connection.execute(template.sql, values)
             names = [d[0] for d in cursor.description or []]
@@ -364,6 +369,8 @@ def run(
             raise invalid_field(
                 "parameters", _("The query failed: %(error)s") % {"error": exc}
             ) from exc
+        finally:
+            timer.cancel()
     if "n" not in names:
         raise invalid_field("template", _("The result does not name its group size n."))
     rows = [dict(zip(names, row, strict=True)) for row in result[:MAX_ROWS]]
