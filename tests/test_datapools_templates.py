@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils import timezone, translation
 
@@ -19,7 +20,7 @@ from nomadcloud.datapools import querytemplates as qt
 from nomadcloud.datapools.models import QueryTemplate, UsageEvent
 from tests.builders import datapools as b
 from tests.conftest import World, client_for
-from tests.helpers import api_post, assert_error
+from tests.helpers import api_post, assert_error, in_parallel
 
 
 @pytest.fixture(autouse=True)
@@ -339,3 +340,21 @@ def test_the_negotiation_page_offers_the_download_and_the_budget(world: World) -
     )
     assert refused.status_code == 422
     assert b"exhausted" in refused.content
+
+
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="real parallel requests need PostgreSQL (NOMADCLOUD_TEST_DB=postgres)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_parallel_noisy_aggregates_never_overspend_the_budget(world: World) -> None:
+    agreed = b.agreement_for(world, "aggregate", dp_epsilon_budget="1.0")
+    path = f"/api/v1/datapools/negotiations/{agreed.public_id}/aggregate"
+    clients = [client_for(world.charlie) for _ in range(4)]
+    answers = in_parallel(
+        4, lambda i: api_post(clients[i], path, {"group_by": ["area"], "epsilon": "0.5"})
+    )
+    assert sorted(a.status_code for a in answers) == [200, 200, 422, 422]
+    for refused in (a for a in answers if a.status_code == 422):
+        assert_error(refused, "privacy_budget_exhausted", "epsilon")
+    assert UsageEvent.objects.filter(negotiation=agreed).count() == 2
