@@ -31,6 +31,7 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, Forbidden, NotFound
 from nomadcloud.datapools import access, poolfiles
+from nomadcloud.datapools import negotiation as negotiations
 from nomadcloud.datapools.charters import current_charter
 from nomadcloud.datapools.models import DatasetVersion, Negotiation, UsageEvent
 
@@ -87,6 +88,8 @@ def issue_link(*, principal: Principal, negotiation: Negotiation) -> dict[str, A
         )
         url = reverse("datapools:download", args=[token])
     size = storage.size(name)
+    # Under an agreement abroad every use is a transfer, logged and counted (decision 0052).
+    negotiations.transfer_abroad(principal=principal, negotiation=negotiation, version=version)
     UsageEvent.objects.create(
         negotiation=negotiation,
         version=version,

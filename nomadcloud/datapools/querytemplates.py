@@ -31,6 +31,7 @@ from nomadcloud.core.errors import Conflict, Forbidden, InvalidInput, NotFound, 
 from nomadcloud.core.i18n import Multilingual
 from nomadcloud.core.inputs import Draft, refuse
 from nomadcloud.datapools import access, poolfiles
+from nomadcloud.datapools import negotiation as negotiations
 from nomadcloud.datapools.aggregates import K
 from nomadcloud.datapools.charters import current_charter
 from nomadcloud.datapools.models import (
@@ -383,6 +384,8 @@ def run(
             code="group_below_k",
         )
     shown = [{k: _plain(v) for k, v in r.items()} for r in rows]
+    # Under an agreement abroad every use is a transfer, logged and counted (decision 0052).
+    negotiations.transfer_abroad(principal=principal, negotiation=negotiation, version=version)
     logged = {k: str(v) for k, v in values.items()}
     query_hash = hashlib.sha256(
         json.dumps(
