@@ -329,6 +329,8 @@ def test_the_negotiation_page_offers_the_download_and_the_budget(world: World) -
     noisy = b.agreement_for(world, "aggregate", dp_epsilon_budget="1.0")
     page = consumer.get(f"/datapools/negotiations/{noisy.public_id}/")
     assert b'data-testid="privacy-budget"' in page.content
+    pool_page = consumer.get(f"/datapools/{noisy.pool.public_id}/")
+    assert b'data-testid="charter-epsilon"' in pool_page.content
     answered = consumer.post(
         f"/datapools/negotiations/{noisy.public_id}/aggregate/",
         {"group_by": ["area"], "epsilon": "0.8"},

@@ -83,6 +83,14 @@ class ProposalForm(forms.Form):
         label=_("Contributors' share of fees (%)"), min_value=0, max_value=100, initial=0
     )
     retention_days = forms.IntegerField(label=_("Retention (days)"), min_value=1, initial=365)
+    dp_epsilon_budget = forms.DecimalField(
+        label=_("ε budget per agreement (differential privacy)"),
+        help_text=_("Empty: exact counts. Set: every aggregate adds Laplace noise and spends ε."),
+        min_value=Decimal("0.01"),
+        max_value=Decimal("100"),
+        decimal_places=2,
+        required=False,
+    )
     columns = forms.CharField(
         label=_("Schema (JSON list of columns)"),
         # The example is shown as code beside the form (propose.html), not as a placeholder.
@@ -121,6 +129,7 @@ class ProposalForm(forms.Form):
             "fee_share_percent",
             "retention_days",
             "columns",
+            "dp_epsilon_budget",
         )
         return {
             "kind": data["kind"],
