@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -360,3 +362,45 @@ def test_parallel_noisy_aggregates_never_overspend_the_budget(world: World) -> N
     for refused in (a for a in answers if a.status_code == 422):
         assert_error(refused, "privacy_budget_exhausted", "epsilon")
     assert UsageEvent.objects.filter(negotiation=agreed).count() == 2
+
+
+def test_an_object_store_release_is_cached_locally_for_duckdb(world: World) -> None:
+    """A storage without local paths (as S3): the release is saved through it and copied,
+    streamed, to DATA_DIR/cache once; the aggregate reads the copy."""
+    from unittest import mock
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import Storage
+
+    class ObjectStore(Storage):
+        """Names to bytes, and no local paths (``Storage.path`` refuses), as on S3."""
+
+        def __init__(self) -> None:
+            self.files: dict[str, bytes] = {}
+
+        def _save(self, name: str, content: Any) -> str:
+            self.files[name] = b"".join(content.chunks())
+            return name
+
+        def _open(self, name: str, mode: str = "rb") -> Any:
+            return ContentFile(self.files[name], name=name)
+
+        def exists(self, name: str) -> bool:
+            return name in self.files
+
+        def size(self, name: str) -> int:
+            return len(self.files[name])
+
+    agreed = b.agreement_for(world, "aggregate")
+    memory = ObjectStore()
+    with mock.patch.object(poolfiles, "storage", return_value=memory):
+        answer = aggregates.aggregate(
+            principal=Principal.for_user(world.charlie), negotiation=agreed, group_by=["area"]
+        )
+        version = agreed.pool.versions.get(number=2)
+        name = poolfiles.release_name(version)
+        assert memory.exists(name)
+        cached = poolfiles.local_path(name)
+    assert cached.is_relative_to(Path(settings.DATA_DIR) / "cache")
+    assert cached.read_bytes() == memory.files[name]
+    assert [g["count"] for g in answer["groups"]] == [10, 12]
