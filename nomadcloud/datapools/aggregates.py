@@ -23,7 +23,7 @@ from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, Forbidden, NotFound, invalid_field
 from nomadcloud.datapools import access
 from nomadcloud.datapools import negotiation as negotiations
-from nomadcloud.datapools.models import DatasetVersion, Negotiation, UsageEvent
+from nomadcloud.datapools.models import IN_FORCE, DatasetVersion, Negotiation, UsageEvent
 
 K = 10
 MAX_GROUP_BY = 3
@@ -63,7 +63,7 @@ def aggregate(
     if role_in(principal, negotiation.consumer) not in access.EDITORS:
         raise NotFound(_("No such negotiation."))
     now = timezone.now()
-    if negotiation.state != Negotiation.State.AGREED or (
+    if negotiation.state not in IN_FORCE or (
         negotiation.expires_at is not None and negotiation.expires_at <= now
     ):
         raise Conflict(_("There is no agreement in force for this."), code="no_agreement")

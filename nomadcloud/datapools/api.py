@@ -2,6 +2,7 @@
 contributions under consent, the points-payments connector, dataset versions. Handlers only
 translate HTTP to service calls (docs/datapools.md)."""
 
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -200,7 +201,14 @@ def distribute(request: HttpRequest, pool_id: UUID, payload: DistributionIn) -> 
     """The steward runs the month's contributor rewards, once (``already_distributed``)."""
     principal = Principal.of(request)
     pool = access.pool_for(principal, pool_id, Action.STEWARD)
-    return Status(201, rewards.distribute(principal=principal, pool=pool, period=payload.period))
+    run = rewards.distribute(
+        principal=principal,
+        pool=pool,
+        period=payload.period,
+        fees=Decimal(payload.fees) if payload.fees is not None else None,
+        budget=access.reward_budget(pool, payload.budget),
+    )
+    return Status(201, run)
 
 
 @router.get("/rewards", response=_errors({200: list[RewardOut]}))

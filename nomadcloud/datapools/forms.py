@@ -180,3 +180,16 @@ class DistributionForm(forms.Form):
         regex=r"^\d{4}-(0[1-9]|1[0-2])$",
         error_messages={"invalid": _("Give the month as YYYY-MM.")},
     )
+    fees = forms.DecimalField(
+        label=_("Fees received in the month (CNY)"),
+        required=False,
+        min_value=0,
+        max_digits=15,
+        decimal_places=2,
+        help_text=_("The contributors' share of them is paid from the budget chosen."),
+    )
+    budget = forms.ChoiceField(label=_("Paid from budget"), required=False, choices=[])
+
+    def __init__(self, *args: Any, budgets: list[tuple[str, str]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["budget"].choices = [("", "—"), *(budgets or [])]  # type: ignore[attr-defined]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Literal
 from uuid import UUID
 
@@ -104,7 +105,7 @@ class AccessRequestIn(Input):
 
 
 class NegotiationMoveIn(Input):
-    action: Literal["agree", "offer", "accept", "terminate"]
+    action: Literal["agree", "offer", "accept", "request", "verify", "terminate"]
     reason: str = Field(default="", max_length=500)
     access_mode: Literal["aggregate", "query_template", "download"] | None = None
     duration_days: int | None = Field(default=None, ge=1, le=3650)
@@ -136,6 +137,15 @@ class AggregateOut(Schema):
 
 class DistributionIn(Input):
     period: str = Field(pattern=r"^\d{4}-\d{2}$", description="The month, YYYY-MM")
+    fees: str | None = Field(
+        default=None,
+        pattern=r"^\d{1,13}(\.\d{1,2})?$",
+        description="Fees (CNY) the period's agreements brought; the charter's share of them "
+        "is paid to contributors (payouts)",
+    )
+    budget: UUID | None = Field(
+        default=None, description="The steward's budget the contributors' share is paid from"
+    )
 
 
 class DistributionOut(Schema):
@@ -144,6 +154,8 @@ class DistributionOut(Schema):
     period: str
     uses: int
     total_points: int
+    fees: Decimal
+    total_amount: Decimal
     run_at: datetime
 
 
@@ -154,3 +166,11 @@ class RewardOut(Schema):
     points: int
     transfer_id: str
     uses: list[dict[str, Any]]
+    amount: Decimal = Field(description="CNY (the contributors' share of fees)")
+    payout_status: str | None = Field(
+        default=None, description="The payout's state: only 'confirmed' means paid"
+    )
+
+    @staticmethod
+    def resolve_payout_status(obj: Any) -> str | None:
+        return obj.payout.status if obj.payout_id else None

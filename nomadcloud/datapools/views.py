@@ -44,7 +44,7 @@ from nomadcloud.datapools.forms import (
     ReasonForm,
 )
 from nomadcloud.datapools.inputs import PoolDraft
-from nomadcloud.datapools.models import Negotiation, Pool
+from nomadcloud.datapools.models import IN_FORCE, Negotiation, Pool
 from nomadcloud.datapools.transitions import Side
 
 
@@ -90,7 +90,10 @@ def pool_detail(request: HttpRequest, pool_id: str) -> HttpResponse:
             "may_contribute": pool.status == Pool.Status.OPEN,
             "events": list(pool.events.all()),
             "reason_form": ReasonForm(),
-            "distribution_form": DistributionForm(initial={"period": _last_month()}),
+            "distribution_form": DistributionForm(
+                initial={"period": _last_month()},
+                budgets=access.steward_budgets(pool) if Side.STEWARD in sides else [],
+            ),
             "runs": list(pool.distribution_runs.order_by("-period")[:24]),
             "may_request": pool.status == Pool.Status.OPEN
             and bool(access.editor_organisations(principal, Organisation.Kind.ENTERPRISE)),
@@ -151,16 +154,31 @@ def act(request: HttpRequest, pool_id: str, move: str) -> HttpResponse:
             request, _("Version %(number)s was released.") % {"number": version.number}
         )
     elif move == "distribute":
-        form = DistributionForm(request.POST)
+        form = DistributionForm(request.POST, budgets=access.steward_budgets(pool))
         if not form.is_valid():
-            messages.error(request, str(form.errors["period"][0]))
+            messages.error(request, str(next(iter(form.errors.values()))[0]))
             return redirect("datapools:pool", pool.public_id)
-        run = rewards.distribute(principal=principal, pool=pool, period=form.cleaned_data["period"])
+        run = rewards.distribute(
+            principal=principal,
+            pool=pool,
+            period=form.cleaned_data["period"],
+            fees=form.cleaned_data["fees"],
+            budget=access.reward_budget(pool, form.cleaned_data["budget"] or None),
+        )
         messages.success(
             request,
             _("The rewards of %(period)s were paid: %(points)s points.")
             % {"period": run.period, "points": run.total_points},
         )
+        if run.total_amount:
+            messages.success(
+                request,
+                _(
+                    "%(amount)s CNY were approved for payment to the contributors; the finance "
+                    "officer sends and confirms the payouts."
+                )
+                % {"amount": run.total_amount},
+            )
     elif move == "import":
         made = services.import_points_payments(principal=principal, pool=pool)
         messages.success(
@@ -310,7 +328,7 @@ def _negotiation_page(
     columns = aggregates.groupable_columns(version.charter.columns) if version else []
     may_aggregate = (
         "consumer" in sides
-        and made.state == Negotiation.State.AGREED
+        and made.state in IN_FORCE
         and made.policy.get("nc:accessMode") == "aggregate"
         and version is not None
     )
@@ -327,6 +345,7 @@ def _negotiation_page(
             "move_form": NegotiationMoveForm(),
             "events": list(made.events.select_related("actor").order_by("pk")),
             "uses": list(made.uses.order_by("-at")[:50]),
+            "transfers": list(made.transfers.order_by("-created_at")[:50]),
             "aggregate_form": aggregate_form if may_aggregate else None,
             "result": result,
             "k": aggregates.K,
