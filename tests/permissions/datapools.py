@@ -292,7 +292,23 @@ PAGE_CASES += [
     ),
 ]
 
-PUBLIC_PAGES: set[str] = set()
+# The Dataspace Protocol endpoints are for other zones' connectors: no session, each request
+# carries a verified organisation's API key (401 / 403 / 404 in the protocol's error shapes;
+# tested in tests/test_datapools_dsp.py).
+PUBLIC_PAGES: set[str] = {
+    "dsp:version",
+    "dsp:catalog",
+    "dsp:dataset",
+    "dsp:negotiation-request",
+    "dsp:negotiation",
+    "dsp:negotiation-counter",
+    "dsp:negotiation-event",
+    "dsp:negotiation-verification",
+    "dsp:negotiation-termination",
+    "dsp:transfer-request",
+    "dsp:transfer",
+    "dsp:transfer-message",
+}
 PUBLIC_API: set[tuple[str, str]] = set()
 
 APPS = ("datapools", "consent", "points")
