@@ -17,9 +17,18 @@ from nomadcloud.accounts.models import Organisation
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination
 from nomadcloud.core.errors import invalid_field
-from nomadcloud.datapools import access, aggregates, negotiation, queries, rewards, services
+from nomadcloud.datapools import (
+    access,
+    aggregates,
+    negotiation,
+    queries,
+    registration,
+    rewards,
+    scenarios,
+    services,
+)
 from nomadcloud.datapools.access import Action
-from nomadcloud.datapools.inputs import CharterDraft
+from nomadcloud.datapools.inputs import CharterDraft, ScenarioDraft
 from nomadcloud.datapools.models import Pool
 from nomadcloud.datapools.schemas import (
     AccessRequestIn,
@@ -36,7 +45,9 @@ from nomadcloud.datapools.schemas import (
     PoolIn,
     PoolMoveIn,
     PoolOut,
+    RegistrationIn,
     RewardOut,
+    ScenarioOut,
     VersionOut,
 )
 
@@ -94,6 +105,15 @@ def revise_charter(request: HttpRequest, pool_id: UUID, payload: CharterDraft) -
     principal = Principal.of(request)
     pool = access.pool_for(principal, pool_id, Action.STEWARD)
     return Status(201, services.revise_charter(principal=principal, pool=pool, draft=payload))
+
+
+@router.post("/pools/{pool_id}/registration", response=_errors({200: PoolDetailOut}))
+def register(request: HttpRequest, pool_id: UUID, payload: RegistrationIn) -> Any:
+    """The steward records the registry's registration query code (登记查询码) of the pool's
+    data product, once a version is released; a malformed code is refused (``code``)."""
+    principal = Principal.of(request)
+    pool = access.pool_for(principal, pool_id, Action.STEWARD)
+    return registration.register(principal=principal, pool=pool, code=payload.code)
 
 
 @router.post("/pools/{pool_id}/contributions", response=_errors({201: ContributionOut}))
@@ -216,3 +236,24 @@ def distribute(request: HttpRequest, pool_id: UUID, payload: DistributionIn) -> 
 def my_rewards(request: HttpRequest, **kwargs: Any) -> Any:
     """The asker's statement: per run, the rows used, the points and every use behind them."""
     return queries.rewards_of(Principal.of(request))
+
+
+# --- the scenario library (应用场景库) ---------------------------------------------------------
+
+
+@router.get("/scenarios", **PUBLIC, response=_errors({200: list[ScenarioOut]}))
+@paginate(CursorPagination)
+def list_scenarios(request: HttpRequest, **kwargs: Any) -> Any:
+    """The public scenario library, newest first."""
+    return scenarios.published()
+
+
+@router.get("/scenarios/{scenario_id}", **PUBLIC, response=_errors({200: ScenarioOut}))
+def get_scenario(request: HttpRequest, scenario_id: UUID) -> Any:
+    return scenarios.scenario_for(scenario_id)
+
+
+@router.post("/scenarios", response=_errors({201: ScenarioOut}))
+def add_scenario(request: HttpRequest, payload: ScenarioDraft) -> Status[Any]:
+    """An enterprise's editor publishes what it made with pools it holds agreements for."""
+    return Status(201, scenarios.add_scenario(principal=Principal.of(request), draft=payload))

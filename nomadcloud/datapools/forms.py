@@ -193,3 +193,34 @@ class DistributionForm(forms.Form):
     def __init__(self, *args: Any, budgets: list[tuple[str, str]] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["budget"].choices = [("", "—"), *(budgets or [])]  # type: ignore[attr-defined]
+
+
+class RegistrationForm(forms.Form):
+    code = forms.CharField(
+        label=_("Registration query code (登记查询码)"),
+        max_length=40,
+        help_text=_("As the provincial registry issued it, e.g. 460000-2026-DP000123."),
+    )
+
+
+class ScenarioForm(forms.Form):
+    """An entry of the scenario library (ScenarioDraft)."""
+
+    enterprise = forms.ChoiceField(label=_("Enterprise"))
+    title = MultilingualFormField(label=_("Title"))
+    summary = MultilingualFormField(label=_("Use case"), textarea=True)
+    outcome = MultilingualFormField(label=_("Outcome"), textarea=True)
+    pools = forms.MultipleChoiceField(
+        label=_("Data pools used"), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        enterprises: list[tuple[str, str]],
+        pools: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].choices = enterprises  # type: ignore[attr-defined]
+        self.fields["pools"].choices = pools  # type: ignore[attr-defined]

@@ -387,3 +387,30 @@ class TransferEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transfer_id} {self.action}"
+
+
+class ApplicationScenario(models.Model):
+    """An entry of the public scenario library (应用场景库, plan 003): what an enterprise made
+    with the data of one or more pools, written per language."""
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    title = MultilingualField(_("title"))
+    summary = MultilingualField(_("use case"))
+    outcome = MultilingualField(_("outcome"))
+    enterprise = models.ForeignKey(
+        "accounts.Organisation",
+        models.PROTECT,
+        related_name="application_scenarios",
+        verbose_name=_("enterprise"),
+    )
+    pools = models.ManyToManyField(Pool, related_name="scenarios", verbose_name=_("data pools"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("published at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("application scenario")
+        verbose_name_plural = _("application scenarios")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return str(self.title.get("en", "")) if isinstance(self.title, dict) else str(self.pk)

@@ -70,6 +70,10 @@ class PoolOut(Schema):
     steward: UUID = Field(alias="steward.public_id")
     lead_department: UUID = Field(alias="lead_department.public_id")
     created_at: datetime
+    registration_code: str = Field(
+        description="The provincial registration query code (登记查询码)"
+    )
+    registered_at: datetime | None
 
 
 class PoolDetailOut(PoolOut):
@@ -174,3 +178,26 @@ class RewardOut(Schema):
     @staticmethod
     def resolve_payout_status(obj: Any) -> str | None:
         return obj.payout.status if obj.payout_id else None
+
+
+class RegistrationIn(Input):
+    code: str = Field(max_length=40, description="e.g. 460000-2026-DP000123")
+
+
+class ScenarioOut(Schema):
+    id: UUID = Field(alias="public_id")
+    title: dict[str, Any]
+    summary: dict[str, Any]
+    outcome: dict[str, Any]
+    enterprise: UUID = Field(alias="enterprise.public_id")
+    enterprise_name: str
+    pools: list[UUID]
+    created_at: datetime
+
+    @staticmethod
+    def resolve_enterprise_name(obj: Any) -> str:
+        return str(obj.enterprise)
+
+    @staticmethod
+    def resolve_pools(obj: Any) -> list[UUID]:
+        return [p.public_id for p in obj.pools.all()]

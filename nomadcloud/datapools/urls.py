@@ -9,6 +9,9 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("propose/", views.propose, name="propose"),
     path("negotiations/", views.negotiation_list, name="negotiations"),
+    path("scenarios/", views.scenario_list, name="scenarios"),
+    path("scenarios/new/", views.scenario_add, name="scenario-add"),
+    path("scenarios/<str:scenario_id>/", views.scenario_detail, name="scenario"),
     path("negotiations/<str:negotiation_id>/", views.negotiation_detail, name="negotiation"),
     path(
         "negotiations/<str:negotiation_id>/aggregate/",

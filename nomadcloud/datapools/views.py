@@ -21,7 +21,7 @@ from nomadcloud.accounts.models import Organisation
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.consent import dpv
 from nomadcloud.core.errors import Forbidden, InvalidInput, NotFound, invalid_field
-from nomadcloud.core.inputs import parse_draft
+from nomadcloud.core.inputs import draft_from_form, parse_draft
 from nomadcloud.core.pages import apply_error, domain_errors, form_status
 from nomadcloud.datapools import (
     access,
@@ -29,7 +29,9 @@ from nomadcloud.datapools import (
     charters,
     negotiation,
     queries,
+    registration,
     rewards,
+    scenarios,
     services,
     transitions,
 )
@@ -42,8 +44,10 @@ from nomadcloud.datapools.forms import (
     NegotiationMoveForm,
     ProposalForm,
     ReasonForm,
+    RegistrationForm,
+    ScenarioForm,
 )
-from nomadcloud.datapools.inputs import PoolDraft
+from nomadcloud.datapools.inputs import PoolDraft, ScenarioDraft
 from nomadcloud.datapools.models import IN_FORCE, Negotiation, Pool
 from nomadcloud.datapools.transitions import Side
 
@@ -90,11 +94,13 @@ def pool_detail(request: HttpRequest, pool_id: str) -> HttpResponse:
             "may_contribute": pool.status == Pool.Status.OPEN,
             "events": list(pool.events.all()),
             "reason_form": ReasonForm(),
+            "registration_form": RegistrationForm(initial={"code": pool.registration_code}),
             "distribution_form": DistributionForm(
                 initial={"period": _last_month()},
                 budgets=access.steward_budgets(pool) if Side.STEWARD in sides else [],
             ),
             "runs": list(pool.distribution_runs.order_by("-period")[:24]),
+            "scenarios": list(pool.scenarios.select_related("enterprise")[:50]),
             "may_request": pool.status == Pool.Status.OPEN
             and bool(access.editor_organisations(principal, Organisation.Kind.ENTERPRISE)),
         },
@@ -145,10 +151,17 @@ def contribute(request: HttpRequest, pool_id: str) -> HttpResponse:
 def act(request: HttpRequest, pool_id: str, move: str) -> HttpResponse:
     """A move of the pool (transitions.py), a release or a connector import."""
     principal = Principal.of(request)
-    if move not in (*transitions.ACTIONS, "release", "import", "distribute"):
+    if move not in (*transitions.ACTIONS, "release", "import", "distribute", "register"):
         raise NotFound(_("No such page."))
     pool = access.pool_for(principal, pool_id)
-    if move == "release":
+    if move == "register":
+        try:
+            registration.register(principal=principal, pool=pool, code=request.POST.get("code", ""))
+        except InvalidInput as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The registration query code was recorded."))
+    elif move == "release":
         version = services.release_version(principal=principal, pool=pool)
         messages.success(
             request, _("Version %(number)s was released.") % {"number": version.number}
@@ -407,3 +420,55 @@ def run_aggregate(request: HttpRequest, negotiation_id: str) -> HttpResponse:
         except InvalidInput as exc:
             apply_error(form, exc)
     return _negotiation_page(request, made, aggregate_form=form, result=result)
+
+
+# --- the scenario library (应用场景库) ---------------------------------------------------------
+
+
+@require_GET
+def scenario_list(request: HttpRequest) -> HttpResponse:
+    principal = Principal.of(request)
+    return render(
+        request,
+        "datapools/scenarios.html",
+        {
+            "scenarios": list(scenarios.published()[:200]),
+            "may_add": bool(scenarios.enterprises_with_agreements(principal)),
+        },
+    )
+
+
+@require_GET
+@domain_errors
+def scenario_detail(request: HttpRequest, scenario_id: str) -> HttpResponse:
+    return render(
+        request, "datapools/scenario.html", {"scenario": scenarios.scenario_for(scenario_id)}
+    )
+
+
+@login_required
+@domain_errors
+def scenario_add(request: HttpRequest) -> HttpResponse:
+    """An enterprise's editor adds what it made with pool data it holds an agreement for."""
+    principal = Principal.of(request)
+    require_person(principal)
+    enterprises = scenarios.enterprises_with_agreements(principal)
+    if not enterprises:
+        raise Forbidden(
+            _("Only an editor of an enterprise holding an agreement can add a scenario."),
+            code="consumer_only",
+        )
+    form = ScenarioForm(
+        request.POST or None, enterprises=enterprises, pools=scenarios.pools_agreed_by(principal)
+    )
+    if request.method == "POST" and form.is_valid():
+        draft = draft_from_form(form, ScenarioDraft)
+        if draft is not None:
+            try:
+                made = scenarios.add_scenario(principal=principal, draft=draft)
+            except InvalidInput as exc:
+                apply_error(form, exc)
+            else:
+                messages.success(request, _("The scenario is in the public library."))
+                return redirect("datapools:scenario", made.public_id)
+    return render(request, "datapools/scenario_form.html", {"form": form}, status=form_status(form))
