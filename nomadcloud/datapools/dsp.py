@@ -564,6 +564,7 @@ def _transfer_event(transfer: Transfer, action: str, principal: Principal | None
         obj=transfer,
         organisation=transfer.negotiation.consumer,
         after={"state": transfer.state},
+        token=principal.token if principal is not None else None,
     )
 
 

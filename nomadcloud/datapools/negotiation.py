@@ -215,6 +215,7 @@ def _event(negotiation: Negotiation, principal: Principal | None, action: str) -
         action=f"datapools.negotiation.{action}",
         obj=negotiation,
         after={"state": negotiation.state, "reason": negotiation.reason[:200]},
+        token=principal.token if principal else None,
     )
 
 
