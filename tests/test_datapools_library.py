@@ -141,3 +141,31 @@ def test_the_scenario_library(world: World) -> None:
     assert posted.status_code == 422 and ApplicationScenario.objects.count() == 1
     assert client_for(world.bob).get("/datapools/scenarios/new/").status_code == 403
     _conforms(graph)  # last: skipped where the shared data folder is absent
+
+
+def test_the_steward_writes_a_new_charter_version_on_the_page(world: World) -> None:
+    pool = b.traffic_pool(world, "closed")  # a pool of its own: the others keep their charter
+    olivia = client_for(world.olivia, HTTP_ACCEPT_LANGUAGE="en")
+    page = olivia.get(f"/datapools/{pool.public_id}/charter/")
+    assert page.status_code == 200 and b"dpv:ResearchAndDevelopment" in page.content
+    assert client_for(world.charlie).get(f"/datapools/{pool.public_id}/charter/").status_code == 403
+    fields = {
+        "purposes": ["dpv:ResearchAndDevelopment"],
+        "data_categories": ["pd:Location"],
+        "classification": "general",
+        "grade": "pi",
+        "consent_notice_version": "2027-01",
+        "access_modes": ["aggregate"],
+        "points_per_row": "3",
+        "fee_share_percent": "40",
+        "retention_days": "365",
+        "columns": '[{"name": "day", "type": "date", "required": true}]',
+    }
+    bad = olivia.post(f"/datapools/{pool.public_id}/charter/", {**fields, "columns": "[{}]"})
+    assert bad.status_code == 422 and pool.charters.count() == 1
+    done = olivia.post(f"/datapools/{pool.public_id}/charter/", fields)
+    assert done.status_code == 302
+    newest = pool.charters.order_by("-version").first()
+    assert newest is not None and newest.version == 2
+    assert (newest.points_per_row, newest.fee_share_percent) == (3, 40)
+    assert newest.consent_notice_version == "2027-01"

@@ -224,3 +224,38 @@ class ScenarioForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["enterprise"].choices = enterprises  # type: ignore[attr-defined]
         self.fields["pools"].choices = pools  # type: ignore[attr-defined]
+
+
+CHARTER_FIELDS = (
+    "purposes",
+    "data_categories",
+    "classification",
+    "grade",
+    "consent_notice_version",
+    "access_modes",
+    "points_per_row",
+    "fee_share_percent",
+    "retention_days",
+    "columns",
+)
+
+
+class CharterForm(ProposalForm):
+    """A new version of a pool's charter (CharterDraft): the proposal's charter fields."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, stewards=[], **kwargs)
+        for name in ("steward", "kind", "title", "description"):
+            del self.fields[name]
+
+    def charter_data(self, distribution_period: str) -> dict[str, Any]:
+        data = {name: self.cleaned_data[name] for name in CHARTER_FIELDS}
+        return {**data, "distribution_period": distribution_period}
+
+    @staticmethod
+    def initial_from(charter: Any) -> dict[str, Any]:
+        import json
+
+        initial = {name: getattr(charter, name) for name in CHARTER_FIELDS}
+        initial["columns"] = json.dumps(charter.columns, ensure_ascii=False, indent=1)
+        return initial

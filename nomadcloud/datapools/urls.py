@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("<str:pool_id>/", views.pool_detail, name="pool"),
     path("<str:pool_id>/contribute/", views.contribute, name="contribute"),
+    path("<str:pool_id>/charter/", views.charter_edit, name="charter"),
     path("<str:pool_id>/request/", views.request_access, name="request"),
     path("<str:pool_id>/<str:move>/", views.act, name="act"),
 ]

@@ -39,6 +39,7 @@ from nomadcloud.datapools.forms import (
     EXAMPLE_COLUMNS,
     AccessRequestForm,
     AggregateForm,
+    CharterForm,
     ContributionForm,
     DistributionForm,
     NegotiationMoveForm,
@@ -47,7 +48,7 @@ from nomadcloud.datapools.forms import (
     RegistrationForm,
     ScenarioForm,
 )
-from nomadcloud.datapools.inputs import PoolDraft, ScenarioDraft
+from nomadcloud.datapools.inputs import CharterDraft, PoolDraft, ScenarioDraft
 from nomadcloud.datapools.models import IN_FORCE, Negotiation, Pool
 from nomadcloud.datapools.transitions import Side
 
@@ -472,3 +473,33 @@ def scenario_add(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("The scenario is in the public library."))
                 return redirect("datapools:scenario", made.public_id)
     return render(request, "datapools/scenario_form.html", {"form": form}, status=form_status(form))
+
+
+@login_required
+@domain_errors
+def charter_edit(request: HttpRequest, pool_id: str) -> HttpResponse:
+    """The steward writes a new version of the pool's charter (the form starts from the
+    current one); contributors consent again when the notice version changes."""
+    principal = Principal.of(request)
+    require_person(principal)
+    pool = access.pool_for(principal, pool_id, access.Action.STEWARD)
+    current = charters.current_charter(pool)
+    form = CharterForm(request.POST or None, initial=CharterForm.initial_from(current))
+    if request.method == "POST" and form.is_valid():
+        try:
+            draft = parse_draft(CharterDraft, form.charter_data(current.distribution_period))
+            charter = services.revise_charter(principal=principal, pool=pool, draft=draft)
+        except InvalidInput as exc:
+            _apply_draft_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Charter version %(version)s was written.") % {"version": charter.version},
+            )
+            return redirect("datapools:pool", pool.public_id)
+    return render(
+        request,
+        "datapools/charter.html",
+        {"pool": pool, "charter": current, "form": form, "example_columns": EXAMPLE_COLUMNS},
+        status=form_status(form),
+    )

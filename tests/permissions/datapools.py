@@ -354,6 +354,13 @@ API_CASES += [
 ]
 PAGE_CASES += [
     Case(
+        "write a new charter version (page)",
+        "GET",
+        lambda w: f"/datapools/{_open(w)}/charter/",
+        STEWARD_ONLY,
+        url_name="datapools:charter",
+    ),
+    Case(
         "scenario library",
         "GET",
         lambda w: "/datapools/scenarios/",
