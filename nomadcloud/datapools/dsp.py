@@ -43,7 +43,14 @@ from nomadcloud.core.jsonsafe import loads_limited
 from nomadcloud.datapools import catalogue, negotiation
 from nomadcloud.datapools.access import PUBLIC_STATES
 from nomadcloud.datapools.charters import current_charter
-from nomadcloud.datapools.models import IN_FORCE, Negotiation, Pool, Transfer, TransferEvent
+from nomadcloud.datapools.models import (
+    IN_FORCE,
+    Charter,
+    Negotiation,
+    Pool,
+    Transfer,
+    TransferEvent,
+)
 
 VERSION = "2025-1"
 CONTEXT = ["https://w3id.org/dspace/2025/1/context.jsonld"]
@@ -206,13 +213,12 @@ def _base(request: HttpRequest) -> str:
     return request.build_absolute_uri(reverse("dsp:version")).rsplit("/.well-known", 1)[0]
 
 
-def offer(pool: Pool, mode: str, steward: Organisation) -> dict[str, Any]:
-    charter = current_charter(pool)
+def offer(pool: Pool, mode: str, charter: Charter) -> dict[str, Any]:
     return {
         "@id": f"urn:nomadcloud:offer:{pool.public_id}:{mode}",
         "@type": "Offer",
         "target": f"urn:nomadcloud:pool:{pool.public_id}",
-        "assigner": f"urn:nomadcloud:org:{steward.public_id}",
+        "assigner": f"urn:nomadcloud:org:{pool.steward.public_id}",
         "permission": [
             {
                 "action": "use",
@@ -237,8 +243,8 @@ def offer(pool: Pool, mode: str, steward: Organisation) -> dict[str, Any]:
     }
 
 
-def dataset(pool: Pool, service: dict[str, Any]) -> dict[str, Any]:
-    charter = catalogue.charter_of(pool) if pool.charters.all() else current_charter(pool)
+def dataset(pool: Pool, service: dict[str, Any], charter: Charter | None = None) -> dict[str, Any]:
+    charter = charter or current_charter(pool)
     modes = list(charter.access_modes) if pool.status == Pool.Status.OPEN else []
     out: dict[str, Any] = {
         "@id": f"urn:nomadcloud:pool:{pool.public_id}",
@@ -252,7 +258,7 @@ def dataset(pool: Pool, service: dict[str, Any]) -> dict[str, Any]:
             {"@value": pool.description.get("en", ""), "@language": "en"},
         ],
         "keyword": [pool.kind],
-        "hasPolicy": [offer(pool, mode, pool.steward) for mode in modes],
+        "hasPolicy": [offer(pool, mode, charter) for mode in modes],
         "distribution": [
             {"@type": "Distribution", "format": FORMATS[mode], "accessService": service["@id"]}
             for mode in modes
@@ -284,6 +290,10 @@ def version(request: HttpRequest) -> HttpResponse:
 def catalog_request(request: HttpRequest, principal: Principal) -> HttpResponse:
     _message(request, "CatalogRequestMessage")
     service = _service(request)
+    pools = list(catalogue.public_pools()[:1000])
+    newest: dict[int, Charter] = {}  # each pool's newest charter, in one query
+    for charter in Charter.objects.filter(pool__in=pools).order_by("pool_id", "version"):
+        newest[charter.pool_id] = charter
     return JsonResponse(
         {
             "@context": CONTEXT,
@@ -291,7 +301,7 @@ def catalog_request(request: HttpRequest, principal: Principal) -> HttpResponse:
             "@type": "Catalog",
             "participantId": _base(request),
             "service": [service],
-            "dataset": [dataset(pool, service) for pool in catalogue.public_pools()[:1000]],
+            "dataset": [dataset(pool, service, newest.get(pool.pk)) for pool in pools],
         }
     )
 
