@@ -42,6 +42,7 @@ urlpatterns = [
     path("crossborder/", include("nomadcloud.crossborder.urls")),
     path("valuation/", include("nomadcloud.valuation.urls")),
     path("", include("nomadcloud.datapools.catalogue_urls")),
+    path("", include("nomadcloud.datapools.dsp_urls")),
     path("competitions/", include("nomadcloud.competitions.urls")),
     path("communities/", include("nomadcloud.communities.urls")),
     path("dashboard/", include("nomadcloud.dashboard.urls")),

@@ -207,6 +207,7 @@ PAGES: dict[str, Target] = {
     "crossborder:exporter": (lambda: (ENTERPRISE, None), "/crossborder/org/{org}/", ""),
     "crossborder:review": ("wangxin@demo.nomadcloud.cn", "/crossborder/review/"),
     "datapools:negotiations": (ENTERPRISE, "/datapools/negotiations/"),
+    "datapools:scenarios": (NOMAD, "/datapools/scenarios/"),
     "vouchers:review": (REVIEWER, "/vouchers/review/"),
     "vouchers:organisation": (lambda: (ENTERPRISE, None), "/vouchers/organisations/{org}/", ""),
     "communities:list": (NOMAD, "/communities/"),
@@ -475,6 +476,7 @@ API: dict[str, Target] = {
         "/api/v1/datapools/pools/{id}/templates",
         "public_id",
     ),
+    "/api/v1/datapools/scenarios": (NOMAD, "/api/v1/datapools/scenarios"),
     "/api/v1/crossborder/requests": (ENTERPRISE, "/api/v1/crossborder/requests"),
     "/api/v1/crossborder/entries": ("wangxin@demo.nomadcloud.cn", "/api/v1/crossborder/entries"),
     "/api/v1/vouchers/programmes/{programme_id}/providers": (

@@ -29,9 +29,10 @@ from nomadcloud.accounts.access import (
 )
 from nomadcloud.accounts.models import Membership, Organisation
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.core.errors import Forbidden, NotFound
+from nomadcloud.core.errors import Forbidden, NotFound, invalid_field
 from nomadcloud.datapools.models import Contribution, Negotiation, Pool, QueryTemplate
 from nomadcloud.datapools.transitions import Side
+from nomadcloud.payouts.models import Budget
 
 EDITORS = frozenset({Role.OWNER, Role.ADMIN, Role.MEMBER})
 PUBLIC_STATES = frozenset({Pool.Status.OPEN, Pool.Status.CLOSED, Pool.Status.ARCHIVED})
@@ -166,6 +167,26 @@ def negotiation_for(principal: Principal, public_id: object) -> Negotiation:
     ):
         raise NotFound(_("No such negotiation."))
     return negotiation
+
+
+def reward_budget(pool: Pool, public_id: object | None) -> Budget | None:
+    """The steward's budget a money reward run pays from (none given: none)."""
+    if public_id is None or public_id == "":
+        return None
+    budget = Budget.objects.filter(
+        public_id=parse_public_id(public_id, message=_("No such budget.")), owner=pool.steward
+    ).first()
+    if budget is None:
+        raise invalid_field("budget", _("Choose a budget of the pool's steward."))
+    return budget
+
+
+def steward_budgets(pool: Pool) -> list[tuple[str, str]]:
+    """The steward's budgets, as form choices."""
+    return [
+        (str(b.public_id), f"{b.programme_code} {b.year} ({b.available} CNY)")
+        for b in Budget.objects.filter(owner=pool.steward).order_by("-year", "programme_code")
+    ]
 
 
 # The kinds of organisation that may steward a pool (propose one).

@@ -26,7 +26,7 @@ from nomadcloud.core.errors import Conflict, Forbidden, NotFound, invalid_field
 from nomadcloud.datapools import access, noise, poolfiles
 from nomadcloud.datapools import negotiation as negotiations
 from nomadcloud.datapools.charters import current_charter
-from nomadcloud.datapools.models import DatasetVersion, Negotiation, UsageEvent
+from nomadcloud.datapools.models import IN_FORCE, DatasetVersion, Negotiation, UsageEvent
 
 K = 10
 MAX_GROUP_BY = 3
@@ -111,7 +111,7 @@ def aggregate(
         Negotiation.objects.select_for_update().select_related("pool").get(pk=negotiation.pk)
     )
     now = timezone.now()
-    if negotiation.state != Negotiation.State.AGREED or (
+    if negotiation.state not in IN_FORCE or (
         negotiation.expires_at is not None and negotiation.expires_at <= now
     ):
         raise Conflict(_("There is no agreement in force for this."), code="no_agreement")

@@ -2,6 +2,7 @@
 contributions under consent, the points-payments connector, dataset versions. Handlers only
 translate HTTP to service calls (docs/datapools.md)."""
 
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -23,11 +24,13 @@ from nomadcloud.datapools import (
     negotiation,
     queries,
     querytemplates,
+    registration,
     rewards,
+    scenarios,
     services,
 )
 from nomadcloud.datapools.access import Action
-from nomadcloud.datapools.inputs import CharterDraft
+from nomadcloud.datapools.inputs import CharterDraft, ScenarioDraft
 from nomadcloud.datapools.models import Pool
 from nomadcloud.datapools.querytemplates import TemplateDraft
 from nomadcloud.datapools.schemas import (
@@ -46,7 +49,9 @@ from nomadcloud.datapools.schemas import (
     PoolIn,
     PoolMoveIn,
     PoolOut,
+    RegistrationIn,
     RewardOut,
+    ScenarioOut,
     TemplateDecisionIn,
     TemplateOut,
     TemplateRunIn,
@@ -108,6 +113,15 @@ def revise_charter(request: HttpRequest, pool_id: UUID, payload: CharterDraft) -
     principal = Principal.of(request)
     pool = access.pool_for(principal, pool_id, Action.STEWARD)
     return Status(201, services.revise_charter(principal=principal, pool=pool, draft=payload))
+
+
+@router.post("/pools/{pool_id}/registration", response=_errors({200: PoolDetailOut}))
+def register(request: HttpRequest, pool_id: UUID, payload: RegistrationIn) -> Any:
+    """The steward records the registry's registration query code (登记查询码) of the pool's
+    data product, once a version is released; a malformed code is refused (``code``)."""
+    principal = Principal.of(request)
+    pool = access.pool_for(principal, pool_id, Action.STEWARD)
+    return registration.register(principal=principal, pool=pool, code=payload.code)
 
 
 @router.post("/pools/{pool_id}/contributions", response=_errors({201: ContributionOut}))
@@ -217,7 +231,14 @@ def distribute(request: HttpRequest, pool_id: UUID, payload: DistributionIn) -> 
     """The steward runs the month's contributor rewards, once (``already_distributed``)."""
     principal = Principal.of(request)
     pool = access.pool_for(principal, pool_id, Action.STEWARD)
-    return Status(201, rewards.distribute(principal=principal, pool=pool, period=payload.period))
+    run = rewards.distribute(
+        principal=principal,
+        pool=pool,
+        period=payload.period,
+        fees=Decimal(payload.fees) if payload.fees is not None else None,
+        budget=access.reward_budget(pool, payload.budget),
+    )
+    return Status(201, run)
 
 
 @router.get("/rewards", response=_errors({200: list[RewardOut]}))
@@ -279,3 +300,24 @@ def issue_download(request: HttpRequest, negotiation_id: UUID) -> Status[Any]:
     principal = Principal.of(request)
     made = access.negotiation_for(principal, negotiation_id)
     return Status(201, downloads.issue_link(principal=principal, negotiation=made))
+
+
+# --- the scenario library (应用场景库) ---------------------------------------------------------
+
+
+@router.get("/scenarios", **PUBLIC, response=_errors({200: list[ScenarioOut]}))
+@paginate(CursorPagination)
+def list_scenarios(request: HttpRequest, **kwargs: Any) -> Any:
+    """The public scenario library, newest first."""
+    return scenarios.published()
+
+
+@router.get("/scenarios/{scenario_id}", **PUBLIC, response=_errors({200: ScenarioOut}))
+def get_scenario(request: HttpRequest, scenario_id: UUID) -> Any:
+    return scenarios.scenario_for(scenario_id)
+
+
+@router.post("/scenarios", response=_errors({201: ScenarioOut}))
+def add_scenario(request: HttpRequest, payload: ScenarioDraft) -> Status[Any]:
+    """An enterprise's editor publishes what it made with pools it holds agreements for."""
+    return Status(201, scenarios.add_scenario(principal=Principal.of(request), draft=payload))

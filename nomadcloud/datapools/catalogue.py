@@ -11,7 +11,7 @@ from django.db.models import Prefetch, QuerySet
 
 from nomadcloud.accounts.models import Organisation
 from nomadcloud.datapools.access import PUBLIC_STATES
-from nomadcloud.datapools.models import Charter, DatasetVersion, Pool
+from nomadcloud.datapools.models import ApplicationScenario, Charter, DatasetVersion, Pool
 
 
 def public_pools() -> QuerySet[Pool]:
@@ -24,6 +24,7 @@ def public_pools() -> QuerySet[Pool]:
                 "versions",
                 queryset=DatasetVersion.objects.order_by("number").defer("quality"),
             ),
+            Prefetch("scenarios", queryset=ApplicationScenario.objects.only("public_id")),
             Prefetch(
                 "charters",
                 queryset=Charter.objects.order_by("-version").defer(

@@ -154,11 +154,29 @@ def _package(pool: Pool, request: HttpRequest, language: str = "zh-Hans") -> dic
             {"key": "classification", "value": charter.classification},
             {"key": "grade", "value": charter.grade},
             {"key": "access_rights", "value": "restricted"},
+            *(
+                [{"key": "registration_code", "value": pool.registration_code}]
+                if pool.registration_code
+                else []
+            ),
+            *(
+                [{"key": "application_scenarios", "value": " ".join(scenarios)}]
+                if (scenarios := _scenario_urls(pool, request))
+                else []
+            ),
         ],
         "resources": [_resource(v, pool, request) for v in versions],
         "relationships_as_subject": [],
         "relationships_as_object": [],
     }
+
+
+def _scenario_urls(pool: Pool, request: HttpRequest) -> list[str]:
+    """The scenario library's entries using the pool (应用场景库)."""
+    return [
+        request.build_absolute_uri(reverse("datapools:scenario", args=[s.public_id]))
+        for s in pool.scenarios.all()
+    ]
 
 
 def _find_pool(raw: Any) -> Pool:

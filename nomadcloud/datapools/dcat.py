@@ -21,6 +21,7 @@ from nomadcloud.datapools import catalogue
 from nomadcloud.datapools.models import DatasetVersion, Pool
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
 PAGE_SIZE = 100
 FORMATS = {
     "ttl": ("turtle", "text/turtle; charset=utf-8"),
@@ -55,6 +56,7 @@ def _bind(graph: Graph) -> Graph:
         ("foaf", FOAF),
         ("skos", SKOS),
         ("hydra", HYDRA),
+        ("adms", ADMS),
     ):
         graph.bind(prefix, namespace)
     return graph
@@ -94,6 +96,12 @@ def add_dataset(graph: Graph, base: str, pool: Pool) -> URIRef:
     _texts(graph, node, DCTERMS.title, pool.title)
     _texts(graph, node, DCTERMS.description, pool.description)
     graph.add((node, DCTERMS.identifier, Literal(str(pool.public_id))))
+    if pool.registration_code:  # the provincial registry's 登记查询码 (registration.py)
+        registered = BNode()
+        graph.add((registered, RDF.type, ADMS.Identifier))
+        graph.add((registered, SKOS.notation, Literal(pool.registration_code)))
+        graph.add((registered, ADMS.schemaAgency, Literal("海南省公共数据资源登记", lang="zh")))
+        graph.add((node, ADMS.identifier, registered))
     graph.add((node, DCTERMS.publisher, _agent(graph, base, pool.steward)))
     graph.add((node, DCTERMS.accessRights, _typed(graph, RESTRICTED, DCTERMS.RightsStatement)))
     graph.add((node, DCTERMS.spatial, _typed(graph, CHINA, DCTERMS.Location)))
@@ -108,6 +116,9 @@ def add_dataset(graph: Graph, base: str, pool: Pool) -> URIRef:
     graph.add((node, DCTERMS.modified, Literal(catalogue.modified(pool), datatype=XSD.dateTime)))
     page = f"{base}{reverse('datapools:pool', args=[pool.public_id])}"
     graph.add((node, DCAT.landingPage, _typed(graph, URIRef(page), FOAF.Document)))
+    for scenario in pool.scenarios.all():  # the scenario library's uses of the data
+        used = URIRef(f"{base}{reverse('datapools:scenario', args=[scenario.public_id])}")
+        graph.add((node, DCTERMS.isReferencedBy, used))
     versions: list[DatasetVersion] = list(pool.versions.all())
     for version in versions:
         graph.add((node, DCAT.distribution, _distribution(graph, base, pool, version, page)))

@@ -2,7 +2,9 @@
 
 - 智慧交通出行行为数据池 (traffic, 市科工信局 approved; steward 儋州海数智能数据服务): trips of
   three nomads uploaded as CSV (12 rows each), version 1 released; 洋浦云帆科技 holds an
-  agreement for aggregates, asked one last month, and last month's rewards were paid;
+  agreement for aggregates, asked one last month, and last month's rewards were paid (points,
+  and 30 % of ¥600 fees through payouts from the steward's budget); the product carries its
+  registration query code and 洋浦云帆科技's shuttle-route scenario is in the library;
 - 文旅消费数据池 (consumption, 市旅文局; same steward): the nomad persona (nomad@…) opted in a
   month ago, so the points-payments connector read their payment at 海花岛; Emma uploaded
   a day of spending; version 1 released; 洋浦云帆科技 has asked it for aggregates (the
@@ -15,6 +17,7 @@ Runs after the accounts, points and consent demos; idempotent (nothing once a po
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -25,10 +28,19 @@ from nomadcloud.accounts.models import Membership, Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.consent import services as consent
 from nomadcloud.core.inputs import parse_draft
-from nomadcloud.datapools import aggregates, negotiation, querytemplates, rewards, services
+from nomadcloud.datapools import (
+    aggregates,
+    negotiation,
+    querytemplates,
+    registration,
+    rewards,
+    scenarios,
+    services,
+)
 from nomadcloud.datapools.charters import current_charter
-from nomadcloud.datapools.inputs import PoolDraft
+from nomadcloud.datapools.inputs import PoolDraft, ScenarioDraft
 from nomadcloud.datapools.models import Pool, UsageEvent
+from nomadcloud.payouts import services as payouts
 
 NOTICE = "2026-12"
 CATEGORIES = ["culture_tourism", "dining", "transport", "coworking", "entertainment"]
@@ -303,8 +315,54 @@ def _agreement(pool: Pool, steward: User) -> int:
     UsageEvent.objects.filter(negotiation=agreed).update(
         at=timezone.now().replace(year=last.year, month=last.month, day=15)
     )
+    # Last month's fees: ¥600, of which the charter's 30 % (¥180.00) goes to the
+    # contributors through payouts, out of the steward's reward budget.
+    budget = payouts.create_budget(
+        programme_code="datapool-rewards",
+        year=last.year,
+        amount=Decimal("20000.00"),
+        owner=pool.steward,
+        actor=steward,
+        name_zh="数据池贡献者奖励",
+        name_en="Data pool contributor rewards",
+    )
     rewards.distribute(
-        principal=Principal.for_user(steward), pool=pool, period=last.strftime("%Y-%m")
+        principal=Principal.for_user(steward),
+        pool=pool,
+        period=last.strftime("%Y-%m"),
+        fees=Decimal("600.00"),
+        budget=budget,
+    )
+    # The product is registered with the provincial registry, and 洋浦云帆科技 tells the
+    # scenario library what it made with the aggregates.
+    registration.register(
+        principal=Principal.for_user(steward),
+        pool=pool,
+        code=f"460000-{timezone.now().year}-DP000001",
+    )
+    scenarios.add_scenario(
+        principal=Principal.for_user(_owner(yunfan)),
+        draft=parse_draft(
+            ScenarioDraft,
+            {
+                "title": {
+                    "zh-Hans": "洋浦通勤班车线路优化",
+                    "en": "Yangpu commuter shuttle routes",
+                },
+                "summary": {
+                    "zh-Hans": "按片区和出行方式汇总的出行数据，用于规划园区通勤班车的线路与班次。",
+                    "en": "Trips counted by area and mode, used to plan the zone's commuter "
+                    "shuttle routes and timetable.",
+                },
+                "outcome": {
+                    "zh-Hans": "新增白马井—洋浦早晚班车两条，试运行期间通勤时间平均缩短约12%。",
+                    "en": "Two new Baimajing–Yangpu peak shuttles; commutes about 12% shorter "
+                    "during the trial.",
+                },
+                "enterprise": str(yunfan.public_id),
+                "pools": [str(pool.public_id)],
+            },
+        ),
     )
     return 1
 

@@ -33,14 +33,14 @@ from nomadcloud.core.errors import Conflict, Forbidden, NotFound
 from nomadcloud.datapools import access, poolfiles
 from nomadcloud.datapools import negotiation as negotiations
 from nomadcloud.datapools.charters import current_charter
-from nomadcloud.datapools.models import DatasetVersion, Negotiation, UsageEvent
+from nomadcloud.datapools.models import IN_FORCE, DatasetVersion, Negotiation, UsageEvent
 
 LINK_SECONDS = 600
 SALT = "datapools.download"
 
 
 def _in_force(negotiation: Negotiation, now: datetime) -> None:
-    if negotiation.state != Negotiation.State.AGREED or (
+    if negotiation.state not in IN_FORCE or (
         negotiation.expires_at is not None and negotiation.expires_at <= now
     ):
         raise Conflict(_("There is no agreement in force for this."), code="no_agreement")

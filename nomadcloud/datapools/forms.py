@@ -211,6 +211,85 @@ class DistributionForm(forms.Form):
         regex=r"^\d{4}-(0[1-9]|1[0-2])$",
         error_messages={"invalid": _("Give the month as YYYY-MM.")},
     )
+    fees = forms.DecimalField(
+        label=_("Fees received in the month (CNY)"),
+        required=False,
+        min_value=0,
+        max_digits=15,
+        decimal_places=2,
+        help_text=_("The contributors' share of them is paid from the budget chosen."),
+    )
+    budget = forms.ChoiceField(label=_("Paid from budget"), required=False, choices=[])
+
+    def __init__(self, *args: Any, budgets: list[tuple[str, str]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["budget"].choices = [("", "—"), *(budgets or [])]  # type: ignore[attr-defined]
+
+
+class RegistrationForm(forms.Form):
+    code = forms.CharField(
+        label=_("Registration query code (登记查询码)"),
+        max_length=40,
+        help_text=_("As the provincial registry issued it, e.g. 460000-2026-DP000123."),
+    )
+
+
+class ScenarioForm(forms.Form):
+    """An entry of the scenario library (ScenarioDraft)."""
+
+    enterprise = forms.ChoiceField(label=_("Enterprise"))
+    title = MultilingualFormField(label=_("Title"))
+    summary = MultilingualFormField(label=_("Use case"), textarea=True)
+    outcome = MultilingualFormField(label=_("Outcome"), textarea=True)
+    pools = forms.MultipleChoiceField(
+        label=_("Data pools used"), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        enterprises: list[tuple[str, str]],
+        pools: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].choices = enterprises  # type: ignore[attr-defined]
+        self.fields["pools"].choices = pools  # type: ignore[attr-defined]
+
+
+CHARTER_FIELDS = (
+    "purposes",
+    "data_categories",
+    "classification",
+    "grade",
+    "consent_notice_version",
+    "access_modes",
+    "points_per_row",
+    "fee_share_percent",
+    "retention_days",
+    "columns",
+)
+
+
+class CharterForm(ProposalForm):
+    """A new version of a pool's charter (CharterDraft): the proposal's charter fields."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, stewards=[], **kwargs)
+        for name in ("steward", "kind", "title", "description"):
+            del self.fields[name]
+
+    def charter_data(self, distribution_period: str) -> dict[str, Any]:
+        data = {name: self.cleaned_data[name] for name in CHARTER_FIELDS}
+        return {**data, "distribution_period": distribution_period}
+
+    @staticmethod
+    def initial_from(charter: Any) -> dict[str, Any]:
+        import json
+
+        initial = {name: getattr(charter, name) for name in CHARTER_FIELDS}
+        initial["columns"] = json.dumps(charter.columns, ensure_ascii=False, indent=1)
+        return initial
 
 
 # --- query templates (decision 0048) ------------------------------------------------------

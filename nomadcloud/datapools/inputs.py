@@ -65,3 +65,13 @@ class PoolDraft(Draft):
     title: Multilingual
     description: Multilingual
     charter: CharterDraft
+
+
+class ScenarioDraft(Draft):
+    """An entry of the scenario library (应用场景库): written in zh-Hans and en at least."""
+
+    title: Multilingual
+    summary: Multilingual
+    outcome: Multilingual
+    enterprise: str = Field(min_length=1, max_length=64)
+    pools: list[str] = Field(min_length=1, max_length=10)

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from nomadcloud.core.fields import MultilingualField
+from nomadcloud.core.money import MoneyField
 
 
 class Pool(models.Model):
@@ -54,6 +55,10 @@ class Pool(models.Model):
     created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
     # The newest connector import: payments after this moment are read next time.
     connector_watermark = models.DateTimeField(null=True, blank=True)
+    # The provincial registry's registration query code (登记查询码) of the data product,
+    # once registered (registration.py); public.
+    registration_code = models.CharField(_("registration query code"), max_length=40, blank=True)
+    registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("data pool")
@@ -221,6 +226,8 @@ class Negotiation(models.Model):
         REQUESTED = "requested", _("requested")
         OFFERED = "offered", _("counter-offered")
         AGREED = "agreed", _("agreed")
+        VERIFIED = "verified", _("agreement verified")
+        FINALIZED = "finalized", _("finalized: access granted")
         TERMINATED = "terminated", _("terminated")
 
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
@@ -236,6 +243,10 @@ class Negotiation(models.Model):
     agreed_at = models.DateTimeField(_("agreed at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("agreement ends"), null=True, blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    # Dataspace Protocol (dsp.py): the other connector's id for this negotiation and the
+    # base URL it receives messages at (empty for a negotiation made on the platform).
+    consumer_pid = models.CharField(_("consumer process id"), max_length=200, blank=True)
+    callback_address = models.URLField(_("callback address"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("access negotiation")
@@ -244,6 +255,10 @@ class Negotiation(models.Model):
 
     def __str__(self) -> str:
         return str(self.public_id)
+
+
+# The states in which an agreement is in force (until it ends).
+IN_FORCE = (Negotiation.State.AGREED, Negotiation.State.VERIFIED, Negotiation.State.FINALIZED)
 
 
 class NegotiationEvent(models.Model):
@@ -297,6 +312,13 @@ class DistributionRun(models.Model):
     period = models.CharField(_("period"), max_length=7)
     uses = models.PositiveIntegerField(_("uses counted"))
     total_points = models.PositiveBigIntegerField(_("points paid"))
+    # Money (the charter's share of fees): the fees the period's agreements brought, the
+    # contributors' share paid out of ``commitment`` (payouts app), zero when none.
+    fees = MoneyField(_("fees received"), default=0)
+    total_amount = MoneyField(_("contributors' share paid (CNY)"), default=0)
+    commitment = models.ForeignKey(
+        "payouts.Commitment", models.PROTECT, null=True, blank=True, related_name="+"
+    )
     run_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     run_at = models.DateTimeField(_("run at"))
 
@@ -322,6 +344,10 @@ class RewardLine(models.Model):
     points = models.PositiveBigIntegerField(_("points"))
     transfer_id = models.CharField(_("ledger transfer"), max_length=100, unique=True)
     uses = models.JSONField(_("uses"), default=list)
+    amount = MoneyField(_("amount (CNY)"), default=0)
+    payout = models.ForeignKey(
+        "payouts.Payout", models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-run__period", "-id"]
@@ -363,3 +389,74 @@ class QueryTemplate(models.Model):
 
     def __str__(self) -> str:
         return str(self.public_id)
+
+
+class Transfer(models.Model):
+    """A Dataspace Protocol transfer process under an agreement (``REQUESTED → STARTED ↔
+    SUSPENDED → COMPLETED | TERMINATED``): the other connector's access to the agreed mode,
+    through the data address it is given when the transfer starts."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("requested")
+        STARTED = "started", _("started")
+        SUSPENDED = "suspended", _("suspended")
+        COMPLETED = "completed", _("completed")
+        TERMINATED = "terminated", _("terminated")
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    negotiation = models.ForeignKey(Negotiation, models.PROTECT, related_name="transfers")
+    consumer_pid = models.CharField(_("consumer process id"), max_length=200)
+    format = models.CharField(_("format"), max_length=100)
+    callback_address = models.URLField(_("callback address"), max_length=500, blank=True)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices)
+    code = models.CharField(_("code"), max_length=100, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("transfer process")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return str(self.public_id)
+
+
+class TransferEvent(models.Model):
+    transfer = models.ForeignKey(Transfer, models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20)
+    to_state = models.CharField(max_length=12)
+    reason = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.transfer_id} {self.action}"
+
+
+class ApplicationScenario(models.Model):
+    """An entry of the public scenario library (应用场景库, plan 003): what an enterprise made
+    with the data of one or more pools, written per language."""
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    title = MultilingualField(_("title"))
+    summary = MultilingualField(_("use case"))
+    outcome = MultilingualField(_("outcome"))
+    enterprise = models.ForeignKey(
+        "accounts.Organisation",
+        models.PROTECT,
+        related_name="application_scenarios",
+        verbose_name=_("enterprise"),
+    )
+    pools = models.ManyToManyField(Pool, related_name="scenarios", verbose_name=_("data pools"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("published at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("application scenario")
+        verbose_name_plural = _("application scenarios")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return str(self.title.get("en", "")) if isinstance(self.title, dict) else str(self.pk)

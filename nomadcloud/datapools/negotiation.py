@@ -5,9 +5,15 @@ not fit (nothing is stored). The steward agrees, counter-offers (narrower) or te
 consumer accepts a counter-offer or terminates; no state waits past its deadline
 (``expire_overdue`` ends it, with the reason). Moves::
 
-    requested ─agree▶ agreed          (steward)
-        ├─offer▶ offered ─accept▶ agreed   (steward, then consumer)
-        └─terminate▶ terminated       (either side; or the timeout)
+    requested ─agree▶ agreed ─verify▶ verified ─(system)▶ finalized
+        ├─offer▶ offered ─accept▶ agreed        (steward, then consumer)
+        │          └─request▶ requested         (consumer's counter-request)
+        └─terminate▶ terminated       (either side, until finalized; or the timeout)
+
+The consumer's verification (Dataspace Protocol ``ContractAgreementVerificationMessage``, or
+the page) is finalized by the platform at once: the agreement's access is granted. An
+agreement is in force (``IN_FORCE``) from ``agreed`` on until it ends. An organisation API
+key (another zone's connector, dsp.py) may make the consumer's moves.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nomadcloud.accounts.access import require_person, require_write, role_in
-from nomadcloud.accounts.models import Organisation
+from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, Forbidden, invalid_field
@@ -42,8 +48,19 @@ MOVES: dict[tuple[str, str], tuple[str, str]] = {
     (N.REQUESTED, "offer"): (N.OFFERED, "steward"),
     (N.REQUESTED, "terminate"): (N.TERMINATED, "either"),
     (N.OFFERED, "accept"): (N.AGREED, "consumer"),
+    (N.OFFERED, "request"): (N.REQUESTED, "consumer"),
     (N.OFFERED, "terminate"): (N.TERMINATED, "either"),
+    (N.AGREED, "verify"): (N.VERIFIED, "consumer"),
+    (N.AGREED, "terminate"): (N.TERMINATED, "either"),
 }
+
+
+def acting_person(principal: Principal) -> User:
+    """The person answerable for a move: the signed-in person, or for an organisation API
+    key (another zone's connector) the person who issued the key."""
+    if principal.key_organisation is not None and principal.token is not None:
+        return principal.token.created_by
+    return require_person(principal)
 
 
 def policy(
@@ -198,6 +215,7 @@ def _event(negotiation: Negotiation, principal: Principal | None, action: str) -
         action=f"datapools.negotiation.{action}",
         obj=negotiation,
         after={"state": negotiation.state, "reason": negotiation.reason[:200]},
+        token=principal.token if principal else None,
     )
 
 
@@ -211,8 +229,10 @@ def request_access(
     access_mode: str,
     duration_days: int,
     spatial: str = "CN",
+    consumer_pid: str = "",
+    callback_address: str = "",
 ) -> Negotiation:
-    user = require_person(principal)
+    user = acting_person(principal)
     _consumer_editor(principal, consumer)
     if pool.status != Pool.Status.OPEN:
         raise Conflict(_("This pool does not take access requests now."), code="pool_not_open")
@@ -234,6 +254,8 @@ def request_access(
             at=now,
         ),
         deadline=now + timedelta(days=ANSWER_DAYS),
+        consumer_pid=consumer_pid,
+        callback_address=callback_address,
     )
     _event(negotiation, principal, "request")
     return negotiation
@@ -297,7 +319,8 @@ def move(
             code="transition_not_allowed",
         )
     target, side = row
-    require_person(principal)
+    if principal.key_organisation is None or side == "steward":
+        require_person(principal)
     is_steward = access.is_steward(principal, negotiation.pool)
     is_consumer = principal.can_write and role_in(principal, negotiation.consumer) in access.EDITORS
     if side == "steward":
@@ -312,7 +335,31 @@ def move(
     if action == "terminate" and not reason:
         raise invalid_field("reason", _("Say why the negotiation ends."))
     current = terms(negotiation)
-    if action == "offer":
+    if action == "request":
+        days = current["duration_days"] if duration_days is None else duration_days
+        mode = access_mode or current["access_mode"]
+        evaluate(
+            negotiation.pool,
+            negotiation.consumer,
+            current["purpose"],
+            mode,
+            days,
+            current["spatial"],
+        )
+        negotiation.policy = policy(
+            kind="Set",
+            pool=negotiation.pool,
+            consumer=negotiation.consumer,
+            purpose=current["purpose"],
+            access_mode=mode,
+            duration_days=days,
+            spatial=current["spatial"],
+            at=now,
+        )
+        negotiation.deadline = now + timedelta(days=ANSWER_DAYS)
+    elif action == "verify":
+        negotiation.deadline = None
+    elif action == "offer":
         days = current["duration_days"] if duration_days is None else duration_days
         mode = access_mode or current["access_mode"]
         if days > current["duration_days"]:
@@ -362,6 +409,10 @@ def move(
     negotiation.reason = reason
     negotiation.save()
     _event(negotiation, principal, action)
+    if target == N.VERIFIED:  # the platform finalizes at once: access is granted
+        negotiation.state = N.FINALIZED
+        negotiation.save(update_fields=["state"])
+        _event(negotiation, None, "finalize")
     return negotiation
 
 

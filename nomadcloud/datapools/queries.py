@@ -64,7 +64,9 @@ def rewards_of(principal: Principal) -> QuerySet[RewardLine]:
     """The asker's reward statement lines (persons only)."""
     if principal.user is None or principal.key_organisation is not None:
         return RewardLine.objects.none()
-    return RewardLine.objects.filter(contributor=principal.user).select_related("run__pool")
+    return RewardLine.objects.filter(contributor=principal.user).select_related(
+        "run__pool", "payout"
+    )
 
 
 def templates_of(principal: Principal, pool: Pool) -> QuerySet[QueryTemplate]:

@@ -35,6 +35,7 @@ from nomadcloud.datapools import negotiation as negotiations
 from nomadcloud.datapools.aggregates import K
 from nomadcloud.datapools.charters import current_charter
 from nomadcloud.datapools.models import (
+    IN_FORCE,
     Charter,
     DatasetVersion,
     Negotiation,
@@ -339,7 +340,7 @@ def run(
     if role_in(principal, negotiation.consumer) not in access.EDITORS:
         raise NotFound(_("No such negotiation."))
     now = timezone.now()
-    if negotiation.state != Negotiation.State.AGREED or (
+    if negotiation.state not in IN_FORCE or (
         negotiation.expires_at is not None and negotiation.expires_at <= now
     ):
         raise Conflict(_("There is no agreement in force for this."), code="no_agreement")

@@ -71,6 +71,10 @@ class PoolOut(Schema):
     steward: UUID = Field(alias="steward.public_id")
     lead_department: UUID = Field(alias="lead_department.public_id")
     created_at: datetime
+    registration_code: str = Field(
+        description="The provincial registration query code (登记查询码)"
+    )
+    registered_at: datetime | None
 
 
 class PoolDetailOut(PoolOut):
@@ -106,7 +110,7 @@ class AccessRequestIn(Input):
 
 
 class NegotiationMoveIn(Input):
-    action: Literal["agree", "offer", "accept", "terminate"]
+    action: Literal["agree", "offer", "accept", "request", "verify", "terminate"]
     reason: str = Field(default="", max_length=500)
     access_mode: Literal["aggregate", "query_template", "download"] | None = None
     duration_days: int | None = Field(default=None, ge=1, le=3650)
@@ -188,6 +192,15 @@ class DownloadOut(Schema):
 
 class DistributionIn(Input):
     period: str = Field(pattern=r"^\d{4}-\d{2}$", description="The month, YYYY-MM")
+    fees: str | None = Field(
+        default=None,
+        pattern=r"^\d{1,13}(\.\d{1,2})?$",
+        description="Fees (CNY) the period's agreements brought; the charter's share of them "
+        "is paid to contributors (payouts)",
+    )
+    budget: UUID | None = Field(
+        default=None, description="The steward's budget the contributors' share is paid from"
+    )
 
 
 class DistributionOut(Schema):
@@ -196,6 +209,8 @@ class DistributionOut(Schema):
     period: str
     uses: int
     total_points: int
+    fees: Decimal
+    total_amount: Decimal
     run_at: datetime
 
 
@@ -206,3 +221,34 @@ class RewardOut(Schema):
     points: int
     transfer_id: str
     uses: list[dict[str, Any]]
+    amount: Decimal = Field(description="CNY (the contributors' share of fees)")
+    payout_status: str | None = Field(
+        default=None, description="The payout's state: only 'confirmed' means paid"
+    )
+
+    @staticmethod
+    def resolve_payout_status(obj: Any) -> str | None:
+        return obj.payout.status if obj.payout_id else None
+
+
+class RegistrationIn(Input):
+    code: str = Field(max_length=40, description="e.g. 460000-2026-DP000123")
+
+
+class ScenarioOut(Schema):
+    id: UUID = Field(alias="public_id")
+    title: dict[str, Any]
+    summary: dict[str, Any]
+    outcome: dict[str, Any]
+    enterprise: UUID = Field(alias="enterprise.public_id")
+    enterprise_name: str
+    pools: list[UUID]
+    created_at: datetime
+
+    @staticmethod
+    def resolve_enterprise_name(obj: Any) -> str:
+        return str(obj.enterprise)
+
+    @staticmethod
+    def resolve_pools(obj: Any) -> list[UUID]:
+        return [p.public_id for p in obj.pools.all()]

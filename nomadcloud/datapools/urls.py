@@ -9,6 +9,9 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("propose/", views.propose, name="propose"),
     path("negotiations/", views.negotiation_list, name="negotiations"),
+    path("scenarios/", views.scenario_list, name="scenarios"),
+    path("scenarios/new/", views.scenario_add, name="scenario-add"),
+    path("scenarios/<str:scenario_id>/", views.scenario_detail, name="scenario"),
     path("negotiations/<str:negotiation_id>/", views.negotiation_detail, name="negotiation"),
     path(
         "negotiations/<str:negotiation_id>/aggregate/",
@@ -39,6 +42,7 @@ urlpatterns = [
     ),
     path("<str:pool_id>/", views.pool_detail, name="pool"),
     path("<str:pool_id>/contribute/", views.contribute, name="contribute"),
+    path("<str:pool_id>/charter/", views.charter_edit, name="charter"),
     path("<str:pool_id>/request/", views.request_access, name="request"),
     path("<str:pool_id>/templates/", template_views.pool_templates, name="templates"),
     path("<str:pool_id>/<str:move>/", views.act, name="act"),

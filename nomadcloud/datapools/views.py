@@ -21,7 +21,7 @@ from nomadcloud.accounts.models import Organisation
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.consent import dpv
 from nomadcloud.core.errors import Forbidden, InvalidInput, NotFound, invalid_field
-from nomadcloud.core.inputs import parse_draft
+from nomadcloud.core.inputs import draft_from_form, parse_draft
 from nomadcloud.core.pages import apply_error, domain_errors, form_status
 from nomadcloud.datapools import (
     access,
@@ -29,7 +29,9 @@ from nomadcloud.datapools import (
     charters,
     negotiation,
     queries,
+    registration,
     rewards,
+    scenarios,
     services,
     transitions,
 )
@@ -37,14 +39,17 @@ from nomadcloud.datapools.forms import (
     EXAMPLE_COLUMNS,
     AccessRequestForm,
     AggregateForm,
+    CharterForm,
     ContributionForm,
     DistributionForm,
     NegotiationMoveForm,
     ProposalForm,
     ReasonForm,
+    RegistrationForm,
+    ScenarioForm,
 )
-from nomadcloud.datapools.inputs import PoolDraft
-from nomadcloud.datapools.models import Negotiation, Pool
+from nomadcloud.datapools.inputs import CharterDraft, PoolDraft, ScenarioDraft
+from nomadcloud.datapools.models import IN_FORCE, Negotiation, Pool
 from nomadcloud.datapools.transitions import Side
 
 
@@ -90,8 +95,13 @@ def pool_detail(request: HttpRequest, pool_id: str) -> HttpResponse:
             "may_contribute": pool.status == Pool.Status.OPEN,
             "events": list(pool.events.all()),
             "reason_form": ReasonForm(),
-            "distribution_form": DistributionForm(initial={"period": _last_month()}),
+            "registration_form": RegistrationForm(initial={"code": pool.registration_code}),
+            "distribution_form": DistributionForm(
+                initial={"period": _last_month()},
+                budgets=access.steward_budgets(pool) if Side.STEWARD in sides else [],
+            ),
             "runs": list(pool.distribution_runs.order_by("-period")[:24]),
+            "scenarios": list(pool.scenarios.select_related("enterprise")[:50]),
             "may_request": pool.status == Pool.Status.OPEN
             and bool(access.editor_organisations(principal, Organisation.Kind.ENTERPRISE)),
         },
@@ -142,25 +152,47 @@ def contribute(request: HttpRequest, pool_id: str) -> HttpResponse:
 def act(request: HttpRequest, pool_id: str, move: str) -> HttpResponse:
     """A move of the pool (transitions.py), a release or a connector import."""
     principal = Principal.of(request)
-    if move not in (*transitions.ACTIONS, "release", "import", "distribute"):
+    if move not in (*transitions.ACTIONS, "release", "import", "distribute", "register"):
         raise NotFound(_("No such page."))
     pool = access.pool_for(principal, pool_id)
-    if move == "release":
+    if move == "register":
+        try:
+            registration.register(principal=principal, pool=pool, code=request.POST.get("code", ""))
+        except InvalidInput as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The registration query code was recorded."))
+    elif move == "release":
         version = services.release_version(principal=principal, pool=pool)
         messages.success(
             request, _("Version %(number)s was released.") % {"number": version.number}
         )
     elif move == "distribute":
-        form = DistributionForm(request.POST)
+        form = DistributionForm(request.POST, budgets=access.steward_budgets(pool))
         if not form.is_valid():
-            messages.error(request, str(form.errors["period"][0]))
+            messages.error(request, str(next(iter(form.errors.values()))[0]))
             return redirect("datapools:pool", pool.public_id)
-        run = rewards.distribute(principal=principal, pool=pool, period=form.cleaned_data["period"])
+        run = rewards.distribute(
+            principal=principal,
+            pool=pool,
+            period=form.cleaned_data["period"],
+            fees=form.cleaned_data["fees"],
+            budget=access.reward_budget(pool, form.cleaned_data["budget"] or None),
+        )
         messages.success(
             request,
             _("The rewards of %(period)s were paid: %(points)s points.")
             % {"period": run.period, "points": run.total_points},
         )
+        if run.total_amount:
+            messages.success(
+                request,
+                _(
+                    "%(amount)s CNY were approved for payment to the contributors; the finance "
+                    "officer sends and confirms the payouts."
+                )
+                % {"amount": run.total_amount},
+            )
     elif move == "import":
         made = services.import_points_payments(principal=principal, pool=pool)
         messages.success(
@@ -310,7 +342,7 @@ def _negotiation_page(
     columns = aggregates.groupable_columns(version.charter.columns) if version else []
     may_aggregate = (
         "consumer" in sides
-        and made.state == Negotiation.State.AGREED
+        and made.state in IN_FORCE
         and made.policy.get("nc:accessMode") == "aggregate"
         and version is not None
     )
@@ -318,7 +350,7 @@ def _negotiation_page(
     summable = aggregates.summable_columns(version.charter.columns) if version else []
     if may_aggregate and aggregate_form is None:
         aggregate_form = AggregateForm(columns=columns, summable=summable, noisy=budget is not None)
-    consumer_agreed = "consumer" in sides and made.state == Negotiation.State.AGREED
+    consumer_agreed = "consumer" in sides and made.state in IN_FORCE
     return render(
         request,
         "datapools/negotiation.html",
@@ -330,6 +362,7 @@ def _negotiation_page(
             "move_form": NegotiationMoveForm(),
             "events": list(made.events.select_related("actor").order_by("pk")),
             "uses": list(made.uses.order_by("-at")[:50]),
+            "transfers": list(made.transfers.order_by("-created_at")[:50]),
             "aggregate_form": aggregate_form if may_aggregate else None,
             "result": result,
             "k": aggregates.K,
@@ -402,3 +435,85 @@ def run_aggregate(request: HttpRequest, negotiation_id: str) -> HttpResponse:
         except InvalidInput as exc:
             apply_error(form, exc)
     return _negotiation_page(request, made, aggregate_form=form, result=result)
+
+
+# --- the scenario library (应用场景库) ---------------------------------------------------------
+
+
+@require_GET
+def scenario_list(request: HttpRequest) -> HttpResponse:
+    principal = Principal.of(request)
+    return render(
+        request,
+        "datapools/scenarios.html",
+        {
+            "scenarios": list(scenarios.published()[:200]),
+            "may_add": bool(scenarios.enterprises_with_agreements(principal)),
+        },
+    )
+
+
+@require_GET
+@domain_errors
+def scenario_detail(request: HttpRequest, scenario_id: str) -> HttpResponse:
+    return render(
+        request, "datapools/scenario.html", {"scenario": scenarios.scenario_for(scenario_id)}
+    )
+
+
+@login_required
+@domain_errors
+def scenario_add(request: HttpRequest) -> HttpResponse:
+    """An enterprise's editor adds what it made with pool data it holds an agreement for."""
+    principal = Principal.of(request)
+    require_person(principal)
+    enterprises = scenarios.enterprises_with_agreements(principal)
+    if not enterprises:
+        raise Forbidden(
+            _("Only an editor of an enterprise holding an agreement can add a scenario."),
+            code="consumer_only",
+        )
+    form = ScenarioForm(
+        request.POST or None, enterprises=enterprises, pools=scenarios.pools_agreed_by(principal)
+    )
+    if request.method == "POST" and form.is_valid():
+        draft = draft_from_form(form, ScenarioDraft)
+        if draft is not None:
+            try:
+                made = scenarios.add_scenario(principal=principal, draft=draft)
+            except InvalidInput as exc:
+                apply_error(form, exc)
+            else:
+                messages.success(request, _("The scenario is in the public library."))
+                return redirect("datapools:scenario", made.public_id)
+    return render(request, "datapools/scenario_form.html", {"form": form}, status=form_status(form))
+
+
+@login_required
+@domain_errors
+def charter_edit(request: HttpRequest, pool_id: str) -> HttpResponse:
+    """The steward writes a new version of the pool's charter (the form starts from the
+    current one); contributors consent again when the notice version changes."""
+    principal = Principal.of(request)
+    require_person(principal)
+    pool = access.pool_for(principal, pool_id, access.Action.STEWARD)
+    current = charters.current_charter(pool)
+    form = CharterForm(request.POST or None, initial=CharterForm.initial_from(current))
+    if request.method == "POST" and form.is_valid():
+        try:
+            draft = parse_draft(CharterDraft, form.charter_data(current.distribution_period))
+            charter = services.revise_charter(principal=principal, pool=pool, draft=draft)
+        except InvalidInput as exc:
+            _apply_draft_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Charter version %(version)s was written.") % {"version": charter.version},
+            )
+            return redirect("datapools:pool", pool.public_id)
+    return render(
+        request,
+        "datapools/charter.html",
+        {"pool": pool, "charter": current, "form": form, "example_columns": EXAMPLE_COLUMNS},
+        status=form_status(form),
+    )

@@ -12,7 +12,7 @@ from nomadcloud.accounts import workspace
 from nomadcloud.accounts.access import DECIDING_ROLES
 from nomadcloud.accounts.workspace import Seat, Tool, figure
 from nomadcloud.datapools import access
-from nomadcloud.datapools.models import Contribution, Negotiation, Pool
+from nomadcloud.datapools.models import IN_FORCE, Contribution, Negotiation, Pool
 
 N = Negotiation.State
 
@@ -42,7 +42,7 @@ def enterprise_negotiations(seat: Seat) -> Tool:
     counts = Negotiation.objects.filter(Q(consumer=org) | Q(pool__steward=org)).aggregate(
         to_answer=Count("pk", filter=Q(pool__steward=org, state=N.REQUESTED)),
         offers=Count("pk", filter=Q(consumer=org, state=N.OFFERED)),
-        agreed=Count("pk", filter=Q(consumer=org, state=N.AGREED)),
+        agreed=Count("pk", filter=Q(consumer=org, state__in=IN_FORCE)),
     )
     waiting = counts["to_answer"] + counts["offers"]
     return Tool(

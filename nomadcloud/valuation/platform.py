@@ -9,7 +9,13 @@ from typing import Any
 
 from django.db.models import Sum
 
-from nomadcloud.datapools.models import DatasetVersion, DistributionRun, Negotiation, UsageEvent
+from nomadcloud.datapools.models import (
+    IN_FORCE,
+    DatasetVersion,
+    DistributionRun,
+    Negotiation,
+    UsageEvent,
+)
 from nomadcloud.valuation.models import DataAsset
 
 
@@ -30,7 +36,7 @@ def facts(asset: DataAsset) -> dict[str, Any]:
             "quality_score": latest.quality_score,
             "quality": latest.quality,
         },
-        "agreements": Negotiation.objects.filter(pool=pool, state=Negotiation.State.AGREED).count(),
+        "agreements": Negotiation.objects.filter(pool=pool, state__in=IN_FORCE).count(),
         "uses": UsageEvent.objects.filter(negotiation__pool=pool).count(),
         "contributor_points_paid": int(
             DistributionRun.objects.filter(pool=pool).aggregate(t=Sum("total_points"))["t"] or 0

@@ -292,7 +292,116 @@ PAGE_CASES += [
     ),
 ]
 
-PUBLIC_PAGES: set[str] = set()
+
+# The registration query code and the scenario library (应用场景库).
+def _scenario_body(w: World) -> dict[str, Any]:
+    pool = b.negotiation(w, "agreed").pool
+    text = {"zh-Hans": "通勤路线优化", "en": "Commuter routes"}
+    return {
+        "title": text,
+        "summary": text,
+        "outcome": text,
+        "enterprise": str(w.globex.public_id),
+        "pools": [str(pool.public_id)],
+    }
+
+
+def _a_scenario(w: World) -> str:
+    from nomadcloud.accounts.principal import Principal
+    from nomadcloud.core.inputs import parse_draft
+    from nomadcloud.datapools import scenarios
+    from nomadcloud.datapools.inputs import ScenarioDraft
+    from nomadcloud.datapools.models import ApplicationScenario
+
+    found = ApplicationScenario.objects.first()
+    if found is None:
+        found = scenarios.add_scenario(
+            principal=Principal.for_user(w.charlie),
+            draft=parse_draft(ScenarioDraft, _scenario_body(w)),
+        )
+    return str(found.public_id)
+
+
+API_CASES += [
+    Case(
+        "api register a data product",
+        "POST",
+        lambda w: f"{API}/pools/{_busy(w)}/registration",
+        STEWARD_ONLY,
+        body=lambda w: {"code": "460000-2026-DP000123"},
+        api=True,
+        route=f"{API}/pools/{{pool_id}}/registration",
+    ),
+    Case("api scenario library", "GET", lambda w: f"{API}/scenarios", EVERYONE, api=True),
+    Case(
+        "api a scenario",
+        "GET",
+        lambda w: f"{API}/scenarios/{_a_scenario(w)}",
+        EVERYONE,
+        api=True,
+        route=f"{API}/scenarios/{{scenario_id}}",
+    ),
+    Case(
+        "api add a scenario",
+        "POST",
+        lambda w: f"{API}/scenarios",
+        expect(
+            "outsider", readonly=NOT_YOURS, owner=NOT_YOURS, reviewer=NOT_YOURS, operator=NOT_YOURS
+        ),
+        body=_scenario_body,
+        api=True,
+    ),
+]
+PAGE_CASES += [
+    Case(
+        "write a new charter version (page)",
+        "GET",
+        lambda w: f"/datapools/{_open(w)}/charter/",
+        STEWARD_ONLY,
+        url_name="datapools:charter",
+    ),
+    Case(
+        "scenario library",
+        "GET",
+        lambda w: "/datapools/scenarios/",
+        EVERYONE,
+        url_name="datapools:scenarios",
+    ),
+    Case(
+        "a scenario",
+        "GET",
+        lambda w: f"/datapools/scenarios/{_a_scenario(w)}/",
+        EVERYONE,
+        url_name="datapools:scenario",
+    ),
+    Case(
+        "add a scenario (page)",
+        "GET",
+        lambda w: (b.negotiation(w, "agreed"), "/datapools/scenarios/new/")[1],
+        expect(
+            "outsider", sees=("readonly", "owner", "reviewer", "operator"), because="consumer_only"
+        ),
+        url_name="datapools:scenario-add",
+    ),
+]
+
+# The Dataspace Protocol endpoints are for other zones' connectors: no session, each request
+# carries a verified organisation's API key (401 / 403 / 404 in the protocol's error shapes;
+# tested in tests/test_datapools_dsp.py).
+PUBLIC_PAGES: set[str] = {
+    "dsp:version",
+    "dsp:catalog",
+    "dsp:dataset",
+    "dsp:negotiation-request",
+    "dsp:negotiation",
+    "dsp:negotiation-counter",
+    "dsp:negotiation-event",
+    "dsp:negotiation-verification",
+    "dsp:negotiation-termination",
+    "dsp:transfer-request",
+    "dsp:transfer",
+    "dsp:transfer-message",
+}
 PUBLIC_API: set[tuple[str, str]] = set()
 
 APPS = ("datapools", "consent", "points")
