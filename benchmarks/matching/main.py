@@ -58,6 +58,11 @@ def main() -> int:
     parser.add_argument(
         "--e-limit", type=int, default=None, help="E on the first N validation titles only"
     )
+    parser.add_argument(
+        "--no-d-skills",
+        action="store_true",
+        help="D without its skills half (that needs a database holding the vocabulary)",
+    )
     options = parser.parse_args()
 
     only = set(options.only or ["A", "B", "C", "D", "E"])
@@ -80,6 +85,9 @@ def main() -> int:
                 "D_tfidf_occ_mrr": round(figures["tfidf"]["mrr"][0], 4),
             }
         )
+        if "fused_odd_rows" in figures:
+            headline["D_occ_hit10_odd"] = round(figures["fused_odd_rows"]["hit10"][0], 4)
+    if "D" in only and not options.no_d_skills:
         skills = _skills()
         print(f"D. Chinese demands → vocabulary skills (tagging.propose): {skills}")
         product_skills = skills.get("proposed", skills["lexical"])

@@ -62,3 +62,37 @@ class Postings:
 
     def __len__(self) -> int:
         return len(self.columns[0])
+
+
+class Rows:
+    """A growable matrix of int8 rows of one width (sentence vectors, one per slot); a slot
+    without a vector holds zeros. The width is set by the first vector."""
+
+    __slots__ = ("_array", "_count", "_pending", "width")
+
+    def __init__(self) -> None:
+        self.width = 0
+        self._array = np.zeros((0, 0), dtype=np.int8)
+        self._pending = bytearray()
+        self._count = 0  # rows appended before the width was known, or pending
+
+    def append(self, row: np.ndarray | None) -> None:
+        if row is not None and not self.width:
+            self.width = len(row)
+            self._array = np.zeros((self._count, self.width), dtype=np.int8)
+            self._count = 0
+        if not self.width:
+            self._count += 1
+            return
+        if row is None or len(row) != self.width:
+            row = np.zeros(self.width, dtype=np.int8)
+        self._pending += np.asarray(row, dtype=np.int8).tobytes()
+        self._count += 1
+
+    def array(self) -> np.ndarray:
+        if self._pending:
+            fresh = np.frombuffer(bytes(self._pending), dtype=np.int8).reshape(-1, self.width)
+            self._array = np.concatenate([self._array, fresh])
+            self._pending = bytearray()
+            self._count = 0
+        return self._array
