@@ -25,13 +25,13 @@ Scores = npt.NDArray[np.float32]
 
 # Tuned together on the even rows of the first 2,000 JobBERT validation titles (benchmarks/
 # matching task E, USE-multilingual, queries casefolded; the odd rows report). Grid over the
-# semantic weight w (0.4–0.8) and the character share c (0.6–1.0) of the lexical side: w =
-# 0.8, c = 0.6 (odd rows: MRR 0.318 = 1.30 × TF-IDF, R@10 0.545). docs/decisions/0053
+# semantic weight w (0–1) and the character share c (0–1) of the lexical side: w =
+# 0.8, c = 0.5 (odd rows: MRR 0.317 = 1.29 × TF-IDF, R@10 0.547). docs/decisions/0053
 # (before: w = 0.5, c = 0.8, docs/decisions/0046).
 OCCUPATION_SEMANTIC_WEIGHT = 0.8
 # Share of character 3–5-gram similarity (over occupation labels) in the lexical side, for
 # short texts such as a vacancy title ("jr baristar" still shares "barista"'s n-grams).
-OCCUPATION_CHARACTER_WEIGHT = 0.6
+OCCUPATION_CHARACTER_WEIGHT = 0.5
 
 _LETTER = re.compile(r"\w", re.UNICODE)
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
