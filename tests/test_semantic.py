@@ -356,3 +356,32 @@ def test_profile_and_demand_vectors_add_an_explained_meaning_component_in_both_s
     assert Weights.from_mapping({"meaning": 0.2}).meaning == 0.2
     with pytest.raises(ValueError):
         Weights.from_mapping({"meaning_floor": 1})
+
+
+@pytest.mark.django_db
+def test_profile_and_demand_texts_get_vectors_and_the_explanation_says_how_close(
+    model_dir: Path,
+) -> None:
+    """With a model, a text gets an int8 vector (none without one, or for emoji only); the
+    stored explanation carries the cosine, and the card's reasons and the explanation
+    template say it in words."""
+    from django.template.loader import render_to_string
+
+    from nomadcloud.matching import cards, services, vectors
+    from nomadcloud.matching.engine.model import vector_cosine
+    from nomadcloud.matching.engine.scoring import Result
+
+    assert vectors.text_vector("image annotation") is None  # no model in the suite
+    with override_settings(MATCHING_EMBEDDINGS="onnx", MATCHING_EMBEDDING_MODEL=str(model_dir)):
+        asked = vectors.text_vector("图像标注 image annotation")
+        held = vectors.text_vector("给图片打标签 picture labelling " + "x" * 100_000)
+        assert vectors.text_vector("🙂🙂") is None and vectors.text_vector("") is None
+    assert asked is not None and held is not None and asked.dtype == np.int8
+    cosine = vector_cosine(held, asked)
+    assert 0.5 < cosine <= 1.0
+    result = Result(key=1, score=8.0, points={"meaning": 8.0}, meaning_cosine=cosine)
+    stored = services.explanation(result)
+    assert stored["meaning"] == round(cosine, 2)
+    assert any(f"{cosine:.2f}" in reason for reason in cards.reasons(stored))
+    html = render_to_string("matching/_explanation.html", {"explanation": stored})
+    assert 'data-testid="explanation-meaning"' in html and f"{cosine:.2f}" in html

@@ -38,9 +38,10 @@ def quantize(vector: npt.ArrayLike) -> Vector | None:
 
 
 def vector_cosine(a: Vector, b: Vector) -> float:
-    """The cosine of two quantised vectors, as the index computes it."""
+    """The cosine of two quantised vectors, as the index computes it (rounding can pass 1 by
+    a hair: kept within ±1; the credit is capped at 1 either way)."""
     dot = np.dot(a.astype(np.float32), b.astype(np.float32))
-    return float(dot) / float(VECTOR_SCALE * VECTOR_SCALE)
+    return max(-1.0, min(1.0, float(dot) / float(VECTOR_SCALE * VECTOR_SCALE)))
 
 
 def meaning_credit(cosine: float, floor: float) -> float:
