@@ -28,9 +28,10 @@ def _table(title: str, result: dict[str, dict[str, tuple[float, float, float]]])
             print(_row(metric, figures))
 
 
-def _scale(size: int) -> dict[str, Any]:
+def _scale(size: int, semantic: bool = True) -> dict[str, Any]:
     output = subprocess.run(
-        [sys.executable, "-m", "benchmarks.matching.task_c", str(size)],
+        [sys.executable, "-m", "benchmarks.matching.task_c", str(size)]
+        + (["semantic"] if semantic else []),
         check=True,
         capture_output=True,
         text=True,
@@ -62,6 +63,9 @@ def main() -> int:
         "--no-d-skills",
         action="store_true",
         help="D without its skills half (that needs a database holding the vocabulary)",
+    )
+    parser.add_argument(
+        "--c-only-semantic", action="store_true", help="C with semantics on only (no A or B)"
     )
     options = parser.parse_args()
 
@@ -121,6 +125,24 @@ def main() -> int:
                 "E_texts_300_per_s": e.get("texts_300_per_s"),
             }
         )
+    if only == {"C"} or options.c_only_semantic:
+        # C alone: semantics on (int8 vectors) and off, for the memory per million nomads.
+        sizes = [100_000] if options.quick else [100_000, 1_000_000]
+        for size in sizes:
+            on = _scale(size, semantic=True)
+            print(f"  C {size:>9,} nomads, semantics on: {on}")
+            key = "1m" if size == 1_000_000 else "100k"
+            headline |= {
+                f"C_semantic_p50_ms_{key}": on["p50_ms"],
+                f"C_semantic_p95_ms_{key}": on["p95_ms"],
+                f"C_semantic_p99_ms_{key}": on["p99_ms"],
+                f"C_semantic_build_s_{key}": on["build_s"],
+                f"C_semantic_peak_mb_{key}": on["peak_mb"],
+                f"C_semantic_update_visible_ms_{key}": on["update_visible_ms"],
+                f"C_vectors_mb_per_million_{key}": round(512 * 1_000_000 / 2**20, 1),
+            }
+        print(json.dumps(headline))
+        return 0
     if only & {"A", "B", "C"} != {"A", "B", "C"}:
         print(json.dumps(headline))
         return 0
@@ -156,6 +178,7 @@ def main() -> int:
         "C_build_s_1m": c[1_000_000]["build_s"] if 1_000_000 in c else None,
         "C_peak_mb_1m": c[1_000_000]["peak_mb"] if 1_000_000 in c else None,
         "C_update_visible_ms_100k": c[100_000]["update_visible_ms"],
+        "C_semantic": c[100_000].get("semantic"),
     }
     # Issue 21 §4: a ratio to a plain indexed lookup timed in the same run (benchmarks/baseline.py).
     from benchmarks.baseline import ratio, sqlite_lookup_ms

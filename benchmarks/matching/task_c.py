@@ -6,6 +6,12 @@ title as text, filters: available, English ≥ B1, day rate ≤ budget, on-site 
 Measures: index build time, p50/p95/p99 latency of a top-20 query with filters and
 explanations of the 20, peak memory (ru_maxrss) and how long an updated nomad takes to
 show in results. Run one size per process: ``python -m benchmarks.matching.task_c 100000``.
+
+With semantics on (``… 100000 semantic``, the default of ``run``), every nomad and demand
+also carries a 512-dimension int8 sentence vector (the size of USE-multilingual's), made
+without a model so that a million nomads stay cheap to build: each skill has a fixed random
+direction, a nomad's vector is the normalised sum of its skills' directions plus noise, a
+demand's that of its requirements, so that cosines behave as between related texts.
 """
 
 from __future__ import annotations
@@ -28,12 +34,16 @@ from nomadcloud.matching.engine.model import (
     Holding,
     ProfileFeatures,
     Requirement,
+    Vector,
     Weights,
+    quantize,
 )
 from nomadcloud.matching.engine.scoring import Links
 
 SEED = 2026
 DEMANDS = 1000
+DIM = 512
+SEMANTIC = False  # set by the command line
 PLACES = ("儋州", "洋浦", "海口", "三亚", "Lisbon")
 
 
@@ -42,6 +52,22 @@ def _occupations() -> tuple[list[data.EscoOccupation], dict[str, int]]:
     occupations = data.occupations()
     labels = sorted({s for o in occupations for s in (*o.essential, *o.optional)})
     return occupations, {label: i for i, label in enumerate(labels)}
+
+
+@lru_cache(maxsize=1)
+def _directions() -> np.ndarray:
+    skill_id = _occupations()[1]
+    rng = np.random.default_rng(SEED)
+    table = rng.standard_normal((len(skill_id), DIM)).astype(np.float32)
+    return table / np.linalg.norm(table, axis=1, keepdims=True)
+
+
+def _vector(concepts: list[int], seed: int) -> Vector | None:
+    if not SEMANTIC or not concepts:
+        return None
+    noise = np.random.default_rng(seed).standard_normal(DIM).astype(np.float32)
+    mixed = _directions()[concepts].sum(axis=0) + noise * (len(concepts) ** 0.5) / DIM**0.5
+    return quantize(mixed)
 
 
 def nomad(key: int) -> ProfileFeatures:
@@ -68,6 +94,7 @@ def nomad(key: int) -> ProfileFeatures:
         rate_per_day=float(rng.randint(300, 3000)),
         certified=rng.random() < 0.3,
         text=occupation.title if rng.random() < 0.5 else "",
+        vector=_vector([h.concept for h in skills], key),
     )
 
 
@@ -87,6 +114,7 @@ def demands() -> list[DemandFeatures]:
                 key=key,
                 requirements=tuple(requirements),
                 text=occupation.title,
+                vector=_vector([r.concept for r in requirements], 10**9 + key),
                 filters=Filters(
                     locations=(rng.choice(PLACES),) if onsite else (),
                     languages=(("en", 3),),
@@ -132,6 +160,7 @@ def measure(size: int) -> dict[str, float]:
         location=demand.filters.locations[0] if demand.filters.locations else old.location,
         rate_per_day=300.0,
         text=demand.text,
+        vector=demand.vector,
     )
     started = time.perf_counter()
     index.upsert(edited)
@@ -139,6 +168,7 @@ def measure(size: int) -> dict[str, float]:
     update = time.perf_counter() - started
     return {
         "size": size,
+        "semantic": SEMANTIC,
         "build_s": round(build, 2),
         "p50_ms": round(float(np.percentile(latencies, 50)), 2),
         "p95_ms": round(float(np.percentile(latencies, 95)), 2),
@@ -149,4 +179,5 @@ def measure(size: int) -> dict[str, float]:
 
 
 if __name__ == "__main__":
+    SEMANTIC = "semantic" in sys.argv[2:]
     print(json.dumps(measure(int(sys.argv[1]))))

@@ -91,8 +91,10 @@ class Rows:
 
     def array(self) -> np.ndarray:
         if self._pending:
-            fresh = np.frombuffer(bytes(self._pending), dtype=np.int8).reshape(-1, self.width)
-            self._array = np.concatenate([self._array, fresh])
+            # No copy of the pending bytes: the new rows view them (the first time, the
+            # whole matrix is that view).
+            fresh = np.frombuffer(self._pending, dtype=np.int8).reshape(-1, self.width)
+            self._array = np.concatenate([self._array, fresh]) if len(self._array) else fresh
             self._pending = bytearray()
             self._count = 0
         return self._array
