@@ -65,6 +65,9 @@ def main() -> int:
         help="D without its skills half (that needs a database holding the vocabulary)",
     )
     parser.add_argument(
+        "--b-limit", type=int, default=None, help="B alone: on this many sampled titles"
+    )
+    parser.add_argument(
         "--c-only-semantic", action="store_true", help="C with semantics on only (no A or B)"
     )
     options = parser.parse_args()
@@ -125,6 +128,26 @@ def main() -> int:
                 "E_texts_300_per_s": e.get("texts_300_per_s"),
             }
         )
+    if only == {"B"}:
+        # B alone, on a seeded sample of titles: lexical (no model) and with semantics on.
+        for semantic in (False, True):
+            b = task_b.run(
+                options.b_limit,
+                semantic=semantic,
+                meaning_weights=(0.05, 0.2) if semantic else (),
+            )
+            name = "semantic" if semantic else "lexical"
+            _table(f"B. demand → nomads, {name}", b)
+            ratio_b = b["product"]["mrr"][0] / b["baseline"]["mrr"][0]
+            headline[f"B_{name}_mrr"] = round(b["product"]["mrr"][0], 4)
+            headline[f"B_{name}_bm25_mrr"] = round(b["baseline"]["mrr"][0], 4)
+            headline[f"B_{name}_ratio"] = round(ratio_b, 3)
+            for key, figures in b.items():
+                if key.startswith("product_meaning_"):
+                    headline[f"B_{name}_{key[8:]}_mrr"] = round(figures["mrr"][0], 4)
+        headline["B_n"] = options.b_limit
+        print(json.dumps(headline))
+        return 0
     if only == {"C"} or options.c_only_semantic:
         # C alone: semantics on (int8 vectors) and off, for the memory per million nomads.
         sizes = [100_000] if options.quick else [100_000, 1_000_000]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from nomadcloud.matching.engine.fusion import semantic_query
 from nomadcloud.matching.engine.model import Vector, quantize
 from nomadcloud.taxonomy import semantic
 
@@ -24,7 +25,7 @@ def text_vector(text: str) -> Vector | None:
     enc = semantic.encoder()
     if enc is None:
         return None
-    text = " ".join(text.split())[:MAX_CHARS]
+    text = semantic_query(text)[:MAX_CHARS]  # casefolded, as occupation ranking encodes
     if not any(ch.isalnum() for ch in text):
         return None
     return _encoded(enc.name, text)

@@ -32,6 +32,8 @@ OCCUPATION_SEMANTIC_WEIGHT = 0.8
 # Share of character 3–5-gram similarity (over occupation labels) in the lexical side, for
 # short texts such as a vacancy title ("jr baristar" still shares "barista"'s n-grams).
 OCCUPATION_CHARACTER_WEIGHT = 0.5
+# Without a model (lexical only), the share tuned for that case on the same rows (0046).
+LEXICAL_CHARACTER_WEIGHT = 0.8
 
 _LETTER = re.compile(r"\w", re.UNICODE)
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")

@@ -101,7 +101,9 @@ class OccupationModel:
             semantic,
             self.semantic_weight,
             characters=characters,
-            character_weight=self.character_weight,
+            character_weight=(
+                self.character_weight if semantic is not None else fusion.LEXICAL_CHARACTER_WEIGHT
+            ),
             lexical_share=fusion.latin_share(text),
         )
         k = min(k, len(scores))
