@@ -67,6 +67,11 @@ def main() -> int:
     parser.add_argument(
         "--b-limit", type=int, default=None, help="B alone: on this many sampled titles"
     )
+    parser.add_argument("--b-seed", type=int, default=2026, help="B alone: the sample's seed")
+    parser.add_argument(
+        "--b-meaning", default="0.05,0.2", help="B alone: extra weights of 'close in meaning'"
+    )
+    parser.add_argument("--b-semantic-only", action="store_true", help="B alone: skip lexical")
     parser.add_argument(
         "--c-only-semantic", action="store_true", help="C with semantics on only (no A or B)"
     )
@@ -130,11 +135,13 @@ def main() -> int:
         )
     if only == {"B"}:
         # B alone, on a seeded sample of titles: lexical (no model) and with semantics on.
-        for semantic in (False, True):
+        grid = tuple(float(w) for w in options.b_meaning.split(",") if w)
+        for semantic in (False, True) if not options.b_semantic_only else (True,):
             b = task_b.run(
                 options.b_limit,
                 semantic=semantic,
-                meaning_weights=(0.05, 0.2) if semantic else (),
+                meaning_weights=grid if semantic else (),
+                seed=options.b_seed,
             )
             name = "semantic" if semantic else "lexical"
             _table(f"B. demand → nomads, {name}", b)
@@ -146,6 +153,7 @@ def main() -> int:
                 if key.startswith("product_meaning_"):
                     headline[f"B_{name}_{key[8:]}_mrr"] = round(figures["mrr"][0], 4)
         headline["B_n"] = options.b_limit
+        headline["B_seed"] = options.b_seed
         print(json.dumps(headline))
         return 0
     if only == {"C"} or options.c_only_semantic:

@@ -34,6 +34,7 @@ def run(
     *,
     semantic: bool = False,
     meaning_weights: tuple[float, ...] = (),
+    seed: int = SEED,
 ) -> dict[str, dict[str, tuple[float, float, float]]]:
     """With ``semantic``, the packaged model is on: the suggester's occupation ranking is
     fused (as in E), each nomad's vector is its headline's (an ESCO label, so read from the
@@ -48,7 +49,7 @@ def run(
     index_of = {o.uri: i for i, o in enumerate(occupations)}
     titles = [(t, index_of[u]) for t, u in data.jobbert_titles() if u in index_of]
     if limit:
-        titles = random.Random(SEED).sample(titles, min(limit, len(titles)))
+        titles = random.Random(seed).sample(titles, min(limit, len(titles)))
     log(f"B: {len(nomads)} nomads from {len(occupations)} occupations, {len(titles)} titles")
 
     members: dict[int, list[int]] = {}

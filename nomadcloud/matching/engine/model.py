@@ -152,7 +152,7 @@ class Weights:
     # The component "close in meaning" (the profile's text vs the demand's, sentence vectors),
     # present when the demand has a vector (a model is active); credit = (cosine − floor) /
     # (1 − floor). docs/decisions/0053.
-    meaning: float = 0.1
+    meaning: float = 0.2
     meaning_floor: float = 0.3
 
     @classmethod
