@@ -90,7 +90,15 @@ def run(backend: str = "packaged") -> dict[str, Any]:
         characters.append(model.character_similarity(text))  # None for a long text
     shares = np.array([fusion.latin_share(t) for t in texts], dtype=np.float32)
     product_lexical = np.stack(
-        [fusion.fuse(lexical[i], None, characters=characters[i]) for i in range(len(texts))]
+        [
+            fusion.fuse(
+                lexical[i],
+                None,
+                characters=characters[i],
+                character_weight=fusion.LEXICAL_CHARACTER_WEIGHT,
+            )
+            for i in range(len(texts))
+        ]
     )
     result: dict[str, Any] = {"n": len(texts), "latin_share_mean": round(float(shares.mean()), 3)}
     figures = {"tfidf": _figures(tfidf, gold), "lexical": _figures(product_lexical, gold)}
