@@ -385,3 +385,16 @@ def test_profile_and_demand_texts_get_vectors_and_the_explanation_says_how_close
     assert any(f"{cosine:.2f}" in reason for reason in cards.reasons(stored))
     html = render_to_string("matching/_explanation.html", {"explanation": stored})
     assert 'data-testid="explanation-meaning"' in html and f"{cosine:.2f}" in html
+
+
+def test_vector_rows_grow_in_place_and_keep_zero_rows_for_slots_without_one() -> None:
+    from nomadcloud.matching.engine.growable import Rows
+
+    rows = Rows()
+    rows.append(None)  # before the width is known
+    for i in range(2500):
+        rows.append(np.full(4, i % 100, dtype=np.int8) if i % 7 else None)
+    matrix = rows.array()
+    assert matrix.shape == (2501, 4)
+    assert not matrix[0].any() and not matrix[1].any()  # no vector: zeros
+    assert matrix[2499].tolist() == [98] * 4 and not matrix[2500].any()  # 2499 % 7 == 0
