@@ -62,5 +62,9 @@ def test_a_chinese_demand_gets_a_job_profile_and_candidates_by_meaning(
         expect(candidates.first.get_by_test_id("explanation")).to_contain_text(
             re.compile("语义相近的技能|a skill close in meaning")
         )
+        # … and the profile's text as a whole, close in meaning to the demand's (0053).
+        expect(candidates.first.get_by_test_id("explanation-meaning")).to_contain_text(
+            re.compile(r"(档案与需求描述语义相近|semantically close).*0\.\d\d")
+        )
     lookup.forget()
     matcher.reset()

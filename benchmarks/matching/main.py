@@ -28,9 +28,10 @@ def _table(title: str, result: dict[str, dict[str, tuple[float, float, float]]])
             print(_row(metric, figures))
 
 
-def _scale(size: int) -> dict[str, Any]:
+def _scale(size: int, semantic: bool = True) -> dict[str, Any]:
     output = subprocess.run(
-        [sys.executable, "-m", "benchmarks.matching.task_c", str(size)],
+        [sys.executable, "-m", "benchmarks.matching.task_c", str(size)]
+        + (["semantic"] if semantic else []),
         check=True,
         capture_output=True,
         text=True,
@@ -58,6 +59,22 @@ def main() -> int:
     parser.add_argument(
         "--e-limit", type=int, default=None, help="E on the first N validation titles only"
     )
+    parser.add_argument(
+        "--no-d-skills",
+        action="store_true",
+        help="D without its skills half (that needs a database holding the vocabulary)",
+    )
+    parser.add_argument(
+        "--b-limit", type=int, default=None, help="B alone: on this many sampled titles"
+    )
+    parser.add_argument("--b-seed", type=int, default=2026, help="B alone: the sample's seed")
+    parser.add_argument(
+        "--b-meaning", default="0.05,0.2", help="B alone: extra weights of 'close in meaning'"
+    )
+    parser.add_argument("--b-semantic-only", action="store_true", help="B alone: skip lexical")
+    parser.add_argument(
+        "--c-only-semantic", action="store_true", help="C with semantics on only (no A or B)"
+    )
     options = parser.parse_args()
 
     only = set(options.only or ["A", "B", "C", "D", "E"])
@@ -80,6 +97,9 @@ def main() -> int:
                 "D_tfidf_occ_mrr": round(figures["tfidf"]["mrr"][0], 4),
             }
         )
+        if "fused_odd_rows" in figures:
+            headline["D_occ_hit10_odd"] = round(figures["fused_odd_rows"]["hit10"][0], 4)
+    if "D" in only and not options.no_d_skills:
         skills = _skills()
         print(f"D. Chinese demands → vocabulary skills (tagging.propose): {skills}")
         product_skills = skills.get("proposed", skills["lexical"])
@@ -113,6 +133,47 @@ def main() -> int:
                 "E_texts_300_per_s": e.get("texts_300_per_s"),
             }
         )
+    if only == {"B"}:
+        # B alone, on a seeded sample of titles: lexical (no model) and with semantics on.
+        grid = tuple(float(w) for w in options.b_meaning.split(",") if w)
+        for semantic in (False, True) if not options.b_semantic_only else (True,):
+            b = task_b.run(
+                options.b_limit,
+                semantic=semantic,
+                meaning_weights=grid if semantic else (),
+                seed=options.b_seed,
+            )
+            name = "semantic" if semantic else "lexical"
+            _table(f"B. demand → nomads, {name}", b)
+            ratio_b = b["product"]["mrr"][0] / b["baseline"]["mrr"][0]
+            headline[f"B_{name}_mrr"] = round(b["product"]["mrr"][0], 4)
+            headline[f"B_{name}_bm25_mrr"] = round(b["baseline"]["mrr"][0], 4)
+            headline[f"B_{name}_ratio"] = round(ratio_b, 3)
+            for key, figures in b.items():
+                if key.startswith("product_meaning_"):
+                    headline[f"B_{name}_{key[8:]}_mrr"] = round(figures["mrr"][0], 4)
+        headline["B_n"] = options.b_limit
+        headline["B_seed"] = options.b_seed
+        print(json.dumps(headline))
+        return 0
+    if only == {"C"} or options.c_only_semantic:
+        # C alone: semantics on (int8 vectors) and off, for the memory per million nomads.
+        sizes = [100_000] if options.quick else [100_000, 1_000_000]
+        for size in sizes:
+            on = _scale(size, semantic=True)
+            print(f"  C {size:>9,} nomads, semantics on: {on}")
+            key = "1m" if size == 1_000_000 else "100k"
+            headline |= {
+                f"C_semantic_p50_ms_{key}": on["p50_ms"],
+                f"C_semantic_p95_ms_{key}": on["p95_ms"],
+                f"C_semantic_p99_ms_{key}": on["p99_ms"],
+                f"C_semantic_build_s_{key}": on["build_s"],
+                f"C_semantic_peak_mb_{key}": on["peak_mb"],
+                f"C_semantic_update_visible_ms_{key}": on["update_visible_ms"],
+                f"C_vectors_mb_per_million_{key}": round(512 * 1_000_000 / 2**20, 1),
+            }
+        print(json.dumps(headline))
+        return 0
     if only & {"A", "B", "C"} != {"A", "B", "C"}:
         print(json.dumps(headline))
         return 0
@@ -148,6 +209,7 @@ def main() -> int:
         "C_build_s_1m": c[1_000_000]["build_s"] if 1_000_000 in c else None,
         "C_peak_mb_1m": c[1_000_000]["peak_mb"] if 1_000_000 in c else None,
         "C_update_visible_ms_100k": c[100_000]["update_visible_ms"],
+        "C_semantic": c[100_000].get("semantic"),
     }
     # Issue 21 §4: a ratio to a plain indexed lookup timed in the same run (benchmarks/baseline.py).
     from benchmarks.baseline import ratio, sqlite_lookup_ms

@@ -29,3 +29,41 @@ def encode(encoder: embedding.Encoder, texts: Sequence[str]) -> np.ndarray:
     folder.mkdir(parents=True, exist_ok=True)
     np.save(path, vectors.astype(np.float16))
     return vectors
+
+
+def occupation_semantic(
+    encoder: embedding.Encoder,
+    texts: Sequence[str],
+    label_vectors: np.ndarray,
+    owner_starts: np.ndarray,
+    description_vectors: np.ndarray,
+    *,
+    roles: bool = True,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What ``engine/suggest.OccupationModel.semantic_similarity`` computes, for many texts
+    at once: (labels max-pooled, descriptions, the product's mean of raw cosines over the
+    casefolded text and, where it differs, its role phrase). The first two are of the text
+    alone."""
+    from nomadcloud.matching.engine import fusion
+
+    queries = [fusion.semantic_query(t) for t in texts]
+    query_vectors = encode(encoder, queries)
+    role_rows = [i for i, t in enumerate(texts) if roles and fusion.role_phrase(t) != t.strip()]
+    role_vectors = encode(
+        encoder, [fusion.semantic_query(fusion.role_phrase(texts[i])) for i in role_rows]
+    )
+    n, m = len(texts), len(owner_starts)
+    labels = np.zeros((n, m), dtype=np.float32)
+    described = np.zeros((n, m), dtype=np.float32)
+    for start in range(0, n, 500):
+        block = query_vectors[start : start + 500]
+        labels[start : start + 500] = fusion.max_pool(block @ label_vectors.T, owner_starts)
+        described[start : start + 500] = block @ description_vectors.T
+    product = 0.5 * (labels + described)
+    for row, vector in zip(role_rows, role_vectors, strict=True):
+        role_labels = fusion.max_pool(vector @ label_vectors.T, owner_starts)
+        role_described = vector @ description_vectors.T
+        product[row] = fusion.mean_cosine(
+            [labels[row], described[row], role_labels, role_described]
+        )
+    return labels, described, product.astype(np.float32)

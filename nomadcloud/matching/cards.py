@@ -201,4 +201,11 @@ def reasons(explanation: dict[str, Any], limit: int = TOP_REASONS) -> list[str]:
     terms = explanation.get("text_terms") or []
     if len(said) < limit and terms:
         said.append(_("Words in common: %(words)s") % {"words": "、".join(terms[:5])})
+    meaning = explanation.get("meaning")
+    if (
+        len(said) < limit
+        and meaning is not None
+        and (explanation.get("points") or {}).get("meaning")
+    ):
+        said.append(_("Semantically close to the demand: %(cosine).2f") % {"cosine": meaning})
     return said

@@ -15,6 +15,7 @@ from django.db.models import F, Prefetch
 from django.utils import timezone
 
 from nomadcloud.demands.models import Demand, DemandSkill, JobProfileTag
+from nomadcloud.matching import vectors
 from nomadcloud.matching.engine.model import (
     AVAILABLE,
     CEFR_RANK,
@@ -56,7 +57,9 @@ AVAILABILITY: dict[str, int] = {
 
 def profiles_query() -> Iterable[Profile]:
     return Profile.objects.select_related("user").prefetch_related(
-        Prefetch("skills", ProfileSkill.objects.prefetch_related("evidence")),
+        Prefetch(
+            "skills", ProfileSkill.objects.select_related("concept").prefetch_related("evidence")
+        ),
         "tools",
         "projects__skills",
         "languages",
@@ -71,8 +74,10 @@ def profile_features(profile: Profile, now: datetime | None = None) -> ProfileFe
     now = now or timezone.now()
     today = now.date()
     skills = []
+    skill_names: list[str] = []
     if _used(profile, "skills"):
         for skill in profile.skills.all():
+            skill_names.append(skill.concept.label_zh or skill.concept.label_en)
             kinds = {e.kind for e in skill.evidence.all()}
             evidence = next((EVIDENCE[k] for k in EVIDENCE if k in kinds), "self")
             age = max(0, (now - skill.last_evidence_at).days)
@@ -98,6 +103,9 @@ def profile_features(profile: Profile, now: datetime | None = None) -> ProfileFe
     text = (
         [profile.headline_zh, profile.headline_en, profile.bio_zh, profile.bio_en] if about else []
     )
+    # The sentence vector reads what the profile says and what it holds (headline, bio,
+    # skills, projects), only from the sections matching may use.
+    meaning = "\n".join(t for t in (*text, "、".join(skill_names), *project_text) if t)
     return ProfileFeatures(
         key=profile.pk,
         skills=tuple(skills),
@@ -110,6 +118,7 @@ def profile_features(profile: Profile, now: datetime | None = None) -> ProfileFe
         rate_per_day=_rate_per_day(profile) if _used(profile, "rate") else None,
         certified=is_certified(profile, today),
         text="\n".join(t for t in (*text, *project_text) if t),
+        vector=vectors.text_vector(meaning) if meaning else None,
     )
 
 
@@ -192,6 +201,7 @@ def demand_features(
         requirements=tuple(requirements),
         tools=tuple(t.pk for t in demand.tools.all()),
         text=text,
+        vector=vectors.text_vector(text) if text else None,
         filters=Filters(
             locations=(demand.location,) if onsite else (),
             languages=tuple((lang.code, DEMAND_LANGUAGE_RANK) for lang in demand.languages.all()),

@@ -245,12 +245,16 @@ def explanation(result: Result) -> dict[str, Any]:
                 "age_days": item.via.age_days,
             }
         items.append(entry)
-    return {
+    stored: dict[str, Any] = {
         "score": round(result.score, 2),
         "points": {name: round(value, 2) for name, value in result.points.items()},
         "items": items,
         "text_terms": result.text_terms[:20],
     }
+    if result.meaning_cosine is not None:
+        # The profile's text as a whole against the demand's (sentence vectors, issue 19).
+        stored["meaning"] = round(result.meaning_cosine, 2)
+    return stored
 
 
 def _notify_strong_match(match: Match) -> None:

@@ -62,3 +62,33 @@ class Postings:
 
     def __len__(self) -> int:
         return len(self.columns[0])
+
+
+class Rows:
+    """A growable matrix of int8 rows of one width (sentence vectors, one per slot); a slot
+    without a vector holds zeros. The width is set by the first vector. Rows are written in
+    place into a buffer that doubles when full, so an update costs one row, not a copy."""
+
+    __slots__ = ("_buffer", "_count", "width")
+
+    def __init__(self) -> None:
+        self.width = 0
+        self._buffer = np.zeros((0, 0), dtype=np.int8)
+        self._count = 0
+
+    def append(self, row: np.ndarray | None) -> None:
+        if row is not None and not self.width:
+            self.width = len(row)
+            self._buffer = np.zeros((max(1024, self._count * 2), self.width), dtype=np.int8)
+        if self.width:
+            if self._count == len(self._buffer):
+                grown = np.zeros((len(self._buffer) * 2, self.width), dtype=np.int8)
+                grown[: self._count] = self._buffer[: self._count]
+                self._buffer = grown
+            if row is not None and len(row) == self.width:
+                self._buffer[self._count] = row
+        self._count += 1
+
+    def array(self) -> np.ndarray:
+        """The rows so far (a view: valid until the next append)."""
+        return self._buffer[: self._count] if self.width else self._buffer

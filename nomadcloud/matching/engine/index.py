@@ -15,9 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from nomadcloud.matching.engine.bm25 import BM25
-from nomadcloud.matching.engine.growable import Column, Postings
+from nomadcloud.matching.engine.growable import Column, Postings, Rows
 from nomadcloud.matching.engine.model import (
     LEVEL_SHORTFALL,
+    VECTOR_SCALE,
     DemandFeatures,
     Filters,
     ProfileFeatures,
@@ -60,6 +61,7 @@ class ProfileIndex:
         self.projects: dict[int, Postings] = {}  # concept → (slot)
         self.languages: dict[str, Postings] = {}  # language → (slot, CEFR rank)
         self.text = BM25()
+        self.vectors = Rows()  # int8 sentence vector per slot (zeros: none)
         self.dead = 0
 
     # --- keeping it current ----------------------------------------------------------------
@@ -87,6 +89,7 @@ class ProfileIndex:
         self.utc_offset.append(profile.utc_offset_minutes)
         self.rate.append(np.nan if profile.rate_per_day is None else profile.rate_per_day)
         self.certified.append(1 if profile.certified else 0)
+        self.vectors.append(profile.vector)
         for postings, holdings in ((self.skills, profile.skills), (self.tools, profile.tools)):
             for holding in holdings:
                 target = postings.get(holding.concept)
@@ -125,8 +128,9 @@ class ProfileIndex:
         size = self.size
         if not size:
             return []
-        scores = self.scores(demand)
-        scores[~self.mask(demand.filters)] = -1.0
+        mask = self.mask(demand.filters)
+        scores = self.scores(demand, passing=mask, k=k)
+        scores[~mask] = -1.0
         k = min(k, size)
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.lexsort((top, -scores[top]))]  # by score, then slot for stable ties
@@ -178,14 +182,31 @@ class ProfileIndex:
     def _reaches(self, concept: int, held: set[int]) -> bool:
         return any(c in held for c, _relation, _factor in self.links.expand(concept))
 
-    def scores(self, demand: DemandFeatures) -> np.ndarray:
+    def scores(
+        self,
+        demand: DemandFeatures,
+        *,
+        passing: np.ndarray | None = None,
+        k: int = 0,
+        minimum: float | None = None,
+    ) -> np.ndarray:
+        """Every slot's score. With a demand vector, the semantic component is computed only
+        where it can matter (it adds at most its share): for the slots that could still reach
+        the ``k`` best of ``passing`` (the ``k``-th best score without it is a floor), or
+        ``minimum``; elsewhere the score lacks it and is below what counts."""
         size = self.size
         query = text_query(demand, self.text)
+        meaning = (
+            demand.vector is not None
+            and self.weights.meaning > 0
+            and self.vectors.width == len(demand.vector)
+        )
         shares = component_shares(
             self.weights,
             requirements=bool(demand.requirements),
             tools=bool(demand.tools),
             text=bool(query),
+            meaning=demand.vector is not None,
         )
         total = np.zeros(size, dtype=np.float32)
         weight_sum = requirement_weights(demand.requirements)
@@ -219,7 +240,44 @@ class ProfileIndex:
             bm25 = self.text.scores(query, size)
             saturation = np.float32(self.weights.text_saturation)
             total += np.float32(shares["text"]) * bm25 / (bm25 + saturation)
+        if meaning and demand.vector is not None:
+            self._add_meaning(total, demand.vector, shares["meaning"], passing, k, minimum)
         return total
+
+    def _add_meaning(
+        self,
+        total: np.ndarray,
+        vector: np.ndarray,
+        share: float,
+        passing: np.ndarray | None,
+        k: int,
+        minimum: float | None,
+    ) -> None:
+        floor = -np.inf
+        if passing is not None and k > 0:
+            eligible = total[passing]
+            if len(eligible) > k:
+                floor = float(np.partition(eligible, len(eligible) - k)[len(eligible) - k])
+        if minimum is not None:
+            floor = max(floor, minimum)
+        reach = total + np.float32(share) >= np.float32(floor) - np.float32(1e-4)
+        if passing is not None:
+            reach &= passing
+        slots = np.flatnonzero(reach)
+        if not len(slots):
+            return
+        matrix = self.vectors.array()
+        wanted = vector.astype(np.float32)
+        scale = np.float32(1.0 / (VECTOR_SCALE * VECTOR_SCALE))
+        cut = np.float32(self.weights.meaning_floor)
+        span = np.float32(1.0 - self.weights.meaning_floor)
+        for start in range(0, len(slots), 65_536):
+            block = slots[start : start + 65_536]
+            # einsum, not BLAS: a threaded BLAS on busy shared cores is 100 × slower for
+            # these small products, and the sums are exact integers in float32 either way.
+            cosine = np.einsum("ij,j->i", matrix[block].astype(np.float32), wanted) * scale
+            credit = np.clip((cosine - cut) / span, 0.0, 1.0)
+            total[block] += np.float32(share) * credit
 
     def mask(self, filters: Filters) -> np.ndarray:
         size = self.size
@@ -265,7 +323,7 @@ class ProfileIndex:
         size = self.size
         if not size:
             return []
-        scores = self.scores(demand)
+        scores = self.scores(demand, minimum=minimum)
         masks = self.filter_masks(demand.filters)
         passing = self.alive.array()[:size] == 1
         alive = passing.copy()

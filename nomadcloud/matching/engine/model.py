@@ -11,12 +11,45 @@ import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
+import numpy.typing as npt
+
 EVIDENCE_FACTOR = {"verified": 1.0, "certified": 0.9, "self": 0.75}
 FRESH_DAYS = 365
 STALE_DAYS = 5 * 365  # evidence this old counts half
 LEVEL_SHORTFALL = 0.6  # each grade below the minimum keeps 60 % of the credit
 CEFR_RANK = {"A1": 1, "A2": 2, "B1": 3, "B2": 4, "C1": 5, "C2": 6, "native": 7}
 AVAILABLE, PARTLY, UNAVAILABLE = 0, 1, 2
+# Sentence vectors of profiles and demands are held as int8 (a unit vector × 127): a quarter
+# of float32's memory; the dot product of two such vectors (≤ 512 × 127² < 2²⁴) is an exact
+# integer in float32, so the index and the explained score agree exactly (issue 19).
+VECTOR_SCALE = 127
+Vector = npt.NDArray[np.int8]
+
+
+def quantize(vector: npt.ArrayLike) -> Vector | None:
+    """A sentence vector as int8 (normalised first); None for an empty or all-zero one."""
+    values = np.asarray(vector, dtype=np.float32).ravel()
+    norm = float(np.linalg.norm(values)) if values.size else 0.0
+    if not norm or not np.isfinite(norm):
+        return None
+    scaled = np.clip(np.rint(values / norm * VECTOR_SCALE), -VECTOR_SCALE, VECTOR_SCALE)
+    return np.asarray(scaled, dtype=np.int8)
+
+
+def vector_cosine(a: Vector, b: Vector) -> float:
+    """The cosine of two quantised vectors, as the index computes it (rounding can pass 1 by
+    a hair: kept within ±1; the credit is capped at 1 either way)."""
+    dot = np.dot(a.astype(np.float32), b.astype(np.float32))
+    return max(-1.0, min(1.0, float(dot) / float(VECTOR_SCALE * VECTOR_SCALE)))
+
+
+def meaning_credit(cosine: float, floor: float) -> float:
+    """The semantic component: 0 up to ``floor`` (unrelated texts still share some meaning),
+    rising linearly to 1 for identical meaning."""
+    if cosine <= floor:
+        return 0.0
+    return min(1.0, (cosine - floor) / (1.0 - floor))
 
 
 def freshness(age_days: int) -> float:
@@ -61,6 +94,8 @@ class ProfileFeatures:
     rate_per_day: float | None = None  # CNY
     certified: bool = False
     text: str = ""
+    # The sentence vector of the profile's headline, bio, skills and projects (``quantize``).
+    vector: Vector | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -91,6 +126,8 @@ class DemandFeatures:
     tools: tuple[int, ...] = ()
     text: str = ""
     filters: Filters = Filters()
+    # The sentence vector of the demand's title and description (``quantize``).
+    vector: Vector | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -112,6 +149,11 @@ class Weights:
     broader: float = 0.4  # holding a more general skill than asked
     semantic: float = 0.5  # holding a skill close in meaning: this × the cosine (issue 19)
     semantic_min: float = 0.6  # cosine below which two skills are not close
+    # The component "close in meaning" (the profile's text vs the demand's, sentence vectors),
+    # present when the demand has a vector (a model is active); credit = (cosine − floor) /
+    # (1 − floor). docs/decisions/0053.
+    meaning: float = 0.2
+    meaning_floor: float = 0.3
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object]) -> Weights:
@@ -129,6 +171,8 @@ class Weights:
         weights = cls(**cleaned)
         if weights.skills + weights.tools + weights.projects + weights.text <= 0:
             raise ValueError("at least one component weight must be above zero")
+        if weights.meaning_floor >= 1:
+            raise ValueError("matching weight meaning_floor must be below 1")
         return weights
 
     @property

@@ -9,6 +9,8 @@ score = 100 × Σ W_c · c / Σ W_c over the components the demand has:
 - tools: the mean, over the demand's tools, of relation factor × quality × proficiency / 5.
 - projects: Σ_r w_r · (best relation factor among the nomad's project skills) / Σ_r w_r.
 - text: BM25 of the demand's words in the nomad's profile text, s / (s + 10).
+- meaning (when the demand has a sentence vector): (cosine − floor) / (1 − floor) of the
+  profile's and the demand's vectors, 0 below the floor (issue 19).
 
 ``ProfileIndex`` computes the same numbers for a million nomads at once with numpy; the
 tests check that both agree.
@@ -28,7 +30,9 @@ from nomadcloud.matching.engine.model import (
     Requirement,
     Weights,
     level_factor,
+    meaning_credit,
     passes,
+    vector_cosine,
 )
 from nomadcloud.matching.engine.tokens import tokenize
 
@@ -109,10 +113,11 @@ class Result:
     items: list[Item] = field(default_factory=list)
     text_terms: list[str] = field(default_factory=list)
     failed_filters: list[str] = field(default_factory=list)
+    meaning_cosine: float | None = None  # profile text vs demand text, when both have vectors
 
 
 def component_shares(
-    weights: Weights, *, requirements: bool, tools: bool, text: bool
+    weights: Weights, *, requirements: bool, tools: bool, text: bool, meaning: bool = False
 ) -> dict[str, float]:
     """Each present component's share of the 100 points."""
     present = {
@@ -120,6 +125,7 @@ def component_shares(
         "projects": weights.projects if requirements else 0.0,
         "tools": weights.tools if tools else 0.0,
         "text": weights.text if text else 0.0,
+        "meaning": weights.meaning if meaning else 0.0,
     }
     total = sum(present.values())
     return {name: (100.0 * w / total if total else 0.0) for name, w in present.items()}
@@ -189,7 +195,11 @@ def score_pair(
     if query is None:
         query = text_query(demand, text)
     shares = component_shares(
-        weights, requirements=bool(demand.requirements), tools=bool(demand.tools), text=bool(query)
+        weights,
+        requirements=bool(demand.requirements),
+        tools=bool(demand.tools),
+        text=bool(query),
+        meaning=demand.vector is not None,
     )
     result = Result(key=profile.key, score=0.0, failed_filters=passes(profile, demand.filters))
     total_weight = requirement_weights(demand.requirements)
@@ -245,11 +255,20 @@ def score_pair(
     if query and text is not None:
         bm25, result.text_terms = text.score_tokens(query, tokenize(profile.text))
         text_value = bm25 / (bm25 + weights.text_saturation)
+    meaning_value = 0.0
+    if (
+        demand.vector is not None
+        and profile.vector is not None
+        and len(profile.vector) == len(demand.vector)
+    ):
+        result.meaning_cosine = vector_cosine(profile.vector, demand.vector)
+        meaning_value = meaning_credit(result.meaning_cosine, weights.meaning_floor)
     result.components = {
         "skills": skills_value,
         "projects": projects_value,
         "tools": tools_value,
         "text": text_value,
+        "meaning": meaning_value,
     }
     result.points = {name: shares[name] * value for name, value in result.components.items()}
     result.score = sum(result.points.values())

@@ -92,19 +92,7 @@ class OccupationModel:
             if query
             else np.zeros(len(self.occupations), dtype=np.float32)
         )
-        semantic = None
-        if self.encode is not None and self.vectors is not None and text.strip():
-            wanted = self.encode(text)
-            if np.any(wanted):
-                labels = np.asarray(self.vectors @ wanted, dtype=np.float32)
-                if self.vector_owners is not None:
-                    labels = fusion.max_pool(labels, self.vector_owners)
-                described = (
-                    np.asarray(self.description_vectors @ wanted, dtype=np.float32)
-                    if self.description_vectors is not None
-                    else None
-                )
-                semantic = fusion.pool_semantic(labels, described)
+        semantic = self.semantic_similarity(text)
         characters = self.character_similarity(text)
         if not query and semantic is None and characters is None:
             return []
@@ -113,13 +101,38 @@ class OccupationModel:
             semantic,
             self.semantic_weight,
             characters=characters,
-            character_weight=self.character_weight,
+            character_weight=(
+                self.character_weight if semantic is not None else fusion.LEXICAL_CHARACTER_WEIGHT
+            ),
             lexical_share=fusion.latin_share(text),
         )
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(self.occupations[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def semantic_similarity(self, text: str) -> npt.NDArray[np.float32] | None:
+        """The mean cosine of the text, and of its role phrase when it is a longer demand
+        (``fusion.role_phrase``), with each occupation's closest name and its description
+        text; None without a model or for an empty text."""
+        if self.encode is None or self.vectors is None or not text.strip():
+            return None
+        queries = [fusion.semantic_query(text)]
+        role = fusion.role_phrase(text)
+        if role != text.strip():
+            queries.append(fusion.semantic_query(role))
+        cosines: list[npt.NDArray[np.float32]] = []
+        for query in queries:
+            wanted = self.encode(query)
+            if not np.any(wanted):
+                continue
+            labels = np.asarray(self.vectors @ wanted, dtype=np.float32)
+            if self.vector_owners is not None:
+                labels = fusion.max_pool(labels, self.vector_owners)
+            cosines.append(labels)
+            if self.description_vectors is not None:
+                cosines.append(np.asarray(self.description_vectors @ wanted, dtype=np.float32))
+        return fusion.mean_cosine(cosines) if cosines else None
 
     def character_similarity(self, text: str) -> npt.NDArray[np.float32] | None:
         """TF-IDF cosine of character 3–5-grams between a short text and each occupation's
