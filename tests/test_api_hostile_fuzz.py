@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -106,12 +106,25 @@ HOSTILE = [
 ]
 
 
-def _row_counts() -> dict[str, int]:
-    return {
-        model._meta.label: model._default_manager.count()
+def _counted_models() -> list[Any]:
+    return [
+        model
         for model in apps.get_models()
         if model._meta.label not in VOLATILE_TABLES and not model._meta.proxy
-    }
+    ]
+
+
+def _row_counts() -> dict[str, int]:
+    """Every table's row count, in one statement: ``SELECT (SELECT COUNT(*) FROM a), …``.
+    A ``count()`` per model was ~250 round trips per snapshot, two snapshots per refused
+    example: most of this file's time. Same numbers, one query."""
+    models = _counted_models()
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"(SELECT COUNT(*) FROM {quote(m._meta.db_table)})" for m in models)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns}")
+        row = cursor.fetchone()
+    return {m._meta.label: int(n) for m, n in zip(models, row, strict=True)}
 
 
 def _path(template: str) -> str:
@@ -149,7 +162,9 @@ def test_hostile_values_in_every_input_schema_cause_no_5xx_and_write_nothing(
     body = "{" + ",".join(f"{json.dumps(k)}:{v}" for k, v in members.items()) + "}"
     if data.draw(st.booleans()):
         body = data.draw(st.sampled_from(ALWAYS_REFUSED + HOSTILE))  # not even an object
-        refused = True
+        # ... except ``{}``, an empty object: an empty PATCH of one's own profile is a valid
+        # request that may create it (a run saw talent.Profile 0 → 1 and failed).
+        refused = body != "{}"
     before = _row_counts() if refused else None
     answer = olivia.generic(method, _path(path), body, content_type="application/json")
     assert answer.status_code < 500, (method, path, body[:200], answer.content[:300])

@@ -18,6 +18,7 @@ from django.test import Client
 from django.utils import timezone
 
 from nomadcloud.accounts.principal import Principal
+from nomadcloud.core.errors import Conflict
 from nomadcloud.demands import fetch, services
 from nomadcloud.demands.models import Demand, DemandEvent, Feed, FeedSync, WebhookReceipt
 from tests.builders.demands import demand_draft, demand_fields, make_concepts
@@ -119,10 +120,10 @@ def test_the_lifecycle_follows_the_transition_table(world: World) -> None:
         ("paused", "published"),
         ("published", "filled"),
     ]
-    with pytest.raises(services.Conflict):
+    with pytest.raises(Conflict):
         services.change_status(principal=owner, demand=demand, status="published")
     draft = services.create_demand(principal=owner, organisation=world.acme, draft=demand_draft())
-    with pytest.raises(services.Conflict):
+    with pytest.raises(Conflict):
         services.change_status(principal=owner, demand=draft, status="paused")
 
 

@@ -2,7 +2,7 @@
 ``benchmarks/points/stress``): worker processes with their own connections send exchanges,
 payments, holds, posts, voids, refunds, expiry runs and retries of the same ids while the test
 kills them with SIGKILL and starts them again; then the database is checked against the
-workers' journals and the ledger's invariants (``nomadcloud/testing/points_stress.py``).
+workers' journals and the ledger's invariants (``nomadcloud/testing/points_stress/``).
 
 On PostgreSQL (``NOMADCLOUD_TEST_DB=postgres``) the workers share the test database; on SQLite
 a database file in ``tmp_path`` (the in-memory test database is not shared between
