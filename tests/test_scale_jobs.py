@@ -5,9 +5,11 @@ connection)."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.db import connection, connections, transaction
@@ -79,6 +81,36 @@ def test_a_worker_keeps_its_heartbeat_fresh_and_removes_it_when_it_stops(
         assert WorkerHeartbeat.objects.get(worker_id="w-1").seen_at >= row.seen_at
         assert row.queues == "compute"
     assert not WorkerHeartbeat.objects.filter(worker_id="w-1").exists()
+
+
+def test_a_live_worker_reaps_the_jobs_of_a_dead_one_without_a_scheduler(
+    transactional_db: None, settings: Any
+) -> None:
+    # No cron: the heartbeat thread of any live worker reaps once per lease (here 2 s).
+    settings.JOB_LEASE_SECONDS = 2
+    orphan = _running("dead", 1, minutes_ago=5)
+    with jobs.Heartbeat("w-live", ["notifications"]):
+        deadline = time.monotonic() + 20
+        while DBTaskResult.objects.get(pk=orphan.pk).status == TaskResultStatus.RUNNING:
+            assert time.monotonic() < deadline, "the orphan was never reaped"
+            time.sleep(0.2)
+    assert DBTaskResult.objects.get(pk=orphan.pk).status == TaskResultStatus.READY
+
+
+def test_a_job_claimed_again_since_the_reaper_read_it_is_left_alone(db: None) -> None:
+    orphan = _running("dead", 1, minutes_ago=5)
+    real_filter = DBTaskResult.objects.filter
+
+    def reclaimed_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        if "started_at" in kwargs:  # the guarded update: a live worker claimed it just now
+            DBTaskResult.objects.filter(pk=orphan.pk).update(
+                started_at=timezone.now(), worker_ids=["dead", "alive"]
+            )
+        return real_filter(*args, **kwargs)
+
+    with mock.patch.object(DBTaskResult.objects, "filter", side_effect=reclaimed_meanwhile):
+        assert jobs.reap_orphans() == jobs.Reaped([], [])
+    assert DBTaskResult.objects.get(pk=orphan.pk).status == TaskResultStatus.RUNNING
 
 
 def test_an_idempotency_key_enqueues_one_job(db: None) -> None:

@@ -13,7 +13,9 @@ For several hosts (docs/operations.md, "Background workers"):
 - a **lease and heartbeat**: a worker refreshes its ``WorkerHeartbeat`` row every third of
   JOB_LEASE_SECONDS; ``reap()`` puts a RUNNING job whose worker has not been seen for a lease
   back on its queue (or, after JOB_MAX_ATTEMPTS claims, marks it failed), so a killed worker
-  leaves nothing RUNNING;
+  leaves nothing RUNNING. Every live worker also reaps, from its heartbeat thread, when it
+  starts and once per lease (``reap_orphans``): a job of a dead worker comes back within two
+  leases even where no scheduler runs (cron missing, or every host restarted at once);
 - **idempotency keys**: ``enqueue_once(task, key, …)`` enqueues at most one job per key.
 """
 
@@ -23,6 +25,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -158,9 +161,10 @@ class Heartbeat:
     """Keeps a worker's ``WorkerHeartbeat`` row fresh from a thread of its own (its own
     database connection) while the worker runs jobs in the main thread."""
 
-    def __init__(self, worker_id: str, queues: list[str]) -> None:
+    def __init__(self, worker_id: str, queues: list[str], *, reaps: bool = True) -> None:
         self.worker_id = worker_id
         self.queues = queues
+        self.reaps = reaps
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
 
@@ -192,8 +196,18 @@ class Heartbeat:
         WorkerHeartbeat.objects.filter(worker_id=self.worker_id).update(seen_at=timezone.now())
 
     def _run(self) -> None:
+        # The worker reaps once before it starts (``nomadcloud jobs worker``), then here.
+        next_reap = time.monotonic() + settings.JOB_LEASE_SECONDS
         try:
-            while not self._stop.wait(heartbeat_interval()):
+            while True:
+                if self.reaps and time.monotonic() >= next_reap:
+                    next_reap = time.monotonic() + settings.JOB_LEASE_SECONDS
+                    try:
+                        reap_orphans()
+                    except Exception:  # as for a beat: the next round tries again
+                        logger.exception("worker %s could not reap", self.worker_id)
+                if self._stop.wait(heartbeat_interval()):
+                    break
                 try:
                     self.beat()
                 except Exception:  # a database hiccup: the next beat tries again
@@ -212,10 +226,22 @@ def reap(now: datetime | None = None) -> Reaped:
     """Put RUNNING jobs whose worker has not been seen for a lease back on their queue (or
     fail them after JOB_MAX_ATTEMPTS claims); forget long-dead workers and old job keys.
     Safe to run anywhere, any number of times: each job is changed by a guarded UPDATE."""
+    from nomadcloud.core.models import JobKey, WorkerHeartbeat
+
+    now = now or timezone.now()
+    reaped = reap_orphans(now)
+    WorkerHeartbeat.objects.filter(seen_at__lt=now - timedelta(days=1)).delete()
+    JobKey.objects.filter(created_at__lt=now - timedelta(days=14)).delete()
+    return reaped
+
+
+def reap_orphans(now: datetime | None = None) -> Reaped:
+    """``reap`` without the housekeeping: only the RUNNING jobs of dead workers (what every
+    worker runs once per lease)."""
     from django_tasks.base import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
-    from nomadcloud.core.models import JobKey, WorkerHeartbeat
+    from nomadcloud.core.models import WorkerHeartbeat
 
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.JOB_LEASE_SECONDS)
@@ -226,12 +252,16 @@ def reap(now: datetime | None = None) -> Reaped:
     failed: list[str] = []
     running = DBTaskResult.objects.filter(
         status=TaskResultStatus.RUNNING, started_at__lt=cutoff
-    ).only("id", "worker_ids")
+    ).only("id", "worker_ids", "started_at")
     for row in running:
         holder = row.worker_ids[-1] if row.worker_ids else None
         if holder in alive:
             continue
-        same = DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.RUNNING)
+        # Guarded by the claim read: a job another reaper requeued and a live worker claimed
+        # again since (a new started_at) is left alone.
+        same = DBTaskResult.objects.filter(
+            pk=row.pk, status=TaskResultStatus.RUNNING, started_at=row.started_at
+        )
         if len(row.worker_ids) < settings.JOB_MAX_ATTEMPTS:
             if same.update(status=TaskResultStatus.READY, started_at=None):
                 requeued.append(str(row.pk))
@@ -244,6 +274,4 @@ def reap(now: datetime | None = None) -> Reaped:
             failed.append(str(row.pk))
     if requeued or failed:
         logger.warning("jobs reaped: %d requeued, %d failed", len(requeued), len(failed))
-    WorkerHeartbeat.objects.filter(seen_at__lt=now - timedelta(days=1)).delete()
-    JobKey.objects.filter(created_at__lt=now - timedelta(days=14)).delete()
     return Reaped(requeued, failed)

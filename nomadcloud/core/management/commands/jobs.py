@@ -57,4 +57,7 @@ class Command(BaseCommand):
         )
         worker.configure_signals()
         with jobs.Heartbeat(worker.worker_id, queues):
+            # The jobs of a worker this one replaces (killed, host lost) come back at once
+            # if their lease has run out; the heartbeat thread reaps again once per lease.
+            jobs.reap_orphans()
             worker.run()
