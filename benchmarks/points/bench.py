@@ -254,6 +254,12 @@ def main() -> int:
         batch = _batches("default")
         print(f"ledger batches of {BATCH:,} unlinked transfers: {batch:,.0f} transfers/s"
               " (target ≥ 10,000)", flush=True)  # fmt: skip
+        from benchmarks.baseline import QUIET_PGBENCH_TPS_8, ratio_target
+
+        batch_ratio = batch / pgbench
+        batch_target = ratio_target(10_000, QUIET_PGBENCH_TPS_8)
+        print(f"  ÷ pgbench's tps of the same run: {batch_ratio:.2f} (target ≥ {batch_target}:"
+              f" {'met' if batch_ratio >= batch_target else 'NOT met'})", flush=True)  # fmt: skip
 
         alias = common.add_sqlite(tmp / "points.sqlite3")
         create_world(DatabaseLedger(DatabaseStore(alias)), alias, HOLDERS, MERCHANTS)
@@ -272,6 +278,12 @@ def main() -> int:
                 "ledger_tps_8": round(ledger, 1),
                 "ratio": round(ratio, 3),
                 "batch_per_s": round(batch, 1),
+                "batch_to_pgbench_ratio": round(batch_ratio, 3),
+                "batch_to_pgbench_ratio_target": batch_target,
+                "ratio_targets_met": {
+                    "single": ratio >= 0.5,
+                    "batch": batch_ratio >= batch_target,
+                },
                 "sqlite_per_s": round(sqlite, 1),
                 "sqlite_per_s_proposed_pragma": round(tuned, 1),
             }
