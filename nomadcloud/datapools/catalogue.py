@@ -1,17 +1,30 @@
 """The public catalogue read by the CKAN Action API and the DCAT-AP export: one CKAN
 package / DCAT dataset per public pool (open, closed or archived), its released dataset
-versions as resources / distributions. Metadata only: the rows stay inside (可用不可见)."""
+versions as resources / distributions. Metadata only: the rows stay inside (可用不可见).
+
+Both read a page of the catalogue through ``entries``: three queries of plain column values
+(the pools with their steward and lead department, the newest charter of each, their
+released versions), no model instances — a CKAN search answers up to 1,000 packages, and
+building them from ORM objects was most of its time (decision 0050)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
 from nomadcloud.accounts.models import Organisation
 from nomadcloud.datapools.access import PUBLIC_STATES
-from nomadcloud.datapools.models import ApplicationScenario, Charter, DatasetVersion, Pool
+from nomadcloud.datapools.models import (
+    ApplicationScenario,
+    CatalogueRecord,
+    Charter,
+    DatasetVersion,
+    Pool,
+)
 
 
 def public_pools() -> QuerySet[Pool]:
@@ -63,3 +76,176 @@ GROUPS = {
     Pool.Kind.TRAFFIC: Group("traffic", "交通出行", "Traffic behaviour"),
     Pool.Kind.METAVERSE: Group("metaverse", "元宇宙数字资产", "Metaverse assets"),
 }
+
+
+# --- a page of the catalogue as plain values (decision 0050) ------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    """What the catalogue shows of a steward or lead department."""
+
+    public_id: str
+    code: str
+    name_zh: str
+    name_en: str
+    created_at: datetime
+
+    @property
+    def name(self) -> str:
+        """The CKAN-safe name, as ``organisation_name``."""
+        return (self.code or f"org-{self.public_id}").lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    public_id: str
+    number: int
+    row_count: int
+    contributor_count: int
+    quality_score: int
+    released_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One public pool as the catalogue shows it; ``versions`` oldest first."""
+
+    pk: int
+    public_id: str
+    kind: str
+    title: dict[str, Any]
+    description: dict[str, Any]
+    created_at: datetime
+    steward: Agent
+    lead_department: Agent
+    charter_version: int
+    classification: str
+    grade: str
+    access_modes: list[str]
+    versions: list[Version]
+
+    @property
+    def modified(self) -> datetime:
+        """The newest release, else the proposal (as ``modified``)."""
+        return self.versions[-1].released_at if self.versions else self.created_at
+
+
+VERSION_FIELDS = (
+    "pool_id",
+    "public_id",
+    "number",
+    "row_count",
+    "contributor_count",
+    "quality_score",
+    "released_at",
+)
+_ORG = ("public_id", "code", "name_zh", "name_en", "created_at")
+
+
+def _organisation(row: dict[str, Any], prefix: str) -> Agent:
+    return Agent(
+        public_id=str(row[f"{prefix}__public_id"]),
+        code=row[f"{prefix}__code"] or "",
+        name_zh=row[f"{prefix}__name_zh"] or "",
+        name_en=row[f"{prefix}__name_en"] or "",
+        created_at=row[f"{prefix}__created_at"],
+    )
+
+
+def entries(pks: Sequence[int]) -> list[Entry]:
+    """The public pools among ``pks``, in that order, in three queries whatever their number."""
+    if not pks:
+        return []
+    rows = Pool.objects.filter(pk__in=pks, status__in=PUBLIC_STATES).values(
+        "pk",
+        "public_id",
+        "kind",
+        "title",
+        "description",
+        "created_at",
+        *(f"steward__{f}" for f in _ORG),
+        *(f"lead_department__{f}" for f in _ORG),
+    )
+    charters: dict[int, tuple[int, str, str, Any]] = {}
+    for pool_id, *charter in (
+        Charter.objects.filter(pool_id__in=pks)
+        .order_by("pool_id", "-version")
+        .values_list("pool_id", "version", "classification", "grade", "access_modes")
+    ):
+        version, classification, grade, modes = charter
+        charters.setdefault(pool_id, (version, classification, grade, modes))
+    versions: dict[int, list[Version]] = {}
+    for pool_id, public_id, number, row_count, contributors, score, released_at in (
+        DatasetVersion.objects.filter(pool_id__in=pks)
+        .order_by("pool_id", "number")
+        .values_list(*VERSION_FIELDS)
+    ):
+        versions.setdefault(pool_id, []).append(
+            Version(str(public_id), number, row_count, contributors, score, released_at)
+        )
+    found: dict[int, Entry] = {}
+    for row in rows:
+        charter_version, classification, grade, modes = charters[row["pk"]]
+        found[row["pk"]] = Entry(
+            pk=row["pk"],
+            public_id=str(row["public_id"]),
+            kind=row["kind"],
+            title=row["title"] if isinstance(row["title"], dict) else {},
+            description=row["description"] if isinstance(row["description"], dict) else {},
+            created_at=row["created_at"],
+            steward=_organisation(row, "steward"),
+            lead_department=_organisation(row, "lead_department"),
+            charter_version=charter_version,
+            classification=classification,
+            grade=grade,
+            access_modes=list(modes or []),
+            versions=versions.get(row["pk"], []),
+        )
+    return [found[pk] for pk in pks if pk in found]
+
+
+def listed() -> QuerySet[Pool]:
+    """The public pools in the catalogue's order (as ``public_pools``), nothing prefetched:
+    for reading column values."""
+    return Pool.objects.filter(status__in=PUBLIC_STATES).order_by("created_at", "id")
+
+
+def refresh(pool_ids: Sequence[int]) -> None:
+    """Write the catalogue records (models.CatalogueRecord) of these pools from their
+    versions and charters: two queries and one upsert, whatever their number. Called by the
+    use cases that release a version or write a charter, in their transaction."""
+    if not pool_ids:
+        return
+    newest_release: dict[int, datetime] = {}
+    for pool_id, released_at in (
+        DatasetVersion.objects.filter(pool_id__in=pool_ids)
+        .order_by("pool_id", "-number")
+        .values_list("pool_id", "released_at")
+    ):
+        newest_release.setdefault(pool_id, released_at)
+    modes: dict[int, list[str]] = {}
+    for pool_id, access_modes in (
+        Charter.objects.filter(pool_id__in=pool_ids)
+        .order_by("pool_id", "-version")
+        .values_list("pool_id", "access_modes")
+    ):
+        modes.setdefault(pool_id, list(access_modes or []))
+    records = [
+        CatalogueRecord(
+            pool_id=pool_id,
+            modified_at=newest_release.get(pool_id, created_at),
+            released=pool_id in newest_release,
+            access_modes=modes.get(pool_id, []),
+        )
+        for pool_id, created_at in Pool.objects.filter(pk__in=pool_ids).values_list(
+            "pk", "created_at"
+        )
+    ]
+    CatalogueRecord.objects.bulk_create(
+        records,
+        batch_size=5000,
+        update_conflicts=True,
+        unique_fields=["pool"],
+        update_fields=["modified_at", "released", "access_modes"],
+    )

@@ -460,3 +460,24 @@ class ApplicationScenario(models.Model):
 
     def __str__(self) -> str:
         return str(self.title.get("en", "")) if isinstance(self.title, dict) else str(self.pk)
+
+
+class CatalogueRecord(models.Model):
+    """What the catalogue's search sorts, filters and facets on, per pool, kept as columns
+    (decision 0050): the last modification (the newest release, else the proposal), whether a
+    version is released, and the newest charter's access modes. Written only by
+    ``catalogue.refresh``, which the use cases that change these call (proposal, charter
+    revision, release); the pool's status, titles and steward are read live from the pool."""
+
+    pool = models.OneToOneField(
+        Pool, models.CASCADE, primary_key=True, related_name="catalogue_record"
+    )
+    modified_at = models.DateTimeField(db_index=True)
+    released = models.BooleanField(default=False)
+    access_modes = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("catalogue record")
+
+    def __str__(self) -> str:
+        return f"{self.pool_id} {self.modified_at:%Y-%m-%d}"
