@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models import Count, F, Q, QuerySet, TextField, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -52,11 +52,10 @@ def _text(value: Any, language: str) -> str:
     return localized_text(value, language)
 
 
-def _organization(pool: Pool, request: HttpRequest) -> dict[str, Any]:
-    org = pool.steward
+def _organization(org: catalogue.Agent) -> dict[str, Any]:
     return {
-        "id": str(org.public_id),
-        "name": catalogue.organisation_name(org),
+        "id": org.public_id,
+        "name": org.name,
         "title": org.name_zh or org.name_en,
         "type": "organization",
         "description": org.name_en,
@@ -68,21 +67,21 @@ def _organization(pool: Pool, request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _pool_url(request: HttpRequest, pool: Pool) -> str:
+def _pool_url(request: HttpRequest, public_id: str) -> str:
     """The pool's page: the list's address, reversed once per request, and the id (a search
     answers up to 1,000 packages, and reversing each is slow)."""
     prefix = getattr(request, "_datapools_prefix", None)
     if prefix is None:
         prefix = request.build_absolute_uri(reverse("datapools:list"))
         request._datapools_prefix = prefix  # type: ignore[attr-defined]
-    return f"{prefix}{pool.public_id}/"
+    return f"{prefix}{public_id}/"
 
 
-def _resource(version: DatasetVersion, pool: Pool, request: HttpRequest) -> dict[str, Any]:
-    url = _pool_url(request, pool)
+def _resource(version: catalogue.Version, package_id: str, url: str) -> dict[str, Any]:
+    released = _iso(version.released_at)
     return {
-        "id": str(version.public_id),
-        "package_id": str(pool.public_id),
+        "id": version.public_id,
+        "package_id": package_id,
         "url": url,
         "name": f"v{version.number}",
         "description": (
@@ -94,8 +93,8 @@ def _resource(version: DatasetVersion, pool: Pool, request: HttpRequest) -> dict
         "mimetype": "application/vnd.apache.parquet",
         "size": None,
         "hash": "",
-        "created": _iso(version.released_at),
-        "last_modified": _iso(version.released_at),
+        "created": released,
+        "last_modified": released,
         "position": version.number - 1,
         "resource_type": "restricted",
         "url_type": "",
@@ -104,91 +103,84 @@ def _resource(version: DatasetVersion, pool: Pool, request: HttpRequest) -> dict
     }
 
 
-def _package(pool: Pool, request: HttpRequest, language: str = "zh-Hans") -> dict[str, Any]:
-    charter = catalogue.charter_of(pool)
-    group = catalogue.GROUPS[Pool.Kind(pool.kind)]
-    tags = [pool.kind, *charter.access_modes]
-    versions = list(pool.versions.all())
+def _group(kind: str, language: str) -> dict[str, Any]:
+    group = catalogue.GROUPS[Pool.Kind(kind)]
+    title = group.title_zh if language == "zh-Hans" else group.title_en
     return {
-        "id": str(pool.public_id),
-        "name": str(pool.public_id),
-        "title": _text(pool.title, language),
-        "title_translated": {"zh": pool.title.get("zh-Hans"), "en": pool.title.get("en")},
+        "id": group.name,
+        "name": group.name,
+        "title": title,
+        "display_name": title,
+        "description": "",
+        "image_display_url": "",
+    }
+
+
+def _package(entry: catalogue.Entry, request: HttpRequest, language: str) -> dict[str, Any]:
+    """One package from an entry of ``catalogue.entries`` (no query)."""
+    tags = [entry.kind, *entry.access_modes]
+    url = _pool_url(request, entry.public_id)
+    steward, department = entry.steward, entry.lead_department
+    versions = entry.versions
+    return {
+        "id": entry.public_id,
+        "name": entry.public_id,
+        "title": _text(entry.title, language),
+        "title_translated": {"zh": entry.title.get("zh-Hans"), "en": entry.title.get("en")},
         "type": "dataset",
         "state": "active",
         "private": False,
         "restricted": True,
-        "owner_org": str(pool.steward.public_id),
-        "organization": _organization(pool, request),
-        "author": pool.steward.name_zh or pool.steward.name_en,
+        "owner_org": steward.public_id,
+        "organization": _organization(steward),
+        "author": steward.name_zh or steward.name_en,
         "author_email": None,
-        "maintainer": pool.lead_department.name_zh or pool.lead_department.name_en,
+        "maintainer": department.name_zh or department.name_en,
         "maintainer_email": None,
         "license_id": "other-closed",
         "license_title": "Restricted: access by agreement",
         "license_url": None,
         "isopen": False,
-        "notes": _text(pool.description, language),
-        "url": _pool_url(request, pool),
+        "notes": _text(entry.description, language),
+        "url": url,
         "version": str(versions[-1].number) if versions else None,
-        "metadata_created": _iso(pool.created_at),
-        "metadata_modified": _iso(catalogue.modified(pool)),
+        "metadata_created": _iso(entry.created_at),
+        "metadata_modified": _iso(entry.modified),
         "num_resources": len(versions),
         "num_tags": len(tags),
         "tags": [
             {"id": t, "name": t, "display_name": t, "state": "active", "vocabulary_id": None}
             for t in tags
         ],
-        "groups": [
-            {
-                "id": group.name,
-                "name": group.name,
-                "title": group.title_zh if language == "zh-Hans" else group.title_en,
-                "display_name": group.title_zh if language == "zh-Hans" else group.title_en,
-                "description": "",
-                "image_display_url": "",
-            }
-        ],
+        "groups": [_group(entry.kind, language)],
         "extras": [
-            {"key": "charter_version", "value": str(charter.version)},
-            {"key": "classification", "value": charter.classification},
-            {"key": "grade", "value": charter.grade},
+            {"key": "charter_version", "value": str(entry.charter_version)},
+            {"key": "classification", "value": entry.classification},
+            {"key": "grade", "value": entry.grade},
             {"key": "access_rights", "value": "restricted"},
-            *(
-                [{"key": "registration_code", "value": pool.registration_code}]
-                if pool.registration_code
-                else []
-            ),
-            *(
-                [{"key": "application_scenarios", "value": " ".join(scenarios)}]
-                if (scenarios := _scenario_urls(pool, request))
-                else []
-            ),
         ],
-        "resources": [_resource(v, pool, request) for v in versions],
+        "resources": [_resource(v, entry.public_id, url) for v in versions],
         "relationships_as_subject": [],
         "relationships_as_object": [],
     }
 
 
-def _scenario_urls(pool: Pool, request: HttpRequest) -> list[str]:
-    """The scenario library's entries using the pool (应用场景库)."""
-    return [
-        request.build_absolute_uri(reverse("datapools:scenario", args=[s.public_id]))
-        for s in pool.scenarios.all()
-    ]
+def _packages(pks: list[int], request: HttpRequest, language: str) -> list[dict[str, Any]]:
+    """The packages of these public pools, in this order (three queries)."""
+    return [_package(e, request, language) for e in catalogue.entries(pks)]
 
 
-def _find_pool(raw: Any) -> Pool:
+def _find_pool(raw: Any) -> int:
+    """The key of the public pool named ``raw``."""
     if not isinstance(raw, str) or not raw.strip():
         raise _validation("id", "Missing value")
     name = raw.strip()
     if not re.fullmatch(r"[0-9a-f-]{36}", name):
         raise _not_found("Dataset")
-    pool = catalogue.public_pools().filter(public_id=name).first()
-    if pool is None:
+    pk = catalogue.listed().filter(public_id=name).values_list("pk", flat=True).first()
+    if pk is None:
         raise _not_found("Dataset")
-    return pool
+    return pk
 
 
 def _int(params: dict[str, Any], name: str, default: int, high: int) -> int:
@@ -209,15 +201,15 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 
 def _searchable() -> QuerySet[Pool]:
-    """The public pools with what the search filters and sorts on: the last modification
-    (the newest release, else the proposal), whether any version is released, the newest
-    charter's access modes (as JSON text) and the titles as text."""
-    newest_modes = Charter.objects.filter(pool=OuterRef("pk")).order_by("-version")
-    newest_release = DatasetVersion.objects.filter(pool=OuterRef("pk")).order_by("-number")
+    """The public pools with what the search filters and sorts on, from their catalogue
+    records (models.CatalogueRecord, one indexed join instead of three correlated subqueries
+    per pool): the last modification (the newest release, else the proposal), whether any
+    version is released, the newest charter's access modes (as JSON text), and the titles as
+    text."""
     return Pool.objects.filter(status__in=PUBLIC_STATES).annotate(
-        modified_at=Coalesce(Subquery(newest_release.values("released_at")[:1]), F("created_at")),
-        released=Exists(newest_release),
-        modes=Cast(Subquery(newest_modes.values("access_modes")[:1]), TextField()),
+        modified_at=Coalesce(F("catalogue_record__modified_at"), F("created_at")),
+        released=Coalesce(F("catalogue_record__released"), Value(False)),
+        modes=Cast(F("catalogue_record__access_modes"), TextField()),
         title_zh=KeyTextTransform("zh-Hans", "title"),
         title_en=KeyTextTransform("en", "title"),
         description_zh=KeyTextTransform("zh-Hans", "description"),
@@ -374,7 +366,6 @@ def package_search(params: dict[str, Any], request: HttpRequest, language: str) 
     found = _searchable().filter(_q_filter(q), _fq_filter(fq))
     ordered = found.order_by(*_order(sort, language))
     page = list(ordered.values_list("pk", flat=True)[start : start + rows])
-    pools = {p.pk: p for p in catalogue.public_pools().filter(pk__in=page)}
     facets: dict[str, dict[str, int]] = {}
     search_facets: dict[str, Any] = {}
     for field in facet_fields:
@@ -389,7 +380,7 @@ def package_search(params: dict[str, Any], request: HttpRequest, language: str) 
         }
     return {
         "count": found.count(),
-        "results": [_package(pools[pk], request, language) for pk in page],
+        "results": _packages(page, request, language),
         "facets": facets,
         "search_facets": search_facets,
         "sort": sort,
@@ -402,41 +393,48 @@ def package_search(params: dict[str, Any], request: HttpRequest, language: str) 
 def package_list(params: dict[str, Any], request: HttpRequest, language: str) -> Any:
     limit = _int(params, "limit", 10**6, 10**6)
     offset = _int(params, "offset", 0, 10**9)
-    names = [str(p) for p in catalogue.public_pools().values_list("public_id", flat=True)]
+    names = [str(p) for p in catalogue.listed().values_list("public_id", flat=True)]
     return names[offset : offset + limit]
 
 
 def package_show(params: dict[str, Any], request: HttpRequest, language: str) -> Any:
-    return _package(_find_pool(params.get("id") or params.get("name_or_id")), request, language)
+    pk = _find_pool(params.get("id") or params.get("name_or_id"))
+    return _packages([pk], request, language)[0]
 
 
 def resource_show(params: dict[str, Any], request: HttpRequest, language: str) -> Any:
     raw = params.get("id")
     if not isinstance(raw, str) or not re.fullmatch(r"[0-9a-f-]{36}", raw.strip()):
         raise _not_found("Resource") if raw else _validation("id", "Missing value")
-    version = (
-        DatasetVersion.objects.filter(public_id=raw.strip(), pool__in=catalogue.public_pools())
-        .select_related("pool")
+    found = (
+        DatasetVersion.objects.filter(public_id=raw.strip(), pool__status__in=PUBLIC_STATES)
+        .values_list("pool__public_id", *catalogue.VERSION_FIELDS[1:])
         .first()
     )
-    if version is None:
+    if found is None:
         raise _not_found("Resource")
-    return _resource(version, version.pool, request)
+    pool_id, public_id, number, row_count, contributors, score, released_at = found
+    version = catalogue.Version(str(public_id), number, row_count, contributors, score, released_at)
+    return _resource(version, str(pool_id), _pool_url(request, str(pool_id)))
 
 
-def _organisations(request: HttpRequest) -> dict[str, dict[str, Any]]:
+def _organisations() -> tuple[dict[str, dict[str, Any]], dict[str, list[int]]]:
+    """The stewards of public pools by name (in the catalogue's order of their first pool),
+    and the keys of each one's pools."""
     found: dict[str, dict[str, Any]] = {}
-    for pool in catalogue.public_pools():
-        entry = found.setdefault(
-            catalogue.organisation_name(pool.steward),
-            {**_organization(pool, request), "package_count": 0},
-        )
+    pools: dict[str, list[int]] = {}
+    fields = ("public_id", "code", "name_zh", "name_en", "created_at")
+    for pk, *values in catalogue.listed().values_list("pk", *(f"steward__{f}" for f in fields)):
+        public_id, code, name_zh, name_en, created_at = values
+        org = catalogue.Agent(str(public_id), code or "", name_zh or "", name_en or "", created_at)
+        entry = found.setdefault(org.name, {**_organization(org), "package_count": 0})
         entry["package_count"] += 1
-    return found
+        pools.setdefault(org.name, []).append(pk)
+    return found, pools
 
 
 def organization_list(params: dict[str, Any], request: HttpRequest, language: str) -> Any:
-    organisations = _organisations(request)
+    organisations, _pools = _organisations()
     if str(params.get("all_fields", "")).lower() in ("true", "1"):
         return list(organisations.values())
     return sorted(organisations)
@@ -446,20 +444,17 @@ def organization_show(params: dict[str, Any], request: HttpRequest, language: st
     raw = str(params.get("id", "") or "")
     if not raw:
         raise _validation("id", "Missing value")
-    for name, entry in _organisations(request).items():
+    organisations, pools = _organisations()
+    for name, entry in organisations.items():
         if raw in (name, entry["id"]):
             if str(params.get("include_datasets", "")).lower() in ("true", "1"):
-                entry["packages"] = [
-                    _package(p, request, language)
-                    for p in catalogue.public_pools()
-                    if catalogue.organisation_name(p.steward) == name
-                ]
+                entry["packages"] = _packages(pools[name], request, language)
             return entry
     raise _not_found("Organization")
 
 
 def group_list(params: dict[str, Any], request: HttpRequest, language: str) -> Any:
-    kinds = set(catalogue.public_pools().values_list("kind", flat=True))
+    kinds = set(catalogue.listed().values_list("kind", flat=True))
     groups = [catalogue.GROUPS[Pool.Kind(k)] for k in sorted(kinds)]
     if str(params.get("all_fields", "")).lower() in ("true", "1"):
         return [
@@ -486,7 +481,7 @@ def group_show(params: dict[str, Any], request: HttpRequest, language: str) -> A
     if raw not in Pool.Kind.values:
         raise _not_found("Group")
     group = catalogue.GROUPS[Pool.Kind(raw)]
-    pools = catalogue.public_pools().filter(kind=raw)
+    pools = catalogue.listed().filter(kind=raw).values_list("pk", flat=True)
     title = group.title_zh if language == "zh-Hans" else group.title_en
     shown: dict[str, Any] = {
         "id": group.name,
@@ -506,14 +501,21 @@ def group_show(params: dict[str, Any], request: HttpRequest, language: str) -> A
         "users": [],
     }
     if str(params.get("include_datasets", "")).lower() in ("true", "1"):
-        shown["packages"] = [_package(p, request, language) for p in pools[:MAX_ROWS]]
+        shown["packages"] = _packages(list(pools[:MAX_ROWS]), request, language)
     return shown
 
 
 def tag_list(params: dict[str, Any], request: HttpRequest, language: str) -> Any:
-    tags: set[str] = set()
-    for pool in catalogue.public_pools():
-        tags |= {pool.kind, *catalogue.charter_of(pool).access_modes}
+    tags = set(catalogue.listed().values_list("kind", flat=True))
+    newest: set[int] = set()
+    for pool_id, modes in (
+        Charter.objects.filter(pool__status__in=PUBLIC_STATES)
+        .order_by("pool_id", "-version")
+        .values_list("pool_id", "access_modes")
+    ):
+        if pool_id not in newest:
+            newest.add(pool_id)
+            tags.update(modes or [])
     return sorted(tags)
 
 
