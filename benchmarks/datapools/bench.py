@@ -51,6 +51,7 @@ def _seed() -> dict[str, Any]:
     from django.utils import timezone
 
     from nomadcloud.accounts.models import Membership, Organisation, User
+    from nomadcloud.datapools import records
     from nomadcloud.datapools.models import Charter, Contribution, DatasetVersion, Pool
 
     rng = random.Random(2026)
@@ -158,6 +159,9 @@ def _seed() -> dict[str, Any]:
             )
         Contribution.objects.bulk_create(rows, batch_size=BATCH)
         made += len(rows)
+    # Bulk inserts bypass the use cases, which keep the catalogue records current: write
+    # them as `nomadcloud refresh_catalogue` does after a bulk load (decision 0050).
+    records.refresh_all()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return {"pools": pools, "steward": steward_user}

@@ -14,17 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet, TextField
+from django.db.models.functions import Cast
 
 from nomadcloud.accounts.models import Organisation
 from nomadcloud.datapools.access import PUBLIC_STATES
-from nomadcloud.datapools.models import (
-    ApplicationScenario,
-    CatalogueRecord,
-    Charter,
-    DatasetVersion,
-    Pool,
-)
+from nomadcloud.datapools.models import ApplicationScenario, Charter, DatasetVersion, Pool
 
 
 def public_pools() -> QuerySet[Pool]:
@@ -153,11 +148,15 @@ def _organisation(row: dict[str, Any], prefix: str) -> Agent:
     )
 
 
-def entries(pks: Sequence[int]) -> list[Entry]:
-    """The public pools among ``pks``, in that order, in three queries whatever their number."""
+def entries(pks: Sequence[int], *, public_only: bool = True) -> list[Entry]:
+    """The public pools among ``pks`` (all of them with ``public_only=False``), in that
+    order, in three queries whatever their number."""
     if not pks:
         return []
-    rows = Pool.objects.filter(pk__in=pks, status__in=PUBLIC_STATES).values(
+    pools = Pool.objects.filter(pk__in=pks)
+    if public_only:
+        pools = pools.filter(status__in=PUBLIC_STATES)
+    rows = pools.values(
         "pk",
         "public_id",
         "kind",
@@ -211,41 +210,26 @@ def listed() -> QuerySet[Pool]:
     return Pool.objects.filter(status__in=PUBLIC_STATES).order_by("created_at", "id")
 
 
-def refresh(pool_ids: Sequence[int]) -> None:
-    """Write the catalogue records (models.CatalogueRecord) of these pools from their
-    versions and charters: two queries and one upsert, whatever their number. Called by the
-    use cases that release a version or write a charter, in their transaction."""
-    if not pool_ids:
-        return
-    newest_release: dict[int, datetime] = {}
-    for pool_id, released_at in (
-        DatasetVersion.objects.filter(pool_id__in=pool_ids)
-        .order_by("pool_id", "-number")
-        .values_list("pool_id", "released_at")
-    ):
-        newest_release.setdefault(pool_id, released_at)
-    modes: dict[int, list[str]] = {}
-    for pool_id, access_modes in (
-        Charter.objects.filter(pool_id__in=pool_ids)
-        .order_by("pool_id", "-version")
-        .values_list("pool_id", "access_modes")
-    ):
-        modes.setdefault(pool_id, list(access_modes or []))
-    records = [
-        CatalogueRecord(
-            pool_id=pool_id,
-            modified_at=newest_release.get(pool_id, created_at),
-            released=pool_id in newest_release,
-            access_modes=modes.get(pool_id, []),
-        )
-        for pool_id, created_at in Pool.objects.filter(pk__in=pool_ids).values_list(
-            "pk", "created_at"
-        )
-    ]
-    CatalogueRecord.objects.bulk_create(
-        records,
-        batch_size=5000,
-        update_conflicts=True,
-        unique_fields=["pool"],
-        update_fields=["modified_at", "released", "access_modes"],
-    )
+# What a stored package (models.CatalogueRecord) is built from besides the versions and
+# charters (whose use cases refresh it): compared with the live values when it is read.
+SOURCE_FIELDS = (
+    "kind",
+    "created_at",
+    *(f"steward__{f}" for f in _ORG),
+    *(f"lead_department__{f}" for f in _ORG),
+)
+
+
+def source_expressions(prefix: str = "") -> dict[str, Any]:
+    """The pool's values its stored package is built from, as query expressions (the titles
+    and descriptions as JSON text, compared as stored), relative to ``prefix``."""
+    return {
+        "src_title": Cast(f"{prefix}title", TextField()),
+        "src_description": Cast(f"{prefix}description", TextField()),
+        **{f"src_{i}": F(f"{prefix}{name}") for i, name in enumerate(SOURCE_FIELDS)},
+    }
+
+
+def source_of(values: Sequence[Any]) -> str:
+    """One text of the values of ``source_expressions`` (in their order)."""
+    return "\x1f".join("" if v is None else str(v) for v in values)

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet, TextField, Value
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Count, F, Q, QuerySet, TextField, Value, Window
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -24,7 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from nomadcloud.core.i18n import localized_text
 from nomadcloud.datapools import catalogue
 from nomadcloud.datapools.access import PUBLIC_STATES
-from nomadcloud.datapools.models import Charter, DatasetVersion, Pool
+from nomadcloud.datapools.models import CatalogueRecord, Charter, DatasetVersion, Pool
 
 MAX_ROWS = 1000
 SEARCHABLE_FACETS = ("organization", "groups", "tags", "res_format", "license_id")
@@ -67,14 +69,19 @@ def _organization(org: catalogue.Agent) -> dict[str, Any]:
     }
 
 
-def _pool_url(request: HttpRequest, public_id: str) -> str:
-    """The pool's page: the list's address, reversed once per request, and the id (a search
-    answers up to 1,000 packages, and reversing each is slow)."""
+def _pages(request: HttpRequest) -> str:
+    """The pools' page address without the id: the list's address, reversed once per
+    request (a search answers up to 1,000 packages, and reversing each is slow)."""
     prefix = getattr(request, "_datapools_prefix", None)
     if prefix is None:
         prefix = request.build_absolute_uri(reverse("datapools:list"))
         request._datapools_prefix = prefix  # type: ignore[attr-defined]
-    return f"{prefix}{public_id}/"
+    return str(prefix)
+
+
+def _pool_url(request: HttpRequest, public_id: str) -> str:
+    """The pool's page."""
+    return f"{_pages(request)}{public_id}/"
 
 
 def _resource(version: catalogue.Version, package_id: str, url: str) -> dict[str, Any]:
@@ -116,10 +123,11 @@ def _group(kind: str, language: str) -> dict[str, Any]:
     }
 
 
-def _package(entry: catalogue.Entry, request: HttpRequest, language: str) -> dict[str, Any]:
-    """One package from an entry of ``catalogue.entries`` (no query)."""
+def package(entry: catalogue.Entry, pages: str, language: str) -> dict[str, Any]:
+    """One package from an entry of ``catalogue.entries`` (no query); ``pages``: the pools'
+    page address without the id."""
     tags = [entry.kind, *entry.access_modes]
-    url = _pool_url(request, entry.public_id)
+    url = f"{pages}{entry.public_id}/"
     steward, department = entry.steward, entry.lead_department
     versions = entry.versions
     return {
@@ -165,9 +173,49 @@ def _package(entry: catalogue.Entry, request: HttpRequest, language: str) -> dic
     }
 
 
-def _packages(pks: list[int], request: HttpRequest, language: str) -> list[dict[str, Any]]:
-    """The packages of these public pools, in this order (three queries)."""
-    return [_package(e, request, language) for e in catalogue.entries(pks)]
+# A stored package names its pool's page with this prefix instead of the site's address
+# (which depends on the request): replaced when it is answered.
+PAGES = "nomadcloud:pools/"
+
+
+def dumps(value: Any) -> str:
+    """JSON as the envelope writes it (``JsonResponse`` with ``ensure_ascii=False``)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _packages_json(pks: Sequence[int], request: HttpRequest, language: str) -> str:
+    """The packages of these public pools, in this order, as one JSON array: each the text
+    stored in its catalogue record (records.py) where the values it was built from are still
+    the live ones, else built now (decision 0050)."""
+    expressions = catalogue.source_expressions("pool__")
+    stored = "package_en" if language == "en" else "package_zh"
+    texts: dict[int, str] = {}
+    for pool_id, text, source, *values in (
+        CatalogueRecord.objects.filter(pool_id__in=pks, pool__status__in=PUBLIC_STATES)
+        .annotate(**expressions)
+        .values_list("pool_id", stored, "source", *expressions)
+    ):
+        if text and source == catalogue.source_of(values):
+            texts[pool_id] = text
+    missing = [pk for pk in pks if pk not in texts]
+    for entry in catalogue.entries(missing):
+        texts[entry.pk] = dumps(package(entry, PAGES, language))
+    joined = "[" + ", ".join(texts[pk] for pk in pks if pk in texts) + "]"
+    pages = dumps(_pages(request))[1:-1]
+    return joined.replace(f'"url": "{PAGES}', f'"url": "{pages}')
+
+
+def _packages(pks: Sequence[int], request: HttpRequest, language: str) -> list[dict[str, Any]]:
+    """The packages of these public pools, in this order."""
+    found: list[dict[str, Any]] = json.loads(_packages_json(pks, request, language))
+    return found
+
+
+class RawJSON:
+    """A value already written as JSON, put into the answer as it is."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
 
 
 def _find_pool(raw: Any) -> int:
@@ -323,31 +371,57 @@ def _order(sort: str, language: str) -> list[Any]:
     return [*order, "pk"]
 
 
-def _facets(found: QuerySet[Pool], field: str) -> Counter[str]:
-    plain = found.order_by()
-    if field == "organization":
-        rows = plain.values("steward__code", "steward__public_id").annotate(
-            n=Count("pk", distinct=True)
-        )
-        return Counter(
-            {(r["steward__code"] or f"org-{r['steward__public_id']}").lower(): r["n"] for r in rows}
-        )
-    if field == "groups":
-        return Counter(
-            {r["kind"]: r["n"] for r in plain.values("kind").annotate(n=Count("pk", distinct=True))}
-        )
-    if field == "tags":
-        counts: Counter[str] = Counter()
-        for kind, modes in plain.values_list("kind", "modes"):  # type: ignore[misc]
-            counts.update({kind, *json.loads(modes or "[]")})
-        return counts
-    if field == "res_format":
-        released = plain.filter(released=True).count()  # type: ignore[misc]
-        return Counter({"Parquet": released} if released else {})
-    if field == "license_id":
-        total = plain.count()
-        return Counter({"other-closed": total} if total else {})
-    return Counter()
+class _Found:
+    """The matching pools' counts, each read once: the kinds and access modes in one
+    grouped query serve the groups and tags facets and the count."""
+
+    def __init__(self, found: QuerySet[Pool]) -> None:
+        self.plain = found.order_by()
+        self._combos: list[tuple[str, str | None, int]] | None = None
+        self.count: int | None = None
+
+    def combos(self) -> list[tuple[str, str | None, int]]:
+        """(kind, access modes as JSON text, number of pools), one row per combination."""
+        if self._combos is None:
+            self._combos = [
+                (r["kind"], r["modes"], r["n"])
+                for r in self.plain.values("kind", "modes").annotate(n=Count("pk"))  # type: ignore[misc]
+            ]
+            self.count = sum(n for _kind, _modes, n in self._combos)
+        return self._combos
+
+    def total(self) -> int:
+        if self.count is None:
+            self.count = self.plain.count()
+        return self.count
+
+    def facet(self, field: str) -> Counter[str]:
+        if field == "organization":
+            rows = self.plain.values("steward__code", "steward__public_id").annotate(n=Count("pk"))
+            return Counter(
+                {
+                    (r["steward__code"] or f"org-{r['steward__public_id']}").lower(): r["n"]
+                    for r in rows
+                }
+            )
+        if field == "groups":
+            groups: Counter[str] = Counter()
+            for kind, _modes, n in self.combos():
+                groups[kind] += n
+            return groups
+        if field == "tags":
+            tags: Counter[str] = Counter()
+            for kind, modes, n in self.combos():
+                for tag in {kind, *json.loads(modes or "[]")}:
+                    tags[tag] += n
+            return tags
+        if field == "res_format":
+            released = self.plain.filter(released=True).count()  # type: ignore[misc]
+            return Counter({"Parquet": released} if released else {})
+        if field == "license_id":
+            total = self.total()
+            return Counter({"other-closed": total} if total else {})
+        return Counter()
 
 
 def package_search(params: dict[str, Any], request: HttpRequest, language: str) -> Any:
@@ -365,11 +439,18 @@ def package_search(params: dict[str, Any], request: HttpRequest, language: str) 
         raise _validation("facet.field", "Not a JSON list")
     found = _searchable().filter(_q_filter(q), _fq_filter(fq))
     ordered = found.order_by(*_order(sort, language))
-    page = list(ordered.values_list("pk", flat=True)[start : start + rows])
+    counted = _Found(found)
+    # The page with the number of matches (a window over the whole match, before the limit).
+    page: list[int] = []
+    for pk, total in ordered.annotate(total=Window(Count("pk"))).values_list("pk", "total")[
+        start : start + rows
+    ]:
+        page.append(pk)
+        counted.count = total
     facets: dict[str, dict[str, int]] = {}
     search_facets: dict[str, Any] = {}
     for field in facet_fields:
-        counts = _facets(found, field)
+        counts = counted.facet(field)
         facets[field] = dict(counts)
         search_facets[field] = {
             "title": field,
@@ -379,8 +460,8 @@ def package_search(params: dict[str, Any], request: HttpRequest, language: str) 
             ],
         }
     return {
-        "count": found.count(),
-        "results": _packages(page, request, language),
+        "count": counted.total(),
+        "results": RawJSON(_packages_json(page, request, language)),
         "facets": facets,
         "search_facets": search_facets,
         "sort": sort,
@@ -581,7 +662,26 @@ def action(request: HttpRequest, name: str) -> HttpResponse:
             {"help": help_url, "success": False, "error": {"__type": exc.kind, **exc.error}},
             status=exc.status,
         )
-    return JsonResponse(
-        {"help": help_url, "success": True, "result": result},
-        json_dumps_params={"ensure_ascii": False},
+    return _answer({"help": help_url, "success": True, "result": result})
+
+
+def _answer(body: dict[str, Any]) -> HttpResponse:
+    """The envelope as ``JsonResponse`` writes it, with any ``RawJSON`` value of the result
+    (a search's packages) put in as it is, in place of a marker no value can hold."""
+    result = body["result"]
+    raw = (
+        {k: v for k, v in result.items() if isinstance(v, RawJSON)}
+        if isinstance(result, dict)
+        else {}
     )
+    if not raw:
+        return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+    marker = f"raw-{uuid.uuid4()}"
+    text = json.dumps(
+        {**body, "result": {k: (marker if k in raw else v) for k, v in result.items()}},
+        cls=DjangoJSONEncoder,
+        ensure_ascii=False,
+    )
+    before, after = text.split(f'"{marker}"', 1)
+    (value,) = raw.values()
+    return HttpResponse(before + value.text + after, content_type="application/json")

@@ -23,10 +23,11 @@ from nomadcloud.consent.events import ConsentWithdrawn
 from nomadcloud.consent.models import ConsentRecord
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, InvalidInput, invalid_field
-from nomadcloud.datapools import access, catalogue, quality, transitions, validation
+from nomadcloud.datapools import access, quality, transitions, validation
 from nomadcloud.datapools.charters import current_charter
 from nomadcloud.datapools.inputs import CharterDraft, PoolDraft
 from nomadcloud.datapools.models import Charter, Contribution, DatasetVersion, Pool, PoolEvent
+from nomadcloud.datapools.records import refresh as refresh_catalogue
 from nomadcloud.datapools.transitions import Side
 from nomadcloud.points.models import Payment
 
@@ -57,7 +58,7 @@ def _charter_row(pool: Pool, draft: CharterDraft, version: int, user: User) -> C
         dp_epsilon_budget=draft.dp_epsilon_budget,
         created_by=user,
     )
-    catalogue.refresh([pool.pk])  # the catalogue's access modes (decision 0050)
+    refresh_catalogue([pool.pk])  # the catalogue's record of the pool (decision 0050)
     return charter
 
 
@@ -380,7 +381,7 @@ def release_version(*, principal: Principal, pool: Pool) -> DatasetVersion:
         released_at=now,
     )
     version.contributions.set(included)
-    catalogue.refresh([pool.pk])  # the catalogue's last modification (decision 0050)
+    refresh_catalogue([pool.pk])  # the catalogue's record of the pool (decision 0050)
     audit.record(
         actor=user,
         action="datapools.version.release",
