@@ -119,6 +119,9 @@ class Entry:
     grade: str
     access_modes: list[str]
     versions: list[Version]
+    registration_code: str = ""
+    # The scenario library's entries using the pool (应用场景库), newest first.
+    scenarios: tuple[str, ...] = ()
 
     @property
     def modified(self) -> datetime:
@@ -163,9 +166,17 @@ def entries(pks: Sequence[int], *, public_only: bool = True) -> list[Entry]:
         "title",
         "description",
         "created_at",
+        "registration_code",
         *(f"steward__{f}" for f in _ORG),
         *(f"lead_department__{f}" for f in _ORG),
     )
+    scenarios: dict[int, list[str]] = {}
+    for pool_id, scenario in (
+        ApplicationScenario.pools.through.objects.filter(pool_id__in=pks)
+        .order_by("-applicationscenario__created_at", "-applicationscenario__id")
+        .values_list("pool_id", "applicationscenario__public_id")
+    ):
+        scenarios.setdefault(pool_id, []).append(str(scenario))
     charters: dict[int, tuple[int, str, str, Any]] = {}
     for pool_id, *charter in (
         Charter.objects.filter(pool_id__in=pks)
@@ -200,6 +211,8 @@ def entries(pks: Sequence[int], *, public_only: bool = True) -> list[Entry]:
             grade=grade,
             access_modes=list(modes or []),
             versions=versions.get(row["pk"], []),
+            registration_code=row["registration_code"] or "",
+            scenarios=tuple(scenarios.get(row["pk"], [])),
         )
     return [found[pk] for pk in pks if pk in found]
 
@@ -215,6 +228,7 @@ def listed() -> QuerySet[Pool]:
 SOURCE_FIELDS = (
     "kind",
     "created_at",
+    "registration_code",
     *(f"steward__{f}" for f in _ORG),
     *(f"lead_department__{f}" for f in _ORG),
 )

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Count, F, Q, QuerySet, TextField, Value, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, TextField, Value, Window
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -166,6 +166,21 @@ def package(entry: catalogue.Entry, pages: str, language: str) -> dict[str, Any]
             {"key": "classification", "value": entry.classification},
             {"key": "grade", "value": entry.grade},
             {"key": "access_rights", "value": "restricted"},
+            *(
+                [{"key": "registration_code", "value": entry.registration_code}]
+                if entry.registration_code
+                else []
+            ),
+            *(
+                [
+                    {
+                        "key": "application_scenarios",
+                        "value": " ".join(f"{pages}scenarios/{s}/" for s in entry.scenarios),
+                    }
+                ]
+                if entry.scenarios
+                else []
+            ),
         ],
         "resources": [_resource(v, entry.public_id, url) for v in versions],
         "relationships_as_subject": [],
@@ -189,17 +204,19 @@ def _packages_json(pks: Sequence[int], request: HttpRequest, language: str) -> s
     the live ones, else built now (decision 0050)."""
     expressions = catalogue.source_expressions("pool__")
     stored = "package_en" if language == "en" else "package_zh"
+    # A pool in the scenario library names the scenarios' addresses: built with the request's.
+    cited = Pool.scenarios.through.objects.filter(pool_id=OuterRef("pool_id"))
     texts: dict[int, str] = {}
-    for pool_id, text, source, *values in (
+    for pool_id, text, source, in_library, *values in (
         CatalogueRecord.objects.filter(pool_id__in=pks, pool__status__in=PUBLIC_STATES)
-        .annotate(**expressions)
-        .values_list("pool_id", stored, "source", *expressions)
+        .annotate(**expressions, in_library=Exists(cited))
+        .values_list("pool_id", stored, "source", "in_library", *expressions)
     ):
-        if text and source == catalogue.source_of(values):
+        if text and not in_library and source == catalogue.source_of(values):
             texts[pool_id] = text
     missing = [pk for pk in pks if pk not in texts]
     for entry in catalogue.entries(missing):
-        texts[entry.pk] = dumps(package(entry, PAGES, language))
+        texts[entry.pk] = dumps(package(entry, _pages(request), language))
     joined = "[" + ", ".join(texts[pk] for pk in pks if pk in texts) + "]"
     pages = dumps(_pages(request))[1:-1]
     return joined.replace(f'"url": "{PAGES}', f'"url": "{pages}')

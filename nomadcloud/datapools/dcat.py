@@ -22,7 +22,7 @@ from datetime import datetime
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 
 from nomadcloud.datapools import catalogue
 from nomadcloud.datapools.models import Pool
@@ -32,9 +32,18 @@ DCT = "http://purl.org/dc/terms/"
 FOAF = "http://xmlns.com/foaf/0.1/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 HYDRA = "http://www.w3.org/ns/hydra/core#"
+ADMS = "http://www.w3.org/ns/adms#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-PREFIXES = {"dcat": DCAT, "dct": DCT, "foaf": FOAF, "skos": SKOS, "hydra": HYDRA, "xsd": XSD}
+PREFIXES = {
+    "dcat": DCAT,
+    "dct": DCT,
+    "foaf": FOAF,
+    "skos": SKOS,
+    "hydra": HYDRA,
+    "adms": ADMS,
+    "xsd": XSD,
+}
 
 PAGE_SIZE = 100
 CONTENT_TYPES = {
@@ -68,7 +77,7 @@ class Text:
     datatype: str | None = None
 
 
-Term = str | Text  # a str object is an IRI
+Term = str | Text  # a str object is an IRI, or a blank node when it starts with "_:"
 Statement = tuple[str, str, Term]
 
 
@@ -95,6 +104,19 @@ def _agent(base: str, org: catalogue.Agent) -> tuple[str, list[Statement]]:
     return node, found
 
 
+def _registration(node: str, entry: catalogue.Entry) -> list[Statement]:
+    """The provincial registry's 登记查询码 (registration.py) as an ``adms:Identifier``."""
+    if not entry.registration_code:
+        return []
+    registered = f"_:registration{entry.pk}"
+    return [
+        (node, f"{ADMS}identifier", registered),
+        (registered, RDF_TYPE, f"{ADMS}Identifier"),
+        (registered, f"{SKOS}notation", Text(entry.registration_code)),
+        (registered, f"{ADMS}schemaAgency", Text("海南省公共数据资源登记", "zh")),
+    ]
+
+
 def dataset_uri(base: str, public_id: str) -> str:
     return f"{base}/dataset/{public_id}"
 
@@ -112,6 +134,7 @@ def dataset_statements(base: str, entry: catalogue.Entry, pages: str) -> list[St
         *_texts(node, f"{DCT}title", entry.title),
         *_texts(node, f"{DCT}description", entry.description),
         (node, f"{DCT}identifier", Text(entry.public_id)),
+        *_registration(node, entry),
         (node, f"{DCT}publisher", publisher),
         *agent,
         (node, f"{DCT}accessRights", RESTRICTED),
@@ -127,6 +150,8 @@ def dataset_statements(base: str, entry: catalogue.Entry, pages: str) -> list[St
         (node, f"{DCT}modified", _stamp(entry.modified)),
         (node, f"{DCAT}landingPage", page),
         (page, RDF_TYPE, f"{FOAF}Document"),
+        # the scenario library's uses of the data (应用场景库)
+        *((node, f"{DCT}isReferencedBy", f"{pages}scenarios/{s}/") for s in entry.scenarios),
     ]
     for version in entry.versions:
         distribution = f"{node}/v{version.number}"
@@ -208,7 +233,10 @@ _STRING_UNSAFE = re.compile(r'["\\\x00-\x1f\x7f]')
 
 
 def _iri(value: str) -> str:
-    """An IRI in Turtle: ``<…>``, with the characters an IRIREF cannot hold escaped as UCHAR."""
+    """An IRI in Turtle: ``<…>``, with the characters an IRIREF cannot hold escaped as UCHAR;
+    a blank node label as it is."""
+    if value.startswith("_:"):
+        return value
     if _IRI_UNSAFE.search(value):
         value = _IRI_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04X}", value)
     return f"<{value}>"
@@ -279,14 +307,18 @@ def graph(statements: Iterable[Statement]) -> Graph:
     found = Graph(bind_namespaces="core")
     for prefix, namespace in PREFIXES.items():
         found.bind(prefix, namespace)
+
+    def node(value: str) -> URIRef | BNode:
+        return BNode(value[2:]) if value.startswith("_:") else URIRef(value)
+
     for subject, predicate, term in statements:
         if isinstance(term, str):
-            value: URIRef | Literal = URIRef(term)
+            value: URIRef | BNode | Literal = node(term)
         elif term.datatype:
             value = Literal(term.value, datatype=URIRef(term.datatype))
         else:
             value = Literal(term.value, lang=term.lang)
-        found.add((URIRef(subject), URIRef(predicate), value))
+        found.add((node(subject), URIRef(predicate), value))
     return found
 
 
