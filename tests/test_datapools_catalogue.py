@@ -172,3 +172,71 @@ def test_the_unmodified_ckanapi_client_dumps_every_public_dataset(
     dumped = [json.loads(line) for line in out.read_text().splitlines()]
     assert [d["id"] for d in dumped] == [str(pool.public_id)]
     assert dumped[0]["resources"][0]["format"] == "Parquet"
+
+
+def test_search_reads_stored_packages_in_a_fixed_number_of_queries(world: World) -> None:
+    """Query-count pin of package_search (decision 0050): the page with its count, then the
+    stored packages; facets add one grouped query each (groups and tags share one)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pool, _hidden = _published(world)
+    with CaptureQueriesContext(connection) as plain:
+        result = _get(f"{CKAN}/package_search", rows="1000").json()["result"]
+    assert result["count"] == 1 and len(plain.captured_queries) == 2
+    with CaptureQueriesContext(connection) as faceted:
+        _get(
+            f"{CKAN}/package_search",
+            rows="1000",
+            **{"facet.field": '["organization","groups","tags","license_id"]'},
+        )
+    assert len(faceted.captured_queries) == 4
+    # The stored package answers exactly what a package built now answers.
+    assert result["results"] == [
+        _get(f"{CKAN}/package_show", id=str(pool.public_id)).json()["result"]
+    ]
+
+
+def test_a_stored_package_is_not_used_once_what_it_was_built_from_changed(world: World) -> None:
+    """A steward renamed (another app's use case, which does not refresh the catalogue) or a
+    new release: the search answers the live values, never the stored text."""
+    from nomadcloud.accounts.models import Organisation
+    from nomadcloud.accounts.principal import Principal
+    from nomadcloud.datapools import services
+    from nomadcloud.datapools.models import CatalogueRecord
+
+    pool, _hidden = _published(world)
+    Organisation.objects.filter(pk=pool.steward_id).update(name_zh="改名后的运营方")
+    (package,) = _get(f"{CKAN}/package_search", rows="10").json()["result"]["results"]
+    assert package["author"] == "改名后的运营方"
+    assert package["organization"]["title"] == "改名后的运营方"
+    assert "改名后的运营方" not in CatalogueRecord.objects.get(pool=pool).package_zh
+    services.release_version(principal=Principal.for_user(world.olivia), pool=pool)
+    record = CatalogueRecord.objects.get(pool=pool)
+    assert "改名后的运营方" in record.package_zh  # the release rewrote it
+    (package,) = _get(f"{CKAN}/package_search", rows="10").json()["result"]["results"]
+    assert package["num_resources"] == 2
+    assert package["metadata_modified"] == package["resources"][-1]["created"]
+
+
+def test_turtle_written_directly_says_what_json_ld_and_rdf_xml_say(world: World) -> None:
+    """The hand-written Turtle escapes quotes, backslashes and line breaks, and parses to
+    the graph rdflib writes as JSON-LD and RDF/XML from the same statements."""
+    from rdflib import Literal
+    from rdflib.compare import isomorphic
+
+    pool, _hidden = _published(world)
+    title = {"zh-Hans": '交通 "引号" \\ 反斜杠\n换行', "en": 'A "quoted" \\ title\r\twith\x07'}
+    Pool.objects.filter(pk=pool.pk).update(title=title)
+    graphs = {
+        fmt: Graph().parse(data=_get(f"/dataset/{pool.public_id}.{ext}").content, format=fmt)
+        for ext, fmt in (("ttl", "turtle"), ("jsonld", "json-ld"), ("rdf", "xml"))
+        if ext != "rdf"  # RDF/XML cannot hold the control character of the English title
+    }
+    assert isomorphic(graphs["turtle"], graphs["json-ld"])
+    assert Literal(title["zh-Hans"], lang="zh") in set(graphs["turtle"].objects())
+    assert Literal(title["en"], lang="en") in set(graphs["turtle"].objects())
+    Pool.objects.filter(pk=pool.pk).update(title={"zh-Hans": "交通 <池>", "en": "Pool & co"})
+    turtle = Graph().parse(data=_get("/catalog.ttl").content, format="turtle")
+    xml = Graph().parse(data=_get("/catalog.rdf").content, format="xml")
+    assert isomorphic(turtle, xml)

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, TextField
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, TextField, Value, Window
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -24,7 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from nomadcloud.core.i18n import localized_text
 from nomadcloud.datapools import catalogue
 from nomadcloud.datapools.access import PUBLIC_STATES
-from nomadcloud.datapools.models import Charter, DatasetVersion, Pool
+from nomadcloud.datapools.models import CatalogueRecord, Charter, DatasetVersion, Pool
 
 MAX_ROWS = 1000
 SEARCHABLE_FACETS = ("organization", "groups", "tags", "res_format", "license_id")
@@ -52,11 +54,10 @@ def _text(value: Any, language: str) -> str:
     return localized_text(value, language)
 
 
-def _organization(pool: Pool, request: HttpRequest) -> dict[str, Any]:
-    org = pool.steward
+def _organization(org: catalogue.Agent) -> dict[str, Any]:
     return {
-        "id": str(org.public_id),
-        "name": catalogue.organisation_name(org),
+        "id": org.public_id,
+        "name": org.name,
         "title": org.name_zh or org.name_en,
         "type": "organization",
         "description": org.name_en,
@@ -68,21 +69,26 @@ def _organization(pool: Pool, request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _pool_url(request: HttpRequest, pool: Pool) -> str:
-    """The pool's page: the list's address, reversed once per request, and the id (a search
-    answers up to 1,000 packages, and reversing each is slow)."""
+def _pages(request: HttpRequest) -> str:
+    """The pools' page address without the id: the list's address, reversed once per
+    request (a search answers up to 1,000 packages, and reversing each is slow)."""
     prefix = getattr(request, "_datapools_prefix", None)
     if prefix is None:
         prefix = request.build_absolute_uri(reverse("datapools:list"))
         request._datapools_prefix = prefix  # type: ignore[attr-defined]
-    return f"{prefix}{pool.public_id}/"
+    return str(prefix)
 
 
-def _resource(version: DatasetVersion, pool: Pool, request: HttpRequest) -> dict[str, Any]:
-    url = _pool_url(request, pool)
+def _pool_url(request: HttpRequest, public_id: str) -> str:
+    """The pool's page."""
+    return f"{_pages(request)}{public_id}/"
+
+
+def _resource(version: catalogue.Version, package_id: str, url: str) -> dict[str, Any]:
+    released = _iso(version.released_at)
     return {
-        "id": str(version.public_id),
-        "package_id": str(pool.public_id),
+        "id": version.public_id,
+        "package_id": package_id,
         "url": url,
         "name": f"v{version.number}",
         "description": (
@@ -94,8 +100,8 @@ def _resource(version: DatasetVersion, pool: Pool, request: HttpRequest) -> dict
         "mimetype": "application/vnd.apache.parquet",
         "size": None,
         "hash": "",
-        "created": _iso(version.released_at),
-        "last_modified": _iso(version.released_at),
+        "created": released,
+        "last_modified": released,
         "position": version.number - 1,
         "resource_type": "restricted",
         "url_type": "",
@@ -104,91 +110,142 @@ def _resource(version: DatasetVersion, pool: Pool, request: HttpRequest) -> dict
     }
 
 
-def _package(pool: Pool, request: HttpRequest, language: str = "zh-Hans") -> dict[str, Any]:
-    charter = catalogue.charter_of(pool)
-    group = catalogue.GROUPS[Pool.Kind(pool.kind)]
-    tags = [pool.kind, *charter.access_modes]
-    versions = list(pool.versions.all())
+def _group(kind: str, language: str) -> dict[str, Any]:
+    group = catalogue.GROUPS[Pool.Kind(kind)]
+    title = group.title_zh if language == "zh-Hans" else group.title_en
     return {
-        "id": str(pool.public_id),
-        "name": str(pool.public_id),
-        "title": _text(pool.title, language),
-        "title_translated": {"zh": pool.title.get("zh-Hans"), "en": pool.title.get("en")},
+        "id": group.name,
+        "name": group.name,
+        "title": title,
+        "display_name": title,
+        "description": "",
+        "image_display_url": "",
+    }
+
+
+def package(entry: catalogue.Entry, pages: str, language: str) -> dict[str, Any]:
+    """One package from an entry of ``catalogue.entries`` (no query); ``pages``: the pools'
+    page address without the id."""
+    tags = [entry.kind, *entry.access_modes]
+    url = f"{pages}{entry.public_id}/"
+    steward, department = entry.steward, entry.lead_department
+    versions = entry.versions
+    return {
+        "id": entry.public_id,
+        "name": entry.public_id,
+        "title": _text(entry.title, language),
+        "title_translated": {"zh": entry.title.get("zh-Hans"), "en": entry.title.get("en")},
         "type": "dataset",
         "state": "active",
         "private": False,
         "restricted": True,
-        "owner_org": str(pool.steward.public_id),
-        "organization": _organization(pool, request),
-        "author": pool.steward.name_zh or pool.steward.name_en,
+        "owner_org": steward.public_id,
+        "organization": _organization(steward),
+        "author": steward.name_zh or steward.name_en,
         "author_email": None,
-        "maintainer": pool.lead_department.name_zh or pool.lead_department.name_en,
+        "maintainer": department.name_zh or department.name_en,
         "maintainer_email": None,
         "license_id": "other-closed",
         "license_title": "Restricted: access by agreement",
         "license_url": None,
         "isopen": False,
-        "notes": _text(pool.description, language),
-        "url": _pool_url(request, pool),
+        "notes": _text(entry.description, language),
+        "url": url,
         "version": str(versions[-1].number) if versions else None,
-        "metadata_created": _iso(pool.created_at),
-        "metadata_modified": _iso(catalogue.modified(pool)),
+        "metadata_created": _iso(entry.created_at),
+        "metadata_modified": _iso(entry.modified),
         "num_resources": len(versions),
         "num_tags": len(tags),
         "tags": [
             {"id": t, "name": t, "display_name": t, "state": "active", "vocabulary_id": None}
             for t in tags
         ],
-        "groups": [
-            {
-                "id": group.name,
-                "name": group.name,
-                "title": group.title_zh if language == "zh-Hans" else group.title_en,
-                "display_name": group.title_zh if language == "zh-Hans" else group.title_en,
-                "description": "",
-                "image_display_url": "",
-            }
-        ],
+        "groups": [_group(entry.kind, language)],
         "extras": [
-            {"key": "charter_version", "value": str(charter.version)},
-            {"key": "classification", "value": charter.classification},
-            {"key": "grade", "value": charter.grade},
+            {"key": "charter_version", "value": str(entry.charter_version)},
+            {"key": "classification", "value": entry.classification},
+            {"key": "grade", "value": entry.grade},
             {"key": "access_rights", "value": "restricted"},
             *(
-                [{"key": "registration_code", "value": pool.registration_code}]
-                if pool.registration_code
+                [{"key": "registration_code", "value": entry.registration_code}]
+                if entry.registration_code
                 else []
             ),
             *(
-                [{"key": "application_scenarios", "value": " ".join(scenarios)}]
-                if (scenarios := _scenario_urls(pool, request))
+                [
+                    {
+                        "key": "application_scenarios",
+                        "value": " ".join(f"{pages}scenarios/{s}/" for s in entry.scenarios),
+                    }
+                ]
+                if entry.scenarios
                 else []
             ),
         ],
-        "resources": [_resource(v, pool, request) for v in versions],
+        "resources": [_resource(v, entry.public_id, url) for v in versions],
         "relationships_as_subject": [],
         "relationships_as_object": [],
     }
 
 
-def _scenario_urls(pool: Pool, request: HttpRequest) -> list[str]:
-    """The scenario library's entries using the pool (应用场景库)."""
-    return [
-        request.build_absolute_uri(reverse("datapools:scenario", args=[s.public_id]))
-        for s in pool.scenarios.all()
-    ]
+# A stored package names its pool's page with this prefix instead of the site's address
+# (which depends on the request): replaced when it is answered.
+PAGES = "nomadcloud:pools/"
 
 
-def _find_pool(raw: Any) -> Pool:
+def dumps(value: Any) -> str:
+    """JSON as the envelope writes it (``JsonResponse`` with ``ensure_ascii=False``)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _packages_json(pks: Sequence[int], request: HttpRequest, language: str) -> str:
+    """The packages of these public pools, in this order, as one JSON array: each the text
+    stored in its catalogue record (records.py) where the values it was built from are still
+    the live ones, else built now (decision 0050)."""
+    expressions = catalogue.source_expressions("pool__")
+    stored = "package_en" if language == "en" else "package_zh"
+    # A pool in the scenario library names the scenarios' addresses: built with the request's.
+    cited = Pool.scenarios.through.objects.filter(pool_id=OuterRef("pool_id"))
+    texts: dict[int, str] = {}
+    for pool_id, text, source, in_library, *values in (
+        CatalogueRecord.objects.filter(pool_id__in=pks, pool__status__in=PUBLIC_STATES)
+        .annotate(**expressions, in_library=Exists(cited))
+        .values_list("pool_id", stored, "source", "in_library", *expressions)
+    ):
+        if text and not in_library and source == catalogue.source_of(values):
+            texts[pool_id] = text
+    missing = [pk for pk in pks if pk not in texts]
+    for entry in catalogue.entries(missing):
+        texts[entry.pk] = dumps(package(entry, _pages(request), language))
+    joined = "[" + ", ".join(texts[pk] for pk in pks if pk in texts) + "]"
+    pages = dumps(_pages(request))[1:-1]
+    return joined.replace(f'"url": "{PAGES}', f'"url": "{pages}')
+
+
+def _packages(pks: Sequence[int], request: HttpRequest, language: str) -> list[dict[str, Any]]:
+    """The packages of these public pools, in this order."""
+    found: list[dict[str, Any]] = json.loads(_packages_json(pks, request, language))
+    return found
+
+
+class RawJSON:
+    """A value already written as JSON, put into the answer as it is."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _find_pool(raw: Any) -> int:
+    """The key of the public pool named ``raw``."""
     if not isinstance(raw, str) or not raw.strip():
         raise _validation("id", "Missing value")
     name = raw.strip()
     if not re.fullmatch(r"[0-9a-f-]{36}", name):
         raise _not_found("Dataset")
-    pool = catalogue.public_pools().filter(public_id=name).first()
-    if pool is None:
+    pk = catalogue.listed().filter(public_id=name).values_list("pk", flat=True).first()
+    if pk is None:
         raise _not_found("Dataset")
-    return pool
+    return pk
 
 
 def _int(params: dict[str, Any], name: str, default: int, high: int) -> int:
@@ -209,15 +266,15 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 
 def _searchable() -> QuerySet[Pool]:
-    """The public pools with what the search filters and sorts on: the last modification
-    (the newest release, else the proposal), whether any version is released, the newest
-    charter's access modes (as JSON text) and the titles as text."""
-    newest_modes = Charter.objects.filter(pool=OuterRef("pk")).order_by("-version")
-    newest_release = DatasetVersion.objects.filter(pool=OuterRef("pk")).order_by("-number")
+    """The public pools with what the search filters and sorts on, from their catalogue
+    records (models.CatalogueRecord, one indexed join instead of three correlated subqueries
+    per pool): the last modification (the newest release, else the proposal), whether any
+    version is released, the newest charter's access modes (as JSON text), and the titles as
+    text."""
     return Pool.objects.filter(status__in=PUBLIC_STATES).annotate(
-        modified_at=Coalesce(Subquery(newest_release.values("released_at")[:1]), F("created_at")),
-        released=Exists(newest_release),
-        modes=Cast(Subquery(newest_modes.values("access_modes")[:1]), TextField()),
+        modified_at=Coalesce(F("catalogue_record__modified_at"), F("created_at")),
+        released=Coalesce(F("catalogue_record__released"), Value(False)),
+        modes=Cast(F("catalogue_record__access_modes"), TextField()),
         title_zh=KeyTextTransform("zh-Hans", "title"),
         title_en=KeyTextTransform("en", "title"),
         description_zh=KeyTextTransform("zh-Hans", "description"),
@@ -331,31 +388,57 @@ def _order(sort: str, language: str) -> list[Any]:
     return [*order, "pk"]
 
 
-def _facets(found: QuerySet[Pool], field: str) -> Counter[str]:
-    plain = found.order_by()
-    if field == "organization":
-        rows = plain.values("steward__code", "steward__public_id").annotate(
-            n=Count("pk", distinct=True)
-        )
-        return Counter(
-            {(r["steward__code"] or f"org-{r['steward__public_id']}").lower(): r["n"] for r in rows}
-        )
-    if field == "groups":
-        return Counter(
-            {r["kind"]: r["n"] for r in plain.values("kind").annotate(n=Count("pk", distinct=True))}
-        )
-    if field == "tags":
-        counts: Counter[str] = Counter()
-        for kind, modes in plain.values_list("kind", "modes"):  # type: ignore[misc]
-            counts.update({kind, *json.loads(modes or "[]")})
-        return counts
-    if field == "res_format":
-        released = plain.filter(released=True).count()  # type: ignore[misc]
-        return Counter({"Parquet": released} if released else {})
-    if field == "license_id":
-        total = plain.count()
-        return Counter({"other-closed": total} if total else {})
-    return Counter()
+class _Found:
+    """The matching pools' counts, each read once: the kinds and access modes in one
+    grouped query serve the groups and tags facets and the count."""
+
+    def __init__(self, found: QuerySet[Pool]) -> None:
+        self.plain = found.order_by()
+        self._combos: list[tuple[str, str | None, int]] | None = None
+        self.count: int | None = None
+
+    def combos(self) -> list[tuple[str, str | None, int]]:
+        """(kind, access modes as JSON text, number of pools), one row per combination."""
+        if self._combos is None:
+            self._combos = [
+                (r["kind"], r["modes"], r["n"])
+                for r in self.plain.values("kind", "modes").annotate(n=Count("pk"))  # type: ignore[misc]
+            ]
+            self.count = sum(n for _kind, _modes, n in self._combos)
+        return self._combos
+
+    def total(self) -> int:
+        if self.count is None:
+            self.count = self.plain.count()
+        return self.count
+
+    def facet(self, field: str) -> Counter[str]:
+        if field == "organization":
+            rows = self.plain.values("steward__code", "steward__public_id").annotate(n=Count("pk"))
+            return Counter(
+                {
+                    (r["steward__code"] or f"org-{r['steward__public_id']}").lower(): r["n"]
+                    for r in rows
+                }
+            )
+        if field == "groups":
+            groups: Counter[str] = Counter()
+            for kind, _modes, n in self.combos():
+                groups[kind] += n
+            return groups
+        if field == "tags":
+            tags: Counter[str] = Counter()
+            for kind, modes, n in self.combos():
+                for tag in {kind, *json.loads(modes or "[]")}:
+                    tags[tag] += n
+            return tags
+        if field == "res_format":
+            released = self.plain.filter(released=True).count()  # type: ignore[misc]
+            return Counter({"Parquet": released} if released else {})
+        if field == "license_id":
+            total = self.total()
+            return Counter({"other-closed": total} if total else {})
+        return Counter()
 
 
 def package_search(params: dict[str, Any], request: HttpRequest, language: str) -> Any:
@@ -373,12 +456,18 @@ def package_search(params: dict[str, Any], request: HttpRequest, language: str) 
         raise _validation("facet.field", "Not a JSON list")
     found = _searchable().filter(_q_filter(q), _fq_filter(fq))
     ordered = found.order_by(*_order(sort, language))
-    page = list(ordered.values_list("pk", flat=True)[start : start + rows])
-    pools = {p.pk: p for p in catalogue.public_pools().filter(pk__in=page)}
+    counted = _Found(found)
+    # The page with the number of matches (a window over the whole match, before the limit).
+    page: list[int] = []
+    for pk, total in ordered.annotate(total=Window(Count("pk"))).values_list("pk", "total")[
+        start : start + rows
+    ]:
+        page.append(pk)
+        counted.count = total
     facets: dict[str, dict[str, int]] = {}
     search_facets: dict[str, Any] = {}
     for field in facet_fields:
-        counts = _facets(found, field)
+        counts = counted.facet(field)
         facets[field] = dict(counts)
         search_facets[field] = {
             "title": field,
@@ -388,8 +477,8 @@ def package_search(params: dict[str, Any], request: HttpRequest, language: str) 
             ],
         }
     return {
-        "count": found.count(),
-        "results": [_package(pools[pk], request, language) for pk in page],
+        "count": counted.total(),
+        "results": RawJSON(_packages_json(page, request, language)),
         "facets": facets,
         "search_facets": search_facets,
         "sort": sort,
@@ -402,41 +491,48 @@ def package_search(params: dict[str, Any], request: HttpRequest, language: str) 
 def package_list(params: dict[str, Any], request: HttpRequest, language: str) -> Any:
     limit = _int(params, "limit", 10**6, 10**6)
     offset = _int(params, "offset", 0, 10**9)
-    names = [str(p) for p in catalogue.public_pools().values_list("public_id", flat=True)]
+    names = [str(p) for p in catalogue.listed().values_list("public_id", flat=True)]
     return names[offset : offset + limit]
 
 
 def package_show(params: dict[str, Any], request: HttpRequest, language: str) -> Any:
-    return _package(_find_pool(params.get("id") or params.get("name_or_id")), request, language)
+    pk = _find_pool(params.get("id") or params.get("name_or_id"))
+    return _packages([pk], request, language)[0]
 
 
 def resource_show(params: dict[str, Any], request: HttpRequest, language: str) -> Any:
     raw = params.get("id")
     if not isinstance(raw, str) or not re.fullmatch(r"[0-9a-f-]{36}", raw.strip()):
         raise _not_found("Resource") if raw else _validation("id", "Missing value")
-    version = (
-        DatasetVersion.objects.filter(public_id=raw.strip(), pool__in=catalogue.public_pools())
-        .select_related("pool")
+    found = (
+        DatasetVersion.objects.filter(public_id=raw.strip(), pool__status__in=PUBLIC_STATES)
+        .values_list("pool__public_id", *catalogue.VERSION_FIELDS[1:])
         .first()
     )
-    if version is None:
+    if found is None:
         raise _not_found("Resource")
-    return _resource(version, version.pool, request)
+    pool_id, public_id, number, row_count, contributors, score, released_at = found
+    version = catalogue.Version(str(public_id), number, row_count, contributors, score, released_at)
+    return _resource(version, str(pool_id), _pool_url(request, str(pool_id)))
 
 
-def _organisations(request: HttpRequest) -> dict[str, dict[str, Any]]:
+def _organisations() -> tuple[dict[str, dict[str, Any]], dict[str, list[int]]]:
+    """The stewards of public pools by name (in the catalogue's order of their first pool),
+    and the keys of each one's pools."""
     found: dict[str, dict[str, Any]] = {}
-    for pool in catalogue.public_pools():
-        entry = found.setdefault(
-            catalogue.organisation_name(pool.steward),
-            {**_organization(pool, request), "package_count": 0},
-        )
+    pools: dict[str, list[int]] = {}
+    fields = ("public_id", "code", "name_zh", "name_en", "created_at")
+    for pk, *values in catalogue.listed().values_list("pk", *(f"steward__{f}" for f in fields)):
+        public_id, code, name_zh, name_en, created_at = values
+        org = catalogue.Agent(str(public_id), code or "", name_zh or "", name_en or "", created_at)
+        entry = found.setdefault(org.name, {**_organization(org), "package_count": 0})
         entry["package_count"] += 1
-    return found
+        pools.setdefault(org.name, []).append(pk)
+    return found, pools
 
 
 def organization_list(params: dict[str, Any], request: HttpRequest, language: str) -> Any:
-    organisations = _organisations(request)
+    organisations, _pools = _organisations()
     if str(params.get("all_fields", "")).lower() in ("true", "1"):
         return list(organisations.values())
     return sorted(organisations)
@@ -446,20 +542,17 @@ def organization_show(params: dict[str, Any], request: HttpRequest, language: st
     raw = str(params.get("id", "") or "")
     if not raw:
         raise _validation("id", "Missing value")
-    for name, entry in _organisations(request).items():
+    organisations, pools = _organisations()
+    for name, entry in organisations.items():
         if raw in (name, entry["id"]):
             if str(params.get("include_datasets", "")).lower() in ("true", "1"):
-                entry["packages"] = [
-                    _package(p, request, language)
-                    for p in catalogue.public_pools()
-                    if catalogue.organisation_name(p.steward) == name
-                ]
+                entry["packages"] = _packages(pools[name], request, language)
             return entry
     raise _not_found("Organization")
 
 
 def group_list(params: dict[str, Any], request: HttpRequest, language: str) -> Any:
-    kinds = set(catalogue.public_pools().values_list("kind", flat=True))
+    kinds = set(catalogue.listed().values_list("kind", flat=True))
     groups = [catalogue.GROUPS[Pool.Kind(k)] for k in sorted(kinds)]
     if str(params.get("all_fields", "")).lower() in ("true", "1"):
         return [
@@ -486,7 +579,7 @@ def group_show(params: dict[str, Any], request: HttpRequest, language: str) -> A
     if raw not in Pool.Kind.values:
         raise _not_found("Group")
     group = catalogue.GROUPS[Pool.Kind(raw)]
-    pools = catalogue.public_pools().filter(kind=raw)
+    pools = catalogue.listed().filter(kind=raw).values_list("pk", flat=True)
     title = group.title_zh if language == "zh-Hans" else group.title_en
     shown: dict[str, Any] = {
         "id": group.name,
@@ -506,14 +599,21 @@ def group_show(params: dict[str, Any], request: HttpRequest, language: str) -> A
         "users": [],
     }
     if str(params.get("include_datasets", "")).lower() in ("true", "1"):
-        shown["packages"] = [_package(p, request, language) for p in pools[:MAX_ROWS]]
+        shown["packages"] = _packages(list(pools[:MAX_ROWS]), request, language)
     return shown
 
 
 def tag_list(params: dict[str, Any], request: HttpRequest, language: str) -> Any:
-    tags: set[str] = set()
-    for pool in catalogue.public_pools():
-        tags |= {pool.kind, *catalogue.charter_of(pool).access_modes}
+    tags = set(catalogue.listed().values_list("kind", flat=True))
+    newest: set[int] = set()
+    for pool_id, modes in (
+        Charter.objects.filter(pool__status__in=PUBLIC_STATES)
+        .order_by("pool_id", "-version")
+        .values_list("pool_id", "access_modes")
+    ):
+        if pool_id not in newest:
+            newest.add(pool_id)
+            tags.update(modes or [])
     return sorted(tags)
 
 
@@ -579,7 +679,26 @@ def action(request: HttpRequest, name: str) -> HttpResponse:
             {"help": help_url, "success": False, "error": {"__type": exc.kind, **exc.error}},
             status=exc.status,
         )
-    return JsonResponse(
-        {"help": help_url, "success": True, "result": result},
-        json_dumps_params={"ensure_ascii": False},
+    return _answer({"help": help_url, "success": True, "result": result})
+
+
+def _answer(body: dict[str, Any]) -> HttpResponse:
+    """The envelope as ``JsonResponse`` writes it, with any ``RawJSON`` value of the result
+    (a search's packages) put in as it is, in place of a marker no value can hold."""
+    result = body["result"]
+    raw = (
+        {k: v for k, v in result.items() if isinstance(v, RawJSON)}
+        if isinstance(result, dict)
+        else {}
     )
+    if not raw:
+        return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+    marker = f"raw-{uuid.uuid4()}"
+    text = json.dumps(
+        {**body, "result": {k: (marker if k in raw else v) for k, v in result.items()}},
+        cls=DjangoJSONEncoder,
+        ensure_ascii=False,
+    )
+    before, after = text.split(f'"{marker}"', 1)
+    (value,) = raw.values()
+    return HttpResponse(before + value.text + after, content_type="application/json")

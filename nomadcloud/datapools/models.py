@@ -460,3 +460,30 @@ class ApplicationScenario(models.Model):
 
     def __str__(self) -> str:
         return str(self.title.get("en", "")) if isinstance(self.title, dict) else str(self.pk)
+
+
+class CatalogueRecord(models.Model):
+    """What the catalogue's search sorts, filters and facets on, per pool, kept as columns
+    (decision 0050): the last modification (the newest release, else the proposal), whether a
+    version is released, and the newest charter's access modes; and the pool's CKAN package
+    as JSON text in each language, with ``source``, the values of the pool, steward and
+    lead department it was built from. Written only by ``records.refresh``, which the use
+    cases that change versions or charters call (proposal, charter revision, release); a
+    package whose ``source`` differs from the live values (a renamed steward…) is not used
+    but built afresh. The pool's status is always read live from the pool."""
+
+    pool = models.OneToOneField(
+        Pool, models.CASCADE, primary_key=True, related_name="catalogue_record"
+    )
+    modified_at = models.DateTimeField(db_index=True)
+    released = models.BooleanField(default=False)
+    access_modes = models.JSONField(default=list)
+    package_zh = models.TextField(blank=True)
+    package_en = models.TextField(blank=True)
+    source = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("catalogue record")
+
+    def __str__(self) -> str:
+        return f"{self.pool_id} {self.modified_at:%Y-%m-%d}"

@@ -27,6 +27,7 @@ from nomadcloud.datapools import access, quality, transitions, validation
 from nomadcloud.datapools.charters import current_charter
 from nomadcloud.datapools.inputs import CharterDraft, PoolDraft
 from nomadcloud.datapools.models import Charter, Contribution, DatasetVersion, Pool, PoolEvent
+from nomadcloud.datapools.records import refresh as refresh_catalogue
 from nomadcloud.datapools.transitions import Side
 from nomadcloud.points.models import Payment
 
@@ -40,7 +41,7 @@ LEAD_DEPARTMENTS = {
 
 
 def _charter_row(pool: Pool, draft: CharterDraft, version: int, user: User) -> Charter:
-    return Charter.objects.create(
+    charter = Charter.objects.create(
         pool=pool,
         version=version,
         purposes=draft.purposes,
@@ -57,6 +58,8 @@ def _charter_row(pool: Pool, draft: CharterDraft, version: int, user: User) -> C
         dp_epsilon_budget=draft.dp_epsilon_budget,
         created_by=user,
     )
+    refresh_catalogue([pool.pk])  # the catalogue's record of the pool (decision 0050)
+    return charter
 
 
 @transaction.atomic
@@ -378,6 +381,7 @@ def release_version(*, principal: Principal, pool: Pool) -> DatasetVersion:
         released_at=now,
     )
     version.contributions.set(included)
+    refresh_catalogue([pool.pk])  # the catalogue's record of the pool (decision 0050)
     audit.record(
         actor=user,
         action="datapools.version.release",
