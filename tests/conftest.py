@@ -9,9 +9,11 @@ that do not use the world run first, so they never see its rows.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -208,6 +210,60 @@ def _other_database(item: pytest.Item) -> bool:
     marker = item.get_closest_marker("one_database")
     here = os.environ.get("NOMADCLOUD_TEST_DB")
     return marker is not None and here is not None and marker.args[0] != here
+
+
+def _module_marks(path: Path) -> dict[str, tuple[Any, ...]]:
+    """The marks a test module puts on all its tests (``pytestmark``), read from its source
+    without importing it: name → literal arguments."""
+    text = path.read_text(encoding="utf-8")
+    if "pytestmark" not in text:
+        return {}
+    marks: dict[str, tuple[Any, ...]] = {}
+    for node in ast.parse(text).body:
+        if not (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets)
+        ):
+            continue
+        for sub in ast.walk(node.value):
+            call = sub.func if isinstance(sub, ast.Call) else sub
+            if (
+                isinstance(call, ast.Attribute)
+                and isinstance(call.value, ast.Attribute)
+                and call.value.attr == "mark"
+            ):
+                args = sub.args if isinstance(sub, ast.Call) else []
+                found = tuple(a.value for a in args if isinstance(a, ast.Constant))
+                # ast.walk also meets a call's own ``pytest.mark.x`` without its arguments
+                marks[call.attr] = found or marks.get(call.attr, ())
+    return marks
+
+
+def _excluded_marks(config: pytest.Config) -> set[str]:
+    """The marks an ``-m "not a and not b"`` expression excludes outright (other expressions
+    exclude nothing here: pytest's own deselection handles them)."""
+    terms = [t.strip() for t in (config.option.markexpr or "").split(" and ")]
+    if not terms or not all(t.startswith("not ") for t in terms):
+        return set()
+    return {t.removeprefix("not ").strip() for t in terms}
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Do not even import a module none of whose tests would run: a module marked for the
+    other database in the full suite, or a fuzz/browser module under ``-m "not fuzz …"``.
+    Collecting the API fuzz builds schemathesis' cases for every operation (~10 CPU-seconds
+    per pytest process), which every xdist worker of both runs used to pay for nothing
+    (decision 0056). pytest still deselects by marker whatever is collected."""
+    if collection_path.suffix != ".py" or not collection_path.name.startswith("test_"):
+        return None
+    marks = _module_marks(collection_path)
+    here = os.environ.get("NOMADCLOUD_TEST_DB")
+    only = marks.get("one_database")
+    if here is not None and only and only[0] != here:
+        return True
+    if set(marks) & _excluded_marks(config):
+        return True
+    return None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
