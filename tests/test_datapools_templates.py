@@ -240,10 +240,10 @@ def test_a_download_link_is_signed_checked_and_streamed(world: World) -> None:
 
     with mock.patch("django.core.signing.time.time", return_value=later.timestamp()):
         expired = client_for(world.charlie).get(link["url"])
-    assert expired.status_code == 302  # refused (link_expired), with a message
+    assert expired.status_code == 410  # refused (link_expired), saying so
     agreed.expires_at = timezone.now() - timedelta(seconds=1)
     agreed.save(update_fields=["expires_at"])
-    assert client_for(world.charlie).get(link["url"]).status_code == 302  # no_agreement
+    assert client_for(world.charlie).get(link["url"]).status_code == 410  # no_agreement
 
 
 def test_downloads_need_the_download_mode(world: World) -> None:
@@ -275,10 +275,15 @@ def test_an_s3_storage_presigns_the_download_offline(world: World, tmp_path: obj
         mock.patch.object(s3, "size", return_value=1234),
     ):
         link = downloads.issue_link(principal=Principal.for_user(world.charlie), negotiation=agreed)
-    assert link["url"].startswith("https://")
-    assert "X-Amz-Signature=" in link["url"] and "X-Amz-Expires=600" in link["url"]
-    assert f"datapools/extracts/{version.public_id}.parquet" in link["url"]
-    assert link["bytes"] == 1234
+        # The link handed out is the platform's own (revocable, decision 0058); opening it
+        # redirects to a presigned GET of a minute, so the bytes never pass the web process.
+        opened = client_for(world.charlie).get(link["url"])
+    assert link["bytes"] == 1234 and link["url"].startswith("/datapools/downloads/")
+    assert opened.status_code == 302
+    presigned = opened["Location"]
+    assert presigned.startswith("https://")
+    assert "X-Amz-Signature=" in presigned and "X-Amz-Expires=60" in presigned
+    assert f"datapools/extracts/{version.public_id}.parquet" in presigned
 
 
 def test_the_pages_write_approve_and_run_a_template(world: World) -> None:

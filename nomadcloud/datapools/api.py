@@ -28,6 +28,7 @@ from nomadcloud.datapools import (
     rewards,
     scenarios,
     services,
+    uploads,
 )
 from nomadcloud.datapools.access import Action
 from nomadcloud.datapools.inputs import CharterDraft, ScenarioDraft
@@ -43,6 +44,7 @@ from nomadcloud.datapools.schemas import (
     DistributionIn,
     DistributionOut,
     DownloadOut,
+    DownloadRevocationOut,
     NegotiationMoveIn,
     NegotiationOut,
     PoolDetailOut,
@@ -56,8 +58,10 @@ from nomadcloud.datapools.schemas import (
     TemplateOut,
     TemplateRunIn,
     TemplateRunOut,
+    UploadSlotOut,
     VersionOut,
 )
+from nomadcloud.datapools.uploads import UploadSlotDraft
 
 router = Router(tags=["datapools"])
 
@@ -138,6 +142,25 @@ def contribute(request: HttpRequest, pool_id: UUID, payload: ContributionIn) -> 
         method="api",
     )
     return Status(201, contribution)
+
+
+@router.post("/pools/{pool_id}/upload-slots", response=_errors({201: UploadSlotOut}))
+def open_upload_slot(request: HttpRequest, pool_id: UUID, payload: UploadSlotDraft) -> Status[Any]:
+    """A slot to upload one contribution straight to storage (decision 0058): declare the
+    size, SHA-256 and content type; PUT the bytes to each part's presigned URL (before
+    ``expires_at``), then complete the slot."""
+    principal = Principal.of(request)
+    pool = access.pool_for(principal, pool_id)
+    return Status(201, uploads.open_slot(principal=principal, pool=pool, draft=payload))
+
+
+@router.post("/upload-slots/{slot_id}/completion", response=_errors({201: ContributionOut}))
+def complete_upload(request: HttpRequest, slot_id: UUID) -> Status[Any]:
+    """The uploaded file becomes a contribution: size and checksum checked, then consent,
+    schema and quarantine as for any contribution. Another person's slot is not found."""
+    principal = Principal.of(request)
+    slot = uploads.slot_for(principal, slot_id)
+    return Status(201, uploads.complete(principal=principal, slot=slot, method="api"))
 
 
 @router.post(
@@ -300,6 +323,18 @@ def issue_download(request: HttpRequest, negotiation_id: UUID) -> Status[Any]:
     principal = Principal.of(request)
     made = access.negotiation_for(principal, negotiation_id)
     return Status(201, downloads.issue_link(principal=principal, negotiation=made))
+
+
+@router.post(
+    "/negotiations/{negotiation_id}/download-revocations",
+    response=_errors({200: DownloadRevocationOut}),
+)
+def revoke_downloads(request: HttpRequest, negotiation_id: UUID) -> Any:
+    """The steward revokes every download link issued under the agreement (decision 0058);
+    a revoked link answers ``link_revoked``."""
+    principal = Principal.of(request)
+    made = access.negotiation_for(principal, negotiation_id)
+    return {"revoked": downloads.revoke_links(principal=principal, negotiation=made)}
 
 
 # --- the scenario library (应用场景库) ---------------------------------------------------------

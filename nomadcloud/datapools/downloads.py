@@ -11,17 +11,24 @@ The link lives at most ``LINK_SECONDS`` and never past the agreement's end:
   is the person it was issued to, and that the agreement is still in force, then streams the
   file in chunks (``FileResponse``), never reading it whole.
 
-Issuing a link is the use logged (UsageEvent, mode ``download``, rows and bytes)."""
+Issuing a link is the use logged (UsageEvent, mode ``download``, rows and bytes).
+
+Every link is a ``DownloadLink`` row (decision 0058) and the URL handed out is always the
+platform's own: the steward revokes the links of an agreement (``revoke_links``), and an
+agreement that ends revokes its links (``revoke_all``, called by ``negotiation.move``). A
+revoked link answers ``link_revoked``, an expired one ``link_expired``. On an S3 storage,
+opening the link redirects to a presigned GET that lives ``REDIRECT_SECONDS``, so a revoked
+link stops working at once and the web process still never carries the bytes."""
 
 from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.core import signing
 from django.db import transaction
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,9 +40,16 @@ from nomadcloud.core.errors import Conflict, Forbidden, NotFound
 from nomadcloud.datapools import access, poolfiles
 from nomadcloud.datapools import negotiation as negotiations
 from nomadcloud.datapools.charters import current_charter
-from nomadcloud.datapools.models import IN_FORCE, DatasetVersion, Negotiation, UsageEvent
+from nomadcloud.datapools.models import (
+    IN_FORCE,
+    DownloadLink,
+    Negotiation,
+    UsageEvent,
+)
+from nomadcloud.datapools.transitions import Side
 
 LINK_SECONDS = 600
+REDIRECT_SECONDS = 60
 SALT = "datapools.download"
 
 
@@ -73,20 +87,11 @@ def issue_link(*, principal: Principal, negotiation: Negotiation) -> dict[str, A
     if negotiation.expires_at is not None:
         seconds = max(1, min(seconds, int((negotiation.expires_at - now).total_seconds())))
     expires = now + timedelta(seconds=seconds)
-    filename = f"{negotiation.pool.public_id}-v{version.number}.parquet"
-    if _is_presigning(storage):
-        presigning: Any = storage
-        url = presigning.url(
-            name,
-            expire=seconds,
-            parameters={"ResponseContentDisposition": f'attachment; filename="{filename}"'},
-        )
-    else:
-        token = signing.dumps(
-            {"n": str(negotiation.public_id), "v": str(version.public_id), "u": user.pk},
-            salt=SALT,
-        )
-        url = reverse("datapools:download", args=[token])
+    link = DownloadLink.objects.create(
+        negotiation=negotiation, version=version, issued_to=user, issued_at=now, expires_at=expires
+    )
+    token = signing.dumps({"l": str(link.public_id), "u": user.pk}, salt=SALT)
+    url = reverse("datapools:download", args=[token])
     size = storage.size(name)
     # Under an agreement abroad every use is a transfer, logged and counted (decision 0052).
     negotiations.transfer_abroad(principal=principal, negotiation=negotiation, version=version)
@@ -106,11 +111,18 @@ def issue_link(*, principal: Principal, negotiation: Negotiation) -> dict[str, A
         obj=negotiation,
         after={"version": version.number, "bytes": size},
     )
-    return {"url": url, "expires_at": expires, "version": version.number, "bytes": size}
+    return {
+        "id": link.public_id,
+        "url": url,
+        "expires_at": expires,
+        "version": version.number,
+        "bytes": size,
+    }
 
 
-def open_link(*, principal: Principal, token: str) -> FileResponse:
-    """The file behind a local signed link, streamed; refused once expired or revoked."""
+def open_link(*, principal: Principal, token: str) -> HttpResponse:
+    """The file behind a link: streamed from the local storage, or a redirect to a presigned
+    URL of a minute on S3; refused once expired, revoked or the agreement ended."""
     user = require_person(principal)
     try:
         claims = signing.loads(token, salt=SALT, max_age=LINK_SECONDS)
@@ -120,25 +132,71 @@ def open_link(*, principal: Principal, token: str) -> FileResponse:
         ) from exc
     except signing.BadSignature as exc:
         raise NotFound(_("No such download.")) from exc
-    negotiation = (
-        Negotiation.objects.filter(public_id=claims.get("n")).select_related("pool").first()
+    link = (
+        DownloadLink.objects.filter(public_id=claims.get("l"))
+        .select_related("negotiation__pool", "version")
+        .first()
     )
-    version = DatasetVersion.objects.filter(public_id=claims.get("v")).first()
     if (
-        negotiation is None
-        or version is None
+        link is None
         or claims.get("u") != user.pk
-        or role_in(principal, negotiation.consumer) not in access.EDITORS
+        or link.issued_to_id != user.pk
+        or role_in(principal, link.negotiation.consumer) not in access.EDITORS
     ):
         raise NotFound(_("No such download."))
+    if link.revoked_at is not None:
+        raise Conflict(
+            _("This download link was revoked: ask for a new one if the agreement allows it."),
+            code="link_revoked",
+        )
     now = timezone.now()
+    if link.expires_at <= now:
+        raise Conflict(_("This download link has expired: ask for a new one."), code="link_expired")
+    negotiation, version = link.negotiation, link.version
     _in_force(negotiation, now)
-    if negotiation.expires_at is not None and negotiation.expires_at <= now:
-        raise Conflict(_("This download link has expired."), code="link_expired")
     name = poolfiles.extract_name(version)
-    return FileResponse(
-        poolfiles.storage().open(name, "rb"),
+    filename = f"{negotiation.pool.public_id}-v{version.number}.parquet"
+    storage = poolfiles.storage()
+    if _is_presigning(storage):
+        presigning: Any = storage
+        return HttpResponseRedirect(
+            presigning.url(
+                name,
+                expire=REDIRECT_SECONDS,
+                parameters={"ResponseContentDisposition": f'attachment; filename="{filename}"'},
+            )
+        )
+    streamed = FileResponse(
+        storage.open(name, "rb"),
         as_attachment=True,
-        filename=f"{negotiation.pool.public_id}-v{version.number}.parquet",
+        filename=filename,
         content_type="application/vnd.apache.parquet",
     )
+    return cast(HttpResponse, streamed)
+
+
+def revoke_all(*, negotiation: Negotiation, actor: Any, reason: str) -> int:
+    """Revoke every live link of the agreement (the agreement ended, or the steward asked)."""
+    return DownloadLink.objects.filter(negotiation=negotiation, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=actor, revoke_reason=reason
+    )
+
+
+@transaction.atomic
+def revoke_links(*, principal: Principal, negotiation: Negotiation) -> int:
+    """The steward revokes every link issued under the agreement; how many were live."""
+    access.require_side(principal, negotiation.pool, Side.STEWARD)
+    user = require_person(principal)
+    count = revoke_all(negotiation=negotiation, actor=user, reason="steward")
+    audit.record(
+        actor=user,
+        action="datapools.download.revoke",
+        obj=negotiation,
+        organisation=negotiation.pool.steward,
+        after={"revoked": count},
+    )
+    return count
+
+
+def links_of(negotiation: Negotiation) -> list[DownloadLink]:
+    return list(negotiation.download_links.select_related("issued_to", "version")[:50])

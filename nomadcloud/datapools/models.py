@@ -487,3 +487,63 @@ class CatalogueRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pool_id} {self.modified_at:%Y-%m-%d}"
+
+
+class DownloadLink(models.Model):
+    """A download link issued under an agreement (decision 0058): the URL handed out is the
+    platform's own, naming this row, so the steward (or the agreement ending) can revoke it
+    before it expires; opening it streams the file or redirects to a presigned URL of a
+    minute."""
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    negotiation = models.ForeignKey(Negotiation, models.CASCADE, related_name="download_links")
+    version = models.ForeignKey(DatasetVersion, models.PROTECT, related_name="+")
+    issued_to = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(_("issued at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoke_reason = models.CharField(_("why revoked"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("download link")
+        ordering = ["-issued_at", "-id"]
+
+    def __str__(self) -> str:
+        return str(self.public_id)
+
+
+class UploadSlot(models.Model):
+    """A slot for one contribution uploaded straight to storage (decision 0058): declared
+    size, SHA-256 and content type; the bytes go to ``key`` by a presigned (multipart) PUT,
+    and ``complete`` validates the stored file as a contribution."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("waiting for the file")
+        COMPLETED = "completed", _("completed")
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    pool = models.ForeignKey(Pool, models.CASCADE, related_name="upload_slots")
+    contributor = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    size = models.PositiveIntegerField(_("declared size (bytes)"))
+    sha256 = models.CharField(_("declared SHA-256"), max_length=64)
+    content_type = models.CharField(_("content type"), max_length=40)
+    consent_notice_version = models.CharField(max_length=40)
+    give_consent = models.BooleanField(default=False)
+    key = models.CharField(_("storage key"), max_length=200)
+    multipart_id = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(_("opened at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    contribution = models.ForeignKey(
+        Contribution, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("upload slot")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return str(self.public_id)

@@ -409,6 +409,10 @@ def move(
     negotiation.reason = reason
     negotiation.save()
     _event(negotiation, principal, action)
+    if target == N.TERMINATED:  # an ended agreement revokes its download links (0058)
+        from nomadcloud.datapools import downloads
+
+        downloads.revoke_all(negotiation=negotiation, actor=principal.user, reason="ended")
     if target == N.VERIFIED:  # the platform finalizes at once: access is granted
         negotiation.state = N.FINALIZED
         negotiation.save(update_fields=["state"])

@@ -101,6 +101,20 @@ class ContributionOut(Schema):
     received_at: datetime
 
 
+class UploadPartOut(Schema):
+    number: int
+    url: str
+
+
+class UploadSlotOut(Schema):
+    id: UUID
+    method: str = Field(description="PUT each part's bytes to its URL")
+    multipart: bool = Field(description="True on object storage: parts of part_bytes each")
+    part_bytes: int
+    parts: list[UploadPartOut]
+    expires_at: datetime
+
+
 class AccessRequestIn(Input):
     consumer: UUID
     purpose: str = Field(max_length=80)
@@ -184,10 +198,15 @@ class TemplateRunOut(Schema):
 
 
 class DownloadOut(Schema):
+    id: UUID
     url: str
     expires_at: datetime
     version: int
     bytes: int
+
+
+class DownloadRevocationOut(Schema):
+    revoked: int
 
 
 class DistributionIn(Input):

@@ -4,7 +4,7 @@ download link under an agreement for downloads, and the signed local download it
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from nomadcloud.accounts.access import role_in
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.core.errors import InvalidInput, NotFound
+from nomadcloud.core.errors import Conflict, InvalidInput, NotFound
 from nomadcloud.core.inputs import parse_draft
 from nomadcloud.core.pages import apply_error, domain_errors, form_status
 from nomadcloud.datapools import access, downloads, queries, querytemplates
@@ -128,5 +128,19 @@ def issue_download(request: HttpRequest, negotiation_id: str) -> HttpResponse:
 @login_required
 @domain_errors
 def download(request: HttpRequest, token: str) -> HttpResponse:
-    # A FileResponse streams the stored file in chunks.
-    return cast(HttpResponse, downloads.open_link(principal=Principal.of(request), token=token))
+    # A FileResponse streams the stored file in chunks (or a redirect to a presigned URL).
+    try:
+        return downloads.open_link(principal=Principal.of(request), token=token)
+    except Conflict as exc:  # expired, revoked or the agreement ended: say so, 410 Gone
+        return render(request, "core/error.html", {"message": exc.message}, status=410)
+
+
+@require_POST
+@login_required
+@domain_errors
+def revoke_downloads(request: HttpRequest, negotiation_id: str) -> HttpResponse:
+    principal = Principal.of(request)
+    made = access.negotiation_for(principal, negotiation_id)
+    count = downloads.revoke_links(principal=principal, negotiation=made)
+    messages.success(request, _("%(count)s download links were revoked.") % {"count": count})
+    return redirect("datapools:negotiation", made.public_id)

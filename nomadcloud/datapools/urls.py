@@ -1,6 +1,6 @@
 from django.urls import path
 
-from nomadcloud.datapools import template_views, views
+from nomadcloud.datapools import template_views, upload_views, views
 
 app_name = "datapools"
 
@@ -29,7 +29,19 @@ urlpatterns = [
         template_views.issue_download,
         name="issue-download",
     ),
+    path(
+        "negotiations/<str:negotiation_id>/download/revoke/",
+        template_views.revoke_downloads,
+        name="revoke-downloads",
+    ),
     path("downloads/<str:token>/", template_views.download, name="download"),
+    # Presigned uploads of contributions (decision 0058).
+    path("uploads/<str:token>/put/", upload_views.upload_put, name="upload-put"),
+    path(
+        "upload-slots/<str:slot_id>/complete/",
+        upload_views.upload_complete,
+        name="upload-complete",
+    ),
     path(
         "templates/<str:template_id>/<str:action>/",
         template_views.decide_template,
@@ -42,6 +54,7 @@ urlpatterns = [
     ),
     path("<str:pool_id>/", views.pool_detail, name="pool"),
     path("<str:pool_id>/contribute/", views.contribute, name="contribute"),
+    path("<str:pool_id>/upload-slots/", upload_views.upload_slot, name="upload-slot"),
     path("<str:pool_id>/charter/", views.charter_edit, name="charter"),
     path("<str:pool_id>/request/", views.request_access, name="request"),
     path("<str:pool_id>/templates/", template_views.pool_templates, name="templates"),

@@ -27,6 +27,7 @@ from nomadcloud.datapools import (
     access,
     aggregates,
     charters,
+    downloads,
     negotiation,
     queries,
     registration,
@@ -371,6 +372,7 @@ def _negotiation_page(
             "may_run_templates": consumer_agreed
             and made.policy.get("nc:accessMode") == "query_template",
             "may_download": consumer_agreed and made.policy.get("nc:accessMode") == "download",
+            "download_links": downloads.links_of(made) if "steward" in sides else None,
         },
         status=form_status(aggregate_form) if aggregate_form else 200,
     )
