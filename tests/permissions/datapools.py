@@ -521,3 +521,94 @@ PAGE_CASES += [
         url_name="datapools:download",
     ),
 ]
+
+
+# Presigned uploads and revocable download links (decision 0058). A slot belongs to the
+# person who opened it (Charlie, the outsider): anyone else's completion is not found.
+def _upload_body(w: World) -> dict[str, Any]:
+    import hashlib
+
+    return {
+        "size": len(b.GOOD_CSV),
+        "sha256": hashlib.sha256(b.GOOD_CSV).hexdigest(),
+        "content_type": "text/csv",
+        "consent_notice_version": b.NOTICE,
+        "give_consent": True,
+    }
+
+
+def _uploaded_slot(w: World) -> str:
+    """Charlie's slot with the file already stored (through the local signed PUT)."""
+    import io
+
+    from nomadcloud.accounts.principal import Principal
+    from nomadcloud.datapools import uploads
+
+    slot = uploads.open_slot(
+        principal=Principal.for_user(w.charlie),
+        pool=b.traffic_pool(w),
+        draft=uploads.UploadSlotDraft(**_upload_body(w)),
+    )
+    token = slot["parts"][0]["url"].rstrip("/").split("/")[-2]
+    uploads.receive_local(token=token, body=io.BytesIO(b.GOOD_CSV), length=len(b.GOOD_CSV))
+    return str(slot["id"])
+
+
+REVOKER = expect("owner", sees=("outsider", "readonly", "operator"), because="steward_only")
+API_CASES += [
+    Case(
+        "api open an upload slot",
+        "POST",
+        lambda w: f"{API}/pools/{_open(w)}/upload-slots",
+        AUTHENTICATED,
+        body=_upload_body,
+        api=True,
+        route=f"{API}/pools/{{pool_id}}/upload-slots",
+    ),
+    Case(
+        "api complete an upload",
+        "POST",
+        lambda w: f"{API}/upload-slots/{_uploaded_slot(w)}/completion",
+        CONSUMER_ONLY,
+        api=True,
+        route=f"{API}/upload-slots/{{slot_id}}/completion",
+    ),
+    Case(
+        "api revoke download links",
+        "POST",
+        lambda w: (
+            f"{API}/negotiations/{b.agreement_for(w, 'download').public_id}/download-revocations"
+        ),
+        REVOKER,
+        api=True,
+        route=f"{API}/negotiations/{{negotiation_id}}/download-revocations",
+    ),
+]
+PAGE_CASES += [
+    Case(
+        "open an upload slot (page)",
+        "POST",
+        lambda w: f"/datapools/{_open(w)}/upload-slots/",
+        AUTHENTICATED,
+        body=lambda w: {**_upload_body(w), "consent": "on"},
+        url_name="datapools:upload-slot",
+    ),
+    Case(
+        "complete an upload (page)",
+        "POST",
+        lambda w: f"/datapools/upload-slots/{_uploaded_slot(w)}/complete/",
+        CONSUMER_ONLY,
+        url_name="datapools:upload-complete",
+    ),
+    Case(
+        "revoke download links (page)",
+        "POST",
+        lambda w: (
+            f"/datapools/negotiations/{b.agreement_for(w, 'download').public_id}/download/revoke/"
+        ),
+        REVOKER,
+        url_name="datapools:revoke-downloads",
+    ),
+]
+# The local signed PUT: the signed URL is the credential, as a presigned S3 URL is.
+PUBLIC_PAGES.add("datapools:upload-put")
