@@ -15,10 +15,11 @@ Issuing a link is the use logged (UsageEvent, mode ``download``, rows and bytes)
 
 Every link is a ``DownloadLink`` row (decision 0058) and the URL handed out is always the
 platform's own: the steward revokes the links of an agreement (``revoke_links``), and an
-agreement that ends revokes its links (``revoke_all``, called by ``negotiation.move``). A
-revoked link answers ``link_revoked``, an expired one ``link_expired``. On an S3 storage,
-opening the link redirects to a presigned GET that lives ``REDIRECT_SECONDS``, so a revoked
-link stops working at once and the web process still never carries the bytes."""
+agreement that ends revokes its links (``DownloadLink.revoke_live``, called by
+``negotiation.move``). A revoked link answers ``link_revoked``, an expired one
+``link_expired``. On an S3 storage, opening the link redirects to a presigned GET that
+lives ``REDIRECT_SECONDS``, so a revoked link stops working at once and the web process
+still never carries the bytes."""
 
 from __future__ import annotations
 
@@ -175,19 +176,12 @@ def open_link(*, principal: Principal, token: str) -> HttpResponse:
     return cast(HttpResponse, streamed)
 
 
-def revoke_all(*, negotiation: Negotiation, actor: Any, reason: str) -> int:
-    """Revoke every live link of the agreement (the agreement ended, or the steward asked)."""
-    return DownloadLink.objects.filter(negotiation=negotiation, revoked_at__isnull=True).update(
-        revoked_at=timezone.now(), revoked_by=actor, revoke_reason=reason
-    )
-
-
 @transaction.atomic
 def revoke_links(*, principal: Principal, negotiation: Negotiation) -> int:
     """The steward revokes every link issued under the agreement; how many were live."""
     access.require_side(principal, negotiation.pool, Side.STEWARD)
     user = require_person(principal)
-    count = revoke_all(negotiation=negotiation, actor=user, reason="steward")
+    count = DownloadLink.revoke_live(negotiation, user, "steward")
     audit.record(
         actor=user,
         action="datapools.download.revoke",

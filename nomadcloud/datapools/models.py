@@ -514,6 +514,15 @@ class DownloadLink(models.Model):
     def __str__(self) -> str:
         return str(self.public_id)
 
+    @classmethod
+    def revoke_live(cls, negotiation: Negotiation, actor: Any, reason: str) -> int:
+        """Revoke every live link of the agreement; how many there were."""
+        from django.utils import timezone
+
+        return cls.objects.filter(negotiation=negotiation, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_by=actor, revoke_reason=reason
+        )
+
 
 class UploadSlot(models.Model):
     """A slot for one contribution uploaded straight to storage (decision 0058): declared

@@ -34,7 +34,14 @@ from nomadcloud.crossborder.schemas import SENSITIVE_CATEGORIES
 from nomadcloud.crossborder.services import agreement_entry, log_agreement_transfer
 from nomadcloud.datapools import access
 from nomadcloud.datapools.charters import current_charter
-from nomadcloud.datapools.models import Charter, DatasetVersion, Negotiation, NegotiationEvent, Pool
+from nomadcloud.datapools.models import (
+    Charter,
+    DatasetVersion,
+    DownloadLink,
+    Negotiation,
+    NegotiationEvent,
+    Pool,
+)
 from nomadcloud.datapools.transitions import Side
 
 N = Negotiation.State
@@ -410,9 +417,7 @@ def move(
     negotiation.save()
     _event(negotiation, principal, action)
     if target == N.TERMINATED:  # an ended agreement revokes its download links (0058)
-        from nomadcloud.datapools import downloads
-
-        downloads.revoke_all(negotiation=negotiation, actor=principal.user, reason="ended")
+        DownloadLink.revoke_live(negotiation, principal.user, "ended")
     if target == N.VERIFIED:  # the platform finalizes at once: access is granted
         negotiation.state = N.FINALIZED
         negotiation.save(update_fields=["state"])
