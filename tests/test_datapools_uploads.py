@@ -102,6 +102,13 @@ def test_bad_uploads_are_refused_and_nothing_is_kept(world: World) -> None:
     assert_error(refused, "schema_mismatch", "file")
     assert not default_storage.exists(UploadSlot.objects.get(public_id=slot["id"]).key)
     assert Contribution.objects.count() == before
+    # The hourly clean-up discards slots never completed, with their stored file.
+    stale = _slot(world, b.GOOD_CSV).json()
+    assert _put(world, stale["parts"][0]["url"], b.GOOD_CSV).status_code == 204
+    stored = UploadSlot.objects.get(public_id=stale["id"]).key
+    assert uploads.discard_expired(timezone.now() + timedelta(seconds=uploads.SLOT_SECONDS + 1))
+    assert not default_storage.exists(stored)
+    assert not UploadSlot.objects.filter(public_id=stale["id"]).exists()
 
 
 def test_an_s3_storage_presigns_a_multipart_put_offline(world: World) -> None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from nomadcloud.datapools import dsp, negotiation
+from nomadcloud.datapools import dsp, negotiation, uploads
 
 
 @task(queue_name="pools")
 def expire_negotiations() -> int:
     """End every access negotiation waiting past its deadline, with the reason, and the
-    Dataspace Protocol transfers of agreements that ended."""
+    Dataspace Protocol transfers of agreements that ended; upload slots never completed
+    are discarded with their stored file (decision 0058)."""
     ended = negotiation.expire_overdue()
     dsp.end_transfers_of_ended_agreements()
+    uploads.discard_expired()
     return ended

@@ -23,7 +23,7 @@ import contextlib
 import hashlib
 import math
 import tempfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from django.core import signing
@@ -284,3 +284,14 @@ def complete(*, principal: Principal, slot: UploadSlot, method: str = "web_form"
     finally:
         _discard(slot)
     return contribution
+
+
+def discard_expired(now: datetime | None = None) -> int:
+    """The hourly clean-up: slots never completed past their expiry lose their stored file
+    (or their open multipart upload) and are deleted; how many."""
+    now = now or timezone.now()
+    expired = list(UploadSlot.objects.filter(status=UploadSlot.Status.OPEN, expires_at__lte=now))
+    for slot in expired:
+        _discard(slot)
+    UploadSlot.objects.filter(pk__in=[s.pk for s in expired]).delete()
+    return len(expired)
