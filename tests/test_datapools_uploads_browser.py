@@ -18,21 +18,24 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page(
+def browser_page(
     browser: Browser, live_server: Any, audit_triggers_lifted_for_flush: None
 ) -> Iterator[Page]:
     context = browser.new_context(base_url=live_server.url, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(15_000)
-    sign_in(page, "bob@example.com")
     yield page
     context.close()
 
 
-def test_a_nomad_uploads_a_contribution_straight_to_storage(page: Page, world: World) -> None:
+def test_a_nomad_uploads_a_contribution_straight_to_storage(
+    browser_page: Page, world: World
+) -> None:
+    pool = b.traffic_pool(world)
     world.bob.preferred_language = "en"
     world.bob.save(update_fields=["preferred_language"])
-    pool = b.traffic_pool(world)
+    page = browser_page
+    sign_in(page, "bob@example.com")
     page.goto(f"/datapools/{pool.public_id}/contribute/")
     form = page.get_by_test_id("upload-slot-form")
     form.locator("input[type=file]").set_input_files(
