@@ -47,7 +47,8 @@ def _assert_demo_pools() -> None:
     from nomadcloud.datapools.models import Pool
 
     pools = {p.kind: p for p in Pool.objects.all()}
-    assert set(pools) == {"traffic", "consumption", "metaverse"}
+    assert set(pools) == {"traffic", "consumption", "metaverse", "labelled"}
+    assert pools["labelled"].status == "open"  # empty until a batch is released (0057)
     assert all(p.status == Pool.Status.OPEN for p in pools.values())
     assert pools["traffic"].versions.get().row_count == 36
     # Agreements for aggregates and for query templates (one approved template run once).

@@ -2,6 +2,8 @@
 contributions under consent, the points-payments connector, dataset versions. Handlers only
 translate HTTP to service calls (docs/datapools.md)."""
 
+import base64
+import binascii
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -20,8 +22,10 @@ from nomadcloud.core.errors import invalid_field
 from nomadcloud.datapools import (
     access,
     aggregates,
+    connectors,
     downloads,
     negotiation,
+    provenance,
     queries,
     querytemplates,
     registration,
@@ -38,6 +42,8 @@ from nomadcloud.datapools.schemas import (
     AccessRequestIn,
     AggregateIn,
     AggregateOut,
+    BatchReleaseIn,
+    BatchReleaseOut,
     CharterOut,
     ContributionIn,
     ContributionOut,
@@ -133,6 +139,18 @@ def contribute(request: HttpRequest, pool_id: UUID, payload: ContributionIn) -> 
     """A person's CSV under consent for each purpose of the charter. Errors by line."""
     principal = Principal.of(request)
     pool = access.pool_for(principal, pool_id)
+    asset = None
+    if payload.asset is not None or payload.sha256:
+        try:
+            data = base64.b64decode(payload.asset or "", validate=True)
+        except binascii.Error as exc:
+            raise invalid_field("asset", _("The asset is not valid base64.")) from exc
+        asset = provenance.Asset(
+            data=data or None,
+            name=payload.asset_name,
+            sha256=payload.sha256,
+            c2pa_manifest=payload.c2pa_manifest,
+        )
     contribution = services.contribute(
         principal=principal,
         pool=pool,
@@ -140,6 +158,7 @@ def contribute(request: HttpRequest, pool_id: UUID, payload: ContributionIn) -> 
         consent_notice_version=payload.consent_notice_version,
         give_consent=payload.consent,
         method="api",
+        asset=asset,
     )
     return Status(201, contribution)
 
@@ -171,6 +190,27 @@ def import_points_payments(request: HttpRequest, pool_id: UUID) -> Any:
     principal = Principal.of(request)
     pool = access.pool_for(principal, pool_id, Action.STEWARD)
     return services.import_points_payments(principal=principal, pool=pool)
+
+
+@router.post("/pools/{pool_id}/connector/datatasks", response=_errors({200: list[ContributionOut]}))
+def import_accepted_work(request: HttpRequest, pool_id: UUID) -> Any:
+    """The steward reads the accepted labelling work of the batches whose enterprises agreed
+    into a labelled-data pool: one contribution per consenting worker and batch, never twice."""
+    principal = Principal.of(request)
+    pool = access.pool_for(principal, pool_id, Action.STEWARD)
+    return connectors.import_accepted_work(principal=principal, pool=pool)
+
+
+@router.post("/pools/{pool_id}/batch-releases", response=_errors({201: BatchReleaseOut}))
+def agree_batch_release(request: HttpRequest, pool_id: UUID, payload: BatchReleaseIn) -> Any:
+    """An editor of a data batch's enterprise agrees that the batch's accepted outputs go
+    into the labelled-data pool (the connector reads only agreed batches)."""
+    from nomadcloud.datatasks import access as batches
+
+    principal = Principal.of(request)
+    pool = access.pool_for(principal, pool_id)
+    batch = batches.batch_for(principal, payload.batch, batches.Action.EDIT)
+    return Status(201, connectors.agree_release(principal=principal, pool=pool, batch=batch))
 
 
 @router.post("/pools/{pool_id}/versions", response=_errors({201: VersionOut}))

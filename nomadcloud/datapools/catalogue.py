@@ -70,6 +70,7 @@ GROUPS = {
     Pool.Kind.CONSUMPTION: Group("consumption", "文旅消费", "Culture and tourism consumption"),
     Pool.Kind.TRAFFIC: Group("traffic", "交通出行", "Traffic behaviour"),
     Pool.Kind.METAVERSE: Group("metaverse", "元宇宙数字资产", "Metaverse assets"),
+    Pool.Kind.LABELLED: Group("labelled", "标注数据", "Labelled data"),
 }
 
 

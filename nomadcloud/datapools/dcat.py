@@ -60,11 +60,13 @@ THEME = {
     Pool.Kind.TRAFFIC: f"{_THEMES}TRAN",
     Pool.Kind.CONSUMPTION: f"{_THEMES}ECON",
     Pool.Kind.METAVERSE: f"{_THEMES}EDUC",
+    Pool.Kind.LABELLED: f"{_THEMES}TECH",
 }
 THEME_LABELS = {
     Pool.Kind.TRAFFIC: (("交通", "zh"), ("Transport", "en")),
     Pool.Kind.CONSUMPTION: (("经济与财政", "zh"), ("Economy and finance", "en")),
     Pool.Kind.METAVERSE: (("教育、文化与体育", "zh"), ("Education, culture and sport", "en")),
+    Pool.Kind.LABELLED: (("科学技术", "zh"), ("Science and technology", "en")),
 }
 
 

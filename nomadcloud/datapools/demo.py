@@ -10,7 +10,9 @@
   a day of spending; version 1 released; 洋浦云帆科技 has asked it for aggregates (the
   request waits for the steward on the negotiations page);
 - 文娱元宇宙数字资产池 (metaverse assets, 市旅文局; steward 海南蓝湾元宇宙科技): asset
-  metadata of two creators, one upload quarantined because it held a phone number.
+  metadata of two creators, one upload quarantined because it held a phone number;
+- 来数加工标注数据池 (labelled data, 市科工信局; steward 儋州海数): open and empty, for the
+  datatasks connector once an enterprise releases an accepted batch to it.
 
 Runs after the accounts, points and consent demos; idempotent (nothing once a pool exists)."""
 
@@ -77,6 +79,20 @@ METAVERSE = [
     {"name": "sha256", "type": "string", "max_length": 64, "required": True},
     {"name": "title", "type": "string", "max_length": 120},
     {"name": "created", "type": "date", "required": True},
+]
+
+# The columns the datatasks connector writes (connectors.py).
+LABELLED = [
+    {
+        "name": "task_type",
+        "type": "enum",
+        "values": ["single_label", "multi_label", "transcription", "spans"],
+        "required": True,
+    },
+    {"name": "item", "type": "string", "max_length": 100, "required": True},
+    {"name": "text", "type": "string", "max_length": 20000, "required": True},
+    {"name": "label", "type": "string", "max_length": 2000, "required": True},
+    {"name": "result", "type": "string", "max_length": 2000, "required": True},
 ]
 
 
@@ -260,12 +276,31 @@ def seed() -> dict[str, int]:
         metaverse,
         header + f"audio,wav,,CC-BY-4.0,{'0c' * 32},Call 13912345678 for the stems,{days[2]}\n",
     )
+    labelled = services.propose_pool(
+        principal=Principal.for_user(steward),
+        steward=haishu,
+        department=kegongxin,
+        draft=parse_draft(
+            PoolDraft,
+            {
+                "kind": "labelled",
+                "title": {"zh-Hans": "来数加工标注数据池", "en": "Labelled data pool"},
+                "description": {
+                    "zh-Hans": "园区企业验收的数据标注成果，经企业授权、标注员同意后入池。",
+                    "en": "Accepted outputs of zone enterprises' labelling batches, pooled with "
+                    "the enterprise's agreement and each worker's consent.",
+                },
+                "charter": _charter(LABELLED, []),
+            },
+        ),
+    )
+    _open(labelled, steward, kegongxin_reviewer)
     agreed = _agreement(traffic, steward)
     services.release_version(principal=Principal.for_user(creator_steward), pool=metaverse)
     return {
         "datapools_templates": _templates(traffic, steward),
         "datapools_downloads": _download(metaverse, creator_steward),
-        "datapools": 3,
+        "datapools": 4,
         "datapools_connector_contributions": len(imported),
         "datapools_agreements": agreed,
         "datapools_requests": _pending_request(consumption),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from nomadcloud.consent import dpv
 from nomadcloud.core.fields import MultilingualFormField
 from nomadcloud.core.jsonsafe import JSONRefused, loads_limited
+from nomadcloud.datapools.provenance import MAX_ASSET_BYTES, Asset
 from nomadcloud.datapools.validation import MAX_BYTES
 
 
@@ -22,11 +23,44 @@ class ContributionForm(forms.Form):
         required=True,
     )
 
+    asset = forms.FileField(
+        label=_("Asset file"),
+        required=False,
+        help_text=_("Where the pool requires provenance: the asset itself (at most 2 MB)."),
+    )
+    sha256 = forms.CharField(
+        label=_("SHA-256 of the asset"),
+        max_length=64,
+        required=False,
+        help_text=_("64 hexadecimal characters; the platform checks it against the file."),
+    )
+    c2pa_manifest = forms.CharField(
+        label=_("C2PA manifest reference (optional)"), max_length=500, required=False
+    )
+
+    def __init__(self, *args: Any, provenance: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not provenance:
+            for name in ("asset", "sha256", "c2pa_manifest"):
+                del self.fields[name]
+
     def clean_file(self) -> bytes:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 1 MB."))
         return bytes(upload.read())
+
+    def provenance(self) -> Asset | None:
+        """The asset with its declared provenance, when the form asks for it."""
+        if "sha256" not in self.fields:
+            return None
+        upload = self.cleaned_data.get("asset")
+        return Asset(
+            data=bytes(upload.read(MAX_ASSET_BYTES + 1)) if upload else None,
+            name=upload.name if upload else "",
+            sha256=self.cleaned_data.get("sha256") or "",
+            c2pa_manifest=self.cleaned_data.get("c2pa_manifest") or "",
+        )
 
 
 class ReasonForm(forms.Form):
@@ -37,6 +71,7 @@ KIND_CHOICES = [
     ("traffic", _("Traffic behaviour (科工信局 decides)")),
     ("consumption", _("Culture/tourism consumption (旅文局 decides)")),
     ("metaverse", _("Metaverse assets (旅文局 decides)")),
+    ("labelled", _("Labelled data from data-processing work (科工信局 decides)")),
 ]
 MODE_CHOICES = [
     ("aggregate", _("Aggregates (k-anonymous counts)")),
@@ -91,6 +126,10 @@ class ProposalForm(forms.Form):
         decimal_places=2,
         required=False,
     )
+    requires_provenance = forms.BooleanField(
+        label=_("Each contribution carries its asset file with a SHA-256 (optional C2PA)"),
+        required=False,
+    )
     columns = forms.CharField(
         label=_("Schema (JSON list of columns)"),
         # The example is shown as code beside the form (propose.html), not as a placeholder.
@@ -130,6 +169,7 @@ class ProposalForm(forms.Form):
             "retention_days",
             "columns",
             "dp_epsilon_budget",
+            "requires_provenance",
         )
         return {
             "kind": data["kind"],
@@ -268,6 +308,7 @@ CHARTER_FIELDS = (
     "fee_share_percent",
     "retention_days",
     "columns",
+    "requires_provenance",
 )
 
 

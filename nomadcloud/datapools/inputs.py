@@ -34,6 +34,8 @@ class CharterDraft(Draft):
     dp_epsilon_budget: Decimal | None = Field(
         default=None, gt=0, le=100, max_digits=6, decimal_places=2
     )
+    # Each contribution carries its asset file with a SHA-256 (decision 0057).
+    requires_provenance: bool = False
 
     @field_validator("purposes")
     @classmethod
@@ -61,7 +63,7 @@ class CharterDraft(Draft):
 
 
 class PoolDraft(Draft):
-    kind: Literal["consumption", "traffic", "metaverse"]
+    kind: Literal["consumption", "traffic", "metaverse", "labelled"]
     title: Multilingual
     description: Multilingual
     charter: CharterDraft

@@ -29,6 +29,7 @@ class Pool(models.Model):
         CONSUMPTION = "consumption", _("Culture and tourism consumption")
         TRAFFIC = "traffic", _("Traffic behaviour")
         METAVERSE = "metaverse", _("Metaverse assets")
+        LABELLED = "labelled", _("Labelled data")
 
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -113,6 +114,11 @@ class Charter(models.Model):
         null=True,
         blank=True,
     )
+    # Asset provenance (provenance.py, decision 0057): each contribution carries its asset
+    # file with a SHA-256 (and optionally a C2PA manifest reference) the platform checks.
+    requires_provenance = models.BooleanField(
+        _("assets need hash provenance (SHA-256, optional C2PA)"), default=False
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("written at"), auto_now_add=True)
 
@@ -160,6 +166,7 @@ class Contribution(models.Model):
     class Source(models.TextChoices):
         UPLOAD = "upload", _("uploaded file")
         POINTS_PAYMENTS = "points_payments", _("points payments (connector)")
+        DATATASKS = "datatasks", _("accepted labelling work (connector)")
 
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     pool = models.ForeignKey(Pool, models.PROTECT, related_name="contributions")
@@ -177,11 +184,29 @@ class Contribution(models.Model):
     row_count = models.PositiveIntegerField(_("rows"), default=0)
     findings = models.JSONField(_("findings"), default=list)
     received_at = models.DateTimeField(_("received"))
+    # What a connector read it from, e.g. ``datatasks:<batch public id>``: a connector reads
+    # each source once per contributor (unique below), so a second import adds nothing.
+    source_ref = models.CharField(max_length=80, blank=True, default="")
+    # The asset file and its provenance, where the charter requires it (provenance.py).
+    asset_name = models.CharField(_("asset file"), max_length=200, blank=True, default="")
+    asset_sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, default="")
+    c2pa_manifest = models.CharField(
+        _("C2PA manifest reference"), max_length=500, blank=True, default=""
+    )
+    asset_file = models.CharField(max_length=300, blank=True, default="")  # storage name
+    asset_size = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("contribution")
         ordering = ["-received_at", "-id"]
         indexes = [models.Index(fields=["pool", "status"], name="datapools_contrib_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pool", "source_ref", "contributor"],
+                condition=~models.Q(source_ref=""),
+                name="datapools_contrib_source_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.public_id)
@@ -556,3 +581,31 @@ class UploadSlot(models.Model):
 
     def __str__(self) -> str:
         return str(self.public_id)
+
+
+class BatchRelease(models.Model):
+    """An enterprise's agreement that the accepted outputs of one of its data-labelling
+    batches (datatasks) go into a labelled-data pool (connectors.py, decision 0057). Given
+    by an editor of the batch's enterprise; the steward's connector reads only agreed
+    batches. One row per pool and batch; withdrawing is not offered (what was read stays,
+    as with any contribution)."""
+
+    pool = models.ForeignKey(Pool, models.PROTECT, related_name="batch_releases")
+    batch = models.ForeignKey(
+        "datatasks.Batch", models.PROTECT, related_name="+", verbose_name=_("data batch")
+    )
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("agreed by")
+    )
+    agreed_at = models.DateTimeField(_("agreed at"), auto_now_add=True)
+    imported_at = models.DateTimeField(_("last read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("batch released to a pool")
+        ordering = ["-agreed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["pool", "batch"], name="datapools_batch_release_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} → {self.pool_id}"

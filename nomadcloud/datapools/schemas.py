@@ -32,6 +32,17 @@ class ContributionIn(Input):
     consent: bool = Field(
         description="true: I consent, for each purpose of the charter, to this pool's use"
     )
+    asset: str | None = Field(
+        default=None,
+        max_length=2_800_000,
+        description="the asset file, base64 (≤ 2 MB): required where the charter requires "
+        "provenance",
+    )
+    asset_name: str = Field(default="", max_length=200)
+    sha256: str = Field(default="", max_length=64, description="the asset's SHA-256, hex")
+    c2pa_manifest: str = Field(
+        default="", max_length=500, description="optional: urn:c2pa:… or https://…"
+    )
 
 
 class CharterOut(Schema):
@@ -48,6 +59,7 @@ class CharterOut(Schema):
     retention_days: int
     columns: list[dict[str, Any]]
     dp_epsilon_budget: Decimal | None = None
+    requires_provenance: bool = False
     created_at: datetime
 
 
@@ -99,6 +111,8 @@ class ContributionOut(Schema):
     row_count: int
     findings: list[dict[str, Any]]
     received_at: datetime
+    asset_sha256: str = ""
+    c2pa_manifest: str = ""
 
 
 class UploadPartOut(Schema):
@@ -271,3 +285,16 @@ class ScenarioOut(Schema):
     @staticmethod
     def resolve_pools(obj: Any) -> list[UUID]:
         return [p.public_id for p in obj.pools.all()]
+
+
+class BatchReleaseIn(Input):
+    batch: UUID = Field(description="an accepted data batch of the asker's enterprise")
+
+
+class BatchReleaseOut(Schema):
+    """The enterprise's agreement that a batch's accepted outputs go into a pool."""
+
+    pool: UUID = Field(alias="pool.public_id")
+    batch: UUID = Field(alias="batch.public_id")
+    agreed_at: datetime
+    imported_at: datetime | None

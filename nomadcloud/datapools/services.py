@@ -23,7 +23,7 @@ from nomadcloud.consent.events import ConsentWithdrawn
 from nomadcloud.consent.models import ConsentRecord
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, InvalidInput, invalid_field
-from nomadcloud.datapools import access, quality, transitions, validation
+from nomadcloud.datapools import access, provenance, quality, transitions, validation
 from nomadcloud.datapools.charters import current_charter
 from nomadcloud.datapools.inputs import CharterDraft, PoolDraft
 from nomadcloud.datapools.models import Charter, Contribution, DatasetVersion, Pool, PoolEvent
@@ -37,6 +37,7 @@ LEAD_DEPARTMENTS = {
     Pool.Kind.TRAFFIC: "kegongxin",
     Pool.Kind.CONSUMPTION: "lvwen",
     Pool.Kind.METAVERSE: "lvwen",
+    Pool.Kind.LABELLED: "kegongxin",  # labelled data from data-processing work (来数加工)
 }
 
 
@@ -56,6 +57,7 @@ def _charter_row(pool: Pool, draft: CharterDraft, version: int, user: User) -> C
         retention_days=draft.retention_days,
         columns=draft.columns,
         dp_epsilon_budget=draft.dp_epsilon_budget,
+        requires_provenance=draft.requires_provenance,
         created_by=user,
     )
     refresh_catalogue([pool.pk])  # the catalogue's record of the pool (decision 0050)
@@ -197,6 +199,7 @@ def contribute(
     consent_notice_version: str,
     give_consent: bool,
     method: str = "web_form",
+    asset: provenance.Asset | None = None,
 ) -> Contribution:
     """A person contributes a CSV file to an open pool under a consent for each of the
     charter's purposes. A file that does not match the schema is refused with its errors by
@@ -207,6 +210,7 @@ def contribute(
     _require_open(pool)
     charter = current_charter(pool)
     records = _consents(user, pool, charter, consent_notice_version, give_consent, method)
+    checked = provenance.check(charter, asset)  # refused on its field before anything is kept
     try:
         typed = validation.validate_rows(charter.columns, validation.parse_csv(data))
     except validation.Rejected as exc:
@@ -233,6 +237,8 @@ def contribute(
         received_at=timezone.now(),
     )
     contribution.consents.set(records)
+    if checked is not None and status == Contribution.Status.ACCEPTED:
+        provenance.store(contribution, checked)
     audit.record(
         actor=user,
         action="datapools.contribution.receive",

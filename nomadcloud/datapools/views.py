@@ -27,6 +27,7 @@ from nomadcloud.datapools import (
     access,
     aggregates,
     charters,
+    connectors,
     downloads,
     negotiation,
     queries,
@@ -103,6 +104,12 @@ def pool_detail(request: HttpRequest, pool_id: str) -> HttpResponse:
             ),
             "runs": list(pool.distribution_runs.order_by("-period")[:24]),
             "scenarios": list(pool.scenarios.select_related("enterprise")[:50]),
+            "releasable_batches": connectors.agreeable_batches(principal, pool)
+            if pool.status == Pool.Status.OPEN
+            else [],
+            "batch_releases": list(pool.batch_releases.select_related("batch")[:100])
+            if pool.kind == Pool.Kind.LABELLED
+            else [],
             "may_request": pool.status == Pool.Status.OPEN
             and bool(access.editor_organisations(principal, Organisation.Kind.ENTERPRISE)),
         },
@@ -115,15 +122,19 @@ def contribute(request: HttpRequest, pool_id: str) -> HttpResponse:
     principal = Principal.of(request)
     require_person(principal)
     pool = access.pool_for(principal, pool_id)
-    form = ContributionForm(request.POST or None, request.FILES or None)
+    charter = charters.current_charter(pool)
+    form = ContributionForm(
+        request.POST or None, request.FILES or None, provenance=charter.requires_provenance
+    )
     if request.method == "POST" and form.is_valid():
         try:
             contribution = services.contribute(
                 principal=principal,
                 pool=pool,
                 data=form.cleaned_data["file"],
-                consent_notice_version=charters.current_charter(pool).consent_notice_version,
+                consent_notice_version=charter.consent_notice_version,
                 give_consent=form.cleaned_data["consent"],
+                asset=form.provenance(),
             )
         except InvalidInput as exc:
             apply_error(form, exc)
@@ -153,7 +164,10 @@ def contribute(request: HttpRequest, pool_id: str) -> HttpResponse:
 def act(request: HttpRequest, pool_id: str, move: str) -> HttpResponse:
     """A move of the pool (transitions.py), a release or a connector import."""
     principal = Principal.of(request)
-    if move not in (*transitions.ACTIONS, "release", "import", "distribute", "register"):
+    if move not in (
+        *transitions.ACTIONS,
+        *("release", "import", "import_work", "agree_batch", "distribute", "register"),
+    ):
         raise NotFound(_("No such page."))
     pool = access.pool_for(principal, pool_id)
     if move == "register":
@@ -194,6 +208,19 @@ def act(request: HttpRequest, pool_id: str, move: str) -> HttpResponse:
                 )
                 % {"amount": run.total_amount},
             )
+    elif move == "import_work":
+        made = connectors.import_accepted_work(principal=principal, pool=pool)
+        messages.success(
+            request,
+            _("%(count)s contributions were read from accepted labelling work.")
+            % {"count": len(made)},
+        )
+    elif move == "agree_batch":
+        from nomadcloud.datatasks import access as batches
+
+        batch = batches.batch_for(principal, request.POST.get("batch", ""), batches.Action.EDIT)
+        connectors.agree_release(principal=principal, pool=pool, batch=batch)
+        messages.success(request, _("The batch's accepted outputs may now be read into this pool."))
     elif move == "import":
         made = services.import_points_payments(principal=principal, pool=pool)
         messages.success(

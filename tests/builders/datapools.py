@@ -304,3 +304,94 @@ def template(w: World, status: str = "approved") -> Any:
     if status != "draft":
         made = qt.decide_template(principal=olivia, template=made, action="approve")
     return made
+
+
+LABELLED_SCHEMA: list[dict[str, Any]] = [
+    {
+        "name": "task_type",
+        "type": "enum",
+        "values": ["single_label", "multi_label", "transcription", "spans"],
+        "required": True,
+    },
+    {"name": "item", "type": "string", "max_length": 100, "required": True},
+    {"name": "text", "type": "string", "max_length": 20000, "required": True},
+    {"name": "label", "type": "string", "max_length": 2000, "required": True},
+    {"name": "result", "type": "string", "max_length": 2000, "required": True},
+]
+
+
+def labelled_pool(w: World) -> Pool:
+    """Acme's (Olivia's) open labelled-data pool under 市科工信局 (Wendy decides)."""
+    existing = Pool.objects.filter(kind="labelled", status="open").first()
+    if existing is not None:
+        return existing
+    fields = pool_fields(kind="labelled")
+    fields["title"] = {"zh-Hans": "标注数据池", "en": "Labelled data pool"}
+    fields["charter"] = {**fields["charter"], "data_categories": [], "columns": LABELLED_SCHEMA}
+    pool = services.propose_pool(
+        principal=Principal.for_user(w.olivia),
+        steward=w.acme,
+        department=w.department,
+        draft=parse_draft(PoolDraft, fields),
+    )
+    pool = services.move(principal=Principal.for_user(w.wendy), pool=pool, action="approve")
+    return services.move(principal=Principal.for_user(w.olivia), pool=pool, action="open")
+
+
+def accepted_batch(w: World) -> Any:
+    """Acme's labelling batch worked by Charlie and Wendy, closed and accepted by Olivia."""
+    from nomadcloud.datatasks import services as datatasks
+    from tests.builders import datatasks as t
+
+    batch = t.closed_batch(w)
+    datatasks.accept_batch(principal=Principal.for_user(w.olivia), batch=batch)
+    batch.refresh_from_db()
+    return batch
+
+
+def consent_to(w: World, pool: Pool, who: str) -> None:
+    """``who`` consents to every purpose of the pool's charter (as on the contribute page)."""
+    from nomadcloud.datapools.charters import current_charter
+
+    charter = current_charter(pool)
+    services._consents(getattr(w, who), pool, charter, NOTICE, True, "web_form")
+
+
+ASSET_SCHEMA: list[dict[str, Any]] = [
+    {"name": "asset_type", "type": "enum", "values": ["model", "image", "audio"], "required": True},
+    {"name": "format", "type": "string", "max_length": 20, "required": True},
+    {"name": "title", "type": "string", "max_length": 200, "required": True},
+]
+ASSET_CSV = b"asset_type,format,title\nmodel,glTF,Yangpu lighthouse\n"
+
+
+def asset_pool(w: World) -> Pool:
+    """Acme's open metaverse-asset pool whose charter requires hash provenance (Olivia
+    stewards; lead department as in the test world)."""
+    existing = Pool.objects.filter(kind="metaverse", status="open").first()
+    if existing is not None:
+        return existing
+    from nomadcloud.accounts.models import Membership, Organisation
+
+    lvwen, _ = Organisation.objects.get_or_create(
+        code="lvwen",
+        defaults={"kind": "department", "name_zh": "市旅文局", "name_en": "Bureau of Tourism"},
+    )
+    Membership.objects.get_or_create(user=w.wendy, organisation=lvwen, role="reviewer")
+    fields = pool_fields(kind="metaverse")
+    fields["title"] = {"zh-Hans": "元宇宙资产池", "en": "Metaverse asset pool"}
+    fields["charter"] = {
+        **fields["charter"],
+        "data_categories": ["pd:Name"],
+        "access_modes": ["download"],
+        "columns": ASSET_SCHEMA,
+        "requires_provenance": True,
+    }
+    pool = services.propose_pool(
+        principal=Principal.for_user(w.olivia),
+        steward=w.acme,
+        department=lvwen,
+        draft=parse_draft(PoolDraft, fields),
+    )
+    pool = services.move(principal=Principal.for_user(w.wendy), pool=pool, action="approve")
+    return services.move(principal=Principal.for_user(w.olivia), pool=pool, action="open")
