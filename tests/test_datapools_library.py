@@ -5,6 +5,7 @@ library (应用场景库): validated, shown on the public pages and exported in 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pyshacl
@@ -160,6 +161,7 @@ def test_the_steward_writes_a_new_charter_version_on_the_page(world: World) -> N
         "fee_share_percent": "40",
         "retention_days": "365",
         "columns": '[{"name": "day", "type": "date", "required": true}]',
+        "dp_epsilon_budget": "2.5",
     }
     bad = olivia.post(f"/datapools/{pool.public_id}/charter/", {**fields, "columns": "[{}]"})
     assert bad.status_code == 422 and pool.charters.count() == 1
@@ -169,3 +171,5 @@ def test_the_steward_writes_a_new_charter_version_on_the_page(world: World) -> N
     assert newest is not None and newest.version == 2
     assert (newest.points_per_row, newest.fee_share_percent) == (3, 40)
     assert newest.consent_notice_version == "2027-01"
+    # the privacy budget is a charter term like the others: a revision keeps what was entered
+    assert newest.dp_epsilon_budget == Decimal("2.5")

@@ -157,25 +157,11 @@ class ProposalForm(forms.Form):
 
     def draft_data(self) -> dict[str, Any]:
         data = self.cleaned_data
-        charter_fields = (
-            "purposes",
-            "data_categories",
-            "classification",
-            "grade",
-            "consent_notice_version",
-            "access_modes",
-            "points_per_row",
-            "fee_share_percent",
-            "retention_days",
-            "columns",
-            "dp_epsilon_budget",
-            "requires_provenance",
-        )
         return {
             "kind": data["kind"],
             "title": data["title"],
             "description": data["description"],
-            "charter": {name: data[name] for name in charter_fields},
+            "charter": {name: data[name] for name in CHARTER_FIELDS},
         }
 
 
@@ -297,6 +283,7 @@ class ScenarioForm(forms.Form):
         self.fields["pools"].choices = pools  # type: ignore[attr-defined]
 
 
+# The charter's fields, as the proposal and a charter revision both write them.
 CHARTER_FIELDS = (
     "purposes",
     "data_categories",
@@ -308,6 +295,7 @@ CHARTER_FIELDS = (
     "fee_share_percent",
     "retention_days",
     "columns",
+    "dp_epsilon_budget",
     "requires_provenance",
 )
 
