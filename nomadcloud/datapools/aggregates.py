@@ -26,7 +26,7 @@ from nomadcloud.core.errors import Conflict, Forbidden, NotFound, invalid_field
 from nomadcloud.datapools import access, noise, poolfiles
 from nomadcloud.datapools import negotiation as negotiations
 from nomadcloud.datapools.charters import current_charter
-from nomadcloud.datapools.models import IN_FORCE, DatasetVersion, Negotiation, UsageEvent
+from nomadcloud.datapools.models import DatasetVersion, Negotiation, UsageEvent
 
 K = 10
 MAX_GROUP_BY = 3
@@ -111,10 +111,7 @@ def aggregate(
         Negotiation.objects.select_for_update().select_related("pool").get(pk=negotiation.pk)
     )
     now = timezone.now()
-    if negotiation.state not in IN_FORCE or (
-        negotiation.expires_at is not None and negotiation.expires_at <= now
-    ):
-        raise Conflict(_("There is no agreement in force for this."), code="no_agreement")
+    negotiations.require_in_force(negotiation, now)
     if negotiation.policy.get("nc:accessMode") != "aggregate":
         raise Forbidden(_("The agreement does not allow aggregates."), code="mode_not_agreed")
     version = negotiation.pool.versions.order_by("-number").select_related("charter").first()

@@ -24,7 +24,7 @@ still never carries the bytes."""
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, cast
 
 from django.core import signing
@@ -42,7 +42,6 @@ from nomadcloud.datapools import access, poolfiles
 from nomadcloud.datapools import negotiation as negotiations
 from nomadcloud.datapools.charters import current_charter
 from nomadcloud.datapools.models import (
-    IN_FORCE,
     DownloadLink,
     Negotiation,
     UsageEvent,
@@ -52,13 +51,6 @@ from nomadcloud.datapools.transitions import Side
 LINK_SECONDS = 600
 REDIRECT_SECONDS = 60
 SALT = "datapools.download"
-
-
-def _in_force(negotiation: Negotiation, now: datetime) -> None:
-    if negotiation.state not in IN_FORCE or (
-        negotiation.expires_at is not None and negotiation.expires_at <= now
-    ):
-        raise Conflict(_("There is no agreement in force for this."), code="no_agreement")
 
 
 def _is_presigning(storage: Any) -> bool:
@@ -72,7 +64,7 @@ def issue_link(*, principal: Principal, negotiation: Negotiation) -> dict[str, A
     if role_in(principal, negotiation.consumer) not in access.EDITORS:
         raise NotFound(_("No such negotiation."))
     now = timezone.now()
-    _in_force(negotiation, now)
+    negotiations.require_in_force(negotiation, now)
     if negotiation.policy.get("nc:accessMode") != "download":
         raise Forbidden(_("The agreement does not allow downloads."), code="mode_not_agreed")
     if "download" not in current_charter(negotiation.pool).access_modes:
@@ -154,7 +146,7 @@ def open_link(*, principal: Principal, token: str) -> HttpResponse:
     if link.expires_at <= now:
         raise Conflict(_("This download link has expired: ask for a new one."), code="link_expired")
     negotiation, version = link.negotiation, link.version
-    _in_force(negotiation, now)
+    negotiations.require_in_force(negotiation, now)
     name = poolfiles.extract_name(version)
     filename = f"{negotiation.pool.public_id}-v{version.number}.parquet"
     storage = poolfiles.storage()

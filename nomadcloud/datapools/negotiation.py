@@ -35,6 +35,7 @@ from nomadcloud.crossborder.services import agreement_entry, log_agreement_trans
 from nomadcloud.datapools import access
 from nomadcloud.datapools.charters import current_charter
 from nomadcloud.datapools.models import (
+    IN_FORCE,
     Charter,
     DatasetVersion,
     DownloadLink,
@@ -164,6 +165,15 @@ def _require_entry(pool: Pool, consumer: Organisation, purpose: str, spatial: st
             % {"country": spatial, "why": found},
             code="constraint_failed",
         )
+
+
+def require_in_force(negotiation: Negotiation, now: datetime) -> None:
+    """Every use of an agreement (aggregates, template runs, download links) starts here:
+    agreed, verified or finalized, and not past its end."""
+    if negotiation.state not in IN_FORCE or (
+        negotiation.expires_at is not None and negotiation.expires_at <= now
+    ):
+        raise Conflict(_("There is no agreement in force for this."), code="no_agreement")
 
 
 def transfer_abroad(

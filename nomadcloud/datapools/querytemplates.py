@@ -35,7 +35,6 @@ from nomadcloud.datapools import negotiation as negotiations
 from nomadcloud.datapools.aggregates import K
 from nomadcloud.datapools.charters import current_charter
 from nomadcloud.datapools.models import (
-    IN_FORCE,
     Charter,
     DatasetVersion,
     Negotiation,
@@ -340,10 +339,7 @@ def run(
     if role_in(principal, negotiation.consumer) not in access.EDITORS:
         raise NotFound(_("No such negotiation."))
     now = timezone.now()
-    if negotiation.state not in IN_FORCE or (
-        negotiation.expires_at is not None and negotiation.expires_at <= now
-    ):
-        raise Conflict(_("There is no agreement in force for this."), code="no_agreement")
+    negotiations.require_in_force(negotiation, now)
     if negotiation.policy.get("nc:accessMode") != "query_template":
         raise Forbidden(_("The agreement does not allow query templates."), code="mode_not_agreed")
     if template.pool_id != negotiation.pool_id or template.status != QueryTemplate.Status.APPROVED:
