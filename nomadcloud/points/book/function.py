@@ -8,7 +8,7 @@ Python core would create it (an account unknown, closed or of another asset, the
 used, an amount beyond the asset's maximum, a limit, spendable lots short, an overflow), it
 writes nothing and returns NULL, and ``DatabaseLedger`` runs the Python core, which gives the
 refusal (or the answer ``exists``) and stays the rules' one description: the function
-repeats its checks, so every rule change in ``ledger/engine.py`` that touches a plain transfer
+repeats its checks, so every rule change in ``ledger/engine/`` that touches a plain transfer
 must change the function too (``tests/test_points_store.py`` compares both paths with the
 memory store, result for result and state for state).
 
