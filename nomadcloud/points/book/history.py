@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nomadcloud.points.ledger import Kind
 
-# Codes of the exchange side (wallet/services.py).
+# Codes of the exchange side (wallet/services/).
 PROOF_OF_WORK = "proof_of_work"
 PROOF_OF_WORK_REVOKED = "proof_of_work_revoked"
 EXCHANGE_WORK_UNITS = "exchange_work_units"
