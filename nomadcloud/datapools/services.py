@@ -64,6 +64,16 @@ def _charter_row(pool: Pool, draft: CharterDraft, version: int, user: User) -> C
     return charter
 
 
+def lead_department(kind: Pool.Kind) -> Organisation:
+    """The department that leads pools of this kind (the page proposes to it; the API names it)."""
+    department = Organisation.objects.filter(
+        kind=Organisation.Kind.DEPARTMENT, code=LEAD_DEPARTMENTS[kind]
+    ).first()
+    if department is None:
+        raise invalid_field("kind", _("The lead department of this kind is not set up."))
+    return department
+
+
 @transaction.atomic
 def propose_pool(
     *, principal: Principal, steward: Organisation, department: Organisation, draft: PoolDraft

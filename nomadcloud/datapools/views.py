@@ -20,7 +20,7 @@ from nomadcloud.accounts.access import require_person
 from nomadcloud.accounts.models import Organisation
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.consent import dpv
-from nomadcloud.core.errors import Forbidden, InvalidInput, NotFound, invalid_field
+from nomadcloud.core.errors import Forbidden, InvalidInput, NotFound
 from nomadcloud.core.inputs import draft_from_form, parse_draft
 from nomadcloud.core.pages import apply_error, domain_errors, form_status
 from nomadcloud.datapools import (
@@ -274,13 +274,8 @@ def propose(request: HttpRequest) -> HttpResponse:
         )
     form = ProposalForm(request.POST or None, stewards=stewards)
     if request.method == "POST" and form.is_valid():
-        kind = Pool.Kind(form.cleaned_data["kind"])
-        department = Organisation.objects.filter(
-            kind=Organisation.Kind.DEPARTMENT, code=services.LEAD_DEPARTMENTS[kind]
-        ).first()
         try:
-            if department is None:
-                raise invalid_field("kind", _("The lead department of this kind is not set up."))
+            department = services.lead_department(Pool.Kind(form.cleaned_data["kind"]))
             draft = parse_draft(PoolDraft, form.draft_data())
             pool = services.propose_pool(
                 principal=principal,
