@@ -5,7 +5,7 @@ translate HTTP to service calls (docs/valuation.md)."""
 from typing import Any
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Status
@@ -15,7 +15,7 @@ from nomadcloud.accounts.access import require_zone_operator
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination
 from nomadcloud.core.errors import NotFound
-from nomadcloud.valuation import access, queries, services, watch
+from nomadcloud.valuation import access, pdf, queries, services, watch
 from nomadcloud.valuation.inputs import (
     AlertMoveDraft,
     CollectDraft,
@@ -133,6 +133,26 @@ def snapshot(request: HttpRequest, valuation_id: UUID) -> Any:
     if row is None:
         raise NotFound(_("This valuation has not been issued."))
     return row
+
+
+PDF_RESPONSE = {
+    "responses": {
+        200: {
+            "description": "The issued snapshot as a PDF, in the request's language "
+            "(Accept-Language: zh-Hans or en).",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+@router.get(
+    "/valuations/{valuation_id}/snapshot.pdf", response=ERROR_RESPONSES, openapi_extra=PDF_RESPONSE
+)
+def snapshot_pdf(request: HttpRequest, valuation_id: UUID) -> HttpResponse:
+    """The issued snapshot as a PDF: the disclosures, each approach's inputs and result, the
+    sensitivity table, the signatures and the asset's DCAT URI (decision 0063)."""
+    return pdf.response(access.valuation_for(Principal.of(request), valuation_id))
 
 
 @router.post("/prices", response=_errors({201: PriceOut}))

@@ -12,5 +12,6 @@ urlpatterns = [
     path("<str:valuation_id>/", views.valuation_detail, name="detail"),
     path("<str:valuation_id>/steps/<str:slug>/", views.step, name="step"),
     path("<str:valuation_id>/snapshot.json", views.snapshot_json, name="snapshot"),
+    path("<str:valuation_id>/snapshot.pdf", views.snapshot_pdf, name="snapshot_pdf"),
     path("<str:valuation_id>/<str:move>/", views.act, name="act"),
 ]

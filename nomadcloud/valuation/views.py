@@ -28,6 +28,8 @@ from nomadcloud.valuation import (
     access,
     charts,
     ledgers,
+    pdf,
+    platform,
     queries,
     services,
     steps,
@@ -144,6 +146,8 @@ def step(request: HttpRequest, valuation_id: str, slug: str) -> HttpResponse:
         initial = {}
         if the_step.slug == "collect":  # the costs the platform's ledgers show, proposed
             initial = ledgers.initial_rows(ledgers.proposed_costs(valuation), steps.COST_ROWS)
+        if the_step.slug == "compute":  # the pool's agreement revenue, proposed (0063)
+            initial = platform.proposed_income(valuation)
         form = the_step.form(initial=initial)
         return _step_page(request, valuation, the_step, form)
     form = the_step.form(request.POST)
@@ -219,6 +223,15 @@ def snapshot_json(request: HttpRequest, valuation_id: str) -> HttpResponse:
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="valuation-{valuation.public_id}.json"'
     return response
+
+
+@login_required
+@require_GET
+@domain_errors
+def snapshot_pdf(request: HttpRequest, valuation_id: str) -> HttpResponse:
+    """The issued snapshot as a PDF in the reader's language (decision 0063)."""
+    valuation = access.valuation_for(Principal.of(request), valuation_id)
+    return pdf.response(valuation)
 
 
 @login_required
