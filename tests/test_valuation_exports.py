@@ -56,7 +56,7 @@ def _figures(content: dict[str, Any]) -> list[str]:
     ("language", "labels"),
     [
         ("en", ["Finalvalue", "Sensitivity", "Licensedvaluer", "DCATURI", "Assumptions"]),
-        ("zh-hans", ["最终价值", "敏感性", "执业资产评估师", "DCAT", "评估假设"]),
+        ("zh-hans", ["评估结论", "敏感性", "执业资产评估师", "DCAT", "评估假设"]),
     ],
 )
 def test_the_snapshot_pdf_carries_the_figures_of_its_json_in_the_readers_language(
@@ -102,7 +102,9 @@ def test_a_pdf_before_issue_or_for_an_outsider_is_refused(world: World) -> None:
     assert client.get(f"{API}/valuations/{made.public_id}/snapshot.pdf").status_code == 404
     issued = b.valuation(world, S.ISSUED)
     stranger = client_for(world.pending.memberships.get().user)
-    assert stranger.get(reverse("valuation:snapshot_pdf", args=[issued.public_id])).status_code == 404
+    assert (
+        stranger.get(reverse("valuation:snapshot_pdf", args=[issued.public_id])).status_code == 404
+    )
     assert stranger.get(f"{API}/valuations/{issued.public_id}/snapshot.pdf").status_code == 404
 
 

@@ -385,12 +385,12 @@ def render(content: dict[str, Any], sha256: str, language: str | None = None) ->
         ),
     ]
     buffer = io.BytesIO()
-    footer = _("Valuation %(id)s · page") % {"id": content["valuation"]}
+    footer = _("Valuation %(id)s · page %(page)s")
 
     def number(canvas: Any, doc: Any) -> None:
         canvas.saveState()
         canvas.setFont(FONT, 7)
-        canvas.drawString(15 * mm, 8 * mm, f"{footer} {doc.page}")
+        canvas.drawString(15 * mm, 8 * mm, footer % {"id": content["valuation"], "page": doc.page})
         canvas.restoreState()
 
     SimpleDocTemplate(

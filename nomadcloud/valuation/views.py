@@ -38,6 +38,7 @@ from nomadcloud.valuation import (
 )
 from nomadcloud.valuation.inputs import AlertMoveDraft, LegalGateDraft
 from nomadcloud.valuation.models import Alert, ValuationSnapshot
+from nomadcloud.valuation.transitions import Side
 
 
 @login_required
@@ -74,6 +75,9 @@ def valuation_detail(request: HttpRequest, valuation_id: str) -> HttpResponse:
             "events": list(valuation.events.select_related("actor")),
             "results": valuation.results,
             "issued": ValuationSnapshot.objects.filter(valuation=valuation).exists(),
+            "holder_writes": Side.HOLDER in sides,
+            "holder_reads": access.may_read_books(principal, valuation.asset.holder),
+            "recognised": valuation.book_entries.exists(),
         },
     )
 
