@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import random
 from datetime import date
 from decimal import Decimal
@@ -45,7 +46,7 @@ def _chained(rows: list[rollforward.Row]) -> None:
             - row.disposals
         )
         assert moved == row.closing, row
-    for before, after in zip(rows, rows[1:], strict=False):
+    for before, after in itertools.pairwise(rows):
         assert before.closing == after.opening, (before.period, after.period)
 
 
@@ -290,7 +291,7 @@ def test_the_roll_forward_api_and_its_exports_agree(world: World) -> None:
     assert rows[0]["closing"] == "74000.00"
     assert rows[1]["opening"] == "74000.00" and rows[1]["amortisation"] == "24666.67"
     assert rows[3]["closing"] == "0.00" and rows[5]["closing"] == "0.00"
-    for before, after in zip(rows, rows[1:], strict=False):
+    for before, after in itertools.pairwise(rows):
         assert before["closing"] == after["opening"]
     assert section["assets"][0]["asset"] == str(asset.public_id)
     # CSV and XLSX hold the same figures
@@ -305,7 +306,7 @@ def test_the_roll_forward_api_and_its_exports_agree(world: World) -> None:
         + "?period=month&until=2027-05-31"
     )
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
-    cells = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+    cells = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert [
         [D(str(v)).quantize(D("0.01")) for v in r[3:]] for r in cells[1:] if r[2] == "Total"
     ] == [[D(r[name]) for name in rollforward.FIGURES] for r in rows]

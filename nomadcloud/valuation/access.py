@@ -242,3 +242,12 @@ def books_holder(principal: Principal, public_id: object) -> Organisation:
 
 def may_write_books(principal: Principal, holder: Organisation) -> bool:
     return principal.can_write and role_in(principal, holder) in EDITORS
+
+
+def require_books_writer(principal: Principal, holder: Organisation) -> None:
+    require_write(principal)
+    if role_in(principal, holder) not in EDITORS:
+        raise Forbidden(
+            _("Only the asset's holder (%(holder)s) can do this.") % {"holder": holder},
+            code="holder_only",
+        )

@@ -214,6 +214,7 @@ def books_export(request: HttpRequest, holder_id: str, fmt: str) -> HttpResponse
 def books_entry(request: HttpRequest, holder_id: str) -> HttpResponse:
     principal = Principal.of(request)
     holder = access.books_holder(principal, holder_id)
+    access.require_books_writer(principal, holder)
     assets = _recognised_assets(holder)
     form = MovementForm(
         request.POST, assets=[(str(a.public_id), localized_text(a.title)) for a in assets]
