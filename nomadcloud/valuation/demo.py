@@ -145,7 +145,7 @@ def _owner(org: Organisation) -> User | None:
 
 
 def _priced_agreement(pool: Pool, steward: User, agreed_on: date) -> int:
-    """洋浦云帆科技 buys twelve months of the traffic pool's aggregates for ¥48,000: the
+    """洋浦云帆科技 buys twelve months of the traffic pool's query templates for ¥48,000: the
     steward's counter-offer names the fee (an odrl:compensate duty), the enterprise accepts."""
     yunfan = Organisation.objects.filter(name_zh="洋浦云帆科技有限公司").first()
     buyer = _owner(yunfan) if yunfan is not None else None
@@ -158,14 +158,14 @@ def _priced_agreement(pool: Pool, steward: User, agreed_on: date) -> int:
         pool=pool,
         consumer=yunfan,
         purpose=current_charter(pool).purposes[0],
-        access_mode="aggregate",
+        access_mode="query_template",
         duration_days=365,
     )
     made = negotiation.move(
         principal=Principal.for_user(steward),
         negotiation=made,
         action="offer",
-        reason="12 months of aggregates at the listed price",
+        reason="12 months of query templates at the listed price",
         fee=Decimal("48000.00"),
     )
     made = negotiation.move(principal=Principal.for_user(buyer), negotiation=made, action="accept")
