@@ -22,8 +22,21 @@ def test_demo_zone_matches_the_plan(db: None) -> None:
     assert codes and all(is_valid_uscc(code) for code in codes)
     _assert_demo_pools()
     _assert_demo_crossborder()
+    _assert_demo_valuation_books()
     call_command("seed_demo", verbosity=0)  # idempotent
     assert User.objects.filter(is_nomad=True).count() == nomads.count()
+
+
+def _assert_demo_valuation_books() -> None:
+    """The priced traffic agreement reached the issued valuation, whose costs are in the
+    holder's books with an impairment since (decision 0063)."""
+    from nomadcloud.valuation.models import BookEntry, Valuation
+
+    issued = Valuation.objects.get(state="issued")
+    assert issued.collected["platform"]["revenue"]["total"] == "48000.00"
+    kinds = list(BookEntry.objects.filter(asset=issued.asset).values_list("kind", "amount"))
+    assert [k for k, _ in kinds] == ["addition", "impairment"]
+    assert str(kinds[0][1]) == "318000.00"
 
 
 def _assert_demo_crossborder() -> None:

@@ -118,6 +118,17 @@ def _eligibility_target() -> Any:
 
 
 # name → (persona, path); or (resolver → (persona, object), path with {id} for object's id)
+def _booked_asset() -> tuple[str, Any]:
+    """The demo's data asset in its holder's books (valuation, decision 0063)."""
+    asset = first("valuation.BookEntry").asset
+    return owner_of(asset.holder), asset
+
+
+def _booked_holder() -> tuple[str, Any]:
+    email, asset = _booked_asset()
+    return email, asset.holder
+
+
 Target = tuple[str, str] | tuple[Callable[[], tuple[str, Any]], str, str]
 
 PAGES: dict[str, Target] = {
@@ -227,6 +238,7 @@ PAGES: dict[str, Target] = {
     "teams:mine": (NOMAD, "/teams/"),
     "valuation:list": ("valuer@demo.nomadcloud.cn", "/valuation/"),
     "valuation:alerts": ("lvwen@demo.nomadcloud.cn", "/valuation/alerts/"),
+    "valuation:books": (_booked_holder, "/valuation/books/{id}/", "public_id"),
 }
 
 API: dict[str, Target] = {
@@ -267,6 +279,11 @@ API: dict[str, Target] = {
     "/api/v1/teams": (NOMAD, "/api/v1/teams"),
     "/api/v1/valuation/valuations": ("valuer@demo.nomadcloud.cn", "/api/v1/valuation/valuations"),
     "/api/v1/valuation/alerts": ("lvwen@demo.nomadcloud.cn", "/api/v1/valuation/alerts"),
+    "/api/v1/valuation/assets/{asset_id}/book-entries": (
+        _booked_asset,
+        "/api/v1/valuation/assets/{id}/book-entries",
+        "public_id",
+    ),
     "/api/v1/audit-events": (OPERATOR, "/api/v1/audit-events"),
     "/api/v1/datatasks/accepted-work": (NOMAD, "/api/v1/datatasks/accepted-work"),
     "/api/v1/datatasks/batches": (ENTERPRISE, "/api/v1/datatasks/batches"),

@@ -260,7 +260,7 @@ def list_negotiations(request: HttpRequest, **kwargs: Any) -> Any:
 
 @router.post("/negotiations/{negotiation_id}/moves", response=_errors({200: NegotiationOut}))
 def move_negotiation(request: HttpRequest, negotiation_id: UUID, payload: NegotiationMoveIn) -> Any:
-    """agree, offer (narrower: access_mode, duration_days) or terminate (the steward);
+    """agree, offer (narrower: access_mode, duration_days; a fee) or terminate (the steward);
     accept or terminate (the enterprise)."""
     principal = Principal.of(request)
     return negotiation.move(
@@ -270,6 +270,7 @@ def move_negotiation(request: HttpRequest, negotiation_id: UUID, payload: Negoti
         reason=payload.reason,
         access_mode=payload.access_mode,
         duration_days=payload.duration_days,
+        fee=payload.fee,
     )
 
 

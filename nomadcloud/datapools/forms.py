@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nomadcloud.consent import dpv
 from nomadcloud.core.fields import MultilingualFormField
+from nomadcloud.core.inputs import StrictDecimalField
 from nomadcloud.core.jsonsafe import JSONRefused, loads_limited
 from nomadcloud.datapools.provenance import MAX_ASSET_BYTES, Asset
 from nomadcloud.datapools.validation import MAX_BYTES
@@ -198,6 +199,7 @@ class NegotiationMoveForm(forms.Form):
     duration_days = forms.IntegerField(
         label=_("Duration (days)"), min_value=1, max_value=3650, required=False
     )
+    fee = StrictDecimalField(label=_("Fee for the whole term (CNY)"), min_value=0, required=False)
 
 
 class AggregateForm(forms.Form):

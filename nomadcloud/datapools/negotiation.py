@@ -19,6 +19,7 @@ key (another zone's connector, dsp.py) may make the consumer's moves.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -32,7 +33,7 @@ from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, Forbidden, invalid_field
 from nomadcloud.crossborder.schemas import SENSITIVE_CATEGORIES
 from nomadcloud.crossborder.services import agreement_entry, log_agreement_transfer
-from nomadcloud.datapools import access
+from nomadcloud.datapools import access, fees
 from nomadcloud.datapools.charters import current_charter
 from nomadcloud.datapools.models import (
     IN_FORCE,
@@ -81,6 +82,7 @@ def policy(
     duration_days: int,
     spatial: str,
     at: datetime,
+    fee: Decimal | None = None,
 ) -> dict[str, Any]:
     """An ODRL policy (Set for a request, Offer, Agreement): use of the pool's data for the
     purpose, in the place, until the end date, by the access mode; re-identification
@@ -91,7 +93,7 @@ def policy(
         "@type": kind,
         "uid": f"urn:nomadcloud:policy:{pool.public_id}:{consumer.public_id}:{at.timestamp():.0f}",
         "target": f"urn:nomadcloud:pool:{pool.public_id}",
-        "assigner": f"urn:nomadcloud:org:{pool.steward.public_id}",
+        "assigner": (assigner := f"urn:nomadcloud:org:{pool.steward.public_id}"),
         "assignee": f"urn:nomadcloud:org:{consumer.public_id}",
         "nc:accessMode": access_mode,
         "nc:durationDays": duration_days,
@@ -107,7 +109,7 @@ def policy(
                         "rightOperand": ends.isoformat(),
                     },
                 ],
-                "duty": [{"action": "attribute"}],
+                "duty": [{"action": "attribute"}, *fees.compensate_duty(fee, assigner)],
             }
         ],
         "prohibition": [{"action": "nc:reidentify"}],
@@ -288,6 +290,7 @@ def terms(negotiation: Negotiation) -> dict[str, Any]:
         "spatial": constraints["spatial"],
         "access_mode": negotiation.policy["nc:accessMode"],
         "duration_days": negotiation.policy["nc:durationDays"],
+        "fee": fees.fee_of(negotiation.policy),
     }
 
 
@@ -319,6 +322,7 @@ def move(
     reason: str = "",
     access_mode: str | None = None,
     duration_days: int | None = None,
+    fee: Decimal | None = None,
 ) -> Negotiation:
     negotiation = (
         Negotiation.objects.select_for_update()
@@ -372,6 +376,7 @@ def move(
             duration_days=days,
             spatial=current["spatial"],
             at=now,
+            fee=current["fee"] if fee is None else fee,
         )
         negotiation.deadline = now + timedelta(days=ANSWER_DAYS)
     elif action == "verify":
@@ -400,6 +405,7 @@ def move(
             duration_days=days,
             spatial=current["spatial"],
             at=now,
+            fee=current["fee"] if fee is None else fee,
         )
         negotiation.deadline = now + timedelta(days=ANSWER_DAYS)
     elif target == N.AGREED:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from ninja import Field, Schema
 
+from nomadcloud.core.inputs import StrictDecimal
 from nomadcloud.core.schemas import Input
+from nomadcloud.datapools import fees
 from nomadcloud.datapools.charters import current_charter
 from nomadcloud.datapools.inputs import PoolDraft
 from nomadcloud.datapools.models import Charter, DatasetVersion, Pool
@@ -142,6 +144,18 @@ class NegotiationMoveIn(Input):
     reason: str = Field(default="", max_length=500)
     access_mode: Literal["aggregate", "query_template", "download"] | None = None
     duration_days: int | None = Field(default=None, ge=1, le=3650)
+    fee: (
+        Annotated[
+            Decimal,
+            StrictDecimal(
+                max_digits=15,
+                decimal_places=2,
+                ge=0,
+                description='the fee for the whole term in CNY (offer, request), e.g. "12000.00"',
+            ),
+        ]
+        | None
+    ) = None
 
 
 class NegotiationOut(Schema):
@@ -150,11 +164,16 @@ class NegotiationOut(Schema):
     consumer: UUID = Field(alias="consumer.public_id")
     state: str
     policy: dict[str, Any]
+    fee: Decimal | None = Field(description="the policy's odrl:compensate amount in CNY")
     reason: str
     deadline: datetime | None
     agreed_at: datetime | None
     expires_at: datetime | None
     created_at: datetime
+
+    @staticmethod
+    def resolve_fee(obj: Any) -> Decimal | None:
+        return fees.fee_of(obj.policy)
 
 
 class AggregateIn(Input):

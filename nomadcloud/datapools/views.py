@@ -427,6 +427,7 @@ def negotiation_move(request: HttpRequest, negotiation_id: str, action: str) -> 
         reason=form.cleaned_data["reason"] or "",
         access_mode=form.cleaned_data["access_mode"] or None,
         duration_days=form.cleaned_data["duration_days"],
+        fee=form.cleaned_data["fee"],
     )
     if made.state == Negotiation.State.TERMINATED and action != "terminate":
         messages.error(request, made.reason)

@@ -206,3 +206,48 @@ def decides_alert(principal: Principal, alert: Alert) -> bool:
         and principal.can_write
         and role_in(principal, alert.department) in DECIDING_ROLES
     )
+
+
+def require_holder(principal: Principal, asset: DataAsset) -> None:
+    """Only the holder's editors write its books (入表 entries)."""
+    if not may_see_asset(principal, asset):
+        raise NotFound(_("No such data asset."))
+    require_authenticated(principal)
+    require_write(principal)
+    if role_in(principal, asset.holder) not in EDITORS:
+        raise Forbidden(
+            _("Only the asset's holder (%(holder)s) can do this.") % {"holder": asset.holder},
+            code="holder_only",
+        )
+
+
+def may_read_books(principal: Principal, holder: Organisation) -> bool:
+    """A holder's roll-forward: its members and the zone operator (the auditor's read)."""
+    return is_zone_operator(principal) or role_in(principal, holder) is not None
+
+
+def require_books_reader(principal: Principal, holder: Organisation) -> None:
+    if not may_read_books(principal, holder):
+        raise NotFound(_("No such organisation."))
+
+
+def books_holder(principal: Principal, public_id: object) -> Organisation:
+    """The organisation whose books are asked for (404 to anyone else)."""
+    org_id = parse_public_id(public_id, message=_("No such organisation."))
+    holder = Organisation.objects.filter(public_id=org_id).first()
+    if holder is None or not may_read_books(principal, holder):
+        raise NotFound(_("No such organisation."))
+    return holder
+
+
+def may_write_books(principal: Principal, holder: Organisation) -> bool:
+    return principal.can_write and role_in(principal, holder) in EDITORS
+
+
+def require_books_writer(principal: Principal, holder: Organisation) -> None:
+    require_write(principal)
+    if role_in(principal, holder) not in EDITORS:
+        raise Forbidden(
+            _("Only the asset's holder (%(holder)s) can do this.") % {"holder": holder},
+            code="holder_only",
+        )

@@ -5,24 +5,26 @@ translate HTTP to service calls (docs/valuation.md)."""
 from typing import Any
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from nomadcloud.accounts.access import require_zone_operator
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination
 from nomadcloud.core.errors import NotFound
-from nomadcloud.valuation import access, queries, services, watch
+from nomadcloud.valuation import access, books, pdf, queries, services, views_books, watch
 from nomadcloud.valuation.inputs import (
     AlertMoveDraft,
     CollectDraft,
     ComputeDraft,
     LegalGateDraft,
+    MovementDraft,
     ObservationDraft,
     QualityDraft,
+    RecognitionDraft,
     ReconcileDraft,
     RequestDraft,
 )
@@ -31,8 +33,12 @@ from nomadcloud.valuation.schemas import (
     AlertOut,
     AssetIn,
     AssetOut,
+    BookEntryOut,
     MoveIn,
     PriceOut,
+    RollForwardExportQuery,
+    RollForwardOut,
+    RollForwardQuery,
     SnapshotOut,
     ValuationDetailOut,
     ValuationOut,
@@ -133,6 +139,95 @@ def snapshot(request: HttpRequest, valuation_id: UUID) -> Any:
     if row is None:
         raise NotFound(_("This valuation has not been issued."))
     return row
+
+
+PDF_RESPONSE = {
+    "responses": {
+        200: {
+            "description": "The issued snapshot as a PDF, in the request's language "
+            "(Accept-Language: zh-Hans or en).",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+@router.get(
+    "/valuations/{valuation_id}/snapshot.pdf", response=ERROR_RESPONSES, openapi_extra=PDF_RESPONSE
+)
+def snapshot_pdf(request: HttpRequest, valuation_id: UUID) -> HttpResponse:
+    """The issued snapshot as a PDF: the disclosures, each approach's inputs and result, the
+    sensitivity table, the signatures and the asset's DCAT URI (decision 0063)."""
+    return pdf.response(access.valuation_for(Principal.of(request), valuation_id))
+
+
+# --- 入表: the holder's books and roll-forward (decision 0063) ----------------------------
+
+
+@router.post("/valuations/{valuation_id}/recognise", response=_errors({201: BookEntryOut}))
+def recognise(request: HttpRequest, valuation_id: UUID, payload: RecognitionDraft) -> Status[Any]:
+    """The holder recognises the issued valuation's cost lines at cost (入表), as an
+    intangible asset (with its useful life, on the first recognition) or as inventory."""
+    principal, valuation = _step(request, valuation_id)
+    return Status(201, books.recognise(principal=principal, valuation=valuation, draft=payload))
+
+
+@router.post("/assets/{asset_id}/book-entries", response=_errors({201: BookEntryOut}))
+def record_movement(request: HttpRequest, asset_id: UUID, payload: MovementDraft) -> Status[Any]:
+    """An impairment or a disposal of a recognised asset (the holder)."""
+    principal = Principal.of(request)
+    asset = access.asset_for(principal, asset_id)
+    return Status(201, books.record_movement(principal=principal, asset=asset, draft=payload))
+
+
+@router.get("/assets/{asset_id}/book-entries", response=_errors({200: list[BookEntryOut]}))
+def list_book_entries(request: HttpRequest, asset_id: UUID) -> Any:
+    """The asset's book entries in date order (its holder's members, the zone operator)."""
+    principal = Principal.of(request)
+    asset = access.asset_for(principal, asset_id)
+    access.require_books_reader(principal, asset.holder)
+    return list(asset.book_entries.select_related("asset", "valuation").order_by("on", "id"))
+
+
+@router.get("/holders/{holder_id}/rollforward", response=_errors({200: RollForwardOut}))
+def rollforward_table(
+    request: HttpRequest, holder_id: UUID, query: Query[RollForwardQuery]
+) -> dict[str, Any]:
+    """The holder's 入表 roll-forward per period, intangible assets and inventory apart: the
+    totals and each asset's rows; a period's closing is the next one's opening."""
+    principal = Principal.of(request)
+    holder = access.books_holder(principal, holder_id)
+    found = books.holder_table(principal, holder, period=query.period, until=query.until)
+    return views_books.table_json(holder, found)
+
+
+EXPORT_RESPONSE = {
+    "responses": {
+        200: {
+            "description": "The roll-forward as CSV or XLSX, in the request's language.",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                    "schema": {"type": "string", "format": "binary"}
+                },
+            },
+        }
+    }
+}
+
+
+@router.get(
+    "/holders/{holder_id}/rollforward/export",
+    response=ERROR_RESPONSES,
+    openapi_extra=EXPORT_RESPONSE,
+)
+def rollforward_export(
+    request: HttpRequest, holder_id: UUID, query: Query[RollForwardExportQuery]
+) -> HttpResponse:
+    principal = Principal.of(request)
+    holder = access.books_holder(principal, holder_id)
+    found = books.holder_table(principal, holder, period=query.period, until=query.until)
+    return views_books.export_response(holder, found, query.format)
 
 
 @router.post("/prices", response=_errors({201: PriceOut}))

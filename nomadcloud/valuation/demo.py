@@ -8,7 +8,12 @@
 - the metaverse asset pool of 海南蓝湾元宇宙科技 as a data asset with five years of monthly
   transaction prices whose last 18 months run away (a simulated explosive path): the watch
   raised an alert to 市旅文局 with the PSY evidence;
-- monitor settings per category (threshold ρ > 3, 95 %, lag 0).
+- monitor settings per category (threshold ρ > 3, 95 %, lag 0);
+- (decision 0063) 洋浦云帆科技's agreement on the traffic pool at a fee of ¥48,000 (the
+  steward's counter-offer, accepted in January), read into both valuations' platform revenue;
+  the issued valuation's costs recognised in 儋州海数's books (入表) as an intangible asset
+  with a 60-month life on 1 July, and an impairment of ¥12,000 since: the roll-forward at
+  /valuation/books/<儋州海数>/.
 
 Runs after the datapools demo; idempotent (nothing once an asset exists)."""
 
@@ -24,14 +29,18 @@ from nomadcloud.accounts.demo import DEMO_DOMAIN
 from nomadcloud.accounts.models import Membership, Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.inputs import parse_draft
-from nomadcloud.datapools.models import Pool
-from nomadcloud.valuation import psy, services, watch
+from nomadcloud.datapools import negotiation
+from nomadcloud.datapools.charters import current_charter
+from nomadcloud.datapools.models import Negotiation, Pool
+from nomadcloud.valuation import books, psy, services, watch
 from nomadcloud.valuation.inputs import (
     AssetDraft,
     CollectDraft,
     ComputeDraft,
     LegalGateDraft,
+    MovementDraft,
     QualityDraft,
+    RecognitionDraft,
     ReconcileDraft,
     RequestDraft,
 )
@@ -135,6 +144,62 @@ def _owner(org: Organisation) -> User | None:
     return m.user if m else None
 
 
+def _priced_agreement(pool: Pool, steward: User, agreed_on: date) -> int:
+    """洋浦云帆科技 buys twelve months of the traffic pool's query templates for ¥48,000: the
+    steward's counter-offer names the fee (an odrl:compensate duty), the enterprise accepts."""
+    yunfan = Organisation.objects.filter(name_zh="洋浦云帆科技有限公司").first()
+    buyer = _owner(yunfan) if yunfan is not None else None
+    if yunfan is None or buyer is None:
+        return 0
+    if yunfan.verification_status != Organisation.Verification.VERIFIED:
+        return 0
+    made = negotiation.request_access(
+        principal=Principal.for_user(buyer),
+        pool=pool,
+        consumer=yunfan,
+        purpose=current_charter(pool).purposes[0],
+        access_mode="query_template",
+        duration_days=365,
+    )
+    made = negotiation.move(
+        principal=Principal.for_user(steward),
+        negotiation=made,
+        action="offer",
+        reason="12 months of query templates at the listed price",
+        fee=Decimal("48000.00"),
+    )
+    made = negotiation.move(principal=Principal.for_user(buyer), negotiation=made, action="accept")
+    # Agreed in January (demo history), so the valuation of 30 June reads it.
+    at = timezone.now().replace(year=agreed_on.year, month=agreed_on.month, day=agreed_on.day)
+    Negotiation.objects.filter(pk=made.pk).update(agreed_at=at, expires_at=at + timedelta(days=365))
+    return 1
+
+
+def _books(valuation: Valuation, holder_user: User, today: date) -> None:
+    """The issued valuation's costs in the holder's books, and an impairment since."""
+    by = Principal.for_user(holder_user)
+    recognised_on = min(valuation.valuation_date + timedelta(days=1), today)
+    books.recognise(
+        principal=by,
+        valuation=valuation,
+        draft=parse_draft(
+            RecognitionDraft,
+            {"treatment": "intangible", "recognised_on": recognised_on.isoformat(),
+             "useful_life_months": 60},
+        ),
+    )  # fmt: skip
+    books.record_movement(
+        principal=by,
+        asset=valuation.asset,
+        draft=parse_draft(
+            MovementDraft,
+            {"kind": "impairment", "on": max(recognised_on, today - timedelta(days=7)).isoformat(),
+             "amount": "12000.00",
+             "reason": "质量审计发现 8% 的出行记录重复 / 8 % of trips found duplicated"},
+        ),
+    )  # fmt: skip
+
+
 @transaction.atomic
 def seed() -> dict[str, int]:
     if DataAsset.objects.exists():
@@ -176,13 +241,15 @@ def seed() -> dict[str, int]:
              "pool": str(traffic.public_id)},
         ),
     )  # fmt: skip
+    priced = _priced_agreement(traffic, haishu_owner, date(today.year, 1, 15))
     first = _valuation(
         firm, haishu_owner, valuer, traffic_asset, kegongxin, date(today.year, 6, 30),
         ["150000.00", "165000.00", "180000.00", "195000.00", "210000.00"],
     )  # fmt: skip
     first = services.sign(principal=Principal.for_user(valuer), valuation=first)
     first = services.review(principal=Principal.for_user(reviewer), valuation=first)
-    services.issue(principal=Principal.for_user(valuer), valuation=first)
+    first = services.issue(principal=Principal.for_user(valuer), valuation=first)
+    _books(first, haishu_owner, today)
     _valuation(
         firm, haishu_owner, valuer, traffic_asset, kegongxin, today,
         ["170000.00", "185000.00", "200000.00", "215000.00", "230000.00"],
@@ -223,4 +290,10 @@ def seed() -> dict[str, int]:
             price=Decimal(price), seller=seller, buyer=buyer, source="海南数据交易所 成交记录",
         )  # fmt: skip
     alerts += watch.run_watch(category="traffic", on=today)
-    return {"valuation_assets": 2, "valuations": 2, "valuation_alerts": len(alerts)}
+    return {
+        "valuation_assets": 2,
+        "valuations": 2,
+        "valuation_alerts": len(alerts),
+        "valuation_priced_agreements": priced,
+        "valuation_book_entries": 2,
+    }

@@ -229,3 +229,30 @@ class AlertMoveDraft(Draft):
     resolution: (
         Literal["false_positive", "listing_frozen", "valuation_review", "price_cap"] | None
     ) = None
+
+
+class RecognitionDraft(Draft):
+    """入表: an issued valuation's cost lines recognised at cost as an intangible asset (with
+    its useful life on the first recognition) or as inventory."""
+
+    treatment: Literal["intangible", "inventory"]
+    recognised_on: IsoDate
+    useful_life_months: int | None = Field(default=None, ge=1, le=1200)
+
+
+PositiveMoney = Annotated[
+    Decimal,
+    StrictDecimal(max_digits=15, decimal_places=2, gt=0, description='CNY, e.g. "5000.00"'),
+]
+
+
+class MovementDraft(Draft):
+    """An impairment or a disposal of a recognised data asset, at its carrying amount."""
+
+    kind: Literal["impairment", "disposal"]
+    on: IsoDate
+    amount: PositiveMoney
+    currency: str = "CNY"
+    reason: Text = Field(min_length=1, max_length=500)
+
+    _check_currency = field_validator("currency")(_currency)

@@ -344,3 +344,64 @@ class AlertEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} → {self.to_state}"
+
+
+class BookEntry(models.Model):
+    """A movement of a data asset in its holder's books under 财会〔2023〕11号 (入表): an
+    addition recognised at cost from an issued valuation's cost lines, an impairment (减值准备;
+    for inventory 存货跌价准备) or a disposal (处置; for inventory 出售转销). The asset is an
+    intangible asset (amortised straight line over its useful life, set by its first
+    addition) or inventory (not amortised). Amortisation is not stored: the roll-forward
+    computes it from the entries (``rollforward.py``). Never edited or deleted."""
+
+    class Treatment(models.TextChoices):
+        INTANGIBLE = "intangible", _("intangible asset (无形资产)")
+        INVENTORY = "inventory", _("inventory (存货)")
+
+    class Kind(models.TextChoices):
+        ADDITION = "addition", _("addition at cost")
+        IMPAIRMENT = "impairment", _("impairment")
+        DISPOSAL = "disposal", _("disposal")
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    asset = models.ForeignKey(DataAsset, models.PROTECT, related_name="book_entries")
+    treatment = models.CharField(
+        _("accounting treatment"), max_length=12, choices=Treatment.choices
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    on = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount (CNY)"), max_digits=15, decimal_places=2)
+    # An addition's part acquired from others (外购); the rest was developed or processed
+    # in-house (自行开发 / 自行加工).
+    purchased = models.DecimalField(
+        _("of which purchased (CNY)"), max_digits=15, decimal_places=2, default=Decimal("0.00")
+    )
+    useful_life_months = models.PositiveSmallIntegerField(
+        _("useful life (months)"), null=True, blank=True
+    )
+    valuation = models.ForeignKey(
+        Valuation, models.PROTECT, null=True, blank=True, related_name="book_entries"
+    )
+    lines: Any = models.JSONField(_("cost lines recognised"), default=list)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("book entry")
+        ordering = ["on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["valuation"],
+                condition=models.Q(valuation__isnull=False),
+                name="valuation_recognised_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.on} {self.amount}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError("a book entry is never changed")
+        super().save(*args, **kwargs)

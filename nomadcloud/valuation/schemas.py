@@ -137,3 +137,69 @@ class AlertOut(Schema):
     @staticmethod
     def resolve_department(obj: Alert) -> UUID:
         return obj.department.public_id
+
+
+class BookEntryOut(Schema):
+    id: UUID = Field(alias="public_id")
+    asset: UUID
+    treatment: Literal["intangible", "inventory"]
+    kind: Literal["addition", "impairment", "disposal"]
+    on: date
+    amount: Decimal
+    purchased: Decimal
+    useful_life_months: int | None
+    valuation: UUID | None = None
+    lines: list[dict[str, Any]]
+    reason: str
+    recorded_at: datetime
+
+    @staticmethod
+    def resolve_asset(obj: Any) -> UUID:
+        return obj.asset.public_id  # type: ignore[no-any-return]
+
+    @staticmethod
+    def resolve_valuation(obj: Any) -> UUID | None:
+        return obj.valuation.public_id if obj.valuation is not None else None
+
+
+class RollForwardQuery(Schema):
+    period: Literal["year", "quarter", "month"] = "year"
+    until: date | None = Field(default=None, description="the last day covered (default today)")
+
+
+class RollForwardExportQuery(RollForwardQuery):
+    format: Literal["csv", "xlsx"] = "csv"
+
+
+class RollForwardRowOut(Schema):
+    period: str
+    start: date
+    end: date
+    opening: Decimal
+    additions_purchased: Decimal
+    additions_developed: Decimal
+    amortisation: Decimal
+    impairment: Decimal
+    disposals: Decimal
+    closing: Decimal
+
+
+class AssetBooksOut(Schema):
+    asset: UUID
+    title: dict[str, str]
+    useful_life_months: int | None
+    rows: list[RollForwardRowOut]
+
+
+class TreatmentBooksOut(Schema):
+    treatment: Literal["intangible", "inventory"]
+    total: list[RollForwardRowOut]
+    assets: list[AssetBooksOut]
+
+
+class RollForwardOut(Schema):
+    holder: UUID
+    period: str
+    until: date
+    currency: Literal["CNY"] = "CNY"
+    treatments: list[TreatmentBooksOut]

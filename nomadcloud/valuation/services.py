@@ -181,7 +181,8 @@ def _save(valuation: Valuation, principal: Principal, action: str, target: str, 
 def collect(*, principal: Principal, valuation: Valuation, draft: CollectDraft) -> Valuation:
     """The cost lines with their sources, and (for a pool) the platform's own facts."""
     valuation, target = _begin(principal, valuation, "collect")
-    facts = platform.facts(valuation.asset) if valuation.asset.pool_id else {}
+    asset = valuation.asset
+    facts = platform.facts(asset, valuation.valuation_date) if asset.pool_id else {}
     ledger = ledgers.proposed_costs(valuation)
     if ledger:  # what the platform's ledgers show, beside what the valuer collected
         facts = {**facts, "ledger_costs": ledger}

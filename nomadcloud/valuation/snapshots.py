@@ -8,11 +8,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
+
+from nomadcloud.datapools.dcat import dataset_uri
 from nomadcloud.valuation import compute
 from nomadcloud.valuation.models import Valuation, ValuationSnapshot
 from nomadcloud.valuation.transitions import RULE_VERSION
 
-__all__ = ["DISCLOSURES", "ValuationSnapshot", "content", "recompute_matches"]
+__all__ = ["DISCLOSURES", "ValuationSnapshot", "content", "dcat_uri", "recompute_matches"]
 
 DISCLOSURES = (
     "information_sources",
@@ -109,14 +112,27 @@ def _parameters(valuation: Valuation) -> list[dict[str, Any]]:
     return rows
 
 
+def dcat_uri(pool: str | None, asset: str) -> str:
+    """The asset's DCAT URI: a pool's ``dcat:Dataset`` in the catalogue (``/dataset/<id>``,
+    as the DCAT-AP export names it); an external asset, which the catalogue does not list,
+    is named by its id (``urn:uuid:``)."""
+    return dataset_uri(settings.SITE_URL, pool) if pool else f"urn:uuid:{asset}"
+
+
 def content(valuation: Valuation, *, issued_at: datetime) -> dict[str, Any]:
     asset = valuation.asset
     inputs = valuation.inputs
     sources = [line["source"] for line in valuation.collected.get("cost_lines", [])]
     if inputs.get("market"):
         sources += [c["reference"] for c in inputs["market"]["comparables"]]
-    if valuation.collected.get("platform"):
-        sources.append(f"platform records of data pool {valuation.collected['platform']['pool']}")
+    platform = valuation.collected.get("platform")
+    if platform:
+        sources.append(f"platform records of data pool {platform['pool']}")
+        for row in (platform.get("revenue") or {}).get("agreements", []):
+            sources.append(
+                f"pool agreement {row['agreement']} ({row['consumer']}, {row['agreed_on']}): "
+                f"fee CNY {row['fee']}"
+            )
     return {
         "valuation": str(valuation.public_id),
         "rule_version": RULE_VERSION,
@@ -127,6 +143,9 @@ def content(valuation: Valuation, *, issued_at: datetime) -> dict[str, Any]:
             "holder": str(asset.holder),
             "data_since": asset.data_since.isoformat(),
             "pool": str(asset.pool.public_id) if asset.pool else None,
+            "dcat_uri": dcat_uri(
+                str(asset.pool.public_id) if asset.pool else None, str(asset.public_id)
+            ),
         },
         "purpose": valuation.purpose,
         "valuation_date": valuation.valuation_date.isoformat(),

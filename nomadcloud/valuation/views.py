@@ -28,6 +28,8 @@ from nomadcloud.valuation import (
     access,
     charts,
     ledgers,
+    pdf,
+    platform,
     queries,
     services,
     steps,
@@ -36,6 +38,7 @@ from nomadcloud.valuation import (
 )
 from nomadcloud.valuation.inputs import AlertMoveDraft, LegalGateDraft
 from nomadcloud.valuation.models import Alert, ValuationSnapshot
+from nomadcloud.valuation.transitions import Side
 
 
 @login_required
@@ -72,6 +75,9 @@ def valuation_detail(request: HttpRequest, valuation_id: str) -> HttpResponse:
             "events": list(valuation.events.select_related("actor")),
             "results": valuation.results,
             "issued": ValuationSnapshot.objects.filter(valuation=valuation).exists(),
+            "holder_writes": Side.HOLDER in sides,
+            "holder_reads": access.may_read_books(principal, valuation.asset.holder),
+            "recognised": valuation.book_entries.exists(),
         },
     )
 
@@ -144,6 +150,8 @@ def step(request: HttpRequest, valuation_id: str, slug: str) -> HttpResponse:
         initial = {}
         if the_step.slug == "collect":  # the costs the platform's ledgers show, proposed
             initial = ledgers.initial_rows(ledgers.proposed_costs(valuation), steps.COST_ROWS)
+        if the_step.slug == "compute":  # the pool's agreement revenue, proposed (0063)
+            initial = platform.proposed_income(valuation)
         form = the_step.form(initial=initial)
         return _step_page(request, valuation, the_step, form)
     form = the_step.form(request.POST)
@@ -219,6 +227,15 @@ def snapshot_json(request: HttpRequest, valuation_id: str) -> HttpResponse:
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="valuation-{valuation.public_id}.json"'
     return response
+
+
+@login_required
+@require_GET
+@domain_errors
+def snapshot_pdf(request: HttpRequest, valuation_id: str) -> HttpResponse:
+    """The issued snapshot as a PDF in the reader's language (decision 0063)."""
+    valuation = access.valuation_for(Principal.of(request), valuation_id)
+    return pdf.response(valuation)
 
 
 @login_required

@@ -41,6 +41,22 @@ def _asset_body(w: World) -> dict[str, Any]:
     }
 
 
+def _recognised(w: World) -> str:
+    """Acme's asset recognised in its books as inventory (decision 0063); its id."""
+    from nomadcloud.accounts.principal import Principal
+    from nomadcloud.core.inputs import parse_draft
+    from nomadcloud.valuation import books
+    from nomadcloud.valuation.inputs import RecognitionDraft
+
+    made = b.valuation(w, S.ISSUED)
+    draft = parse_draft(RecognitionDraft, {"treatment": "inventory", "recognised_on": "2026-12-01"})
+    books.recognise(principal=Principal.for_user(w.olivia), valuation=made, draft=draft)
+    return str(made.asset.public_id)
+
+
+BOOKS_SEEN = ("readonly", "owner", "operator")
+
+
 def _step(name: str, state: str, path: str, body: dict[str, Any]) -> Case:
     return Case(
         f"api valuation {name}",
@@ -128,6 +144,61 @@ API_CASES = [
         route=f"{API}/valuations/{{valuation_id}}/snapshot",
     ),
     Case(
+        "api an issued snapshot as PDF",
+        "GET",
+        lambda w: f"{API}/valuations/{_at(S.ISSUED)(w)}/snapshot.pdf",
+        expect(*SIGNED_IN),
+        api=True,
+        route=f"{API}/valuations/{{valuation_id}}/snapshot.pdf",
+    ),
+    Case(
+        "api recognise a valuation in the books",
+        "POST",
+        lambda w: f"{API}/valuations/{_at(S.ISSUED)(w)}/recognise",
+        ALL_BUT["holder"],
+        body=lambda w: {"treatment": "inventory", "recognised_on": "2026-12-01"},
+        api=True,
+        route=f"{API}/valuations/{{valuation_id}}/recognise",
+    ),
+    Case(
+        "api record an impairment",
+        "POST",
+        lambda w: f"{API}/assets/{_recognised(w)}/book-entries",
+        ALL_BUT["holder"],
+        body=lambda w: {
+            "kind": "impairment",
+            "on": "2026-12-02",
+            "amount": "10.00",
+            "reason": "write-down",
+        },
+        api=True,
+        route=f"{API}/assets/{{asset_id}}/book-entries",
+    ),
+    Case(
+        "api an asset's book entries",
+        "GET",
+        lambda w: f"{API}/assets/{_recognised(w)}/book-entries",
+        expect(*BOOKS_SEEN),
+        api=True,
+        route=f"{API}/assets/{{asset_id}}/book-entries",
+    ),
+    Case(
+        "api a holder's roll-forward",
+        "GET",
+        lambda w: f"{API}/holders/{w.acme.public_id}/rollforward",
+        expect(*BOOKS_SEEN),
+        api=True,
+        route=f"{API}/holders/{{holder_id}}/rollforward",
+    ),
+    Case(
+        "api a holder's roll-forward export",
+        "GET",
+        lambda w: f"{API}/holders/{w.acme.public_id}/rollforward/export?format=xlsx",
+        expect(*BOOKS_SEEN),
+        api=True,
+        route=f"{API}/holders/{{holder_id}}/rollforward/export",
+    ),
+    Case(
         "api record a price",
         "POST",
         lambda w: f"{API}/prices",
@@ -201,6 +272,43 @@ PAGE_CASES = [
         lambda w: f"/valuation/{_at(S.ISSUED)(w)}/snapshot.json",
         expect(*SIGNED_IN),
         url_name="valuation:snapshot",
+    ),
+    Case(
+        "an issued snapshot as PDF",
+        "GET",
+        lambda w: f"/valuation/{_at(S.ISSUED)(w)}/snapshot.pdf",
+        expect(*SIGNED_IN),
+        url_name="valuation:snapshot_pdf",
+    ),
+    Case(
+        "recognise in the books page",
+        "GET",
+        lambda w: f"/valuation/{_at(S.ISSUED)(w)}/recognise/",
+        expect("owner", sees=("outsider", "readonly", "reviewer", "operator")),
+        url_name="valuation:recognise",
+    ),
+    Case(
+        "a holder's books page",
+        "GET",
+        lambda w: f"/valuation/books/{w.acme.public_id}/",
+        expect(*BOOKS_SEEN),
+        url_name="valuation:books",
+    ),
+    Case(
+        "a holder's roll-forward download",
+        "GET",
+        lambda w: f"/valuation/books/{w.acme.public_id}/rollforward.csv",
+        expect(*BOOKS_SEEN),
+        url_name="valuation:books_export",
+    ),
+    Case(
+        "record a disposal by page",
+        "POST",
+        lambda w: (_recognised(w), f"/valuation/books/{w.acme.public_id}/entries/")[1],
+        expect("owner", sees=("readonly", "operator")),
+        body=lambda w: {"asset": str(b.asset(w).public_id), "kind": "disposal",
+                        "on": "2026-12-02", "amount": "10.00", "reason": "sold"},
+        url_name="valuation:books_entry",
     ),
     Case(
         "a valuation step form",
