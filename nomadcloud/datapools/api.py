@@ -253,15 +253,18 @@ def request_access(request: HttpRequest, pool_id: UUID, payload: AccessRequestIn
 
 @router.get("/negotiations", response=_errors({200: list[NegotiationOut]}))
 @paginate(CursorPagination)
-def list_negotiations(request: HttpRequest, **kwargs: Any) -> Any:
-    """Negotiations of the asker's organisations, as consumer or as steward."""
-    return queries.negotiations_of(Principal.of(request))
+def list_negotiations(request: HttpRequest, state: str = "", **kwargs: Any) -> Any:
+    """Negotiations of the asker's organisations, as consumer, steward or lead department;
+    ``state=confirming`` lists the agreements awaiting the department's 核定."""
+    found = queries.negotiations_of(Principal.of(request))
+    return found.filter(state=state) if state else found
 
 
 @router.post("/negotiations/{negotiation_id}/moves", response=_errors({200: NegotiationOut}))
 def move_negotiation(request: HttpRequest, negotiation_id: UUID, payload: NegotiationMoveIn) -> Any:
     """agree, offer (narrower: access_mode, duration_days) or terminate (the steward);
-    accept or terminate (the enterprise)."""
+    accept or terminate (the enterprise); confirm or refuse (with a reason) the agreement
+    both sides reached (the lead department's deciding members, 核定)."""
     principal = Principal.of(request)
     return negotiation.move(
         principal=principal,
