@@ -120,9 +120,7 @@ def test_contribute_negotiate_aggregate_reward_and_withdraw(
     department.get_by_test_id("negotiations").get_by_role("link").first.click()
     department.locator("#id_note_confirm").fill("符合章程 / fits the charter")
     department.get_by_test_id("negotiation-confirm").click()
-    expect(department.get_by_test_id("negotiation-state")).to_have_attribute(
-        "data-state", "agreed"
-    )
+    expect(department.get_by_test_id("negotiation-state")).to_have_attribute("data-state", "agreed")
     expect(department.get_by_test_id("confirmation")).to_contain_text("fits the charter")
 
     enterprise.reload()

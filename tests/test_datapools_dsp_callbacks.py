@@ -28,7 +28,7 @@ from nomadcloud.datapools.models import DspCallback, Negotiation
 from tests.builders import datapools as b
 from tests.builders.world import verify_org
 from tests.conftest import World
-from tests.test_datapools_dsp import CONTEXT, _get, _key, _post, _request
+from tests.test_datapools_dsp import CONTEXT, _key, _post, _request
 
 DSP = pathlib.Path(os.environ.get("NOMADCLOUD_EVAL_DATA", "/work/shared/data")) / "standards/dsp"
 CONSUMER_PID = "urn:uuid:32541fe6-c580-409e-85a8-8a9a32fbe833"

@@ -23,6 +23,7 @@ from nomadcloud.datapools import (
     access,
     aggregates,
     connectors,
+    contracts,
     downloads,
     negotiation,
     provenance,
@@ -106,6 +107,17 @@ def propose_pool(request: HttpRequest, payload: PoolIn) -> Status[Any]:
 def get_pool(request: HttpRequest, pool_id: UUID) -> Any:
     """A pool with its current charter and its dataset versions (metadata only)."""
     return _detail(access.pool_for(Principal.of(request), pool_id))
+
+
+@router.get(
+    "/pools/{pool_id}/versions/{number}/contract", **PUBLIC, response=_errors({200: dict[str, Any]})
+)
+def get_contract(request: HttpRequest, pool_id: UUID, number: int) -> Any:
+    """The released version's data contract, Open Data Contract Standard v3 (JSON; also
+    public as YAML at ``/dataset/<pool>/v<n>/contract.yaml``)."""
+    pool = access.pool_for(Principal.of(request), pool_id)
+    version = contracts.public_version(pool.public_id, number)
+    return contracts.build(version, base=request.build_absolute_uri("/").rstrip("/"))
 
 
 @router.post("/pools/{pool_id}/moves", response=_errors({200: PoolDetailOut}))

@@ -315,9 +315,7 @@ def seed() -> dict[str, int]:
 def _confirm(made: Negotiation, note: str = "") -> Negotiation:
     """The lead department's 核定 of an agreement both sides reached (decision 0062)."""
     reviewer = (
-        Membership.objects.filter(
-            organisation=made.pool.lead_department, role__in=DECIDING_ROLES
-        )
+        Membership.objects.filter(organisation=made.pool.lead_department, role__in=DECIDING_ROLES)
         .select_related("user")
         .order_by("pk")
         .first()

@@ -4,16 +4,12 @@ our side — a counter-offer, the agreement (after the department's 核定), the
 termination; a transfer started or terminated — the use case writes a ``DspCallback`` row in
 its own transaction (an outbox) with the message for the connector's ``callbackAddress``:
 
-=========================  ==========================================  =========================
-our change                 message                                     POST to
-=========================  ==========================================  =========================
-offered                    ContractOfferMessage                        ``negotiations/{c}/offers``
-agreed (confirmed)         ContractAgreementMessage                    ``negotiations/{c}/agreement``
-finalized                  ContractNegotiationEventMessage FINALIZED   ``negotiations/{c}/events``
-terminated                 ContractNegotiationTerminationMessage       ``negotiations/{c}/termination``
-transfer started           TransferStartMessage (with dataAddress)     ``transfers/{c}/start``
-transfer terminated        TransferTerminationMessage                  ``transfers/{c}/termination``
-=========================  ==========================================  =========================
+- offered → ContractOfferMessage, ``POST negotiations/{c}/offers``;
+- agreed (once confirmed) → ContractAgreementMessage, ``negotiations/{c}/agreement``;
+- finalized → ContractNegotiationEventMessage FINALIZED, ``negotiations/{c}/events``;
+- terminated → ContractNegotiationTerminationMessage, ``negotiations/{c}/termination``;
+- transfer started → TransferStartMessage (with the data address), ``transfers/{c}/start``;
+- transfer terminated → TransferTerminationMessage, ``transfers/{c}/termination``.
 
 (``{c}`` is the connector's ``consumerPid``.) A change the connector made itself (its own
 message) is not reported back: it has the answer in the response. A job (``deliver``, queue
@@ -261,7 +257,7 @@ def deliver(pk: int, now: datetime | None = None) -> int:
 def deliver_due(now: datetime | None = None) -> int:
     """The periodic sweep: every process whose oldest waiting message is due."""
     moment = now or timezone.now()
-    heads: dict[tuple[int | None, int | None], dict[str, Any]] = {}
+    heads: dict[tuple[int | None, int | None], Any] = {}
     for row in (
         DspCallback.objects.filter(state=DspCallback.State.PENDING)
         .order_by("id")
