@@ -49,7 +49,9 @@ def contributions_of(principal: Principal) -> QuerySet[Contribution]:
 def negotiations_of(principal: Principal) -> QuerySet[Negotiation]:
     """The negotiations of the asker's organisations, as consumer, as steward or as the
     pool's lead department (which confirms agreements, 核定)."""
-    negotiations = Negotiation.objects.select_related("pool", "consumer", "confirmation")
+    negotiations = Negotiation.objects.select_related(
+        "pool", "consumer", "confirmation__department"
+    )
     if is_zone_operator(principal):
         return negotiations
     key_org = principal.key_organisation
