@@ -36,10 +36,9 @@ def test_the_departments_confirmation_is_a_recorded_decision(world: World) -> No
     listed = api_get(world.wendy, "/api/v1/datapools/negotiations?state=confirming")
     assert [n["id"] for n in listed.json()["items"]] == [str(confirming.public_id)]
     # Neither side may confirm for the department; a key cannot either.
+    url = f"/api/v1/datapools/negotiations/{confirming.public_id}/moves"
     for who in (world.olivia, world.charlie):
-        refused = api_post(
-            who, f"/api/v1/datapools/negotiations/{confirming.public_id}/moves", {"action": "confirm"}
-        )
+        refused = api_post(who, url, {"action": "confirm"})
         assert_error(refused, "department_only")
     answered = api_post(
         world.wendy,

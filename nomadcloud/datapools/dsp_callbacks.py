@@ -239,8 +239,10 @@ def deliver(pk: int, now: datetime | None = None) -> int:
     while True:
         moment = now or timezone.now()
         with transaction.atomic():
+            # Not skip_locked: a second worker waits for the first rather than sending the
+            # next message of the process ahead of the one being sent.
             callback = (
-                DspCallback.objects.select_for_update(skip_locked=True)
+                DspCallback.objects.select_for_update()
                 .filter(_same_process(first), state=DspCallback.State.PENDING)
                 .order_by("id")
                 .first()

@@ -447,7 +447,7 @@ def negotiation_move(request: HttpRequest, negotiation_id: str, action: str) -> 
         access_mode=form.cleaned_data["access_mode"] or None,
         duration_days=form.cleaned_data["duration_days"],
     )
-    if made.state == Negotiation.State.TERMINATED and action != "terminate":
+    if made.state == Negotiation.State.TERMINATED and action not in ("terminate", "refuse"):
         messages.error(request, made.reason)
     else:
         messages.success(request, _("Done."))
