@@ -323,7 +323,16 @@ def test_a_pool_agreement_abroad_needs_a_covering_entry_when_agreed(world: World
     WhitelistEntry.objects.filter(pk=entry.pk).update(
         **good, data_categories=["pd:Location", "pd:TravelHistory"]
     )
-    agreed = negotiation.move(principal=olivia, negotiation=asked, action="agree")
+    confirming = negotiation.move(principal=olivia, negotiation=asked, action="agree")
+    assert confirming.state == "confirming"
+    # The entry is checked again at the department's 核定 (decision 0062): time passes.
+    wendy = Principal.for_user(world.wendy)
+    WhitelistEntry.objects.filter(pk=entry.pk).update(volume_used=entry.volume_cap)
+    with pytest.raises(InvalidInput) as lapsed:
+        negotiation.move(principal=wendy, negotiation=confirming, action="confirm")
+    assert lapsed.value.code == "constraint_failed"
+    WhitelistEntry.objects.filter(pk=entry.pk).update(volume_used=0)
+    agreed = negotiation.move(principal=wendy, negotiation=confirming, action="confirm")
     assert agreed.state == "agreed"
 
 
@@ -335,9 +344,13 @@ def test_each_use_of_a_pool_agreement_abroad_is_a_counted_transfer(world: World)
 
     entry = b.whitelisted(world, **b.abroad(world))
     agreed = negotiation.move(
-        principal=Principal.for_user(world.olivia),
-        negotiation=_abroad_negotiation(world),
-        action="agree",
+        principal=Principal.for_user(world.wendy),
+        negotiation=negotiation.move(
+            principal=Principal.for_user(world.olivia),
+            negotiation=_abroad_negotiation(world),
+            action="agree",
+        ),
+        action="confirm",
     )
     pool = agreed.pool
     rows = "".join(f"2026-11-{d:02d},sandu,bus,1,1,\n" for d in range(3, 11))

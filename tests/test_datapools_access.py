@@ -87,12 +87,20 @@ def test_counter_offer_accept_and_the_agreement(world: World) -> None:
     with pytest.raises(Forbidden) as consumer:
         negotiation.move(principal=olivia, negotiation=offered, action="accept")
     assert consumer.value.code == "consumer_only"
-    agreed = negotiation.move(principal=charlie, negotiation=offered, action="accept")
+    accepted = negotiation.move(principal=charlie, negotiation=offered, action="accept")
+    # Both sides agree; the agreement waits for the lead department's 核定 (decision 0062).
+    assert accepted.state == "confirming" and accepted.expires_at is None
+    with pytest.raises(Forbidden) as steward:
+        negotiation.move(principal=olivia, negotiation=accepted, action="confirm")
+    assert steward.value.code == "department_only"
+    agreed = negotiation.move(
+        principal=Principal.for_user(world.wendy), negotiation=accepted, action="confirm"
+    )
     assert agreed.state == "agreed"
     assert agreed.policy["@type"] == "Agreement"
     assert agreed.policy["prohibition"] == [{"action": "nc:reidentify"}]
     assert (agreed.expires_at - agreed.agreed_at).days == 30
-    assert [e.action for e in agreed.events.all()] == ["request", "offer", "accept"]
+    assert [e.action for e in agreed.events.all()] == ["request", "offer", "accept", "confirm"]
     with pytest.raises(Conflict):
         negotiation.move(principal=charlie, negotiation=agreed, action="accept")
 

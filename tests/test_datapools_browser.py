@@ -1,6 +1,7 @@
 """The data-pool journey of issue 20 in a real browser, in Chinese on a phone and in English
 on a desktop: a nomad contributes consumption data under consent; the steward releases it;
-an enterprise requests access, the steward counter-offers, the enterprise accepts and runs an
+an enterprise requests access, the steward counter-offers, the enterprise accepts, the lead
+department confirms the agreement (经核定, decision 0062) and the enterprise runs an
 aggregate (a grouping below k is refused on the form); the month's distribution run pays the
 contributor, who reads it on their statement; the nomad withdraws consent and the next
 release leaves their data out."""
@@ -65,7 +66,7 @@ def test_contribute_negotiate_aggregate_reward_and_withdraw(
     pool = b.consumption_pool(world)
     b.contribute(world, pool, who="rita", data=CSV)  # another contributor, 12 rows too
     verify_org(world.acme)
-    for user in (world.bob, world.charlie, world.olivia):
+    for user in (world.bob, world.charlie, world.olivia, world.wendy):
         user.preferred_language = language
         user.save(update_fields=["preferred_language"])
 
@@ -109,6 +110,20 @@ def test_contribute_negotiate_aggregate_reward_and_withdraw(
     enterprise.goto(negotiation_url)
     expect(enterprise.get_by_test_id("term-days")).to_have_text("90")
     enterprise.get_by_test_id("negotiation-accept").click()
+    expect(state).to_have_attribute("data-state", "confirming")
+    expect(enterprise.get_by_test_id("aggregate-form")).to_have_count(0)  # not yet in force
+
+    # The lead department (市旅文局) finds the agreement awaiting its 核定 and confirms it.
+    department = open_as("wendy@example.com")
+    department.goto("/datapools/negotiations/")
+    department.get_by_test_id("awaiting-link").click()
+    department.get_by_test_id("negotiations").get_by_role("link").first.click()
+    department.locator("#id_note_confirm").fill("符合章程 / fits the charter")
+    department.get_by_test_id("negotiation-confirm").click()
+    expect(department.get_by_test_id("negotiation-state")).to_have_attribute("data-state", "agreed")
+    expect(department.get_by_test_id("confirmation")).to_contain_text("fits the charter")
+
+    enterprise.reload()
     expect(state).to_have_attribute("data-state", "agreed")
 
     # A grouping with groups below k is refused on the form; a coarse one is answered.

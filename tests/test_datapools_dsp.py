@@ -161,8 +161,16 @@ def test_negotiation_and_transfer_over_the_protocol(world: World) -> None:
         f"/negotiations/{provider_pid}/events",
         {"@context": CONTEXT, "@type": "ContractNegotiationEventMessage", "eventType": "ACCEPTED"},
     )
-    assert accepted.json()["state"] == "AGREED"
-    agreement = accepted.json()["agreement"]
+    # The provider's 核定 step: the connector sees ACCEPTED until the department confirms.
+    assert accepted.json()["state"] == "ACCEPTED" and "agreement" not in accepted.json()
+    negotiation.move(
+        principal=Principal.for_user(world.wendy),
+        negotiation=Negotiation.objects.get(pk=stored.pk),
+        action="confirm",
+    )
+    agreed = _get(secret, f"/negotiations/{provider_pid}").json()
+    assert agreed["state"] == "AGREED"
+    agreement = agreed["agreement"]
     assert agreement["@type"] == "Agreement" and agreement["@id"].endswith(str(stored.public_id))
     verified = _post(
         secret,

@@ -109,7 +109,22 @@ def test_request_counter_offer_accept_and_aggregate_on_the_pages(world: World) -
     assert made.state == "offered" and made.policy["nc:durationDays"] == 60
     charlie.post(f"{base}/accept/")
     made.refresh_from_db()
+    assert made.state == "confirming"
+    # No use before the department's 核定 (decision 0062).
+    early = charlie.post(f"{base}/aggregate/", {"group_by": ["area"]})
+    assert early.status_code == 302 and not made.uses.exists()  # refused with a message
+    wendy = client_for(world.wendy, HTTP_ACCEPT_LANGUAGE="en")
+    awaiting = wendy.get("/datapools/negotiations/?state=confirming").content.decode()
+    assert base in awaiting
+    page = wendy.get(f"{base}/").content.decode()
+    assert "negotiation-confirm" in page and "negotiation-terminate" not in page
+    assert "negotiation-confirm" not in olivia.get(f"{base}/").content.decode()
+    assert olivia.post(f"{base}/confirm/").status_code == 403
+    wendy.post(f"{base}/confirm/", {"reason": "Fits charter v1."})
+    made.refresh_from_db()
     assert made.state == "agreed" and made.policy["@type"] == "Agreement"
+    shown = charlie.get(f"{base}/").content.decode()
+    assert 'data-testid="confirmation"' in shown and "Fits charter v1." in shown
     below_k = charlie.post(f"{base}/aggregate/", {"group_by": ["area"]})
     assert below_k.status_code == 422
     assert "fewer than 10" in below_k.context["aggregate_form"].errors["group_by"][0]

@@ -65,10 +65,15 @@ def _assert_demo_pools() -> None:
     assert all(p.status == Pool.Status.OPEN for p in pools.values())
     assert pools["traffic"].versions.get().row_count == 36
     # Agreements for aggregates and for query templates (one approved template run once).
-    assert {n.policy["nc:accessMode"]: n.state for n in pools["traffic"].negotiations.all()} == {
-        "aggregate": "agreed",
-        "query_template": "agreed",
-    }
+    assert sorted(
+        (n.policy["nc:accessMode"], n.state) for n in pools["traffic"].negotiations.all()
+    ) == [
+        ("aggregate", "agreed"),
+        ("aggregate", "confirming"),  # awaiting 市科工信局's 核定 (decision 0062)
+        ("query_template", "agreed"),
+    ]
+    confirmed = pools["traffic"].negotiations.filter(state="agreed")
+    assert all(n.confirmation.outcome == "confirmed" for n in confirmed)
     assert pools["traffic"].query_templates.filter(status="approved").count() == 1
     assert [u.mode for u in pools["metaverse"].negotiations.get().uses.all()] == []
     assert pools["consumption"].charters.get().dp_epsilon_budget == 2

@@ -50,6 +50,7 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("calendar_feeds", HOUR, task="nomadcloud.communities.tasks.sync_calendar_feeds"),
     Periodic("escalate_applications", HOUR, task="nomadcloud.onecard.tasks.escalate_overdue"),
     Periodic("expire_negotiations", HOUR, task="nomadcloud.datapools.tasks.expire_negotiations"),
+    Periodic("dsp_callbacks", MINUTE, task="nomadcloud.datapools.tasks.retry_dsp_callbacks"),
     Periodic("accept_overdue_orders", HOUR, task="nomadcloud.orders.tasks.accept_overdue_orders"),
     Periodic("order_reminders", DAY, task="nomadcloud.orders.tasks.send_order_reminders"),
     Periodic("expire_vouchers", HOUR, task="nomadcloud.vouchers.tasks.expire_vouchers"),

@@ -152,7 +152,8 @@ def contribution_for(principal: Principal, public_id: object) -> Contribution:
 
 
 def negotiation_for(principal: Principal, public_id: object) -> Negotiation:
-    """Seen by the consumer's members, the steward's members and the zone operator."""
+    """Seen by the consumer's members, the steward's members, the lead department's members
+    (who confirm agreements, 核定) and the zone operator."""
     negotiation = (
         Negotiation.objects.filter(
             public_id=parse_public_id(public_id, message=_("No such negotiation."))
@@ -163,6 +164,7 @@ def negotiation_for(principal: Principal, public_id: object) -> Negotiation:
     if negotiation is None or not (
         role_in(principal, negotiation.consumer) is not None
         or role_in(principal, negotiation.pool.steward) is not None
+        or role_in(principal, negotiation.pool.lead_department) is not None
         or is_zone_operator(principal)
     ):
         raise NotFound(_("No such negotiation."))

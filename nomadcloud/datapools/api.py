@@ -23,6 +23,7 @@ from nomadcloud.datapools import (
     access,
     aggregates,
     connectors,
+    contracts,
     downloads,
     negotiation,
     provenance,
@@ -106,6 +107,17 @@ def propose_pool(request: HttpRequest, payload: PoolIn) -> Status[Any]:
 def get_pool(request: HttpRequest, pool_id: UUID) -> Any:
     """A pool with its current charter and its dataset versions (metadata only)."""
     return _detail(access.pool_for(Principal.of(request), pool_id))
+
+
+@router.get(
+    "/pools/{pool_id}/versions/{number}/contract", **PUBLIC, response=_errors({200: dict[str, Any]})
+)
+def get_contract(request: HttpRequest, pool_id: UUID, number: int) -> Any:
+    """The released version's data contract, Open Data Contract Standard v3 (JSON; also
+    public as YAML at ``/dataset/<pool>/v<n>/contract.yaml``)."""
+    pool = access.pool_for(Principal.of(request), pool_id)
+    version = contracts.public_version(pool.public_id, number)
+    return contracts.build(version, base=request.build_absolute_uri("/").rstrip("/"))
 
 
 @router.post("/pools/{pool_id}/moves", response=_errors({200: PoolDetailOut}))
@@ -253,15 +265,18 @@ def request_access(request: HttpRequest, pool_id: UUID, payload: AccessRequestIn
 
 @router.get("/negotiations", response=_errors({200: list[NegotiationOut]}))
 @paginate(CursorPagination)
-def list_negotiations(request: HttpRequest, **kwargs: Any) -> Any:
-    """Negotiations of the asker's organisations, as consumer or as steward."""
-    return queries.negotiations_of(Principal.of(request))
+def list_negotiations(request: HttpRequest, state: str = "", **kwargs: Any) -> Any:
+    """Negotiations of the asker's organisations, as consumer, steward or lead department;
+    ``state=confirming`` lists the agreements awaiting the department's 核定."""
+    found = queries.negotiations_of(Principal.of(request))
+    return found.filter(state=state) if state else found
 
 
 @router.post("/negotiations/{negotiation_id}/moves", response=_errors({200: NegotiationOut}))
 def move_negotiation(request: HttpRequest, negotiation_id: UUID, payload: NegotiationMoveIn) -> Any:
     """agree, offer (narrower: access_mode, duration_days; a fee) or terminate (the steward);
-    accept or terminate (the enterprise)."""
+    accept or terminate (the enterprise); confirm or refuse (with a reason) the agreement
+    both sides reached (the lead department's deciding members, 核定)."""
     principal = Principal.of(request)
     return negotiation.move(
         principal=principal,

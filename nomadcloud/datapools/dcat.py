@@ -176,6 +176,14 @@ def dataset_statements(base: str, entry: catalogue.Entry, pages: str) -> list[St
             (PARQUET, RDF_TYPE, f"{DCT}MediaTypeOrExtent"),
             (distribution, f"{DCT}rights", RESTRICTED),
             (distribution, f"{DCT}issued", _stamp(version.released_at)),
+            # The version's ODCS v3 data contract (contracts.py, decision 0062).
+            (distribution, f"{DCT}conformsTo", f"{distribution}/contract.yaml"),
+            (f"{distribution}/contract.yaml", RDF_TYPE, f"{DCT}Standard"),
+            (
+                f"{distribution}/contract.yaml",
+                f"{DCT}title",
+                Text(f"Open Data Contract Standard v3 data contract, v{version.number}", "en"),
+            ),
         ]
     if entry.versions:
         found.append((node, f"{DCAT}version", Text(str(entry.versions[-1].number))))

@@ -4,7 +4,9 @@
   three nomads uploaded as CSV (12 rows each), version 1 released; 洋浦云帆科技 holds an
   agreement for aggregates, asked one last month, and last month's rewards were paid (points,
   and 30 % of ¥600 fees through payouts from the steward's budget); the product carries its
-  registration query code and 洋浦云帆科技's shuttle-route scenario is in the library;
+  registration query code and 洋浦云帆科技's shuttle-route scenario is in the library; every
+  agreement was confirmed by 市科工信局 (经核定, decision 0062), and a second request for
+  aggregates (30 days), agreed by the steward, awaits that 核定 (the reviewer's workspace);
 - 文旅消费数据池 (consumption, 市旅文局; same steward): the nomad persona (nomad@…) opted in a
   month ago, so the points-payments connector read their payment at 海花岛; Emma uploaded
   a day of spending; version 1 released; 洋浦云帆科技 has asked it for aggregates (the
@@ -25,6 +27,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from nomadcloud.accounts.access import DECIDING_ROLES
 from nomadcloud.accounts.demo import DEMO_DOMAIN
 from nomadcloud.accounts.models import Membership, Organisation, User
 from nomadcloud.accounts.principal import Principal
@@ -41,7 +44,7 @@ from nomadcloud.datapools import (
 )
 from nomadcloud.datapools.charters import current_charter
 from nomadcloud.datapools.inputs import PoolDraft, ScenarioDraft
-from nomadcloud.datapools.models import Pool, UsageEvent
+from nomadcloud.datapools.models import Negotiation, Pool, UsageEvent
 from nomadcloud.payouts import services as payouts
 
 NOTICE = "2026-12"
@@ -296,6 +299,7 @@ def seed() -> dict[str, int]:
     )
     _open(labelled, steward, kegongxin_reviewer)
     agreed = _agreement(traffic, steward)
+    awaiting = _awaiting_confirmation(traffic, steward)
     services.release_version(principal=Principal.for_user(creator_steward), pool=metaverse)
     return {
         "datapools_templates": _templates(traffic, steward),
@@ -304,7 +308,43 @@ def seed() -> dict[str, int]:
         "datapools_connector_contributions": len(imported),
         "datapools_agreements": agreed,
         "datapools_requests": _pending_request(consumption),
+        "datapools_awaiting_confirmation": awaiting,
     }
+
+
+def _confirm(made: Negotiation, note: str = "") -> Negotiation:
+    """The lead department's 核定 of an agreement both sides reached (decision 0062)."""
+    reviewer = (
+        Membership.objects.filter(organisation=made.pool.lead_department, role__in=DECIDING_ROLES)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    assert reviewer is not None
+    return negotiation.move(
+        principal=Principal.for_user(reviewer.user),
+        negotiation=made,
+        action="confirm",
+        reason=note,
+    )
+
+
+def _awaiting_confirmation(pool: Pool, steward: User) -> int:
+    """洋浦云帆科技 asks the traffic pool for aggregates over 30 days more; the steward
+    agreed, and the agreement waits for 市科工信局's 核定."""
+    yunfan = _org("洋浦云帆科技有限公司")
+    if yunfan is None or yunfan.verification_status != Organisation.Verification.VERIFIED:
+        return 0
+    made = negotiation.request_access(
+        principal=Principal.for_user(_owner(yunfan)),
+        pool=pool,
+        consumer=yunfan,
+        purpose="dpv:ResearchAndDevelopment",
+        access_mode="aggregate",
+        duration_days=30,
+    )
+    negotiation.move(principal=Principal.for_user(steward), negotiation=made, action="agree")
+    return 1
 
 
 def _pending_request(pool: Pool) -> int:
@@ -338,9 +378,8 @@ def _agreement(pool: Pool, steward: User) -> int:
         access_mode="aggregate",
         duration_days=180,
     )
-    agreed = negotiation.move(
-        principal=Principal.for_user(steward), negotiation=made, action="agree"
-    )
+    made = negotiation.move(principal=Principal.for_user(steward), negotiation=made, action="agree")
+    agreed = _confirm(made, "符合池章程第1版的开放目的与方式。")
     # One aggregate last month, and that month's rewards paid to the three contributors.
     aggregates.aggregate(
         principal=Principal.for_user(_owner(yunfan)), negotiation=agreed, group_by=["area"]
@@ -446,7 +485,7 @@ def _templates(pool: Pool, steward: User) -> int:
         access_mode="query_template",
         duration_days=180,
     )
-    agreed = negotiation.move(principal=olivia, negotiation=made, action="agree")
+    agreed = _confirm(negotiation.move(principal=olivia, negotiation=made, action="agree"))
     since = (timezone.localdate() - timedelta(days=7)).isoformat()
     querytemplates.run(
         principal=Principal.for_user(_owner(yunfan)),
@@ -471,5 +510,6 @@ def _download(pool: Pool, steward: User) -> int:
         access_mode="download",
         duration_days=90,
     )
-    negotiation.move(principal=Principal.for_user(steward), negotiation=made, action="agree")
+    made = negotiation.move(principal=Principal.for_user(steward), negotiation=made, action="agree")
+    _confirm(made)
     return 1

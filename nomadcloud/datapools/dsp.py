@@ -10,8 +10,9 @@ process, provider side, under ``/dsp/2025-1/`` (advertised at
 - **Messages.** JSON-LD in the 2025-1 context, terms without prefix; the older prefixed
   form (``dspace:consumerPid``, ``odrl:permission``) is read too. The platform's own state
   machine does the work (negotiation.py): the connector's messages are the consumer's moves,
-  the steward answers on the pages. Nothing is sent to the connector's ``callbackAddress``
-  (it is kept): the connector reads the negotiation's state and the agreement by GET.
+  the steward answers on the pages and the lead department confirms the agreement (核定).
+  Our changes are sent to the connector's ``callbackAddress`` (dsp_callbacks.py); it may
+  also read the negotiation's state and the agreement by GET.
 - **Errors.** ``ContractNegotiationError`` / ``TransferError`` / ``CatalogError`` with
   ``code`` and ``reason`` (the localized message, e.g. naming the failed ODRL constraint);
   a move the state machine does not allow is 400.
@@ -40,7 +41,7 @@ from nomadcloud.accounts.services import authenticate_token
 from nomadcloud.core import audit
 from nomadcloud.core.errors import DomainError
 from nomadcloud.core.jsonsafe import loads_limited
-from nomadcloud.datapools import catalogue, negotiation
+from nomadcloud.datapools import catalogue, dsp_callbacks, negotiation
 from nomadcloud.datapools.access import PUBLIC_STATES
 from nomadcloud.datapools.charters import current_charter
 from nomadcloud.datapools.models import (
@@ -87,12 +88,8 @@ class ProtocolError(Exception):
         self.status, self.code, self.reason = status, code, reason
 
 
-def pid(public_id: uuid.UUID) -> str:
-    return f"urn:uuid:{public_id}"
-
-
-def agreement_id(made: Negotiation) -> str:
-    return f"urn:nomadcloud:agreement:{made.public_id}"
+pid = dsp_callbacks.pid
+agreement_id = dsp_callbacks.agreement_id
 
 
 def _uuid_of(value: str, what: str) -> uuid.UUID:
@@ -324,20 +321,29 @@ def catalog_dataset(request: HttpRequest, principal: Principal, dataset_id: str)
 STATES = {state: state.upper() for state in Negotiation.State.values}
 
 
+def protocol_state(made: Negotiation) -> str:
+    """The DSP 2025-1 state the other connector sees. ``confirming`` (the department's 核定
+    awaited) is the provider's own step: ``ACCEPTED`` when the consumer accepted the
+    steward's offer (the policy on the table is the Offer), ``REQUESTED`` when the steward
+    agreed to the consumer's request (decision 0062)."""
+    if made.state == Negotiation.State.CONFIRMING:
+        return "ACCEPTED" if made.policy.get("@type") == "Offer" else "REQUESTED"
+    return STATES[made.state]
+
+
 def negotiation_body(made: Negotiation) -> dict[str, Any]:
     body: dict[str, Any] = {
         "@context": CONTEXT,
         "@type": "ContractNegotiation",
         "providerPid": pid(made.public_id),
         "consumerPid": made.consumer_pid,
-        "state": STATES[made.state],
+        "state": protocol_state(made),
     }
     if made.state in (Negotiation.State.OFFERED, *IN_FORCE):
-        policy = {k: v for k, v in made.policy.items() if k != "@context"}
-        key = "offer" if made.state == Negotiation.State.OFFERED else "agreement"
-        if key == "agreement":
-            policy = {**policy, "@id": agreement_id(made), "timestamp": made.policy.get("dateTime")}
-        body[key] = policy
+        if made.state == Negotiation.State.OFFERED:
+            body["offer"] = dsp_callbacks.offer(made)
+        else:
+            body["agreement"] = dsp_callbacks.agreement(made)
     if made.state == Negotiation.State.TERMINATED:
         body["reason"] = [made.reason]
     return body
@@ -481,7 +487,8 @@ def negotiation_counter(
 def negotiation_event(
     request: HttpRequest, principal: Principal, provider_pid: str
 ) -> HttpResponse:
-    """ACCEPTED: the consumer accepts the steward's offer (the agreement follows at once)."""
+    """ACCEPTED: the consumer accepts the steward's offer (the agreement follows once the
+    lead department has confirmed it, sent to the callback address)."""
 
     def accepted(body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         if _text(body, "eventType") != "ACCEPTED":
@@ -531,22 +538,7 @@ def negotiation_termination(
 def data_address(request: HttpRequest, made: Negotiation) -> dict[str, Any]:
     """Where the agreed mode is used: the platform's API under the agreement, with the
     organisation's own API key."""
-    path = {
-        "aggregate": f"/api/v1/datapools/negotiations/{made.public_id}/aggregate",
-    }.get(str(made.policy.get("nc:accessMode")), f"/api/v1/datapools/negotiations/{made.public_id}")
-    return {
-        "@type": "DataAddress",
-        "endpointType": "https://w3id.org/idsa/v4.1/HTTP",
-        "endpoint": request.build_absolute_uri(path),
-        "endpointProperties": [
-            {"@type": "EndpointProperty", "name": "authType", "value": "bearer"},
-            {
-                "@type": "EndpointProperty",
-                "name": "authorization",
-                "value": "your organisation's API key",
-            },
-        ],
-    }
+    return dsp_callbacks.data_address(request.build_absolute_uri("/").rstrip("/"), made)
 
 
 def transfer_body(request: HttpRequest, transfer: Transfer) -> dict[str, Any]:
@@ -622,6 +614,7 @@ def request_transfer(
     transfer.state = T.STARTED
     transfer.save(update_fields=["state"])
     _transfer_event(transfer, "start", None)
+    dsp_callbacks.transfer_changed(transfer, "start")
     return transfer
 
 
@@ -727,5 +720,6 @@ def end_transfers_of_ended_agreements(now: Any = None) -> int:
             transfer.reason = _("The agreement ended.")
             transfer.save(update_fields=["state", "reason"])
             _transfer_event(transfer, "termination", None)
+            dsp_callbacks.transfer_changed(transfer, "termination")
             count += 1
     return count

@@ -250,6 +250,8 @@ class Negotiation(models.Model):
     class State(models.TextChoices):
         REQUESTED = "requested", _("requested")
         OFFERED = "offered", _("counter-offered")
+        # Both sides agree; the lead department's 核定 is awaited (decision 0062).
+        CONFIRMING = "confirming", _("awaiting the department's confirmation")
         AGREED = "agreed", _("agreed")
         VERIFIED = "verified", _("agreement verified")
         FINALIZED = "finalized", _("finalized: access granted")
@@ -282,7 +284,8 @@ class Negotiation(models.Model):
         return str(self.public_id)
 
 
-# The states in which an agreement is in force (until it ends).
+# The states in which an agreement is in force (until it ends): never before the lead
+# department's 核定 (``confirming`` is not one of them).
 IN_FORCE = (Negotiation.State.AGREED, Negotiation.State.VERIFIED, Negotiation.State.FINALIZED)
 
 
@@ -609,3 +612,73 @@ class BatchRelease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id} → {self.pool_id}"
+
+
+class AgreementConfirmation(models.Model):
+    """The lead department's 核定 of an agreement (decision 0062): who decided, when, with
+    what note, under which charter version; a refusal ends the negotiation naming it."""
+
+    class Outcome(models.TextChoices):
+        CONFIRMED = "confirmed", _("confirmed")
+        REFUSED = "refused", _("refused")
+
+    negotiation = models.OneToOneField(
+        Negotiation, models.CASCADE, related_name="confirmation", verbose_name=_("negotiation")
+    )
+    department = models.ForeignKey(
+        "accounts.Organisation", models.PROTECT, related_name="+", verbose_name=_("department")
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    # The rule the decision applied: the pool's charter version at the time.
+    rule_version = models.CharField(_("rule version"), max_length=60)
+
+    class Meta:
+        verbose_name = _("agreement confirmation (核定)")
+
+    def __str__(self) -> str:
+        return f"{self.negotiation_id} {self.outcome}"
+
+
+class DspCallback(models.Model):
+    """A Dataspace Protocol message to the other connector's ``callbackAddress`` (an
+    outbox row written with the state change it reports; delivered by a job, retried with
+    backoff, in order per process; decision 0062)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting to be sent")
+        SENT = "sent", _("delivered")
+        FAILED = "failed", _("given up")
+
+    negotiation = models.ForeignKey(
+        Negotiation, models.CASCADE, null=True, blank=True, related_name="callbacks"
+    )
+    transfer = models.ForeignKey(
+        Transfer, models.CASCADE, null=True, blank=True, related_name="callbacks"
+    )
+    message_type = models.CharField(_("message"), max_length=60)
+    url = models.URLField(_("address"), max_length=800)
+    body = models.JSONField()
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Dataspace Protocol callback")
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="datapools_cb_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_type} → {self.url}"

@@ -2,18 +2,23 @@
 policies; docs/datapools.md). An enterprise requests access for a purpose; the request is
 evaluated against the charter at once and refused, naming the failed constraint, when it does
 not fit (nothing is stored). The steward agrees, counter-offers (narrower) or terminates; the
-consumer accepts a counter-offer or terminates; no state waits past its deadline
-(``expire_overdue`` ends it, with the reason). Moves::
+consumer accepts a counter-offer or terminates; once both sides agree, the pool's lead
+department confirms (经核定) or refuses the agreement (decision 0062); no state waits past its
+deadline (``expire_overdue`` ends it, with the reason). Moves::
 
-    requested ─agree▶ agreed ─verify▶ verified ─(system)▶ finalized
-        ├─offer▶ offered ─accept▶ agreed        (steward, then consumer)
+    requested ─agree▶ confirming ─confirm▶ agreed ─verify▶ verified ─(system)▶ finalized
+        ├─offer▶ offered ─accept▶ confirming    (steward, then consumer; then the department)
         │          └─request▶ requested         (consumer's counter-request)
+        ├                  confirming ─refuse▶ terminated   (the department, naming itself)
         └─terminate▶ terminated       (either side, until finalized; or the timeout)
 
-The consumer's verification (Dataspace Protocol ``ContractAgreementVerificationMessage``, or
-the page) is finalized by the platform at once: the agreement's access is granted. An
-agreement is in force (``IN_FORCE``) from ``agreed`` on until it ends. An organisation API
-key (another zone's connector, dsp.py) may make the consumer's moves.
+``confirming`` is the provider's internal step: the other connector sees ``REQUESTED``
+(the steward agreed to its request) or ``ACCEPTED`` (it accepted the steward's offer) until
+the department confirms, and only then receives the agreement (dsp.py). The consumer's
+verification is finalized by the platform at once. An agreement is in force (``IN_FORCE``)
+from ``agreed`` on until it ends — never while it awaits the department. An organisation API
+key (another zone's connector, dsp.py) may make the consumer's moves. Each change the
+connector did not make itself is reported to its ``callbackAddress`` (dsp_callbacks.py).
 """
 
 from __future__ import annotations
@@ -33,10 +38,11 @@ from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, Forbidden, invalid_field
 from nomadcloud.crossborder.schemas import SENSITIVE_CATEGORIES
 from nomadcloud.crossborder.services import agreement_entry, log_agreement_transfer
-from nomadcloud.datapools import access, fees
+from nomadcloud.datapools import access, dsp_callbacks, fees
 from nomadcloud.datapools.charters import current_charter
 from nomadcloud.datapools.models import (
     IN_FORCE,
+    AgreementConfirmation,
     Charter,
     DatasetVersion,
     DownloadLink,
@@ -53,12 +59,15 @@ ODRL_CONTEXT = ["http://www.w3.org/ns/odrl.jsonld", {"nc": "https://nomadcloud.c
 
 # (state, action) → (next state, side)
 MOVES: dict[tuple[str, str], tuple[str, str]] = {
-    (N.REQUESTED, "agree"): (N.AGREED, "steward"),
+    (N.REQUESTED, "agree"): (N.CONFIRMING, "steward"),
     (N.REQUESTED, "offer"): (N.OFFERED, "steward"),
     (N.REQUESTED, "terminate"): (N.TERMINATED, "either"),
-    (N.OFFERED, "accept"): (N.AGREED, "consumer"),
+    (N.OFFERED, "accept"): (N.CONFIRMING, "consumer"),
     (N.OFFERED, "request"): (N.REQUESTED, "consumer"),
     (N.OFFERED, "terminate"): (N.TERMINATED, "either"),
+    (N.CONFIRMING, "confirm"): (N.AGREED, "department"),
+    (N.CONFIRMING, "refuse"): (N.TERMINATED, "department"),
+    (N.CONFIRMING, "terminate"): (N.TERMINATED, "either"),
     (N.AGREED, "verify"): (N.VERIFIED, "consumer"),
     (N.AGREED, "terminate"): (N.TERMINATED, "either"),
 }
@@ -294,13 +303,18 @@ def terms(negotiation: Negotiation) -> dict[str, Any]:
     }
 
 
+# The states that wait for someone's answer, each with a deadline (ANSWER_DAYS).
+WAITING = (N.REQUESTED, N.OFFERED, N.CONFIRMING)
+
+
 def _expire(negotiation: Negotiation, now: datetime) -> bool:
-    if (
-        negotiation.state in (N.REQUESTED, N.OFFERED)
-        and negotiation.deadline
-        and (negotiation.deadline <= now)
-    ):
-        waiting = _("the steward") if negotiation.state == N.REQUESTED else _("the enterprise")
+    if negotiation.state in WAITING and negotiation.deadline and (negotiation.deadline <= now):
+        if negotiation.state == N.CONFIRMING:
+            waiting = str(negotiation.pool.lead_department)
+        elif negotiation.state == N.REQUESTED:
+            waiting = _("the steward")
+        else:
+            waiting = _("the enterprise")
         negotiation.state = N.TERMINATED
         negotiation.reason = _("Timed out: no answer from %(side)s by %(deadline)s.") % {
             "side": waiting,
@@ -309,8 +323,14 @@ def _expire(negotiation: Negotiation, now: datetime) -> bool:
         negotiation.deadline = None
         negotiation.save(update_fields=["state", "reason", "deadline"])
         _event(negotiation, None, "timeout")
+        dsp_callbacks.negotiation_changed(negotiation, None)
         return True
     return False
+
+
+def rule_version(negotiation: Negotiation) -> str:
+    """The rule a 核定 applies: the pool's charter version at the time."""
+    return f"charter v{current_charter(negotiation.pool).version}"
 
 
 @transaction.atomic
@@ -326,7 +346,7 @@ def move(
 ) -> Negotiation:
     negotiation = (
         Negotiation.objects.select_for_update()
-        .select_related("pool__steward", "consumer")
+        .select_related("pool__steward", "pool__lead_department", "consumer")
         .get(pk=negotiation.pk)
     )
     now = timezone.now()
@@ -346,6 +366,8 @@ def move(
     is_consumer = principal.can_write and role_in(principal, negotiation.consumer) in access.EDITORS
     if side == "steward":
         access.require_side(principal, negotiation.pool, Side.STEWARD)
+    elif side == "department":
+        access.require_side(principal, negotiation.pool, Side.DEPARTMENT)
     elif side == "consumer":
         _consumer_editor(principal, negotiation.consumer)
     elif not (is_steward or is_consumer):
@@ -355,6 +377,8 @@ def move(
         raise invalid_field("reason", _("At most 500 characters."))
     if action == "terminate" and not reason:
         raise invalid_field("reason", _("Say why the negotiation ends."))
+    if action == "refuse" and not reason:
+        raise invalid_field("reason", _("Say why the department refuses the agreement."))
     current = terms(negotiation)
     if action == "request":
         days = current["duration_days"] if duration_days is None else duration_days
@@ -408,11 +432,26 @@ def move(
             fee=current["fee"] if fee is None else fee,
         )
         negotiation.deadline = now + timedelta(days=ANSWER_DAYS)
+    elif target == N.CONFIRMING:  # both sides agree: the department's 核定 is awaited
+        if current["spatial"] != "CN":
+            _require_entry(
+                negotiation.pool, negotiation.consumer, current["purpose"], current["spatial"]
+            )
+        negotiation.deadline = now + timedelta(days=ANSWER_DAYS)
+    elif action == "refuse":
+        _confirmation(negotiation, principal, AgreementConfirmation.Outcome.REFUSED, reason, now)
+        reason = _("Refused by %(department)s at its confirmation (核定): %(note)s") % {
+            "department": negotiation.pool.lead_department,
+            "note": reason,
+        }
+        negotiation.deadline = None
     elif target == N.AGREED:
         if current["spatial"] != "CN":
             _require_entry(
                 negotiation.pool, negotiation.consumer, current["purpose"], current["spatial"]
             )
+        _confirmation(negotiation, principal, AgreementConfirmation.Outcome.CONFIRMED, reason, now)
+        reason = ""
         negotiation.policy = {
             **policy(
                 kind="Agreement",
@@ -438,30 +477,57 @@ def move(
         negotiation.state = N.FINALIZED
         negotiation.save(update_fields=["state"])
         _event(negotiation, None, "finalize")
+    dsp_callbacks.negotiation_changed(negotiation, principal)
     return negotiation
+
+
+def _confirmation(
+    negotiation: Negotiation,
+    principal: Principal,
+    outcome: str,
+    note: str,
+    now: datetime,
+) -> None:
+    """The department's recorded decision: who, when, the note, the charter version."""
+    AgreementConfirmation.objects.create(
+        negotiation=negotiation,
+        department=negotiation.pool.lead_department,
+        decided_by=require_person(principal),
+        decided_at=now,
+        outcome=outcome,
+        note=note,
+        rule_version=rule_version(negotiation),
+    )
 
 
 def expire_overdue(now: datetime | None = None) -> int:
     """End every negotiation waiting past its deadline (the periodic job); how many."""
     now = now or timezone.now()
     ended = 0
-    overdue = Negotiation.objects.filter(
-        state__in=[N.REQUESTED, N.OFFERED], deadline__lte=now
-    ).values_list("pk", flat=True)
+    overdue = Negotiation.objects.filter(state__in=WAITING, deadline__lte=now).values_list(
+        "pk", flat=True
+    )
     for pk in list(overdue):
         with transaction.atomic():
-            negotiation = Negotiation.objects.select_for_update().get(pk=pk)
+            negotiation = (
+                Negotiation.objects.select_for_update()
+                .select_related("pool__lead_department", "pool__steward", "consumer")
+                .get(pk=pk)
+            )
             ended += _expire(negotiation, now)
     return ended
 
 
 def sides_of(principal: Principal, negotiation: Negotiation) -> set[str]:
-    """Which sides of the negotiation the asker may act for: ``steward``, ``consumer``."""
+    """Which sides of the negotiation the asker may act for: ``steward``, ``consumer``,
+    ``department`` (the lead department's deciding members)."""
     sides: set[str] = set()
     if principal.user is None or not principal.can_write:
         return sides
     if access.is_steward(principal, negotiation.pool):
         sides.add("steward")
+    if access.decides_for(principal, negotiation.pool):
+        sides.add("department")
     if role_in(principal, negotiation.consumer) in access.EDITORS:
         sides.add("consumer")
     return sides

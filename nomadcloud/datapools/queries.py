@@ -47,8 +47,11 @@ def contributions_of(principal: Principal) -> QuerySet[Contribution]:
 
 
 def negotiations_of(principal: Principal) -> QuerySet[Negotiation]:
-    """The negotiations of the asker's organisations, as consumer or as steward."""
-    negotiations = Negotiation.objects.select_related("pool", "consumer")
+    """The negotiations of the asker's organisations, as consumer, as steward or as the
+    pool's lead department (which confirms agreements, 核定)."""
+    negotiations = Negotiation.objects.select_related(
+        "pool", "consumer", "confirmation__department"
+    )
     if is_zone_operator(principal):
         return negotiations
     key_org = principal.key_organisation
@@ -57,7 +60,9 @@ def negotiations_of(principal: Principal) -> QuerySet[Negotiation]:
     if principal.user is None:
         return Negotiation.objects.none()
     mine = Membership.objects.filter(user=principal.user).values("organisation_id")
-    return negotiations.filter(Q(consumer__in=mine) | Q(pool__steward__in=mine))
+    return negotiations.filter(
+        Q(consumer__in=mine) | Q(pool__steward__in=mine) | Q(pool__lead_department__in=mine)
+    )
 
 
 def rewards_of(principal: Principal) -> QuerySet[RewardLine]:

@@ -140,7 +140,9 @@ class AccessRequestIn(Input):
 
 
 class NegotiationMoveIn(Input):
-    action: Literal["agree", "offer", "accept", "request", "verify", "terminate"]
+    action: Literal[
+        "agree", "offer", "accept", "request", "verify", "terminate", "confirm", "refuse"
+    ]
     reason: str = Field(default="", max_length=500)
     access_mode: Literal["aggregate", "query_template", "download"] | None = None
     duration_days: int | None = Field(default=None, ge=1, le=3650)
@@ -158,6 +160,16 @@ class NegotiationMoveIn(Input):
     ) = None
 
 
+class ConfirmationOut(Schema):
+    """The lead department's 核定 of the agreement (decision 0062)."""
+
+    department: UUID = Field(alias="department.public_id")
+    outcome: str
+    note: str
+    rule_version: str
+    decided_at: datetime
+
+
 class NegotiationOut(Schema):
     id: UUID = Field(alias="public_id")
     pool: UUID = Field(alias="pool.public_id")
@@ -170,6 +182,11 @@ class NegotiationOut(Schema):
     agreed_at: datetime | None
     expires_at: datetime | None
     created_at: datetime
+    confirmation: ConfirmationOut | None = None
+
+    @staticmethod
+    def resolve_confirmation(obj: Any) -> Any:
+        return getattr(obj, "confirmation", None)
 
     @staticmethod
     def resolve_fee(obj: Any) -> Decimal | None:

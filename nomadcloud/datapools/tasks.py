@@ -16,3 +16,20 @@ def expire_negotiations() -> int:
     dsp.end_transfers_of_ended_agreements()
     uploads.discard_expired()
     return ended
+
+
+@task(queue_name="adapters")
+def deliver_dsp_callback(pk: int) -> int:
+    """Send a Dataspace Protocol message to the other connector (and any waiting before it
+    in the same process); a failure is retried by ``retry_dsp_callbacks`` (decision 0062)."""
+    from nomadcloud.datapools import dsp_callbacks
+
+    return dsp_callbacks.deliver(pk)
+
+
+@task(queue_name="adapters")
+def retry_dsp_callbacks() -> int:
+    """Every minute: the Dataspace Protocol messages whose next attempt is due."""
+    from nomadcloud.datapools import dsp_callbacks
+
+    return dsp_callbacks.deliver_due()

@@ -51,7 +51,7 @@ from nomadcloud.datapools.forms import (
     ScenarioForm,
 )
 from nomadcloud.datapools.inputs import CharterDraft, PoolDraft, ScenarioDraft
-from nomadcloud.datapools.models import IN_FORCE, Negotiation, Pool
+from nomadcloud.datapools.models import IN_FORCE, AgreementConfirmation, Negotiation, Pool
 from nomadcloud.datapools.transitions import Side
 
 
@@ -343,8 +343,15 @@ def request_access(request: HttpRequest, pool_id: str) -> HttpResponse:
 @require_GET
 def negotiation_list(request: HttpRequest) -> HttpResponse:
     principal = Principal.of(request)
-    negotiations = queries.negotiations_of(principal)[:200]
-    return render(request, "datapools/negotiations.html", {"negotiations": list(negotiations)})
+    negotiations = queries.negotiations_of(principal)
+    awaiting = request.GET.get("state") == Negotiation.State.CONFIRMING
+    if awaiting:
+        negotiations = negotiations.filter(state=Negotiation.State.CONFIRMING)
+    return render(
+        request,
+        "datapools/negotiations.html",
+        {"negotiations": list(negotiations[:200]), "awaiting": awaiting},
+    )
 
 
 def _negotiation_page(
@@ -359,7 +366,8 @@ def _negotiation_page(
     moves = [
         action
         for (state, action), (_target, side) in negotiation.MOVES.items()
-        if state == made.state and (side in sides or (side == "either" and sides))
+        if state == made.state
+        and (side in sides or (side == "either" and sides & {"steward", "consumer"}))
     ]
     version = made.pool.versions.order_by("-number").select_related("charter").first()
     columns = aggregates.groupable_columns(version.charter.columns) if version else []
@@ -386,6 +394,12 @@ def _negotiation_page(
             "events": list(made.events.select_related("actor").order_by("pk")),
             "uses": list(made.uses.order_by("-at")[:50]),
             "transfers": list(made.transfers.order_by("-created_at")[:50]),
+            "confirmation": AgreementConfirmation.objects.filter(negotiation=made)
+            .select_related("department", "decided_by")
+            .first(),
+            "callbacks": list(made.callbacks.order_by("-id")[:20])
+            if made.callback_address and sides & {"steward", "consumer"}
+            else [],
             "aggregate_form": aggregate_form if may_aggregate else None,
             "result": result,
             "k": aggregates.K,
@@ -429,7 +443,7 @@ def negotiation_move(request: HttpRequest, negotiation_id: str, action: str) -> 
         duration_days=form.cleaned_data["duration_days"],
         fee=form.cleaned_data["fee"],
     )
-    if made.state == Negotiation.State.TERMINATED and action != "terminate":
+    if made.state == Negotiation.State.TERMINATED and action not in ("terminate", "refuse"):
         messages.error(request, made.reason)
     else:
         messages.success(request, _("Done."))

@@ -73,12 +73,30 @@ def department_pools(seat: Seat) -> Tool | None:
     waiting = Pool.objects.filter(
         lead_department=seat.organisation, status=Pool.Status.PROPOSED
     ).count()
+    # Agreements both sides reached that await the department's 核定 (decision 0062).
+    to_confirm = Negotiation.objects.filter(
+        pool__lead_department=seat.organisation, state=N.CONFIRMING
+    ).count()
+    steps = []
+    if waiting:
+        steps.append(_("Approve or reject the proposed data pools."))
+    if to_confirm:
+        steps.append(_("Confirm or refuse the data access agreements awaiting 核定."))
     return Tool(
         key="datapools",
         title=_("Data resource pools"),
         url=reverse("datapools:list"),
-        figures=(figure(_("Pools to decide"), waiting, attention=True),),
-        next_step=_("Approve or reject the proposed data pools.") if waiting else "",
+        figures=(
+            figure(_("Pools to decide"), waiting, attention=True),
+            figure(_("Agreements awaiting confirmation (核定)"), to_confirm, attention=True),
+        ),
+        next_step=" ".join(steps),
+        links=(
+            (
+                _("Agreements awaiting confirmation"),
+                reverse("datapools:negotiations") + "?state=confirming",
+            ),
+        ),
     )
 
 

@@ -362,3 +362,56 @@ def _fetch(url: str, *, etag: str, last_modified: str, watchdog: _Watchdog) -> F
         _("The feed redirected more than %(n)d times.") % {"n": settings.FEED_MAX_REDIRECTS},
         code="too_many_redirects",
     )
+
+
+def post_json(url: str, body: bytes, *, user_agent: str) -> int:
+    """POST a JSON body to a URL someone gave us, under the same guard as a feed fetch (only
+    http(s), no user info, every resolved address public unless allowed, connection to the
+    checked address, one deadline); no redirect is followed (a 3xx is returned as it is).
+    The HTTP status, or FetchError. Used for the Dataspace Protocol callbacks (datapools)."""
+    watchdog = _Watchdog(time.monotonic() + settings.FEED_TIMEOUT_SECONDS)
+    with watchdog.running():
+        try:
+            scheme, host, port, path = check_url(url)
+            address = resolve(host, port)
+            default_port = 443 if scheme == "https" else 80
+            host_header = host if port == default_port else f"{host}:{port}"
+            if ":" in host and not host.startswith("["):
+                host_header = f"[{host}]" if port == default_port else f"[{host}]:{port}"
+            pool = _pool(scheme, address, port, host, watchdog)
+            try:
+                response = pool.urlopen(
+                    "POST",
+                    path,
+                    body=body,
+                    headers={
+                        "Host": host_header,
+                        "User-Agent": user_agent,
+                        "Content-Type": "application/json",
+                        "Accept": "application/json",
+                    },
+                    redirect=False,
+                    preload_content=False,
+                    assert_same_host=False,
+                )
+                try:
+                    # The answer's body is not needed; read a little so the server is not cut.
+                    response.read(CHUNK)
+                    return int(response.status)
+                finally:
+                    response.release_conn()
+            finally:
+                pool.close()
+        except FetchError:
+            raise
+        except (TimeoutError, HTTPError, OSError) as exc:
+            if watchdog.expired() or isinstance(exc, (TimeoutError, socket.timeout)):
+                raise FetchError(
+                    _("No answer within %(seconds)s seconds.")
+                    % {"seconds": settings.FEED_TIMEOUT_SECONDS},
+                    code="timeout",
+                ) from exc
+            raise FetchError(
+                _("The connection failed: %(error)s") % {"error": type(exc).__name__},
+                code="connection",
+            ) from exc

@@ -179,8 +179,10 @@ def negotiation(w: World, state: str = "requested", **extra: Any) -> Any:
         access_mode="aggregate",
         duration_days=extra.get("days", 90),
     )
-    if state == "agreed":
+    if state in ("confirming", "agreed"):
         made = n.move(principal=Principal.for_user(w.olivia), negotiation=made, action="agree")
+    if state == "agreed":  # the lead department's 核定 (decision 0062)
+        made = n.move(principal=Principal.for_user(w.wendy), negotiation=made, action="confirm")
     return made
 
 
@@ -275,7 +277,8 @@ def agreement_for(w: World, mode: str, **charter: Any) -> Any:
         access_mode=mode,
         duration_days=90,
     )
-    agreed = n.move(principal=Principal.for_user(w.olivia), negotiation=made, action="agree")
+    made = n.move(principal=Principal.for_user(w.olivia), negotiation=made, action="agree")
+    agreed = n.move(principal=Principal.for_user(w.wendy), negotiation=made, action="confirm")
     assert agreed.state == Negotiation.State.AGREED
     return agreed
 

@@ -166,10 +166,36 @@ API_CASES += [
         "api agree a negotiation",
         "POST",
         lambda w: f"{API}/negotiations/{b.negotiation(w).public_id}/moves",
-        expect("owner", sees=("outsider", "readonly", "operator"), because="steward_only"),
+        # The lead department sees the negotiations of its pools (it confirms, 核定).
+        expect(
+            "owner",
+            sees=("outsider", "readonly", "reviewer", "operator"),
+            because="steward_only",
+        ),
         body=lambda w: {"action": "agree"},
         api=True,
         route=f"{API}/negotiations/{{negotiation_id}}/moves",
+    ),
+    Case(
+        "api confirm an agreement (核定)",
+        "POST",
+        lambda w: f"{API}/negotiations/{b.negotiation(w, 'confirming').public_id}/moves",
+        expect(
+            "reviewer",
+            sees=("outsider", "readonly", "owner", "operator"),
+            because="department_only",
+        ),
+        body=lambda w: {"action": "confirm", "reason": "fits the charter"},
+        api=True,
+        route=f"{API}/negotiations/{{negotiation_id}}/moves",
+    ),
+    Case(
+        "api data contract (ODCS)",
+        "GET",
+        lambda w: f"{API}/pools/{b.busy_pool(w).public_id}/versions/1/contract",
+        EVERYONE,
+        api=True,
+        route=f"{API}/pools/{{pool_id}}/versions/{{number}}/contract",
     ),
     Case(
         "api aggregate under an agreement",
@@ -264,14 +290,21 @@ PAGE_CASES += [
         "access negotiation page",
         "GET",
         lambda w: f"/datapools/negotiations/{_requested(w)}/",
-        expect("outsider", "readonly", "owner", "operator"),
+        expect("outsider", "readonly", "owner", "reviewer", "operator"),
         url_name="datapools:negotiation",
     ),
     Case(
         "agree to an access request (page)",
         "POST",
         lambda w: f"/datapools/negotiations/{_requested(w)}/agree/",
-        expect("owner", sees=("outsider", "readonly", "operator")),
+        expect("owner", sees=("outsider", "readonly", "reviewer", "operator")),
+        url_name="datapools:negotiation-move",
+    ),
+    Case(
+        "confirm an agreement (page, 核定)",
+        "POST",
+        lambda w: f"/datapools/negotiations/{b.negotiation(w, 'confirming').public_id}/confirm/",
+        expect("reviewer", sees=("outsider", "readonly", "owner", "operator")),
         url_name="datapools:negotiation-move",
     ),
     Case(
@@ -307,6 +340,13 @@ PAGE_CASES += [
         lambda w: f"/dataset/{_open(w)}.jsonld",
         EVERYONE,
         url_name="catalogue:dataset",
+    ),
+    Case(
+        "odcs data contract",
+        "GET",
+        lambda w: f"/dataset/{b.busy_pool(w).public_id}/v1/contract.yaml",
+        EVERYONE,
+        url_name="catalogue:contract",
     ),
 ]
 
@@ -572,7 +612,10 @@ def _uploaded_slot(w: World) -> str:
     return str(slot["id"])
 
 
-REVOKER = expect("owner", sees=("outsider", "readonly", "operator"), because="steward_only")
+# The lead department sees the negotiations of its pools (decision 0062).
+REVOKER = expect(
+    "owner", sees=("outsider", "readonly", "reviewer", "operator"), because="steward_only"
+)
 API_CASES += [
     Case(
         "api open an upload slot",
