@@ -139,6 +139,9 @@ def test_a_counter_offer_sets_a_fee_carried_as_an_odrl_compensate_duty_into_the_
         principal=Principal.for_user(world.olivia), negotiation=made, action="offer", fee=None
     )
     made = n.move(principal=charlie, negotiation=made, action="accept")
+    assert made.state == Negotiation.State.CONFIRMING  # the lead department's 核定 is awaited
+    assert fees.fee_of(made.policy) == Decimal("12000.50")
+    made = n.move(principal=Principal.for_user(world.wendy), negotiation=made, action="confirm")
     assert made.state == Negotiation.State.AGREED
     assert made.policy["@type"] == "Agreement"
     assert fees.fee_of(made.policy) == Decimal("12000.50")
@@ -194,6 +197,7 @@ def _priced_agreement(world: World, fee: str) -> Negotiation:
         fee=Decimal(fee),
     )
     made = n.move(principal=Principal.for_user(world.charlie), negotiation=made, action="accept")
+    made = n.move(principal=Principal.for_user(world.wendy), negotiation=made, action="confirm")
     Negotiation.objects.filter(pk=made.pk).update(agreed_at=AGREED_ON)
     made.refresh_from_db()
     asset = b.asset(world)
