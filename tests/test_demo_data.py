@@ -71,6 +71,7 @@ def _assert_demo_pools() -> None:
         ("aggregate", "agreed"),
         ("aggregate", "confirming"),  # awaiting 市科工信局's 核定 (decision 0062)
         ("query_template", "agreed"),
+        ("query_template", "agreed"),  # 洋浦云帆's priced agreement, read by valuation (0063)
     ]
     confirmed = pools["traffic"].negotiations.filter(state="agreed")
     assert all(n.confirmation.outcome == "confirmed" for n in confirmed)

@@ -312,7 +312,7 @@ def seed() -> dict[str, int]:
     }
 
 
-def _confirm(made: Negotiation, note: str = "") -> Negotiation:
+def confirm_agreement(made: Negotiation, note: str = "") -> Negotiation:
     """The lead department's 核定 of an agreement both sides reached (decision 0062)."""
     reviewer = (
         Membership.objects.filter(organisation=made.pool.lead_department, role__in=DECIDING_ROLES)
@@ -379,7 +379,7 @@ def _agreement(pool: Pool, steward: User) -> int:
         duration_days=180,
     )
     made = negotiation.move(principal=Principal.for_user(steward), negotiation=made, action="agree")
-    agreed = _confirm(made, "符合池章程第1版的开放目的与方式。")
+    agreed = confirm_agreement(made, "符合池章程第1版的开放目的与方式。")
     # One aggregate last month, and that month's rewards paid to the three contributors.
     aggregates.aggregate(
         principal=Principal.for_user(_owner(yunfan)), negotiation=agreed, group_by=["area"]
@@ -485,7 +485,7 @@ def _templates(pool: Pool, steward: User) -> int:
         access_mode="query_template",
         duration_days=180,
     )
-    agreed = _confirm(negotiation.move(principal=olivia, negotiation=made, action="agree"))
+    agreed = confirm_agreement(negotiation.move(principal=olivia, negotiation=made, action="agree"))
     since = (timezone.localdate() - timedelta(days=7)).isoformat()
     querytemplates.run(
         principal=Principal.for_user(_owner(yunfan)),
@@ -511,5 +511,5 @@ def _download(pool: Pool, steward: User) -> int:
         duration_days=90,
     )
     made = negotiation.move(principal=Principal.for_user(steward), negotiation=made, action="agree")
-    _confirm(made)
+    confirm_agreement(made)
     return 1

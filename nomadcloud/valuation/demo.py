@@ -29,6 +29,7 @@ from nomadcloud.accounts.demo import DEMO_DOMAIN
 from nomadcloud.accounts.models import Membership, Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.inputs import parse_draft
+from nomadcloud.datapools import demo as datapools_demo
 from nomadcloud.datapools import negotiation
 from nomadcloud.datapools.charters import current_charter
 from nomadcloud.datapools.models import Negotiation, Pool
@@ -169,6 +170,7 @@ def _priced_agreement(pool: Pool, steward: User, agreed_on: date) -> int:
         fee=Decimal("48000.00"),
     )
     made = negotiation.move(principal=Principal.for_user(buyer), negotiation=made, action="accept")
+    made = datapools_demo.confirm_agreement(made, "核定: the listed price")
     # Agreed in January (demo history), so the valuation of 30 June reads it.
     at = timezone.now().replace(year=agreed_on.year, month=agreed_on.month, day=agreed_on.day)
     Negotiation.objects.filter(pk=made.pk).update(agreed_at=at, expires_at=at + timedelta(days=365))
