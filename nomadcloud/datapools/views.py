@@ -36,6 +36,7 @@ from nomadcloud.datapools import (
     scenarios,
     services,
     transitions,
+    validation,
 )
 from nomadcloud.datapools.forms import (
     EXAMPLE_COLUMNS,
@@ -239,7 +240,12 @@ def act(request: HttpRequest, pool_id: str, move: str) -> HttpResponse:
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
     principal = Principal.of(request)
-    contributions = queries.contributions_of(principal)[:200]
+    contributions = list(queries.contributions_of(principal)[:200])
+    for contribution in contributions:  # a finding's kind in words, never its code
+        contribution.findings = [
+            {**f, "kind": validation.FINDING_KINDS.get(f.get("kind", ""), f.get("kind", ""))}
+            for f in contribution.findings
+        ]
     rewards = queries.rewards_of(principal)[:200]
     return render(
         request,
@@ -352,6 +358,22 @@ def negotiation_list(request: HttpRequest) -> HttpResponse:
     return render(request, "datapools/negotiations.html", {"negotiations": list(negotiations)})
 
 
+def _links(principal: Principal, made: Negotiation) -> list[dict[str, Any]]:
+    """The agreement's download links with their state and whether the reader may revoke
+    each (decision 0064)."""
+    now = timezone.now()
+    return [
+        {
+            "link": link,
+            "state": downloads.link_state(link, now),
+            "may_revoke": link.revoked_at is None
+            and link.expires_at > now
+            and downloads.may_revoke(principal, link),
+        }
+        for link in downloads.links_of(made)
+    ]
+
+
 def _negotiation_page(
     request: HttpRequest,
     made: Negotiation,
@@ -399,7 +421,8 @@ def _negotiation_page(
             "may_run_templates": consumer_agreed
             and made.policy.get("nc:accessMode") == "query_template",
             "may_download": consumer_agreed and made.policy.get("nc:accessMode") == "download",
-            "download_links": downloads.links_of(made) if "steward" in sides else None,
+            "download_links": _links(principal, made) if sides else None,
+            "sides": sides,
         },
         status=form_status(aggregate_form) if aggregate_form else 200,
     )
