@@ -54,6 +54,7 @@ logger = logging.getLogger(__name__)
 BATCH = 10_000
 MAX_ERRORS = 50
 MAX_FINDINGS = 100
+CACHE_LIMIT = 200_000  # values kept per file while checking (then cleared)
 CONTRIBUTIONS = "datapools/contributions"
 PARQUET = "application/vnd.apache.parquet"
 # The languages errors are kept in (core/i18n.py's required languages).
@@ -240,10 +241,13 @@ def check_file(path: Path, *, parquet: bool, schema: list[dict[str, Any]], out: 
     arrow_schema = pa.schema([(n, pa.string()) for n in names])
     with pq.ParquetWriter(out, arrow_schema) as writer:
         try:
+            cache: dict[tuple[str, str], tuple[Any, str | None]] = {}
             for first, rows in batches:
                 typed: list[dict[str, Any]] = []
+                if len(cache) > CACHE_LIMIT:
+                    cache.clear()
                 for line, row in enumerate(rows, start=first):
-                    out_row, errors = validation.type_row(schema, row, line)
+                    out_row, errors = validation.type_row(schema, row, line, cache)
                     for error in errors:
                         outcome.error(_retyped(schema, row, error, parquet))
                     typed.append(out_row)

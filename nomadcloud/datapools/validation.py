@@ -35,6 +35,11 @@ _PLATE = re.compile(
     r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][A-HJ-NP-Z0-9]{5,6}"
 )
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+# What every pattern above needs (seven digits in a row, a province character or "@"): a cell
+# without it holds none of them, so one search rules most cells out.
+_MAYBE_PERSONAL = re.compile(
+    r"\d{7}|@|[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]"
+)
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -138,9 +143,13 @@ def check_header(schema: list[dict[str, Any]], header: list[str]) -> list[RowErr
 
 
 def type_row(
-    schema: list[dict[str, Any]], row: dict[str, Any], line: int
+    schema: list[dict[str, Any]],
+    row: dict[str, Any],
+    line: int,
+    cache: dict[tuple[str, str], tuple[Any, str | None]] | None = None,
 ) -> tuple[dict[str, Any], list[RowError]]:
-    """One row typed by the schema, with its errors (line ``line``)."""
+    """One row typed by the schema, with its errors (line ``line``). ``cache`` keeps each
+    column's answers for values already seen (a large file repeats its values)."""
     errors: list[RowError] = []
     out: dict[str, Any] = {}
     for spec in schema:
@@ -150,7 +159,14 @@ def type_row(
                 errors.append(RowError(line, spec["name"], _("A value is required.")))
             out[spec["name"]] = None
             continue
-        value, error = _cell(spec, raw)
+        if cache is None:
+            value, error = _cell(spec, raw)
+        else:
+            key = (spec["name"], raw)
+            found = cache.get(key)
+            if found is None:
+                found = cache[key] = _cell(spec, raw)
+            value, error = found
         if error:
             errors.append(RowError(line, spec["name"], error))
         out[spec["name"]] = value
@@ -191,6 +207,8 @@ def scan_personal(
     for index, row in enumerate(rows, start=first_line):
         for name, value in row.items():
             if name in declared or not isinstance(value, str):
+                continue
+            if not _MAYBE_PERSONAL.search(value):
                 continue
             kind = None
             if any(_valid_id_card(m) for m in _ID_CARD.findall(value)):
