@@ -187,10 +187,7 @@ def test_undeclared_personal_data_quarantines_a_large_file(
     assert contribution.findings == [{"line": 29_002, "column": "note", "kind": "phone"}]
     page = client_for(world.bob, HTTP_ACCEPT_LANGUAGE="en").get("/datapools/mine/")
     assert b"note: mobile phone number" in page.content
-    assert not default_storage.listdir(uploads_check.CONTRIBUTIONS)[1] or all(
-        str(contribution.public_id) not in f
-        for f in default_storage.listdir(uploads_check.CONTRIBUTIONS)[1]
-    )
+    assert not default_storage.exists(uploads_check.rows_name(contribution))  # no rows kept
 
 
 def test_empty_unreadable_and_mistyped_files_are_refused(
@@ -266,3 +263,110 @@ def test_a_consent_withdrawn_while_checking_keeps_nothing(
     contribution.refresh_from_db()
     assert contribution.status == "withdrawn" and not contribution.rows_file
     assert uploads_check.validate(str(contribution.public_id)) == "skipped"
+
+
+def test_the_contribute_page_sends_a_parquet_file_to_be_checked(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    pool = b.traffic_pool(world)
+    bob = client_for(world.bob, HTTP_ACCEPT_LANGUAGE="en")
+    page = bob.get(f"/datapools/{pool.public_id}/contribute/")
+    assert b".parquet" in page.content and b"200 MB" in page.content
+    table = pa.table(
+        {
+            c["name"]: ["2026-11-02", "yangpu", "walk", "1", "0.5", ""][i : i + 1] * 3
+            for i, c in enumerate(b.TRAFFIC_SCHEMA)
+        }
+    )
+    data = parquet_bytes(table)
+    opened = bob.post(
+        f"/datapools/{pool.public_id}/upload-slots/",
+        {
+            "size": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "content_type": PARQUET,
+            "consent": "on",
+        },
+    )
+    assert opened.status_code == 201, opened.content
+    slot = opened.json()
+    assert slot["checked_later"] is True
+    put = client_for(None).generic("PUT", slot["parts"][0]["url"], data, content_type=PARQUET)
+    assert put.status_code == 204
+    with django_capture_on_commit_callbacks(execute=True):
+        done = bob.post(slot["complete_url"], follow=True)
+    assert b"is being checked" in done.content
+    contribution = Contribution.objects.filter(contributor=world.bob).latest("received_at")
+    assert contribution.status == "accepted" and contribution.row_count == 3
+    mine = bob.get("/datapools/mine/")
+    assert b"accepted" in mine.content
+
+
+def test_on_s3_completion_finishes_the_multipart_upload_without_reading_the_file(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    from unittest import mock
+
+    from botocore.stub import Stubber
+    from storages.backends.s3 import S3Storage
+
+    s3 = S3Storage(
+        bucket_name="pools",
+        endpoint_url="https://obs.example.test",
+        region_name="cn-south-1",
+        access_key="AKIDEXAMPLE",
+        secret_key="secret-example",
+    )
+    size = 30_000_000  # four parts of 8 MiB, the last shorter
+    client = s3.connection.meta.client
+    bob = Principal.for_user(world.bob)
+    with (
+        Stubber(client) as stub,
+        mock.patch.object(poolfiles, "storage", return_value=s3),
+        mock.patch.object(s3, "exists", return_value=True),
+        mock.patch.object(s3, "size", return_value=size),
+        mock.patch.object(s3, "open", side_effect=AssertionError("the web process read it")),
+        django_capture_on_commit_callbacks(execute=False) as jobs,
+    ):
+        stub.add_response(
+            "create_multipart_upload", {"Bucket": "pools", "Key": "k", "UploadId": "up-1"}
+        )
+        slot = uploads.open_slot(
+            principal=bob,
+            pool=b.traffic_pool(world),
+            draft=uploads.UploadSlotDraft(
+                size=size,
+                sha256="ab" * 32,
+                content_type="text/csv",
+                consent_notice_version=b.NOTICE,
+                give_consent=True,
+            ),
+        )
+        assert len(slot["parts"]) == 4 and slot["checked_later"] is True
+        parts = [{"PartNumber": n, "ETag": f'"e{n}"', "Size": 1} for n in range(1, 5)]
+        stub.add_response("list_parts", {"Parts": parts})
+        stub.add_response("complete_multipart_upload", {})
+        contribution = uploads.complete(
+            principal=bob, slot=uploads.slot_for(bob, slot["id"]), method="api"
+        )
+        stub.assert_no_pending_responses()
+    assert contribution.status == "validating" and contribution.consents.count() == 1
+    assert len(jobs) == 1  # the check waits for the worker
+
+
+def test_a_check_that_fails_refuses_the_file_rather_than_leaving_it_waiting(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    from unittest import mock
+
+    with django_capture_on_commit_callbacks(execute=False) as jobs:
+        done = _upload(world, big_csv(30_000))
+    contribution = Contribution.objects.get(public_id=done.json()["id"])
+    with mock.patch.object(uploads_check, "check_file", side_effect=OSError("disk gone")):
+        jobs[0]()  # the job fails (the immediate backend records it, as a worker would)
+    contribution.refresh_from_db()
+    assert contribution.status == "rejected"
+    assert contribution.errors[0]["en"] == "The file could not be checked; send it again."
+    assert contribution.errors[0]["zh-Hans"] == "文件无法完成校验，请重新发送。"
+    slot = UploadSlot.objects.get(contribution=contribution)
+    assert not default_storage.exists(slot.key)

@@ -364,6 +364,12 @@ def validate(contribution_id: str) -> str:
         logger.exception("datapools: checking contribution %s failed", contribution_id)
         if stored:
             storage.delete(stored)
+        # The contributor is not left waiting: the file is refused, saying so (the job still
+        # fails, for the operators to see).
+        failed = Outcome()
+        failed.error(lambda: _("The file could not be checked; send it again."))
+        with contextlib.suppress(Exception):
+            _record(contribution, failed, "")
         raise
     finally:
         out.unlink(missing_ok=True)
