@@ -225,13 +225,14 @@ def link_for(principal: Principal, public_id: object) -> DownloadLink:
     return link
 
 
-def may_revoke(principal: Principal, link: DownloadLink) -> bool:
-    """The steward's editors, or the person the link was issued to."""
+def may_revoke(principal: Principal, link: DownloadLink, *, steward: bool | None = None) -> bool:
+    """The steward's editors, or the person the link was issued to (``steward``: whether
+    the asker is the steward's editor, when the caller knows it already)."""
     if principal.user is None or not principal.can_write:
         return False
-    return access.is_steward(principal, link.negotiation.pool) or (
-        link.issued_to_id == principal.user.pk
-    )
+    if steward is None:
+        steward = access.is_steward(principal, link.negotiation.pool)
+    return steward or link.issued_to_id == principal.user.pk
 
 
 @transaction.atomic

@@ -362,13 +362,14 @@ def _links(principal: Principal, made: Negotiation) -> list[dict[str, Any]]:
     """The agreement's download links with their state and whether the reader may revoke
     each (decision 0064)."""
     now = timezone.now()
+    steward = access.is_steward(principal, made.pool)
     return [
         {
             "link": link,
             "state": downloads.link_state(link, now),
             "may_revoke": link.revoked_at is None
             and link.expires_at > now
-            and downloads.may_revoke(principal, link),
+            and downloads.may_revoke(principal, link, steward=steward),
         }
         for link in downloads.links_of(made)
     ]
