@@ -40,6 +40,7 @@ from nomadcloud.datapools import (
 )
 from nomadcloud.datapools.forms import (
     EXAMPLE_COLUMNS,
+    MODE_CHOICES,
     AccessRequestForm,
     AggregateForm,
     CharterForm,
@@ -358,6 +359,15 @@ def negotiation_list(request: HttpRequest) -> HttpResponse:
     return render(request, "datapools/negotiations.html", {"negotiations": list(negotiations)})
 
 
+def _uses(made: Negotiation) -> list[Any]:
+    """The uses logged under the agreement, each with its access mode in words."""
+    labels = dict(MODE_CHOICES)
+    uses = list(made.uses.order_by("-at")[:50])
+    for use in uses:
+        use.mode_label = labels.get(use.mode, use.mode)  # type: ignore[attr-defined]
+    return uses
+
+
 def _links(principal: Principal, made: Negotiation) -> list[dict[str, Any]]:
     """The agreement's download links with their state and whether the reader may revoke
     each (decision 0064)."""
@@ -412,7 +422,7 @@ def _negotiation_page(
             "moves": moves,
             "move_form": NegotiationMoveForm(),
             "events": list(made.events.select_related("actor").order_by("pk")),
-            "uses": list(made.uses.order_by("-at")[:50]),
+            "uses": _uses(made),
             "transfers": list(made.transfers.order_by("-created_at")[:50]),
             "aggregate_form": aggregate_form if may_aggregate else None,
             "result": result,
