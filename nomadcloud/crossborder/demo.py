@@ -202,7 +202,7 @@ def _pool_agreement_abroad(
     again at the agreement), used once. Nothing when the datapools demo has not run."""
     from nomadcloud.datapools import aggregates, negotiation
     from nomadcloud.datapools.charters import current_charter
-    from nomadcloud.datapools.models import Pool
+    from nomadcloud.datapools.models import IN_FORCE, Pool
 
     pool = Pool.objects.filter(steward=steward, kind=Pool.Kind.TRAFFIC, status="open").first()
     version = pool.versions.order_by("-number").first() if pool else None
@@ -250,6 +250,13 @@ def _pool_agreement_abroad(
     agreed = negotiation.move(
         principal=Principal.for_user(steward_owner), negotiation=made, action="agree"
     )
+    if agreed.state not in IN_FORCE:  # the lead department's 核定 first (decision 0062)
+        agreed = negotiation.move(
+            principal=Principal.for_user(_reviewer(pool.lead_department) or steward_owner),
+            negotiation=agreed,
+            action="confirm",
+            reason="出境已列入白名单（标准合同已备案）。",
+        )
     aggregates.aggregate(
         principal=Principal.for_user(consumer_owner), negotiation=agreed, group_by=["area"]
     )
