@@ -76,7 +76,7 @@ def test_a_local_upload_streams_to_storage_then_completes_as_a_contribution(worl
 
 def test_bad_uploads_are_refused_and_nothing_is_kept(world: World) -> None:
     before = Contribution.objects.count()
-    too_big = _slot(world, b"x", size=2_000_000)
+    too_big = _slot(world, b"x", size=uploads.LARGE_MAX_BYTES + 1)
     assert_error(too_big, "file_too_large", "size")
     slot = _slot(world, b.GOOD_CSV).json()
     url = slot["parts"][0]["url"]

@@ -40,18 +40,44 @@ def _assert_demo_valuation_books() -> None:
 
 
 def _assert_demo_crossborder() -> None:
-    """Three export requests: exempt (c) and whitelisted with a transfer and its renewal
-    reminded, a standard contract awaiting its filing receipt, a security assessment."""
-    from nomadcloud.crossborder.models import ExportRequest, WhitelistEntry
+    """Four export requests: exempt (c) and whitelisted with a transfer and its renewal
+    reminded, a standard contract awaiting its filing receipt, a security assessment, and the
+    traffic pool's standard contract for 洋浦云帆科技 in Singapore, whitelisted, under which
+    the pool agreement abroad was used once (decision 0064)."""
+    from nomadcloud.crossborder import services
+    from nomadcloud.crossborder.models import ExportRequest, TransferEvent, WhitelistEntry
+    from nomadcloud.datapools.models import Negotiation
+    from nomadcloud.datapools.negotiation import terms
 
     routes = sorted(ExportRequest.objects.values_list("route", "state"))
     assert routes == [
         ("exempt", "whitelisted"),
         ("security_assessment", "obligations_pending"),
         ("standard_contract", "obligations_pending"),
+        ("standard_contract", "whitelisted"),
     ]
-    entry = WhitelistEntry.objects.get()
+    entry = WhitelistEntry.objects.get(recipient_country="PT")
     assert (entry.status, entry.volume_used) == ("renewal_due", 320)
+    abroad = next(n for n in Negotiation.objects.all() if terms(n)["spatial"] == "SG")
+    assert abroad.state == "agreed" and abroad.pool.kind == "traffic"
+    pool_entry = WhitelistEntry.objects.get(recipient_country="SG")
+    assert pool_entry.recipient_name == abroad.consumer.name_zh
+    assert pool_entry.exporter == abroad.pool.steward and pool_entry.status == "active"
+    # The agreement is covered now, as the re-check at the agreement found (decision 0052),
+    # and its one use is a transfer counted against the entry.
+    charter = abroad.pool.charters.order_by("-version").first()
+    assert charter is not None
+    covering = services.agreement_entry(
+        exporter=abroad.pool.steward,
+        recipient=abroad.consumer,
+        country="SG",
+        purpose=charter.purposes[0],
+        data_categories=charter.data_categories,
+    )
+    assert covering == pool_entry
+    transfer = TransferEvent.objects.get(entry=pool_entry)
+    assert transfer.source == f"datapools:{abroad.public_id}"
+    assert (pool_entry.volume_used, pool_entry.sensitive_used) == (3, 3)
 
 
 def _assert_demo_pools() -> None:
@@ -64,14 +90,19 @@ def _assert_demo_pools() -> None:
     assert pools["labelled"].status == "open"  # empty until a batch is released (0057)
     assert all(p.status == Pool.Status.OPEN for p in pools.values())
     assert pools["traffic"].versions.get().row_count == 36
-    # Agreements for aggregates and for query templates (one approved template run once).
+    # Agreements for aggregates (in China, and in Singapore under a whitelist entry) and for
+    # query templates (one approved template run once).
+    from nomadcloud.datapools.negotiation import terms
+
     assert sorted(
-        (n.policy["nc:accessMode"], n.state) for n in pools["traffic"].negotiations.all()
+        (terms(n)["access_mode"], terms(n)["spatial"], n.state)
+        for n in pools["traffic"].negotiations.all()
     ) == [
-        ("aggregate", "agreed"),
-        ("aggregate", "confirming"),  # awaiting 市科工信局's 核定 (decision 0062)
-        ("query_template", "agreed"),
-        ("query_template", "agreed"),  # 洋浦云帆's priced agreement, read by valuation (0063)
+        ("aggregate", "CN", "agreed"),
+        ("aggregate", "CN", "confirming"),  # awaiting 市科工信局's 核定 (decision 0062)
+        ("aggregate", "SG", "agreed"),
+        ("query_template", "CN", "agreed"),
+        ("query_template", "CN", "agreed"),  # 洋浦云帆's priced agreement, read by valuation (0063)
     ]
     confirmed = pools["traffic"].negotiations.filter(state="agreed")
     assert all(n.confirmation.outcome == "confirmed" for n in confirmed)

@@ -217,6 +217,7 @@ PAGES: dict[str, Target] = {
     "datapools:mine": (NOMAD, "/datapools/mine/"),
     "crossborder:exporter": (lambda: (ENTERPRISE, None), "/crossborder/org/{org}/", ""),
     "crossborder:review": ("wangxin@demo.nomadcloud.cn", "/crossborder/review/"),
+    "crossborder:list": (ENTERPRISE, "/crossborder/"),
     "datapools:negotiations": (ENTERPRISE, "/datapools/negotiations/"),
     "datapools:scenarios": (NOMAD, "/datapools/scenarios/"),
     "vouchers:review": (REVIEWER, "/vouchers/review/"),
@@ -488,6 +489,11 @@ API: dict[str, Target] = {
     "/api/v1/datapools/contributions": (NOMAD, "/api/v1/datapools/contributions"),
     "/api/v1/datapools/negotiations": (ENTERPRISE, "/api/v1/datapools/negotiations"),
     "/api/v1/datapools/rewards": (NOMAD, "/api/v1/datapools/rewards"),
+    "/api/v1/datapools/negotiations/{negotiation_id}/download-links": (
+        lambda: (ENTERPRISE, first("datapools.Negotiation", pool__kind="metaverse")),
+        "/api/v1/datapools/negotiations/{id}/download-links",
+        "public_id",
+    ),
     "/api/v1/datapools/pools/{pool_id}/templates": (
         lambda: (ENTERPRISE, model("datapools.QueryTemplate").objects.first().pool),
         "/api/v1/datapools/pools/{id}/templates",

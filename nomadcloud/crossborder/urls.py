@@ -5,6 +5,7 @@ from nomadcloud.crossborder import views
 app_name = "crossborder"
 
 urlpatterns = [
+    path("", views.whitelist, name="list"),
     path("org/<str:org_id>/", views.exporter, name="exporter"),
     path("org/<str:org_id>/new/", views.new, name="new"),
     path("requests/<str:request_id>/", views.detail, name="request"),

@@ -67,6 +67,17 @@ def _clauses(reasons: list[str]) -> list[tuple[str, str]]:
 
 
 @login_required
+def whitelist(request: HttpRequest) -> HttpResponse:
+    """数据出境白名单 (the one-card hub's item, decision 0064): the person's enterprises,
+    each with its whitelist entries and the way to start a cross-border assessment."""
+    return render(
+        request,
+        "crossborder/whitelist.html",
+        {"exporters": queries.whitelist_hub(Principal.of(request))},
+    )
+
+
+@login_required
 @domain_errors
 def exporter(request: HttpRequest, org_id: str) -> HttpResponse:
     principal = Principal.of(request)

@@ -36,6 +36,7 @@ from nomadcloud.datapools import (
     uploads,
 )
 from nomadcloud.datapools.access import Action
+from nomadcloud.datapools.downloads import LinkRevocationDraft
 from nomadcloud.datapools.inputs import CharterDraft, ScenarioDraft
 from nomadcloud.datapools.models import Pool
 from nomadcloud.datapools.querytemplates import TemplateDraft
@@ -50,6 +51,7 @@ from nomadcloud.datapools.schemas import (
     ContributionOut,
     DistributionIn,
     DistributionOut,
+    DownloadLinkOut,
     DownloadOut,
     DownloadRevocationOut,
     NegotiationMoveIn,
@@ -185,13 +187,20 @@ def open_upload_slot(request: HttpRequest, pool_id: UUID, payload: UploadSlotDra
     return Status(201, uploads.open_slot(principal=principal, pool=pool, draft=payload))
 
 
-@router.post("/upload-slots/{slot_id}/completion", response=_errors({201: ContributionOut}))
+@router.post(
+    "/upload-slots/{slot_id}/completion",
+    response=_errors({201: ContributionOut, 202: ContributionOut}),
+)
 def complete_upload(request: HttpRequest, slot_id: UUID) -> Status[Any]:
     """The uploaded file becomes a contribution: size and checksum checked, then consent,
-    schema and quarantine as for any contribution. Another person's slot is not found."""
+    schema and quarantine as for any contribution (201). A CSV over 1 MB or a Parquet file
+    is received under the consents at once and checked by a background job (202, status
+    ``validating``; then ``accepted``, ``quarantined`` or ``rejected`` with ``errors``, read
+    at ``GET /contributions``). Another person's slot is not found."""
     principal = Principal.of(request)
     slot = uploads.slot_for(principal, slot_id)
-    return Status(201, uploads.complete(principal=principal, slot=slot, method="api"))
+    contribution = uploads.complete(principal=principal, slot=slot, method="api")
+    return Status(202 if contribution.status == "validating" else 201, contribution)
 
 
 @router.post(
@@ -391,6 +400,27 @@ def revoke_downloads(request: HttpRequest, negotiation_id: UUID) -> Any:
     principal = Principal.of(request)
     made = access.negotiation_for(principal, negotiation_id)
     return {"revoked": downloads.revoke_links(principal=principal, negotiation=made)}
+
+
+@router.get(
+    "/negotiations/{negotiation_id}/download-links", response=_errors({200: list[DownloadLinkOut]})
+)
+@paginate(CursorPagination)
+def list_download_links(request: HttpRequest, negotiation_id: UUID, **kwargs: Any) -> Any:
+    """The links issued under the agreement, newest first, with their revocation (seen by
+    the steward's and the consumer's members)."""
+    made = access.negotiation_for(Principal.of(request), negotiation_id)
+    return downloads.links_query(made)
+
+
+@router.post("/download-links/{link_id}/revocation", response=_errors({200: DownloadLinkOut}))
+def revoke_download_link(request: HttpRequest, link_id: UUID, payload: LinkRevocationDraft) -> Any:
+    """Revoke one link (decision 0064): the steward's editors or the person it was issued to,
+    with a reason and ``"confirm": true``; it then answers 410 ``link_revoked``, the
+    agreement's other links keep working."""
+    principal = Principal.of(request)
+    link = downloads.link_for(principal, link_id)
+    return downloads.revoke_link(principal=principal, link=link, draft=payload)
 
 
 # --- the scenario library (应用场景库) ---------------------------------------------------------

@@ -24,20 +24,24 @@ still never carries the bytes."""
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from django.core import signing
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from pydantic import Field
 
-from nomadcloud.accounts.access import require_person, role_in
+from nomadcloud.accounts.access import parse_public_id, require_person, role_in
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
-from nomadcloud.core.errors import Conflict, Forbidden, NotFound
+from nomadcloud.core.errors import Conflict, Forbidden, NotFound, invalid_field
+from nomadcloud.core.inputs import Draft
 from nomadcloud.datapools import access, poolfiles
 from nomadcloud.datapools import negotiation as negotiations
 from nomadcloud.datapools.charters import current_charter
@@ -184,5 +188,109 @@ def revoke_links(*, principal: Principal, negotiation: Negotiation) -> int:
     return count
 
 
+def links_query(negotiation: Negotiation) -> QuerySet[DownloadLink]:
+    return negotiation.download_links.select_related("issued_to", "version", "revoked_by")
+
+
 def links_of(negotiation: Negotiation) -> list[DownloadLink]:
-    return list(negotiation.download_links.select_related("issued_to", "version")[:50])
+    return list(links_query(negotiation)[:50])
+
+
+# --- revoking one link (decision 0064) ---------------------------------------------------------
+
+
+class LinkRevocationDraft(Draft):
+    """Revoking one download link: the reason is kept with who and when; ``confirm`` must be
+    true (the page asks on its confirmation page, an API client says so)."""
+
+    reason: str = Field(min_length=1, max_length=500, description="Why the link is revoked")
+    confirm: bool = Field(default=False, description="true: I confirm; it cannot be undone")
+
+
+def link_for(principal: Principal, public_id: object) -> DownloadLink:
+    """A link, seen by the steward's members and the consumer's members (as the agreement
+    is); to anyone else it does not exist."""
+    link = (
+        DownloadLink.objects.filter(
+            public_id=parse_public_id(public_id, message=_("No such download link."))
+        )
+        .select_related("negotiation__pool__steward", "negotiation__consumer", "version")
+        .first()
+    )
+    if link is None:
+        raise NotFound(_("No such download link."))
+    made = link.negotiation
+    if role_in(principal, made.consumer) is None and role_in(principal, made.pool.steward) is None:
+        raise NotFound(_("No such download link."))
+    return link
+
+
+def may_revoke(principal: Principal, link: DownloadLink, *, steward: bool | None = None) -> bool:
+    """The steward's editors, or the person the link was issued to (``steward``: whether
+    the asker is the steward's editor, when the caller knows it already)."""
+    if principal.user is None or not principal.can_write:
+        return False
+    if steward is None:
+        steward = access.is_steward(principal, link.negotiation.pool)
+    return steward or link.issued_to_id == principal.user.pk
+
+
+@transaction.atomic
+def revoke_link(
+    *, principal: Principal, link: DownloadLink, draft: LinkRevocationDraft
+) -> DownloadLink:
+    """Revoke one link: it then answers 410 (``link_revoked``); the agreement's other links
+    keep working. Recorded on the link (who, when, the reason) and in the audit log."""
+    user = require_person(principal)
+    link = (
+        DownloadLink.objects.select_for_update()
+        .select_related("negotiation__pool__steward", "negotiation__consumer", "version")
+        .get(pk=link.pk)
+    )
+    if not may_revoke(principal, link):
+        raise Forbidden(
+            _("Only the steward's editors or the person the link was issued to revoke it."),
+            code="not_link_holder",
+        )
+    if not draft.confirm:
+        raise invalid_field(
+            "confirm",
+            _("Revoking a link cannot be undone: confirm it."),
+            code="confirmation_required",
+        )
+    reason = draft.reason.strip()
+    if not reason:
+        raise invalid_field("reason", _("Say why the link is revoked."))
+    if link.revoked_at is not None:
+        raise Conflict(_("This download link is already revoked."), code="already_revoked")
+    steward = access.is_steward(principal, link.negotiation.pool)
+    link.revoked_at = timezone.now()
+    link.revoked_by = user
+    link.revoke_reason = "steward" if steward else "holder"
+    link.revoke_note = reason
+    link.save(update_fields=["revoked_at", "revoked_by", "revoke_reason", "revoke_note"])
+    audit.record(
+        actor=user,
+        action="datapools.download.revoke_one",
+        obj=link.negotiation,
+        organisation=link.negotiation.pool.steward if steward else link.negotiation.consumer,
+        after={"link": str(link.public_id), "reason": reason},
+        token=principal.token,
+    )
+    return link
+
+
+REVOKED_BY = {
+    "steward": gettext_lazy("revoked by the steward"),
+    "holder": gettext_lazy("revoked by its holder"),
+    "ended": gettext_lazy("revoked: the agreement ended"),
+}
+
+
+def link_state(link: DownloadLink, now: datetime | None = None) -> str:
+    """What the links table shows for a link, in the reader's language."""
+    if link.revoked_at is not None:
+        return str(REVOKED_BY.get(link.revoke_reason, gettext_lazy("revoked")))
+    if link.expires_at <= (now or timezone.now()):
+        return _("expired")
+    return _("live")

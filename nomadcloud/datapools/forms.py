@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from nomadcloud.consent import dpv
@@ -202,6 +203,10 @@ class NegotiationMoveForm(forms.Form):
     fee = StrictDecimalField(label=_("Fee for the whole term (CNY)"), min_value=0, required=False)
 
 
+def _as_code(name: str) -> str:
+    return format_html("<code>{}</code>", name)
+
+
 class AggregateForm(forms.Form):
     group_by = forms.MultipleChoiceField(
         label=_("Count rows by"), widget=forms.CheckboxSelectMultiple
@@ -225,7 +230,8 @@ class AggregateForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["group_by"].choices = [(c, c) for c in columns]  # type: ignore[attr-defined]
+        # Column names are the charter's identifiers: shown as code, never as words.
+        self.fields["group_by"].choices = [(c, _as_code(c)) for c in columns]  # type: ignore[attr-defined]
         self.fields["sum_of"].choices = [("", "—"), *[(c, c) for c in summable or []]]  # type: ignore[attr-defined]
         if not summable:
             del self.fields["sum_of"]

@@ -158,6 +158,7 @@ class PoolEvent(models.Model):
 
 class Contribution(models.Model):
     class Status(models.TextChoices):
+        VALIDATING = "validating", _("received, being checked")
         ACCEPTED = "accepted", _("accepted")
         QUARANTINED = "quarantined", _("quarantined: undeclared personal data")
         REJECTED = "rejected", _("rejected")
@@ -195,6 +196,13 @@ class Contribution(models.Model):
     )
     asset_file = models.CharField(max_length=300, blank=True, default="")  # storage name
     asset_size = models.PositiveBigIntegerField(default=0)
+    # A large upload (decision 0064) is checked by a background job (uploads_check.py): it
+    # is ``validating`` until then. Accepted, its typed rows are a Parquet file in storage
+    # (``rows_file``) instead of ``rows``; rejected, ``errors`` holds the first errors, each
+    # in every language of the site ({"zh-Hans": …, "en": …}).
+    rows_file = models.CharField(max_length=300, blank=True, default="")  # storage name
+    errors = models.JSONField(_("errors"), default=list)
+    validated_at = models.DateTimeField(_("checked at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("contribution")
@@ -534,6 +542,9 @@ class DownloadLink(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
     )
     revoke_reason = models.CharField(_("why revoked"), max_length=40, blank=True)
+    # The reason the person who revoked this one link gave (decision 0064); the code above
+    # says who: ``steward``, ``holder`` (the person it was issued to) or ``ended``.
+    revoke_note = models.CharField(_("reason given"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("download link")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from nomadcloud.core import privacy
+from nomadcloud.datapools import poolfiles
 from nomadcloud.datapools.models import Contribution, Pool
 
 
@@ -18,4 +19,9 @@ def export(user: Any) -> dict[str, Any]:
 
 
 def erase(user: Any) -> None:
-    Contribution.objects.filter(contributor=user).update(rows=[], findings=[])
+    mine = Contribution.objects.filter(contributor=user)
+    storage = poolfiles.storage()
+    for name in mine.exclude(rows_file="").values_list("rows_file", flat=True):
+        if storage.exists(name):  # a large contribution's rows (decision 0064)
+            storage.delete(name)
+    mine.update(rows=[], findings=[], errors=[], rows_file="")

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
+from nomadcloud.core.i18n import localized_text
 from nomadcloud.core.inputs import StrictDecimal
 from nomadcloud.core.schemas import Input
 from nomadcloud.datapools import fees
@@ -115,6 +116,18 @@ class ContributionOut(Schema):
     received_at: datetime
     asset_sha256: str = ""
     c2pa_manifest: str = ""
+    errors: list[str] = Field(
+        default_factory=list,
+        description="a large upload refused by its check: the first errors, in the reader's "
+        "language (decision 0064)",
+    )
+    validated_at: datetime | None = Field(
+        default=None, description="when the background check of a large upload ended"
+    )
+
+    @staticmethod
+    def resolve_errors(obj: Any) -> list[str]:
+        return [localized_text(e) for e in getattr(obj, "errors", [])]
 
 
 class UploadPartOut(Schema):
@@ -129,6 +142,11 @@ class UploadSlotOut(Schema):
     part_bytes: int
     parts: list[UploadPartOut]
     expires_at: datetime
+    checked_later: bool = Field(
+        default=False,
+        description="a CSV over 1 MB or a Parquet file: completion answers 202 with the "
+        "contribution ``validating``; a background job checks it (decision 0064)",
+    )
 
 
 class AccessRequestIn(Input):
@@ -257,6 +275,25 @@ class DownloadOut(Schema):
 
 class DownloadRevocationOut(Schema):
     revoked: int
+
+
+class DownloadLinkOut(Schema):
+    """One download link issued under an agreement (decision 0058) and, once revoked, who
+    revoked it, when and why (decision 0064)."""
+
+    id: UUID = Field(alias="public_id")
+    version: int = Field(alias="version.number")
+    issued_to: UUID = Field(alias="issued_to.public_id")
+    issued_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    revoked_by: UUID | None = None
+    revoke_reason: str = Field(description="steward, holder (the person it was issued to) or ended")
+    revoke_note: str = Field(description="the reason the person who revoked it gave")
+
+    @staticmethod
+    def resolve_revoked_by(obj: Any) -> UUID | None:
+        return obj.revoked_by.public_id if obj.revoked_by_id else None
 
 
 class DistributionIn(Input):

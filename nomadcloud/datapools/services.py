@@ -23,7 +23,14 @@ from nomadcloud.consent.events import ConsentWithdrawn
 from nomadcloud.consent.models import ConsentRecord
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, InvalidInput, invalid_field
-from nomadcloud.datapools import access, provenance, quality, transitions, validation
+from nomadcloud.datapools import (
+    access,
+    provenance,
+    quality,
+    transitions,
+    uploads_check,
+    validation,
+)
 from nomadcloud.datapools.charters import current_charter
 from nomadcloud.datapools.inputs import CharterDraft, PoolDraft
 from nomadcloud.datapools.models import Charter, Contribution, DatasetVersion, Pool, PoolEvent
@@ -258,6 +265,42 @@ def contribute(
     return contribution
 
 
+@transaction.atomic
+def receive_for_checking(
+    *,
+    principal: Principal,
+    pool: Pool,
+    consent_notice_version: str,
+    give_consent: bool,
+    method: str = "web_form",
+) -> Contribution:
+    """A large uploaded file (decision 0064) is received under a consent for each of the
+    charter's purposes, exactly as a small one, and stays ``validating`` until the
+    background check (uploads_check.py) accepts, quarantines or rejects it."""
+    user = require_person(principal)
+    pool = Pool.objects.select_for_update().get(pk=pool.pk)
+    _require_open(pool)
+    charter = current_charter(pool)
+    records = _consents(user, pool, charter, consent_notice_version, give_consent, method)
+    provenance.check(charter, None)  # a pool asking for asset files takes them by the form
+    contribution = Contribution.objects.create(
+        pool=pool,
+        charter=charter,
+        contributor=user,
+        source=Contribution.Source.UPLOAD,
+        status=Contribution.Status.VALIDATING,
+        received_at=timezone.now(),
+    )
+    contribution.consents.set(records)
+    audit.record(
+        actor=user,
+        action="datapools.contribution.receive",
+        obj=contribution,
+        after={"status": contribution.status},
+    )
+    return contribution
+
+
 def _amount_band(amount: int) -> str:
     if amount < 100:
         return "0-99"
@@ -355,7 +398,9 @@ def release_version(*, principal: Principal, pool: Pool) -> DatasetVersion:
     charter = current_charter(pool)
     now = timezone.now()
     received = list(
-        pool.contributions.exclude(status=Contribution.Status.REJECTED).prefetch_related("consents")
+        pool.contributions.exclude(
+            status__in=[Contribution.Status.REJECTED, Contribution.Status.VALIDATING]
+        ).prefetch_related("consents")
     )
     included: list[Contribution] = []
     excluded = 0
@@ -371,9 +416,14 @@ def release_version(*, principal: Principal, pool: Pool) -> DatasetVersion:
     if not included:
         raise Conflict(_("No contribution can be released."), code="nothing_to_release")
     rows: list[dict[str, Any]] = [row for c in included for row in c.rows]
+    files = [c.rows_file for c in included if c.rows_file]
+    # Large contributions keep their rows in Parquet files (decision 0064): DuckDB counts.
+    measured = uploads_check.measure(charter.columns, rows, files) if files else None
+    row_total = measured[0] if measured else len(rows)
     scores, score = quality.assess(
         schema=charter.columns,
         rows=rows,
+        measured=measured,
         received_rows=sum(
             c.row_count for c in received if c.status != Contribution.Status.WITHDRAWN
         ),
@@ -388,7 +438,7 @@ def release_version(*, principal: Principal, pool: Pool) -> DatasetVersion:
         pool=pool,
         number=number,
         charter=charter,
-        row_count=len(rows),
+        row_count=row_total,
         contributor_count=len({c.contributor_id for c in included}),
         excluded_withdrawn=excluded,
         quality=scores,
@@ -403,7 +453,7 @@ def release_version(*, principal: Principal, pool: Pool) -> DatasetVersion:
         action="datapools.version.release",
         obj=version,
         organisation=pool.steward,
-        after={"number": number, "rows": len(rows), "excluded": excluded},
+        after={"number": number, "rows": row_total, "excluded": excluded},
     )
     return version
 
@@ -416,7 +466,8 @@ def on_consent_withdrawn(payload: ConsentWithdrawn) -> None:
     if record is None:
         return
     contributions = Contribution.objects.filter(
-        consents=record, status=Contribution.Status.ACCEPTED
+        consents=record,
+        status__in=[Contribution.Status.ACCEPTED, Contribution.Status.VALIDATING],
     )
     for contribution in contributions:
         contribution.status = Contribution.Status.WITHDRAWN

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from nomadcloud.datapools import dsp, negotiation, uploads
+from nomadcloud.datapools import dsp, negotiation, uploads, uploads_check
 
 
 @task(queue_name="pools")
@@ -33,3 +33,10 @@ def retry_dsp_callbacks() -> int:
     from nomadcloud.datapools import dsp_callbacks
 
     return dsp_callbacks.deliver_due()
+
+
+@task(queue_name="pools")
+def validate_upload(contribution_id: str) -> str:
+    """Check a large uploaded contribution against its pool's schema and for undeclared
+    personal data, streaming the file (decision 0064); its new status."""
+    return uploads_check.validate(contribution_id)

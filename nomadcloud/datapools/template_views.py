@@ -10,14 +10,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from nomadcloud.accounts.access import role_in
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.core.errors import Conflict, InvalidInput, NotFound
+from nomadcloud.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from nomadcloud.core.inputs import parse_draft
-from nomadcloud.core.pages import apply_error, domain_errors, form_status
+from nomadcloud.core.pages import apply_error, confirm_page, confirmed, domain_errors, form_status
 from nomadcloud.datapools import access, downloads, queries, querytemplates
 from nomadcloud.datapools.forms import TemplateForm, TemplateRunForm
 from nomadcloud.datapools.models import Negotiation, QueryTemplate
@@ -144,3 +146,51 @@ def revoke_downloads(request: HttpRequest, negotiation_id: str) -> HttpResponse:
     count = downloads.revoke_links(principal=principal, negotiation=made)
     messages.success(request, _("%(count)s download links were revoked.") % {"count": count})
     return redirect("datapools:negotiation", made.public_id)
+
+
+@require_POST
+@login_required
+@domain_errors
+def revoke_link(request: HttpRequest, link_id: str) -> HttpResponse:
+    """Revoke one download link (decision 0064): the links table's form posts the reason,
+    a confirmation page states what happens, its button posts again with the confirmation."""
+    principal = Principal.of(request)
+    link = downloads.link_for(principal, link_id)
+    back = reverse("datapools:negotiation", args=[link.negotiation.public_id])
+    if not downloads.may_revoke(principal, link):
+        raise Forbidden(
+            _("Only the steward's editors or the person the link was issued to revoke it."),
+            code="not_link_holder",
+        )
+    try:
+        draft = parse_draft(
+            downloads.LinkRevocationDraft,
+            {"reason": request.POST.get("reason", ""), "confirm": confirmed(request)},
+        )
+        if not draft.confirm:
+            return confirm_page(
+                request,
+                title=_("Revoke this download link?"),
+                action=reverse("datapools:revoke-link", args=[link.public_id]),
+                button=_("Revoke the link"),
+                back=back,
+                summary=[
+                    (_("Issued"), date_format(link.issued_at, "Y-m-d H:i")),
+                    (_("To"), str(link.issued_to)),
+                    (_("Version"), str(link.version.number)),
+                    (_("Reason"), draft.reason),
+                ],
+                consequences=[
+                    _("The link stops working at once and answers that it was revoked."),
+                    _("The agreement's other links keep working."),
+                    _("Who revoked it, when and why are recorded."),
+                ],
+                fields={"reason": draft.reason},
+            )
+        downloads.revoke_link(principal=principal, link=link, draft=draft)
+    except (InvalidInput, Conflict) as exc:
+        said = [message for messages_ in exc.fields.values() for message in messages_]
+        messages.error(request, " ".join([exc.message, *said]))
+        return redirect(back)
+    messages.success(request, _("The download link was revoked."))
+    return redirect(back)

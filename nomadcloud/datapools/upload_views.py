@@ -76,7 +76,17 @@ def upload_put(request: HttpRequest, token: str) -> HttpResponse:
 def upload_complete(request: HttpRequest, slot_id: str) -> HttpResponse:
     principal = Principal.of(request)
     contribution = uploads.complete(principal=principal, slot=uploads.slot_for(principal, slot_id))
-    if contribution.status == contribution.Status.QUARANTINED:
+    if contribution.status == contribution.Status.VALIDATING:
+        messages.info(
+            request,
+            _(
+                "Your file was received and is being checked against the pool's schema; "
+                "its state and any errors appear here."
+            ),
+        )
+    elif contribution.status == contribution.Status.REJECTED:
+        messages.error(request, _("Your file does not match the pool's schema: see the errors."))
+    elif contribution.status == contribution.Status.QUARANTINED:
         messages.warning(
             request,
             _(

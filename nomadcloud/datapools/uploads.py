@@ -39,11 +39,16 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, InvalidInput, NotFound, invalid_field
 from nomadcloud.core.inputs import Draft
+from nomadcloud.core.jobs import enqueue_once
 from nomadcloud.datapools import poolfiles, services, validation
 from nomadcloud.datapools.downloads import _is_presigning
 from nomadcloud.datapools.models import Contribution, Pool, UploadSlot
 
 SLOT_SECONDS = 900
+# A CSV up to the form's limit is checked at completion, as the form's file is; a larger
+# file, or any Parquet file, up to LARGE_MAX_BYTES, by a background job (decision 0064).
+LARGE_MAX_BYTES = 200_000_000
+CSV, PARQUET = "text/csv", "application/vnd.apache.parquet"
 PART_BYTES = 8 * 1024 * 1024  # S3 parts are at least 5 MiB but the last
 UPLOADS = "datapools/uploads"
 SALT = "datapools.upload"
@@ -55,7 +60,10 @@ class UploadSlotDraft(Draft):
 
     size: int = Field(ge=1, description="The file's size in bytes")
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the file, hex")
-    content_type: Literal["text/csv"] = "text/csv"
+    content_type: Literal["text/csv", "application/vnd.apache.parquet"] = Field(
+        default="text/csv",
+        description="text/csv (UTF-8 with a header line) or application/vnd.apache.parquet",
+    )
     consent_notice_version: str = Field(min_length=1, max_length=40)
     give_consent: bool = False
 
@@ -73,11 +81,10 @@ def open_slot(*, principal: Principal, pool: Pool, draft: UploadSlotDraft) -> di
     user = require_person(principal)
     if pool.status != Pool.Status.OPEN:
         raise Conflict(_("This pool does not take contributions now."), code="pool_not_open")
-    if draft.size > validation.MAX_BYTES:
+    if draft.size > LARGE_MAX_BYTES:
         raise invalid_field(
             "size",
-            _("The file is larger than the pool's limit of %(n)s bytes.")
-            % {"n": validation.MAX_BYTES},
+            _("The file is larger than the pool's limit of %(n)s bytes.") % {"n": LARGE_MAX_BYTES},
             code="file_too_large",
         )
     now = timezone.now()
@@ -92,7 +99,7 @@ def open_slot(*, principal: Principal, pool: Pool, draft: UploadSlotDraft) -> di
         created_at=now,
         expires_at=now + timedelta(seconds=SLOT_SECONDS),
     )
-    slot.key = f"{UPLOADS}/{slot.public_id}.csv"
+    slot.key = f"{UPLOADS}/{slot.public_id}.{'parquet' if draft.content_type == PARQUET else 'csv'}"
     storage = poolfiles.storage()
     parts: list[dict[str, Any]] = []
     if _is_presigning(storage):
@@ -127,7 +134,13 @@ def open_slot(*, principal: Principal, pool: Pool, draft: UploadSlotDraft) -> di
         "part_bytes": PART_BYTES,
         "parts": parts,
         "expires_at": slot.expires_at,
+        "checked_later": is_large(slot),
     }
+
+
+def is_large(slot: UploadSlot) -> bool:
+    """Checked by the background job rather than at completion (decision 0064)."""
+    return slot.content_type == PARQUET or slot.size > validation.MAX_BYTES
 
 
 def _live(slot: UploadSlot) -> None:
@@ -189,7 +202,7 @@ def receive_local(*, token: str, body: Readable, length: int | None) -> UploadSl
         storage = poolfiles.storage()
         if storage.exists(slot.key):
             storage.delete(slot.key)
-        storage.save(slot.key, File(spool, name=f"{slot.public_id}.csv"))
+        storage.save(slot.key, File(spool, name=slot.key.rsplit("/", 1)[-1]))
     return slot
 
 
@@ -265,6 +278,8 @@ def complete(*, principal: Principal, slot: UploadSlot, method: str = "web_form"
             if slot.status == UploadSlot.Status.OPEN:
                 _discard(slot)
             raise
+    if is_large(slot):
+        return _receive_large(principal=principal, slot=slot, method=method)
     try:
         if slot.multipart_id:
             _finish_multipart(slot)
@@ -283,6 +298,43 @@ def complete(*, principal: Principal, slot: UploadSlot, method: str = "web_form"
             )
     finally:
         _discard(slot)
+    return contribution
+
+
+def _receive_large(*, principal: Principal, slot: UploadSlot, method: str) -> Contribution:
+    """A large file is received under the contributor's consents (checked now, as for any
+    contribution) as ``validating``, and the job checks it; the web process never reads
+    it. Refused before that (consent, the size stored), nothing is kept."""
+    from nomadcloud.datapools import tasks  # the job module imports this one
+
+    try:
+        if slot.multipart_id:
+            _finish_multipart(slot)
+        storage = poolfiles.storage()
+        if not storage.exists(slot.key):
+            raise invalid_field("file", _("No part of the file has arrived."), code="file_missing")
+        if storage.size(slot.key) != slot.size:
+            raise _wrong_size(slot)
+        with transaction.atomic():
+            contribution = services.receive_for_checking(
+                principal=principal,
+                pool=slot.pool,
+                consent_notice_version=slot.consent_notice_version,
+                give_consent=slot.give_consent,
+                method=method,
+            )
+            UploadSlot.objects.filter(pk=slot.pk).update(
+                status=UploadSlot.Status.COMPLETED, contribution=contribution
+            )
+            enqueue_once(
+                tasks.validate_upload,
+                f"contribution:{contribution.public_id}",
+                str(contribution.public_id),
+            )
+    except BaseException:
+        _discard(slot)
+        raise
+    contribution.refresh_from_db()  # the job may have run already (the immediate backend)
     return contribution
 
 

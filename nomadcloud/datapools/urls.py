@@ -35,6 +35,11 @@ urlpatterns = [
         name="revoke-downloads",
     ),
     path("downloads/<str:token>/", template_views.download, name="download"),
+    path(
+        "download-links/<str:link_id>/revoke/",
+        template_views.revoke_link,
+        name="revoke-link",
+    ),
     # Presigned uploads of contributions (decision 0058).
     path("uploads/<str:token>/put/", upload_views.upload_put, name="upload-put"),
     path(

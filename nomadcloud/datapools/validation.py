@@ -11,6 +11,16 @@ from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# What a finding's kind means, for the pages (never the raw code).
+FINDING_KINDS = {
+    "id_card": gettext_lazy("identity card number"),
+    "phone": gettext_lazy("mobile phone number"),
+    "passport": gettext_lazy("passport number"),
+    "plate": gettext_lazy("vehicle plate"),
+    "email": gettext_lazy("e-mail address"),
+}
 
 MAX_ROWS = 5000
 MAX_BYTES = 1_000_000
@@ -25,6 +35,11 @@ _PLATE = re.compile(
     r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][A-HJ-NP-Z0-9]{5,6}"
 )
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+# What every pattern above needs (seven digits in a row, a province character or "@"): a cell
+# without it holds none of them, so one search rules most cells out.
+_MAYBE_PERSONAL = re.compile(
+    r"\d{7}|@|[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]"
+)
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -115,34 +130,59 @@ def _cell(spec: dict[str, Any], raw: str) -> tuple[Any, str | None]:
     return value, None
 
 
+def check_header(schema: list[dict[str, Any]], header: list[str]) -> list[RowError]:
+    """Columns the schema does not name, and required columns missing (line 1)."""
+    names = [str(c["name"]) for c in schema]
+    errors = [RowError(1, c, _("The schema has no such column.")) for c in header if c not in names]
+    errors += [
+        RowError(1, c["name"], _("A required column is missing."))
+        for c in schema
+        if c.get("required") and c["name"] not in header
+    ]
+    return errors
+
+
+def type_row(
+    schema: list[dict[str, Any]],
+    row: dict[str, Any],
+    line: int,
+    cache: dict[tuple[str, str], tuple[Any, str | None]] | None = None,
+) -> tuple[dict[str, Any], list[RowError]]:
+    """One row typed by the schema, with its errors (line ``line``). ``cache`` keeps each
+    column's answers for values already seen (a large file repeats its values)."""
+    errors: list[RowError] = []
+    out: dict[str, Any] = {}
+    for spec in schema:
+        raw = str(row.get(spec["name"], "") or "").strip()
+        if raw == "":
+            if spec.get("required"):
+                errors.append(RowError(line, spec["name"], _("A value is required.")))
+            out[spec["name"]] = None
+            continue
+        if cache is None:
+            value, error = _cell(spec, raw)
+        else:
+            key = (spec["name"], raw)
+            found = cache.get(key)
+            if found is None:
+                found = cache[key] = _cell(spec, raw)
+            value, error = found
+        if error:
+            errors.append(RowError(line, spec["name"], error))
+        out[spec["name"]] = value
+    return out, errors
+
+
 def validate_rows(schema: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The rows typed by the schema, or ``Rejected`` with every error by line (the header is
     line 1) and column. Columns the schema does not name are refused."""
-    names = [str(c["name"]) for c in schema]
-    errors: list[RowError] = []
-    header = list(rows[0]) if rows else []
-    unknown = [c for c in header if c not in names]
-    missing = [c["name"] for c in schema if c.get("required") and c["name"] not in header]
-    for name in unknown:
-        errors.append(RowError(1, name, _("The schema has no such column.")))
-    for name in missing:
-        errors.append(RowError(1, name, _("A required column is missing.")))
+    errors = check_header(schema, list(rows[0]) if rows else [])
     if errors:
         raise Rejected(errors)
     typed: list[dict[str, Any]] = []
     for index, row in enumerate(rows, start=2):
-        out: dict[str, Any] = {}
-        for spec in schema:
-            raw = str(row.get(spec["name"], "") or "").strip()
-            if raw == "":
-                if spec.get("required"):
-                    errors.append(RowError(index, spec["name"], _("A value is required.")))
-                out[spec["name"]] = None
-                continue
-            value, error = _cell(spec, raw)
-            if error:
-                errors.append(RowError(index, spec["name"], error))
-            out[spec["name"]] = value
+        out, row_errors = type_row(schema, row, index)
+        errors += row_errors
         typed.append(out)
         if len(errors) >= 50:
             break
@@ -156,15 +196,19 @@ def _valid_id_card(number: str) -> bool:
     return _ID_CHECK[total % 11] == number[17].upper()
 
 
-def scan_personal(schema: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[Finding]:
+def scan_personal(
+    schema: list[dict[str, Any]], rows: list[dict[str, Any]], first_line: int = 2
+) -> list[Finding]:
     """Personal data in columns the charter does not declare personal: identity card numbers
     (with a valid check digit), mobile phone numbers, passport numbers, vehicle plates,
-    e-mail addresses."""
+    e-mail addresses. ``first_line``: the line of the first row (the header is line 1)."""
     declared = {c["name"] for c in schema if c.get("personal")}
     findings: list[Finding] = []
-    for index, row in enumerate(rows, start=2):
+    for index, row in enumerate(rows, start=first_line):
         for name, value in row.items():
             if name in declared or not isinstance(value, str):
+                continue
+            if not _MAYBE_PERSONAL.search(value):
                 continue
             kind = None
             if any(_valid_id_card(m) for m in _ID_CARD.findall(value)):

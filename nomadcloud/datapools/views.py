@@ -36,9 +36,11 @@ from nomadcloud.datapools import (
     scenarios,
     services,
     transitions,
+    validation,
 )
 from nomadcloud.datapools.forms import (
     EXAMPLE_COLUMNS,
+    MODE_CHOICES,
     AccessRequestForm,
     AggregateForm,
     CharterForm,
@@ -239,7 +241,12 @@ def act(request: HttpRequest, pool_id: str, move: str) -> HttpResponse:
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
     principal = Principal.of(request)
-    contributions = queries.contributions_of(principal)[:200]
+    contributions = list(queries.contributions_of(principal)[:200])
+    for contribution in contributions:  # a finding's kind in words, never its code
+        contribution.findings = [
+            {**f, "kind": validation.FINDING_KINDS.get(f.get("kind", ""), f.get("kind", ""))}
+            for f in contribution.findings
+        ]
     rewards = queries.rewards_of(principal)[:200]
     return render(
         request,
@@ -354,6 +361,32 @@ def negotiation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _uses(made: Negotiation) -> list[Any]:
+    """The uses logged under the agreement, each with its access mode in words."""
+    labels = dict(MODE_CHOICES)
+    uses = list(made.uses.order_by("-at")[:50])
+    for use in uses:
+        use.mode_label = labels.get(use.mode, use.mode)  # type: ignore[attr-defined]
+    return uses
+
+
+def _links(principal: Principal, made: Negotiation) -> list[dict[str, Any]]:
+    """The agreement's download links with their state and whether the reader may revoke
+    each (decision 0064)."""
+    now = timezone.now()
+    steward = access.is_steward(principal, made.pool)
+    return [
+        {
+            "link": link,
+            "state": downloads.link_state(link, now),
+            "may_revoke": link.revoked_at is None
+            and link.expires_at > now
+            and downloads.may_revoke(principal, link, steward=steward),
+        }
+        for link in downloads.links_of(made)
+    ]
+
+
 def _negotiation_page(
     request: HttpRequest,
     made: Negotiation,
@@ -392,7 +425,7 @@ def _negotiation_page(
             "moves": moves,
             "move_form": NegotiationMoveForm(),
             "events": list(made.events.select_related("actor").order_by("pk")),
-            "uses": list(made.uses.order_by("-at")[:50]),
+            "uses": _uses(made),
             "transfers": list(made.transfers.order_by("-created_at")[:50]),
             "confirmation": AgreementConfirmation.objects.filter(negotiation=made)
             .select_related("department", "decided_by")
@@ -408,7 +441,8 @@ def _negotiation_page(
             "may_run_templates": consumer_agreed
             and made.policy.get("nc:accessMode") == "query_template",
             "may_download": consumer_agreed and made.policy.get("nc:accessMode") == "download",
-            "download_links": downloads.links_of(made) if "steward" in sides else None,
+            "download_links": _links(principal, made) if sides else None,
+            "sides": sides,
         },
         status=form_status(aggregate_form) if aggregate_form else 200,
     )

@@ -1,5 +1,6 @@
-"""The 24 service items of the demo zone (specification 4.1), each with its competent
-department (a department of the demo set, by ``Organisation.code``), handler and guide.
+"""The 24 service items of the demo zone (specification 4.1) and a 25th, the data export
+whitelist (issue 20, decision 0064), each with its competent department (a department of
+the demo set, by ``Organisation.code``), handler and guide.
 
 Items whose capability is built elsewhere are deep links to that flow (a URL name); those
 whose capability is not built yet still carry their full guide, and their page says where
@@ -573,5 +574,27 @@ ITEMS: list[Seed] = [
             },
             ["event_name", "held_on", "participants"],
         ),
+    ),
+    # The cross-border whitelist (plan 001 reform measure 5, 数据出境"白名单"; issue 20,
+    # decision 0064): an enterprise's entries and the way to start an assessment.
+    Seed(
+        25,
+        "WX-SJ-025",
+        "licensing",
+        "wangxin",
+        "deep_link",
+        both("数据出境白名单", "Data export whitelist"),
+        both(
+            "查看企业的数据出境白名单条目（额度、有效期、已出境数量），或发起数据出境评估。",
+            "See your enterprise's data export whitelist entries (caps, validity, what was "
+            "sent) or start a cross-border data assessment.",
+        ),
+        both(
+            "《促进和规范数据跨境流动规定》；《海南自由贸易港跨境服务贸易特别管理措施（负面清单）》",
+            "Provisions on promoting and regulating cross-border data flows; Hainan FTP "
+            "negative list",
+        ),
+        deep_link="crossborder:list",
+        audience=("enterprise",),
     ),
 ]

@@ -115,6 +115,15 @@ API_CASES = [
 
 PAGE_CASES = [
     Case(
+        # The one-card hub's data export whitelist (decision 0064): each signed-in person's
+        # own enterprises, so everyone signed in may open it.
+        "data export whitelist page",
+        "GET",
+        lambda w: "/crossborder/",
+        AUTHENTICATED,
+        url_name="crossborder:list",
+    ),
+    Case(
         "exporter's cross-border page",
         "GET",
         lambda w: f"/crossborder/org/{w.acme.public_id}/",

@@ -673,3 +673,48 @@ PAGE_CASES += [
 ]
 # The local signed PUT: the signed URL is the credential, as a presigned S3 URL is.
 PUBLIC_PAGES.add("datapools:upload-put")
+
+# Revoking one download link (decision 0064): the steward's editors or the person it was
+# issued to (Charlie, Globex); the steward's read-only member sees it and is refused; anyone
+# else does not see it. A fresh link per request.
+
+
+def _link(w: World) -> str:
+    from nomadcloud.accounts.principal import Principal
+    from nomadcloud.datapools import downloads
+
+    agreed = b.agreement_for(w, "download")
+    issued = downloads.issue_link(principal=Principal.for_user(w.charlie), negotiation=agreed)
+    return str(issued["id"])
+
+
+LINK_REVOKER = expect("outsider", "owner", sees=("readonly",), because="not_link_holder")
+API_CASES += [
+    Case(
+        "api download links of an agreement",
+        "GET",
+        lambda w: f"{API}/negotiations/{b.agreement_for(w, 'download').public_id}/download-links",
+        expect("outsider", "readonly", "owner", "operator"),
+        api=True,
+        route=f"{API}/negotiations/{{negotiation_id}}/download-links",
+    ),
+    Case(
+        "api revoke one download link",
+        "POST",
+        lambda w: f"{API}/download-links/{_link(w)}/revocation",
+        LINK_REVOKER,
+        body=lambda w: {"reason": "Sent to the wrong team", "confirm": True},
+        api=True,
+        route=f"{API}/download-links/{{link_id}}/revocation",
+    ),
+]
+PAGE_CASES += [
+    Case(
+        "revoke one download link (page)",
+        "POST",
+        lambda w: f"/datapools/download-links/{_link(w)}/revoke/",
+        LINK_REVOKER,
+        body=lambda w: {"reason": "Sent to the wrong team", "confirm": "yes"},
+        url_name="datapools:revoke-link",
+    ),
+]

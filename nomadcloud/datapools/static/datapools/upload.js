@@ -23,7 +23,9 @@
       var body = new FormData();
       body.append("size", String(file.size));
       body.append("sha256", hex(digest));
-      body.append("content_type", "text/csv");
+      // A Parquet file (or a CSV over 1 MB) is checked by a background job (decision 0064).
+      var parquet = /\.parquet$/i.test(file.name);
+      body.append("content_type", parquet ? "application/vnd.apache.parquet" : "text/csv");
       if (form.querySelector("input[name=consent]").checked) body.append("consent", "on");
       return fetch(form.dataset.uploadSlot, {
         method: "POST", body: body, headers: { "X-CSRFToken": csrf }, credentials: "same-origin"
