@@ -67,6 +67,7 @@ def seed(*, nomads: int = 60) -> dict[str, int]:
     counts |= bounties_demo.seed()
     counts |= datapools_demo.seed()
     counts |= crossborder_demo.seed()
+    counts |= datapools_demo.seed_agreement_abroad()  # under a whitelist entry
     counts |= valuation_demo.seed()  # values the pools; the watch alerts 旅文局
     counts |= supervision_demo.seed()  # after the units and every indicator's source
     counts |= dashboard_demo.seed()

@@ -181,83 +181,8 @@ def seed() -> dict[str, int]:
             vehicle_flow_data=True,
         ),
     )
-    abroad = _pool_agreement_abroad(haishu, haishu_owner, yunfan, yunfan_owner, reviewer)
     return {
-        "crossborder_pool_agreements_abroad": abroad,
         "crossborder_requests": ExportRequest.objects.count(),
         "crossborder_entries": WhitelistEntry.objects.count(),
         "crossborder_reminded": reminded,
     }
-
-
-def _pool_agreement_abroad(
-    steward: Organisation,
-    steward_owner: User,
-    consumer: Organisation,
-    consumer_owner: User,
-    reviewer: User,
-) -> int:
-    """The whitelist entry covering 洋浦云帆科技's use of the traffic pool in Singapore, and the
-    agreement made under it through the ordinary negotiation (checked at the request and
-    again at the agreement), used once. Nothing when the datapools demo has not run."""
-    from nomadcloud.datapools import aggregates, negotiation
-    from nomadcloud.datapools.charters import current_charter
-    from nomadcloud.datapools.models import IN_FORCE, Pool
-
-    pool = Pool.objects.filter(steward=steward, kind=Pool.Kind.TRAFFIC, status="open").first()
-    version = pool.versions.order_by("-number").first() if pool else None
-    if pool is None or version is None:
-        return 0
-    if consumer.verification_status != Organisation.Verification.VERIFIED:
-        return 0
-    charter = current_charter(pool)
-    purpose = charter.purposes[0]
-    recipient = consumer.name_zh
-    _consents(recipient, purpose, version.contributor_count)
-    request = _file(
-        steward_owner,
-        steward,
-        ExportRequestDraft(
-            recipient_name=recipient,
-            recipient_country="SG",
-            purpose=purpose,
-            data_categories=list(charter.data_categories),
-            scenario="other",
-            pi_count=500,
-            sensitive_count=500,
-        ),
-    )
-    _evidence(steward_owner, request, "separate_consent")
-    _evidence(steward_owner, request, "impact_assessment", reference="PIA-DZHS-2026-12")
-    request = _evidence(steward_owner, request, "filing_receipt", reference="琼网信备〔2026〕207号")
-    services.review(
-        principal=Principal.for_user(reviewer),
-        request=request,
-        draft=parse_draft(
-            ReviewDraft,
-            {"approve": True, "note": "标准合同已备案；仅限研发用途。"},
-        ),
-    )
-    made = negotiation.request_access(
-        principal=Principal.for_user(consumer_owner),
-        pool=pool,
-        consumer=consumer,
-        purpose=purpose,
-        access_mode="aggregate",
-        duration_days=90,
-        spatial="SG",
-    )
-    agreed = negotiation.move(
-        principal=Principal.for_user(steward_owner), negotiation=made, action="agree"
-    )
-    if agreed.state not in IN_FORCE:  # the lead department's 核定 first (decision 0062)
-        agreed = negotiation.move(
-            principal=Principal.for_user(_reviewer(pool.lead_department) or steward_owner),
-            negotiation=agreed,
-            action="confirm",
-            reason="出境已列入白名单（标准合同已备案）。",
-        )
-    aggregates.aggregate(
-        principal=Principal.for_user(consumer_owner), negotiation=agreed, group_by=["area"]
-    )
-    return 1

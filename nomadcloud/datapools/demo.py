@@ -33,6 +33,9 @@ from nomadcloud.accounts.models import Membership, Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.consent import services as consent
 from nomadcloud.core.inputs import parse_draft
+from nomadcloud.crossborder import demo as crossborder_demo
+from nomadcloud.crossborder import services as crossborder_services
+from nomadcloud.crossborder.schemas import ExportRequestDraft, ReviewDraft
 from nomadcloud.datapools import (
     aggregates,
     negotiation,
@@ -44,7 +47,7 @@ from nomadcloud.datapools import (
 )
 from nomadcloud.datapools.charters import current_charter
 from nomadcloud.datapools.inputs import PoolDraft, ScenarioDraft
-from nomadcloud.datapools.models import Negotiation, Pool, UsageEvent
+from nomadcloud.datapools.models import IN_FORCE, Negotiation, Pool, UsageEvent
 from nomadcloud.payouts import services as payouts
 
 NOTICE = "2026-12"
@@ -512,4 +515,90 @@ def _download(pool: Pool, steward: User) -> int:
     )
     made = negotiation.move(principal=Principal.for_user(steward), negotiation=made, action="agree")
     confirm_agreement(made)
+    return 1
+
+
+def seed_agreement_abroad() -> dict[str, int]:
+    """After the cross-border demo (its 网信办 reviewer, the enterprises' owners): 儋州海数's
+    traffic pool used by 洋浦云帆科技 in Singapore under a whitelist entry (decisions 0052,
+    0064). Here, not in crossborder's demo: the pools sit above cross-border in the layers."""
+    names = ("洋浦云帆科技有限公司", "儋州海数智能数据服务有限公司")
+    orgs = {o.name_zh: o for o in Organisation.objects.filter(name_zh__in=names)}
+    department = Organisation.objects.filter(kind="department", code="wangxin").first()
+    if len(orgs) < 2 or department is None:
+        return {}
+    yunfan, haishu = orgs[names[0]], orgs[names[1]]
+    reviewer = crossborder_demo._reviewer(department)
+    yunfan_owner, haishu_owner = crossborder_demo._owner(yunfan), crossborder_demo._owner(haishu)
+    if reviewer is None or yunfan_owner is None or haishu_owner is None:
+        return {}
+    abroad = _agreement_abroad(haishu, haishu_owner, yunfan, yunfan_owner, reviewer)
+    return {"datapools_agreements_abroad": abroad}
+
+
+def _agreement_abroad(
+    steward: Organisation,
+    steward_owner: User,
+    consumer: Organisation,
+    consumer_owner: User,
+    reviewer: User,
+) -> int:
+    """The whitelist entry covering 洋浦云帆科技's use of the traffic pool in Singapore, and the
+    agreement made under it through the ordinary negotiation (checked at the request and
+    again at the agreement), used once. Nothing when the datapools demo has not run."""
+    pool = Pool.objects.filter(steward=steward, kind=Pool.Kind.TRAFFIC, status="open").first()
+    version = pool.versions.order_by("-number").first() if pool else None
+    if pool is None or version is None:
+        return 0
+    if consumer.verification_status != Organisation.Verification.VERIFIED:
+        return 0
+    charter = current_charter(pool)
+    purpose = charter.purposes[0]
+    recipient = consumer.name_zh
+    crossborder_demo._consents(recipient, purpose, version.contributor_count)
+    request = crossborder_demo._file(
+        steward_owner,
+        steward,
+        ExportRequestDraft(
+            recipient_name=recipient,
+            recipient_country="SG",
+            purpose=purpose,
+            data_categories=list(charter.data_categories),
+            scenario="other",
+            pi_count=500,
+            sensitive_count=500,
+        ),
+    )
+    crossborder_demo._evidence(steward_owner, request, "separate_consent")
+    crossborder_demo._evidence(
+        steward_owner, request, "impact_assessment", reference="PIA-DZHS-2026-12"
+    )
+    request = crossborder_demo._evidence(
+        steward_owner, request, "filing_receipt", reference="琼网信备〔2026〕207号"
+    )
+    crossborder_services.review(
+        principal=Principal.for_user(reviewer),
+        request=request,
+        draft=parse_draft(
+            ReviewDraft,
+            {"approve": True, "note": "标准合同已备案；仅限研发用途。"},
+        ),
+    )
+    made = negotiation.request_access(
+        principal=Principal.for_user(consumer_owner),
+        pool=pool,
+        consumer=consumer,
+        purpose=purpose,
+        access_mode="aggregate",
+        duration_days=90,
+        spatial="SG",
+    )
+    agreed = negotiation.move(
+        principal=Principal.for_user(steward_owner), negotiation=made, action="agree"
+    )
+    if agreed.state not in IN_FORCE:  # the lead department's 核定 first (decision 0062)
+        agreed = confirm_agreement(agreed, "出境已列入白名单（标准合同已备案）。")
+    aggregates.aggregate(
+        principal=Principal.for_user(consumer_owner), negotiation=agreed, group_by=["area"]
+    )
     return 1

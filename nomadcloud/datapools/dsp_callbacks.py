@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks import task
 
 from nomadcloud import __version__
 from nomadcloud.accounts.principal import Principal
@@ -105,8 +106,6 @@ def _queue(
     negotiation: Negotiation | None = None,
     transfer: Transfer | None = None,
 ) -> DspCallback:
-    from nomadcloud.datapools import tasks
-
     callback = DspCallback.objects.create(
         negotiation=negotiation,
         transfer=transfer,
@@ -115,7 +114,7 @@ def _queue(
         body=message,
         next_attempt_at=timezone.now(),
     )
-    enqueue_after_commit(tasks.deliver_dsp_callback, callback.pk)
+    enqueue_after_commit(deliver_dsp_callback, callback.pk)
     return callback
 
 
@@ -271,3 +270,12 @@ def deliver_due(now: datetime | None = None) -> int:
         for row in heads.values()
         if row["next_attempt_at"] is None or row["next_attempt_at"] <= moment
     )
+
+
+# The job is defined beside what it runs (not in tasks.py, which imports the modules that
+# queue it): a module queueing its own job imports nothing above it.
+@task(queue_name="adapters")
+def deliver_dsp_callback(pk: int) -> int:
+    """Send a Dataspace Protocol message to the other connector (and any waiting before it
+    in the same process); a failure is retried by ``retry_dsp_callbacks`` (decision 0062)."""
+    return deliver(pk)

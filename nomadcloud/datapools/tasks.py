@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from nomadcloud.datapools import dsp, negotiation, uploads, uploads_check
+from nomadcloud.datapools import dsp, dsp_callbacks, negotiation, uploads
+from nomadcloud.datapools.dsp_callbacks import deliver_dsp_callback
+from nomadcloud.datapools.uploads_check import validate_upload
+
+# Queued by the modules that define them; named here too, with every job of the app.
+__all__ = ["deliver_dsp_callback", "expire_negotiations", "retry_dsp_callbacks", "validate_upload"]
 
 
 @task(queue_name="pools")
@@ -19,24 +24,6 @@ def expire_negotiations() -> int:
 
 
 @task(queue_name="adapters")
-def deliver_dsp_callback(pk: int) -> int:
-    """Send a Dataspace Protocol message to the other connector (and any waiting before it
-    in the same process); a failure is retried by ``retry_dsp_callbacks`` (decision 0062)."""
-    from nomadcloud.datapools import dsp_callbacks
-
-    return dsp_callbacks.deliver(pk)
-
-
-@task(queue_name="adapters")
 def retry_dsp_callbacks() -> int:
     """Every minute: the Dataspace Protocol messages whose next attempt is due."""
-    from nomadcloud.datapools import dsp_callbacks
-
     return dsp_callbacks.deliver_due()
-
-
-@task(queue_name="pools")
-def validate_upload(contribution_id: str) -> str:
-    """Check a large uploaded contribution against its pool's schema and for undeclared
-    personal data, streaming the file (decision 0064); its new status."""
-    return uploads_check.validate(contribution_id)

@@ -40,7 +40,7 @@ from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, InvalidInput, NotFound, invalid_field
 from nomadcloud.core.inputs import Draft
 from nomadcloud.core.jobs import enqueue_once
-from nomadcloud.datapools import poolfiles, services, validation
+from nomadcloud.datapools import poolfiles, services, uploads_check, validation
 from nomadcloud.datapools.downloads import _is_presigning
 from nomadcloud.datapools.models import Contribution, Pool, UploadSlot
 
@@ -305,8 +305,6 @@ def _receive_large(*, principal: Principal, slot: UploadSlot, method: str) -> Co
     """A large file is received under the contributor's consents (checked now, as for any
     contribution) as ``validating``, and the job checks it; the web process never reads
     it. Refused before that (consent, the size stored), nothing is kept."""
-    from nomadcloud.datapools import tasks  # the job module imports this one
-
     try:
         if slot.multipart_id:
             _finish_multipart(slot)
@@ -327,7 +325,7 @@ def _receive_large(*, principal: Principal, slot: UploadSlot, method: str) -> Co
                 status=UploadSlot.Status.COMPLETED, contribution=contribution
             )
             enqueue_once(
-                tasks.validate_upload,
+                uploads_check.validate_upload,
                 f"contribution:{contribution.public_id}",
                 str(contribution.public_id),
             )

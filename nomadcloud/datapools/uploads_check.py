@@ -1,7 +1,7 @@
 """Checking a large uploaded contribution in the background (decision 0064).
 
 A contribution larger than the form's 1 MB, or any Parquet file, arrives through a presigned
-upload (uploads.py) and is received as ``validating``; the job ``datapools.tasks.
+upload (uploads.py) and is received as ``validating``; the job ``datapools.uploads_check.
 validate_upload`` then runs ``validate`` here, which never holds the file in memory:
 
 1. the stored upload is read as a local file (the filesystem storage's own file, or a copy
@@ -44,6 +44,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from nomadcloud.core import audit
 from nomadcloud.datapools import poolfiles, validation
@@ -472,3 +473,11 @@ def _register(
         connection.register(f"file_{index}", pa.RecordBatchReader.from_batches(schema, batches))
         parts.append(f"SELECT * FROM file_{index}")  # noqa: S608 - our own view names
     return " UNION ALL ".join(parts)
+
+
+# Defined beside what it runs, so uploads.py queues it without importing tasks.py.
+@task(queue_name="pools")
+def validate_upload(contribution_id: str) -> str:
+    """Check a large uploaded contribution against its pool's schema and for undeclared
+    personal data, streaming the file (decision 0064); its new status."""
+    return validate(contribution_id)
