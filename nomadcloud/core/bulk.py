@@ -10,7 +10,7 @@ statements. No ids come back: callers that need them read them by a unique key.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import connection
@@ -24,15 +24,18 @@ def insert_rows(
     *,
     prepared: bool = False,
     json_text: Collection[str] = (),
+    constants: Mapping[str, Any] | None = None,
 ) -> None:
     """Insert ``rows`` into ``model``'s table: values in the order of ``fields`` (named by
     field; a foreign key takes the related row's id). ``prepared``: the values are already
     what the driver takes (integers, bytes), so the fields need not prepare them.
     ``json_text``: JSON fields whose values come as JSON text (e.g. the canonical JSON
-    already written for a signature), stored as is."""
+    already written for a signature), stored as is. ``constants``: fields with the same value
+    in every row (a timestamp of the whole batch, a default), prepared by their field once
+    and added to each row."""
     meta = model._meta
     concrete = {f.name: f for f in meta.concrete_fields}
-    columns: list[Field[Any, Any]] = [concrete[name] for name in fields]
+    columns: list[Field[Any, Any]] = [concrete[name] for name in (*fields, *(constants or {}))]
     quote = connection.ops.quote_name
     json_mark = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
     marks = ", ".join(json_mark if f.name in json_text else "%s" for f in columns)
@@ -40,14 +43,19 @@ def insert_rows(
     # Quoted names from the model's meta; every value is a parameter.
     sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
     if not prepared:
-        preparing = [None if f.name in json_text else f for f in columns]  # JSON text as is
+        preparing = [  # JSON text is stored as is
+            None if f.name in json_text else f.get_db_prep_save for f in columns[: len(fields)]
+        ]
         rows = [
             tuple(
-                value if f is None else f.get_db_prep_save(value, connection)
-                for f, value in zip(preparing, row, strict=True)
+                value if prep is None else prep(value, connection)
+                for prep, value in zip(preparing, row, strict=True)
             )
             for row in rows
         ]
+    if constants:
+        same = tuple(concrete[n].get_db_prep_save(v, connection) for n, v in constants.items())
+        rows = [(*row, *same) for row in rows]
     rows = list(rows)
     if not rows:
         return
