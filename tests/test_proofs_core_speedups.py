@@ -240,6 +240,47 @@ def test_add_proof_canonical_and_verify_proof_give_the_secured_documents_jcs() -
     assert not result.verified and result.canonical is None
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(keys, st.one_of(json_values, parsed_json), max_size=8))
+def test_a_batch_prover_secures_like_add_proof_canonical(extra: dict[Any, Any]) -> None:
+    """Issuing signs a batch with one ``Prover`` (the proof configuration canonicalised and
+    hashed once): each document, its proof and its JCS are byte for byte those of
+    ``add_proof_canonical``; a document with another context, none, or one that cannot be
+    canonicalised behaves as ``add_proof_canonical`` does."""
+    seed = ed25519.generate_seed()
+    method = "did:web:zone.example#" + ed25519.multikey_encode_public(
+        ed25519.public_key_from_seed(seed)
+    )
+    created = "2026-12-07T12:00:00Z"
+    prover = dataintegrity.Prover(
+        CREDENTIAL["@context"], seed, verification_method=method, created=created
+    )
+    documents = [
+        CREDENTIAL,
+        {**CREDENTIAL, **extra},
+        {**extra, "@context": CREDENTIAL["@context"]},
+        {**CREDENTIAL, "@context": ["https://www.w3.org/ns/credentials/v2", "https://x.example"]},
+        {key: value for key, value in CREDENTIAL.items() if key != "@context"},
+        {**extra, "proof": {}},
+    ]
+    for document in documents:
+        expected = outcome_of(
+            lambda d: dataintegrity.add_proof_canonical(
+                d, seed, verification_method=method, created=created
+            ),
+            document,
+        )
+        assert outcome_of(prover.secure, document) == expected
+
+
+def outcome_of(secure: Any, document: dict[Any, Any]) -> tuple[str, Any]:
+    try:
+        secured, canonical = secure(document)
+    except (dataintegrity.ProofError, jcs.JCSError) as exc:
+        return ("refused", type(exc).__name__)
+    return ("secured", (json.dumps(secured, default=repr), canonical))
+
+
 # --- Ed25519 --------------------------------------------------------------------------------------
 
 

@@ -14,7 +14,15 @@ from locust import HttpUser, between, task
 
 with open(os.environ["SCALE_LOCUST_CONFIG"]) as _f:
     CONFIG: dict[str, Any] = json.load(_f)
-WEIGHTS = {"public": 6, "nomad": 4, "enterprise": 2, "reviewer": 1, "community": 1, "operator": 1}
+WEIGHTS = {
+    "public": 6,
+    "nomad": 4,
+    "enterprise": 2,
+    "reviewer": 1,
+    "community": 1,
+    "police": 1,
+    "operator": 1,
+}
 
 
 def _user(role: str) -> type[HttpUser]:

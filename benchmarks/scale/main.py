@@ -3,7 +3,8 @@
 1. A throwaway PostgreSQL server (``nomadcloud.testing.pgcluster``), migrated and seeded with
    the demo zone, then grown on the server to ``--scale`` × ten times the zone's size (the
    tables that grow with people): 200,000 accounts and nomad profiles, 20,000 enterprises,
-   500,000 one-card applications, 100,000 bookings, 5,000,000 audit events at ``--scale 1``.
+   500,000 one-card applications, 100,000 bookings and stays, 10,000 foreign guests'
+   registrations, 5,000,000 audit events at ``--scale 1``.
    Rows are cloned from the demo's own rows with ``INSERT … SELECT … FROM generate_series``
    (one statement per table, no round trip per row): primary keys from their sequences, unique
    text and uuid columns made unique, a unique foreign key (a profile's user) given to the
@@ -14,9 +15,9 @@
 3. Locust (its own virtualenv in ``var/locust``, installed from PyPI on first use, decision
    0045), headless, a mixed workload of the main pages and API calls of every role through
    real HTTP (anonymous public, nomad, enterprise, department reviewer, community operator,
-   zone operator; the signed-in roles carry a session made for the demo person): requests
-   per second and p50/p95/p99 per endpoint. Before the run every endpoint is fetched once;
-   one that does not answer 200 is reported and left out.
+   public security, zone operator; the signed-in roles carry a session made for the demo
+   person): requests per second and p50/p95/p99 per endpoint. Before the run every endpoint
+   is fetched once; one that does not answer 200 is reported and left out.
 4. A year's dashboard snapshot (``dashboard.services.snapshot_year``), timed.
 5. Jobs: ``--jobs`` notification e-mails enqueued on the database queue; both workers are
    killed with SIGKILL mid-way and started again; the run waits for the queue to drain
@@ -53,6 +54,11 @@ SPEC_ROWS = {
     "accounts_organisation": 20_000,
     "onecard_application": 500_000,
     "communities_booking": 100_000,
+    # Stays (one per booking at most) and foreign guests' 24-hour registrations (one per
+    # stay at most): the police's queue, GET /api/v1/communities/registrations. About one
+    # guest in ten is foreign (an estimate; the demo's own share is about one in three).
+    "communities_stay": 100_000,
+    "communities_foreignregistration": 10_000,
     "core_auditevent": 5_000_000,
 }
 ENV = {
@@ -76,6 +82,7 @@ PASSWORDLESS_ROLES = {
     "enterprise": "enterprise@demo.nomadcloud.cn",
     "reviewer": "reviewer@demo.nomadcloud.cn",
     "community": "community@demo.nomadcloud.cn",
+    "police": "gongan@demo.nomadcloud.cn",  # the public security bureau's staff member
     "operator": "operator@demo.nomadcloud.cn",
 }
 
@@ -388,7 +395,8 @@ def endpoints(department: Any) -> dict[str, list[str]]:
         ],
         "enterprise": ["/", "/demands/", "/notifications/", "/api/v1/demands"],
         "reviewer": [p for p in ["/", queue, "/api/v1/reviews/organisations"] if p],
-        "community": ["/", "/communities/", "/api/v1/communities/registrations"],
+        "community": ["/", "/communities/"],
+        "police": ["/api/v1/communities/registrations"],
         "operator": [
             "/dashboard/screen.json",
             "/dashboard/",

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -22,13 +23,27 @@ from django.utils.translation import gettext as _
 
 from nomadcloud.accounts.models import Membership, Organisation, User
 from nomadcloud.accounts.principal import Principal
-from nomadcloud.core import audit, rules
+from nomadcloud.core import audit, bulk, rules
 from nomadcloud.core.errors import Conflict, invalid_field
 from nomadcloud.risk import engine, events
 from nomadcloud.risk.access import require_operator
 from nomadcloud.risk.models import Assessment, HeldIssuance, Sighting
 
 HISTORY_DAYS = 90  # sightings older than this are not compared
+CHUNK = 5000  # credentials per query reading assessments back (SQLite parameter limit)
+ASSESSMENT_COLUMNS = (
+    "credential",
+    "holder",
+    "organisation",
+    "kind",
+    "source",
+    "units",
+    "score",
+    "findings",
+    "params_used",
+    "rule_version",
+    "held",
+)
 
 
 # --- sightings -----------------------------------------------------------------------------
@@ -221,43 +236,69 @@ def screen(items: list[Issuance], *, now: datetime | None = None) -> list[Issuan
     w = _world(items, now)
     running: dict[int, Decimal] = defaultdict(Decimal)
     allowed: list[Issuance] = []
-    rows: list[Assessment] = []
+    rows: list[tuple[object, ...]] = []
+    held: list[UUID] = []
     for item in items:
         facts = _facts(item, w, now, running)
         decision, findings = engine.assess(facts, params)
         org = w.orgs.get(item.organisation_id) if item.organisation_id else None
         rows.append(
-            Assessment(
-                credential=item.credential_id,
-                holder_id=item.holder_id,
-                organisation=org,
-                kind=item.kind,
-                source=item.source[:200],
-                units=item.units,
-                score=sum(f.weight for f in findings),
-                findings=[f.plain() for f in findings],
-                params_used=rules.plain(decision.params_used),
-                rule_version=decision.rule_version,
-                held=not decision.eligible,
-                assessed_at=now,
+            (
+                item.credential_id,
+                item.holder_id,
+                org.pk if org is not None else None,
+                item.kind,
+                item.source[:200],
+                item.units,
+                sum(f.weight for f in findings),
+                json.dumps([f.plain() for f in findings]),
+                json.dumps(rules.plain(decision.params_used)),
+                decision.rule_version,
+                not decision.eligible,
             )
         )
         if decision.eligible:
             allowed.append(item)
             if org is not None:
                 running[org.pk] += item.units
-    Assessment.objects.bulk_create(rows)
-    held = [r for r in rows if r.held]
-    if held:
-        saved = dict(
-            Assessment.objects.filter(credential__in=[r.credential for r in held]).values_list(
+        else:
+            held.append(item.credential_id)
+    _store_assessments(rows, held, now)
+    return allowed
+
+
+def _store_assessments(rows: list[tuple[object, ...]], held: list[UUID], now: datetime) -> None:
+    """Insert the assessments and a ``HeldIssuance`` for each held one with ``core.bulk``
+    (one COPY each on PostgreSQL; ``bulk_create`` quoted every value into arrays on the
+    client, which cost more than signing the credentials: decision 0059), the JSON fields as
+    the JSON text ``json.dumps`` writes, as ``bulk_create`` would."""
+    bulk.insert_rows(
+        Assessment,
+        ASSESSMENT_COLUMNS,
+        rows,
+        json_text={"findings", "params_used"},
+        constants={"assessed_at": now},
+    )
+    if not held:
+        return
+    saved: dict[UUID, int] = {}
+    for start in range(0, len(held), CHUNK):
+        saved.update(
+            Assessment.objects.filter(credential__in=held[start : start + CHUNK]).values_list(
                 "credential", "pk"
             )
         )
-        HeldIssuance.objects.bulk_create(
-            [HeldIssuance(assessment_id=saved[r.credential]) for r in held]
-        )
-    return allowed
+    bulk.insert_rows(
+        HeldIssuance,
+        ("public_id", "assessment"),
+        [(uuid4(), saved[credential]) for credential in held],
+        constants={
+            "status": HeldIssuance.Status.HELD,
+            "created_at": now,
+            "decision_reason": "",
+            "decision_rule_version": "",
+        },
+    )
 
 
 # --- decisions -------------------------------------------------------------------------------

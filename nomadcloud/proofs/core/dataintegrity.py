@@ -29,6 +29,7 @@ __all__ = [
     "CRYPTOSUITE",
     "PROOF_TYPE",
     "ProofError",
+    "Prover",
     "VerificationResult",
     "add_proof",
     "add_proof_canonical",
@@ -152,6 +153,72 @@ def add_proof_canonical(
     options["proofValue"] = ed25519.multibase_encode(signature)
     secured: dict[str, Any] = {**unsecured_document, "proof": options}
     return secured, join_members(before, member("proof", canonicalize(options)), after)
+
+
+class Prover:
+    """``add_proof_canonical`` for many documents secured with the same proof options and
+    ``@context`` (an issuing batch: one key, one ``created``). What is the same for all of
+    them is done once here: the proof configuration, canonicalised and hashed (the first half
+    of every signed message), and the canonical members of the proof around ``proofValue``.
+    Per document there is then one canonicalisation of its members, one SHA-256 and one
+    signature. ``secure`` returns exactly what ``add_proof_canonical`` returns for the same
+    arguments (tests/test_proofs_core_speedups.py); a document with another ``@context``
+    goes through ``add_proof_canonical`` itself."""
+
+    def __init__(
+        self,
+        context: Any,
+        seed: bytes,
+        *,
+        verification_method: str,
+        proof_purpose: str = "assertionMethod",
+        created: str | None = None,
+    ) -> None:
+        self.context = _copy(context)
+        self.seed = seed
+        self.verification_method = verification_method
+        self.proof_purpose = proof_purpose
+        self.created = created
+        options: dict[str, Any] = {"type": PROOF_TYPE, "cryptosuite": CRYPTOSUITE}
+        if created is not None:
+            options["created"] = created
+        options["verificationMethod"] = verification_method
+        options["proofPurpose"] = proof_purpose
+        document = {} if context is None else {"@context": context}
+        self._config_hash = hashlib.sha256(proof_configuration(document, options)).digest()
+        if context is not None:
+            options["@context"] = _copy(context)
+        self._options = options
+        self._proof_halves = canonical_halves(options, "proofValue")
+        self._proof_value_member = canonicalize("proofValue") + b":"
+
+    def secure(self, unsecured_document: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
+        """``add_proof_canonical(unsecured_document, seed, …)`` with this prover's options:
+        the secured document (sharing the values of ``unsecured_document``) and its JCS."""
+        if "proof" in unsecured_document:
+            raise ProofError("already_secured", "document already carries a proof")
+        if unsecured_document.get("@context") != self.context or (
+            self.context is None and "@context" in unsecured_document
+        ):
+            return add_proof_canonical(
+                unsecured_document,
+                self.seed,
+                verification_method=self.verification_method,
+                proof_purpose=self.proof_purpose,
+                created=self.created,
+            )
+        before, after = canonical_halves(unsecured_document, "proof")
+        document_hash = hashlib.sha256(join_members(before, after)).digest()
+        proof_value = ed25519.multibase_encode(
+            ed25519.sign(self.seed, self._config_hash + document_hash)
+        )
+        options = {key: _copy(value) for key, value in self._options.items()}
+        options["proofValue"] = proof_value
+        # base58btc digits and "z" need no escaping: the canonical string is the text quoted.
+        value_member = self._proof_value_member + b'"' + proof_value.encode("ascii") + b'"'
+        proof = join_members(self._proof_halves[0], value_member, self._proof_halves[1])
+        secured: dict[str, Any] = {**unsecured_document, "proof": options}
+        return secured, join_members(before, member("proof", proof), after)
 
 
 def verify_proof(secured_document: Any, public_key: bytes) -> VerificationResult:

@@ -181,6 +181,8 @@ def issue_pairs(pairs: list[tuple[Holder, Claims]]) -> list[Credential]:
     issuer = issuer_did()
     moment = timezone.now()
     now = iso(moment)
+    # The proof options are the batch's: their canonical form and hash are computed once.
+    prover = dataintegrity.Prover([VC_CONTEXT], seed, verification_method=method, created=now)
     subjects: dict[int, str] = {}
     created: list[Credential] = []
     hashes: list[bytes] = []
@@ -196,9 +198,7 @@ def issue_pairs(pairs: list[tuple[Holder, Claims]]) -> list[Credential]:
         )
         public_id = uuid.uuid4()
         unsigned = _document(claims, subject, public_id, (number, index), now, issuer)
-        secured, canonical = dataintegrity.add_proof_canonical(
-            unsigned, seed, verification_method=method, created=now
-        )
+        secured, canonical = prover.secure(unsigned)
         created.append(
             Credential(
                 public_id=public_id,
@@ -217,7 +217,7 @@ def issue_pairs(pairs: list[tuple[Holder, Claims]]) -> list[Credential]:
         if claims.work_units > 0:
             earned.append(WorkUnitsEarned(holder, public_id, claims.work_units))
             screened.append(_issuance(holder, public_id, claims))
-    _store_credentials(created, texts)
+    _store_credentials(created, texts, moment)
     first = append_leaves(head, hashes)
     entries = [
         (first + n, lh, credential.pk)
@@ -266,21 +266,37 @@ def _issuance(holder: Holder, public_id: uuid.UUID, claims: Claims) -> Issuance:
     )
 
 
-def _store_credentials(created: list[Credential], documents: list[str]) -> None:
+def _store_credentials(created: list[Credential], documents: list[str], moment: datetime) -> None:
     """Insert new credentials with one ``executemany`` (``core.bulk``), each document as the
     canonical JSON text already written for its signature, and give the instances the ids
     they got (read back by public id)."""
     from django.db import connection
 
-    fields = [f for f in Credential._meta.concrete_fields if f.name not in {"id", "document"}]
+    fields = ("public_id", "user", "subject", "kind", "source", "status_list", "status_index")
     bulk.insert_rows(
         Credential,
-        [*(f.name for f in fields), "document"],
+        [*fields, "document"],
         (
-            [getattr(c, f.attname) for f in fields] + [text]  # user_id, not the user
+            (
+                c.public_id,
+                c.user_id,
+                c.subject,
+                c.kind,
+                c.source,
+                c.status_list,
+                c.status_index,
+                text,
+            )
             for c, text in zip(created, documents, strict=True)
         ),
         json_text={"document"},
+        # The same in every new credential: prepared once.
+        constants={
+            "issued_at": moment,
+            "revoked_at": None,
+            "revoked_by": None,
+            "revoked_reason": "",
+        },
     )
     ids: dict[uuid.UUID, int] = {}
     public_ids = [c.public_id for c in created]
