@@ -108,6 +108,7 @@ def _seeded(nomads: int) -> snapshot.Snapshot | None:
     that snapshot (returned: the caller restores it). None: seeded here."""
     from django.core.management import call_command
     from django.db import connection
+    from django.urls import get_resolver
 
     run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
     if run is None:  # not under pytest-xdist: no other worker to share with
@@ -124,9 +125,12 @@ def _seeded(nomads: int) -> snapshot.Snapshot | None:
         fcntl.flock(lock, fcntl.LOCK_EX)  # wait while another worker seeds
         try:
             if path.exists():
-                taken = _SEEDED[(connection.vendor, nomads)] = snapshot.load(
-                    path, connection.vendor
-                )
+                taken = snapshot.load(path, connection.vendor)
+                _SEEDED[(connection.vendor, nomads)] = taken
+                # Seeding imported the URLconf (and with it every view and the API, ~10 s
+                # under load); without it the live server's first page would, and could
+                # outlast a test's 15 s page timeout.
+                get_resolver().url_patterns  # noqa: B018
                 return taken
             call_command("seed_demo", nomads=nomads, verbosity=0)
             taken = _SEEDED[(connection.vendor, nomads)] = snapshot.take(connection)

@@ -329,3 +329,27 @@ def test_a_refused_request_that_only_writes_the_audit_log_is_caught(
     monkeypatch.setattr(sys.modules[__name__], "_request", leaky)
     with pytest.raises(AssertionError, match="a refused request changed the database"):
         check(case, "outsider", world)
+
+
+def test_a_refused_write_is_caught_against_the_case_baseline(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fingerprint before a case's requests is taken once for its personas (``baseline``):
+    a later persona's refused request that writes is still caught against it."""
+    case = next(c for c in API_CASES if c.name == "api patch organisation")
+    assert case.expect["outsider"] == NOT_FOUND and case.expect["readonly"] != ALLOW
+    prepared = (case.path(world), case.body(world))
+    baseline: dict[str, dict[str, str]] = {}
+    check(case, "readonly", world, prepared=prepared, client=None, baseline=baseline)
+    assert "before" in baseline
+    answer = _request
+
+    def leaky(*args: Any) -> Any:
+        response = answer(*args)
+        Organisation.objects.filter(pk=world.acme.pk).update(name_en="Renamed by a refusal")
+        return response
+
+    monkeypatch.setattr(sys.modules[__name__], "_request", leaky)
+    client = client_for(world.persona("outsider"), HTTP_ACCEPT_LANGUAGE="en")
+    with pytest.raises(AssertionError, match="a refused request changed the database"):
+        check(case, "outsider", world, prepared=prepared, client=client, baseline=baseline)
