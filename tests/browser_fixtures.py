@@ -4,13 +4,18 @@ test against the live server, and sign-in."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
+import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from nomadcloud.testing import snapshot
 from tests.conftest import PASSWORD
 
 CHROMIUM = os.environ.get("NOMADCLOUD_CHROMIUM", "/usr/bin/chromium")
@@ -90,6 +95,64 @@ def login(
     yield open_as
     for context in contexts:
         context.close()
+
+
+_SEEDED: dict[tuple[str, int], snapshot.Snapshot] = {}
+# Snapshots shared by the workers of one run, in files named for it (an older run's are
+# removed after a day).
+SHARED = Path(os.environ.get("NOMADCLOUD_DATA_DIR", "var/test")) / "demo-snapshots"
+
+
+def _seeded(nomads: int) -> snapshot.Snapshot | None:
+    """Seed the demo zone, or, when another worker of this run has seeded it already, load
+    that snapshot (returned: the caller restores it). None: seeded here."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.urls import get_resolver
+
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run is None:  # not under pytest-xdist: no other worker to share with
+        call_command("seed_demo", nomads=nomads, verbosity=0)
+        _SEEDED[(connection.vendor, nomads)] = snapshot.take(connection)
+        return None
+    SHARED.mkdir(parents=True, exist_ok=True)
+    for old in SHARED.iterdir():
+        with contextlib.suppress(OSError):
+            if old.stat().st_mtime < time.time() - 86_400:
+                old.unlink()
+    path = SHARED / f"{run}-{connection.vendor}-{nomads}.snapshot"
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # wait while another worker seeds
+        try:
+            if path.exists():
+                taken = snapshot.load(path, connection.vendor)
+                _SEEDED[(connection.vendor, nomads)] = taken
+                # Seeding imported the URLconf (and with it every view and the API, ~10 s
+                # under load); without it the live server's first page would, and could
+                # outlast a test's 15 s page timeout.
+                get_resolver().url_patterns  # noqa: B018
+                return taken
+            call_command("seed_demo", nomads=nomads, verbosity=0)
+            taken = _SEEDED[(connection.vendor, nomads)] = snapshot.take(connection)
+            snapshot.save(taken, path)
+            return None
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def demo_zone(nomads: int) -> None:
+    """The demo zone with ``nomads`` nomads, committed for the live server into the database
+    the previous test's flush emptied: seeded once per run (the first test of any worker that
+    asks for it), restored from a snapshot of those rows for every later one
+    (nomadcloud/testing/snapshot.py, decisions 0031 and 0060), the same rows each time."""
+    from django.db import connection
+
+    from nomadcloud.taxonomy import lookup
+
+    taken = _SEEDED.get((connection.vendor, nomads)) or _seeded(nomads)
+    if taken is not None:
+        snapshot.restore(connection, taken)
+    lookup.forget()  # the search index of the previous test's vocabulary, now flushed
 
 
 def sign_in(page: Page, identifier: str, password: str = PASSWORD) -> None:

@@ -45,6 +45,12 @@ settings.WHITENOISE_AUTOREFRESH = True
 # costs seconds. tests/test_semantic.py turns it on (a tiny ONNX model it builds, and the
 # packaged model once).
 settings.MATCHING_EMBEDDINGS = "none"
+# Argon2 with tiny costs for the whole test process, set before any fixture runs: module- and
+# session-scoped fixtures (the permission matrix's ``case_setup``, which builds a case's people
+# through the services) ran before a function-scoped override could apply, and hashed each
+# password with production's costs (~0.6 s each; decision 0060). Tests that need another hasher
+# still set it with the ``settings`` fixture.
+settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(scope="session")
@@ -106,11 +112,6 @@ def _end_leaked_sessions() -> None:
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                 " WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -352,39 +353,100 @@ AUDIT_APP = "core"
 FULL_HASH_LIMIT = 500
 
 
-def _table_digest(model: Any) -> str:
-    # Raw SQL: building a queryset per table costs more than the query on these small tables.
+def _summary(model: Any) -> str:
+    """A table above FULL_HASH_LIMIT rows: its count, highest key and latest change."""
     quote = connection.ops.quote_name
     table, key = quote(model._meta.db_table), quote(model._meta.pk.column)
+    changed = next(
+        (
+            quote(f.column)
+            for f in model._meta.concrete_fields
+            if f.name in {"updated", "updated_at", "modified", "changed_at"}
+        ),
+        "NULL",
+    )
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM {table} ORDER BY {key} LIMIT {FULL_HASH_LIMIT + 1}")
-        rows = cursor.fetchall()
-        if len(rows) <= FULL_HASH_LIMIT:
-            return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
-        changed = next(
-            (
-                quote(f.column)
-                for f in model._meta.concrete_fields
-                if f.name in {"updated", "updated_at", "modified", "changed_at"}
-            ),
-            "NULL",
-        )
         cursor.execute(f"SELECT COUNT(*), MAX({key}), MAX({changed}) FROM {table}")
         return repr(cursor.fetchone())
+
+
+# The columns of each table as the database has them (a child table of multi-table
+# inheritance holds only its own fields), read once per process and database.
+_COLUMNS: dict[tuple[str, str], list[str]] = {}
+
+
+def _row_text(model: Any) -> str:
+    """An SQL expression giving a whole row of ``_fp`` as one text value, unambiguously:
+    PostgreSQL's record output, SQLite's ``quote()`` of each column (text quoted and
+    escaped, blobs in hex, NULL as NULL)."""
+    if connection.vendor == "postgresql":
+        return "_fp::text"
+    table = model._meta.db_table
+    columns = _COLUMNS.get((connection.alias, table))
+    if columns is None:
+        with connection.cursor() as cursor:
+            description = connection.introspection.get_table_description(cursor, table)
+        columns = _COLUMNS[(connection.alias, table)] = [c.name for c in description]
+    quote = connection.ops.quote_name
+    return " || ',' || ".join(f"quote(_fp.{quote(column)})" for column in columns)
+
+
+# The statements per scope, built once: (models, statements). SQLite allows at most 500
+# terms in a compound SELECT, hence chunks.
+_STATEMENTS: dict[tuple[str, frozenset[str] | None], tuple[list[Any], list[str]]] = {}
+_CHUNK = 200
+
+
+def _fingerprint_statements(labels: frozenset[str] | None) -> tuple[list[Any], list[str]]:
+    cached = _STATEMENTS.get((connection.vendor, labels))
+    if cached is not None:
+        return cached
+    models = [
+        model
+        for model in apps.get_models()
+        if model._meta.label not in VOLATILE_TABLES
+        and not model._meta.proxy
+        and (labels is None or model._meta.app_label in labels or model._meta.label in labels)
+    ]
+    quote = connection.ops.quote_name
+    parts = [
+        f"SELECT {n} AS n, r FROM (SELECT {_row_text(model)} AS r"
+        f" FROM {quote(model._meta.db_table)} _fp"
+        f" ORDER BY _fp.{quote(model._meta.pk.column)} LIMIT {FULL_HASH_LIMIT + 1}) s{n}"
+        for n, model in enumerate(models)
+    ]
+    statements = [
+        " UNION ALL ".join(parts[start : start + _CHUNK]) for start in range(0, len(parts), _CHUNK)
+    ]
+    made = _STATEMENTS[(connection.vendor, labels)] = (models, statements)
+    return made
 
 
 def database_fingerprint(scope: Iterable[str] | None = None) -> dict[str, str]:
     """A digest per table: equal before and after means nothing changed (and a difference
     names the table). With ``scope`` (app labels such as ``"orders"`` or model labels such as
-    ``"proofs.Credential"``), only those tables and the audit log."""
-    labels = None if scope is None else {*scope, AUDIT_APP}
-    return {
-        model._meta.label: _table_digest(model)
-        for model in apps.get_models()
-        if model._meta.label not in VOLATILE_TABLES
-        and not model._meta.proxy
-        and (labels is None or model._meta.app_label in labels or model._meta.label in labels)
-    }
+    ``"proofs.Credential"``), only those tables and the audit log.
+
+    Every row of every table in scope (up to FULL_HASH_LIMIT a table; above it the table's
+    count, highest key and latest change) is read in one statement, a ``UNION ALL`` of one
+    ordered, limited sub-select per table, and hashed here: one round trip instead of one a
+    table, which on PostgreSQL was most of a permission test's own time (decision 0060)."""
+    labels = None if scope is None else frozenset({*scope, AUDIT_APP})
+    models, statements = _fingerprint_statements(labels)
+    rows: list[list[str]] = [[] for _ in models]
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+            for n, text in cursor.fetchall():
+                rows[n].append(text)
+    digests = {}
+    for model, texts in zip(models, rows, strict=True):
+        if len(texts) > FULL_HASH_LIMIT:
+            digests[model._meta.label] = _summary(model)
+        else:  # the rows carry their keys: sorted, the order they came in does not matter
+            digest = hashlib.sha256("\n".join(sorted(texts)).encode()).hexdigest()[:16]
+            digests[model._meta.label] = digest
+    return digests
 
 
 # Browser fixtures are defined once, here, for every browser test: each test process must

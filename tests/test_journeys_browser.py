@@ -18,8 +18,8 @@ desktop (1280×800) width.
   tables.
 
 The language is chosen as a person would, with the header's switch; each test gets the demo
-zone afresh: seeded by the process's first journey, restored from a snapshot of those rows
-for the others (docs/decisions/0031); the browser is shared by the session
+zone afresh: seeded once per run by the first journey of any worker, restored from a snapshot
+of those rows for the others (docs/decisions/0031, 0060); the browser is shared by the session
 (tests/browser_fixtures.py).
 """
 
@@ -31,8 +31,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.core.management import call_command
-from django.db import connection
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from nomadcloud.accounts.demo import DEMO_DOMAIN, DEMO_PASSWORD
@@ -46,9 +44,7 @@ from nomadcloud.points import models as points_models
 from nomadcloud.points.programme import queries as points_queries
 from nomadcloud.talent import services as talent_services
 from nomadcloud.talent.access import CERTIFYING_DEPARTMENT_CODE
-from nomadcloud.taxonomy import lookup
-from nomadcloud.testing import snapshot
-from tests.browser_fixtures import sign_in
+from tests.browser_fixtures import demo_zone, sign_in
 from tests.builders.talent import GOOD_ANSWERS
 from tests.test_accessibility_browser import axe_violations
 
@@ -128,21 +124,6 @@ class Run:
         assert violations == [], f"{page.url}: {violations}"
 
 
-_SEEDED: dict[str, snapshot.Snapshot] = {}
-
-
-def demo_zone() -> None:
-    """The demo zone, committed for the live server into the database the previous test's
-    flush emptied: seeded by the first journey of this process, restored from its snapshot
-    for every later one (nomadcloud/testing/snapshot.py), the same rows each time."""
-    taken = _SEEDED.get(connection.vendor)
-    if taken is not None:
-        snapshot.restore(connection, taken)
-        return
-    call_command("seed_demo", nomads=4, verbosity=0)
-    _SEEDED[connection.vendor] = snapshot.take(connection)
-
-
 @pytest.fixture(params=RUNS, ids=[f"{lang}-{width}" for lang, width in RUNS])
 def run(
     request: pytest.FixtureRequest,
@@ -150,8 +131,7 @@ def run(
     live_server: Any,
     audit_triggers_lifted_for_flush: None,
 ) -> Iterator[Run]:
-    demo_zone()
-    lookup.forget()  # the search index of the previous test's vocabulary, now flushed
+    demo_zone(nomads=4)  # seeded by the run's first journey, restored for the others
     language, width = request.param
     journey = Run(browser=browser, base_url=live_server.url, language=language, width=width)
     yield journey

@@ -178,10 +178,12 @@ def check(
     *,
     prepared: tuple[str, dict[str, Any]] | None = None,
     client: Any = None,
+    baseline: dict[str, dict[str, str]] | None = None,
 ) -> None:
     """Ask as ``persona`` and compare the answer (and the database) with the case's.
     ``prepared``: the case's path and body, made once for its six personas (``case_setup``);
-    ``client``: a client already signed in as the persona (``signed_in``)."""
+    ``client``: a client already signed in as the persona (``signed_in``); ``baseline``: where
+    the fingerprint of the case's rows before any persona's request is kept (``case_setup``)."""
     if prepared is None or client is None:
         assert world is not None, "without a prepared case and client, the world is needed"
         client = client or client_for(world.persona(persona), HTTP_ACCEPT_LANGUAGE="en")
@@ -191,7 +193,17 @@ def check(
     _rewind(body)
     # An allowed read is never compared: skip its digest.
     compared = case.expect[persona] != ALLOW or case.method != "GET" or not case.changes
-    before = database_fingerprint(case.apps) if compared else {}
+    # Each persona's request starts from the same rows (the case's savepoint; the previous
+    # persona's savepoint was rolled back), so where the answer must change nothing the
+    # fingerprint before it is taken once per case. An allowed change is still compared with
+    # a fingerprint taken right before it.
+    unchanged = case.expect[persona] != ALLOW or not case.changes
+    if compared and baseline is not None and unchanged:
+        if "before" not in baseline:
+            baseline["before"] = database_fingerprint(case.apps)
+        before = baseline["before"]
+    else:
+        before = database_fingerprint(case.apps) if compared else {}
     response = _request(case, client, path, body)
     expected, answered = case.expect[persona], _answered(case, response)
     if not case.api:
@@ -236,11 +248,12 @@ def case_setup(
     _module_world: WorldKeys | None,
     signed_in: dict[str, str],
     django_db_blocker: Any,
-) -> Iterator[tuple[str, dict[str, Any]] | None]:
+) -> Iterator[tuple[str, dict[str, Any], dict[str, dict[str, str]]] | None]:
     """The case's path and body, and the objects they create, made once for the case's six
     personas in a savepoint of the module's world; each persona's request then runs in a
     savepoint of its own (pytest-django's ``db``) inside it, so each sees exactly the rows it
-    saw when it made them itself. Rolled back when the next case begins."""
+    saw when it made them itself. Rolled back when the next case begins. The third item keeps
+    the fingerprint of the case's rows before any request (``check``'s ``baseline``)."""
     if _module_world is None:
         yield None
         return
@@ -254,7 +267,7 @@ def case_setup(
             transaction.set_rollback(True, using=DEFAULT_DB_ALIAS)
             savepoint.__exit__(None, None, None)
             raise
-    yield prepared
+    yield (*prepared, {})
     with django_db_blocker.unblock():
         transaction.set_rollback(True, using=DEFAULT_DB_ALIAS)
         savepoint.__exit__(None, None, None)
@@ -267,7 +280,7 @@ def case_setup(
 def test_permission(
     case: Case,
     persona: str,
-    case_setup: tuple[str, dict[str, Any]] | None,
+    case_setup: tuple[str, dict[str, Any], dict[str, dict[str, str]]] | None,
     signed_in: dict[str, str],
     db: None,
     request: pytest.FixtureRequest,
@@ -279,7 +292,8 @@ def test_permission(
     if persona in signed_in:
         client.cookies[settings.SESSION_COOKIE_NAME] = signed_in[persona]
     # The world's instances are not needed: the path, the body and the client are made.
-    check(case, persona, None, prepared=case_setup, client=client)
+    path, body, baseline = case_setup
+    check(case, persona, None, prepared=(path, body), client=client, baseline=baseline)
 
 
 def test_a_refused_request_that_changes_a_row_is_caught(
@@ -315,3 +329,27 @@ def test_a_refused_request_that_only_writes_the_audit_log_is_caught(
     monkeypatch.setattr(sys.modules[__name__], "_request", leaky)
     with pytest.raises(AssertionError, match="a refused request changed the database"):
         check(case, "outsider", world)
+
+
+def test_a_refused_write_is_caught_against_the_case_baseline(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fingerprint before a case's requests is taken once for its personas (``baseline``):
+    a later persona's refused request that writes is still caught against it."""
+    case = next(c for c in API_CASES if c.name == "api patch organisation")
+    assert case.expect["outsider"] == NOT_FOUND and case.expect["readonly"] != ALLOW
+    prepared = (case.path(world), case.body(world))
+    baseline: dict[str, dict[str, str]] = {}
+    check(case, "readonly", world, prepared=prepared, client=None, baseline=baseline)
+    assert "before" in baseline
+    answer = _request
+
+    def leaky(*args: Any) -> Any:
+        response = answer(*args)
+        Organisation.objects.filter(pk=world.acme.pk).update(name_en="Renamed by a refusal")
+        return response
+
+    monkeypatch.setattr(sys.modules[__name__], "_request", leaky)
+    client = client_for(world.persona("outsider"), HTTP_ACCEPT_LANGUAGE="en")
+    with pytest.raises(AssertionError, match="a refused request changed the database"):
+        check(case, "outsider", world, prepared=prepared, client=client, baseline=baseline)

@@ -13,24 +13,30 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-import opendp.prelude as dp
+# The submodules, not ``opendp.prelude``: the prelude also imports OpenDP's scikit-learn
+# extras whenever scikit-learn is installed (a development dependency), ~4 s at every start of
+# a process that loads the API (decision 0060).
+import opendp.domains as domains
+import opendp.measurements as measurements
+import opendp.metrics as metrics
+from opendp.mod import enable_features
 
 
 @cache
 def _enabled() -> bool:
-    dp.enable_features("contrib")
+    enable_features("contrib")
     return True
 
 
 def _laplace(value: float, scale: float, *, integer: bool) -> float:
     _enabled()
     if integer:
-        mechanism: Any = dp.m.make_laplace(
-            dp.atom_domain(T=int), dp.absolute_distance(T=int), scale=scale
+        mechanism: Any = measurements.make_laplace(
+            domains.atom_domain(T=int), metrics.absolute_distance(T=int), scale=scale
         )
         return float(mechanism(int(value)))
-    mechanism = dp.m.make_laplace(
-        dp.atom_domain(T=float, nan=False), dp.absolute_distance(T=float), scale=scale
+    mechanism = measurements.make_laplace(
+        domains.atom_domain(T=float, nan=False), metrics.absolute_distance(T=float), scale=scale
     )
     return float(mechanism(float(value)))
 
@@ -48,7 +54,7 @@ def noisy_sum(total: float, epsilon: Decimal, bound: float) -> float:
 def loss(count_scale: float) -> float:
     """The ε a count mechanism of ``count_scale`` spends (OpenDP's privacy map at d_in=1)."""
     _enabled()
-    mechanism: Any = dp.m.make_laplace(
-        dp.atom_domain(T=int), dp.absolute_distance(T=int), scale=count_scale
+    mechanism: Any = measurements.make_laplace(
+        domains.atom_domain(T=int), metrics.absolute_distance(T=int), scale=count_scale
     )
     return float(mechanism.map(1))
