@@ -458,8 +458,9 @@ MATCHING_RECOMMENDATIONS = env_int("MATCHING_RECOMMENDATIONS", 50, minimum=1)
 MATCHING_MIN_SCORE = env_int("MATCHING_MIN_SCORE", 20, minimum=0)
 MATCHING_STRONG_SCORE = env_int("MATCHING_STRONG_SCORE", 70, minimum=1)
 # Sentence embeddings (docs/matching.md, "Semantic layer"): "packaged" (the model shipped in a
-# package), "onnx" (MATCHING_EMBEDDING_MODEL: a directory with model.onnx and tokenizer.json)
-# or "none" (lexical only). Nothing is ever downloaded.
+# package), "onnx" (MATCHING_EMBEDDING_MODEL: a directory with model.onnx, tokenizer.json and
+# optionally embedding.json), "packaged+onnx" (both, joined) or "none" (lexical only). Nothing
+# is ever downloaded.
 MATCHING_EMBEDDINGS = env_str("MATCHING_EMBEDDINGS", "packaged")
 MATCHING_EMBEDDING_MODEL = env_str("MATCHING_EMBEDDING_MODEL", "")
 

@@ -95,6 +95,75 @@ def test_bad_models_fall_back_to_lexical_with_a_clear_reason(tmp_path: Path) -> 
     assert embedding.load("none").active == "none (lexical only)"
 
 
+def test_a_model_directory_may_name_a_prefix_and_a_centre(tmp_path: Path) -> None:
+    """embedding.json: a prefix before every text (e5's "query: "), a centre taken off every
+    vector (docs/decisions/0061); either changes the backend's name, so stored vectors of
+    another configuration are never reused."""
+    import json
+
+    folder = _tiny_model(tmp_path / "tiny")
+    plain = embedding.load("onnx", str(folder)).encoder
+    assert plain is not None
+    (folder / "embedding.json").write_text(json.dumps({"prefix": "image "}))
+    prefixed = embedding.load("onnx", str(folder)).encoder
+    assert isinstance(prefixed, embedding.OnnxEncoder) and prefixed.name.startswith("onnx:tiny@")
+    assert prefixed.raw_name == "onnx:tiny" and prefixed.prefix == "image "
+    assert np.allclose(
+        embedding.encode_all(prefixed, ["annotation"]),
+        embedding.encode_all(plain, ["image annotation"]),
+        atol=1e-5,
+    )
+    center = embedding.encode_all(plain, ["video"])[0] * 0.5
+    (folder / "embedding.json").write_text(json.dumps({"center": center.tolist()}))
+    centred = embedding.load("onnx", str(folder)).encoder
+    assert isinstance(centred, embedding.OnnxEncoder) and centred.name != prefixed.name
+    texts = ["image annotation", "", "bookkeeping"]
+    raw = embedding.encode_all(plain, texts)
+    got = embedding.encode_all(centred, texts)
+    expected = embedding.normalise(raw - center)
+    assert np.allclose(got[[0, 2]], expected[[0, 2]], atol=1e-5)
+    assert not got[1].any()  # an empty text stays close to nothing
+    assert np.allclose(centred.adjust(centred.encode_raw(texts[:1])), got[:1], atol=1e-5)
+
+    for config, reason in (
+        ("{not json", "not readable JSON"),
+        ("[1, 2]", "JSON object"),
+        (json.dumps({"prefix": 3}), '"prefix" must be a text'),
+        (json.dumps({"center": ["a"]}), '"center" must be a list of numbers'),
+        (json.dumps({"center": [0.1, 0.2]}), f'"center" has 2 numbers, the model\'s vectors {DIM}'),
+    ):
+        (folder / "embedding.json").write_text(config)
+        status = embedding.load("onnx", str(folder))
+        assert status.encoder is None and reason in status.problem, (config, status.problem)
+
+
+def test_two_models_joined_give_the_mean_of_their_cosines(model_dir: Path, tmp_path: Path) -> None:
+    """packaged+onnx: both models' vectors side by side, so every cosine the platform takes
+    is the mean of the two models' (docs/decisions/0061)."""
+    first = embedding.load("onnx", str(model_dir)).encoder
+    second = embedding.load("onnx", str(_tiny_model(tmp_path / "eight", dim=8))).encoder
+    assert first is not None and second is not None
+    joined = embedding.JoinedEncoder(first, second)
+    assert joined.dim == DIM + 8 and joined.name == "onnx:tiny+onnx:eight"
+    texts = ["image annotation", "picture labelling", "bookkeeping", ""]
+    a, b, both = (embedding.encode_all(e, texts) for e in (first, second, joined))
+    assert np.allclose(np.linalg.norm(both[:3], axis=1), 1.0, atol=1e-5) and not both[3].any()
+    assert np.allclose(both @ both.T, (a @ a.T + b @ b.T) / 2, atol=1e-5)
+    assert "not set" in embedding.load("packaged+onnx", "").problem
+    status = embedding.load("packaged+onnx", str(model_dir))
+    assert status.encoder is not None and status.encoder.dim == 512 + DIM
+    assert status.active == "packaged:use-multilingual-v3+onnx:tiny"
+
+
+def test_encode_all_batches_by_length_and_keeps_the_order(model_dir: Path) -> None:
+    encoder = embedding.load("onnx", str(model_dir)).encoder
+    assert encoder is not None
+    texts = ["image annotation picture labelling video", "coffee", "", "video editing"]
+    together = embedding.encode_all(encoder, texts, batch=2)
+    for text, vector in zip(texts, together, strict=True):
+        assert np.allclose(embedding.encode_all(encoder, [text])[0], vector, atol=1e-5)
+
+
 def test_system_check_names_the_active_backend(model_dir: Path, tmp_path: Path) -> None:
     with override_settings(MATCHING_EMBEDDINGS="onnx", MATCHING_EMBEDDING_MODEL=str(model_dir)):
         [message] = check_embeddings()

@@ -131,7 +131,7 @@ def _semantic(
     from nomadcloud.matching.engine.model import quantize
     from nomadcloud.taxonomy import embedding
 
-    encoder = embedding.load("packaged").encoder
+    encoder = embedding.load(*vectors.backend()).encoder
     assert encoder is not None, "the packaged model is not installed"
     labels: list[str] = []
     starts: list[int] = []

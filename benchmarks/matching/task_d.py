@@ -57,7 +57,7 @@ def _figures(scores: np.ndarray, gold: list[dict[int, int]]) -> dict[str, Any]:
     return {"hit10": bootstrap(hit), "mrr": bootstrap(rr), "ndcg10": bootstrap(gain)}
 
 
-def run(backend: str = "packaged") -> dict[str, Any]:
+def run() -> dict[str, Any]:
     occupations = data.occupations()
     position = {o.uri: i for i, o in enumerate(occupations)}
     rows = demands()
@@ -102,7 +102,7 @@ def run(backend: str = "packaged") -> dict[str, Any]:
     )
     result: dict[str, Any] = {"n": len(texts), "latin_share_mean": round(float(shares.mean()), 3)}
     figures = {"tfidf": _figures(tfidf, gold), "lexical": _figures(product_lexical, gold)}
-    status = embedding.load(backend)
+    status = embedding.load(*vectors.backend())
     result["backend"] = status.active
     if status.encoder is not None:
         label_vectors = vectors.encode(status.encoder, labels)

@@ -40,6 +40,9 @@ def _figures(ranked: list[list[str]], gold: list[set[str]]) -> dict[str, float]:
 def main() -> dict[str, Any]:
     os.environ.setdefault("NOMADCLOUD_DATA_DIR", str(ROOT / "var" / "benchmarks" / "d-skills"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nomadcloud.settings")
+    from benchmarks.matching.vectors import backend
+
+    os.environ["MATCHING_EMBEDDINGS"], os.environ["MATCHING_EMBEDDING_MODEL"] = backend()
     Path(os.environ["NOMADCLOUD_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     import django
 

@@ -48,7 +48,7 @@ def _figures(ranks: np.ndarray) -> dict[str, tuple[float, float, float]]:
     }
 
 
-def run(backend: str = "packaged", limit: int | None = None) -> dict[str, Any]:
+def run(limit: int | None = None) -> dict[str, Any]:
     occupations = data.occupations()
     position = {o.uri: i for i, o in enumerate(occupations)}
     pairs = [(t, position[u]) for t, u in data.jobbert_titles() if u in position]
@@ -85,7 +85,7 @@ def run(backend: str = "packaged", limit: int | None = None) -> dict[str, Any]:
         if query:
             lexical[row] = model.text.scores(query, len(occupations))
 
-    status = embedding.load(backend)
+    status = embedding.load(*vectors.backend())
     result: dict[str, Any] = {"backend": status.active, "n": len(titles)}
     ranks = {"tfidf": _ranks(tfidf, gold), "lexical": _ranks(lexical, gold)}
     if status.encoder is not None:

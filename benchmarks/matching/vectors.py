@@ -16,8 +16,33 @@ from nomadcloud.taxonomy import embedding
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def backend() -> tuple[str, str]:
+    """The benchmark's embedding backend: ``$NOMADCLOUD_EMBEDDING`` (packaged, onnx,
+    packaged+onnx; default onnx when ``$NOMADCLOUD_EMBEDDING_ONNX`` — a directory made by
+    ``make_onnx_model`` — is set, else packaged) and that directory."""
+    path = os.environ.get("NOMADCLOUD_EMBEDDING_ONNX", "")
+    return os.environ.get("NOMADCLOUD_EMBEDDING", "onnx" if path else "packaged"), path
+
+
+class _Raw:
+    """An ONNX model's vectors before its centre is taken off (cached once, whatever the
+    centre: the cache is keyed by the model folder's name, so delete it after changing a
+    model's prefix)."""
+
+    def __init__(self, encoder: embedding.OnnxEncoder) -> None:
+        self.name, self.dim, self._encoder = encoder.raw_name, encoder.dim, encoder
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encoder.encode_raw(texts)
+
+
 def encode(encoder: embedding.Encoder, texts: Sequence[str]) -> np.ndarray:
     """The texts' vectors (float32), read from the cache when encoded before."""
+    if isinstance(encoder, embedding.OnnxEncoder):
+        return encoder.adjust(encode(_Raw(encoder), texts))
+    if isinstance(encoder, embedding.JoinedEncoder):
+        first, second = encoder.parts
+        return encoder.join(encode(first, texts), encode(second, texts))
     folder = Path(os.environ.get("NOMADCLOUD_BENCH_CACHE", ROOT / "var" / "benchmarks" / "vectors"))
     digest = hashlib.sha256("\n".join([encoder.name, *texts]).encode()).hexdigest()[:24]
     path = folder / f"{digest}.npy"

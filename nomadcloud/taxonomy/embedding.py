@@ -9,7 +9,8 @@ backends exist:
 - ``onnx``: a model an operator brings, loaded from a directory holding ``model.onnx`` and
   ``tokenizer.json`` (Hugging Face ``tokenizers`` format) through onnxruntime. Outputs of
   shape (batch, tokens, dim) are mean-pooled over the attention mask; (batch, dim) are
-  used as they are.
+  used as they are. An optional ``embedding.json`` beside them names a ``prefix`` put
+  before every text and a ``center`` taken off every vector (:class:`ModelConfig`).
 
 ``none`` means lexical matching only; so does any backend that fails to load, and
 :func:`load` then says why (the system check shows it to the operator).
@@ -20,6 +21,8 @@ for a vector never pay for one.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 import unicodedata
 from collections.abc import Sequence
@@ -33,7 +36,7 @@ import numpy.typing as npt
 Vectors = npt.NDArray[np.float32]
 MAX_CHARS = 2_000  # characters of one text that are encoded (a 100 KB text is cut)
 BATCH = 256
-BACKENDS = ("packaged", "onnx", "none")
+BACKENDS = ("packaged", "onnx", "packaged+onnx", "none")
 
 
 class Encoder(Protocol):
@@ -62,10 +65,11 @@ def normalise(vectors: npt.NDArray[Any]) -> Vectors:
 
 def encode_all(encoder: Encoder, texts: Sequence[str], batch: int = BATCH) -> Vectors:
     """Every text encoded, in batches; an empty text gets the zero vector (it is close to
-    nothing, so it ranks nothing)."""
+    nothing, so it ranks nothing). Texts are batched by length, so that a transformer pads
+    little (the vectors come back in the texts' order)."""
     out = np.zeros((len(texts), encoder.dim), dtype=np.float32)
     cleaned = [clean(t) for t in texts]
-    todo = [i for i, t in enumerate(cleaned) if t]
+    todo = sorted((i for i, t in enumerate(cleaned) if t), key=lambda i: len(cleaned[i]))
     for start in range(0, len(todo), batch):
         chunk = todo[start : start + batch]
         out[chunk] = encoder.encode([cleaned[i] for i in chunk])
@@ -91,6 +95,42 @@ class PackagedEncoder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return normalise(self._model.encode(list(texts)))
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """A model directory's optional ``embedding.json``: ``prefix``, put before every text
+    (e5 models expect ``"query: "``), and ``center``, a vector subtracted from every
+    normalised output before it is normalised again (models whose cosines all sit near 0.8,
+    as e5's do, then spread like the packaged model's, so thresholds such as the proposals'
+    0.65 keep their meaning; docs/decisions/0061). ``digest`` tells stored vectors apart."""
+
+    prefix: str = ""
+    center: tuple[float, ...] = ()
+    digest: str = ""
+
+
+def read_config(config: Path) -> ModelConfig:
+    """The directory's ``embedding.json``; the defaults without the file."""
+    if not config.is_file():
+        return ModelConfig()
+    try:
+        raw = config.read_bytes()
+        settings = json.loads(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise EmbeddingError(f"{config} is not readable JSON: {exc}") from exc
+    if not isinstance(settings, dict):
+        raise EmbeddingError(f"{config} must hold a JSON object")
+    prefix = settings.get("prefix", "")
+    if not isinstance(prefix, str) or len(prefix) > 100:
+        raise EmbeddingError(f'{config}: "prefix" must be a text of at most 100 characters')
+    center = settings.get("center", [])
+    if not isinstance(center, list) or not all(
+        isinstance(x, int | float) and not isinstance(x, bool) for x in center
+    ):
+        raise EmbeddingError(f'{config}: "center" must be a list of numbers')
+    digest = hashlib.sha256(raw).hexdigest()[:8]
+    return ModelConfig(prefix, tuple(float(x) for x in center), digest)
 
 
 class OnnxEncoder:
@@ -127,7 +167,14 @@ class OnnxEncoder:
             raise EmbeddingError(
                 f"{model_file} has no input named input_ids (it has {sorted(self._inputs)})"
             )
-        self.name = f"onnx:{folder.name}"
+        self.config = read_config(folder / "embedding.json")
+        self.prefix = self.config.prefix
+        self._center: Vectors | None = None
+        # the configuration's digest, so that vectors stored under another prefix or centre
+        # are never mixed with these
+        digest = f"@{self.config.digest}" if self.config.digest else ""
+        self.name = f"onnx:{folder.name}{digest}"
+        self.raw_name = f"onnx:{folder.name}"  # the vectors before the centre is taken off
         try:
             probe = self._run(["probe"])
         except Exception as exc:
@@ -138,9 +185,16 @@ class OnnxEncoder:
                 "(expected (batch, tokens, dim) or (batch, dim))"
             )
         self.dim = int(probe.shape[1])
+        if self.config.center:
+            if len(self.config.center) != self.dim:
+                raise EmbeddingError(
+                    f'{folder / "embedding.json"}: "center" has {len(self.config.center)} '
+                    f"numbers, the model's vectors {self.dim}"
+                )
+            self._center = np.asarray(self.config.center, dtype=np.float32)
 
     def _run(self, texts: Sequence[str]) -> Vectors:
-        encodings = self._tokenizer.encode_batch(list(texts))
+        encodings = self._tokenizer.encode_batch([self.prefix + text for text in texts])
         width = max(1, max(len(e.ids) for e in encodings))
         ids = np.zeros((len(texts), width), dtype=np.int64)
         mask = np.zeros((len(texts), width), dtype=np.int64)
@@ -158,10 +212,41 @@ class OnnxEncoder:
             output = (output * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1.0)
         return output
 
-    def encode(self, texts: Sequence[str]) -> Vectors:
+    def encode_raw(self, texts: Sequence[str]) -> Vectors:
+        """The normalised vectors before the centre is taken off."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return normalise(self._run(texts))
+
+    def adjust(self, vectors: Vectors) -> Vectors:
+        """Raw normalised vectors → this model's vectors (the centre taken off)."""
+        if self._center is None or not len(vectors):
+            return vectors
+        zero = ~np.any(vectors, axis=1)
+        out = normalise(vectors - self._center)
+        out[zero] = 0.0  # an empty text stays close to nothing
+        return out
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        return self.adjust(self.encode_raw(texts))
+
+
+class JoinedEncoder:
+    """Two models as one: each text's vectors from both, side by side, each scaled by 1/√2,
+    so that the cosine of two joined vectors is the mean of the two models' cosines (an
+    ensemble that every user of an :class:`Encoder` gets without knowing; docs/decisions/0061)."""
+
+    def __init__(self, first: Encoder, second: Encoder) -> None:
+        self.parts = (first, second)
+        self.name = f"{first.name}+{second.name}"
+        self.dim = first.dim + second.dim
+
+    @staticmethod
+    def join(first: Vectors, second: Vectors) -> Vectors:
+        return np.asarray(np.hstack([first, second]) / np.sqrt(2.0), dtype=np.float32)
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        return self.join(self.parts[0].encode(texts), self.parts[1].encode(texts))
 
 
 @dataclass(frozen=True)
@@ -184,10 +269,12 @@ def load(backend: str, path: str = "") -> Status:
     try:
         if backend == "packaged":
             return Status(backend, PackagedEncoder())
-        if backend == "onnx":
+        if backend in ("onnx", "packaged+onnx"):
             if not path:
                 raise EmbeddingError("MATCHING_EMBEDDING_MODEL (the model's directory) is not set")
-            return Status(backend, OnnxEncoder(path))
+            if backend == "onnx":
+                return Status(backend, OnnxEncoder(path))
+            return Status(backend, JoinedEncoder(PackagedEncoder(), OnnxEncoder(path)))
         raise EmbeddingError(f"unknown backend {backend!r} (use one of {', '.join(BACKENDS)})")
     except EmbeddingError as exc:
         return Status(backend, None, str(exc))

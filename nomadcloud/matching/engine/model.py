@@ -21,7 +21,8 @@ LEVEL_SHORTFALL = 0.6  # each grade below the minimum keeps 60 % of the credit
 CEFR_RANK = {"A1": 1, "A2": 2, "B1": 3, "B2": 4, "C1": 5, "C2": 6, "native": 7}
 AVAILABLE, PARTLY, UNAVAILABLE = 0, 1, 2
 # Sentence vectors of profiles and demands are held as int8 (a unit vector × 127): a quarter
-# of float32's memory; the dot product of two such vectors (≤ 512 × 127² < 2²⁴) is an exact
+# of float32's memory; the dot product of two such vectors (≤ dim × 127² < 2²⁴ for up to
+# 1,040 dimensions: USE's 512, e5-small's 384, both joined 896, bge-m3's 1,024) is an exact
 # integer in float32, so the index and the explained score agree exactly (issue 19).
 VECTOR_SCALE = 127
 Vector = npt.NDArray[np.int8]
