@@ -408,7 +408,8 @@ def revoke_downloads(request: HttpRequest, negotiation_id: UUID) -> Any:
 @paginate(CursorPagination)
 def list_download_links(request: HttpRequest, negotiation_id: UUID, **kwargs: Any) -> Any:
     """The links issued under the agreement, newest first, with their revocation (seen by
-    the steward's and the consumer's members)."""
+    whoever sees the agreement: the steward's and the consumer's members, the lead
+    department that confirmed it, operators; a link's secret is never listed)."""
     made = access.negotiation_for(Principal.of(request), negotiation_id)
     return downloads.links_query(made)
 

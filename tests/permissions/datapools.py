@@ -694,7 +694,8 @@ API_CASES += [
         "api download links of an agreement",
         "GET",
         lambda w: f"{API}/negotiations/{b.agreement_for(w, 'download').public_id}/download-links",
-        expect("outsider", "readonly", "owner", "operator"),
+        # the lead department (reviewer), which confirmed the agreement, sees its links too
+        expect("outsider", "readonly", "owner", "operator", "reviewer"),
         api=True,
         route=f"{API}/negotiations/{{negotiation_id}}/download-links",
     ),
