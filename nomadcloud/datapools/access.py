@@ -30,7 +30,13 @@ from nomadcloud.accounts.access import (
 from nomadcloud.accounts.models import Membership, Organisation
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import Forbidden, NotFound, invalid_field
-from nomadcloud.datapools.models import Contribution, Negotiation, Pool, QueryTemplate
+from nomadcloud.datapools.models import (
+    Contribution,
+    DownloadLink,
+    Negotiation,
+    Pool,
+    QueryTemplate,
+)
 from nomadcloud.datapools.transitions import Side
 from nomadcloud.payouts.models import Budget
 
@@ -232,3 +238,21 @@ def template_for(principal: Principal, public_id: object) -> QueryTemplate:
     ):
         raise NotFound(_("No such query template."))
     return template
+
+
+def link_for(principal: Principal, public_id: object) -> DownloadLink:
+    """A link, seen by the steward's members and the consumer's members (as the agreement
+    is); to anyone else it does not exist."""
+    link = (
+        DownloadLink.objects.filter(
+            public_id=parse_public_id(public_id, message=_("No such download link."))
+        )
+        .select_related("negotiation__pool__steward", "negotiation__consumer", "version")
+        .first()
+    )
+    if link is None:
+        raise NotFound(_("No such download link."))
+    made = link.negotiation
+    if role_in(principal, made.consumer) is None and role_in(principal, made.pool.steward) is None:
+        raise NotFound(_("No such download link."))
+    return link

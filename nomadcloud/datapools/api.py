@@ -420,7 +420,7 @@ def revoke_download_link(request: HttpRequest, link_id: UUID, payload: LinkRevoc
     with a reason and ``"confirm": true``; it then answers 410 ``link_revoked``, the
     agreement's other links keep working."""
     principal = Principal.of(request)
-    link = downloads.link_for(principal, link_id)
+    link = access.link_for(principal, link_id)
     return downloads.revoke_link(principal=principal, link=link, draft=payload)
 
 

@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pydantic import Field
 
-from nomadcloud.accounts.access import parse_public_id, require_person, role_in
+from nomadcloud.accounts.access import require_person, role_in
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, Forbidden, NotFound, invalid_field
@@ -205,24 +205,6 @@ class LinkRevocationDraft(Draft):
 
     reason: str = Field(min_length=1, max_length=500, description="Why the link is revoked")
     confirm: bool = Field(default=False, description="true: I confirm; it cannot be undone")
-
-
-def link_for(principal: Principal, public_id: object) -> DownloadLink:
-    """A link, seen by the steward's members and the consumer's members (as the agreement
-    is); to anyone else it does not exist."""
-    link = (
-        DownloadLink.objects.filter(
-            public_id=parse_public_id(public_id, message=_("No such download link."))
-        )
-        .select_related("negotiation__pool__steward", "negotiation__consumer", "version")
-        .first()
-    )
-    if link is None:
-        raise NotFound(_("No such download link."))
-    made = link.negotiation
-    if role_in(principal, made.consumer) is None and role_in(principal, made.pool.steward) is None:
-        raise NotFound(_("No such download link."))
-    return link
 
 
 def may_revoke(principal: Principal, link: DownloadLink, *, steward: bool | None = None) -> bool:

@@ -155,7 +155,7 @@ def revoke_link(request: HttpRequest, link_id: str) -> HttpResponse:
     """Revoke one download link (decision 0064): the links table's form posts the reason,
     a confirmation page states what happens, its button posts again with the confirmation."""
     principal = Principal.of(request)
-    link = downloads.link_for(principal, link_id)
+    link = access.link_for(principal, link_id)
     back = reverse("datapools:negotiation", args=[link.negotiation.public_id])
     if not downloads.may_revoke(principal, link):
         raise Forbidden(

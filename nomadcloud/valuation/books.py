@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -79,9 +78,12 @@ def _check_balance(asset: DataAsset, treatment: str, new: rollforward.Entry, fie
         ) from None
 
 
-def _record(principal: Principal, asset: DataAsset, **fields: Any) -> BookEntry:
+def _record(principal: Principal, made: BookEntry) -> BookEntry:
+    """Save the entry (not yet saved) as recorded by the person, with its audit event."""
     user = require_person(principal)
-    made = BookEntry.objects.create(asset=asset, recorded_by=user, **fields)
+    asset = made.asset
+    made.recorded_by = user
+    made.save(force_insert=True)
     audit.record(
         actor=user,
         action=f"valuation.books.{made.kind}",
@@ -143,7 +145,7 @@ def recognise(*, principal: Principal, valuation: Valuation, draft: RecognitionD
                 code="useful_life_set",
             )
         end = rollforward.life_end([_entry(e) for e in earlier])
-        if end is not None and rollforward._month(draft.recognised_on) > end:
+        if end is not None and rollforward.month_index(draft.recognised_on) > end:
             raise invalid_field(
                 "recognised_on",
                 _("The asset's useful life has ended; nothing can be added to it."),
@@ -165,18 +167,20 @@ def recognise(*, principal: Principal, valuation: Valuation, draft: RecognitionD
     )
     return _record(
         principal,
-        asset,
-        treatment=treatment,
-        kind=K.ADDITION,
-        on=draft.recognised_on,
-        amount=amount,
-        purchased=purchased,
-        useful_life_months=life,
-        valuation=valuation,
-        lines=kept,
-        reason=_("%(n)s cost line(s) already in the books left out.") % {"n": len(skipped)}
-        if skipped
-        else "",
+        BookEntry(
+            asset=asset,
+            treatment=treatment,
+            kind=K.ADDITION,
+            on=draft.recognised_on,
+            amount=amount,
+            purchased=purchased,
+            useful_life_months=life,
+            valuation=valuation,
+            lines=kept,
+            reason=_("%(n)s cost line(s) already in the books left out.") % {"n": len(skipped)}
+            if skipped
+            else "",
+        ),
     )
 
 
@@ -195,12 +199,14 @@ def record_movement(*, principal: Principal, asset: DataAsset, draft: MovementDr
     _check_balance(asset, first.treatment, new, "amount")
     return _record(
         principal,
-        asset,
-        treatment=first.treatment,
-        kind=draft.kind,
-        on=draft.on,
-        amount=draft.amount,
-        reason=draft.reason,
+        BookEntry(
+            asset=asset,
+            treatment=first.treatment,
+            kind=draft.kind,
+            on=draft.on,
+            amount=draft.amount,
+            reason=draft.reason,
+        ),
     )
 
 

@@ -102,7 +102,7 @@ class NegativeCarryingAmount(ValueError):
         self.available = available
 
 
-def _month(day: date) -> int:
+def month_index(day: date) -> int:
     return day.year * 12 + day.month - 1
 
 
@@ -116,7 +116,7 @@ def life_end(entries: Sequence[Entry]) -> int | None:
         if entry.kind == "addition":
             if entry.useful_life_months is None:
                 return None
-            return _month(entry.on) + entry.useful_life_months - 1
+            return month_index(entry.on) + entry.useful_life_months - 1
     return None
 
 
@@ -139,11 +139,11 @@ def months(entries: Sequence[Entry], treatment: str, until: date) -> list[Month]
     if not entries:
         return []
     ordered = sorted(entries, key=lambda e: e.on)
-    first, last = _month(ordered[0].on), max(_month(until), _month(ordered[-1].on))
+    first, last = month_index(ordered[0].on), max(month_index(until), month_index(ordered[-1].on))
     end = life_end(ordered) if treatment == "intangible" else None
     by_month: dict[int, list[Entry]] = {}
     for entry in ordered:
-        by_month.setdefault(_month(entry.on), []).append(entry)
+        by_month.setdefault(month_index(entry.on), []).append(entry)
     carrying = ZERO
     out: list[Month] = []
     for index in range(first, last + 1):
@@ -178,7 +178,7 @@ def months(entries: Sequence[Entry], treatment: str, until: date) -> list[Month]
 
 def carrying_amount(entries: Sequence[Entry], treatment: str, on: date) -> Decimal:
     """The carrying amount at the end of ``on``'s month."""
-    found = [m for m in months(entries, treatment, on) if m.index <= _month(on)]
+    found = [m for m in months(entries, treatment, on) if m.index <= month_index(on)]
     return found[-1].closing if found else ZERO
 
 
@@ -215,7 +215,7 @@ def periods(months_: Iterable[Month], period: str) -> list[Row]:
 
 def _span(first: date, until: date, period: str) -> list[tuple[str, date, date]]:
     seen: dict[str, tuple[str, date, date]] = {}
-    for index in range(_month(first), _month(until) + 1):
+    for index in range(month_index(first), month_index(until) + 1):
         label, start, end = _period_of(index, period)
         seen.setdefault(label, (label, start, end))
     return list(seen.values())
