@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone, translation
 
-from nomadcloud.consent import events, jsonld, services
+from nomadcloud.consent import events, jsonld, queries, services
 from nomadcloud.consent.models import ConsentRecord
 from nomadcloud.core import privacy
 from nomadcloud.core.errors import Conflict, InvalidInput, NotFound
@@ -27,14 +27,14 @@ def _english() -> Iterator[None]:
 
 def test_consent_is_per_purpose_and_recipient_until_withdrawn(world: World) -> None:
     record = prefill_consent(world.charlie)
-    assert services.has_consent(world.charlie, purpose="dpv:ServiceProvision", recipient="onecard")
-    assert not services.has_consent(
+    assert queries.has_consent(world.charlie, purpose="dpv:ServiceProvision", recipient="onecard")
+    assert not queries.has_consent(
         world.charlie, purpose="dpv:ServiceProvision", recipient="communities"
     )
-    assert not services.has_consent(
+    assert not queries.has_consent(
         world.charlie, purpose="dpv:ResearchAndDevelopment", recipient="onecard"
     )
-    assert not services.has_consent(world.bob, purpose="dpv:ServiceProvision", recipient="onecard")
+    assert not queries.has_consent(world.bob, purpose="dpv:ServiceProvision", recipient="onecard")
     seen: list[events.ConsentWithdrawn] = []
     events.consent_withdrawn.connect(seen.append, uid="test.withdrawn")
     try:
@@ -44,7 +44,7 @@ def test_consent_is_per_purpose_and_recipient_until_withdrawn(world: World) -> N
     finally:
         events.consent_withdrawn.disconnect("test.withdrawn")
     assert [(e.purpose, e.recipients) for e in seen] == [("dpv:ServiceProvision", ("onecard",))]
-    assert not services.has_consent(
+    assert not queries.has_consent(
         world.charlie, purpose="dpv:ServiceProvision", recipient="onecard"
     )
     with pytest.raises(Conflict) as caught:
@@ -65,8 +65,8 @@ def test_expired_consent_does_not_count(world: World) -> None:
         expires_at=now + timedelta(days=1),
         at=now,
     )
-    assert services.has_consent(world.bob, purpose="dpv:LegalCompliance", recipient="gongan")
-    assert not services.has_consent(
+    assert queries.has_consent(world.bob, purpose="dpv:LegalCompliance", recipient="gongan")
+    assert not queries.has_consent(
         world.bob, purpose="dpv:LegalCompliance", recipient="gongan", at=now + timedelta(days=2)
     )
 

@@ -1,6 +1,6 @@
 """Use cases of consent (docs/consent.md): give, withdraw, ask. The app that asks for a
 consent (one-card prefill, a data pool, cross-border export) shows its notice, calls
-``give_consent`` with what the person agreed to, and calls ``has_consent`` before each use.
+``give_consent`` with what the person agreed to, and calls ``queries.has_consent`` before each use.
 """
 
 from __future__ import annotations
@@ -130,19 +130,3 @@ def withdraw_consent(record: ConsentRecord, *, actor: User) -> ConsentRecord:
         )
     )
     return locked
-
-
-def valid_consent(
-    user: User, *, purpose: str, recipient: str, at: datetime | None = None
-) -> ConsentRecord | None:
-    """The newest record by which ``user`` consents, now (or ``at``), to ``purpose`` for
-    ``recipient``: not withdrawn, not expired. ``None`` when there is none."""
-    now = at or timezone.now()
-    for record in ConsentRecord.objects.filter(subject=user, purpose=purpose):
-        if recipient in record.recipients and record.is_valid_at(now):
-            return record
-    return None
-
-
-def has_consent(user: User, *, purpose: str, recipient: str, at: datetime | None = None) -> bool:
-    return valid_consent(user, purpose=purpose, recipient=recipient, at=at) is not None

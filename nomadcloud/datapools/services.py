@@ -18,6 +18,7 @@ from nomadcloud.accounts.access import require_person
 from nomadcloud.accounts.models import Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.consent import dpv
+from nomadcloud.consent import queries as consent_queries
 from nomadcloud.consent import services as consent
 from nomadcloud.consent.events import ConsentWithdrawn
 from nomadcloud.consent.models import ConsentRecord
@@ -183,7 +184,7 @@ def _consents(
         )
     records: list[ConsentRecord] = []
     for purpose in charter.purposes:
-        record = consent.valid_consent(user, purpose=purpose, recipient=pool.recipient)
+        record = consent_queries.valid_consent(user, purpose=purpose, recipient=pool.recipient)
         if record is not None and record.notice_version != charter.consent_notice_version:
             record = None
         if record is None and give:

@@ -17,7 +17,7 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination
 from nomadcloud.core.errors import invalid_field
 from nomadcloud.core.i18n import localized
-from nomadcloud.taxonomy import queries
+from nomadcloud.taxonomy import access, queries
 from nomadcloud.taxonomy.schemas import (
     ConceptDetailOut,
     ConceptOut,
@@ -183,7 +183,7 @@ def tag_text(request: HttpRequest, payload: TagIn) -> dict[str, Any]:
 @paginate(CursorPagination)
 def list_imports(request: HttpRequest, **kwargs: Any) -> Any:
     """Runs of the ESCO and O*NET importers, newest first. Zone operator only."""
-    return queries.import_runs_for(Principal.of(request))
+    return access.import_runs_for(Principal.of(request))
 
 
 @router.get(
@@ -192,4 +192,4 @@ def list_imports(request: HttpRequest, **kwargs: Any) -> Any:
 def get_import(request: HttpRequest, run_id: int) -> Any:
     """One run's report per file: counts, refusals, skipped rows and unresolved references.
     Zone operator only."""
-    return queries.import_run_for(Principal.of(request), run_id)
+    return access.import_run_for(Principal.of(request), run_id)

@@ -1,5 +1,6 @@
 """Reads of the taxonomy: search and browse concepts (anyone may), one concept with its
-neighbours, and the import runs (the zone operator only)."""
+neighbours, names by closeness. The import runs are read through ``access.py`` (the zone
+operator only)."""
 
 from __future__ import annotations
 
@@ -22,12 +23,10 @@ from django.db.models import (
 )
 from django.utils.translation import gettext as _
 
-from nomadcloud.accounts.access import require_zone_operator
-from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.errors import NotFound
 from nomadcloud.taxonomy import lookup, semantic
 from nomadcloud.taxonomy.lookup import Hit
-from nomadcloud.taxonomy.models import Alias, Concept, ImportRun, OccupationSkill
+from nomadcloud.taxonomy.models import Alias, Concept, OccupationSkill
 from nomadcloud.taxonomy.text import CJK_RANGES, normalize
 
 T = TypeVar("T", bound=Model)
@@ -160,20 +159,6 @@ def skills_of(occupation: Concept, relation: str = "") -> QuerySet[OccupationSki
     if relation:
         links = links.filter(relation=relation)
     return links.select_related("skill").order_by("relation", "skill_id")
-
-
-def import_runs_for(principal: Principal) -> QuerySet[ImportRun]:
-    """Every import run, newest first: the zone operator's record of what changed."""
-    require_zone_operator(principal)
-    return ImportRun.objects.select_related("actor").order_by("-pk")
-
-
-def import_run_for(principal: Principal, run_id: int) -> ImportRun:
-    require_zone_operator(principal)
-    run = ImportRun.objects.filter(pk=run_id).select_related("actor").first()
-    if run is None:
-        raise NotFound(_("No such import run."))
-    return run
 
 
 @dataclass(frozen=True)

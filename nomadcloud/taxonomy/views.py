@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.pages import domain_errors
-from nomadcloud.taxonomy import queries
+from nomadcloud.taxonomy import access, queries
 from nomadcloud.taxonomy.forms import ConceptFilterForm, category_label
 from nomadcloud.taxonomy.models import Concept, ImportRun, OccupationSkill
 
@@ -174,7 +174,7 @@ def _files(run: ImportRun) -> list[dict[str, Any]]:
 @require_GET
 @domain_errors
 def imports(request: HttpRequest) -> HttpResponse:
-    runs = queries.import_runs_for(_principal(request))
+    runs = access.import_runs_for(_principal(request))
     page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for run in page:
@@ -194,7 +194,7 @@ def imports(request: HttpRequest) -> HttpResponse:
 @require_GET
 @domain_errors
 def import_run(request: HttpRequest, run_id: int) -> HttpResponse:
-    run = queries.import_run_for(_principal(request), run_id)
+    run = access.import_run_for(_principal(request), run_id)
     report = run.report if isinstance(run.report, dict) else {}
     files = [
         {
