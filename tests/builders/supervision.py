@@ -53,9 +53,7 @@ def assigned_plan(member_of_huanwan: User, *, opened: bool = False) -> list[Task
     for year in (today.year, today.year + 1):
         if not HolidayYear.objects.filter(year=year).exists():
             workdays.declare_year_loaded(year, actor=None)
-    office = User.objects.filter(
-        memberships__organisation__kind=Organisation.Kind.OPERATOR
-    ).first()
+    office = User.objects.filter(memberships__organisation__kind=Organisation.Kind.OPERATOR).first()
     assert office is not None
     for task in tasks:
         if task.status == Task.Status.DRAFT:

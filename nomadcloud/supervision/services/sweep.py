@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from nomadcloud.core import workdays
 from nomadcloud.supervision.models import Notice, Task
-from nomadcloud.supervision.services import acknowledgements
 from nomadcloud.supervision.services._common import move, today_or
+from nomadcloud.supervision.services.acknowledgements import sweep as sweep_acknowledgements
 from nomadcloud.supervision.services.dispatch import raise_notices
 from nomadcloud.supervision.services.progress import expected_progress, indicator_progress
 from nomadcloud.supervision.transitions import TRANSITIONS, allowed
@@ -62,7 +62,7 @@ def sweep(today: dt.date | None = None) -> dict[str, int]:
             reason = _("Due on %(due)s.") % {"due": task.due}
             made = raise_notices(task, leads, colour=Notice.Colour.BLUE, reason=reason, day=day)
             counts["notices"] += len(made)
-    acked = acknowledgements.sweep(day)
+    acked = sweep_acknowledgements(day)
     counts["reminded"] = acked["reminded"]
     counts["notices"] += acked["notices"]
     counts["escalated"] = Notice.objects.filter(

@@ -19,8 +19,8 @@ from nomadcloud.core.indicators import Period
 from nomadcloud.supervision import access
 from nomadcloud.supervision.models import Instruction, Notice, Task, TaskEvent
 from nomadcloud.supervision.schemas import ExtensionDraft, ReportDraft
-from nomadcloud.supervision.services import acknowledgements
 from nomadcloud.supervision.services._common import HUNDRED, check, locked, move, today_or
+from nomadcloud.supervision.services.acknowledgements import open_for, record
 
 
 def check_due(task: Task, due: dt.date, *, field: str) -> None:
@@ -64,7 +64,7 @@ def assign(task: Task, *, actor: User, due: dt.date, today: dt.date | None = Non
     task.assigned_on = day
     task.due = due
     move(task, "assign", actor=actor, new_due=due)
-    acknowledgements.open_for(task, day)
+    open_for(task, day)
     return task
 
 
@@ -104,7 +104,7 @@ def report(
         raise invalid_field("reason", _("Progress went down: give the reason."))
     if is_lead:
         task.progress = draft.progress
-    acknowledgements.record(task, units=[unit], actor=actor)
+    record(task, units=[unit], actor=actor)
     target = Task.Status.OVERDUE if task.due and day > task.due else Task.Status.IN_PROGRESS
     answer_notices(task, unit, draft.note)
     return move(
