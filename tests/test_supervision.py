@@ -140,7 +140,7 @@ def test_the_workflow_from_assignment_to_closing(world: World, today: dt.date) -
             draft=ExtensionDraft(new_due=dt.date(2026, 9, 1), reason="r"),
             today=dt.date(2026, 7, 1),
         )
-    assert late.value.code == "past_due"
+    assert late.value.code == "past_due" and list(late.value.fields) == ["new_due"]
     counts = services.sweep(dt.date(2026, 7, 1))
     assert counts["overdue"] == 1
     red = Notice.objects.get(task=community, colour="red")

@@ -15,6 +15,7 @@ from nomadcloud.core.errors import DomainError
 from nomadcloud.core.pages import apply_error, domain_errors, form_status
 from nomadcloud.supervision import access, evaluation, importer
 from nomadcloud.supervision.forms import EvaluationImportForm, ImportForm
+from nomadcloud.supervision.models import Task
 
 MAX_PLAN = 2 * 1024 * 1024
 
@@ -96,7 +97,8 @@ def evaluation_page(request: HttpRequest) -> HttpResponse:
         "supervision/evaluation.html",
         {
             "quarter": period.label,
-            "rows": found,
+            # The page shows each status in words; the exported sheet keeps its code.
+            "rows": [{**row, "STATUS": Task.Status(row["STATUS"]).label} for row in found],
             "ranking": evaluation.ranking(found),
             "columns": evaluation.COLUMNS,
             "form": form,

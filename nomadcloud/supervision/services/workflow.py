@@ -177,7 +177,8 @@ def request_extension(
     check(task, "request_extension")
     day = today_or(today)
     if task.due is None or day >= task.due:
-        raise DomainError(_("An extension must be requested before the due date."), code="past_due")
+        message = _("An extension must be requested before the due date.")
+        raise DomainError(message, code="past_due", fields={"new_due": [message]})
     if draft.new_due <= task.due:
         raise invalid_field("new_due", _("The new date must be after the current due date."))
     check_due(task, draft.new_due, field="new_due")
