@@ -33,6 +33,7 @@ from nomadcloud.payouts.api import router as payouts_router
 from nomadcloud.points.api import router as points_router
 from nomadcloud.proofs.api import router as proofs_router
 from nomadcloud.risk.api import router as risk_router
+from nomadcloud.supervision.api import router as supervision_router
 from nomadcloud.talent.api import router as talent_router
 from nomadcloud.taxonomy.api import router as taxonomy_router
 from nomadcloud.teams.api import router as teams_router
@@ -104,3 +105,4 @@ api.add_router("/services", onecard_router)
 api.add_router("/teams", teams_router)
 api.add_router("/bounties", bounties_router)
 api.add_router("/dashboard", dashboard_router)
+api.add_router("/supervision", supervision_router)

@@ -240,9 +240,17 @@ PAGES: dict[str, Target] = {
     "valuation:list": ("valuer@demo.nomadcloud.cn", "/valuation/"),
     "valuation:alerts": ("lvwen@demo.nomadcloud.cn", "/valuation/alerts/"),
     "valuation:books": (_booked_holder, "/valuation/books/{id}/", "public_id"),
+    "supervision:list": (OPERATOR, "/supervision/"),
+    "supervision:list unit": (REVIEWER, "/supervision/"),
 }
 
 API: dict[str, Target] = {
+    "/api/v1/supervision/tasks": (OPERATOR, "/api/v1/supervision/tasks"),
+    "/api/v1/supervision/tasks/{task_id}/milestones": (
+        lambda: (REVIEWER, first("supervision.Task", code="004-5")),
+        "/api/v1/supervision/tasks/{id}/milestones",
+        "public_id",
+    ),
     "/api/v1/services/items": (NOMAD, "/api/v1/services/items"),
     "/api/v1/services/applications": (ENTERPRISE, "/api/v1/services/applications"),
     "/api/v1/services/departments/{org_id}/queue": (

@@ -23,6 +23,7 @@ from nomadcloud.core.errors import Conflict, DomainError, Forbidden
 from nomadcloud.notifications.models import Notification
 from nomadcloud.supervision import importer, services
 from nomadcloud.supervision.models import Notice, Plan, Task
+from nomadcloud.supervision.schemas import ExtensionDraft, ReportDraft
 from nomadcloud.supervision.transitions import TRANSITIONS
 from tests.builders.supervision import SMALL_PLAN, plan_units, small_plan
 from tests.conftest import World
@@ -114,23 +115,32 @@ def test_the_workflow_from_assignment_to_closing(world: World, today: dt.date) -
     with pytest.raises(Forbidden):
         services.acknowledge(community, actor=other)
     services.acknowledge(community, actor=lead)
-    services.report(community, actor=lead, progress=Decimal("30"), note="选址完成", today=today)
+    services.report(
+        community,
+        actor=lead,
+        draft=ReportDraft(progress=Decimal("30"), note="选址完成"),
+        today=today,
+    )
     with pytest.raises(DomainError) as down:
-        services.report(community, actor=lead, progress=Decimal("20"), note="x", today=today)
+        services.report(
+            community, actor=lead, draft=ReportDraft(progress=Decimal("20"), note="x"), today=today
+        )
     assert down.value.fields == {"reason": [down.value.fields["reason"][0]]}
 
     # Behind 序时进度 → at risk (yellow); past due → overdue (red) to the lead unit.
     assert services.sweep(dt.date(2026, 6, 1))["at_risk"] == 1
-    assert Notice.objects.get(task=community).colour == "yellow"
+    assert Notice.objects.get(task=community, cause="progress").colour == "yellow"
+    # 市科工信局, a responsible unit, never acknowledged: a yellow notice of its own.
+    late_ack = Notice.objects.get(task=community, cause="acknowledgement")
+    assert late_ack.colour == "yellow" and late_ack.unit.code == "kegongxin"
     with pytest.raises(DomainError) as late:
         services.request_extension(
             community,
             actor=lead,
-            new_due=dt.date(2026, 9, 1),
-            reason="r",
+            draft=ExtensionDraft(new_due=dt.date(2026, 9, 1), reason="r"),
             today=dt.date(2026, 7, 1),
         )
-    assert late.value.code == "past_due"
+    assert late.value.code == "past_due" and list(late.value.fields) == ["new_due"]
     counts = services.sweep(dt.date(2026, 7, 1))
     assert counts["overdue"] == 1
     red = Notice.objects.get(task=community, colour="red")
@@ -152,7 +162,10 @@ def test_the_workflow_from_assignment_to_closing(world: World, today: dt.date) -
         services.close(community, actor=office)
 
     services.report(
-        community, actor=lead, progress=Decimal("90"), note="补齐", today=dt.date(2026, 7, 2)
+        community,
+        actor=lead,
+        draft=ReportDraft(progress=Decimal("90"), note="补齐"),
+        today=dt.date(2026, 7, 2),
     )
     red.refresh_from_db()
     assert red.responded_at is not None
@@ -174,19 +187,31 @@ def test_an_extension_before_the_due_date_moves_it(world: World, today: dt.date)
     community, _foreign = small_plan(world.bob)
     services.assign(community, actor=world.oscar, due=dt.date(2026, 6, 30), today=today)
     services.request_extension(
-        community, actor=world.bob, new_due=dt.date(2026, 9, 30), reason="汛期", today=today
+        community,
+        actor=world.bob,
+        draft=ExtensionDraft(new_due=dt.date(2026, 9, 30), reason="汛期"),
+        today=today,
     )
     with pytest.raises(Conflict):
         services.request_extension(
-            community, actor=world.bob, new_due=dt.date(2026, 10, 30), reason="x", today=today
+            community,
+            actor=world.bob,
+            draft=ExtensionDraft(new_due=dt.date(2026, 10, 30), reason="x"),
+            today=today,
         )
     services.decide_extension(community, actor=world.oscar, approve=True)
     community.refresh_from_db()
     assert community.due == dt.date(2026, 9, 30)
     services.acknowledge(community, actor=world.bob)
-    services.report(community, actor=world.bob, progress=Decimal("99"), note="收尾", today=today)
-    assert services.sweep(dt.date(2026, 9, 28))["notices"] == 1  # due in 2 working days
-    assert Notice.objects.get(task=community).colour == "blue"
+    services.report(
+        community,
+        actor=world.bob,
+        draft=ReportDraft(progress=Decimal("99"), note="收尾"),
+        today=today,
+    )
+    # Due in 2 working days: blue to the lead; 市科工信局 has not acknowledged: yellow to it.
+    assert services.sweep(dt.date(2026, 9, 28))["notices"] == 2
+    assert Notice.objects.get(task=community, cause="progress").colour == "blue"
     instruction = services.instruct(community, actor=world.oscar, text="加快进度")
     services.close_instruction(instruction, actor=world.oscar, note="已落实")
 
@@ -204,7 +229,9 @@ def test_the_quarterly_evaluation_exports_and_imports_in_one_format(
     services.sweep(dt.date(2026, 6, 1))  # task 2 overdue: a red notice in Q2
     rows = evaluation.rows("2026-Q2")
     assert [r["TASK"] for r in rows] == ["T-1", "T-2"]
-    assert rows[1]["RED_NOTICES"] == "1" and rows[1]["TIMELINESS"] == "75"
+    # Red (overdue) and yellow (its lead, 市科工信局, never acknowledged): 100 − 25 − 10.
+    assert rows[1]["RED_NOTICES"] == "1" and rows[1]["YELLOW_NOTICES"] == "1"
+    assert rows[1]["TIMELINESS"] == "65" and rows[1]["MILESTONES_DUE"] == "0"
     rows[0]["QUALITY"] = "5"
     sheet = evaluation.export_xlsx(rows) if fmt == "xlsx" else evaluation.export_csv(rows).encode()
     assert evaluation.import_file(f"q2.{fmt}", sheet, actor=world.oscar) == 2

@@ -3,13 +3,15 @@ of a lead or responsible unit), and the leadership (the zone operator too, for n
 
 from __future__ import annotations
 
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from nomadcloud.accounts.access import is_zone_operator
+from nomadcloud.accounts.access import is_zone_operator, parse_public_id, require_person
 from nomadcloud.accounts.models import Membership, Organisation, User
+from nomadcloud.accounts.principal import Principal
 from nomadcloud.accounts.units import UNIT_KINDS
-from nomadcloud.core.errors import Forbidden
-from nomadcloud.supervision.models import Task
+from nomadcloud.core.errors import Forbidden, NotFound
+from nomadcloud.supervision.models import Milestone, Task
 
 
 def is_office(user: User | None) -> bool:
@@ -40,6 +42,59 @@ def unit_on_task(user: User | None, task: Task, *, lead_only: bool = False) -> O
                 return unit
         raise Forbidden(_("Your unit is not on this task."), code="not_on_task")
     raise Forbidden(_("Only a lead unit of this task may do this."), code="not_lead_unit")
+
+
+def units_on_task(user: User | None, task: Task) -> list[Organisation]:
+    """Every unit of ``user`` that is a lead or responsible unit of ``task``."""
+    mine = {unit.pk for unit in units_of(user)}
+    on_task = [u for u in task.leads.all() if u.pk in mine]
+    on_task += [u for u in task.responsibles.all() if u.pk in mine and u not in on_task]
+    if not on_task:
+        raise Forbidden(_("Your unit is not on this task."), code="not_on_task")
+    return on_task
+
+
+def visible_tasks(user: User | None) -> QuerySet[Task]:
+    """The tasks ``user`` sees: all for the office, else those a unit of theirs is on."""
+    tasks = Task.objects.all()
+    if is_office(user):
+        return tasks
+    units = units_of(user)
+    if not units:
+        return tasks.none()
+    ids = Task.objects.filter(Q(leads__in=units) | Q(responsibles__in=units)).values("pk")
+    return tasks.filter(pk__in=ids)
+
+
+def task_for(principal: Principal, public_id: object) -> Task:
+    """The task, for a person who may see it; NotFound otherwise (its existence is not
+    revealed)."""
+    user = require_person(principal)
+    found = parse_public_id(public_id, message=_("No such task."))
+    task = Task.objects.select_related("plan", "parent").filter(public_id=found).first()
+    if task is None or not may_see(user, task):
+        raise NotFound(_("No such task."))
+    return task
+
+
+def milestone_for(principal: Principal, public_id: object) -> Milestone:
+    user = require_person(principal)
+    found = parse_public_id(public_id, message=_("No such milestone."))
+    milestone = Milestone.objects.select_related("task").filter(public_id=found).first()
+    if milestone is None or not may_see(user, milestone.task):
+        raise NotFound(_("No such milestone."))
+    return milestone
+
+
+def unit_for(principal: Principal, public_id: object) -> Organisation:
+    """A unit whose calendar the person may read: the office reads every unit's, a member
+    their own unit's."""
+    user = require_person(principal)
+    found = parse_public_id(public_id, message=_("No such unit."))
+    unit = Organisation.objects.filter(public_id=found, kind__in=UNIT_KINDS).first()
+    if unit is None or not (is_office(user) or unit in units_of(user)):
+        raise NotFound(_("No such unit."))
+    return unit
 
 
 def may_see(user: User | None, task: Task) -> bool:

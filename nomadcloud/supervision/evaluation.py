@@ -2,7 +2,10 @@
 task in one format, exported as CSV or XLSX and imported back after the office has filled in
 ``QUALITY`` (1–5). The score is computed, never typed:
 
-* timeliness = 100 − 25 × red notices − 10 × yellow notices of the quarter (at least 0);
+* timeliness = the on-time share of the milestones due by the quarter's end (weighted by
+  their weights: a milestone is on time when reported done on or before its date; 100 when
+  none is due yet) − 25 × red notices − 10 × yellow notices raised in the quarter to the
+  lead units (a lead's late 签收 included; at least 0);
 * progress = progress ÷ 序时进度 at the quarter's end, as a percentage (at most 100);
 * quality = the office's rating × 20;
 * score = 0.4 × timeliness + 0.4 × progress + 0.2 × quality (without a rating: 0.5 × each of
@@ -26,7 +29,7 @@ from nomadcloud.core.csv import safe_cell
 from nomadcloud.core.errors import DomainError
 from nomadcloud.core.indicators import Period
 from nomadcloud.supervision import access
-from nomadcloud.supervision.models import Evaluation, Notice, Task
+from nomadcloud.supervision.models import Evaluation, Milestone, Notice, Task
 from nomadcloud.supervision.services import expected_progress
 
 COLUMNS = [
@@ -39,6 +42,8 @@ COLUMNS = [
     "EXPECTED",
     "RED_NOTICES",
     "YELLOW_NOTICES",
+    "MILESTONES_DUE",
+    "MILESTONES_ON_TIME",
     "TIMELINESS",
     "QUALITY",
     "SCORE",
@@ -72,6 +77,18 @@ def score(timeliness: Decimal, progress: Decimal, quality: int | None) -> Decima
     return total.quantize(Decimal("0.1"))
 
 
+def on_time_share(milestones: list[Milestone], end: dt.date) -> tuple[int, int, Decimal]:
+    """(milestones due by ``end``, of which done on time, the weighted on-time share in %);
+    the share is 100 when none is due."""
+    due = [m for m in milestones if m.due <= end]
+    on_time = [m for m in due if m.done_on is not None and m.done_on <= m.due]
+    weight = sum(m.weight for m in due)
+    if not weight:
+        return len(due), len(on_time), HUNDRED
+    share = HUNDRED * sum(m.weight for m in on_time) / weight
+    return len(due), len(on_time), share.quantize(Decimal("0.1"))
+
+
 def rows(label: str) -> list[dict[str, str]]:
     """The evaluation of every assigned task for the quarter ``label``."""
     period = quarter(label)
@@ -80,15 +97,20 @@ def rows(label: str) -> list[dict[str, str]]:
     tasks = (
         Task.objects.exclude(status=Task.Status.DRAFT)
         .filter(assigned_on__lte=period.end)
-        .prefetch_related("leads")
-        .order_by("plan__code", "number")
+        .prefetch_related("leads", "milestones")
+        .order_by("plan__code", "number", "pk")
     )
     for task in tasks:
-        notices = Notice.objects.filter(task=task, raised_on__range=(period.start, period.end))
+        leads = list(task.leads.all())
+        notices = Notice.objects.filter(
+            task=task, unit__in=leads, raised_on__range=(period.start, period.end)
+        )
         red = notices.filter(colour=Notice.Colour.RED).count()
         yellow = notices.filter(colour=Notice.Colour.YELLOW).count()
-        timeliness = max(Decimal("0"), HUNDRED - 25 * red - 10 * yellow)
-        expected = expected_progress(task, period.end)
+        milestones = list(task.milestones.all())
+        due, on_time, share = on_time_share(milestones, period.end)
+        timeliness = max(Decimal("0"), share - 25 * red - 10 * yellow)
+        expected = expected_progress(task, period.end, milestones=milestones)
         progress = HUNDRED if expected == 0 else min(HUNDRED, HUNDRED * task.progress / expected)
         quality = stored[task.pk].quality if task.pk in stored else None
         found.append(
@@ -96,12 +118,14 @@ def rows(label: str) -> list[dict[str, str]]:
                 "QUARTER": period.label,
                 "TASK": task.code,
                 "TITLE": task.title,
-                "LEAD_UNITS": "、".join(unit.name_zh for unit in task.leads.all()),
+                "LEAD_UNITS": "、".join(unit.name_zh for unit in leads),
                 "STATUS": task.status,
                 "PROGRESS": str(task.progress),
                 "EXPECTED": str(expected),
                 "RED_NOTICES": str(red),
                 "YELLOW_NOTICES": str(yellow),
+                "MILESTONES_DUE": str(due),
+                "MILESTONES_ON_TIME": str(on_time),
                 "TIMELINESS": str(timeliness),
                 "QUALITY": "" if quality is None else str(quality),
                 "SCORE": str(score(timeliness, progress.quantize(Decimal("0.1")), quality)),

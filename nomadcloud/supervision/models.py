@@ -12,6 +12,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from nomadcloud.core.fields import MultilingualField
+
 
 class Plan(models.Model):
     """A plan whose tasks are supervised (e.g. plan 004), with the hash of the text imported."""
@@ -97,6 +99,7 @@ class TaskEvent(models.Model):
     note = models.TextField(blank=True)
     evidence = models.TextField(blank=True)
     new_due = models.DateField(null=True, blank=True)
+    period = models.CharField(max_length=7, blank=True)  # a report's period: 2026-03, 2026-Q1
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -119,7 +122,15 @@ class Notice(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="notices")
     unit = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+
+    class Cause(models.TextChoices):
+        PROGRESS = "progress", _("progress of the task")
+        ACKNOWLEDGEMENT = "acknowledgement", _("not acknowledged (签收) in time")
+
     colour = models.CharField(_("colour"), max_length=6, choices=Colour.choices)
+    cause = models.CharField(
+        _("cause"), max_length=16, choices=Cause.choices, default=Cause.PROGRESS
+    )
     reason = models.TextField(_("reason"))
     raised_on = models.DateField(_("raised on"))
     respond_by = models.DateField(_("respond by"))
@@ -179,3 +190,61 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quarter} {self.task_id} {self.score}"
+
+
+class Milestone(models.Model):
+    """A step of a task (design §4.10): its title in each language, the date it is due, its
+    weight among the task's milestones and the 序时进度 target (the % of the task expected
+    done by that date); reported done by a lead unit with the date and evidence."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="milestones")
+    title = MultilingualField(_("title"))
+    due = models.DateField(_("due"))
+    weight = models.PositiveSmallIntegerField(_("weight"), default=1)
+    target = models.DecimalField(_("序时进度 target (%)"), max_digits=5, decimal_places=2)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    done_unit = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["task", "due", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.due}"
+
+    @property
+    def on_time(self) -> bool:
+        return self.done_on is not None and self.done_on <= self.due
+
+
+class Acknowledgement(models.Model):
+    """签收: one row per unit on an assigned task, opened when the task is assigned, due
+    ``ACK_DAYS`` working days later (core/workdays.py); the unit acknowledges on its own
+    (who, when)."""
+
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="acknowledgements")
+    unit = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    lead = models.BooleanField(_("lead unit"), default=False)
+    due_by = models.DateField(_("acknowledge by"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["task", "-lead", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "unit"], name="supervision_ack_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.unit_id} {self.acknowledged_at or '—'}"

@@ -36,4 +36,23 @@ BLUE = register(
     label=_("Supervision: a task your unit leads is due soon"),
 )
 
+
+UNACKNOWLEDGED = register(
+    "supervision.notice_unacknowledged",
+    title=_("Not acknowledged: plan task %(code)s"),
+    body=_(
+        "Plan task %(code)s “%(title)s” was assigned to your unit, which had to acknowledge "
+        "it (签收) by %(due)s. Acknowledge it by %(respond_by)s."
+    ),
+    label=_("Supervision: your unit has not acknowledged a task in time"),
+)
+ACK_REMINDER = register(
+    "supervision.acknowledge_reminder",
+    title=_("Please acknowledge plan task %(code)s"),
+    body=_(
+        "Plan task %(code)s “%(title)s” was assigned to your unit. Acknowledge it (签收) by "
+        "%(due)s."
+    ),
+    label=_("Supervision: a task assigned to your unit waits for its acknowledgement"),
+)
 BY_COLOUR: dict[str, Kind] = {"red": RED, "yellow": YELLOW, "blue": BLUE}

@@ -23,7 +23,8 @@ class Transition:
 
 TRANSITIONS: dict[str, Transition] = {
     "assign": Transition((S.DRAFT,), S.ASSIGNED, "office"),  # 交办
-    "acknowledge": Transition((S.ASSIGNED,), S.ACKNOWLEDGED, "unit"),  # 签收
+    # 签收, each unit on its own; the task becomes acknowledged once every lead unit has.
+    "acknowledge": Transition(RUNNING, None, "unit"),
     "report": Transition(OPEN, S.IN_PROGRESS, "unit"),  # progress with evidence
     "mark_at_risk": Transition((S.ACKNOWLEDGED, S.IN_PROGRESS), S.AT_RISK, "system"),
     "mark_overdue": Transition(RUNNING, S.OVERDUE, "system"),
@@ -33,6 +34,13 @@ TRANSITIONS: dict[str, Transition] = {
     "close": Transition((S.VERIFIED,), S.CLOSED, "office"),  # 销号
     "request_extension": Transition(RUNNING, None, "lead"),  # before the due date only
     "decide_extension": Transition(RUNNING, None, "office"),
+    # Milestones: the office sets them up before and while the task runs; a lead unit
+    # reports one done while the task is open; sub-tasks and their place are the office's.
+    "add_milestone": Transition((S.DRAFT, *RUNNING), None, "office"),
+    "edit_milestone": Transition((S.DRAFT, *RUNNING), None, "office"),
+    "complete_milestone": Transition(OPEN, None, "lead"),
+    "create_subtask": Transition((S.DRAFT, *RUNNING), None, "office"),
+    "set_parent": Transition((S.DRAFT, *RUNNING), None, "office"),
     "instruct": Transition((*RUNNING, S.DRAFT, S.COMPLETION_REPORTED), None, "leadership"),
 }
 
