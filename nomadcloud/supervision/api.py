@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import paginate
@@ -16,7 +15,7 @@ from nomadcloud.accounts.access import require_person, require_write
 from nomadcloud.accounts.models import Organisation
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination
-from nomadcloud.supervision import access, services
+from nomadcloud.supervision import access, queries, services
 from nomadcloud.supervision.models import Milestone, Task, TaskEvent
 from nomadcloud.supervision.schemas import (
     AcknowledgementOut,
@@ -59,16 +58,7 @@ def milestone_out(m: Milestone, task: Task | None = None) -> MilestoneOut:
 
 
 def task_out(found: Task) -> TaskOut:
-    task = (
-        Task.objects.select_related("plan", "parent")
-        .prefetch_related(
-            "leads",
-            "responsibles",
-            "children",
-            Prefetch("milestones", queryset=Milestone.objects.order_by("due", "pk")),
-        )
-        .get(pk=found.pk)
-    )
+    task = queries.task_in_full(found)
     milestones = list(task.milestones.all())
     acks = task.acknowledgements.select_related("unit")
     return TaskOut(
@@ -135,7 +125,7 @@ def get_task(request: HttpRequest, task_id: str) -> TaskOut:
 @paginate(CursorPagination)
 def list_milestones(request: HttpRequest, task_id: str) -> Any:
     task = access.task_for(Principal.of(request), task_id)
-    return Milestone.objects.filter(task=task).select_related("task")
+    return queries.milestones_of(task)
 
 
 @router.post(

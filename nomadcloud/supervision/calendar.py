@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from icalendar import Calendar, Event
 
 from nomadcloud.accounts.models import Organisation
 from nomadcloud.core.i18n import localized, localized_text
-from nomadcloud.supervision.models import Milestone, Task
+from nomadcloud.supervision import queries
+from nomadcloud.supervision.models import Task
 
 PRODID = "-//NomadCloud//supervision//EN"
 
@@ -69,13 +69,9 @@ def _calendar(name: str) -> Calendar:
     return cal
 
 
-def _with_milestones() -> Any:
-    return Prefetch("milestones", queryset=Milestone.objects.order_by("due", "pk"))
-
-
 def task_ics(task: Task, *, language: str) -> bytes:
     cal = _calendar(f"{task.code} {task.title}")
-    found = Task.objects.filter(pk=task.pk).prefetch_related(_with_milestones())
+    found = Task.objects.filter(pk=task.pk).prefetch_related(queries.milestones_in_order())
     _entries(cal, found, language)
     body: bytes = cal.to_ical()
     return body
@@ -89,7 +85,7 @@ def unit_ics(unit: Organisation, *, language: str) -> bytes:
         .exclude(status=Task.Status.DRAFT)
         .distinct()
         .order_by("code")
-        .prefetch_related(_with_milestones())
+        .prefetch_related(queries.milestones_in_order())
     )
     _entries(cal, tasks, language)
     body: bytes = cal.to_ical()

@@ -11,7 +11,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,7 +23,7 @@ from nomadcloud.core.errors import DomainError, Forbidden
 from nomadcloud.core.i18n import localized_text
 from nomadcloud.core.inputs import Draft, draft_from_form
 from nomadcloud.core.pages import apply_error, domain_errors, form_status
-from nomadcloud.supervision import access, calendar, services
+from nomadcloud.supervision import access, calendar, queries, services
 from nomadcloud.supervision.forms import (
     AssignForm,
     CompletionForm,
@@ -37,7 +36,7 @@ from nomadcloud.supervision.forms import (
     ReportForm,
     SubTaskForm,
 )
-from nomadcloud.supervision.models import Acknowledgement, Milestone, Notice, Task
+from nomadcloud.supervision.models import Acknowledgement, Milestone, Task
 from nomadcloud.supervision.schemas import (
     ExtensionDraft,
     MilestoneDoneDraft,
@@ -81,34 +80,18 @@ def _family_order(tasks: list[Task]) -> list[Task]:
 @login_required
 @domain_errors
 def task_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    office = access.is_office(user)
-    units = access.units_of(user)
-    if not office and not units:
+    found = queries.board(_user(request))
+    if not found.office and not found.units:
         raise Forbidden(_("Only the office and the units on a plan see its tasks."))
-    tasks = (
-        access.visible_tasks(user)
-        .select_related("plan")
-        .prefetch_related("leads", "responsibles")
-        .order_by("plan__code", "number", "pk")
-    )
-    notices = Notice.objects.select_related("task", "unit").filter(responded_at__isnull=True)
-    waiting = Acknowledgement.objects.select_related("task", "unit").filter(
-        acknowledged_at__isnull=True,
-        unit__in=units,
-        task__status__in=TRANSITIONS["acknowledge"].sources,
-    )
-    if not office:
-        notices = notices.filter(unit__in=units)
     return render(
         request,
         "supervision/list.html",
         {
-            "tasks": _family_order(list(tasks[:500])),
-            "notices": list(notices[:200]),
-            "waiting": list(waiting.order_by("pk")[:100]),
-            "units": units,
-            "office": office,
+            "tasks": _family_order(list(found.tasks[:500])),
+            "notices": list(found.notices[:200]),
+            "waiting": list(found.waiting[:100]),
+            "units": found.units,
+            "office": found.office,
         },
     )
 
@@ -277,15 +260,7 @@ def _history(task: Task) -> list[dict[str, Any]]:
 def detail(request: HttpRequest, task_id: str) -> HttpResponse:
     user = _user(request)
     found = access.task_for(Principal.of(request), task_id)
-    task = (
-        Task.objects.select_related("plan", "parent")
-        .prefetch_related(
-            "leads",
-            "responsibles",
-            Prefetch("milestones", queryset=Milestone.objects.order_by("due", "pk")),
-        )
-        .get(pk=found.pk)
-    )
+    task = queries.task_in_full(found)
     acks = list(task.acknowledgements.select_related("unit", "acknowledged_by"))
     offered = _offered(task, user, acks)
     posted = request.POST.get("action", "")
