@@ -456,6 +456,36 @@ def test_profile_and_demand_texts_get_vectors_and_the_explanation_says_how_close
     assert 'data-testid="explanation-meaning"' in html and f"{cosine:.2f}" in html
 
 
+@pytest.mark.django_db
+def test_many_texts_are_encoded_together_each_distinct_one_once(model_dir: Path) -> None:
+    """The index build asks for its nomads' vectors in batches (``text_vectors``): the same
+    vectors as one by one, a repeated text encoded once, and later asks served from the
+    cache (docs/decisions/0066)."""
+    from unittest import mock
+
+    from nomadcloud.matching import vectors
+    from nomadcloud.matching.engine.model import vector_cosine
+
+    texts = ["数据标注 data labelling", "video editing", "数据标注 data labelling", "🙂", ""]
+    with override_settings(MATCHING_EMBEDDINGS="onnx", MATCHING_EMBEDDING_MODEL=str(model_dir)):
+        with mock.patch.object(embedding, "encode_all", wraps=embedding.encode_all) as calls:
+            together = vectors.text_vectors(texts)
+            assert calls.call_count == 1 and calls.call_args.args[1] == [
+                "数据标注 data labelling",
+                "video editing",
+            ]
+            again = vectors.text_vectors(texts[:2])
+            assert calls.call_count == 1  # cached
+        vectors._cache.clear()
+        alone = [vectors.text_vector(text) for text in texts]
+    assert together[3] is None and together[4] is None and alone[3] is None
+    assert together[0] is not None and together[1] is not None and together[2] is not None
+    assert np.array_equal(together[0], together[2]) and np.array_equal(again[0], together[0])
+    for one, other in zip(together[:3], alone[:3], strict=True):
+        assert one is not None and other is not None
+        assert vector_cosine(one, other) > 0.99  # int8 of 16 dimensions: |v|² is not 127²
+
+
 def test_vector_rows_grow_in_place_and_keep_zero_rows_for_slots_without_one() -> None:
     from nomadcloud.matching.engine.growable import Rows
 

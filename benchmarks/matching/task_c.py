@@ -11,7 +11,10 @@ With semantics on (``… 100000 semantic``, the default of ``run``), every nomad
 also carries a 512-dimension int8 sentence vector (the size of USE-multilingual's), made
 without a model so that a million nomads stay cheap to build: each skill has a fixed random
 direction, a nomad's vector is the normalised sum of its skills' directions plus noise, a
-demand's that of its requirements, so that cosines behave as between related texts.
+demand's that of its requirements, so that cosines behave as between related texts. With
+semantics on it also measures recall@20 of the search (prefiltered past its thresholds,
+docs/decisions/0066) against the exact search, for C's first 200 demands and for the same
+demands by meaning alone.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from nomadcloud.matching.engine.scoring import Links
 
 SEED = 2026
 DEMANDS = 1000
+RECALL_DEMANDS = 200  # demands whose top 20 is also searched exactly (recall of the prefilter)
 DIM = 512
 SEMANTIC = False  # set by the command line
 PLACES = ("儋州", "洋浦", "海口", "三亚", "Lisbon")
@@ -55,24 +59,31 @@ def _occupations() -> tuple[list[data.EscoOccupation], dict[str, int]]:
     return occupations, {label: i for i, label in enumerate(labels)}
 
 
-NOISE_ROWS = 4093  # a nomad's noise is a row of a fixed table (a generator each is slow)
+# A nomad's noise is a row of a fixed table rolled by a number of places (a generator each is
+# slow): row key mod NOISE_ROWS, shift key div NOISE_ROWS, so no two of the first 2 million
+# nomads share it (a rolled Gaussian row is as good as a fresh one: their cosine is ~0 ± 0.04).
+# Demands take theirs from a second table. Before docs/decisions/0066 the noise was the row
+# alone, shared by the demand and every 4,093rd nomad: a demand was "close in meaning" to
+# ~250 unrelated nomads at a million, an artefact no index by meaning could find.
+NOISE_ROWS = 4093
 
 
 @lru_cache(maxsize=1)
-def _directions() -> tuple[np.ndarray, np.ndarray]:
+def _directions() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     skill_id = _occupations()[1]
     rng = np.random.default_rng(SEED)
     table = rng.standard_normal((len(skill_id), DIM)).astype(np.float32)
-    noise = rng.standard_normal((NOISE_ROWS, DIM)).astype(np.float32) / np.float32(DIM**0.5)
-    return table / np.linalg.norm(table, axis=1, keepdims=True), noise
+    noise = rng.standard_normal((2, NOISE_ROWS, DIM)).astype(np.float32) / np.float32(DIM**0.5)
+    return table / np.linalg.norm(table, axis=1, keepdims=True), noise[0], noise[1]
 
 
-def _vector(concepts: list[int], seed: int) -> Vector | None:
+def _vector(concepts: list[int], seed: int, *, demand: bool = False) -> Vector | None:
     if not SEMANTIC or not concepts:
         return None
-    directions, noise = _directions()
-    mixed = directions[concepts].sum(axis=0) + noise[seed % NOISE_ROWS] * len(concepts) ** 0.5
-    return quantize(mixed)
+    directions, nomad_noise, demand_noise = _directions()
+    row, shift = divmod(seed, NOISE_ROWS)[::-1]
+    noise = np.roll((demand_noise if demand else nomad_noise)[row], shift % DIM)
+    return quantize(directions[concepts].sum(axis=0) + noise * len(concepts) ** 0.5)
 
 
 def nomad(key: int) -> ProfileFeatures:
@@ -119,7 +130,7 @@ def demands() -> list[DemandFeatures]:
                 key=key,
                 requirements=tuple(requirements),
                 text=occupation.title,
-                vector=_vector([r.concept for r in requirements], 10**9 + key),
+                vector=_vector([r.concept for r in requirements], key, demand=True),
                 filters=Filters(
                     locations=(rng.choice(PLACES),) if onsite else (),
                     languages=(("en", 3),),
@@ -145,7 +156,11 @@ def measure(size: int) -> dict[str, float]:
     index = ProfileIndex(Links(weights=weights), weights)
     started = time.perf_counter()
     began = time.process_time()
-    index.add_many(nomad(key) for key in range(size))
+    for key in range(size):  # what add_many does, with the prefilter's part timed apart
+        index.upsert(nomad(key))
+    prefilter_started = time.perf_counter()
+    index.ensure_prefilter()
+    prefilter = time.perf_counter() - prefilter_started
     build = time.perf_counter() - started
     build_cpu = time.process_time() - began
     workload = demands()
@@ -159,6 +174,7 @@ def measure(size: int) -> dict[str, float]:
             index.explain(nomad(hit.key), demand)
         latencies.append((time.perf_counter() - started) * 1000)
         cpu.append((time.process_time() - began) * 1000)
+    recall = _recall(index, workload[:RECALL_DEMANDS]) if SEMANTIC else {}
     # An edited nomad: give one the first demand's skills at the top level, then look.
     demand = workload[0]
     target = size // 2
@@ -181,6 +197,8 @@ def measure(size: int) -> dict[str, float]:
         "semantic": SEMANTIC,
         "build_s": round(build, 2),
         "build_cpu_s": round(build_cpu, 2),
+        "prefilter_build_s": round(prefilter, 2),
+        "prefilter_lists": len(index.coarse.lists) if index.coarse is not None else 0,
         "p50_ms": round(float(np.percentile(latencies, 50)), 2),
         "p95_ms": round(float(np.percentile(latencies, 95)), 2),
         "p99_ms": round(float(np.percentile(latencies, 99)), 2),
@@ -189,7 +207,31 @@ def measure(size: int) -> dict[str, float]:
         "load_1min": round(os.getloadavg()[0], 1),
         "peak_mb": _peak_mb(),
         "update_visible_ms": round(update * 1000, 2) if shown else -1.0,
+        **recall,
     }
+
+
+def _recall(index: ProfileIndex, workload: list[DemandFeatures]) -> dict[str, float]:
+    """Recall@20 of the search (prefiltered past its thresholds) against the exact search,
+    for C's demands and for the same demands by meaning alone (no skills, no text: the
+    ranking is the cosine's, so the prefilter alone decides who is found), and the latter's
+    latency (docs/decisions/0066)."""
+    figures: dict[str, float] = {}
+    alone = [DemandFeatures(key=d.key, filters=d.filters, vector=d.vector) for d in workload]
+    for name, demands_ in (("recall20", workload), ("recall20_meaning_only", alone)):
+        found, latencies = [], []
+        for demand in demands_:
+            exact = {hit.key for hit in index.search(demand, 20, exact=True)}
+            started = time.process_time()
+            hits = index.search(demand, 20)
+            latencies.append((time.process_time() - started) * 1000)
+            if exact:
+                found.append(len(exact & {hit.key for hit in hits}) / len(exact))
+        figures[name] = round(float(np.mean(found)), 4) if found else 1.0
+        figures[f"{name}_min"] = round(float(np.min(found)), 4) if found else 1.0
+        if name == "recall20_meaning_only":
+            figures["meaning_only_cpu_p95_ms"] = round(float(np.percentile(latencies, 95)), 2)
+    return figures
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ that nothing an enterprise can see in an explanation comes from it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -71,7 +72,32 @@ def _used(profile: Profile, section: str) -> bool:
 
 
 def profile_features(profile: Profile, now: datetime | None = None) -> ProfileFeatures:
-    now = now or timezone.now()
+    features, meaning = _profile_features(profile, now or timezone.now())
+    return replace(features, vector=vectors.text_vector(meaning) if meaning else None)
+
+
+def profile_features_many(
+    profiles: Iterable[Profile], now: datetime, batch: int = 4_096
+) -> Iterator[ProfileFeatures]:
+    """``profile_features`` of each profile, their texts encoded ``batch`` profiles at a time
+    (the index build: one encoder call per batch of texts, not one per nomad)."""
+    chunk: list[tuple[ProfileFeatures, str]] = []
+    for profile in profiles:
+        chunk.append(_profile_features(profile, now))
+        if len(chunk) == batch:
+            yield from _with_vectors(chunk)
+            chunk = []
+    yield from _with_vectors(chunk)
+
+
+def _with_vectors(chunk: list[tuple[ProfileFeatures, str]]) -> Iterator[ProfileFeatures]:
+    found = vectors.text_vectors([meaning for _features, meaning in chunk])
+    for (features, meaning), vector in zip(chunk, found, strict=True):
+        yield replace(features, vector=vector if meaning else None)
+
+
+def _profile_features(profile: Profile, now: datetime) -> tuple[ProfileFeatures, str]:
+    """The profile's features without their vector, and the text the vector is made of."""
     today = now.date()
     skills = []
     skill_names: list[str] = []
@@ -106,7 +132,7 @@ def profile_features(profile: Profile, now: datetime | None = None) -> ProfileFe
     # The sentence vector reads what the profile says and what it holds (headline, bio,
     # skills, projects), only from the sections matching may use.
     meaning = "\n".join(t for t in (*text, "、".join(skill_names), *project_text) if t)
-    return ProfileFeatures(
+    features = ProfileFeatures(
         key=profile.pk,
         skills=tuple(skills),
         tools=tuple(tools),
@@ -118,8 +144,8 @@ def profile_features(profile: Profile, now: datetime | None = None) -> ProfileFe
         rate_per_day=_rate_per_day(profile) if _used(profile, "rate") else None,
         certified=is_certified(profile, today),
         text="\n".join(t for t in (*text, *project_text) if t),
-        vector=vectors.text_vector(meaning) if meaning else None,
     )
+    return features, meaning
 
 
 def _offset(time_zone: str, now: datetime) -> int:

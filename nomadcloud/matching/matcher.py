@@ -76,7 +76,7 @@ def _build(version: tuple[object, ...]) -> _State:
     started = timezone.now()
     w = weights()
     index = ProfileIndex(features.taxonomy_links(w), w)
-    index.add_many(features.profile_features(p, started) for p in features.profiles_query())
+    index.add_many(features.profile_features_many(features.profiles_query(), started))
     return _State(index, _suggester(), started, version)
 
 

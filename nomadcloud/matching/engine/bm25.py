@@ -79,18 +79,35 @@ class BM25:
     def scores(self, query: dict[int, int], size: int) -> np.ndarray:
         """BM25 of every slot below ``size`` (dead slots must be masked by the caller)."""
         result = np.zeros(size, dtype=np.float32)
+        slots, values = self.sparse_scores(query, size)
+        result[slots] = values
+        return result
+
+    def sparse_scores(self, query: dict[int, int], size: int) -> tuple[np.ndarray, np.ndarray]:
+        """The slots below ``size`` holding a word of the query (ascending, each once) and
+        their BM25: what ``scores`` holds there (0 elsewhere), computed only there, the terms
+        added in the query's order as ``scores`` always added them."""
         if not query:
-            return result
-        lengths = self.lengths.array()[:size]
-        norm = (K1 * (1 - B + B * lengths / np.float32(self._average()))).astype(np.float32)
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+        lengths = self.lengths.array()
+        average = np.float32(self._average())
+        found, parts = [], []
         for term_id, query_count in query.items():
             slots, tf = self.postings[term_id].arrays()
             if len(slots) and slots[-1] >= size:
                 keep = slots < size
                 slots, tf = slots[keep], tf[keep]
+            norm = (K1 * (1 - B + B * lengths[slots] / average)).astype(np.float32)
             weight = np.float32(self.idf(term_id) * query_count)
-            result[slots] += weight * tf * np.float32(K1 + 1) / (tf + norm[slots])
-        return result
+            found.append(slots)
+            parts.append(weight * tf * np.float32(K1 + 1) / (tf + norm))
+        if len(found) == 1:  # a term's slots are distinct and ascending
+            return found[0], parts[0]
+        every = np.concatenate(found)
+        slots, inverse = np.unique(every, return_inverse=True)
+        values = np.zeros(len(slots), dtype=np.float32)
+        np.add.at(values, inverse, np.concatenate(parts))  # in the query's order per slot
+        return slots, values
 
     def score_tokens(self, query: dict[int, int], tokens: list[str]) -> tuple[float, list[str]]:
         """BM25 of one document given by its tokens, and the query words it contains."""
