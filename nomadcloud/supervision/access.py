@@ -6,7 +6,12 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from nomadcloud.accounts.access import is_zone_operator, parse_public_id, require_person
+from nomadcloud.accounts.access import (
+    is_zone_operator,
+    parse_public_id,
+    require_person,
+    require_write,
+)
 from nomadcloud.accounts.models import Membership, Organisation, User
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.accounts.units import UNIT_KINDS
@@ -84,6 +89,22 @@ def milestone_for(principal: Principal, public_id: object) -> Milestone:
     if milestone is None or not may_see(user, milestone.task):
         raise NotFound(_("No such milestone."))
     return milestone
+
+
+def task_to_change(principal: Principal, public_id: object) -> tuple[User, Task]:
+    """A write on a task: the person (an organisation key is refused), holding a write scope
+    if a token, and the task they may see (NotFound otherwise). What they may do to it is the
+    service's transition table."""
+    task = task_for(principal, public_id)
+    require_write(principal)
+    return require_person(principal), task
+
+
+def milestone_to_change(principal: Principal, public_id: object) -> tuple[User, Milestone]:
+    """A write on a milestone, as ``task_to_change``."""
+    milestone = milestone_for(principal, public_id)
+    require_write(principal)
+    return require_person(principal), milestone
 
 
 def unit_for(principal: Principal, public_id: object) -> Organisation:

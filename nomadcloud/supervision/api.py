@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from nomadcloud.accounts.access import require_person, require_write
+from nomadcloud.accounts.access import require_person
 from nomadcloud.accounts.models import Organisation
 from nomadcloud.accounts.principal import Principal
 from nomadcloud.core.api import ERROR_RESPONSES, CursorPagination
@@ -134,10 +134,7 @@ def list_milestones(request: HttpRequest, task_id: str) -> Any:
     summary="Add a milestone (the office)",
 )
 def add_milestone(request: HttpRequest, task_id: str, body: MilestoneDraft) -> Any:
-    principal = Principal.of(request)
-    task = access.task_for(principal, task_id)
-    require_write(principal)
-    user = require_person(principal)
+    user, task = access.task_to_change(Principal.of(request), task_id)
     return Status(201, milestone_out(services.add_milestone(task, actor=user, draft=body)))
 
 
@@ -147,10 +144,7 @@ def add_milestone(request: HttpRequest, task_id: str, body: MilestoneDraft) -> A
     summary="Change a milestone not yet done (the office)",
 )
 def edit_milestone(request: HttpRequest, milestone_id: str, body: MilestoneDraft) -> Any:
-    principal = Principal.of(request)
-    milestone = access.milestone_for(principal, milestone_id)
-    require_write(principal)
-    user = require_person(principal)
+    user, milestone = access.milestone_to_change(Principal.of(request), milestone_id)
     return milestone_out(services.edit_milestone(milestone, actor=user, draft=body))
 
 
@@ -160,10 +154,7 @@ def edit_milestone(request: HttpRequest, milestone_id: str, body: MilestoneDraft
     summary="Report a milestone done (a lead unit)",
 )
 def complete_milestone(request: HttpRequest, milestone_id: str, body: MilestoneDoneDraft) -> Any:
-    principal = Principal.of(request)
-    milestone = access.milestone_for(principal, milestone_id)
-    require_write(principal)
-    user = require_person(principal)
+    user, milestone = access.milestone_to_change(Principal.of(request), milestone_id)
     return milestone_out(services.complete_milestone(milestone, actor=user, draft=body))
 
 
@@ -173,10 +164,8 @@ def complete_milestone(request: HttpRequest, milestone_id: str, body: MilestoneD
     summary="Acknowledge a task (签收) for your unit",
 )
 def acknowledge(request: HttpRequest, task_id: str) -> TaskOut:
-    principal = Principal.of(request)
-    task = access.task_for(principal, task_id)
-    require_write(principal)
-    return task_out(services.acknowledge(task, actor=require_person(principal)))
+    user, task = access.task_to_change(Principal.of(request), task_id)
+    return task_out(services.acknowledge(task, actor=user))
 
 
 @router.post(
@@ -185,10 +174,8 @@ def acknowledge(request: HttpRequest, task_id: str) -> TaskOut:
     summary="Report progress for your unit",
 )
 def report(request: HttpRequest, task_id: str, body: ReportDraft) -> Any:
-    principal = Principal.of(request)
-    task = access.task_for(principal, task_id)
-    require_write(principal)
-    event = services.report(task, actor=require_person(principal), draft=body)
+    user, task = access.task_to_change(Principal.of(request), task_id)
+    event = services.report(task, actor=user, draft=body)
     return Status(201, event_out(event, task))
 
 
@@ -198,10 +185,8 @@ def report(request: HttpRequest, task_id: str, body: ReportDraft) -> Any:
     summary="Request an extension before the due date (a lead unit)",
 )
 def request_extension(request: HttpRequest, task_id: str, body: ExtensionDraft) -> Any:
-    principal = Principal.of(request)
-    task = access.task_for(principal, task_id)
-    require_write(principal)
-    event = services.request_extension(task, actor=require_person(principal), draft=body)
+    user, task = access.task_to_change(Principal.of(request), task_id)
+    event = services.request_extension(task, actor=user, draft=body)
     return Status(201, event_out(event, task))
 
 
@@ -211,8 +196,6 @@ def request_extension(request: HttpRequest, task_id: str, body: ExtensionDraft) 
     summary="Add a sub-task (the office)",
 )
 def create_subtask(request: HttpRequest, task_id: str, body: SubTaskDraft) -> Any:
-    principal = Principal.of(request)
-    task = access.task_for(principal, task_id)
-    require_write(principal)
-    child = services.create_subtask(task, actor=require_person(principal), draft=body)
+    user, task = access.task_to_change(Principal.of(request), task_id)
+    child = services.create_subtask(task, actor=user, draft=body)
     return Status(201, task_out(child))
