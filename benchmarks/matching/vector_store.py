@@ -1,14 +1,16 @@
 """The matching index's build with a model, with an empty store of text vectors and with a
 warm one (docs/decisions/0067): what a worker's first build after a restart costs.
 
-``python -m benchmarks.matching.vector_store [N]`` (default 20,000 nomads): a database of its
-own (``NOMADCLOUD_DATA_DIR``, default ``var/benchmarks/vector-store``; SQLite, migrated on
-first use) gets N demo-like nomad profiles, each with its own headline and bio in Chinese
-and English (so every text is distinct: N encodings on an empty store); the active backend
+``python -m benchmarks.matching.vector_store [N] [postgres]`` (default 20,000 nomads): a
+database of its own (``NOMADCLOUD_DATA_DIR``, default ``var/benchmarks/vector-store``;
+SQLite, migrated on first use; with ``postgres`` a throwaway PostgreSQL server) gets N
+demo-like nomad profiles, each with its own headline and bio in Chinese and English (so
+every text is distinct: N encodings on an empty store); the active backend
 (``NOMADCLOUD_EMBEDDING``, default the packaged model) encodes them. Two builds, each after
 forgetting the process's cache and index as a restart does: the store emptied first, then
-warm. Prints one line of JSON: wall and CPU seconds of each build, the texts encoded, the
-rows and bytes stored.
+warm; and one without a model, for the part of the build that is not about vectors. Prints
+one line of JSON: wall and CPU seconds of each build, the texts encoded, the rows and bytes
+stored.
 """
 
 from __future__ import annotations
@@ -105,6 +107,7 @@ def main(n: int) -> dict[str, Any]:
     from unittest import mock
 
     from django.core.management import call_command
+    from django.test import override_settings
 
     from nomadcloud.matching.models import TextVector
     from nomadcloud.taxonomy import embedding, semantic
@@ -126,6 +129,8 @@ def main(n: int) -> dict[str, Any]:
         result["empty_store"] = {**_build(), "encoded": sum(given)}
         given.clear()
         result["warm_store"] = {**_build(), "encoded": sum(given)}
+    with override_settings(MATCHING_EMBEDDINGS="none"):
+        result["no_model"] = _build()  # the rest of the build (features, certificates)
     rows = TextVector.objects.filter(backend=enc.name)
     result["rows"] = rows.count()
     result["vector_bytes"] = sum(len(bytes(v)) for v in rows.values_list("vector", flat=True))
@@ -135,4 +140,15 @@ def main(n: int) -> dict[str, Any]:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
-    print(json.dumps(main(int(sys.argv[1]) if len(sys.argv) > 1 else 20_000)))
+    size = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
+    if "postgres" in sys.argv[2:]:  # a throwaway PostgreSQL server instead of SQLite
+        from nomadcloud.testing.pgcluster import PostgresCluster
+
+        cluster = PostgresCluster().start()
+        os.environ["DATABASE_URL"] = cluster.url
+        try:
+            print(json.dumps({"database": "postgresql", **main(size)}))
+        finally:
+            cluster.stop()
+    else:
+        print(json.dumps({"database": "sqlite", **main(size)}))
