@@ -62,6 +62,7 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("bubble_watch", DAY, task="nomadcloud.valuation.tasks.run_bubble_watch"),
     Periodic("dashboard_snapshot", DAY, command=("dashboard", "snapshot"), read_only=True),
     Periodic("rebuild_matches", DAY, command=("rebuild_matches",)),
+    Periodic("prune_text_vectors", DAY, command=("prune_text_vectors",)),
     Periodic("compute_entitlements", DAY, command=("compute_entitlements",)),
     Periodic("prune_job_results", DAY, command=("prune_db_task_results",)),
     Periodic("prune_idempotency", DAY, command=("prune_idempotency",)),

@@ -100,10 +100,8 @@ def _profile_features(profile: Profile, now: datetime) -> tuple[ProfileFeatures,
     """The profile's features without their vector, and the text the vector is made of."""
     today = now.date()
     skills = []
-    skill_names: list[str] = []
     if _used(profile, "skills"):
         for skill in profile.skills.all():
-            skill_names.append(skill.concept.label_zh or skill.concept.label_en)
             kinds = {e.kind for e in skill.evidence.all()}
             evidence = next((EVIDENCE[k] for k in EVIDENCE if k in kinds), "self")
             age = max(0, (now - skill.last_evidence_at).days)
@@ -129,9 +127,7 @@ def _profile_features(profile: Profile, now: datetime) -> tuple[ProfileFeatures,
     text = (
         [profile.headline_zh, profile.headline_en, profile.bio_zh, profile.bio_en] if about else []
     )
-    # The sentence vector reads what the profile says and what it holds (headline, bio,
-    # skills, projects), only from the sections matching may use.
-    meaning = "\n".join(t for t in (*text, "、".join(skill_names), *project_text) if t)
+    meaning = profile_meaning(profile)
     features = ProfileFeatures(
         key=profile.pk,
         skills=tuple(skills),
@@ -146,6 +142,28 @@ def _profile_features(profile: Profile, now: datetime) -> tuple[ProfileFeatures,
         text="\n".join(t for t in (*text, *project_text) if t),
     )
     return features, meaning
+
+
+def profile_meaning(profile: Profile) -> str:
+    """The text a profile's sentence vector is made of: what the profile says and what it
+    holds (headline, bio, skills, projects), only from the sections matching may use
+    (``profiles_query``'s prefetches make it free of queries)."""
+    skill_names = (
+        [s.concept.label_zh or s.concept.label_en for s in profile.skills.all()]
+        if _used(profile, "skills")
+        else []
+    )
+    project_text: list[str] = []
+    if _used(profile, "projects"):
+        for project in profile.projects.all():
+            project_text += [project.title_zh, project.title_en, project.outcome_zh,
+                             project.outcome_en]  # fmt: skip
+    text = (
+        [profile.headline_zh, profile.headline_en, profile.bio_zh, profile.bio_en]
+        if _used(profile, "about")
+        else []
+    )
+    return "\n".join(t for t in (*text, "、".join(skill_names), *project_text) if t)
 
 
 def _offset(time_zone: str, now: datetime) -> int:
@@ -207,11 +225,7 @@ def demand_features(
         if tag.concept_id not in named:
             requirements.append(Requirement(tag.concept_id, 5, "tag", weights.tag))
             named.add(tag.concept_id)
-    text = "\n".join(
-        t
-        for t in (demand.title_zh, demand.title_en, demand.description_zh, demand.description_en)
-        if t
-    )
+    text = demand_text(demand)
     if suggester is not None and text:
         for suggestion in suggester.suggest(text, SUGGESTED_SKILLS):
             if suggestion.skill not in named:
@@ -233,6 +247,15 @@ def demand_features(
             languages=tuple((lang.code, DEMAND_LANGUAGE_RANK) for lang in demand.languages.all()),
             max_rate_per_day=_budget_per_day(demand),
         ),
+    )
+
+
+def demand_text(demand: Demand) -> str:
+    """A demand's text: what its sentence vector and suggested skills are made of."""
+    return "\n".join(
+        t
+        for t in (demand.title_zh, demand.title_en, demand.description_zh, demand.description_en)
+        if t
     )
 
 

@@ -108,3 +108,26 @@ class ProfileStamp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.profile_id} @ {self.changed_at}"
+
+
+class TextVector(models.Model):
+    """The sentence vector of one prepared text under one embedding backend
+    (``matching/vectors.py``; docs/decisions/0067): content-addressed, so identical texts share
+    a row and an index build after a restart reads its vectors instead of encoding them again.
+
+    No text is stored: only its SHA-256 digest and the int8 vector. Nothing refers to a person;
+    a row whose text no current profile or demand has any more (an edit, an erasure) is
+    unreachable and deleted by ``prune_text_vectors`` (daily, ``core/schedule.py``)."""
+
+    backend = models.CharField(max_length=200)
+    digest = models.BinaryField(max_length=32)
+    vector = models.BinaryField()
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["backend", "digest"], name="text_vector_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.backend}:{bytes(self.digest).hex()[:12]}"

@@ -3,7 +3,13 @@ demands (with the explanations) and the invitations enterprises sent them.
 
 Erasure deletes the scores and the profile's stamp (derived data, recomputed for nobody: an
 erased person is never matched again); invitations stay as the enterprise's record, pointing
-to the emptied profile."""
+to the emptied profile.
+
+Not exported and not erased here: the store of sentence vectors (``TextVector``, docs/
+decisions/0067). Its rows are keyed by the SHA-256 digest of a text (no text, no reference to
+a person) and shared by everyone with the same text; erasure empties the profile's texts,
+which leaves the old row unreachable, and the daily ``prune_text_vectors`` deletes every row
+no current profile or demand text needs."""
 
 from __future__ import annotations
 

@@ -7,10 +7,12 @@ changes by talent's ``profile_changed`` and demands' ``demand_changed`` events t
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,13 +20,13 @@ from nomadcloud.accounts.principal import Principal
 from nomadcloud.core import audit
 from nomadcloud.core.errors import Conflict, Forbidden, invalid_field
 from nomadcloud.demands.models import Demand
-from nomadcloud.matching import features, matcher
+from nomadcloud.matching import features, matcher, vectors
 from nomadcloud.matching.engine.model import DemandFeatures
 from nomadcloud.matching.engine.scoring import Result
 from nomadcloud.matching.events import InvitationAnswered, invitation_answered
 from nomadcloud.matching.models import Invitation, Match, ProfileStamp
 from nomadcloud.notifications.services import notify
-from nomadcloud.talent.models import Profile
+from nomadcloud.talent.models import Profile, ProfileSkill
 from nomadcloud.taxonomy.models import Concept
 
 
@@ -281,6 +283,25 @@ def rebuild_all() -> dict[str, int]:
     for profile_id in profiles:
         refresh_profile(profile_id)
     return {"demands": len(demands), "profiles": len(profiles)}
+
+
+def prune_text_vectors() -> int:
+    """Delete the stored sentence vectors no current profile or demand needs
+    (``vectors.prune``; docs/decisions/0067); returns how many. The texts are read after the
+    start, so a vector written meanwhile, for a text newer than the read, is kept."""
+    started = timezone.now()
+    profiles = Profile.objects.only(
+        *(f"{part}_{lang}" for part in ("headline", "bio") for lang in ("zh", "en")),
+        *(f"{section}_visibility" for section in ("about", "skills", "projects")),
+    ).prefetch_related(
+        Prefetch("skills", ProfileSkill.objects.select_related("concept")), "projects"
+    )
+    demands = Demand.objects.only("title_zh", "title_en", "description_zh", "description_en")
+    texts = chain(
+        (features.profile_meaning(p) for p in profiles.iterator(chunk_size=2_000)),
+        (features.demand_text(d) for d in demands.iterator(chunk_size=2_000)),
+    )
+    return vectors.prune(texts, before=started)
 
 
 # --- invitations -------------------------------------------------------------------------
