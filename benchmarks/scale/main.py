@@ -402,6 +402,8 @@ def endpoints(department: Any) -> dict[str, list[str]]:
             "/dashboard/",
             "/accounts/audit/",
             "/api/v1/audit-events",
+            "/supervision/",  # the office's and leadership's view of the plan's tasks
+            "/api/v1/supervision/tasks",
         ],
     }
 
