@@ -201,3 +201,26 @@ def test_core_imports_no_app() -> None:
         if _app(target) not in {None, "core"}
     ]
     assert not wrong, "core must not import apps: " + ", ".join(sorted(wrong))
+
+
+def test_tests_and_the_product_import_no_benchmark_code() -> None:
+    """Code a test needs lives under tests/ or nomadcloud/testing/ (issue 13): a benchmark
+    may import the product and its testing helpers, never the other way round. Data files
+    under benchmarks/ may be read by path."""
+    root = PACKAGE.parent
+    wrong = []
+    for path in [*sorted((root / "tests").rglob("*.py")), *sorted(PACKAGE.rglob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom) and not node.level
+                else []
+            )
+            wrong += [
+                f"{path.relative_to(root)} → {name}"
+                for name in names
+                if name == "benchmarks" or name.startswith("benchmarks.")
+            ]
+    assert not wrong, "imports of benchmark code: " + ", ".join(wrong)
