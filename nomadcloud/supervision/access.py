@@ -118,6 +118,19 @@ def unit_for(principal: Principal, public_id: object) -> Organisation:
     return unit
 
 
+def roles_on(user: User | None, task: Task) -> set[str]:
+    """The roles of the workflow table (``transitions.Transition.who``) ``user`` holds on
+    ``task``: the office (and the leadership, the zone operator for now), a lead unit's
+    member, a member of any unit on the task."""
+    roles: set[str] = {"office", "leadership"} if is_office(user) else set()
+    mine = {unit.pk for unit in units_of(user)}
+    if mine & {u.pk for u in task.leads.all()}:
+        roles |= {"lead", "unit"}
+    elif mine & {u.pk for u in task.responsibles.all()}:
+        roles.add("unit")
+    return roles
+
+
 def may_see(user: User | None, task: Task) -> bool:
     if is_office(user):
         return True

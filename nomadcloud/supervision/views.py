@@ -217,28 +217,12 @@ def _run(action: str, task: Task, user: User, form: forms.Form) -> bool:
 
 
 def _offered(task: Task, user: User, acks: list[Acknowledgement]) -> list[str]:
-    """The actions the viewer may take on the task in its state."""
-    office = access.is_office(user)
-    mine = {u.pk for u in access.units_of(user)}
-    lead = bool(mine & {u.pk for u in task.leads.all()})
-    unit = lead or bool(mine & {u.pk for u in task.responsibles.all()})
-    who = {"office": office, "leadership": office, "lead": lead, "unit": unit, "system": False}
-    offered = [
-        name
-        for name, rule in TRANSITIONS.items()
-        if task.status in rule.sources and who[rule.who] and name not in NOT_ON_TASK_PAGE
-    ]
-    pending = services.pending_extension(task) is not None
-    if office and pending:
+    """The page's buttons for the moves the workflow allows: a pending extension is decided
+    by two buttons, and what the task page does not offer is left out."""
+    allowed = services.moves(task, user, acks)
+    offered = [name for name in allowed if name not in NOT_ON_TASK_PAGE]
+    if "decide_extension" in allowed:
         offered += ["approve_extension", "refuse_extension"]
-    if pending and "request_extension" in offered:
-        offered.remove("request_extension")
-    if "acknowledge" in offered and not any(
-        a.unit_id in mine and a.acknowledged_at is None for a in acks
-    ):
-        offered.remove("acknowledge")
-    if "complete_milestone" in offered and not _open_milestones(task):
-        offered.remove("complete_milestone")
     return offered
 
 

@@ -17,10 +17,11 @@ from nomadcloud.core.errors import Conflict, DomainError, invalid_field
 from nomadcloud.core.i18n import localized_text
 from nomadcloud.core.indicators import Period
 from nomadcloud.supervision import access
-from nomadcloud.supervision.models import Instruction, Notice, Task, TaskEvent
+from nomadcloud.supervision.models import Acknowledgement, Instruction, Notice, Task, TaskEvent
 from nomadcloud.supervision.schemas import ExtensionDraft, ReportDraft
 from nomadcloud.supervision.services._common import HUNDRED, check, locked, move, today_or
 from nomadcloud.supervision.services.acknowledgements import open_for, record
+from nomadcloud.supervision.transitions import TRANSITIONS
 
 
 def check_due(task: Task, due: dt.date, *, field: str) -> None:
@@ -201,6 +202,31 @@ def pending_extension(task: Task) -> TaskEvent | None:
         .first()
     )
     return last if last is not None and last.action == "request_extension" else None
+
+
+def moves(task: Task, user: User, acknowledgements: list[Acknowledgement]) -> list[str]:
+    """The actions ``user`` may take on ``task`` now, in the table's order: those its state
+    and the user's roles allow, with an extension decided only while one is pending (and not
+    requested again meanwhile), 签收 only by a unit that still owes it, and a milestone
+    reported done only while one is open."""
+    roles = access.roles_on(user, task)
+    found = [
+        name
+        for name, rule in TRANSITIONS.items()
+        if task.status in rule.sources and rule.who in roles
+    ]
+    pending = pending_extension(task) is not None
+    if not pending and "decide_extension" in found:
+        found.remove("decide_extension")
+    if pending and "request_extension" in found:
+        found.remove("request_extension")
+    mine = {unit.pk for unit in access.units_of(user)}
+    owed = any(a.unit_id in mine and a.acknowledged_at is None for a in acknowledgements)
+    if "acknowledge" in found and not owed:
+        found.remove("acknowledge")
+    if "complete_milestone" in found and not any(m.done_on is None for m in task.milestones.all()):
+        found.remove("complete_milestone")
+    return found
 
 
 @transaction.atomic
