@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from nomadcloud.accounts.models import User
 from nomadcloud.core import audit, tables
@@ -48,6 +49,23 @@ COLUMNS = [
     "QUALITY",
     "SCORE",
 ]
+# What the page shows over each column (the exported sheet keeps the codes: one format).
+HEADINGS = {
+    "QUARTER": pgettext_lazy("evaluation column", "Quarter"),
+    "TASK": pgettext_lazy("evaluation column", "Task"),
+    "TITLE": pgettext_lazy("evaluation column", "Title"),
+    "LEAD_UNITS": pgettext_lazy("evaluation column", "Lead units"),
+    "STATUS": pgettext_lazy("evaluation column", "Status"),
+    "PROGRESS": pgettext_lazy("evaluation column", "Progress (%)"),
+    "EXPECTED": pgettext_lazy("evaluation column", "Expected (%)"),
+    "RED_NOTICES": pgettext_lazy("evaluation column", "Red notices"),
+    "YELLOW_NOTICES": pgettext_lazy("evaluation column", "Yellow notices"),
+    "MILESTONES_DUE": pgettext_lazy("evaluation column", "Milestones due"),
+    "MILESTONES_ON_TIME": pgettext_lazy("evaluation column", "Milestones on time"),
+    "TIMELINESS": pgettext_lazy("evaluation column", "Timeliness"),
+    "QUALITY": pgettext_lazy("evaluation column", "Quality"),
+    "SCORE": pgettext_lazy("evaluation column", "Score"),
+}
 HUNDRED = Decimal("100")
 
 

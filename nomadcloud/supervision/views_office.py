@@ -100,7 +100,7 @@ def evaluation_page(request: HttpRequest) -> HttpResponse:
             # The page shows each status in words; the exported sheet keeps its code.
             "rows": [{**row, "STATUS": Task.Status(row["STATUS"]).label} for row in found],
             "ranking": evaluation.ranking(found),
-            "columns": evaluation.COLUMNS,
+            "columns": [evaluation.HEADINGS[c] for c in evaluation.COLUMNS],
             "form": form,
             "errors": errors,
         },
